@@ -1,0 +1,3 @@
+package handlers
+
+func (s *Service) registerPolls() {}

@@ -1,0 +1,142 @@
+package handlers
+
+// This file is the platform-neutral message model. Handlers build Replies;
+// each adapter in bot/ has one renderer (Block Kit, Adaptive Card, text) that
+// turns a Reply into its platform's format. All text here is already
+// translated and is plain text: renderers escape it for their platform.
+
+// Visibility says who sees a reply.
+type Visibility int
+
+const (
+	// Ephemeral replies are seen only by the person who asked: personal
+	// answers, profiles and errors.
+	Ephemeral Visibility = iota
+	// InChannel replies are posted for everyone in the channel.
+	InChannel
+)
+
+// Reply is one message from the bot.
+type Reply struct {
+	// Kind names the reply for renderers' golden tests and logs:
+	// "help", "directory", "gaps", "stats", "profile", "error", "meeting",
+	// "poll", "reminder", …
+	Kind       string
+	Visibility Visibility
+	Lang       string // "en" or "fr": the language the text is in
+	// Text is the plain-text version of the whole reply: the notification
+	// and screen-reader fallback, and what the console prints.
+	Text   string
+	Blocks []Block
+	// Form, when set, asks the adapter to open a form (a Slack modal, an
+	// Adaptive Card with inputs). Adapters that cannot show forms print Text,
+	// which then explains the one-line command instead.
+	Form *Form
+	// Replace asks the adapter to replace the message the user clicked in
+	// (a poll after a vote) rather than post a new one.
+	Replace bool
+}
+
+// Block is one part of a reply. The concrete types are below.
+type Block interface{ isBlock() }
+
+// Header is a title line.
+type Header struct{ Text string }
+
+// Section is a paragraph with optional label/value fields. Text may hold
+// line breaks.
+type Section struct {
+	Text   string
+	Fields []Field
+}
+
+// Field is a label and its value, shown side by side where possible.
+type Field struct {
+	Label string
+	Value string
+}
+
+// Actions is a row of buttons.
+type Actions struct {
+	Buttons []Button
+}
+
+// Button is a clickable action. ActionID routes the click back to
+// Service.Act; Value carries its argument (a poll option, a meeting id).
+type Button struct {
+	ActionID string
+	Label    string
+	Value    string
+	Style    ButtonStyle
+	// URL makes a link button: clicking opens it and nothing is routed back.
+	URL string
+}
+
+// ButtonStyle hints at a button's role.
+type ButtonStyle int
+
+// Button styles.
+const (
+	StyleDefault ButtonStyle = iota
+	StylePrimary
+	StyleDanger
+)
+
+// Context is small print under a message: counts, hints, timestamps.
+type Context struct{ Text string }
+
+// Divider separates parts of a message.
+type Divider struct{}
+
+// Time is a line showing an instant, which a platform may render in each
+// reader's own time zone (Slack's <!date^…> token). The line reads
+// Prefix + the time; Fallback is the time written in the community zone.
+type Time struct {
+	Prefix   string
+	Unix     int64
+	Fallback string
+}
+
+func (Header) isBlock()  {}
+func (Section) isBlock() {}
+func (Actions) isBlock() {}
+func (Context) isBlock() {}
+func (Divider) isBlock() {}
+func (Time) isBlock()    {}
+
+// Form is a neutral input form: a Slack modal, a Teams card with inputs.
+type Form struct {
+	ID     string // routes the submission to Service.Submit: "signup", "poll_create", …
+	Title  string
+	Submit string // submit button label
+	Fields []FormField
+	// State is opaque data echoed back on submission (e.g. a poll id).
+	State string
+}
+
+// FormField is one input of a Form.
+type FormField struct {
+	ID       string
+	Label    string
+	Hint     string
+	Kind     FieldKind
+	Options  []Option // for selects
+	Initial  string   // initial value (option value for selects)
+	Optional bool
+}
+
+// FieldKind is the kind of input a FormField is.
+type FieldKind int
+
+// Field kinds.
+const (
+	FieldText FieldKind = iota
+	FieldSelect
+	FieldMultiline
+)
+
+// Option is one choice of a select.
+type Option struct {
+	Value string
+	Label string
+}

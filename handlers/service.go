@@ -1,0 +1,300 @@
+// Package handlers turns a command from any platform into a platform-neutral
+// Reply. It knows nothing of Slack, Teams or terminals: adapters in bot/ parse
+// their input into a Request and render the Reply.
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"copbot/storage"
+)
+
+// Options are the community settings handlers need, read from config.
+type Options struct {
+	// Coordinators are identities named in config; more can be added at run
+	// time with the coordinator command (stored in the database).
+	Coordinators    []storage.Identity
+	DefaultLanguage string         // "en" or "fr"
+	Location        *time.Location // community time zone
+	ShowEmails      bool           // may members see each other's emails
+	Command         string         // slash command name, e.g. "/cop"
+	Meetings        MeetingOptions
+}
+
+// MeetingOptions configure quarterly meetings and their reminders.
+type MeetingOptions struct {
+	Rule      string          // e.g. "third wednesday 13:00"
+	Months    []time.Month    // default March, June, September, December
+	Duration  time.Duration   // default meeting length
+	Reminders []time.Duration // offsets before the start
+}
+
+// Request is one command or question from a user on some platform.
+type Request struct {
+	Identity  storage.Identity
+	UserName  string // display name on the platform, a default for join
+	Locale    string // platform locale hint ("fr-CA"), used for non-members
+	ChannelID string // where the command was typed, if anywhere
+	Text      string // the command text, with or without the leading "/cop"
+}
+
+// MessageRef points at a message an adapter posted, so it can be updated.
+type MessageRef struct {
+	Platform storage.Platform
+	Channel  string
+	ID       string // Slack ts, Teams activity id, console line number
+}
+
+// Poster posts to the community channel of one or more platforms. Adapters
+// implement it; the app fans it out over every configured platform.
+type Poster interface {
+	// Post publishes r to the community channel and returns where it went.
+	Post(ctx context.Context, r Reply) ([]MessageRef, error)
+	// Update replaces a message posted earlier.
+	Update(ctx context.Context, ref MessageRef, r Reply) error
+}
+
+// Service answers requests. It is safe for concurrent use.
+type Service struct {
+	store  *storage.DB
+	opts   Options
+	tr     *Translator
+	now    func() time.Time
+	log    *slog.Logger
+	mu     sync.RWMutex
+	poster Poster
+
+	commands []*command
+	actions  map[string]actionFunc
+	forms    map[string]formFunc
+}
+
+// command is one top-level command with its English and French names.
+type command struct {
+	names       []string // folded names, English first: "who", "qui"
+	coordinator bool     // refused to non-coordinators
+	helpKey     string   // i18n id of its one-line help
+	run         func(ctx context.Context, c *call) Reply
+}
+
+type actionFunc func(ctx context.Context, c *call, value string) Reply
+
+// formFunc handles a submitted form. A non-empty errs map (field id to a
+// translated message) means nothing was saved and the form should show them.
+type formFunc func(ctx context.Context, c *call, state string, values map[string]string) (r Reply, errs map[string]string)
+
+// New builds a Service. now is the clock (time.Now in production).
+func New(store *storage.DB, opts Options, now func() time.Time, log *slog.Logger) (*Service, error) {
+	tr, err := NewTranslator()
+	if err != nil {
+		return nil, err
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.DefaultLanguage != "fr" {
+		opts.DefaultLanguage = "en"
+	}
+	if opts.Command == "" {
+		opts.Command = "/cop"
+	}
+	s := &Service{store: store, opts: opts, tr: tr, now: now, log: log,
+		actions: map[string]actionFunc{}, forms: map[string]formFunc{}}
+	s.register()
+	return s, nil
+}
+
+// Translator returns the service's translator, for adapters' own texts.
+func (s *Service) Translator() *Translator { return s.tr }
+
+// Options returns the options the service runs with.
+func (s *Service) Options() Options { return s.opts }
+
+// SetPoster sets where community posts go. Until it is called posts fail.
+func (s *Service) SetPoster(p Poster) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.poster = p
+}
+
+func (s *Service) getPoster() Poster {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.poster
+}
+
+// Handle answers one command or plain question. It never panics: a bug
+// becomes an internal-error reply in the user's language.
+func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
+	c := s.newCall(ctx, req)
+	defer s.recover(c, &r)
+	name, rest := splitCommand(stripCommand(req.Text, s.opts.Command))
+	c.args = rest
+	if name == "" {
+		return s.help(ctx, c)
+	}
+	if cmd := s.lookup(name); cmd != nil {
+		if cmd.coordinator && !c.coordinator {
+			return c.errorReply("error_coordinator_only", nil)
+		}
+		return cmd.run(ctx, c)
+	}
+	if r, ok := s.question(ctx, c); ok {
+		return r
+	}
+	return c.errorReply("error_unknown_command", map[string]any{"Command": name, "Slash": s.opts.Command})
+}
+
+// Act handles a button click: actionID from the Button, value its Value.
+func (s *Service) Act(ctx context.Context, req Request, actionID, value string) (r Reply) {
+	c := s.newCall(ctx, req)
+	defer s.recover(c, &r)
+	fn, ok := s.actions[actionID]
+	if !ok {
+		return c.errorReply("error_unknown_action", nil)
+	}
+	return fn(ctx, c, value)
+}
+
+// Submit handles a submitted Form. See formFunc for errs.
+func (s *Service) Submit(ctx context.Context, req Request, formID, state string, values map[string]string) (r Reply, errs map[string]string) {
+	c := s.newCall(ctx, req)
+	defer s.recover(c, &r)
+	fn, ok := s.forms[formID]
+	if !ok {
+		return c.errorReply("error_unknown_action", nil), nil
+	}
+	return fn(ctx, c, state, values)
+}
+
+// Language returns the language replies to req are written in: the member's
+// saved preference, else the platform locale, else the community default.
+func (s *Service) Language(ctx context.Context, req Request) string {
+	return s.newCall(ctx, req).lang
+}
+
+func (s *Service) recover(c *call, r *Reply) {
+	if v := recover(); v != nil {
+		s.log.Error("handler panic", "panic", v, "text", c.req.Text, "stack", string(debug.Stack()))
+		*r = c.errorReply("error_internal", nil)
+	}
+}
+
+// call is one request in progress: who asks, in which language.
+type call struct {
+	s           *Service
+	req         Request
+	member      *storage.Member // nil when the user is not a member
+	coordinator bool
+	lang        string
+	args        []string // words after the command name
+}
+
+func (s *Service) newCall(ctx context.Context, req Request) *call {
+	c := &call{s: s, req: req, lang: s.opts.DefaultLanguage}
+	if !req.Identity.IsZero() {
+		if m, err := s.store.MemberByIdentity(ctx, req.Identity); err == nil {
+			c.member = m
+		} else if !errors.Is(err, storage.ErrNotFound) {
+			s.log.Warn("member lookup", "identity", req.Identity.String(), "err", err)
+		}
+		c.coordinator = s.isCoordinator(ctx, req.Identity)
+	}
+	switch {
+	case c.member != nil && c.member.Language != "":
+		c.lang = c.member.Language
+	case strings.HasPrefix(strings.ToLower(req.Locale), "fr"):
+		c.lang = "fr"
+	case req.Locale != "":
+		c.lang = "en"
+	}
+	return c
+}
+
+func (s *Service) isCoordinator(ctx context.Context, id storage.Identity) bool {
+	for _, c := range s.opts.Coordinators {
+		if c == id {
+			return true
+		}
+	}
+	ok, err := s.store.IsCoordinator(ctx, id)
+	if err != nil {
+		s.log.Warn("coordinator lookup", "identity", id.String(), "err", err)
+	}
+	return ok
+}
+
+// T translates id in the call's language.
+func (c *call) T(id string, data map[string]any) string { return c.s.tr.T(c.lang, id, data) }
+
+// N translates id with plural count n in the call's language.
+func (c *call) N(id string, n int, data map[string]any) string {
+	return c.s.tr.N(c.lang, id, n, data)
+}
+
+// errorReply is an ephemeral error in the user's language.
+func (c *call) errorReply(key string, data map[string]any) Reply {
+	msg := c.T(key, data)
+	return Reply{Kind: "error", Lang: c.lang, Text: msg, Blocks: []Block{Section{Text: msg}}}
+}
+
+// fail turns err into a reply: *storage.Error keys are translated, anything
+// else is logged and shown as an internal error.
+func (c *call) fail(err error) Reply {
+	var e *storage.Error
+	if errors.As(err, &e) && e.Code != storage.EINTERNAL {
+		return c.errorReply(e.Key, e.Args)
+	}
+	c.s.log.Error("request failed", "text", c.req.Text, "identity", c.req.Identity.String(), "err", err)
+	return c.errorReply("error_internal", nil)
+}
+
+func (s *Service) lookup(name string) *command {
+	for _, cmd := range s.commands {
+		for _, n := range cmd.names {
+			if n == name {
+				return cmd
+			}
+		}
+	}
+	return nil
+}
+
+// stripCommand removes a leading slash command ("/cop") or "cop" word.
+func stripCommand(text, slash string) string {
+	t := strings.TrimSpace(text)
+	for _, p := range []string{slash, strings.TrimPrefix(slash, "/")} {
+		if p != "" && len(t) >= len(p) && strings.EqualFold(t[:len(p)], p) &&
+			(len(t) == len(p) || t[len(p)] == ' ') {
+			return strings.TrimSpace(t[len(p):])
+		}
+	}
+	return t
+}
+
+// splitCommand returns the folded first word and the rest, split into
+// words with "double quotes" grouping.
+func splitCommand(text string) (string, []string) {
+	words := Fields(text)
+	if len(words) == 0 {
+		return "", nil
+	}
+	return Fold(words[0]), words[1:]
+}
+
+// Bilingual merges an English and a French reply into one community post,
+// English first, as federal communications are written.
+func Bilingual(en, fr Reply) Reply {
+	r := en
+	r.Lang = "en+fr"
+	r.Text = fmt.Sprintf("%s\n\n—\n\n%s", en.Text, fr.Text)
+	r.Blocks = append(append(append([]Block{}, en.Blocks...), Divider{}), fr.Blocks...)
+	return r
+}
