@@ -63,13 +63,15 @@ type Poster interface {
 
 // Service answers requests. It is safe for concurrent use.
 type Service struct {
-	store  *storage.DB
-	opts   Options
-	tr     *Translator
-	now    func() time.Time
-	log    *slog.Logger
-	mu     sync.RWMutex
-	poster Poster
+	store   *storage.DB
+	opts    Options
+	tr      *Translator
+	now     func() time.Time
+	log     *slog.Logger
+	mu      sync.RWMutex
+	poster  Poster
+	replanF func()
+	closers []func()
 
 	commands []*command
 	actions  map[string]actionFunc
@@ -128,6 +130,43 @@ func (s *Service) getPoster() Poster {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.poster
+}
+
+// SetReplan sets what to call when timed jobs change (a meeting moved, a
+// poll got a deadline): the app points it at the scheduler's Reload.
+func (s *Service) SetReplan(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.replanF = f
+}
+
+// replan tells the scheduler that Jobs changed. It never blocks for long.
+func (s *Service) replan() {
+	s.mu.RLock()
+	f := s.replanF
+	s.mu.RUnlock()
+	if f != nil {
+		f()
+	}
+}
+
+// onClose registers cleanup run by Close, in reverse order.
+func (s *Service) onClose(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closers = append(s.closers, f)
+}
+
+// Close stops the service's background work (flushing pending message
+// updates) and waits for it. Handle must not be called after Close.
+func (s *Service) Close() {
+	s.mu.Lock()
+	cs := s.closers
+	s.closers = nil
+	s.mu.Unlock()
+	for i := len(cs) - 1; i >= 0; i-- {
+		cs[i]()
+	}
 }
 
 // Handle answers one command or plain question. It never panics: a bug
