@@ -1,0 +1,281 @@
+// Package bot wires copbot together: configuration, the storage, the
+// handlers service, the scheduler and one adapter per platform (console,
+// Slack, Teams). App is what main and the end-to-end tests run.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"copbot/handlers"
+	"copbot/scheduler"
+	"copbot/storage"
+)
+
+// AppOptions are the injectable parts of an App; zero values mean
+// production defaults.
+type AppOptions struct {
+	Now        func() time.Time
+	Logger     *slog.Logger
+	HTTPClient *http.Client // outbound calls to platforms
+}
+
+// App is one running copbot: a store, the service and its adapters.
+type App struct {
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	client  *http.Client
+	Store   *storage.DB
+	Service *handlers.Service
+	sched   *scheduler.Scheduler
+	posters *fanout
+	ln      net.Listener
+	server  *http.Server
+	plat    []platform
+}
+
+// platform is an adapter that serves HTTP routes and posts to its channel.
+type platform interface {
+	handlers.Poster
+	Register(mux *http.ServeMux)
+	Close()
+}
+
+// NewApp opens the store and builds the service and the configured
+// platform adapters. It starts nothing: call Serve or RunConsole.
+func NewApp(ctx context.Context, cfg Config, o AppOptions) (*App, error) {
+	a := &App{cfg: cfg, log: o.Logger, now: o.Now, client: o.HTTPClient, posters: &fanout{}}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if a.client == nil {
+		a.client = &http.Client{Timeout: 15 * time.Second}
+	}
+	if err := a.open(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) open(ctx context.Context) error {
+	store, err := storage.Open(ctx, a.cfg.Storage.Path)
+	if err != nil {
+		return err
+	}
+	store.Now = a.now
+	a.Store = store
+	opts, err := a.serviceOptions()
+	if err != nil {
+		return err
+	}
+	if a.Service, err = handlers.New(store, opts, a.now, a.log); err != nil {
+		return err
+	}
+	a.Service.SetPoster(a.posters)
+	a.sched = scheduler.New(a.now, a.log, a.Service.Jobs())
+	a.Service.SetReplan(a.sched.Reload)
+	return a.openPlatforms()
+}
+
+func (a *App) serviceOptions() (handlers.Options, error) {
+	coords, err := a.cfg.CoordinatorIdentities()
+	if err != nil {
+		return handlers.Options{}, err
+	}
+	months, _ := a.cfg.MeetingMonths()
+	reminders, _ := a.cfg.ReminderOffsets()
+	dur, _ := time.ParseDuration(a.cfg.Meetings.Duration)
+	return handlers.Options{
+		Coordinators:    coords,
+		DefaultLanguage: a.cfg.Community.DefaultLanguage,
+		Location:        a.cfg.Location(),
+		ShowEmails:      a.cfg.Community.ShowEmails,
+		Command:         a.cfg.Slack.Command,
+		Meetings: handlers.MeetingOptions{Rule: a.cfg.Meetings.Rule, Months: months,
+			Duration: dur, Reminders: reminders},
+	}, nil
+}
+
+// Listen binds the HTTP listener (addr "" means the configured one; ":0"
+// picks a free port, see Addr).
+func (a *App) Listen(addr string) error {
+	if addr == "" {
+		addr = a.cfg.HTTP.Listen
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	a.ln = ln
+	return nil
+}
+
+// Addr is the bound address, after Listen.
+func (a *App) Addr() string {
+	if a.ln == nil {
+		return ""
+	}
+	return a.ln.Addr().String()
+}
+
+// Handler returns the HTTP routes: platform callbacks, health, calendar.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.HandleFunc("GET /calendar.ics", a.calendar)
+	for _, p := range a.plat {
+		p.Register(mux)
+	}
+	return mux
+}
+
+func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.Store.Ping(ctx); err != nil {
+		a.log.Error("health check", "err", err)
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	io.WriteString(w, "ok\n")
+}
+
+func (a *App) calendar(w http.ResponseWriter, r *http.Request) {
+	var b strings.Builder
+	if err := a.Service.Calendar(r.Context(), &b); err != nil {
+		a.log.Error("calendar", "err", err)
+		http.Error(w, "calendar unavailable", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	io.WriteString(w, b.String())
+}
+
+// Serve runs the HTTP server, Socket Mode (if configured) and the scheduler
+// until ctx is done, then stops taking requests, lets in-flight ones finish
+// and returns nil.
+func (a *App) Serve(ctx context.Context) error {
+	if a.ln == nil {
+		if err := a.Listen(""); err != nil {
+			return err
+		}
+	}
+	a.server = &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	a.sched.Start(ctx)
+	errc := make(chan error, 2)
+	go func() { errc <- a.server.Serve(a.ln) }()
+	a.runBackground(ctx, errc)
+	a.log.Info("serving", "addr", a.Addr(), "platforms", a.platformNames())
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	return a.shutdown()
+}
+
+func (a *App) shutdown() error {
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := a.server.Shutdown(sctx)
+	a.sched.Stop()
+	for _, p := range a.plat {
+		p.Close()
+	}
+	a.log.Info("stopped")
+	return err
+}
+
+// RunConsole runs the console on in/out with the scheduler posting to it,
+// until EOF, :quit or ctx is done.
+func (a *App) RunConsole(ctx context.Context, in io.Reader, out io.Writer, user, lang string, interactive bool) error {
+	c := NewConsole(a.Service, in, out, user, lang, interactive)
+	a.posters.add(storage.PlatformConsole, c)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	a.sched.Start(ctx)
+	defer a.sched.Stop()
+	return c.Run(ctx)
+}
+
+// Close releases everything NewApp opened. It is safe to call once after
+// Serve or RunConsole returned.
+func (a *App) Close() error {
+	if a.Service != nil {
+		a.Service.Close()
+	}
+	if a.Store != nil {
+		return a.Store.Close()
+	}
+	return nil
+}
+
+func (a *App) platformNames() []string {
+	var names []string
+	for _, p := range a.posters.order {
+		names = append(names, string(p))
+	}
+	return names
+}
+
+// fanout posts to every configured platform's community channel and routes
+// updates back to the platform that posted.
+type fanout struct {
+	order []storage.Platform
+	by    map[storage.Platform]handlers.Poster
+}
+
+func (f *fanout) add(p storage.Platform, poster handlers.Poster) {
+	if f.by == nil {
+		f.by = map[storage.Platform]handlers.Poster{}
+	}
+	f.order = append(f.order, p)
+	f.by[p] = poster
+}
+
+// Post posts to each platform; it fails only if every platform failed, so
+// one platform being down does not stop the others (its error is logged
+// by the caller's retry through the returned error when all fail).
+func (f *fanout) Post(ctx context.Context, r handlers.Reply) ([]handlers.MessageRef, error) {
+	if len(f.order) == 0 {
+		return nil, errors.New("no platform configured to post to")
+	}
+	var refs []handlers.MessageRef
+	var errs []error
+	for _, p := range f.order {
+		rs, err := f.by[p].Post(ctx, r)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", p, err))
+			continue
+		}
+		refs = append(refs, rs...)
+	}
+	if len(refs) == 0 {
+		return nil, errors.Join(errs...)
+	}
+	return refs, nil
+}
+
+// Update routes the update to the platform that posted ref.
+func (f *fanout) Update(ctx context.Context, ref handlers.MessageRef, r handlers.Reply) error {
+	p, ok := f.by[ref.Platform]
+	if !ok {
+		return fmt.Errorf("no %s adapter to update message %s", ref.Platform, ref.ID)
+	}
+	return p.Update(ctx, ref, r)
+}

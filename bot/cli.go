@@ -1,0 +1,312 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Env is what the command line runs against; tests supply their own.
+type Env struct {
+	Stdin       io.Reader
+	Stdout      io.Writer
+	Stderr      io.Writer
+	Getenv      func(string) string
+	Interactive bool // stdin is a terminal
+}
+
+const usage = `copbot — the Contact Centre Community of Practice bot / le robot de la communauté de pratique
+
+Usage:
+  copbot [-config FILE]                     console, or serve when Slack/Teams is configured
+  copbot console [-config F] [-as USER] [-lang en|fr]
+  copbot serve   [-config F] [-listen ADDR]
+  copbot import members FILE.csv [-config F] [-lang en|fr]
+  copbot export members  [-config F] [-o FILE]
+  copbot export calendar [-config F] [-o FILE]
+  copbot export poll ID  [-config F] [-o FILE]
+  copbot backup FILE     [-config F]
+
+Config: -config FILE, else $COPBOT_CONFIG, else ./copbot.toml, else built-in defaults
+(see config.example.toml).
+`
+
+// Main runs the copbot command line and returns the process exit code.
+func Main(ctx context.Context, args []string, env Env) int {
+	err := run(ctx, args, env)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprint(env.Stderr, usage)
+		return 2
+	default:
+		fmt.Fprintln(env.Stderr, "copbot:", err)
+		return 1
+	}
+}
+
+var errUsage = errors.New("usage")
+
+func run(ctx context.Context, args []string, env Env) error {
+	global := newFlags("copbot", env)
+	cfgPath := global.String("config", "", "config file")
+	if err := global.Parse(args); err != nil {
+		return err
+	}
+	rest := global.Args()
+	if len(rest) == 0 {
+		return cmdDefault(ctx, *cfgPath, env)
+	}
+	switch rest[0] {
+	case "console":
+		return cmdConsole(ctx, rest[1:], *cfgPath, env)
+	case "serve":
+		return cmdServe(ctx, rest[1:], *cfgPath, env)
+	case "import":
+		return cmdImport(ctx, rest[1:], *cfgPath, env)
+	case "export":
+		return cmdExport(ctx, rest[1:], *cfgPath, env)
+	case "backup":
+		return cmdBackup(ctx, rest[1:], *cfgPath, env)
+	case "help", "-h", "--help":
+		fmt.Fprint(env.Stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(env.Stderr, "copbot: unknown command %q\n", rest[0])
+	return errUsage
+}
+
+func newFlags(name string, env Env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() { fmt.Fprint(env.Stderr, usage) }
+	return fs
+}
+
+// parseInterleaved parses flags that may come before or after positional
+// arguments ("import members f.csv -lang fr"), returning the positionals.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// openApp loads the config (flag beats the global -config) and builds the App.
+func openApp(ctx context.Context, flagPath, globalPath string, env Env) (*App, Config, error) {
+	if flagPath == "" {
+		flagPath = globalPath
+	}
+	cfg, err := LoadConfig(FindConfig(flagPath, env.Getenv), env.Getenv)
+	if err != nil {
+		return nil, cfg, err
+	}
+	app, err := NewApp(ctx, cfg, AppOptions{Logger: newLogger(cfg, env.Stderr)})
+	return app, cfg, err
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(cfg.Log.Level)); err != nil {
+		lvl = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func cmdDefault(ctx context.Context, cfgPath string, env Env) error {
+	cfg, err := LoadConfig(FindConfig(cfgPath, env.Getenv), env.Getenv)
+	if err != nil {
+		return err
+	}
+	if cfg.HasPlatforms() {
+		return cmdServe(ctx, nil, cfgPath, env)
+	}
+	return cmdConsole(ctx, nil, cfgPath, env)
+}
+
+func cmdConsole(ctx context.Context, args []string, global string, env Env) error {
+	fs := newFlags("console", env)
+	cfgPath := fs.String("config", "", "config file")
+	as := fs.String("as", defaultUser(env.Getenv), "acting user")
+	lang := fs.String("lang", "", "language for a user who is not a member: en or fr")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return err
+	}
+	if *lang != "" && *lang != "en" && *lang != "fr" {
+		return fmt.Errorf("-lang: %q is not en or fr", *lang)
+	}
+	app, _, err := openApp(ctx, *cfgPath, global, env)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	return app.RunConsole(ctx, env.Stdin, env.Stdout, *as, *lang, env.Interactive)
+}
+
+func defaultUser(getenv func(string) string) string {
+	if u := getenv("USER"); u != "" {
+		return u
+	}
+	return "you"
+}
+
+func cmdServe(ctx context.Context, args []string, global string, env Env) error {
+	fs := newFlags("serve", env)
+	cfgPath := fs.String("config", "", "config file")
+	listen := fs.String("listen", "", "listen address (overrides [http] listen)")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return err
+	}
+	app, _, err := openApp(ctx, *cfgPath, global, env)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	if err := app.Listen(*listen); err != nil {
+		return err
+	}
+	return app.Serve(ctx)
+}
+
+func cmdImport(ctx context.Context, args []string, global string, env Env) error {
+	fs := newFlags("import", env)
+	cfgPath := fs.String("config", "", "config file")
+	lang := fs.String("lang", "", "language of the report: en or fr (default: community default)")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 || pos[0] != "members" {
+		return errUsage
+	}
+	f, err := os.Open(pos[1])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	app, cfg, err := openApp(ctx, *cfgPath, global, env)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	if *lang == "" {
+		*lang = cfg.Community.DefaultLanguage
+	}
+	rep, err := app.Service.ImportRoster(ctx, f, *lang)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(env.Stdout, rep.Text(app.Service.Translator(), *lang))
+	if len(rep.Errors) > 0 {
+		return errors.New("import refused; nothing was changed / importation refusée; rien n'a été modifié")
+	}
+	return nil
+}
+
+func cmdExport(ctx context.Context, args []string, global string, env Env) error {
+	fs := newFlags("export", env)
+	cfgPath := fs.String("config", "", "config file")
+	out := fs.String("o", "", "output file (default: standard output)")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return errUsage
+	}
+	app, _, err := openApp(ctx, *cfgPath, global, env)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	return writeOut(*out, env.Stdout, func(w io.Writer) error { return export(ctx, app, pos, w) })
+}
+
+func export(ctx context.Context, app *App, pos []string, w io.Writer) error {
+	switch {
+	case pos[0] == "members" && len(pos) == 1:
+		return app.Service.ExportRoster(ctx, w)
+	case pos[0] == "calendar" && len(pos) == 1:
+		return app.Service.Calendar(ctx, w)
+	case pos[0] == "poll" && len(pos) == 2:
+		id, err := strconv.ParseInt(pos[1], 10, 64)
+		if err != nil {
+			return fmt.Errorf("poll id %q is not a number", pos[1])
+		}
+		return app.Service.ExportPoll(ctx, id, w)
+	}
+	return errUsage
+}
+
+// writeOut writes to path atomically (temp file then rename), or to stdout.
+func writeOut(path string, stdout io.Writer, fn func(io.Writer) error) error {
+	if path == "" || path == "-" {
+		return fn(stdout)
+	}
+	tmp, err := os.CreateTemp(dirOf(path), ".copbot-export-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := fn(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
+}
+
+func cmdBackup(ctx context.Context, args []string, global string, env Env) error {
+	fs := newFlags("backup", env)
+	cfgPath := fs.String("config", "", "config file")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errUsage
+	}
+	if _, err := os.Stat(pos[0]); err == nil {
+		return fmt.Errorf("backup: %s already exists; choose a new file name", pos[0])
+	}
+	app, _, err := openApp(ctx, *cfgPath, global, env)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	if err := app.Store.Backup(ctx, pos[0]); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "backup written to %s / copie de sauvegarde écrite dans %s\n", pos[0], pos[0])
+	return nil
+}

@@ -1,0 +1,286 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"copbot/storage"
+)
+
+// Config is copbot's configuration, read from TOML. Every key is documented
+// in config.example.toml; the zero value of each section is a working
+// default for the console.
+type Config struct {
+	Storage   StorageConfig   `toml:"storage"`
+	Community CommunityConfig `toml:"community"`
+	HTTP      HTTPConfig      `toml:"http"`
+	Slack     SlackConfig     `toml:"slack"`
+	Teams     TeamsConfig     `toml:"teams"`
+	Meetings  MeetingsConfig  `toml:"meetings"`
+	Log       LogConfig       `toml:"log"`
+}
+
+// StorageConfig locates the SQLite database.
+type StorageConfig struct {
+	Path string `toml:"path"`
+}
+
+// CommunityConfig describes the Community of Practice itself.
+type CommunityConfig struct {
+	Coordinators    []string `toml:"coordinators"`
+	DefaultLanguage string   `toml:"default_language"`
+	Timezone        string   `toml:"timezone"`
+	ShowEmails      bool     `toml:"show_emails"`
+}
+
+// HTTPConfig is the server for platform callbacks and the calendar feed.
+type HTTPConfig struct {
+	Listen string `toml:"listen"`
+}
+
+// SlackConfig enables the Slack adapter when BotToken is set.
+type SlackConfig struct {
+	BotToken      string `toml:"bot_token"`
+	SigningSecret string `toml:"signing_secret"`
+	AppToken      string `toml:"app_token"`
+	APIURL        string `toml:"api_url"`
+	Channel       string `toml:"channel"`
+	Command       string `toml:"command"`
+}
+
+// TeamsConfig enables the Microsoft Teams adapter when AppID is set.
+type TeamsConfig struct {
+	AppID       string `toml:"app_id"`
+	AppPassword string `toml:"app_password"`
+	TenantID    string `toml:"tenant_id"`
+	ServiceURL  string `toml:"service_url"`
+	ChannelID   string `toml:"channel_id"`
+	OpenIDURL   string `toml:"openid_url"`
+	TokenURL    string `toml:"token_url"`
+}
+
+// MeetingsConfig sets the quarterly rule and the reminder offsets.
+type MeetingsConfig struct {
+	Rule      string   `toml:"rule"`
+	Months    []string `toml:"months"`
+	Duration  string   `toml:"duration"`
+	Reminders []string `toml:"reminders"`
+}
+
+// LogConfig sets logging.
+type LogConfig struct {
+	Level  string `toml:"level"`
+	Format string `toml:"format"`
+}
+
+// Environment variables that override secrets (and the database path), so
+// that tokens need not be written in a file.
+var envOverrides = []struct {
+	name string
+	set  func(*Config, string)
+}{
+	{"COPBOT_DB", func(c *Config, v string) { c.Storage.Path = v }},
+	{"COPBOT_SLACK_BOT_TOKEN", func(c *Config, v string) { c.Slack.BotToken = v }},
+	{"COPBOT_SLACK_SIGNING_SECRET", func(c *Config, v string) { c.Slack.SigningSecret = v }},
+	{"COPBOT_SLACK_APP_TOKEN", func(c *Config, v string) { c.Slack.AppToken = v }},
+	{"COPBOT_TEAMS_APP_ID", func(c *Config, v string) { c.Teams.AppID = v }},
+	{"COPBOT_TEAMS_APP_PASSWORD", func(c *Config, v string) { c.Teams.AppPassword = v }},
+}
+
+// DefaultConfig is what copbot runs with when no file is found.
+func DefaultConfig() Config {
+	return Config{
+		Storage: StorageConfig{Path: "copbot.db"},
+		Community: CommunityConfig{DefaultLanguage: "en", Timezone: "America/Toronto",
+			// So that a newcomer trying the console can play a coordinator
+			// with ":as coordinator".
+			Coordinators: []string{"console:coordinator"}},
+		HTTP:  HTTPConfig{Listen: ":8080"},
+		Slack: SlackConfig{Command: "/cop"},
+		Meetings: MeetingsConfig{Rule: "third wednesday 13:00", Duration: "90m",
+			Months:    []string{"march", "june", "september", "december"},
+			Reminders: []string{"336h", "24h", "1h"}},
+		Log: LogConfig{Level: "info", Format: "text"},
+	}
+}
+
+// FindConfig returns the config file to read: flagPath, else $COPBOT_CONFIG,
+// else ./copbot.toml if it exists, else "" (built-in defaults).
+func FindConfig(flagPath string, getenv func(string) string) string {
+	if flagPath != "" {
+		return flagPath
+	}
+	if p := getenv("COPBOT_CONFIG"); p != "" {
+		return p
+	}
+	if _, err := os.Stat("copbot.toml"); err == nil {
+		return "copbot.toml"
+	}
+	return ""
+}
+
+// LoadConfig reads path (none: defaults), applies environment overrides and
+// validates. An unknown key or a bad value is an error naming the key.
+func LoadConfig(path string, getenv func(string) string) (Config, error) {
+	cfg := DefaultConfig()
+	if path != "" {
+		md, err := toml.DecodeFile(path, &cfg)
+		if err != nil {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+		if und := md.Undecoded(); len(und) > 0 {
+			keys := make([]string, len(und))
+			for i, k := range und {
+				keys[i] = k.String()
+			}
+			return cfg, fmt.Errorf("config %s: unknown key %s", path, strings.Join(keys, ", "))
+		}
+	}
+	for _, o := range envOverrides {
+		if v := getenv(o.name); v != "" {
+			o.set(&cfg, v)
+		}
+	}
+	if err := cfg.validate(); err != nil {
+		if path == "" {
+			return cfg, err
+		}
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	bad := func(key, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, a...)))
+	}
+	if c.Storage.Path == "" {
+		bad("storage.path", "must not be empty")
+	}
+	if _, err := c.CoordinatorIdentities(); err != nil {
+		bad("community.coordinators", "%v", err)
+	}
+	if l := c.Community.DefaultLanguage; l != "en" && l != "fr" {
+		bad("community.default_language", "%q is not \"en\" or \"fr\"", l)
+	}
+	if _, err := time.LoadLocation(c.Community.Timezone); err != nil || c.Community.Timezone == "" {
+		bad("community.timezone", "%q is not an IANA time zone such as \"America/Toronto\"", c.Community.Timezone)
+	}
+	if c.Slack.BotToken != "" && c.Slack.SigningSecret == "" && c.Slack.AppToken == "" {
+		bad("slack.signing_secret", "is required with slack.bot_token unless slack.app_token (Socket Mode) is set")
+	}
+	if c.Slack.AppToken != "" && !strings.HasPrefix(c.Slack.AppToken, "xapp-") {
+		bad("slack.app_token", "must start with \"xapp-\"")
+	}
+	if c.Slack.Command == "" || !strings.HasPrefix(c.Slack.Command, "/") {
+		bad("slack.command", "%q must start with \"/\"", c.Slack.Command)
+	}
+	if c.Teams.AppID != "" && c.Teams.AppPassword == "" {
+		bad("teams.app_password", "is required with teams.app_id")
+	}
+	errs = append(errs, c.validateMeetings()...)
+	if l := strings.ToLower(c.Log.Level); l != "debug" && l != "info" && l != "warn" && l != "error" {
+		bad("log.level", "%q is not debug, info, warn or error", c.Log.Level)
+	}
+	if f := c.Log.Format; f != "text" && f != "json" {
+		bad("log.format", "%q is not text or json", f)
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Config) validateMeetings() []error {
+	var errs []error
+	if _, err := c.MeetingMonths(); err != nil {
+		errs = append(errs, fmt.Errorf("meetings.months: %w", err))
+	}
+	if d, err := time.ParseDuration(c.Meetings.Duration); err != nil || d <= 0 {
+		errs = append(errs, fmt.Errorf("meetings.duration: %q is not a positive Go duration such as \"90m\"", c.Meetings.Duration))
+	}
+	if _, err := c.ReminderOffsets(); err != nil {
+		errs = append(errs, fmt.Errorf("meetings.reminders: %w", err))
+	}
+	return errs
+}
+
+// HasPlatforms reports whether Slack or Teams is configured, i.e. whether
+// plain `copbot` should serve rather than open the console.
+func (c *Config) HasPlatforms() bool {
+	return c.Slack.BotToken != "" || c.Teams.AppID != ""
+}
+
+// Location returns the community time zone (validated by LoadConfig).
+func (c *Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Community.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// CoordinatorIdentities parses "platform:id" entries; a bare id is a
+// console user name.
+func (c *Config) CoordinatorIdentities() ([]storage.Identity, error) {
+	var ids []storage.Identity
+	for _, s := range c.Community.Coordinators {
+		p, id, ok := strings.Cut(s, ":")
+		if !ok {
+			p, id = string(storage.PlatformConsole), s
+		}
+		switch storage.Platform(p) {
+		case storage.PlatformConsole, storage.PlatformSlack, storage.PlatformTeams:
+		default:
+			return nil, fmt.Errorf("%q: platform must be console, slack or teams", s)
+		}
+		if strings.TrimSpace(id) == "" {
+			return nil, fmt.Errorf("%q: empty id", s)
+		}
+		ids = append(ids, storage.Identity{Platform: storage.Platform(p), ID: strings.TrimSpace(id)})
+	}
+	return ids, nil
+}
+
+// MeetingMonths parses month names (English or French) or numbers.
+func (c *Config) MeetingMonths() ([]time.Month, error) {
+	var ms []time.Month
+	for _, s := range c.Meetings.Months {
+		m, ok := parseMonth(s)
+		if !ok {
+			return nil, fmt.Errorf("%q is not a month", s)
+		}
+		ms = append(ms, m)
+	}
+	return ms, nil
+}
+
+var frenchMonths = []string{"janvier", "fevrier", "mars", "avril", "mai", "juin",
+	"juillet", "aout", "septembre", "octobre", "novembre", "decembre"}
+
+func parseMonth(s string) (time.Month, bool) {
+	f := strings.NewReplacer("é", "e", "û", "u").Replace(strings.ToLower(strings.TrimSpace(s)))
+	for i := 1; i <= 12; i++ {
+		en := strings.ToLower(time.Month(i).String())
+		if f == en || f == en[:3] || f == frenchMonths[i-1] || f == fmt.Sprint(i) {
+			return time.Month(i), true
+		}
+	}
+	return 0, false
+}
+
+// ReminderOffsets parses the reminder offsets (Go durations before start).
+func (c *Config) ReminderOffsets() ([]time.Duration, error) {
+	var ds []time.Duration
+	for _, s := range c.Meetings.Reminders {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("%q is not a positive Go duration such as \"24h\"", s)
+		}
+		ds = append(ds, d)
+	}
+	return ds, nil
+}

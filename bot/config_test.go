@@ -1,0 +1,134 @@
+package bot
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"copbot/storage"
+)
+
+func noEnv(string) string { return "" }
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "copbot.toml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadConfigExample(t *testing.T) {
+	cfg, err := LoadConfig("../config.example.toml", noEnv)
+	if err != nil {
+		t.Fatalf("config.example.toml: %v", err)
+	}
+	if got, want := cfg.Slack.Command, "/cop"; got != want {
+		t.Errorf("command = %q, want %q", got, want)
+	}
+	ids, _ := cfg.CoordinatorIdentities()
+	want := []storage.Identity{{Platform: storage.PlatformConsole, ID: "coordinator"}, {Platform: storage.PlatformSlack, ID: "U0123ABCD"}}
+	if len(ids) != 2 || ids[0] != want[0] || ids[1] != want[1] {
+		t.Errorf("coordinators = %v, want %v", ids, want)
+	}
+}
+
+func TestLoadConfigDefaults(t *testing.T) {
+	cfg, err := LoadConfig("", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Storage.Path != "copbot.db" || cfg.HasPlatforms() {
+		t.Errorf("defaults: path %q platforms %v", cfg.Storage.Path, cfg.HasPlatforms())
+	}
+	offs, _ := cfg.ReminderOffsets()
+	if len(offs) != 3 || offs[0] != 336*time.Hour || offs[2] != time.Hour {
+		t.Errorf("reminders = %v", offs)
+	}
+	months, _ := cfg.MeetingMonths()
+	if len(months) != 4 || months[0] != time.March || months[3] != time.December {
+		t.Errorf("months = %v", months)
+	}
+}
+
+func TestLoadConfigErrorsNameTheKey(t *testing.T) {
+	tests := []struct {
+		name, body, wantKey string
+	}{
+		{"unknown key", "[storage]\npath = \"x.db\"\npaht = \"y\"\n", "storage.paht"},
+		{"unknown section", "[slak]\nbot_token = \"x\"\n", "slak"},
+		{"bad language", "[community]\ndefault_language = \"de\"\n", "community.default_language"},
+		{"bad zone", "[community]\ntimezone = \"Mars/Olympus\"\n", "community.timezone"},
+		{"bad coordinator", "[community]\ncoordinators = [\"irc:bob\"]\n", "community.coordinators"},
+		{"bad reminder", "[meetings]\nreminders = [\"2 weeks\"]\n", "meetings.reminders"},
+		{"bad month", "[meetings]\nmonths = [\"smarch\"]\n", "meetings.months"},
+		{"bad duration", "[meetings]\nduration = \"-5m\"\n", "meetings.duration"},
+		{"slack without secret", "[slack]\nbot_token = \"xoxb-1\"\n", "slack.signing_secret"},
+		{"bad app token", "[slack]\nbot_token = \"xoxb-1\"\napp_token = \"xoxb-2\"\n", "slack.app_token"},
+		{"bad command", "[slack]\ncommand = \"cop\"\n", "slack.command"},
+		{"teams without password", "[teams]\napp_id = \"abc\"\n", "teams.app_password"},
+		{"bad log level", "[log]\nlevel = \"loud\"\n", "log.level"},
+		{"wrong type", "[http]\nlisten = 8080\n", "listen"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadConfig(writeConfig(t, tt.body), noEnv)
+			if err == nil {
+				t.Fatalf("no error, want one naming %s", tt.wantKey)
+			}
+			if !strings.Contains(err.Error(), tt.wantKey) {
+				t.Errorf("error %q does not name %s", err, tt.wantKey)
+			}
+		})
+	}
+}
+
+func TestLoadConfigEnvOverridesSecrets(t *testing.T) {
+	env := map[string]string{
+		"COPBOT_SLACK_BOT_TOKEN":      "xoxb-env",
+		"COPBOT_SLACK_SIGNING_SECRET": "sekrit",
+		"COPBOT_DB":                   "/tmp/env.db",
+	}
+	cfg, err := LoadConfig(writeConfig(t, "[slack]\nchannel = \"C1\"\n"), func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Slack.BotToken != "xoxb-env" || cfg.Slack.SigningSecret != "sekrit" || cfg.Storage.Path != "/tmp/env.db" {
+		t.Errorf("env not applied: %+v %+v", cfg.Slack, cfg.Storage)
+	}
+	if !cfg.HasPlatforms() {
+		t.Error("HasPlatforms = false with a bot token")
+	}
+}
+
+func TestFindConfigPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "COPBOT_CONFIG" {
+				return v
+			}
+			return ""
+		}
+	}
+	if got := FindConfig("", env("")); got != "" {
+		t.Errorf("nothing present: got %q, want built-in defaults", got)
+	}
+	if err := os.WriteFile("copbot.toml", nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ flag, env, want string }{
+		{"", "", "copbot.toml"},
+		{"", "from-env.toml", "from-env.toml"},
+		{"from-flag.toml", "from-env.toml", "from-flag.toml"},
+	}
+	for _, tt := range tests {
+		if got := FindConfig(tt.flag, env(tt.env)); got != tt.want {
+			t.Errorf("FindConfig(%q, env %q) = %q, want %q", tt.flag, tt.env, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,170 @@
+package bot
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	"copbot/handlers"
+	"copbot/storage"
+)
+
+// Console is the terminal adapter, like Hubot's shell: one command or
+// question per line in, the reply as text out. Lines starting with ":" are
+// console directives (:as USER, :lang en|fr, :quit). It is also the
+// community channel in console mode: reminders and polls print to it.
+type Console struct {
+	svc         *handlers.Service
+	in          io.Reader
+	interactive bool // print prompts and a banner (stdin is a terminal)
+
+	mu     sync.Mutex // serializes writes: replies and scheduled posts interleave
+	out    io.Writer
+	user   string
+	locale string
+	seq    int
+}
+
+// NewConsole reads from in and writes to out as user, with lang as the
+// locale hint for a user who is not a member yet.
+func NewConsole(svc *handlers.Service, in io.Reader, out io.Writer, user, lang string, interactive bool) *Console {
+	if user == "" {
+		user = "you"
+	}
+	return &Console{svc: svc, in: in, out: out, user: user, locale: lang, interactive: interactive}
+}
+
+// Run reads lines until EOF, :quit or ctx is done.
+func (c *Console) Run(ctx context.Context) error {
+	lines := make(chan string)
+	errc := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(c.in)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		errc <- sc.Err()
+		close(lines)
+	}()
+	c.banner()
+	for {
+		c.prompt()
+		select {
+		case <-ctx.Done():
+			return nil
+		case line, ok := <-lines:
+			if !ok {
+				return <-errc
+			}
+			if quit := c.line(ctx, line); quit {
+				return nil
+			}
+		}
+	}
+}
+
+// line handles one input line and reports whether to stop.
+func (c *Console) line(ctx context.Context, line string) bool {
+	line = strings.TrimSpace(line)
+	switch {
+	case line == "" || strings.HasPrefix(line, "#"):
+		return false
+	case strings.HasPrefix(line, ":"):
+		return c.directive(line)
+	}
+	r := c.svc.Handle(ctx, c.request(line))
+	c.write(RenderText(r))
+	return false
+}
+
+func (c *Console) request(text string) handlers.Request {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return handlers.Request{
+		Identity: storage.Identity{Platform: storage.PlatformConsole, ID: c.user},
+		UserName: c.user, Locale: c.locale, ChannelID: "console", Text: text,
+	}
+}
+
+func (c *Console) directive(line string) bool {
+	cmd, arg, _ := strings.Cut(strings.TrimPrefix(line, ":"), " ")
+	arg = strings.TrimSpace(arg)
+	switch cmd {
+	case "quit", "q", "exit":
+		return true
+	case "as":
+		if arg == "" {
+			c.write("usage: :as USER\n")
+			return false
+		}
+		c.mu.Lock()
+		c.user = arg
+		c.mu.Unlock()
+		c.info("(now acting as %s / vous agissez maintenant en tant que %s)\n", arg, arg)
+	case "lang":
+		if arg != "en" && arg != "fr" {
+			c.write("usage: :lang en|fr\n")
+			return false
+		}
+		c.mu.Lock()
+		c.locale = arg
+		c.mu.Unlock()
+	default:
+		c.write("console directives: :as USER, :lang en|fr, :quit\n")
+	}
+	return false
+}
+
+func (c *Console) banner() {
+	c.info("copbot console — type \"help\" (or « aide »). :as USER switches user, :quit leaves.\n")
+}
+
+func (c *Console) prompt() {
+	if c.interactive {
+		c.mu.Lock()
+		fmt.Fprintf(c.out, "%s> ", c.user)
+		c.mu.Unlock()
+	}
+}
+
+// info writes only in interactive mode, so piped output holds replies only.
+func (c *Console) info(format string, a ...any) {
+	if c.interactive {
+		c.write(fmt.Sprintf(format, a...))
+	}
+}
+
+func (c *Console) write(s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	io.WriteString(c.out, s)
+}
+
+// Post prints a community post; the console is the community channel.
+func (c *Console) Post(ctx context.Context, r handlers.Reply) ([]handlers.MessageRef, error) {
+	c.mu.Lock()
+	c.seq++
+	id := strconv.Itoa(c.seq)
+	c.mu.Unlock()
+	c.write(indent("[#community] ", RenderText(r)))
+	return []handlers.MessageRef{{Platform: storage.PlatformConsole, Channel: "community", ID: id}}, nil
+}
+
+// Update prints the new version of a message posted earlier.
+func (c *Console) Update(ctx context.Context, ref handlers.MessageRef, r handlers.Reply) error {
+	c.write(indent("[#community, updated "+ref.ID+"] ", RenderText(r)))
+	return nil
+}
+
+func indent(head, body string) string {
+	return head + "\n" + body
+}

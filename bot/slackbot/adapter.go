@@ -1,0 +1,288 @@
+// Package slackbot is copbot's Slack adapter. It verifies and parses what
+// Slack sends (slash commands, interactions, Events API, over HTTP or Socket
+// Mode), turns it into a handlers.Request, and renders the neutral Reply as
+// Block Kit: in the acknowledgement when the answer is ready within Slack's
+// 3 seconds, else through response_url or the Web API.
+package slackbot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"copbot/handlers"
+	"copbot/storage"
+)
+
+// Config is the [slack] section of copbot's configuration.
+type Config struct {
+	BotToken      string // xoxb-…
+	SigningSecret string // verifies HTTP callbacks; unused in Socket Mode
+	AppToken      string // xapp-…: enables Socket Mode
+	APIURL        string // Web API base; empty means https://slack.com/api
+	Channel       string // community channel id for Post
+	Command       string // the slash command, e.g. "/cop"
+	// Transport carries every outbound call (Web API and response_url);
+	// nil means http.DefaultTransport. Tests and proxies set it.
+	Transport http.RoundTripper
+}
+
+// service is what the adapter needs of handlers.Service; tests wrap it to
+// slow it down.
+type service interface {
+	Handle(ctx context.Context, req handlers.Request) handlers.Reply
+	Act(ctx context.Context, req handlers.Request, actionID, value string) handlers.Reply
+	Submit(ctx context.Context, req handlers.Request, formID, state string, values map[string]string) (handlers.Reply, map[string]string)
+	Home(ctx context.Context, req handlers.Request) handlers.Reply
+	Translator() *handlers.Translator
+	Options() handlers.Options
+}
+
+// tuning holds timings that tests shorten.
+type tuning struct {
+	budget       time.Duration // answer in the ack if ready by then
+	asyncTimeout time.Duration // cap on work finished after the ack
+	callTimeout  time.Duration // one Web API call, retries included
+	userTimeout  time.Duration // users.info on the request path
+	pace         time.Duration // chat.postMessage spacing per channel
+	backoff      time.Duration // first retry wait for 5xx/network errors
+	tries        int
+	sleep        func(ctx context.Context, d time.Duration) error
+}
+
+func defaultTuning() tuning {
+	return tuning{budget: 2500 * time.Millisecond, asyncTimeout: time.Minute,
+		callTimeout: 10 * time.Second, userTimeout: time.Second, pace: time.Second,
+		backoff: 500 * time.Millisecond, tries: 3, sleep: sleepCtx}
+}
+
+// Adapter connects one Slack workspace to the service. It is safe for
+// concurrent use.
+type Adapter struct {
+	cfg   Config
+	svc   service
+	log   *slog.Logger
+	now   func() time.Time
+	tune  tuning
+	api   *slack.Client
+	hooks *http.Client // response_url posts
+	pace  *pacer
+	users *ttlCache[userInfo] // users.info answers, an hour
+	seen  *ttlCache[struct{}] // Events API event ids, against retries
+
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// New builds the adapter. now is the clock used to check request
+// timestamps (time.Now in production).
+func New(cfg Config, svc *handlers.Service, log *slog.Logger, now func() time.Time) (*Adapter, error) {
+	if svc == nil {
+		return nil, errors.New("slackbot: nil service")
+	}
+	return newAdapter(cfg, svc, log, now, defaultTuning())
+}
+
+func newAdapter(cfg Config, svc service, log *slog.Logger, now func() time.Time, t tuning) (*Adapter, error) {
+	if cfg.BotToken == "" {
+		return nil, errors.New("slackbot: bot_token is required")
+	}
+	if cfg.SigningSecret == "" && cfg.AppToken == "" {
+		return nil, errors.New("slackbot: signing_secret is required unless app_token (Socket Mode) is set")
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a := &Adapter{cfg: cfg, svc: svc, log: log.With("platform", "slack"), now: now, tune: t,
+		pace:  newPacer(t.pace),
+		users: newTTLCache[userInfo](time.Hour, 10000, now),
+		seen:  newTTLCache[struct{}](time.Hour, 50000, now)}
+	a.hooks = &http.Client{Transport: a.transport()}
+	a.api = slack.New(cfg.BotToken, a.apiOptions()...)
+	return a, nil
+}
+
+func (a *Adapter) transport() http.RoundTripper {
+	base := a.cfg.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &retryTransport{base: base, tries: a.tune.tries, backoff: a.tune.backoff,
+		sleep: a.tune.sleep, log: a.log}
+}
+
+func (a *Adapter) apiOptions(extra ...slack.Option) []slack.Option {
+	opts := []slack.Option{slack.OptionHTTPClient(a.hooks)}
+	if a.cfg.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(strings.TrimRight(a.cfg.APIURL, "/")+"/"))
+	}
+	return append(opts, extra...)
+}
+
+// Register adds Slack's callback routes to mux. Every route verifies the
+// request signature before anything else.
+func (a *Adapter) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /slack/commands", a.serveCommand)
+	mux.HandleFunc("POST /slack/interactions", a.serveInteraction)
+	mux.HandleFunc("POST /slack/events", a.serveEvent)
+}
+
+// Close waits for work still running after its acknowledgement (replies
+// posted through response_url or the Web API). Stop the HTTP server and
+// Socket Mode first; work arriving after Close runs synchronously.
+func (a *Adapter) Close() {
+	a.mu.Lock()
+	a.closed = true
+	a.mu.Unlock()
+	a.wg.Wait()
+}
+
+// spawn runs f in the background with its own deadline, tracked so that
+// Close waits for it.
+func (a *Adapter) spawn(f func(ctx context.Context)) {
+	a.mu.Lock()
+	closed := a.closed
+	if !closed {
+		a.wg.Add(1)
+	}
+	a.mu.Unlock()
+	run := func() {
+		defer a.recoverPanic()
+		ctx, cancel := context.WithTimeout(context.Background(), a.tune.asyncTimeout)
+		defer cancel()
+		f(ctx)
+	}
+	if closed {
+		run()
+		return
+	}
+	go func() {
+		defer a.wg.Done()
+		run()
+	}()
+}
+
+func (a *Adapter) recoverPanic() {
+	if v := recover(); v != nil {
+		a.log.Error("slack adapter panic", "panic", v)
+	}
+}
+
+// within runs work under the acknowledgement budget. If it finishes in time
+// its result comes back with ok; otherwise ok is false and later receives
+// the result when it is ready (tracked, so Close waits for it).
+func within[T any](a *Adapter, work func(context.Context) T, later func(context.Context, T)) (T, bool) {
+	h := &handoff[T]{ready: make(chan struct{})}
+	a.spawn(func(ctx context.Context) {
+		v := work(ctx)
+		if !h.deliver(v) {
+			later(ctx, v)
+		}
+	})
+	t := time.NewTimer(a.tune.budget)
+	defer t.Stop()
+	select {
+	case <-h.ready:
+		return h.v, true
+	case <-t.C:
+		return h.abandon()
+	}
+}
+
+// handoff passes a result from a worker to a waiter that may give up.
+// Exactly one of them ends up owning the result.
+type handoff[T any] struct {
+	mu    sync.Mutex
+	v     T
+	done  bool
+	late  bool
+	ready chan struct{}
+}
+
+func (h *handoff[T]) deliver(v T) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.late {
+		return false
+	}
+	h.v, h.done = v, true
+	close(h.ready)
+	return true
+}
+
+func (h *handoff[T]) abandon() (T, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.done {
+		return h.v, true
+	}
+	h.late = true
+	var zero T
+	return zero, false
+}
+
+// userInfo is what users.info tells about a person.
+type userInfo struct {
+	Locale string
+	Name   string
+}
+
+// user returns the person's Slack locale and name, cached for an hour. A
+// failed lookup is not fatal: the service falls back to the default language.
+func (a *Adapter) user(ctx context.Context, id string) userInfo {
+	if u, ok := a.users.Get(id); ok {
+		return u
+	}
+	ctx, cancel := context.WithTimeout(ctx, a.tune.userTimeout)
+	defer cancel()
+	u, err := a.api.GetUserInfoContext(ctx, id)
+	if err != nil {
+		a.log.Warn("users.info failed", "user", id, "err", err)
+		return userInfo{}
+	}
+	info := userInfo{Locale: u.Locale, Name: firstNonEmpty(u.RealName, u.Profile.RealName, u.Profile.DisplayName, u.Name)}
+	a.users.Put(id, info)
+	return info
+}
+
+// request builds the service request for a Slack user.
+func (a *Adapter) request(ctx context.Context, userID, userName, channel, text string) handlers.Request {
+	u := a.user(ctx, userID)
+	return handlers.Request{
+		Identity:  storage.Identity{Platform: storage.PlatformSlack, ID: userID},
+		UserName:  firstNonEmpty(u.Name, userName),
+		Locale:    u.Locale,
+		ChannelID: channel,
+		Text:      text,
+	}
+}
+
+// guessLang picks the language of the adapter's own notes when the service
+// has not answered yet: the cached Slack locale, else the community default.
+func (a *Adapter) guessLang(userID string) string {
+	if u, ok := a.users.Get(userID); ok && strings.HasPrefix(strings.ToLower(u.Locale), "fr") {
+		return "fr"
+	} else if ok && u.Locale != "" {
+		return "en"
+	}
+	return a.svc.Options().DefaultLanguage
+}
+
+// t translates one of the adapter's own texts (locales/slack.*.toml).
+func (a *Adapter) t(lang, id string) string { return a.svc.Translator().T(lang, id, nil) }
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			return strings.TrimSpace(s)
+		}
+	}
+	return ""
+}

@@ -1,0 +1,195 @@
+package slackbot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/slack-go/slack"
+
+	"copbot/handlers"
+	"copbot/storage"
+)
+
+// target is where the answer to an interaction goes.
+type target struct {
+	user        string
+	channel     string
+	responseURL string // answer in place (slash commands, message buttons)
+	triggerID   string // lets a Form open as a modal
+	home        bool   // the interaction came from the App Home
+}
+
+// empty reports whether r has nothing to show.
+func empty(r handlers.Reply) bool {
+	return r.Text == "" && len(r.Blocks) == 0 && r.Form == nil
+}
+
+// messagePayload is a reply as a slash-command or response_url message.
+func messagePayload(r handlers.Reply) *slack.WebhookMessage {
+	blocks, text := render(r, maxMessageBlocks)
+	m := &slack.WebhookMessage{Text: text, ResponseType: slack.ResponseTypeEphemeral,
+		ReplaceOriginal: r.Replace}
+	if r.Visibility == handlers.InChannel {
+		m.ResponseType = slack.ResponseTypeInChannel
+	}
+	if len(blocks) > 0 {
+		m.Blocks = &slack.Blocks{BlockSet: blocks}
+	}
+	return m
+}
+
+// deliver sends a reply produced after the acknowledgement: a Form opens as
+// a modal (while the trigger is valid), a Replace in the App Home
+// republishes it, anything else answers through response_url or, failing
+// that, by direct message. Failures are logged: nobody is waiting.
+func (a *Adapter) deliver(ctx context.Context, t target, r handlers.Reply) {
+	if empty(r) {
+		return
+	}
+	if r.Form != nil && t.triggerID != "" {
+		if err := a.openForm(ctx, t, r); err == nil {
+			return
+		}
+		r = formUnavailable(a, r)
+	}
+	r.Form = nil
+	if r.Replace && t.home {
+		a.publishHome(ctx, t.user)
+		return
+	}
+	if err := a.respond(ctx, t, r); err != nil {
+		a.log.Error("slack reply lost", "user", t.user, "kind", r.Kind, "err", err)
+	}
+}
+
+// respond answers through response_url when there is a usable one, else by
+// direct message (App Home buttons and modals have no response_url).
+func (a *Adapter) respond(ctx context.Context, t target, r handlers.Reply) error {
+	if t.responseURL != "" {
+		err := a.postWebhook(ctx, t.responseURL, messagePayload(r))
+		if err == nil {
+			return nil
+		}
+		a.log.Warn("response_url failed, sending a DM", "user", t.user, "err", err)
+	}
+	if t.user == "" {
+		return errors.New("no response_url and no user to message")
+	}
+	_, _, err := a.postMessage(ctx, t.user, "", r)
+	return err
+}
+
+// formUnavailable is the reply to show when a modal cannot open: the
+// service's Text explains the one-line command, after a note saying why.
+func formUnavailable(a *Adapter, r handlers.Reply) handlers.Reply {
+	note := a.t(r.Lang, "slack_form_unavailable")
+	out := r
+	out.Form = nil
+	out.Text = note + "\n\n" + r.Text
+	out.Blocks = append([]handlers.Block{handlers.Context{Text: note}}, r.Blocks...)
+	if len(r.Blocks) == 0 {
+		out.Blocks = append(out.Blocks, handlers.Section{Text: r.Text})
+	}
+	return out
+}
+
+// openForm opens r.Form as a modal with views.open.
+func (a *Adapter) openForm(ctx context.Context, t target, r handlers.Reply) error {
+	meta := formMeta{Form: r.Form.ID, State: r.Form.State, ResponseURL: t.responseURL,
+		Channel: t.channel, Home: t.home}
+	v, ok := a.modal(r.Form, meta, r.Lang)
+	if !ok {
+		return fmt.Errorf("form %s: state too long for private_metadata", r.Form.ID)
+	}
+	ctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
+	defer cancel()
+	if _, err := a.api.OpenViewContext(ctx, t.triggerID, v); err != nil {
+		a.log.Warn("views.open failed", "form", r.Form.ID, "user", t.user, "err", err)
+		return err
+	}
+	return nil
+}
+
+func (a *Adapter) modal(f *handlers.Form, meta formMeta, lang string) (slack.ModalViewRequest, bool) {
+	return modal(f, meta, a.t(lang, "slack_modal_close"), a.t(lang, "slack_select_placeholder"))
+}
+
+// postWebhook posts a message to an interaction's response_url.
+func (a *Adapter) postWebhook(ctx context.Context, url string, m *slack.WebhookMessage) error {
+	if !validResponseURL(url) {
+		return errBadResponseURL
+	}
+	ctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
+	defer cancel()
+	return slack.PostWebhookCustomHTTPContext(ctx, url, a.hooks, m)
+}
+
+// postMessage posts r with chat.postMessage, paced per channel. channel may
+// be a user id, which posts in the bot's DM with that person.
+func (a *Adapter) postMessage(ctx context.Context, channel, thread string, r handlers.Reply) (string, string, error) {
+	if err := a.pace.wait(ctx, channel); err != nil {
+		return "", "", err
+	}
+	ctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
+	defer cancel()
+	return a.api.PostMessageContext(ctx, channel, msgOptions(r, thread)...)
+}
+
+// postEphemeral shows r to one person in a channel.
+func (a *Adapter) postEphemeral(ctx context.Context, channel, user, thread string, r handlers.Reply) error {
+	ctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
+	defer cancel()
+	_, err := a.api.PostEphemeralContext(ctx, channel, user, msgOptions(r, thread)...)
+	return err
+}
+
+func msgOptions(r handlers.Reply, thread string) []slack.MsgOption {
+	blocks, text := render(r, maxMessageBlocks)
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)}
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	return opts
+}
+
+// publishHome renders the person's App Home with views.publish.
+func (a *Adapter) publishHome(ctx context.Context, user string) {
+	r := a.svc.Home(ctx, a.request(ctx, user, "", "", ""))
+	blocks, _ := render(r, maxViewBlocks)
+	ctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
+	defer cancel()
+	_, err := a.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user,
+		View: slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}})
+	if err != nil {
+		a.log.Error("views.publish failed", "user", user, "err", err)
+	}
+}
+
+// Post publishes r in the community channel (handlers.Poster).
+func (a *Adapter) Post(ctx context.Context, r handlers.Reply) ([]handlers.MessageRef, error) {
+	if a.cfg.Channel == "" {
+		return nil, errors.New("slack: no community channel configured ([slack] channel)")
+	}
+	ch, ts, err := a.postMessage(ctx, a.cfg.Channel, "", r)
+	if err != nil {
+		return nil, fmt.Errorf("slack chat.postMessage: %w", err)
+	}
+	return []handlers.MessageRef{{Platform: storage.PlatformSlack, Channel: ch, ID: ts}}, nil
+}
+
+// Update replaces a message posted earlier by Post (handlers.Poster).
+func (a *Adapter) Update(ctx context.Context, ref handlers.MessageRef, r handlers.Reply) error {
+	if ref.Platform != storage.PlatformSlack {
+		return fmt.Errorf("slack: cannot update a %s message", ref.Platform)
+	}
+	blocks, text := render(r, maxMessageBlocks)
+	ctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
+	defer cancel()
+	_, _, _, err := a.api.UpdateMessageContext(ctx, ref.Channel, ref.ID,
+		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+	if err != nil {
+		return fmt.Errorf("slack chat.update: %w", err)
+	}
+	return nil
+}

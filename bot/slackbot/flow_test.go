@@ -1,0 +1,219 @@
+package slackbot
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"copbot/handlers"
+	"copbot/storage"
+)
+
+// submissionPayload builds the view_submission Slack sends for the modal
+// the adapter opened (the view argument of views.open), filled with values.
+func submissionPayload(t testing.TB, view map[string]any, user string, values map[string]string) string {
+	t.Helper()
+	state := map[string]any{}
+	for _, b := range view["blocks"].([]any) {
+		blk := b.(map[string]any)
+		id := blk["block_id"].(string)
+		el := blk["element"].(map[string]any)
+		v, ok := values[id]
+		if !ok {
+			continue
+		}
+		entry := map[string]any{"type": el["type"], "value": v}
+		if el["type"] == "static_select" {
+			entry = map[string]any{"type": "static_select", "selected_option": map[string]any{"value": v,
+				"text": map[string]any{"type": "plain_text", "text": v}}}
+		}
+		state[id] = map[string]any{el["action_id"].(string): entry}
+	}
+	v := map[string]any{"id": "V0001", "type": "modal", "callback_id": view["callback_id"],
+		"private_metadata": view["private_metadata"], "blocks": view["blocks"], "state": map[string]any{"values": state}}
+	p := map[string]any{"type": "view_submission", "user": map[string]any{"id": user, "name": "u"},
+		"team": map[string]any{"id": "T0TEAM"}, "view": v, "trigger_id": "222.333.sub"}
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func (e *env) openedView(n int) map[string]any {
+	e.t.Helper()
+	waitFor(e.t, "views.open", func() bool { return len(e.fake.callsOf("views.open")) >= n })
+	return e.fake.callsOf("views.open")[n-1].JSON["view"].(map[string]any)
+}
+
+func TestJoinModalCreatesMember(t *testing.T) {
+	e := newEnv(t)
+	e.fake.setLocale("U0NEW", "fr-CA")
+	resp := e.command("join", "U0NEW")
+	if resp.StatusCode != http.StatusOK || body(t, resp) != nil {
+		t.Fatalf("join with no text: status %d, want an empty 200 ack", resp.StatusCode)
+	}
+	view := e.openedView(1)
+	if got := e.fake.callsOf("views.open")[0].JSON["trigger_id"]; got != "111.222.trig" {
+		t.Errorf("views.open trigger_id = %v", got)
+	}
+	if e.memberCount() != 0 {
+		t.Fatal("opening the form created a member")
+	}
+	resp = e.interact(submissionPayload(t, view, "U0NEW", map[string]string{
+		"name": "Élise Gagnon", "organization": "Services Québec", "order": "provincial",
+		"jurisdiction": "QC", "title": "Directrice", "email": "", "language": "fr"}))
+	if resp.StatusCode != http.StatusOK || body(t, resp) != nil {
+		t.Fatalf("valid submission: status %d, want an empty 200 (modal closes)", resp.StatusCode)
+	}
+	m, err := e.db.MemberByIdentity(context.Background(), storage.Identity{Platform: storage.PlatformSlack, ID: "U0NEW"})
+	if err != nil {
+		t.Fatalf("member not created: %v", err)
+	}
+	if m.Name != "Élise Gagnon" || m.Jurisdiction != "QC" || m.Order != storage.OrderProvincial || m.Language != "fr" {
+		t.Errorf("member = %+v", m)
+	}
+	e.a.Close()
+	hooks := e.fake.callsOf("hook")
+	if len(hooks) != 1 || hooks[0].Path != "/commands/T0TEAM/1/cmd" || hooks[0].JSON["response_type"] != "ephemeral" {
+		t.Fatalf("confirmation: %v, want one ephemeral post to the command's response_url", hooks)
+	}
+	if txt, _ := hooks[0].JSON["text"].(string); !strings.Contains(txt, "Élise Gagnon") {
+		t.Errorf("confirmation %q does not name the new member", txt)
+	}
+}
+
+func TestJoinModalFieldErrors(t *testing.T) {
+	e := newEnv(t)
+	e.command("join", "U0NEW")
+	view := e.openedView(1)
+	resp := e.interact(submissionPayload(t, view, "U0NEW", map[string]string{
+		"name": "", "organization": "ServiceOntario", "order": "provincial", "jurisdiction": "CA", "language": "en"}))
+	got := body(t, resp)
+	if got["response_action"] != "errors" {
+		t.Fatalf("ack = %v, want response_action errors", got)
+	}
+	ids := map[string]bool{}
+	for _, b := range view["blocks"].([]any) {
+		ids[b.(map[string]any)["block_id"].(string)] = true
+	}
+	errs := got["errors"].(map[string]any)
+	if len(errs) == 0 {
+		t.Fatal("no field errors")
+	}
+	for id, msg := range errs {
+		if !ids[id] || msg == "" {
+			t.Errorf("error %q: %q is not on an input block of the modal", id, msg)
+		}
+	}
+	if errs["name"] == nil {
+		t.Errorf("missing name not reported under the name field: %v", errs)
+	}
+	e.a.Close()
+	if e.memberCount() != 0 || len(e.fake.callsOf("hook"))+len(e.fake.callsOf("chat.postMessage")) != 0 {
+		t.Error("a refused form saved or posted something")
+	}
+}
+
+// TestHomeJoinButton follows the App Home flow: the Join button opens the
+// form, and its submission republishes the Home and confirms by DM.
+func TestHomeJoinButton(t *testing.T) {
+	e := newEnv(t)
+	click := `{"type":"block_actions","user":{"id":"U0HOME","name":"h"},"trigger_id":"333.444.home",
+		"container":{"type":"view","view_id":"V0HOME"},"view":{"id":"V0HOME","type":"home"},
+		"actions":[{"action_id":"signup_open","block_id":"b","type":"button","value":""}]}`
+	if resp := e.interact(click); resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	view := e.openedView(1)
+	if meta := decodeMeta(view["private_metadata"].(string)); !meta.Home || meta.Form != "signup" {
+		t.Errorf("metadata %+v, want the signup form marked as opened from Home", meta)
+	}
+	e.interact(submissionPayload(t, view, "U0HOME", map[string]string{"name": "Sam Lee",
+		"organization": "City of Whitehorse", "order": "municipal", "jurisdiction": "YT", "language": "en"}))
+	e.a.Close()
+	if e.memberCount() != 1 {
+		t.Fatalf("%d members, want 1", e.memberCount())
+	}
+	pubs, dms := e.fake.callsOf("views.publish"), e.fake.callsOf("chat.postMessage")
+	if len(pubs) != 1 || pubs[0].JSON["user_id"] != "U0HOME" {
+		t.Errorf("views.publish calls %v, want the Home republished for U0HOME", pubs)
+	}
+	if len(dms) != 1 || dms[0].Form.Get("channel") != "U0HOME" {
+		t.Errorf("chat.postMessage calls %v, want one DM to U0HOME", dms)
+	}
+	if strings.Contains(mustJSON(t, pubs[0].JSON), "home_join") {
+		t.Error("republished Home has an untranslated id")
+	}
+}
+
+// slowService delays Handle past the budget.
+type slowService struct {
+	service
+	delay time.Duration
+	calls atomic.Int32
+}
+
+func (s *slowService) Handle(ctx context.Context, req handlers.Request) handlers.Reply {
+	s.calls.Add(1)
+	time.Sleep(s.delay)
+	return s.service.Handle(ctx, req)
+}
+
+func TestSlowCommandAcksThenPostsToResponseURL(t *testing.T) {
+	slow := &slowService{delay: 300 * time.Millisecond}
+	e := newEnv(t, withTuning(func(t *tuning) { t.budget = 50 * time.Millisecond }),
+		withService(func(s service) service { slow.service = s; return slow }))
+	e.join(marie())
+	start := time.Now()
+	resp := e.command("who Ontario", "U0ASKER")
+	got := body(t, resp)
+	if took := time.Since(start); took >= slow.delay {
+		t.Errorf("ack took %v, longer than the handler", took)
+	}
+	if got["text"] != escape(e.svc.Translator().T("en", "slack_working", nil)) || got["response_type"] != "ephemeral" {
+		t.Errorf("ack = %v, want the ephemeral working note", got)
+	}
+	e.a.Close() // waits for the late answer
+	hooks := e.fake.callsOf("hook")
+	if len(hooks) != 1 {
+		t.Fatalf("%d response_url posts, want 1", len(hooks))
+	}
+	want := jsonOf(t, messagePayload(e.svc.Handle(context.Background(), slackReq("U0ASKER", "who Ontario"))))
+	if hooks[0].JSON["text"] != want["text"] || !strings.Contains(want["text"].(string), "Marie Tremblay") {
+		t.Errorf("late answer %v, want %v", hooks[0].JSON["text"], want["text"])
+	}
+}
+
+// replaceService answers one test action with a Replace reply.
+type replaceService struct{ service }
+
+func (s replaceService) Act(ctx context.Context, req handlers.Request, id, value string) handlers.Reply {
+	if id == "test_replace" {
+		return handlers.Reply{Kind: "poll", Lang: "en", Text: "Votes: " + value, Replace: true,
+			Visibility: handlers.InChannel, Blocks: []handlers.Block{handlers.Section{Text: "Votes: " + value}}}
+	}
+	return s.service.Act(ctx, req, id, value)
+}
+
+func TestBlockActionReplaceUpdatesClickedMessage(t *testing.T) {
+	e := newEnv(t, withService(func(s service) service { return replaceService{s} }))
+	click := `{"type":"block_actions","user":{"id":"U0V"},"channel":{"id":"C0COMMUNITY"},
+		"container":{"type":"message","message_ts":"1700000000.000001","channel_id":"C0COMMUNITY"},
+		"response_url":"https://hooks.slack.com/actions/T0/1/abc","trigger_id":"1.2.3",
+		"actions":[{"action_id":"test_replace#2","block_id":"b1","type":"button","value":"3"},
+		{"action_id":"copbot_link_1","block_id":"b1","type":"button","value":""}]}`
+	e.interact(click)
+	e.a.Close()
+	hooks := e.fake.callsOf("hook")
+	if len(hooks) != 1 {
+		t.Fatalf("%d response_url posts, want 1 (link buttons route nowhere)", len(hooks))
+	}
+	if hooks[0].JSON["replace_original"] != true || hooks[0].JSON["text"] != "Votes: 3" || hooks[0].Path != "/actions/T0/1/abc" {
+		t.Errorf("post %v, want replace_original with the new votes", hooks[0].JSON)
+	}
+}

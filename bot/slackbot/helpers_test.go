@@ -1,0 +1,234 @@
+package slackbot
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"copbot/handlers"
+	"copbot/storage"
+)
+
+// testSecret is the signing secret of Slack's documented test vector.
+const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
+
+// fixtureDir holds copies of /work/shared/fixtures/slack (see its SOURCES.md).
+const fixtureDir = "testdata/fixtures"
+
+// env is an adapter over a real service and SQLite database, talking to a
+// fake Slack, served by a loopback HTTP server.
+type env struct {
+	t    testing.TB
+	fake *fakeSlack
+	db   *storage.DB
+	svc  *handlers.Service
+	a    *Adapter
+	srv  *httptest.Server
+	now  func() time.Time
+}
+
+type envConfig struct {
+	tune  tuning
+	wrap  func(service) service
+	cfg   func(*Config)
+	clock func() time.Time
+	opts  handlers.Options
+}
+
+type envOpt func(*envConfig)
+
+func withTuning(f func(*tuning)) envOpt          { return func(c *envConfig) { f(&c.tune) } }
+func withService(w func(service) service) envOpt { return func(c *envConfig) { c.wrap = w } }
+func withConfig(f func(*Config)) envOpt          { return func(c *envConfig) { c.cfg = f } }
+func withClock(now func() time.Time) envOpt      { return func(c *envConfig) { c.clock = now } }
+
+func newEnv(t testing.TB, opts ...envOpt) *env {
+	t.Helper()
+	ec := envConfig{tune: defaultTuning(), clock: time.Now,
+		opts: handlers.Options{DefaultLanguage: "en", Command: "/cop"}}
+	ec.tune.pace, ec.tune.backoff = 10*time.Millisecond, time.Millisecond
+	for _, o := range opts {
+		o(&ec)
+	}
+	ctx := context.Background()
+	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "copbot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.Now = ec.clock
+	svc, err := handlers.New(db, ec.opts, ec.clock, discardLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Close)
+	fake := newFakeSlack(t)
+	cfg := Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.apiURL(),
+		Channel: "C0COMMUNITY", Command: "/cop", Transport: fake.transport()}
+	if ec.cfg != nil {
+		ec.cfg(&cfg)
+	}
+	var s service = svc
+	if ec.wrap != nil {
+		s = ec.wrap(svc)
+	}
+	a, err := newAdapter(cfg, s, discardLog(), ec.clock, ec.tune)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	mux := http.NewServeMux()
+	a.Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &env{t: t, fake: fake, db: db, svc: svc, a: a, srv: srv, now: ec.clock}
+}
+
+func discardLog() *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// signature returns Slack's v0 signature headers for body sent at ts.
+func signature(secret string, ts time.Time, body string) (string, string) {
+	stamp := strconv.FormatInt(ts.Unix(), 10)
+	m := hmac.New(sha256.New, []byte(secret))
+	io.WriteString(m, "v0:"+stamp+":"+body)
+	return stamp, "v0=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// send posts body to path, signed with the test secret at the env's now.
+func (e *env) send(path, contentType, body string) *http.Response {
+	e.t.Helper()
+	stamp, sig := signature(testSecret, e.now(), body)
+	return e.sendWith(path, contentType, body, map[string]string{
+		"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": sig})
+}
+
+func (e *env) sendWith(path, contentType, body string, headers map[string]string) *http.Response {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+const formType = "application/x-www-form-urlencoded"
+
+func (e *env) command(text, user string) *http.Response {
+	v := url.Values{"command": {"/cop"}, "text": {text}, "user_id": {user}, "user_name": {"user" + user},
+		"channel_id": {"C0CHAN"}, "team_id": {"T0TEAM"}, "trigger_id": {"111.222.trig"},
+		"response_url": {"https://hooks.slack.com/commands/T0TEAM/1/cmd"}}
+	return e.send("/slack/commands", formType, v.Encode())
+}
+
+func (e *env) interact(payload string) *http.Response {
+	return e.send("/slack/interactions", formType, url.Values{"payload": {payload}}.Encode())
+}
+
+// body reads a response body and returns it decoded as JSON (nil if empty).
+func body(t testing.TB, resp *http.Response) map[string]any {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) == 0 {
+		return nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("response %q is not JSON: %v", b, err)
+	}
+	return m
+}
+
+func fixture(t testing.TB, name string) string {
+	t.Helper()
+	b, err := readFixture(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func readFixture(name string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(fixtureDir, name))
+	return string(b), err
+}
+
+// memberCount counts every member row, active or not.
+func (e *env) memberCount() int {
+	e.t.Helper()
+	_, n, err := e.db.FindMembers(context.Background(), storage.MemberFilter{IncludeLeft: true})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+func (e *env) join(in storage.MemberInput) *storage.Member {
+	e.t.Helper()
+	m, _, err := e.db.JoinMember(context.Background(), in)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return m
+}
+
+func marie() storage.MemberInput {
+	return storage.MemberInput{Name: "Marie Tremblay", Organization: "ServiceOntario",
+		Order: storage.OrderProvincial, Jurisdiction: "ON", Title: "Director, Contact Centre",
+		Language: "en", Email: "marie.tremblay@ontario.ca"}
+}
+
+// jsonOf re-encodes v as generic JSON, to compare payloads structurally.
+func jsonOf(t testing.TB, v any) map[string]any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// waitFor polls cond until it holds or a few seconds pass.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

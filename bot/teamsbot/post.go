@@ -1,0 +1,179 @@
+package teamsbot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"copbot/handlers"
+	"copbot/storage"
+)
+
+// outActivity is a message activity copbot sends to the connector.
+type outActivity struct {
+	Type         string        `json:"type"`
+	ID           string        `json:"id,omitempty"`
+	Text         string        `json:"text,omitempty"`
+	Summary      string        `json:"summary,omitempty"`
+	ReplyToID    string        `json:"replyToId,omitempty"`
+	From         *account      `json:"from,omitempty"`
+	Recipient    *account      `json:"recipient,omitempty"`
+	Conversation *conversation `json:"conversation,omitempty"`
+	Attachments  []attachment  `json:"attachments,omitempty"`
+}
+
+type attachment struct {
+	ContentType string `json:"contentType"`
+	Content     *card  `json:"content"`
+}
+
+// message wraps a card in a message activity. The card's own fallback text
+// carries the full text; summary is the notification preview.
+func message(r handlers.Reply, c *card) outActivity {
+	first, _, _ := strings.Cut(r.Text, "\n")
+	return outActivity{Type: "message", Summary: truncate(first, 200),
+		Attachments: []attachment{{ContentType: cardContentType, Content: c}}}
+}
+
+// conversationParams is the body of POST /v3/conversations.
+type conversationParams struct {
+	IsGroup     bool            `json:"isGroup"`
+	Bot         *account        `json:"bot,omitempty"`
+	Members     []account       `json:"members,omitempty"`
+	Activity    *outActivity    `json:"activity,omitempty"`
+	ChannelData *outChannelData `json:"channelData,omitempty"`
+	TenantID    string          `json:"tenantId,omitempty"`
+}
+
+type outChannelData struct {
+	Channel *idOnly `json:"channel,omitempty"`
+	Tenant  *idOnly `json:"tenant,omitempty"`
+}
+
+// resourceResponse is the connector's answer to a create.
+type resourceResponse struct {
+	ID         string `json:"id"`
+	ActivityID string `json:"activityId"`
+}
+
+func isEmpty(r handlers.Reply) bool {
+	return r.Text == "" && len(r.Blocks) == 0 && r.Form == nil
+}
+
+// deliver posts r in answer to act.
+func (a *Adapter) deliver(ctx context.Context, act *activity, r handlers.Reply) error {
+	if isEmpty(r) {
+		a.log.Warn("empty reply not posted", "text", act.Text)
+		return nil
+	}
+	return a.deliverCard(ctx, act, r, a.rd.card(r))
+}
+
+// deliverCard posts c where r belongs. Teams has no ephemeral messages, so
+// a personal reply asked for in a channel or group chat goes to the user's
+// one-to-one chat, and the thread gets only a pointer to it; errors reveal
+// nothing and stay in the thread, where the user is looking.
+func (a *Adapter) deliverCard(ctx context.Context, act *activity, r handlers.Reply, c *card) error {
+	if r.Visibility == handlers.InChannel || r.Kind == "error" || act.personal() {
+		return a.send(ctx, act, message(r, c))
+	}
+	key := "teams_sent_privately"
+	err := a.sendPrivately(ctx, act, message(r, c))
+	if err != nil {
+		a.log.Warn("private reply failed; telling the user in the thread", "err", err)
+		key = "teams_private_failed"
+	}
+	l := lang(r)
+	text := a.tr.T(l, key, map[string]any{"Name": act.From.Name})
+	n := handlers.Reply{Kind: "notice", Lang: l, Text: text, Blocks: []handlers.Block{handlers.Section{Text: text}}}
+	if err2 := a.send(ctx, act, message(n, a.rd.card(n))); err2 != nil {
+		return errors.Join(err, err2)
+	}
+	return nil
+}
+
+// send posts m into act's conversation: as a threaded reply to a message,
+// as a new message for a card action (whose id is not a message's).
+func (a *Adapter) send(ctx context.Context, act *activity, m outActivity) error {
+	m.From, m.Recipient, m.Conversation = &act.Recipient, &act.From, &act.Conversation
+	u := conversationsURL(act.ServiceURL, act.Conversation.ID, "activities")
+	if act.Type == "message" && act.ID != "" {
+		m.ReplyToID = act.ID
+		u = conversationsURL(act.ServiceURL, act.Conversation.ID, "activities", act.ID)
+	}
+	return a.conn.call(ctx, http.MethodPost, u, m, nil)
+}
+
+// sendPrivately opens (or reopens: the connector returns the same id) the
+// one-to-one chat with act's sender and posts m there.
+func (a *Adapter) sendPrivately(ctx context.Context, act *activity, m outActivity) error {
+	tenant := act.tenant()
+	p := conversationParams{Bot: &act.Recipient, Members: []account{{ID: act.From.ID}},
+		ChannelData: &outChannelData{Tenant: &idOnly{ID: tenant}}, TenantID: tenant}
+	var res resourceResponse
+	if err := a.conn.call(ctx, http.MethodPost, conversationsURL(act.ServiceURL), p, &res); err != nil {
+		return err
+	}
+	if res.ID == "" {
+		return errors.New("create conversation: no id in answer")
+	}
+	return a.conn.call(ctx, http.MethodPost, conversationsURL(act.ServiceURL, res.ID, "activities"), m, nil)
+}
+
+// update replaces activity id in a conversation with card c.
+func (a *Adapter) update(ctx context.Context, serviceURL, convID, id string, r handlers.Reply, c *card) error {
+	m := message(r, c)
+	m.ID = id
+	return a.conn.call(ctx, http.MethodPut, conversationsURL(serviceURL, convID, "activities", id), m, nil)
+}
+
+// Post starts a new thread in the community channel with r and returns
+// where it went. It implements handlers.Poster.
+func (a *Adapter) Post(ctx context.Context, r handlers.Reply) ([]handlers.MessageRef, error) {
+	ref, err := a.community()
+	if err != nil {
+		return nil, err
+	}
+	m := message(r, a.rd.card(r))
+	p := conversationParams{IsGroup: true, Activity: &m,
+		ChannelData: &outChannelData{Channel: &idOnly{ID: ref.ChannelID}}, TenantID: ref.TenantID}
+	var res resourceResponse
+	if err := a.conn.call(ctx, http.MethodPost, conversationsURL(ref.ServiceURL), p, &res); err != nil {
+		return nil, fmt.Errorf("teams post: %w", err)
+	}
+	id := res.ActivityID
+	if id == "" {
+		_, id, _ = strings.Cut(res.ID, ";messageid=")
+	}
+	if res.ID == "" || id == "" {
+		return nil, errors.New("teams post: connector returned no ids")
+	}
+	return []handlers.MessageRef{{Platform: storage.PlatformTeams, Channel: res.ID, ID: id}}, nil
+}
+
+// Update replaces a message Post returned. It implements handlers.Poster.
+func (a *Adapter) Update(ctx context.Context, ref handlers.MessageRef, r handlers.Reply) error {
+	if ref.Platform != storage.PlatformTeams || ref.Channel == "" || ref.ID == "" {
+		return fmt.Errorf("teams update: not a Teams message: %+v", ref)
+	}
+	com, err := a.community()
+	if err != nil {
+		return err
+	}
+	if err := a.update(ctx, com.ServiceURL, ref.Channel, ref.ID, r, a.rd.card(r)); err != nil {
+		return fmt.Errorf("teams update: %w", err)
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

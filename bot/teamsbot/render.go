@@ -1,0 +1,271 @@
+package teamsbot
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"copbot/handlers"
+)
+
+// This file renders neutral replies as Adaptive Cards 1.5, the richest
+// version Teams desktop, web and mobile all show.
+
+const (
+	cardContentType = "application/vnd.microsoft.card.adaptive"
+	cardSchema      = "http://adaptivecards.io/schemas/adaptive-card.json"
+	cardVersion     = "1.5"
+	// maxCardBytes keeps a card, with its activity envelope, under the
+	// connector's 28 KB message limit (it answers 413 above it).
+	maxCardBytes = 24 << 10
+	// maxRowActions is how many buttons go in one row; Teams hides actions
+	// past the sixth.
+	maxRowActions = 5
+	// cardTime is the timestamp format Adaptive Card DATE()/TIME() accept.
+	cardTime = "2006-01-02T15:04:05Z"
+)
+
+// card is an Adaptive Card. Field order is the JSON order golden files show.
+type card struct {
+	Type     string     `json:"type"`
+	Schema   string     `json:"$schema"`
+	Version  string     `json:"version"`
+	Lang     string     `json:"lang,omitempty"`
+	Fallback string     `json:"fallbackText,omitempty"`
+	Body     []*element `json:"body"`
+	Actions  []*action  `json:"actions,omitempty"`
+	MSTeams  *msteams   `json:"msteams,omitempty"`
+}
+
+type msteams struct {
+	Width string `json:"width"`
+}
+
+// element is any body element; only the fields its type uses are set.
+type element struct {
+	Type         string    `json:"type"`
+	ID           string    `json:"id,omitempty"`
+	Text         string    `json:"text,omitempty"`
+	Label        string    `json:"label,omitempty"`
+	Style        string    `json:"style,omitempty"`
+	Size         string    `json:"size,omitempty"`
+	Weight       string    `json:"weight,omitempty"`
+	Color        string    `json:"color,omitempty"`
+	IsSubtle     bool      `json:"isSubtle,omitempty"`
+	Wrap         bool      `json:"wrap,omitempty"`
+	Separator    bool      `json:"separator,omitempty"`
+	Spacing      string    `json:"spacing,omitempty"`
+	Facts        []fact    `json:"facts,omitempty"`
+	Actions      []*action `json:"actions,omitempty"`
+	Placeholder  string    `json:"placeholder,omitempty"`
+	Value        string    `json:"value,omitempty"`
+	IsMultiline  bool      `json:"isMultiline,omitempty"`
+	Choices      []choice  `json:"choices,omitempty"`
+	IsRequired   bool      `json:"isRequired,omitempty"`
+	ErrorMessage string    `json:"errorMessage,omitempty"`
+	Fallback     *element  `json:"fallback,omitempty"`
+}
+
+type fact struct {
+	Title string `json:"title"`
+	Value string `json:"value"`
+}
+
+type choice struct {
+	Title string `json:"title"`
+	Value string `json:"value"`
+}
+
+type action struct {
+	Type  string            `json:"type"`
+	Title string            `json:"title"`
+	Verb  string            `json:"verb,omitempty"`
+	URL   string            `json:"url,omitempty"`
+	Style string            `json:"style,omitempty"`
+	Data  map[string]string `json:"data,omitempty"`
+}
+
+// renderer turns replies into cards; it needs the translator for the
+// adapter's own texts (required-field errors, truncation notes).
+type renderer struct {
+	tr *handlers.Translator
+}
+
+// lang returns the language of the adapter's own texts for a reply.
+func lang(r handlers.Reply) string {
+	if r.Lang == "fr" {
+		return "fr"
+	}
+	return "en"
+}
+
+func newCard(r handlers.Reply) *card {
+	c := &card{Type: "AdaptiveCard", Schema: cardSchema, Version: cardVersion,
+		Fallback: r.Text, Body: []*element{}, MSTeams: &msteams{Width: "Full"}}
+	if r.Lang == "en" || r.Lang == "fr" {
+		c.Lang = r.Lang
+	}
+	return c
+}
+
+// card renders r, or its form when it has one.
+func (rd renderer) card(r handlers.Reply) *card {
+	if r.Form != nil {
+		return rd.form(r, nil, nil)
+	}
+	c := newCard(r)
+	sep := false
+	for _, b := range r.Blocks {
+		if _, ok := b.(handlers.Divider); ok {
+			sep = true
+			continue
+		}
+		els := blockElements(b)
+		if len(els) > 0 && sep {
+			els[0].Separator, els[0].Spacing, sep = true, "Medium", false
+		}
+		c.Body = append(c.Body, els...)
+	}
+	if len(c.Body) == 0 && r.Text != "" {
+		c.Body = append(c.Body, textBlock(r.Text))
+	}
+	rd.fit(c, lang(r))
+	return c
+}
+
+// blockElements renders one block; a block may need several elements.
+func blockElements(b handlers.Block) []*element {
+	switch b := b.(type) {
+	case handlers.Header:
+		return []*element{{Type: "TextBlock", Text: escapeMD(b.Text), Style: "heading",
+			Size: "Large", Weight: "Bolder", Wrap: true}}
+	case handlers.Section:
+		return sectionElements(b)
+	case handlers.Actions:
+		return actionRows(b.Buttons)
+	case handlers.Context:
+		return []*element{{Type: "TextBlock", Text: escapeMD(b.Text), Size: "Small",
+			IsSubtle: true, Wrap: true}}
+	case handlers.Time:
+		return []*element{timeBlock(b)}
+	}
+	return nil
+}
+
+func textBlock(s string) *element {
+	return &element{Type: "TextBlock", Text: escapeMD(s), Wrap: true}
+}
+
+func sectionElements(s handlers.Section) []*element {
+	var els []*element
+	if s.Text != "" {
+		els = append(els, textBlock(s.Text))
+	}
+	if len(s.Fields) > 0 {
+		fs := &element{Type: "FactSet"}
+		for _, f := range s.Fields {
+			fs.Facts = append(fs.Facts, fact{Title: escapeMD(f.Label), Value: escapeMD(f.Value)})
+		}
+		els = append(els, fs)
+	}
+	return els
+}
+
+// actionRows splits buttons into ActionSets of at most maxRowActions.
+func actionRows(buttons []handlers.Button) []*element {
+	var rows []*element
+	for i := 0; i < len(buttons); i += maxRowActions {
+		row := &element{Type: "ActionSet"}
+		for _, b := range buttons[i:min(i+maxRowActions, len(buttons))] {
+			row.Actions = append(row.Actions, buttonAction(b))
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func buttonAction(b handlers.Button) *action {
+	if b.URL != "" {
+		return &action{Type: "Action.OpenUrl", Title: b.Label, URL: b.URL}
+	}
+	a := &action{Type: "Action.Execute", Title: b.Label, Verb: b.ActionID,
+		Data: map[string]string{dataAction: b.ActionID, dataValue: b.Value}}
+	switch b.Style {
+	case handlers.StylePrimary:
+		a.Style = "positive"
+	case handlers.StyleDanger:
+		a.Style = "destructive"
+	}
+	return a
+}
+
+// timeBlock shows the instant in each reader's zone with the card's DATE and
+// TIME functions; hosts that cannot render the element show the community
+// zone text instead.
+func timeBlock(t handlers.Time) *element {
+	ts := time.Unix(t.Unix, 0).UTC().Format(cardTime)
+	return &element{Type: "TextBlock", Wrap: true,
+		Text:     escapeMD(t.Prefix) + "{{DATE(" + ts + ", LONG)}}, {{TIME(" + ts + ")}}",
+		Fallback: textBlock(t.Prefix + t.Fallback)}
+}
+
+// fit drops trailing elements until the card fits in a Teams message and
+// then says it was cut, so a long directory never fails to post.
+func (rd renderer) fit(c *card, lang string) {
+	c.Fallback = truncate(c.Fallback, maxCardBytes/4)
+	fb, _ := json.Marshal(c.Fallback)
+	budget := maxCardBytes - len(fb) - 1024 // 1 KiB for the envelope and the note
+	total := 0
+	for i, e := range c.Body {
+		b, _ := json.Marshal(e)
+		if total += len(b) + 1; total > budget {
+			c.Body = append(c.Body[:i:i], &element{Type: "TextBlock", Color: "Warning", Wrap: true,
+				Text: escapeMD(rd.tr.T(lang, "teams_truncated", nil))})
+			return
+		}
+	}
+}
+
+// truncate cuts s to at most n bytes on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// mdEscaper neutralises the Markdown that TextBlock and FactSet render, so
+// a name like "*Bob*" or "[x](y)" shows as typed.
+var mdEscaper = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `_`, `\_`, "`", "\\`",
+	`[`, `\[`, `]`, `\]`, `~`, `\~`)
+
+func escapeMD(s string) string {
+	s = mdEscaper.Replace(s)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = escapeListStart(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// escapeListStart keeps a line that starts like "1. ", "# " or "> " from
+// becoming a numbered list, heading or quote. Handlers' "- " and "• "
+// bullets are left to render as lists, which is what they mean.
+func escapeListStart(l string) string {
+	if strings.HasPrefix(l, "#") || strings.HasPrefix(l, ">") {
+		return `\` + l
+	}
+	n := 0
+	for n < len(l) && l[n] >= '0' && l[n] <= '9' {
+		n++
+	}
+	if n > 0 && strings.HasPrefix(l[n:], ". ") {
+		return l[:n] + `\` + l[n:]
+	}
+	return l
+}

@@ -1,0 +1,270 @@
+package teamsbot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"copbot/handlers"
+	"copbot/storage"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden/*.json from the renderer")
+
+// goldenRoster is a small community for the Service-built golden cards.
+var goldenRoster = []storage.MemberInput{
+	{Name: "Marie Tremblay", Email: "marie@example.ca", Organization: "Service Canada", Order: storage.OrderFederal, Jurisdiction: "CA", Title: "Director", Language: "fr"},
+	{Name: "Liam Smith", Email: "liam@example.ca", Organization: "ServiceOntario", Order: storage.OrderProvincial, Jurisdiction: "ON", Title: "Manager", Language: "en"},
+	{Name: "Raj Singh", Email: "raj@example.ca", Organization: "City of Toronto 311", Order: storage.OrderMunicipal, Jurisdiction: "ON", Title: "Lead", Language: "en"},
+	{Name: "Chloé Roy", Email: "chloe@example.ca", Organization: "Services Québec", Order: storage.OrderProvincial, Jurisdiction: "QC", Language: "fr"},
+	{Name: "Noah *Star* Wong", Email: "noah@example.ca", Organization: "Service BC", Order: storage.OrderProvincial, Jurisdiction: "BC", Language: "en"},
+}
+
+// serviceReplies builds replies through the real Service on a temp DB.
+func serviceReplies(t *testing.T, lang string) map[string]handlers.Reply {
+	clk := newClock()
+	svc, db := realService(t, clk.Now)
+	ctx := context.Background()
+	if _, err := db.ImportMembers(ctx, goldenRoster); err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	req := handlers.Request{Identity: storage.Identity{Platform: storage.PlatformTeams, ID: "aad-golden"},
+		UserName: "Golden", Locale: lang + "-CA"}
+	ask := func(text string) handlers.Reply {
+		r := req
+		r.Text = text
+		return svc.Handle(ctx, r)
+	}
+	return map[string]handlers.Reply{
+		"svc_help":         ask("help"),
+		"svc_stats":        ask("stats"),
+		"svc_gaps":         ask("gaps"),
+		"svc_who_ontario":  ask("who Ontario"),
+		"svc_who_unknown":  ask("who Atlantis"),
+		"svc_unknown_cmd":  ask("frobnicate"),
+		"svc_signup_form":  svc.Act(ctx, req, "signup_open", ""),
+		"svc_bad_action":   svc.Act(ctx, req, "no_such_action", ""),
+		"svc_question_who": ask("who represents Yukon?"),
+	}
+}
+
+// builtReplies covers blocks the Service cannot produce yet on its own:
+// buttons of every style, times, dividers, forms with errors, Markdown.
+func builtReplies(lang string) map[string]handlers.Reply {
+	tx := func(en, fr string) string {
+		if lang == "fr" {
+			return fr
+		}
+		return en
+	}
+	meetingAt := time.Date(2027, 3, 17, 17, 0, 0, 0, time.UTC)
+	return map[string]handlers.Reply{
+		"poll": {Kind: "poll", Lang: lang, Visibility: handlers.InChannel,
+			Text: tx("Which theme for March?", "Quel thème pour mars ?"),
+			Blocks: []handlers.Block{
+				handlers.Header{Text: tx("Which theme for March?", "Quel thème pour mars ?")},
+				handlers.Section{Text: tx("1. Accessibility technology — 5 votes\n2. Serving vulnerable communities — 3 votes",
+					"1. Technologies d'accessibilité — 5 votes\n2. Servir les communautés vulnérables — 3 votes")},
+				handlers.Actions{Buttons: []handlers.Button{
+					{ActionID: "poll_vote", Label: "1", Value: "7:1", Style: handlers.StylePrimary},
+					{ActionID: "poll_vote", Label: "2", Value: "7:2"},
+					{ActionID: "poll_vote", Label: "3", Value: "7:3"},
+					{ActionID: "poll_vote", Label: "4", Value: "7:4"},
+					{ActionID: "poll_vote", Label: "5", Value: "7:5"},
+					{ActionID: "poll_close", Label: tx("Close", "Fermer"), Value: "7", Style: handlers.StyleDanger},
+				}},
+				handlers.Context{Text: tx("8 of 81 members voted", "8 membres sur 81 ont voté")},
+			}},
+		"meeting": {Kind: "meeting", Lang: lang, Visibility: handlers.InChannel,
+			Text: tx("Reminder: quarterly meeting", "Rappel : réunion trimestrielle"),
+			Blocks: []handlers.Block{
+				handlers.Header{Text: tx("Quarterly meeting", "Réunion trimestrielle")},
+				handlers.Time{Prefix: tx("When: ", "Quand : "), Unix: meetingAt.Unix(),
+					Fallback: tx("Wednesday, March 17, 2027, 1:00 p.m. EDT", "mercredi 17 mars 2027, 13 h HAE")},
+				handlers.Section{Fields: []handlers.Field{{Label: tx("Theme", "Thème"), Value: "Accessibility_tech [draft]"}}},
+				handlers.Divider{},
+				handlers.Actions{Buttons: []handlers.Button{
+					{ActionID: "rsvp", Label: tx("I'll attend", "Je serai là"), Value: "3:yes", Style: handlers.StylePrimary},
+					{ActionID: "rsvp", Label: tx("Can't attend", "Je ne pourrai pas"), Value: "3:no"},
+					{Label: tx("Join the call", "Rejoindre l'appel"), URL: "https://example.ca/meet/3"},
+				}},
+				handlers.Divider{},
+			}},
+		"form_errors": {Kind: "signup", Lang: lang, Text: tx("Join with /cop join …", "Adhérez avec /cop join …"),
+			Form: &handlers.Form{ID: "signup", Title: tx("Join the Community", "Adhérer à la communauté"),
+				Submit: tx("Join", "Adhérer"), State: "s1", Fields: []handlers.FormField{
+					{ID: "name", Label: tx("Name", "Nom")},
+					{ID: "order", Label: tx("Order of government", "Ordre de gouvernement"), Kind: handlers.FieldSelect,
+						Options: []handlers.Option{{Value: "federal", Label: tx("Federal", "Fédéral")}, {Value: "municipal", Label: tx("Municipal", "Municipal")}}},
+					{ID: "bio", Label: tx("About you", "À propos de vous"), Hint: tx("Optional", "Facultatif"), Kind: handlers.FieldMultiline, Optional: true},
+				}}},
+	}
+}
+
+// formErrors are the submitted values and errors the form_errors golden
+// card is rendered with.
+func formErrors(lang string) (values, errs map[string]string) {
+	values = map[string]string{"name": "", "order": "municipal", "bio": "Hi"}
+	errs = map[string]string{"name": "Name is required.", "form": "Nothing was saved."}
+	if lang == "fr" {
+		errs = map[string]string{"name": "Le nom est obligatoire.", "form": "Rien n'a été enregistré."}
+	}
+	return values, errs
+}
+
+// TestGolden renders every reply kind in both languages and compares with
+// testdata/golden. Run with -update after a deliberate change and review
+// the diff. Service-built cards change whenever handlers' texts do.
+func TestGolden(t *testing.T) {
+	rd := renderer{tr: mustTranslator(t)}
+	for _, lang := range []string{"en", "fr"} {
+		cards := map[string]*card{}
+		for name, r := range serviceReplies(t, lang) {
+			cards[name] = rd.card(r)
+		}
+		for name, r := range builtReplies(lang) {
+			cards[name] = rd.card(r)
+			if name == "form_errors" {
+				values, errs := formErrors(lang)
+				cards[name] = rd.form(r, values, errs)
+			}
+		}
+		bi := handlers.Bilingual(builtReplies("en")["poll"], builtReplies("fr")["poll"])
+		cards["bilingual_poll"] = rd.card(bi)
+		for name, c := range cards {
+			t.Run(name+"."+lang, func(t *testing.T) {
+				got := marshalGolden(t, c)
+				checkCard(t, got)
+				path := filepath.Join("testdata", "golden", name+"."+lang+".json")
+				if *update {
+					if err := os.WriteFile(path, got, 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("%v (run go test -run TestGolden -update)", err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s differs from the renderer's output:\n--- got\n%s\n--- want\n%s", path, got, want)
+				}
+			})
+		}
+	}
+}
+
+func marshalGolden(t *testing.T, c *card) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(c); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// checkCard checks what Teams requires of a card, whatever its content.
+func checkCard(t *testing.T, raw []byte) {
+	t.Helper()
+	var c struct {
+		Type, Version string
+		Body          []map[string]any
+		Actions       []map[string]any
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Type != "AdaptiveCard" || c.Version != "1.5" || len(raw) > maxCardBytes*2 {
+		t.Errorf("type %q version %q size %d", c.Type, c.Version, len(raw))
+	}
+	ids := map[string]bool{}
+	var actions []map[string]any
+	actions = append(actions, c.Actions...)
+	for i, e := range c.Body {
+		switch e["type"] {
+		case "TextBlock":
+			if e["text"] == "" || e["text"] == nil {
+				t.Errorf("body[%d]: empty TextBlock", i)
+			}
+		case "FactSet":
+		case "ActionSet":
+			for _, a := range e["actions"].([]any) {
+				actions = append(actions, a.(map[string]any))
+			}
+		case "Input.Text", "Input.ChoiceSet":
+			id, _ := e["id"].(string)
+			if id == "" || ids[id] || e["label"] == nil {
+				t.Errorf("body[%d]: input id %q duplicate or unlabeled", i, id)
+			}
+			ids[id] = true
+		default:
+			t.Errorf("body[%d]: unexpected element %v", i, e["type"])
+		}
+	}
+	for _, a := range actions {
+		switch a["type"] {
+		case "Action.Execute":
+			if a["verb"] == "" || a["data"] == nil || a["title"] == "" {
+				t.Errorf("Action.Execute without verb, data or title: %v", a)
+			}
+		case "Action.OpenUrl":
+			if !strings.HasPrefix(fmt.Sprint(a["url"]), "https://") {
+				t.Errorf("OpenUrl %v", a["url"])
+			}
+		default:
+			t.Errorf("unexpected action %v", a["type"])
+		}
+	}
+}
+
+func TestEscapeMD(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain text, é à", "plain text, é à"},
+		{"*bold* _it_ `code` ~x~", `\*bold\* \_it\_ \` + "`code\\`" + ` \~x\~`},
+		{"[link](https://x)", `\[link\](https://x)`},
+		{`back\slash`, `back\\slash`},
+		{"1. first\n22. second\n- bullet\n• dot", "1\\. first\n22\\. second\n- bullet\n• dot"},
+		{"# title\n> quote\na > b # c", "\\# title\n\\> quote\na > b # c"},
+		{"2027. A year", `2027\. A year`},
+		{"1.5 million", "1.5 million"},
+	}
+	for _, tt := range tests {
+		if got := escapeMD(tt.in); got != tt.want {
+			t.Errorf("escapeMD(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestTruncate checks that a directory too long for one Teams message is
+// cut to fit and says so, in the reply's language.
+func TestTruncate(t *testing.T) {
+	rd := renderer{tr: mustTranslator(t)}
+	for _, lang := range []string{"en", "fr"} {
+		r := handlers.Reply{Kind: "directory", Lang: lang, Text: strings.Repeat("Member line\n", 3000)}
+		for i := range 1000 {
+			r.Blocks = append(r.Blocks, handlers.Section{Text: fmt.Sprintf("Member %d — City of Toronto 311 — Lead", i)})
+		}
+		c := rd.card(r)
+		b, _ := json.Marshal(message(r, c))
+		if len(b) > maxCardBytes {
+			t.Errorf("%s: activity is %d bytes, want at most %d", lang, len(b), maxCardBytes)
+		}
+		last := c.Body[len(c.Body)-1]
+		if want := escapeMD(rd.tr.T(lang, "teams_truncated", nil)); last.Text != want || len(c.Body) < 100 {
+			t.Errorf("%s: %d elements, last %q; want many and the note %q", lang, len(c.Body), last.Text, want)
+		}
+	}
+	small := rd.card(textReply("stats", "en", "81 people", 0))
+	if len(small.Body) != 1 || small.Body[0].Text != "81 people" {
+		t.Errorf("small card changed: %+v", small.Body)
+	}
+}

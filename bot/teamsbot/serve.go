@@ -1,0 +1,267 @@
+package teamsbot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"copbot/handlers"
+)
+
+// maxBodyBytes caps an inbound activity. Teams messages stop near 28 KB;
+// a card submission is far smaller.
+const maxBodyBytes = 256 << 10
+
+// Invoke response types for adaptiveCard/action.
+const (
+	invokeCard    = cardContentType
+	invokeMessage = "application/vnd.microsoft.activity.message"
+)
+
+// serveMessages is POST /teams/messages. Nothing is parsed, run or posted
+// before the bearer token has been verified.
+func (a *Adapter) serveMessages(w http.ResponseWriter, r *http.Request) {
+	if !a.begin() {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	defer a.running.Done()
+	authz := r.Header.Get("Authorization")
+	if authz == "" {
+		a.refuse(w, r, http.StatusUnauthorized, errors.New("no Authorization header"))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			a.refuse(w, r, http.StatusRequestEntityTooLarge, err)
+			return
+		}
+		a.refuse(w, r, http.StatusBadRequest, err)
+		return
+	}
+	act, err := a.authenticate(r.Context(), authz, body)
+	if err != nil {
+		code := http.StatusBadRequest
+		if errors.Is(err, errUnauthorized) {
+			code = http.StatusUnauthorized
+		}
+		a.refuse(w, r, code, err)
+		return
+	}
+	// The work outlives a client that hangs up: a command that ran must
+	// get its answer posted.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), a.workTimeout)
+	defer cancel()
+	a.dispatch(ctx, w, act)
+}
+
+func (a *Adapter) refuse(w http.ResponseWriter, r *http.Request, code int, err error) {
+	a.log.Warn("request refused", "status", code, "remote", r.RemoteAddr, "err", err)
+	http.Error(w, http.StatusText(code), code)
+}
+
+// authenticate verifies the token, then that it was issued for the
+// activity's serviceUrl and that its key is endorsed for the channel.
+func (a *Adapter) authenticate(ctx context.Context, authz string, body []byte) (*activity, error) {
+	claims, key, err := a.auth.verify(ctx, authz)
+	if err != nil {
+		return nil, err
+	}
+	act := &activity{}
+	if err := json.Unmarshal(body, act); err != nil {
+		return nil, fmt.Errorf("bad activity: %w", err)
+	}
+	// Case-insensitive like the Bot Framework SDKs: hosts are.
+	if act.ServiceURL == "" || !strings.EqualFold(claims.serviceURL(), act.ServiceURL) {
+		return nil, fmt.Errorf("%w: token serviceurl %q does not match activity's %q",
+			errUnauthorized, claims.serviceURL(), act.ServiceURL)
+	}
+	if !validServiceURL(act.ServiceURL) {
+		return nil, fmt.Errorf("%w: serviceUrl %q is not https", errUnauthorized, act.ServiceURL)
+	}
+	if !key.endorses(act.ChannelID) {
+		return nil, fmt.Errorf("%w: key not endorsed for channel %q", errUnauthorized, act.ChannelID)
+	}
+	return act, nil
+}
+
+// dispatch answers one authenticated activity. Messages are answered with
+// 200 even when posting the reply failed: the command ran, and a retried
+// delivery would run it twice (a vote would flip back).
+func (a *Adapter) dispatch(ctx context.Context, w http.ResponseWriter, act *activity) {
+	switch {
+	case act.Type == "message" && hasValue(act.Value):
+		a.onSubmitMessage(ctx, act)
+	case act.Type == "message":
+		a.onMessage(ctx, act)
+	case act.Type == "invoke" && act.Name == "adaptiveCard/action":
+		a.writeJSON(w, a.onCardAction(ctx, act))
+		return
+	case act.Type == "invoke":
+		http.Error(w, "unsupported invoke", http.StatusNotImplemented)
+		return
+	case act.Type == "conversationUpdate":
+		a.onConversationUpdate(act)
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func hasValue(v json.RawMessage) bool {
+	s := strings.TrimSpace(string(v))
+	return s != "" && s != "null"
+}
+
+func (a *Adapter) writeJSON(w http.ResponseWriter, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		a.log.Error("encode invoke response", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(b)
+}
+
+func (a *Adapter) onMessage(ctx context.Context, act *activity) {
+	reply := a.svc.Handle(ctx, act.request(act.commandText()))
+	if err := a.deliver(ctx, act, reply); err != nil {
+		a.log.Error("reply not posted", "conversation", act.Conversation.ID, "kind", reply.Kind, "err", err)
+	}
+}
+
+// onSubmitMessage handles an Action.Submit from a card: Teams sends it as
+// a message whose value holds the card's data and inputs. A reply meant to
+// replace the card updates the card's message.
+func (a *Adapter) onSubmitMessage(ctx context.Context, act *activity) {
+	sub, err := messageValue(act.Value)
+	if err != nil {
+		a.log.Warn("bad card submission", "err", err)
+	}
+	reply, errs := a.route(ctx, act, sub)
+	var c *card
+	if len(errs) > 0 {
+		reply, c = a.refused(ctx, act, reply, sub, errs)
+	} else {
+		c = a.rd.card(reply)
+	}
+	switch {
+	case len(errs) == 0 && reply.Replace && act.ReplyToID != "":
+		err = a.update(ctx, act.ServiceURL, act.Conversation.ID, act.ReplyToID, reply, c)
+	case !isEmpty(reply):
+		err = a.deliverCard(ctx, act, reply, c)
+	}
+	if err != nil {
+		a.log.Error("card reply not posted", "conversation", act.Conversation.ID, "err", err)
+	}
+}
+
+// route sends a card submission to Service.Submit (forms) or Service.Act
+// (buttons). An unknown or malformed one reaches Act with an empty id and
+// comes back as a translated "unknown action" error.
+func (a *Adapter) route(ctx context.Context, act *activity, sub submission) (handlers.Reply, map[string]string) {
+	req := act.request("")
+	if sub.Form != "" {
+		return a.svc.Submit(ctx, req, sub.Form, sub.State, sub.Inputs)
+	}
+	return a.svc.Act(ctx, req, sub.Action, sub.Value), nil
+}
+
+// invokeResponse is the body answering an adaptiveCard/action invoke.
+type invokeResponse struct {
+	StatusCode int    `json:"statusCode"`
+	Type       string `json:"type"`
+	Value      any    `json:"value"`
+}
+
+// onCardAction handles Action.Execute. Forms and replies meant to replace
+// the clicked card come back as a card; errors as a message; anything else
+// is posted in the conversation and acknowledged with a short message.
+func (a *Adapter) onCardAction(ctx context.Context, act *activity) invokeResponse {
+	sub, err := invokeValue(act.Value)
+	if err != nil {
+		a.log.Warn("bad card action", "err", err)
+	}
+	reply, errs := a.route(ctx, act, sub)
+	if len(errs) > 0 {
+		r, c := a.refused(ctx, act, reply, sub, errs)
+		if r.Form != nil {
+			return invokeResponse{StatusCode: 200, Type: invokeCard, Value: c}
+		}
+		return invokeResponse{StatusCode: 200, Type: invokeMessage, Value: r.Text}
+	}
+	l := lang(reply)
+	switch {
+	case isEmpty(reply):
+		return invokeResponse{StatusCode: 200, Type: invokeMessage, Value: a.tr.T(l, "teams_action_done", nil)}
+	case reply.Form != nil || reply.Replace || sub.Form != "":
+		return invokeResponse{StatusCode: 200, Type: invokeCard, Value: a.rd.card(reply)}
+	case reply.Kind == "error":
+		return invokeResponse{StatusCode: 200, Type: invokeMessage, Value: reply.Text}
+	}
+	if err := a.deliver(ctx, act, reply); err != nil {
+		a.log.Error("action reply not posted", "conversation", act.Conversation.ID, "err", err)
+		return invokeResponse{StatusCode: 200, Type: invokeMessage, Value: a.tr.T(l, "teams_reply_failed", nil)}
+	}
+	return invokeResponse{StatusCode: 200, Type: invokeMessage, Value: a.tr.T(l, "teams_action_done", nil)}
+}
+
+// refused builds what to show when a submission was refused: the form
+// again with its errors and the user's input when the handler returned the
+// form, else the errors as an error reply.
+func (a *Adapter) refused(ctx context.Context, act *activity, r handlers.Reply, sub submission, errs map[string]string) (handlers.Reply, *card) {
+	if r.Form != nil {
+		return r, a.rd.form(r, sub.Inputs, errs)
+	}
+	l := r.Lang
+	if l == "" {
+		l = a.svc.Language(ctx, act.request(""))
+	}
+	lines := []string{a.tr.T(l, "teams_form_invalid", nil)}
+	for _, k := range sortedKeys(errs) {
+		lines = append(lines, "- "+errs[k])
+	}
+	text := strings.Join(lines, "\n")
+	er := handlers.Reply{Kind: "error", Lang: l, Text: text, Blocks: []handlers.Block{handlers.Section{Text: text}}}
+	return er, a.rd.card(er)
+}
+
+// onConversationUpdate learns the community channel when the bot is added
+// to a team. Only the first team is learned, and only in the configured
+// tenant, so a second install elsewhere cannot divert community posts.
+func (a *Adapter) onConversationUpdate(act *activity) {
+	if act.ChannelData.Team == nil || !act.botAdded() {
+		return
+	}
+	ref := convRef{ServiceURL: act.ServiceURL, ChannelID: act.ChannelData.Team.ID, TenantID: act.tenant()}
+	if act.ChannelData.Channel != nil && act.ChannelData.Channel.ID != "" {
+		ref.ChannelID = act.ChannelData.Channel.ID
+	}
+	a.mu.Lock()
+	known := a.ref
+	a.mu.Unlock()
+	switch {
+	case a.cfg.TenantID != "" && ref.TenantID != a.cfg.TenantID:
+		a.log.Warn("bot added to a team of another tenant; ignored", "tenant_id", ref.TenantID)
+	case known.ChannelID != "" && known.ChannelID != ref.ChannelID:
+		a.log.Warn("bot added to another team; community posts still go to the first",
+			"channel_id", ref.ChannelID, "community_channel_id", known.ChannelID)
+	default:
+		a.learn(ref)
+	}
+}
+
+// botAdded reports whether the bot itself is among the members added.
+func (a *activity) botAdded() bool {
+	for _, m := range a.MembersAdded {
+		if m.ID == a.Recipient.ID {
+			return true
+		}
+	}
+	return false
+}

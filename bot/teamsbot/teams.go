@@ -1,0 +1,207 @@
+// Package teamsbot connects copbot to Microsoft Teams through the Bot
+// Framework: it authenticates the activities Teams sends to
+// POST /teams/messages, turns them into handlers requests, renders replies
+// as Adaptive Cards and posts them back through the Bot Connector REST API.
+// There is no Bot Framework SDK for Go; this is plain net/http.
+package teamsbot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"copbot/handlers"
+)
+
+// Default Microsoft endpoints. Tests point Config at loopback fakes.
+const (
+	DefaultOpenIDURL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+	DefaultTokenURL  = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+)
+
+// Config is the Teams part of copbot's configuration.
+type Config struct {
+	// AppID and AppPassword are the Azure Bot's Microsoft App ID and client
+	// secret. Inbound tokens must be issued for AppID.
+	AppID, AppPassword string
+	// TenantID is the Entra tenant of the community team. It is sent with
+	// proactive posts and, when TokenURL is empty, selects the single-tenant
+	// token endpoint.
+	TenantID  string
+	OpenIDURL string // default DefaultOpenIDURL
+	TokenURL  string // default DefaultTokenURL, or the TenantID's endpoint
+	// ServiceURL and ChannelID locate the community channel for proactive
+	// posts. When empty, the ones learned when the bot is added to a team
+	// are used (and logged, so they can be put in config).
+	ServiceURL, ChannelID string
+}
+
+// service is what the adapter needs of handlers.Service; tests substitute
+// a recorder to check routing.
+type service interface {
+	Handle(ctx context.Context, req handlers.Request) handlers.Reply
+	Act(ctx context.Context, req handlers.Request, actionID, value string) handlers.Reply
+	Submit(ctx context.Context, req handlers.Request, formID, state string, values map[string]string) (handlers.Reply, map[string]string)
+	Language(ctx context.Context, req handlers.Request) string
+}
+
+// Adapter serves Teams. It is safe for concurrent use.
+type Adapter struct {
+	cfg  Config
+	svc  service
+	tr   *handlers.Translator
+	log  *slog.Logger
+	now  func() time.Time
+	auth *verifier
+	conn *connector
+	rd   renderer
+
+	// workTimeout bounds a request's work, replies included; the Bot
+	// Framework gives up on a request after 15 s.
+	workTimeout time.Duration
+
+	mu      sync.Mutex
+	ref     convRef // learned community channel
+	closed  bool
+	running sync.WaitGroup
+}
+
+// convRef is where proactive posts go.
+type convRef struct {
+	ServiceURL, ChannelID, TenantID string
+}
+
+// New checks cfg and builds an adapter. client is used for every outbound
+// call (nil means a client with a 30 s timeout); now is the clock.
+func New(cfg Config, svc *handlers.Service, log *slog.Logger, now func() time.Time, client *http.Client) (*Adapter, error) {
+	if svc == nil {
+		return nil, errors.New("teams: no service")
+	}
+	return newAdapter(cfg, svc, svc.Translator(), log, now, client)
+}
+
+func newAdapter(cfg Config, svc service, tr *handlers.Translator, log *slog.Logger, now func() time.Time, client *http.Client) (*Adapter, error) {
+	if err := cfg.fill(); err != nil {
+		return nil, err
+	}
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Second}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Adapter{cfg: cfg, svc: svc, tr: tr, log: log.With("platform", "teams"), now: now,
+		auth: newVerifier(cfg.OpenIDURL, cfg.AppID, client, now),
+		conn: newConnector(cfg, client, now), rd: renderer{tr: tr},
+		workTimeout: 12 * time.Second}, nil
+}
+
+// fill checks required keys and sets defaults. Errors name the key.
+func (c *Config) fill() error {
+	switch {
+	case c.AppID == "":
+		return errors.New("teams: app_id is required")
+	case c.AppPassword == "":
+		return errors.New("teams: app_password is required")
+	}
+	if c.OpenIDURL == "" {
+		c.OpenIDURL = DefaultOpenIDURL
+	}
+	if c.TokenURL == "" {
+		c.TokenURL = DefaultTokenURL
+		if c.TenantID != "" {
+			c.TokenURL = "https://login.microsoftonline.com/" + url.PathEscape(c.TenantID) + "/oauth2/v2.0/token"
+		}
+	}
+	if c.ServiceURL != "" && !validServiceURL(c.ServiceURL) {
+		return errors.New("teams: service_url must be an https URL")
+	}
+	return nil
+}
+
+// validServiceURL accepts https URLs, and http ones on loopback (tests and
+// local emulators): the bot token is sent to this address.
+func validServiceURL(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	switch u.Scheme {
+	case "https":
+		return true
+	case "http":
+		h := u.Hostname()
+		return h == "localhost" || h == "127.0.0.1" || h == "::1"
+	}
+	return false
+}
+
+// Register installs POST /teams/messages on mux.
+func (a *Adapter) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /teams/messages", a.serveMessages)
+}
+
+// Close refuses new requests, waits for those in flight and drops idle
+// outbound connections. The Service may be closed after it returns.
+func (a *Adapter) Close() {
+	a.mu.Lock()
+	a.closed = true
+	a.mu.Unlock()
+	a.running.Wait()
+	a.conn.client.CloseIdleConnections()
+}
+
+// begin registers a request in flight; false once closed.
+func (a *Adapter) begin() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return false
+	}
+	a.running.Add(1)
+	return true
+}
+
+// community returns the configured community channel, else the learned one.
+func (a *Adapter) community() (convRef, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	ref := a.ref
+	if a.cfg.ServiceURL != "" {
+		ref.ServiceURL = a.cfg.ServiceURL
+	}
+	if a.cfg.ChannelID != "" {
+		ref.ChannelID = a.cfg.ChannelID
+	}
+	if a.cfg.TenantID != "" {
+		ref.TenantID = a.cfg.TenantID
+	}
+	if ref.ServiceURL == "" || ref.ChannelID == "" {
+		return ref, errors.New("teams: no community channel: set service_url and channel_id, or add the bot to the team")
+	}
+	return ref, nil
+}
+
+// learn remembers the team the bot was just added to.
+func (a *Adapter) learn(ref convRef) {
+	a.mu.Lock()
+	a.ref = ref
+	a.mu.Unlock()
+	a.log.Info("bot added to a team; put these in [teams] to make it permanent",
+		"service_url", ref.ServiceURL, "channel_id", ref.ChannelID, "tenant_id", ref.TenantID)
+}
+
+// conversationID strips the thread part (";messageid=…") of a channel
+// conversation id, giving the channel itself.
+func conversationID(id string) string {
+	ch, _, _ := strings.Cut(id, ";")
+	return ch
+}

@@ -1,0 +1,69 @@
+package bot
+
+import (
+	"strings"
+
+	"copbot/handlers"
+)
+
+// RenderText renders a reply as plain text for terminals and logs. Buttons
+// cannot be clicked in a terminal, so they are listed as hints; forms fall
+// back to the reply's Text, which explains the one-line command.
+func RenderText(r handlers.Reply) string {
+	if len(r.Blocks) == 0 {
+		return ensureNewline(r.Text)
+	}
+	var b strings.Builder
+	for i, blk := range r.Blocks {
+		if _, ok := blk.(handlers.Header); ok && i > 0 {
+			b.WriteString("\n") // a header starts a new part
+		}
+		renderTextBlock(&b, blk)
+	}
+	return ensureNewline(strings.TrimRight(b.String(), "\n"))
+}
+
+func renderTextBlock(b *strings.Builder, blk handlers.Block) {
+	switch v := blk.(type) {
+	case handlers.Header:
+		b.WriteString(v.Text + "\n" + strings.Repeat("=", runeLen(v.Text)) + "\n")
+	case handlers.Section:
+		if v.Text != "" {
+			b.WriteString(v.Text + "\n")
+		}
+		for _, f := range v.Fields {
+			b.WriteString("  " + f.Label + ": " + f.Value + "\n")
+		}
+	case handlers.Context:
+		b.WriteString("  " + v.Text + "\n")
+	case handlers.Divider:
+		b.WriteString("—\n")
+	case handlers.Time:
+		b.WriteString(v.Prefix + v.Fallback + "\n")
+	case handlers.Actions:
+		renderTextButtons(b, v.Buttons)
+	}
+}
+
+func renderTextButtons(b *strings.Builder, buttons []handlers.Button) {
+	var labels []string
+	for _, btn := range buttons {
+		l := "[" + btn.Label + "]"
+		if btn.URL != "" {
+			l += " " + btn.URL
+		}
+		labels = append(labels, l)
+	}
+	if len(labels) > 0 {
+		b.WriteString("  " + strings.Join(labels, " ") + "\n")
+	}
+}
+
+func runeLen(s string) int { return len([]rune(s)) }
+
+func ensureNewline(s string) string {
+	if s == "" || strings.HasSuffix(s, "\n") {
+		return s
+	}
+	return s + "\n"
+}
