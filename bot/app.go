@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"copbot/bot/slackbot"
 	"copbot/handlers"
 	"copbot/scheduler"
 	"copbot/storage"
@@ -40,6 +41,7 @@ type App struct {
 	ln      net.Listener
 	server  *http.Server
 	plat    []platform
+	slack   *slackbot.Adapter
 }
 
 // platform is an adapter that serves HTTP routes and posts to its channel.

@@ -10,6 +10,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"copbot/handlers"
 )
 
 // Env is what the command line runs against; tests supply their own.
@@ -214,14 +216,11 @@ func cmdImport(ctx context.Context, args []string, global string, env Env) error
 		*lang = cfg.Community.DefaultLanguage
 	}
 	rep, err := app.Service.ImportRoster(ctx, f, *lang)
-	if err != nil {
-		return err
+	fmt.Fprintln(env.Stdout, strings.TrimRight(rep.Text(app.Service.Translator(), *lang), "\n"))
+	if errors.Is(err, handlers.ErrRosterRejected) {
+		return errors.New("import refused: nothing was changed / importation refusée : rien n'a été modifié")
 	}
-	fmt.Fprint(env.Stdout, rep.Text(app.Service.Translator(), *lang))
-	if len(rep.Errors) > 0 {
-		return errors.New("import refused; nothing was changed / importation refusée; rien n'a été modifié")
-	}
-	return nil
+	return err
 }
 
 func cmdExport(ctx context.Context, args []string, global string, env Env) error {

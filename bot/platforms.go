@@ -1,9 +1,57 @@
 package bot
 
-import "context"
+import (
+	"context"
+	"fmt"
 
-// openPlatforms builds the adapters the config enables.
-func (a *App) openPlatforms() error { return nil }
+	"copbot/bot/slackbot"
+	"copbot/bot/teamsbot"
+	"copbot/storage"
+)
 
-// runBackground starts platform loops that are not HTTP (Socket Mode).
-func (a *App) runBackground(ctx context.Context, errc chan<- error) {}
+// openPlatforms builds the adapters the config enables and makes each one a
+// destination of community posts.
+func (a *App) openPlatforms() error {
+	if c := a.cfg.Slack; c.BotToken != "" {
+		s, err := slackbot.New(slackbot.Config{BotToken: c.BotToken, SigningSecret: c.SigningSecret,
+			AppToken: c.AppToken, APIURL: c.APIURL, Channel: c.Channel, Command: c.Command,
+			Transport: a.client.Transport}, a.Service, a.log.With("platform", "slack"), a.now)
+		if err != nil {
+			return fmt.Errorf("slack: %w", err)
+		}
+		a.slack = s
+		a.addPlatform(storage.PlatformSlack, s)
+	}
+	if c := a.cfg.Teams; c.AppID != "" {
+		t, err := teamsbot.New(teamsbot.Config{AppID: c.AppID, AppPassword: c.AppPassword,
+			TenantID: c.TenantID, OpenIDURL: c.OpenIDURL, TokenURL: c.TokenURL,
+			ServiceURL: c.ServiceURL, ChannelID: c.ChannelID},
+			a.Service, a.log.With("platform", "teams"), a.now, a.client)
+		if err != nil {
+			return fmt.Errorf("teams: %w", err)
+		}
+		a.addPlatform(storage.PlatformTeams, t)
+	}
+	return nil
+}
+
+func (a *App) addPlatform(p storage.Platform, pl platform) {
+	a.plat = append(a.plat, pl)
+	a.posters.add(p, pl)
+}
+
+// runBackground starts platform loops that are not HTTP: Slack Socket Mode
+// when an app token is set. Its failure ends Serve through errc.
+func (a *App) runBackground(ctx context.Context, errc chan<- error) {
+	if a.slack == nil || a.cfg.Slack.AppToken == "" {
+		return
+	}
+	go func() {
+		if err := a.slack.RunSocketMode(ctx); err != nil && ctx.Err() == nil {
+			errc <- fmt.Errorf("slack socket mode: %w", err)
+		}
+	}()
+}
+
+var _ platform = (*slackbot.Adapter)(nil)
+var _ platform = (*teamsbot.Adapter)(nil)

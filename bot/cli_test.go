@@ -1,0 +1,154 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cli runs the command line against a database in dir and returns its exit
+// code, standard output and standard error.
+func cli(t *testing.T, dir, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
+		Getenv: func(k string) string {
+			if k == "COPBOT_DB" {
+				return filepath.Join(dir, "copbot.db")
+			}
+			return ""
+		}}
+	code := Main(context.Background(), args, env)
+	return code, out.String(), errb.String()
+}
+
+const reportStatsEN = "81 people representing 6 federal departments, 21 provincial and territorial ministries and 22 municipalities"
+const reportStatsFR = "81 personnes représentant 6 ministères fédéraux, 21 ministères provinciaux et territoriaux et 22 municipalités"
+
+// The "done when": importing the report's roster through the
+// command line makes the console's stats and gaps say the report's numbers,
+// in English and in French.
+func TestCLIImportThenConsoleReport(t *testing.T) {
+	roster := filepath.Join(testRoot(t), "handlers/testdata/report_roster_semicolon.csv")
+	dir := t.TempDir()
+	t.Chdir(dir) // no ./copbot.toml here: built-in defaults
+	code, out, errOut := cli(t, dir, "", "import", "members", roster)
+	if code != 0 {
+		t.Fatalf("import exit %d: %s%s", code, out, errOut)
+	}
+	code, out, errOut = cli(t, dir, "stats\ngaps\n:lang fr\nstatistiques\nlacunes\n", "console", "-as", "visitor")
+	if code != 0 {
+		t.Fatalf("console exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{reportStatsEN, reportStatsFR,
+		"Newfoundland and Labrador", "Prince Edward Island", "Yukon", "Nunavut",
+		"Terre-Neuve-et-Labrador", "Île-du-Prince-Édouard"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("console output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "visitor>") {
+		t.Error("piped console printed a prompt")
+	}
+}
+
+func TestCLIImportBrokenRosterChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	good := "name,email,organization,order,jurisdiction,title,language\nAda,ada@x.ca,ServiceOntario,provincial,ON,,en\n"
+	bad := "name,email,organization,order,jurisdiction,title,language\n" +
+		"Bob,bob@x.ca,Service Canada,federal,,,en\n" +
+		"Cy,cy@x.ca,Ville de Laval,sideways,QC,,fr\n" +
+		"Di,di@x.ca,City of Oz,municipal,Narnia,,en\n" +
+		",ed@x.ca,City of Regina,municipal,SK,,en\n"
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if code, out, e := cli(t, dir, "", "import", "members", write("good.csv", good)); code != 0 {
+		t.Fatalf("good import: %d %s %s", code, out, e)
+	}
+	code, out, _ := cli(t, dir, "", "import", "members", write("bad.csv", bad))
+	if code == 0 {
+		t.Fatalf("broken roster accepted:\n%s", out)
+	}
+	for _, want := range []string{"3", "4", "5", "sideways", "Narnia"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	_, exported, _ := cli(t, dir, "", "export", "members")
+	if got := strings.Count(exported, "\n"); got != 2 {
+		t.Errorf("after a refused import the roster has %d lines, want header + 1:\n%s", got, exported)
+	}
+}
+
+func TestCLIBackupAndExportToFile(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if code, _, e := cli(t, dir, "join Ada Lovelace | ServiceOntario | provincial | ON\n", "console", "-as", "ada"); code != 0 {
+		t.Fatal(e)
+	}
+	backup := filepath.Join(dir, "backup.db")
+	if code, _, e := cli(t, dir, "", "backup", backup); code != 0 {
+		t.Fatalf("backup: %s", e)
+	}
+	if code, _, _ := cli(t, dir, "", "backup", backup); code == 0 {
+		t.Error("backup over an existing file succeeded")
+	}
+	out := filepath.Join(dir, "members.csv")
+	var o, e bytes.Buffer
+	env := Env{Stdin: strings.NewReader(""), Stdout: &o, Stderr: &e,
+		Getenv: func(k string) string {
+			if k == "COPBOT_DB" {
+				return backup
+			}
+			return ""
+		}}
+	if code := Main(context.Background(), []string{"export", "members", "-o", out}, env); code != 0 {
+		t.Fatalf("export from backup: %s", e.String())
+	}
+	body, err := os.ReadFile(out)
+	if err != nil || !strings.Contains(string(body), "Ada Lovelace") {
+		t.Errorf("exported backup = %q, %v", body, err)
+	}
+}
+
+func TestCLIUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	tests := [][]string{{"frobnicate"}, {"import"}, {"export"}, {"export", "poll", "x"}, {"console", "-lang", "de"}}
+	for _, args := range tests {
+		if code, _, _ := cli(t, dir, "", args...); code == 0 {
+			t.Errorf("%v: exit 0, want an error", args)
+		}
+	}
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("[storage]\npaht = \"x\"\n"), 0o600)
+	code, _, errOut := cli(t, dir, "", "-config", bad, "console")
+	if code == 0 || !strings.Contains(errOut, "storage.paht") {
+		t.Errorf("bad config: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// testRoot is the module root, for testdata of other packages.
+func testRoot(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := wd; d != "/"; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+	}
+	t.Fatal("no go.mod above " + wd)
+	return ""
+}
