@@ -1,8 +1,261 @@
 package handlers
 
-import "context"
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
 
-func (s *Service) registerMeetings() {}
+	"copbot/storage"
+)
 
-// nextMeetingBlocks shows the next meeting on the App Home. Meetings own it.
-func (s *Service) nextMeetingBlocks(ctx context.Context, c *call) []Block { return nil }
+// Default meeting settings, used when the config leaves them out.
+const (
+	defaultMeetingRule   = "third wednesday 13:00"
+	defaultMeetingLength = time.Hour
+)
+
+func (s *Service) registerMeetings() {
+	s.commands = append(s.commands,
+		&command{names: []string{"meetings", "reunions"}, helpKey: "help_meetings", run: s.cmdMeetings},
+		&command{names: []string{"meeting", "reunion"}, helpKey: "help_meeting", run: s.cmdMeeting},
+		&command{names: []string{"attend", "participer", "present"}, helpKey: "help_attend",
+			run: func(ctx context.Context, c *call) Reply { return s.cmdRSVP(ctx, c, storage.RSVPYes) }},
+		&command{names: []string{"decline", "absent", "decliner"}, helpKey: "help_decline",
+			run: func(ctx context.Context, c *call) Reply { return s.cmdRSVP(ctx, c, storage.RSVPNo) }},
+	)
+	s.actions["rsvp_yes"] = func(ctx context.Context, c *call, v string) Reply {
+		return s.rsvp(ctx, c, v, storage.RSVPYes)
+	}
+	s.actions["rsvp_no"] = func(ctx context.Context, c *call, v string) Reply {
+		return s.rsvp(ctx, c, v, storage.RSVPNo)
+	}
+}
+
+// meetingSub is a subcommand of "meeting": its folded names in both
+// languages and whether only coordinators may run it.
+type meetingSub struct {
+	names       []string
+	coordinator bool
+	run         func(ctx context.Context, c *call) Reply
+}
+
+func (s *Service) meetingSubs() []meetingSub {
+	return []meetingSub{
+		{[]string{"add", "new", "ajouter", "nouvelle", "creer"}, true, s.cmdMeetingAdd},
+		{[]string{"edit", "modifier", "changer"}, true, s.cmdMeetingEdit},
+		{[]string{"move", "deplacer", "reporter"}, true, s.cmdMeetingMove},
+		{[]string{"cancel", "annuler"}, true, s.cmdMeetingCancel},
+		{[]string{"plan", "planifier"}, true, s.cmdMeetingPlan},
+		{[]string{"status", "statut", "etat"}, true, s.cmdMeetingStatus},
+		{[]string{"rsvps", "rsvp", "reponses", "presences"}, false, s.cmdMeetingRSVPs},
+	}
+}
+
+// cmdMeeting routes "meeting <sub> …" and shows "meeting ID".
+func (s *Service) cmdMeeting(ctx context.Context, c *call) Reply {
+	if len(c.args) == 0 {
+		return c.errorReply("meeting_usage", c.slashData())
+	}
+	if _, err := strconv.ParseInt(strings.TrimPrefix(c.args[0], "#"), 10, 64); err == nil {
+		return s.cmdMeetingShow(ctx, c)
+	}
+	name := Fold(c.args[0])
+	for _, sub := range s.meetingSubs() {
+		for _, n := range sub.names {
+			if n != name {
+				continue
+			}
+			if sub.coordinator && !c.coordinator {
+				return c.errorReply("error_coordinator_only", c.slashData())
+			}
+			c.args = c.args[1:]
+			return sub.run(ctx, c)
+		}
+	}
+	return c.errorReply("meeting_usage", c.slashData())
+}
+
+// meetingID reads the meeting number at c.args[i] ("3" or "#3").
+func (c *call) meetingID(i int) (int64, bool) {
+	if len(c.args) <= i {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(strings.TrimPrefix(c.args[i], "#"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+func (s *Service) cmdMeetingShow(ctx context.Context, c *call) Reply {
+	id, ok := c.meetingID(0)
+	if !ok {
+		return c.errorReply("meeting_usage", c.slashData())
+	}
+	m, err := s.store.MeetingByID(ctx, id)
+	if err != nil {
+		return c.fail(err)
+	}
+	return c.reply("meeting", Ephemeral, s.meetingCard(ctx, c, m, true)...)
+}
+
+// cmdMeetings lists the meetings that have not ended yet.
+func (s *Service) cmdMeetings(ctx context.Context, c *call) Reply {
+	ms, err := s.upcomingMeetings(ctx, 10)
+	if err != nil {
+		return c.fail(err)
+	}
+	blocks := []Block{Header{Text: c.T("meeting_list_title", nil)}}
+	if len(ms) == 0 {
+		blocks = append(blocks, Section{Text: c.T("meeting_list_empty", nil)})
+		if c.coordinator {
+			blocks = append(blocks, Context{Text: c.T("meeting_list_hint_coordinator", c.slashData())})
+		}
+		return c.reply("meetings", Ephemeral, blocks...)
+	}
+	for _, m := range ms {
+		blocks = append(blocks,
+			Section{Text: c.T("meeting_list_item", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})},
+			c.meetingTime(m))
+	}
+	blocks = append(blocks, Context{Text: c.T("meeting_list_hint", c.slashData())})
+	return c.reply("meetings", Ephemeral, blocks...)
+}
+
+// upcomingMeetings returns up to limit scheduled meetings that have not
+// ended, soonest first: those under way, then those to come.
+func (s *Service) upcomingMeetings(ctx context.Context, limit int) ([]*storage.Meeting, error) {
+	now := s.now()
+	started, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: now.Add(-storage.MaxMeetingLength),
+		Before: now, Status: storage.MeetingScheduled})
+	if err != nil {
+		return nil, err
+	}
+	var out []*storage.Meeting
+	for _, m := range started {
+		if m.EndsAt().After(now) {
+			out = append(out, m)
+		}
+	}
+	next, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: now, Status: storage.MeetingScheduled, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, next...)
+	return out[:min(len(out), limit)], nil
+}
+
+// nextMeetingBlocks shows the next meeting on the App Home.
+func (s *Service) nextMeetingBlocks(ctx context.Context, c *call) []Block {
+	ms, err := s.upcomingMeetings(ctx, 1)
+	if err != nil {
+		s.log.Warn("home: next meeting", "err", err)
+		return nil
+	}
+	blocks := []Block{Divider{}, Header{Text: c.T("meeting_next_title", nil)}}
+	if len(ms) == 0 {
+		return append(blocks, Section{Text: c.T("meeting_list_empty", nil)})
+	}
+	card := s.meetingCard(ctx, c, ms[0], false)
+	// The card's own header becomes a line under the Home's header.
+	card[0] = Section{Text: card[0].(Header).Text}
+	return append(blocks, card...)
+}
+
+// meetingCard is a meeting with its time, details, RSVP counts and
+// buttons. full adds the agenda and the console hints.
+func (s *Service) meetingCard(ctx context.Context, c *call, m *storage.Meeting, full bool) []Block {
+	blocks := []Block{Header{Text: c.T("meeting_card_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})}}
+	if m.Status == storage.MeetingCancelled {
+		blocks = append(blocks, Section{Text: c.T("meeting_card_cancelled", nil)})
+	}
+	blocks = append(blocks, c.meetingTime(m), Section{Fields: c.meetingFields(m, full)})
+	if yes, no, err := s.rsvpCounts(ctx, m.ID); err == nil {
+		blocks = append(blocks, Context{Text: c.rsvpCountText(yes, no)})
+	} else {
+		s.log.Warn("meeting card: rsvps", "meeting", m.ID, "err", err)
+	}
+	open := m.Status == storage.MeetingScheduled && m.EndsAt().After(s.now())
+	if bs := c.meetingButtons(m, open); len(bs) > 0 {
+		blocks = append(blocks, Actions{Buttons: bs})
+	}
+	if full && open {
+		blocks = append(blocks, Context{Text: c.T("meeting_rsvp_hint", c.with(map[string]any{"ID": m.ID}))})
+	}
+	return blocks
+}
+
+// meetingTime is the "When" line: each reader's own zone where the platform
+// can, else the meeting's zone (and the community's if it differs).
+func (c *call) meetingTime(m *storage.Meeting) Time {
+	fallback := c.meetingWhen(m.StartsAt, m.Location())
+	if community := c.s.opts.Location; community.String() != m.Zone {
+		fallback = c.T("meeting_when_two_zones", map[string]any{"When": fallback,
+			"Community": c.meetingWhen(m.StartsAt, community)})
+	}
+	return Time{Prefix: c.T("meeting_when", nil), Unix: m.StartsAt.Unix(), Fallback: fallback}
+}
+
+func (c *call) meetingFields(m *storage.Meeting, full bool) []Field {
+	fields := []Field{{Label: c.T("meeting_field_duration", nil), Value: c.meetingSpan(m.Duration)}}
+	if m.Theme != "" {
+		fields = append(fields, Field{Label: c.T("meeting_field_theme", nil), Value: m.Theme})
+	}
+	if m.Agenda != "" && full {
+		fields = append(fields, Field{Label: c.T("meeting_field_agenda", nil), Value: m.Agenda})
+	}
+	if m.Link != "" {
+		fields = append(fields, Field{Label: c.T("meeting_field_link", nil), Value: m.Link})
+	}
+	return fields
+}
+
+func (c *call) meetingButtons(m *storage.Meeting, open bool) []Button {
+	var bs []Button
+	id := strconv.FormatInt(m.ID, 10)
+	if open {
+		bs = append(bs,
+			Button{ActionID: "rsvp_yes", Label: c.T("meeting_button_yes", nil), Value: id, Style: StylePrimary},
+			Button{ActionID: "rsvp_no", Label: c.T("meeting_button_no", nil), Value: id})
+	}
+	if m.Link != "" && open {
+		bs = append(bs, Button{ActionID: "meeting_link", Label: c.T("meeting_button_link", nil), URL: m.Link})
+	}
+	return bs
+}
+
+// meetingTitle is the title, or the translated default when none was given.
+func (c *call) meetingTitle(m *storage.Meeting) string {
+	if m.Title != "" {
+		return m.Title
+	}
+	return c.T("meeting_default_title", nil)
+}
+
+// langCall is a call with no user behind it, for community posts written
+// in one language.
+func (s *Service) langCall(lang string) *call {
+	return &call{s: s, lang: lang}
+}
+
+// meetingOffsets are the configured reminder offsets.
+func (s *Service) meetingOffsets() []time.Duration {
+	if s.opts.Meetings.Reminders != nil {
+		return s.opts.Meetings.Reminders
+	}
+	return []time.Duration{336 * time.Hour, 24 * time.Hour, time.Hour}
+}
+
+// meetingMonths are the months "meeting plan" fills.
+func (s *Service) meetingMonths() []time.Month {
+	if len(s.opts.Meetings.Months) > 0 {
+		return s.opts.Meetings.Months
+	}
+	return []time.Month{time.March, time.June, time.September, time.December}
+}
+
+// meetingLength is the default duration of a new meeting.
+func (s *Service) meetingLength() time.Duration {
+	if s.opts.Meetings.Duration > 0 {
+		return s.opts.Meetings.Duration
+	}
+	return defaultMeetingLength
+}

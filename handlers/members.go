@@ -1,9 +1,126 @@
 package handlers
 
-import "context"
+import (
+	"context"
+	"strings"
 
-func (s *Service) registerMembers() {}
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 
-func (s *Service) help(ctx context.Context, c *call) Reply { return Reply{} }
+	"copbot/storage"
+)
 
-func (s *Service) question(ctx context.Context, c *call) (Reply, bool) { return Reply{}, false }
+// registerMembers installs membership, directory, coverage and help. Names
+// are folded (see Fold): English first, then French.
+func (s *Service) registerMembers() {
+	s.commands = append(s.commands,
+		&command{names: []string{"help", "aide", "?"}, helpKey: "help_help", run: s.help},
+		&command{names: []string{"who", "qui"}, helpKey: "help_who", run: s.cmdWho},
+		&command{names: []string{"join", "rejoindre", "adherer", "inscription"}, helpKey: "help_join", run: s.cmdJoin},
+		&command{names: []string{"profile", "profil"}, helpKey: "help_profile", run: s.cmdProfile},
+		&command{names: []string{"update", "modifier"}, helpKey: "help_update", run: s.cmdUpdate},
+		&command{names: []string{"leave", "quitter"}, helpKey: "help_leave", run: s.cmdLeave},
+		&command{names: []string{"language", "langue", "lang"}, helpKey: "help_language", run: s.cmdLanguage},
+		&command{names: []string{"gaps", "coverage", "lacunes", "couverture"}, helpKey: "help_gaps", run: s.cmdGaps},
+		&command{names: []string{"stats", "statistics", "statistiques"}, helpKey: "help_stats", run: s.cmdStats},
+		&command{names: []string{"coordinator", "coordinators", "coordonnateur", "coordonnateurs", "coordinateur"},
+			coordinator: true, helpKey: "help_coordinator", run: s.cmdCoordinator},
+	)
+	s.actions["signup_open"] = s.actSignupOpen
+	s.actions["leave_confirm"] = s.actLeaveConfirm
+	s.actions["gaps_show"] = func(ctx context.Context, c *call, _ string) Reply { return s.cmdGaps(ctx, c) }
+	s.actions["stats_show"] = func(ctx context.Context, c *call, _ string) Reply { return s.cmdStats(ctx, c) }
+	s.actions["coordinators_list"] = s.actCoordinatorList
+	s.forms["signup"] = s.submitSignup
+}
+
+// slashData is template data every help and hint text may use.
+func (c *call) slashData() map[string]any { return map[string]any{"Slash": c.s.opts.Command} }
+
+// with returns a copy of data with the slash command added, for hints that
+// quote a command.
+func (c *call) with(data map[string]any) map[string]any {
+	d := c.slashData()
+	for k, v := range data {
+		d[k] = v
+	}
+	return d
+}
+
+// num formats n for the call's language: "100,000" or "100 000".
+func (c *call) num(n int) string {
+	tag := language.English
+	if c.lang == "fr" {
+		tag = language.French
+	}
+	return message.NewPrinter(tag).Sprintf("%d", n)
+}
+
+// count renders a plural message for n; templates show the number as
+// {{.Num}}, formatted for the language.
+func (c *call) count(id string, n int, data map[string]any) string {
+	d := c.with(data)
+	d["Num"] = c.num(n)
+	return c.N(id, n, d)
+}
+
+// placeName is the jurisdiction's name in the call's language, or the code
+// itself if the code is unknown.
+func (c *call) placeName(code string) string {
+	if j, ok := storage.JurisdictionByCode(code); ok {
+		return j.Name(c.lang)
+	}
+	return code
+}
+
+// orderName is the order of government as a label: "Federal",
+// "Provincial or territorial", "Municipal".
+func (c *call) orderName(o storage.Order) string { return c.T("order_"+string(o), nil) }
+
+// reply builds a reply whose Text is the plain-text rendering of blocks, so
+// that the console and notifications say what the blocks say.
+func (c *call) reply(kind string, vis Visibility, blocks ...Block) Reply {
+	return Reply{Kind: kind, Visibility: vis, Lang: c.lang, Text: blocksText(blocks), Blocks: blocks}
+}
+
+// blocksText renders blocks as plain text, one block per paragraph.
+func blocksText(blocks []Block) string {
+	var parts []string
+	for _, b := range blocks {
+		if t := blockText(b); t != "" {
+			parts = append(parts, t)
+		}
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+func blockText(b Block) string {
+	switch b := b.(type) {
+	case Header:
+		return b.Text
+	case Section:
+		lines := []string{}
+		if b.Text != "" {
+			lines = append(lines, b.Text)
+		}
+		for _, f := range b.Fields {
+			lines = append(lines, f.Label+": "+f.Value)
+		}
+		return strings.Join(lines, "\n")
+	case Context:
+		return b.Text
+	case Time:
+		return b.Prefix + b.Fallback
+	}
+	return ""
+}
+
+// errorList is an ephemeral error: a lead sentence and one bullet per
+// problem, each already translated.
+func (c *call) errorList(lead string, problems []string) Reply {
+	text := lead
+	if len(problems) > 0 {
+		text += "\n• " + strings.Join(problems, "\n• ")
+	}
+	return c.reply("error", Ephemeral, Section{Text: text})
+}

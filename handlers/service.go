@@ -72,6 +72,7 @@ type Service struct {
 	poster  Poster
 	replanF func()
 	closers []func()
+	polls   *pollFeature // set by registerPolls: the poll message updater and vote gate
 
 	commands []*command
 	actions  map[string]actionFunc

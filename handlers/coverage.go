@@ -1,0 +1,108 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+
+	"copbot/storage"
+)
+
+// cmdGaps lists the provinces and territories with nobody, then those
+// missing an order of government, then federal coverage. Names are in the
+// reply's language, in the reference order (east to west, territories last).
+func (s *Service) cmdGaps(ctx context.Context, c *call) Reply {
+	cov, err := s.store.Coverage(ctx)
+	if err != nil {
+		return c.fail(err)
+	}
+	blocks := []Block{Header{Text: c.T("gaps_title", nil)}, Section{Text: c.uncoveredText(cov.Uncovered)}}
+	if len(cov.MissingOrders) > 0 {
+		blocks = append(blocks, Section{Text: c.missingOrdersText(cov.MissingOrders)})
+	}
+	federal := "gaps_federal_missing"
+	if cov.FederalCovered {
+		federal = "gaps_federal_covered"
+	}
+	blocks = append(blocks, Section{Text: c.T(federal, nil)},
+		Context{Text: c.T("gaps_hint", c.slashData())})
+	return c.reply("gaps", InChannel, blocks...)
+}
+
+func (c *call) uncoveredText(js []storage.Jurisdiction) string {
+	if len(js) == 0 {
+		return c.T("gaps_all_covered", nil)
+	}
+	lines := []string{c.count("gaps_uncovered", len(js), nil)}
+	for _, j := range js {
+		lines = append(lines, "• "+j.Name(c.lang))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// missingOrdersText has one whole sentence per missing order, so that each
+// language words it freely.
+func (c *call) missingOrdersText(gaps []storage.JurisdictionGap) string {
+	lines := []string{c.T("gaps_missing_title", nil)}
+	for _, g := range gaps {
+		for _, o := range g.Missing {
+			lines = append(lines, "• "+c.T("gaps_missing_"+string(o), map[string]any{"Place": g.Jurisdiction.Name(c.lang)}))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// cmdStats states the Community's composition as the report does, with the
+// head count per jurisdiction as fields.
+func (s *Service) cmdStats(ctx context.Context, c *call) Reply {
+	st, err := s.store.Stats(ctx)
+	if err != nil {
+		return c.fail(err)
+	}
+	fields, err := s.jurisdictionCounts(ctx, c)
+	if err != nil {
+		return c.fail(err)
+	}
+	return c.reply("stats", InChannel,
+		Header{Text: c.T("stats_title", nil)},
+		Section{Text: c.statsSentence(st)},
+		Section{Fields: fields},
+		Context{Text: c.T("stats_hint", c.slashData())})
+}
+
+// statsSentence is "81 people representing 6 federal departments, 21
+// provincial and territorial ministries and 22 municipalities". Each noun
+// phrase is one plural message, and the frame's plural follows the people
+// count: neither language makes the frame agree with the listed phrases,
+// so composing them loses nothing. Orders with no organization are left out.
+func (c *call) statsSentence(st storage.Stats) string {
+	if st.People == 0 {
+		return c.T("stats_empty", c.slashData())
+	}
+	var parts []string
+	for _, o := range storage.Orders {
+		if n := st.Organizations[o]; n > 0 {
+			parts = append(parts, c.count("stats_org_"+string(o), n, nil))
+		}
+	}
+	switch len(parts) {
+	case 0:
+		return c.count("stats_people_only", st.People, nil)
+	case 1:
+		return c.count("stats_people", st.People, map[string]any{"List": parts[0]})
+	}
+	list := c.T("list_and", map[string]any{"Head": strings.Join(parts[:len(parts)-1], ", "), "Last": parts[len(parts)-1]})
+	return c.count("stats_people", st.People, map[string]any{"List": list})
+}
+
+// jurisdictionCounts is one field per jurisdiction: its active head count.
+func (s *Service) jurisdictionCounts(ctx context.Context, c *call) ([]Field, error) {
+	var fields []Field
+	for _, j := range storage.Jurisdictions() {
+		_, n, err := s.store.FindMembers(ctx, storage.MemberFilter{Jurisdiction: &j.Code, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		fields = append(fields, Field{Label: j.Name(c.lang), Value: c.num(n)})
+	}
+	return fields, nil
+}

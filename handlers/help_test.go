@@ -1,0 +1,59 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestHelpListsEveryCommand: help is built from s.commands, so every
+// feature's commands appear, coordinator ones in their own section, and
+// every help text exists in both languages.
+func TestHelpListsEveryCommand(t *testing.T) {
+	s, _ := mtService(t, nil)
+	s.commands = append(s.commands, &command{names: []string{"zzfake"}, coordinator: true, helpKey: "help_coordinator",
+		run: func(context.Context, *call) Reply { return Reply{} }})
+	for _, lang := range []string{"en", "fr"} {
+		r := mtAsk(s, "x", lang, "help")
+		if lang == "fr" {
+			if r2 := mtAsk(s, "x", lang, "aide"); r2.Text != r.Text {
+				t.Errorf("aide differs from help")
+			}
+		}
+		everyone, coord := mtSection(r, 0), mtSection(r, 1)
+		for _, cmd := range s.commands {
+			line := s.tr.T(lang, cmd.helpKey, map[string]any{"Slash": "/cop"})
+			if line == cmd.helpKey {
+				t.Errorf("%s: %s has no %s text", lang, cmd.names[0], cmd.helpKey)
+			}
+			section := everyone
+			if cmd.coordinator {
+				section = coord
+			}
+			if !strings.Contains(section, "• "+line) {
+				t.Errorf("%s: help for %s (%q) not in its section", lang, cmd.names[0], line)
+			}
+		}
+	}
+	if r := mtAsk(s, "x", "", ""); r.Kind != "help" {
+		t.Errorf("empty command: %s", r.Kind)
+	}
+}
+
+func TestHelpForCommand(t *testing.T) {
+	s, _ := mtService(t, nil)
+	tests := []struct {
+		locale, text string
+		wants        []string
+	}{
+		{"", "help join", []string{"`/cop join` — join the Community", "Federal members leave the place empty"}},
+		{"fr", "aide rejoindre", []string{"`/cop rejoindre` — adhérer", "Les membres fédéraux laissent le lieu vide"}},
+		{"", "help qui", []string{"`/cop who PLACE`", "Île-du-Prince-Édouard"}},
+		{"", "help coordinator", []string{"manage coordinators", "Coordinators only."}},
+		{"", "help gaps", []string{"`/cop gaps`"}},
+		{"", "help nothing", []string{"There is no command “nothing”."}},
+	}
+	for _, tt := range tests {
+		mtContains(t, tt.text, mtAsk(s, "x", tt.locale, tt.text).Text, tt.wants...)
+	}
+}

@@ -1,0 +1,217 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"copbot/scheduler"
+	"copbot/storage"
+)
+
+// reminderGrace is how long after its due time a reminder still counts as
+// on time; later ones say "(late)".
+const reminderGrace = time.Minute
+
+// reminderPostTimeout bounds one post, so a hung platform call turns into a
+// retry rather than a stuck job.
+const reminderPostTimeout = 30 * time.Second
+
+// Jobs lists the timed work of every feature for the scheduler: meeting
+// reminders here, poll closings from pollJobs. The first listing also
+// re-plans upcoming meetings with the configured offsets, so a changed
+// [meetings] reminders setting applies after a restart.
+func (s *Service) Jobs() scheduler.Source {
+	r := &reminderRunner{s: s, posted: map[int64]postedReminder{}}
+	return scheduler.SourceFunc(func(ctx context.Context) ([]scheduler.Job, error) {
+		jobs, err := r.jobs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		polls, err := s.pollJobs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return append(jobs, polls...), nil
+	})
+}
+
+// reminderRunner posts reminders exactly once. posted remembers reminders
+// that went out but could not be recorded (the database refused the
+// write): their retry only records them, it does not post again.
+type reminderRunner struct {
+	s       *Service
+	planned sync.Once
+	mu      sync.Mutex
+	posted  map[int64]postedReminder
+}
+
+type postedReminder struct {
+	refs []storage.PostRef
+	late bool
+}
+
+func (r *reminderRunner) jobs(ctx context.Context) ([]scheduler.Job, error) {
+	r.planned.Do(func() {
+		if err := r.s.replanUpcoming(ctx); err != nil {
+			r.s.log.Error("re-planning reminders", "err", err)
+		}
+	})
+	pending, err := r.s.store.PendingReminders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	jobs := make([]scheduler.Job, 0, len(pending))
+	for _, p := range pending {
+		id := p.ID
+		jobs = append(jobs, scheduler.Job{Key: "reminder:" + strconv.FormatInt(id, 10), Due: p.DueAt,
+			Run: func(ctx context.Context) error { return r.run(ctx, id) }})
+	}
+	return jobs, nil
+}
+
+// replanUpcoming plans the configured offsets for every meeting that has
+// not started.
+func (s *Service) replanUpcoming(ctx context.Context) error {
+	ms, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: s.now(), Status: storage.MeetingScheduled})
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := s.store.PlanReminders(ctx, m.ID, s.meetingOffsets()); err != nil {
+			return fmt.Errorf("meeting %d: %w", m.ID, err)
+		}
+	}
+	return nil
+}
+
+// run delivers one reminder. The database decides (ClaimReminder): a
+// reminder already sent or skipped is done; one whose meeting started is
+// closed and logged; otherwise it is posted and recorded as sent. A failed
+// post is recorded and returned, so the scheduler retries it with backoff
+// until it goes out or the meeting starts.
+func (r *reminderRunner) run(ctx context.Context, id int64) error {
+	if p, ok := r.unrecorded(id); ok {
+		return r.record(ctx, id, p)
+	}
+	rem, m, ok, err := r.s.store.ClaimReminder(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil // its meeting was re-planned away
+	}
+	if err != nil || !ok {
+		r.logClosed(rem, err)
+		return err
+	}
+	poster := r.s.getPoster()
+	if poster == nil {
+		err := errors.New("no platform to post to yet")
+		r.fail(ctx, id, err)
+		return err
+	}
+	late := r.s.now().After(rem.DueAt.Add(reminderGrace))
+	msg := r.s.reminderMessage(m, late)
+	// The only window for a duplicate: a crash after Post returns and before
+	// record commits re-posts this reminder on restart, because the platform
+	// has no idempotency key. Nothing but the post and one single-row UPDATE
+	// sits inside it; a failed UPDATE without a crash is retried from memory
+	// (unrecorded) without posting again. A shutdown does not open the
+	// window: from here on the work ignores the scheduler's cancellation
+	// (Stop waits for it) and is bounded by its own timeout instead.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reminderPostTimeout)
+	defer cancel()
+	refs, err := poster.Post(ctx, msg)
+	if err != nil && len(refs) == 0 {
+		r.fail(ctx, id, err)
+		return err
+	}
+	if err != nil {
+		// Some platforms got it: posting again would double it there.
+		r.s.log.Warn("reminder partly posted", "reminder", id, "err", err)
+	}
+	return r.record(ctx, id, postedReminder{refs: storageRefs(refs), late: late})
+}
+
+func (r *reminderRunner) logClosed(rem *storage.Reminder, err error) {
+	if err != nil || rem == nil || rem.Reason == storage.ReasonNone || rem.Status == storage.ReminderSent {
+		return
+	}
+	r.s.log.Warn("reminder not posted", "reminder", rem.ID, "meeting", rem.MeetingID,
+		"status", rem.Status, "reason", rem.Reason, "attempts", rem.Attempts, "last_error", rem.LastError)
+}
+
+func (r *reminderRunner) fail(ctx context.Context, id int64, cause error) {
+	r.s.log.Warn("reminder post failed", "reminder", id, "err", cause)
+	if err := r.s.store.MarkReminderFailed(ctx, id, cause.Error()); err != nil {
+		r.s.log.Error("recording reminder failure", "reminder", id, "err", err)
+	}
+}
+
+// record marks a posted reminder sent. If the database refuses, the post is
+// remembered so that the retry records it without posting again.
+func (r *reminderRunner) record(ctx context.Context, id int64, p postedReminder) error {
+	err := r.s.store.MarkReminderSent(ctx, id, p.refs, p.late)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil && storage.ErrorCode(err) != storage.ECONFLICT {
+		r.posted[id] = p
+		return fmt.Errorf("recording reminder %d as sent: %w", id, err)
+	}
+	delete(r.posted, id)
+	r.s.log.Info("reminder posted", "reminder", id, "late", p.late, "messages", len(p.refs))
+	return nil
+}
+
+func (r *reminderRunner) unrecorded(id int64) (postedReminder, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p, ok := r.posted[id]
+	return p, ok
+}
+
+func storageRefs(refs []MessageRef) []storage.PostRef {
+	out := make([]storage.PostRef, 0, len(refs))
+	for _, r := range refs {
+		out = append(out, storage.PostRef{Platform: r.Platform, Channel: r.Channel, ID: r.ID})
+	}
+	return out
+}
+
+// reminderMessage is the bilingual community post for a meeting: what,
+// when (each reader's zone where the platform can), theme, agenda, link,
+// and one row of RSVP buttons labelled in both languages.
+func (s *Service) reminderMessage(m *storage.Meeting, late bool) Reply {
+	en, fr := s.langCall("en"), s.langCall("fr")
+	post := Bilingual(s.reminderPart(en, m, late), s.reminderPart(fr, m, late))
+	enButtons, frButtons := en.meetingButtons(m, true), fr.meetingButtons(m, true)
+	for i := range enButtons {
+		enButtons[i].Label += " / " + frButtons[i].Label
+	}
+	post.Blocks = append(post.Blocks, Actions{Buttons: enButtons})
+	return post
+}
+
+func (s *Service) reminderPart(c *call, m *storage.Meeting, late bool) Reply {
+	key := "reminder_header"
+	if late {
+		key = "reminder_header_late"
+	}
+	return c.reply("reminder", InChannel,
+		Header{Text: c.T(key, map[string]any{"Title": c.meetingTitle(m)})},
+		Section{Text: c.T("reminder_starts_in", map[string]any{"In": c.meetingSpan(reminderLeft(m, s.now()))})},
+		c.meetingTime(m),
+		Section{Fields: c.meetingFields(m, true)},
+		Context{Text: c.T("meeting_rsvp_hint", c.with(map[string]any{"ID": m.ID}))})
+}
+
+// reminderLeft is the time until the start, rounded to the minute (and at
+// least a second, for the seconds-scale offsets tests use).
+func reminderLeft(m *storage.Meeting, now time.Time) time.Duration {
+	left := m.StartsAt.Sub(now)
+	if left >= time.Minute {
+		return left.Round(time.Minute)
+	}
+	return max(left.Round(time.Second), time.Second)
+}

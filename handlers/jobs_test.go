@@ -1,0 +1,299 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"copbot/scheduler"
+	"copbot/storage"
+)
+
+func TestReminderPostedOnce(t *testing.T) {
+	e := newMtgEnvOffsets(t, 24*time.Hour)
+	start := mtgT0.Add(48 * time.Hour)
+	e.addMeeting(start, 24*time.Hour)
+	if errs := e.runPending(); len(errs) != 0 || len(e.poster.Posts("")) != 0 {
+		t.Fatalf("before due: errs %v, %d posts", errs, len(e.poster.Posts("")))
+	}
+	e.clock.Set(start.Add(-24 * time.Hour))
+	jobs, err := e.s.Jobs().Pending(context.Background())
+	if err != nil || len(jobs) != 1 || jobs[0].Key != "reminder:1" || !jobs[0].Due.Equal(start.Add(-24*time.Hour)) {
+		t.Fatalf("jobs = %+v, %v", jobs, err)
+	}
+	for i := 0; i < 3; i++ { // a job run again (a racing rescan) posts nothing more
+		if err := jobs[0].Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	posts := e.poster.Posts("reminder")
+	if len(posts) != 1 {
+		t.Fatalf("%d reminder posts, want 1", len(posts))
+	}
+	mtgHas(t, posts[0], "Reminder: Quarterly meeting", "Starts in 1 day.", "When: Wednesday, February 3, 2027 at 10:00 a.m. EST",
+		"Theme: Accessibility", "Video conference: https://meet.example.ca/cop", "/cop attend 1",
+		"Rappel : Quarterly meeting", "Début dans 1 jour.", "Quand : mercredi 3 février 2027 à 10 h 00 HNE",
+		"Thème", "Vidéoconférence", "/cop participer 1")
+	if strings.Contains(posts[0].Text, "late") {
+		t.Errorf("an on-time reminder says late:\n%s", posts[0].Text)
+	}
+	var buttons []string
+	var unix int64
+	for _, b := range posts[0].Blocks {
+		switch b := b.(type) {
+		case Actions:
+			for _, btn := range b.Buttons {
+				buttons = append(buttons, btn.ActionID+":"+btn.Label)
+			}
+		case Time:
+			unix = b.Unix
+		}
+	}
+	if got := strings.Join(buttons, ", "); got != "rsvp_yes:I’ll attend / J’y serai, rsvp_no:Can’t attend / Je ne pourrai pas, meeting_link:Join the call / Rejoindre l’appel" {
+		t.Errorf("buttons: %s", got)
+	}
+	if unix != start.Unix() {
+		t.Errorf("time block unix %d, want %d", unix, start.Unix())
+	}
+	r, _ := e.db.ReminderByID(context.Background(), 1)
+	if r.Status != storage.ReminderSent || r.Late || len(r.Refs) != 1 || r.Refs[0].Channel != "C0COP" {
+		t.Errorf("stored reminder %+v", r)
+	}
+}
+
+// Restarting (a new Service on the same database) never posts a sent
+// reminder again.
+func TestReminderNotRepostedAfterRestarts(t *testing.T) {
+	e := newMtgEnvOffsets(t, 24*time.Hour, time.Hour)
+	start := mtgT0.Add(48 * time.Hour)
+	e.addMeeting(start, 24*time.Hour, time.Hour)
+	e.clock.Set(start.Add(-24 * time.Hour))
+	e.runPending()
+	for i := 0; i < 3; i++ {
+		e.restart()
+		e.clock.Set(start.Add(-24*time.Hour + time.Duration(i+1)*time.Minute))
+		if errs := e.runPending(); len(errs) != 0 {
+			t.Fatal(errs)
+		}
+	}
+	if n := len(e.poster.Posts("reminder")); n != 1 {
+		t.Errorf("%d reminder posts after three restarts, want 1", n)
+	}
+}
+
+// A reminder whose due time passed while the bot was down is posted once
+// at start-up, marked late; one whose meeting started is skipped.
+func TestReminderAfterDowntime(t *testing.T) {
+	tests := []struct {
+		name       string
+		downUntil  time.Duration // after the 24h reminder's due time
+		wantPosts  int
+		wantStatus storage.ReminderStatus
+		wantLate   bool
+	}{
+		{"back within the grace minute", 30 * time.Second, 1, storage.ReminderSent, false},
+		{"back hours later", 5 * time.Hour, 1, storage.ReminderSent, true},
+		{"back after the meeting started", 24*time.Hour + time.Minute, 0, storage.ReminderSkipped, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newMtgEnvOffsets(t, 24*time.Hour)
+			start := mtgT0.Add(48 * time.Hour)
+			e.addMeeting(start, 24*time.Hour)
+			e.clock.Set(start.Add(-24*time.Hour + tt.downUntil))
+			e.restart()
+			for i := 0; i < 2; i++ {
+				if errs := e.runPending(); len(errs) != 0 {
+					t.Fatal(errs)
+				}
+			}
+			posts := e.poster.Posts("reminder")
+			if len(posts) != tt.wantPosts {
+				t.Fatalf("%d posts, want %d", len(posts), tt.wantPosts)
+			}
+			r, _ := e.db.ReminderByID(context.Background(), 1)
+			if r.Status != tt.wantStatus || r.Late != tt.wantLate {
+				t.Errorf("stored %s late=%v, want %s late=%v", r.Status, r.Late, tt.wantStatus, tt.wantLate)
+			}
+			if tt.wantLate {
+				mtgHas(t, posts[0], "Reminder (late): Quarterly meeting", "Rappel (en retard) : Quarterly meeting", "Starts in 19 hours.")
+			}
+		})
+	}
+}
+
+// A failing platform: the error is recorded and returned (the scheduler
+// retries); the next attempt posts once.
+func TestReminderRetriesAfterPostFailure(t *testing.T) {
+	e := newMtgEnvOffsets(t, time.Hour)
+	start := mtgT0.Add(48 * time.Hour)
+	e.addMeeting(start, time.Hour)
+	e.clock.Set(start.Add(-time.Hour))
+	e.poster.failNext(2, errMtgDown)
+	for i := 1; i <= 2; i++ {
+		errs := e.runPending()
+		if len(errs) != 1 || !strings.Contains(errs[0].Error(), "503") {
+			t.Fatalf("attempt %d: errs %v, want the platform error", i, errs)
+		}
+		r, _ := e.db.ReminderByID(context.Background(), 1)
+		if r.Status != storage.ReminderPending || r.Attempts != i || r.LastError != errMtgDown.Error() {
+			t.Errorf("after failure %d: %+v", i, r)
+		}
+	}
+	if errs := e.runPending(); len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	if n := len(e.poster.Posts("reminder")); n != 1 {
+		t.Errorf("%d posts, want 1", n)
+	}
+	r, _ := e.db.ReminderByID(context.Background(), 1)
+	if r.Status != storage.ReminderSent || r.Attempts != 3 || r.LastError != "" {
+		t.Errorf("after success: %+v", r)
+	}
+}
+
+// A platform still failing when the meeting starts: the reminder is
+// closed as failed, not posted after the start.
+func TestReminderFailsWhenMeetingStarts(t *testing.T) {
+	e := newMtgEnvOffsets(t, time.Hour)
+	start := mtgT0.Add(48 * time.Hour)
+	e.addMeeting(start, time.Hour)
+	e.clock.Set(start.Add(-time.Hour))
+	e.poster.failNext(1000, errMtgDown)
+	e.runPending()
+	e.clock.Set(start)
+	e.poster.failNext(0, nil)
+	if errs := e.runPending(); len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	r, _ := e.db.ReminderByID(context.Background(), 1)
+	if r.Status != storage.ReminderFailed || r.Reason != storage.ReasonStarted || len(e.poster.Posts("")) != 0 {
+		t.Errorf("reminder %s/%s with %d posts, want failed/started and none", r.Status, r.Reason, len(e.poster.Posts("")))
+	}
+}
+
+func TestReminderWithoutPosterIsRetried(t *testing.T) {
+	e := newMtgEnvOffsets(t, time.Hour)
+	start := mtgT0.Add(48 * time.Hour)
+	e.addMeeting(start, time.Hour)
+	e.clock.Set(start.Add(-time.Hour))
+	e.s.SetPoster(nil)
+	if errs := e.runPending(); len(errs) != 1 {
+		t.Fatalf("errs %v, want one", errs)
+	}
+	e.s.SetPoster(e.poster)
+	if errs := e.runPending(); len(errs) != 0 || len(e.poster.Posts("reminder")) != 1 {
+		t.Errorf("errs %v, %d posts", errs, len(e.poster.Posts("reminder")))
+	}
+}
+
+// Changing the configured offsets applies to upcoming meetings at the next
+// start: the Jobs source re-plans once.
+func TestJobsReplanWithNewOffsets(t *testing.T) {
+	e := newMtgEnv(t, nil)
+	e.addMeeting(mtgT0.Add(30*24*time.Hour), 336*time.Hour, 24*time.Hour, time.Hour)
+	e.opts.Meetings.Reminders = []time.Duration{48 * time.Hour}
+	e.restart()
+	jobs, err := e.s.Jobs().Pending(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 1 || !jobs[0].Due.Equal(mtgT0.Add(28*24*time.Hour)) {
+		t.Errorf("jobs after new offsets: %+v", jobs)
+	}
+}
+
+// The end-to-end run: the real scheduler (cron, one-shot entries) on a clock
+// that runs at real speed. A meeting a minute ahead with a reminder due in
+// two seconds is posted once, at that second; three restarts post nothing
+// more; a reminder that fell due while the bot was down is posted once,
+// late, when it comes back.
+func TestReminderEndToEndWithScheduler(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the real scheduler for a few seconds")
+	}
+	offsets := []time.Duration{58 * time.Second, 299 * time.Second}
+	e := newMtgEnvOffsets(t, offsets...)
+	e.clock.Run()
+	ctx := context.Background()
+	start := e.clock.Now().Truncate(time.Second).Add(time.Minute)
+	if _, err := e.db.CreateMeeting(ctx, storage.MeetingInput{Title: "Smoke test", StartsAt: start, Zone: "America/Toronto",
+		Duration: time.Hour, Reminders: offsets}); err != nil {
+		t.Fatal(err)
+	}
+	due := start.Add(-58 * time.Second)
+	sch := mtgStartScheduler(e)
+	mtgWaitPosts(t, e, 1)
+	if at := e.clock.Now(); at.Before(due) || at.After(due.Add(2*time.Second)) {
+		t.Errorf("posted at %s, due %s: want within 2 s after", at.Format(time.RFC3339Nano), due.Format(time.RFC3339))
+	}
+	sch.Stop()
+	for i := 0; i < 3; i++ {
+		e.restart()
+		sch = mtgStartScheduler(e)
+		time.Sleep(300 * time.Millisecond)
+		sch.Stop()
+	}
+	if posts := e.poster.Posts("reminder"); len(posts) != 1 {
+		for _, p := range posts {
+			t.Log(p.Text)
+		}
+		t.Fatalf("%d posts after three restarts, want 1", len(posts))
+	}
+
+	// Down: a second meeting's 299 s reminder falls due, and two minutes
+	// pass; the meeting is still ahead.
+	second, err := e.db.CreateMeeting(ctx, storage.MeetingInput{Title: "Second", StartsAt: e.clock.Now().Add(300 * time.Second),
+		Zone: "America/Toronto", Duration: time.Hour, Reminders: offsets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(e.clock.Now().Add(2 * time.Minute))
+	e.restart()
+	sch = mtgStartScheduler(e)
+	defer sch.Stop()
+	mtgWaitPosts(t, e, 2)
+	time.Sleep(300 * time.Millisecond)
+	posts := e.poster.Posts("reminder")
+	if len(posts) != 2 || !strings.Contains(posts[1].Text, "Reminder (late): Second") {
+		t.Fatalf("posts: %d, last %q", len(posts), posts[len(posts)-1].Text)
+	}
+	r, err := e.db.ReminderByID(ctx, mtgReminderWith(t, e, second.ID, 299*time.Second))
+	if err != nil || r.Status != storage.ReminderSent || !r.Late {
+		t.Errorf("second meeting's reminder: %+v, %v", r, err)
+	}
+}
+
+func mtgReminderWith(t *testing.T, e *mtgEnv, meetingID int64, offset time.Duration) int64 {
+	t.Helper()
+	rs, err := e.db.RemindersOf(context.Background(), meetingID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.Offset == offset {
+			return r.ID
+		}
+	}
+	t.Fatalf("meeting %d has no %s reminder", meetingID, offset)
+	return 0
+}
+
+func mtgStartScheduler(e *mtgEnv) *scheduler.Scheduler {
+	sch := scheduler.New(e.clock.Now, e.s.log, e.s.Jobs())
+	e.s.SetReplan(sch.Reload)
+	sch.Start(context.Background())
+	return sch
+}
+
+func mtgWaitPosts(t *testing.T, e *mtgEnv, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(e.poster.Posts("reminder")) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for reminder post %d", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

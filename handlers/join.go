@@ -1,0 +1,384 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"copbot/storage"
+)
+
+// A profile travels between the one-line commands, the sign-up form and
+// storage as a map from form field id to raw text. These are the ids, in
+// the order of the one-line grammar
+//
+//	join NAME | ORGANIZATION | ORDER | JURISDICTION | TITLE | EMAIL | LANGUAGE
+var profileFields = [...]string{"name", "organization", "order", "jurisdiction", "title", "email", "language"}
+
+// profileKey maps a folded key=value key, English or French, to its field.
+func profileKey(k string) (string, bool) {
+	switch k {
+	case "name", "nom":
+		return "name", true
+	case "org", "organization", "organisation", "organisme", "department", "ministere", "ministry":
+		return "organization", true
+	case "order", "ordre", "level", "niveau":
+		return "order", true
+	case "where", "jurisdiction", "juridiction", "province", "territory", "territoire", "place", "lieu", "ou":
+		return "jurisdiction", true
+	case "title", "titre", "role", "poste", "fonction":
+		return "title", true
+	case "email", "courriel", "mail", "e-mail":
+		return "email", true
+	case "lang", "language", "langue":
+		return "language", true
+	}
+	return "", false
+}
+
+// parseProfileLine reads the one-line grammar: either "|"-separated values
+// in profileFields order, or key=value pairs where words without "=" continue
+// the previous value (so quotes are optional). It returns the values given
+// (empty ones left out) or the translated problems.
+func parseProfileLine(c *call, args []string) (map[string]string, []string) {
+	line := strings.Join(args, " ")
+	if strings.Contains(line, "|") {
+		return parsePipes(c, line)
+	}
+	return parsePairs(c, args)
+}
+
+func parsePipes(c *call, line string) (map[string]string, []string) {
+	parts := strings.Split(line, "|")
+	if len(parts) > len(profileFields) {
+		return nil, []string{c.T("join_too_many_parts", map[string]any{"Count": len(parts), "Max": len(profileFields)})}
+	}
+	vals := map[string]string{}
+	for i, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			vals[profileFields[i]] = p
+		}
+	}
+	return vals, nil
+}
+
+func parsePairs(c *call, args []string) (map[string]string, []string) {
+	vals := map[string]string{}
+	var problems []string
+	field := ""
+	for _, w := range args {
+		k, v, ok := strings.Cut(w, "=")
+		if !ok {
+			if field == "" {
+				return nil, []string{c.T("join_grammar", c.slashData())}
+			}
+			vals[field] = strings.TrimSpace(vals[field] + " " + w)
+			continue
+		}
+		f, known := profileKey(Fold(strings.TrimSpace(k)))
+		if !known {
+			problems = append(problems, c.T("join_unknown_key", map[string]any{"Key": k}))
+			field = ""
+			continue
+		}
+		field = f
+		vals[f] = strings.TrimSpace(v)
+	}
+	return vals, problems
+}
+
+// memberValues is the profile of m (nil: a newcomer) as form values, with
+// the newcomer's platform name and language as defaults.
+func memberValues(c *call, m *storage.Member) map[string]string {
+	if m == nil {
+		return map[string]string{"name": c.req.UserName, "language": c.lang}
+	}
+	return map[string]string{"name": m.Name, "organization": m.Organization, "order": string(m.Order),
+		"jurisdiction": m.Jurisdiction, "title": m.Title, "email": m.Email, "language": m.Language}
+}
+
+// overlay returns base with every value of top set over it. The value "-"
+// (or none/aucun) clears an optional field.
+func overlay(base, top map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range top {
+		switch Fold(v) {
+		case "-", "none", "aucun", "aucune":
+			v = ""
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// profileInput turns form values into a member input for identity id. errs
+// maps field ids to translated problems; when it is non-empty the input
+// must not be saved. It reports every problem it can find at once.
+func profileInput(c *call, vals map[string]string) (storage.MemberInput, map[string]string) {
+	errs := map[string]string{}
+	in := storage.MemberInput{Name: vals["name"], Organization: vals["organization"],
+		Title: vals["title"], Email: vals["email"]}
+	in.Order, in.Jurisdiction = profilePlace(c, vals, errs)
+	in.Language = profileLanguage(c, vals["language"], errs)
+	if strings.TrimSpace(in.Name) == "" {
+		errs["name"] = c.T("error_name_required", nil)
+	}
+	if strings.TrimSpace(in.Organization) == "" {
+		errs["organization"] = c.T("error_organization_required", nil)
+	}
+	if len(errs) == 0 {
+		if err := storage.ValidateMember(in); err != nil {
+			field, msg := c.fieldError(err)
+			errs[field] = msg
+		}
+	}
+	setIdentity(&in, c.req.Identity)
+	return in, errs
+}
+
+// profilePlace parses order and jurisdiction together: a jurisdiction of
+// "federal"/"Canada" implies the federal order, and federal members need no
+// jurisdiction.
+func profilePlace(c *call, vals map[string]string, errs map[string]string) (storage.Order, string) {
+	code := ""
+	if raw := strings.TrimSpace(vals["jurisdiction"]); raw != "" {
+		j, ok := MatchJurisdiction(raw)
+		if !ok {
+			errs["jurisdiction"] = c.unknownPlaceText(raw)
+		}
+		code = j.Code
+	}
+	raw := strings.TrimSpace(vals["order"])
+	o, ok := MatchOrder(raw)
+	switch {
+	case raw == "" && code == storage.FederalCode:
+		o = storage.OrderFederal
+	case raw == "":
+		errs["order"] = c.T("error_order_required", nil)
+	case !ok:
+		errs["order"] = c.T("error_order_invalid", map[string]any{"Value": raw})
+	}
+	return o, code
+}
+
+// profileLanguage accepts en/fr and the languages' names in either language.
+func profileLanguage(c *call, raw string, errs map[string]string) string {
+	switch foldFast(strings.TrimSpace(raw)) {
+	case "":
+		return ""
+	case "en", "english", "anglais", "eng", "ang":
+		return "en"
+	case "fr", "french", "francais", "fra", "fre":
+		return "fr"
+	}
+	errs["language"] = c.T("error_language_invalid", map[string]any{"Value": raw})
+	return ""
+}
+
+// setIdentity records the platform identity of the person joining.
+func setIdentity(in *storage.MemberInput, id storage.Identity) {
+	switch id.Platform {
+	case storage.PlatformSlack:
+		in.SlackID = id.ID
+	case storage.PlatformTeams:
+		in.TeamsID = id.ID
+	case storage.PlatformConsole:
+		in.ConsoleID = id.ID
+	}
+}
+
+// fieldError places a storage validation error on its form field and
+// translates it. Unknown keys land on "name", the first field.
+func (c *call) fieldError(err error) (field, msg string) {
+	var e *storage.Error
+	if !errors.As(err, &e) || e.Code == storage.EINTERNAL {
+		return "name", c.T("error_internal", nil)
+	}
+	msg = c.T(e.Key, e.Args)
+	switch e.Key {
+	case "error_organization_required":
+		return "organization", msg
+	case "error_order_invalid":
+		return "order", msg
+	case "error_jurisdiction_invalid", "error_federal_jurisdiction", "error_jurisdiction_required":
+		return "jurisdiction", msg
+	case "error_language_invalid":
+		return "language", msg
+	case "error_email_invalid", "error_identity_taken":
+		return "email", msg
+	case "error_too_long":
+		if f, ok := e.Args["Field"].(string); ok && f != "slack_id" && f != "teams_id" && f != "console_id" {
+			return f, msg
+		}
+	}
+	return "name", msg
+}
+
+// problemsOf lists field errors in form order, each prefixed by its label.
+func problemsOf(c *call, errs map[string]string) []string {
+	var out []string
+	for _, f := range profileFields {
+		if msg, ok := errs[f]; ok {
+			out = append(out, c.T("problem_line", map[string]any{"Field": c.T("field_"+f, nil), "Message": msg}))
+		}
+	}
+	return out
+}
+
+// cmdJoin signs the user up: with no text it opens the sign-up form (whose
+// Text explains the one-line grammar), else it parses the one-liner.
+// Joining again updates the profile.
+func (s *Service) cmdJoin(ctx context.Context, c *call) Reply {
+	if c.req.Identity.IsZero() {
+		return c.errorReply("error_no_identity", nil)
+	}
+	if len(c.args) == 0 {
+		return c.signupReply()
+	}
+	given, problems := parseProfileLine(c, c.args)
+	if len(problems) > 0 {
+		return c.errorList(c.T("join_invalid", c.slashData()), problems)
+	}
+	return s.saveProfile(ctx, c, overlay(memberValues(c, s.profileBase(ctx, c)), given))
+}
+
+// profileBase is the profile a join starts from: the caller's, or that of
+// the member they were before leaving, so that coming back takes one word.
+func (s *Service) profileBase(ctx context.Context, c *call) *storage.Member {
+	if c.member != nil {
+		return c.member
+	}
+	id := c.req.Identity
+	ms, _, err := s.store.FindMembers(ctx, storage.MemberFilter{Identity: &id, IncludeLeft: true, Limit: 1})
+	if err != nil || len(ms) == 0 {
+		return nil
+	}
+	return ms[0]
+}
+
+// saveProfile validates vals and joins (or re-joins) the member.
+func (s *Service) saveProfile(ctx context.Context, c *call, vals map[string]string) Reply {
+	r, errs := s.joinWith(ctx, c, vals)
+	if len(errs) > 0 {
+		return c.errorList(c.T("join_invalid", c.slashData()), problemsOf(c, errs))
+	}
+	return r
+}
+
+// joinWith is the one path from values to a saved member, shared by the
+// one-liner and the form. Nothing is saved when errs is non-empty.
+func (s *Service) joinWith(ctx context.Context, c *call, vals map[string]string) (Reply, map[string]string) {
+	in, errs := profileInput(c, vals)
+	if len(errs) > 0 {
+		return Reply{}, errs
+	}
+	m, created, err := s.saveMember(ctx, c, in)
+	if err != nil {
+		var e *storage.Error
+		if errors.As(err, &e) && (e.Code == storage.EINVALID || e.Code == storage.ECONFLICT) {
+			field, msg := c.fieldError(err)
+			return Reply{}, map[string]string{field: msg}
+		}
+		return c.fail(err), nil
+	}
+	c.member, c.lang = m, m.Language
+	key := "join_updated"
+	if created {
+		key = "join_welcome"
+	}
+	r := c.profileReply(m)
+	r.Kind = "joined"
+	r.Blocks = append([]Block{Section{Text: c.T(key, c.with(map[string]any{"Name": m.Name}))}}, r.Blocks...)
+	r.Text = blocksText(r.Blocks)
+	return r, nil
+}
+
+// saveMember joins a newcomer, or rewrites every field of the caller's
+// profile (so that an emptied title or email is cleared, which joining,
+// keeping stored optional values, would not do).
+func (s *Service) saveMember(ctx context.Context, c *call, in storage.MemberInput) (*storage.Member, bool, error) {
+	if c.member == nil {
+		return s.store.JoinMember(ctx, in)
+	}
+	if in.Language == "" {
+		in.Language = c.member.Language
+	}
+	m, err := s.store.UpdateMember(ctx, c.member.ID, storage.MemberUpdate{Name: &in.Name,
+		Email: &in.Email, Organization: &in.Organization, Order: &in.Order,
+		Jurisdiction: &in.Jurisdiction, Title: &in.Title, Language: &in.Language})
+	return m, false, err
+}
+
+// signupForm is the sign-up form, prefilled from the member's profile.
+func (c *call) signupForm() *Form {
+	vals := memberValues(c, c.member)
+	title, submit := c.T("signup_title", nil), c.T("signup_submit", nil)
+	if c.member != nil {
+		title, submit = c.T("signup_title_edit", nil), c.T("signup_submit_edit", nil)
+	}
+	text := func(id string, optional bool) FormField {
+		return FormField{ID: id, Label: c.T("field_"+id, nil), Hint: c.T("hint_"+id, nil),
+			Initial: vals[id], Optional: optional}
+	}
+	return &Form{ID: "signup", Title: title, Submit: submit, Fields: []FormField{
+		text("name", false), text("organization", false),
+		c.selectField("order", vals["order"], c.orderOptions()),
+		c.selectField("jurisdiction", vals["jurisdiction"], c.jurisdictionOptions()),
+		text("title", true), text("email", true),
+		c.selectField("language", vals["language"], []Option{{"en", "English"}, {"fr", "Français"}}),
+	}}
+}
+
+func (c *call) selectField(id, initial string, opts []Option) FormField {
+	return FormField{ID: id, Label: c.T("field_"+id, nil), Hint: c.T("hint_"+id, nil), Kind: FieldSelect,
+		Options: opts, Initial: initial}
+}
+
+func (c *call) orderOptions() []Option {
+	var out []Option
+	for _, o := range storage.Orders {
+		out = append(out, Option{Value: string(o), Label: c.orderName(o)})
+	}
+	return out
+}
+
+// jurisdictionOptions lists the 14 jurisdictions, federal first, named in
+// the call's language.
+func (c *call) jurisdictionOptions() []Option {
+	var out []Option
+	for _, j := range storage.Jurisdictions() {
+		out = append(out, Option{Value: j.Code, Label: j.Name(c.lang)})
+	}
+	return out
+}
+
+// signupReply opens the form; its Text teaches the one-line grammar to
+// platforms that cannot show forms (the console).
+func (c *call) signupReply() Reply {
+	r := c.reply("signup", Ephemeral, Section{Text: c.T("join_grammar", c.slashData())})
+	r.Form = c.signupForm()
+	return r
+}
+
+func (s *Service) actSignupOpen(ctx context.Context, c *call, _ string) Reply {
+	if c.req.Identity.IsZero() {
+		return c.errorReply("error_no_identity", nil)
+	}
+	return c.signupReply()
+}
+
+// submitSignup handles the sign-up (and profile edit) form. Values may be
+// option values or free text: both go through the same matchers.
+func (s *Service) submitSignup(ctx context.Context, c *call, _ string, values map[string]string) (Reply, map[string]string) {
+	if c.req.Identity.IsZero() {
+		return c.errorReply("error_no_identity", nil), nil
+	}
+	vals := map[string]string{}
+	for _, f := range profileFields {
+		vals[f] = values[f]
+	}
+	return s.joinWith(ctx, c, vals)
+}

@@ -1,0 +1,328 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"copbot/storage"
+)
+
+// Coordinators' meeting commands: add, edit, move, cancel, plan. Each
+// validates everything before writing, writes in one storage call, then
+// tells the scheduler (s.replan) that reminders changed.
+
+// meetingField names an editable field; the names fold, French included.
+func meetingField(name string) (string, bool) {
+	switch Fold(strings.TrimLeft(name, "-")) {
+	case "title", "titre":
+		return "title", true
+	case "duration", "duree":
+		return "duration", true
+	case "agenda", "ordre-du-jour", "ordre":
+		return "agenda", true
+	case "link", "lien", "url":
+		return "link", true
+	case "theme":
+		return "theme", true
+	}
+	return "", false
+}
+
+// meetingFlags splits words into positional ones and "--field value" (or
+// "--field=value") pairs.
+func meetingFlags(words []string) (pos []string, flags map[string]string, err error) {
+	flags = map[string]string{}
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		if !strings.HasPrefix(w, "--") {
+			pos = append(pos, w)
+			continue
+		}
+		name, value, inline := strings.Cut(w, "=")
+		field, ok := meetingField(name)
+		if !ok {
+			return nil, nil, storage.Errorf(storage.EINVALID, "meeting_error_flag", map[string]any{"Flag": name}, "unknown flag")
+		}
+		if !inline {
+			if i+1 >= len(words) {
+				return nil, nil, storage.Errorf(storage.EINVALID, "meeting_error_flag_value", map[string]any{"Flag": name}, "no value")
+			}
+			i++
+			value = words[i]
+		}
+		flags[field] = value
+	}
+	return pos, flags, nil
+}
+
+// meetingUpdateFrom turns field values into an update. "-" clears a text
+// field.
+func meetingUpdateFrom(flags map[string]string) (storage.MeetingUpdate, error) {
+	var u storage.MeetingUpdate
+	for field, v := range flags {
+		if v == "-" {
+			v = ""
+		}
+		switch field {
+		case "title":
+			u.Title = &v
+		case "agenda":
+			u.Agenda = &v
+		case "link":
+			u.Link = &v
+		case "theme":
+			u.Theme = &v
+		case "duration":
+			d, err := time.ParseDuration(strings.ReplaceAll(v, " ", ""))
+			if err != nil {
+				return u, storage.Errorf(storage.EINVALID, "meeting_error_duration", map[string]any{"Duration": v}, "bad duration")
+			}
+			u.Duration = &d
+		}
+	}
+	return u, nil
+}
+
+// cmdMeetingAdd: meeting add YYYY-MM-DD HH:MM [Zone/Name] [title…] [--flags].
+func (s *Service) cmdMeetingAdd(ctx context.Context, c *call) Reply {
+	pos, flags, err := meetingFlags(c.args)
+	if err != nil {
+		return c.meetingFail(err, "meeting_add_usage")
+	}
+	start, zone, used, err := meetingStart(pos, s.opts.Location)
+	if err != nil {
+		return c.meetingFail(err, "meeting_add_usage")
+	}
+	if t := strings.Join(pos[used:], " "); t != "" {
+		if _, set := flags["title"]; !set {
+			flags["title"] = t
+		}
+	}
+	u, err := meetingUpdateFrom(flags)
+	if err != nil {
+		return c.meetingFail(err, "meeting_add_usage")
+	}
+	in := storage.MeetingInput{StartsAt: start, Zone: zone, Duration: s.meetingLength(),
+		CreatedBy: c.req.Identity.String(), Reminders: s.meetingOffsets()}
+	meetingApplyInput(&in, u)
+	m, err := s.store.CreateMeeting(ctx, in)
+	if err != nil {
+		return c.fail(err)
+	}
+	s.replan()
+	s.log.Info("meeting added", "meeting", m.ID, "by", c.req.Identity.String(), "starts", m.StartsAt)
+	return s.meetingChanged(ctx, c, m, c.T("meeting_added", map[string]any{"ID": m.ID}))
+}
+
+func meetingApplyInput(in *storage.MeetingInput, u storage.MeetingUpdate) {
+	for _, p := range []struct{ dst, src *string }{{&in.Title, u.Title}, {&in.Agenda, u.Agenda},
+		{&in.Link, u.Link}, {&in.Theme, u.Theme}} {
+		if p.src != nil {
+			*p.dst = *p.src
+		}
+	}
+	if u.Duration != nil {
+		in.Duration = *u.Duration
+	}
+}
+
+// cmdMeetingEdit: meeting edit ID field value… or meeting edit ID --field value ….
+func (s *Service) cmdMeetingEdit(ctx context.Context, c *call) Reply {
+	id, ok := c.meetingID(0)
+	if !ok || len(c.args) < 3 {
+		return c.errorReply("meeting_edit_usage", c.slashData())
+	}
+	words := c.args[1:]
+	if !strings.HasPrefix(words[0], "--") {
+		field, ok := meetingField(words[0])
+		if !ok {
+			return c.errorReply("meeting_error_field", c.with(map[string]any{"Field": words[0]}))
+		}
+		words = []string{"--" + field, strings.Join(words[1:], " ")}
+	}
+	pos, flags, err := meetingFlags(words)
+	if err == nil && len(pos) > 0 {
+		err = storage.Errorf(storage.EINVALID, "meeting_error_extra", map[string]any{"Value": strings.Join(pos, " ")}, "extra words")
+	}
+	if err != nil {
+		return c.meetingFail(err, "meeting_edit_usage")
+	}
+	u, err := meetingUpdateFrom(flags)
+	if err != nil {
+		return c.meetingFail(err, "meeting_edit_usage")
+	}
+	m, err := s.store.UpdateMeeting(ctx, id, u)
+	if err != nil {
+		return c.fail(err)
+	}
+	s.replan()
+	return s.meetingChanged(ctx, c, m, c.T("meeting_edited", map[string]any{"ID": m.ID}))
+}
+
+// cmdMeetingMove: meeting move ID YYYY-MM-DD HH:MM [Zone/Name]. The move
+// is announced, since members may have planned around the old time.
+func (s *Service) cmdMeetingMove(ctx context.Context, c *call) Reply {
+	id, ok := c.meetingID(0)
+	if !ok {
+		return c.errorReply("meeting_move_usage", c.slashData())
+	}
+	old, err := s.store.MeetingByID(ctx, id)
+	if err != nil {
+		return c.fail(err)
+	}
+	start, zone, used, err := meetingStart(c.args[1:], old.Location())
+	if err == nil && used < len(c.args)-1 {
+		err = storage.Errorf(storage.EINVALID, "meeting_error_extra", map[string]any{"Value": strings.Join(c.args[1+used:], " ")}, "extra words")
+	}
+	if err != nil {
+		return c.meetingFail(err, "meeting_move_usage")
+	}
+	m, err := s.store.UpdateMeeting(ctx, id, storage.MeetingUpdate{StartsAt: &start, Zone: &zone, Reminders: s.meetingOffsets()})
+	if err != nil {
+		return c.fail(err)
+	}
+	s.replan()
+	note := s.announce(ctx, c, m, "meeting_moved_announce", old.StartsAt)
+	return s.meetingChanged(ctx, c, m, c.T("meeting_moved", map[string]any{"ID": m.ID})+" "+note)
+}
+
+// cmdMeetingCancel: meeting cancel ID. The cancellation is announced to the
+// community in both languages.
+func (s *Service) cmdMeetingCancel(ctx context.Context, c *call) Reply {
+	id, ok := c.meetingID(0)
+	if !ok {
+		return c.errorReply("meeting_cancel_usage", c.slashData())
+	}
+	m, err := s.store.CancelMeeting(ctx, id)
+	if err != nil {
+		return c.fail(err)
+	}
+	s.replan()
+	s.log.Info("meeting cancelled", "meeting", m.ID, "by", c.req.Identity.String())
+	note := s.announce(ctx, c, m, "meeting_cancelled_announce", m.StartsAt)
+	return c.reply("meeting", Ephemeral, Section{Text: c.T("meeting_cancelled", map[string]any{"ID": m.ID}) + " " + note})
+}
+
+// announce posts a bilingual notice about m to the community channel and
+// returns a sentence for the coordinator saying whether it went out. The
+// change itself is saved whatever happens here.
+func (s *Service) announce(ctx context.Context, c *call, m *storage.Meeting, key string, was time.Time) string {
+	p := s.getPoster()
+	if p == nil {
+		return c.T("meeting_announce_none", nil)
+	}
+	notice := func(lang string) Reply {
+		lc := s.langCall(lang)
+		text := lc.T(key, map[string]any{"ID": m.ID, "Title": lc.meetingTitle(m),
+			"Was": lc.meetingWhen(was, m.Location()), "When": lc.meetingWhen(m.StartsAt, m.Location())})
+		blocks := []Block{Section{Text: text}}
+		if m.Status == storage.MeetingScheduled {
+			blocks = append(blocks, lc.meetingTime(m))
+		}
+		return lc.reply("meeting_notice", InChannel, blocks...)
+	}
+	if _, err := p.Post(ctx, Bilingual(notice("en"), notice("fr"))); err != nil {
+		s.log.Error("meeting announcement failed", "meeting", m.ID, "err", err)
+		return c.T("meeting_announce_failed", nil)
+	}
+	return c.T("meeting_announce_done", nil)
+}
+
+// meetingChanged answers a coordinator: what happened, the card and the
+// reminders now planned.
+func (s *Service) meetingChanged(ctx context.Context, c *call, m *storage.Meeting, lead string) Reply {
+	blocks := append([]Block{Section{Text: lead}}, s.meetingCard(ctx, c, m, true)...)
+	rs, err := s.store.RemindersOf(ctx, m.ID)
+	if err != nil {
+		s.log.Warn("meeting reminders", "meeting", m.ID, "err", err)
+		return c.reply("meeting", Ephemeral, blocks...)
+	}
+	var spans []string
+	for _, r := range rs {
+		if r.Status == storage.ReminderPending {
+			spans = append(spans, c.meetingSpan(r.Offset))
+		}
+	}
+	if len(spans) == 0 {
+		blocks = append(blocks, Context{Text: c.T("meeting_reminders_none", nil)})
+	} else {
+		blocks = append(blocks, Context{Text: c.T("meeting_reminders_planned", map[string]any{"List": strings.Join(spans, ", ")})})
+	}
+	return c.reply("meeting", Ephemeral, blocks...)
+}
+
+// meetingFail is an error followed by the command's usage line.
+func (c *call) meetingFail(err error, usage string) Reply {
+	r := c.fail(err)
+	if r.Kind == "error" {
+		hint := c.T(usage, c.slashData())
+		r.Text += "\n" + hint
+		r.Blocks = append(r.Blocks, Context{Text: hint})
+	}
+	return r
+}
+
+// cmdMeetingPlan: meeting plan YEAR creates the quarterly meetings from the
+// configured rule, skipping months that have a meeting or are past.
+func (s *Service) cmdMeetingPlan(ctx context.Context, c *call) Reply {
+	var year int
+	if len(c.args) != 1 || !meetingYear(c.args[0], &year) {
+		return c.errorReply("meeting_plan_usage", c.slashData())
+	}
+	ruleText := s.opts.Meetings.Rule
+	if ruleText == "" {
+		ruleText = defaultMeetingRule
+	}
+	rule, err := parseMeetingRule(ruleText)
+	if err != nil {
+		return c.fail(err)
+	}
+	var lines []string
+	for _, month := range s.meetingMonths() {
+		line, err := s.planMonth(ctx, c, rule, year, month)
+		if err != nil {
+			return c.fail(err)
+		}
+		lines = append(lines, line)
+	}
+	s.replan()
+	return c.reply("meeting_plan", Ephemeral,
+		Header{Text: c.T("meeting_plan_title", map[string]any{"Year": year})},
+		Section{Text: strings.Join(lines, "\n")},
+		Context{Text: c.T("meeting_plan_hint", c.with(map[string]any{"Rule": ruleText}))})
+}
+
+func meetingYear(s string, year *int) bool {
+	_, err := fmt.Sscanf(s, "%d", year)
+	return err == nil && fmt.Sprint(*year) == s && *year >= 2000 && *year <= 2100
+}
+
+// planMonth creates the month's meeting unless one exists or the date has
+// passed, and returns a line saying which.
+func (s *Service) planMonth(ctx context.Context, c *call, rule meetingRule, year int, month time.Month) (string, error) {
+	loc := s.opts.Location
+	from := time.Date(year, month, 1, 0, 0, 0, 0, loc)
+	existing, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: from, Before: from.AddDate(0, 1, 0),
+		Status: storage.MeetingScheduled, Limit: 1})
+	if err != nil {
+		return "", err
+	}
+	start := rule.in(year, month, loc)
+	data := map[string]any{"When": c.meetingWhen(start, loc)}
+	if len(existing) > 0 {
+		data["ID"] = existing[0].ID
+		return c.T("meeting_plan_exists", data), nil
+	}
+	if !start.After(s.now()) {
+		return c.T("meeting_plan_past", data), nil
+	}
+	m, err := s.store.CreateMeeting(ctx, storage.MeetingInput{StartsAt: start, Zone: loc.String(),
+		Duration: s.meetingLength(), CreatedBy: c.req.Identity.String(), Reminders: s.meetingOffsets()})
+	if err != nil {
+		return "", err
+	}
+	data["ID"] = m.ID
+	return c.T("meeting_plan_created", data), nil
+}

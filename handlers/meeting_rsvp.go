@@ -1,0 +1,161 @@
+package handlers
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"copbot/storage"
+)
+
+// RSVPs ("I'll attend" / "Can't attend") and the coordinators' delivery
+// status of reminders.
+
+// cmdRSVP: attend ID / decline ID (participer, absent …).
+func (s *Service) cmdRSVP(ctx context.Context, c *call, answer storage.RSVPAnswer) Reply {
+	if len(c.args) != 1 {
+		return c.errorReply("meeting_rsvp_usage", c.slashData())
+	}
+	return s.rsvp(ctx, c, c.args[0], answer)
+}
+
+// rsvp records a member's answer; value is the meeting id (a button's
+// Value or the typed argument).
+func (s *Service) rsvp(ctx context.Context, c *call, value string, answer storage.RSVPAnswer) Reply {
+	id, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(value), "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return c.errorReply("meeting_rsvp_usage", c.slashData())
+	}
+	if c.member == nil {
+		return c.notMember()
+	}
+	if err := s.store.SetRSVP(ctx, id, c.member.ID, answer); err != nil {
+		return c.fail(err)
+	}
+	m, err := s.store.MeetingByID(ctx, id)
+	if err != nil {
+		return c.fail(err)
+	}
+	key := "meeting_rsvp_yes_done"
+	if answer == storage.RSVPNo {
+		key = "meeting_rsvp_no_done"
+	}
+	blocks := []Block{Section{Text: c.T(key, map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})}, c.meetingTime(m)}
+	if yes, no, err := s.rsvpCounts(ctx, id); err == nil {
+		blocks = append(blocks, Context{Text: c.rsvpCountText(yes, no)})
+	}
+	return c.reply("rsvp", Ephemeral, blocks...)
+}
+
+func (s *Service) rsvpCounts(ctx context.Context, meetingID int64) (yes, no int, err error) {
+	rs, err := s.store.RSVPs(ctx, meetingID)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, r := range rs {
+		if r.Answer == storage.RSVPYes {
+			yes++
+		} else {
+			no++
+		}
+	}
+	return yes, no, nil
+}
+
+// rsvpCountText is "3 people attending · 1 person can't attend", each part
+// its own plural message.
+func (c *call) rsvpCountText(yes, no int) string {
+	return c.T("meeting_rsvp_counts", map[string]any{
+		"Yes": c.N("meeting_rsvp_yes_count", yes, nil),
+		"No":  c.N("meeting_rsvp_no_count", no, nil),
+	})
+}
+
+// cmdMeetingRSVPs: meeting rsvps ID. Everyone sees the counts; coordinators
+// also see who answered what.
+func (s *Service) cmdMeetingRSVPs(ctx context.Context, c *call) Reply {
+	id, ok := c.meetingID(0)
+	if !ok {
+		return c.errorReply("meeting_rsvps_usage", c.slashData())
+	}
+	m, err := s.store.MeetingByID(ctx, id)
+	if err != nil {
+		return c.fail(err)
+	}
+	rs, err := s.store.RSVPs(ctx, id)
+	if err != nil {
+		return c.fail(err)
+	}
+	var yes, no []string
+	for _, r := range rs {
+		if r.Answer == storage.RSVPYes {
+			yes = append(yes, r.MemberName)
+		} else {
+			no = append(no, r.MemberName)
+		}
+	}
+	blocks := []Block{
+		Header{Text: c.T("meeting_rsvps_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})},
+		Section{Text: c.rsvpCountText(len(yes), len(no))},
+	}
+	if c.coordinator {
+		blocks = append(blocks, Section{Fields: []Field{
+			{Label: c.T("meeting_rsvps_yes", nil), Value: meetingNames(c, yes)},
+			{Label: c.T("meeting_rsvps_no", nil), Value: meetingNames(c, no)},
+		}})
+	}
+	return c.reply("meeting_rsvps", Ephemeral, blocks...)
+}
+
+func meetingNames(c *call, names []string) string {
+	if len(names) == 0 {
+		return c.T("meeting_rsvps_nobody", nil)
+	}
+	return strings.Join(names, "\n")
+}
+
+// cmdMeetingStatus: meeting status ID, the delivery of every reminder of
+// the meeting, for coordinators.
+func (s *Service) cmdMeetingStatus(ctx context.Context, c *call) Reply {
+	id, ok := c.meetingID(0)
+	if !ok {
+		return c.errorReply("meeting_status_usage", c.slashData())
+	}
+	m, err := s.store.MeetingByID(ctx, id)
+	if err != nil {
+		return c.fail(err)
+	}
+	rs, err := s.store.RemindersOf(ctx, id)
+	if err != nil {
+		return c.fail(err)
+	}
+	blocks := []Block{Header{Text: c.T("meeting_status_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})}}
+	if len(rs) == 0 {
+		blocks = append(blocks, Section{Text: c.T("meeting_reminders_none", nil)})
+	}
+	for _, r := range rs {
+		blocks = append(blocks, Section{Text: c.reminderLine(m, r)})
+	}
+	return c.reply("meeting_status", Ephemeral, blocks...)
+}
+
+// reminderLine is one reminder's delivery state.
+func (c *call) reminderLine(m *storage.Meeting, r *storage.Reminder) string {
+	loc := m.Location()
+	state := c.T("meeting_reminder_"+string(r.Status), map[string]any{"At": c.meetingWhen(r.SentAt, loc)})
+	if r.Status == storage.ReminderSent && r.Late {
+		state = c.T("meeting_reminder_sent_late", map[string]any{"At": c.meetingWhen(r.SentAt, loc)})
+	}
+	lines := []string{c.T("meeting_reminder_line", map[string]any{"Offset": c.meetingSpan(r.Offset),
+		"Due": c.meetingWhen(r.DueAt, loc), "State": state})}
+	if r.Reason != storage.ReasonNone {
+		lines = append(lines, c.T("meeting_reminder_reason_"+string(r.Reason), nil))
+	}
+	if r.Attempts > 0 {
+		lines = append(lines, c.N("meeting_reminder_attempts", r.Attempts, nil))
+	}
+	if r.LastError != "" {
+		lines = append(lines, c.T("meeting_reminder_error", map[string]any{"Error": r.LastError}))
+	}
+	return strings.Join(lines, "\n    ")
+}

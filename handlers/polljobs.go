@@ -1,0 +1,210 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"copbot/scheduler"
+	"copbot/storage"
+)
+
+// DirectMessenger is implemented by Posters that can also write to one
+// person privately (a Slack DM, a Teams 1:1 chat). Poll reminders then go
+// to each member who has not voted; with a Poster that cannot, one
+// reminder is posted to the community channel instead.
+type DirectMessenger interface {
+	Direct(ctx context.Context, to storage.Identity, r Reply) error
+}
+
+// pollJobs lists the poll closings (and vote reminders) still to run:
+// "poll-close:ID" at the deadline of each open poll, and again for each
+// closed poll whose result is not posted yet (a failed or interrupted
+// post); "poll-remind:ID" before the deadline of polls that asked for it.
+func (s *Service) pollJobs(ctx context.Context) ([]scheduler.Job, error) {
+	p := s.polls
+	open, err := s.store.FindPolls(ctx, storage.PollFilter{Scheduled: true})
+	if err != nil {
+		return nil, err
+	}
+	var jobs []scheduler.Job
+	for _, poll := range open {
+		jobs = append(jobs, scheduler.Job{Key: pollCloseKey(poll.ID), Due: poll.ClosesAt, Run: p.closeJob(poll.ID)})
+		if poll.RemindBefore > 0 && poll.RemindedAt.IsZero() {
+			jobs = append(jobs, scheduler.Job{Key: fmt.Sprintf("poll-remind:%d", poll.ID),
+				Due: poll.ClosesAt.Add(-poll.RemindBefore), Run: p.remindJob(poll.ID)})
+		}
+	}
+	pending, err := s.store.FindPolls(ctx, storage.PollFilter{ResultPending: true})
+	if err != nil {
+		return nil, err
+	}
+	for _, poll := range pending {
+		// Unclaimed (a failed post released it): due at once; claimed: due
+		// when the claim goes stale.
+		jobs = append(jobs, scheduler.Job{Key: pollCloseKey(poll.ID),
+			Due: poll.ResultClaimedAt.Add(pollResultStale), Run: p.closeJob(poll.ID)})
+	}
+	return jobs, nil
+}
+
+func pollCloseKey(id int64) string { return fmt.Sprintf("poll-close:%d", id) }
+
+// closeJob closes the poll at its deadline and posts the result. Any
+// number of runs, in any number of processes, close it once and post its
+// result once: ClosePoll lets one caller win and hands it the duty to
+// post; others only take the duty over if the winner never recorded the
+// post (crashed) within pollResultStale. The window left is a crash after
+// the post and before MarkPollResultPosted: then the result is posted
+// twice, never lost.
+func (p *pollFeature) closeJob(id int64) func(context.Context) error {
+	return func(ctx context.Context) error {
+		poll, err := p.s.store.PollByID(ctx, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if poll.Open() && (poll.ClosesAt.IsZero() || p.s.now().Add(time.Second).Before(poll.ClosesAt)) {
+			return nil // the deadline moved since the job was planned
+		}
+		closed, poll, err := p.s.store.ClosePoll(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !closed {
+			ok, err := p.s.store.ClaimPollResult(ctx, id, pollResultStale)
+			if err != nil || !ok {
+				return err
+			}
+		}
+		return p.announce(ctx, poll)
+	}
+}
+
+// announce sets the linked meeting's theme, posts the result and records
+// it. The caller holds the claim; a failure gives it back for a retry.
+func (p *pollFeature) announce(ctx context.Context, poll *storage.Poll) error {
+	p.upd.mark(poll.ID)
+	err := p.post1(ctx, poll)
+	if err == nil {
+		return p.s.store.MarkPollResultPosted(ctx, poll.ID)
+	}
+	if rerr := p.s.store.ReleasePollResult(ctx, poll.ID); rerr != nil {
+		p.s.log.Error("poll result: release", "poll", poll.ID, "err", rerr)
+	}
+	return err
+}
+
+func (p *pollFeature) post1(ctx context.Context, poll *storage.Poll) error {
+	meeting, err := p.setTheme(ctx, poll)
+	if err != nil {
+		return err
+	}
+	poster := p.s.getPoster()
+	if poster == nil {
+		return errors.New("no poster configured")
+	}
+	refs, err := poster.Post(ctx, p.s.pollResultReply(poll, p.s.pollView(ctx), meeting))
+	if len(refs) > 0 {
+		if err != nil {
+			p.s.log.Warn("poll result: some platforms failed", "poll", poll.ID, "err", err)
+		}
+		return nil // posting again would repeat it where it did go
+	}
+	return fmt.Errorf("post result of poll %d: %w", poll.ID, err)
+}
+
+// setTheme makes the sole winner the linked meeting's theme. A tie, no
+// votes, or no meeting leave it alone; a meeting that was cancelled or
+// deleted is logged and skipped, as retrying cannot help.
+func (p *pollFeature) setTheme(ctx context.Context, poll *storage.Poll) (*storage.Meeting, error) {
+	win := pollWinners(poll.Options)
+	if poll.MeetingID == 0 || len(win) != 1 {
+		return nil, nil
+	}
+	theme := win[0].Label
+	m, err := p.s.store.UpdateMeeting(ctx, poll.MeetingID, storage.MeetingUpdate{Theme: &theme})
+	if err != nil && storage.ErrorCode(err) != storage.EINTERNAL {
+		p.s.log.Warn("poll theme not set", "poll", poll.ID, "meeting", poll.MeetingID, "err", err)
+		return nil, nil
+	}
+	return m, err
+}
+
+// remindJob reminds the members who have not voted, once.
+func (p *pollFeature) remindJob(id int64) func(context.Context) error {
+	return func(ctx context.Context) error {
+		ok, err := p.s.store.ClaimPollReminder(ctx, id)
+		if err != nil || !ok {
+			return err
+		}
+		poll, err := p.s.store.PollByID(ctx, id)
+		if err == nil {
+			err = p.remind(ctx, poll)
+		}
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			if rerr := p.s.store.ReleasePollReminder(ctx, id); rerr != nil {
+				p.s.log.Error("poll reminder: release", "poll", id, "err", rerr)
+			}
+			return err
+		}
+		return nil
+	}
+}
+
+// remind writes to each non-voter privately when the Poster can, else
+// posts one bilingual reminder to the channel.
+func (p *pollFeature) remind(ctx context.Context, poll *storage.Poll) error {
+	poster := p.s.getPoster()
+	if poster == nil {
+		return errors.New("no poster configured")
+	}
+	dm, ok := poster.(DirectMessenger)
+	if !ok {
+		_, err := poster.Post(ctx, Bilingual(p.reminder("en", "poll_reminder_channel", poll),
+			p.reminder("fr", "poll_reminder_channel", poll)))
+		return err
+	}
+	non, err := p.s.store.NonVoters(ctx, poll.ID)
+	if err != nil {
+		return err
+	}
+	sent, failed := 0, error(nil)
+	for _, m := range non {
+		to := pollIdentity(m)
+		if to.IsZero() {
+			continue
+		}
+		if err := dm.Direct(ctx, to, p.reminder(m.Language, "poll_reminder_dm", poll)); err != nil {
+			failed = err
+			continue
+		}
+		sent++
+	}
+	if sent == 0 && failed != nil {
+		return failed // nobody reached: retry; otherwise retrying would repeat it to those reached
+	}
+	return nil
+}
+
+func (p *pollFeature) reminder(lang, key string, poll *storage.Poll) Reply {
+	t := p.s.tr.T(lang, key, map[string]any{"ID": poll.ID, "Question": pollQuote(p.s.tr, lang, poll.Question),
+		"When": pollWhen(p.s.tr, lang, poll.ClosesAt, p.s.opts.Location), "Slash": p.s.opts.Command})
+	return Reply{Kind: "poll_reminder", Visibility: InChannel, Lang: lang, Text: t, Blocks: []Block{Section{Text: t},
+		Actions{Buttons: []Button{{ActionID: "poll_show", Label: p.s.tr.T(lang, "poll_show_button", nil), Value: fmt.Sprint(poll.ID)}}}}}
+}
+
+// pollIdentity is where to reach a member privately: Slack, else Teams,
+// else the console.
+func pollIdentity(m *storage.Member) storage.Identity {
+	switch {
+	case m.SlackID != "":
+		return storage.Identity{Platform: storage.PlatformSlack, ID: m.SlackID}
+	case m.TeamsID != "":
+		return storage.Identity{Platform: storage.PlatformTeams, ID: m.TeamsID}
+	}
+	return storage.Identity{Platform: storage.PlatformConsole, ID: m.ConsoleID}
+}

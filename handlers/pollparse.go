@@ -1,0 +1,248 @@
+package handlers
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// pollArgs is a parsed `poll "Question?" "Option" … --flags` line. The set
+// map says which flags were given, so that `poll edit` changes only those.
+type pollArgs struct {
+	Question    string
+	Options     []string
+	MaxVotes    int
+	Anonymous   bool
+	OpenOptions bool
+	ClosesAt    time.Time // zero with set["closes"]: remove the deadline
+	MeetingID   int64
+	Remind      time.Duration
+	set         map[string]bool
+}
+
+// pollArgError is a parse error as an i18n id and its data.
+type pollArgError struct {
+	Key  string
+	Data map[string]any
+}
+
+// pollFlagNames maps folded flag names, English and French, to a flag.
+// Phones often turn "--" into "—", so both prefixes are accepted.
+var pollFlagNames = map[string]string{
+	"votes": "votes", "vote": "votes", "choices": "votes", "choix": "votes",
+	"anonymous": "anonymous", "anon": "anonymous", "anonyme": "anonymous",
+	"closes": "closes", "close": "closes", "deadline": "closes", "ferme": "closes", "fermeture": "closes",
+	"fin": "closes", "echeance": "closes",
+	"open-options": "open-options", "options-ouvertes": "open-options", "ouvert": "open-options",
+	"meeting": "meeting", "reunion": "meeting",
+	"remind": "remind", "reminder": "remind", "rappel": "remind",
+}
+
+// pollMaxDeadline is how far ahead a poll may close.
+const pollMaxDeadline = 366 * 24 * time.Hour
+
+// parsePollArgs reads positional question and options and the flags.
+// Dates are read in loc; relative deadlines count from now.
+func parsePollArgs(args []string, now time.Time, loc *time.Location) (pollArgs, *pollArgError) {
+	a := pollArgs{set: map[string]bool{}}
+	var pos []string
+	for i := 0; i < len(args); i++ {
+		name, value, hasValue, isFlag := pollSplitFlag(args[i])
+		if !isFlag {
+			pos = append(pos, args[i])
+			continue
+		}
+		flag, ok := pollFlagNames[Fold(name)]
+		if !ok {
+			return a, &pollArgError{"poll_error_unknown_flag", map[string]any{"Flag": args[i]}}
+		}
+		if !hasValue && pollFlagTakesValue(flag) && i+1 < len(args) {
+			i++
+			value, hasValue = args[i], true
+			if flag == "closes" && i+1 < len(args) && pollIsClock(args[i+1]) {
+				i++
+				value += " " + args[i]
+			}
+		}
+		if err := a.setFlag(flag, value, hasValue, now, loc); err != nil {
+			return a, err
+		}
+	}
+	if len(pos) > 0 {
+		a.Question, a.Options = pos[0], pos[1:]
+	}
+	if a.Remind > 0 && a.ClosesAt.IsZero() {
+		return a, &pollArgError{"poll_error_remind_needs_close", nil}
+	}
+	return a, nil
+}
+
+// pollSplitFlag recognizes "--name", "--name=value" and the "—" forms.
+func pollSplitFlag(w string) (name, value string, hasValue, ok bool) {
+	switch {
+	case strings.HasPrefix(w, "--"):
+		w = w[2:]
+	case strings.HasPrefix(w, "—"), strings.HasPrefix(w, "–"):
+		w = strings.TrimLeft(w, "—–")
+	default:
+		return "", "", false, false
+	}
+	if w == "" {
+		return "", "", false, false
+	}
+	name, value, hasValue = strings.Cut(w, "=")
+	return name, value, hasValue, true
+}
+
+func pollFlagTakesValue(flag string) bool {
+	return flag == "votes" || flag == "closes" || flag == "meeting" || flag == "remind"
+}
+
+func (a *pollArgs) setFlag(flag, value string, hasValue bool, now time.Time, loc *time.Location) *pollArgError {
+	a.set[flag] = true
+	if pollFlagTakesValue(flag) && !hasValue {
+		return &pollArgError{"poll_error_flag_value", map[string]any{"Flag": "--" + flag}}
+	}
+	var err *pollArgError
+	switch flag {
+	case "votes":
+		a.MaxVotes, err = pollParseCount(value)
+	case "anonymous":
+		a.Anonymous, err = pollParseBool(flag, value, hasValue)
+	case "open-options":
+		a.OpenOptions, err = pollParseBool(flag, value, hasValue)
+	case "closes":
+		a.ClosesAt, err = parsePollDeadline(value, now, loc)
+	case "meeting":
+		a.MeetingID, err = pollParseMeeting(value)
+	case "remind":
+		a.Remind, err = pollParseRemind(value)
+	}
+	return err
+}
+
+func pollParseCount(v string) (int, *pollArgError) {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return 0, &pollArgError{"poll_error_votes_number", map[string]any{"Value": v}}
+	}
+	return n, nil
+}
+
+func pollParseBool(flag, v string, hasValue bool) (bool, *pollArgError) {
+	if !hasValue {
+		return true, nil
+	}
+	switch Fold(strings.TrimSpace(v)) {
+	case "yes", "oui", "true", "on", "1":
+		return true, nil
+	case "no", "non", "false", "off", "0":
+		return false, nil
+	}
+	return false, &pollArgError{"poll_error_flag_yes_no", map[string]any{"Flag": "--" + flag, "Value": v}}
+}
+
+func pollIsNone(v string) bool {
+	switch Fold(strings.TrimSpace(v)) {
+	case "none", "no", "off", "0", "aucun", "aucune", "non":
+		return true
+	}
+	return false
+}
+
+func pollParseMeeting(v string) (int64, *pollArgError) {
+	if pollIsNone(v) {
+		return 0, nil
+	}
+	id, ok := parsePollID(v)
+	if !ok {
+		return 0, &pollArgError{"poll_error_meeting_id", map[string]any{"Value": v}}
+	}
+	return id, nil
+}
+
+func pollParseRemind(v string) (time.Duration, *pollArgError) {
+	if pollIsNone(v) {
+		return 0, nil
+	}
+	d, ok := parsePollDuration(v)
+	if !ok {
+		return 0, &pollArgError{"poll_error_remind_format", map[string]any{"Value": v}}
+	}
+	return d, nil
+}
+
+// parsePollDeadline reads "2027-02-20" (the end of that day), "2027-02-20
+// 17:00" or "2027-02-20T17:00" in loc, or a delay from now: "7d", "48h",
+// "90m", "30s", "2w" ("7j", "2sem" in French). "none" removes the deadline.
+func parsePollDeadline(v string, now time.Time, loc *time.Location) (time.Time, *pollArgError) {
+	v = strings.TrimSpace(v)
+	if pollIsNone(v) {
+		return time.Time{}, nil
+	}
+	bad := &pollArgError{"poll_error_closes_format", map[string]any{"Value": v}}
+	var t time.Time
+	if d, ok := parsePollDuration(v); ok {
+		t = now.Add(d)
+	} else if t = pollParseDate(v, loc); t.IsZero() {
+		return t, bad
+	}
+	switch {
+	case !t.After(now):
+		return time.Time{}, &pollArgError{"poll_error_closes_past", nil}
+	case t.Sub(now) > pollMaxDeadline:
+		return time.Time{}, &pollArgError{"poll_error_closes_far", map[string]any{"Days": int(pollMaxDeadline.Hours() / 24)}}
+	}
+	// Stored times have whole seconds: round up, so "--closes 2s" never
+	// means less than two seconds.
+	if r := t.Truncate(time.Second); r.Before(t) {
+		t = r.Add(time.Second)
+	}
+	return t, nil
+}
+
+func pollParseDate(v string, loc *time.Location) time.Time {
+	v = strings.Replace(v, "T", " ", 1)
+	if t, err := time.ParseInLocation("2006-01-02 15:04", v, loc); err == nil {
+		return t
+	}
+	if t, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
+		return t.Add(24*time.Hour - time.Minute)
+	}
+	return time.Time{}
+}
+
+func pollIsClock(w string) bool {
+	_, err := time.Parse("15:04", w)
+	return err == nil
+}
+
+// pollUnits are the delay units, English and French.
+var pollUnits = map[string]time.Duration{
+	"s": time.Second, "sec": time.Second, "m": time.Minute, "min": time.Minute,
+	"h": time.Hour, "d": 24 * time.Hour, "j": 24 * time.Hour,
+	"w": 7 * 24 * time.Hour, "sem": 7 * 24 * time.Hour,
+}
+
+// parsePollDuration reads a positive whole number and a unit: "7d", "48h".
+func parsePollDuration(v string) (time.Duration, bool) {
+	v = strings.ToLower(strings.TrimSpace(v))
+	i := strings.IndexFunc(v, func(r rune) bool { return !unicode.IsDigit(r) })
+	if i <= 0 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v[:i])
+	unit, ok := pollUnits[strings.TrimSpace(v[i:])]
+	if err != nil || !ok || n <= 0 || time.Duration(n) > pollMaxDeadline/unit {
+		return 0, false
+	}
+	return time.Duration(n) * unit, true
+}
+
+// parsePollID reads "7" or "#7" (also "no 7"-free forms like "n°7").
+func parsePollID(s string) (int64, bool) {
+	s = strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "n°"), "#")
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
+}

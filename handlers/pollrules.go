@@ -1,0 +1,158 @@
+package handlers
+
+import (
+	"strings"
+	"time"
+
+	"copbot/storage"
+)
+
+// This file is the pure part of polls: tallies, ties, turnout, bars and
+// the sentences that phrase them. No I/O; the translator only reads the
+// embedded catalogs. Option validation and vote application are pure too
+// but live in storage (ValidatePoll, ApplyVote), which applies them inside
+// its transactions.
+
+// pollBarWidth is the number of character cells of a full bar.
+const pollBarWidth = 10
+
+// pollEighths are the partial blocks, from one eighth to seven eighths.
+var pollEighths = [...]string{"▏", "▎", "▍", "▌", "▋", "▊", "▉"}
+
+// pollLine is one option as shown: its count, share and bar.
+type pollLine struct {
+	Position int
+	Label    string
+	Votes    int
+	Percent  int // of the members who voted
+	Bar      string
+	Winner   bool // among the most chosen, with at least one vote
+}
+
+// pollLines shows each option's share of the voters (not of the choices:
+// in a multiple-choice poll "60 %" means 60 % of those who voted picked it,
+// so shares may add up to more than 100).
+func pollLines(p *storage.Poll) []pollLine {
+	win := map[int64]bool{}
+	for _, o := range pollWinners(p.Options) {
+		win[o.ID] = true
+	}
+	out := make([]pollLine, len(p.Options))
+	for i, o := range p.Options {
+		out[i] = pollLine{Position: o.Position, Label: o.Label, Votes: o.Votes,
+			Percent: pollPercent(o.Votes, p.Voters), Bar: pollBar(o.Votes, p.Voters, pollBarWidth), Winner: win[o.ID]}
+	}
+	return out
+}
+
+// pollWinners returns the options with the most votes, in position order:
+// one is a winner, several are a tie, none means nobody voted.
+func pollWinners(opts []storage.PollOption) []storage.PollOption {
+	best := 0
+	for _, o := range opts {
+		best = max(best, o.Votes)
+	}
+	var out []storage.PollOption
+	for _, o := range opts {
+		if best > 0 && o.Votes == best {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// pollPercent is votes/total as a whole percentage, halves rounded up;
+// 0 when nobody voted.
+func pollPercent(votes, total int) int {
+	if total <= 0 {
+		return 0
+	}
+	return (200*votes + total) / (2 * total)
+}
+
+// pollBar draws votes/total as width cells of full blocks, one partial
+// block for the remaining eighths, and light shade for the rest, so bars
+// of equal length line up in monospace and proportional fonts alike.
+func pollBar(votes, total, width int) string {
+	eighths := 0
+	if total > 0 {
+		eighths = min((8*width*votes+total/2)/total, 8*width)
+	}
+	var b strings.Builder
+	b.WriteString(strings.Repeat("█", eighths/8))
+	cells := eighths / 8
+	if r := eighths % 8; r > 0 {
+		b.WriteString(pollEighths[r-1])
+		cells++
+	}
+	b.WriteString(strings.Repeat("░", width-cells))
+	return b.String()
+}
+
+// pollTurnout phrases how many of the active members voted.
+//
+// English inflects the noun after the total ("1 of 1 member", "1 of 81
+// members") while French inflects it with the voters ("1 membre sur 81 a
+// voté", "12 membres sur 81 ont voté"), so each catalog names the count its
+// plural follows in poll_turnout_plural_by.
+func pollTurnout(tr *Translator, lang string, voters, members int) string {
+	data := map[string]any{"Voters": voters, "Members": members}
+	if voters == 0 {
+		return tr.N(lang, "poll_turnout_none", members, data)
+	}
+	n := members
+	if tr.T(lang, "poll_turnout_plural_by", nil) == "voters" {
+		n = voters
+	}
+	return tr.N(lang, "poll_turnout", n, data)
+}
+
+// pollQuote puts user text in the language's quotation marks.
+func pollQuote(tr *Translator, lang, text string) string {
+	return tr.T(lang, "poll_quote", map[string]any{"Text": text})
+}
+
+// pollList joins items as the language writes a list: "A, B and C",
+// « A, B et C ».
+func pollList(tr *Translator, lang string, items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return tr.T(lang, "poll_list", map[string]any{
+		"Head": strings.Join(items[:len(items)-1], tr.T(lang, "poll_list_separator", nil)),
+		"Last": items[len(items)-1]})
+}
+
+// pollResult phrases the outcome: no votes, a winner with its count and
+// share, or a tie between all the most chosen options.
+func pollResult(tr *Translator, lang string, p *storage.Poll) string {
+	win := pollWinners(p.Options)
+	switch len(win) {
+	case 0:
+		return tr.T(lang, "poll_result_none", nil)
+	case 1:
+		return tr.N(lang, "poll_result_winner", win[0].Votes, map[string]any{
+			"Option": pollQuote(tr, lang, win[0].Label), "Percent": pollPercent(win[0].Votes, p.Voters)})
+	}
+	labels := make([]string, len(win))
+	for i, o := range win {
+		labels[i] = pollQuote(tr, lang, o.Label)
+	}
+	return tr.N(lang, "poll_result_tie", win[0].Votes, map[string]any{
+		"Options": pollList(tr, lang, labels), "Ties": len(win)})
+}
+
+// pollWhen writes an instant in the community zone: an all-numeric date,
+// understood alike in English and French, and the time as each language
+// writes it.
+func pollWhen(tr *Translator, lang string, t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	return tr.T(lang, "poll_when", map[string]any{"Date": t.Format("2006-01-02"),
+		"Hour": t.Format("15"), "Minute": t.Format("04"), "Zone": t.Format("MST")})
+}
+
+// pollOptionLine is one option in text: number, label, bar, share, count.
+func pollOptionLine(tr *Translator, lang string, l pollLine) string {
+	return tr.N(lang, "poll_option_line", l.Votes, map[string]any{"Position": l.Position, "Label": l.Label,
+		"Bar": l.Bar, "Percent": l.Percent})
+}

@@ -1,0 +1,360 @@
+package handlers
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"copbot/storage"
+)
+
+func TestPollCreatePostsAndRecords(t *testing.T) {
+	e := newPtEnv(t)
+	p := e.create(`"Theme for March?" "Accessibility technology in contact centres" "Serving vulnerable communities" --closes 7d`)
+	posts := e.fake.Posts("poll")
+	if len(posts) != 1 {
+		t.Fatalf("%d poll posts, want 1", len(posts))
+	}
+	card := posts[0]
+	ptHas(t, card, "Theme for March?", "1. Accessibility technology in contact centres", "0 votes",
+		"Poll #1", "No votes yet (0 active members)", "Aucun vote pour l’instant", "Closes ", "Fermeture")
+	var values []string
+	for _, b := range ptButtons(card) {
+		values = append(values, b.ActionID+"="+b.Value)
+	}
+	want := []string{"poll_vote=" + voteValue(p, 1), "poll_vote=" + voteValue(p, 2)}
+	if !slices.Equal(values, want) {
+		t.Errorf("buttons = %v, want %v", values, want)
+	}
+	refs, err := e.db.PollMessages(context.Background(), p.ID)
+	if err != nil || len(refs) != 1 || refs[0].Channel != "CCOMMUNITY" {
+		t.Errorf("PollMessages = %v, %v", refs, err)
+	}
+	if p.Creator != ptCoordinator || p.Language != "en" || p.ClosesAt.IsZero() {
+		t.Errorf("poll = %+v", p)
+	}
+	if e.replan != 1 {
+		t.Errorf("replan called %d times, want 1 (a deadline was set)", e.replan)
+	}
+}
+
+func TestPollCreateRefusedChangesNothing(t *testing.T) {
+	e := newPtEnv(t)
+	e.join("m1", "Marie Tremblay", "fr")
+	tests := []struct {
+		who  storage.Identity
+		line string
+		want string
+	}{
+		{ptUser("m1"), `sondage "Thème ?" "A" "B"`, "coordonnateurs"},
+		{ptCoordinator, `poll "Theme?" "Only one"`, "A poll takes 2 to 10 options; this one would have 1."},
+		{ptCoordinator, `poll "Theme?" "Wellness" "wellness"`, "repeats option 1"},
+		{ptCoordinator, `poll "Theme?" "A" "B" --closes yesterday`, "I can't read the closing time “yesterday”"},
+		{ptCoordinator, `poll "Theme?" "A" "B" --votes 3`, "between 1 and the number of options (2), not 3"},
+		{ptCoordinator, `poll "Theme?" "A" "B" --meeting 99`, "There is no meeting 99."},
+		{ptCoordinator, `poll "Theme?" "A" "B" --colour red`, "Unknown flag --colour"},
+		{ptCoordinator, `poll close`, "Which poll?"},
+	}
+	for _, tt := range tests {
+		r := e.ask(tt.who, tt.line)
+		if r.Kind != "error" || !strings.Contains(r.Text, tt.want) {
+			t.Errorf("%s: %s %q, want error with %q", tt.line, r.Kind, r.Text, tt.want)
+		}
+	}
+	e.fake.setFail(errPtDown)
+	r := e.ask(ptCoordinator, `poll "Theme?" "A" "B"`)
+	ptHas(t, r, "could not be posted", "nothing was saved")
+	if polls, _ := e.db.FindPolls(context.Background(), storage.PollFilter{}); len(polls) != 0 {
+		t.Errorf("%d polls stored after refusals", len(polls))
+	}
+	if n := len(e.fake.Posts("poll")); n != 0 {
+		t.Errorf("%d polls posted after refusals", n)
+	}
+}
+
+func TestPollVoteClicks(t *testing.T) {
+	e := newPtEnv(t)
+	m1, m2 := ptUser("m1"), ptUser("m2")
+	e.join("m1", "Alex Martin", "en")
+	e.join("m2", "Marie Tremblay", "fr")
+	p := e.create(`"Theme for March?" "Accessibility technology" "Serving vulnerable communities"`)
+	steps := []struct {
+		who   storage.Identity
+		value string
+		want  string
+		votes []int
+	}{
+		{m1, voteValue(p, 1), "Your vote for “Accessibility technology” is recorded. Click it again to take it back.", []int{1, 0}},
+		{m1, voteValue(p, 1), "You took back your vote for “Accessibility technology”.", []int{0, 0}},
+		{m1, voteValue(p, 2), "Your vote for “Serving vulnerable communities” is recorded.", []int{0, 1}},
+		{m1, voteValue(p, 1), "Your vote moved to “Accessibility technology”.", []int{1, 0}},
+		{m2, voteValue(p, 2), "Votre vote pour «" + nbsp + "Serving vulnerable communities" + nbsp + "» est enregistré.", []int{1, 1}},
+	}
+	for i, s := range steps {
+		r := e.click(s.who, "poll_vote", s.value)
+		if r.Kind != "poll_vote" || r.Visibility != Ephemeral {
+			t.Fatalf("step %d: %s %v %q", i, r.Kind, r.Visibility, r.Text)
+		}
+		ptHas(t, r, s.want)
+		if got := pollVotesOf(e.poll(p.ID)); !slices.Equal(got, s.votes) {
+			t.Errorf("step %d: tally %v, want %v", i, got, s.votes)
+		}
+	}
+	r := e.click(ptUser("stranger"), "poll_vote", voteValue(p, 1))
+	ptHas(t, r, "Only Community members can vote. Join with /cop join")
+	if b := ptButtons(r); len(b) != 1 || b[0].ActionID != "signup_open" {
+		t.Errorf("non-member buttons = %v, want signup_open", b)
+	}
+	for _, bad := range []string{"x", fmt.Sprintf("%d:999", p.ID), "999:1"} {
+		if r := e.click(m1, "poll_vote", bad); r.Kind != "error" {
+			t.Errorf("value %q: %s %q", bad, r.Kind, r.Text)
+		}
+	}
+	if got := pollVotesOf(e.poll(p.ID)); !slices.Equal(got, []int{1, 1}) {
+		t.Errorf("bad clicks changed the tally: %v", got)
+	}
+}
+
+func TestPollVoteCommand(t *testing.T) {
+	e := newPtEnv(t)
+	e.join("m1", "Alex Martin", "en")
+	e.join("m2", "Marie Tremblay", "fr")
+	p := e.create(`"Theme?" "A" "B" "C" --votes 2`)
+	id := fmt.Sprint(p.ID)
+	tests := []struct {
+		who  string
+		line string
+		want string
+	}{
+		{"m1", "vote " + id + " 1", "You can choose 1 more option (1 of 2 used)."},
+		{"m1", "vote " + id + " 3", "You have used all 2 of your choices; click one of them to take it back."},
+		{"m1", "vote " + id + " 2", "You already have the most choices this poll allows (2)."},
+		{"m1", "vote " + id + " 9", "Poll " + id + " has options 1 to 3; “9” is not one of them."},
+		{"m1", "vote " + id, "Write /cop vote POLL NUMBER"},
+		{"m2", "voter " + id + " 2 3", "Vos choix sont enregistrés" + nbsp + ": «" + nbsp + "B" + nbsp + "» et «" + nbsp + "C" + nbsp + "»."},
+		{"m2", "voter " + id + " 1 2 3", "nombre maximal de choix permis par ce sondage (2)"},
+		{"m1", "vote 77 1", "There is no poll 77."},
+	}
+	for _, tt := range tests {
+		ptHas(t, e.ask(ptUser(tt.who), tt.line), tt.want)
+	}
+	if got := pollVotesOf(e.poll(p.ID)); !slices.Equal(got, []int{1, 1, 2}) {
+		t.Errorf("tally = %v, want [1 1 2]", got)
+	}
+}
+
+func TestPollAnonymous(t *testing.T) {
+	e := newPtEnv(t)
+	e.join("m1", "Alex Martin", "en")
+	e.join("m2", "Marie Tremblay", "fr")
+	single := e.create(`"Theme?" "A" "B" --anonymous`)
+	ptHas(t, e.fake.Posts("poll")[0], "Anonymous: nobody, not even copbot, can tell who chose what")
+	ptHas(t, e.click(ptUser("m1"), "poll_vote", voteValue(single, 1)), "Your anonymous vote is recorded. It is final")
+	ptHas(t, e.click(ptUser("m1"), "poll_vote", voteValue(single, 2)), "You already voted in anonymous poll")
+	ptHas(t, e.ask(ptUser("m1"), fmt.Sprintf("poll %d", single.ID)), "You voted. The poll is anonymous")
+
+	multi := e.create(`"Theme?" "A" "B" "C" --anonymous --votes 2`)
+	card := e.fake.Posts("poll")[1]
+	if b := ptButtons(card); len(b) != 1 || b[0].ActionID != "poll_ballot" {
+		t.Fatalf("anonymous multiple-choice buttons = %v, want one poll_ballot", b)
+	}
+	form := e.click(ptUser("m2"), "poll_ballot", fmt.Sprint(multi.ID))
+	if form.Form == nil || form.Form.ID != "poll_ballot" || len(form.Form.Fields) != 2 || form.Form.State != fmt.Sprint(multi.ID) {
+		t.Fatalf("ballot form = %+v", form.Form)
+	}
+	req := Request{Identity: ptUser("m2")}
+	r, errs := e.s.Submit(context.Background(), req, "poll_ballot", form.Form.State, map[string]string{"choice1": "1", "choice2": "1"})
+	if errs["choice1"] == "" {
+		t.Errorf("duplicate ballot accepted: %s %q", r.Kind, r.Text)
+	}
+	r, errs = e.s.Submit(context.Background(), req, "poll_ballot", form.Form.State, map[string]string{"choice1": "1", "choice2": "3"})
+	if len(errs) != 0 || r.Kind != "poll_vote" {
+		t.Fatalf("ballot: %s %q %v", r.Kind, r.Text, errs)
+	}
+	ptHas(t, r, "Votre vote anonyme est enregistré.")
+	if got := pollVotesOf(e.poll(multi.ID)); !slices.Equal(got, []int{1, 0, 1}) {
+		t.Errorf("tally = %v", got)
+	}
+	// The creator (a coordinator) sees who voted, never who chose what.
+	ptHas(t, e.ask(ptCoordinator, fmt.Sprintf("poll export %d", multi.ID)), "total")
+	if d := e.ask(ptCoordinator, fmt.Sprintf("poll %d", multi.ID)); strings.Contains(d.Text, "Who chose what") {
+		t.Errorf("anonymous poll shows who chose what:\n%s", d.Text)
+	}
+}
+
+func TestPollManage(t *testing.T) {
+	e := newPtEnv(t)
+	e.join("m1", "Alex Martin", "en")
+	member := ptUser("m1")
+	p := e.create(`"Theme?" "A" "B"`)
+	id := fmt.Sprint(p.ID)
+	steps := []struct {
+		who  storage.Identity
+		line string
+		want string
+	}{
+		{member, "poll close " + id, "Only the creator of poll " + id + " or a coordinator can do that."},
+		{ptCoordinator, "poll edit " + id + ` "Theme for June?" "Wellness" "Digital identity"`, "Poll #" + id + " is updated."},
+		{member, "poll add-option " + id + ` "AI"`, "does not take options from members"},
+		{ptCoordinator, "poll edit " + id + " --open-options", "is updated"},
+		{member, "poll add-option " + id + ` "AI in contact centres"`, "Option 3, “AI in contact centres”, is added to poll #" + id},
+		{member, "vote " + id + " 3", "Your vote for “AI in contact centres” is recorded."},
+		{ptCoordinator, "poll edit " + id + ` "Changed?"`, "already has votes"},
+		{ptCoordinator, "poll edit " + id, "Nothing to change."},
+		{ptCoordinator, "poll edit " + id + " --closes 3d", "is updated"},
+		{ptCoordinator, "poll close " + id, "Poll #" + id + " is closed and its result is posted."},
+		{ptCoordinator, "poll close " + id, "Poll " + id + " is already closed."},
+		{member, "vote " + id + " 1", "Poll " + id + " is closed"},
+		{ptCoordinator, "poll reopen " + id, "Poll #" + id + " is open again."},
+		{member, "vote " + id + " 1", "Your vote moved to “Wellness”."},
+		{ptCoordinator, "polls", "#" + id + " Theme for June? — 1 of 1 member voted"},
+		{member, "poll delete " + id, "Only coordinators"},
+		{ptCoordinator, "poll delete " + id, "Poll #" + id + " is deleted."},
+		{ptCoordinator, "polls", "No poll is open right now."},
+	}
+	for i, s := range steps {
+		ptHas(t, e.ask(s.who, s.line), s.want)
+		if t.Failed() {
+			t.Fatalf("step %d failed", i)
+		}
+	}
+	results := e.fake.Posts("poll_result")
+	if len(results) != 1 {
+		t.Fatalf("%d result posts, want 1", len(results))
+	}
+	ptHas(t, results[0], "Poll #"+id+" results", "Result: “AI in contact centres” wins with 1 vote (100% of voters).",
+		"Résultats du sondage nº"+nbsp+id, "l’emporte avec 1 voix")
+	e.s.Close()
+	ups := e.fake.Updates()
+	if len(ups) == 0 || !strings.Contains(ups[len(ups)-1].Reply.Text, "was deleted by a coordinator") {
+		t.Errorf("last update is not the deletion notice: %d updates", len(ups))
+	}
+}
+
+func TestPollExportCSV(t *testing.T) {
+	e := newPtEnv(t)
+	e.join("m1", "=HYPERLINK(\"x\")", "en")
+	e.join("m2", "Marie Tremblay", "fr")
+	p := e.create(`"Theme?" "+1 idea" "Wellness"`)
+	e.ask(ptUser("m1"), fmt.Sprintf("vote %d 1", p.ID))
+	e.ask(ptUser("m2"), fmt.Sprintf("vote %d 1", p.ID))
+	var b strings.Builder
+	if err := e.s.ExportPoll(context.Background(), p.ID, &b); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(b.String())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 5 || !slices.Equal(rows[0], pollExportHeader) {
+		t.Fatalf("rows = %q", rows)
+	}
+	want := [][]string{
+		{"total", fmt.Sprint(p.ID), "Theme?", "open", "1", "'+1 idea", "2", "100", "2", "", "", "", "", ""},
+		{"total", fmt.Sprint(p.ID), "Theme?", "open", "2", "Wellness", "0", "0", "2", "", "", "", "", ""},
+	}
+	for i, w := range want {
+		if !slices.Equal(rows[i+1], w) {
+			t.Errorf("row %d = %q, want %q", i+1, rows[i+1], w)
+		}
+	}
+	var names []string
+	for _, r := range rows[3:] {
+		if r[0] != "vote" || r[5] != "'+1 idea" {
+			t.Errorf("vote row = %q", r)
+		}
+		names = append(names, r[10])
+	}
+	slices.Sort(names)
+	if want := []string{"'=HYPERLINK(\"x\")", "Marie Tremblay"}; !slices.Equal(names, want) {
+		t.Errorf("voters = %q, want %q", names, want)
+	}
+	anon := e.create(`"Secret?" "A" "B" --anonymous`)
+	e.ask(ptUser("m1"), fmt.Sprintf("vote %d 1", anon.ID))
+	b.Reset()
+	if err := e.s.ExportPoll(context.Background(), anon.ID, &b); err != nil {
+		t.Fatal(err)
+	}
+	if rows, _ := csv.NewReader(strings.NewReader(b.String())).ReadAll(); len(rows) != 3 {
+		t.Errorf("anonymous export has %d rows, want header and 2 totals:\n%s", len(rows), b.String())
+	}
+	ptHas(t, e.ask(ptUser("m1"), fmt.Sprintf("poll export %d", p.ID)), "Only the creator")
+}
+
+func TestPollForm(t *testing.T) {
+	e := newPtEnv(t)
+	e.join("m1", "Alex Martin", "en")
+	r := e.ask(ptCoordinator, "poll")
+	if r.Form == nil || r.Form.ID != "poll_create" {
+		t.Fatalf("poll with no arguments = %+v", r)
+	}
+	ptHas(t, r, `/cop poll "Question?" "Option 1" "Option 2"`)
+	if r := e.ask(ptUser("m1"), "poll"); r.Form != nil || r.Kind != "polls" {
+		t.Errorf("member's bare poll = %s with form %v", r.Kind, r.Form)
+	}
+	req := Request{Identity: ptCoordinator}
+	tests := []struct {
+		values map[string]string
+		field  string
+	}{
+		{map[string]string{"question": "", "options": "A\nB"}, "question"},
+		{map[string]string{"question": "Q?", "options": "Only one"}, "options"},
+		{map[string]string{"question": "Q?", "options": "A\nB", "closes": "soon"}, "closes"},
+		{map[string]string{"question": "Q?", "options": "A\nB", "votes": "3"}, "votes"},
+		{map[string]string{"question": "Q?", "options": "A\nB", "remind": "24h"}, "remind"},
+	}
+	for _, tt := range tests {
+		_, errs := e.s.Submit(context.Background(), req, "poll_create", "", tt.values)
+		if errs[tt.field] == "" {
+			t.Errorf("Submit(%v) errors = %v, want one on %s", tt.values, errs, tt.field)
+		}
+	}
+	if polls, _ := e.db.FindPolls(context.Background(), storage.PollFilter{}); len(polls) != 0 {
+		t.Fatalf("refused forms stored %d polls", len(polls))
+	}
+	r, errs := e.s.Submit(context.Background(), req, "poll_create", "", map[string]string{"question": "Theme?",
+		"options": "- Accessibility\r\n- Wellness\n\n", "votes": "2", "anonymous": "yes", "closes": "7d", "remind": "1d"})
+	if len(errs) != 0 || r.Kind != "poll_created" {
+		t.Fatalf("Submit = %s %q %v", r.Kind, r.Text, errs)
+	}
+	p := e.poll(1)
+	if p.MaxVotes != 2 || !p.Anonymous || p.RemindBefore != 24*time.Hour || len(p.Options) != 2 || p.Options[0].Label != "Accessibility" {
+		t.Errorf("form poll = %+v", p)
+	}
+	if _, errs := e.s.Submit(context.Background(), Request{Identity: ptUser("m1")}, "poll_create", "", map[string]string{}); errs != nil {
+		t.Errorf("member submit errs = %v", errs)
+	}
+}
+
+func TestPollHomeBlocks(t *testing.T) {
+	e := newPtEnv(t)
+	e.join("m1", "Marie Tremblay", "fr")
+	c := e.s.newCall(context.Background(), Request{Identity: ptUser("m1")})
+	if blocks := e.s.openPollBlocks(context.Background(), c); len(blocks) != 0 {
+		t.Errorf("no polls, %d blocks", len(blocks))
+	}
+	p := e.create(`"Thème ?" "A" "B" --closes 2d`)
+	blocks := e.s.openPollBlocks(context.Background(), c)
+	text := blocksText(blocks)
+	for _, want := range []string{"Sondages en cours", "nº" + nbsp + fmt.Sprint(p.ID) + " Thème ?", "Fermeture" + nbsp + ":"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("home blocks lack %q:\n%s", want, text)
+		}
+	}
+	var show bool
+	for _, b := range blocks {
+		if a, ok := b.(Actions); ok && a.Buttons[0].ActionID == "poll_show" && a.Buttons[0].Value == fmt.Sprint(p.ID) {
+			show = true
+		}
+	}
+	if !show {
+		t.Error("no Show button")
+	}
+	if r := e.click(ptUser("m1"), "poll_show", fmt.Sprint(p.ID)); r.Kind != "poll" || len(ptButtons(r)) != 2 {
+		t.Errorf("poll_show = %s with %d buttons", r.Kind, len(ptButtons(r)))
+	}
+}

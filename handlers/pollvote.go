@@ -1,0 +1,162 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"copbot/storage"
+)
+
+// actVote handles a click on an option button: Value is "pollID:optionID".
+func (p *pollFeature) actVote(ctx context.Context, c *call, value string) Reply {
+	a, b, _ := strings.Cut(value, ":")
+	pollID, err1 := strconv.ParseInt(a, 10, 64)
+	optionID, err2 := strconv.ParseInt(b, 10, 64)
+	if err1 != nil || err2 != nil {
+		return c.errorReply("error_unknown_action", nil)
+	}
+	return p.vote(ctx, c, pollID, func(member int64) (*storage.VoteResult, error) {
+		return p.s.store.Vote(ctx, pollID, member, optionID)
+	})
+}
+
+// cmdVote answers `vote POLL N [M …]`: one number clicks that option (so
+// the same number again takes it back), several cast a whole ballot.
+func (p *pollFeature) cmdVote(ctx context.Context, c *call) Reply {
+	if len(c.args) < 2 {
+		return c.errorReply("poll_error_vote_usage", c.pollData(nil))
+	}
+	poll, r, ok := p.load(ctx, c, c.args[0])
+	if !ok {
+		return r
+	}
+	var ids []int64
+	for _, w := range c.args[1:] {
+		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(w), ","))
+		o, ok := poll.OptionAt(n)
+		if err != nil || !ok {
+			return c.errorReply("poll_error_option_number", c.pollData(map[string]any{"Value": w,
+				"Max": len(poll.Options), "ID": poll.ID}))
+		}
+		ids = append(ids, o.ID)
+	}
+	return p.vote(ctx, c, poll.ID, func(member int64) (*storage.VoteResult, error) {
+		if len(ids) == 1 && !(poll.Anonymous && poll.MaxVotes > 1) {
+			return p.s.store.Vote(ctx, poll.ID, member, ids[0])
+		}
+		return p.s.store.CastBallot(ctx, poll.ID, member, ids)
+	})
+}
+
+// vote runs do for the asking member, marks the poll's messages for
+// update and confirms privately. Non-members are invited to join.
+func (p *pollFeature) vote(ctx context.Context, c *call, pollID int64, do func(member int64) (*storage.VoteResult, error)) Reply {
+	if c.member == nil {
+		return c.pollJoinFirst()
+	}
+	p.writes.Lock()
+	res, err := do(c.member.ID)
+	p.writes.Unlock()
+	if err != nil {
+		return c.fail(err)
+	}
+	p.upd.mark(pollID)
+	return c.pollVoted(ctx, res)
+}
+
+// pollJoinFirst invites a non-member to join before voting.
+func (c *call) pollJoinFirst() Reply {
+	msg := c.T("poll_error_join_first", c.pollData(nil))
+	return Reply{Kind: "error", Lang: c.lang, Text: msg, Blocks: []Block{Section{Text: msg},
+		Actions{Buttons: []Button{{ActionID: "signup_open", Label: c.T("poll_join_button", nil), Style: StylePrimary}}}}}
+}
+
+// pollVoted confirms a vote to the voter.
+func (c *call) pollVoted(ctx context.Context, res *storage.VoteResult) Reply {
+	poll := res.Poll
+	d := map[string]any{"ID": poll.ID}
+	var lines []string
+	switch res.Action {
+	case storage.VoteCast:
+		key := "poll_voted_ballot"
+		if poll.Anonymous {
+			key = "poll_voted_anonymous"
+		}
+		d["Options"] = c.pollLabels(poll, res.Choices)
+		lines = append(lines, c.T(key, d))
+	default:
+		if o, ok := poll.Option(res.Option); ok {
+			d["Option"] = pollQuote(c.s.tr, c.lang, o.Label)
+		}
+		lines = append(lines, c.T("poll_voted_"+string(res.Action), d))
+		if poll.MaxVotes > 1 {
+			lines = append(lines, c.pollChoicesLeft(poll, len(res.Choices)))
+		}
+	}
+	return c.reply("poll_vote", Ephemeral, Section{Text: strings.Join(lines, "\n")},
+		Context{Text: pollTurnout(c.s.tr, c.lang, poll.Voters, c.s.pollView(ctx).Members)})
+}
+
+func (c *call) pollChoicesLeft(poll *storage.Poll, used int) string {
+	if left := poll.MaxVotes - used; left > 0 {
+		return c.N("poll_choices_left", left, map[string]any{"Used": used, "Max": poll.MaxVotes})
+	}
+	return c.N("poll_choices_full", poll.MaxVotes, nil)
+}
+
+// actBallot opens the ballot form of an anonymous multiple-choice poll.
+func (p *pollFeature) actBallot(ctx context.Context, c *call, value string) Reply {
+	poll, r, ok := p.load(ctx, c, value)
+	if !ok {
+		return r
+	}
+	if c.member == nil {
+		return c.pollJoinFirst()
+	}
+	if !poll.Open() {
+		return c.errorReply("poll_error_closed", map[string]any{"ID": poll.ID})
+	}
+	opts := make([]Option, len(poll.Options))
+	for i, o := range poll.Options {
+		opts[i] = Option{Value: fmt.Sprint(o.Position), Label: pollButtonLabel(o)}
+	}
+	f := &Form{ID: "poll_ballot", Title: c.T("poll_ballot_title", map[string]any{"ID": poll.ID}),
+		Submit: c.T("poll_ballot_submit", nil), State: fmt.Sprint(poll.ID)}
+	for i := range poll.MaxVotes {
+		f.Fields = append(f.Fields, FormField{ID: fmt.Sprintf("choice%d", i+1), Kind: FieldSelect, Options: opts,
+			Label: c.T("poll_ballot_choice", map[string]any{"N": i + 1}), Optional: i > 0})
+	}
+	text := c.T("poll_ballot_text", c.pollData(map[string]any{"ID": poll.ID, "Max": poll.MaxVotes}))
+	return Reply{Kind: "poll_ballot", Lang: c.lang, Text: text, Blocks: []Block{Section{Text: text}}, Form: f}
+}
+
+// submitBallot casts the ballot form: the chosen options, blanks skipped.
+func (p *pollFeature) submitBallot(ctx context.Context, c *call, state string, values map[string]string) (Reply, map[string]string) {
+	poll, r, ok := p.load(ctx, c, state)
+	if !ok {
+		return r, nil
+	}
+	var ids []int64
+	for i := range poll.MaxVotes {
+		field := fmt.Sprintf("choice%d", i+1)
+		v := strings.TrimSpace(values[field])
+		if v == "" {
+			continue
+		}
+		n, _ := strconv.Atoi(v)
+		o, ok := poll.OptionAt(n)
+		if !ok {
+			return c.errorReply("error_unknown_action", nil), map[string]string{field: c.T("poll_error_ballot_choice", nil)}
+		}
+		ids = append(ids, o.ID)
+	}
+	r = p.vote(ctx, c, poll.ID, func(member int64) (*storage.VoteResult, error) {
+		return p.s.store.CastBallot(ctx, poll.ID, member, ids)
+	})
+	if r.Kind == "error" {
+		return r, map[string]string{"choice1": r.Text}
+	}
+	return r, nil
+}

@@ -1,0 +1,115 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"copbot/storage"
+)
+
+// cmdCoordinator is "coordinator add|remove|list <platform:id>"
+// (coordinator-only; service.go refuses others).
+func (s *Service) cmdCoordinator(ctx context.Context, c *call) Reply {
+	if len(c.args) == 0 {
+		return c.errorReply("coordinator_usage", c.slashData())
+	}
+	switch Fold(c.args[0]) {
+	case "list", "liste", "lister", "ls":
+		return s.listCoordinators(ctx, c)
+	case "add", "ajouter", "ajout":
+		return s.changeCoordinator(ctx, c, true)
+	case "remove", "rm", "delete", "retirer", "supprimer", "enlever":
+		return s.changeCoordinator(ctx, c, false)
+	}
+	return c.errorReply("coordinator_usage", c.slashData())
+}
+
+// parseIdentity reads "platform:id" (e.g. "slack:U012AB3CD") or a Slack
+// mention ("<@U012AB3CD|marie>").
+func parseIdentity(text string) (storage.Identity, bool) {
+	if rest, ok := strings.CutPrefix(text, "<@"); ok {
+		id, _, _ := strings.Cut(strings.TrimSuffix(rest, ">"), "|")
+		return storage.Identity{Platform: storage.PlatformSlack, ID: id}, id != ""
+	}
+	p, id, ok := strings.Cut(text, ":")
+	if !ok || id == "" {
+		return storage.Identity{}, false
+	}
+	switch plat := storage.Platform(strings.ToLower(p)); plat {
+	case storage.PlatformSlack, storage.PlatformTeams, storage.PlatformConsole:
+		return storage.Identity{Platform: plat, ID: id}, true
+	}
+	return storage.Identity{}, false
+}
+
+func (s *Service) changeCoordinator(ctx context.Context, c *call, add bool) Reply {
+	if len(c.args) != 2 {
+		return c.errorReply("coordinator_usage", c.slashData())
+	}
+	id, ok := parseIdentity(c.args[1])
+	if !ok {
+		return c.errorReply("error_identity_invalid", map[string]any{"Value": c.args[1]})
+	}
+	data := map[string]any{"Identity": id.String()}
+	if add {
+		if err := s.store.AddCoordinator(ctx, id, c.req.Identity); err != nil {
+			return c.fail(err)
+		}
+		return c.reply("coordinator", Ephemeral, Section{Text: c.T("coordinator_added", data)})
+	}
+	if s.configCoordinator(id) {
+		return c.errorReply("coordinator_in_config", data)
+	}
+	if err := s.store.RemoveCoordinator(ctx, id); err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return c.errorReply("coordinator_not_found", data)
+		}
+		return c.fail(err)
+	}
+	return c.reply("coordinator", Ephemeral, Section{Text: c.T("coordinator_removed", data)})
+}
+
+func (s *Service) configCoordinator(id storage.Identity) bool {
+	for _, cid := range s.opts.Coordinators {
+		if cid == id {
+			return true
+		}
+	}
+	return false
+}
+
+// listCoordinators names the coordinators from the config, then those added
+// at run time, each with the member's name when known.
+func (s *Service) listCoordinators(ctx context.Context, c *call) Reply {
+	added, err := s.store.ListCoordinators(ctx)
+	if err != nil {
+		return c.fail(err)
+	}
+	var lines []string
+	for _, id := range s.opts.Coordinators {
+		lines = append(lines, "• "+s.identityLabel(ctx, id)+" "+c.T("coordinator_from_config", nil))
+	}
+	for _, id := range added {
+		if !s.configCoordinator(id) {
+			lines = append(lines, "• "+s.identityLabel(ctx, id))
+		}
+	}
+	head := c.count("coordinator_list_title", len(lines), nil)
+	return c.reply("coordinators", Ephemeral, Section{Text: strings.Join(append([]string{head}, lines...), "\n")})
+}
+
+// identityLabel is "Marie Tremblay (slack:U1)" for members, else the id.
+func (s *Service) identityLabel(ctx context.Context, id storage.Identity) string {
+	if m, err := s.store.MemberByIdentity(ctx, id); err == nil {
+		return m.Name + " (" + id.String() + ")"
+	}
+	return id.String()
+}
+
+func (s *Service) actCoordinatorList(ctx context.Context, c *call, _ string) Reply {
+	if !c.coordinator {
+		return c.errorReply("error_coordinator_only", nil)
+	}
+	return s.listCoordinators(ctx, c)
+}
