@@ -1,14 +1,362 @@
 package storage
 
-import "context"
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
 
-// MemberByIdentity returns the active or former member with that platform
-// identity, or ErrNotFound.
-func (d *DB) MemberByIdentity(ctx context.Context, id Identity) (*Member, error) {
-	return nil, ErrNotFound
+// memberSelect reads a member with its organization's name; scanMember
+// reads its columns in this order.
+const memberSelect = `SELECT m.id, m.name, m.email, o.name, m.ord, m.jurisdiction, m.title, m.language,
+	m.slack_id, m.teams_id, m.console_id, m.joined_at, m.left_at, m.updated_at, m.organization_id, m.name_key
+FROM members m JOIN organizations o ON o.id = m.organization_id`
+
+// platformColumns maps each platform to its member column, in the order of
+// memberRow.ids.
+var platformColumns = [...]struct {
+	platform Platform
+	column   string
+}{{PlatformSlack, "slack_id"}, {PlatformTeams, "teams_id"}, {PlatformConsole, "console_id"}}
+
+// platformColumn returns the members column holding ids of platform p.
+func platformColumn(p Platform) (string, bool) {
+	for _, pc := range platformColumns {
+		if pc.platform == p {
+			return pc.column, true
+		}
+	}
+	return "", false
 }
 
-// IsCoordinator reports whether id was made a coordinator at run time.
-func (d *DB) IsCoordinator(ctx context.Context, id Identity) (bool, error) {
-	return false, nil
+// memberRow is a member as stored, with its organization id.
+type memberRow struct {
+	Member
+	orgID   int64
+	nameKey string // foldKey(Name)
+}
+
+// ids returns the platform ids in platformColumns order.
+func (r *memberRow) ids() [3]string { return [3]string{r.SlackID, r.TeamsID, r.ConsoleID} }
+
+type memberScanner interface{ Scan(dest ...any) error }
+
+func scanMember(s memberScanner) (*memberRow, error) {
+	var r memberRow
+	var email, slack, teams, console, joined, left, updated sql.NullString
+	err := s.Scan(&r.ID, &r.Name, &email, &r.Organization, &r.Order, &r.Jurisdiction, &r.Title, &r.Language,
+		&slack, &teams, &console, &joined, &left, &updated, &r.orgID, &r.nameKey)
+	if err != nil {
+		return nil, err
+	}
+	r.Email, r.SlackID, r.TeamsID, r.ConsoleID = email.String, slack.String, teams.String, console.String
+	if r.JoinedAt, err = parseTime(joined); err != nil {
+		return nil, err
+	}
+	if r.LeftAt, err = parseTime(left); err != nil {
+		return nil, err
+	}
+	r.UpdatedAt, err = parseTime(updated)
+	return &r, err
+}
+
+// queryMember runs a memberSelect query expected to match at most one row;
+// it returns nil, nil when nothing matches.
+func (d *DB) queryMember(ctx context.Context, tx *sql.Tx, query string, args ...any) (*memberRow, error) {
+	st, err := d.stmt(ctx, tx, query)
+	if err != nil {
+		return nil, err
+	}
+	r, err := scanMember(st.QueryRowContext(ctx, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return r, err
+}
+
+// MemberByIdentity returns the ACTIVE member with that platform identity, or
+// ErrNotFound (also for an unknown platform).
+func (d *DB) MemberByIdentity(ctx context.Context, id Identity) (*Member, error) {
+	col, ok := platformColumn(id.Platform)
+	if !ok || id.ID == "" {
+		return nil, ErrNotFound
+	}
+	tx, err := d.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	r, err := d.queryMember(ctx, tx, memberSelect+" WHERE m."+col+" = ? AND m.left_at IS NULL", id.ID)
+	return memberOrNotFound(r, err)
+}
+
+// MemberByID returns the member with that id, active or not, or ErrNotFound.
+func (d *DB) MemberByID(ctx context.Context, id int64) (*Member, error) {
+	tx, err := d.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return memberOrNotFound(d.queryMember(ctx, tx, memberSelect+" WHERE m.id = ?", id))
+}
+
+func memberOrNotFound(r *memberRow, err error) (*Member, error) {
+	switch {
+	case err != nil:
+		return nil, err
+	case r == nil:
+		return nil, ErrNotFound
+	}
+	return &r.Member, nil
+}
+
+// JoinMember creates or updates (never duplicates) the member. The member is
+// looked for by each platform id set in in (SlackID, TeamsID, ConsoleID),
+// else by email (case-insensitive), else by name and organization (folded:
+// case, accents, spaces; the organization includes its order and
+// jurisdiction). A member found by platform id or email whose stored id on a
+// platform differs from in's, or two keys leading to two members, give
+// ECONFLICT error_identity_taken. A name+organization namesake with a
+// different platform id or email is another person: a new member is created.
+//
+// Joining updates the required fields; empty optional fields (email, title,
+// language, platform ids) keep their stored values; an empty language is "en"
+// for a new member. A former member who joins again is reactivated: LeftAt
+// cleared, JoinedAt kept. Member.Organization is spelled as the organization
+// was first written ("ServiceOntario" stays so when someone types
+// "serviceontario").
+func (d *DB) JoinMember(ctx context.Context, in MemberInput) (m *Member, created bool, err error) {
+	in, err = normalizeMember(in)
+	if err != nil {
+		return nil, false, err
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	defer tx.Rollback()
+	w := d.newMemberTx(tx, &sqlIndex{d: d, tx: tx})
+	r, outcome, err := w.upsert(ctx, in)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, false, err
+	}
+	return &r.Member, outcome == outcomeCreated, nil
+}
+
+// UpdateMember changes the non-nil fields of upd on the member with that id
+// (active or not) and returns the result. The whole member is validated as
+// ValidateMember does; an empty Email or Title clears it and an empty
+// Language means "en". Nothing is written when nothing changes.
+func (d *DB) UpdateMember(ctx context.Context, id int64, upd MemberUpdate) (*Member, error) {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	w := d.newMemberTx(tx, &sqlIndex{d: d, tx: tx})
+	old, err := w.idx.byID(ctx, id)
+	if err != nil || old == nil {
+		return memberOrNotFound(old, err)
+	}
+	in, err := normalizeMember(applyUpdate(inputOf(old), upd))
+	if err != nil {
+		return nil, err
+	}
+	r, err := w.replace(ctx, old, in)
+	if err != nil {
+		return nil, err
+	}
+	return &r.Member, tx.Commit()
+}
+
+// inputOf returns the input that would store r as it is.
+func inputOf(r *memberRow) MemberInput {
+	return MemberInput{Name: r.Name, Email: r.Email, Organization: r.Organization, Order: r.Order,
+		Jurisdiction: r.Jurisdiction, Title: r.Title, Language: r.Language,
+		SlackID: r.SlackID, TeamsID: r.TeamsID, ConsoleID: r.ConsoleID}
+}
+
+func applyUpdate(in MemberInput, u MemberUpdate) MemberInput {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&in.Name, u.Name)
+	set(&in.Email, u.Email)
+	set(&in.Organization, u.Organization)
+	set(&in.Jurisdiction, u.Jurisdiction)
+	set(&in.Title, u.Title)
+	set(&in.Language, u.Language)
+	if u.Order != nil {
+		in.Order = *u.Order
+	}
+	return in
+}
+
+// LeaveMember records that the member left. The row is kept for reports, as
+// are its platform ids and email, so that joining again reactivates it.
+// Leaving twice keeps the first date. ErrNotFound if no such member.
+func (d *DB) LeaveMember(ctx context.Context, id int64) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	now := formatTime(d.now())
+	res, err := tx.ExecContext(ctx,
+		"UPDATE members SET left_at = ?, updated_at = ? WHERE id = ? AND left_at IS NULL", now, now, id)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err == nil {
+			err = d.mustExist(ctx, tx, id)
+		}
+		return err
+	}
+	return tx.Commit()
+}
+
+func (d *DB) mustExist(ctx context.Context, tx *sql.Tx, id int64) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM members WHERE id = ?", id).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// FindMembers returns the page of members matching f and how many match in
+// all. Order: federal, provincial, municipal, then name (case- and
+// accent-insensitive), then id. Default: active members only. An invalid
+// f.Order gives EINVALID error_order_invalid; an unknown identity platform
+// matches nobody.
+func (d *DB) FindMembers(ctx context.Context, f MemberFilter) ([]*Member, int, error) {
+	where, args, err := memberWhere(f)
+	if err != nil {
+		return nil, 0, err
+	}
+	tx, err := d.beginRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	countQuery, countArgs := "SELECT count(*) FROM members m"+where, args
+	if q, a, ok := activeCountQuery(f); ok {
+		countQuery, countArgs = q, a
+	}
+	var total int
+	st, err := d.stmt(ctx, tx, countQuery)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := st.QueryRowContext(ctx, countArgs...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count members: %w", err)
+	}
+	members, err := d.memberPage(ctx, tx, where, args, f)
+	return members, total, err
+}
+
+// activeCountQuery counts the directory's filters (active members, by
+// jurisdiction and/or order) from the per-organization counters: a few
+// dozen organizations instead of thousands of index entries. ok is false
+// for other filters. f.Order must be valid.
+func activeCountQuery(f MemberFilter) (query string, args []any, ok bool) {
+	if f.IncludeLeft || f.ID != nil || f.Identity != nil || f.Email != nil {
+		return "", nil, false
+	}
+	query = "SELECT coalesce(sum(active_members), 0) FROM organizations WHERE active_members > 0"
+	if f.Order != nil {
+		query += " AND ord = ?"
+		args = append(args, string(*f.Order))
+	}
+	if f.Jurisdiction != nil {
+		query += " AND jurisdiction = ?"
+		args = append(args, strings.ToUpper(strings.TrimSpace(*f.Jurisdiction)))
+	}
+	return query, args, true
+}
+
+func (d *DB) memberPage(ctx context.Context, tx *sql.Tx, where string, args []any, f MemberFilter) ([]*Member, error) {
+	limit, offset := f.Limit, max(f.Offset, 0)
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	st, err := d.stmt(ctx, tx, memberSelect+where+" ORDER BY m.ord_rank, m.name_key, m.id LIMIT ? OFFSET ?")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, append(args, limit, offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("find members: %w", err)
+	}
+	defer rows.Close()
+	var out []*Member
+	for rows.Next() {
+		r, err := scanMember(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &r.Member)
+	}
+	return out, rows.Err()
+}
+
+// memberWhere builds the WHERE clause of f. Its text depends only on which
+// fields are set, so the prepared statements stay few.
+func memberWhere(f MemberFilter) (string, []any, error) {
+	var conds []string
+	var args []any
+	add := func(cond string, arg any) {
+		conds = append(conds, cond)
+		args = append(args, arg)
+	}
+	if f.ID != nil {
+		add("m.id = ?", *f.ID)
+	}
+	if f.Identity != nil {
+		cond := "NULL = ?" // no such platform: nobody matches
+		if col, ok := platformColumn(f.Identity.Platform); ok {
+			cond = "m." + col + " = ?"
+		}
+		add(cond, f.Identity.ID)
+	}
+	if f.Email != nil {
+		add("m.email = ?", strings.ToLower(strings.TrimSpace(*f.Email)))
+	}
+	if f.Jurisdiction != nil {
+		add("m.jurisdiction = ?", strings.ToUpper(strings.TrimSpace(*f.Jurisdiction)))
+	}
+	if f.Order != nil {
+		rank, ok := orderRank(*f.Order)
+		if !ok {
+			return "", nil, invalidf("error_order_invalid", map[string]any{"Value": string(*f.Order)}, "order %q", *f.Order)
+		}
+		add("m.ord_rank = ?", rank)
+	}
+	if !f.IncludeLeft {
+		conds = append(conds, "m.left_at IS NULL")
+	}
+	if len(conds) == 0 {
+		return "", nil, nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+// orderRank is the members.ord_rank of o.
+func orderRank(o Order) (int, bool) {
+	for i, v := range Orders {
+		if v == o {
+			return i, true
+		}
+	}
+	return 0, false
 }

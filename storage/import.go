@@ -1,0 +1,231 @@
+package storage
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// ImportMembers upserts every row in ONE transaction with JoinMember's key
+// rules: all or nothing. Rows are applied in order, so a later row with the
+// same key as an earlier one updates it. Re-importing the same rows changes
+// nothing: they count as Unchanged and keep their updated_at. A failure is an
+// *Error (EINVALID from validation, ECONFLICT error_identity_taken) whose
+// Args carry "Row", the 0-based index of the offending row; nothing is then
+// written. Validation runs over all rows before the database is touched.
+func (d *DB) ImportMembers(ctx context.Context, rows []MemberInput) (ImportResult, error) {
+	var res ImportResult
+	if len(rows) == 0 {
+		return res, nil
+	}
+	norm := make([]MemberInput, len(rows))
+	for i, in := range rows {
+		var err error
+		if norm[i], err = normalizeMember(in); err != nil {
+			return res, withRow(err, i)
+		}
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return res, err
+	}
+	defer tx.Rollback()
+	idx, err := d.loadMemIndex(ctx, tx)
+	if err != nil {
+		return res, err
+	}
+	w := d.newMemberTx(tx, idx)
+	if w.batch, err = newInsertBatch(ctx, tx); err != nil {
+		return res, err
+	}
+	for i, in := range norm {
+		_, oc, err := w.upsert(ctx, in)
+		if err != nil {
+			return ImportResult{}, withRow(err, i)
+		}
+		res.count(oc)
+	}
+	if err := w.batch.flush(ctx, w); err != nil {
+		return ImportResult{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return ImportResult{}, err
+	}
+	return res, nil
+}
+
+func (r *ImportResult) count(oc outcome) {
+	switch oc {
+	case outcomeCreated:
+		r.Created++
+	case outcomeUpdated:
+		r.Updated++
+	default:
+		r.Unchanged++
+	}
+}
+
+// withRow adds the row index to a user-facing error; other errors are
+// returned as they are.
+func withRow(err error, row int) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	args := maps.Clone(e.Args)
+	if args == nil {
+		args = map[string]any{}
+	}
+	args["Row"] = row
+	return &Error{Code: e.Code, Key: e.Key, Args: args, Message: e.Message}
+}
+
+type nameOrgKey struct {
+	nameKey string
+	orgID   int64
+}
+
+// memIndex is a memberIndex over every member, loaded once per import and
+// kept current by record. Looking rows up in maps instead of SQLite is what
+// lets a 100,000-row import run in seconds.
+type memIndex struct {
+	byIDs    map[int64]*memberRow
+	platform [len(platformColumns)]map[string]*memberRow
+	email    map[string]*memberRow
+	nameOrg  map[nameOrgKey][]*memberRow
+}
+
+func (d *DB) loadMemIndex(ctx context.Context, tx *sql.Tx) (*memIndex, error) {
+	x := &memIndex{byIDs: map[int64]*memberRow{}, email: map[string]*memberRow{}, nameOrg: map[nameOrgKey][]*memberRow{}}
+	for i := range x.platform {
+		x.platform[i] = map[string]*memberRow{}
+	}
+	rows, err := tx.QueryContext(ctx, memberSelect)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanMember(rows)
+		if err != nil {
+			return nil, err
+		}
+		x.record(nil, r)
+	}
+	return x, rows.Err()
+}
+
+func (x *memIndex) byID(_ context.Context, id int64) (*memberRow, error) { return x.byIDs[id], nil }
+
+func (x *memIndex) byPlatform(_ context.Context, i int, id string) (*memberRow, error) {
+	return x.platform[i][id], nil
+}
+
+func (x *memIndex) byEmail(_ context.Context, email string) (*memberRow, error) {
+	return x.email[email], nil
+}
+
+func (x *memIndex) byNameOrg(_ context.Context, nameKey string, orgID int64) ([]*memberRow, error) {
+	return x.nameOrg[nameOrgKey{nameKey, orgID}], nil
+}
+
+// record replaces old's keys by r's.
+func (x *memIndex) record(old, r *memberRow) {
+	if old != nil {
+		x.forget(old)
+	}
+	x.byIDs[r.ID] = r
+	for i, id := range r.ids() {
+		if id != "" {
+			x.platform[i][id] = r
+		}
+	}
+	if r.Email != "" {
+		x.email[r.Email] = r
+	}
+	k := nameOrgKey{r.nameKey, r.orgID}
+	x.nameOrg[k] = append(x.nameOrg[k], r)
+	// Namesakes in id order, as sqlIndex returns them.
+	slices.SortFunc(x.nameOrg[k], func(a, b *memberRow) int { return cmp.Compare(a.ID, b.ID) })
+}
+
+func (x *memIndex) forget(old *memberRow) {
+	delete(x.byIDs, old.ID)
+	for i, id := range old.ids() {
+		if x.platform[i][id] == old {
+			delete(x.platform[i], id)
+		}
+	}
+	if x.email[old.Email] == old {
+		delete(x.email, old.Email)
+	}
+	k := nameOrgKey{old.nameKey, old.orgID}
+	x.nameOrg[k] = slices.DeleteFunc(x.nameOrg[k], func(r *memberRow) bool { return r.ID == old.ID })
+	if len(x.nameOrg[k]) == 0 {
+		delete(x.nameOrg, k)
+	}
+}
+
+// insertBatchSize rows go in one INSERT statement (15 parameters each, far
+// below SQLite's limit of 32,766).
+const insertBatchSize = 256
+
+// insertBatch inserts an import's new members many rows per statement.
+// SQLite keeps a statement journal for every statement on members (its
+// triggers could abort it halfway); one statement per batch instead of per
+// row saves most of that copying. The batch assigns ids itself, which is
+// safe because the import's transaction holds the database's write lock.
+type insertBatch struct {
+	nextID int64
+	rows   []*memberRow
+}
+
+func newInsertBatch(ctx context.Context, tx *sql.Tx) (*insertBatch, error) {
+	b := &insertBatch{rows: make([]*memberRow, 0, insertBatchSize)}
+	err := tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) + 1 FROM members").Scan(&b.nextID)
+	return b, err
+}
+
+func (b *insertBatch) add(ctx context.Context, w *memberTx, r *memberRow) error {
+	r.ID = b.nextID
+	b.nextID++
+	b.rows = append(b.rows, r)
+	w.idx.record(nil, r)
+	if len(b.rows) == insertBatchSize {
+		return b.flush(ctx, w)
+	}
+	return nil
+}
+
+// flush inserts the pending rows. The index already vetted their keys, so
+// a failure here is internal, not attributable to one input row.
+func (b *insertBatch) flush(ctx context.Context, w *memberTx) error {
+	n := len(b.rows)
+	if n == 0 {
+		return nil
+	}
+	query := memberInsert + strings.Repeat(memberInsertRow+", ", n-1) + memberInsertRow
+	args := make([]any, 0, n*15)
+	for _, r := range b.rows {
+		args = insertArgs(args, r, r.ID)
+	}
+	b.rows = b.rows[:0]
+	var err error
+	if n == insertBatchSize {
+		var st *sql.Stmt
+		if st, err = w.d.stmt(ctx, w.tx, query); err == nil {
+			_, err = st.ExecContext(ctx, args...)
+		}
+	} else { // the last, partial batch: not worth keeping prepared
+		_, err = w.tx.ExecContext(ctx, query, args...)
+	}
+	if err != nil {
+		return fmt.Errorf("insert %d members: %w", n, err)
+	}
+	return nil
+}

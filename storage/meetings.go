@@ -1,0 +1,394 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Meetings domain types.
+
+// MeetingStatus says whether a meeting still takes place.
+type MeetingStatus string
+
+// Meeting statuses.
+const (
+	MeetingScheduled MeetingStatus = "scheduled"
+	MeetingCancelled MeetingStatus = "cancelled"
+)
+
+// Meeting is one Community meeting. StartsAt is an instant (UTC); Zone is the
+// IANA zone it was planned in, so that "13:00 in Toronto" stays 13:00 in
+// Toronto on either side of a daylight-saving change.
+type Meeting struct {
+	ID        int64
+	Title     string // empty means the default title, translated at display
+	StartsAt  time.Time
+	Zone      string
+	Duration  time.Duration
+	Agenda    string
+	Link      string // video-conference URL
+	Theme     string
+	Status    MeetingStatus
+	Sequence  int    // bumped by every change, for iCalendar
+	CreatedBy string // identity of the creator, "platform:id"
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// EndsAt is when the meeting ends.
+func (m *Meeting) EndsAt() time.Time { return m.StartsAt.Add(m.Duration) }
+
+// Location returns the meeting's zone, UTC if it cannot be loaded (it was
+// validated when stored, so only a tzdata change can cause that).
+func (m *Meeting) Location() *time.Location {
+	if loc, err := time.LoadLocation(m.Zone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// MeetingInput is what creating a meeting supplies.
+type MeetingInput struct {
+	Title     string
+	StartsAt  time.Time
+	Zone      string
+	Duration  time.Duration
+	Agenda    string
+	Link      string
+	Theme     string
+	CreatedBy string
+	// Reminders are the offsets before the start at which reminders are
+	// posted; they are planned in the same transaction as the meeting.
+	Reminders []time.Duration
+}
+
+// MeetingUpdate changes the fields that are non-nil. Moving a meeting
+// (StartsAt) re-plans its reminders with Reminders, or with the offsets it
+// has when Reminders is nil.
+type MeetingUpdate struct {
+	Title     *string
+	StartsAt  *time.Time
+	Zone      *string
+	Duration  *time.Duration
+	Agenda    *string
+	Link      *string
+	Theme     *string
+	Reminders []time.Duration
+}
+
+// MeetingFilter selects meetings by start: From <= StartsAt < Before. Zero
+// fields do not filter. Meetings come in start order (latest first when
+// Descending).
+type MeetingFilter struct {
+	ID         *int64
+	From       time.Time
+	Before     time.Time
+	Status     MeetingStatus // "" for any
+	Descending bool
+	Limit      int // 0 means no limit
+}
+
+// Limits on meeting fields, so a message stays readable on every platform.
+const (
+	MaxMeetingTitle  = 200
+	MaxMeetingTheme  = 200
+	MaxMeetingAgenda = 2000
+	MaxMeetingLink   = 500
+	MaxMeetingLength = 24 * time.Hour
+	MaxReminderAhead = 90 * 24 * time.Hour
+)
+
+const meetingColumns = `id, title, starts_at, zone, duration_seconds, agenda, link, theme,
+	status, sequence, created_by, created_at, updated_at`
+
+// CreateMeeting stores a new meeting, which must start in the future, and
+// plans its reminders.
+func (d *DB) CreateMeeting(ctx context.Context, in MeetingInput) (*Meeting, error) {
+	now := d.Now().UTC()
+	m := &Meeting{Title: strings.TrimSpace(in.Title), StartsAt: in.StartsAt.UTC().Truncate(time.Second),
+		Zone: in.Zone, Duration: in.Duration, Agenda: strings.TrimSpace(in.Agenda),
+		Link: strings.TrimSpace(in.Link), Theme: strings.TrimSpace(in.Theme), Status: MeetingScheduled,
+		CreatedBy: in.CreatedBy, CreatedAt: now, UpdatedAt: now}
+	if err := ValidateMeeting(m); err != nil {
+		return nil, err
+	}
+	if err := checkFuture(m.StartsAt, now); err != nil {
+		return nil, err
+	}
+	if err := validateOffsets(in.Reminders); err != nil {
+		return nil, err
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if err := insertMeeting(ctx, tx, m); err != nil {
+		return nil, err
+	}
+	if err := planReminders(ctx, tx, m, in.Reminders, now); err != nil {
+		return nil, err
+	}
+	return m, tx.Commit()
+}
+
+// UpdateMeeting applies upd to a scheduled meeting and bumps its sequence.
+// A moved meeting must start in the future; its pending reminders are
+// re-planned (sent ones stay as history).
+func (d *DB) UpdateMeeting(ctx context.Context, id int64, upd MeetingUpdate) (*Meeting, error) {
+	now := d.Now().UTC()
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	m, err := meetingByID(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if m.Status == MeetingCancelled {
+		return nil, Errorf(ECONFLICT, "meeting_error_cancelled", map[string]any{"ID": id}, "meeting %d is cancelled", id)
+	}
+	moved := applyMeetingUpdate(m, upd)
+	if err := ValidateMeeting(m); err != nil {
+		return nil, err
+	}
+	if moved {
+		if err := checkFuture(m.StartsAt, now); err != nil {
+			return nil, err
+		}
+	}
+	if err := saveMeeting(ctx, tx, m, now); err != nil {
+		return nil, err
+	}
+	if moved {
+		if err := replanMoved(ctx, tx, m, upd.Reminders, now); err != nil {
+			return nil, err
+		}
+	}
+	return m, tx.Commit()
+}
+
+// CancelMeeting cancels a meeting that has not ended; its pending reminders
+// are skipped. Cancelling twice is a conflict, so only one announcement goes
+// out.
+func (d *DB) CancelMeeting(ctx context.Context, id int64) (*Meeting, error) {
+	now := d.Now().UTC()
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	m, err := meetingByID(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	args := map[string]any{"ID": id}
+	if m.Status == MeetingCancelled {
+		return nil, Errorf(ECONFLICT, "meeting_error_cancelled", args, "meeting %d is already cancelled", id)
+	}
+	if !now.Before(m.EndsAt()) {
+		return nil, Errorf(ECONFLICT, "meeting_error_over", args, "meeting %d is over", id)
+	}
+	m.Status = MeetingCancelled
+	if err := saveMeeting(ctx, tx, m, now); err != nil {
+		return nil, err
+	}
+	if err := planReminders(ctx, tx, m, nil, now); err != nil {
+		return nil, err
+	}
+	return m, tx.Commit()
+}
+
+// MeetingByID returns the meeting or a not-found error.
+func (d *DB) MeetingByID(ctx context.Context, id int64) (*Meeting, error) {
+	tx, err := d.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return meetingByID(ctx, tx, id)
+}
+
+// FindMeetings returns the meetings matching f.
+func (d *DB) FindMeetings(ctx context.Context, f MeetingFilter) ([]*Meeting, error) {
+	tx, err := d.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findMeetings(ctx, tx, f)
+}
+
+// ValidateMeeting checks a meeting's fields without I/O.
+func ValidateMeeting(m *Meeting) error {
+	if m.StartsAt.IsZero() {
+		return Errorf(EINVALID, "meeting_error_when", nil, "meeting has no start")
+	}
+	if _, err := time.LoadLocation(m.Zone); err != nil || m.Zone == "" || m.Zone == "Local" {
+		return Errorf(EINVALID, "meeting_error_zone", map[string]any{"Zone": m.Zone}, "unknown zone %q", m.Zone)
+	}
+	if m.Duration < time.Minute || m.Duration > MaxMeetingLength || m.Duration%time.Minute != 0 {
+		return Errorf(EINVALID, "meeting_error_duration", map[string]any{"Duration": m.Duration.String()},
+			"duration %s out of range", m.Duration)
+	}
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{{"title", m.Title, MaxMeetingTitle}, {"theme", m.Theme, MaxMeetingTheme}, {"agenda", m.Agenda, MaxMeetingAgenda}} {
+		if utf8.RuneCountInString(f.value) > f.max {
+			return Errorf(EINVALID, "meeting_error_too_long_"+f.name, map[string]any{"Max": f.max}, "%s too long", f.name)
+		}
+	}
+	return validateLink(m.Link)
+}
+
+func validateLink(link string) error {
+	if link == "" {
+		return nil
+	}
+	u, err := url.Parse(link)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(link) > MaxMeetingLink ||
+		strings.ContainsAny(link, " \t\r\n<>|") {
+		return Errorf(EINVALID, "meeting_error_link", map[string]any{"Link": link}, "bad link %q", link)
+	}
+	return nil
+}
+
+func checkFuture(start, now time.Time) error {
+	if !start.After(now) {
+		return Errorf(EINVALID, "meeting_error_past", nil, "start %s is not after now %s", start, now)
+	}
+	return nil
+}
+
+func applyMeetingUpdate(m *Meeting, u MeetingUpdate) (moved bool) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = strings.TrimSpace(*src)
+		}
+	}
+	set(&m.Title, u.Title)
+	set(&m.Agenda, u.Agenda)
+	set(&m.Link, u.Link)
+	set(&m.Theme, u.Theme)
+	set(&m.Zone, u.Zone)
+	if u.Duration != nil {
+		m.Duration = *u.Duration
+	}
+	if u.StartsAt != nil {
+		start := u.StartsAt.UTC().Truncate(time.Second)
+		moved = !start.Equal(m.StartsAt)
+		m.StartsAt = start
+	}
+	return moved
+}
+
+func insertMeeting(ctx context.Context, tx *sql.Tx, m *Meeting) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO meetings (title, starts_at, zone, duration_seconds, agenda,
+		link, theme, status, sequence, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+		m.Title, meetingTS(m.StartsAt), m.Zone, int64(m.Duration/time.Second), m.Agenda, m.Link, m.Theme,
+		string(m.Status), m.CreatedBy, meetingTS(m.CreatedAt), meetingTS(m.UpdatedAt))
+	if err != nil {
+		return err
+	}
+	m.ID, err = res.LastInsertId()
+	return err
+}
+
+// saveMeeting writes every field of m and bumps its sequence.
+func saveMeeting(ctx context.Context, tx *sql.Tx, m *Meeting, now time.Time) error {
+	m.Sequence++
+	m.UpdatedAt = now
+	_, err := tx.ExecContext(ctx, `UPDATE meetings SET title = ?, starts_at = ?, zone = ?, duration_seconds = ?,
+		agenda = ?, link = ?, theme = ?, status = ?, sequence = ?, updated_at = ? WHERE id = ?`,
+		m.Title, meetingTS(m.StartsAt), m.Zone, int64(m.Duration/time.Second), m.Agenda, m.Link, m.Theme,
+		string(m.Status), m.Sequence, meetingTS(now), m.ID)
+	return err
+}
+
+func meetingByID(ctx context.Context, tx *sql.Tx, id int64) (*Meeting, error) {
+	ms, err := findMeetings(ctx, tx, MeetingFilter{ID: &id})
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) == 0 {
+		return nil, Errorf(ENOTFOUND, "meeting_error_not_found", map[string]any{"ID": id}, "meeting %d not found", id)
+	}
+	return ms[0], nil
+}
+
+func findMeetings(ctx context.Context, tx *sql.Tx, f MeetingFilter) ([]*Meeting, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if f.ID != nil {
+		where, args = append(where, "id = ?"), append(args, *f.ID)
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, "starts_at >= ?"), append(args, meetingTS(f.From))
+	}
+	if !f.Before.IsZero() {
+		where, args = append(where, "starts_at < ?"), append(args, meetingTS(f.Before))
+	}
+	if f.Status != "" {
+		where, args = append(where, "status = ?"), append(args, string(f.Status))
+	}
+	q := "SELECT " + meetingColumns + " FROM meetings WHERE " + strings.Join(where, " AND ") + " ORDER BY starts_at, id"
+	if f.Descending {
+		q = strings.Replace(q, "starts_at, id", "starts_at DESC, id DESC", 1)
+	}
+	if f.Limit > 0 {
+		q, args = q+" LIMIT ?", append(args, f.Limit)
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Meeting
+	for rows.Next() {
+		m, err := scanMeeting(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func scanMeeting(rows *sql.Rows) (*Meeting, error) {
+	var m Meeting
+	var start, created, updated, status string
+	var secs int64
+	if err := rows.Scan(&m.ID, &m.Title, &start, &m.Zone, &secs, &m.Agenda, &m.Link, &m.Theme,
+		&status, &m.Sequence, &m.CreatedBy, &created, &updated); err != nil {
+		return nil, err
+	}
+	m.Status, m.Duration = MeetingStatus(status), time.Duration(secs)*time.Second
+	var err error
+	for _, p := range []struct {
+		dst *time.Time
+		src string
+	}{{&m.StartsAt, start}, {&m.CreatedAt, created}, {&m.UpdatedAt, updated}} {
+		if *p.dst, err = parseMeetingTS(p.src); err != nil {
+			return nil, err
+		}
+	}
+	return &m, nil
+}
+
+// meetingTS formats t the way the meetings tables store instants: RFC 3339
+// UTC, whole seconds, so that text order is time order.
+func meetingTS(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }
+
+func parseMeetingTS(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, errors.New("bad stored time " + s)
+	}
+	return t.UTC(), nil
+}

@@ -1,0 +1,386 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// outcome is what writing one member input did.
+type outcome int
+
+const (
+	outcomeUnchanged outcome = iota
+	outcomeCreated
+	outcomeUpdated
+)
+
+// memberIndex finds members by the keys JoinMember uses. sqlIndex asks the
+// database row by row; memIndex (import.go) answers from a snapshot an
+// import loads once, so the same rules serve one join and 100,000 rows.
+type memberIndex interface {
+	byID(ctx context.Context, id int64) (*memberRow, error)
+	// byPlatform finds the member whose id on platformColumns[i] is id.
+	byPlatform(ctx context.Context, i int, id string) (*memberRow, error)
+	byEmail(ctx context.Context, email string) (*memberRow, error)
+	byNameOrg(ctx context.Context, nameKey string, orgID int64) ([]*memberRow, error)
+	// record tells the index that old (nil when created) is now stored as r.
+	record(old, r *memberRow)
+}
+
+type orgKey struct {
+	nameKey      string
+	ord          Order
+	jurisdiction string
+}
+
+type orgRef struct {
+	id   int64
+	name string
+}
+
+// memberTx writes members inside one write transaction.
+type memberTx struct {
+	d   *DB
+	tx  *sql.Tx
+	idx memberIndex
+	// Organizations seen in this transaction, by folded key and by the
+	// spelling used, which spares folding names seen before.
+	orgs, orgsExact map[orgKey]orgRef
+	batch           *insertBatch // imports only
+	now             time.Time
+}
+
+func (d *DB) newMemberTx(tx *sql.Tx, idx memberIndex) *memberTx {
+	return &memberTx{d: d, tx: tx, idx: idx, orgs: map[orgKey]orgRef{}, orgsExact: map[orgKey]orgRef{}, now: d.now()}
+}
+
+// upsert applies JoinMember's rules to in, which must be normalized.
+func (w *memberTx) upsert(ctx context.Context, in MemberInput) (*memberRow, outcome, error) {
+	org, err := w.org(ctx, in)
+	if err != nil {
+		return nil, 0, err
+	}
+	nameKey := foldKey(in.Name)
+	old, err := w.resolve(ctx, in, nameKey, org.id)
+	if err != nil {
+		return nil, 0, err
+	}
+	if old == nil {
+		r, err := w.insert(ctx, rowFrom(&memberRow{}, in, nameKey, org))
+		return r, outcomeCreated, err
+	}
+	r := rowFrom(old, keepStored(old, in), nameKey, org)
+	r.LeftAt = time.Time{} // joining again reactivates
+	return w.write(ctx, old, r)
+}
+
+// replace stores in (normalized) as the new state of old, as UpdateMember
+// does: no reactivation, empty optional fields clear.
+func (w *memberTx) replace(ctx context.Context, old *memberRow, in MemberInput) (*memberRow, error) {
+	if in.Email != "" && in.Email != old.Email {
+		other, err := w.idx.byEmail(ctx, in.Email)
+		if err != nil {
+			return nil, err
+		}
+		if other != nil && other.ID != old.ID {
+			return nil, identityTaken("email %s belongs to member %d", in.Email, other.ID)
+		}
+	}
+	org, err := w.org(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	r, _, err := w.write(ctx, old, rowFrom(old, in, foldKey(in.Name), org))
+	return r, err
+}
+
+// resolve finds the member in designates, or nil: by platform id, else by
+// email, else by name and organization.
+func (w *memberTx) resolve(ctx context.Context, in MemberInput, nameKey string, orgID int64) (*memberRow, error) {
+	m, err := w.byPlatforms(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if in.Email != "" {
+		byEmail, err := w.idx.byEmail(ctx, in.Email)
+		switch {
+		case err != nil:
+			return nil, err
+		case byEmail != nil && m != nil && byEmail.ID != m.ID:
+			return nil, identityTaken("email %s belongs to member %d, not %d", in.Email, byEmail.ID, m.ID)
+		case byEmail != nil:
+			m = byEmail
+		}
+	}
+	if m != nil {
+		if clashes(m, in) {
+			return nil, identityTaken("member %d has other platform ids", m.ID)
+		}
+		return m, nil
+	}
+	return w.byNameOrg(ctx, in, nameKey, orgID)
+}
+
+func (w *memberTx) byPlatforms(ctx context.Context, in MemberInput) (*memberRow, error) {
+	var m *memberRow
+	for i, id := range inputIDs(in) {
+		if id == "" {
+			continue
+		}
+		r, err := w.idx.byPlatform(ctx, i, id)
+		switch {
+		case err != nil:
+			return nil, err
+		case r != nil && m != nil && r.ID != m.ID:
+			return nil, identityTaken("platform ids belong to members %d and %d", m.ID, r.ID)
+		case r != nil:
+			m = r
+		}
+	}
+	return m, nil
+}
+
+// byNameOrg returns the first namesake in the organization who could be the
+// same person: no different platform id, and no other email.
+func (w *memberTx) byNameOrg(ctx context.Context, in MemberInput, nameKey string, orgID int64) (*memberRow, error) {
+	cands, err := w.idx.byNameOrg(ctx, nameKey, orgID)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cands {
+		if !clashes(c, in) && (in.Email == "" || c.Email == "") {
+			return c, nil
+		}
+	}
+	return nil, nil
+}
+
+func inputIDs(in MemberInput) [3]string { return [3]string{in.SlackID, in.TeamsID, in.ConsoleID} }
+
+// clashes reports whether m has, on some platform, an id other than in's.
+func clashes(m *memberRow, in MemberInput) bool {
+	mine := m.ids()
+	for i, id := range inputIDs(in) {
+		if id != "" && mine[i] != "" && id != mine[i] {
+			return true
+		}
+	}
+	return false
+}
+
+func identityTaken(format string, a ...any) *Error {
+	return Errorf(ECONFLICT, "error_identity_taken", nil, format, a...)
+}
+
+// keepStored fills in's empty optional fields from old: joining with fewer
+// details never erases what is known.
+func keepStored(old *memberRow, in MemberInput) MemberInput {
+	keep := func(dst *string, stored string) {
+		if *dst == "" {
+			*dst = stored
+		}
+	}
+	keep(&in.Email, old.Email)
+	keep(&in.Title, old.Title)
+	keep(&in.Language, old.Language)
+	keep(&in.SlackID, old.SlackID)
+	keep(&in.TeamsID, old.TeamsID)
+	keep(&in.ConsoleID, old.ConsoleID)
+	return in
+}
+
+// rowFrom is old with every field taken from in, nameKey (foldKey(in.Name))
+// and org.
+func rowFrom(old *memberRow, in MemberInput, nameKey string, org orgRef) *memberRow {
+	r := &memberRow{orgID: org.id, nameKey: nameKey, Member: Member{
+		ID: old.ID, Name: in.Name, Email: in.Email, Organization: org.name, Order: in.Order,
+		Jurisdiction: in.Jurisdiction, Title: in.Title, Language: in.Language,
+		SlackID: in.SlackID, TeamsID: in.TeamsID, ConsoleID: in.ConsoleID,
+		JoinedAt: old.JoinedAt, LeftAt: old.LeftAt, UpdatedAt: old.UpdatedAt,
+	}}
+	if r.Language == "" {
+		r.Language = "en"
+	}
+	return r
+}
+
+// sameStored reports whether a and b would store the same row, updated_at
+// aside.
+func sameStored(a, b *memberRow) bool {
+	x, y := a.Member, b.Member
+	if !x.JoinedAt.Equal(y.JoinedAt) || !x.LeftAt.Equal(y.LeftAt) {
+		return false
+	}
+	x.JoinedAt, x.LeftAt, x.UpdatedAt = time.Time{}, time.Time{}, time.Time{}
+	y.JoinedAt, y.LeftAt, y.UpdatedAt = time.Time{}, time.Time{}, time.Time{}
+	return x == y && a.orgID == b.orgID && a.nameKey == b.nameKey
+}
+
+// memberInsert inserts rows of memberInsertRow; id NULL picks the next rowid.
+const (
+	memberInsert = `INSERT INTO members (id, name, name_key, email, organization_id, ord, jurisdiction, title,
+	language, slack_id, teams_id, console_id, joined_at, left_at, updated_at) VALUES `
+	memberInsertRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)"
+)
+
+// insertArgs appends the memberInsertRow arguments of r, with id, to args.
+func insertArgs(args []any, r *memberRow, id any) []any {
+	return append(args, id, r.Name, r.nameKey, nullIfEmpty(r.Email), r.orgID, r.Order, r.Jurisdiction, r.Title,
+		r.Language, nullIfEmpty(r.SlackID), nullIfEmpty(r.TeamsID), nullIfEmpty(r.ConsoleID),
+		formatTime(r.JoinedAt), formatTime(r.UpdatedAt))
+}
+
+// insert stores the new member r, at once or, in an import, batched.
+func (w *memberTx) insert(ctx context.Context, r *memberRow) (*memberRow, error) {
+	r.JoinedAt, r.UpdatedAt = w.now, w.now
+	if w.batch != nil {
+		return r, w.batch.add(ctx, w, r)
+	}
+	st, err := w.d.stmt(ctx, w.tx, memberInsert+memberInsertRow)
+	if err != nil {
+		return nil, err
+	}
+	res, err := st.ExecContext(ctx, insertArgs(nil, r, nil)...)
+	if err != nil {
+		return nil, writeError(err)
+	}
+	if r.ID, err = res.LastInsertId(); err != nil {
+		return nil, err
+	}
+	w.idx.record(nil, r)
+	return r, nil
+}
+
+const memberUpdate = `UPDATE members SET name = ?, name_key = ?, email = ?, organization_id = ?, ord = ?,
+	jurisdiction = ?, title = ?, language = ?, slack_id = ?, teams_id = ?, console_id = ?, left_at = ?,
+	updated_at = ?
+WHERE id = ?`
+
+// write stores r over old unless they are the same.
+func (w *memberTx) write(ctx context.Context, old, r *memberRow) (*memberRow, outcome, error) {
+	if sameStored(old, r) {
+		return old, outcomeUnchanged, nil
+	}
+	if w.batch != nil { // the row may still be in the batch
+		if err := w.batch.flush(ctx, w); err != nil {
+			return nil, 0, err
+		}
+	}
+	r.UpdatedAt = w.now
+	st, err := w.d.stmt(ctx, w.tx, memberUpdate)
+	if err != nil {
+		return nil, 0, err
+	}
+	_, err = st.ExecContext(ctx, r.Name, r.nameKey, nullIfEmpty(r.Email), r.orgID, r.Order, r.Jurisdiction,
+		r.Title, r.Language, nullIfEmpty(r.SlackID), nullIfEmpty(r.TeamsID), nullIfEmpty(r.ConsoleID),
+		formatTime(r.LeftAt), formatTime(r.UpdatedAt), r.ID)
+	if err != nil {
+		return nil, 0, writeError(err)
+	}
+	w.idx.record(old, r)
+	return r, outcomeUpdated, nil
+}
+
+// org returns the organization in names, creating it if needed.
+func (w *memberTx) org(ctx context.Context, in MemberInput) (orgRef, error) {
+	exact := orgKey{in.Organization, in.Order, in.Jurisdiction}
+	if o, ok := w.orgsExact[exact]; ok {
+		return o, nil
+	}
+	k := orgKey{foldKey(in.Organization), in.Order, in.Jurisdiction}
+	if o, ok := w.orgs[k]; ok {
+		w.orgsExact[exact] = o
+		return o, nil
+	}
+	o := orgRef{name: in.Organization}
+	st, err := w.d.stmt(ctx, w.tx,
+		"SELECT id, name FROM organizations WHERE name_key = ? AND ord = ? AND jurisdiction = ?")
+	if err != nil {
+		return o, err
+	}
+	err = st.QueryRowContext(ctx, k.nameKey, k.ord, k.jurisdiction).Scan(&o.id, &o.name)
+	if errors.Is(err, sql.ErrNoRows) {
+		o.id, err = w.insertOrg(ctx, k, in.Organization)
+	}
+	if err != nil {
+		return o, fmt.Errorf("organization %q: %w", in.Organization, err)
+	}
+	w.orgs[k], w.orgsExact[exact] = o, o
+	return o, nil
+}
+
+func (w *memberTx) insertOrg(ctx context.Context, k orgKey, name string) (int64, error) {
+	st, err := w.d.stmt(ctx, w.tx, "INSERT INTO organizations (name, name_key, ord, jurisdiction) VALUES (?, ?, ?, ?)")
+	if err != nil {
+		return 0, err
+	}
+	res, err := st.ExecContext(ctx, name, k.nameKey, k.ord, k.jurisdiction)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// nullIfEmpty stores the empty string as NULL, so that the partial UNIQUE
+// indexes ignore unset ids and emails.
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// writeError turns a UNIQUE violation (which resolve should have prevented)
+// into the user-facing conflict.
+func writeError(err error) error {
+	var coded interface{ Code() int }
+	const sqliteConstraintUnique = 2067 // SQLITE_CONSTRAINT_UNIQUE
+	if errors.As(err, &coded) && coded.Code() == sqliteConstraintUnique {
+		return identityTaken("%v", err)
+	}
+	return err
+}
+
+// sqlIndex is the memberIndex of a live transaction.
+type sqlIndex struct {
+	d  *DB
+	tx *sql.Tx
+}
+
+func (x *sqlIndex) byID(ctx context.Context, id int64) (*memberRow, error) {
+	return x.d.queryMember(ctx, x.tx, memberSelect+" WHERE m.id = ?", id)
+}
+
+func (x *sqlIndex) byPlatform(ctx context.Context, i int, id string) (*memberRow, error) {
+	return x.d.queryMember(ctx, x.tx, memberSelect+" WHERE m."+platformColumns[i].column+" = ?", id)
+}
+
+func (x *sqlIndex) byEmail(ctx context.Context, email string) (*memberRow, error) {
+	return x.d.queryMember(ctx, x.tx, memberSelect+" WHERE m.email = ?", email)
+}
+
+func (x *sqlIndex) byNameOrg(ctx context.Context, nameKey string, orgID int64) ([]*memberRow, error) {
+	st, err := x.d.stmt(ctx, x.tx, memberSelect+" WHERE m.name_key = ? AND m.organization_id = ? ORDER BY m.id")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, nameKey, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*memberRow
+	for rows.Next() {
+		r, err := scanMember(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (x *sqlIndex) record(old, r *memberRow) {}

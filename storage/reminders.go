@@ -1,0 +1,402 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"slices"
+	"time"
+	"unicode/utf8"
+)
+
+// ReminderStatus is where a reminder is in its life.
+type ReminderStatus string
+
+// Reminder statuses. Only pending reminders are ever posted.
+const (
+	ReminderPending ReminderStatus = "pending"
+	ReminderSent    ReminderStatus = "sent"
+	ReminderSkipped ReminderStatus = "skipped" // never attempted: see Reason
+	ReminderFailed  ReminderStatus = "failed"  // attempted, never delivered: see LastError
+)
+
+// ReminderReason says why a reminder was skipped or failed. The edge
+// translates it; it is a code, not prose.
+type ReminderReason string
+
+// Reasons a reminder was not sent.
+const (
+	ReasonNone        ReminderReason = ""
+	ReasonPlannedLate ReminderReason = "planned_late" // its due time had passed when it was planned
+	ReasonCancelled   ReminderReason = "cancelled"    // the meeting was cancelled
+	ReasonStarted     ReminderReason = "started"      // the meeting started before it could go out
+	ReasonMoved       ReminderReason = "moved"        // the meeting moved while it was being retried
+)
+
+// PostRef points at a message posted on a platform.
+type PostRef struct {
+	Platform Platform `json:"platform"`
+	Channel  string   `json:"channel"`
+	ID       string   `json:"id"`
+}
+
+// Reminder is one planned reminder of one meeting start. DueAt is StartsAt
+// minus Offset, an exact duration: a 336h reminder before a meeting the day
+// after a daylight-saving change is due at a different wall-clock time of
+// day than the meeting, by the hour the clocks moved.
+type Reminder struct {
+	ID        int64
+	MeetingID int64
+	Offset    time.Duration
+	StartsAt  time.Time // the meeting start it was planned for
+	DueAt     time.Time
+	Status    ReminderStatus
+	Attempts  int
+	LastError string
+	Reason    ReminderReason
+	SentAt    time.Time // zero unless sent
+	Late      bool      // sent noticeably after DueAt (the bot was down or the platform failing)
+	Refs      []PostRef
+	UpdatedAt time.Time
+}
+
+const reminderColumns = `id, meeting_id, offset_seconds, starts_at, due_at, status, attempts, last_error,
+	reason, sent_at, late, refs, updated_at`
+
+const maxReminderError = 500
+
+// PlanReminders re-plans the reminders of a meeting with the given offsets:
+// pending reminders for another start or offset are dropped, missing ones
+// are added, sent ones are kept. It is idempotent. Reminders whose due time
+// has already passed at planning time are recorded as skipped rather than
+// posted late; only reminders that were planned in time are posted late
+// (after downtime). For a cancelled meeting every pending reminder is
+// skipped.
+func (d *DB) PlanReminders(ctx context.Context, meetingID int64, offsets []time.Duration) error {
+	if err := validateOffsets(offsets); err != nil {
+		return err
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	m, err := meetingByID(ctx, tx, meetingID)
+	if err != nil {
+		return err
+	}
+	if err := planReminders(ctx, tx, m, offsets, d.Now().UTC()); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// PendingReminders lists every pending reminder, earliest due first.
+func (d *DB) PendingReminders(ctx context.Context) ([]*Reminder, error) {
+	return d.queryReminders(ctx, "status = 'pending' ORDER BY due_at, id")
+}
+
+// RemindersOf lists every reminder of a meeting, any status, by due time.
+func (d *DB) RemindersOf(ctx context.Context, meetingID int64) ([]*Reminder, error) {
+	return d.queryReminders(ctx, "meeting_id = ? ORDER BY due_at, id", meetingID)
+}
+
+// ClaimReminder starts one delivery attempt. If the reminder is pending and
+// its meeting is scheduled and has not started, it counts the attempt and
+// returns ok with the reminder and meeting. Otherwise ok is false and there
+// is nothing to post: the reminder was already done, or it is closed now in
+// the same transaction (skipped, or failed if it had been attempted) and the
+// returned reminder says so.
+func (d *DB) ClaimReminder(ctx context.Context, id int64) (r *Reminder, m *Meeting, ok bool, err error) {
+	now := d.Now().UTC()
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	defer tx.Rollback()
+	if r, err = reminderByID(ctx, tx, id); err != nil {
+		return nil, nil, false, err
+	}
+	if r.Status != ReminderPending {
+		return r, nil, false, nil
+	}
+	if m, err = meetingByID(ctx, tx, r.MeetingID); err != nil {
+		return nil, nil, false, err
+	}
+	if reason := reminderObsolete(r, m, now); reason != ReasonNone {
+		if err := closeReminder(ctx, tx, r, reason, now); err != nil {
+			return nil, nil, false, err
+		}
+		return r, m, false, tx.Commit()
+	}
+	r.Attempts++
+	if _, err := tx.ExecContext(ctx, "UPDATE reminders SET attempts = ?, updated_at = ? WHERE id = ?",
+		r.Attempts, meetingTS(now), id); err != nil {
+		return nil, nil, false, err
+	}
+	return r, m, true, tx.Commit()
+}
+
+// reminderObsolete says why a pending reminder must not be posted any more.
+func reminderObsolete(r *Reminder, m *Meeting, now time.Time) ReminderReason {
+	switch {
+	case m.Status == MeetingCancelled:
+		return ReasonCancelled
+	case !r.StartsAt.Equal(m.StartsAt):
+		return ReasonMoved
+	case !now.Before(m.StartsAt):
+		return ReasonStarted
+	}
+	return ReasonNone
+}
+
+// MarkReminderSent records that a claimed reminder was posted. It is a
+// conflict if the reminder is no longer pending.
+func (d *DB) MarkReminderSent(ctx context.Context, id int64, refs []PostRef, late bool) error {
+	js, err := json.Marshal(append([]PostRef{}, refs...))
+	if err != nil {
+		return err
+	}
+	now := meetingTS(d.Now())
+	return d.updatePending(ctx, id, `UPDATE reminders SET status = 'sent', sent_at = ?, late = ?, refs = ?,
+		last_error = '', updated_at = ? WHERE id = ? AND status = 'pending'`, now, late, string(js), now, id)
+}
+
+// MarkReminderFailed records a failed delivery attempt; the reminder stays
+// pending, to be retried.
+func (d *DB) MarkReminderFailed(ctx context.Context, id int64, cause string) error {
+	if utf8.RuneCountInString(cause) > maxReminderError {
+		cause = string([]rune(cause)[:maxReminderError])
+	}
+	return d.updatePending(ctx, id, `UPDATE reminders SET last_error = ?, updated_at = ?
+		WHERE id = ? AND status = 'pending'`, cause, meetingTS(d.Now()), id)
+}
+
+// MarkReminderSkipped closes a pending reminder without posting it: skipped
+// if it was never attempted, failed otherwise.
+func (d *DB) MarkReminderSkipped(ctx context.Context, id int64, reason ReminderReason) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	r, err := reminderByID(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if r.Status != ReminderPending {
+		return errNotPending(id)
+	}
+	if err := closeReminder(ctx, tx, r, reason, d.Now().UTC()); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ReminderByID returns one reminder.
+func (d *DB) ReminderByID(ctx context.Context, id int64) (*Reminder, error) {
+	tx, err := d.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return reminderByID(ctx, tx, id)
+}
+
+func (d *DB) updatePending(ctx context.Context, id int64, q string, args ...any) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err == nil {
+			err = errNotPending(id)
+		}
+		return err
+	}
+	return tx.Commit()
+}
+
+func errNotPending(id int64) error {
+	return Errorf(ECONFLICT, "reminder_error_not_pending", map[string]any{"ID": id}, "reminder %d is not pending", id)
+}
+
+func (d *DB) queryReminders(ctx context.Context, where string, args ...any) ([]*Reminder, error) {
+	tx, err := d.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return queryReminders(ctx, tx, where, args...)
+}
+
+func reminderByID(ctx context.Context, tx *sql.Tx, id int64) (*Reminder, error) {
+	rs, err := queryReminders(ctx, tx, "id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, Errorf(ENOTFOUND, "reminder_error_not_found", map[string]any{"ID": id}, "reminder %d not found", id)
+	}
+	return rs[0], nil
+}
+
+func queryReminders(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]*Reminder, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT "+reminderColumns+" FROM reminders WHERE "+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Reminder
+	for rows.Next() {
+		r, err := scanReminder(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func scanReminder(rows *sql.Rows) (*Reminder, error) {
+	var r Reminder
+	var secs int64
+	var start, due, status, reason, refs, updated string
+	var sent sql.NullString
+	if err := rows.Scan(&r.ID, &r.MeetingID, &secs, &start, &due, &status, &r.Attempts, &r.LastError,
+		&reason, &sent, &r.Late, &refs, &updated); err != nil {
+		return nil, err
+	}
+	r.Offset, r.Status, r.Reason = time.Duration(secs)*time.Second, ReminderStatus(status), ReminderReason(reason)
+	if err := json.Unmarshal([]byte(refs), &r.Refs); err != nil {
+		return nil, err
+	}
+	var err error
+	for _, p := range []struct {
+		dst *time.Time
+		src string
+	}{{&r.StartsAt, start}, {&r.DueAt, due}, {&r.UpdatedAt, updated}, {&r.SentAt, sent.String}} {
+		if p.src == "" {
+			continue
+		}
+		if *p.dst, err = parseMeetingTS(p.src); err != nil {
+			return nil, err
+		}
+	}
+	return &r, nil
+}
+
+// closeReminder ends a pending reminder unsent, for reason.
+func closeReminder(ctx context.Context, tx *sql.Tx, r *Reminder, reason ReminderReason, now time.Time) error {
+	r.Status, r.Reason, r.UpdatedAt = ReminderSkipped, reason, now
+	if r.Attempts > 0 {
+		r.Status = ReminderFailed
+	}
+	_, err := tx.ExecContext(ctx, "UPDATE reminders SET status = ?, reason = ?, updated_at = ? WHERE id = ?",
+		string(r.Status), string(reason), meetingTS(now), r.ID)
+	return err
+}
+
+func validateOffsets(offsets []time.Duration) error {
+	for _, o := range offsets {
+		if o < time.Second || o > MaxReminderAhead || o%time.Second != 0 {
+			return Errorf(EINVALID, "meeting_error_reminder_offset", map[string]any{"Offset": o.String()},
+				"reminder offset %s out of range", o)
+		}
+	}
+	return nil
+}
+
+// replanMoved re-plans a moved meeting with offsets, or with the offsets it
+// had planned when offsets is nil.
+func replanMoved(ctx context.Context, tx *sql.Tx, m *Meeting, offsets []time.Duration, now time.Time) error {
+	if offsets == nil {
+		rows, err := tx.QueryContext(ctx, "SELECT DISTINCT offset_seconds FROM reminders WHERE meeting_id = ?", m.ID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var secs int64
+			if err := rows.Scan(&secs); err != nil {
+				return err
+			}
+			offsets = append(offsets, time.Duration(secs)*time.Second)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	} else if err := validateOffsets(offsets); err != nil {
+		return err
+	}
+	return planReminders(ctx, tx, m, offsets, now)
+}
+
+// planReminders makes the pending reminders of m match offsets (see
+// PlanReminders).
+func planReminders(ctx context.Context, tx *sql.Tx, m *Meeting, offsets []time.Duration, now time.Time) error {
+	if err := dropStaleReminders(ctx, tx, m, offsets, now); err != nil {
+		return err
+	}
+	if m.Status == MeetingCancelled {
+		return nil
+	}
+	for _, o := range offsets {
+		if err := planReminder(ctx, tx, m, o, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropStaleReminders removes pending reminders that no longer match the
+// meeting: never-attempted ones are deleted, attempted ones are kept as
+// failed so their errors stay visible.
+func dropStaleReminders(ctx context.Context, tx *sql.Tx, m *Meeting, offsets []time.Duration, now time.Time) error {
+	pending, err := queryReminders(ctx, tx, "meeting_id = ? AND status = 'pending'", m.ID)
+	if err != nil {
+		return err
+	}
+	for _, r := range pending {
+		keep := m.Status == MeetingScheduled && r.StartsAt.Equal(m.StartsAt) && slices.Contains(offsets, r.Offset)
+		switch {
+		case keep:
+		case m.Status == MeetingCancelled:
+			err = closeReminder(ctx, tx, r, ReasonCancelled, now)
+		case r.Attempts > 0:
+			err = closeReminder(ctx, tx, r, ReasonMoved, now)
+		default:
+			_, err = tx.ExecContext(ctx, "DELETE FROM reminders WHERE id = ?", r.ID)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// planReminder adds the reminder of m at offset o unless it exists. A
+// reminder skipped or failed for an earlier plan of this same start (the
+// meeting moved away and back) becomes pending again if it is still ahead.
+func planReminder(ctx context.Context, tx *sql.Tx, m *Meeting, o time.Duration, now time.Time) error {
+	due := m.StartsAt.Add(-o)
+	ts := meetingTS(now)
+	if due.After(now) {
+		_, err := tx.ExecContext(ctx, `INSERT INTO reminders (meeting_id, offset_seconds, starts_at, due_at,
+			status, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)
+			ON CONFLICT (meeting_id, offset_seconds, starts_at) DO UPDATE SET status = 'pending', reason = '',
+			updated_at = excluded.updated_at WHERE reminders.status IN ('skipped', 'failed')`,
+			m.ID, int64(o/time.Second), meetingTS(m.StartsAt), meetingTS(due), ts, ts)
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO reminders (meeting_id, offset_seconds, starts_at, due_at,
+		status, reason, created_at, updated_at) VALUES (?, ?, ?, ?, 'skipped', ?, ?, ?)
+		ON CONFLICT (meeting_id, offset_seconds, starts_at) DO NOTHING`,
+		m.ID, int64(o/time.Second), meetingTS(m.StartsAt), meetingTS(due), string(ReasonPlannedLate), ts, ts)
+	return err
+}

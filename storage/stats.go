@@ -1,0 +1,125 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// activeGroup counts, for one order and jurisdiction, the organizations
+// with an active member and their active members.
+type activeGroup struct {
+	order        Order
+	jurisdiction string
+	orgs, people int
+}
+
+// activeGroups reads the per-organization counters the members triggers
+// keep, grouped by order and jurisdiction, from one covering index: the
+// cost grows with the number of organizations, not of members.
+func (d *DB) activeGroups(ctx context.Context) ([]activeGroup, error) {
+	tx, err := d.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var out []activeGroup
+	err = d.eachRow(ctx, tx, `SELECT ord, jurisdiction, count(*), sum(active_members) FROM organizations
+		WHERE active_members > 0 GROUP BY ord, jurisdiction`, func(rows *sql.Rows) error {
+		var g activeGroup
+		if err := rows.Scan(&g.order, &g.jurisdiction, &g.orgs, &g.people); err != nil {
+			return err
+		}
+		out = append(out, g)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("active members by organization: %w", err)
+	}
+	return out, nil
+}
+
+// Stats returns the Community's composition among active members. Every
+// order is present in the maps, with 0 when nobody is active there.
+func (d *DB) Stats(ctx context.Context) (Stats, error) {
+	s := Stats{Organizations: map[Order]int{}, PeopleByOrder: map[Order]int{}}
+	for _, o := range Orders {
+		s.Organizations[o], s.PeopleByOrder[o] = 0, 0
+	}
+	groups, err := d.activeGroups(ctx)
+	if err != nil {
+		return s, err
+	}
+	places := map[string]bool{}
+	for _, g := range groups {
+		s.Organizations[g.order] += g.orgs
+		s.PeopleByOrder[g.order] += g.people
+		s.People += g.people
+		places[g.jurisdiction] = true
+	}
+	s.Jurisdictions = len(places)
+	return s, nil
+}
+
+// Coverage returns which provinces and territories have no active member,
+// which covered ones miss the provincial or municipal order, and whether the
+// federal order is covered.
+func (d *DB) Coverage(ctx context.Context) (Coverage, error) {
+	groups, err := d.activeGroups(ctx)
+	if err != nil {
+		return Coverage{}, err
+	}
+	covered := map[string]map[Order]bool{}
+	for _, g := range groups {
+		if covered[g.jurisdiction] == nil {
+			covered[g.jurisdiction] = map[Order]bool{}
+		}
+		covered[g.jurisdiction][g.order] = true
+	}
+	return coverageOf(covered), nil
+}
+
+// coverageOf turns the (jurisdiction, order) pairs that have an active
+// member into the report, in reference order.
+func coverageOf(covered map[string]map[Order]bool) Coverage {
+	c := Coverage{FederalCovered: covered[FederalCode][OrderFederal]}
+	for _, j := range Jurisdictions() {
+		if j.Federal() {
+			continue
+		}
+		have, ok := covered[j.Code]
+		if !ok {
+			c.Uncovered = append(c.Uncovered, j)
+			continue
+		}
+		var missing []Order
+		for _, o := range []Order{OrderProvincial, OrderMunicipal} {
+			if !have[o] {
+				missing = append(missing, o)
+			}
+		}
+		if len(missing) > 0 {
+			c.MissingOrders = append(c.MissingOrders, JurisdictionGap{Jurisdiction: j, Missing: missing})
+		}
+	}
+	return c
+}
+
+// eachRow runs a prepared query in tx and calls fn on every row.
+func (d *DB) eachRow(ctx context.Context, tx *sql.Tx, query string, fn func(*sql.Rows) error, args ...any) error {
+	st, err := d.stmt(ctx, tx, query)
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
