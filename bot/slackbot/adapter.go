@@ -10,6 +10,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +45,56 @@ type service interface {
 	Options() handlers.Options
 }
 
+// admitted runs at most cap(slots) service calls at once, the rest waiting
+// in arrival order. On two cores, 32 concurrent SQLite-backed calls cost
+// far more CPU (connection churn, lock contention) than the same calls
+// queued. A call that cannot get a slot within wait runs anyway, so a few
+// slow calls (a handler posting to a rate-limited channel) never stall the
+// others for long.
+type admitted struct {
+	service
+	slots chan struct{}
+	wait  time.Duration
+}
+
+func (s *admitted) admit() func() {
+	select {
+	case s.slots <- struct{}{}:
+		return s.release
+	default:
+	}
+	t := time.NewTimer(s.wait)
+	defer t.Stop()
+	select {
+	case s.slots <- struct{}{}:
+		return s.release
+	case <-t.C:
+		return func() {}
+	}
+}
+
+func (s *admitted) release() { <-s.slots }
+
+func (s *admitted) Handle(ctx context.Context, req handlers.Request) handlers.Reply {
+	defer s.admit()()
+	return s.service.Handle(ctx, req)
+}
+
+func (s *admitted) Act(ctx context.Context, req handlers.Request, id, value string) handlers.Reply {
+	defer s.admit()()
+	return s.service.Act(ctx, req, id, value)
+}
+
+func (s *admitted) Submit(ctx context.Context, req handlers.Request, formID, state string, values map[string]string) (handlers.Reply, map[string]string) {
+	defer s.admit()()
+	return s.service.Submit(ctx, req, formID, state, values)
+}
+
+func (s *admitted) Home(ctx context.Context, req handlers.Request) handlers.Reply {
+	defer s.admit()()
+	return s.service.Home(ctx, req)
+}
+
 // tuning holds timings that tests shorten.
 type tuning struct {
 	budget       time.Duration // answer in the ack if ready by then
@@ -51,6 +102,8 @@ type tuning struct {
 	callTimeout  time.Duration // one Web API call, retries included
 	userTimeout  time.Duration // users.info on the request path
 	pace         time.Duration // chat.postMessage spacing per channel
+	slots        int           // service calls run at once (see admitted)
+	admitWait    time.Duration // longest wait for a slot
 	backoff      time.Duration // first retry wait for 5xx/network errors
 	tries        int
 	sleep        func(ctx context.Context, d time.Duration) error
@@ -59,7 +112,8 @@ type tuning struct {
 func defaultTuning() tuning {
 	return tuning{budget: 2500 * time.Millisecond, asyncTimeout: time.Minute,
 		callTimeout: 10 * time.Second, userTimeout: time.Second, pace: time.Second,
-		backoff: 500 * time.Millisecond, tries: 3, sleep: sleepCtx}
+		backoff: 500 * time.Millisecond, tries: 3, sleep: sleepCtx,
+		slots: runtime.GOMAXPROCS(0), admitWait: 100 * time.Millisecond}
 }
 
 // Adapter connects one Slack workspace to the service. It is safe for
@@ -100,6 +154,7 @@ func newAdapter(cfg Config, svc service, log *slog.Logger, now func() time.Time,
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	svc = &admitted{service: svc, slots: make(chan struct{}, max(t.slots, 1)), wait: t.admitWait}
 	a := &Adapter{cfg: cfg, svc: svc, log: log.With("platform", "slack"), now: now, tune: t,
 		pace:  newPacer(t.pace),
 		users: newTTLCache[userInfo](time.Hour, 10000, now),

@@ -20,6 +20,9 @@ import (
 // note and the reply follows through response_url. A Form (join with no
 // text) acks empty and opens as a modal.
 func (a *Adapter) command(sc slack.SlashCommand) any {
+	if a.cfg.Command != "" && sc.Command != "" && !strings.EqualFold(sc.Command, a.cfg.Command) {
+		a.log.Warn("slash command differs from [slack] command", "got", sc.Command, "config", a.cfg.Command)
+	}
 	t := target{user: sc.UserID, channel: sc.ChannelID, responseURL: sc.ResponseURL, triggerID: sc.TriggerID}
 	work := func(ctx context.Context) handlers.Reply {
 		return a.svc.Handle(ctx, a.request(ctx, sc.UserID, sc.UserName, sc.ChannelID, sc.Text))

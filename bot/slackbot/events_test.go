@@ -28,6 +28,7 @@ func (e *env) event(payload string) {
 }
 
 func TestEventDirectMessageQuestion(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.join(marie())
 	e.event(eventPayload(t, "Ev1", map[string]any{"type": "message", "channel_type": "im", "channel": "D0DM",
@@ -46,6 +47,7 @@ func TestEventDirectMessageQuestion(t *testing.T) {
 }
 
 func TestEventMentionAnsweredPrivatelyInThread(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.join(marie())
 	e.event(eventPayload(t, "Ev2", map[string]any{"type": "app_mention", "channel": "C0GEN",
@@ -65,6 +67,7 @@ func TestEventMentionAnsweredPrivatelyInThread(t *testing.T) {
 }
 
 func TestEventMentionInChannelReplyInThread(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.event(eventPayload(t, "Ev3", map[string]any{"type": "app_mention", "channel": "C0GEN",
 		"user": "U0ASKER", "text": "<@U0BOT> stats", "ts": "3.000001", "thread_ts": "3.000000"}))
@@ -76,6 +79,7 @@ func TestEventMentionInChannelReplyInThread(t *testing.T) {
 }
 
 func TestEventsIgnored(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		inner map[string]any
@@ -93,6 +97,7 @@ func TestEventsIgnored(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			e.event(eventPayload(t, "Ev-"+tt.name, tt.inner))
 			e.a.Close()
@@ -104,6 +109,7 @@ func TestEventsIgnored(t *testing.T) {
 }
 
 func TestEventRetryDeduplicated(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := eventPayload(t, "Ev9", map[string]any{"type": "message", "channel_type": "im", "channel": "D0DM",
 		"user": "U0ASKER", "text": "help", "ts": "9.1"})
@@ -118,6 +124,7 @@ func TestEventRetryDeduplicated(t *testing.T) {
 }
 
 func TestStripMentions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		text string
 		bots []string

@@ -51,6 +51,7 @@ func (e *env) openedView(n int) map[string]any {
 }
 
 func TestJoinModalCreatesMember(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.fake.setLocale("U0NEW", "fr-CA")
 	resp := e.command("join", "U0NEW")
@@ -88,6 +89,7 @@ func TestJoinModalCreatesMember(t *testing.T) {
 }
 
 func TestJoinModalFieldErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.command("join", "U0NEW")
 	view := e.openedView(1)
@@ -122,6 +124,7 @@ func TestJoinModalFieldErrors(t *testing.T) {
 // TestHomeJoinButton follows the App Home flow: the Join button opens the
 // form, and its submission republishes the Home and confirms by DM.
 func TestHomeJoinButton(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	click := `{"type":"block_actions","user":{"id":"U0HOME","name":"h"},"trigger_id":"333.444.home",
 		"container":{"type":"view","view_id":"V0HOME"},"view":{"id":"V0HOME","type":"home"},
@@ -201,6 +204,7 @@ func (s replaceService) Act(ctx context.Context, req handlers.Request, id, value
 }
 
 func TestBlockActionReplaceUpdatesClickedMessage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, withService(func(s service) service { return replaceService{s} }))
 	click := `{"type":"block_actions","user":{"id":"U0V"},"channel":{"id":"C0COMMUNITY"},
 		"container":{"type":"message","message_ts":"1700000000.000001","channel_id":"C0COMMUNITY"},
@@ -215,5 +219,72 @@ func TestBlockActionReplaceUpdatesClickedMessage(t *testing.T) {
 	}
 	if hooks[0].JSON["replace_original"] != true || hooks[0].JSON["text"] != "Votes: 3" || hooks[0].Path != "/actions/T0/1/abc" {
 		t.Errorf("post %v, want replace_original with the new votes", hooks[0].JSON)
+	}
+}
+
+// TestFormFallsBackToTextWhenModalFails: when views.open fails the person
+// still gets the one-line way to join, through response_url.
+func TestFormFallsBackToTextWhenModalFails(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.fake.fail("views.open", fakeFailure{500, ""}, fakeFailure{500, ""}, fakeFailure{500, ""})
+	e.command("join", "U0NEW")
+	e.a.Close()
+	hooks := e.fake.callsOf("hook")
+	if len(hooks) != 1 {
+		t.Fatalf("%d response_url posts, want 1", len(hooks))
+	}
+	signup := e.svc.Handle(context.Background(), slackReq("U0NEW", "join"))
+	txt, _ := hooks[0].JSON["text"].(string)
+	if !strings.Contains(txt, escape(e.svc.Translator().T("en", "slack_form_unavailable", nil))) ||
+		!strings.Contains(txt, escape(signup.Text)) {
+		t.Errorf("fallback %q, want the note and the one-line grammar %q", txt, signup.Text)
+	}
+	if e.memberCount() != 0 {
+		t.Error("member created")
+	}
+}
+
+// slowSubmit delays Submit past the budget.
+type slowSubmit struct {
+	service
+	delay time.Duration
+}
+
+func (s slowSubmit) Submit(ctx context.Context, req handlers.Request, id, state string, v map[string]string) (handlers.Reply, map[string]string) {
+	time.Sleep(s.delay)
+	return s.service.Submit(ctx, req, id, state, v)
+}
+
+func TestSlowSubmissionClosesThenConfirms(t *testing.T) {
+	e := newEnv(t, withTuning(func(t *tuning) { t.budget = 30 * time.Millisecond }),
+		withService(func(s service) service { return slowSubmit{s, 200 * time.Millisecond} }))
+	e.command("join", "U0NEW")
+	view := e.openedView(1)
+	start := time.Now()
+	resp := e.interact(submissionPayload(t, view, "U0NEW", map[string]string{"name": "Sam Lee",
+		"organization": "City of Whitehorse", "order": "municipal", "jurisdiction": "YT", "language": "en"}))
+	if took := time.Since(start); resp.StatusCode != http.StatusOK || body(t, resp) != nil || took >= 200*time.Millisecond {
+		t.Fatalf("slow submission: status %d after %v, want an empty 200 before the service answers", resp.StatusCode, took)
+	}
+	e.a.Close()
+	if e.memberCount() != 1 {
+		t.Fatalf("%d members after the late submission, want 1", e.memberCount())
+	}
+	if hooks := e.fake.callsOf("hook"); len(hooks) != 1 || !strings.Contains(hooks[0].JSON["text"].(string), "Sam Lee") {
+		t.Errorf("late confirmation %v, want one post naming the member", hooks)
+	}
+}
+
+func TestViewClosedIsNoOp(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	resp := e.interact(`{"type":"view_closed","user":{"id":"U0X"},"view":{"id":"V1","type":"modal","private_metadata":"{\"f\":\"signup\"}"},"is_cleared":false}`)
+	if resp.StatusCode != http.StatusOK || body(t, resp) != nil {
+		t.Errorf("view_closed: status %d, want an empty 200", resp.StatusCode)
+	}
+	e.a.Close()
+	if len(e.fake.writes()) != 0 || e.memberCount() != 0 {
+		t.Error("view_closed did something")
 	}
 }

@@ -27,6 +27,7 @@ func slackReq(user, text string) handlers.Request {
 }
 
 func TestCommandWhoOntario(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.join(marie())
 	resp := e.command("who Ontario", "U0ASKER")
@@ -49,6 +50,7 @@ func TestCommandWhoOntario(t *testing.T) {
 }
 
 func TestCommandFrenchLocaleForNonMember(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.fake.setLocale("U0FR", "fr-CA")
 	got := body(t, e.command("aide", "U0FR"))
@@ -70,6 +72,7 @@ func TestCommandFrenchLocaleForNonMember(t *testing.T) {
 }
 
 func TestCommandInChannelVisibility(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.join(marie())
 	got := body(t, e.command("stats", "U0ASKER"))
@@ -85,8 +88,10 @@ func TestCommandInChannelVisibility(t *testing.T) {
 
 // TestFixtureSlashCommands sends every slash-command fixture, re-signed now.
 func TestFixtureSlashCommands(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"slash_command_signed.form", "slash_command_docs_example.form", "slash_command_real_modified.form"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			form := fixture(t, name)
 			v, err := url.ParseQuery(form)
@@ -109,8 +114,10 @@ func TestFixtureSlashCommands(t *testing.T) {
 }
 
 func TestFixtureBlockActionsUnknownAction(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"block_actions_docs_example.json", "block_actions_with_state.json"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			payload := fixture(t, name)
 			resp := e.interact(payload)
@@ -144,6 +151,7 @@ func TestFixtureBlockActionsUnknownAction(t *testing.T) {
 }
 
 func TestFixtureViewSubmissionUnknownForm(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	resp := e.interact(fixture(t, "view_submission.json"))
 	got := body(t, resp)
@@ -162,6 +170,7 @@ func TestFixtureViewSubmissionUnknownForm(t *testing.T) {
 }
 
 func TestFixtureURLVerification(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	got := body(t, e.send("/slack/events", "application/json", fixture(t, "url_verification.json")))
 	if got["challenge"] != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" {
@@ -170,6 +179,7 @@ func TestFixtureURLVerification(t *testing.T) {
 }
 
 func TestFixtureAppHomeOpened(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	resp := e.send("/slack/events", "application/json", fixture(t, "app_home_opened_home.json"))
 	if resp.StatusCode != http.StatusOK {
@@ -195,6 +205,7 @@ func TestFixtureAppHomeOpened(t *testing.T) {
 }
 
 func TestFixtureAppHomeMessagesTabIgnored(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	resp := e.send("/slack/events", "application/json", fixture(t, "app_home_opened_messages.json"))
 	if resp.StatusCode != http.StatusOK {
@@ -217,6 +228,7 @@ func mustJSON(t testing.TB, v any) string {
 // TestRefused sends requests that must be refused before anything happens:
 // each is a one-line join that would create a member if it got through.
 func TestRefused(t *testing.T) {
+	t.Parallel()
 	join := url.Values{"command": {"/cop"}, "user_id": {"U0EVE"}, "channel_id": {"C0"},
 		"text": {"join Eve Intruder | ServiceOntario | provincial | Ontario"}}.Encode()
 	now := time.Now()
@@ -269,6 +281,7 @@ func TestRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, withClock(func() time.Time { return now }))
 			ct := formType
 			if tt.path == "/slack/events" {

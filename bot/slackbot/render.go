@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -227,19 +228,18 @@ func plainText(blocks []handlers.Block) string {
 
 // truncate cuts s to at most n characters, ending with "…" when cut.
 func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
+	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	return string(r[:n-1]) + "…"
+	return string([]rune(s)[:n-1]) + "…"
 }
 
 // truncEscaped truncates escaped mrkdwn without cutting an &entity; in half.
 func truncEscaped(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
+	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
+	r := []rune(s)
 	cut := entitySafe(r, n-1)
 	return string(r[:cut]) + "…"
 }
@@ -248,18 +248,32 @@ func truncEscaped(s string, n int) string {
 // preferring line breaks, then spaces, and never splitting an entity.
 // Empty or blank text yields no chunk.
 func splitEscaped(s string, n int) []string {
-	r := []rune(strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	if utf8.RuneCountInString(s) <= n {
+		return []string{s}
+	}
 	var out []string
-	for len(r) > 0 {
-		if len(r) <= n {
-			out = append(out, string(r))
-			break
-		}
+	r := []rune(s)
+	for len(r) > n {
 		cut := breakPoint(r[:n])
 		out = append(out, strings.TrimRight(string(r[:cut]), " \n"))
-		r = []rune(strings.TrimLeft(string(r[cut:]), " \n"))
+		r = trimBreaks(r[cut:])
+	}
+	if len(r) > 0 {
+		out = append(out, string(r))
 	}
 	return out
+}
+
+// trimBreaks drops the spaces and newlines a chunk starts with.
+func trimBreaks(r []rune) []rune {
+	for len(r) > 0 && (r[0] == ' ' || r[0] == '\n') {
+		r = r[1:]
+	}
+	return r
 }
 
 // breakPoint picks where to cut r (already at most the limit long): the last

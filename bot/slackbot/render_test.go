@@ -23,11 +23,14 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // golden compares v, as indented JSON, with testdata/golden/name.json.
 func golden(t *testing.T, name string, v any) {
 	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep &lt; and <!date^…> readable in the files
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
 		t.Fatal(err)
 	}
-	got = append(got, '\n')
+	got := buf.Bytes()
 	path := filepath.Join("testdata", "golden", name+".json")
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -80,6 +83,7 @@ func goldenEnv(t *testing.T) *env {
 // TestGoldenReplies renders each kind of reply, built by the real service,
 // in both languages.
 func TestGoldenReplies(t *testing.T) {
+	t.Parallel()
 	e := goldenEnv(t)
 	ctx := context.Background()
 	askers := map[string]string{"en": "U0EN", "fr": "U0FR"}
@@ -156,10 +160,12 @@ func edgeReply() handlers.Reply {
 }
 
 func TestGoldenEdge(t *testing.T) {
+	t.Parallel()
 	golden(t, "edge", renderMessage(edgeReply()))
 }
 
 func TestRenderNeutralizesMentions(t *testing.T) {
+	t.Parallel()
 	m := mustJSON(t, renderMessage(edgeReply()))
 	for _, bad := range []string{"<@U123>", "<!here>", "<!channel>", "<https://evil"} {
 		if strings.Contains(m, bad) {
@@ -172,6 +178,7 @@ func TestRenderNeutralizesMentions(t *testing.T) {
 }
 
 func TestRenderLimits(t *testing.T) {
+	t.Parallel()
 	blocks, _ := render(edgeReply(), maxMessageBlocks)
 	ids := map[string]bool{}
 	for _, b := range blocks {
@@ -203,6 +210,7 @@ func TestRenderLimits(t *testing.T) {
 }
 
 func TestRenderTooManyBlocksFallsBackToText(t *testing.T) {
+	t.Parallel()
 	var bs []handlers.Block
 	var lines []string
 	for i := range 80 {
@@ -229,6 +237,7 @@ func TestRenderTooManyBlocksFallsBackToText(t *testing.T) {
 // TestSplitEscaped checks on random text that chunks respect the limit,
 // never cut an entity, and lose nothing but the whitespace at the cuts.
 func TestSplitEscaped(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	alphabet := []rune("ab &<>\né€")
 	for range 500 {
@@ -255,6 +264,7 @@ func TestSplitEscaped(t *testing.T) {
 }
 
 func TestTruncEscaped(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		n    int
@@ -274,6 +284,7 @@ func TestTruncEscaped(t *testing.T) {
 }
 
 func TestFieldErrors(t *testing.T) {
+	t.Parallel()
 	ids := []string{"name", "organization", "order"}
 	tests := []struct {
 		name string
@@ -289,6 +300,7 @@ func TestFieldErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, ok := fieldErrors(tt.errs, ids)
 			if !ok || mustJSON(t, got) != mustJSON(t, tt.want) {
 				t.Errorf("fieldErrors = %v, want %v", got, tt.want)
@@ -301,6 +313,7 @@ func TestFieldErrors(t *testing.T) {
 }
 
 func TestFormMetaTooLongDropsResponseURL(t *testing.T) {
+	t.Parallel()
 	m := formMeta{Form: "poll_create", State: strings.Repeat("s", maxMetadata-60), ResponseURL: "https://hooks.slack.com/" + strings.Repeat("u", 100)}
 	s, ok := m.encode()
 	if !ok || decodeMeta(s).ResponseURL != "" || decodeMeta(s).State != m.State {

@@ -26,7 +26,9 @@ func newFakeSocket(t *testing.T, f *fakeSlack) *fakeSocket {
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done) })
 	f.setWS(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		conn, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+		// slack-go dials with Slack's own origin.
+		up := websocket.Upgrader{CheckOrigin: func(r *http.Request) bool { return r.Header.Get("Origin") == "https://api.slack.com" }}
+		conn, err := up.Upgrade(w, r, nil)
 		if err != nil {
 			t.Errorf("upgrade: %v", err)
 			return
@@ -84,6 +86,7 @@ func envelope(t *testing.T, id, typ string, payload any) []byte {
 }
 
 func TestSocketMode(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, withConfig(func(c *Config) { c.AppToken = "xapp-1-test" }))
 	e.join(marie())
 	sock := newFakeSocket(t, e.fake)
@@ -147,6 +150,7 @@ func TestSocketMode(t *testing.T) {
 }
 
 func TestSocketModeLargeAckGoesToResponseURL(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, withConfig(func(c *Config) { c.AppToken = "xapp-1-test" }))
 	sock := newFakeSocket(t, e.fake)
 	ctx, cancel := context.WithCancel(context.Background())

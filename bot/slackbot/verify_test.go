@@ -19,6 +19,7 @@ const (
 )
 
 func TestVerifySignatureVector(t *testing.T) {
+	t.Parallel()
 	body := []byte(fixture(t, "slash_command_signed.form"))
 	at := time.Unix(1531420618, 0)
 	tests := []struct {
@@ -50,6 +51,7 @@ func TestVerifySignatureVector(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := verifySignature(tt.secret, tt.timestamp, tt.signature, tt.body, tt.now)
 			if !errors.Is(got, tt.want) {
 				t.Errorf("verifySignature = %v, want %v", got, tt.want)
@@ -61,6 +63,7 @@ func TestVerifySignatureVector(t *testing.T) {
 // TestFixturesIntact checks the copied fixtures against the hashes in
 // SOURCES.md, so an edited fixture cannot pass unnoticed.
 func TestFixturesIntact(t *testing.T) {
+	t.Parallel()
 	sources := fixture(t, "SOURCES.md")
 	re := regexp.MustCompile(`(?m)^([0-9a-f]{16}) (\S+)$`)
 	matches := re.FindAllStringSubmatch(sources, -1)

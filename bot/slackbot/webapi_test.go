@@ -39,6 +39,7 @@ var notice = handlers.Reply{Kind: "reminder", Lang: "en", Text: "Meeting tomorro
 	Blocks: []handlers.Block{handlers.Section{Text: "Meeting tomorrow"}}}
 
 func TestPostRetries(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		failures  []fakeFailure
@@ -73,6 +74,7 @@ func TestPostRetries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			sl := &sleepLog{}
 			e := newEnv(t, withTuning(func(tu *tuning) { tu.sleep = sl.sleep }))
 			e.fake.fail("chat.postMessage", tt.failures...)
@@ -95,6 +97,7 @@ func TestPostRetries(t *testing.T) {
 }
 
 func TestRateLimitErrorSurfaces(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.fake.fail("chat.postMessage", fakeFailure{429, "60"})
 	_, err := e.a.Post(context.Background(), notice)
@@ -105,6 +108,7 @@ func TestRateLimitErrorSurfaces(t *testing.T) {
 }
 
 func TestNetworkErrorRetried(t *testing.T) {
+	t.Parallel()
 	var n atomic.Int32
 	var e *env
 	flaky := roundTripFunc(func(r *http.Request) (*http.Response, error) {
@@ -147,6 +151,7 @@ func TestPostPacedPerChannel(t *testing.T) {
 }
 
 func TestPostWithoutChannel(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, withConfig(func(c *Config) { c.Channel = "" }))
 	if _, err := e.a.Post(context.Background(), notice); err == nil {
 		t.Error("Post without a channel succeeded")
@@ -157,6 +162,7 @@ func TestPostWithoutChannel(t *testing.T) {
 }
 
 func TestUpdate(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ref := handlers.MessageRef{Platform: storage.PlatformSlack, Channel: "C0COMMUNITY", ID: "1700000000.000042"}
 	if err := e.a.Update(context.Background(), ref, notice); err != nil {
@@ -174,6 +180,7 @@ func TestUpdate(t *testing.T) {
 }
 
 func TestResponseURLMustBeSlack(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		url  string
 		want bool
@@ -194,6 +201,7 @@ func TestResponseURLMustBeSlack(t *testing.T) {
 }
 
 func TestTTLCache(t *testing.T) {
+	t.Parallel()
 	now := time.Unix(1000, 0)
 	c := newTTLCache[int](time.Minute, 3, func() time.Time { return now })
 	for i, k := range []string{"a", "b", "c", "d"} {
@@ -214,5 +222,39 @@ func TestTTLCache(t *testing.T) {
 	}
 	if !c.Add("d", 9) {
 		t.Error("Add over an expired entry failed")
+	}
+}
+
+// gateService blocks Handle until its gate opens, announcing each call.
+type gateService struct {
+	service
+	in   chan time.Time
+	gate chan struct{}
+}
+
+func (g gateService) Handle(ctx context.Context, req handlers.Request) handlers.Reply {
+	g.in <- time.Now()
+	<-g.gate
+	return handlers.Reply{}
+}
+
+func TestAdmittedQueuesThenOverflows(t *testing.T) {
+	t.Parallel()
+	g := gateService{in: make(chan time.Time, 4), gate: make(chan struct{})}
+	const wait = 50 * time.Millisecond
+	s := &admitted{service: g, slots: make(chan struct{}, 1), wait: wait}
+	var wg sync.WaitGroup
+	wg.Go(func() { s.Handle(context.Background(), handlers.Request{}) })
+	<-g.in // the first call holds the only slot
+	start := time.Now()
+	wg.Go(func() { s.Handle(context.Background(), handlers.Request{}) })
+	second := <-g.in // runs although the first never finished
+	if waited := second.Sub(start); waited < wait {
+		t.Errorf("second call ran after %v, before its %v wait for a slot", waited, wait)
+	}
+	close(g.gate)
+	wg.Wait()
+	if n := len(s.slots); n != 0 {
+		t.Errorf("%d slots still taken after both calls returned", n)
 	}
 }
