@@ -2,7 +2,6 @@ package teamsbot
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
@@ -20,10 +19,7 @@ func TestAuthRefused(t *testing.T) {
 	clk := newClock()
 	f := newFakeBF(t, clk)
 	body, su := f.inbound("teams-channel-message-at-mention.json")
-	other, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := testKeys()[1]
 	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: must(x509.MarshalPKIXPublicKey(&f.key.PublicKey))})
 	with := func(mut func(jwt.MapClaims)) string {
 		cl := f.claims(su)
@@ -145,7 +141,7 @@ func TestKeyRefresh(t *testing.T) {
 	}
 	step("first request loads keys", testKid, f.key, 200, 1)
 	step("known kid uses cache", testKid, f.key, 200, 1)
-	rotated := must(rsa.GenerateKey(rand.Reader, 2048))
+	rotated := testKeys()[2]
 	step("unknown kid right after a fetch: no fetch", "kid-2", rotated, 401, 1)
 	c.Add(2 * time.Minute)
 	step("unknown kid refreshes", "kid-2", rotated, 401, 2)

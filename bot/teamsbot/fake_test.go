@@ -82,11 +82,22 @@ type fakeBF struct {
 	answer              connectorFunc // nil: default answers
 }
 
-func newFakeBF(t testing.TB, c *clock) *fakeBF {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
+// testKeys are RSA keys generated once per test run: generating 2048-bit
+// keys under -race costs about a second each.
+var testKeys = sync.OnceValue(func() [3]*rsa.PrivateKey {
+	var keys [3]*rsa.PrivateKey
+	for i := range keys {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			panic(err)
+		}
+		keys[i] = k
 	}
+	return keys
+})
+
+func newFakeBF(t testing.TB, c *clock) *fakeBF {
+	key := testKeys()[0]
 	f := &fakeBF{t: t, key: key, clock: c, tokenTTL: 3600}
 	f.jwks = []map[string]any{jwk(testKid, &key.PublicKey, "msteams")}
 	mux := http.NewServeMux()
@@ -223,7 +234,9 @@ type bot struct {
 }
 
 func startBot(t testing.TB, f *fakeBF, cfg Config, svc service, tr *handlers.Translator) *bot {
-	a, err := newAdapter(cfg, svc, tr, slog.New(slog.DiscardHandler), f.clock.Now, f.srv.Client())
+	client := f.srv.Client()
+	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
+	a, err := newAdapter(cfg, svc, tr, slog.New(slog.DiscardHandler), f.clock.Now, client)
 	if err != nil {
 		t.Fatal(err)
 	}

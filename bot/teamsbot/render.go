@@ -114,13 +114,19 @@ func (rd renderer) card(r handlers.Reply) *card {
 		return rd.form(r, nil, nil)
 	}
 	c := newCard(r)
-	sep := false
+	sep, headers := false, 0
 	for _, b := range r.Blocks {
-		if _, ok := b.(handlers.Divider); ok {
+		switch b.(type) {
+		case handlers.Divider:
 			sep = true
 			continue
+		case handlers.Header:
+			headers++
 		}
 		els := blockElements(b)
+		if _, ok := b.(handlers.Header); ok && headers > 1 {
+			els[0].Size = "Medium" // later headers title groups inside the message
+		}
 		if len(els) > 0 && sep {
 			els[0].Separator, els[0].Spacing, sep = true, "Medium", false
 		}
@@ -240,8 +246,9 @@ func truncate(s string, n int) string {
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // mdEscaper neutralises the Markdown that TextBlock and FactSet render, so
-// a name like "*Bob*" or "[x](y)" shows as typed.
-var mdEscaper = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `_`, `\_`, "`", "\\`",
+// a name like "*Bob*" or "[x](y)" shows as typed. Cards have no code style,
+// so the backticks handlers put around commands are dropped, not shown.
+var mdEscaper = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `_`, `\_`, "`", "",
 	`[`, `\[`, `]`, `\]`, `~`, `\~`)
 
 func escapeMD(s string) string {

@@ -90,7 +90,9 @@ func newAdapter(cfg Config, svc service, tr *handlers.Translator, log *slog.Logg
 		return nil, err
 	}
 	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 32 // replies to one connector host go out in parallel
+		client = &http.Client{Timeout: 30 * time.Second, Transport: t}
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -98,7 +100,7 @@ func newAdapter(cfg Config, svc service, tr *handlers.Translator, log *slog.Logg
 	if now == nil {
 		now = time.Now
 	}
-	return &Adapter{cfg: cfg, svc: svc, tr: tr, log: log.With("platform", "teams"), now: now,
+	return &Adapter{cfg: cfg, svc: svc, tr: tr, log: log, now: now,
 		auth: newVerifier(cfg.OpenIDURL, cfg.AppID, client, now),
 		conn: newConnector(cfg, client, now), rd: renderer{tr: tr},
 		workTimeout: 12 * time.Second}, nil
