@@ -18,12 +18,12 @@ func RenderText(r handlers.Reply) string {
 		if _, ok := blk.(handlers.Header); ok && i > 0 {
 			b.WriteString("\n") // a header starts a new part
 		}
-		renderTextBlock(&b, blk)
+		renderTextBlock(&b, r.Lang, blk)
 	}
 	return ensureNewline(strings.TrimRight(b.String(), "\n"))
 }
 
-func renderTextBlock(b *strings.Builder, blk handlers.Block) {
+func renderTextBlock(b *strings.Builder, lang string, blk handlers.Block) {
 	switch v := blk.(type) {
 	case handlers.Header:
 		b.WriteString(v.Text + "\n" + strings.Repeat("=", runeLen(v.Text)) + "\n")
@@ -32,7 +32,7 @@ func renderTextBlock(b *strings.Builder, blk handlers.Block) {
 			b.WriteString(v.Text + "\n")
 		}
 		for _, f := range v.Fields {
-			b.WriteString("  " + f.Label + ": " + f.Value + "\n")
+			b.WriteString("  " + handlers.FieldLine(lang, f.Label, f.Value) + "\n")
 		}
 	case handlers.Context:
 		b.WriteString("  " + v.Text + "\n")

@@ -292,7 +292,7 @@ func (s *Service) joinWith(ctx context.Context, c *call, vals map[string]string)
 	r := c.profileReply(m)
 	r.Kind = "joined"
 	r.Blocks = append([]Block{Section{Text: c.T(key, c.with(map[string]any{"Name": m.Name}))}}, r.Blocks...)
-	r.Text = blocksText(r.Blocks)
+	r.Text = textIn(r.Lang, r.Blocks)
 	return r, nil
 }
 

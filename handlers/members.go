@@ -80,21 +80,25 @@ func (c *call) orderName(o storage.Order) string { return c.T("order_"+string(o)
 // reply builds a reply whose Text is the plain-text rendering of blocks, so
 // that the console and notifications say what the blocks say.
 func (c *call) reply(kind string, vis Visibility, blocks ...Block) Reply {
-	return Reply{Kind: kind, Visibility: vis, Lang: c.lang, Text: blocksText(blocks), Blocks: blocks}
+	return Reply{Kind: kind, Visibility: vis, Lang: c.lang, Text: textIn(c.lang, blocks), Blocks: blocks}
 }
 
-// blocksText renders blocks as plain text, one block per paragraph.
-func blocksText(blocks []Block) string {
+// blocksText renders blocks as plain text in English typography.
+func blocksText(blocks []Block) string { return textIn("en", blocks) }
+
+// textIn renders blocks as plain text, one block per paragraph, with the
+// typography of lang (French puts a space before a colon).
+func textIn(lang string, blocks []Block) string {
 	var parts []string
 	for _, b := range blocks {
-		if t := blockText(b); t != "" {
+		if t := blockText(lang, b); t != "" {
 			parts = append(parts, t)
 		}
 	}
 	return strings.Join(parts, "\n\n")
 }
 
-func blockText(b Block) string {
+func blockText(lang string, b Block) string {
 	switch b := b.(type) {
 	case Header:
 		return b.Text
@@ -104,7 +108,7 @@ func blockText(b Block) string {
 			lines = append(lines, b.Text)
 		}
 		for _, f := range b.Fields {
-			lines = append(lines, f.Label+": "+f.Value)
+			lines = append(lines, FieldLine(lang, f.Label, f.Value))
 		}
 		return strings.Join(lines, "\n")
 	case Context:
@@ -113,6 +117,14 @@ func blockText(b Block) string {
 		return b.Prefix + b.Fallback
 	}
 	return ""
+}
+
+// FieldLine writes "Label: Value", or "Label : Value" in French.
+func FieldLine(lang, label, value string) string {
+	if lang == "fr" {
+		return label + " : " + value
+	}
+	return label + ": " + value
 }
 
 // errorList is an ephemeral error: a lead sentence and one bullet per

@@ -125,7 +125,7 @@ func (s *Service) pollResultReply(p *storage.Poll, v pollView, meeting *storage.
 		case p.MeetingID != 0 && len(pollWinners(p.Options)) > 1:
 			blocks = append(blocks, Context{Text: s.tr.T(lang, "poll_theme_tie", map[string]any{"ID": p.MeetingID})})
 		}
-		return Reply{Kind: "poll_result", Visibility: InChannel, Lang: lang, Blocks: blocks, Text: blocksText(blocks)}
+		return Reply{Kind: "poll_result", Visibility: InChannel, Lang: lang, Blocks: blocks, Text: textIn(lang, blocks)}
 	}
 	return Bilingual(one("en"), one("fr"))
 }

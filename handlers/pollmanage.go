@@ -144,6 +144,7 @@ func (p *pollFeature) delete(ctx context.Context, c *call, arg string) Reply {
 		return c.fail(err)
 	}
 	p.s.replan()
+	p.upd.quiesce(poll.ID)
 	p.tombstone(ctx, poll.ID, refs)
 	return c.reply("poll_deleted", Ephemeral, Section{Text: c.T("poll_deleted", map[string]any{"ID": poll.ID})})
 }

@@ -36,6 +36,10 @@ type pollDirty struct {
 	again     bool      // marked while running: send once more after it
 	last      time.Time // start of the last send (monotonic clock)
 	failures  int       // consecutive failed sends
+	// sending is held for the whole of a send, so that a writer of a final
+	// message (the deletion notice) can wait for a send that read the poll
+	// before it was deleted and would otherwise overwrite the notice.
+	sending sync.Mutex
 }
 
 // pollMaxRetries bounds re-sends after failed updates (say the message was
@@ -90,7 +94,9 @@ func (u *pollUpdater) run(id int64) {
 		st.scheduled, st.running, st.last = false, true, time.Now()
 		u.mu.Unlock()
 
+		st.sending.Lock()
 		err := u.send(id)
+		st.sending.Unlock()
 
 		u.mu.Lock()
 		st.running = false
@@ -145,6 +151,18 @@ func (u *pollUpdater) send(id int64) error {
 		}
 	}
 	return failed
+}
+
+// quiesce waits for a send of poll id in progress. Sends that start later
+// read the database afresh, so after a deletion they send nothing.
+func (u *pollUpdater) quiesce(id int64) {
+	u.mu.Lock()
+	st := u.polls[id]
+	u.mu.Unlock()
+	if st != nil {
+		st.sending.Lock() // only to wait for the current holder
+		st.sending.Unlock()
+	}
 }
 
 // Close sends every pending update now and waits for sends in progress.
