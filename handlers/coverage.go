@@ -58,14 +58,10 @@ func (s *Service) cmdStats(ctx context.Context, c *call) Reply {
 	if err != nil {
 		return c.fail(err)
 	}
-	fields, err := s.jurisdictionCounts(ctx, c)
-	if err != nil {
-		return c.fail(err)
-	}
 	return c.reply("stats", InChannel,
 		Header{Text: c.T("stats_title", nil)},
 		Section{Text: c.statsSentence(st)},
-		Section{Fields: fields},
+		Section{Fields: c.jurisdictionCounts(st)},
 		Context{Text: c.T("stats_hint", c.slashData())})
 }
 
@@ -95,14 +91,10 @@ func (c *call) statsSentence(st storage.Stats) string {
 }
 
 // jurisdictionCounts is one field per jurisdiction: its active head count.
-func (s *Service) jurisdictionCounts(ctx context.Context, c *call) ([]Field, error) {
+func (c *call) jurisdictionCounts(st storage.Stats) []Field {
 	var fields []Field
 	for _, j := range storage.Jurisdictions() {
-		_, n, err := s.store.FindMembers(ctx, storage.MemberFilter{Jurisdiction: &j.Code, Limit: 1})
-		if err != nil {
-			return nil, err
-		}
-		fields = append(fields, Field{Label: j.Name(c.lang), Value: c.num(n)})
+		fields = append(fields, Field{Label: j.Name(c.lang), Value: c.num(st.PeopleByJurisdiction[j.Code])})
 	}
-	return fields, nil
+	return fields
 }

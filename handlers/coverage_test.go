@@ -28,16 +28,16 @@ func TestStatsSingularAndEmpty(t *testing.T) {
 	}
 	mtJoin(t, s, "b", "Ben | ServiceOntario | provincial | ON")
 	mtJoin(t, s, "c", "Cleo | Ville de Québec | municipal | QC")
-	tests = []struct{ locale, want string }{
-		{"en", "3 people representing 1 federal department, 1 provincial or territorial ministry and 1 municipality"},
-		{"fr", "3 personnes représentant 1 ministère fédéral, 1 ministère provincial ou territorial et 1 municipalité"},
+	tests2 := []struct{ locale, want, ontario, yukon string }{
+		{"en", "3 people representing 1 federal department, 1 provincial or territorial ministry and 1 municipality", "Ontario: 1", "Yukon: 0"},
+		{"fr", "3 personnes représentant 1 ministère fédéral, 1 ministère provincial ou territorial et 1 municipalité", "Ontario : 1", "Yukon : 0"},
 	}
-	for _, tt := range tests {
+	for _, tt := range tests2 {
 		r := mtAsk(s, "x", tt.locale, "stats")
 		if got := mtSection(r, 0); got != tt.want {
 			t.Errorf("%s = %q, want %q", tt.locale, got, tt.want)
 		}
-		mtContains(t, "per-jurisdiction fields", r.Text, "Ontario: 1", "Yukon: 0")
+		mtContains(t, "per-jurisdiction fields", r.Text, tt.ontario, tt.yukon)
 	}
 	mtJoin(t, s, "d", "Dan | ServiceOntario | provincial | ON")
 	r := mtAsk(s, "x", "en", "stats")

@@ -46,6 +46,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	// Keep connections open under concurrent load: opening one re-runs the
+	// pragmas and drops its prepared statements (database/sql keeps 2 idle).
+	sqldb.SetMaxIdleConns(16)
 	d := &DB{db: sqldb, path: path, Now: time.Now, stmts: map[string]*sql.Stmt{}}
 	if err := d.migrate(ctx); err != nil {
 		sqldb.Close()

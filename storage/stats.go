@@ -42,9 +42,12 @@ func (d *DB) activeGroups(ctx context.Context) ([]activeGroup, error) {
 // Stats returns the Community's composition among active members. Every
 // order is present in the maps, with 0 when nobody is active there.
 func (d *DB) Stats(ctx context.Context) (Stats, error) {
-	s := Stats{Organizations: map[Order]int{}, PeopleByOrder: map[Order]int{}}
+	s := Stats{Organizations: map[Order]int{}, PeopleByOrder: map[Order]int{}, PeopleByJurisdiction: map[string]int{}}
 	for _, o := range Orders {
 		s.Organizations[o], s.PeopleByOrder[o] = 0, 0
+	}
+	for _, j := range jurisdictions {
+		s.PeopleByJurisdiction[j.Code] = 0
 	}
 	groups, err := d.activeGroups(ctx)
 	if err != nil {
@@ -55,6 +58,7 @@ func (d *DB) Stats(ctx context.Context) (Stats, error) {
 		s.Organizations[g.order] += g.orgs
 		s.PeopleByOrder[g.order] += g.people
 		s.People += g.people
+		s.PeopleByJurisdiction[g.jurisdiction] += g.people
 		places[g.jurisdiction] = true
 	}
 	s.Jurisdictions = len(places)

@@ -126,7 +126,10 @@ type Stats struct {
 	People        int           // active members
 	Organizations map[Order]int // distinct organizations with an active member, per order
 	PeopleByOrder map[Order]int
-	Jurisdictions int // jurisdictions (incl. federal) with at least one active member
+	// PeopleByJurisdiction counts active members per jurisdiction code;
+	// every code of Jurisdictions() is present, with 0 where nobody is.
+	PeopleByJurisdiction map[string]int
+	Jurisdictions        int // jurisdictions (incl. federal) with at least one active member
 }
 
 // Coverage tells which jurisdictions have nobody, and which miss an order.
