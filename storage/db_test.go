@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -115,5 +116,21 @@ func TestQueryPlans(t *testing.T) {
 		if !strings.Contains(joined, tt.want) || strings.Contains(joined, "TEMP B-TREE") {
 			t.Errorf("plan of %.60q… = %s; want %s and no temporary sort", tt.query, joined, tt.want)
 		}
+	}
+}
+
+func TestOpenPathWithURICharacters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "odd?name#100%.db")
+	d, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, _, err := d.JoinMember(context.Background(), MemberInput{Name: "Ada", Organization: "ServiceOntario",
+		Order: OrderProvincial, Jurisdiction: "ON", ConsoleID: "ada"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("database not at the path given: %v", err)
 	}
 }
