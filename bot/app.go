@@ -5,6 +5,7 @@ package bot
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -154,7 +155,14 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "ok\n")
 }
 
+// calendar serves the iCalendar feed. With [http] calendar_token set, a
+// request without the right ?token= gets 404, as if there were no feed.
 func (a *App) calendar(w http.ResponseWriter, r *http.Request) {
+	if tok := a.cfg.HTTP.CalendarToken; tok != "" &&
+		subtle.ConstantTimeCompare([]byte(r.URL.Query().Get("token")), []byte(tok)) != 1 {
+		http.NotFound(w, r)
+		return
+	}
 	var b strings.Builder
 	if err := a.Service.Calendar(r.Context(), &b); err != nil {
 		a.log.Error("calendar", "err", err)
@@ -181,6 +189,9 @@ func (a *App) Serve(ctx context.Context) error {
 	go func() { errc <- a.server.Serve(a.ln) }()
 	a.runBackground(ctx, errc)
 	a.log.Info("serving", "addr", a.Addr(), "platforms", a.platformNames())
+	if a.cfg.HTTP.CalendarToken == "" {
+		a.log.Warn("/calendar.ics is public: set [http] calendar_token to require ?token=")
+	}
 	select {
 	case <-ctx.Done():
 	case err := <-errc:
@@ -250,9 +261,9 @@ func (f *fanout) add(p storage.Platform, poster handlers.Poster) {
 	f.by[p] = poster
 }
 
-// Post posts to each platform; it fails only if every platform failed, so
-// one platform being down does not stop the others (its error is logged
-// by the caller's retry through the returned error when all fail).
+// Post posts to each platform. One platform being down does not stop the
+// others: the refs of the posts made come back with the joined errors of
+// the platforms that failed (see handlers.Poster).
 func (f *fanout) Post(ctx context.Context, r handlers.Reply) ([]handlers.MessageRef, error) {
 	if len(f.order) == 0 {
 		return nil, errors.New("no platform configured to post to")
@@ -263,14 +274,10 @@ func (f *fanout) Post(ctx context.Context, r handlers.Reply) ([]handlers.Message
 		rs, err := f.by[p].Post(ctx, r)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", p, err))
-			continue
 		}
 		refs = append(refs, rs...)
 	}
-	if len(refs) == 0 {
-		return nil, errors.Join(errs...)
-	}
-	return refs, nil
+	return refs, errors.Join(errs...)
 }
 
 // Update routes the update to the platform that posted ref.

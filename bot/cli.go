@@ -25,8 +25,9 @@ type Env struct {
 
 const usage = `copbot — the Contact Centre Community of Practice bot / le robot de la communauté de pratique
 
-Usage:
+Usage / Utilisation :
   copbot [-config FILE]                     console, or serve when Slack/Teams is configured
+                                            console, ou serveur si Slack/Teams est configuré
   copbot console [-config F] [-as USER] [-lang en|fr]
   copbot serve   [-config F] [-listen ADDR]
   copbot import members FILE.csv [-config F] [-lang en|fr]
@@ -37,6 +38,8 @@ Usage:
 
 Config: -config FILE, else $COPBOT_CONFIG, else ./copbot.toml, else built-in defaults
 (see config.example.toml).
+Configuration : -config FICHIER, sinon $COPBOT_CONFIG, sinon ./copbot.toml, sinon les valeurs
+par défaut (voir config.example.toml).
 `
 
 // Main runs the copbot command line and returns the process exit code.
@@ -83,7 +86,7 @@ func run(ctx context.Context, args []string, env Env) error {
 		fmt.Fprint(env.Stdout, usage)
 		return nil
 	}
-	fmt.Fprintf(env.Stderr, "copbot: unknown command %q\n", rest[0])
+	fmt.Fprintf(env.Stderr, "copbot: unknown command %q / commande inconnue « %s »\n", rest[0], rest[0])
 	return errUsage
 }
 
@@ -156,7 +159,7 @@ func cmdConsole(ctx context.Context, args []string, global string, env Env) erro
 		return err
 	}
 	if *lang != "" && *lang != "en" && *lang != "fr" {
-		return fmt.Errorf("-lang: %q is not en or fr", *lang)
+		return fmt.Errorf("-lang: %q is not en or fr / %q n’est ni en ni fr", *lang, *lang)
 	}
 	app, _, err := openApp(ctx, *cfgPath, global, env)
 	if err != nil {
@@ -218,7 +221,7 @@ func cmdImport(ctx context.Context, args []string, global string, env Env) error
 	rep, err := app.Service.ImportRoster(ctx, f, *lang)
 	fmt.Fprintln(env.Stdout, strings.TrimRight(rep.Text(app.Service.Translator(), *lang), "\n"))
 	if errors.Is(err, handlers.ErrRosterRejected) {
-		return errors.New("import refused: nothing was changed / importation refusée : rien n'a été modifié")
+		return errors.New("import refused: nothing was changed / importation refusée : rien n’a été modifié")
 	}
 	return err
 }
@@ -251,7 +254,7 @@ func export(ctx context.Context, app *App, pos []string, w io.Writer) error {
 	case pos[0] == "poll" && len(pos) == 2:
 		id, err := strconv.ParseInt(pos[1], 10, 64)
 		if err != nil {
-			return fmt.Errorf("poll id %q is not a number", pos[1])
+			return fmt.Errorf("poll id %q is not a number / le numéro de sondage « %s » n’est pas un nombre", pos[1], pos[1])
 		}
 		return app.Service.ExportPoll(ctx, id, w)
 	}
@@ -296,7 +299,7 @@ func cmdBackup(ctx context.Context, args []string, global string, env Env) error
 		return errUsage
 	}
 	if _, err := os.Stat(pos[0]); err == nil {
-		return fmt.Errorf("backup: %s already exists; choose a new file name", pos[0])
+		return fmt.Errorf("backup: %s already exists; choose a new file name / %s existe déjà : choisissez un autre nom de fichier", pos[0], pos[0])
 	}
 	app, _, err := openApp(ctx, *cfgPath, global, env)
 	if err != nil {

@@ -41,6 +41,9 @@ type CommunityConfig struct {
 // HTTPConfig is the server for platform callbacks and the calendar feed.
 type HTTPConfig struct {
 	Listen string `toml:"listen"`
+	// CalendarToken, when set, must be given as ?token= to read
+	// /calendar.ics, which carries meeting links and agendas.
+	CalendarToken string `toml:"calendar_token"`
 }
 
 // SlackConfig enables the Slack adapter when BotToken is set.
@@ -90,6 +93,7 @@ var envOverrides = []struct {
 	{"COPBOT_SLACK_APP_TOKEN", func(c *Config, v string) { c.Slack.AppToken = v }},
 	{"COPBOT_TEAMS_APP_ID", func(c *Config, v string) { c.Teams.AppID = v }},
 	{"COPBOT_TEAMS_APP_PASSWORD", func(c *Config, v string) { c.Teams.AppPassword = v }},
+	{"COPBOT_CALENDAR_TOKEN", func(c *Config, v string) { c.HTTP.CalendarToken = v }},
 }
 
 // DefaultConfig is what copbot runs with when no file is found.

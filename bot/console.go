@@ -103,7 +103,7 @@ func (c *Console) directive(line string) bool {
 		return true
 	case "as":
 		if arg == "" {
-			c.write("usage: :as USER\n")
+			c.write("usage: :as USER / utilisation : :as UTILISATEUR\n")
 			return false
 		}
 		c.mu.Lock()
@@ -112,14 +112,14 @@ func (c *Console) directive(line string) bool {
 		c.info("(now acting as %s / vous agissez maintenant en tant que %s)\n", arg, arg)
 	case "lang":
 		if arg != "en" && arg != "fr" {
-			c.write("usage: :lang en|fr\n")
+			c.write("usage / utilisation : :lang en|fr\n")
 			return false
 		}
 		c.mu.Lock()
 		c.locale = arg
 		c.mu.Unlock()
 	default:
-		c.write("console directives: :as USER, :lang en|fr, :quit\n")
+		c.write("console directives: :as USER, :lang en|fr, :quit / directives de la console : :as UTILISATEUR, :lang en|fr, :quit\n")
 	}
 	return false
 }

@@ -56,6 +56,9 @@ type MessageRef struct {
 // implement it; the app fans it out over every configured platform.
 type Poster interface {
 	// Post publishes r to the community channel and returns where it went.
+	// With several platforms it may succeed on some and fail on others: it
+	// then returns the refs of the posts made AND a non-nil error. Callers
+	// must not post again where it went (that would double the message).
 	Post(ctx context.Context, r Reply) ([]MessageRef, error)
 	// Update replaces a message posted earlier.
 	Update(ctx context.Context, ref MessageRef, r Reply) error
