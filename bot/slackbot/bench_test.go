@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"copbot/bot/slackbot/slacktest"
 	"copbot/storage"
 )
 
@@ -78,15 +79,22 @@ func BenchmarkSlashWhoOntario(b *testing.B) {
 	})
 	elapsed, cpu := time.Since(start), cpuTime()-cpu0
 	b.StopTimer()
-	slices.Sort(lat)
-	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "req/s")
-	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
-	b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
+	reportPercentiles(b, "", lat)
 	// CPU per request (server and client together) tells capacity on a
 	// quiet machine even when other processes share the cores.
-	b.ReportMetric(ms(cpu)/float64(len(lat)), "cpu-ms/op")
+	b.ReportMetric(millis(cpu)/float64(len(lat)), "cpu-ms/op")
 }
+
+// reportPercentiles sorts lat and reports its median and 99th percentile
+// in milliseconds, as prefix+"p50-ms" and prefix+"p99-ms".
+func reportPercentiles(b *testing.B, prefix string, lat []time.Duration) {
+	slices.Sort(lat)
+	b.ReportMetric(millis(lat[len(lat)/2]), prefix+"p50-ms")
+	b.ReportMetric(millis(lat[len(lat)*99/100]), prefix+"p99-ms")
+}
+
+func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // cpuTime is the user+system CPU time this process has used.
 func cpuTime() time.Duration {
@@ -99,11 +107,7 @@ func cpuTime() time.Duration {
 
 // benchSend posts one signed command and returns the answer's body.
 func benchSend(b *testing.B, client *http.Client, e *env, form string) string {
-	stamp, sig := signature(testSecret, time.Now(), form)
-	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/slack/commands", strings.NewReader(form))
-	req.Header.Set("Content-Type", formType)
-	req.Header.Set("X-Slack-Request-Timestamp", stamp)
-	req.Header.Set("X-Slack-Signature", sig)
+	req := slacktest.SignedRequest(e.srv.URL+"/slack/commands", testSecret, time.Now(), formType, form)
 	resp, err := client.Do(req)
 	if err != nil {
 		b.Error(err)

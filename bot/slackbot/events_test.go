@@ -34,7 +34,7 @@ func TestEventDirectMessageQuestion(t *testing.T) {
 	e.event(eventPayload(t, "Ev1", map[string]any{"type": "message", "channel_type": "im", "channel": "D0DM",
 		"user": "U0ASKER", "text": "who represents Ontario?", "ts": "1.000001"}))
 	e.a.Close()
-	posts := e.fake.callsOf("chat.postMessage")
+	posts := e.fake.Calls("chat.postMessage")
 	if len(posts) != 1 {
 		t.Fatalf("%d chat.postMessage, want 1", len(posts))
 	}
@@ -53,7 +53,7 @@ func TestEventMentionAnsweredPrivatelyInThread(t *testing.T) {
 	e.event(eventPayload(t, "Ev2", map[string]any{"type": "app_mention", "channel": "C0GEN",
 		"user": "U0ASKER", "text": "<@U0BOT> who represents Ontario?", "ts": "2.000001"}))
 	e.a.Close()
-	eph := e.fake.callsOf("chat.postEphemeral")
+	eph := e.fake.Calls("chat.postEphemeral")
 	if len(eph) != 1 {
 		t.Fatalf("%d chat.postEphemeral, want 1 (a directory answer is personal)", len(eph))
 	}
@@ -72,7 +72,7 @@ func TestEventMentionInChannelReplyInThread(t *testing.T) {
 	e.event(eventPayload(t, "Ev3", map[string]any{"type": "app_mention", "channel": "C0GEN",
 		"user": "U0ASKER", "text": "<@U0BOT> stats", "ts": "3.000001", "thread_ts": "3.000000"}))
 	e.a.Close()
-	posts := e.fake.callsOf("chat.postMessage")
+	posts := e.fake.Calls("chat.postMessage")
 	if len(posts) != 1 || posts[0].Form.Get("thread_ts") != "3.000000" || posts[0].Form.Get("channel") != "C0GEN" {
 		t.Fatalf("posts %v, want the stats in the question's thread", posts)
 	}
@@ -101,7 +101,7 @@ func TestEventsIgnored(t *testing.T) {
 			e := newEnv(t)
 			e.event(eventPayload(t, "Ev-"+tt.name, tt.inner))
 			e.a.Close()
-			if c := e.fake.callsOf(""); len(c) != 0 {
+			if c := e.fake.Calls(""); len(c) != 0 {
 				t.Errorf("ignored event called Slack: %v", c)
 			}
 		})
@@ -118,7 +118,7 @@ func TestEventRetryDeduplicated(t *testing.T) {
 	e.event(eventPayload(t, "Ev10", map[string]any{"type": "message", "channel_type": "im", "channel": "D0DM",
 		"user": "U0ASKER", "text": "help", "ts": "9.2"}))
 	e.a.Close()
-	if n := len(e.fake.callsOf("chat.postMessage")); n != 2 {
+	if n := len(e.fake.Calls("chat.postMessage")); n != 2 {
 		t.Errorf("%d answers, want 2 (one per distinct event_id)", n)
 	}
 }

@@ -46,20 +46,23 @@ func submissionPayload(t testing.TB, view map[string]any, user string, values ma
 
 func (e *env) openedView(n int) map[string]any {
 	e.t.Helper()
-	waitFor(e.t, "views.open", func() bool { return len(e.fake.callsOf("views.open")) >= n })
-	return e.fake.callsOf("views.open")[n-1].JSON["view"].(map[string]any)
+	opens := e.fake.WaitFor("views.open", n, waitLimit)
+	if len(opens) < n {
+		e.t.Fatalf("%d views.open calls, want %d", len(opens), n)
+	}
+	return opens[n-1].JSON["view"].(map[string]any)
 }
 
 func TestJoinModalCreatesMember(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.fake.setLocale("U0NEW", "fr-CA")
+	e.fake.SetLocale("U0NEW", "fr-CA")
 	resp := e.command("join", "U0NEW")
 	if resp.StatusCode != http.StatusOK || body(t, resp) != nil {
 		t.Fatalf("join with no text: status %d, want an empty 200 ack", resp.StatusCode)
 	}
 	view := e.openedView(1)
-	if got := e.fake.callsOf("views.open")[0].JSON["trigger_id"]; got != "111.222.trig" {
+	if got := e.fake.Calls("views.open")[0].JSON["trigger_id"]; got != "111.222.trig" {
 		t.Errorf("views.open trigger_id = %v", got)
 	}
 	if e.memberCount() != 0 {
@@ -79,7 +82,7 @@ func TestJoinModalCreatesMember(t *testing.T) {
 		t.Errorf("member = %+v", m)
 	}
 	e.a.Close()
-	hooks := e.fake.callsOf("hook")
+	hooks := e.fake.Calls("hook")
 	if len(hooks) != 1 || hooks[0].Path != "/commands/T0TEAM/1/cmd" || hooks[0].JSON["response_type"] != "ephemeral" {
 		t.Fatalf("confirmation: %v, want one ephemeral post to the command's response_url", hooks)
 	}
@@ -116,7 +119,7 @@ func TestJoinModalFieldErrors(t *testing.T) {
 		t.Errorf("missing name not reported under the name field: %v", errs)
 	}
 	e.a.Close()
-	if e.memberCount() != 0 || len(e.fake.callsOf("hook"))+len(e.fake.callsOf("chat.postMessage")) != 0 {
+	if e.memberCount() != 0 || len(e.fake.Calls("hook"))+len(e.fake.Calls("chat.postMessage")) != 0 {
 		t.Error("a refused form saved or posted something")
 	}
 }
@@ -142,7 +145,7 @@ func TestHomeJoinButton(t *testing.T) {
 	if e.memberCount() != 1 {
 		t.Fatalf("%d members, want 1", e.memberCount())
 	}
-	pubs, dms := e.fake.callsOf("views.publish"), e.fake.callsOf("chat.postMessage")
+	pubs, dms := e.fake.Calls("views.publish"), e.fake.Calls("chat.postMessage")
 	if len(pubs) != 1 || pubs[0].JSON["user_id"] != "U0HOME" {
 		t.Errorf("views.publish calls %v, want the Home republished for U0HOME", pubs)
 	}
@@ -182,7 +185,7 @@ func TestSlowCommandAcksThenPostsToResponseURL(t *testing.T) {
 		t.Errorf("ack = %v, want the ephemeral working note", got)
 	}
 	e.a.Close() // waits for the late answer
-	hooks := e.fake.callsOf("hook")
+	hooks := e.fake.Calls("hook")
 	if len(hooks) != 1 {
 		t.Fatalf("%d response_url posts, want 1", len(hooks))
 	}
@@ -213,7 +216,7 @@ func TestBlockActionReplaceUpdatesClickedMessage(t *testing.T) {
 		{"action_id":"copbot_link_1","block_id":"b1","type":"button","value":""}]}`
 	e.interact(click)
 	e.a.Close()
-	hooks := e.fake.callsOf("hook")
+	hooks := e.fake.Calls("hook")
 	if len(hooks) != 1 {
 		t.Fatalf("%d response_url posts, want 1 (link buttons route nowhere)", len(hooks))
 	}
@@ -227,10 +230,12 @@ func TestBlockActionReplaceUpdatesClickedMessage(t *testing.T) {
 func TestFormFallsBackToTextWhenModalFails(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.fake.fail("views.open", fakeFailure{500, ""}, fakeFailure{500, ""}, fakeFailure{500, ""})
+	for range 3 {
+		e.fake.Fail("views.open", 500, "")
+	}
 	e.command("join", "U0NEW")
 	e.a.Close()
-	hooks := e.fake.callsOf("hook")
+	hooks := e.fake.Calls("hook")
 	if len(hooks) != 1 {
 		t.Fatalf("%d response_url posts, want 1", len(hooks))
 	}
@@ -271,7 +276,7 @@ func TestSlowSubmissionClosesThenConfirms(t *testing.T) {
 	if e.memberCount() != 1 {
 		t.Fatalf("%d members after the late submission, want 1", e.memberCount())
 	}
-	if hooks := e.fake.callsOf("hook"); len(hooks) != 1 || !strings.Contains(hooks[0].JSON["text"].(string), "Sam Lee") {
+	if hooks := e.fake.Calls("hook"); len(hooks) != 1 || !strings.Contains(hooks[0].JSON["text"].(string), "Sam Lee") {
 		t.Errorf("late confirmation %v, want one post naming the member", hooks)
 	}
 }
@@ -284,7 +289,7 @@ func TestViewClosedIsNoOp(t *testing.T) {
 		t.Errorf("view_closed: status %d, want an empty 200", resp.StatusCode)
 	}
 	e.a.Close()
-	if len(e.fake.writes()) != 0 || e.memberCount() != 0 {
+	if len(e.fake.Writes()) != 0 || e.memberCount() != 0 {
 		t.Error("view_closed did something")
 	}
 }

@@ -2,9 +2,6 @@ package slackbot
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -13,11 +10,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"copbot/bot/slackbot/slacktest"
 	"copbot/handlers"
 	"copbot/storage"
 )
@@ -32,7 +29,7 @@ const fixtureDir = "testdata/fixtures"
 // fake Slack, served by a loopback HTTP server.
 type env struct {
 	t    testing.TB
-	fake *fakeSlack
+	fake *slacktest.Server
 	db   *storage.DB
 	svc  *handlers.Service
 	a    *Adapter
@@ -54,6 +51,9 @@ func withTuning(f func(*tuning)) envOpt          { return func(c *envConfig) { f
 func withService(w func(service) service) envOpt { return func(c *envConfig) { c.wrap = w } }
 func withConfig(f func(*Config)) envOpt          { return func(c *envConfig) { c.cfg = f } }
 func withClock(now func() time.Time) envOpt      { return func(c *envConfig) { c.clock = now } }
+func withOptions(f func(*handlers.Options)) envOpt {
+	return func(c *envConfig) { f(&c.opts) }
+}
 
 func newEnv(t testing.TB, opts ...envOpt) *env {
 	t.Helper()
@@ -75,9 +75,9 @@ func newEnv(t testing.TB, opts ...envOpt) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(svc.Close)
-	fake := newFakeSlack(t)
-	cfg := Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.apiURL(),
-		Channel: "C0COMMUNITY", Command: "/cop", Transport: fake.transport()}
+	fake := slacktest.NewServer(t)
+	cfg := Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.APIURL(),
+		Channel: "C0COMMUNITY", Command: "/cop", Transport: fake.Transport()}
 	if ec.cfg != nil {
 		ec.cfg(&cfg)
 	}
@@ -104,22 +104,13 @@ func discardLog() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// signature returns Slack's v0 signature headers for body sent at ts.
-func signature(secret string, ts time.Time, body string) (string, string) {
-	stamp := strconv.FormatInt(ts.Unix(), 10)
-	m := hmac.New(sha256.New, []byte(secret))
-	io.WriteString(m, "v0:"+stamp+":"+body)
-	return stamp, "v0=" + hex.EncodeToString(m.Sum(nil))
-}
-
 // send posts body to path, signed with the test secret at the env's now.
 func (e *env) send(path, contentType, body string) *http.Response {
 	e.t.Helper()
-	stamp, sig := signature(testSecret, e.now(), body)
-	return e.sendWith(path, contentType, body, map[string]string{
-		"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": sig})
+	return e.do(slacktest.SignedRequest(e.srv.URL+path, testSecret, e.now(), contentType, body))
 }
 
+// sendWith posts body to path with exactly these headers (none signed).
 func (e *env) sendWith(path, contentType, body string, headers map[string]string) *http.Response {
 	e.t.Helper()
 	req, err := http.NewRequest(http.MethodPost, e.srv.URL+path, strings.NewReader(body))
@@ -130,6 +121,11 @@ func (e *env) sendWith(path, contentType, body string, headers map[string]string
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
+	return e.do(req)
+}
+
+func (e *env) do(req *http.Request) *http.Response {
+	e.t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
@@ -221,14 +217,5 @@ func jsonOf(t testing.TB, v any) map[string]any {
 	return m
 }
 
-// waitFor polls cond until it holds or a few seconds pass.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
+// waitLimit bounds how long a test waits for work done after an ack.
+const waitLimit = 5 * time.Second

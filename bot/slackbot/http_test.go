@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"copbot/bot/slackbot/slacktest"
 	"copbot/handlers"
 	"copbot/storage"
 )
@@ -44,7 +45,7 @@ func TestCommandWhoOntario(t *testing.T) {
 	if want := e.expectedAck(slackReq("U0ASKER", "who Ontario")); !reflect.DeepEqual(got, want) {
 		t.Errorf("ack differs from the service's reply:\n got %v\nwant %v", got, want)
 	}
-	if w := e.fake.writes(); len(w) != 0 {
+	if w := e.fake.Writes(); len(w) != 0 {
 		t.Errorf("an answer ready in time must go in the ack only; Slack saw %d writes", len(w))
 	}
 }
@@ -52,7 +53,7 @@ func TestCommandWhoOntario(t *testing.T) {
 func TestCommandFrenchLocaleForNonMember(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.fake.setLocale("U0FR", "fr-CA")
+	e.fake.SetLocale("U0FR", "fr-CA")
 	got := body(t, e.command("aide", "U0FR"))
 	req := slackReq("U0FR", "aide")
 	req.Locale = "fr-CA"
@@ -62,11 +63,11 @@ func TestCommandFrenchLocaleForNonMember(t *testing.T) {
 	if en := e.expectedAck(slackReq("U0FR", "help")); reflect.DeepEqual(got["text"], en["text"]) {
 		t.Error("a fr-CA Slack user got the English help")
 	}
-	if n := len(e.fake.callsOf("users.info")); n != 1 {
+	if n := len(e.fake.Calls("users.info")); n != 1 {
 		t.Errorf("users.info called %d times, want 1", n)
 	}
 	body(t, e.command("aide", "U0FR"))
-	if n := len(e.fake.callsOf("users.info")); n != 1 {
+	if n := len(e.fake.Calls("users.info")); n != 1 {
 		t.Errorf("users.info called %d times after a second command, want 1 (cached)", n)
 	}
 }
@@ -106,7 +107,7 @@ func TestFixtureSlashCommands(t *testing.T) {
 			if want := e.expectedAck(slackReq(v.Get("user_id"), v.Get("text"))); !reflect.DeepEqual(got, want) {
 				t.Errorf("ack:\n got %v\nwant %v", got, want)
 			}
-			if e.memberCount() != 0 || len(e.fake.writes()) != 0 {
+			if e.memberCount() != 0 || len(e.fake.Writes()) != 0 {
 				t.Error("a help or error answer changed something")
 			}
 		})
@@ -125,7 +126,7 @@ func TestFixtureBlockActionsUnknownAction(t *testing.T) {
 				t.Fatalf("block_actions must be acked with an empty 200, got %d", resp.StatusCode)
 			}
 			e.a.Close()
-			hooks := e.fake.callsOf("hook")
+			hooks := e.fake.Calls("hook")
 			if len(hooks) != 1 {
 				t.Fatalf("got %d response_url posts, want 1 (the error)", len(hooks))
 			}
@@ -143,8 +144,8 @@ func TestFixtureBlockActionsUnknownAction(t *testing.T) {
 				hooks[0].JSON["replace_original"] != false {
 				t.Errorf("response_url message = %v, want the ephemeral error %q", hooks[0].JSON, want.Text)
 			}
-			if e.memberCount() != 0 || len(e.fake.writes()) != 1 {
-				t.Errorf("unknown action wrote something: %d members, %d Slack writes", e.memberCount(), len(e.fake.writes()))
+			if e.memberCount() != 0 || len(e.fake.Writes()) != 1 {
+				t.Errorf("unknown action wrote something: %d members, %d Slack writes", e.memberCount(), len(e.fake.Writes()))
 			}
 		})
 	}
@@ -164,7 +165,7 @@ func TestFixtureViewSubmissionUnknownForm(t *testing.T) {
 		t.Errorf("errors = %v, want the unknown-form error on the first input block", errs)
 	}
 	e.a.Close()
-	if e.memberCount() != 0 || len(e.fake.writes()) != 0 {
+	if e.memberCount() != 0 || len(e.fake.Writes()) != 0 {
 		t.Error("unknown form wrote something")
 	}
 }
@@ -186,7 +187,7 @@ func TestFixtureAppHomeOpened(t *testing.T) {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 	e.a.Close()
-	pubs := e.fake.callsOf("views.publish")
+	pubs := e.fake.Calls("views.publish")
 	if len(pubs) != 1 {
 		t.Fatalf("got %d views.publish, want 1", len(pubs))
 	}
@@ -212,7 +213,7 @@ func TestFixtureAppHomeMessagesTabIgnored(t *testing.T) {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 	e.a.Close()
-	if w := e.fake.writes(); len(w) != 0 {
+	if w := e.fake.Writes(); len(w) != 0 {
 		t.Errorf("messages tab triggered %v", w)
 	}
 }
@@ -232,7 +233,7 @@ func TestRefused(t *testing.T) {
 	join := url.Values{"command": {"/cop"}, "user_id": {"U0EVE"}, "channel_id": {"C0"},
 		"text": {"join Eve Intruder | ServiceOntario | provincial | Ontario"}}.Encode()
 	now := time.Now()
-	good := func(b string) (string, string) { return signature(testSecret, now, b) }
+	good := func(b string) (string, string) { return slacktest.Sign(testSecret, now, b) }
 	tests := []struct {
 		name    string
 		path    string
@@ -242,7 +243,7 @@ func TestRefused(t *testing.T) {
 	}{
 		{"forged signature", "/slack/commands", join, func(b string) map[string]string {
 			ts, _ := good(b)
-			_, sig := signature("not-the-secret", now, b)
+			_, sig := slacktest.Sign("not-the-secret", now, b)
 			return map[string]string{"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}
 		}, 401},
 		{"signature of another body", "/slack/commands", join, func(b string) map[string]string {
@@ -250,11 +251,11 @@ func TestRefused(t *testing.T) {
 			return map[string]string{"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}
 		}, 401},
 		{"stale timestamp", "/slack/commands", join, func(b string) map[string]string {
-			ts, sig := signature(testSecret, now.Add(-6*time.Minute), b)
+			ts, sig := slacktest.Sign(testSecret, now.Add(-6*time.Minute), b)
 			return map[string]string{"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}
 		}, 401},
 		{"future timestamp", "/slack/commands", join, func(b string) map[string]string {
-			ts, sig := signature(testSecret, now.Add(6*time.Minute), b)
+			ts, sig := slacktest.Sign(testSecret, now.Add(6*time.Minute), b)
 			return map[string]string{"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}
 		}, 401},
 		{"missing headers", "/slack/commands", join, func(string) map[string]string { return nil }, 401},
@@ -295,7 +296,7 @@ func TestRefused(t *testing.T) {
 			if n := e.memberCount(); n != 0 {
 				t.Errorf("%d members created", n)
 			}
-			if c := e.fake.callsOf(""); len(c) != 0 {
+			if c := e.fake.Calls(""); len(c) != 0 {
 				t.Errorf("refused request still called Slack: %v", c)
 			}
 		})

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"copbot/bot/slackbot/slacktest"
 )
 
 // fakeSocket speaks Slack's Socket Mode envelope protocol on the fake's
@@ -21,11 +23,11 @@ type fakeSocket struct {
 	acks chan map[string]any
 }
 
-func newFakeSocket(t *testing.T, f *fakeSlack) *fakeSocket {
+func newFakeSocket(t *testing.T, f *slacktest.Server) *fakeSocket {
 	s := &fakeSocket{send: make(chan []byte), acks: make(chan map[string]any, 16)}
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done) })
-	f.setWS(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	f.SetWS(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// slack-go dials with Slack's own origin.
 		up := websocket.Upgrader{CheckOrigin: func(r *http.Request) bool { return r.Header.Get("Origin") == "https://api.slack.com" }}
 		conn, err := up.Upgrade(w, r, nil)
@@ -129,8 +131,11 @@ func TestSocketMode(t *testing.T) {
 	if ack["envelope_id"] != "env-mention" || ack["payload"] != nil {
 		t.Errorf("mention ack = %v", ack)
 	}
-	waitFor(t, "the mention's answer", func() bool { return len(e.fake.callsOf("chat.postEphemeral")) == 1 })
-	if txt := e.fake.callsOf("chat.postEphemeral")[0].Form.Get("text"); !strings.Contains(txt, "Marie Tremblay") {
+	eph := e.fake.WaitFor("chat.postEphemeral", 1, waitLimit)
+	if len(eph) != 1 {
+		t.Fatalf("%d ephemeral answers to the mention, want 1", len(eph))
+	}
+	if txt := eph[0].Form.Get("text"); !strings.Contains(txt, "Marie Tremblay") {
 		t.Errorf("answer %q", txt)
 	}
 
@@ -143,7 +148,7 @@ func TestSocketMode(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("RunSocketMode did not return after ctx ended")
 	}
-	opens := e.fake.callsOf("apps.connections.open")
+	opens := e.fake.Calls("apps.connections.open")
 	if len(opens) == 0 {
 		t.Fatal("apps.connections.open never called")
 	}
@@ -174,8 +179,11 @@ func TestSocketModeLargeAckGoesToResponseURL(t *testing.T) {
 	if ack["payload"] != nil {
 		t.Errorf("oversized ack sent inline")
 	}
-	waitFor(t, "response_url post", func() bool { return len(e.fake.callsOf("hook")) == 1 })
-	hook := e.fake.callsOf("hook")[0]
+	hooks := e.fake.WaitFor("hook", 1, waitLimit)
+	if len(hooks) != 1 {
+		t.Fatalf("%d response_url posts, want 1", len(hooks))
+	}
+	hook := hooks[0]
 	u, _ := url.Parse(cmd["response_url"].(string))
 	if hook.Path != u.Path || !reflect.DeepEqual(hook.JSON, want) {
 		t.Errorf("response_url got %v", hook.JSON["text"])

@@ -35,6 +35,16 @@ func (s *sleepLog) got() []time.Duration {
 	return slices.Clone(s.waits)
 }
 
+// failure is one answer the fake Slack gives instead of success.
+type failure struct {
+	status     int
+	retryAfter string
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
 var notice = handlers.Reply{Kind: "reminder", Lang: "en", Text: "Meeting tomorrow",
 	Blocks: []handlers.Block{handlers.Section{Text: "Meeting tomorrow"}}}
 
@@ -42,47 +52,49 @@ func TestPostRetries(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name      string
-		failures  []fakeFailure
+		failures  []failure
 		wantCalls int
 		wantErr   bool
 		check     func(t *testing.T, waits []time.Duration)
 	}{
-		{"429 honours Retry-After", []fakeFailure{{429, "2"}}, 2, false, func(t *testing.T, w []time.Duration) {
+		{"429 honours Retry-After", []failure{{429, "2"}}, 2, false, func(t *testing.T, w []time.Duration) {
 			if len(w) != 1 || w[0] != 2*time.Second {
 				t.Errorf("waits %v, want [2s]", w)
 			}
 		}},
-		{"429 without Retry-After waits a second", []fakeFailure{{429, ""}}, 2, false, func(t *testing.T, w []time.Duration) {
+		{"429 without Retry-After waits a second", []failure{{429, ""}}, 2, false, func(t *testing.T, w []time.Duration) {
 			if len(w) != 1 || w[0] != time.Second {
 				t.Errorf("waits %v, want [1s]", w)
 			}
 		}},
-		{"500 then 503 then success", []fakeFailure{{500, ""}, {503, ""}}, 3, false, func(t *testing.T, w []time.Duration) {
+		{"500 then 503 then success", []failure{{500, ""}, {503, ""}}, 3, false, func(t *testing.T, w []time.Duration) {
 			// Test backoff is 1ms doubling, plus up to 50% jitter.
 			if len(w) != 2 || w[0] < time.Millisecond || w[0] > 1500*time.Microsecond ||
 				w[1] < 2*time.Millisecond || w[1] > 3*time.Millisecond {
 				t.Errorf("waits %v, want about [1ms 2ms] plus jitter", w)
 			}
 		}},
-		{"three 500s give up", []fakeFailure{{500, ""}, {500, ""}, {500, ""}, {500, ""}}, 3, true, nil},
-		{"Retry-After beyond the call timeout fails fast", []fakeFailure{{429, "60"}}, 1, true, func(t *testing.T, w []time.Duration) {
+		{"three 500s give up", []failure{{500, ""}, {500, ""}, {500, ""}, {500, ""}}, 3, true, nil},
+		{"Retry-After beyond the call timeout fails fast", []failure{{429, "60"}}, 1, true, func(t *testing.T, w []time.Duration) {
 			if len(w) != 0 {
 				t.Errorf("waited %v although the wait outlasts the deadline", w)
 			}
 		}},
-		{"400 is not retried", []fakeFailure{{400, ""}}, 1, true, nil},
+		{"400 is not retried", []failure{{400, ""}}, 1, true, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			sl := &sleepLog{}
 			e := newEnv(t, withTuning(func(tu *tuning) { tu.sleep = sl.sleep }))
-			e.fake.fail("chat.postMessage", tt.failures...)
+			for _, f := range tt.failures {
+				e.fake.Fail("chat.postMessage", f.status, f.retryAfter)
+			}
 			refs, err := e.a.Post(context.Background(), notice)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("Post error = %v, wantErr %v", err, tt.wantErr)
 			}
-			if n := len(e.fake.callsOf("chat.postMessage")); n != tt.wantCalls {
+			if n := len(e.fake.Calls("chat.postMessage")); n != tt.wantCalls {
 				t.Errorf("%d calls, want %d", n, tt.wantCalls)
 			}
 			if !tt.wantErr && (len(refs) != 1 || refs[0].Channel != "C0COMMUNITY" || refs[0].ID == "" ||
@@ -99,7 +111,7 @@ func TestPostRetries(t *testing.T) {
 func TestRateLimitErrorSurfaces(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.fake.fail("chat.postMessage", fakeFailure{429, "60"})
+	e.fake.Fail("chat.postMessage", 429, "60")
 	_, err := e.a.Post(context.Background(), notice)
 	var rl *slack.RateLimitedError
 	if !errors.As(err, &rl) || rl.RetryAfter != time.Minute {
@@ -115,13 +127,13 @@ func TestNetworkErrorRetried(t *testing.T) {
 		if n.Add(1) == 1 {
 			return nil, errors.New("connection reset by peer")
 		}
-		return e.fake.transport().RoundTrip(r)
+		return e.fake.Transport().RoundTrip(r)
 	})
 	e = newEnv(t, withConfig(func(c *Config) { c.Transport = flaky }))
 	if _, err := e.a.Post(context.Background(), notice); err != nil {
 		t.Fatalf("Post: %v", err)
 	}
-	if got := len(e.fake.callsOf("chat.postMessage")); n.Load() != 2 || got != 1 {
+	if got := len(e.fake.Calls("chat.postMessage")); n.Load() != 2 || got != 1 {
 		t.Errorf("%d attempts, %d reached Slack; want 2 and 1", n.Load(), got)
 	}
 }
@@ -138,7 +150,7 @@ func TestPostPacedPerChannel(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	calls := e.fake.callsOf("chat.postMessage")
+	calls := e.fake.Calls("chat.postMessage")
 	if len(calls) != 4 {
 		t.Fatalf("%d posts", len(calls))
 	}
@@ -156,7 +168,7 @@ func TestPostWithoutChannel(t *testing.T) {
 	if _, err := e.a.Post(context.Background(), notice); err == nil {
 		t.Error("Post without a channel succeeded")
 	}
-	if len(e.fake.callsOf("")) != 0 {
+	if len(e.fake.Calls("")) != 0 {
 		t.Error("Post without a channel called Slack")
 	}
 }
@@ -168,7 +180,7 @@ func TestUpdate(t *testing.T) {
 	if err := e.a.Update(context.Background(), ref, notice); err != nil {
 		t.Fatal(err)
 	}
-	up := e.fake.callsOf("chat.update")
+	up := e.fake.Calls("chat.update")
 	if len(up) != 1 || up[0].Form.Get("channel") != "C0COMMUNITY" || up[0].Form.Get("ts") != "1700000000.000042" ||
 		up[0].Form.Get("text") != "Meeting tomorrow" {
 		t.Errorf("chat.update calls %v", up)

@@ -1,0 +1,228 @@
+package slacktest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// IntendedHostHeader carries, on requests routed by Transport, the host the
+// client meant to reach; Call.Host reports it.
+const IntendedHostHeader = "X-Intended-Host"
+
+// Server is a fake Slack Web API, and response_url host, on loopback. It
+// records every call and answers the methods copbot uses:
+//
+//   - chat.postMessage: ok with the channel and a fresh ts
+//   - chat.update: ok with the channel and the ts it was given
+//   - chat.postEphemeral: ok with a message_ts
+//   - views.open, views.publish: ok with a view id
+//   - users.info: ok with the user's id, name, real name and the locale set
+//     with SetLocale ("" by default)
+//   - apps.connections.open: ok with a ws:// URL to the handler set with SetWS
+//
+// Any other method answers {"ok":false,"error":"unknown_method"}. Requests
+// to paths outside /api/ are response_url posts: recorded as method "hook"
+// and answered "ok". It is safe for concurrent use.
+type Server struct {
+	srv *httptest.Server
+
+	mu      sync.Mutex
+	calls   []Call
+	fails   map[string][]failure // method → failures to answer first, in order
+	locales map[string]string    // user id → users.info locale
+	ts      int
+	ws      http.Handler // Socket Mode websocket endpoint, if any
+}
+
+// Call is one recorded request.
+type Call struct {
+	Method string // Web API method ("chat.postMessage"), or "hook" for response_url posts
+	Path   string
+	Host   string     // the host the client meant to reach (see Transport)
+	Form   url.Values // the body, when form-encoded
+	JSON   map[string]any
+	At     time.Time // arrival
+}
+
+type failure struct {
+	status     int
+	retryAfter string
+}
+
+// NewServer starts a fake Slack that closes itself when the test ends.
+func NewServer(t testing.TB) *Server {
+	s := &Server{fails: map[string][]failure{}, locales: map[string]string{}}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// URL is the server's base URL (http://127.0.0.1:port).
+func (s *Server) URL() string { return s.srv.URL }
+
+// APIURL is the Web API base, what slackbot.Config.APIURL points at.
+func (s *Server) APIURL() string { return s.srv.URL + "/api" }
+
+// Transport sends every outbound request to the fake, whatever its host,
+// so that no test can reach a real Slack host. The intended host travels
+// in IntendedHostHeader and is recorded as Call.Host.
+func (s *Server) Transport() http.RoundTripper {
+	target, _ := url.Parse(s.srv.URL)
+	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		r := req.Clone(req.Context())
+		r.Header.Set(IntendedHostHeader, req.URL.Host)
+		r.URL.Scheme, r.URL.Host, r.Host = target.Scheme, target.Host, target.Host
+		return http.DefaultTransport.RoundTrip(r)
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// Fail makes the next call of method ("hook" for response_url posts) answer
+// status with an empty body, and a Retry-After header when retryAfter is
+// not empty. Successive Fail calls queue up, answered in order.
+func (s *Server) Fail(method string, status int, retryAfter string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fails[method] = append(s.fails[method], failure{status, retryAfter})
+}
+
+// SetLocale sets the locale users.info reports for user.
+func (s *Server) SetLocale(user, locale string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.locales[user] = locale
+}
+
+// SetWS installs the Socket Mode websocket endpoint that
+// apps.connections.open points at.
+func (s *Server) SetWS(h http.Handler) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ws = h
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	ws := s.ws
+	s.mu.Unlock()
+	if r.URL.Path == "/ws" && ws != nil {
+		ws.ServeHTTP(w, r)
+		return
+	}
+	c := s.record(r)
+	if f, ok := s.nextFailure(c.Method); ok {
+		if f.retryAfter != "" {
+			w.Header().Set("Retry-After", f.retryAfter)
+		}
+		w.WriteHeader(f.status)
+		return
+	}
+	if c.Method == "hook" {
+		io.WriteString(w, "ok")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(s.answer(c))
+}
+
+func (s *Server) record(r *http.Request) Call {
+	body, _ := io.ReadAll(r.Body)
+	c := Call{Path: r.URL.Path, Host: r.Header.Get(IntendedHostHeader), At: time.Now(), Method: "hook"}
+	if m, ok := strings.CutPrefix(r.URL.Path, "/api/"); ok {
+		c.Method = m
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		json.Unmarshal(body, &c.JSON)
+	} else {
+		c.Form, _ = url.ParseQuery(string(body))
+	}
+	s.mu.Lock()
+	s.calls = append(s.calls, c)
+	s.mu.Unlock()
+	return c
+}
+
+func (s *Server) nextFailure(method string) (failure, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.fails[method]
+	if len(q) == 0 {
+		return failure{}, false
+	}
+	s.fails[method] = q[1:]
+	return q[0], true
+}
+
+func (s *Server) answer(c Call) map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch c.Method {
+	case "chat.postMessage":
+		s.ts++
+		return map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": fmt.Sprintf("1700000000.%06d", s.ts)}
+	case "chat.update":
+		return map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": c.Form.Get("ts"),
+			"text": c.Form.Get("text")}
+	case "chat.postEphemeral":
+		return map[string]any{"ok": true, "message_ts": "1700000000.000001"}
+	case "views.open", "views.publish":
+		return map[string]any{"ok": true, "view": map[string]any{"id": "V0001"}}
+	case "users.info":
+		u := c.Form.Get("user")
+		return map[string]any{"ok": true, "user": map[string]any{"id": u, "name": strings.ToLower(u),
+			"real_name": "Real " + u, "locale": s.locales[u]}}
+	case "apps.connections.open":
+		return map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(s.srv.URL, "http") + "/ws"}
+	}
+	return map[string]any{"ok": false, "error": "unknown_method"}
+}
+
+// Calls returns the recorded calls of method ("" for all), in arrival order.
+func (s *Server) Calls(method string) []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Call
+	for _, c := range s.calls {
+		if method == "" || c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Writes returns every recorded call that would show something to a user
+// or change Slack: everything but the users.info look-ups.
+func (s *Server) Writes() []Call {
+	var out []Call
+	for _, c := range s.Calls("") {
+		if c.Method != "users.info" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// WaitFor polls until at least n calls of method ("" for any) have arrived
+// or timeout passes, and returns the calls recorded by then. The caller
+// checks the length: fewer than n means it timed out.
+func (s *Server) WaitFor(method string, n int, timeout time.Duration) []Call {
+	deadline := time.Now().Add(timeout)
+	for {
+		calls := s.Calls(method)
+		if len(calls) >= n || time.Now().After(deadline) {
+			return calls
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -1,0 +1,114 @@
+package slacktest
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSignVector checks Sign against the vector on Slack's "verifying
+// requests" page.
+func TestSignVector(t *testing.T) {
+	body, err := os.ReadFile("../testdata/fixtures/slash_command_signed.form")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stamp, sig := Sign("8f742231b10e8888abcd99yyyzzz85a5", time.Unix(1531420618, 0), string(body))
+	if want := "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"; stamp != "1531420618" || sig != want {
+		t.Errorf("Sign = %s, %s; want 1531420618, %s", stamp, sig, want)
+	}
+	req := SignedRequest("http://127.0.0.1/slack/commands", "8f742231b10e8888abcd99yyyzzz85a5",
+		time.Unix(1531420618, 0), "application/x-www-form-urlencoded", string(body))
+	if req.Header.Get(TimestampHeader) != stamp || req.Header.Get(SignatureHeader) != sig || req.Method != http.MethodPost {
+		t.Errorf("SignedRequest headers %v", req.Header)
+	}
+}
+
+func post(t *testing.T, s *Server, rawURL string, form url.Values) (int, map[string]any) {
+	t.Helper()
+	c := &http.Client{Transport: s.Transport()}
+	resp, err := c.PostForm(rawURL, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
+}
+
+func TestServerAnswers(t *testing.T) {
+	s := NewServer(t)
+	api := "https://slack.com/api/"
+	tests := []struct {
+		method string
+		form   url.Values
+		want   map[string]any
+	}{
+		{"chat.postMessage", url.Values{"channel": {"C1"}}, map[string]any{"ok": true, "channel": "C1", "ts": "1700000000.000001"}},
+		{"chat.postMessage", url.Values{"channel": {"C1"}}, map[string]any{"ok": true, "channel": "C1", "ts": "1700000000.000002"}},
+		{"chat.update", url.Values{"channel": {"C1"}, "ts": {"1700000000.000001"}, "text": {"hi"}},
+			map[string]any{"ok": true, "channel": "C1", "ts": "1700000000.000001", "text": "hi"}},
+		{"nope.nope", nil, map[string]any{"ok": false, "error": "unknown_method"}},
+	}
+	for _, tt := range tests {
+		_, got := post(t, s, api+tt.method, tt.form)
+		if b, w := jsonText(got), jsonText(tt.want); b != w {
+			t.Errorf("%s answered %s, want %s", tt.method, b, w)
+		}
+	}
+	s.SetLocale("U1", "fr-CA")
+	if _, got := post(t, s, api+"users.info", url.Values{"user": {"U1"}}); got["user"].(map[string]any)["locale"] != "fr-CA" {
+		t.Errorf("users.info answered %v", got)
+	}
+	calls := s.Calls("chat.postMessage")
+	if len(calls) != 2 || calls[0].Host != "slack.com" || calls[0].Form.Get("channel") != "C1" {
+		t.Errorf("recorded %+v", calls)
+	}
+	if n, w := len(s.Calls("")), len(s.Writes()); n != 5 || w != 4 {
+		t.Errorf("%d calls, %d writes; want 5 and 4", n, w)
+	}
+}
+
+func TestServerFailAndWait(t *testing.T) {
+	s := NewServer(t)
+	s.Fail("chat.update", 429, "3")
+	s.Fail("chat.update", 500, "")
+	c := &http.Client{Transport: s.Transport()}
+	var got []string
+	for range 3 {
+		resp, err := c.PostForm("https://slack.com/api/chat.update", url.Values{"ts": {"1.2"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		got = append(got, resp.Status+"/"+resp.Header.Get("Retry-After"))
+	}
+	if want := "429 Too Many Requests/3 500 Internal Server Error/ 200 OK/"; strings.Join(got, " ") != want {
+		t.Errorf("answers %q, want %q", strings.Join(got, " "), want)
+	}
+	if code, _ := post(t, s, "https://hooks.slack.com/actions/T/1/x", nil); code != 200 || len(s.Calls("hook")) != 1 {
+		t.Errorf("hook: status %d, %d calls", code, len(s.Calls("hook")))
+	}
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		if resp, err := c.PostForm("https://slack.com/api/chat.postMessage", nil); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	if n := len(s.WaitFor("chat.postMessage", 1, 5*time.Second)); n != 1 {
+		t.Errorf("WaitFor saw %d calls, want 1", n)
+	}
+	if n := len(s.WaitFor("views.open", 1, 20*time.Millisecond)); n != 0 {
+		t.Errorf("WaitFor saw %d views.open, want 0 after timing out", n)
+	}
+}
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
