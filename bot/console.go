@@ -82,7 +82,7 @@ func (c *Console) line(ctx context.Context, line string) bool {
 		return c.directive(line)
 	}
 	r := c.svc.Handle(ctx, c.request(line))
-	c.write(RenderText(r))
+	c.write(RenderText(r) + "\n") // a blank line between replies
 	return false
 }
 
