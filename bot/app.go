@@ -280,6 +280,16 @@ func (f *fanout) Post(ctx context.Context, r handlers.Reply) ([]handlers.Message
 	return refs, errors.Join(errs...)
 }
 
+// Direct writes to one person privately through their platform's adapter
+// (a Slack DM, a Teams 1:1 chat, a console line).
+func (f *fanout) Direct(ctx context.Context, to storage.Identity, r handlers.Reply) error {
+	dm, ok := f.by[to.Platform].(handlers.DirectMessenger)
+	if !ok {
+		return fmt.Errorf("no %s adapter can write to %s privately", to.Platform, to.ID)
+	}
+	return dm.Direct(ctx, to, r)
+}
+
 // Update routes the update to the platform that posted ref.
 func (f *fanout) Update(ctx context.Context, ref handlers.MessageRef, r handlers.Reply) error {
 	p, ok := f.by[ref.Platform]

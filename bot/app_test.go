@@ -55,3 +55,32 @@ func TestFanoutPartialFailureReportsBoth(t *testing.T) {
 		t.Error("posting with no platform succeeded")
 	}
 }
+
+// directPoster is a poster that can also write privately.
+type directPoster struct {
+	recordingPoster
+	direct []storage.Identity
+}
+
+func (p *directPoster) Direct(_ context.Context, to storage.Identity, r handlers.Reply) error {
+	p.direct = append(p.direct, to)
+	return nil
+}
+
+func TestFanoutDirectRoutesByPlatform(t *testing.T) {
+	slack := &directPoster{recordingPoster: recordingPoster{platform: storage.PlatformSlack}}
+	teams := &recordingPoster{platform: storage.PlatformTeams}
+	f := &fanout{}
+	f.add(storage.PlatformSlack, slack)
+	f.add(storage.PlatformTeams, teams)
+	var _ handlers.DirectMessenger = f
+	if err := f.Direct(context.Background(), storage.Identity{Platform: storage.PlatformSlack, ID: "U1"}, handlers.Reply{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(slack.direct) != 1 || slack.direct[0].ID != "U1" {
+		t.Errorf("slack direct = %v", slack.direct)
+	}
+	if err := f.Direct(context.Background(), storage.Identity{Platform: storage.PlatformTeams, ID: "29:x"}, handlers.Reply{}); err == nil {
+		t.Error("direct through an adapter that cannot write privately succeeded")
+	}
+}

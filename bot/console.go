@@ -159,6 +159,12 @@ func (c *Console) Post(ctx context.Context, r handlers.Reply) ([]handlers.Messag
 	return []handlers.MessageRef{{Platform: storage.PlatformConsole, Channel: "community", ID: id}}, nil
 }
 
+// Direct prints a private message to one console user.
+func (c *Console) Direct(ctx context.Context, to storage.Identity, r handlers.Reply) error {
+	c.write(indent("[private to "+to.ID+"] ", RenderText(r)))
+	return nil
+}
+
 // Update prints the new version of a message posted earlier.
 func (c *Console) Update(ctx context.Context, ref handlers.MessageRef, r handlers.Reply) error {
 	c.write(indent("[#community, updated "+ref.ID+"] ", RenderText(r)))
