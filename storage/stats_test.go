@@ -41,6 +41,8 @@ func TestStats(t *testing.T) {
 		People:        7,
 		Organizations: map[Order]int{OrderFederal: 2, OrderProvincial: 2, OrderMunicipal: 1},
 		PeopleByOrder: map[Order]int{OrderFederal: 3, OrderProvincial: 3, OrderMunicipal: 1},
+		PeopleByJurisdiction: map[string]int{"CA": 3, "QC": 2, "NB": 1, "YT": 1, // NU's member left
+			"NL": 0, "PE": 0, "NS": 0, "ON": 0, "MB": 0, "SK": 0, "AB": 0, "BC": 0, "NT": 0, "NU": 0},
 		Jurisdictions: 4, // CA, QC, NB, YT
 	}
 	if !reflect.DeepEqual(got, want) {
