@@ -214,10 +214,15 @@ func (a *App) shutdown() error {
 	return err
 }
 
-// RunConsole runs the console on in/out with the scheduler posting to it,
-// until EOF, :quit or ctx is done.
+// RunConsole runs the console on in/out until EOF, :quit or ctx is done.
+// Without Slack or Teams configured the console is the community channel
+// and runs the scheduler; with them, `copbot serve` owns reminders and
+// polls, so a console opened on the same database must not take them.
 func (a *App) RunConsole(ctx context.Context, in io.Reader, out io.Writer, user, lang string, interactive bool) error {
 	c := NewConsole(a.Service, in, out, user, lang, interactive)
+	if a.cfg.HasPlatforms() {
+		return c.Run(ctx)
+	}
 	a.posters.add(storage.PlatformConsole, c)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -104,13 +105,24 @@ func DefaultConfig() Config {
 			// So that a newcomer trying the console can play a coordinator
 			// with ":as coordinator".
 			Coordinators: []string{"console:coordinator"}},
-		HTTP:  HTTPConfig{Listen: ":8080"},
-		Slack: SlackConfig{Command: "/cop"},
-		Meetings: MeetingsConfig{Rule: "third wednesday 13:00", Duration: "90m",
-			Months:    []string{"march", "june", "september", "december"},
-			Reminders: []string{"336h", "24h", "1h"}},
-		Log: LogConfig{Level: "info", Format: "text"},
+		HTTP:     HTTPConfig{Listen: ":8080"},
+		Slack:    SlackConfig{Command: "/cop"},
+		Meetings: meetingsDefaults(handlers.DefaultMeetingOptions()),
+		Log:      LogConfig{Level: "info", Format: "text"},
 	}
+}
+
+// meetingsDefaults writes the handlers' meeting defaults as config
+// values, so each setting has one default.
+func meetingsDefaults(o handlers.MeetingOptions) MeetingsConfig {
+	m := MeetingsConfig{Rule: o.Rule, Duration: o.Duration.String()}
+	for _, mo := range o.Months {
+		m.Months = append(m.Months, strings.ToLower(mo.String()))
+	}
+	for _, r := range o.Reminders {
+		m.Reminders = append(m.Reminders, r.String())
+	}
+	return m
 }
 
 // FindConfig returns the config file to read: flagPath, else $COPBOT_CONFIG,
@@ -206,8 +218,19 @@ func (c *Config) validateMeetings() []error {
 	if d, err := time.ParseDuration(c.Meetings.Duration); err != nil || d <= 0 {
 		errs = append(errs, fmt.Errorf("meetings.duration: %q is not a positive Go duration such as \"90m\"", c.Meetings.Duration))
 	}
-	if _, err := c.ReminderOffsets(); err != nil {
+	reminders, err := c.ReminderOffsets()
+	if err != nil {
 		errs = append(errs, fmt.Errorf("meetings.reminders: %w", err))
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	// The rule and the limits storage puts on lengths and offsets.
+	months, _ := c.MeetingMonths()
+	d, _ := time.ParseDuration(c.Meetings.Duration)
+	if err := handlers.ValidateMeetingOptions(handlers.MeetingOptions{Rule: c.Meetings.Rule,
+		Months: months, Duration: d, Reminders: reminders}); err != nil {
+		errs = append(errs, err)
 	}
 	return errs
 }
@@ -277,8 +300,9 @@ func parseMonth(s string) (time.Month, bool) {
 }
 
 // ReminderOffsets parses the reminder offsets (Go durations before start).
+// An empty list gives an empty, non-nil slice: no reminders.
 func (c *Config) ReminderOffsets() ([]time.Duration, error) {
-	var ds []time.Duration
+	ds := make([]time.Duration, 0, len(c.Meetings.Reminders))
 	for _, s := range c.Meetings.Reminders {
 		d, err := time.ParseDuration(s)
 		if err != nil || d <= 0 {

@@ -66,6 +66,9 @@ func TestLoadConfigErrorsNameTheKey(t *testing.T) {
 		{"bad reminder", "[meetings]\nreminders = [\"2 weeks\"]\n", "meetings.reminders"},
 		{"bad month", "[meetings]\nmonths = [\"smarch\"]\n", "meetings.months"},
 		{"bad duration", "[meetings]\nduration = \"-5m\"\n", "meetings.duration"},
+		{"duration out of range", "[meetings]\nduration = \"30s\"\n", "meetings.duration"},
+		{"bad rule", "[meetings]\nrule = \"every blue moon\"\n", "meetings.rule"},
+		{"offset too far", "[meetings]\nreminders = [\"2400h\"]\n", "meetings.reminders"},
 		{"slack without secret", "[slack]\nbot_token = \"xoxb-1\"\n", "slack.signing_secret"},
 		{"bad app token", "[slack]\nbot_token = \"xoxb-1\"\napp_token = \"xoxb-2\"\n", "slack.app_token"},
 		{"bad command", "[slack]\ncommand = \"cop\"\n", "slack.command"},
@@ -83,6 +86,17 @@ func TestLoadConfigErrorsNameTheKey(t *testing.T) {
 				t.Errorf("error %q does not name %s", err, tt.wantKey)
 			}
 		})
+	}
+}
+
+func TestEmptyRemindersMeansNone(t *testing.T) {
+	cfg, err := LoadConfig(writeConfig(t, "[meetings]\nreminders = []\n"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := cfg.ReminderOffsets()
+	if got == nil || len(got) != 0 {
+		t.Errorf("reminders = []: offsets %#v, want empty non-nil (nil would mean the defaults)", got)
 	}
 }
 

@@ -2,8 +2,10 @@ package handlers
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -20,12 +22,17 @@ const reminderGrace = time.Minute
 // retry rather than a stuck job.
 const reminderPostTimeout = 30 * time.Second
 
+// A post must end well within the delivery lease, or another process could
+// take a reminder over while it is still being posted: this constant
+// conversion stops compiling if the lease is shorter than two posts.
+const _ = uint64(storage.ReminderLease - 2*reminderPostTimeout)
+
 // Jobs lists the timed work of every feature for the scheduler: meeting
 // reminders here, poll closings from pollJobs. The first listing also
 // re-plans upcoming meetings with the configured offsets, so a changed
 // [meetings] reminders setting applies after a restart.
 func (s *Service) Jobs() scheduler.Source {
-	r := &reminderRunner{s: s, posted: map[int64]postedReminder{}}
+	r := &reminderRunner{s: s, owner: newClaimOwner(), posted: map[int64]postedReminder{}}
 	return scheduler.SourceFunc(func(ctx context.Context) ([]scheduler.Job, error) {
 		jobs, err := r.jobs(ctx)
 		if err != nil {
@@ -39,11 +46,14 @@ func (s *Service) Jobs() scheduler.Source {
 	})
 }
 
-// reminderRunner posts reminders exactly once. posted remembers reminders
-// that went out but could not be recorded (the database refused the
-// write): their retry only records them, it does not post again.
+// reminderRunner posts reminders exactly once. owner identifies it in the
+// database's delivery leases, so that another process on the same database
+// never posts a reminder this one claimed. posted remembers reminders that
+// went out but could not be recorded (the database refused the write):
+// their retry only records them, it does not post again.
 type reminderRunner struct {
 	s       *Service
+	owner   string
 	planned sync.Once
 	mu      sync.Mutex
 	posted  map[int64]postedReminder
@@ -90,14 +100,16 @@ func (s *Service) replanUpcoming(ctx context.Context) error {
 
 // run delivers one reminder. The database decides (ClaimReminder): a
 // reminder already sent or skipped is done; one whose meeting started is
-// closed and logged; otherwise it is posted and recorded as sent. A failed
-// post is recorded and returned, so the scheduler retries it with backoff
-// until it goes out or the meeting starts.
+// closed and logged; one another process has claimed returns its conflict
+// error, so the scheduler retries until that process records it (or its
+// lease goes stale); otherwise this runner holds the lease, posts it and
+// records it as sent. A failed post is recorded and returned, so the
+// scheduler retries it with backoff until it goes out or the meeting starts.
 func (r *reminderRunner) run(ctx context.Context, id int64) error {
 	if p, ok := r.unrecorded(id); ok {
 		return r.record(ctx, id, p)
 	}
-	rem, m, ok, err := r.s.store.ClaimReminder(ctx, id)
+	rem, m, ok, err := r.s.store.ClaimReminder(ctx, id, r.owner)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil // its meeting was re-planned away
 	}
@@ -144,7 +156,7 @@ func (r *reminderRunner) logClosed(rem *storage.Reminder, err error) {
 
 func (r *reminderRunner) fail(ctx context.Context, id int64, cause error) {
 	r.s.log.Warn("reminder post failed", "reminder", id, "err", cause)
-	if err := r.s.store.MarkReminderFailed(ctx, id, cause.Error()); err != nil {
+	if err := r.s.store.MarkReminderFailed(ctx, id, r.owner, cause.Error()); err != nil {
 		r.s.log.Error("recording reminder failure", "reminder", id, "err", err)
 	}
 }
@@ -169,6 +181,12 @@ func (r *reminderRunner) unrecorded(id int64) (postedReminder, bool) {
 	defer r.mu.Unlock()
 	p, ok := r.posted[id]
 	return p, ok
+}
+
+// newClaimOwner is a random id for this process's reminder claims; the pid
+// in front only helps a reader of the database tell processes apart.
+func newClaimOwner() string {
+	return strconv.Itoa(os.Getpid()) + "-" + rand.Text()[:12]
 }
 
 func storageRefs(refs []MessageRef) []storage.PostRef {

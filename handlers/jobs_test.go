@@ -56,7 +56,7 @@ func TestReminderPostedOnce(t *testing.T) {
 	if unix != start.Unix() {
 		t.Errorf("time block unix %d, want %d", unix, start.Unix())
 	}
-	r, _ := e.db.ReminderByID(context.Background(), 1)
+	r := e.reminder(1)
 	if r.Status != storage.ReminderSent || r.Late || len(r.Refs) != 1 || r.Refs[0].Channel != "C0COP" {
 		t.Errorf("stored reminder %+v", r)
 	}
@@ -112,7 +112,7 @@ func TestReminderAfterDowntime(t *testing.T) {
 			if len(posts) != tt.wantPosts {
 				t.Fatalf("%d posts, want %d", len(posts), tt.wantPosts)
 			}
-			r, _ := e.db.ReminderByID(context.Background(), 1)
+			r := e.reminder(1)
 			if r.Status != tt.wantStatus || r.Late != tt.wantLate {
 				t.Errorf("stored %s late=%v, want %s late=%v", r.Status, r.Late, tt.wantStatus, tt.wantLate)
 			}
@@ -136,7 +136,7 @@ func TestReminderRetriesAfterPostFailure(t *testing.T) {
 		if len(errs) != 1 || !strings.Contains(errs[0].Error(), "503") {
 			t.Fatalf("attempt %d: errs %v, want the platform error", i, errs)
 		}
-		r, _ := e.db.ReminderByID(context.Background(), 1)
+		r := e.reminder(1)
 		if r.Status != storage.ReminderPending || r.Attempts != i || r.LastError != errMtgDown.Error() {
 			t.Errorf("after failure %d: %+v", i, r)
 		}
@@ -147,7 +147,7 @@ func TestReminderRetriesAfterPostFailure(t *testing.T) {
 	if n := len(e.poster.Posts("reminder")); n != 1 {
 		t.Errorf("%d posts, want 1", n)
 	}
-	r, _ := e.db.ReminderByID(context.Background(), 1)
+	r := e.reminder(1)
 	if r.Status != storage.ReminderSent || r.Attempts != 3 || r.LastError != "" {
 		t.Errorf("after success: %+v", r)
 	}
@@ -167,7 +167,7 @@ func TestReminderFailsWhenMeetingStarts(t *testing.T) {
 	if errs := e.runPending(); len(errs) != 0 {
 		t.Fatal(errs)
 	}
-	r, _ := e.db.ReminderByID(context.Background(), 1)
+	r := e.reminder(1)
 	if r.Status != storage.ReminderFailed || r.Reason != storage.ReasonStarted || len(e.poster.Posts("")) != 0 {
 		t.Errorf("reminder %s/%s with %d posts, want failed/started and none", r.Status, r.Reason, len(e.poster.Posts("")))
 	}
@@ -259,9 +259,8 @@ func TestReminderEndToEndWithScheduler(t *testing.T) {
 	if len(posts) != 2 || !strings.Contains(posts[1].Text, "Reminder (late): Second") {
 		t.Fatalf("posts: %d, last %q", len(posts), posts[len(posts)-1].Text)
 	}
-	r, err := e.db.ReminderByID(ctx, mtgReminderWith(t, e, second.ID, 299*time.Second))
-	if err != nil || r.Status != storage.ReminderSent || !r.Late {
-		t.Errorf("second meeting's reminder: %+v, %v", r, err)
+	if r := e.reminder(mtgReminderWith(t, e, second.ID, 299*time.Second)); r.Status != storage.ReminderSent || !r.Late {
+		t.Errorf("second meeting's reminder: %+v", r)
 	}
 }
 
@@ -295,5 +294,57 @@ func mtgWaitPosts(t *testing.T, e *mtgEnv, n int) {
 			t.Fatalf("timed out waiting for reminder post %d", n)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Two processes on one database (an old one still shutting down while the
+// new one starts, or the console opened on the production file) run the
+// same due reminder at the same time: the lease lets one post; the other is
+// refused with a conflict (so its scheduler retries) and its retry, once
+// the post is recorded, posts nothing.
+func TestReminderPostedOnceByTwoProcesses(t *testing.T) {
+	e := newMtgEnvOffsets(t, time.Hour)
+	start := mtgT0.Add(48 * time.Hour)
+	e.addMeeting(start, time.Hour)
+	e.clock.Set(start.Add(-time.Hour))
+	e.poster.setDelay(100 * time.Millisecond)
+	var jobs []scheduler.Job
+	for _, s := range []*Service{e.s, e.second()} {
+		js, err := s.Jobs().Pending(context.Background())
+		if err != nil || len(js) != 1 {
+			t.Fatalf("jobs %+v, %v", js, err)
+		}
+		jobs = append(jobs, js[0])
+	}
+	errs := make(chan error, len(jobs))
+	ready := make(chan struct{})
+	for _, j := range jobs {
+		go func() {
+			<-ready
+			errs <- j.Run(context.Background())
+		}()
+	}
+	close(ready)
+	var refused int
+	for range jobs {
+		switch err := <-errs; {
+		case err == nil:
+		case mtgErrKey(err) == "reminder_error_claimed":
+			refused++
+		default:
+			t.Errorf("run: %v", err)
+		}
+	}
+	if n := len(e.poster.Posts("reminder")); n != 1 || refused != 1 {
+		t.Fatalf("%d posts, %d runs refused; want 1 post and the other run refused", n, refused)
+	}
+	for _, j := range jobs {
+		if err := j.Run(context.Background()); err != nil {
+			t.Errorf("retry after the post was recorded: %v", err)
+		}
+	}
+	r := e.reminder(1)
+	if n := len(e.poster.Posts("reminder")); n != 1 || r.Status != storage.ReminderSent || r.Attempts != 1 {
+		t.Errorf("after retries: %d posts, reminder %s with %d attempts; want 1 post, sent after 1", n, r.Status, r.Attempts)
 	}
 }

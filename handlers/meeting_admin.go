@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -113,7 +114,7 @@ func (s *Service) cmdMeetingAdd(ctx context.Context, c *call) Reply {
 	}
 	s.replan()
 	s.log.Info("meeting added", "meeting", m.ID, "by", c.req.Identity.String(), "starts", m.StartsAt)
-	return s.meetingChanged(ctx, c, m, c.T("meeting_added", map[string]any{"ID": m.ID}))
+	return s.meetingChanged(ctx, c, m, Section{Text: c.T("meeting_added", map[string]any{"ID": m.ID})})
 }
 
 func meetingApplyInput(in *storage.MeetingInput, u storage.MeetingUpdate) {
@@ -158,19 +159,15 @@ func (s *Service) cmdMeetingEdit(ctx context.Context, c *call) Reply {
 		return c.fail(err)
 	}
 	s.replan()
-	return s.meetingChanged(ctx, c, m, c.T("meeting_edited", map[string]any{"ID": m.ID}))
+	return s.meetingChanged(ctx, c, m, Section{Text: c.T("meeting_edited", map[string]any{"ID": m.ID})})
 }
 
 // cmdMeetingMove: meeting move ID YYYY-MM-DD HH:MM [Zone/Name]. The move
 // is announced, since members may have planned around the old time.
 func (s *Service) cmdMeetingMove(ctx context.Context, c *call) Reply {
-	id, ok := c.meetingID(0)
+	old, r, ok := s.argMeeting(ctx, c, "meeting_move_usage")
 	if !ok {
-		return c.errorReply("meeting_move_usage", c.slashData())
-	}
-	old, err := s.store.MeetingByID(ctx, id)
-	if err != nil {
-		return c.fail(err)
+		return r
 	}
 	start, zone, used, err := meetingStart(c.args[1:], old.Location())
 	if err == nil && used < len(c.args)-1 {
@@ -179,13 +176,13 @@ func (s *Service) cmdMeetingMove(ctx context.Context, c *call) Reply {
 	if err != nil {
 		return c.meetingFail(err, "meeting_move_usage")
 	}
-	m, err := s.store.UpdateMeeting(ctx, id, storage.MeetingUpdate{StartsAt: &start, Zone: &zone, Reminders: s.meetingOffsets()})
+	m, err := s.store.UpdateMeeting(ctx, old.ID, storage.MeetingUpdate{StartsAt: &start, Zone: &zone, Reminders: s.meetingOffsets()})
 	if err != nil {
 		return c.fail(err)
 	}
 	s.replan()
 	note := s.announce(ctx, c, m, "meeting_moved_announce", old.StartsAt)
-	return s.meetingChanged(ctx, c, m, c.T("meeting_moved", map[string]any{"ID": m.ID})+" "+note)
+	return s.meetingChanged(ctx, c, m, Section{Text: c.T("meeting_moved", map[string]any{"ID": m.ID})}, note)
 }
 
 // cmdMeetingCancel: meeting cancel ID. The cancellation is announced to the
@@ -202,16 +199,19 @@ func (s *Service) cmdMeetingCancel(ctx context.Context, c *call) Reply {
 	s.replan()
 	s.log.Info("meeting cancelled", "meeting", m.ID, "by", c.req.Identity.String())
 	note := s.announce(ctx, c, m, "meeting_cancelled_announce", m.StartsAt)
-	return c.reply("meeting", Ephemeral, Section{Text: c.T("meeting_cancelled", map[string]any{"ID": m.ID}) + " " + note})
+	return c.reply("meeting", Ephemeral, Section{Text: c.T("meeting_cancelled", map[string]any{"ID": m.ID})}, note)
 }
 
 // announce posts a bilingual notice about m to the community channel and
-// returns a sentence for the coordinator saying whether it went out. The
-// change itself is saved whatever happens here.
-func (s *Service) announce(ctx context.Context, c *call, m *storage.Meeting, key string, was time.Time) string {
+// returns a block telling the coordinator whether it went out. The change
+// itself is saved whatever happens here; an announcement that did not reach
+// every platform is logged at Error and the coordinator is asked, in their
+// language, to tell the members where it failed. It is not retried: a late
+// notice of a change could arrive after a newer one.
+func (s *Service) announce(ctx context.Context, c *call, m *storage.Meeting, key string, was time.Time) Block {
 	p := s.getPoster()
 	if p == nil {
-		return c.T("meeting_announce_none", nil)
+		return Section{Text: c.T("meeting_announce_none", nil)}
 	}
 	notice := func(lang string) Reply {
 		lc := s.langCall(lang)
@@ -223,17 +223,33 @@ func (s *Service) announce(ctx context.Context, c *call, m *storage.Meeting, key
 		}
 		return lc.reply("meeting_notice", InChannel, blocks...)
 	}
-	if _, err := p.Post(ctx, Bilingual(notice("en"), notice("fr"))); err != nil {
-		s.log.Error("meeting announcement failed", "meeting", m.ID, "err", err)
-		return c.T("meeting_announce_failed", nil)
+	refs, err := p.Post(ctx, Bilingual(notice("en"), notice("fr")))
+	switch {
+	case err == nil:
+		return Context{Text: c.T("meeting_announce_done", nil)}
+	case len(refs) > 0:
+		s.log.Error("meeting announcement partly posted", "meeting", m.ID, "notice", key, "posted", len(refs), "err", err)
+		return Section{Text: c.T("meeting_announce_partial", map[string]any{"Platforms": c.platformNames(refs)})}
 	}
-	return c.T("meeting_announce_done", nil)
+	s.log.Error("meeting announcement failed", "meeting", m.ID, "notice", key, "err", err)
+	return Section{Text: c.T("meeting_announce_failed", nil)}
 }
 
-// meetingChanged answers a coordinator: what happened, the card and the
-// reminders now planned.
-func (s *Service) meetingChanged(ctx context.Context, c *call, m *storage.Meeting, lead string) Reply {
-	blocks := append([]Block{Section{Text: lead}}, s.meetingCard(ctx, c, m, true)...)
+// platformNames lists the platforms refs went to, each once, by name.
+func (c *call) platformNames(refs []MessageRef) string {
+	var names []string
+	for _, r := range refs {
+		if n := c.T("meeting_platform_"+string(r.Platform), nil); !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// meetingChanged answers a coordinator: what happened (lead), the card and
+// the reminders now planned.
+func (s *Service) meetingChanged(ctx context.Context, c *call, m *storage.Meeting, lead ...Block) Reply {
+	blocks := append(lead, s.meetingCard(ctx, c, m, true)...)
 	rs, err := s.store.RemindersOf(ctx, m.ID)
 	if err != nil {
 		s.log.Warn("meeting reminders", "meeting", m.ID, "err", err)
@@ -246,11 +262,20 @@ func (s *Service) meetingChanged(ctx context.Context, c *call, m *storage.Meetin
 		}
 	}
 	if len(spans) == 0 {
-		blocks = append(blocks, Context{Text: c.T("meeting_reminders_none", nil)})
+		blocks = append(blocks, Context{Text: c.T(s.noRemindersKey(), nil)})
 	} else {
 		blocks = append(blocks, Context{Text: c.T("meeting_reminders_planned", map[string]any{"List": strings.Join(spans, ", ")})})
 	}
 	return c.reply("meeting", Ephemeral, blocks...)
+}
+
+// noRemindersKey explains why a meeting has no reminder: none are
+// configured, or their times have passed.
+func (s *Service) noRemindersKey() string {
+	if len(s.meetingOffsets()) == 0 {
+		return "meeting_reminders_off"
+	}
+	return "meeting_reminders_none"
 }
 
 // meetingFail is an error followed by the command's usage line.
@@ -271,10 +296,7 @@ func (s *Service) cmdMeetingPlan(ctx context.Context, c *call) Reply {
 	if len(c.args) != 1 || !meetingYear(c.args[0], &year) {
 		return c.errorReply("meeting_plan_usage", c.slashData())
 	}
-	ruleText := s.opts.Meetings.Rule
-	if ruleText == "" {
-		ruleText = defaultMeetingRule
-	}
+	ruleText := s.meetingRuleText()
 	rule, err := parseMeetingRule(ruleText)
 	if err != nil {
 		return c.fail(err)

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"copbot/storage"
@@ -22,8 +21,8 @@ func (s *Service) cmdRSVP(ctx context.Context, c *call, answer storage.RSVPAnswe
 // rsvp records a member's answer; value is the meeting id (a button's
 // Value or the typed argument).
 func (s *Service) rsvp(ctx context.Context, c *call, value string, answer storage.RSVPAnswer) Reply {
-	id, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(value), "#"), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := parseMeetingID(value)
+	if !ok {
 		return c.errorReply("meeting_rsvp_usage", c.slashData())
 	}
 	if c.member == nil {
@@ -74,15 +73,11 @@ func (c *call) rsvpCountText(yes, no int) string {
 // cmdMeetingRSVPs: meeting rsvps ID. Everyone sees the counts; coordinators
 // also see who answered what.
 func (s *Service) cmdMeetingRSVPs(ctx context.Context, c *call) Reply {
-	id, ok := c.meetingID(0)
+	m, r, ok := s.argMeeting(ctx, c, "meeting_rsvps_usage")
 	if !ok {
-		return c.errorReply("meeting_rsvps_usage", c.slashData())
+		return r
 	}
-	m, err := s.store.MeetingByID(ctx, id)
-	if err != nil {
-		return c.fail(err)
-	}
-	rs, err := s.store.RSVPs(ctx, id)
+	rs, err := s.store.RSVPs(ctx, m.ID)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -117,21 +112,17 @@ func meetingNames(c *call, names []string) string {
 // cmdMeetingStatus: meeting status ID, the delivery of every reminder of
 // the meeting, for coordinators.
 func (s *Service) cmdMeetingStatus(ctx context.Context, c *call) Reply {
-	id, ok := c.meetingID(0)
+	m, r, ok := s.argMeeting(ctx, c, "meeting_status_usage")
 	if !ok {
-		return c.errorReply("meeting_status_usage", c.slashData())
+		return r
 	}
-	m, err := s.store.MeetingByID(ctx, id)
-	if err != nil {
-		return c.fail(err)
-	}
-	rs, err := s.store.RemindersOf(ctx, id)
+	rs, err := s.store.RemindersOf(ctx, m.ID)
 	if err != nil {
 		return c.fail(err)
 	}
 	blocks := []Block{Header{Text: c.T("meeting_status_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})}}
 	if len(rs) == 0 {
-		blocks = append(blocks, Section{Text: c.T("meeting_reminders_none", nil)})
+		blocks = append(blocks, Section{Text: c.T(s.noRemindersKey(), nil)})
 	}
 	for _, r := range rs {
 		blocks = append(blocks, Section{Text: c.reminderLine(m, r)})

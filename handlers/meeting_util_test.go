@@ -67,21 +67,38 @@ func (c *mtgClock) Run() {
 // mtgPoster is a fake community channel: it records every post and can be
 // told to fail.
 type mtgPoster struct {
-	mu    sync.Mutex
-	posts []Reply
-	fails int   // the next fails posts return an error
-	err   error // returned while fails > 0
+	mu      sync.Mutex
+	posts   []Reply
+	fails   int           // the next fails posts return an error
+	err     error         // returned while fails > 0
+	partial bool          // failing posts still reach Slack (another platform failed)
+	delay   time.Duration // how long each post takes
 }
 
 func (p *mtgPoster) Post(ctx context.Context, r Reply) ([]MessageRef, error) {
 	p.mu.Lock()
+	delay := p.delay
+	p.mu.Unlock()
+	time.Sleep(delay)
+	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.fails > 0 {
+	if p.fails > 0 && !p.partial {
 		p.fails--
 		return nil, p.err
 	}
 	p.posts = append(p.posts, r)
-	return []MessageRef{{Platform: storage.PlatformSlack, Channel: "C0COP", ID: strconv.Itoa(len(p.posts)) + ".000100"}}, nil
+	ref := MessageRef{Platform: storage.PlatformSlack, Channel: "C0COP", ID: strconv.Itoa(len(p.posts)) + ".000100"}
+	if p.fails > 0 {
+		p.fails--
+		return []MessageRef{ref}, p.err
+	}
+	return []MessageRef{ref}, nil
+}
+
+func (p *mtgPoster) setDelay(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.delay = d
 }
 
 func (p *mtgPoster) Update(ctx context.Context, ref MessageRef, r Reply) error { return nil }
@@ -160,6 +177,42 @@ func (e *mtgEnv) restart() {
 	s.SetPoster(e.poster)
 	e.db, e.s = db, s
 	e.t.Cleanup(func() { s.Close(); db.Close() })
+}
+
+// second is another process on the same database: its own storage handle
+// and Service, posting to the same fake channel.
+func (e *mtgEnv) second() *Service {
+	e.t.Helper()
+	db, err := storage.Open(context.Background(), e.path)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	db.Now = e.clock.Now
+	s, err := New(db, e.opts, e.clock.Now, slog.New(slog.DiscardHandler))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	s.SetPoster(e.poster)
+	e.t.Cleanup(func() { s.Close(); db.Close() })
+	return s
+}
+
+// reminder reads one reminder back, from the reminders of every meeting.
+func (e *mtgEnv) reminder(id int64) *storage.Reminder {
+	e.t.Helper()
+	for _, m := range e.meetings() {
+		rs, err := e.db.RemindersOf(context.Background(), m.ID)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for _, r := range rs {
+			if r.ID == id {
+				return r
+			}
+		}
+	}
+	e.t.Fatalf("no reminder %d", id)
+	return nil
 }
 
 // ask sends text as a console user ("coord" is a coordinator).

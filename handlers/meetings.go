@@ -4,15 +4,8 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"time"
 
 	"copbot/storage"
-)
-
-// Default meeting settings, used when the config leaves them out.
-const (
-	defaultMeetingRule   = "third wednesday 13:00"
-	defaultMeetingLength = time.Hour
 )
 
 func (s *Service) registerMeetings() {
@@ -57,7 +50,7 @@ func (s *Service) cmdMeeting(ctx context.Context, c *call) Reply {
 	if len(c.args) == 0 {
 		return c.errorReply("meeting_usage", c.slashData())
 	}
-	if _, err := strconv.ParseInt(strings.TrimPrefix(c.args[0], "#"), 10, 64); err == nil {
+	if _, ok := parseMeetingID(c.args[0]); ok {
 		return s.cmdMeetingShow(ctx, c)
 	}
 	name := Fold(c.args[0])
@@ -76,23 +69,39 @@ func (s *Service) cmdMeeting(ctx context.Context, c *call) Reply {
 	return c.errorReply("meeting_usage", c.slashData())
 }
 
-// meetingID reads the meeting number at c.args[i] ("3" or "#3").
+// parseMeetingID reads a meeting number: "3" or "#3".
+func parseMeetingID(word string) (int64, bool) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(word), "#"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// meetingID reads the meeting number at c.args[i].
 func (c *call) meetingID(i int) (int64, bool) {
 	if len(c.args) <= i {
 		return 0, false
 	}
-	id, err := strconv.ParseInt(strings.TrimPrefix(c.args[i], "#"), 10, 64)
-	return id, err == nil && id > 0
+	return parseMeetingID(c.args[i])
 }
 
-func (s *Service) cmdMeetingShow(ctx context.Context, c *call) Reply {
+// argMeeting loads the meeting numbered by the first argument. When ok is
+// false, r is the reply to give instead: the usage line if the number is
+// missing or malformed, else why the meeting could not be loaded.
+func (s *Service) argMeeting(ctx context.Context, c *call, usage string) (m *storage.Meeting, r Reply, ok bool) {
 	id, ok := c.meetingID(0)
 	if !ok {
-		return c.errorReply("meeting_usage", c.slashData())
+		return nil, c.errorReply(usage, c.slashData()), false
 	}
 	m, err := s.store.MeetingByID(ctx, id)
 	if err != nil {
-		return c.fail(err)
+		return nil, c.fail(err), false
+	}
+	return m, Reply{}, true
+}
+
+func (s *Service) cmdMeetingShow(ctx context.Context, c *call) Reply {
+	m, r, ok := s.argMeeting(ctx, c, "meeting_usage")
+	if !ok {
+		return r
 	}
 	return c.reply("meeting", Ephemeral, s.meetingCard(ctx, c, m, true)...)
 }
@@ -234,28 +243,4 @@ func (c *call) meetingTitle(m *storage.Meeting) string {
 // in one language.
 func (s *Service) langCall(lang string) *call {
 	return &call{s: s, lang: lang}
-}
-
-// meetingOffsets are the configured reminder offsets.
-func (s *Service) meetingOffsets() []time.Duration {
-	if s.opts.Meetings.Reminders != nil {
-		return s.opts.Meetings.Reminders
-	}
-	return []time.Duration{336 * time.Hour, 24 * time.Hour, time.Hour}
-}
-
-// meetingMonths are the months "meeting plan" fills.
-func (s *Service) meetingMonths() []time.Month {
-	if len(s.opts.Meetings.Months) > 0 {
-		return s.opts.Meetings.Months
-	}
-	return []time.Month{time.March, time.June, time.September, time.December}
-}
-
-// meetingLength is the default duration of a new meeting.
-func (s *Service) meetingLength() time.Duration {
-	if s.opts.Meetings.Duration > 0 {
-		return s.opts.Meetings.Duration
-	}
-	return defaultMeetingLength
 }

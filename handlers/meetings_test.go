@@ -291,6 +291,47 @@ func TestMeetingCancelWhenChannelDown(t *testing.T) {
 	}
 }
 
+// A cancellation or move whose announcement did not reach every platform
+// is still saved, and the coordinator is told, in their language, where
+// the members were not told.
+func TestMeetingAnnouncementFailures(t *testing.T) {
+	tests := []struct {
+		name, lang, cmd string
+		partial         bool
+		want            string
+		wantNotices     int
+	}{
+		{"cancel, channel down", "en", "meeting cancel 1", false,
+			"The announcement to the community channel failed (see the log); please tell the members yourself.", 0},
+		{"cancel, one platform down", "en", "meeting cancel 1", true,
+			"The announcement went out on Slack only; the other platforms failed (see the log).", 1},
+		{"move, channel down, French", "fr", "réunion déplacer 1 2027-03-10 14:00", false,
+			"L’annonce dans le canal de la communauté a échoué (voir le journal) ; veuillez prévenir les membres vous-même.", 0},
+		{"move, one platform down, French", "fr", "réunion déplacer 1 2027-03-10 14:00", true,
+			"L’annonce n’a été publiée que sur Slack ; les autres plateformes ont échoué", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newMtgEnv(t, nil)
+			e.addMeeting(mtgT0.Add(30*24*time.Hour), time.Hour)
+			e.poster.failNext(1, errMtgDown)
+			e.poster.partial = tt.partial
+			r := e.ask("coord", tt.lang, tt.cmd)
+			if r.Kind != "meeting" {
+				t.Fatalf("%s: %s", tt.cmd, mtgKey(r))
+			}
+			mtgHas(t, r, tt.want)
+			if n := len(e.poster.Posts("meeting_notice")); n != tt.wantNotices {
+				t.Errorf("%d notices posted, want %d", n, tt.wantNotices)
+			}
+			m, _ := e.db.MeetingByID(context.Background(), 1)
+			if m.Sequence != 1 {
+				t.Errorf("the change was not saved: %+v", m)
+			}
+		})
+	}
+}
+
 func TestRSVP(t *testing.T) {
 	e := newMtgEnv(t, nil)
 	e.addMeeting(mtgT0.Add(30*24*time.Hour), time.Hour)

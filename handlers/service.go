@@ -28,12 +28,16 @@ type Options struct {
 	Meetings        MeetingOptions
 }
 
-// MeetingOptions configure quarterly meetings and their reminders.
+// MeetingOptions configure quarterly meetings and their reminders. Unset
+// fields take DefaultMeetingOptions; check them with ValidateMeetingOptions.
 type MeetingOptions struct {
-	Rule      string          // e.g. "third wednesday 13:00"
-	Months    []time.Month    // default March, June, September, December
-	Duration  time.Duration   // default meeting length
-	Reminders []time.Duration // offsets before the start
+	Rule     string        // e.g. "third wednesday 13:00"; "" for the default
+	Months   []time.Month  // empty for March, June, September, December
+	Duration time.Duration // length of a new meeting; 0 for the default (90 min)
+	// Reminders are the offsets before the start. nil means the defaults;
+	// an empty non-nil slice means no reminders (config `reminders = []`),
+	// so the app must pass the list it parsed, even when empty.
+	Reminders []time.Duration
 }
 
 // Request is one command or question from a user on some platform.

@@ -49,7 +49,9 @@ func (f SourceFunc) Pending(ctx context.Context) ([]Job, error) { return f(ctx) 
 //
 // Guarantees: a job already due runs at once; one job (by Key) never runs
 // concurrently with itself; a failing Run is retried with exponential backoff
-// (1 s doubling to 1 min) for as long as its Source still lists it. Exactly
+// (1 s doubling to 1 min) for as long as its Source still lists it; a job
+// whose Run returned nil while the clock said it was not due yet, and which
+// its Source still lists, runs again at its due time. Exactly
 // once is the job's business: Run records that it is done, and the Scheduler
 // only promises not to call it twice at the same time.
 type Scheduler struct {
@@ -75,6 +77,9 @@ type entry struct {
 	job    Job
 	source int // index in sources
 	id     cron.EntryID
+	// spent is set when Run returned nil for this due time: the one-shot
+	// has fired and stays parked unless put re-arms it.
+	spent bool
 }
 
 // New builds a Scheduler. now is the clock against which Due is compared
@@ -193,10 +198,16 @@ func (s *Scheduler) scan(ctx context.Context) {
 	}
 }
 
-// put adds or updates one job; s.mu is held.
+// put adds or updates one job; s.mu is held. A job listed again with the
+// same due time keeps its entry, except a spent one whose due time is still
+// ahead on our clock: its Run returned nil before the job was due (cron's
+// timer and our clock disagree, or the job checks its own deadline), so it
+// is re-armed rather than left parked for ever. A spent job listed with a
+// due time already past stays parked, so that a Source that keeps listing a
+// finished job does not get it run in a loop.
 func (s *Scheduler) put(f entry) {
 	if e, ok := s.jobs[f.job.Key]; ok {
-		if e.job.Due.Equal(f.job.Due) {
+		if e.job.Due.Equal(f.job.Due) && !(e.spent && f.job.Due.After(s.now())) {
 			e.job.Run, e.source = f.job.Run, f.source
 			return
 		}
@@ -225,7 +236,7 @@ func (s *Scheduler) fire(key string, due time.Time) {
 		}
 		err := s.runOnce(job)
 		if err == nil {
-			s.done(key)
+			s.done(key, job.Due)
 			return
 		}
 		if s.ctx.Err() != nil {
@@ -284,11 +295,16 @@ func (s *Scheduler) current(key string, due time.Time) (Job, bool) {
 	return e.job, true
 }
 
-// done follows a successful run with a re-scan, which drops the job once
-// its Source no longer lists it. Until then its entry stays, parked (a
-// one-shot fires once): a Source that still lists a finished job with the
-// same due time does not get it run again in a loop.
-func (s *Scheduler) done(key string) {
+// done follows a successful run of the job due at due with a re-scan,
+// which drops the job once its Source no longer lists it. Until then its
+// entry stays, parked (a one-shot fires once) and marked spent: see put for
+// when a spent entry is re-armed.
+func (s *Scheduler) done(key string, due time.Time) {
+	s.mu.Lock()
+	if e, ok := s.jobs[key]; ok && e.job.Due.Equal(due) {
+		e.spent = true
+	}
+	s.mu.Unlock()
 	s.log.Debug("scheduler: job done", "job", key)
 	s.Reload()
 }

@@ -289,3 +289,47 @@ func TestSchedulerDoesNotLoopOnAFinishedJobStillListed(t *testing.T) {
 	s.Reload()
 	waitFor(t, "run after the move", func() bool { return calls.Load() == 2 })
 }
+
+// lagClock is a clock a test sets by hand.
+type lagClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *lagClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *lagClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// cron's timer runs on the real clock; when ours lags behind it, a job
+// fires while its Run, reading our clock, sees it is not due yet: Run
+// returns nil having done nothing and the Source still lists it with a due
+// time ahead. The spent entry must be re-armed, not left parked.
+func TestSchedulerRearmsAJobThatRanBeforeItsTime(t *testing.T) {
+	t0 := time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
+	clock := &lagClock{t: t0}
+	due := t0.Add(100 * time.Millisecond)
+	var calls atomic.Int32
+	src := newFakeSource()
+	src.set(Job{Key: "early", Due: due, Run: func(context.Context) error {
+		if calls.Add(1) == 1 {
+			clock.Set(t0.Add(50 * time.Millisecond)) // still before due: nothing to do yet
+			return nil
+		}
+		src.remove("early")
+		return nil
+	}})
+	startFast(t, clock.Now, src)
+	waitFor(t, "the run after re-arming", func() bool { return calls.Load() >= 2 })
+	time.Sleep(150 * time.Millisecond)
+	if got := calls.Load(); got != 2 {
+		t.Errorf("Run called %d times, want 2 (early, then due)", got)
+	}
+}

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"net/url"
 	"strings"
 	"time"
@@ -99,7 +98,9 @@ const (
 	MaxMeetingTheme  = 200
 	MaxMeetingAgenda = 2000
 	MaxMeetingLink   = 500
+	MinMeetingLength = time.Minute // and whole minutes
 	MaxMeetingLength = 24 * time.Hour
+	MinReminderAhead = time.Second // and whole seconds
 	MaxReminderAhead = 90 * 24 * time.Hour
 )
 
@@ -109,7 +110,7 @@ const meetingColumns = `id, title, starts_at, zone, duration_seconds, agenda, li
 // CreateMeeting stores a new meeting, which must start in the future, and
 // plans its reminders.
 func (d *DB) CreateMeeting(ctx context.Context, in MeetingInput) (*Meeting, error) {
-	now := d.Now().UTC()
+	now := d.now()
 	m := &Meeting{Title: strings.TrimSpace(in.Title), StartsAt: in.StartsAt.UTC().Truncate(time.Second),
 		Zone: in.Zone, Duration: in.Duration, Agenda: strings.TrimSpace(in.Agenda),
 		Link: strings.TrimSpace(in.Link), Theme: strings.TrimSpace(in.Theme), Status: MeetingScheduled,
@@ -120,7 +121,7 @@ func (d *DB) CreateMeeting(ctx context.Context, in MeetingInput) (*Meeting, erro
 	if err := checkFuture(m.StartsAt, now); err != nil {
 		return nil, err
 	}
-	if err := validateOffsets(in.Reminders); err != nil {
+	if err := ValidateReminderOffsets(in.Reminders); err != nil {
 		return nil, err
 	}
 	tx, err := d.db.BeginTx(ctx, nil)
@@ -131,7 +132,7 @@ func (d *DB) CreateMeeting(ctx context.Context, in MeetingInput) (*Meeting, erro
 	if err := insertMeeting(ctx, tx, m); err != nil {
 		return nil, err
 	}
-	if err := planReminders(ctx, tx, m, in.Reminders, now); err != nil {
+	if err := d.planReminders(ctx, tx, m, in.Reminders, now); err != nil {
 		return nil, err
 	}
 	return m, tx.Commit()
@@ -141,68 +142,68 @@ func (d *DB) CreateMeeting(ctx context.Context, in MeetingInput) (*Meeting, erro
 // A moved meeting must start in the future; its pending reminders are
 // re-planned (sent ones stay as history).
 func (d *DB) UpdateMeeting(ctx context.Context, id int64, upd MeetingUpdate) (*Meeting, error) {
-	now := d.Now().UTC()
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	m, err := meetingByID(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	if m.Status == MeetingCancelled {
-		return nil, Errorf(ECONFLICT, "meeting_error_cancelled", map[string]any{"ID": id}, "meeting %d is cancelled", id)
-	}
-	moved := applyMeetingUpdate(m, upd)
-	if err := ValidateMeeting(m); err != nil {
-		return nil, err
-	}
-	if moved {
-		if err := checkFuture(m.StartsAt, now); err != nil {
-			return nil, err
+	return d.changeMeeting(ctx, id, func(tx *sql.Tx, m *Meeting, now time.Time) error {
+		moved := applyMeetingUpdate(m, upd)
+		if err := ValidateMeeting(m); err != nil {
+			return err
 		}
-	}
-	if err := saveMeeting(ctx, tx, m, now); err != nil {
-		return nil, err
-	}
-	if moved {
-		if err := replanMoved(ctx, tx, m, upd.Reminders, now); err != nil {
-			return nil, err
+		if moved {
+			if err := checkFuture(m.StartsAt, now); err != nil {
+				return err
+			}
 		}
-	}
-	return m, tx.Commit()
+		if err := saveMeeting(ctx, tx, m, now); err != nil || !moved {
+			return err
+		}
+		return d.replanMoved(ctx, tx, m, upd.Reminders, now)
+	})
 }
 
 // CancelMeeting cancels a meeting that has not ended; its pending reminders
 // are skipped. Cancelling twice is a conflict, so only one announcement goes
 // out.
 func (d *DB) CancelMeeting(ctx context.Context, id int64) (*Meeting, error) {
-	now := d.Now().UTC()
+	return d.changeMeeting(ctx, id, func(tx *sql.Tx, m *Meeting, now time.Time) error {
+		if !now.Before(m.EndsAt()) {
+			return errMeetingOver(id)
+		}
+		m.Status = MeetingCancelled
+		if err := saveMeeting(ctx, tx, m, now); err != nil {
+			return err
+		}
+		return d.planReminders(ctx, tx, m, nil, now)
+	})
+}
+
+// changeMeeting runs change on meeting id, which must not be cancelled, in
+// one write transaction, and returns the meeting as change left it. An
+// error from change rolls everything back.
+func (d *DB) changeMeeting(ctx context.Context, id int64, change func(tx *sql.Tx, m *Meeting, now time.Time) error) (*Meeting, error) {
+	now := d.now()
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	m, err := meetingByID(ctx, tx, id)
+	m, err := d.meetingByID(ctx, tx, id)
 	if err != nil {
 		return nil, err
 	}
-	args := map[string]any{"ID": id}
 	if m.Status == MeetingCancelled {
-		return nil, Errorf(ECONFLICT, "meeting_error_cancelled", args, "meeting %d is already cancelled", id)
+		return nil, errMeetingCancelled(id)
 	}
-	if !now.Before(m.EndsAt()) {
-		return nil, Errorf(ECONFLICT, "meeting_error_over", args, "meeting %d is over", id)
-	}
-	m.Status = MeetingCancelled
-	if err := saveMeeting(ctx, tx, m, now); err != nil {
-		return nil, err
-	}
-	if err := planReminders(ctx, tx, m, nil, now); err != nil {
+	if err := change(tx, m, now); err != nil {
 		return nil, err
 	}
 	return m, tx.Commit()
+}
+
+func errMeetingCancelled(id int64) error {
+	return Errorf(ECONFLICT, "meeting_error_cancelled", map[string]any{"ID": id}, "meeting %d is cancelled", id)
+}
+
+func errMeetingOver(id int64) error {
+	return Errorf(ECONFLICT, "meeting_error_over", map[string]any{"ID": id}, "meeting %d is over", id)
 }
 
 // MeetingByID returns the meeting or a not-found error.
@@ -212,7 +213,7 @@ func (d *DB) MeetingByID(ctx context.Context, id int64) (*Meeting, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
-	return meetingByID(ctx, tx, id)
+	return d.meetingByID(ctx, tx, id)
 }
 
 // FindMeetings returns the meetings matching f.
@@ -222,7 +223,7 @@ func (d *DB) FindMeetings(ctx context.Context, f MeetingFilter) ([]*Meeting, err
 		return nil, err
 	}
 	defer tx.Rollback()
-	return findMeetings(ctx, tx, f)
+	return d.findMeetings(ctx, tx, f)
 }
 
 // ValidateMeeting checks a meeting's fields without I/O.
@@ -233,9 +234,8 @@ func ValidateMeeting(m *Meeting) error {
 	if _, err := time.LoadLocation(m.Zone); err != nil || m.Zone == "" || m.Zone == "Local" {
 		return Errorf(EINVALID, "meeting_error_zone", map[string]any{"Zone": m.Zone}, "unknown zone %q", m.Zone)
 	}
-	if m.Duration < time.Minute || m.Duration > MaxMeetingLength || m.Duration%time.Minute != 0 {
-		return Errorf(EINVALID, "meeting_error_duration", map[string]any{"Duration": m.Duration.String()},
-			"duration %s out of range", m.Duration)
+	if err := ValidateMeetingDuration(m.Duration); err != nil {
+		return err
 	}
 	for _, f := range []struct {
 		name, value string
@@ -246,6 +246,16 @@ func ValidateMeeting(m *Meeting) error {
 		}
 	}
 	return validateLink(m.Link)
+}
+
+// ValidateMeetingDuration checks a meeting length: whole minutes, from
+// MinMeetingLength to MaxMeetingLength.
+func ValidateMeetingDuration(d time.Duration) error {
+	if d < MinMeetingLength || d > MaxMeetingLength || d%time.Minute != 0 {
+		return Errorf(EINVALID, "meeting_error_duration", map[string]any{"Duration": d.String()},
+			"duration %s out of range", d)
+	}
+	return nil
 }
 
 func validateLink(link string) error {
@@ -292,8 +302,8 @@ func applyMeetingUpdate(m *Meeting, u MeetingUpdate) (moved bool) {
 func insertMeeting(ctx context.Context, tx *sql.Tx, m *Meeting) error {
 	res, err := tx.ExecContext(ctx, `INSERT INTO meetings (title, starts_at, zone, duration_seconds, agenda,
 		link, theme, status, sequence, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
-		m.Title, meetingTS(m.StartsAt), m.Zone, int64(m.Duration/time.Second), m.Agenda, m.Link, m.Theme,
-		string(m.Status), m.CreatedBy, meetingTS(m.CreatedAt), meetingTS(m.UpdatedAt))
+		m.Title, formatTime(m.StartsAt), m.Zone, int64(m.Duration/time.Second), m.Agenda, m.Link, m.Theme,
+		string(m.Status), m.CreatedBy, formatTime(m.CreatedAt), formatTime(m.UpdatedAt))
 	if err != nil {
 		return err
 	}
@@ -307,13 +317,13 @@ func saveMeeting(ctx context.Context, tx *sql.Tx, m *Meeting, now time.Time) err
 	m.UpdatedAt = now
 	_, err := tx.ExecContext(ctx, `UPDATE meetings SET title = ?, starts_at = ?, zone = ?, duration_seconds = ?,
 		agenda = ?, link = ?, theme = ?, status = ?, sequence = ?, updated_at = ? WHERE id = ?`,
-		m.Title, meetingTS(m.StartsAt), m.Zone, int64(m.Duration/time.Second), m.Agenda, m.Link, m.Theme,
-		string(m.Status), m.Sequence, meetingTS(now), m.ID)
+		m.Title, formatTime(m.StartsAt), m.Zone, int64(m.Duration/time.Second), m.Agenda, m.Link, m.Theme,
+		string(m.Status), m.Sequence, formatTime(now), m.ID)
 	return err
 }
 
-func meetingByID(ctx context.Context, tx *sql.Tx, id int64) (*Meeting, error) {
-	ms, err := findMeetings(ctx, tx, MeetingFilter{ID: &id})
+func (d *DB) meetingByID(ctx context.Context, tx *sql.Tx, id int64) (*Meeting, error) {
+	ms, err := d.findMeetings(ctx, tx, MeetingFilter{ID: &id})
 	if err != nil {
 		return nil, err
 	}
@@ -323,16 +333,18 @@ func meetingByID(ctx context.Context, tx *sql.Tx, id int64) (*Meeting, error) {
 	return ms[0], nil
 }
 
-func findMeetings(ctx context.Context, tx *sql.Tx, f MeetingFilter) ([]*Meeting, error) {
+// findMeetings builds its query from which filters are set, so the texts
+// prepared (see DB.stmt) are a small fixed set.
+func (d *DB) findMeetings(ctx context.Context, tx *sql.Tx, f MeetingFilter) ([]*Meeting, error) {
 	where, args := []string{"1 = 1"}, []any{}
 	if f.ID != nil {
 		where, args = append(where, "id = ?"), append(args, *f.ID)
 	}
 	if !f.From.IsZero() {
-		where, args = append(where, "starts_at >= ?"), append(args, meetingTS(f.From))
+		where, args = append(where, "starts_at >= ?"), append(args, formatTime(f.From))
 	}
 	if !f.Before.IsZero() {
-		where, args = append(where, "starts_at < ?"), append(args, meetingTS(f.Before))
+		where, args = append(where, "starts_at < ?"), append(args, formatTime(f.Before))
 	}
 	if f.Status != "" {
 		where, args = append(where, "status = ?"), append(args, string(f.Status))
@@ -344,51 +356,42 @@ func findMeetings(ctx context.Context, tx *sql.Tx, f MeetingFilter) ([]*Meeting,
 	if f.Limit > 0 {
 		q, args = q+" LIMIT ?", append(args, f.Limit)
 	}
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []*Meeting
-	for rows.Next() {
+	err := d.eachRow(ctx, tx, q, func(rows *sql.Rows) error {
 		m, err := scanMeeting(rows)
-		if err != nil {
-			return nil, err
-		}
 		out = append(out, m)
-	}
-	return out, rows.Err()
+		return err
+	}, args...)
+	return out, err
 }
 
 func scanMeeting(rows *sql.Rows) (*Meeting, error) {
 	var m Meeting
-	var start, created, updated, status string
+	var start, created, updated sql.NullString
+	var status string
 	var secs int64
 	if err := rows.Scan(&m.ID, &m.Title, &start, &m.Zone, &secs, &m.Agenda, &m.Link, &m.Theme,
 		&status, &m.Sequence, &m.CreatedBy, &created, &updated); err != nil {
 		return nil, err
 	}
 	m.Status, m.Duration = MeetingStatus(status), time.Duration(secs)*time.Second
-	var err error
-	for _, p := range []struct {
-		dst *time.Time
-		src string
-	}{{&m.StartsAt, start}, {&m.CreatedAt, created}, {&m.UpdatedAt, updated}} {
-		if *p.dst, err = parseMeetingTS(p.src); err != nil {
-			return nil, err
-		}
-	}
-	return &m, nil
+	return &m, parseTimes(parsed{&m.StartsAt, start}, parsed{&m.CreatedAt, created}, parsed{&m.UpdatedAt, updated})
 }
 
-// meetingTS formats t the way the meetings tables store instants: RFC 3339
-// UTC, whole seconds, so that text order is time order.
-func meetingTS(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }
+// parsed is a stored timestamp and where its parsed value goes.
+type parsed struct {
+	dst *time.Time
+	src sql.NullString
+}
 
-func parseMeetingTS(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, errors.New("bad stored time " + s)
+// parseTimes parses each stored timestamp into its destination.
+func parseTimes(ps ...parsed) error {
+	for _, p := range ps {
+		t, err := parseTime(p.src)
+		if err != nil {
+			return err
+		}
+		*p.dst = t
 	}
-	return t.UTC(), nil
+	return nil
 }

@@ -211,10 +211,10 @@ func TestMoveMeetingReplansReminders(t *testing.T) {
 	sendNext(t, d, 336*time.Hour)
 	clock.Set(start.Add(-24 * time.Hour))
 	failed := pendingWith(t, d, 24*time.Hour)
-	if _, _, ok, err := d.ClaimReminder(ctx, failed.ID); !ok || err != nil {
+	if _, _, ok, err := d.ClaimReminder(ctx, failed.ID, testOwner); !ok || err != nil {
 		t.Fatalf("claim 24h: ok=%v err=%v", ok, err)
 	}
-	if err := d.MarkReminderFailed(ctx, failed.ID, "slack: 503"); err != nil {
+	if err := d.MarkReminderFailed(ctx, failed.ID, testOwner, "slack: 503"); err != nil {
 		t.Fatal(err)
 	}
 	newStart := start.Add(7 * 24 * time.Hour)
@@ -398,7 +398,7 @@ func sendNext(t *testing.T, d *storage.DB, offset time.Duration) *storage.Remind
 	t.Helper()
 	ctx := context.Background()
 	r := pendingWith(t, d, offset)
-	if _, _, ok, err := d.ClaimReminder(ctx, r.ID); !ok || err != nil {
+	if _, _, ok, err := d.ClaimReminder(ctx, r.ID, testOwner); !ok || err != nil {
 		t.Fatalf("claim: ok=%v err=%v", ok, err)
 	}
 	refs := []storage.PostRef{{Platform: storage.PlatformSlack, Channel: "C1", ID: "1.2"}}

@@ -58,10 +58,20 @@ type Reminder struct {
 	Late      bool      // sent noticeably after DueAt (the bot was down or the platform failing)
 	Refs      []PostRef
 	UpdatedAt time.Time
+	// ClaimedAt is when the current delivery attempt was claimed, zero when
+	// nobody holds the lease; ClaimedBy is who claimed the last attempt.
+	ClaimedAt time.Time
+	ClaimedBy string
 }
 
+// ReminderLease is how long a claimed delivery attempt keeps every other
+// claimer (another process on the same database) from posting the
+// reminder. It must outlast one attempt (handlers bound a post to 30 s); a
+// claimer that dies mid-attempt delays the reminder by at most this long.
+const ReminderLease = 2 * time.Minute
+
 const reminderColumns = `id, meeting_id, offset_seconds, starts_at, due_at, status, attempts, last_error,
-	reason, sent_at, late, refs, updated_at`
+	reason, sent_at, late, refs, updated_at, claimed_at, claimed_by`
 
 const maxReminderError = 500
 
@@ -73,7 +83,7 @@ const maxReminderError = 500
 // (after downtime). For a cancelled meeting every pending reminder is
 // skipped.
 func (d *DB) PlanReminders(ctx context.Context, meetingID int64, offsets []time.Duration) error {
-	if err := validateOffsets(offsets); err != nil {
+	if err := ValidateReminderOffsets(offsets); err != nil {
 		return err
 	}
 	tx, err := d.db.BeginTx(ctx, nil)
@@ -81,11 +91,11 @@ func (d *DB) PlanReminders(ctx context.Context, meetingID int64, offsets []time.
 		return err
 	}
 	defer tx.Rollback()
-	m, err := meetingByID(ctx, tx, meetingID)
+	m, err := d.meetingByID(ctx, tx, meetingID)
 	if err != nil {
 		return err
 	}
-	if err := planReminders(ctx, tx, m, offsets, d.Now().UTC()); err != nil {
+	if err := d.planReminders(ctx, tx, m, offsets, d.now()); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -93,34 +103,41 @@ func (d *DB) PlanReminders(ctx context.Context, meetingID int64, offsets []time.
 
 // PendingReminders lists every pending reminder, earliest due first.
 func (d *DB) PendingReminders(ctx context.Context) ([]*Reminder, error) {
-	return d.queryReminders(ctx, "status = 'pending' ORDER BY due_at, id")
+	return d.readReminders(ctx, "status = 'pending' ORDER BY due_at, id")
 }
 
 // RemindersOf lists every reminder of a meeting, any status, by due time.
 func (d *DB) RemindersOf(ctx context.Context, meetingID int64) ([]*Reminder, error) {
-	return d.queryReminders(ctx, "meeting_id = ? ORDER BY due_at, id", meetingID)
+	return d.readReminders(ctx, "meeting_id = ? ORDER BY due_at, id", meetingID)
 }
 
-// ClaimReminder starts one delivery attempt. If the reminder is pending and
-// its meeting is scheduled and has not started, it counts the attempt and
-// returns ok with the reminder and meeting. Otherwise ok is false and there
+// ClaimReminder starts one delivery attempt on behalf of owner (a random id
+// per process). If the reminder is pending, nobody holds a live lease on
+// it, and its meeting is scheduled and has not started, it counts the
+// attempt, takes the lease (see ReminderLease) and returns ok with the
+// reminder and meeting: owner alone may post it now. If another claim is
+// still live, the error is a conflict (reminder_error_claimed): the caller
+// must not post, and may try again later. Otherwise ok is false and there
 // is nothing to post: the reminder was already done, or it is closed now in
 // the same transaction (skipped, or failed if it had been attempted) and the
 // returned reminder says so.
-func (d *DB) ClaimReminder(ctx context.Context, id int64) (r *Reminder, m *Meeting, ok bool, err error) {
-	now := d.Now().UTC()
+func (d *DB) ClaimReminder(ctx context.Context, id int64, owner string) (r *Reminder, m *Meeting, ok bool, err error) {
+	now := d.now()
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, nil, false, err
 	}
 	defer tx.Rollback()
-	if r, err = reminderByID(ctx, tx, id); err != nil {
+	if r, err = d.reminderByID(ctx, tx, id); err != nil {
 		return nil, nil, false, err
 	}
 	if r.Status != ReminderPending {
 		return r, nil, false, nil
 	}
-	if m, err = meetingByID(ctx, tx, r.MeetingID); err != nil {
+	if r.leased(now) {
+		return r, nil, false, errClaimed(r)
+	}
+	if m, err = d.meetingByID(ctx, tx, r.MeetingID); err != nil {
 		return nil, nil, false, err
 	}
 	if reason := reminderObsolete(r, m, now); reason != ReasonNone {
@@ -129,12 +146,41 @@ func (d *DB) ClaimReminder(ctx context.Context, id int64) (r *Reminder, m *Meeti
 		}
 		return r, m, false, tx.Commit()
 	}
-	r.Attempts++
-	if _, err := tx.ExecContext(ctx, "UPDATE reminders SET attempts = ?, updated_at = ? WHERE id = ?",
-		r.Attempts, meetingTS(now), id); err != nil {
+	if err := claimReminder(ctx, tx, r, owner, now); err != nil {
 		return nil, nil, false, err
 	}
 	return r, m, true, tx.Commit()
+}
+
+// leased reports whether a claim on r is still live at now.
+func (r *Reminder) leased(now time.Time) bool {
+	return !r.ClaimedAt.IsZero() && !r.ClaimedAt.Before(now.Add(-ReminderLease))
+}
+
+// claimReminder takes the lease on r. The WHERE clause repeats the checks
+// ClaimReminder made, so that the lease holds even if a caller ever claims
+// outside a write-locked transaction.
+func claimReminder(ctx context.Context, tx *sql.Tx, r *Reminder, owner string, now time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE reminders SET attempts = attempts + 1, claimed_at = ?, claimed_by = ?,
+		updated_at = ? WHERE id = ? AND status = 'pending' AND (claimed_at IS NULL OR claimed_at < ?)`,
+		formatTime(now), owner, formatTime(now), r.ID, formatTime(now.Add(-ReminderLease)))
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		if err == nil {
+			err = errClaimed(r)
+		}
+		return err
+	}
+	r.Attempts++
+	r.ClaimedAt, r.ClaimedBy, r.UpdatedAt = now, owner, now
+	return nil
+}
+
+func errClaimed(r *Reminder) error {
+	return Errorf(ECONFLICT, "reminder_error_claimed", map[string]any{"ID": r.ID},
+		"reminder %d is being posted by %s (claimed %s)", r.ID, r.ClaimedBy, r.ClaimedAt.Format(time.RFC3339))
 }
 
 // reminderObsolete says why a pending reminder must not be posted any more.
@@ -150,57 +196,29 @@ func reminderObsolete(r *Reminder, m *Meeting, now time.Time) ReminderReason {
 	return ReasonNone
 }
 
-// MarkReminderSent records that a claimed reminder was posted. It is a
-// conflict if the reminder is no longer pending.
+// MarkReminderSent records that a claimed reminder was posted and ends the
+// lease. It is a conflict if the reminder is no longer pending.
 func (d *DB) MarkReminderSent(ctx context.Context, id int64, refs []PostRef, late bool) error {
 	js, err := json.Marshal(append([]PostRef{}, refs...))
 	if err != nil {
 		return err
 	}
-	now := meetingTS(d.Now())
+	now := formatTime(d.now())
 	return d.updatePending(ctx, id, `UPDATE reminders SET status = 'sent', sent_at = ?, late = ?, refs = ?,
-		last_error = '', updated_at = ? WHERE id = ? AND status = 'pending'`, now, late, string(js), now, id)
+		last_error = '', claimed_at = NULL, updated_at = ? WHERE id = ? AND status = 'pending'`, now, late, string(js), now, id)
 }
 
-// MarkReminderFailed records a failed delivery attempt; the reminder stays
-// pending, to be retried.
-func (d *DB) MarkReminderFailed(ctx context.Context, id int64, cause string) error {
+// MarkReminderFailed records a failed delivery attempt by owner; the
+// reminder stays pending, to be retried. owner's lease ends, so the retry
+// (by anyone) need not wait for it; a lease another claimer took since is
+// left alone.
+func (d *DB) MarkReminderFailed(ctx context.Context, id int64, owner, cause string) error {
 	if utf8.RuneCountInString(cause) > maxReminderError {
 		cause = string([]rune(cause)[:maxReminderError])
 	}
-	return d.updatePending(ctx, id, `UPDATE reminders SET last_error = ?, updated_at = ?
-		WHERE id = ? AND status = 'pending'`, cause, meetingTS(d.Now()), id)
-}
-
-// MarkReminderSkipped closes a pending reminder without posting it: skipped
-// if it was never attempted, failed otherwise.
-func (d *DB) MarkReminderSkipped(ctx context.Context, id int64, reason ReminderReason) error {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	r, err := reminderByID(ctx, tx, id)
-	if err != nil {
-		return err
-	}
-	if r.Status != ReminderPending {
-		return errNotPending(id)
-	}
-	if err := closeReminder(ctx, tx, r, reason, d.Now().UTC()); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// ReminderByID returns one reminder.
-func (d *DB) ReminderByID(ctx context.Context, id int64) (*Reminder, error) {
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	return reminderByID(ctx, tx, id)
+	return d.updatePending(ctx, id, `UPDATE reminders SET last_error = ?, updated_at = ?,
+		claimed_at = CASE WHEN claimed_by = ? THEN NULL ELSE claimed_at END
+		WHERE id = ? AND status = 'pending'`, cause, formatTime(d.now()), owner, id)
 }
 
 func (d *DB) updatePending(ctx context.Context, id int64, q string, args ...any) error {
@@ -226,17 +244,17 @@ func errNotPending(id int64) error {
 	return Errorf(ECONFLICT, "reminder_error_not_pending", map[string]any{"ID": id}, "reminder %d is not pending", id)
 }
 
-func (d *DB) queryReminders(ctx context.Context, where string, args ...any) ([]*Reminder, error) {
+func (d *DB) readReminders(ctx context.Context, where string, args ...any) ([]*Reminder, error) {
 	tx, err := d.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	return queryReminders(ctx, tx, where, args...)
+	return d.queryReminders(ctx, tx, where, args...)
 }
 
-func reminderByID(ctx context.Context, tx *sql.Tx, id int64) (*Reminder, error) {
-	rs, err := queryReminders(ctx, tx, "id = ?", id)
+func (d *DB) reminderByID(ctx context.Context, tx *sql.Tx, id int64) (*Reminder, error) {
+	rs, err := d.queryReminders(ctx, tx, "id = ?", id)
 	if err != nil {
 		return nil, err
 	}
@@ -246,65 +264,51 @@ func reminderByID(ctx context.Context, tx *sql.Tx, id int64) (*Reminder, error) 
 	return rs[0], nil
 }
 
-func queryReminders(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]*Reminder, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT "+reminderColumns+" FROM reminders WHERE "+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+// queryReminders selects reminders; where is one of a few constant clauses.
+func (d *DB) queryReminders(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]*Reminder, error) {
 	var out []*Reminder
-	for rows.Next() {
+	err := d.eachRow(ctx, tx, "SELECT "+reminderColumns+" FROM reminders WHERE "+where, func(rows *sql.Rows) error {
 		r, err := scanReminder(rows)
-		if err != nil {
-			return nil, err
-		}
 		out = append(out, r)
-	}
-	return out, rows.Err()
+		return err
+	}, args...)
+	return out, err
 }
 
 func scanReminder(rows *sql.Rows) (*Reminder, error) {
 	var r Reminder
 	var secs int64
-	var start, due, status, reason, refs, updated string
-	var sent sql.NullString
+	var status, reason, refs string
+	var start, due, sent, updated, claimed sql.NullString
 	if err := rows.Scan(&r.ID, &r.MeetingID, &secs, &start, &due, &status, &r.Attempts, &r.LastError,
-		&reason, &sent, &r.Late, &refs, &updated); err != nil {
+		&reason, &sent, &r.Late, &refs, &updated, &claimed, &r.ClaimedBy); err != nil {
 		return nil, err
 	}
 	r.Offset, r.Status, r.Reason = time.Duration(secs)*time.Second, ReminderStatus(status), ReminderReason(reason)
 	if err := json.Unmarshal([]byte(refs), &r.Refs); err != nil {
 		return nil, err
 	}
-	var err error
-	for _, p := range []struct {
-		dst *time.Time
-		src string
-	}{{&r.StartsAt, start}, {&r.DueAt, due}, {&r.UpdatedAt, updated}, {&r.SentAt, sent.String}} {
-		if p.src == "" {
-			continue
-		}
-		if *p.dst, err = parseMeetingTS(p.src); err != nil {
-			return nil, err
-		}
-	}
-	return &r, nil
+	return &r, parseTimes(parsed{&r.StartsAt, start}, parsed{&r.DueAt, due}, parsed{&r.SentAt, sent},
+		parsed{&r.UpdatedAt, updated}, parsed{&r.ClaimedAt, claimed})
 }
 
-// closeReminder ends a pending reminder unsent, for reason.
+// closeReminder ends a pending reminder unsent, for reason, and its lease.
 func closeReminder(ctx context.Context, tx *sql.Tx, r *Reminder, reason ReminderReason, now time.Time) error {
-	r.Status, r.Reason, r.UpdatedAt = ReminderSkipped, reason, now
+	r.Status, r.Reason, r.UpdatedAt, r.ClaimedAt = ReminderSkipped, reason, now, time.Time{}
 	if r.Attempts > 0 {
 		r.Status = ReminderFailed
 	}
-	_, err := tx.ExecContext(ctx, "UPDATE reminders SET status = ?, reason = ?, updated_at = ? WHERE id = ?",
-		string(r.Status), string(reason), meetingTS(now), r.ID)
+	_, err := tx.ExecContext(ctx, `UPDATE reminders SET status = ?, reason = ?, claimed_at = NULL, updated_at = ?
+		WHERE id = ?`, string(r.Status), string(reason), formatTime(now), r.ID)
 	return err
 }
 
-func validateOffsets(offsets []time.Duration) error {
+// ValidateReminderOffsets checks reminder offsets: whole seconds, from
+// MinReminderAhead to MaxReminderAhead. An empty list (no reminders) is
+// valid.
+func ValidateReminderOffsets(offsets []time.Duration) error {
 	for _, o := range offsets {
-		if o < time.Second || o > MaxReminderAhead || o%time.Second != 0 {
+		if o < MinReminderAhead || o > MaxReminderAhead || o%time.Second != 0 {
 			return Errorf(EINVALID, "meeting_error_reminder_offset", map[string]any{"Offset": o.String()},
 				"reminder offset %s out of range", o)
 		}
@@ -314,33 +318,27 @@ func validateOffsets(offsets []time.Duration) error {
 
 // replanMoved re-plans a moved meeting with offsets, or with the offsets it
 // had planned when offsets is nil.
-func replanMoved(ctx context.Context, tx *sql.Tx, m *Meeting, offsets []time.Duration, now time.Time) error {
+func (d *DB) replanMoved(ctx context.Context, tx *sql.Tx, m *Meeting, offsets []time.Duration, now time.Time) error {
 	if offsets == nil {
-		rows, err := tx.QueryContext(ctx, "SELECT DISTINCT offset_seconds FROM reminders WHERE meeting_id = ?", m.ID)
+		err := d.eachRow(ctx, tx, "SELECT DISTINCT offset_seconds FROM reminders WHERE meeting_id = ?", func(rows *sql.Rows) error {
+			var secs int64
+			err := rows.Scan(&secs)
+			offsets = append(offsets, time.Duration(secs)*time.Second)
+			return err
+		}, m.ID)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var secs int64
-			if err := rows.Scan(&secs); err != nil {
-				return err
-			}
-			offsets = append(offsets, time.Duration(secs)*time.Second)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	} else if err := validateOffsets(offsets); err != nil {
+	} else if err := ValidateReminderOffsets(offsets); err != nil {
 		return err
 	}
-	return planReminders(ctx, tx, m, offsets, now)
+	return d.planReminders(ctx, tx, m, offsets, now)
 }
 
 // planReminders makes the pending reminders of m match offsets (see
 // PlanReminders).
-func planReminders(ctx context.Context, tx *sql.Tx, m *Meeting, offsets []time.Duration, now time.Time) error {
-	if err := dropStaleReminders(ctx, tx, m, offsets, now); err != nil {
+func (d *DB) planReminders(ctx context.Context, tx *sql.Tx, m *Meeting, offsets []time.Duration, now time.Time) error {
+	if err := d.dropStaleReminders(ctx, tx, m, offsets, now); err != nil {
 		return err
 	}
 	if m.Status == MeetingCancelled {
@@ -357,8 +355,8 @@ func planReminders(ctx context.Context, tx *sql.Tx, m *Meeting, offsets []time.D
 // dropStaleReminders removes pending reminders that no longer match the
 // meeting: never-attempted ones are deleted, attempted ones are kept as
 // failed so their errors stay visible.
-func dropStaleReminders(ctx context.Context, tx *sql.Tx, m *Meeting, offsets []time.Duration, now time.Time) error {
-	pending, err := queryReminders(ctx, tx, "meeting_id = ? AND status = 'pending'", m.ID)
+func (d *DB) dropStaleReminders(ctx context.Context, tx *sql.Tx, m *Meeting, offsets []time.Duration, now time.Time) error {
+	pending, err := d.queryReminders(ctx, tx, "meeting_id = ? AND status = 'pending'", m.ID)
 	if err != nil {
 		return err
 	}
@@ -385,18 +383,18 @@ func dropStaleReminders(ctx context.Context, tx *sql.Tx, m *Meeting, offsets []t
 // meeting moved away and back) becomes pending again if it is still ahead.
 func planReminder(ctx context.Context, tx *sql.Tx, m *Meeting, o time.Duration, now time.Time) error {
 	due := m.StartsAt.Add(-o)
-	ts := meetingTS(now)
+	ts := formatTime(now)
 	if due.After(now) {
 		_, err := tx.ExecContext(ctx, `INSERT INTO reminders (meeting_id, offset_seconds, starts_at, due_at,
 			status, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)
 			ON CONFLICT (meeting_id, offset_seconds, starts_at) DO UPDATE SET status = 'pending', reason = '',
-			updated_at = excluded.updated_at WHERE reminders.status IN ('skipped', 'failed')`,
-			m.ID, int64(o/time.Second), meetingTS(m.StartsAt), meetingTS(due), ts, ts)
+			claimed_at = NULL, updated_at = excluded.updated_at WHERE reminders.status IN ('skipped', 'failed')`,
+			m.ID, int64(o/time.Second), formatTime(m.StartsAt), formatTime(due), ts, ts)
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO reminders (meeting_id, offset_seconds, starts_at, due_at,
 		status, reason, created_at, updated_at) VALUES (?, ?, ?, ?, 'skipped', ?, ?, ?)
 		ON CONFLICT (meeting_id, offset_seconds, starts_at) DO NOTHING`,
-		m.ID, int64(o/time.Second), meetingTS(m.StartsAt), meetingTS(due), string(ReasonPlannedLate), ts, ts)
+		m.ID, int64(o/time.Second), formatTime(m.StartsAt), formatTime(due), string(ReasonPlannedLate), ts, ts)
 	return err
 }

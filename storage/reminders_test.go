@@ -2,7 +2,10 @@ package storage_test
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,7 +31,7 @@ func TestClaimReminder(t *testing.T) {
 			clock.Set(start)
 		}, false, storage.ReminderSkipped, storage.ReasonStarted, 0},
 		{"meeting started after failures", func(t *testing.T, d *storage.DB, clock *meetingClock, _ *storage.Meeting, r *storage.Reminder) {
-			if _, _, ok, err := d.ClaimReminder(context.Background(), r.ID); !ok || err != nil {
+			if _, _, ok, err := d.ClaimReminder(context.Background(), r.ID, testOwner); !ok || err != nil {
 				t.Fatalf("first claim: %v %v", ok, err)
 			}
 			clock.Set(start.Add(time.Minute))
@@ -45,17 +48,14 @@ func TestClaimReminder(t *testing.T) {
 			r := pendingWith(t, d, 24*time.Hour)
 			clock.Set(r.DueAt)
 			tt.setup(t, d, clock, m, r)
-			got, _, ok, err := d.ClaimReminder(ctx, r.ID)
+			got, _, ok, err := d.ClaimReminder(ctx, r.ID, testOwner)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if ok != tt.wantOK || got.Status != tt.wantStatus || got.Reason != tt.wantReason {
 				t.Errorf("claim = ok %v, %s/%s; want ok %v, %s/%s", ok, got.Status, got.Reason, tt.wantOK, tt.wantStatus, tt.wantReason)
 			}
-			stored, err := d.ReminderByID(ctx, r.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
+			stored := reminderByID(t, d, r.ID)
 			if stored.Status != tt.wantStatus || stored.Attempts != tt.wantAttempts {
 				t.Errorf("stored = %s with %d attempts; want %s with %d", stored.Status, stored.Attempts, tt.wantStatus, tt.wantAttempts)
 			}
@@ -71,10 +71,10 @@ func TestMarkReminderSentOnce(t *testing.T) {
 	}
 	r := pendingWith(t, d, 24*time.Hour)
 	clock.Set(r.DueAt.Add(90 * time.Second))
-	if _, _, ok, err := d.ClaimReminder(ctx, r.ID); !ok || err != nil {
+	if _, _, ok, err := d.ClaimReminder(ctx, r.ID, testOwner); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
-	if err := d.MarkReminderFailed(ctx, r.ID, "503 "+strings.Repeat("x", 600)); err != nil {
+	if err := d.MarkReminderFailed(ctx, r.ID, testOwner, "503 "+strings.Repeat("x", 600)); err != nil {
 		t.Fatal(err)
 	}
 	refs := []storage.PostRef{{Platform: storage.PlatformSlack, Channel: "C1", ID: "17.1"}, {Platform: storage.PlatformTeams, Channel: "19:a", ID: "9"}}
@@ -85,10 +85,10 @@ func TestMarkReminderSentOnce(t *testing.T) {
 	if storage.ErrorCode(err) != storage.ECONFLICT {
 		t.Errorf("second MarkReminderSent: %v, want conflict", err)
 	}
-	if err := d.MarkReminderFailed(ctx, r.ID, "late failure"); storage.ErrorCode(err) != storage.ECONFLICT {
+	if err := d.MarkReminderFailed(ctx, r.ID, testOwner, "late failure"); storage.ErrorCode(err) != storage.ECONFLICT {
 		t.Errorf("MarkReminderFailed after sent: %v, want conflict", err)
 	}
-	got, _ := d.ReminderByID(ctx, r.ID)
+	got := reminderByID(t, d, r.ID)
 	if got.Status != storage.ReminderSent || !got.Late || !got.SentAt.Equal(r.DueAt.Add(90*time.Second)) ||
 		len(got.Refs) != 2 || got.Refs[1] != refs[1] || got.LastError != "" {
 		t.Errorf("sent reminder = %+v", got)
@@ -105,10 +105,10 @@ func TestMarkReminderFailedTruncates(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := pendingWith(t, d, 24*time.Hour)
-	if err := d.MarkReminderFailed(ctx, r.ID, strings.Repeat("é", 700)); err != nil {
+	if err := d.MarkReminderFailed(ctx, r.ID, testOwner, strings.Repeat("é", 700)); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := d.ReminderByID(ctx, r.ID)
+	got := reminderByID(t, d, r.ID)
 	if n := len([]rune(got.LastError)); n != 500 || got.Status != storage.ReminderPending {
 		t.Errorf("last error has %d runes, status %s; want 500, pending", n, got.Status)
 	}
@@ -157,7 +157,7 @@ func TestMoveAwayAndBackReusesReminder(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := pendingWith(t, d, 24*time.Hour)
-	if _, _, ok, err := d.ClaimReminder(ctx, r.ID); !ok || err != nil {
+	if _, _, ok, err := d.ClaimReminder(ctx, r.ID, testOwner); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
 	later := start.Add(24 * time.Hour)
@@ -167,7 +167,7 @@ func TestMoveAwayAndBackReusesReminder(t *testing.T) {
 	if _, err := d.UpdateMeeting(ctx, m.ID, storage.MeetingUpdate{StartsAt: &start}); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := d.ReminderByID(ctx, r.ID)
+	got := reminderByID(t, d, r.ID)
 	if got.Status != storage.ReminderPending || got.Reason != "" {
 		t.Errorf("reminder of the original start after moving back = %s/%s, want pending", got.Status, got.Reason)
 	}
@@ -228,33 +228,138 @@ func joinForMeetings(t *testing.T, d *storage.DB, name, console string) *storage
 	return m
 }
 
-func TestMarkReminderSkipped(t *testing.T) {
-	d, _ := openMeetingsDB(t)
-	ctx := context.Background()
-	if _, err := d.CreateMeeting(ctx, meetingIn(meetingsT0.Add(48*time.Hour), 24*time.Hour, time.Hour)); err != nil {
+// reminderByID reads one reminder back, from the reminders of every meeting.
+func reminderByID(t *testing.T, d *storage.DB, id int64) *storage.Reminder {
+	t.Helper()
+	ms, err := d.FindMeetings(context.Background(), storage.MeetingFilter{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	never, tried := pendingWith(t, d, 24*time.Hour), pendingWith(t, d, time.Hour)
-	if _, _, ok, err := d.ClaimReminder(ctx, tried.ID); !ok || err != nil {
-		t.Fatal(ok, err)
-	}
-	tests := []struct {
-		id         int64
-		wantStatus storage.ReminderStatus
-	}{{never.ID, storage.ReminderSkipped}, {tried.ID, storage.ReminderFailed}}
-	for _, tt := range tests {
-		if err := d.MarkReminderSkipped(ctx, tt.id, storage.ReasonStarted); err != nil {
+	for _, m := range ms {
+		rs, err := d.RemindersOf(context.Background(), m.ID)
+		if err != nil {
 			t.Fatal(err)
 		}
-		got, _ := d.ReminderByID(ctx, tt.id)
-		if got.Status != tt.wantStatus || got.Reason != storage.ReasonStarted {
-			t.Errorf("reminder %d: %s/%s, want %s/started", tt.id, got.Status, got.Reason, tt.wantStatus)
-		}
-		if err := d.MarkReminderSkipped(ctx, tt.id, storage.ReasonStarted); storage.ErrorCode(err) != storage.ECONFLICT {
-			t.Errorf("second skip: %v, want conflict", err)
+		for _, r := range rs {
+			if r.ID == id {
+				return r
+			}
 		}
 	}
-	if _, err := d.ReminderByID(ctx, 999); storage.ErrorCode(err) != storage.ENOTFOUND {
-		t.Errorf("unknown reminder: %v", err)
+	t.Fatalf("no reminder %d", id)
+	return nil
+}
+
+const testOwner = "test-process"
+
+// The lease on a delivery attempt: while it is live nobody else may claim
+// the reminder; a stale one (its claimer died) may be taken over; a failure
+// releases only the failing claimer's own lease; sending ends it.
+func TestReminderLease(t *testing.T) {
+	d, clock := openMeetingsDB(t)
+	ctx := context.Background()
+	if _, err := d.CreateMeeting(ctx, meetingIn(meetingsT0.Add(48*time.Hour), 24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	r := pendingWith(t, d, 24*time.Hour)
+	due := r.DueAt
+	claim := func(owner string) string {
+		_, _, ok, err := d.ClaimReminder(ctx, r.ID, owner)
+		if ok != (err == nil) {
+			t.Fatalf("claim by %s: ok %v with err %v", owner, ok, err)
+		}
+		return errKey(err)
+	}
+	steps := []struct {
+		name      string
+		at        time.Duration // after the due time
+		do        func() string
+		want      string // error key, "" for success
+		wantBy    string
+		wantTries int
+		wantLive  bool // a lease is held afterwards
+	}{
+		{"A claims", 0, func() string { return claim("A") }, "", "A", 1, true},
+		{"B is refused", time.Second, func() string { return claim("B") }, "reminder_error_claimed", "A", 1, true},
+		{"B still refused at the lease's end", storage.ReminderLease, func() string { return claim("B") }, "reminder_error_claimed", "A", 1, true},
+		{"B takes over a stale lease", storage.ReminderLease + time.Second, func() string { return claim("B") }, "", "B", 2, true},
+		{"A's late failure keeps B's lease", storage.ReminderLease + 2*time.Second, func() string {
+			return errKey(d.MarkReminderFailed(ctx, r.ID, "A", "timeout"))
+		}, "", "B", 2, true},
+		{"so A is refused", storage.ReminderLease + 3*time.Second, func() string { return claim("A") }, "reminder_error_claimed", "B", 2, true},
+		{"B's failure releases its lease", storage.ReminderLease + 4*time.Second, func() string {
+			return errKey(d.MarkReminderFailed(ctx, r.ID, "B", "503"))
+		}, "", "B", 2, false},
+		{"A claims at once", storage.ReminderLease + 5*time.Second, func() string { return claim("A") }, "", "A", 3, true},
+		{"A records the post", storage.ReminderLease + 6*time.Second, func() string {
+			return errKey(d.MarkReminderSent(ctx, r.ID, nil, true))
+		}, "", "A", 3, false},
+	}
+	for _, s := range steps {
+		clock.Set(due.Add(s.at))
+		if got := s.do(); got != s.want {
+			t.Fatalf("%s: error %q, want %q", s.name, got, s.want)
+		}
+		got := reminderByID(t, d, r.ID)
+		if got.ClaimedBy != s.wantBy || got.Attempts != s.wantTries || got.ClaimedAt.IsZero() == s.wantLive {
+			t.Fatalf("%s: claimed by %q at %v, %d attempts; want %q, live %v, %d attempts",
+				s.name, got.ClaimedBy, got.ClaimedAt, got.Attempts, s.wantBy, s.wantLive, s.wantTries)
+		}
+	}
+	if got := reminderByID(t, d, r.ID); got.Status != storage.ReminderSent {
+		t.Errorf("status %s, want sent", got.Status)
+	}
+}
+
+// Two processes (two handles on one database file) racing to claim the
+// same due reminder: exactly one wins, every other claim is refused.
+func TestClaimReminderRaceAcrossHandles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "shared.db")
+	clock := &meetingClock{t: meetingsT0}
+	var handles []*storage.DB
+	for i := 0; i < 2; i++ {
+		d, err := storage.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		d.Now = clock.Now
+		handles = append(handles, d)
+	}
+	ctx := context.Background()
+	if _, err := handles[0].CreateMeeting(ctx, meetingIn(meetingsT0.Add(48*time.Hour), 24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	r := pendingWith(t, handles[1], 24*time.Hour)
+	clock.Set(r.DueAt)
+	const claimers = 8
+	var wg sync.WaitGroup
+	results := make(chan string, claimers)
+	ready := make(chan struct{})
+	for i := 0; i < claimers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-ready
+			_, _, ok, err := handles[i%2].ClaimReminder(ctx, r.ID, fmt.Sprintf("process-%d", i))
+			if ok {
+				results <- "won"
+				return
+			}
+			results <- errKey(err)
+		}()
+	}
+	close(ready)
+	wg.Wait()
+	close(results)
+	got := map[string]int{}
+	for res := range results {
+		got[res]++
+	}
+	if got["won"] != 1 || got["reminder_error_claimed"] != claimers-1 {
+		t.Errorf("claims: %v; want 1 won and %d refused", got, claimers-1)
+	}
+	if stored := reminderByID(t, handles[0], r.ID); stored.Attempts != 1 {
+		t.Errorf("%d attempts counted, want 1", stored.Attempts)
 	}
 }

@@ -30,13 +30,13 @@ func (d *DB) SetRSVP(ctx context.Context, meetingID, memberID int64, answer RSVP
 	if answer != RSVPYes && answer != RSVPNo {
 		return Errorf(EINVALID, "rsvp_error_answer", map[string]any{"Answer": string(answer)}, "bad answer %q", answer)
 	}
-	now := d.Now().UTC()
+	now := d.now()
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if err := checkRSVPMeeting(ctx, tx, meetingID, now); err != nil {
+	if err := d.checkRSVPMeeting(ctx, tx, meetingID, now); err != nil {
 		return err
 	}
 	var active bool
@@ -48,23 +48,21 @@ func (d *DB) SetRSVP(ctx context.Context, meetingID, memberID int64, answer RSVP
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO rsvps (meeting_id, member_id, answer, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (meeting_id, member_id) DO UPDATE SET answer = excluded.answer, updated_at = excluded.updated_at`,
-		meetingID, memberID, string(answer), meetingTS(now)); err != nil {
+		meetingID, memberID, string(answer), formatTime(now)); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-func checkRSVPMeeting(ctx context.Context, tx *sql.Tx, id int64, now time.Time) error {
-	m, err := meetingByID(ctx, tx, id)
-	if err != nil {
+func (d *DB) checkRSVPMeeting(ctx context.Context, tx *sql.Tx, id int64, now time.Time) error {
+	m, err := d.meetingByID(ctx, tx, id)
+	switch {
+	case err != nil:
 		return err
-	}
-	args := map[string]any{"ID": id}
-	if m.Status == MeetingCancelled {
-		return Errorf(ECONFLICT, "meeting_error_cancelled", args, "meeting %d is cancelled", id)
-	}
-	if !now.Before(m.EndsAt()) {
-		return Errorf(ECONFLICT, "meeting_error_over", args, "meeting %d is over", id)
+	case m.Status == MeetingCancelled:
+		return errMeetingCancelled(id)
+	case !now.Before(m.EndsAt()):
+		return errMeetingOver(id)
 	}
 	return nil
 }
@@ -76,25 +74,23 @@ func (d *DB) RSVPs(ctx context.Context, meetingID int64) ([]RSVP, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT r.member_id, m.name, r.answer, r.updated_at
-		FROM rsvps r JOIN members m ON m.id = r.member_id
-		WHERE r.meeting_id = ? AND m.left_at IS NULL ORDER BY m.name COLLATE NOCASE, m.id`, meetingID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []RSVP
-	for rows.Next() {
+	err = d.eachRow(ctx, tx, `SELECT r.member_id, m.name, r.answer, r.updated_at
+		FROM rsvps r JOIN members m ON m.id = r.member_id
+		WHERE r.meeting_id = ? AND m.left_at IS NULL ORDER BY m.name COLLATE NOCASE, m.id`, func(rows *sql.Rows) error {
 		r := RSVP{MeetingID: meetingID}
-		var answer, updated string
+		var answer string
+		var updated sql.NullString
 		if err := rows.Scan(&r.MemberID, &r.MemberName, &answer, &updated); err != nil {
-			return nil, err
+			return err
+		}
+		var err error
+		if r.UpdatedAt, err = parseTime(updated); err != nil {
+			return err
 		}
 		r.Answer = RSVPAnswer(answer)
-		if r.UpdatedAt, err = parseMeetingTS(updated); err != nil {
-			return nil, err
-		}
 		out = append(out, r)
-	}
-	return out, rows.Err()
+		return nil
+	}, meetingID)
+	return out, err
 }

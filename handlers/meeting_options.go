@@ -1,0 +1,91 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"copbot/storage"
+)
+
+// This file holds the meeting settings: their defaults, the startup check
+// of what the config gave, and the accessors the commands read them with.
+
+// DefaultMeetingOptions are the settings used for whatever MeetingOptions
+// leaves unset: Rule "", Months empty, Duration 0 or Reminders nil (an
+// empty non-nil Reminders means no reminders, see MeetingOptions). The
+// default length is 90 minutes, as in the shipped config; the app's config
+// defaults should come from here so that each setting has one default.
+func DefaultMeetingOptions() MeetingOptions {
+	return MeetingOptions{
+		Rule:      "third wednesday 13:00",
+		Months:    []time.Month{time.March, time.June, time.September, time.December},
+		Duration:  90 * time.Minute,
+		Reminders: []time.Duration{336 * time.Hour, 24 * time.Hour, time.Hour},
+	}
+}
+
+// ValidateMeetingOptions checks meeting settings without I/O, for the app
+// to call at startup: the rule parses, the months are months, the duration
+// and each reminder offset are within storage's limits. Unset settings
+// (see DefaultMeetingOptions) are valid. Every problem is reported, each
+// naming its config key (meetings.rule, meetings.months, meetings.duration,
+// meetings.reminders); the text is for the operator's log, in English.
+func ValidateMeetingOptions(o MeetingOptions) error {
+	var errs []error
+	if o.Rule != "" {
+		if _, err := parseMeetingRule(o.Rule); err != nil {
+			errs = append(errs, fmt.Errorf("meetings.rule: %q is not understood: write it like \"third wednesday 13:00\" "+
+				"(first, second, third, fourth or last; a weekday in English or French; a 24-hour time)", o.Rule))
+		}
+	}
+	for _, m := range o.Months {
+		if m < time.January || m > time.December {
+			errs = append(errs, fmt.Errorf("meetings.months: %d is not a month (1 to 12)", int(m)))
+		}
+	}
+	if o.Duration != 0 && storage.ValidateMeetingDuration(o.Duration) != nil {
+		errs = append(errs, fmt.Errorf("meetings.duration: %s is not a meeting length: whole minutes from %s to %s",
+			o.Duration, storage.MinMeetingLength, storage.MaxMeetingLength))
+	}
+	for _, r := range o.Reminders {
+		if storage.ValidateReminderOffsets([]time.Duration{r}) != nil {
+			errs = append(errs, fmt.Errorf("meetings.reminders: %s is not a reminder offset: whole seconds from %s to %s (90 days)",
+				r, storage.MinReminderAhead, storage.MaxReminderAhead))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// meetingOffsets are the configured reminder offsets: nil means the
+// defaults, an empty list means none.
+func (s *Service) meetingOffsets() []time.Duration {
+	if s.opts.Meetings.Reminders != nil {
+		return s.opts.Meetings.Reminders
+	}
+	return DefaultMeetingOptions().Reminders
+}
+
+// meetingMonths are the months "meeting plan" fills.
+func (s *Service) meetingMonths() []time.Month {
+	if len(s.opts.Meetings.Months) > 0 {
+		return s.opts.Meetings.Months
+	}
+	return DefaultMeetingOptions().Months
+}
+
+// meetingLength is the duration of a new meeting unless one is given.
+func (s *Service) meetingLength() time.Duration {
+	if s.opts.Meetings.Duration > 0 {
+		return s.opts.Meetings.Duration
+	}
+	return DefaultMeetingOptions().Duration
+}
+
+// meetingRuleText is the rule "meeting plan" follows.
+func (s *Service) meetingRuleText() string {
+	if s.opts.Meetings.Rule != "" {
+		return s.opts.Meetings.Rule
+	}
+	return DefaultMeetingOptions().Rule
+}
