@@ -16,62 +16,68 @@ import (
 // vote) twice: English, then French, as federal communications are. The
 // result post has no user controls and is a plain Bilingual reply.
 
-// pollView is what a poll card needs besides the poll.
+// pollView is what a poll card needs besides the poll: the turnout,
+// counted over active members only (see storage.DB.PollTurnout). ok is
+// false when it could not be read; the turnout is then left out.
 type pollView struct {
-	Members int // active members, for turnout
+	Voters  int // active members who voted
+	Members int // active members
+	ok      bool
 }
+
+// pollCall is a call without an asker, to write community posts in lang.
+func (s *Service) pollCall(lang string) *call { return &call{s: s, lang: lang} }
 
 // pollCard renders the live poll message for the channel.
 func (s *Service) pollCard(p *storage.Poll, v pollView) Reply {
 	blocks := []Block{Header{Text: p.Question}}
-	lines := pollLines(p)
-	var text []string
-	for _, l := range lines {
-		line := pollOptionLine(s.tr, p.Language, l)
-		blocks = append(blocks, Section{Text: line})
-		text = append(text, line)
+	asked := s.pollCall(p.Language) // counts follow the question's language
+	for _, l := range pollLines(p) {
+		blocks = append(blocks, Section{Text: asked.pollOptionLine(l)})
 	}
 	if p.Open() {
 		blocks = append(blocks, s.pollButtons(p)...)
 	}
-	for _, lang := range []string{"en", "fr"} {
-		blocks = append(blocks, Context{Text: s.pollChrome(lang, p, v)})
-	}
+	en, fr := s.pollCall("en"), s.pollCall("fr")
+	blocks = append(blocks, Context{Text: en.pollChrome(p, v)}, Context{Text: fr.pollChrome(p, v)})
 	if !p.ClosesAt.IsZero() && p.Open() {
 		// Platforms that can show each reader's own zone do; the fallback
-		// is the community zone, written the same in both languages.
+		// is the community zone, in both languages like the rest of the card.
 		blocks = append(blocks, Time{Prefix: "⏰ ", Unix: p.ClosesAt.Unix(),
-			Fallback: p.ClosesAt.In(s.opts.Location).Format("2006-01-02 15:04 MST")})
+			Fallback: en.pollWhen(p.ClosesAt) + " / " + fr.pollWhen(p.ClosesAt)})
 	}
 	return Reply{Kind: "poll", Visibility: InChannel, Lang: "en+fr", Blocks: blocks, Text: blocksText(blocks)}
 }
 
-// pollChrome is the small print of a card in one language: number,
+// pollChrome is the small print of a card in the call's language: number,
 // turnout, state, rules and how to vote without buttons.
-func (s *Service) pollChrome(lang string, p *storage.Poll, v pollView) string {
-	d := map[string]any{"ID": p.ID, "Slash": s.opts.Command, "Max": p.MaxVotes}
-	parts := []string{s.tr.T(lang, "poll_number", d), pollTurnout(s.tr, lang, p.Voters, v.Members)}
+func (c *call) pollChrome(p *storage.Poll, v pollView) string {
+	d := c.with(map[string]any{"ID": p.ID, "Max": p.MaxVotes})
+	parts := []string{c.T("poll_number", d)}
+	if t := c.pollTurnout(v); t != "" {
+		parts = append(parts, t)
+	}
 	if !p.Open() {
-		parts = append(parts, s.tr.T(lang, "poll_state_closed", nil), pollResult(s.tr, lang, p))
+		parts = append(parts, c.T("poll_state_closed", nil), c.pollResult(p))
 		return strings.Join(parts, " · ")
 	}
 	if !p.ClosesAt.IsZero() {
-		parts = append(parts, s.tr.T(lang, "poll_closes", map[string]any{"When": pollWhen(s.tr, lang, p.ClosesAt, s.opts.Location)}))
+		parts = append(parts, c.T("poll_closes", map[string]any{"When": c.pollWhen(p.ClosesAt)}))
 	}
 	if p.MaxVotes > 1 {
-		parts = append(parts, s.tr.N(lang, "poll_choose_up_to", p.MaxVotes, d))
+		parts = append(parts, c.N("poll_choose_up_to", p.MaxVotes, d))
 	}
 	if p.Anonymous {
-		parts = append(parts, s.tr.T(lang, "poll_anonymous_note", nil))
+		parts = append(parts, c.T("poll_anonymous_note", nil))
 	}
 	if p.AllowMemberOptions {
-		parts = append(parts, s.tr.T(lang, "poll_open_options_note", d))
+		parts = append(parts, c.T("poll_open_options_note", d))
 	}
 	key := "poll_how_to_vote"
 	if p.Anonymous && p.MaxVotes > 1 {
 		key = "poll_how_to_vote_ballot"
 	}
-	return strings.Join(append(parts, s.tr.T(lang, key, d)), " · ")
+	return strings.Join(append(parts, c.T(key, d)), " · ")
 }
 
 // pollButtons are one button per option, or for an anonymous
@@ -110,33 +116,37 @@ func pollButtonLabel(o storage.PollOption) string {
 // is the linked meeting when the poll just set its theme.
 func (s *Service) pollResultReply(p *storage.Poll, v pollView, meeting *storage.Meeting) Reply {
 	one := func(lang string) Reply {
-		blocks := []Block{Header{Text: s.tr.T(lang, "poll_result_header", map[string]any{"ID": p.ID})},
-			Section{Text: pollQuote(s.tr, lang, p.Question)}}
+		c := s.pollCall(lang)
+		blocks := []Block{Header{Text: c.T("poll_result_header", map[string]any{"ID": p.ID})},
+			Section{Text: c.pollQuote(p.Question)}}
 		var lines []string
 		for _, l := range pollLines(p) {
-			lines = append(lines, pollOptionLine(s.tr, lang, l))
+			lines = append(lines, c.pollOptionLine(l))
 		}
-		blocks = append(blocks, Section{Text: strings.Join(lines, "\n")},
-			Section{Text: pollResult(s.tr, lang, p)}, Context{Text: pollTurnout(s.tr, lang, p.Voters, v.Members)})
+		blocks = append(blocks, Section{Text: strings.Join(lines, "\n")}, Section{Text: c.pollResult(p)})
+		if t := c.pollTurnout(v); t != "" {
+			blocks = append(blocks, Context{Text: t})
+		}
 		switch {
 		case meeting != nil:
-			blocks = append(blocks, Context{Text: s.tr.T(lang, "poll_theme_set", map[string]any{
-				"ID": meeting.ID, "Theme": pollQuote(s.tr, lang, meeting.Theme)})})
+			blocks = append(blocks, Context{Text: c.T("poll_theme_set", map[string]any{
+				"ID": meeting.ID, "Theme": c.pollQuote(meeting.Theme)})})
 		case p.MeetingID != 0 && len(pollWinners(p.Options)) > 1:
-			blocks = append(blocks, Context{Text: s.tr.T(lang, "poll_theme_tie", map[string]any{"ID": p.MeetingID})})
+			blocks = append(blocks, Context{Text: c.T("poll_theme_tie", map[string]any{"ID": p.MeetingID})})
 		}
-		return Reply{Kind: "poll_result", Visibility: InChannel, Lang: lang, Blocks: blocks, Text: textIn(lang, blocks)}
+		return c.reply("poll_result", InChannel, blocks...)
 	}
 	return Bilingual(one("en"), one("fr"))
 }
 
 // pollView reads what a card needs besides the poll.
-func (s *Service) pollView(ctx context.Context) pollView {
-	st, err := s.store.Stats(ctx)
+func (s *Service) pollView(ctx context.Context, p *storage.Poll) pollView {
+	t, err := s.store.PollTurnout(ctx, p.ID)
 	if err != nil {
-		s.log.Warn("poll turnout: stats", "err", err)
+		s.log.Warn("poll turnout", "poll", p.ID, "err", err)
+		return pollView{}
 	}
-	return pollView{Members: st.People}
+	return pollView{Voters: t.Voters, Members: t.Members, ok: true}
 }
 
 // pollDetail is a poll shown to one person: the card's content in their
@@ -147,13 +157,13 @@ func (c *call) pollDetail(ctx context.Context, p *storage.Poll) Reply {
 	blocks := []Block{Header{Text: p.Question}}
 	var lines []string
 	for _, l := range pollLines(p) {
-		lines = append(lines, pollOptionLine(s.tr, c.lang, l))
+		lines = append(lines, c.pollOptionLine(l))
 	}
 	blocks = append(blocks, Section{Text: strings.Join(lines, "\n")})
 	if p.Open() {
 		blocks = append(blocks, s.pollButtons(p)...)
 	}
-	blocks = append(blocks, Context{Text: s.pollChrome(c.lang, p, s.pollView(ctx))})
+	blocks = append(blocks, Context{Text: c.pollChrome(p, s.pollView(ctx, p))})
 	if mine := c.pollMine(ctx, p); mine != "" {
 		blocks = append(blocks, Context{Text: mine})
 	}
@@ -186,10 +196,10 @@ func (c *call) pollLabels(p *storage.Poll, ids []int64) string {
 	var labels []string
 	for _, id := range ids {
 		if o, ok := p.Option(id); ok {
-			labels = append(labels, pollQuote(c.s.tr, c.lang, o.Label))
+			labels = append(labels, c.pollQuote(o.Label))
 		}
 	}
-	return pollList(c.s.tr, c.lang, labels)
+	return c.andList(labels)
 }
 
 // pollWho lists voters per option for those who manage the poll.

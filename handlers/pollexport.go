@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"copbot/storage"
@@ -27,7 +26,7 @@ func (s *Service) ExportPoll(ctx context.Context, id int64, w io.Writer) error {
 	cw := csv.NewWriter(w)
 	write := func(cells ...string) {
 		for i, c := range cells {
-			cells[i] = pollCSVCell(c)
+			cells[i] = guardCell(c)
 		}
 		cw.Write(cells)
 	}
@@ -65,14 +64,4 @@ func (s *Service) exportPollVotes(ctx context.Context, p *storage.Poll, base []s
 			fmt.Sprint(m.ID), m.Name, m.Organization, m.Jurisdiction, v.VotedAt.UTC().Format(time.RFC3339))...)
 	}
 	return nil
-}
-
-// pollCSVCell defuses formula injection: a cell starting with = + - @, a
-// tab or a carriage return gets a leading apostrophe, which spreadsheets
-// show as text.
-func pollCSVCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

@@ -29,7 +29,7 @@ func (p *pollFeature) createForm(c *call) Reply {
 			{ID: "open_options", Label: c.T("poll_field_open_options", nil), Kind: FieldSelect, Options: yesNo, Initial: "no"},
 			{ID: "meeting", Label: c.T("poll_field_meeting", nil), Hint: c.T("poll_field_meeting_hint", nil), Kind: FieldText, Optional: true},
 		}}
-	text := c.T("poll_form_text", c.pollData(nil))
+	text := c.T("poll_form_text", c.with(nil))
 	return Reply{Kind: "poll_form", Lang: c.lang, Text: text, Blocks: []Block{Section{Text: text}}, Form: f}
 }
 
@@ -92,7 +92,7 @@ func (p *pollFeature) formInput(c *call, v map[string]string) (storage.PollInput
 }
 
 func (p *pollFeature) formError(c *call, key string, data map[string]any) (Reply, map[string]string) {
-	r := c.errorReply(key, c.pollData(data))
+	r := c.errorReply(key, c.with(data))
 	field, ok := pollFormFields[key]
 	if !ok {
 		field = "question"

@@ -107,7 +107,7 @@ func (p *pollFeature) post1(ctx context.Context, poll *storage.Poll) error {
 	if poster == nil {
 		return errors.New("no poster configured")
 	}
-	refs, err := poster.Post(ctx, p.s.pollResultReply(poll, p.s.pollView(ctx), meeting))
+	refs, err := poster.Post(ctx, p.s.pollResultReply(poll, p.s.pollView(ctx, poll), meeting))
 	if len(refs) > 0 {
 		if err != nil {
 			p.s.log.Warn("poll result: some platforms failed", "poll", poll.ID, "err", err)
@@ -191,10 +191,11 @@ func (p *pollFeature) remind(ctx context.Context, poll *storage.Poll) error {
 }
 
 func (p *pollFeature) reminder(lang, key string, poll *storage.Poll) Reply {
-	t := p.s.tr.T(lang, key, map[string]any{"ID": poll.ID, "Question": pollQuote(p.s.tr, lang, poll.Question),
-		"When": pollWhen(p.s.tr, lang, poll.ClosesAt, p.s.opts.Location), "Slash": p.s.opts.Command})
-	return Reply{Kind: "poll_reminder", Visibility: InChannel, Lang: lang, Text: t, Blocks: []Block{Section{Text: t},
-		Actions{Buttons: []Button{{ActionID: "poll_show", Label: p.s.tr.T(lang, "poll_show_button", nil), Value: fmt.Sprint(poll.ID)}}}}}
+	c := p.s.pollCall(lang)
+	t := c.T(key, c.with(map[string]any{"ID": poll.ID, "Question": c.pollQuote(poll.Question),
+		"When": c.pollWhen(poll.ClosesAt)}))
+	return Reply{Kind: "poll_reminder", Visibility: InChannel, Lang: c.lang, Text: t, Blocks: []Block{Section{Text: t},
+		Actions{Buttons: []Button{{ActionID: "poll_show", Label: c.T("poll_show_button", nil), Value: fmt.Sprint(poll.ID)}}}}}
 }
 
 // pollIdentity is where to reach a member privately: Slack, else Teams,

@@ -52,7 +52,7 @@ func (p *pollFeature) reopen(ctx context.Context, c *call, arg string, rest []st
 	}
 	a, perr := parsePollArgs(rest, p.s.now(), p.s.opts.Location)
 	if perr != nil {
-		return c.errorReply(perr.Key, c.pollData(perr.Data))
+		return c.errorReply(perr.Key, c.with(perr.Data))
 	}
 	poll, err := p.s.store.ReopenPoll(ctx, poll.ID, a.ClosesAt)
 	if err != nil {
@@ -73,11 +73,11 @@ func (p *pollFeature) edit(ctx context.Context, c *call, arg string, rest []stri
 	}
 	a, perr := parsePollArgs(rest, p.s.now(), p.s.opts.Location)
 	if perr != nil {
-		return c.errorReply(perr.Key, c.pollData(perr.Data))
+		return c.errorReply(perr.Key, c.with(perr.Data))
 	}
 	upd := pollUpdateOf(a)
 	if pollUpdateEmpty(upd) {
-		return c.errorReply("poll_error_edit_nothing", c.pollData(map[string]any{"ID": poll.ID}))
+		return c.errorReply("poll_error_edit_nothing", c.with(map[string]any{"ID": poll.ID}))
 	}
 	poll, err := p.s.store.UpdatePoll(ctx, poll.ID, upd)
 	if err != nil {
@@ -145,19 +145,19 @@ func (p *pollFeature) delete(ctx context.Context, c *call, arg string) Reply {
 	}
 	p.s.replan()
 	p.upd.quiesce(poll.ID)
-	p.tombstone(ctx, poll.ID, refs)
+	p.tombstone(ctx, poll.ID, "poll_deleted_card", refs)
 	return c.reply("poll_deleted", Ephemeral, Section{Text: c.T("poll_deleted", map[string]any{"ID": poll.ID})})
 }
 
-// tombstone rewrites the posted copies of a deleted poll.
-func (p *pollFeature) tombstone(ctx context.Context, id int64, refs []storage.PollMessage) {
+// tombstone rewrites the posted copies of a poll that is going away with
+// the notice key says (a deletion, a withdrawal), so their buttons go.
+func (p *pollFeature) tombstone(ctx context.Context, id int64, key string, refs []storage.PollMessage) {
 	poster := p.s.getPoster()
 	if poster == nil {
 		return
 	}
 	one := func(lang string) Reply {
-		t := p.s.tr.T(lang, "poll_deleted_card", map[string]any{"ID": id})
-		return Reply{Kind: "poll_deleted", Visibility: InChannel, Lang: lang, Text: t, Blocks: []Block{Context{Text: t}}}
+		return p.s.pollCall(lang).reply("poll_deleted", InChannel, Context{Text: p.s.tr.T(lang, key, map[string]any{"ID": id})})
 	}
 	r := Bilingual(one("en"), one("fr"))
 	for _, m := range refs {
@@ -195,7 +195,7 @@ func (p *pollFeature) doAddOption(ctx context.Context, c *call, poll *storage.Po
 	p.upd.mark(poll.ID)
 	last := poll.Options[len(poll.Options)-1]
 	return c.reply("poll_option_added", Ephemeral, Section{Text: c.T("poll_option_added", map[string]any{
-		"ID": poll.ID, "Number": last.Position, "Option": pollQuote(p.s.tr, c.lang, last.Label)})})
+		"ID": poll.ID, "Number": last.Position, "Option": c.pollQuote(last.Label)})})
 }
 
 // actAddOption opens the one-field form to add an option.
@@ -204,7 +204,7 @@ func (p *pollFeature) actAddOption(ctx context.Context, c *call, value string) R
 	if !ok {
 		return r
 	}
-	text := c.T("poll_add_option_text", c.pollData(map[string]any{"ID": poll.ID}))
+	text := c.T("poll_add_option_text", c.with(map[string]any{"ID": poll.ID}))
 	return Reply{Kind: "poll_add_option", Lang: c.lang, Text: text, Blocks: []Block{Section{Text: text}},
 		Form: &Form{ID: "poll_add_option", Title: c.T("poll_add_option_title", nil), Submit: c.T("poll_add_option_submit", nil),
 			State: fmt.Sprint(poll.ID), Fields: []FormField{{ID: "label", Label: c.T("poll_field_option", nil), Kind: FieldText}}}}
@@ -233,5 +233,5 @@ func (p *pollFeature) export(ctx context.Context, c *call, arg string) Reply {
 		return c.fail(err)
 	}
 	return Reply{Kind: "poll_export", Lang: c.lang, Text: b.String(), Blocks: []Block{
-		Context{Text: c.T("poll_export_note", c.pollData(map[string]any{"ID": poll.ID}))}, Section{Text: b.String()}}}
+		Context{Text: c.T("poll_export_note", c.with(map[string]any{"ID": poll.ID}))}, Section{Text: b.String()}}}
 }

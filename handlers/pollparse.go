@@ -207,8 +207,10 @@ func pollParseDate(v string, loc *time.Location) time.Time {
 	if t, err := time.ParseInLocation("2006-01-02 15:04", v, loc); err == nil {
 		return t
 	}
-	if t, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
-		return t.Add(24*time.Hour - time.Minute)
+	if d, err := time.Parse("2006-01-02", v); err == nil {
+		// The wall clock, not midnight plus 23 h 59: on the days clocks
+		// change a day is 23 or 25 hours long.
+		return time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 0, 0, loc)
 	}
 	return time.Time{}
 }

@@ -89,70 +89,66 @@ func pollBar(votes, total, width int) string {
 	return b.String()
 }
 
-// pollTurnout phrases how many of the active members voted.
-//
+// pollTurnout phrases how many of the active members voted, with the
+// numbers written the language's way ("100,000", « 100 000 »). When the
+// counts could not be read it says nothing rather than something false.
+func (c *call) pollTurnout(v pollView) string {
+	if !v.ok {
+		return ""
+	}
+	data := map[string]any{"Voters": c.num(v.Voters), "Members": c.num(v.Members)}
+	if v.Voters == 0 {
+		return c.N("poll_turnout_none", v.Members, data)
+	}
+	return c.N("poll_turnout", pollTurnoutPluralCount(c.lang, v.Voters, v.Members), data)
+}
+
+// pollTurnoutPluralCount is the count the turnout sentence agrees with.
 // English inflects the noun after the total ("1 of 1 member", "1 of 81
-// members") while French inflects it with the voters ("1 membre sur 81 a
-// voté", "12 membres sur 81 ont voté"), so each catalog names the count its
-// plural follows in poll_turnout_plural_by.
-func pollTurnout(tr *Translator, lang string, voters, members int) string {
-	data := map[string]any{"Voters": voters, "Members": members}
-	if voters == 0 {
-		return tr.N(lang, "poll_turnout_none", members, data)
+// members"); French makes the noun and the verb agree with the voters
+// ("1 membre sur 81 a voté", "12 membres sur 81 ont voté"). This is
+// grammar, like plural rules, so it is decided here and not by a string
+// in a catalog.
+func pollTurnoutPluralCount(lang string, voters, members int) int {
+	if lang == "fr" {
+		return voters
 	}
-	n := members
-	if tr.T(lang, "poll_turnout_plural_by", nil) == "voters" {
-		n = voters
-	}
-	return tr.N(lang, "poll_turnout", n, data)
+	return members
 }
 
 // pollQuote puts user text in the language's quotation marks.
-func pollQuote(tr *Translator, lang, text string) string {
-	return tr.T(lang, "poll_quote", map[string]any{"Text": text})
-}
-
-// pollList joins items as the language writes a list: "A, B and C",
-// « A, B et C ».
-func pollList(tr *Translator, lang string, items []string) string {
-	if len(items) < 2 {
-		return strings.Join(items, "")
-	}
-	return tr.T(lang, "poll_list", map[string]any{
-		"Head": strings.Join(items[:len(items)-1], tr.T(lang, "poll_list_separator", nil)),
-		"Last": items[len(items)-1]})
+func (c *call) pollQuote(text string) string {
+	return c.T("poll_quote", map[string]any{"Text": text})
 }
 
 // pollResult phrases the outcome: no votes, a winner with its count and
 // share, or a tie between all the most chosen options.
-func pollResult(tr *Translator, lang string, p *storage.Poll) string {
+func (c *call) pollResult(p *storage.Poll) string {
 	win := pollWinners(p.Options)
 	switch len(win) {
 	case 0:
-		return tr.T(lang, "poll_result_none", nil)
+		return c.T("poll_result_none", nil)
 	case 1:
-		return tr.N(lang, "poll_result_winner", win[0].Votes, map[string]any{
-			"Option": pollQuote(tr, lang, win[0].Label), "Percent": pollPercent(win[0].Votes, p.Voters)})
+		return c.count("poll_result_winner", win[0].Votes, map[string]any{
+			"Option": c.pollQuote(win[0].Label), "Percent": pollPercent(win[0].Votes, p.Voters)})
 	}
 	labels := make([]string, len(win))
 	for i, o := range win {
-		labels[i] = pollQuote(tr, lang, o.Label)
+		labels[i] = c.pollQuote(o.Label)
 	}
-	return tr.N(lang, "poll_result_tie", win[0].Votes, map[string]any{
-		"Options": pollList(tr, lang, labels), "Ties": len(win)})
+	return c.count("poll_result_tie", win[0].Votes, map[string]any{
+		"Options": c.andList(labels), "Ties": len(win)})
 }
 
-// pollWhen writes an instant in the community zone: an all-numeric date,
-// understood alike in English and French, and the time as each language
-// writes it.
-func pollWhen(tr *Translator, lang string, t time.Time, loc *time.Location) string {
-	t = t.In(loc)
-	return tr.T(lang, "poll_when", map[string]any{"Date": t.Format("2006-01-02"),
-		"Hour": t.Format("15"), "Minute": t.Format("04"), "Zone": t.Format("MST")})
+// pollWhen writes an instant in the community zone as meetings do:
+// "Sunday, March 14, 2027 at 11:59 p.m. EDT", « dimanche 14 mars 2027 à
+// 23 h 59 HAE ».
+func (c *call) pollWhen(t time.Time) string {
+	return c.meetingWhen(t, c.s.opts.Location)
 }
 
 // pollOptionLine is one option in text: number, label, bar, share, count.
-func pollOptionLine(tr *Translator, lang string, l pollLine) string {
-	return tr.N(lang, "poll_option_line", l.Votes, map[string]any{"Position": l.Position, "Label": l.Label,
+func (c *call) pollOptionLine(l pollLine) string {
+	return c.count("poll_option_line", l.Votes, map[string]any{"Position": l.Position, "Label": l.Label,
 		"Bar": l.Bar, "Percent": l.Percent})
 }

@@ -1,21 +1,14 @@
 package handlers
 
 import (
+	"io"
+	"log/slog"
 	"slices"
 	"testing"
 	"time"
 
 	"copbot/storage"
 )
-
-func pollTestTranslator(t *testing.T) *Translator {
-	t.Helper()
-	tr, err := NewTranslator()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr
-}
 
 // nbsp is the no-break space French typography puts before : ; ? ! and
 // inside « ».
@@ -86,8 +79,18 @@ func TestPollWinners(t *testing.T) {
 	}
 }
 
+// pollTestCall is a call in lang on a Service without a database, in the
+// Toronto zone, for the pure phrasing functions.
+func pollTestCall(t *testing.T, lang string) *call {
+	t.Helper()
+	s, err := New(nil, ptOptions(t), time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.pollCall(lang)
+}
+
 func TestPollTurnout(t *testing.T) {
-	tr := pollTestTranslator(t)
 	tests := []struct {
 		lang            string
 		voters, members int
@@ -98,21 +101,28 @@ func TestPollTurnout(t *testing.T) {
 		{"en", 1, 1, "1 of 1 member voted"},
 		{"en", 0, 81, "No votes yet (81 active members)"},
 		{"en", 0, 1, "No votes yet (1 active member)"},
+		{"en", 1234, 100000, "1,234 of 100,000 members voted"},
 		{"fr", 12, 81, "12 membres sur 81 ont voté"},
 		{"fr", 1, 81, "1 membre sur 81 a voté"},
 		{"fr", 2, 2, "2 membres sur 2 ont voté"},
 		{"fr", 0, 81, "Aucun vote pour l’instant (81 membres actifs)"},
 		{"fr", 0, 1, "Aucun vote pour l’instant (1 membre actif)"},
+		{"fr", 1234, 100000, "1" + nbsp + "234 membres sur 100" + nbsp + "000 ont voté"},
+		{"fr", 0, 100000, "Aucun vote pour l’instant (100" + nbsp + "000 membres actifs)"},
 	}
+	calls := map[string]*call{"en": pollTestCall(t, "en"), "fr": pollTestCall(t, "fr")}
 	for _, tt := range tests {
-		if got := pollTurnout(tr, tt.lang, tt.voters, tt.members); got != tt.want {
+		got := calls[tt.lang].pollTurnout(pollView{Voters: tt.voters, Members: tt.members, ok: true})
+		if got != tt.want {
 			t.Errorf("pollTurnout(%s, %d, %d) = %q, want %q", tt.lang, tt.voters, tt.members, got, tt.want)
 		}
+	}
+	if got := calls["en"].pollTurnout(pollView{}); got != "" {
+		t.Errorf("turnout that could not be read = %q, want nothing", got)
 	}
 }
 
 func TestPollResult(t *testing.T) {
-	tr := pollTestTranslator(t)
 	poll := func(voters int, votes ...int) *storage.Poll {
 		return &storage.Poll{Voters: voters, Options: pollOpts(votes...)}
 	}
@@ -125,14 +135,17 @@ func TestPollResult(t *testing.T) {
 		{"fr", poll(0, 0, 0), "Aucun vote n’a été exprimé."},
 		{"en", poll(12, 9, 3), "Result: “Accessibility technology” wins with 9 votes (75% of voters)."},
 		{"en", poll(1, 1, 0), "Result: “Accessibility technology” wins with 1 vote (100% of voters)."},
+		{"en", poll(20000, 15000, 5000), "Result: “Accessibility technology” wins with 15,000 votes (75% of voters)."},
 		{"fr", poll(12, 9, 3), "Résultat" + nbsp + ": «" + nbsp + "Accessibility technology" + nbsp + "» l’emporte avec 9 voix (75" + nbsp + "% des votants)."},
+		{"fr", poll(20000, 15000, 5000), "Résultat" + nbsp + ": «" + nbsp + "Accessibility technology" + nbsp + "» l’emporte avec 15" + nbsp + "000 voix (75" + nbsp + "% des votants)."},
 		{"en", poll(10, 5, 5), "Tie: “Accessibility technology” and “Vulnerable communities” have 5 votes each."},
 		{"en", poll(3, 1, 1, 1), "Tie: “Accessibility technology”, “Vulnerable communities” and “Wellness” have 1 vote each."},
 		{"fr", poll(10, 5, 5), "Égalité" + nbsp + ": «" + nbsp + "Accessibility technology" + nbsp + "» et «" + nbsp +
 			"Vulnerable communities" + nbsp + "» obtiennent chacun 5 voix."},
 	}
+	calls := map[string]*call{"en": pollTestCall(t, "en"), "fr": pollTestCall(t, "fr")}
 	for _, tt := range tests {
-		if got := pollResult(tr, tt.lang, tt.p); got != tt.want {
+		if got := calls[tt.lang].pollResult(tt.p); got != tt.want {
 			t.Errorf("pollResult(%s, %v)\n got %q\nwant %q", tt.lang, pollVotesOf(tt.p), got, tt.want)
 		}
 	}
@@ -146,23 +159,42 @@ func pollVotesOf(p *storage.Poll) []int {
 	return out
 }
 
-func TestPollOptionLineAndWhen(t *testing.T) {
-	tr := pollTestTranslator(t)
-	l := pollLine{Position: 2, Label: "Wellness", Votes: 1, Percent: 50, Bar: "█████░░░░░"}
-	if got, want := pollOptionLine(tr, "en", l), "2. Wellness\n█████░░░░░ 50% · 1 vote"; got != want {
-		t.Errorf("en line = %q, want %q", got, want)
+func TestPollOptionLine(t *testing.T) {
+	tests := []struct {
+		lang  string
+		votes int
+		want  string
+	}{
+		{"en", 1, "2. Wellness\n█████░░░░░ 50% · 1 vote"},
+		{"en", 100000, "2. Wellness\n█████░░░░░ 50% · 100,000 votes"},
+		{"fr", 3, "2. Wellness\n█████░░░░░ 50" + nbsp + "% · 3 voix"},
+		{"fr", 100000, "2. Wellness\n█████░░░░░ 50" + nbsp + "% · 100" + nbsp + "000 voix"},
 	}
-	l.Votes = 3
-	if got, want := pollOptionLine(tr, "fr", l), "2. Wellness\n█████░░░░░ 50"+nbsp+"% · 3 voix"; got != want {
-		t.Errorf("fr line = %q, want %q", got, want)
+	for _, tt := range tests {
+		l := pollLine{Position: 2, Label: "Wellness", Votes: tt.votes, Percent: 50, Bar: "█████░░░░░"}
+		if got := pollTestCall(t, tt.lang).pollOptionLine(l); got != tt.want {
+			t.Errorf("%s line of %d votes = %q, want %q", tt.lang, tt.votes, got, tt.want)
+		}
 	}
-	toronto, _ := time.LoadLocation("America/Toronto")
-	at := time.Date(2027, 2, 20, 22, 0, 0, 0, time.UTC)
-	if got, want := pollWhen(tr, "en", at, toronto), "2027-02-20 at 17:00 EST"; got != want {
-		t.Errorf("en when = %q, want %q", got, want)
+}
+
+// Deadlines read as each language writes a date, with the zone's name in
+// that language: French says HAE/HNE, not EDT/EST.
+func TestPollWhen(t *testing.T) {
+	tests := []struct {
+		lang string
+		at   time.Time
+		want string
+	}{
+		{"en", time.Date(2027, 2, 20, 22, 0, 0, 0, time.UTC), "Saturday, February 20, 2027 at 5:00 p.m. EST"},
+		{"fr", time.Date(2027, 2, 20, 22, 0, 0, 0, time.UTC), "samedi 20 février 2027 à 17 h 00 HNE"},
+		{"en", time.Date(2027, 3, 17, 17, 0, 0, 0, time.UTC), "Wednesday, March 17, 2027 at 1:00 p.m. EDT"},
+		{"fr", time.Date(2027, 3, 17, 17, 0, 0, 0, time.UTC), "mercredi 17 mars 2027 à 13 h 00 HAE"},
 	}
-	if got, want := pollWhen(tr, "fr", at, toronto), "2027-02-20 à 17"+nbsp+"h"+nbsp+"00 (EST)"; got != want {
-		t.Errorf("fr when = %q, want %q", got, want)
+	for _, tt := range tests {
+		if got := pollTestCall(t, tt.lang).pollWhen(tt.at); got != tt.want {
+			t.Errorf("pollWhen(%s, %s) = %q, want %q", tt.lang, tt.at, got, tt.want)
+		}
 	}
 }
 
@@ -188,6 +220,14 @@ func TestParsePollArgs(t *testing.T) {
 		{"em dash from a phone", `"Q?" "A" "B" —votes 2 —anonymous`, func(a pollArgs) bool { return a.MaxVotes == 2 && a.Anonymous }, ""},
 		{"date is end of day in the community zone", `"Q?" "A" "B" --closes 2027-02-20`, func(a pollArgs) bool {
 			return a.ClosesAt.Equal(time.Date(2027, 2, 20, 23, 59, 0, 0, toronto))
+		}, ""},
+		// Clocks change on these days (23- and 25-hour days): the end of
+		// day is still 23:59 on the wall clock.
+		{"end of the day clocks spring forward", `"Q?" "A" "B" --closes 2027-03-14`, func(a pollArgs) bool {
+			return a.ClosesAt.Equal(time.Date(2027, 3, 15, 3, 59, 0, 0, time.UTC)) // 23:59 EDT
+		}, ""},
+		{"end of the day clocks fall back", `"Q?" "A" "B" --closes 2027-11-07`, func(a pollArgs) bool {
+			return a.ClosesAt.Equal(time.Date(2027, 11, 8, 4, 59, 0, 0, time.UTC)) // 23:59 EST
 		}, ""},
 		{"date and time", `"Q?" "A" "B" --closes 2027-02-20 17:00`, func(a pollArgs) bool {
 			return a.ClosesAt.Equal(time.Date(2027, 2, 20, 17, 0, 0, 0, toronto)) && len(a.Options) == 2
@@ -243,14 +283,15 @@ func TestParsePollDuration(t *testing.T) {
 	}
 }
 
-func TestPollCSVCell(t *testing.T) {
+// The export guards its cells with the roster's guardCell.
+func TestPollExportGuardCell(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"=SUM(A1)", "'=SUM(A1)"}, {"+1", "'+1"}, {"-2", "'-2"}, {"@cmd", "'@cmd"}, {"\tx", "'\tx"},
 		{"\rx", "'\rx"}, {"Plain", "Plain"}, {"", ""}, {"a=b", "a=b"},
 	}
 	for _, tt := range tests {
-		if got := pollCSVCell(tt.in); got != tt.want {
-			t.Errorf("pollCSVCell(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := guardCell(tt.in); got != tt.want {
+			t.Errorf("guardCell(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -77,7 +77,7 @@ func (p *pollFeature) cmdPoll(ctx context.Context, c *call) Reply {
 		return p.create(ctx, c, c.args)
 	}
 	if len(c.args) < 2 {
-		return c.errorReply("poll_error_id_missing", c.pollData(map[string]any{"Sub": c.args[0]}))
+		return c.errorReply("poll_error_id_missing", c.with(map[string]any{"Sub": c.args[0]}))
 	}
 	id, rest := c.args[1], c.args[2:]
 	switch sub {
@@ -104,7 +104,7 @@ func (p *pollFeature) create(ctx context.Context, c *call, args []string) Reply 
 	}
 	a, perr := parsePollArgs(args, p.s.now(), p.s.opts.Location)
 	if perr != nil {
-		return c.errorReply(perr.Key, c.pollData(perr.Data))
+		return c.errorReply(perr.Key, c.with(perr.Data))
 	}
 	return p.createAndPost(ctx, c, storage.PollInput{Question: a.Question, Options: a.Options,
 		Language: c.lang, MaxVotes: a.MaxVotes, Anonymous: a.Anonymous, AllowMemberOptions: a.OpenOptions,
@@ -113,8 +113,8 @@ func (p *pollFeature) create(ctx context.Context, c *call, args []string) Reply 
 }
 
 // createAndPost stores the poll and posts it. A poll that could not be
-// posted anywhere is deleted again, so that the creator, told it failed,
-// finds nothing half made.
+// posted anywhere, or whose posts could not be recorded, is deleted again,
+// so that the creator, told it failed, finds nothing half made.
 func (p *pollFeature) createAndPost(ctx context.Context, c *call, in storage.PollInput) Reply {
 	poll, err := p.s.store.CreatePoll(ctx, in)
 	if err != nil {
@@ -130,17 +130,20 @@ func (p *pollFeature) createAndPost(ctx context.Context, c *call, in storage.Pol
 	if !poll.ClosesAt.IsZero() {
 		p.s.replan()
 	}
-	return c.reply("poll_created", Ephemeral, Section{Text: c.T("poll_created", c.pollData(map[string]any{"ID": poll.ID}))})
+	return c.reply("poll_created", Ephemeral, Section{Text: c.T("poll_created", c.with(map[string]any{"ID": poll.ID}))})
 }
 
 // post publishes the card and records where it went. Copies that did post
-// are kept when another platform failed.
+// are kept when another platform failed. If a copy cannot be recorded, the
+// caller deletes the poll; the copies already posted are first rewritten
+// as withdrawn, as nothing would otherwise ever update them and their
+// buttons would stay live on a poll that no longer exists.
 func (p *pollFeature) post(ctx context.Context, poll *storage.Poll) error {
 	poster := p.s.getPoster()
 	if poster == nil {
 		return fmt.Errorf("no poster configured")
 	}
-	refs, err := poster.Post(ctx, p.s.pollCard(poll, p.s.pollView(ctx)))
+	refs, err := poster.Post(ctx, p.s.pollCard(poll, p.s.pollView(ctx, poll)))
 	if len(refs) == 0 {
 		return fmt.Errorf("posted nowhere: %w", err)
 	}
@@ -150,10 +153,20 @@ func (p *pollFeature) post(ctx context.Context, poll *storage.Poll) error {
 	for _, r := range refs {
 		m := storage.PollMessage{Platform: r.Platform, Channel: r.Channel, MessageID: r.ID}
 		if err := p.s.store.AddPollMessage(ctx, poll.ID, m); err != nil {
-			return err
+			p.tombstone(ctx, poll.ID, "poll_withdrawn_card", pollMessages(refs))
+			return fmt.Errorf("record post: %w", err)
 		}
 	}
 	return nil
+}
+
+// pollMessages converts an adapter's refs to the stored form.
+func pollMessages(refs []MessageRef) []storage.PollMessage {
+	out := make([]storage.PollMessage, len(refs))
+	for i, r := range refs {
+		out[i] = storage.PollMessage{Platform: r.Platform, Channel: r.Channel, MessageID: r.ID}
+	}
+	return out
 }
 
 // cmdPolls lists the open polls.
@@ -180,13 +193,12 @@ func (p *pollFeature) openBlocks(ctx context.Context, c *call) []Block {
 	if len(polls) == 0 {
 		return nil
 	}
-	members := p.s.pollView(ctx).Members
 	blocks := []Block{Header{Text: c.T("poll_open_header", nil)}}
 	for _, poll := range polls {
 		line := c.T("poll_list_item", map[string]any{"ID": poll.ID, "Question": poll.Question,
-			"Turnout": pollTurnout(p.s.tr, c.lang, poll.Voters, members)})
+			"Turnout": c.pollTurnout(p.s.pollView(ctx, poll))})
 		if !poll.ClosesAt.IsZero() {
-			line += "\n" + c.T("poll_closes", map[string]any{"When": pollWhen(p.s.tr, c.lang, poll.ClosesAt, p.s.opts.Location)})
+			line += "\n" + c.T("poll_closes", map[string]any{"When": c.pollWhen(poll.ClosesAt)})
 		}
 		blocks = append(blocks, Section{Text: line}, Actions{Buttons: []Button{{ActionID: "poll_show",
 			Label: c.T("poll_show_button", nil), Value: fmt.Sprint(poll.ID)}}})
@@ -211,21 +223,11 @@ func (p *pollFeature) actShow(ctx context.Context, c *call, value string) Reply 
 func (p *pollFeature) load(ctx context.Context, c *call, arg string) (*storage.Poll, Reply, bool) {
 	id, ok := parsePollID(arg)
 	if !ok {
-		return nil, c.errorReply("poll_error_id", c.pollData(map[string]any{"Value": arg})), false
+		return nil, c.errorReply("poll_error_id", c.with(map[string]any{"Value": arg})), false
 	}
 	poll, err := p.s.store.PollByID(ctx, id)
 	if err != nil {
 		return nil, c.fail(err), false
 	}
 	return poll, Reply{}, true
-}
-
-// pollData adds the slash command to template data, for hints that quote
-// a command.
-func (c *call) pollData(data map[string]any) map[string]any {
-	d := map[string]any{"Slash": c.s.opts.Command}
-	for k, v := range data {
-		d[k] = v
-	}
-	return d
 }

@@ -141,7 +141,7 @@ func (u *pollUpdater) send(id int64) error {
 	if poster == nil {
 		return errors.New("no poster")
 	}
-	card := s.pollCard(p, s.pollView(ctx))
+	card := s.pollCard(p, s.pollView(ctx, p))
 	var failed error
 	for _, r := range refs {
 		ref := MessageRef{Platform: r.Platform, Channel: r.Channel, ID: r.MessageID}

@@ -26,7 +26,7 @@ func (p *pollFeature) actVote(ctx context.Context, c *call, value string) Reply 
 // the same number again takes it back), several cast a whole ballot.
 func (p *pollFeature) cmdVote(ctx context.Context, c *call) Reply {
 	if len(c.args) < 2 {
-		return c.errorReply("poll_error_vote_usage", c.pollData(nil))
+		return c.errorReply("poll_error_vote_usage", c.with(nil))
 	}
 	poll, r, ok := p.load(ctx, c, c.args[0])
 	if !ok {
@@ -37,7 +37,7 @@ func (p *pollFeature) cmdVote(ctx context.Context, c *call) Reply {
 		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(w), ","))
 		o, ok := poll.OptionAt(n)
 		if err != nil || !ok {
-			return c.errorReply("poll_error_option_number", c.pollData(map[string]any{"Value": w,
+			return c.errorReply("poll_error_option_number", c.with(map[string]any{"Value": w,
 				"Max": len(poll.Options), "ID": poll.ID}))
 		}
 		ids = append(ids, o.ID)
@@ -68,7 +68,7 @@ func (p *pollFeature) vote(ctx context.Context, c *call, pollID int64, do func(m
 
 // pollJoinFirst invites a non-member to join before voting.
 func (c *call) pollJoinFirst() Reply {
-	msg := c.T("poll_error_join_first", c.pollData(nil))
+	msg := c.T("poll_error_join_first", c.with(nil))
 	return Reply{Kind: "error", Lang: c.lang, Text: msg, Blocks: []Block{Section{Text: msg},
 		Actions{Buttons: []Button{{ActionID: "signup_open", Label: c.T("poll_join_button", nil), Style: StylePrimary}}}}}
 }
@@ -88,15 +88,18 @@ func (c *call) pollVoted(ctx context.Context, res *storage.VoteResult) Reply {
 		lines = append(lines, c.T(key, d))
 	default:
 		if o, ok := poll.Option(res.Option); ok {
-			d["Option"] = pollQuote(c.s.tr, c.lang, o.Label)
+			d["Option"] = c.pollQuote(o.Label)
 		}
 		lines = append(lines, c.T("poll_voted_"+string(res.Action), d))
 		if poll.MaxVotes > 1 {
 			lines = append(lines, c.pollChoicesLeft(poll, len(res.Choices)))
 		}
 	}
-	return c.reply("poll_vote", Ephemeral, Section{Text: strings.Join(lines, "\n")},
-		Context{Text: pollTurnout(c.s.tr, c.lang, poll.Voters, c.s.pollView(ctx).Members)})
+	blocks := []Block{Section{Text: strings.Join(lines, "\n")}}
+	if t := c.pollTurnout(c.s.pollView(ctx, poll)); t != "" {
+		blocks = append(blocks, Context{Text: t})
+	}
+	return c.reply("poll_vote", Ephemeral, blocks...)
 }
 
 func (c *call) pollChoicesLeft(poll *storage.Poll, used int) string {
@@ -128,7 +131,7 @@ func (p *pollFeature) actBallot(ctx context.Context, c *call, value string) Repl
 		f.Fields = append(f.Fields, FormField{ID: fmt.Sprintf("choice%d", i+1), Kind: FieldSelect, Options: opts,
 			Label: c.T("poll_ballot_choice", map[string]any{"N": i + 1}), Optional: i > 0})
 	}
-	text := c.T("poll_ballot_text", c.pollData(map[string]any{"ID": poll.ID, "Max": poll.MaxVotes}))
+	text := c.T("poll_ballot_text", c.with(map[string]any{"ID": poll.ID, "Max": poll.MaxVotes}))
 	return Reply{Kind: "poll_ballot", Lang: c.lang, Text: text, Blocks: []Block{Section{Text: text}}, Form: f}
 }
 

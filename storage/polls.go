@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 )
@@ -199,8 +200,8 @@ func pollInsert(t pollTx, in PollInput, now time.Time) (int64, error) {
 		allow_member_options, closes_at, remind_before, meeting_id, creator_platform, creator_id,
 		channel, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		in.Question, in.Language, in.MaxVotes, in.Anonymous, in.AllowMemberOptions,
-		pollNullTime(in.ClosesAt), int64(in.RemindBefore/time.Second), pollNullID(in.MeetingID),
-		string(in.Creator.Platform), in.Creator.ID, in.Channel, pollTime(now), pollTime(now))
+		formatTime(in.ClosesAt), int64(in.RemindBefore/time.Second), pollNullID(in.MeetingID),
+		string(in.Creator.Platform), in.Creator.ID, in.Channel, formatTime(now), formatTime(now))
 	if err != nil {
 		return 0, err
 	}
@@ -278,7 +279,35 @@ func pollWhere(f PollFilter) (string, []any) {
 }
 
 // UpdatePoll changes an open poll; see PollUpdate for what may change when.
+// A poll past its deadline that the closing job has not closed yet may
+// still change, so that a deadline can be pushed back at the last minute.
 func (d *DB) UpdatePoll(ctx context.Context, id int64, upd PollUpdate) (*Poll, error) {
+	return d.withOpenPoll(ctx, id, func(t pollTx, p *Poll) error {
+		if upd.changesBallot() && p.Voters > 0 {
+			return Errorf(ECONFLICT, "poll_error_has_votes", map[string]any{"ID": id, "Count": p.Voters},
+				"poll %d has votes", id)
+		}
+		in, err := pollApplyUpdate(p, upd)
+		if err != nil {
+			return err
+		}
+		if pollDeadlineChanged(upd) {
+			if err := pollCheckDeadline(in.ClosesAt, in.RemindBefore, d.Now().UTC()); err != nil {
+				return err
+			}
+		}
+		if err := pollCheckMeeting(t, in.MeetingID); err != nil {
+			return err
+		}
+		return pollSave(t, id, in, upd, d.Now().UTC())
+	})
+}
+
+// withOpenPoll runs fn on open poll id in one write transaction and
+// returns the poll as fn left it, read in the same transaction. fn sees
+// the poll before the change; an error from it rolls everything back.
+// Callers that refuse a poll past its deadline check that in fn.
+func (d *DB) withOpenPoll(ctx context.Context, id int64, fn func(t pollTx, p *Poll) error) (*Poll, error) {
 	t, err := d.pollBegin(ctx, false)
 	if err != nil {
 		return nil, err
@@ -291,23 +320,7 @@ func (d *DB) UpdatePoll(ctx context.Context, id int64, upd PollUpdate) (*Poll, e
 	if !p.Open() {
 		return nil, pollErrClosed(id)
 	}
-	if upd.changesBallot() && p.Voters > 0 {
-		return nil, Errorf(ECONFLICT, "poll_error_has_votes", map[string]any{"ID": id, "Count": p.Voters},
-			"poll %d has votes", id)
-	}
-	in, err := pollApplyUpdate(p, upd)
-	if err != nil {
-		return nil, err
-	}
-	if pollDeadlineChanged(upd) {
-		if err := pollCheckDeadline(in.ClosesAt, in.RemindBefore, d.Now().UTC()); err != nil {
-			return nil, err
-		}
-	}
-	if err := pollCheckMeeting(t, in.MeetingID); err != nil {
-		return nil, err
-	}
-	if err := pollSave(t, id, in, upd, d.Now().UTC()); err != nil {
+	if err := fn(t, p); err != nil {
 		return nil, err
 	}
 	if p, err = pollGet(t, id); err != nil {
@@ -353,8 +366,8 @@ func pollSave(t pollTx, id int64, in PollInput, upd PollUpdate, now time.Time) e
 	_, err := t.exec(`UPDATE polls SET question = ?, max_votes = ?, anonymous = ?,
 		allow_member_options = ?, closes_at = ?, remind_before = ?, meeting_id = ?, updated_at = ?,
 		reminded_at = CASE WHEN ? THEN NULL ELSE reminded_at END WHERE id = ?`,
-		in.Question, in.MaxVotes, in.Anonymous, in.AllowMemberOptions, pollNullTime(in.ClosesAt),
-		int64(in.RemindBefore/time.Second), pollNullID(in.MeetingID), pollTime(now),
+		in.Question, in.MaxVotes, in.Anonymous, in.AllowMemberOptions, formatTime(in.ClosesAt),
+		int64(in.RemindBefore/time.Second), pollNullID(in.MeetingID), formatTime(now),
 		pollDeadlineChanged(upd), id)
 	if err != nil || upd.Options == nil {
 		return err
@@ -385,38 +398,26 @@ func (d *DB) DeletePoll(ctx context.Context, id int64) error {
 // AddPollOption adds a member's option to an open poll that allows it
 // (memberID 0: the creator or a coordinator, allowed on any open poll).
 func (d *DB) AddPollOption(ctx context.Context, pollID int64, label string, memberID int64) (*Poll, error) {
-	t, err := d.pollBegin(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	defer t.tx.Rollback()
-	p, err := pollGet(t, pollID)
-	if err != nil {
-		return nil, err
-	}
-	if p.pastDeadline(d.Now()) {
-		return nil, pollErrClosed(pollID)
-	}
-	if err := pollCanAdd(p, memberID); err != nil {
-		return nil, err
-	}
-	var labels []string
-	for _, o := range p.Options {
-		labels = append(labels, o.Label)
-	}
-	labels, err = ValidatePollOptions(append(labels, label))
-	if err != nil {
-		return nil, err
-	}
-	label = labels[len(labels)-1]
-	if _, err := t.exec(`INSERT INTO poll_options (poll_id, position, label, label_key, added_by)
-		VALUES (?, ?, ?, ?, ?)`, pollID, len(p.Options)+1, label, PollFold(label), pollNullID(memberID)); err != nil {
-		return nil, err
-	}
-	if p, err = pollGet(t, pollID); err != nil {
-		return nil, err
-	}
-	return p, t.tx.Commit()
+	return d.withOpenPoll(ctx, pollID, func(t pollTx, p *Poll) error {
+		if p.pastDeadline(d.Now()) {
+			return pollErrClosed(pollID)
+		}
+		if err := pollCanAdd(p, memberID); err != nil {
+			return err
+		}
+		labels := make([]string, 0, len(p.Options)+1)
+		for _, o := range p.Options {
+			labels = append(labels, o.Label)
+		}
+		labels, err := ValidatePollOptions(append(labels, label))
+		if err != nil {
+			return err
+		}
+		label = labels[len(labels)-1]
+		_, err = t.exec(`INSERT INTO poll_options (poll_id, position, label, label_key, added_by)
+			VALUES (?, ?, ?, ?, ?)`, pollID, len(p.Options)+1, label, PollFold(label), pollNullID(memberID))
+		return err
+	})
 }
 
 func pollCanAdd(p *Poll, memberID int64) error {
@@ -453,21 +454,22 @@ func (d *DB) AddPollMessage(ctx context.Context, pollID int64, m PollMessage) er
 
 // PollMessages returns where the poll was posted.
 func (d *DB) PollMessages(ctx context.Context, pollID int64) ([]PollMessage, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT platform, channel, message_id FROM poll_messages
-		WHERE poll_id = ? ORDER BY platform, channel, message_id`, pollID)
+	tx, err := d.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer tx.Rollback()
 	var out []PollMessage
-	for rows.Next() {
+	err = d.eachRow(ctx, tx, `SELECT platform, channel, message_id FROM poll_messages
+		WHERE poll_id = ? ORDER BY platform, channel, message_id`, func(rows *sql.Rows) error {
 		var m PollMessage
 		if err := rows.Scan(&m.Platform, &m.Channel, &m.MessageID); err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, m)
-	}
-	return out, rows.Err()
+		return nil
+	}, pollID)
+	return out, err
 }
 
 func pollErrNotFound(id int64) *Error {
@@ -485,25 +487,9 @@ func pollOr(err error, alt error) error {
 	return alt
 }
 
-func pollTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-func pollNullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return pollTime(t)
-}
-
 func pollNullID(id int64) any {
 	if id == 0 {
 		return nil
 	}
 	return id
-}
-
-func pollParseTime(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	return time.Parse(time.RFC3339, s)
 }

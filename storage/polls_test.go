@@ -639,3 +639,37 @@ func TestNonVotersAndFind(t *testing.T) {
 		}
 	}
 }
+
+// A member who voted and then left keeps their ballot in the tally but no
+// longer counts in the turnout, which would otherwise read "3 of 2".
+func TestPollTurnoutCountsActiveVoters(t *testing.T) {
+	d, _, _ := pollTestDB(t)
+	ctx := context.Background()
+	ids := pollMembers(t, d, 3)
+	p := pollCreate(t, d, nil)
+	anon := pollCreate(t, d, func(in *PollInput) { in.Anonymous = true })
+	for _, id := range ids {
+		if _, err := d.Vote(ctx, p.ID, id, p.Options[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Vote(ctx, anon.ID, id, anon.Options[1].ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.LeaveMember(ctx, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	for _, poll := range []*Poll{p, anon} {
+		got, err := d.PollTurnout(ctx, poll.ID)
+		if want := (Turnout{Voters: 2, Members: 2}); err != nil || got != want {
+			t.Errorf("PollTurnout(anonymous=%v) = %+v, %v; want %+v", poll.Anonymous, got, err, want)
+		}
+		tally, err := d.PollByID(ctx, poll.ID)
+		if err != nil || tally.Voters != 3 {
+			t.Errorf("tally of anonymous=%v poll: %d voters, %v; want the 3 ballots cast", poll.Anonymous, tally.Voters, err)
+		}
+	}
+	if _, err := d.PollTurnout(ctx, 999); !errors.Is(err, ErrNotFound) {
+		t.Errorf("PollTurnout(999) = %v, want ErrNotFound", err)
+	}
+}

@@ -18,8 +18,7 @@ type pollScanner interface{ Scan(dest ...any) error }
 
 func pollScan(r pollScanner) (*Poll, error) {
 	var p Poll
-	var closes, reminded, closed, claimed, posted sql.NullString
-	var created, updated string
+	var closes, reminded, closed, claimed, posted, created, updated sql.NullString
 	var meeting sql.NullInt64
 	var remind int64
 	err := r.Scan(&p.ID, &p.Question, &p.Language, &p.MaxVotes, &p.Anonymous, &p.AllowMemberOptions,
@@ -30,10 +29,10 @@ func pollScan(r pollScanner) (*Poll, error) {
 	}
 	p.RemindBefore = time.Duration(remind) * time.Second
 	p.MeetingID = meeting.Int64
-	for dst, src := range map[*time.Time]string{&p.ClosesAt: closes.String, &p.RemindedAt: reminded.String,
-		&p.ClosedAt: closed.String, &p.ResultClaimedAt: claimed.String, &p.ResultPostedAt: posted.String,
+	for dst, src := range map[*time.Time]sql.NullString{&p.ClosesAt: closes, &p.RemindedAt: reminded,
+		&p.ClosedAt: closed, &p.ResultClaimedAt: claimed, &p.ResultPostedAt: posted,
 		&p.CreatedAt: created, &p.UpdatedAt: updated} {
-		if *dst, err = pollParseTime(src); err != nil {
+		if *dst, err = parseTime(src); err != nil {
 			return nil, err
 		}
 	}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"slices"
 	"time"
@@ -86,29 +87,23 @@ func (d *DB) CastBallot(ctx context.Context, pollID, memberID int64, optionIDs [
 
 type pollVoteFunc func(t pollTx, p *Poll) (VoteAction, []int64, error)
 
-// pollVoteTx runs apply on an open poll in one write transaction and
-// returns the tally read after it.
+// pollVoteTx runs apply on a poll that takes votes (open and not past its
+// deadline) in one write transaction and returns the tally read after it.
 func (d *DB) pollVoteTx(ctx context.Context, pollID int64, apply pollVoteFunc) (*VoteResult, error) {
-	t, err := d.pollBegin(ctx, false)
+	var res VoteResult
+	p, err := d.withOpenPoll(ctx, pollID, func(t pollTx, p *Poll) error {
+		if p.pastDeadline(d.Now()) {
+			return pollErrClosed(pollID)
+		}
+		var err error
+		res.Action, res.Choices, err = apply(t, p)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer t.tx.Rollback()
-	p, err := pollGet(t, pollID)
-	if err != nil {
-		return nil, err
-	}
-	if !p.Open() || p.pastDeadline(d.Now()) {
-		return nil, pollErrClosed(pollID)
-	}
-	action, choices, err := apply(t, p)
-	if err != nil {
-		return nil, err
-	}
-	if p, err = pollGet(t, pollID); err != nil {
-		return nil, err
-	}
-	return &VoteResult{Action: action, Choices: choices, Poll: p}, t.tx.Commit()
+	res.Poll = p
+	return &res, nil
 }
 
 // pollAnonymousBallot records that memberID voted and bumps the counters,
@@ -184,7 +179,7 @@ func pollReplaceChoices(t pollTx, pollID, memberID int64, current, next []int64,
 			continue
 		}
 		if _, err := t.exec("INSERT INTO votes (poll_id, member_id, option_id, voted_at) VALUES (?, ?, ?, ?)",
-			pollID, memberID, o, pollTime(now)); err != nil {
+			pollID, memberID, o, formatTime(now)); err != nil {
 			return err
 		}
 		if err := pollBump(t, o, 1); err != nil {
@@ -215,7 +210,7 @@ func pollSetVoter(t pollTx, pollID, memberID int64, choices int, now time.Time) 
 	}
 	_, err := t.exec(`INSERT INTO poll_voters (poll_id, member_id, choices, voted_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (poll_id, member_id) DO UPDATE SET choices = excluded.choices, voted_at = excluded.voted_at`,
-		pollID, memberID, choices, pollTime(now))
+		pollID, memberID, choices, formatTime(now))
 	if err != nil && pollIsFK(err) {
 		return Errorf(ENOTFOUND, "poll_error_not_member", nil, "member %d does not exist", memberID)
 	}
@@ -248,32 +243,33 @@ func (d *DB) MemberChoices(ctx context.Context, pollID, memberID int64) ([]int64
 // PollVotes lists who chose what, by member then choice order. It refuses
 // anonymous polls, for which nobody can know.
 func (d *DB) PollVotes(ctx context.Context, pollID int64) ([]PollVote, error) {
-	p, err := d.PollByID(ctx, pollID)
+	t, err := d.pollBegin(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	defer t.tx.Rollback()
+	p, err := pollGet(t, pollID)
 	if err != nil {
 		return nil, err
 	}
 	if p.Anonymous {
 		return nil, Errorf(EFORBIDDEN, "poll_error_anonymous_votes", map[string]any{"ID": pollID}, "anonymous poll")
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT v.member_id, v.option_id, v.voted_at FROM votes v
-		JOIN poll_options o ON o.id = v.option_id WHERE v.poll_id = ? ORDER BY v.member_id, o.position`, pollID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []PollVote
-	for rows.Next() {
-		var v PollVote
-		var at string
-		if err := rows.Scan(&v.MemberID, &v.OptionID, &at); err != nil {
-			return nil, err
-		}
-		if v.VotedAt, err = pollParseTime(at); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	err = d.eachRow(ctx, t.tx, `SELECT v.member_id, v.option_id, v.voted_at FROM votes v
+		JOIN poll_options o ON o.id = v.option_id WHERE v.poll_id = ? ORDER BY v.member_id, o.position`,
+		func(rows *sql.Rows) error {
+			var v PollVote
+			var at sql.NullString
+			if err := rows.Scan(&v.MemberID, &v.OptionID, &at); err != nil {
+				return err
+			}
+			var err error
+			v.VotedAt, err = parseTime(at)
+			out = append(out, v)
+			return err
+		}, pollID)
+	return out, err
 }
 
 // ClosePoll closes an open poll. closed reports whether this call closed
@@ -286,7 +282,7 @@ func (d *DB) ClosePoll(ctx context.Context, id int64) (closed bool, p *Poll, err
 		return false, nil, err
 	}
 	defer t.tx.Rollback()
-	now := pollTime(d.Now())
+	now := formatTime(d.Now())
 	res, err := t.exec(`UPDATE polls SET status = 'closed', closed_at = ?, result_claimed_at = ?,
 		result_posted_at = NULL, updated_at = ? WHERE id = ? AND status = 'open'`, now, now, now, id)
 	if err != nil {
@@ -317,7 +313,7 @@ func (d *DB) ReopenPoll(ctx context.Context, id int64, closesAt time.Time) (*Pol
 	res, err := t.exec(`UPDATE polls SET status = 'open', closed_at = NULL, closes_at = ?,
 		remind_before = CASE WHEN ? IS NULL THEN 0 ELSE remind_before END, reminded_at = NULL,
 		result_claimed_at = NULL, result_posted_at = NULL, updated_at = ? WHERE id = ? AND status = 'closed'`,
-		pollNullTime(closesAt), pollNullTime(closesAt), pollTime(now), id)
+		formatTime(closesAt), formatTime(closesAt), formatTime(now), id)
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +334,7 @@ func (d *DB) ClaimPollResult(ctx context.Context, id int64, stale time.Duration)
 	now := d.Now()
 	return d.pollExec1(ctx, `UPDATE polls SET result_claimed_at = ? WHERE id = ? AND status = 'closed'
 		AND result_posted_at IS NULL AND (result_claimed_at IS NULL OR result_claimed_at <= ?)`,
-		pollTime(now), id, pollTime(now.Add(-stale)))
+		formatTime(now), id, formatTime(now.Add(-stale)))
 }
 
 // ReleasePollResult gives the duty back after a failed post, so that the
@@ -352,7 +348,7 @@ func (d *DB) ReleasePollResult(ctx context.Context, id int64) error {
 // MarkPollResultPosted records that the result was posted.
 func (d *DB) MarkPollResultPosted(ctx context.Context, id int64) error {
 	_, err := d.pollExec1(ctx, `UPDATE polls SET result_posted_at = ? WHERE id = ? AND status = 'closed'`,
-		pollTime(d.Now()), id)
+		formatTime(d.Now()), id)
 	return err
 }
 
@@ -360,7 +356,7 @@ func (d *DB) MarkPollResultPosted(ctx context.Context, id int64) error {
 // once: it reports whether this call got it.
 func (d *DB) ClaimPollReminder(ctx context.Context, id int64) (bool, error) {
 	return d.pollExec1(ctx, `UPDATE polls SET reminded_at = ? WHERE id = ? AND status = 'open'
-		AND remind_before > 0 AND reminded_at IS NULL`, pollTime(d.Now()), id)
+		AND remind_before > 0 AND reminded_at IS NULL`, formatTime(d.Now()), id)
 }
 
 // ReleasePollReminder undoes ClaimPollReminder after a failed send.
@@ -390,9 +386,6 @@ func (d *DB) pollExec1(ctx context.Context, q string, args ...any) (bool, error)
 
 // NonVoters returns the active members who have not voted in the poll.
 func (d *DB) NonVoters(ctx context.Context, pollID int64) ([]*Member, error) {
-	if _, err := d.PollByID(ctx, pollID); err != nil {
-		return nil, err
-	}
 	voted, err := d.pollVoterSet(ctx, pollID)
 	if err != nil {
 		return nil, err
@@ -404,21 +397,80 @@ func (d *DB) NonVoters(ctx context.Context, pollID int64) ([]*Member, error) {
 	return slices.DeleteFunc(members, func(m *Member) bool { return voted[m.ID] }), nil
 }
 
+// pollVoterSet returns who voted in the poll, or ErrNotFound for a poll
+// that does not exist (rather than an empty set).
 func (d *DB) pollVoterSet(ctx context.Context, pollID int64) (map[int64]bool, error) {
-	rows, err := d.db.QueryContext(ctx, "SELECT member_id FROM poll_voters WHERE poll_id = ?", pollID)
+	t, err := d.pollBegin(ctx, true)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
+	defer t.tx.Rollback()
+	if err := pollExists(t, pollID); err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	out := map[int64]bool{}
+	err = d.eachRow(ctx, t.tx, "SELECT member_id FROM poll_voters WHERE poll_id = ?", func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		out[id] = true
+		return err
+	}, pollID)
+	return out, err
+}
+
+// Turnout is how many of the active members voted in a poll.
+type Turnout struct {
+	Voters  int // active members who voted
+	Members int // active members
+}
+
+// PollTurnout counts, in one snapshot, the active members and those of
+// them who voted in the poll. A member who voted and then left still
+// counts in the tally (Poll.Voters and the options' votes: the ballot was
+// cast) but not in the turnout, which is a share of today's members and
+// so never exceeds them.
+func (d *DB) PollTurnout(ctx context.Context, pollID int64) (Turnout, error) {
+	t, err := d.pollBegin(ctx, true)
+	if err != nil {
+		return Turnout{}, err
+	}
+	defer t.tx.Rollback()
+	var out Turnout
+	var gone int
+	err = t.queryRow("SELECT voters FROM polls WHERE id = ?", pollID).Scan(&out.Voters)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Turnout{}, pollErrNotFound(pollID)
+	}
+	if err != nil {
+		return Turnout{}, err
+	}
+	// Both counts avoid a scan per member or per voter, as the turnout is
+	// shown after every vote: organizations.active_members is kept by
+	// triggers on members (0001_init.sql), and the members who left are
+	// few and indexed (0005_poll_turnout.sql).
+	if err := t.queryRow("SELECT coalesce(sum(active_members), 0) FROM organizations WHERE active_members > 0").
+		Scan(&out.Members); err != nil {
+		return Turnout{}, err
+	}
+	// CROSS JOIN keeps members_left as the outer loop, which the planner,
+	// without statistics, would not choose.
+	if err := t.queryRow(`SELECT count(*) FROM members m CROSS JOIN poll_voters v
+		ON v.poll_id = ? AND v.member_id = m.id WHERE m.left_at IS NOT NULL`, pollID).Scan(&gone); err != nil {
+		return Turnout{}, err
+	}
+	out.Voters -= gone
+	return out, nil
+}
+
+func pollExists(t pollTx, pollID int64) error {
+	var n int
+	if err := t.queryRow("SELECT count(*) FROM polls WHERE id = ?", pollID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return pollErrNotFound(pollID)
+	}
+	return nil
 }
 
 func pollErrNoOption(pollID int64) *Error {
