@@ -69,7 +69,16 @@ func benchHandle(b *testing.B, text, kind string) {
 
 func BenchmarkHandleWhoOntario(b *testing.B) { benchHandle(b, "who Ontario", "directory") }
 func BenchmarkHandleGaps(b *testing.B)       { benchHandle(b, "gaps", "gaps") }
-func BenchmarkHandleStats(b *testing.B)      { benchHandle(b, "stats", "stats") }
+
+// Ontario holds about 8,300 of the big roster: page 160 is near its end,
+// the worst case for OFFSET paging.
+func BenchmarkHandleWhoOntarioPage160(b *testing.B) {
+	benchHandle(b, "who Ontario page 160", "directory")
+}
+func BenchmarkHandleWhoOntarioMunicipal(b *testing.B) {
+	benchHandle(b, "who Ontario municipal page 2", "directory")
+}
+func BenchmarkHandleStats(b *testing.B) { benchHandle(b, "stats", "stats") }
 
 // BenchmarkImportRoster100k imports the big roster as a CSV file into an
 // empty database, parsing and validation included.

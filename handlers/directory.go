@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -13,10 +15,14 @@ import (
 // more") so a chat message stays readable.
 const directoryLimit = 50
 
-// cmdWho answers "who <place>" and the questions that start with who/qui
-// ("who represents Yukon?", "qui représente le Yukon ?").
+// cmdWho answers "who <place> [ORDER] [page N]" and the questions that
+// start with who/qui ("who represents Yukon?", "qui représente le Yukon ?").
 func (s *Service) cmdWho(ctx context.Context, c *call) Reply {
-	q := parsePlaceQuery(strings.Join(c.args, " "))
+	args, page, badPage := takePage(c.args)
+	if badPage != "" {
+		return c.errorReply("directory_page_invalid", c.with(map[string]any{"Value": badPage}))
+	}
+	q, order := takeOrder(args)
 	if q.place == "" {
 		return c.errorReply("who_usage", c.slashData())
 	}
@@ -24,7 +30,61 @@ func (s *Service) cmdWho(ctx context.Context, c *call) Reply {
 	if !ok {
 		return c.reply("error", Ephemeral, Section{Text: c.unknownPlaceText(q.place)})
 	}
-	return s.directory(ctx, c, j)
+	return s.directory(ctx, c, dirQuery{place: j, order: order, page: page})
+}
+
+// takePage removes a trailing "page N" from args. page is 1 without one;
+// bad is the offending text when N is not a whole number from 1.
+func takePage(args []string) (rest []string, page int, bad string) {
+	n := len(args)
+	switch {
+	case n >= 1 && Fold(args[n-1]) == "page":
+		return nil, 0, args[n-1]
+	case n < 2 || Fold(args[n-2]) != "page":
+		return args, 1, ""
+	}
+	v := strings.TrimRight(args[n-1], "?!. ")
+	page, err := strconv.Atoi(v)
+	if err != nil || page < 1 {
+		return nil, 0, args[n-1]
+	}
+	return args[:n-2], page, ""
+}
+
+// takeOrder parses the place of args, with an order of government as its
+// last or first word ("who Ontario municipal") when what remains is still
+// a place; order is "" for none.
+func takeOrder(args []string) (placeQuery, storage.Order) {
+	whole := parsePlaceQuery(strings.Join(args, " "))
+	if len(args) < 2 {
+		return whole, ""
+	}
+	for _, i := range []int{len(args) - 1, 0} {
+		o, ok := filterOrder(args[i])
+		if !ok {
+			continue
+		}
+		rest := slices.Delete(slices.Clone(args), i, i+1)
+		q := parsePlaceQuery(strings.Join(rest, " "))
+		if _, found := q.match(q.stripped); found && q.place != "" {
+			return q, o
+		}
+	}
+	return whole, ""
+}
+
+// filterOrder reads an order word that may filter a directory. Words that
+// are also part of place names ("Yukon Territory", "Territoire du Yukon")
+// do not count.
+func filterOrder(word string) (storage.Order, bool) {
+	switch w := Fold(word); w {
+	case "province", "territory", "territoire", "city", "ville", "local", "pt", "prov", "fed", "muni":
+		return "", false
+	case "municipalities", "municipalites":
+		return storage.OrderMunicipal, true
+	default:
+		return orderWord(w)
+	}
 }
 
 // question answers a directory question that is not a command: "anyone
@@ -44,7 +104,7 @@ func (s *Service) question(ctx context.Context, c *call) (Reply, bool) {
 		}
 		return c.reply("error", Ephemeral, Section{Text: c.unknownPlaceText(q.place)}), true
 	}
-	return s.directory(ctx, c, j), true
+	return s.directory(ctx, c, dirQuery{place: j, page: 1}), true
 }
 
 // placeQuery is a directory question taken apart: the place as typed, and
@@ -172,38 +232,85 @@ func (c *call) unknownPlaceText(place string) string {
 		"Suggestions": strings.Join(names, c.T("list_or", nil))}))
 }
 
-// directory lists the active members of j, grouped by order of government.
-func (s *Service) directory(ctx context.Context, c *call, j storage.Jurisdiction) Reply {
-	ms, total, err := s.store.FindMembers(ctx, storage.MemberFilter{Jurisdiction: &j.Code, Limit: directoryLimit})
+// dirQuery is one directory page: a jurisdiction, optionally one order of
+// government, and a page number from 1.
+type dirQuery struct {
+	place storage.Jurisdiction
+	order storage.Order // "" for all
+	page  int
+}
+
+// directory lists a page of q's active members, grouped by order of
+// government, and says how to see the next page.
+func (s *Service) directory(ctx context.Context, c *call, q dirQuery) Reply {
+	f := storage.MemberFilter{Jurisdiction: &q.place.Code, Limit: directoryLimit, Offset: (q.page - 1) * directoryLimit}
+	if q.order != "" {
+		f.Order = &q.order
+	}
+	ms, total, err := s.store.FindMembers(ctx, f)
 	if err != nil {
 		return c.fail(err)
 	}
-	place := j.Name(c.lang)
-	if total == 0 {
+	place := c.dirPlace(q)
+	pages := (total + directoryLimit - 1) / directoryLimit
+	switch {
+	case total == 0:
 		return c.reply("directory", Ephemeral, Section{Text: c.T("directory_empty", c.with(map[string]any{"Place": place}))})
+	case q.page > pages:
+		return c.reply("error", Ephemeral, Section{Text: c.count("directory_page_out", pages,
+			map[string]any{"Place": place, "Page": c.num(q.page), "Last": c.nextPage(q, pages)})})
 	}
 	blocks := []Block{Header{Text: c.count("directory_title", total, map[string]any{"Place": place})}}
-	showEmail := s.opts.ShowEmails || c.coordinator
+	blocks = append(blocks, c.directoryGroups(ms, s.opts.ShowEmails || c.coordinator)...)
+	if pages > 1 {
+		blocks = append(blocks, Context{Text: c.T("directory_page", map[string]any{"Page": c.num(q.page), "Pages": c.num(pages)})})
+	}
+	if rest := total - f.Offset - len(ms); rest > 0 {
+		blocks = append(blocks, Context{Text: c.count("directory_more", rest, map[string]any{"Next": c.nextPage(q, q.page+1)})})
+	}
+	return c.reply("directory", Ephemeral, blocks...)
+}
+
+// directoryGroups lists ms under a header per order of government.
+func (c *call) directoryGroups(ms []*storage.Member, showEmail bool) []Block {
+	var blocks []Block
 	for _, o := range storage.Orders {
 		var lines []string
 		for _, m := range ms {
 			if m.Order == o {
-				lines = append(lines, "• "+directoryLine(m, showEmail))
+				lines = append(lines, "• "+c.directoryLine(m, showEmail))
 			}
 		}
 		if len(lines) > 0 {
 			blocks = append(blocks, Header{Text: c.T("order_group_"+string(o), nil)}, Section{Text: strings.Join(lines, "\n")})
 		}
 	}
-	if total > len(ms) {
-		blocks = append(blocks, Context{Text: c.count("directory_more", total-len(ms), nil)})
+	return blocks
+}
+
+// dirPlace names q's place, with its order when the directory is filtered:
+// "Ontario — Municipal".
+func (c *call) dirPlace(q dirQuery) string {
+	place := q.place.Name(c.lang)
+	if q.order == "" {
+		return place
 	}
-	return c.reply("directory", Ephemeral, blocks...)
+	return c.T("directory_place_order", map[string]any{"Place": place, "Order": c.T("order_group_"+string(q.order), nil)})
+}
+
+// nextPage is the command that shows page n of q, in the call's language.
+func (c *call) nextPage(q dirQuery, n int) string {
+	order := ""
+	if q.order != "" {
+		order = c.T("order_word_"+string(q.order), nil)
+	}
+	return c.T("directory_command", c.with(map[string]any{"Place": q.place.Code, "Order": order, "Page": n}))
 }
 
 // directoryLine is "Name — Title, Organization · email": punctuation only,
-// the same in both languages.
-func directoryLine(m *storage.Member, showEmail bool) string {
+// the same in both languages. Coordinators also see the member number
+// that `coordinator link` takes.
+func (c *call) directoryLine(m *storage.Member, showEmail bool) string {
 	line := m.Name + " — "
 	if m.Title != "" {
 		line += m.Title + ", "
@@ -211,6 +318,9 @@ func directoryLine(m *storage.Member, showEmail bool) string {
 	line += m.Organization
 	if showEmail && m.Email != "" {
 		line += " · " + m.Email
+	}
+	if c.coordinator {
+		line += " · " + c.T("member_number", map[string]any{"ID": m.ID})
 	}
 	return line
 }

@@ -138,32 +138,110 @@ func TestQuestionNotRecognised(t *testing.T) {
 	mtContains(t, "cued near miss", r.Text, "I don’t know the place “Saskatchwan”. Did you mean Saskatchewan?")
 }
 
-func TestWhoCapsAtFifty(t *testing.T) {
-	s, db := mtService(t, nil)
-	rows := make([]storage.MemberInput, 0, 53)
-	for i := range 53 {
+// mtYukon imports n members of City of Whitehorse (municipal, YT), named
+// "Person 00"…, and one provincial member.
+func mtYukon(t *testing.T, db *storage.DB, n int) {
+	t.Helper()
+	rows := []storage.MemberInput{{Name: "Yan Wu", Organization: "Yukon Government", Order: storage.OrderProvincial, Jurisdiction: "YT"}}
+	for i := range n {
 		rows = append(rows, storage.MemberInput{Name: fmt.Sprintf("Person %02d", i), Organization: "City of Whitehorse",
 			Order: storage.OrderMunicipal, Jurisdiction: "YT", Language: "en"})
 	}
 	if _, err := db.ImportMembers(context.Background(), rows); err != nil {
 		t.Fatal(err)
 	}
-	for _, tt := range []struct{ locale, more string }{
-		{"", "…and 3 more members not shown."}, {"fr", "… et 3 autres membres non affichés."},
+}
+
+func TestWhoCapsAtFifty(t *testing.T) {
+	s, db := mtService(t, nil)
+	mtYukon(t, db, 52)
+	for _, tt := range []struct{ locale, text, more string }{
+		{"", "who YT", "…and 3 more members not shown. Type `/cop who YT page 2` for the next page."},
+		{"fr", "qui YT", "… et 3 autres membres non affichés. Tapez `/cop qui YT page 2` pour la page suivante."},
 	} {
-		r := mtAsk(s, "x", tt.locale, "who YT")
+		r := mtAsk(s, "x", tt.locale, tt.text)
 		if got := strings.Count(r.Text, "• "); got != directoryLimit {
 			t.Errorf("%d members listed, want %d", got, directoryLimit)
 		}
 		if !strings.HasSuffix(r.Text, tt.more) {
-			t.Errorf("no %q at the end of %q", tt.more, r.Text[len(r.Text)-80:])
+			t.Errorf("no %q at the end of %q", tt.more, r.Text[len(r.Text)-120:])
 		}
 	}
-	rows = rows[:51]
 	s2, db2 := mtService(t, nil)
-	if _, err := db2.ImportMembers(context.Background(), rows); err != nil {
-		t.Fatal(err)
-	}
+	mtYukon(t, db2, 50)
 	r := mtAsk(s2, "x", "fr", "qui YT")
-	mtContains(t, "singular", r.Text, "… et 1 autre membre non affiché.")
+	mtContains(t, "singular", r.Text, "… et 1 autre membre non affiché. Tapez `/cop qui YT page 2` pour le voir.")
+}
+
+// TestWhoPages follows the "and N more" hint to the next page, and refuses
+// pages that are not there.
+func TestWhoPages(t *testing.T) {
+	s, db := mtService(t, nil)
+	mtYukon(t, db, 120)
+	next := func(r Reply) string { // the command quoted in the hint
+		_, after, _ := strings.Cut(r.Text, "Type `/cop ")
+		cmd, _, _ := strings.Cut(after, "`")
+		return cmd
+	}
+	r := mtAsk(s, "x", "", "who represents Yukon")
+	seen := map[string]bool{}
+	for page := 1; ; page++ {
+		for _, line := range strings.Split(r.Text, "\n") {
+			if name, ok := strings.CutPrefix(line, "• "); ok {
+				if seen[name] {
+					t.Errorf("page %d repeats %q", page, name)
+				}
+				seen[name] = true
+			}
+		}
+		mtContains(t, "page", r.Text, fmt.Sprintf("Page %d of 3", page), "Yukon: 121 members")
+		cmd := next(r)
+		if page == 3 {
+			if cmd != "" {
+				t.Errorf("last page points to %q", cmd)
+			}
+			break
+		}
+		if want := fmt.Sprintf("who YT page %d", page+1); cmd != want {
+			t.Fatalf("page %d hint = %q, want %q", page, cmd, want)
+		}
+		r = mtAsk(s, "x", "", cmd)
+	}
+	if len(seen) != 121 {
+		t.Errorf("%d members over all pages, want 121", len(seen))
+	}
+	refusals := []struct{ locale, text, want string }{
+		{"", "who YT page 4", "There is no page 4: Yukon has 3 pages of members. Type `/cop who YT page 3` for the last one."},
+		{"fr", "qui YT page 9", "Il n’y a pas de page 9 : cette liste (Yukon) compte 3 pages. Tapez `/cop qui YT page 3` pour la dernière."},
+		{"", "who YT page 0", "“0” is not a page number."},
+		{"", "who YT page two", "“two” is not a page number."},
+		{"fr", "qui YT page", "« page » n’est pas un numéro de page."},
+	}
+	for _, tt := range refusals {
+		mtContains(t, tt.text, mtAsk(s, "x", tt.locale, tt.text).Text, tt.want)
+	}
+}
+
+// TestWhoOrderFilter: an order word after (or before) the place keeps only
+// that order's members; words that belong to a place name do not filter.
+func TestWhoOrderFilter(t *testing.T) {
+	s := mtDirectoryService(t, nil)
+	tests := []struct{ locale, text, want string }{
+		{"", "who Ontario municipal", "Ontario — Municipal: 2 members|Municipal"},
+		{"", "who municipal ON", "Ontario — Municipal: 2 members|Municipal"},
+		{"", "who represents Ontario provincial", "Ontario — Provincial and territorial: 1 member|Provincial and territorial"},
+		{"fr", "qui Ontario municipalités", "Ontario — Municipal : 2 membres|Municipal"},
+		{"", "who federal", "Government of Canada: 1 member|Federal"},
+		{"", "who Yukon Territory", ""},
+	}
+	for _, tt := range tests {
+		r := mtAsk(s, "x", tt.locale, tt.text)
+		if got := strings.Join(mtHeaders(r), "|"); got != tt.want {
+			t.Errorf("%s: headers %q, want %q (%s)", tt.text, got, tt.want, r.Text)
+		}
+	}
+	r := mtAsk(s, "x", "", "who ON federal")
+	mtContains(t, "empty order", r.Text, "Ontario — Federal: no member yet.")
+	r = mtAsk(s, "x", "", "who Yukon Territory")
+	mtContains(t, "territory is a place word", r.Text, "Yukon: no member yet.")
 }

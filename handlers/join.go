@@ -2,7 +2,10 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"hash/fnv"
+	"strconv"
 	"strings"
 
 	"copbot/storage"
@@ -197,8 +200,12 @@ func (c *call) fieldError(err error) (field, msg string) {
 	if !errors.As(err, &e) || e.Code == storage.EINTERNAL {
 		return "name", c.T("error_internal", nil)
 	}
-	msg = c.T(e.Key, e.Args)
+	msg = c.T(e.Key, c.with(e.Args))
 	switch e.Key {
+	case "error_claim_existing":
+		if e.Args["Field"] == "email" {
+			return "email", msg
+		}
 	case "error_organization_required":
 		return "organization", msg
 	case "error_order_invalid":
@@ -242,7 +249,35 @@ func (s *Service) cmdJoin(ctx context.Context, c *call) Reply {
 	if len(problems) > 0 {
 		return c.errorList(c.T("join_invalid", c.slashData()), problems)
 	}
-	return s.saveProfile(ctx, c, overlay(memberValues(c, s.profileBase(ctx, c)), given))
+	completePlace(given)
+	return s.saveProfile(ctx, c, overlay(memberValues(c, s.profileBase(ctx, c)), given), keysOf(given))
+}
+
+// completePlace fills in the other half of a federal place, so that
+// "update order federal" needs no "where" and "update where federal" no
+// order: federal members have one possible jurisdiction.
+func completePlace(given map[string]string) {
+	_, hasOrder := given["order"]
+	_, hasPlace := given["jurisdiction"]
+	switch {
+	case hasOrder && !hasPlace:
+		if o, ok := MatchOrder(given["order"]); ok && o == storage.OrderFederal {
+			given["jurisdiction"] = storage.FederalCode
+		}
+	case hasPlace && !hasOrder:
+		if j, ok := MatchJurisdiction(given["jurisdiction"]); ok && j.Code == storage.FederalCode {
+			given["order"] = string(storage.OrderFederal)
+		}
+	}
+}
+
+// keysOf is the set of fields given.
+func keysOf(given map[string]string) map[string]bool {
+	out := make(map[string]bool, len(given))
+	for k := range given {
+		out[k] = true
+	}
+	return out
 }
 
 // profileBase is the profile a join starts from: the caller's, or that of
@@ -259,9 +294,10 @@ func (s *Service) profileBase(ctx context.Context, c *call) *storage.Member {
 	return ms[0]
 }
 
-// saveProfile validates vals and joins (or re-joins) the member.
-func (s *Service) saveProfile(ctx context.Context, c *call, vals map[string]string) Reply {
-	r, errs := s.joinWith(ctx, c, vals)
+// saveProfile validates vals and joins (or re-joins) the member; see
+// joinWith for changed.
+func (s *Service) saveProfile(ctx context.Context, c *call, vals map[string]string, changed map[string]bool) Reply {
+	r, errs := s.joinWith(ctx, c, vals, changed)
 	if len(errs) > 0 {
 		return c.errorList(c.T("join_invalid", c.slashData()), problemsOf(c, errs))
 	}
@@ -269,13 +305,16 @@ func (s *Service) saveProfile(ctx context.Context, c *call, vals map[string]stri
 }
 
 // joinWith is the one path from values to a saved member, shared by the
-// one-liner and the form. Nothing is saved when errs is non-empty.
-func (s *Service) joinWith(ctx context.Context, c *call, vals map[string]string) (Reply, map[string]string) {
+// one-liner and the form. vals is the whole profile, validated as a whole;
+// changed names the fields the user gave or edited, the only ones written
+// over an existing member's profile. Nothing is saved when errs is
+// non-empty.
+func (s *Service) joinWith(ctx context.Context, c *call, vals map[string]string, changed map[string]bool) (Reply, map[string]string) {
 	in, errs := profileInput(c, vals)
 	if len(errs) > 0 {
 		return Reply{}, errs
 	}
-	m, created, err := s.saveMember(ctx, c, in)
+	m, created, err := s.saveMember(ctx, c, in, changed)
 	if err != nil {
 		var e *storage.Error
 		if errors.As(err, &e) && (e.Code == storage.EINVALID || e.Code == storage.ECONFLICT) {
@@ -296,34 +335,52 @@ func (s *Service) joinWith(ctx context.Context, c *call, vals map[string]string)
 	return r, nil
 }
 
-// saveMember joins a newcomer, or rewrites every field of the caller's
-// profile (so that an emptied title or email is cleared, which joining,
-// keeping stored optional values, would not do).
-func (s *Service) saveMember(ctx context.Context, c *call, in storage.MemberInput) (*storage.Member, bool, error) {
+// saveMember joins a newcomer, or writes the changed fields of the
+// caller's profile (so that an emptied title or email is cleared, which
+// joining, keeping stored optional values, would not do).
+func (s *Service) saveMember(ctx context.Context, c *call, in storage.MemberInput, changed map[string]bool) (*storage.Member, bool, error) {
 	if c.member == nil {
 		return s.store.JoinMember(ctx, in)
 	}
-	if in.Language == "" {
-		in.Language = c.member.Language
-	}
-	m, err := s.store.UpdateMember(ctx, c.member.ID, storage.MemberUpdate{Name: &in.Name,
-		Email: &in.Email, Organization: &in.Organization, Order: &in.Order,
-		Jurisdiction: &in.Jurisdiction, Title: &in.Title, Language: &in.Language})
+	m, err := s.store.UpdateMember(ctx, c.member.ID, memberUpdate(in, changed))
 	return m, false, err
+}
+
+// memberUpdate carries only the changed fields of in: writing back the
+// others, read when the request (or the form) began, would undo a change
+// made meanwhile. An emptied language is no change.
+func memberUpdate(in storage.MemberInput, changed map[string]bool) storage.MemberUpdate {
+	pick := func(field, v string) *string {
+		if !changed[field] {
+			return nil
+		}
+		return &v
+	}
+	u := storage.MemberUpdate{Name: pick("name", in.Name), Email: pick("email", in.Email),
+		Organization: pick("organization", in.Organization), Jurisdiction: pick("jurisdiction", in.Jurisdiction),
+		Title: pick("title", in.Title)}
+	if in.Language != "" {
+		u.Language = pick("language", in.Language)
+	}
+	if changed["order"] {
+		u.Order = &in.Order
+	}
+	return u
 }
 
 // signupForm is the sign-up form, prefilled from the member's profile.
 func (c *call) signupForm() *Form {
 	vals := memberValues(c, c.member)
-	title, submit := c.T("signup_title", nil), c.T("signup_submit", nil)
+	title, submit, state := c.T("signup_title", nil), c.T("signup_submit", nil), ""
 	if c.member != nil {
 		title, submit = c.T("signup_title_edit", nil), c.T("signup_submit_edit", nil)
+		state = formState(vals)
 	}
 	text := func(id string, optional bool) FormField {
 		return FormField{ID: id, Label: c.T("field_"+id, nil), Hint: c.T("hint_"+id, nil),
 			Initial: vals[id], Optional: optional}
 	}
-	return &Form{ID: "signup", Title: title, Submit: submit, Fields: []FormField{
+	return &Form{ID: "signup", Title: title, Submit: submit, State: state, Fields: []FormField{
 		text("name", false), text("organization", false),
 		c.selectField("order", vals["order"], c.orderOptions()),
 		c.selectField("jurisdiction", vals["jurisdiction"], c.jurisdictionOptions()),
@@ -371,14 +428,62 @@ func (s *Service) actSignupOpen(ctx context.Context, c *call, _ string) Reply {
 }
 
 // submitSignup handles the sign-up (and profile edit) form. Values may be
-// option values or free text: both go through the same matchers.
-func (s *Service) submitSignup(ctx context.Context, c *call, _ string, values map[string]string) (Reply, map[string]string) {
+// option values or free text: both go through the same matchers. A
+// member's edit writes only the fields that differ from what the form
+// showed (its state), over their profile as it is now.
+func (s *Service) submitSignup(ctx context.Context, c *call, state string, values map[string]string) (Reply, map[string]string) {
 	if c.req.Identity.IsZero() {
 		return c.errorReply("error_no_identity", nil), nil
 	}
-	vals := map[string]string{}
-	for _, f := range profileFields {
-		vals[f] = values[f]
+	vals, shown := map[string]string{}, parseFormState(state)
+	if c.member != nil {
+		vals = memberValues(c, c.member)
+		if shown == nil { // a form opened before state was kept, or before joining
+			shown = formFingerprints(vals)
+		}
 	}
-	return s.joinWith(ctx, c, vals)
+	changed := map[string]bool{}
+	for _, f := range profileFields {
+		if c.member == nil || fingerprint(values[f]) != shown[f] {
+			vals[f], changed[f] = values[f], true
+		}
+	}
+	return s.joinWith(ctx, c, vals, changed)
+}
+
+// formState records what a profile form shows, so that its submission can
+// tell which fields the member changed. It keeps a fingerprint per field,
+// not the values: a few hundred bytes whatever the profile, well within
+// what platforms carry (Slack's private_metadata holds 3,000), and no
+// personal details travel in it.
+func formState(vals map[string]string) string {
+	b, err := json.Marshal(formFingerprints(vals))
+	if err != nil { // a map of strings always marshals
+		return ""
+	}
+	return string(b)
+}
+
+// parseFormState reads formState's output; nil if there is none.
+func parseFormState(state string) map[string]string {
+	var prints map[string]string
+	if state == "" || json.Unmarshal([]byte(state), &prints) != nil {
+		return nil
+	}
+	return prints
+}
+
+func formFingerprints(vals map[string]string) map[string]string {
+	out := make(map[string]string, len(profileFields))
+	for _, f := range profileFields {
+		out[f] = fingerprint(vals[f])
+	}
+	return out
+}
+
+// fingerprint is a short hash of a form value, spaces around it aside.
+func fingerprint(v string) string {
+	h := fnv.New64a()
+	h.Write([]byte(strings.TrimSpace(v)))
+	return strconv.FormatUint(h.Sum64(), 36)
 }

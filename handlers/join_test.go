@@ -106,13 +106,112 @@ func TestJoinErrors(t *testing.T) {
 	}
 }
 
+// TestJoinIdentityTaken: a member may not take another member's email.
 func TestJoinIdentityTaken(t *testing.T) {
 	s, db := mtService(t, nil)
 	mtJoin(t, s, "u1", "Marie | SO | provincial | ON | | marie@ontario.ca")
-	r := mtAsk(s, "u2", "", "join Imposter | SO | provincial | ON | | MARIE@ontario.ca")
+	mtJoin(t, s, "u2", "Luc | SO | provincial | ON")
+	r := mtAsk(s, "u2", "", "join Luc | SO | provincial | ON | | MARIE@ontario.ca")
 	mtContains(t, "taken", r.Text, "Email: That email address")
-	if n, _ := mtCount(t, db); n != 1 {
-		t.Errorf("members = %d, want 1", n)
+	if m, _ := db.MemberByIdentity(context.Background(), mtUser("u2")); m.Email != "" {
+		t.Errorf("u2 got the email: %+v", m)
+	}
+}
+
+// mtStale is a request's view of the caller read before a concurrent
+// change: the call keeps the member as it was.
+func mtStale(t *testing.T, s *Service, id string) *call {
+	t.Helper()
+	c := s.newCall(context.Background(), Request{Identity: mtUser(id), UserName: id})
+	if c.member == nil {
+		t.Fatalf("%s is not a member", id)
+	}
+	return c
+}
+
+// TestUpdateWritesOnlyChangedFields: "update", "join" by a member and the
+// profile form write only the fields the member changed, so a change made
+// meanwhile (here: language and title) survives.
+func TestUpdateWritesOnlyChangedFields(t *testing.T) {
+	tests := []struct {
+		name string
+		run  func(t *testing.T, s *Service, c *call, form *Form) Reply
+	}{
+		{"update command", func(t *testing.T, s *Service, c *call, _ *Form) Reply {
+			c.args = Fields("org=City of Ottawa order=municipal")
+			return s.cmdUpdate(context.Background(), c)
+		}},
+		{"join by a member", func(t *testing.T, s *Service, c *call, _ *Form) Reply {
+			c.args = Fields("Marie | City of Ottawa | municipal")
+			return s.cmdJoin(context.Background(), c)
+		}},
+		{"profile form", func(t *testing.T, s *Service, c *call, form *Form) Reply {
+			values := map[string]string{}
+			for _, f := range form.Fields {
+				values[f.ID] = f.Initial
+			}
+			values["organization"], values["order"] = "City of Ottawa", "municipal"
+			r, errs := s.submitSignup(context.Background(), c, form.State, values)
+			if len(errs) > 0 {
+				t.Fatalf("form errors: %v", errs)
+			}
+			return r
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, db := mtService(t, nil)
+			ctx := context.Background()
+			mtJoin(t, s, "u1", "Marie | ServiceOntario | provincial | ON | Agent | marie@ontario.ca | en")
+			form := mtAsk(s, "u1", "", "profile edit").Form
+			if len(form.State) > 400 || strings.Contains(form.State, "marie@") {
+				t.Errorf("form state carries the profile or is too long: %q", form.State)
+			}
+			c := mtStale(t, s, "u1")
+			// Meanwhile, from another device: French replies and a new title.
+			m, err := db.UpdateMember(ctx, c.member.ID, storage.MemberUpdate{Language: new("fr"), Title: new("Director")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := tt.run(t, s, c, form); r.Kind != "joined" {
+				t.Fatalf("%s: %s %q", tt.name, r.Kind, r.Text)
+			}
+			got, _ := db.MemberByID(ctx, m.ID)
+			if got.Organization != "City of Ottawa" || got.Order != storage.OrderMunicipal {
+				t.Errorf("change not saved: %+v", got)
+			}
+			if got.Language != "fr" || got.Title != "Director" || got.Email != "marie@ontario.ca" {
+				t.Errorf("concurrent change undone: language %q title %q email %q", got.Language, got.Title, got.Email)
+			}
+		})
+	}
+}
+
+func TestMemberUpdateFields(t *testing.T) {
+	in := storage.MemberInput{Name: "N", Organization: "O", Order: storage.OrderFederal, Jurisdiction: "CA",
+		Title: "", Email: "e@x.ca", Language: ""}
+	u := memberUpdate(in, map[string]bool{"title": true, "order": true, "language": true})
+	if u.Title == nil || *u.Title != "" || u.Order == nil || *u.Order != storage.OrderFederal {
+		t.Errorf("changed fields missing: %+v", u)
+	}
+	if u.Name != nil || u.Organization != nil || u.Jurisdiction != nil || u.Email != nil || u.Language != nil {
+		t.Errorf("unchanged (or emptied language) fields sent: %+v", u)
+	}
+}
+
+func TestUpdateFederalPlace(t *testing.T) {
+	s, db := mtService(t, nil)
+	mtJoin(t, s, "u1", "Marie | ServiceOntario | provincial | ON")
+	for _, tt := range []struct{ text, order, code string }{
+		{"update order federal", "federal", "CA"},
+		{"update where=ON order=provincial", "provincial", "ON"},
+		{"modifier lieu fédéral", "federal", "CA"},
+	} {
+		r := mtAsk(s, "u1", "", tt.text)
+		m, _ := db.MemberByIdentity(context.Background(), mtUser("u1"))
+		if r.Kind != "joined" || string(m.Order) != tt.order || m.Jurisdiction != tt.code {
+			t.Errorf("%s: %s %q; member %s %s", tt.text, r.Kind, r.Text, m.Order, m.Jurisdiction)
+		}
 	}
 }
 

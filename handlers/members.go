@@ -64,6 +64,20 @@ func (c *call) count(id string, n int, data map[string]any) string {
 	return c.N(id, n, d)
 }
 
+// andList joins items as the call's language writes a list: "A, B and C",
+// « A, B et C ». Any feature may use it.
+func (c *call) andList(items []string) string { return andList(c.s.tr, c.lang, items) }
+
+// andList is call.andList for code that has a translator but no call.
+func andList(tr *Translator, lang string, items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return tr.T(lang, "list_and", map[string]any{
+		"Head": strings.Join(items[:len(items)-1], tr.T(lang, "list_separator", nil)),
+		"Last": items[len(items)-1]})
+}
+
 // placeName is the jurisdiction's name in the call's language, or the code
 // itself if the code is unknown.
 func (c *call) placeName(code string) string {

@@ -62,7 +62,8 @@ func (s *Service) cmdUpdate(ctx context.Context, c *call) Reply {
 	if len(problems) > 0 {
 		return c.errorList(c.T("update_invalid", c.slashData()), problems)
 	}
-	return s.saveProfile(ctx, c, overlay(memberValues(c, c.member), given))
+	completePlace(given)
+	return s.saveProfile(ctx, c, overlay(memberValues(c, c.member), given), keysOf(given))
 }
 
 // parseUpdate reads "FIELD VALUE…" or key=value pairs.

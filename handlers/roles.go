@@ -8,7 +8,8 @@ import (
 	"copbot/storage"
 )
 
-// cmdCoordinator is "coordinator add|remove|list <platform:id>"
+// cmdCoordinator is "coordinator add|remove|list <platform:id>" and
+// "coordinator link <email|member> <platform:id>" (link.go)
 // (coordinator-only; service.go refuses others).
 func (s *Service) cmdCoordinator(ctx context.Context, c *call) Reply {
 	if len(c.args) == 0 {
@@ -21,6 +22,8 @@ func (s *Service) cmdCoordinator(ctx context.Context, c *call) Reply {
 		return s.changeCoordinator(ctx, c, true)
 	case "remove", "rm", "delete", "retirer", "supprimer", "enlever":
 		return s.changeCoordinator(ctx, c, false)
+	case "link", "lier", "associer", "relier":
+		return s.linkAccount(ctx, c)
 	}
 	return c.errorReply("coordinator_usage", c.slashData())
 }

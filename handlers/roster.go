@@ -19,8 +19,9 @@ import (
 // semicolon separators (whichever the header line uses more of), CRLF or LF
 // line ends, quoted cells, and header names in either language in any case
 // and order. Required columns: name, organization, order, jurisdiction;
-// optional: email, title, language (empty: the community default),
-// slack_id, teams_id. A column with an
+// optional: email, title, language (empty: a new member gets the community
+// default and an existing member keeps theirs), slack_id, teams_id. A
+// column with an
 // unknown header is ignored and named in the report's warnings, so that a
 // coordinator's notes column does not block an import. Blank lines and rows
 // of empty cells are skipped. A row identical to an earlier one is skipped
@@ -179,7 +180,7 @@ func (s *Service) ImportRoster(ctx context.Context, r io.Reader, lang string) (I
 	if im.parse(data); len(im.rep.Errors) > 0 {
 		return im.rep, ErrRosterRejected
 	}
-	res, err := s.store.ImportMembers(ctx, im.rows)
+	res, err := s.store.ImportMembersWith(ctx, im.rows, storage.ImportOptions{Language: s.opts.DefaultLanguage})
 	if err != nil {
 		return im.rep, im.storageError(err)
 	}
@@ -449,15 +450,13 @@ func (im *rosterImport) placeProblem(line int, where string) {
 	im.problem(line, "error_place_suggest", map[string]any{"Place": where, "Codes": codes})
 }
 
-// language parses the language cell; empty means the community default.
+// language parses the language cell. Empty stays empty: storage keeps an
+// existing member's saved language and gives new members the default.
 func (im *rosterImport) language(line int, v string) string {
 	errs := map[string]string{}
 	lang := profileLanguage(im.c, v, errs)
 	if _, bad := errs["language"]; bad {
 		im.problem(line, "error_language_invalid", map[string]any{"Value": v})
-	}
-	if lang == "" {
-		lang = im.c.s.opts.DefaultLanguage
 	}
 	return lang
 }

@@ -229,3 +229,34 @@ func TestExportRoundTrip(t *testing.T) {
 		t.Errorf("re-import: %+v", rep)
 	}
 }
+
+// TestReimportKeepsSavedLanguage: a roster whose language cell is empty
+// gives new members the community default, and re-importing it keeps the
+// language a member chose since.
+func TestReimportKeepsSavedLanguage(t *testing.T) {
+	s, db := mtService(t, func(o *Options) { o.DefaultLanguage = "fr" })
+	ctx := context.Background()
+	csv := "name,email,organization,order,jurisdiction,title,language\n" +
+		"Jane Doe,jane@ontario.ca,ServiceOntario,provincial,ON,Director,\n" +
+		"Luc Roy,luc@ontario.ca,ServiceOntario,provincial,ON,Agent,en\n"
+	if rep, err := mtImport(t, s, csv, "en"); err != nil || rep.Created != 2 {
+		t.Fatalf("import: %+v %v", rep, err)
+	}
+	jane, _, _ := db.FindMembers(ctx, storage.MemberFilter{Email: new("jane@ontario.ca")})
+	if jane[0].Language != "fr" {
+		t.Fatalf("new member's language %q, want the community default fr", jane[0].Language)
+	}
+	if _, _, err := db.LinkMember(ctx, jane[0].ID, mtUser("jane")); err != nil {
+		t.Fatal(err)
+	}
+	if r := mtAsk(s, "jane", "", "language en"); r.Kind != "language" {
+		t.Fatalf("language en: %s %q", r.Kind, r.Text)
+	}
+	rep, err := mtImport(t, s, csv, "en")
+	if err != nil || rep.Unchanged != 2 || rep.Created+rep.Updated != 0 {
+		t.Errorf("re-import: %+v %v; want 2 unchanged", rep, err)
+	}
+	if m, _ := db.MemberByID(ctx, jane[0].ID); m.Language != "en" {
+		t.Errorf("re-import reset Jane's language to %q", m.Language)
+	}
+}

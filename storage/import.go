@@ -11,15 +11,36 @@ import (
 	"strings"
 )
 
-// ImportMembers upserts every row in ONE transaction with JoinMember's key
-// rules: all or nothing. Rows are applied in order, so a later row with the
-// same key as an earlier one updates it. Re-importing the same rows changes
-// nothing: they count as Unchanged and keep their updated_at. A failure is an
-// *Error (EINVALID from validation, ECONFLICT error_identity_taken) whose
-// Args carry "Row", the 0-based index of the offending row; nothing is then
-// written. Validation runs over all rows before the database is touched.
+// ImportOptions tune ImportMembersWith.
+type ImportOptions struct {
+	// Language is given to new members whose row has no language ("" means
+	// "en"). Existing members keep their saved language when their row has
+	// none, so re-importing a roster never undoes a member's choice.
+	Language string
+}
+
+// ImportMembers is ImportMembersWith without options.
 func (d *DB) ImportMembers(ctx context.Context, rows []MemberInput) (ImportResult, error) {
+	return d.ImportMembersWith(ctx, rows, ImportOptions{})
+}
+
+// ImportMembersWith upserts every row in ONE transaction: all or nothing.
+// It is a coordinator's action, so a row is keyed by its platform ids,
+// else its email, else its name and organization (folded), where a
+// namesake with another platform id or email is another person; a row may
+// thus attach platform ids to a member found by email or name. Rows are
+// applied in order, so a later row with the same key as an earlier one
+// updates it. Re-importing the same rows changes nothing: they count as
+// Unchanged and keep their updated_at. A failure is an *Error (EINVALID
+// from validation, ECONFLICT error_identity_taken) whose Args carry "Row",
+// the 0-based index of the offending row; nothing is then written.
+// Validation runs over all rows before the database is touched.
+func (d *DB) ImportMembersWith(ctx context.Context, rows []MemberInput, opts ImportOptions) (ImportResult, error) {
 	var res ImportResult
+	newLang := strings.ToLower(strings.TrimSpace(opts.Language))
+	if e := checkMemberLanguage(MemberInput{Language: newLang}); e != nil {
+		return res, e
+	}
 	if len(rows) == 0 {
 		return res, nil
 	}
@@ -40,6 +61,7 @@ func (d *DB) ImportMembers(ctx context.Context, rows []MemberInput) (ImportResul
 		return res, err
 	}
 	w := d.newMemberTx(tx, idx)
+	w.newLang = newLang
 	if w.batch, err = newInsertBatch(ctx, tx); err != nil {
 		return res, err
 	}

@@ -23,12 +23,8 @@ var platformColumns = [...]struct {
 
 // platformColumn returns the members column holding ids of platform p.
 func platformColumn(p Platform) (string, bool) {
-	for _, pc := range platformColumns {
-		if pc.platform == p {
-			return pc.column, true
-		}
-	}
-	return "", false
+	i, ok := platformIndex(p)
+	return platformColumns[i].column, ok
 }
 
 // memberRow is a member as stored, with its organization id.
@@ -112,14 +108,25 @@ func memberOrNotFound(r *memberRow, err error) (*Member, error) {
 	return &r.Member, nil
 }
 
-// JoinMember creates or updates (never duplicates) the member. The member is
-// looked for by each platform id set in in (SlackID, TeamsID, ConsoleID),
-// else by email (case-insensitive), else by name and organization (folded:
+// JoinMember creates or updates (never duplicates) the member, for a person
+// joining by themselves.
+//
+// A join from chat (in has a SlackID, TeamsID or ConsoleID) is keyed ONLY
+// by its platform ids: the member holding them is updated (and reactivated),
+// else a new member is created. A newcomer whose email, or name and
+// organization, already belong to a member gets ECONFLICT
+// error_claim_existing {Name, Field ("email" or "name"), Identity} and
+// nothing changes: otherwise typing someone's roster details would take
+// over their row. A coordinator attaches the account instead (LinkMember).
+// An email of another member, platform ids of two members, or a member
+// holding another id on one of in's platforms give ECONFLICT
+// error_identity_taken.
+//
+// A join with no platform id (tools, tests) follows ImportMembers's rules:
+// by email (case-insensitive), else by name and organization (folded:
 // case, accents, spaces; the organization includes its order and
-// jurisdiction). A member found by platform id or email whose stored id on a
-// platform differs from in's, or two keys leading to two members, give
-// ECONFLICT error_identity_taken. A name+organization namesake with a
-// different platform id or email is another person: a new member is created.
+// jurisdiction), where a namesake with a different platform id or email is
+// another person.
 //
 // Joining updates the required fields; empty optional fields (email, title,
 // language, platform ids) keep their stored values; an empty language is "en"
@@ -138,6 +145,7 @@ func (d *DB) JoinMember(ctx context.Context, in MemberInput) (m *Member, created
 	}
 	defer tx.Rollback()
 	w := d.newMemberTx(tx, &sqlIndex{d: d, tx: tx})
+	w.ownOnly = true
 	r, outcome, err := w.upsert(ctx, in)
 	if err != nil {
 		return nil, false, err
@@ -290,7 +298,16 @@ func (d *DB) memberPage(ctx context.Context, tx *sql.Tx, where string, args []an
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	st, err := d.stmt(ctx, tx, memberSelect+where+" ORDER BY m.ord_rank, m.name_key, m.id LIMIT ? OFFSET ?")
+	const order = " ORDER BY m.ord_rank, m.name_key, m.id"
+	query := memberSelect + where + order + " LIMIT ? OFFSET ?"
+	if offset > 0 {
+		// Skip through the ids alone (the directory's covering index)
+		// rather than reading and joining every skipped row: a late page
+		// of a large jurisdiction costs a few index pages, not thousands
+		// of rows.
+		query = memberSelect + " WHERE m.id IN (SELECT m.id FROM members m" + where + order + " LIMIT ? OFFSET ?)" + order
+	}
+	st, err := d.stmt(ctx, tx, query)
 	if err != nil {
 		return nil, err
 	}

@@ -54,6 +54,10 @@ type keyCase struct {
 	want     int
 	wantErr  string
 	wantSize int // members afterwards
+	// chatErr, when set, is the error JoinMember must give instead (a join
+	// from chat is keyed by its platform id only), leaving the members as
+	// they were.
+	chatErr string
 }
 
 func keyCases() []keyCase {
@@ -79,22 +83,28 @@ func keyCases() []keyCase {
 			want: -1, wantSize: 2},
 		{name: "namesake with another slack id", existing: []MemberInput{ssc(func(in *MemberInput) { in.SlackID = "U7" })},
 			in:   ssc(func(in *MemberInput) { in.SlackID = "U8" }),
-			want: -1, wantSize: 2},
+			want: -1, wantSize: 2, chatErr: "error_claim_existing"},
 		{name: "namesake with another email", existing: []MemberInput{ssc(func(in *MemberInput) { in.Email = "a@sante.qc.ca" })},
 			in:   ssc(func(in *MemberInput) { in.Email = "b@sante.qc.ca" }),
 			want: -1, wantSize: 2},
 		{name: "namesake without email gets it", existing: []MemberInput{ssc(func(*MemberInput) {})},
 			in:   ssc(func(in *MemberInput) { in.Email = "b@sante.qc.ca"; in.TeamsID = "T1" }),
-			want: 0, wantSize: 1},
+			want: 0, wantSize: 1, chatErr: "error_claim_existing"},
 		{name: "email claims a roster row", existing: []MemberInput{ssc(func(in *MemberInput) { in.Email = "e@sante.qc.ca" })},
 			in:   MemberInput{Name: "Emilie", Email: "e@sante.qc.ca", Organization: "MSSS", Order: OrderProvincial, Jurisdiction: "QC", SlackID: "U5"},
+			want: 0, wantSize: 1, chatErr: "error_claim_existing"},
+		{name: "name and organization claim a roster row", existing: []MemberInput{ssc(func(*MemberInput) {})},
+			in:   ssc(func(in *MemberInput) { in.Name, in.SlackID = "emilie cote", "U6" }),
+			want: 0, wantSize: 1, chatErr: "error_claim_existing"},
+		{name: "own slack id, new email", existing: []MemberInput{m},
+			in:   MemberInput{Name: "Marie T", Email: "marie@ottawa.ca", Organization: "Ville d'Ottawa", Order: OrderMunicipal, Jurisdiction: "ON", SlackID: "U1"},
 			want: 0, wantSize: 1},
 		{name: "slack id of one, email of another", existing: []MemberInput{m, other},
 			in:      MemberInput{Name: "X", Email: "jean@canada.ca", Organization: "Y", Order: OrderFederal, SlackID: "U1"},
 			wantErr: "error_identity_taken", wantSize: 2},
 		{name: "email of a member with another slack id", existing: []MemberInput{m},
 			in:      MemberInput{Name: "X", Email: "marie@ontario.ca", Organization: "Y", Order: OrderFederal, SlackID: "U9"},
-			wantErr: "error_identity_taken", wantSize: 1},
+			wantErr: "error_identity_taken", wantSize: 1, chatErr: "error_claim_existing"},
 		{name: "slack id of one, teams id of another",
 			existing: []MemberInput{m, func() MemberInput { o := other; o.TeamsID = "T2"; return o }()},
 			in:       MemberInput{Name: "X", Organization: "Y", Order: OrderFederal, SlackID: "U1", TeamsID: "T2"},
@@ -106,7 +116,8 @@ func keyCases() []keyCase {
 }
 
 // TestJoinKeyRules runs the key rules through JoinMember and through
-// ImportMembers, which must agree.
+// ImportMembers, which agree except where a join from chat must not claim
+// another member's row (chatErr).
 func TestJoinKeyRules(t *testing.T) {
 	writers := map[string]func(*DB, MemberInput) error{
 		"join": func(d *DB, in MemberInput) error {
@@ -120,6 +131,9 @@ func TestJoinKeyRules(t *testing.T) {
 	}
 	for wname, write := range writers {
 		for _, tt := range keyCases() {
+			if wname == "join" && tt.chatErr != "" {
+				tt.wantErr, tt.wantSize = tt.chatErr, len(tt.existing)
+			}
 			t.Run(wname+"/"+tt.name, func(t *testing.T) {
 				t.Parallel()
 				d, _ := openMemberDB(t)

@@ -51,6 +51,12 @@ type memberTx struct {
 	orgs, orgsExact map[orgKey]orgRef
 	batch           *insertBatch // imports only
 	now             time.Time
+	// ownOnly keys inputs that carry a platform id by that id alone (joins
+	// from chat); see resolveOwn.
+	ownOnly bool
+	// newLang is the language of a new member whose input has none ("" is
+	// "en"); an existing member keeps theirs.
+	newLang string
 }
 
 func (d *DB) newMemberTx(tx *sql.Tx, idx memberIndex) *memberTx {
@@ -64,11 +70,18 @@ func (w *memberTx) upsert(ctx context.Context, in MemberInput) (*memberRow, outc
 		return nil, 0, err
 	}
 	nameKey := foldKey(in.Name)
-	old, err := w.resolve(ctx, in, nameKey, org.id)
+	resolve := w.resolve
+	if w.ownOnly && hasPlatformID(in) {
+		resolve = w.resolveOwn
+	}
+	old, err := resolve(ctx, in, nameKey, org.id)
 	if err != nil {
 		return nil, 0, err
 	}
 	if old == nil {
+		if in.Language == "" {
+			in.Language = w.newLang
+		}
 		r, err := w.insert(ctx, rowFrom(&memberRow{}, in, nameKey, org))
 		return r, outcomeCreated, err
 	}
@@ -123,6 +136,76 @@ func (w *memberTx) resolve(ctx context.Context, in MemberInput, nameKey string, 
 	}
 	return w.byNameOrg(ctx, in, nameKey, orgID)
 }
+
+// resolveOwn finds the member a join from chat designates: only the one
+// holding in's platform ids, or nil for a newcomer. Matching a chat join by
+// email or by name would let anyone take over a roster row (and read its
+// email) by typing its details, so a newcomer whose email, or name and
+// organization, is another member's is refused with ECONFLICT
+// error_claim_existing: a coordinator links their account instead
+// (LinkMember).
+func (w *memberTx) resolveOwn(ctx context.Context, in MemberInput, nameKey string, orgID int64) (*memberRow, error) {
+	m, err := w.byPlatforms(ctx, in)
+	switch {
+	case err != nil:
+		return nil, err
+	case m == nil:
+		return nil, w.checkUnclaimed(ctx, in, nameKey, orgID)
+	case clashes(m, in):
+		return nil, identityTaken("member %d has other platform ids", m.ID)
+	}
+	if in.Email != "" {
+		other, err := w.idx.byEmail(ctx, in.Email)
+		if err != nil {
+			return nil, err
+		}
+		if other != nil && other.ID != m.ID {
+			return nil, identityTaken("email %s belongs to member %d, not %d", in.Email, other.ID, m.ID)
+		}
+	}
+	return m, nil
+}
+
+// checkUnclaimed refuses a newcomer from chat whose email, or name and
+// organization, already designate a member.
+func (w *memberTx) checkUnclaimed(ctx context.Context, in MemberInput, nameKey string, orgID int64) error {
+	if in.Email != "" {
+		switch other, err := w.idx.byEmail(ctx, in.Email); {
+		case err != nil:
+			return err
+		case other != nil:
+			return claimExisting(in, "email", other.ID)
+		}
+	}
+	switch cands, err := w.idx.byNameOrg(ctx, nameKey, orgID); {
+	case err != nil:
+		return err
+	case len(cands) > 0:
+		return claimExisting(in, "name", cands[0].ID)
+	}
+	return nil
+}
+
+// claimExisting is the refusal of checkUnclaimed. Args name the joiner (not
+// the member found, whose details stay private) and field says what
+// matched, "email" or "name".
+func claimExisting(in MemberInput, field string, other int64) error {
+	return Errorf(ECONFLICT, "error_claim_existing",
+		map[string]any{"Name": in.Name, "Field": field, "Identity": inputIdentity(in).String()},
+		"%s of %s is member %d's", field, inputIdentity(in), other)
+}
+
+// inputIdentity is the first platform identity in carries.
+func inputIdentity(in MemberInput) Identity {
+	for i, id := range inputIDs(in) {
+		if id != "" {
+			return Identity{Platform: platformColumns[i].platform, ID: id}
+		}
+	}
+	return Identity{}
+}
+
+func hasPlatformID(in MemberInput) bool { return !inputIdentity(in).IsZero() }
 
 func (w *memberTx) byPlatforms(ctx context.Context, in MemberInput) (*memberRow, error) {
 	var m *memberRow

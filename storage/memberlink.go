@@ -1,0 +1,86 @@
+package storage
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+)
+
+// LinkMember attaches the platform identity id to the member with that id
+// (active or not), for a coordinator: this is how a person whose roster row
+// has no platform id yet claims it, since a join from chat never takes over
+// an existing row (see JoinMember). It returns the member and the id it
+// held on that platform before ("" if none), which the new one replaces.
+// Linking an id the member already holds changes nothing. Errors: EINVALID
+// error_identity_invalid {Value} for an unknown platform or an empty or
+// over-long id; ENOTFOUND; ECONFLICT error_link_taken {Identity, Name, ID}
+// when another member holds the identity (nothing changes).
+func (d *DB) LinkMember(ctx context.Context, memberID int64, id Identity) (m *Member, replaced string, err error) {
+	id.ID = strings.TrimSpace(id.ID)
+	i, ok := platformIndex(id.Platform)
+	if !ok || id.ID == "" || utf8.RuneCountInString(id.ID) > maxIDLen {
+		return nil, "", invalidf("error_identity_invalid", map[string]any{"Value": id.String()}, "identity %q", id)
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	defer tx.Rollback()
+	w := d.newMemberTx(tx, &sqlIndex{d: d, tx: tx})
+	old, err := w.idx.byID(ctx, memberID)
+	if err == nil && old == nil {
+		err = ErrNotFound
+	}
+	if err == nil {
+		err = w.checkLinkable(ctx, old, i, id)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	r := *old
+	r.setID(i, id.ID)
+	stored, _, err := w.write(ctx, old, &r)
+	if err == nil {
+		err = tx.Commit()
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if prev := old.ids()[i]; prev != id.ID {
+		replaced = prev
+	}
+	return &stored.Member, replaced, nil
+}
+
+// checkLinkable refuses to link an identity another member holds.
+func (w *memberTx) checkLinkable(ctx context.Context, m *memberRow, i int, id Identity) error {
+	holder, err := w.idx.byPlatform(ctx, i, id.ID)
+	if err != nil || holder == nil || holder.ID == m.ID {
+		return err
+	}
+	return Errorf(ECONFLICT, "error_link_taken",
+		map[string]any{"Identity": id.String(), "Name": holder.Name, "ID": holder.ID},
+		"%s belongs to member %d", id, holder.ID)
+}
+
+// platformIndex is p's index in platformColumns.
+func platformIndex(p Platform) (int, bool) {
+	for i, pc := range platformColumns {
+		if pc.platform == p {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// setID sets the member's id on platformColumns[i].
+func (r *memberRow) setID(i int, id string) {
+	switch platformColumns[i].platform {
+	case PlatformSlack:
+		r.SlackID = id
+	case PlatformTeams:
+		r.TeamsID = id
+	case PlatformConsole:
+		r.ConsoleID = id
+	}
+}
