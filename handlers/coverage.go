@@ -80,14 +80,10 @@ func (c *call) statsSentence(st storage.Stats) string {
 			parts = append(parts, c.count("stats_org_"+string(o), n, nil))
 		}
 	}
-	switch len(parts) {
-	case 0:
+	if len(parts) == 0 {
 		return c.count("stats_people_only", st.People, nil)
-	case 1:
-		return c.count("stats_people", st.People, map[string]any{"List": parts[0]})
 	}
-	list := c.T("list_and", map[string]any{"Head": strings.Join(parts[:len(parts)-1], ", "), "Last": parts[len(parts)-1]})
-	return c.count("stats_people", st.People, map[string]any{"List": list})
+	return c.count("stats_people", st.People, map[string]any{"List": c.andList(parts)})
 }
 
 // jurisdictionCounts is one field per jurisdiction: its active head count.
