@@ -17,6 +17,8 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"copbot/bot/internal/lifecycle"
+	"copbot/bot/internal/retry"
 	"copbot/handlers"
 	"copbot/storage"
 )
@@ -41,6 +43,8 @@ type service interface {
 	Act(ctx context.Context, req handlers.Request, actionID, value string) handlers.Reply
 	Submit(ctx context.Context, req handlers.Request, formID, state string, values map[string]string) (handlers.Reply, map[string]string)
 	Home(ctx context.Context, req handlers.Request) handlers.Reply
+	Language(ctx context.Context, req handlers.Request) string
+	IsMember(ctx context.Context, id storage.Identity) bool
 	Translator() *handlers.Translator
 	Options() handlers.Options
 }
@@ -107,13 +111,15 @@ type tuning struct {
 	backoff      time.Duration // first retry wait for 5xx/network errors
 	tries        int
 	sleep        func(ctx context.Context, d time.Duration) error
+	noteTimeout  time.Duration // language look-up for a "working on it" note
 }
 
 func defaultTuning() tuning {
 	return tuning{budget: 2500 * time.Millisecond, asyncTimeout: time.Minute,
 		callTimeout: 10 * time.Second, userTimeout: time.Second, pace: time.Second,
-		backoff: 500 * time.Millisecond, tries: 3, sleep: sleepCtx,
-		slots: runtime.GOMAXPROCS(0), admitWait: 100 * time.Millisecond}
+		backoff: 500 * time.Millisecond, tries: 3, sleep: retry.Sleep,
+		slots: runtime.GOMAXPROCS(0), admitWait: 100 * time.Millisecond,
+		noteTimeout: 200 * time.Millisecond}
 }
 
 // Adapter connects one Slack workspace to the service. It is safe for
@@ -130,9 +136,7 @@ type Adapter struct {
 	users *ttlCache[userInfo] // users.info answers, an hour
 	seen  *ttlCache[struct{}] // Events API event ids, against retries
 
-	mu     sync.Mutex
-	closed bool
-	wg     sync.WaitGroup
+	work lifecycle.Group // background work Close waits for
 }
 
 // New builds the adapter. now is the clock used to check request
@@ -192,34 +196,23 @@ func (a *Adapter) Register(mux *http.ServeMux) {
 // Close waits for work still running after its acknowledgement (replies
 // posted through response_url or the Web API). Stop the HTTP server and
 // Socket Mode first; work arriving after Close runs synchronously.
-func (a *Adapter) Close() {
-	a.mu.Lock()
-	a.closed = true
-	a.mu.Unlock()
-	a.wg.Wait()
-}
+func (a *Adapter) Close() { a.work.Close() }
 
 // spawn runs f in the background with its own deadline, tracked so that
 // Close waits for it.
 func (a *Adapter) spawn(f func(ctx context.Context)) {
-	a.mu.Lock()
-	closed := a.closed
-	if !closed {
-		a.wg.Add(1)
-	}
-	a.mu.Unlock()
 	run := func() {
 		defer a.recoverPanic()
 		ctx, cancel := context.WithTimeout(context.Background(), a.tune.asyncTimeout)
 		defer cancel()
 		f(ctx)
 	}
-	if closed {
+	if !a.work.Begin() {
 		run()
 		return
 	}
 	go func() {
-		defer a.wg.Done()
+		defer a.work.Done()
 		run()
 	}()
 }
@@ -307,27 +300,35 @@ func (a *Adapter) user(ctx context.Context, id string) userInfo {
 	return info
 }
 
-// request builds the service request for a Slack user.
+// request builds the service request for a Slack user. Only a non-member's
+// Slack locale and name are looked up (users.info): a member's saved
+// language wins over the locale, and the name only pre-fills the join form.
+// Skipping the look-up for members keeps a vote storm off the Web API.
 func (a *Adapter) request(ctx context.Context, userID, userName, channel, text string) handlers.Request {
-	u := a.user(ctx, userID)
-	return handlers.Request{
+	req := handlers.Request{
 		Identity:  storage.Identity{Platform: storage.PlatformSlack, ID: userID},
-		UserName:  firstNonEmpty(u.Name, userName),
-		Locale:    u.Locale,
+		UserName:  userName,
 		ChannelID: channel,
 		Text:      text,
 	}
+	if a.svc.IsMember(ctx, req.Identity) {
+		return req
+	}
+	u := a.user(ctx, userID)
+	req.UserName, req.Locale = firstNonEmpty(u.Name, userName), u.Locale
+	return req
 }
 
 // guessLang picks the language of the adapter's own notes when the service
-// has not answered yet: the cached Slack locale, else the community default.
-func (a *Adapter) guessLang(userID string) string {
-	if u, ok := a.users.Get(userID); ok && strings.HasPrefix(strings.ToLower(u.Locale), "fr") {
-		return "fr"
-	} else if ok && u.Locale != "" {
-		return "en"
-	}
-	return a.svc.Options().DefaultLanguage
+// has not answered in time: the one the service would choose (saved
+// language, else the cached Slack locale, else the community default),
+// asked with a short deadline so that the acknowledgement is not late.
+func (a *Adapter) guessLang(ctx context.Context, userID string) string {
+	ctx, cancel := context.WithTimeout(ctx, a.tune.noteTimeout)
+	defer cancel()
+	u, _ := a.users.Get(userID)
+	return a.svc.Language(ctx, handlers.Request{
+		Identity: storage.Identity{Platform: storage.PlatformSlack, ID: userID}, Locale: u.Locale})
 }
 
 // t translates one of the adapter's own texts (locales/slack.*.toml).

@@ -178,6 +178,22 @@ func (a *Adapter) Post(ctx context.Context, r handlers.Reply) ([]handlers.Messag
 	return []handlers.MessageRef{{Platform: storage.PlatformSlack, Channel: ch, ID: ts}}, nil
 }
 
+// Direct writes r to one person, in their direct messages with the bot
+// (handlers.DirectMessenger): chat.postMessage to a user id opens that
+// conversation. Like every post it is not sent again once it may have
+// reached Slack: a reminder may go missing, never arrive twice.
+func (a *Adapter) Direct(ctx context.Context, to storage.Identity, r handlers.Reply) error {
+	if to.Platform != storage.PlatformSlack || to.ID == "" {
+		return fmt.Errorf("slack: cannot write directly to %q", to.String())
+	}
+	if _, _, err := a.postMessage(ctx, to.ID, "", r); err != nil {
+		return fmt.Errorf("slack chat.postMessage to %s: %w", to.ID, err)
+	}
+	return nil
+}
+
+var _ handlers.DirectMessenger = (*Adapter)(nil)
+
 // Update replaces a message posted earlier by Post (handlers.Poster).
 func (a *Adapter) Update(ctx context.Context, ref handlers.MessageRef, r handlers.Reply) error {
 	if ref.Platform != storage.PlatformSlack {

@@ -30,7 +30,7 @@ func (a *Adapter) command(sc slack.SlashCommand) any {
 	r, ok := within(a, work, func(ctx context.Context, r handlers.Reply) { a.deliver(ctx, t, r) })
 	switch {
 	case !ok:
-		lang := a.guessLang(sc.UserID)
+		lang := a.guessLang(context.Background(), sc.UserID)
 		return messagePayload(handlers.Reply{Kind: "working", Lang: lang, Text: a.t(lang, "slack_working")})
 	case r.Form != nil:
 		a.spawn(func(ctx context.Context) { a.deliver(ctx, t, r) })

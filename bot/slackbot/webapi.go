@@ -8,17 +8,24 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"copbot/bot/internal/retry"
 )
 
-// retryTransport retries Slack calls that failed for a passing reason: 429
-// after the Retry-After it names, 5xx and network errors with exponential
-// backoff. It gives up after tries attempts, when the request body cannot be
-// replayed, or when the wait would outlast the call's context deadline (the
-// caller then sees the last answer, e.g. slack.RateLimitedError).
+// retryTransport retries Slack calls that failed for a passing reason,
+// without ever making one happen twice. A 429 waits for the Retry-After it
+// names: Slack refused the call unprocessed. A 5xx or a network error backs
+// off exponentially, but only for idempotent calls (see idempotent) or when
+// the connection could not even be opened: a post that may have reached
+// Slack is not sent again, which would show a reminder or a poll twice. It
+// gives up after tries attempts, when the request body cannot be replayed,
+// or when the wait would outlast the call's context deadline (the caller
+// then sees the last answer, e.g. slack.RateLimitedError).
 type retryTransport struct {
 	base    http.RoundTripper
 	tries   int
@@ -35,8 +42,8 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		resp, err := t.base.RoundTrip(r)
-		wait, retry := t.retryAfter(req, resp, err, attempt)
-		if !retry || !fitsDeadline(req.Context(), wait) {
+		wait, again := t.retryAfter(req, resp, err, attempt)
+		if !again || !fitsDeadline(req.Context(), wait) {
 			return resp, err
 		}
 		t.log.Warn("slack call retried", "host", req.URL.Host, "path", req.URL.Path,
@@ -66,24 +73,38 @@ func replay(req *http.Request, attempt int) (*http.Request, error) {
 	return r, nil
 }
 
-// retryAfter decides whether attempt failed for a retryable reason and how
-// long to wait before the next one.
+// retryAfter decides whether attempt failed for a reason that a new
+// attempt may cure without repeating the call's effect, and how long to
+// wait before it.
 func (t *retryTransport) retryAfter(req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, bool) {
 	if attempt >= t.tries || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
 		return 0, false
 	}
 	switch {
 	case err != nil:
-		if req.Context().Err() != nil {
+		if req.Context().Err() != nil || !(idempotent(req) || retry.NotSent(err)) {
 			return 0, false
 		}
 		return t.backoffFor(attempt), true
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return parseRetryAfter(resp.Header.Get("Retry-After")), true
-	case resp.StatusCode >= 500:
+	case resp.StatusCode >= 500 && idempotent(req):
 		return t.backoffFor(attempt), true
 	}
 	return 0, false
+}
+
+// idempotent reports whether repeating req has the effect of sending it
+// once: reads, and writes that set a state (chat.update, views.publish).
+// Everything else creates something: chat.postMessage, chat.postEphemeral,
+// views.open (a second modal) and response_url posts (another message).
+// Slack's methods are all POSTs, so the method name decides, not the verb.
+func idempotent(req *http.Request) bool {
+	switch path.Base(req.URL.Path) {
+	case "users.info", "chat.update", "views.publish", "apps.connections.open":
+		return true
+	}
+	return false
 }
 
 // backoffFor doubles the base wait per attempt, with up to 50% jitter so
@@ -118,17 +139,6 @@ func status(resp *http.Response) int {
 	return resp.StatusCode
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // pacer spaces chat.postMessage calls to one per interval per channel,
 // Slack's documented limit. Waiters reserve their slot under the lock, so
 // concurrent posts queue in arrival order.
@@ -136,16 +146,18 @@ type pacer struct {
 	mu    sync.Mutex
 	every time.Duration
 	next  map[string]time.Time
+	now   func() time.Time                                 // tests stop the clock
+	sleep func(ctx context.Context, d time.Duration) error // and record the waits
 }
 
 func newPacer(every time.Duration) *pacer {
-	return &pacer{every: every, next: map[string]time.Time{}}
+	return &pacer{every: every, next: map[string]time.Time{}, now: time.Now, sleep: retry.Sleep}
 }
 
 // wait blocks until channel may receive the next message.
 func (p *pacer) wait(ctx context.Context, channel string) error {
 	p.mu.Lock()
-	now := time.Now()
+	now := p.now()
 	at := p.next[channel]
 	if at.Before(now) {
 		at = now
@@ -156,7 +168,7 @@ func (p *pacer) wait(ctx context.Context, channel string) error {
 	}
 	p.mu.Unlock()
 	if d := at.Sub(now); d > 0 {
-		return sleepCtx(ctx, d)
+		return p.sleep(ctx, d)
 	}
 	return nil
 }

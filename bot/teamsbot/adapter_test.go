@@ -248,7 +248,7 @@ func TestInvokeResponses(t *testing.T) {
 		{"empty reply acknowledged", `{"verb":"x"}`, handlers.Reply{}, nil, invokeMessage, "Done.", 0},
 		{"error is a message", `{"verb":"x"}`, textReply("error", "fr", "Action inconnue.", 0), nil, invokeMessage, "Action inconnue.", 0},
 		{"other reply is posted", `{"verb":"meeting_show","data":{"action":"meeting_show","value":"3"}}`,
-			textReply("meeting", "fr", "Réunion 3", handlers.Ephemeral), nil, invokeMessage, "C'est fait.", 1},
+			textReply("meeting", "fr", "Réunion 3", handlers.Ephemeral), nil, invokeMessage, "C’est fait.", 1},
 		{"form submitted replaces form", `{"verb":"signup","data":{"form":"signup","in_name":"Ann"}}`,
 			textReply("profile", "en", "Welcome, Ann", 0), nil, invokeCard, "Welcome, Ann", 0},
 		{"form refused with form", `{"verb":"signup","data":{"form":"signup","in_name":""}}`,
@@ -256,7 +256,7 @@ func TestInvokeResponses(t *testing.T) {
 			map[string]string{"name": "Name is required."}, invokeCard, "Join with: join …", 0},
 		{"form refused without form", `{"verb":"signup","data":{"form":"signup","in_name":""}}`,
 			handlers.Reply{Kind: "error", Lang: "fr"}, map[string]string{"name": "Le nom est obligatoire.", "email": "Courriel invalide."},
-			invokeMessage, "Rien n'a été enregistré. Veuillez corriger ce qui suit et soumettre de nouveau :\n- Courriel invalide.\n- Le nom est obligatoire.", 0},
+			invokeMessage, "Rien n’a été enregistré. Veuillez corriger ce qui suit et soumettre de nouveau :\n- Courriel invalide.\n- Le nom est obligatoire.", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,11 +13,13 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"copbot/bot/internal/retry"
 )
 
 // connector is the outbound Bot Connector client: it gets and caches the
-// bot's token and retries what the service asks to retry. It is safe for
-// concurrent use.
+// bot's token and retries what may be retried without doing anything twice
+// (see again). It is safe for concurrent use.
 type connector struct {
 	appID, password, tokenURL string
 	client                    *http.Client
@@ -44,20 +46,22 @@ const (
 
 func newConnector(cfg Config, client *http.Client, now func() time.Time) *connector {
 	return &connector{appID: cfg.AppID, password: cfg.AppPassword, tokenURL: cfg.TokenURL,
-		client: client, now: now, sleep: sleepCtx, callTimeout: 10 * time.Second,
+		client: client, now: now, sleep: retry.Sleep, callTimeout: 10 * time.Second,
 		backoff: 500 * time.Millisecond, tries: 3, maxRetryAfter: 30 * time.Second}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+// effect says what sending a call twice would do, which decides whether a
+// failure that may have followed its arrival is retried.
+type effect int
+
+const (
+	// creates: the call makes something new (a message, a channel thread).
+	// A second try after a 5xx or a broken connection could post it twice.
+	creates effect = iota
+	// sameAgain: repeating it leaves the same result (PUT updating a
+	// message; opening the one-to-one chat, which returns the same id).
+	sameAgain
+)
 
 // apiError is a non-2xx answer from the connector or the token service.
 type apiError struct {
@@ -76,6 +80,15 @@ func (e *apiError) retryable() bool {
 	return e.Status == http.StatusTooManyRequests || e.Status >= 500
 }
 
+// tokenError is a failure to get the bot token: the connector call it was
+// for was never sent, so retrying it cannot repeat anything.
+type tokenError struct{ err error }
+
+func (e *tokenError) Error() string { return "bot token: " + e.err.Error() }
+func (e *tokenError) Unwrap() error { return e.err }
+
+var errNoToken = errors.New("empty token in answer")
+
 // botToken returns a cached token, fetching one when none is valid.
 func (c *connector) botToken(ctx context.Context) (string, error) {
 	c.mu.Lock()
@@ -85,7 +98,7 @@ func (c *connector) botToken(ctx context.Context) (string, error) {
 	}
 	tok, ttl, err := c.fetchToken(ctx)
 	if err != nil {
-		return "", err
+		return "", &tokenError{err}
 	}
 	c.token, c.expires = tok, c.now().Add(ttl-tokenMargin)
 	return tok, nil
@@ -115,18 +128,19 @@ func (c *connector) fetchToken(ctx context.Context) (string, time.Duration, erro
 		ExpiresIn   int    `json:"expires_in"`
 	}
 	if err := c.send(req, &out); err != nil {
-		return "", 0, fmt.Errorf("bot token: %w", err)
+		return "", 0, err
 	}
 	if out.AccessToken == "" || out.ExpiresIn <= 0 {
-		return "", 0, errors.New("bot token: empty token in answer")
+		return "", 0, errNoToken
 	}
 	return out.AccessToken, time.Duration(out.ExpiresIn) * time.Second, nil
 }
 
 // call sends body as JSON with the bot token and decodes the answer into
-// out (if not nil). 429 waits for Retry-After, 5xx and network errors back
-// off; at most c.tries tries in all. A 401 drops the cached token once.
-func (c *connector) call(ctx context.Context, method, u string, body, out any) error {
+// out (if not nil). eff says whether the call may be repeated after it may
+// have arrived; see again for what is retried. At most c.tries tries in
+// all; 429 waits for Retry-After, other retries back off.
+func (c *connector) call(ctx context.Context, method, u string, body, out any, eff effect) error {
 	payload, err := json.Marshal(body)
 	if err != nil {
 		return err
@@ -139,27 +153,46 @@ func (c *connector) call(ctx context.Context, method, u string, body, out any) e
 			}
 		}
 		last = c.try(ctx, method, u, payload, out)
-		if !c.again(last) {
+		if !c.again(last, eff) {
 			return last
 		}
 	}
 	return last
 }
 
-// again reports whether err deserves another try.
-func (c *connector) again(err error) bool {
+// again reports whether err deserves another try. Failures the connector
+// answered without acting on the call are retried: 429, and 401 (the
+// cached token was dropped; a fresh one may pass). So is a call that never
+// left: no token, no connection. A 5xx or a broken or timed-out exchange
+// may have posted already, so only a call with the same effect again is
+// repeated after one.
+func (c *connector) again(err error, eff effect) bool {
+	var te *tokenError
 	var ae *apiError
 	switch {
 	case err == nil:
 		return false
-	case errors.As(err, &ae):
-		if ae.Status == http.StatusUnauthorized {
-			return true // the token was dropped; one fresh token may pass
-		}
-		return ae.retryable() && ae.RetryAfter <= c.maxRetryAfter
-	default:
-		return true // network error or timeout
+	case errors.As(err, &te):
+		return c.transient(te.err)
+	case errors.As(err, &ae) && ae.Status == http.StatusUnauthorized:
+		return true
+	case errors.As(err, &ae) && ae.Status == http.StatusTooManyRequests:
+		return ae.RetryAfter <= c.maxRetryAfter
+	case retry.NotSent(err):
+		return true
 	}
+	return eff == sameAgain && c.transient(err)
+}
+
+// transient reports whether err may pass on another try: a 5xx, a 429
+// with a bearable wait, a network error; not another HTTP error nor a
+// token answer without a token.
+func (c *connector) transient(err error) bool {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae.retryable() && ae.RetryAfter <= c.maxRetryAfter
+	}
+	return !errors.Is(err, errNoToken)
 }
 
 // wait is how long to wait before try number try (1-based retries).

@@ -77,7 +77,9 @@ type fakeBF struct {
 	mu                  sync.Mutex
 	jwks                []map[string]any
 	metaHits, tokenHits int
+	tokenTries          int // token requests, refused ones included
 	tokenTTL            int
+	tokenFails          []int // statuses the token service answers first, in order
 	calls               []recorded
 	answer              connectorFunc // nil: default answers
 }
@@ -137,6 +139,17 @@ func (f *fakeBF) serveKeys(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeBF) serveToken(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.tokenTries++
+	fail := 0
+	if len(f.tokenFails) > 0 {
+		fail, f.tokenFails = f.tokenFails[0], f.tokenFails[1:]
+	}
+	f.mu.Unlock()
+	if fail != 0 {
+		http.Error(w, `{"error":"temporarily_unavailable"}`, fail)
+		return
+	}
 	r.ParseForm()
 	if r.PostForm.Get("client_id") != testAppID || r.PostForm.Get("client_secret") != testPassword ||
 		r.PostForm.Get("grant_type") != "client_credentials" || r.PostForm.Get("scope") != botScope {
@@ -174,6 +187,13 @@ func (f *fakeBF) recorded() []recorded {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]recorded(nil), f.calls...)
+}
+
+// tokenRequests counts token requests, refused ones included.
+func (f *fakeBF) tokenRequests() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.tokenTries
 }
 
 func (f *fakeBF) counts() (meta, token, calls int) {

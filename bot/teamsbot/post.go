@@ -104,30 +104,37 @@ func (a *Adapter) send(ctx context.Context, act *activity, m outActivity) error 
 		m.ReplyToID = act.ID
 		u = conversationsURL(act.ServiceURL, act.Conversation.ID, "activities", act.ID)
 	}
-	return a.conn.call(ctx, http.MethodPost, u, m, nil)
+	return a.conn.call(ctx, http.MethodPost, u, m, nil, creates)
 }
 
 // sendPrivately opens (or reopens: the connector returns the same id) the
 // one-to-one chat with act's sender and posts m there.
 func (a *Adapter) sendPrivately(ctx context.Context, act *activity, m outActivity) error {
-	tenant := act.tenant()
-	p := conversationParams{Bot: &act.Recipient, Members: []account{{ID: act.From.ID}},
+	return a.sendOneToOne(ctx, act.ServiceURL, act.tenant(), &act.Recipient, act.From.ID, m)
+}
+
+// sendOneToOne opens the bot's one-to-one chat with user (a 29: id or the
+// Entra object id) and posts m there. Opening is asked without the message,
+// so that it returns the same chat every time and may be retried; the post
+// itself is not repeated once it may have arrived.
+func (a *Adapter) sendOneToOne(ctx context.Context, serviceURL, tenant string, bot *account, user string, m outActivity) error {
+	p := conversationParams{Bot: bot, Members: []account{{ID: user}},
 		ChannelData: &outChannelData{Tenant: &idOnly{ID: tenant}}, TenantID: tenant}
 	var res resourceResponse
-	if err := a.conn.call(ctx, http.MethodPost, conversationsURL(act.ServiceURL), p, &res); err != nil {
+	if err := a.conn.call(ctx, http.MethodPost, conversationsURL(serviceURL), p, &res, sameAgain); err != nil {
 		return err
 	}
 	if res.ID == "" {
 		return errors.New("create conversation: no id in answer")
 	}
-	return a.conn.call(ctx, http.MethodPost, conversationsURL(act.ServiceURL, res.ID, "activities"), m, nil)
+	return a.conn.call(ctx, http.MethodPost, conversationsURL(serviceURL, res.ID, "activities"), m, nil, creates)
 }
 
 // update replaces activity id in a conversation with card c.
 func (a *Adapter) update(ctx context.Context, serviceURL, convID, id string, r handlers.Reply, c *card) error {
 	m := message(r, c)
 	m.ID = id
-	return a.conn.call(ctx, http.MethodPut, conversationsURL(serviceURL, convID, "activities", id), m, nil)
+	return a.conn.call(ctx, http.MethodPut, conversationsURL(serviceURL, convID, "activities", id), m, nil, sameAgain)
 }
 
 // Post starts a new thread in the community channel with r and returns
@@ -141,7 +148,7 @@ func (a *Adapter) Post(ctx context.Context, r handlers.Reply) ([]handlers.Messag
 	p := conversationParams{IsGroup: true, Activity: &m,
 		ChannelData: &outChannelData{Channel: &idOnly{ID: ref.ChannelID}}, TenantID: ref.TenantID}
 	var res resourceResponse
-	if err := a.conn.call(ctx, http.MethodPost, conversationsURL(ref.ServiceURL), p, &res); err != nil {
+	if err := a.conn.call(ctx, http.MethodPost, conversationsURL(ref.ServiceURL), p, &res, creates); err != nil {
 		return nil, fmt.Errorf("teams post: %w", err)
 	}
 	id := res.ActivityID
@@ -168,6 +175,27 @@ func (a *Adapter) Update(ctx context.Context, ref handlers.MessageRef, r handler
 	}
 	return nil
 }
+
+// Direct writes r to one person in their one-to-one chat with the bot
+// (handlers.DirectMessenger), through the community's connector and
+// tenant. to is a Teams identity: the Entra object id copbot stores, or a
+// 29: id; the connector accepts either as a member id.
+func (a *Adapter) Direct(ctx context.Context, to storage.Identity, r handlers.Reply) error {
+	if to.Platform != storage.PlatformTeams || to.ID == "" {
+		return fmt.Errorf("teams: cannot write directly to %q", to.String())
+	}
+	ref := a.reference()
+	if ref.ServiceURL == "" || ref.TenantID == "" {
+		return errors.New("teams: no service_url and tenant_id for direct messages: set them, or add the bot to the team")
+	}
+	bot := &account{ID: "28:" + a.cfg.AppID}
+	if err := a.sendOneToOne(ctx, ref.ServiceURL, ref.TenantID, bot, to.ID, message(r, a.rd.card(r))); err != nil {
+		return fmt.Errorf("teams direct message: %w", err)
+	}
+	return nil
+}
+
+var _ handlers.DirectMessenger = (*Adapter)(nil)
 
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))

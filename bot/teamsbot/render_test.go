@@ -114,7 +114,7 @@ func formErrors(lang string) (values, errs map[string]string) {
 	values = map[string]string{"name": "", "order": "municipal", "bio": "Hi"}
 	errs = map[string]string{"name": "Name is required.", "form": "Nothing was saved."}
 	if lang == "fr" {
-		errs = map[string]string{"name": "Le nom est obligatoire.", "form": "Rien n'a été enregistré."}
+		errs = map[string]string{"name": "Le nom est obligatoire.", "form": "Rien n’a été enregistré."}
 	}
 	return values, errs
 }

@@ -25,7 +25,7 @@ const (
 // serveMessages is POST /teams/messages. Nothing is parsed, run or posted
 // before the bearer token has been verified.
 func (a *Adapter) serveMessages(w http.ResponseWriter, r *http.Request) {
-	if !a.begin() {
+	if !a.running.Begin() {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"copbot/bot/internal/lifecycle"
 	"copbot/handlers"
 )
 
@@ -66,9 +67,8 @@ type Adapter struct {
 	workTimeout time.Duration
 
 	mu      sync.Mutex
-	ref     convRef // learned community channel
-	closed  bool
-	running sync.WaitGroup
+	ref     convRef         // learned community channel
+	running lifecycle.Group // requests in flight
 }
 
 // convRef is where proactive posts go.
@@ -154,26 +154,13 @@ func (a *Adapter) Register(mux *http.ServeMux) {
 // Close refuses new requests, waits for those in flight and drops idle
 // outbound connections. The Service may be closed after it returns.
 func (a *Adapter) Close() {
-	a.mu.Lock()
-	a.closed = true
-	a.mu.Unlock()
-	a.running.Wait()
+	a.running.Close()
 	a.conn.client.CloseIdleConnections()
 }
 
-// begin registers a request in flight; false once closed.
-func (a *Adapter) begin() bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.closed {
-		return false
-	}
-	a.running.Add(1)
-	return true
-}
-
-// community returns the configured community channel, else the learned one.
-func (a *Adapter) community() (convRef, error) {
+// reference returns where proactive messages go: the configured values,
+// else the ones learned when the bot was added to a team.
+func (a *Adapter) reference() convRef {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	ref := a.ref
@@ -186,6 +173,12 @@ func (a *Adapter) community() (convRef, error) {
 	if a.cfg.TenantID != "" {
 		ref.TenantID = a.cfg.TenantID
 	}
+	return ref
+}
+
+// community returns the community channel, configured or learned.
+func (a *Adapter) community() (convRef, error) {
+	ref := a.reference()
 	if ref.ServiceURL == "" || ref.ChannelID == "" {
 		return ref, errors.New("teams: no community channel: set service_url and channel_id, or add the bot to the team")
 	}
