@@ -179,3 +179,21 @@ func TestTranslatorPlurals(t *testing.T) {
 		}
 	}
 }
+
+// TestFrenchApostrophes: every French catalog, the adapters' included,
+// uses the typographic apostrophe (’), never the straight one.
+func TestFrenchApostrophes(t *testing.T) {
+	files, err := fs.Glob(localeFS, "locales/*.fr.toml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no French catalogs: %v", err)
+	}
+	for _, f := range files {
+		for id, m := range loadCatalog(t, f) {
+			for form, text := range m.forms {
+				if strings.Contains(text, "'") {
+					t.Errorf("%s: %s %s = %q: use ’, not '", path.Base(f), id, form, text)
+				}
+			}
+		}
+	}
+}
