@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"copbot/handlers"
+	"copbot/storage"
 )
 
 // Env is what the command line runs against; tests supply their own.
@@ -54,9 +55,23 @@ func Main(ctx context.Context, args []string, env Env) int {
 		fmt.Fprint(env.Stderr, usage)
 		return 2
 	default:
-		fmt.Fprintln(env.Stderr, "copbot:", err)
+		fmt.Fprintln(env.Stderr, "copbot:", userMessage(err))
 		return 1
 	}
+}
+
+// userMessage shows a user-safe storage error in both languages (the
+// command line has no user language); anything else as it is.
+func userMessage(err error) string {
+	var se *storage.Error
+	if !errors.As(err, &se) || se.Code == storage.EINTERNAL {
+		return err.Error()
+	}
+	tr, terr := handlers.NewTranslator()
+	if terr != nil {
+		return err.Error()
+	}
+	return tr.T("en", se.Key, se.Args) + " / " + tr.T("fr", se.Key, se.Args)
 }
 
 var errUsage = errors.New("usage")
@@ -114,8 +129,10 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// openApp loads the config (flag beats the global -config) and builds the App.
-func openApp(ctx context.Context, flagPath, globalPath string, env Env) (*App, Config, error) {
+// openApp loads the config (flag beats the global -config) and builds the
+// App. Only a server logs its routine (info) events: in the console and
+// one-shot commands they would mix with what the user reads.
+func openApp(ctx context.Context, flagPath, globalPath string, env Env, serving bool) (*App, Config, error) {
 	if flagPath == "" {
 		flagPath = globalPath
 	}
@@ -123,14 +140,17 @@ func openApp(ctx context.Context, flagPath, globalPath string, env Env) (*App, C
 	if err != nil {
 		return nil, cfg, err
 	}
-	app, err := NewApp(ctx, cfg, AppOptions{Logger: newLogger(cfg, env.Stderr)})
+	app, err := NewApp(ctx, cfg, AppOptions{Logger: newLogger(cfg, env.Stderr, serving)})
 	return app, cfg, err
 }
 
-func newLogger(cfg Config, w io.Writer) *slog.Logger {
+func newLogger(cfg Config, w io.Writer, serving bool) *slog.Logger {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(cfg.Log.Level)); err != nil {
 		lvl = slog.LevelInfo
+	}
+	if !serving && lvl == slog.LevelInfo {
+		lvl = slog.LevelWarn
 	}
 	opts := &slog.HandlerOptions{Level: lvl}
 	if cfg.Log.Format == "json" {
@@ -161,7 +181,7 @@ func cmdConsole(ctx context.Context, args []string, global string, env Env) erro
 	if *lang != "" && *lang != "en" && *lang != "fr" {
 		return fmt.Errorf("-lang: %q is not en or fr / %q n’est ni en ni fr", *lang, *lang)
 	}
-	app, _, err := openApp(ctx, *cfgPath, global, env)
+	app, _, err := openApp(ctx, *cfgPath, global, env, false)
 	if err != nil {
 		return err
 	}
@@ -183,7 +203,7 @@ func cmdServe(ctx context.Context, args []string, global string, env Env) error 
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return err
 	}
-	app, _, err := openApp(ctx, *cfgPath, global, env)
+	app, _, err := openApp(ctx, *cfgPath, global, env, true)
 	if err != nil {
 		return err
 	}
@@ -210,7 +230,7 @@ func cmdImport(ctx context.Context, args []string, global string, env Env) error
 		return err
 	}
 	defer f.Close()
-	app, cfg, err := openApp(ctx, *cfgPath, global, env)
+	app, cfg, err := openApp(ctx, *cfgPath, global, env, false)
 	if err != nil {
 		return err
 	}
@@ -237,12 +257,18 @@ func cmdExport(ctx context.Context, args []string, global string, env Env) error
 	if len(pos) == 0 {
 		return errUsage
 	}
-	app, _, err := openApp(ctx, *cfgPath, global, env)
+	app, _, err := openApp(ctx, *cfgPath, global, env, false)
 	if err != nil {
 		return err
 	}
 	defer app.Close()
-	return writeOut(*out, env.Stdout, func(w io.Writer) error { return export(ctx, app, pos, w) })
+	if err := writeOut(*out, env.Stdout, func(w io.Writer) error { return export(ctx, app, pos, w) }); err != nil {
+		return err
+	}
+	if *out != "" && *out != "-" {
+		fmt.Fprintf(env.Stderr, "wrote %s / %s écrit\n", *out, *out)
+	}
+	return nil
 }
 
 func export(ctx context.Context, app *App, pos []string, w io.Writer) error {
@@ -301,7 +327,7 @@ func cmdBackup(ctx context.Context, args []string, global string, env Env) error
 	if _, err := os.Stat(pos[0]); err == nil {
 		return fmt.Errorf("backup: %s already exists; choose a new file name / %s existe déjà : choisissez un autre nom de fichier", pos[0], pos[0])
 	}
-	app, _, err := openApp(ctx, *cfgPath, global, env)
+	app, _, err := openApp(ctx, *cfgPath, global, env, false)
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,7 @@ func TestCLIImportBrokenRosterChangesNothing(t *testing.T) {
 	if code == 0 {
 		t.Fatalf("broken roster accepted:\n%s", out)
 	}
-	for _, want := range []string{"3", "4", "5", "sideways", "Narnia"} {
+	for _, want := range []string{"Line 3", "Line 4", "Line 5", "sideways", "Narnia"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
@@ -117,6 +117,45 @@ func TestCLIBackupAndExportToFile(t *testing.T) {
 	body, err := os.ReadFile(out)
 	if err != nil || !strings.Contains(string(body), "Ada Lovelace") {
 		t.Errorf("exported backup = %q, %v", body, err)
+	}
+}
+
+// `go run .` with no arguments and no configuration: the console on
+// ./copbot.db, where a newcomer can try the whole bot.
+func TestCLIDefaultIsConsoleOnLocalDatabase(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	var out, errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader("help\njoin Ada Lovelace | ServiceOntario | provincial | ON\nwho Ontario\ngaps\nstats\n"),
+		Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+			if k == "USER" {
+				return "ada"
+			}
+			return ""
+		}}
+	if code := Main(context.Background(), nil, env); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"What I can do", "Welcome to the Community of Practice, Ada Lovelace",
+		"• Ada Lovelace", "Newfoundland and Labrador", "1 person representing 1 provincial or territorial ministry"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "copbot.db")); err != nil {
+		t.Errorf("no ./copbot.db: %v", err)
+	}
+	if errb.Len() > 0 {
+		t.Errorf("stderr not empty: %s", errb.String())
+	}
+}
+
+func TestCLIExportPollNotFoundIsBilingual(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	code, _, errOut := cli(t, dir, "", "export", "poll", "99")
+	if code == 0 || !strings.Contains(errOut, "There is no poll 99") || !strings.Contains(errOut, "Il n’y a pas de sondage 99") {
+		t.Errorf("export poll 99: exit %d, stderr %q", code, errOut)
 	}
 }
 

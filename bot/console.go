@@ -125,7 +125,8 @@ func (c *Console) directive(line string) bool {
 }
 
 func (c *Console) banner() {
-	c.info("copbot console — type \"help\" (or « aide »). :as USER switches user, :quit leaves.\n")
+	c.info("copbot console — type \"help\"; :as USER switches user, :quit leaves.\n" +
+		"console de copbot — tapez « aide » ; :as UTILISATEUR change d’utilisateur, :quit pour sortir.\n")
 }
 
 func (c *Console) prompt() {
@@ -155,22 +156,24 @@ func (c *Console) Post(ctx context.Context, r handlers.Reply) ([]handlers.Messag
 	c.seq++
 	id := strconv.Itoa(c.seq)
 	c.mu.Unlock()
-	c.write(indent("[#community] ", RenderText(r)))
+	c.write(label("[#community · message "+id+"]", RenderText(r)))
 	return []handlers.MessageRef{{Platform: storage.PlatformConsole, Channel: "community", ID: id}}, nil
 }
 
 // Direct prints a private message to one console user.
 func (c *Console) Direct(ctx context.Context, to storage.Identity, r handlers.Reply) error {
-	c.write(indent("[private to "+to.ID+"] ", RenderText(r)))
+	c.write(label("[private to "+to.ID+" / message privé à "+to.ID+"]", RenderText(r)))
 	return nil
 }
 
 // Update prints the new version of a message posted earlier.
 func (c *Console) Update(ctx context.Context, ref handlers.MessageRef, r handlers.Reply) error {
-	c.write(indent("[#community, updated "+ref.ID+"] ", RenderText(r)))
+	c.write(label("[#community · message "+ref.ID+" updated / mis à jour]", RenderText(r)))
 	return nil
 }
 
-func indent(head, body string) string {
-	return head + "\n" + body
+// label heads a message that is not a reply to the console user: what
+// the community channel, or one person privately, would see.
+func label(head, body string) string {
+	return head + "\n" + body + "\n"
 }
