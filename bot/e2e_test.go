@@ -200,34 +200,81 @@ func TestRemindersExactlyOnceAcrossRestarts(t *testing.T) {
 	}
 }
 
-// reminderPosts are the chat.postMessage calls to the community channel
-// that carry a reminder.
-func (e *e2eBot) reminderPosts() []slacktest.Call {
+// reminderPosts are the community channel posts that carry a reminder.
+func (e *e2eBot) reminderPosts() []slacktest.Call { return e.postsWith("Reminder") }
+
+func (e *e2eBot) waitReminders(n int, within time.Duration) []slacktest.Call {
+	e.t.Helper()
+	e.waitPosts("Reminder", n, within)
+	return e.reminderPosts()
+}
+
+// formText is a post's fallback text plus its blocks, as Slack received them.
+func formText(c slacktest.Call) string {
+	return c.Form.Get("text") + "\n" + c.Form.Get("blocks")
+}
+
+// Issue 5's closing, through the App and the fake Slack: a poll whose
+// deadline passes while the bot is down closes on the next start, posts
+// its result once whatever the restarts, and sets the linked meeting's
+// theme to the winner.
+func TestPollClosesOnceAcrossRestarts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes a few seconds of real time")
+	}
+	e := newE2E(t)
+	e.start()
+	steps := []struct{ user, text, want string }{
+		{"UCOORD", "meeting add 2031-03-19 13:00 Spring meeting", "#1"},
+		{"U1", "join Ada Lovelace | ServiceOntario | provincial | ON", "Ada Lovelace"},
+		{"U2", "join Jean Roy | Ville de Québec | municipal | QC | | | fr", "Jean Roy"},
+		{"UCOORD", `poll "Theme for March?" "Accessibility technology" "Serving vulnerable communities" --closes 3s --meeting 1`, "#1"},
+		{"U1", "vote 1 2", "Serving vulnerable communities"},
+		{"U2", "voter 1 2", "Serving vulnerable communities"},
+	}
+	for _, s := range steps {
+		if code, body := e.slash(s.user, s.text, e2eSecret); code != 200 || !strings.Contains(body, s.want) {
+			t.Fatalf("%s %q = %d %s", s.user, s.text, code, body)
+		}
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	e.shutdown()
+	time.Sleep(time.Until(deadline) + time.Second)
+	for i := 0; i < 3; i++ {
+		e.start()
+		if i == 0 {
+			e.waitPosts("Poll #1 results", 1, 10*time.Second)
+		}
+		time.Sleep(time.Second)
+		e.shutdown()
+	}
+	if n := len(e.postsWith("Poll #1 results")); n != 1 {
+		t.Errorf("%d result posts after three starts, want 1", n)
+	}
+	e.start()
+	if code, body := e.slash("U1", "meeting 1", e2eSecret); code != 200 || !strings.Contains(body, "Serving vulnerable communities") {
+		t.Errorf("meeting 1 theme not set to the winner: %d %s", code, body)
+	}
+}
+
+// postsWith are the community channel posts whose text contains s.
+func (e *e2eBot) postsWith(s string) []slacktest.Call {
 	var out []slacktest.Call
 	for _, c := range e.slack.Calls("chat.postMessage") {
-		if c.Form.Get("channel") == e2eChannel && strings.Contains(formText(c), "Reminder") {
+		if c.Form.Get("channel") == e2eChannel && strings.Contains(formText(c), s) {
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
-func (e *e2eBot) waitReminders(n int, within time.Duration) []slacktest.Call {
+func (e *e2eBot) waitPosts(s string, n int, within time.Duration) {
 	e.t.Helper()
 	deadline := time.Now().Add(within)
-	for {
-		got := e.reminderPosts()
-		if len(got) >= n {
-			return got
-		}
+	for len(e.postsWith(s)) < n {
 		if time.Now().After(deadline) {
-			e.t.Fatalf("%d reminder posts, want %d; all calls: %v", len(got), n, e.slack.Calls(""))
+			e.t.Fatalf("no %d posts with %q; calls: %v", n, s, e.slack.Calls("chat.postMessage"))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-// formText is a post's fallback text plus its blocks, as Slack received them.
-func formText(c slacktest.Call) string {
-	return c.Form.Get("text") + "\n" + c.Form.Get("blocks")
 }
