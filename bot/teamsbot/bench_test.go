@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,15 +50,20 @@ func benchMessages(b *testing.B, clk *clock, svc service) {
 	f := newFakeBF(b, clk)
 	bt := startBot(b, f, f.config(), svc, mustTranslator(b))
 	_, su := f.inbound("teams-channel-message-at-mention.json")
-	body := []byte(`{"type":"message","channelId":"msteams","id":"1","serviceUrl":"` + su + `",
+	// Each request is a new activity (a new id): a repeated id is a
+	// redelivery and is not run again.
+	var seq atomic.Int64
+	body := func() []byte {
+		return []byte(`{"type":"message","channelId":"msteams","id":"` + strconv.FormatInt(seq.Add(1), 10) + `","serviceUrl":"` + su + `",
 		"text":"<at>copbot</at> who Ontario","locale":"en-CA",
 		"from":{"id":"29:u","name":"Bench","aadObjectId":"aad-bench"},"recipient":{"id":"28:bot","name":"copbot"},
 		"conversation":{"id":"19:c@thread.tacv2;messageid=1","isGroup":true,"conversationType":"channel"},
 		"entities":[{"type":"mention","text":"<at>copbot</at>","mentioned":{"id":"28:bot","name":"copbot"}}]}`)
+	}
 	authz := "Bearer " + f.sign(f.claims(su), testKid)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	defer client.CloseIdleConnections()
-	if code := benchPost(client, bt.srv.URL, authz, body); code != 200 {
+	if code := benchPost(client, bt.srv.URL, authz, body()); code != 200 {
 		b.Fatalf("warm-up status %d", code)
 	}
 
@@ -69,7 +76,7 @@ func benchMessages(b *testing.B, clk *clock, svc service) {
 		mine := make([]time.Duration, 0, 64)
 		for pb.Next() {
 			t0 := time.Now()
-			if code := benchPost(client, bt.srv.URL, authz, body); code != 200 {
+			if code := benchPost(client, bt.srv.URL, authz, body()); code != 200 {
 				b.Errorf("status %d", code)
 				return
 			}

@@ -88,11 +88,13 @@ func TestDirectRefused(t *testing.T) {
 	}
 }
 
-// TestDirectUsesLearnedTeam: without service_url and tenant_id in config,
-// the ones learned when the bot was added to the team are used.
+// TestDirectUsesLearnedTeam: with tenant_id but without service_url in
+// config, the one learned when the bot was added to the team is used.
 func TestDirectUsesLearnedTeam(t *testing.T) {
 	f := newFakeBF(t, newClock())
-	b := startBot(t, f, f.config(), &recorder{}, mustTranslator(t))
+	cfg := f.config()
+	cfg.TenantID = testTenant
+	b := startBot(t, f, cfg, &recorder{}, mustTranslator(t))
 	body, su := f.inbound("teams-conversationupdate-bot-added-to-team.json")
 	if status, _ := signedPost(t, f, b, body, su); status != http.StatusOK {
 		t.Fatalf("status = %d", status)
@@ -110,6 +112,6 @@ func TestDirectUsesLearnedTeam(t *testing.T) {
 		t.Fatalf("calls = %+v, want open chat at %s then post", calls, wantOpen)
 	}
 	if got := decode(t, calls[0].Body)["tenantId"]; got != "72f988bf-86f1-41af-91ab-2d7cd011db47" {
-		t.Errorf("tenantId = %v, want the learned tenant", got)
+		t.Errorf("tenantId = %v, want the configured tenant", got)
 	}
 }

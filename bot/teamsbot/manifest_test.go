@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -77,4 +78,52 @@ func known(t *testing.T, svc *handlers.Service, lang, name string) bool {
 	unknown, got := ask("zzqqx"), ask(name)
 	// The error may quote the word as typed or folded ("réunions", "reunions").
 	return got != strings.ReplaceAll(unknown, "zzqqx", name) && got != strings.ReplaceAll(unknown, "zzqqx", handlers.Fold(name))
+}
+
+// TestManifestTypography checks the texts users see in the Teams app
+// store: curly apostrophes (’) as in the message catalogs, and in French a
+// space before the colon.
+func TestManifestTypography(t *testing.T) {
+	var en any
+	readJSON(t, "manifest/manifest.json", &en)
+	var fr map[string]any
+	readJSON(t, "manifest/fr-ca.json", &fr)
+	delete(fr, "$schema")
+	texts := map[string][]string{"manifest.json": jsonStrings(en, nil), "fr-ca.json": jsonStrings(fr, nil)}
+	for file, list := range texts {
+		if len(list) < 5 {
+			t.Fatalf("%s: only %d texts found", file, len(list))
+		}
+		for _, s := range list {
+			if strings.HasPrefix(s, "http") || strings.HasPrefix(s, "{{") {
+				continue
+			}
+			if strings.Contains(s, "'") {
+				t.Errorf("%s: straight apostrophe in %q, use ’", file, s)
+			}
+			if file == "fr-ca.json" && frenchColon.MatchString(s) {
+				t.Errorf("%s: no space before the colon in %q", file, s)
+			}
+		}
+	}
+}
+
+// frenchColon matches a colon glued to the preceding word.
+var frenchColon = regexp.MustCompile(`[^\s\x{00a0}\x{202f}]:`)
+
+// jsonStrings collects the string values of a decoded JSON document.
+func jsonStrings(v any, out []string) []string {
+	switch v := v.(type) {
+	case string:
+		out = append(out, v)
+	case []any:
+		for _, e := range v {
+			out = jsonStrings(e, out)
+		}
+	case map[string]any:
+		for _, e := range v {
+			out = jsonStrings(e, out)
+		}
+	}
+	return out
 }

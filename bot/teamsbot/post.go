@@ -186,7 +186,7 @@ func (a *Adapter) Direct(ctx context.Context, to storage.Identity, r handlers.Re
 	}
 	ref := a.reference()
 	if ref.ServiceURL == "" || ref.TenantID == "" {
-		return errors.New("teams: no service_url and tenant_id for direct messages: set them, or add the bot to the team")
+		return errors.New("teams: no service_url and tenant_id for direct messages: set both in [teams] (with tenant_id set, adding the bot to the team also provides service_url)")
 	}
 	bot := &account{ID: "28:" + a.cfg.AppID}
 	if err := a.sendOneToOne(ctx, ref.ServiceURL, ref.TenantID, bot, to.ID, message(r, a.rd.card(r))); err != nil {

@@ -20,7 +20,9 @@ func TestFixtureConversationUpdate(t *testing.T) {
 	clk := newClock()
 	f := newFakeBF(t, clk)
 	svc, _ := realService(t, clk.Now)
-	b := startBot(t, f, f.config(), svc, svc.Translator())
+	cfg := f.config()
+	cfg.TenantID = testTenant
+	b := startBot(t, f, cfg, svc, svc.Translator())
 	ctx := context.Background()
 	if _, err := b.Post(ctx, textReply("poll", "en", "x", handlers.InChannel)); err == nil {
 		t.Fatal("Post before any channel is known: want an error")
@@ -102,7 +104,9 @@ func TestPostMatchesCapturedRequest(t *testing.T) {
 }
 
 // TestConversationUpdateIgnored checks that only the first team in the
-// configured tenant is learned, and that other updates change nothing.
+// configured tenant is learned, that another tenant's update is refused,
+// that nothing is learned without tenant_id, and that other updates change
+// nothing.
 func TestConversationUpdateIgnored(t *testing.T) {
 	clk := newClock()
 	f := newFakeBF(t, clk)
@@ -114,14 +118,17 @@ func TestConversationUpdateIgnored(t *testing.T) {
         }
     ]`, 1))
 	tests := []struct {
-		name    string
-		tenant  string
-		bodies  [][]byte
-		wantRef convRef
+		name       string
+		tenant     string
+		bodies     [][]byte
+		wantStatus int
+		wantRef    convRef
 	}{
-		{"first team wins", "", [][]byte{body, other}, convRef{su, "19:efa9296d959346209fea44151c742e73@thread.skype", "72f988bf-86f1-41af-91ab-2d7cd011db47"}},
-		{"other tenant ignored", "11111111-0000-0000-0000-000000000000", [][]byte{body}, convRef{}},
-		{"a user joining is not the bot", "", [][]byte{userAdded}, convRef{}},
+		{"first team wins", testTenant, [][]byte{body, other}, 200, convRef{su, "19:efa9296d959346209fea44151c742e73@thread.skype", testTenant}},
+		{"tenant case differs", strings.ToUpper(testTenant), [][]byte{body}, 200, convRef{su, "19:efa9296d959346209fea44151c742e73@thread.skype", testTenant}},
+		{"other tenant refused", "11111111-0000-0000-0000-000000000000", [][]byte{body}, 403, convRef{}},
+		{"no tenant_id: not adopted", "", [][]byte{body}, 200, convRef{}},
+		{"a user joining is not the bot", testTenant, [][]byte{userAdded}, 200, convRef{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,8 +136,8 @@ func TestConversationUpdateIgnored(t *testing.T) {
 			cfg.TenantID = tt.tenant
 			b := startBot(t, f, cfg, &recorder{}, mustTranslator(t))
 			for _, body := range tt.bodies {
-				if status, _ := signedPost(t, f, b, body, su); status != 200 {
-					t.Fatalf("status = %d", status)
+				if status, _ := signedPost(t, f, b, body, su); status != tt.wantStatus {
+					t.Fatalf("status = %d, want %d", status, tt.wantStatus)
 				}
 			}
 			b.mu.Lock()

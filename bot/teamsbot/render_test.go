@@ -37,21 +37,26 @@ func serviceReplies(t *testing.T, lang string) map[string]handlers.Reply {
 	}
 	req := handlers.Request{Identity: storage.Identity{Platform: storage.PlatformTeams, ID: "aad-golden"},
 		UserName: "Golden", Locale: lang + "-CA"}
-	ask := func(text string) handlers.Reply {
+	// Commands are typed in the card's language: a caller without a saved
+	// language is answered in the language of the command word.
+	ask := func(en, fr string) handlers.Reply {
 		r := req
-		r.Text = text
+		r.Text = en
+		if lang == "fr" {
+			r.Text = fr
+		}
 		return svc.Handle(ctx, r)
 	}
 	return map[string]handlers.Reply{
-		"svc_help":         ask("help"),
-		"svc_stats":        ask("stats"),
-		"svc_gaps":         ask("gaps"),
-		"svc_who_ontario":  ask("who Ontario"),
-		"svc_who_unknown":  ask("who Atlantis"),
-		"svc_unknown_cmd":  ask("frobnicate"),
+		"svc_help":         ask("help", "aide"),
+		"svc_stats":        ask("stats", "statistiques"),
+		"svc_gaps":         ask("gaps", "lacunes"),
+		"svc_who_ontario":  ask("who Ontario", "qui Ontario"),
+		"svc_who_unknown":  ask("who Atlantis", "qui Atlantide"),
+		"svc_unknown_cmd":  ask("frobnicate", "frobnicate"),
 		"svc_signup_form":  svc.Act(ctx, req, "signup_open", ""),
 		"svc_bad_action":   svc.Act(ctx, req, "no_such_action", ""),
-		"svc_question_who": ask("who represents Yukon?"),
+		"svc_question_who": ask("who represents Yukon?", "qui représente le Yukon ?"),
 	}
 }
 
@@ -71,7 +76,7 @@ func builtReplies(lang string) map[string]handlers.Reply {
 			Blocks: []handlers.Block{
 				handlers.Header{Text: tx("Which theme for March?", "Quel thème pour mars ?")},
 				handlers.Section{Text: tx("1. Accessibility technology — 5 votes\n2. Serving vulnerable communities — 3 votes",
-					"1. Technologies d'accessibilité — 5 votes\n2. Servir les communautés vulnérables — 3 votes")},
+					"1. Technologies d’accessibilité — 5 votes\n2. Servir les communautés vulnérables — 3 votes")},
 				handlers.Actions{Buttons: []handlers.Button{
 					{ActionID: "poll_vote", Label: "1", Value: "7:1", Style: handlers.StylePrimary},
 					{ActionID: "poll_vote", Label: "2", Value: "7:2"},

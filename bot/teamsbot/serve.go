@@ -47,18 +47,32 @@ func (a *Adapter) serveMessages(w http.ResponseWriter, r *http.Request) {
 	}
 	act, err := a.authenticate(r.Context(), authz, body)
 	if err != nil {
-		code := http.StatusBadRequest
-		if errors.Is(err, errUnauthorized) {
-			code = http.StatusUnauthorized
-		}
-		a.refuse(w, r, code, err)
+		a.refuse(w, r, refusalStatus(err), err)
 		return
 	}
 	// The work outlives a client that hangs up: a command that ran must
 	// get its answer posted.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), a.workTimeout)
 	defer cancel()
-	a.dispatch(ctx, w, act)
+	var d *delivery
+	if key := deliveryKey(act); key != "" {
+		var first bool
+		if d, first = a.seen.claim(key); !first {
+			a.redelivered(ctx, w, act, d)
+			return
+		}
+	}
+	a.dispatch(ctx, w, act, d)
+}
+
+func refusalStatus(err error) int {
+	switch {
+	case errors.Is(err, errForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, errUnauthorized):
+		return http.StatusUnauthorized
+	}
+	return http.StatusBadRequest
 }
 
 func (a *Adapter) refuse(w http.ResponseWriter, r *http.Request, code int, err error) {
@@ -66,8 +80,15 @@ func (a *Adapter) refuse(w http.ResponseWriter, r *http.Request, code int, err e
 	http.Error(w, http.StatusText(code), code)
 }
 
+// errForbidden wraps the refusal of a genuine activity from another
+// tenant than the configured one.
+var errForbidden = errors.New("forbidden")
+
 // authenticate verifies the token, then that it was issued for the
-// activity's serviceUrl and that its key is endorsed for the channel.
+// activity's serviceUrl, that its key is endorsed for the channel and, when
+// tenant_id is configured, that the activity comes from that tenant: a bot
+// installed by another organization must not be able to vote or post in
+// the community.
 func (a *Adapter) authenticate(ctx context.Context, authz string, body []byte) (*activity, error) {
 	claims, key, err := a.auth.verify(ctx, authz)
 	if err != nil {
@@ -88,20 +109,30 @@ func (a *Adapter) authenticate(ctx context.Context, authz string, body []byte) (
 	if !key.endorses(act.ChannelID) {
 		return nil, fmt.Errorf("%w: key not endorsed for channel %q", errUnauthorized, act.ChannelID)
 	}
+	if t := act.tenant(); a.cfg.TenantID != "" && !strings.EqualFold(t, a.cfg.TenantID) {
+		return nil, fmt.Errorf("%w: activity of tenant %q, configured tenant_id is %q", errForbidden, t, a.cfg.TenantID)
+	}
 	return act, nil
 }
 
-// dispatch answers one authenticated activity. Messages are answered with
-// 200 even when posting the reply failed: the command ran, and a retried
-// delivery would run it twice (a vote would flip back).
-func (a *Adapter) dispatch(ctx context.Context, w http.ResponseWriter, act *activity) {
+// dispatch answers one authenticated activity, first delivered. Messages
+// are answered with 200 even when posting the reply failed: the command
+// ran, and a retried delivery would run it twice (a vote would flip back).
+// d, when not nil, is finished with the invoke response, if any.
+func (a *Adapter) dispatch(ctx context.Context, w http.ResponseWriter, act *activity, d *delivery) {
+	var resp *invokeResponse
+	if d != nil {
+		defer func() { d.finish(resp) }()
+	}
 	switch {
 	case act.Type == "message" && hasValue(act.Value):
 		a.onSubmitMessage(ctx, act)
 	case act.Type == "message":
 		a.onMessage(ctx, act)
 	case act.Type == "invoke" && act.Name == "adaptiveCard/action":
-		a.writeJSON(w, a.onCardAction(ctx, act))
+		r := a.onCardAction(ctx, act)
+		resp = &r
+		a.writeJSON(w, r)
 		return
 	case act.Type == "invoke":
 		http.Error(w, "unsupported invoke", http.StatusNotImplemented)
@@ -110,6 +141,34 @@ func (a *Adapter) dispatch(ctx context.Context, w http.ResponseWriter, act *acti
 		a.onConversationUpdate(act)
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// redelivered answers an activity already being handled or handled
+// without running anything again: 200 for everything but card actions,
+// which get the first delivery's answer once it is known (the Bot
+// Framework may show only the redelivery's), or a note that the click is
+// still being handled.
+func (a *Adapter) redelivered(ctx context.Context, w http.ResponseWriter, act *activity, d *delivery) {
+	a.log.Info("teams redelivery ignored", "type", act.Type, "id", act.ID, "conversation", act.Conversation.ID)
+	switch {
+	case act.Type == "invoke" && act.Name == "adaptiveCard/action":
+	case act.Type == "invoke":
+		http.Error(w, "unsupported invoke", http.StatusNotImplemented)
+		return
+	default:
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	select {
+	case <-d.done:
+		if d.resp != nil {
+			a.writeJSON(w, *d.resp)
+			return
+		}
+	case <-ctx.Done():
+	}
+	l := a.svc.Language(context.WithoutCancel(ctx), act.request(""))
+	a.writeJSON(w, invokeResponse{StatusCode: 200, Type: invokeMessage, Value: a.tr.T(l, "teams_still_working", nil)})
 }
 
 func hasValue(v json.RawMessage) bool {
@@ -232,8 +291,9 @@ func (a *Adapter) refused(ctx context.Context, act *activity, r handlers.Reply, 
 }
 
 // onConversationUpdate learns the community channel when the bot is added
-// to a team. Only the first team is learned, and only in the configured
-// tenant, so a second install elsewhere cannot divert community posts.
+// to a team. Only the first team is learned, and only when tenant_id is
+// configured (authenticate has then refused other tenants), so an install
+// by another organization cannot divert community posts.
 func (a *Adapter) onConversationUpdate(act *activity) {
 	if act.ChannelData.Team == nil || !act.botAdded() {
 		return
@@ -246,7 +306,11 @@ func (a *Adapter) onConversationUpdate(act *activity) {
 	known := a.ref
 	a.mu.Unlock()
 	switch {
-	case a.cfg.TenantID != "" && ref.TenantID != a.cfg.TenantID:
+	case a.cfg.TenantID == "":
+		a.log.Warn("bot added to a team but tenant_id is not set, so it is not used as the community channel; "+
+			"if this is the community team, put these in [teams]",
+			"tenant_id", ref.TenantID, "service_url", ref.ServiceURL, "channel_id", ref.ChannelID)
+	case !strings.EqualFold(ref.TenantID, a.cfg.TenantID): // authenticate refuses these; kept as a guard
 		a.log.Warn("bot added to a team of another tenant; ignored", "tenant_id", ref.TenantID)
 	case known.ChannelID != "" && known.ChannelID != ref.ChannelID:
 		a.log.Warn("bot added to another team; community posts still go to the first",

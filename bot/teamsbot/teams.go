@@ -30,9 +30,11 @@ type Config struct {
 	// AppID and AppPassword are the Azure Bot's Microsoft App ID and client
 	// secret. Inbound tokens must be issued for AppID.
 	AppID, AppPassword string
-	// TenantID is the Entra tenant of the community team. It is sent with
-	// proactive posts and, when TokenURL is empty, selects the single-tenant
-	// token endpoint.
+	// TenantID is the Entra tenant of the community team. When set, only
+	// activities from that tenant are served (others get 403), it is sent
+	// with proactive posts and, when TokenURL is empty, it selects the
+	// single-tenant token endpoint. When unset, activities of any tenant are
+	// answered but no team is learned as the community channel.
 	TenantID  string
 	OpenIDURL string // default DefaultOpenIDURL
 	TokenURL  string // default DefaultTokenURL, or the TenantID's endpoint
@@ -65,6 +67,8 @@ type Adapter struct {
 	// workTimeout bounds a request's work, replies included; the Bot
 	// Framework gives up on a request after 15 s.
 	workTimeout time.Duration
+
+	seen *deliveries // recent activities, against redeliveries
 
 	mu      sync.Mutex
 	ref     convRef         // learned community channel
@@ -100,9 +104,15 @@ func newAdapter(cfg Config, svc service, tr *handlers.Translator, log *slog.Logg
 	if now == nil {
 		now = time.Now
 	}
+	if cfg.TenantID == "" {
+		log.Warn("teams: tenant_id is not set, so activities of every tenant are answered and no team " +
+			"is adopted as the community channel; set tenant_id in [teams] to your Entra tenant id " +
+			"(it is logged when the bot is added to a team)")
+	}
 	return &Adapter{cfg: cfg, svc: svc, tr: tr, log: log, now: now,
 		auth: newVerifier(cfg.OpenIDURL, cfg.AppID, client, now),
 		conn: newConnector(cfg, client, now), rd: renderer{tr: tr},
+		seen:        newDeliveries(dedupeTTL, dedupeMax, now),
 		workTimeout: 12 * time.Second}, nil
 }
 
@@ -180,7 +190,7 @@ func (a *Adapter) reference() convRef {
 func (a *Adapter) community() (convRef, error) {
 	ref := a.reference()
 	if ref.ServiceURL == "" || ref.ChannelID == "" {
-		return ref, errors.New("teams: no community channel: set service_url and channel_id, or add the bot to the team")
+		return ref, errors.New("teams: no community channel: set service_url and channel_id in [teams], or set tenant_id and add the bot to the team")
 	}
 	return ref, nil
 }

@@ -1,0 +1,276 @@
+package teamsbot
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"copbot/handlers"
+)
+
+// TestTenantChecked sends genuine, correctly signed activities from
+// several tenants: with tenant_id set only that tenant's are served, the
+// others are refused with 403 before anything runs or is posted; without
+// tenant_id every tenant is served.
+func TestTenantChecked(t *testing.T) {
+	clk := newClock()
+	f := newFakeBF(t, clk)
+	mention, su := f.inbound("teams-channel-message-at-mention.json") // tenant 50612dbb-…
+	const mentionTenant = "50612dbb-0237-4969-b378-8d42590f9c00"
+	invoke, isu := f.inbound("teams-invoke-adaptivecard-action-execute.json") // tenant 56653e9d-…
+	// Only conversation.tenantId, as some activities carry it.
+	convOnly := bytes.Replace(mention, []byte(`"tenant": {
+      "id": "50612dbb-0237-4969-b378-8d42590f9c00"
+    }`), []byte(`"tenant": null`), 1)
+	noTenant := bytes.ReplaceAll(convOnly, []byte(`"tenantId": "50612dbb-0237-4969-b378-8d42590f9c00"`), []byte(`"tenantId": ""`))
+	if bytes.Equal(convOnly, mention) || bytes.Equal(noTenant, convOnly) {
+		t.Fatal("at-mention fixture changed")
+	}
+	tests := []struct {
+		name, tenant string
+		body         []byte
+		su           string
+		want         int
+	}{
+		{"same tenant", mentionTenant, mention, su, 200},
+		{"same tenant, other case", strings.ToUpper(mentionTenant), mention, su, 200},
+		{"same tenant in conversation only", mentionTenant, convOnly, su, 200},
+		{"other tenant's message", testTenant, mention, su, 403},
+		{"other tenant's card action", testTenant, invoke, isu, 403},
+		{"other tenant in conversation only", testTenant, convOnly, su, 403},
+		{"no tenant at all", mentionTenant, noTenant, su, 403},
+		{"tenant_id unset: any tenant", "", mention, su, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{reply: textReply("help", "en", "hi", 0)}
+			cfg := f.config()
+			cfg.TenantID = tt.tenant
+			b := startBot(t, f, cfg, rec, mustTranslator(t))
+			_, tokBefore, callsBefore := f.counts()
+			if got, _ := signedPost(t, f, b, tt.body, tt.su); got != tt.want {
+				t.Fatalf("status = %d, want %d", got, tt.want)
+			}
+			_, tokAfter, callsAfter := f.counts()
+			wantCalls := 0
+			if tt.want == 200 {
+				wantCalls = 1
+			}
+			if n := len(rec.got()); n != wantCalls {
+				t.Errorf("service called %d times, want %d", n, wantCalls)
+			}
+			if tt.want != 200 && (tokAfter != tokBefore || callsAfter != callsBefore) {
+				t.Errorf("outbound: token %d→%d, connector %d→%d; want none", tokBefore, tokAfter, callsBefore, callsAfter)
+			}
+		})
+	}
+}
+
+// TestRedeliveryIgnored sends activities again, as the Bot Framework does
+// after a slow answer: a repeated id in the same conversation is answered
+// 200 and not run or posted again; a new id, or the same id elsewhere, is
+// a new activity.
+func TestRedeliveryIgnored(t *testing.T) {
+	clk := newClock()
+	f := newFakeBF(t, clk)
+	mention, su := f.inbound("teams-channel-message-at-mention.json")
+	newID := bytes.Replace(mention, []byte(`"id": "1759944781430"`), []byte(`"id": "1759944781431"`), 1)
+	elsewhere := bytes.ReplaceAll(mention, []byte("19:6848757105754c8981c67612732d9aa7@thread.tacv2;messageid=1759881511856"),
+		[]byte("19:other@thread.tacv2;messageid=1"))
+	if bytes.Equal(newID, mention) || bytes.Equal(elsewhere, mention) {
+		t.Fatal("at-mention fixture changed")
+	}
+	tests := []struct {
+		name      string
+		bodies    [][]byte
+		wantCalls int
+	}{
+		{"once", [][]byte{mention}, 1},
+		{"redelivered twice", [][]byte{mention, mention, mention}, 1},
+		{"new id", [][]byte{mention, newID}, 2},
+		{"same id in another conversation", [][]byte{mention, elsewhere}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{reply: textReply("poll", "en", "hi", handlers.InChannel)}
+			b := startBot(t, f, f.config(), rec, mustTranslator(t))
+			_, _, before := f.counts()
+			for i, body := range tt.bodies {
+				if got, _ := signedPost(t, f, b, body, su); got != 200 {
+					t.Fatalf("delivery %d: status = %d, want 200", i+1, got)
+				}
+			}
+			_, _, after := f.counts()
+			if n := len(rec.got()); n != tt.wantCalls {
+				t.Errorf("service called %d times, want %d", n, tt.wantCalls)
+			}
+			if after-before != tt.wantCalls {
+				t.Errorf("%d replies posted, want %d", after-before, tt.wantCalls)
+			}
+		})
+	}
+}
+
+// gated is a recorder whose Act waits for release, to hold a card action
+// in flight while it is redelivered.
+type gated struct {
+	*recorder
+	started chan struct{}
+	release chan struct{}
+}
+
+func (g *gated) Act(ctx context.Context, req handlers.Request, id, value string) handlers.Reply {
+	g.started <- struct{}{}
+	<-g.release
+	return g.recorder.Act(ctx, req, id, value)
+}
+
+// logSignal signals each log record with message msg.
+type logSignal struct {
+	msg string
+	ch  chan struct{}
+}
+
+func (h logSignal) Enabled(context.Context, slog.Level) bool { return true }
+func (h logSignal) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h logSignal) WithGroup(string) slog.Handler            { return h }
+func (h logSignal) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.ch <- struct{}{}
+	}
+	return nil
+}
+
+// TestRedeliveredVote redelivers a vote click while the first delivery is
+// still running: the vote is counted once, and the redelivery answers with
+// the first delivery's answer once it is known, or, when the first
+// outlasts the redelivery's time, with a note that the click is in hand.
+func TestRedeliveredVote(t *testing.T) {
+	clk := newClock()
+	f := newFakeBF(t, clk)
+	body, su := invokeWith(t, f, `{"type":"Action.Execute","verb":"poll_vote","data":{"action":"poll_vote","value":"7:2"}}`)
+	tr := mustTranslator(t)
+	tests := []struct {
+		name        string
+		workTimeout time.Duration
+		slow        bool // the first is released only after the redelivery was answered
+		wantValue   any  // of the redelivery's invoke response
+	}{
+		{"first answers while redelivery waits", time.Minute, false, "Vote counted"},
+		{"first too slow", 50 * time.Millisecond, true, tr.T("en", "teams_still_working", nil)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// An error reply comes back as an invoke message: easy to compare.
+			g := &gated{recorder: &recorder{reply: textReply("error", "en", "Vote counted", 0)},
+				started: make(chan struct{}, 2), release: make(chan struct{})}
+			b := startBot(t, f, f.config(), g, tr)
+			waiting := make(chan struct{}, 1)
+			b.log = slog.New(logSignal{msg: "teams redelivery ignored", ch: waiting})
+			b.workTimeout = tt.workTimeout
+			var wg sync.WaitGroup
+			t.Cleanup(func() { // on failure, let the held calls end
+				select {
+				case <-g.release:
+				default:
+					close(g.release)
+				}
+				wg.Wait()
+			})
+			var first []byte
+			wg.Go(func() { _, first = signedPost(t, f, b, body, su) })
+			<-g.started
+			type answer struct {
+				status int
+				body   []byte
+			}
+			again := make(chan answer, 1)
+			wg.Go(func() {
+				status, out := signedPost(t, f, b, body, su)
+				again <- answer{status, out}
+			})
+			var got answer
+			if tt.slow {
+				got = within(t, again)
+				close(g.release)
+			} else {
+				within(t, waiting) // the redelivery waits on the first
+				close(g.release)
+				got = within(t, again)
+			}
+			wg.Wait()
+			if got.status != 200 {
+				t.Fatalf("redelivery status = %d, want 200", got.status)
+			}
+			if n := len(g.got()); n != 1 {
+				t.Errorf("Act called %d times, want 1", n)
+			}
+			if v := decode(t, first)["value"]; v != "Vote counted" {
+				t.Errorf("first response value = %v, want the vote's answer", v)
+			}
+			if r := decode(t, got.body); r["type"] != invokeMessage || r["value"] != tt.wantValue {
+				t.Errorf("redelivery response = %v, want message %q", r, tt.wantValue)
+			}
+		})
+	}
+}
+
+// within receives from ch, failing the test rather than hanging when
+// nothing comes (a redelivery that ran again blocks on the gate).
+func within[T any](t *testing.T, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatal("nothing after 10 s: the redelivery ran again or never waited")
+		panic("unreachable")
+	}
+}
+
+// TestDeliveriesBounded checks that remembered activities expire after the
+// TTL and that the oldest are forgotten beyond the maximum.
+func TestDeliveriesBounded(t *testing.T) {
+	clk := newClock()
+	s := newDeliveries(time.Hour, 3, clk.Now)
+	claim := func(key string) bool {
+		_, first := s.claim(key)
+		return first
+	}
+	steps := []struct {
+		advance time.Duration
+		key     string
+		want    bool // first delivery
+	}{
+		{0, "a", true},
+		{0, "a", false},
+		{59 * time.Minute, "a", false},
+		{0, "b", true},
+		{time.Minute, "a", true}, // a expired at 1 h
+		{0, "b", false},
+		{0, "c", true},
+		{0, "d", true}, // a, b, c, d: b (the oldest) is forgotten
+		{0, "b", true},
+		{0, "d", false},
+	}
+	for i, st := range steps {
+		clk.Add(st.advance)
+		if got := claim(st.key); got != st.want {
+			t.Errorf("step %d: claim(%q) first = %v, want %v", i, st.key, got, st.want)
+		}
+	}
+	if n := s.len(); n != 3 {
+		t.Errorf("len = %d, want 3", n)
+	}
+	for i := range 100 {
+		s.claim(fmt.Sprint("k", i))
+	}
+	if n := s.len(); n != 3 {
+		t.Errorf("after 100 more, len = %d, want the maximum 3", n)
+	}
+}
