@@ -87,7 +87,7 @@ func (a *App) open(ctx context.Context) error {
 		return err
 	}
 	a.Service.SetPoster(a.posters)
-	a.sched = scheduler.New(a.now, a.log, a.Service.Jobs())
+	a.sched = scheduler.New(a.now, a.log, a.Service.JobSources()...)
 	a.Service.SetReplan(a.sched.Reload)
 	return a.openPlatforms()
 }

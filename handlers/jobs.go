@@ -27,22 +27,43 @@ const reminderPostTimeout = 30 * time.Second
 // conversion stops compiling if the lease is shorter than two posts.
 const _ = uint64(storage.ReminderLease - 2*reminderPostTimeout)
 
-// Jobs lists the timed work of every feature for the scheduler: meeting
-// reminders here, poll closings from pollJobs. The first listing also
-// re-plans upcoming meetings with the configured offsets, so a changed
-// [meetings] reminders setting applies after a restart.
-func (s *Service) Jobs() scheduler.Source {
+// JobSources lists the timed work of every feature for the scheduler, one
+// Source per feature: meeting reminders, then poll closings (pollJobs). They
+// are separate so that a feature whose listing fails keeps its jobs
+// scheduled while the others go on. The reminders source re-plans upcoming
+// meetings with the configured offsets at its first successful scan (and
+// tries again at the next scan until it succeeds), so a changed [meetings]
+// reminders setting applies after a restart.
+func (s *Service) JobSources() []scheduler.Source {
 	r := &reminderRunner{s: s, owner: newClaimOwner(), posted: map[int64]postedReminder{}}
+	return []scheduler.Source{scheduler.SourceFunc(r.jobs), scheduler.SourceFunc(s.pollJobs)}
+}
+
+// Jobs is every source of JobSources as one, for callers that want a
+// single listing. A part that fails is logged and left out, so it does
+// not hide the others' jobs; the error is returned only when every part
+// fails. A scheduler should be given JobSources instead: with one Source,
+// the jobs of a failed part would be unscheduled until its next success.
+func (s *Service) Jobs() scheduler.Source {
+	srcs := s.JobSources()
 	return scheduler.SourceFunc(func(ctx context.Context) ([]scheduler.Job, error) {
-		jobs, err := r.jobs(ctx)
-		if err != nil {
-			return nil, err
+		var all []scheduler.Job
+		var errs []error
+		for i, src := range srcs {
+			jobs, err := src.Pending(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.log.Error("listing jobs", "source", i, "err", err)
+				}
+				errs = append(errs, err)
+				continue
+			}
+			all = append(all, jobs...)
 		}
-		polls, err := s.pollJobs(ctx)
-		if err != nil {
-			return nil, err
+		if len(errs) == len(srcs) {
+			return nil, errors.Join(errs...)
 		}
-		return append(jobs, polls...), nil
+		return all, nil
 	})
 }
 
@@ -52,11 +73,13 @@ func (s *Service) Jobs() scheduler.Source {
 // went out but could not be recorded (the database refused the write):
 // their retry only records them, it does not post again.
 type reminderRunner struct {
-	s       *Service
-	owner   string
-	planned sync.Once
-	mu      sync.Mutex
-	posted  map[int64]postedReminder
+	s      *Service
+	owner  string
+	mu     sync.Mutex
+	posted map[int64]postedReminder
+
+	planMu  sync.Mutex // held across the start-up re-plan, so it runs once at a time
+	planned bool       // the start-up re-plan succeeded
 }
 
 type postedReminder struct {
@@ -64,13 +87,16 @@ type postedReminder struct {
 	late bool
 }
 
+// jobs lists the pending reminders. Rows storage could not read are logged
+// and left out; the others are still scheduled.
 func (r *reminderRunner) jobs(ctx context.Context) ([]scheduler.Job, error) {
-	r.planned.Do(func() {
-		if err := r.s.replanUpcoming(ctx); err != nil {
-			r.s.log.Error("re-planning reminders", "err", err)
-		}
-	})
+	r.replanOnce(ctx)
 	pending, err := r.s.store.PendingReminders(ctx)
+	var bad *storage.UnreadableRowsError
+	if errors.As(err, &bad) {
+		r.s.log.Error("skipping unreadable reminders", "ids", bad.IDs, "err", err)
+		err = nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -83,19 +109,43 @@ func (r *reminderRunner) jobs(ctx context.Context) ([]scheduler.Job, error) {
 	return jobs, nil
 }
 
+// replanOnce re-plans upcoming meetings until that succeeds once. A scan
+// cancelled by shutdown is not a failure worth an error in the log.
+func (r *reminderRunner) replanOnce(ctx context.Context) {
+	r.planMu.Lock()
+	defer r.planMu.Unlock()
+	if r.planned {
+		return
+	}
+	err := r.s.replanUpcoming(ctx)
+	switch {
+	case err == nil:
+		r.planned = true
+	case ctx.Err() != nil:
+		r.s.log.Debug("re-planning reminders interrupted", "err", err)
+	default:
+		r.s.log.Error("re-planning reminders; will retry at the next scan", "err", err)
+	}
+}
+
 // replanUpcoming plans the configured offsets for every meeting that has
-// not started.
+// not started. A meeting that fails does not keep the others from being
+// re-planned; the errors are joined.
 func (s *Service) replanUpcoming(ctx context.Context) error {
 	ms, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: s.now(), Status: storage.MeetingScheduled})
 	if err != nil {
 		return err
 	}
+	var errs []error
 	for _, m := range ms {
 		if err := s.store.PlanReminders(ctx, m.ID, s.meetingOffsets()); err != nil {
-			return fmt.Errorf("meeting %d: %w", m.ID, err)
+			if ctx.Err() != nil {
+				return err
+			}
+			errs = append(errs, fmt.Errorf("meeting %d: %w", m.ID, err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // run delivers one reminder. The database decides (ClaimReminder): a
@@ -220,7 +270,10 @@ func (s *Service) reminderPart(c *call, m *storage.Meeting, late bool) Reply {
 		Header{Text: c.T(key, map[string]any{"Title": c.meetingTitle(m)})},
 		Section{Text: c.T("reminder_starts_in", map[string]any{"In": c.meetingSpan(reminderLeft(m, s.now()))})},
 		c.meetingTime(m),
-		Section{Fields: c.meetingFields(m, true)},
+		// The post carries both languages in one message, which renderers
+		// type-set in one language: lines written here keep each half's
+		// typography (« Durée : » in French).
+		Section{Text: c.fieldLines(c.meetingFields(m, true))},
 		Context{Text: c.T("meeting_rsvp_hint", c.with(map[string]any{"ID": m.ID}))})
 }
 

@@ -165,7 +165,7 @@ func (s *Service) cmdMeetingEdit(ctx context.Context, c *call) Reply {
 // cmdMeetingMove: meeting move ID YYYY-MM-DD HH:MM [Zone/Name]. The move
 // is announced, since members may have planned around the old time.
 func (s *Service) cmdMeetingMove(ctx context.Context, c *call) Reply {
-	old, r, ok := s.argMeeting(ctx, c, "meeting_move_usage")
+	old, r, ok := s.argMeeting(ctx, c, "meeting_move_usage", false)
 	if !ok {
 		return r
 	}
@@ -181,8 +181,18 @@ func (s *Service) cmdMeetingMove(ctx context.Context, c *call) Reply {
 		return c.fail(err)
 	}
 	s.replan()
-	note := s.announce(ctx, c, m, "meeting_moved_announce", old.StartsAt)
+	note := s.announce(ctx, c, m, movedKey(old, m), old.StartsAt)
 	return s.meetingChanged(ctx, c, m, Section{Text: c.T("meeting_moved", map[string]any{"ID": m.ID})}, note)
+}
+
+// movedKey is the announcement of a move: "change of time" when the
+// meeting stays on the same day in its zone, "new date and time" otherwise.
+func movedKey(old, m *storage.Meeting) string {
+	loc := m.Location()
+	if old.StartsAt.In(loc).Format(time.DateOnly) == m.StartsAt.In(loc).Format(time.DateOnly) {
+		return "meeting_moved_announce"
+	}
+	return "meeting_moved_announce_date"
 }
 
 // cmdMeetingCancel: meeting cancel ID. The cancellation is announced to the
@@ -264,7 +274,7 @@ func (s *Service) meetingChanged(ctx context.Context, c *call, m *storage.Meetin
 	if len(spans) == 0 {
 		blocks = append(blocks, Context{Text: c.T(s.noRemindersKey(), nil)})
 	} else {
-		blocks = append(blocks, Context{Text: c.T("meeting_reminders_planned", map[string]any{"List": strings.Join(spans, ", ")})})
+		blocks = append(blocks, Context{Text: c.T("meeting_reminders_planned", map[string]any{"List": c.andList(spans)})})
 	}
 	return c.reply("meeting", Ephemeral, blocks...)
 }
@@ -296,8 +306,14 @@ func (s *Service) cmdMeetingPlan(ctx context.Context, c *call) Reply {
 	if len(c.args) != 1 || !meetingYear(c.args[0], &year) {
 		return c.errorReply("meeting_plan_usage", c.slashData())
 	}
-	ruleText := s.meetingRuleText()
-	rule, err := parseMeetingRule(ruleText)
+	if now := s.now().In(s.opts.Location).Year(); year < now || year > now+storage.MaxMeetingYears {
+		key := "meeting_plan_year_past"
+		if year > now {
+			key = "meeting_plan_year_far"
+		}
+		return c.errorReply(key, c.with(map[string]any{"Year": year, "Years": storage.MaxMeetingYears}))
+	}
+	rule, err := parseMeetingRule(s.meetingRuleText())
 	if err != nil {
 		return c.fail(err)
 	}
@@ -313,12 +329,14 @@ func (s *Service) cmdMeetingPlan(ctx context.Context, c *call) Reply {
 	return c.reply("meeting_plan", Ephemeral,
 		Header{Text: c.T("meeting_plan_title", map[string]any{"Year": year})},
 		Section{Text: strings.Join(lines, "\n")},
-		Context{Text: c.T("meeting_plan_hint", c.with(map[string]any{"Rule": ruleText}))})
+		Context{Text: c.T("meeting_plan_hint", c.with(map[string]any{"Rule": c.meetingRuleWords(rule)}))})
 }
 
+// meetingYear reads a four-digit year; whether it is too early or late is
+// the caller's to say.
 func meetingYear(s string, year *int) bool {
 	_, err := fmt.Sscanf(s, "%d", year)
-	return err == nil && fmt.Sprint(*year) == s && *year >= 2000 && *year <= 2100
+	return err == nil && fmt.Sprint(*year) == s && *year >= 1000 && *year <= 9999
 }
 
 // planMonth creates the month's meeting unless one exists or the date has

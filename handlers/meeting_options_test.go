@@ -69,7 +69,7 @@ func TestMeetingOptionsAppliedToNewMeetings(t *testing.T) {
 		wantOffsets  []time.Duration
 		wantReminder string
 	}{
-		{"unset", MeetingOptions{}, 90 * time.Minute, DefaultMeetingOptions().Reminders, "Reminders will be posted 14 days, 1 day, 1 hour before"},
+		{"unset", MeetingOptions{}, 90 * time.Minute, DefaultMeetingOptions().Reminders, "Reminders will be posted 14 days, 1 day and 1 hour before"},
 		{"given", MeetingOptions{Duration: 45 * time.Minute, Reminders: []time.Duration{2 * time.Hour}}, 45 * time.Minute,
 			[]time.Duration{2 * time.Hour}, "Reminders will be posted 2 hours before"},
 		{"reminders = []", MeetingOptions{Reminders: []time.Duration{}}, 90 * time.Minute, nil,

@@ -73,7 +73,7 @@ func (c *call) rsvpCountText(yes, no int) string {
 // cmdMeetingRSVPs: meeting rsvps ID. Everyone sees the counts; coordinators
 // also see who answered what.
 func (s *Service) cmdMeetingRSVPs(ctx context.Context, c *call) Reply {
-	m, r, ok := s.argMeeting(ctx, c, "meeting_rsvps_usage")
+	m, r, ok := s.argMeeting(ctx, c, "meeting_rsvps_usage", true)
 	if !ok {
 		return r
 	}
@@ -112,7 +112,7 @@ func meetingNames(c *call, names []string) string {
 // cmdMeetingStatus: meeting status ID, the delivery of every reminder of
 // the meeting, for coordinators.
 func (s *Service) cmdMeetingStatus(ctx context.Context, c *call) Reply {
-	m, r, ok := s.argMeeting(ctx, c, "meeting_status_usage")
+	m, r, ok := s.argMeeting(ctx, c, "meeting_status_usage", true)
 	if !ok {
 		return r
 	}

@@ -73,11 +73,13 @@ func (c *call) meetingSpan(d time.Duration) string {
 	return c.T("meeting_span_hm", map[string]any{"Hours": int(d / time.Hour), "Minutes": fmt.Sprintf("%02d", int(d%time.Hour/time.Minute))})
 }
 
-// meetingStart parses "YYYY-MM-DD HH:MM [Zone/Name]" from the front of
-// args, in def unless an IANA zone follows. It returns the instant, the
-// zone's name and how many words it used. A wall time that does not exist
-// (skipped by a spring-forward change) is refused; an ambiguous one (the
-// repeated hour in the fall) means its first, daylight-saving occurrence.
+// meetingStart parses "YYYY-MM-DD HH:MM [zone]" from the front of args, in
+// def unless a zone follows (see meetingParseZone: an IANA name in any
+// case, a Canadian abbreviation, UTC or an offset). It returns the instant,
+// the zone's name and how many words it used. A wall time that does not
+// exist (skipped by a spring-forward change) is refused; an ambiguous one
+// (the repeated hour in the fall) means its first, daylight-saving
+// occurrence.
 func meetingStart(args []string, def *time.Location) (time.Time, string, int, error) {
 	if len(args) < 2 {
 		return time.Time{}, "", 0, storage.Errorf(storage.EINVALID, "meeting_error_when", nil, "missing date or time")
@@ -90,19 +92,22 @@ func meetingStart(args []string, def *time.Location) (time.Time, string, int, er
 	if !ok {
 		return time.Time{}, "", 0, storage.Errorf(storage.EINVALID, "meeting_error_time", map[string]any{"Value": args[1]}, "bad time")
 	}
-	loc, used := def, 2
-	if len(args) > 2 && meetingLooksLikeZone(args[2]) {
-		if loc, err = meetingLoadZone(args[2]); err != nil {
+	loc, name, used := def, def.String(), 2
+	if len(args) > 2 {
+		read, zone, isZone, err := meetingParseZone(args[2], def)
+		if err != nil {
 			return time.Time{}, "", 0, err
 		}
-		used = 3
+		if isZone {
+			loc, name, used = read, zone, 3
+		}
 	}
 	t := time.Date(day.Year(), day.Month(), day.Day(), hh, mm, 0, 0, loc)
 	if t.Hour() != hh || t.Minute() != mm {
 		return time.Time{}, "", 0, storage.Errorf(storage.EINVALID, "meeting_error_time_gap",
-			map[string]any{"Value": args[0] + " " + args[1], "Zone": loc.String()}, "wall time skipped by DST")
+			map[string]any{"Value": args[0] + " " + args[1], "Zone": name}, "wall time skipped by DST")
 	}
-	return t, loc.String(), used, nil
+	return t, name, used, nil
 }
 
 // meetingParseClock reads "13:00", "13h00", "13h" or "13 h" (already one word).
@@ -124,24 +129,6 @@ func meetingParseClock(s string) (int, int, bool) {
 		return 0, 0, false
 	}
 	return hh, mm, true
-}
-
-// meetingLooksLikeZone tells an IANA zone name from a title word. Only
-// "Area/Location" names and UTC are zones: abbreviations such as ET or PT
-// are ambiguous and not accepted.
-func meetingLooksLikeZone(s string) bool {
-	return strings.Contains(s, "/") || strings.EqualFold(s, "UTC")
-}
-
-func meetingLoadZone(name string) (*time.Location, error) {
-	if strings.EqualFold(name, "UTC") {
-		return time.UTC, nil
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil || name == "Local" {
-		return nil, storage.Errorf(storage.EINVALID, "meeting_error_zone", map[string]any{"Zone": name}, "unknown zone %q", name)
-	}
-	return loc, nil
 }
 
 // meetingRule is a parsed "third wednesday 13:00": the nth (or last)
@@ -197,6 +184,21 @@ func parseMeetingRule(rule string) (meetingRule, error) {
 		return meetingRule{}, bad
 	}
 	return meetingRule{nth: nth, weekday: wd, hour: hh, minute: mm}, nil
+}
+
+// meetingRuleWords writes the rule in the call's words: "the third
+// Wednesday of the month at 1:00 p.m." or « le troisième mercredi du mois
+// à 13 h 00 ».
+func (c *call) meetingRuleWords(r meetingRule) string {
+	nth := "last"
+	if r.nth > 0 {
+		nth = strconv.Itoa(r.nth)
+	}
+	return c.T("meeting_rule", map[string]any{
+		"Nth":     c.T("meeting_ordinal_"+nth, nil),
+		"Weekday": c.T(fmt.Sprintf("meeting_weekday_%d", r.weekday), nil),
+		"Time":    c.meetingClock(time.Date(2000, 1, 1, r.hour, r.minute, 0, 0, time.UTC)),
+	})
 }
 
 // in returns the rule's date and time in the given month.

@@ -73,12 +73,20 @@ type mtgPoster struct {
 	err     error         // returned while fails > 0
 	partial bool          // failing posts still reach Slack (another platform failed)
 	delay   time.Duration // how long each post takes
+	// entered, when set, is sent to as each post begins; the post then waits
+	// until hold is closed.
+	entered chan<- struct{}
+	hold    <-chan struct{}
 }
 
 func (p *mtgPoster) Post(ctx context.Context, r Reply) ([]MessageRef, error) {
 	p.mu.Lock()
-	delay := p.delay
+	delay, entered, hold := p.delay, p.entered, p.hold
 	p.mu.Unlock()
+	if entered != nil {
+		entered <- struct{}{}
+		<-hold
+	}
 	time.Sleep(delay)
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -99,6 +107,13 @@ func (p *mtgPoster) setDelay(d time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.delay = d
+}
+
+// holdPosts makes every post announce itself on entered and wait for hold.
+func (p *mtgPoster) holdPosts(entered chan<- struct{}, hold <-chan struct{}) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.entered, p.hold = entered, hold
 }
 
 func (p *mtgPoster) Update(ctx context.Context, ref MessageRef, r Reply) error { return nil }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"copbot/storage"
 )
@@ -85,13 +86,18 @@ func (c *call) meetingID(i int) (int64, bool) {
 
 // argMeeting loads the meeting numbered by the first argument. When ok is
 // false, r is the reply to give instead: the usage line if the number is
-// missing or malformed, else why the meeting could not be loaded.
-func (s *Service) argMeeting(ctx context.Context, c *call, usage string) (m *storage.Meeting, r Reply, ok bool) {
+// missing or malformed, else why the meeting could not be loaded. A
+// missing meeting is told without "nothing was changed" when view is set
+// (the command only reads).
+func (s *Service) argMeeting(ctx context.Context, c *call, usage string, view bool) (m *storage.Meeting, r Reply, ok bool) {
 	id, ok := c.meetingID(0)
 	if !ok {
 		return nil, c.errorReply(usage, c.slashData()), false
 	}
 	m, err := s.store.MeetingByID(ctx, id)
+	if view && storage.ErrorCode(err) == storage.ENOTFOUND {
+		return nil, c.errorReply("meeting_error_not_found_view", c.with(map[string]any{"ID": id})), false
+	}
 	if err != nil {
 		return nil, c.fail(err), false
 	}
@@ -99,7 +105,7 @@ func (s *Service) argMeeting(ctx context.Context, c *call, usage string) (m *sto
 }
 
 func (s *Service) cmdMeetingShow(ctx context.Context, c *call) Reply {
-	m, r, ok := s.argMeeting(ctx, c, "meeting_usage")
+	m, r, ok := s.argMeeting(ctx, c, "meeting_usage", true)
 	if !ok {
 		return r
 	}
@@ -198,9 +204,28 @@ func (c *call) meetingTime(m *storage.Meeting) Time {
 	fallback := c.meetingWhen(m.StartsAt, m.Location())
 	if community := c.s.opts.Location; community.String() != m.Zone {
 		fallback = c.T("meeting_when_two_zones", map[string]any{"When": fallback,
-			"Community": c.meetingWhen(m.StartsAt, community)})
+			"Community": c.meetingOtherZone(m.StartsAt, m.Location(), community)})
 	}
 	return Time{Prefix: c.T("meeting_when", nil), Unix: m.StartsAt.Unix(), Fallback: fallback}
+}
+
+// fieldLines writes fields as "Label: value" lines in the call's typography.
+func (c *call) fieldLines(fields []Field) string {
+	lines := make([]string, 0, len(fields))
+	for _, f := range fields {
+		lines = append(lines, FieldLine(c.lang, f.Label, f.Value))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// meetingOtherZone writes t in the other zone without repeating the date
+// when it is the same day there: "10:00 a.m. EST".
+func (c *call) meetingOtherZone(t time.Time, loc, other *time.Location) string {
+	if t.In(loc).Format(time.DateOnly) != t.In(other).Format(time.DateOnly) {
+		return c.meetingWhen(t, other)
+	}
+	lt := t.In(other)
+	return c.meetingClock(lt) + " " + c.meetingZone(lt)
 }
 
 func (c *call) meetingFields(m *storage.Meeting, full bool) []Field {

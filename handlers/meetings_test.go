@@ -28,7 +28,7 @@ func TestMeetingAdd(t *testing.T) {
 					t.Errorf("title %q duration %s", m.Title, m.Duration)
 				}
 			},
-			[]string{"Meeting #1 is scheduled.", "Wednesday, March 17, 2027 at 1:00 p.m. EDT", "14 days, 1 day, 1 hour before"}},
+			[]string{"Meeting #1 is scheduled.", "Wednesday, March 17, 2027 at 1:00 p.m. EDT", "14 days, 1 day and 1 hour before"}},
 		{"flags and explicit zone", "en",
 			`meeting add 2027-03-17 14:00 America/Halifax Atlantic session --duration 2h --theme "Serving vulnerable communities" --agenda "1. Welcome; 2. Panel" --link=https://meet.example.ca/x`,
 			time.Date(2027, 3, 17, 14, 0, 0, 0, halifax), "America/Halifax",
@@ -46,7 +46,7 @@ func TestMeetingAdd(t *testing.T) {
 					t.Errorf("stored %+v", m)
 				}
 			},
-			[]string{"La réunion n° 1 est prévue.", "Réunion de la communauté de pratique", "mercredi 16 juin 2027 à 13 h 00 HAE", "45 minutes"}},
+			[]string{"La réunion nº 1 est prévue.", "Réunion de la communauté de pratique", "mercredi 16 juin 2027 à 13 h 00 HAE", "45 minutes"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,7 +123,7 @@ func TestMeetingPlan2027(t *testing.T) {
 	mtgHas(t, r, "Wednesday, December 15, 2027 at 1:00 p.m. EST: created")
 	// Planning again creates nothing; each month says why.
 	again := e.ask("coord", "fr", "réunion planifier 2027")
-	mtgHas(t, again, "ignorée, la réunion n° 1 est déjà prévue ce mois-là", "mercredi 15 décembre 2027 à 13 h 00 HNE")
+	mtgHas(t, again, "ignorée, la réunion nº 1 est déjà prévue ce mois-là", "mercredi 15 décembre 2027 à 13 h 00 HNE")
 	if n := len(e.meetings()); n != 4 {
 		t.Errorf("after planning twice: %d meetings, want 4", n)
 	}
@@ -140,9 +140,16 @@ func TestMeetingPlanSkipsPastMonthsAndUsesRule(t *testing.T) {
 	if n := len(e.meetings()); n != 1 {
 		t.Errorf("%d meetings, want 1", n)
 	}
-	for _, text := range []string{"meeting plan", "meeting plan 27", "meeting plan 2027 2028", "meeting plan 1999"} {
-		if r := e.ask("coord", "en", text); r.Kind != "error" || !strings.Contains(r.Text, "meeting plan YEAR") {
-			t.Errorf("%q: %s", text, mtgKey(r))
+	for _, tt := range []struct{ lang, text, want string }{
+		{"en", "meeting plan", "meeting plan YEAR"},
+		{"en", "meeting plan 27", "meeting plan YEAR"},
+		{"en", "meeting plan 2027 2028", "meeting plan YEAR"},
+		{"en", "meeting plan 1999", "1999 is past. Give the current year or a later one."},
+		{"fr", "réunion planifier 2026", "L’année 2026 est passée."},
+		{"en", "meeting plan 2033", "2033 is too far ahead: meetings can be planned at most 5 years ahead."},
+	} {
+		if r := e.ask("coord", tt.lang, tt.text); r.Kind != "error" || !strings.Contains(r.Text, tt.want) {
+			t.Errorf("%q: %s, want an error with %q", tt.text, mtgKey(r), tt.want)
 		}
 	}
 }
@@ -166,7 +173,7 @@ func TestMeetingShowAndList(t *testing.T) {
 		t.Fatal(err)
 	}
 	show := e.ask("ana", "en", "meeting 1")
-	mtgHas(t, show, "#1 Quarterly meeting", "Wednesday, March 3, 2027 at 10:00 a.m. EST", "Theme: Accessibility",
+	mtgHas(t, show, "#1 “Quarterly meeting”", "Wednesday, March 3, 2027 at 10:00 a.m. EST", "Theme: Accessibility",
 		"0 people attending · 0 people can’t attend", "attend 1")
 	var buttons []string
 	for _, b := range show.Blocks {
@@ -182,8 +189,8 @@ func TestMeetingShowAndList(t *testing.T) {
 	cancelled := e.ask("ana", "fr", "réunion 2")
 	mtgHas(t, cancelled, "Cette réunion est annulée.")
 	list := e.ask("ana", "fr", "réunions")
-	mtgHas(t, list, "Prochaines réunions", "n° 1 Quarterly meeting", "mercredi 3 mars 2027 à 10 h 00 HNE")
-	if strings.Contains(list.Text, "n° 2") {
+	mtgHas(t, list, "Prochaines réunions", "nº 1 « Quarterly meeting »", "mercredi 3 mars 2027 à 10 h 00 HNE")
+	if strings.Contains(list.Text, "nº 2") {
 		t.Errorf("the list shows a cancelled meeting:\n%s", list.Text)
 	}
 	if r := e.ask("ana", "en", "meeting 99"); r.Kind != "error" || !strings.Contains(r.Text, "There is no meeting #99") {
@@ -245,7 +252,7 @@ func TestMeetingMoveAndCancelAreAnnounced(t *testing.T) {
 	if len(posts) != 1 {
 		t.Fatalf("%d notices posted, want 1", len(posts))
 	}
-	mtgHas(t, posts[0], "Change of time: “Quarterly meeting”, planned for Wednesday, March 3, 2027 at 10:00 a.m. EST, is moved to Wednesday, March 10, 2027 at 2:00 p.m. EST.",
+	mtgHas(t, posts[0], "New date and time: “Quarterly meeting”, planned for Wednesday, March 3, 2027 at 10:00 a.m. EST, is moved to Wednesday, March 10, 2027 at 2:00 p.m. EST.",
 		"« Quarterly meeting », prévue le mercredi 3 mars 2027 à 10 h 00 HNE, est déplacée au mercredi 10 mars 2027 à 14 h 00 HNE.")
 	rs, _ := e.db.PendingReminders(context.Background())
 	newStart := time.Date(2027, 3, 10, 19, 0, 0, 0, time.UTC)
@@ -259,7 +266,7 @@ func TestMeetingMoveAndCancelAreAnnounced(t *testing.T) {
 	}
 
 	r = e.ask("coord", "fr", "réunion annuler 1")
-	mtgHas(t, r, "La réunion n° 1 est annulée", "Le canal de la communauté a été prévenu.")
+	mtgHas(t, r, "La réunion nº 1 est annulée", "Le canal de la communauté a été prévenu.")
 	posts = e.poster.Posts("meeting_notice")
 	if len(posts) != 2 {
 		t.Fatalf("%d notices, want 2", len(posts))
@@ -353,7 +360,7 @@ func TestRSVP(t *testing.T) {
 		{"non-member button", func() Reply {
 			return e.s.Act(ctx, Request{Identity: storage.Identity{Platform: storage.PlatformConsole, ID: "zoe"}}, "rsvp_no", "1")
 		}, "not a member yet"},
-		{"unknown meeting", func() Reply { return e.ask("ana", "", "participer 9") }, "Il n’y a pas de réunion n° 9"},
+		{"unknown meeting", func() Reply { return e.ask("ana", "", "participer 9") }, "Il n’y a pas de réunion nº 9"},
 		{"no id", func() Reply { return e.ask("bob", "", "attend") }, "Usage: `/cop attend ID`"},
 		{"bad button value", func() Reply {
 			return e.s.Act(ctx, Request{Identity: storage.Identity{Platform: storage.PlatformConsole, ID: "bob"}}, "rsvp_yes", "x")
@@ -411,7 +418,7 @@ func TestNextMeetingBlocks(t *testing.T) {
 	e.addMeeting(mtgT0.Add(60*24*time.Hour), time.Hour)
 	e.addMeeting(mtgT0.Add(30*24*time.Hour), time.Hour)
 	text = blocksText(e.s.nextMeetingBlocks(context.Background(), c))
-	if !strings.Contains(text, "Next meeting") || !strings.Contains(text, "#2 Quarterly meeting") ||
+	if !strings.Contains(text, "Next meeting") || !strings.Contains(text, "#2 “Quarterly meeting”") ||
 		!strings.Contains(text, "March 3, 2027") {
 		t.Errorf("next meeting:\n%s", text)
 	}

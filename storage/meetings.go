@@ -102,6 +102,10 @@ const (
 	MaxMeetingLength = 24 * time.Hour
 	MinReminderAhead = time.Second // and whole seconds
 	MaxReminderAhead = 90 * 24 * time.Hour
+	// MaxMeetingYears bounds how far ahead a meeting may start, so that
+	// every stored start stays a four-digit year that reads back (a start
+	// in year 10000 would make every listing of reminders fail).
+	MaxMeetingYears = 5
 )
 
 const meetingColumns = `id, title, starts_at, zone, duration_seconds, agenda, link, theme,
@@ -270,9 +274,14 @@ func validateLink(link string) error {
 	return nil
 }
 
+// checkFuture accepts a start after now and at most MaxMeetingYears ahead.
 func checkFuture(start, now time.Time) error {
 	if !start.After(now) {
 		return Errorf(EINVALID, "meeting_error_past", nil, "start %s is not after now %s", start, now)
+	}
+	if start.After(now.AddDate(MaxMeetingYears, 0, 0)) {
+		return Errorf(EINVALID, "meeting_error_too_far", map[string]any{"Years": MaxMeetingYears},
+			"start %s is more than %d years after now %s", start, MaxMeetingYears, now)
 	}
 	return nil
 }

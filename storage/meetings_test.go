@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -163,38 +164,117 @@ func TestPlanRemindersPastDueAreSkipped(t *testing.T) {
 	}
 }
 
-// A meeting the day after the spring-forward change (2027-03-14 in
-// Toronto): its 336h reminder is an exact duration before the start, so it
-// falls at 12:00 EST although the meeting is at 13:00 EDT.
+// Reminders of a meeting the day after the spring-forward change
+// (2027-03-14 in Toronto), and of one the day after the fall-back change
+// (2027-11-07): offsets of whole days keep the meeting's wall-clock time
+// (13:00 fourteen days earlier, 335 or 337 real hours), other offsets are
+// exact durations.
 func TestReminderAcrossDaylightSaving(t *testing.T) {
-	d, _ := openMeetingsDB(t)
-	ctx := context.Background()
 	tor, err := time.LoadLocation("America/Toronto")
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Date(2027, 3, 15, 13, 0, 0, 0, tor)
-	m, err := d.CreateMeeting(ctx, meetingIn(start, 336*time.Hour))
+	tests := []struct {
+		name     string
+		start    time.Time
+		offset   time.Duration
+		wantWall string
+		wantSpan time.Duration
+	}{
+		{"14 days across spring forward", time.Date(2027, 3, 15, 13, 0, 0, 0, tor), 336 * time.Hour, "2027-03-01 13:00 EST", 335 * time.Hour},
+		{"1 day across spring forward", time.Date(2027, 3, 15, 13, 0, 0, 0, tor), 24 * time.Hour, "2027-03-14 13:00 EDT", 24 * time.Hour},
+		{"1 day on the change", time.Date(2027, 3, 14, 13, 0, 0, 0, tor), 24 * time.Hour, "2027-03-13 13:00 EST", 23 * time.Hour},
+		{"14 days across fall back", time.Date(2027, 11, 8, 13, 0, 0, 0, tor), 336 * time.Hour, "2027-10-25 13:00 EDT", 337 * time.Hour},
+		{"36 hours stays exact", time.Date(2027, 3, 15, 13, 0, 0, 0, tor), 36 * time.Hour, "2027-03-14 00:00 EST", 36 * time.Hour},
+		{"1 hour stays exact", time.Date(2027, 3, 14, 3, 30, 0, 0, tor), time.Hour, "2027-03-14 01:30 EST", time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, _ := openMeetingsDB(t)
+			ctx := context.Background()
+			m, err := d.CreateMeeting(ctx, meetingIn(tt.start, tt.offset))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs, err := d.PendingReminders(ctx)
+			if err != nil || len(rs) != 1 {
+				t.Fatalf("pending = %v, %v", rs, err)
+			}
+			due := rs[0].DueAt
+			if got := due.In(tor).Format("2006-01-02 15:04 MST"); got != tt.wantWall {
+				t.Errorf("due in Toronto = %s, want %s", got, tt.wantWall)
+			}
+			if got := m.StartsAt.Sub(due); got != tt.wantSpan {
+				t.Errorf("start - due = %s, want %s", got, tt.wantSpan)
+			}
+		})
+	}
+}
+
+// A start more than MaxMeetingYears ahead is refused when creating and
+// when moving: it once stored a year-10000 start that could not be read.
+func TestMeetingStartCappedAhead(t *testing.T) {
+	d, _ := openMeetingsDB(t)
+	ctx := context.Background()
+	limit := meetingsT0.AddDate(storage.MaxMeetingYears, 0, 0)
+	tests := []struct {
+		start time.Time
+		want  string
+	}{
+		{limit, ""},
+		{limit.Add(time.Second), "meeting_error_too_far"},
+		{time.Date(9999, 12, 31, 23, 59, 0, 0, time.UTC), "meeting_error_too_far"},
+	}
+	for _, tt := range tests {
+		_, err := d.CreateMeeting(ctx, meetingIn(tt.start, time.Hour))
+		if got := errKey(err); got != tt.want {
+			t.Errorf("create at %s: error %q, want %q", tt.start, got, tt.want)
+		}
+	}
+	m, err := d.CreateMeeting(ctx, meetingIn(meetingsT0.Add(time.Hour)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := m.StartsAt, time.Date(2027, 3, 15, 17, 0, 0, 0, time.UTC); !got.Equal(want) {
-		t.Errorf("start in UTC = %s, want %s", got, want)
+	far := limit.AddDate(1, 0, 0)
+	if _, err := d.UpdateMeeting(ctx, m.ID, storage.MeetingUpdate{StartsAt: &far}); errKey(err) != "meeting_error_too_far" {
+		t.Errorf("move 6 years ahead: %v, want meeting_error_too_far", err)
 	}
-	back, _ := d.MeetingByID(ctx, m.ID)
-	if wall := back.StartsAt.In(back.Location()).Format("15:04 MST"); wall != "13:00 EDT" {
-		t.Errorf("stored start shown in its zone = %s, want 13:00 EDT", wall)
+}
+
+// A pending reminder row that cannot be read is skipped, named in an
+// *UnreadableRowsError, and the readable ones are still returned.
+func TestPendingRemindersSkipsUnreadableRows(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.db")
+	d, err := storage.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	d.Now = func() time.Time { return meetingsT0 }
+	ctx := context.Background()
+	bad, err := d.CreateMeeting(ctx, meetingIn(meetingsT0.Add(72*time.Hour), time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := d.CreateMeeting(ctx, meetingIn(meetingsT0.Add(96*time.Hour), time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec("UPDATE reminders SET starts_at = '10000-01-01T04:59:00Z' WHERE meeting_id = ?", bad.ID); err != nil {
+		t.Fatal(err)
 	}
 	rs, err := d.PendingReminders(ctx)
-	if err != nil || len(rs) != 1 {
-		t.Fatalf("pending = %v, %v", rs, err)
+	var unreadable *storage.UnreadableRowsError
+	if !errors.As(err, &unreadable) || len(unreadable.IDs) != 1 {
+		t.Fatalf("error %v, want an UnreadableRowsError naming one row", err)
 	}
-	due := rs[0].DueAt
-	if got := m.StartsAt.Sub(due); got != 336*time.Hour {
-		t.Errorf("start - due = %s, want exactly 336h", got)
-	}
-	if wall := due.In(tor).Format("2006-01-02 15:04 MST"); wall != "2027-03-01 12:00 EST" {
-		t.Errorf("due in Toronto = %s, want 2027-03-01 12:00 EST", wall)
+	if len(rs) != 1 || rs[0].MeetingID != good.ID {
+		t.Errorf("readable reminders %+v, want the one of meeting %d", rs, good.ID)
 	}
 }
 

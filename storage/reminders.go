@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -41,9 +43,11 @@ type PostRef struct {
 }
 
 // Reminder is one planned reminder of one meeting start. DueAt is StartsAt
-// minus Offset, an exact duration: a 336h reminder before a meeting the day
-// after a daylight-saving change is due at a different wall-clock time of
-// day than the meeting, by the hour the clocks moved.
+// minus Offset; an Offset of whole days counts calendar days in the
+// meeting's zone, so a 336h reminder of a 13:00 meeting is due at 13:00
+// local time fourteen days earlier even across a daylight-saving change
+// (336 real hours, give or take the hour the clocks moved). Other offsets
+// are exact durations.
 type Reminder struct {
 	ID        int64
 	MeetingID int64
@@ -101,9 +105,57 @@ func (d *DB) PlanReminders(ctx context.Context, meetingID int64, offsets []time.
 	return tx.Commit()
 }
 
-// PendingReminders lists every pending reminder, earliest due first.
+// PendingReminders lists every pending reminder, earliest due first. A row
+// that cannot be read (a stored time out of range, written by an older
+// version) is skipped rather than failing the listing, so one bad row never
+// stops every other reminder: the readable reminders come back together
+// with an *UnreadableRowsError naming the skipped rows, for the caller to
+// log. Any other error comes with no reminders.
 func (d *DB) PendingReminders(ctx context.Context) ([]*Reminder, error) {
-	return d.readReminders(ctx, "status = 'pending' ORDER BY due_at, id")
+	tx, err := d.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var out []*Reminder
+	bad := &UnreadableRowsError{Table: "reminders"}
+	err = d.eachRow(ctx, tx, "SELECT "+reminderColumns+" FROM reminders WHERE status = 'pending' ORDER BY due_at, id",
+		func(rows *sql.Rows) error {
+			r, err := scanReminder(rows)
+			if err != nil {
+				bad.add(r, err)
+				return nil
+			}
+			out = append(out, r)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	if len(bad.Errs) > 0 {
+		return out, bad
+	}
+	return out, nil
+}
+
+// UnreadableRowsError reports the rows a listing skipped because they could
+// not be read. The listing still returned every readable row.
+type UnreadableRowsError struct {
+	Table string
+	IDs   []int64 // 0 where not even the id could be read
+	Errs  []error
+}
+
+func (e *UnreadableRowsError) Error() string {
+	return fmt.Sprintf("%d unreadable %s rows skipped (ids %v): %v", len(e.Errs), e.Table, e.IDs, errors.Join(e.Errs...))
+}
+
+func (e *UnreadableRowsError) add(r *Reminder, err error) {
+	var id int64
+	if r != nil {
+		id = r.ID
+	}
+	e.IDs, e.Errs = append(e.IDs, id), append(e.Errs, err)
 }
 
 // RemindersOf lists every reminder of a meeting, any status, by due time.
@@ -286,7 +338,7 @@ func scanReminder(rows *sql.Rows) (*Reminder, error) {
 	}
 	r.Offset, r.Status, r.Reason = time.Duration(secs)*time.Second, ReminderStatus(status), ReminderReason(reason)
 	if err := json.Unmarshal([]byte(refs), &r.Refs); err != nil {
-		return nil, err
+		return &r, err // with its id, so that the error can name the row
 	}
 	return &r, parseTimes(parsed{&r.StartsAt, start}, parsed{&r.DueAt, due}, parsed{&r.SentAt, sent},
 		parsed{&r.UpdatedAt, updated}, parsed{&r.ClaimedAt, claimed})
@@ -352,6 +404,19 @@ func (d *DB) planReminders(ctx context.Context, tx *sql.Tx, m *Meeting, offsets 
 	return nil
 }
 
+// reminderDue is when the reminder of m at offset o falls due. An offset
+// of whole days means the same wall-clock time that many days earlier in
+// the meeting's zone (the "14 days before" a 13:00 meeting is at 13:00,
+// across a daylight-saving change too); any other offset is an exact
+// duration before the start.
+func reminderDue(m *Meeting, o time.Duration) time.Time {
+	const day = 24 * time.Hour
+	if o%day != 0 {
+		return m.StartsAt.Add(-o)
+	}
+	return m.StartsAt.In(m.Location()).AddDate(0, 0, -int(o/day)).UTC()
+}
+
 // dropStaleReminders removes pending reminders that no longer match the
 // meeting: never-attempted ones are deleted, attempted ones are kept as
 // failed so their errors stay visible.
@@ -361,7 +426,10 @@ func (d *DB) dropStaleReminders(ctx context.Context, tx *sql.Tx, m *Meeting, off
 		return err
 	}
 	for _, r := range pending {
-		keep := m.Status == MeetingScheduled && r.StartsAt.Equal(m.StartsAt) && slices.Contains(offsets, r.Offset)
+		// The due time is compared too, so that a reminder planned under an
+		// older rule (exact durations for whole days) is planned afresh.
+		keep := m.Status == MeetingScheduled && r.StartsAt.Equal(m.StartsAt) && slices.Contains(offsets, r.Offset) &&
+			r.DueAt.Equal(reminderDue(m, r.Offset))
 		switch {
 		case keep:
 		case m.Status == MeetingCancelled:
@@ -382,13 +450,13 @@ func (d *DB) dropStaleReminders(ctx context.Context, tx *sql.Tx, m *Meeting, off
 // reminder skipped or failed for an earlier plan of this same start (the
 // meeting moved away and back) becomes pending again if it is still ahead.
 func planReminder(ctx context.Context, tx *sql.Tx, m *Meeting, o time.Duration, now time.Time) error {
-	due := m.StartsAt.Add(-o)
+	due := reminderDue(m, o)
 	ts := formatTime(now)
 	if due.After(now) {
 		_, err := tx.ExecContext(ctx, `INSERT INTO reminders (meeting_id, offset_seconds, starts_at, due_at,
 			status, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)
 			ON CONFLICT (meeting_id, offset_seconds, starts_at) DO UPDATE SET status = 'pending', reason = '',
-			claimed_at = NULL, updated_at = excluded.updated_at WHERE reminders.status IN ('skipped', 'failed')`,
+			due_at = excluded.due_at, claimed_at = NULL, updated_at = excluded.updated_at WHERE reminders.status IN ('skipped', 'failed')`,
 			m.ID, int64(o/time.Second), formatTime(m.StartsAt), formatTime(due), ts, ts)
 		return err
 	}
