@@ -121,15 +121,45 @@ func newPtEnv(t testing.TB) *ptEnv {
 	return newPtEnvAt(t, filepath.Join(t.TempDir(), "copbot.db"), &ptPoster{})
 }
 
+// ptClock is a settable clock, shared by the Service and the database of
+// the envs that use it, so deadlines pass when a test says, not when the
+// machine gets there.
+type ptClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newPtClock() *ptClock { return &ptClock{t: time.Now()} }
+
+func (c *ptClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *ptClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
 // newPtEnvAt opens a Service on the database at path; several envs on one
 // path are several processes sharing the file.
 func newPtEnvAt(t testing.TB, path string, poster Poster) *ptEnv {
+	t.Helper()
+	return newPtEnvClock(t, path, poster, time.Now)
+}
+
+// newPtEnvClock is newPtEnvAt with now as the clock of the Service and of
+// the database.
+func newPtEnvClock(t testing.TB, path string, poster Poster, now func() time.Time) *ptEnv {
 	t.Helper()
 	db, err := storage.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(db, ptOptions(t), time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	db.Now = now
+	s, err := New(db, ptOptions(t), now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,6 +223,15 @@ func (e *ptEnv) poll(id int64) *storage.Poll {
 		e.t.Fatal(err)
 	}
 	return p
+}
+
+// vote clicks option n of p as who and fails the test unless the vote
+// was taken.
+func (e *ptEnv) vote(who storage.Identity, p *storage.Poll, n int) {
+	e.t.Helper()
+	if r := e.click(who, "poll_vote", voteValue(p, n)); r.Kind != "poll_vote" {
+		e.t.Fatalf("vote %s for %d: %s %q", who.ID, n, r.Kind, r.Text)
+	}
 }
 
 // voteValue is the button value of option position n of p.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"copbot/storage"
@@ -23,6 +24,10 @@ type pollView struct {
 	Voters  int // active members who voted
 	Members int // active members
 	ok      bool
+	// Meeting is the meeting whose theme an open poll decides, nil when
+	// there is none or it could not be read (the card then names it by
+	// number only).
+	Meeting *storage.Meeting
 }
 
 // pollCall is a call without an asker, to write community posts in lang.
@@ -73,11 +78,45 @@ func (c *call) pollChrome(p *storage.Poll, v pollView) string {
 	if p.AllowMemberOptions {
 		parts = append(parts, c.T("poll_open_options_note", d))
 	}
+	parts = append(parts, c.pollPromises(p, v)...)
 	key := "poll_how_to_vote"
 	if p.Anonymous && p.MaxVotes > 1 {
 		key = "poll_how_to_vote_ballot"
 	}
 	return strings.Join(append(parts, c.T(key, d)), " · ")
+}
+
+// pollPromises are what an open poll will do besides counting: set a
+// meeting's theme, remind those who have not voted. Voters should know
+// before they vote.
+func (c *call) pollPromises(p *storage.Poll, v pollView) []string {
+	var out []string
+	if p.MeetingID != 0 {
+		d := map[string]any{"ID": p.MeetingID}
+		if v.Meeting != nil {
+			d["Title"] = c.pollQuote(c.meetingTitle(v.Meeting))
+		}
+		out = append(out, c.T("poll_meeting_note", d))
+	}
+	if p.RemindBefore > 0 && !p.ClosesAt.IsZero() {
+		out = append(out, c.T("poll_remind_note", map[string]any{"Delay": c.pollDelay(p.RemindBefore)}))
+	}
+	return out
+}
+
+// pollDelay writes a delay in the largest whole unit: "2 days", "36 h",
+// "90 min". A single day stays "24 h", as people type and say it.
+func (c *call) pollDelay(d time.Duration) string {
+	day := 24 * time.Hour
+	switch {
+	case d%day == 0 && d > day:
+		return c.N("poll_delay_days", int(d/day), nil)
+	case d%time.Hour == 0:
+		return c.N("poll_delay_hours", int(d/time.Hour), nil)
+	case d%time.Minute == 0:
+		return c.N("poll_delay_minutes", int(d/time.Minute), nil)
+	}
+	return c.N("poll_delay_seconds", int(d.Round(time.Second)/time.Second), nil)
 }
 
 // pollButtons are one button per option, or for an anonymous
@@ -141,12 +180,20 @@ func (s *Service) pollResultReply(p *storage.Poll, v pollView, meeting *storage.
 
 // pollView reads what a card needs besides the poll.
 func (s *Service) pollView(ctx context.Context, p *storage.Poll) pollView {
-	t, err := s.store.PollTurnout(ctx, p.ID)
-	if err != nil {
+	var v pollView
+	if t, err := s.store.PollTurnout(ctx, p.ID); err != nil {
 		s.log.Warn("poll turnout", "poll", p.ID, "err", err)
-		return pollView{}
+	} else {
+		v = pollView{Voters: t.Voters, Members: t.Members, ok: true}
 	}
-	return pollView{Voters: t.Voters, Members: t.Members, ok: true}
+	if p.MeetingID != 0 && p.Open() {
+		m, err := s.store.MeetingByID(ctx, p.MeetingID)
+		if err != nil {
+			s.log.Warn("poll meeting", "poll", p.ID, "meeting", p.MeetingID, "err", err)
+		}
+		v.Meeting = m
+	}
+	return v
 }
 
 // pollDetail is a poll shown to one person: the card's content in their
@@ -214,7 +261,7 @@ func (c *call) pollWho(ctx context.Context, p *storage.Poll) string {
 	}
 	names := map[int64][]string{}
 	for _, v := range votes {
-		names[v.OptionID] = append(names[v.OptionID], c.pollMemberName(ctx, v.MemberID))
+		names[v.OptionID] = append(names[v.OptionID], v.MemberName)
 	}
 	lines := []string{c.T("poll_who_header", nil)}
 	for _, o := range p.Options {
@@ -223,14 +270,6 @@ func (c *call) pollWho(ctx context.Context, p *storage.Poll) string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-func (c *call) pollMemberName(ctx context.Context, id int64) string {
-	m, err := c.s.store.MemberByID(ctx, id)
-	if err != nil {
-		return fmt.Sprintf("#%d", id)
-	}
-	return m.Name
 }
 
 // pollManager reports whether the asker created the poll or coordinates.

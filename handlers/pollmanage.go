@@ -72,6 +72,10 @@ func (p *pollFeature) edit(ctx context.Context, c *call, arg string, rest []stri
 		return r
 	}
 	a, perr := parsePollArgs(rest, p.s.now(), p.s.opts.Location)
+	if qerr := pollCheckQuotes(c.req.Text, rest, a); qerr != nil {
+		perr = qerr
+		perr.Data = map[string]any{"Question": perr.Data["Question"], "Edit": true, "ID": poll.ID}
+	}
 	if perr != nil {
 		return c.errorReply(perr.Key, c.with(perr.Data))
 	}

@@ -19,6 +19,7 @@ type pollArgs struct {
 	MeetingID   int64
 	Remind      time.Duration
 	set         map[string]bool
+	questionAt  int // index in the arguments of the question, -1 if none
 }
 
 // pollArgError is a parse error as an i18n id and its data.
@@ -45,11 +46,14 @@ const pollMaxDeadline = 366 * 24 * time.Hour
 // parsePollArgs reads positional question and options and the flags.
 // Dates are read in loc; relative deadlines count from now.
 func parsePollArgs(args []string, now time.Time, loc *time.Location) (pollArgs, *pollArgError) {
-	a := pollArgs{set: map[string]bool{}}
+	a := pollArgs{set: map[string]bool{}, questionAt: -1}
 	var pos []string
 	for i := 0; i < len(args); i++ {
 		name, value, hasValue, isFlag := pollSplitFlag(args[i])
 		if !isFlag {
+			if len(pos) == 0 {
+				a.questionAt = i
+			}
 			pos = append(pos, args[i])
 			continue
 		}
@@ -247,4 +251,59 @@ func parsePollID(s string) (int64, bool) {
 	s = strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "n°"), "#")
 	id, err := strconv.ParseInt(s, 10, 64)
 	return id, err == nil && id > 0
+}
+
+// pollWord is one word of a command line as Fields splits it, and whether
+// it was written in quotes.
+type pollWord struct {
+	Text   string
+	Quoted bool
+}
+
+// pollWords splits s exactly as Fields does, also telling which words
+// were quoted; unclosed reports a quote left open at the end of the line.
+// Fields drops that information, and without it `poll Theme for March? A
+// B` would be a question "Theme" with four options.
+func pollWords(s string) (words []pollWord, unclosed bool) {
+	var b strings.Builder
+	inQuote, has, quoted := false, false, false
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '“' || r == '”' || r == '«' || r == '»':
+			inQuote = !inQuote
+			has, quoted = true, true
+		case unicode.IsSpace(r) && !inQuote:
+			if has {
+				words = append(words, pollWord{Text: b.String(), Quoted: quoted})
+				b.Reset()
+				has, quoted = false, false
+			}
+		default:
+			b.WriteRune(r)
+			has = true
+		}
+	}
+	if has {
+		words = append(words, pollWord{Text: strings.TrimSpace(b.String()), Quoted: quoted})
+	}
+	return words, inQuote
+}
+
+// pollCheckQuotes refuses a command line whose quotes are unbalanced, or
+// whose question (args[a.questionAt]) was not quoted: the words would
+// otherwise be split into a wrong question and options and posted to the
+// whole channel. args are the last words of the line (Fields and
+// pollWords agree on the words, so they are aligned from the end).
+func pollCheckQuotes(line string, args []string, a pollArgs) *pollArgError {
+	words, unclosed := pollWords(line)
+	if unclosed {
+		return &pollArgError{"poll_error_unclosed_quote", nil}
+	}
+	if a.questionAt < 0 || len(words) < len(args) {
+		return nil
+	}
+	if !words[len(words)-len(args)+a.questionAt].Quoted {
+		return &pollArgError{"poll_error_quote_question", map[string]any{"Question": args[a.questionAt]}}
+	}
+	return nil
 }

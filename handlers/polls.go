@@ -103,6 +103,9 @@ func (p *pollFeature) create(ctx context.Context, c *call, args []string) Reply 
 		return c.errorReply("error_coordinator_only", nil)
 	}
 	a, perr := parsePollArgs(args, p.s.now(), p.s.opts.Location)
+	if qerr := pollCheckQuotes(c.req.Text, args, a); qerr != nil {
+		perr = qerr // a badly quoted line is misread: say why first
+	}
 	if perr != nil {
 		return c.errorReply(perr.Key, c.with(perr.Data))
 	}

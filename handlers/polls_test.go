@@ -53,7 +53,7 @@ func TestPollCreateRefusedChangesNothing(t *testing.T) {
 		{ptUser("m1"), `sondage "Thème ?" "A" "B"`, "coordonnateurs"},
 		{ptCoordinator, `poll "Theme?" "Only one"`, "A poll takes 2 to 10 options; this one would have 1."},
 		{ptCoordinator, `poll "Theme?" "Wellness" "wellness"`, "repeats option 1"},
-		{ptCoordinator, `poll "Theme?" "A" "B" --closes yesterday`, "I can't read the closing time “yesterday”"},
+		{ptCoordinator, `poll "Theme?" "A" "B" --closes yesterday`, "I can’t read the closing time “yesterday”"},
 		{ptCoordinator, `poll "Theme?" "A" "B" --votes 3`, "between 1 and the number of options (2), not 3"},
 		{ptCoordinator, `poll "Theme?" "A" "B" --meeting 99`, "There is no meeting 99."},
 		{ptCoordinator, `poll "Theme?" "A" "B" --colour red`, "Unknown flag --colour"},

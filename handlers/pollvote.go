@@ -22,25 +22,33 @@ func (p *pollFeature) actVote(ctx context.Context, c *call, value string) Reply 
 	})
 }
 
-// cmdVote answers `vote POLL N [M …]`: one number clicks that option (so
-// the same number again takes it back), several cast a whole ballot.
+// cmdVote answers `vote POLL N [M …] [--final]`: one number clicks that
+// option (so the same number again takes it back), several cast a whole
+// ballot. An anonymous ballot is final, so one with fewer choices than the
+// poll allows needs --final: a member who meant to send the rest in a
+// second command would otherwise lose them.
 func (p *pollFeature) cmdVote(ctx context.Context, c *call) Reply {
-	if len(c.args) < 2 {
+	words, final := pollVoteFinal(c.args)
+	if len(words) < 2 {
 		return c.errorReply("poll_error_vote_usage", c.with(nil))
 	}
-	poll, r, ok := p.load(ctx, c, c.args[0])
+	poll, r, ok := p.load(ctx, c, words[0])
 	if !ok {
 		return r
 	}
 	var ids []int64
-	for _, w := range c.args[1:] {
+	var nums []int
+	for _, w := range words[1:] {
 		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(w), ","))
 		o, ok := poll.OptionAt(n)
 		if err != nil || !ok {
 			return c.errorReply("poll_error_option_number", c.with(map[string]any{"Value": w,
 				"Max": len(poll.Options), "ID": poll.ID}))
 		}
-		ids = append(ids, o.ID)
+		ids, nums = append(ids, o.ID), append(nums, n)
+	}
+	if len(ids) < poll.MaxVotes && !final && p.ballotPending(ctx, c, poll) {
+		return c.pollPartialBallot(poll, nums)
 	}
 	return p.vote(ctx, c, poll.ID, func(member int64) (*storage.VoteResult, error) {
 		if len(ids) == 1 && !(poll.Anonymous && poll.MaxVotes > 1) {
@@ -48,6 +56,52 @@ func (p *pollFeature) cmdVote(ctx context.Context, c *call) Reply {
 		}
 		return p.s.store.CastBallot(ctx, poll.ID, member, ids)
 	})
+}
+
+// pollVoteFinal removes the --final flag (--definitif, —final…) from a
+// vote command's words and reports whether it was there.
+func pollVoteFinal(args []string) (words []string, final bool) {
+	for _, w := range args {
+		if name, _, _, ok := pollSplitFlag(w); ok {
+			switch Fold(name) {
+			case "final", "definitif", "definitive":
+				final = true
+				continue
+			}
+		}
+		words = append(words, w)
+	}
+	return words, final
+}
+
+// ballotPending reports whether the asker can still cast a ballot in an
+// open anonymous multiple-choice poll. Other cases go on to vote, which
+// explains them (not a member, closed, already voted).
+func (p *pollFeature) ballotPending(ctx context.Context, c *call, poll *storage.Poll) bool {
+	if !poll.Anonymous || poll.MaxVotes < 2 || c.member == nil || !poll.Open() {
+		return false
+	}
+	_, voted, err := p.s.store.MemberChoices(ctx, poll.ID, c.member.ID)
+	return err == nil && !voted
+}
+
+// pollPartialBallot refuses an anonymous ballot with fewer choices than
+// allowed, showing how to send them all at once or confirm with --final.
+func (c *call) pollPartialBallot(poll *storage.Poll, nums []int) Reply {
+	chosen := map[int]bool{}
+	var mine, full []string
+	for _, n := range nums {
+		chosen[n] = true
+		mine = append(mine, strconv.Itoa(n))
+	}
+	full = append(full, mine...)
+	for n := 1; n <= len(poll.Options) && len(full) < poll.MaxVotes; n++ {
+		if !chosen[n] {
+			full = append(full, strconv.Itoa(n))
+		}
+	}
+	return c.errorReply("poll_error_partial_ballot", c.with(map[string]any{"ID": poll.ID, "Used": len(nums),
+		"Max": poll.MaxVotes, "Mine": strings.Join(mine, " "), "Full": strings.Join(full, " ")}))
 }
 
 // vote runs do for the asking member, marks the poll's messages for

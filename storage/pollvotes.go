@@ -22,9 +22,10 @@ type VoteResult struct {
 
 // PollVote is one member's choice in a poll that is not anonymous.
 type PollVote struct {
-	MemberID int64
-	OptionID int64
-	VotedAt  time.Time
+	MemberID   int64
+	MemberName string // the member's current name, read in the same query
+	OptionID   int64
+	VotedAt    time.Time
 }
 
 // Vote applies one click by memberID on optionID (see ApplyVote), in one
@@ -240,8 +241,9 @@ func (d *DB) MemberChoices(ctx context.Context, pollID, memberID int64) ([]int64
 	return choices, n > 0, err
 }
 
-// PollVotes lists who chose what, by member then choice order. It refuses
-// anonymous polls, for which nobody can know.
+// PollVotes lists who chose what, by member then choice order, with each
+// member's name (one query, so showing voters costs no lookup per vote). It
+// refuses anonymous polls, for which nobody can know.
 func (d *DB) PollVotes(ctx context.Context, pollID int64) ([]PollVote, error) {
 	t, err := d.pollBegin(ctx, true)
 	if err != nil {
@@ -256,12 +258,13 @@ func (d *DB) PollVotes(ctx context.Context, pollID int64) ([]PollVote, error) {
 		return nil, Errorf(EFORBIDDEN, "poll_error_anonymous_votes", map[string]any{"ID": pollID}, "anonymous poll")
 	}
 	var out []PollVote
-	err = d.eachRow(ctx, t.tx, `SELECT v.member_id, v.option_id, v.voted_at FROM votes v
-		JOIN poll_options o ON o.id = v.option_id WHERE v.poll_id = ? ORDER BY v.member_id, o.position`,
+	err = d.eachRow(ctx, t.tx, `SELECT v.member_id, m.name, v.option_id, v.voted_at FROM votes v
+		JOIN poll_options o ON o.id = v.option_id JOIN members m ON m.id = v.member_id
+		WHERE v.poll_id = ? ORDER BY v.member_id, o.position`,
 		func(rows *sql.Rows) error {
 			var v PollVote
 			var at sql.NullString
-			if err := rows.Scan(&v.MemberID, &v.OptionID, &at); err != nil {
+			if err := rows.Scan(&v.MemberID, &v.MemberName, &v.OptionID, &at); err != nil {
 				return err
 			}
 			var err error
