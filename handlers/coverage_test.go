@@ -12,7 +12,7 @@ func TestStatsSingularAndEmpty(t *testing.T) {
 		{"fr", "Personne ne s’est encore inscrit. Tapez `/cop rejoindre` pour être le premier ou la première."},
 	}
 	for _, tt := range tests {
-		if got := mtSection(mtAsk(s, "x", tt.locale, "stats"), 0); got != tt.want {
+		if got := mtSection(mtAsk(s, "x", tt.locale, mtWord(tt.locale, "stats", "statistiques")), 0); got != tt.want {
 			t.Errorf("%s empty stats = %q, want %q", tt.locale, got, tt.want)
 		}
 	}
@@ -22,7 +22,7 @@ func TestStatsSingularAndEmpty(t *testing.T) {
 		{"fr", "1 personne représentant 1 ministère fédéral"},
 	}
 	for _, tt := range tests {
-		if got := mtSection(mtAsk(s, "x", tt.locale, "statistiques"), 0); got != tt.want {
+		if got := mtSection(mtAsk(s, "x", tt.locale, mtWord(tt.locale, "statistics", "statistiques")), 0); got != tt.want {
 			t.Errorf("%s = %q, want %q", tt.locale, got, tt.want)
 		}
 	}
@@ -33,7 +33,7 @@ func TestStatsSingularAndEmpty(t *testing.T) {
 		{"fr", "3 personnes représentant 1 ministère fédéral, 1 ministère provincial ou territorial et 1 municipalité", "Ontario : 1", "Yukon : 0"},
 	}
 	for _, tt := range tests2 {
-		r := mtAsk(s, "x", tt.locale, "stats")
+		r := mtAsk(s, "x", tt.locale, mtWord(tt.locale, "stats", "statistiques"))
 		if got := mtSection(r, 0); got != tt.want {
 			t.Errorf("%s = %q, want %q", tt.locale, got, tt.want)
 		}
@@ -84,7 +84,7 @@ func TestGapsOneLeft(t *testing.T) {
 		{"en", "1 province or territory has no member yet:\n• Nunavut"},
 		{"fr", "1 province ou territoire n’a encore aucun membre :\n• Nunavut"},
 	} {
-		r := mtAsk(s, "x", tt.locale, "coverage")
+		r := mtAsk(s, "x", tt.locale, mtWord(tt.locale, "coverage", "couverture"))
 		if got := mtSection(r, 0); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.locale, got, tt.want)
 		}

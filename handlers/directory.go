@@ -30,6 +30,12 @@ func (s *Service) cmdWho(ctx context.Context, c *call) Reply {
 	if !ok {
 		return c.reply("error", Ephemeral, Section{Text: c.unknownPlaceText(q.place)})
 	}
+	if order == storage.OrderFederal && j.Code != storage.FederalCode {
+		// Federal members have no province: "Ontario — Federal: no
+		// member yet" would wrongly suggest a gap.
+		return c.reply("directory", Ephemeral, Section{Text: c.T("directory_federal_elsewhere",
+			c.with(map[string]any{"Place": j.Name(c.lang)}))})
+	}
 	return s.directory(ctx, c, dirQuery{place: j, order: order, page: page})
 }
 

@@ -14,11 +14,9 @@ func TestHelpListsEveryCommand(t *testing.T) {
 	s.commands = append(s.commands, &command{names: []string{"zzfake"}, coordinator: true, helpKey: "help_coordinator",
 		run: func(context.Context, *call) Reply { return Reply{} }})
 	for _, lang := range []string{"en", "fr"} {
-		r := mtAsk(s, "x", lang, "help")
-		if lang == "fr" {
-			if r2 := mtAsk(s, "x", lang, "aide"); r2.Text != r.Text {
-				t.Errorf("aide differs from help")
-			}
+		r := mtAsk(s, "x", lang, mtWord(lang, "help", "aide"))
+		if r2 := mtAsk(s, "x", "", mtWord(lang, "help", "aide")); r2.Text != r.Text {
+			t.Errorf("%s: the command word does not set the language", lang)
 		}
 		everyone, coord := mtSection(r, 0), mtSection(r, 1)
 		for _, cmd := range s.commands {

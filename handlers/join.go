@@ -39,57 +39,6 @@ func profileKey(k string) (string, bool) {
 	return "", false
 }
 
-// parseProfileLine reads the one-line grammar: either "|"-separated values
-// in profileFields order, or key=value pairs where words without "=" continue
-// the previous value (so quotes are optional). It returns the values given
-// (empty ones left out) or the translated problems.
-func parseProfileLine(c *call, args []string) (map[string]string, []string) {
-	line := strings.Join(args, " ")
-	if strings.Contains(line, "|") {
-		return parsePipes(c, line)
-	}
-	return parsePairs(c, args)
-}
-
-func parsePipes(c *call, line string) (map[string]string, []string) {
-	parts := strings.Split(line, "|")
-	if len(parts) > len(profileFields) {
-		return nil, []string{c.T("join_too_many_parts", map[string]any{"Count": len(parts), "Max": len(profileFields)})}
-	}
-	vals := map[string]string{}
-	for i, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			vals[profileFields[i]] = p
-		}
-	}
-	return vals, nil
-}
-
-func parsePairs(c *call, args []string) (map[string]string, []string) {
-	vals := map[string]string{}
-	var problems []string
-	field := ""
-	for _, w := range args {
-		k, v, ok := strings.Cut(w, "=")
-		if !ok {
-			if field == "" {
-				return nil, []string{c.T("join_grammar", c.slashData())}
-			}
-			vals[field] = strings.TrimSpace(vals[field] + " " + w)
-			continue
-		}
-		f, known := profileKey(Fold(strings.TrimSpace(k)))
-		if !known {
-			problems = append(problems, c.T("join_unknown_key", map[string]any{"Key": k}))
-			field = ""
-			continue
-		}
-		field = f
-		vals[f] = strings.TrimSpace(v)
-	}
-	return vals, problems
-}
-
 // memberValues is the profile of m (nil: a newcomer) as form values, with
 // the newcomer's platform name and language as defaults.
 func memberValues(c *call, m *storage.Member) map[string]string {
@@ -245,12 +194,12 @@ func (s *Service) cmdJoin(ctx context.Context, c *call) Reply {
 	if len(c.args) == 0 {
 		return c.signupReply()
 	}
-	given, problems := parseProfileLine(c, c.args)
+	given, problems := parseProfileLine(c, c.rawArgs(), true)
 	if len(problems) > 0 {
 		return c.errorList(c.T("join_invalid", c.slashData()), problems)
 	}
 	completePlace(given)
-	return s.saveProfile(ctx, c, overlay(memberValues(c, s.profileBase(ctx, c)), given), keysOf(given))
+	return s.saveProfile(ctx, c, overlay(memberValues(c, s.profileBase(c)), given), keysOf(given))
 }
 
 // completePlace fills in the other half of a federal place, so that
@@ -282,16 +231,11 @@ func keysOf(given map[string]string) map[string]bool {
 
 // profileBase is the profile a join starts from: the caller's, or that of
 // the member they were before leaving, so that coming back takes one word.
-func (s *Service) profileBase(ctx context.Context, c *call) *storage.Member {
+func (s *Service) profileBase(c *call) *storage.Member {
 	if c.member != nil {
 		return c.member
 	}
-	id := c.req.Identity
-	ms, _, err := s.store.FindMembers(ctx, storage.MemberFilter{Identity: &id, IncludeLeft: true, Limit: 1})
-	if err != nil || len(ms) == 0 {
-		return nil
-	}
-	return ms[0]
+	return c.former
 }
 
 // saveProfile validates vals and joins (or re-joins) the member; see
@@ -323,11 +267,14 @@ func (s *Service) joinWith(ctx context.Context, c *call, vals map[string]string,
 		}
 		return c.fail(err), nil
 	}
-	c.member, c.lang = m, m.Language
 	key := "join_updated"
-	if created {
+	switch {
+	case created:
 		key = "join_welcome"
+	case c.member == nil:
+		key = "join_welcome_back"
 	}
+	c.member, c.former, c.lang = m, nil, m.Language
 	r := c.profileReply(m)
 	r.Kind = "joined"
 	r.Blocks = append([]Block{Section{Text: c.T(key, c.with(map[string]any{"Name": m.Name}))}}, r.Blocks...)
@@ -415,7 +362,32 @@ func (c *call) jurisdictionOptions() []Option {
 // signupReply opens the form; its Text teaches the one-line grammar to
 // platforms that cannot show forms (the console).
 func (c *call) signupReply() Reply {
+	if c.member != nil {
+		return c.editReply()
+	}
 	r := c.reply("signup", Ephemeral, Section{Text: c.T("join_grammar", c.slashData())})
+	r.Form = c.signupForm()
+	return r
+}
+
+// editReply opens the prefilled profile form for a member; its Text
+// teaches the update command with the member's current values, for
+// platforms without forms.
+func (c *call) editReply() Reply {
+	vals := memberValues(c, c.member)
+	vals["order"] = c.T("order_word_"+vals["order"], nil)
+	var lines []string
+	for _, f := range profileFields {
+		v := vals[f]
+		if v == "" {
+			v = c.T("update_value_empty", nil)
+		}
+		lines = append(lines, "• "+FieldLine(c.lang, c.T("key_"+f, nil), v))
+	}
+	r := c.reply("signup", Ephemeral,
+		Section{Text: c.T("update_grammar", c.slashData())},
+		Section{Text: c.T("update_current", nil) + "\n" + strings.Join(lines, "\n")},
+		Context{Text: c.T("help_update_more", c.slashData())})
 	r.Form = c.signupForm()
 	return r
 }

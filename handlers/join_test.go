@@ -94,7 +94,7 @@ func TestJoinErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, db := mtService(t, nil)
-			r := mtAsk(s, "u1", tt.locale, "join "+tt.line)
+			r := mtAsk(s, "u1", tt.locale, mtJoinWord(tt.locale)+" "+tt.line)
 			if r.Kind != "error" {
 				t.Fatalf("kind = %s, want error: %q", r.Kind, r.Text)
 			}
@@ -221,7 +221,7 @@ func TestJoinWithoutArgumentsOpensForm(t *testing.T) {
 		{"", "Join", "PE", "Prince Edward Island"},
 		{"fr-CA", "M’inscrire", "PE", "Île-du-Prince-Édouard"},
 	} {
-		r := mtAsk(s, "u1", tt.locale, "join")
+		r := mtAsk(s, "u1", tt.locale, mtJoinWord(tt.locale))
 		if r.Form == nil || r.Form.ID != "signup" || r.Form.Submit != tt.submit {
 			t.Fatalf("form = %+v", r.Form)
 		}
@@ -338,4 +338,13 @@ func TestLeaveConfirmWord(t *testing.T) {
 	if _, err := db.MemberByIdentity(context.Background(), mtUser("u1")); err == nil {
 		t.Error("still active")
 	}
+}
+
+// mtJoinWord is the join command in the language of locale: a non-member
+// is answered in the language of the command word, whatever the locale.
+func mtJoinWord(locale string) string {
+	if strings.HasPrefix(locale, "fr") {
+		return "rejoindre"
+	}
+	return "join"
 }

@@ -47,7 +47,7 @@ func TestJoinCannotTakeOverRosterRow(t *testing.T) {
 			ctx := context.Background()
 			id := mtRosterJane(t, s, db)
 			before, _ := db.MemberByID(ctx, id)
-			r := mtAsk(s, "mallory", tt.locale, "join "+tt.line)
+			r := mtAsk(s, "mallory", tt.locale, mtJoinWord(tt.locale)+" "+tt.line)
 			if r.Kind != "error" {
 				t.Fatalf("join: %s %q", r.Kind, r.Text)
 			}

@@ -13,6 +13,7 @@ import (
 // registerMembers installs membership, directory, coverage and help. Names
 // are folded (see Fold): English first, then French.
 func (s *Service) registerMembers() {
+	s.members = newMemberFeature()
 	s.commands = append(s.commands,
 		&command{names: []string{"help", "aide", "?"}, helpKey: "help_help", run: s.help},
 		&command{names: []string{"who", "qui"}, helpKey: "help_who", run: s.cmdWho},

@@ -123,3 +123,12 @@ func mtContains(t testing.TB, what, got string, wants ...string) {
 		}
 	}
 }
+
+// mtWord is the command word en or fr in the language of locale: someone
+// without a saved language is answered in the language of the command.
+func mtWord(locale, en, fr string) string {
+	if strings.HasPrefix(locale, "fr") {
+		return fr
+	}
+	return en
+}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"strings"
+	"unicode"
 
 	"copbot/storage"
 )
@@ -45,8 +46,14 @@ func (s *Service) cmdProfile(ctx context.Context, c *call) Reply {
 	return c.profileReply(c.member)
 }
 
+// notMember answers a members-only command from someone who is not one:
+// a former member is told how to come back rather than how to sign up.
 func (c *call) notMember() Reply {
-	return c.reply("error", Ephemeral, Section{Text: c.T("error_not_member", c.slashData())})
+	key := "error_not_member"
+	if c.former != nil {
+		key = "error_left_member"
+	}
+	return c.reply("error", Ephemeral, Section{Text: c.T(key, c.slashData())})
 }
 
 // cmdUpdate changes the caller's profile: "update title Director",
@@ -60,24 +67,45 @@ func (s *Service) cmdUpdate(ctx context.Context, c *call) Reply {
 	}
 	given, problems := parseUpdate(c, c.args)
 	if len(problems) > 0 {
-		return c.errorList(c.T("update_invalid", c.slashData()), problems)
+		return c.updateError(problems)
 	}
 	completePlace(given)
-	return s.saveProfile(ctx, c, overlay(memberValues(c, c.member), given), keysOf(given))
+	r, errs := s.joinWith(ctx, c, overlay(memberValues(c, c.member), given), keysOf(given))
+	if len(errs) > 0 {
+		return c.updateError(problemsOf(c, errs))
+	}
+	return r
 }
 
-// parseUpdate reads "FIELD VALUE…" or key=value pairs.
+// updateError lists what stopped an update, with how to write one (and
+// how to clear a field), rather than the sign-up grammar.
+func (c *call) updateError(problems []string) Reply {
+	r := c.errorList(c.T("update_invalid", c.slashData()), problems)
+	r.Blocks = append(r.Blocks, Context{Text: c.T("update_invalid_hint", c.slashData())})
+	r.Text = textIn(r.Lang, r.Blocks)
+	return r
+}
+
+// parseUpdate reads "FIELD VALUE…", "FIELD: VALUE…" or key=value pairs,
+// from the raw text so that quotes inside a value survive.
 func parseUpdate(c *call, args []string) (map[string]string, []string) {
-	if strings.Contains(strings.Join(args, " "), "=") || strings.Contains(strings.Join(args, " "), "|") {
-		return parseProfileLine(c, args)
+	line := c.rawArgs()
+	if strings.ContainsAny(line, "=|") {
+		return parseProfileLine(c, line, false)
+	}
+	if _, _, keyed := splitKey(args[0]); keyed {
+		return parseProfileLine(c, line, false)
 	}
 	f, ok := profileKey(Fold(args[0]))
 	if !ok {
 		return nil, []string{c.T("join_unknown_key", map[string]any{"Key": args[0]})}
 	}
-	v := strings.Join(args[1:], " ")
+	v := ""
+	if i := strings.IndexFunc(line, unicode.IsSpace); i >= 0 {
+		v = cleanValue(line[i:])
+	}
 	if v == "" {
-		return nil, []string{c.T("update_value_missing", map[string]any{"Field": c.T("field_"+f, nil)})}
+		return nil, []string{c.T("update_value_missing", c.with(map[string]any{"Field": c.T("field_"+f, nil)}))}
 	}
 	return map[string]string{f: v}, nil
 }
@@ -94,6 +122,7 @@ func (s *Service) cmdLeave(ctx context.Context, c *call) Reply {
 			return s.leave(ctx, c)
 		}
 	}
+	s.members.prompted(c.req.Identity, s.now())
 	return c.reply("confirm", Ephemeral,
 		Section{Text: c.T("leave_confirm_question", nil)},
 		Actions{Buttons: []Button{{ActionID: "leave_confirm", Label: c.T("leave_confirm_button", nil), Style: StyleDanger}}},

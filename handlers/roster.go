@@ -77,7 +77,8 @@ type ImportReport struct {
 // LineError is one problem of a roster file. Message is translated in the
 // import's language; Key and Args let Text translate it again.
 type LineError struct {
-	Line    int // 1 is the header; 0 is the file as a whole
+	Line    int    // 1 is the header; 0 is the file as a whole
+	Column  string // the column's header as written in the file; "" for the whole line
 	Message string
 	Key     string
 	Args    map[string]any
@@ -111,8 +112,11 @@ func (c *call) lineText(e LineError) string {
 		args = c.suggestionArgs(args, codes)
 	}
 	msg := c.T(e.Key, args)
-	if e.Line == 0 {
+	switch {
+	case e.Line == 0:
 		return msg
+	case e.Column != "":
+		return c.T("roster_line_column", map[string]any{"Line": e.Line, "Column": e.Column, "Message": msg})
 	}
 	return c.T("roster_line", map[string]any{"Line": e.Line, "Message": msg})
 }
@@ -132,14 +136,15 @@ func (c *call) suggestionArgs(args map[string]any, codes []string) map[string]an
 
 // rosterImport is one import in progress.
 type rosterImport struct {
-	c     *call
-	rep   ImportReport
-	cols  map[string]int // column to cell index
-	width int            // header cells
-	rows  []storage.MemberInput
-	lines []int                       // lines[i] is the file line of rows[i]
-	seen  map[string]int              // person key to the line that had it
-	kept  map[int]storage.MemberInput // rows kept, by line
+	c       *call
+	rep     ImportReport
+	cols    map[string]int // column to cell index
+	headers []string       // header cells as written
+	width   int            // header cells
+	rows    []storage.MemberInput
+	lines   []int                       // lines[i] is the file line of rows[i]
+	seen    map[personKey]int           // person key to the line that had it
+	kept    map[int]storage.MemberInput // rows kept, by line
 	// places remembers good (order, jurisdiction) cells: a roster repeats
 	// a few dozen of them over thousands of rows.
 	places map[[2]string]rosterPlace
@@ -151,9 +156,25 @@ type rosterPlace struct {
 }
 
 func (im *rosterImport) problem(line int, key string, args map[string]any) {
-	e := LineError{Line: line, Key: key, Args: args}
+	im.problemAt(line, "", key, args)
+}
+
+// problemAt reports a problem of one cell: col is a rosterColumns name,
+// shown as the file's header for it.
+func (im *rosterImport) problemAt(line int, col, key string, args map[string]any) {
+	e := LineError{Line: line, Column: im.headerOf(col), Key: key, Args: args}
 	e.Message = im.c.lineText(e)
 	im.rep.Errors = append(im.rep.Errors, e)
+}
+
+// headerOf is the file's header cell for column col, or col itself.
+func (im *rosterImport) headerOf(col string) string {
+	if i, ok := im.cols[col]; ok && i < len(im.headers) {
+		if h := strings.TrimSpace(im.headers[i]); h != "" {
+			return h
+		}
+	}
+	return col
 }
 
 func (im *rosterImport) warn(line int, key string, args map[string]any) {
@@ -171,7 +192,7 @@ func (s *Service) ImportRoster(ctx context.Context, r io.Reader, lang string) (I
 	if lang != "fr" {
 		lang = "en"
 	}
-	im := &rosterImport{c: &call{s: s, lang: lang}, seen: map[string]int{},
+	im := &rosterImport{c: &call{s: s, lang: lang}, seen: map[personKey]int{},
 		kept: map[int]storage.MemberInput{}, places: map[[2]string]rosterPlace{}}
 	data, err := io.ReadAll(io.LimitReader(r, maxRosterBytes+1))
 	if err != nil {
@@ -252,6 +273,10 @@ func (im *rosterImport) csvError(err error) {
 	var pe *csv.ParseError
 	switch {
 	case err == nil:
+	case errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrQuote) && pe.StartLine > 0 && pe.StartLine != pe.Line:
+		// A quote left open swallows the lines after it: the mistake is
+		// where the cell began, not where the file ran out.
+		im.problem(pe.StartLine, "roster_unclosed_quote", nil)
 	case errors.As(err, &pe):
 		im.problem(pe.Line, "roster_malformed", nil)
 	default:
@@ -262,7 +287,7 @@ func (im *rosterImport) csvError(err error) {
 // header maps the header cells to columns. It reports false (with
 // problems) if a required column is missing or a column appears twice.
 func (im *rosterImport) header(cells []string) bool {
-	im.cols, im.width = map[string]int{}, len(cells)
+	im.cols, im.width, im.headers = map[string]int{}, len(cells), cells
 	for i, h := range cells {
 		if strings.TrimSpace(h) == "" {
 			continue
@@ -382,10 +407,10 @@ func (im *rosterImport) rowInput(line int, rec []string) (storage.MemberInput, b
 	in.Order, in.Jurisdiction = im.place(line, im.cell(rec, "order"), im.cell(rec, "jurisdiction"))
 	in.Language = im.language(line, im.cell(rec, "language"))
 	if in.Name == "" {
-		im.problem(line, "error_name_required", nil)
+		im.problemAt(line, "name", "error_name_required", nil)
 	}
 	if in.Organization == "" {
-		im.problem(line, "error_organization_required", nil)
+		im.problemAt(line, "organization", "error_organization_required", nil)
 	}
 	if len(rec) > im.width && !blankRecord(rec[im.width:]) {
 		im.problem(line, "roster_extra_cells", map[string]any{"Count": len(rec), "Max": im.width})
@@ -394,7 +419,7 @@ func (im *rosterImport) rowInput(line int, rec []string) (storage.MemberInput, b
 		if err := storage.ValidateMember(in); err != nil {
 			var e *storage.Error
 			if errors.As(err, &e) {
-				im.problem(line, e.Key, e.Args)
+				im.problemAt(line, columnOf(e), e.Key, e.Args)
 			}
 		}
 	}
@@ -431,11 +456,33 @@ func (im *rosterImport) parsePlace(line int, order, where string) (storage.Order
 	case order == "" && code == storage.FederalCode:
 		o = storage.OrderFederal
 	case order == "":
-		im.problem(line, "error_order_required", nil)
+		im.problemAt(line, "order", "error_order_required", nil)
 	case !ok:
-		im.problem(line, "error_order_invalid", map[string]any{"Value": order})
+		im.problemAt(line, "order", "error_order_invalid", map[string]any{"Value": order})
 	}
 	return o, code
+}
+
+// columnOf is the column a validation error is about; "" if none.
+func columnOf(e *storage.Error) string {
+	switch e.Key {
+	case "error_name_required", "error_claim_existing":
+		return "name"
+	case "error_organization_required":
+		return "organization"
+	case "error_order_invalid", "error_order_required":
+		return "order"
+	case "error_jurisdiction_invalid", "error_federal_jurisdiction", "error_jurisdiction_required":
+		return "jurisdiction"
+	case "error_language_invalid":
+		return "language"
+	case "error_email_invalid":
+		return "email"
+	case "error_too_long":
+		f, _ := e.Args["Field"].(string)
+		return f
+	}
+	return ""
 }
 
 func (im *rosterImport) placeProblem(line int, where string) {
@@ -444,10 +491,10 @@ func (im *rosterImport) placeProblem(line int, where string) {
 		codes = append(codes, j.Code)
 	}
 	if len(codes) == 0 {
-		im.problem(line, "error_place_unknown", map[string]any{"Place": where, "Slash": im.c.s.opts.Command})
+		im.problemAt(line, "jurisdiction", "error_place_unknown", map[string]any{"Place": where, "Slash": im.c.s.opts.Command})
 		return
 	}
-	im.problem(line, "error_place_suggest", map[string]any{"Place": where, "Codes": codes})
+	im.problemAt(line, "jurisdiction", "error_place_suggest", map[string]any{"Place": where, "Codes": codes})
 }
 
 // language parses the language cell. Empty stays empty: storage keeps an
@@ -456,25 +503,31 @@ func (im *rosterImport) language(line int, v string) string {
 	errs := map[string]string{}
 	lang := profileLanguage(im.c, v, errs)
 	if _, bad := errs["language"]; bad {
-		im.problem(line, "error_language_invalid", map[string]any{"Value": v})
+		im.problemAt(line, "language", "error_language_invalid", map[string]any{"Value": v})
 	}
 	return lang
 }
 
+// personKey is one key under which two rows are the same person: the
+// column it comes from ("" for name and organization) and its value.
+type personKey struct {
+	col, value string
+}
+
 // personKeys are the keys under which two rows are the same person.
-func personKeys(in storage.MemberInput) []string {
-	var keys []string
+func personKeys(in storage.MemberInput) []personKey {
+	var keys []personKey
 	if in.Email != "" {
-		keys = append(keys, "email:"+strings.ToLower(in.Email))
+		keys = append(keys, personKey{"email", strings.ToLower(in.Email)})
 	}
 	if in.SlackID != "" {
-		keys = append(keys, "slack:"+in.SlackID)
+		keys = append(keys, personKey{"slack_id", in.SlackID})
 	}
 	if in.TeamsID != "" {
-		keys = append(keys, "teams:"+in.TeamsID)
+		keys = append(keys, personKey{"teams_id", in.TeamsID})
 	}
 	if len(keys) == 0 {
-		keys = append(keys, "name:"+foldSpaces(in.Name)+"|"+foldSpaces(in.Organization))
+		keys = append(keys, personKey{"", foldSpaces(in.Name) + "|" + foldSpaces(in.Organization)})
 	}
 	return keys
 }
@@ -490,11 +543,16 @@ func (im *rosterImport) duplicate(line int, in storage.MemberInput) bool {
 		if !dup {
 			continue
 		}
-		if im.kept[first] == in {
+		switch {
+		case im.kept[first] == in:
 			im.rep.Duplicates++
 			im.warn(line, "roster_duplicate_skipped", map[string]any{"Other": first})
-		} else {
+		case k.col == "":
 			im.problem(line, "roster_duplicate_conflict", map[string]any{"Other": first})
+		default:
+			// Name the shared cell: the rows may be one person written
+			// twice or two people, one with a mistyped id.
+			im.problemAt(line, k.col, "roster_"+k.col+"_taken", map[string]any{"Other": first, "Value": k.value})
 		}
 		return true
 	}

@@ -130,22 +130,22 @@ func TestReportComposition(t *testing.T) {
 func mtCheckReport(t *testing.T, s *Service) {
 	t.Helper()
 	tests := []struct {
-		locale, stats, gaps string
+		locale, statsCmd, gapsCmd, stats, gaps string
 	}{
-		{"en", "81 people representing 6 federal departments, 21 provincial and territorial ministries and 22 municipalities",
+		{"en", "stats", "gaps", "81 people representing 6 federal departments, 21 provincial and territorial ministries and 22 municipalities",
 			"4 provinces and territories have no member yet:\n• Newfoundland and Labrador\n• Prince Edward Island\n• Yukon\n• Nunavut"},
-		{"fr", "81 personnes représentant 6 ministères fédéraux, 21 ministères provinciaux et territoriaux et 22 municipalités",
+		{"fr", "statistiques", "lacunes", "81 personnes représentant 6 ministères fédéraux, 21 ministères provinciaux et territoriaux et 22 municipalités",
 			"4 provinces et territoires n’ont encore aucun membre :\n• Terre-Neuve-et-Labrador\n• Île-du-Prince-Édouard\n• Yukon\n• Nunavut"},
 	}
 	for _, tt := range tests {
-		r := mtAsk(s, "visitor", tt.locale, "stats")
+		r := mtAsk(s, "visitor", tt.locale, tt.statsCmd)
 		if got := mtSection(r, 0); got != tt.stats {
 			t.Errorf("%s stats:\n got %q\nwant %q", tt.locale, got, tt.stats)
 		}
 		if r.Visibility != InChannel || !strings.Contains(r.Text, tt.stats) {
 			t.Errorf("%s stats reply: %v %q", tt.locale, r.Visibility, r.Text)
 		}
-		r = mtAsk(s, "visitor", tt.locale, "gaps")
+		r = mtAsk(s, "visitor", tt.locale, tt.gapsCmd)
 		if got := mtSection(r, 0); got != tt.gaps {
 			t.Errorf("%s gaps:\n got %q\nwant %q", tt.locale, got, tt.gaps)
 		}

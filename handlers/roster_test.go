@@ -130,18 +130,18 @@ func TestImportRosterBroken(t *testing.T) {
 		"Fay Wu,fay@x.ca,SO,provincial,ON,,klingon\n" +
 		"Gus Li,gus@x.ca,,federal,ON,,\n"
 	tests := []struct{ lang, want string }{
-		{"en", "3: Line 3: “regional” is not an order of government. Use federal, provincial, territorial or municipal.\n" +
-			"5: Line 5: I don’t know the place “Narnia”. Use a province or territory name or code (Yukon, PEI, QC…), or “federal” for the Government of Canada.\n" +
-			"6: Line 6: I don’t know the place “Saskatchwan”. Did you mean Saskatchewan?\n" +
-			"7: Line 7: A name is required.\n" +
-			"8: Line 8: “klingon” is not a language I speak. Use en (English) or fr (French).\n" +
-			"9: Line 9: An organization (department, ministry or municipality) is required."},
-		{"fr", "3: Ligne 3 : « regional » n’est pas un ordre de gouvernement. Indiquez fédéral, provincial, territorial ou municipal.\n" +
-			"5: Ligne 5 : Je ne connais pas le lieu « Narnia ». Indiquez le nom ou le code d’une province ou d’un territoire (Yukon, Î.-P.-É., QC…), ou « fédéral » pour le gouvernement du Canada.\n" +
-			"6: Ligne 6 : Je ne connais pas le lieu « Saskatchwan ». Vouliez-vous dire Saskatchewan ?\n" +
-			"7: Ligne 7 : Le nom est obligatoire.\n" +
-			"8: Ligne 8 : « klingon » n’est pas une langue que je parle. Indiquez fr (français) ou en (anglais).\n" +
-			"9: Ligne 9 : L’organisation (ministère fédéral ou provincial, ou municipalité) est obligatoire."},
+		{"en", "3: Line 3, order: “regional” is not an order of government. Use federal, provincial, territorial or municipal.\n" +
+			"5: Line 5, jurisdiction: I don’t know the place “Narnia”. Use a province or territory name or code (Yukon, PEI, QC…), or “federal” for the Government of Canada.\n" +
+			"6: Line 6, jurisdiction: I don’t know the place “Saskatchwan”. Did you mean Saskatchewan?\n" +
+			"7: Line 7, name: A name is required.\n" +
+			"8: Line 8, language: “klingon” is not a language I speak. Use en (English) or fr (French).\n" +
+			"9: Line 9, organization: An organization (department, ministry or municipality) is required."},
+		{"fr", "3: Ligne 3, order : « regional » n’est pas un ordre de gouvernement. Indiquez fédéral, provincial, territorial ou municipal.\n" +
+			"5: Ligne 5, jurisdiction : Je ne connais pas le lieu « Narnia ». Indiquez le nom ou le code d’une province ou d’un territoire (Yukon, Î.-P.-É., QC…), ou « fédéral » pour le gouvernement du Canada.\n" +
+			"6: Ligne 6, jurisdiction : Je ne connais pas le lieu « Saskatchwan ». Vouliez-vous dire Saskatchewan ?\n" +
+			"7: Ligne 7, name : Le nom est obligatoire.\n" +
+			"8: Ligne 8, language : « klingon » n’est pas une langue que je parle. Indiquez fr (français) ou en (anglais).\n" +
+			"9: Ligne 9, organization : L’organisation (ministère fédéral ou provincial, ou municipalité) est obligatoire."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
@@ -163,8 +163,8 @@ func TestImportRosterBroken(t *testing.T) {
 				t.Errorf("existing member changed: %q", m.Title)
 			}
 			// The report renders in either language from the same errors.
-			mtContains(t, "text", rep.Text(s.Translator(), "fr"), "6 problèmes à corriger", "Ligne 6 : Je ne connais pas")
-			mtContains(t, "text", rep.Text(s.Translator(), "en"), "6 problems to fix", "Line 6: I don’t know")
+			mtContains(t, "text", rep.Text(s.Translator(), "fr"), "6 problèmes à corriger", "Ligne 6, jurisdiction : Je ne connais pas")
+			mtContains(t, "text", rep.Text(s.Translator(), "en"), "6 problems to fix", "Line 6, jurisdiction: I don’t know")
 		})
 	}
 }
@@ -178,9 +178,9 @@ func TestImportRosterRefusedFiles(t *testing.T) {
 		{"stray quote", "name,organization,order,jurisdiction\nAna,SO,provincial,ON\nB\"en,SO,provincial,ON\n", "3: Line 3: This line is not valid CSV"},
 		{"not UTF-8", "name,organization,order,jurisdiction\nAna,SO,provincial,ON\nB\xe9a,SO,provincial,ON\n", "3: Line 3: The file is not UTF-8"},
 		{"extra cells", "name,organization,order,jurisdiction\nAna,SO,provincial,ON,oops\n", "2: Line 2: This row has 5 cells but the header names only 4 columns."},
-		{"conflicting duplicate", "name,email,organization,order,jurisdiction\nAna,a@x.ca,SO,provincial,ON\nAnna,A@x.ca,SO,provincial,ON\n", "3: Line 3: Same person as line 2"},
-		{"federal in a province", "name,organization,order,jurisdiction\nAna,Service Canada,federal,ON\n", "2: Line 2: Federal members belong to the Government of Canada"},
-		{"no province for municipal", "name,organization,order,jurisdiction\nAna,Ville,municipal,\n", "2: Line 2: Provincial, territorial and municipal members need a province or territory"},
+		{"conflicting duplicate", "name,email,organization,order,jurisdiction\nAna,a@x.ca,SO,provincial,ON\nAnna,A@x.ca,SO,provincial,ON\n", "3: Line 3, email: The email address a@x.ca is already used on line 2."},
+		{"federal in a province", "name,organization,order,jurisdiction\nAna,Service Canada,federal,ON\n", "2: Line 2, jurisdiction: Federal members belong to the Government of Canada"},
+		{"no province for municipal", "name,organization,order,jurisdiction\nAna,Ville,municipal,\n", "2: Line 2, jurisdiction: Provincial, territorial and municipal members need a province or territory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

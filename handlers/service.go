@@ -79,7 +79,8 @@ type Service struct {
 	poster  Poster
 	replanF func()
 	closers []func()
-	polls   *pollFeature // set by registerPolls: the poll message updater and vote gate
+	polls   *pollFeature   // set by registerPolls: the poll message updater and vote gate
+	members *memberFeature // set by registerMembers: leave prompts awaiting "yes"
 
 	commands []*command
 	actions  map[string]actionFunc
@@ -196,7 +197,7 @@ func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
 	if r, ok := s.question(ctx, c); ok {
 		return r
 	}
-	return c.errorReply("error_unknown_command", map[string]any{"Command": name, "Slash": s.opts.Command})
+	return s.unknownCommand(ctx, c)
 }
 
 // Act handles a button click: actionID from the Button, value its Value.
@@ -221,8 +222,10 @@ func (s *Service) Submit(ctx context.Context, req Request, formID, state string,
 	return fn(ctx, c, state, values)
 }
 
-// Language returns the language replies to req are written in: the member's
-// saved preference, else the platform locale, else the community default.
+// Language returns the language replies to req are written in: the saved
+// preference of the member (or former member), else the language of
+// req.Text when its first word tells (see textLanguage), else the platform
+// locale, else the community default.
 func (s *Service) Language(ctx context.Context, req Request) string {
 	return s.newCall(ctx, req).lang
 }
@@ -239,6 +242,7 @@ type call struct {
 	s           *Service
 	req         Request
 	member      *storage.Member // nil when the user is not a member
+	former      *storage.Member // the member the user was before leaving, if any
 	coordinator bool
 	lang        string
 	args        []string // words after the command name
@@ -247,22 +251,58 @@ type call struct {
 func (s *Service) newCall(ctx context.Context, req Request) *call {
 	c := &call{s: s, req: req, lang: s.opts.DefaultLanguage}
 	if !req.Identity.IsZero() {
-		if m, err := s.store.MemberByIdentity(ctx, req.Identity); err == nil {
-			c.member = m
-		} else if !errors.Is(err, storage.ErrNotFound) {
-			s.log.Warn("member lookup", "identity", req.Identity.String(), "err", err)
-		}
+		c.member, c.former = s.lookupCaller(ctx, req.Identity)
 		c.coordinator = s.isCoordinator(ctx, req.Identity)
 	}
-	switch {
-	case c.member != nil && c.member.Language != "":
-		c.lang = c.member.Language
-	case strings.HasPrefix(strings.ToLower(req.Locale), "fr"):
-		c.lang = "fr"
-	case req.Locale != "":
-		c.lang = "en"
-	}
+	c.lang = s.callLanguage(c)
 	return c
+}
+
+// callLanguage picks the reply language: the saved preference of the
+// member (or former member), else the language the text is written in when
+// its first word tells, else the platform locale, else the default.
+func (s *Service) callLanguage(c *call) string {
+	for _, m := range []*storage.Member{c.member, c.former} {
+		if m != nil && m.Language != "" {
+			return m.Language
+		}
+	}
+	// Someone who writes French wants French. Otherwise the platform's
+	// locale (Slack's, the console's -lang) says more about a person than
+	// an English command word, which French speakers type too.
+	word := s.textLanguage(c.req.Text)
+	switch {
+	case word == "fr" || strings.HasPrefix(strings.ToLower(c.req.Locale), "fr"):
+		return "fr"
+	case c.req.Locale != "":
+		return "en"
+	case word != "":
+		return word
+	}
+	return s.opts.DefaultLanguage
+}
+
+// lookupCaller finds the active member with identity id, or else the
+// member who held it before leaving (kept for their language and a
+// "welcome back").
+func (s *Service) lookupCaller(ctx context.Context, id storage.Identity) (member, former *storage.Member) {
+	m, err := s.store.MemberByIdentity(ctx, id)
+	switch {
+	case err == nil:
+		return m, nil
+	case !errors.Is(err, storage.ErrNotFound):
+		s.log.Warn("member lookup", "identity", id.String(), "err", err)
+		return nil, nil
+	}
+	ms, _, err := s.store.FindMembers(ctx, storage.MemberFilter{Identity: &id, IncludeLeft: true, Limit: 1})
+	if err != nil {
+		s.log.Warn("former member lookup", "identity", id.String(), "err", err)
+		return nil, nil
+	}
+	if len(ms) == 0 {
+		return nil, nil
+	}
+	return nil, ms[0]
 }
 
 func (s *Service) isCoordinator(ctx context.Context, id storage.Identity) bool {

@@ -1,0 +1,122 @@
+package handlers
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// Someone with no saved language preference (not a member, or a member
+// whose row has none) is answered in the language they write in when the
+// first word tells it unambiguously: "aide", "statistiques", "qui …" are
+// French, "help", "stats", "who …" English. Words the two languages share
+// ("absent", "vote", "coordination"…) tell nothing, and the platform locale
+// or the community default decides.
+
+// commandWord is a word someone may start a message with: its language
+// ("" when both languages use it) and how it is written in that language,
+// accents included, for suggestions.
+type commandWord struct {
+	lang    string
+	display string
+}
+
+// commandWords maps folded first words to their language. It covers the
+// command names of every feature and the question and greeting words.
+var commandWords = func() map[string]commandWord {
+	m := map[string]commandWord{}
+	add := func(lang string, words ...string) {
+		for _, w := range words {
+			m[Fold(w)] = commandWord{lang: lang, display: w}
+		}
+	}
+	add("en", "help", "who", "join", "profile", "update", "leave", "language", "gaps", "coverage", "stats",
+		"statistics", "coordinator", "coordinators", "meetings", "meeting", "attend", "decline", "poll", "polls",
+		"anyone", "anybody", "someone", "somebody", "whos", "who's", "hello", "hi", "hey", "thanks", "thank",
+		"thx", "good", "is", "are", "does", "list", "show")
+	add("fr", "aide", "qui", "rejoindre", "adhérer", "inscription", "profil", "modifier", "quitter", "langue",
+		"lacunes", "couverture", "statistiques", "coordonnateur", "coordonnateurs", "coordinateur", "réunions",
+		"réunion", "participer", "présent", "décliner", "sondage", "sondages", "voter", "quelqu’un", "quelqu'un",
+		"quelquun", "y", "bonjour", "salut", "merci", "bonsoir", "allô", "coucou", "est-ce", "liste", "montre")
+	add("", "?", "lang", "absent", "vote", "present")
+	return m
+}()
+
+// wordLanguage returns the language a folded first word is written in, or
+// "" when it is unknown or shared by both languages.
+func wordLanguage(w string) string {
+	return commandWords[strings.TrimRightFunc(w, isSentencePunct)].lang
+}
+
+// textLanguage guesses the language of a command or question from its
+// first word; "" when the word does not tell.
+func (s *Service) textLanguage(text string) string {
+	words := strings.Fields(stripCommand(text, s.opts.Command))
+	if len(words) == 0 {
+		return ""
+	}
+	first := Fold(words[0])
+	if l := wordLanguage(first); l != "" {
+		return l
+	}
+	if _, known := commandWords[strings.TrimRightFunc(first, isSentencePunct)]; known {
+		return ""
+	}
+	// A misspelt command ("statistique") is in the language of the
+	// commands it is close to, when they agree.
+	return suggestionLanguage(closestWords(first, s.commandNames()))
+}
+
+// suggestionLanguage is the language all of words share, else "".
+func suggestionLanguage(words []string) string {
+	lang := ""
+	for _, w := range words {
+		l := commandWords[w].lang
+		if l == "" || (lang != "" && l != lang) {
+			return ""
+		}
+		lang = l
+	}
+	return lang
+}
+
+func isSentencePunct(r rune) bool { return (unicode.IsPunct(r) && r != '?') || unicode.IsSpace(r) }
+
+// commandNames lists the folded names of every registered command, sorted.
+func (s *Service) commandNames() []string {
+	var out []string
+	for _, cmd := range s.commands {
+		for _, n := range cmd.names {
+			if n != "?" {
+				out = append(out, n)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// closestWords returns the names nearest to the folded word w, at most a
+// small edit away (one edit for words up to five letters, two for longer
+// ones), in names' order.
+func closestWords(w string, names []string) []string {
+	w = strings.TrimRightFunc(w, isSentencePunct)
+	if w == "" {
+		return nil
+	}
+	limit := 1
+	if len([]rune(w)) > 5 {
+		limit = 2
+	}
+	best, out := limit+1, []string(nil)
+	for _, k := range names {
+		d := editDistance(w, k)
+		switch {
+		case d < best:
+			best, out = d, []string{k}
+		case d == best:
+			out = append(out, k)
+		}
+	}
+	return out
+}
