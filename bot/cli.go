@@ -71,7 +71,11 @@ func userMessage(err error) string {
 	if terr != nil {
 		return err.Error()
 	}
-	return tr.T("en", se.Key, se.Args) + " / " + tr.T("fr", se.Key, se.Args)
+	args := map[string]any{"Slash": "/cop"}
+	for k, v := range se.Args {
+		args[k] = v
+	}
+	return tr.T("en", se.Key, args) + " / " + tr.T("fr", se.Key, args)
 }
 
 var errUsage = errors.New("usage")

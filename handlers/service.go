@@ -337,7 +337,7 @@ func (c *call) errorReply(key string, data map[string]any) Reply {
 func (c *call) fail(err error) Reply {
 	var e *storage.Error
 	if errors.As(err, &e) && e.Code != storage.EINTERNAL {
-		return c.errorReply(e.Key, e.Args)
+		return c.errorReply(e.Key, c.with(e.Args)) // messages may name a {{.Slash}} command
 	}
 	c.s.log.Error("request failed", "text", c.req.Text, "identity", c.req.Identity.String(), "err", err)
 	return c.errorReply("error_internal", nil)
