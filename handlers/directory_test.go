@@ -73,7 +73,7 @@ func TestWhoQuestions(t *testing.T) {
 		{"qui est notre représentant pour le Québec", "fr", "Québec : 1 membre"},
 		{"y a-t-il quelqu'un du Québec ?", "fr", "Québec : 1 membre"},
 		{"Y a-t-il quelqu’un de l’Ontario ?", "fr", "Ontario : 3 membres"},
-		{"qui Canada", "fr", "gouvernement du Canada : 1 membre"},
+		{"qui Canada", "fr", "Gouvernement du Canada : 1 membre"},
 		{"Québec", "", "Quebec: 1 member"},
 		{"cop who federal", "", "Government of Canada: 1 member"},
 	}

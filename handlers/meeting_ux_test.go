@@ -42,8 +42,8 @@ func TestMeetingReadOnlyAndWording(t *testing.T) {
 		{"fr", "réunion 99", []string{"Il n’y a pas de réunion nº\u00a099.", "`/cop réunions`"}, "Rien n’a été modifié"},
 		{"en", "meeting rsvps 99", []string{"There is no meeting #99."}, "Nothing was changed"},
 		{"en", "meeting move 99 2027-05-05 10:00", []string{"There is no meeting #99.", "Nothing was changed"}, ""},
-		{"fr", "réunion planifier 2027", []string{"Règle : le troisième mercredi du mois à 13 h 00."}, "third wednesday"},
-		{"en", "meeting plan 2027", []string{"Rule: the third Wednesday of the month at 1:00 p.m."}, ""},
+		{"fr", "réunion planifier 2027", []string{"Règle : le troisième mercredi du mois à 13 h 00 — chaque"}, "third wednesday"},
+		{"en", "meeting plan 2027", []string{"Rule: the third Wednesday of the month at 1:00 p.m. — each"}, ""},
 	}
 	for _, tt := range tests {
 		r := e.ask("coord", tt.lang, tt.text)

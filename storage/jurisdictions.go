@@ -30,7 +30,7 @@ const FederalCode = "CA"
 // jurisdictions is the reference list, federal first, then east to west and
 // the territories, the order the report uses.
 var jurisdictions = []Jurisdiction{
-	{Code: "CA", NameEN: "Government of Canada", NameFR: "gouvernement du Canada",
+	{Code: "CA", NameEN: "Government of Canada", NameFR: "Gouvernement du Canada",
 		Aliases: []string{"federal", "fédéral", "Canada", "GC", "Government of Canada", "federal government", "gouvernement fédéral"}},
 	{Code: "NL", NameEN: "Newfoundland and Labrador", NameFR: "Terre-Neuve-et-Labrador",
 		Aliases: []string{"Newfoundland", "Terre-Neuve", "Labrador", "Nfld", "NF", "TNL", "N.L.", "Newfoundland & Labrador"}},
