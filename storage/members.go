@@ -257,6 +257,26 @@ func (d *DB) FindMembers(ctx context.Context, f MemberFilter) ([]*Member, int, e
 		return nil, 0, err
 	}
 	defer tx.Rollback()
+	key, cacheable := directoryKey(f)
+	if cacheable {
+		// The version is this snapshot's first read: the page and count
+		// read after it are the ones it stands for.
+		if key.version, err = d.directoryVersion(ctx, tx); err != nil {
+			return nil, 0, err
+		}
+		if ms, total, ok := d.dir.get(key); ok {
+			return ms, total, nil
+		}
+	}
+	members, total, err := d.findMembers(ctx, tx, where, args, f)
+	if err == nil && cacheable {
+		d.dir.put(key, members, total)
+	}
+	return members, total, err
+}
+
+// findMembers reads FindMembers's answer in tx.
+func (d *DB) findMembers(ctx context.Context, tx *sql.Tx, where string, args []any, f MemberFilter) ([]*Member, int, error) {
 	countQuery, countArgs := "SELECT count(*) FROM members m"+where, args
 	if q, a, ok := activeCountQuery(f); ok {
 		countQuery, countArgs = q, a

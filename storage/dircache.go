@@ -1,0 +1,111 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"sync"
+)
+
+// dirCacheSize bounds the directory cache: pages of a few dozen
+// jurisdiction and order filters fit many times over.
+const dirCacheSize = 256
+
+// dirKey is a directory filter, normalized as memberWhere reads it, at one
+// directory_version.
+type dirKey struct {
+	version       int64
+	jurisdiction  string
+	hasJur        bool
+	order         Order
+	hasOrder      bool
+	limit, offset int
+}
+
+// dirPage is a cached FindMembers answer.
+type dirPage struct {
+	members []*Member
+	total   int
+}
+
+// dirCache keeps directory pages (FindMembers for active members by
+// jurisdiction and/or order) read at the newest directory_version seen.
+// Its zero value is ready. A page is valid exactly while directory_version
+// has the value it was read at: every write to members or organizations,
+// from any process, bumps it (migration 0006), and readers compare it in
+// the same transaction as they would read the page.
+type dirCache struct {
+	mu      sync.Mutex
+	version int64
+	pages   map[dirKey]dirPage
+}
+
+// directoryKey returns the cache key of f, version left for the caller to
+// set; ok is false for filters the cache does not hold (by id, identity or
+// email, or including members who left). f.Order must be valid.
+func directoryKey(f MemberFilter) (k dirKey, ok bool) {
+	if f.IncludeLeft || f.ID != nil || f.Identity != nil || f.Email != nil {
+		return dirKey{}, false
+	}
+	k = dirKey{limit: max(f.Limit, 0), offset: max(f.Offset, 0)}
+	if f.Jurisdiction != nil {
+		k.jurisdiction, k.hasJur = strings.ToUpper(strings.TrimSpace(*f.Jurisdiction)), true
+	}
+	if f.Order != nil {
+		k.order, k.hasOrder = *f.Order, true
+	}
+	return k, true
+}
+
+// get returns a copy of the page cached under k.
+func (c *dirCache) get(k dirKey) ([]*Member, int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if k.version != c.version {
+		return nil, 0, false
+	}
+	p, ok := c.pages[k]
+	if !ok {
+		return nil, 0, false
+	}
+	return copyMembers(p.members), p.total, true
+}
+
+// put caches a copy of a page read at k.version. A page older than the
+// cache's version is dropped; a newer one starts the cache afresh.
+func (c *dirCache) put(k dirKey, members []*Member, total int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case k.version < c.version:
+		return
+	case k.version > c.version || c.pages == nil || len(c.pages) >= dirCacheSize:
+		c.version, c.pages = k.version, make(map[dirKey]dirPage)
+	}
+	c.pages[k] = dirPage{members: copyMembers(members), total: total}
+}
+
+// copyMembers copies the slice and every member, so that neither the cache
+// nor its callers see the other's changes. Member holds only values.
+func copyMembers(ms []*Member) []*Member {
+	if ms == nil {
+		return nil
+	}
+	out := make([]*Member, len(ms))
+	for i, m := range ms {
+		c := *m
+		out[i] = &c
+	}
+	return out
+}
+
+// directoryVersion reads directory_version in tx.
+func (d *DB) directoryVersion(ctx context.Context, tx *sql.Tx) (int64, error) {
+	st, err := d.stmt(ctx, tx, "SELECT v FROM directory_version WHERE id = 1")
+	if err != nil {
+		return 0, err
+	}
+	var v int64
+	err = st.QueryRowContext(ctx).Scan(&v)
+	return v, err
+}
