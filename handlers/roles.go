@@ -73,6 +73,8 @@ func (s *Service) changeCoordinator(ctx context.Context, c *call, add bool) Repl
 	return c.reply("coordinator", Ephemeral, Section{Text: c.T("coordinator_removed", data)})
 }
 
+// configCoordinator reports whether the config names id a coordinator
+// (those cannot be removed from chat).
 func (s *Service) configCoordinator(id storage.Identity) bool {
 	for _, cid := range s.opts.Coordinators {
 		if cid == id {

@@ -251,8 +251,7 @@ type call struct {
 func (s *Service) newCall(ctx context.Context, req Request) *call {
 	c := &call{s: s, req: req, lang: s.opts.DefaultLanguage}
 	if !req.Identity.IsZero() {
-		c.member, c.former = s.lookupCaller(ctx, req.Identity)
-		c.coordinator = s.isCoordinator(ctx, req.Identity)
+		c.member, c.former, c.coordinator = s.lookupCaller(ctx, req.Identity)
 	}
 	c.lang = s.callLanguage(c)
 	return c
@@ -284,38 +283,14 @@ func (s *Service) callLanguage(c *call) string {
 
 // lookupCaller finds the active member with identity id, or else the
 // member who held it before leaving (kept for their language and a
-// "welcome back").
-func (s *Service) lookupCaller(ctx context.Context, id storage.Identity) (member, former *storage.Member) {
-	m, err := s.store.MemberByIdentity(ctx, id)
-	switch {
-	case err == nil:
-		return m, nil
-	case !errors.Is(err, storage.ErrNotFound):
-		s.log.Warn("member lookup", "identity", id.String(), "err", err)
-		return nil, nil
-	}
-	ms, _, err := s.store.FindMembers(ctx, storage.MemberFilter{Identity: &id, IncludeLeft: true, Limit: 1})
+// "welcome back"), and whether id is a coordinator. A storage failure is
+// logged and treated as "not a member": the request still gets an answer.
+func (s *Service) lookupCaller(ctx context.Context, id storage.Identity) (member, former *storage.Member, coordinator bool) {
+	c, err := s.store.CallerByIdentity(ctx, id)
 	if err != nil {
-		s.log.Warn("former member lookup", "identity", id.String(), "err", err)
-		return nil, nil
+		s.log.Warn("caller lookup", "identity", id.String(), "err", err)
 	}
-	if len(ms) == 0 {
-		return nil, nil
-	}
-	return nil, ms[0]
-}
-
-func (s *Service) isCoordinator(ctx context.Context, id storage.Identity) bool {
-	for _, c := range s.opts.Coordinators {
-		if c == id {
-			return true
-		}
-	}
-	ok, err := s.store.IsCoordinator(ctx, id)
-	if err != nil {
-		s.log.Warn("coordinator lookup", "identity", id.String(), "err", err)
-	}
-	return ok
+	return c.Member, c.Former, s.configCoordinator(id) || c.Coordinator
 }
 
 // T translates id in the call's language.
