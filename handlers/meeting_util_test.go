@@ -180,23 +180,20 @@ func (e *mtgEnv) restart() {
 		e.s.Close()
 		e.db.Close()
 	}
-	db, err := storage.Open(context.Background(), e.path)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	db.Now = e.clock.Now
-	s, err := New(db, e.opts, e.clock.Now, slog.New(slog.DiscardHandler))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	s.SetPoster(e.poster)
-	e.db, e.s = db, s
-	e.t.Cleanup(func() { s.Close(); db.Close() })
+	e.db, e.s = e.open()
 }
 
 // second is another process on the same database: its own storage handle
 // and Service, posting to the same fake channel.
 func (e *mtgEnv) second() *Service {
+	e.t.Helper()
+	_, s := e.open()
+	return s
+}
+
+// open builds a storage handle and a Service on the test database, closed
+// at the end of the test.
+func (e *mtgEnv) open() (*storage.DB, *Service) {
 	e.t.Helper()
 	db, err := storage.Open(context.Background(), e.path)
 	if err != nil {
@@ -209,7 +206,7 @@ func (e *mtgEnv) second() *Service {
 	}
 	s.SetPoster(e.poster)
 	e.t.Cleanup(func() { s.Close(); db.Close() })
-	return s
+	return db, s
 }
 
 // reminder reads one reminder back, from the reminders of every meeting.

@@ -6,41 +6,22 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"copbot/storage"
 )
 
-// meetingClock is a settable clock for the meetings tests.
-type meetingClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *meetingClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *meetingClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 var meetingsT0 = time.Date(2027, 2, 1, 15, 0, 0, 0, time.UTC)
 
-func openMeetingsDB(t *testing.T) (*storage.DB, *meetingClock) {
+func openMeetingsDB(t *testing.T) (*storage.DB, *storage.TestClock) {
 	t.Helper()
 	d, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	clock := &meetingClock{t: meetingsT0}
+	clock := storage.NewTestClock(meetingsT0)
 	d.Now = clock.Now
 	return d, clock
 }

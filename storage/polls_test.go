@@ -12,27 +12,9 @@ import (
 	"time"
 )
 
-// pollClock is a settable clock for poll tests.
-type pollClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *pollClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *pollClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 var pollT0 = time.Date(2027, 1, 15, 12, 0, 0, 0, time.UTC)
 
-func pollTestDB(t testing.TB) (*DB, *pollClock, string) {
+func pollTestDB(t testing.TB) (*DB, *TestClock, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "copbot.db")
 	d, err := Open(context.Background(), path)
@@ -40,7 +22,7 @@ func pollTestDB(t testing.TB) (*DB, *pollClock, string) {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { d.Close() })
-	clock := &pollClock{t: pollT0}
+	clock := NewTestClock(pollT0)
 	d.Now = clock.Now
 	return d, clock, path
 }

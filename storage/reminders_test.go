@@ -16,21 +16,21 @@ func TestClaimReminder(t *testing.T) {
 	start := meetingsT0.Add(48 * time.Hour)
 	tests := []struct {
 		name         string
-		setup        func(t *testing.T, d *storage.DB, clock *meetingClock, m *storage.Meeting, r *storage.Reminder)
+		setup        func(t *testing.T, d *storage.DB, clock *storage.TestClock, m *storage.Meeting, r *storage.Reminder)
 		wantOK       bool
 		wantStatus   storage.ReminderStatus
 		wantReason   storage.ReminderReason
 		wantAttempts int
 	}{
-		{"due and pending", func(*testing.T, *storage.DB, *meetingClock, *storage.Meeting, *storage.Reminder) {},
+		{"due and pending", func(*testing.T, *storage.DB, *storage.TestClock, *storage.Meeting, *storage.Reminder) {},
 			true, storage.ReminderPending, "", 1},
-		{"already sent", func(t *testing.T, d *storage.DB, _ *meetingClock, _ *storage.Meeting, r *storage.Reminder) {
+		{"already sent", func(t *testing.T, d *storage.DB, _ *storage.TestClock, _ *storage.Meeting, r *storage.Reminder) {
 			sendNext(t, d, r.Offset)
 		}, false, storage.ReminderSent, "", 1},
-		{"meeting started, never tried", func(_ *testing.T, _ *storage.DB, clock *meetingClock, _ *storage.Meeting, _ *storage.Reminder) {
+		{"meeting started, never tried", func(_ *testing.T, _ *storage.DB, clock *storage.TestClock, _ *storage.Meeting, _ *storage.Reminder) {
 			clock.Set(start)
 		}, false, storage.ReminderSkipped, storage.ReasonStarted, 0},
-		{"meeting started after failures", func(t *testing.T, d *storage.DB, clock *meetingClock, _ *storage.Meeting, r *storage.Reminder) {
+		{"meeting started after failures", func(t *testing.T, d *storage.DB, clock *storage.TestClock, _ *storage.Meeting, r *storage.Reminder) {
 			if _, _, ok, err := d.ClaimReminder(context.Background(), r.ID, testOwner); !ok || err != nil {
 				t.Fatalf("first claim: %v %v", ok, err)
 			}
@@ -315,7 +315,7 @@ func TestReminderLease(t *testing.T) {
 // same due reminder: exactly one wins, every other claim is refused.
 func TestClaimReminderRaceAcrossHandles(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "shared.db")
-	clock := &meetingClock{t: meetingsT0}
+	clock := storage.NewTestClock(meetingsT0)
 	var handles []*storage.DB
 	for i := 0; i < 2; i++ {
 		d, err := storage.Open(context.Background(), path)
