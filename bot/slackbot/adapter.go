@@ -134,7 +134,9 @@ type Adapter struct {
 	hooks *http.Client // response_url posts
 	pace  *pacer
 	users *ttlCache[userInfo] // users.info answers, an hour
-	seen  *ttlCache[struct{}] // Events API event ids, against retries
+	seen  *ttlCache[struct{}] // Events API event ids and Socket Mode envelope ids, against retries
+
+	replays *ttlCache[struct{}] // (timestamp, signature) of signed requests, against replays
 
 	work lifecycle.Group // background work Close waits for
 }
@@ -160,9 +162,10 @@ func newAdapter(cfg Config, svc service, log *slog.Logger, now func() time.Time,
 	}
 	svc = &admitted{service: svc, slots: make(chan struct{}, max(t.slots, 1)), wait: t.admitWait}
 	a := &Adapter{cfg: cfg, svc: svc, log: log.With("platform", "slack"), now: now, tune: t,
-		pace:  newPacer(t.pace),
-		users: newTTLCache[userInfo](time.Hour, 10000, now),
-		seen:  newTTLCache[struct{}](time.Hour, 50000, now)}
+		pace:    newPacer(t.pace),
+		users:   newTTLCache[userInfo](time.Hour, 10000, now),
+		seen:    newTTLCache[struct{}](time.Hour, 50000, now),
+		replays: newTTLCache[struct{}](replayTTL, replayMax, now)}
 	a.hooks = &http.Client{Transport: a.transport()}
 	a.api = slack.New(cfg.BotToken, a.apiOptions()...)
 	return a, nil

@@ -80,7 +80,9 @@ func (c *ttlCache[V]) live(key string) (*ttlEntry[V], bool) {
 }
 
 func (c *ttlCache[V]) put(key string, val V) {
-	exp := c.now().Add(c.ttl)
+	now := c.now()
+	c.expire(now)
+	exp := now.Add(c.ttl)
 	if el, ok := c.items[key]; ok {
 		e := el.Value.(*ttlEntry[V])
 		e.val, e.expires = val, exp
@@ -92,5 +94,15 @@ func (c *ttlCache[V]) put(key string, val V) {
 		oldest := c.order.Front()
 		c.order.Remove(oldest)
 		delete(c.items, oldest.Value.(*ttlEntry[V]).key)
+	}
+}
+
+// expire drops expired entries from the front. Every entry lives for the
+// same TTL, so the front is the first to expire and a sweep stops at the
+// first live one; memory then follows the traffic of the last TTL.
+func (c *ttlCache[V]) expire(now time.Time) {
+	for el := c.order.Front(); el != nil && !now.Before(el.Value.(*ttlEntry[V]).expires); el = c.order.Front() {
+		c.order.Remove(el)
+		delete(c.items, el.Value.(*ttlEntry[V]).key)
 	}
 }

@@ -62,7 +62,7 @@ func TestJoinModalCreatesMember(t *testing.T) {
 		t.Fatalf("join with no text: status %d, want an empty 200 ack", resp.StatusCode)
 	}
 	view := e.openedView(1)
-	if got := e.fake.Calls("views.open")[0].JSON["trigger_id"]; got != "111.222.trig" {
+	if got := e.fake.Calls("views.open")[0].JSON["trigger_id"]; got != "111.222.trig1" {
 		t.Errorf("views.open trigger_id = %v", got)
 	}
 	if e.memberCount() != 0 {

@@ -3,6 +3,7 @@ package slackbot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,6 +37,7 @@ type env struct {
 	a    *Adapter
 	srv  *httptest.Server
 	now  func() time.Time
+	seq  atomic.Int64 // makes each command's trigger_id unique, as Slack's are
 }
 
 type envConfig struct {
@@ -43,6 +46,7 @@ type envConfig struct {
 	cfg   func(*Config)
 	clock func() time.Time
 	opts  handlers.Options
+	log   *slog.Logger
 }
 
 type envOpt func(*envConfig)
@@ -51,13 +55,14 @@ func withTuning(f func(*tuning)) envOpt          { return func(c *envConfig) { f
 func withService(w func(service) service) envOpt { return func(c *envConfig) { c.wrap = w } }
 func withConfig(f func(*Config)) envOpt          { return func(c *envConfig) { c.cfg = f } }
 func withClock(now func() time.Time) envOpt      { return func(c *envConfig) { c.clock = now } }
+func withLog(l *slog.Logger) envOpt              { return func(c *envConfig) { c.log = l } }
 func withOptions(f func(*handlers.Options)) envOpt {
 	return func(c *envConfig) { f(&c.opts) }
 }
 
 func newEnv(t testing.TB, opts ...envOpt) *env {
 	t.Helper()
-	ec := envConfig{tune: defaultTuning(), clock: time.Now,
+	ec := envConfig{tune: defaultTuning(), clock: time.Now, log: discardLog(),
 		opts: handlers.Options{DefaultLanguage: "en", Command: "/cop"}}
 	ec.tune.pace, ec.tune.backoff = 10*time.Millisecond, time.Millisecond
 	for _, o := range opts {
@@ -85,7 +90,7 @@ func newEnv(t testing.TB, opts ...envOpt) *env {
 	if ec.wrap != nil {
 		s = ec.wrap(svc)
 	}
-	a, err := newAdapter(cfg, s, discardLog(), ec.clock, ec.tune)
+	a, err := newAdapter(cfg, s, ec.log, ec.clock, ec.tune)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +112,13 @@ func discardLog() *slog.Logger {
 // send posts body to path, signed with the test secret at the env's now.
 func (e *env) send(path, contentType, body string) *http.Response {
 	e.t.Helper()
-	return e.do(slacktest.SignedRequest(e.srv.URL+path, testSecret, e.now(), contentType, body))
+	return e.sendAt(e.now(), path, contentType, body)
+}
+
+// sendAt posts body to path, signed as if sent at t.
+func (e *env) sendAt(t time.Time, path, contentType, body string) *http.Response {
+	e.t.Helper()
+	return e.do(slacktest.SignedRequest(e.srv.URL+path, testSecret, t, contentType, body))
 }
 
 // sendWith posts body to path with exactly these headers (none signed).
@@ -138,7 +149,7 @@ const formType = "application/x-www-form-urlencoded"
 
 func (e *env) command(text, user string) *http.Response {
 	v := url.Values{"command": {"/cop"}, "text": {text}, "user_id": {user}, "user_name": {"user" + user},
-		"channel_id": {"C0CHAN"}, "team_id": {"T0TEAM"}, "trigger_id": {"111.222.trig"},
+		"channel_id": {"C0CHAN"}, "team_id": {"T0TEAM"}, "trigger_id": {fmt.Sprintf("111.222.trig%d", e.seq.Add(1))},
 		"response_url": {"https://hooks.slack.com/commands/T0TEAM/1/cmd"}}
 	return e.send("/slack/commands", formType, v.Encode())
 }

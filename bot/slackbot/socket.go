@@ -57,6 +57,12 @@ func (a *Adapter) socketEvent(client *socketmode.Client, evt socketmode.Event) {
 		return
 	}
 	req := *evt.Request
+	if !a.seen.Add("envelope:"+req.EnvelopeID, struct{}{}) {
+		// Acked again (the first ack may be what was lost) but not run twice.
+		a.log.Info("slack socket mode envelope redelivered; ignored", "envelope", req.EnvelopeID)
+		a.spawn(func(ctx context.Context) { a.sendAck(ctx, client, req, nil) })
+		return
+	}
 	a.spawn(func(ctx context.Context) {
 		ack, responseURL := a.socketAck(evt)
 		a.ack(ctx, client, req, ack, responseURL)

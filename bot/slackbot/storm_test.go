@@ -44,11 +44,11 @@ type postedPoll struct {
 
 // newStormEnv is an env whose service posts through the adapter, with a
 // coordinator and n members with Slack ids (see stormVoter).
-func newStormEnv(t testing.TB, n int) *env {
+func newStormEnv(t testing.TB, n int, opts ...envOpt) *env {
 	t.Helper()
-	e := newEnv(t, withOptions(func(o *handlers.Options) {
+	e := newEnv(t, append([]envOpt{withOptions(func(o *handlers.Options) {
 		o.Coordinators = []storage.Identity{{Platform: storage.PlatformSlack, ID: stormCoordinator}}
-	}))
+	})}, opts...)...)
 	e.svc.SetPoster(e.a)
 	roster := benchRoster(n)
 	for i := range roster {

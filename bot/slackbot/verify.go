@@ -24,6 +24,18 @@ var (
 	errBadSignature     = errors.New("signature mismatch")
 	errStaleTimestamp   = errors.New("timestamp outside the 5 minute window")
 	errNoSecret         = errors.New("no signing secret configured")
+	errReplayed         = errors.New("replayed request: this timestamp and signature were already used")
+)
+
+// Replay cache bounds. A signed request is valid while its timestamp is
+// within signatureWindow of our clock, so at most 2×signatureWindow after
+// we first see it: remembering (timestamp, signature) that long refuses
+// every replay. replayMax caps memory (about 150 bytes an entry) at far
+// more than Slack sends in ten minutes to one community; when full the
+// oldest entries go first.
+const (
+	replayTTL = 2 * signatureWindow
+	replayMax = 100_000
 )
 
 // verifySignature checks Slack's v0 request signature: HMAC-SHA256 with the
@@ -67,9 +79,10 @@ func sign(secret, timestamp string, body []byte) []byte {
 	return m.Sum(nil)
 }
 
-// readVerified reads the capped body and verifies its signature. On failure
-// it has already answered (413 or 401) and returns ok=false: the caller
-// must do nothing else.
+// readVerified reads the capped body and verifies its signature, then that
+// the same signed request was not seen before (a replay within the 5 minute
+// window would vote, post or add twice). On failure it has already answered
+// (413 or 401) and returns ok=false: the caller must do nothing else.
 func (a *Adapter) readVerified(w http.ResponseWriter, r *http.Request) (body []byte, ok bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
@@ -83,9 +96,16 @@ func (a *Adapter) readVerified(w http.ResponseWriter, r *http.Request) (body []b
 	}
 	err = verifySignature(a.cfg.SigningSecret, r.Header.Get("X-Slack-Request-Timestamp"),
 		r.Header.Get("X-Slack-Signature"), body, a.now())
+	if err == nil && !a.replays.Add(r.Header.Get("X-Slack-Request-Timestamp")+":"+r.Header.Get("X-Slack-Signature"), struct{}{}) {
+		err = errReplayed
+	}
 	if err != nil {
 		a.log.Warn("slack request refused", "path", r.URL.Path, "reason", err, "remote", r.RemoteAddr)
-		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		msg := "invalid signature"
+		if errors.Is(err, errReplayed) {
+			msg = "replayed request"
+		}
+		http.Error(w, msg, http.StatusUnauthorized)
 		return nil, false
 	}
 	return body, true

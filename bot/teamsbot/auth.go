@@ -53,10 +53,13 @@ type signingKey struct {
 	endorsements []string
 }
 
-// endorses reports whether the key may sign tokens for channelID. A key
-// without endorsements is not restricted.
+// endorses reports whether the key may sign tokens for channelID: the
+// channel must be among the key's endorsements. A key without
+// endorsements endorses nothing, and an activity without a channel id is
+// not endorsed by any key, so a key meant for another channel (or none)
+// cannot sign Teams activities.
 func (k signingKey) endorses(channelID string) bool {
-	return len(k.endorsements) == 0 || slices.Contains(k.endorsements, channelID)
+	return channelID != "" && slices.Contains(k.endorsements, channelID)
 }
 
 // verifier validates inbound Bot Connector tokens against the OpenID

@@ -27,6 +27,15 @@ func TestAuthRefused(t *testing.T) {
 		return "Bearer " + f.sign(cl, testKid)
 	}
 	webchat := bytes.Replace(body, []byte(`"channelId": "msteams"`), []byte(`"channelId": "webchat"`), 1)
+	noChannel := bytes.Replace(body, []byte(`"channelId": "msteams"`), []byte(`"channelId": ""`), 1)
+	// Issue 9, finding 7: a published key without endorsements signed a
+	// channel activity and was accepted.
+	f.mu.Lock()
+	f.jwks = append(f.jwks, jwk("kid-bare", &other.PublicKey), jwk("kid-empty", &other.PublicKey, []string{}...))
+	f.mu.Unlock()
+	bare := func(kid string) string {
+		return "Bearer " + signWith(t, jwt.SigningMethodRS256, other, f.claims(su), kid)
+	}
 	tests := []struct {
 		name  string
 		authz string
@@ -52,6 +61,9 @@ func TestAuthRefused(t *testing.T) {
 		{"wrong serviceUrl", with(func(c jwt.MapClaims) { c["serviceurl"] = f.srv.URL + "/elsewhere/" }), body, 401},
 		{"no serviceUrl", with(func(c jwt.MapClaims) { delete(c, "serviceurl") }), body, 401},
 		{"key not endorsed for channel", with(func(jwt.MapClaims) {}), webchat, 401},
+		{"activity without channel id", with(func(jwt.MapClaims) {}), noChannel, 401},
+		{"key without endorsements", bare("kid-bare"), body, 401},
+		{"key with empty endorsements", bare("kid-empty"), body, 401},
 		{"oversized body", with(func(jwt.MapClaims) {}), oversized(body), 413},
 		{"not JSON", with(func(jwt.MapClaims) {}), []byte("{not json"), 400},
 	}
