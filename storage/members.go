@@ -11,7 +11,7 @@ import (
 // memberSelect reads a member with its organization's name; scanMember
 // reads its columns in this order.
 const memberSelect = `SELECT m.id, m.name, m.email, o.name, m.ord, m.jurisdiction, m.title, m.language,
-	m.slack_id, m.teams_id, m.console_id, m.joined_at, m.left_at, m.updated_at, m.organization_id, m.name_key
+	m.slack_id, m.teams_id, m.console_id, m.joined_at, m.left_at, m.updated_at, m.organization_id, m.name_key, m.plain
 FROM members m JOIN organizations o ON o.id = m.organization_id`
 
 // platformColumns maps each platform to its member column, in the order of
@@ -43,7 +43,7 @@ func scanMember(s memberScanner) (*memberRow, error) {
 	var r memberRow
 	var email, slack, teams, console, joined, left, updated sql.NullString
 	err := s.Scan(&r.ID, &r.Name, &email, &r.Organization, &r.Order, &r.Jurisdiction, &r.Title, &r.Language,
-		&slack, &teams, &console, &joined, &left, &updated, &r.orgID, &r.nameKey)
+		&slack, &teams, &console, &joined, &left, &updated, &r.orgID, &r.nameKey, &r.Plain)
 	if err != nil {
 		return nil, err
 	}

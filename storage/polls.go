@@ -132,6 +132,14 @@ type PollMessage struct {
 	Platform  Platform
 	Channel   string
 	MessageID string
+	Result    bool // the result post, not the live card
+}
+
+func (m PollMessage) kind() string {
+	if m.Result {
+		return "result"
+	}
+	return "card"
 }
 
 // CreatePoll validates in and stores the poll, open.
@@ -442,8 +450,8 @@ func (d *DB) AddPollMessage(ctx context.Context, pollID int64, m PollMessage) er
 		return err
 	}
 	defer t.tx.Rollback()
-	if _, err := t.exec(`INSERT OR IGNORE INTO poll_messages (poll_id, platform, channel, message_id)
-		VALUES (?, ?, ?, ?)`, pollID, string(m.Platform), m.Channel, m.MessageID); err != nil {
+	if _, err := t.exec(`INSERT OR IGNORE INTO poll_messages (poll_id, platform, channel, message_id, kind)
+		VALUES (?, ?, ?, ?, ?)`, pollID, string(m.Platform), m.Channel, m.MessageID, m.kind()); err != nil {
 		if pollIsFK(err) {
 			return pollErrNotFound(pollID)
 		}
@@ -452,7 +460,8 @@ func (d *DB) AddPollMessage(ctx context.Context, pollID int64, m PollMessage) er
 	return t.tx.Commit()
 }
 
-// PollMessages returns where the poll was posted.
+// PollMessages returns where the poll's live card was posted (not its
+// result posts: see TakePollResultMessages).
 func (d *DB) PollMessages(ctx context.Context, pollID int64) ([]PollMessage, error) {
 	tx, err := d.beginRead(ctx)
 	if err != nil {
@@ -461,7 +470,7 @@ func (d *DB) PollMessages(ctx context.Context, pollID int64) ([]PollMessage, err
 	defer tx.Rollback()
 	var out []PollMessage
 	err = d.eachRow(ctx, tx, `SELECT platform, channel, message_id FROM poll_messages
-		WHERE poll_id = ? ORDER BY platform, channel, message_id`, func(rows *sql.Rows) error {
+		WHERE poll_id = ? AND kind = 'card' ORDER BY platform, channel, message_id`, func(rows *sql.Rows) error {
 		var m PollMessage
 		if err := rows.Scan(&m.Platform, &m.Channel, &m.MessageID); err != nil {
 			return err

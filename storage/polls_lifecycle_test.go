@@ -196,7 +196,7 @@ func TestDeletePollAndMessages(t *testing.T) {
 	ctx := context.Background()
 	m := pollMembers(t, d, 1)[0]
 	p := pollCreate(t, d, nil)
-	refs := []PollMessage{{PlatformSlack, "C1", "1700000000.000100"}, {PlatformTeams, "19:abc", "1:xyz"}}
+	refs := []PollMessage{{Platform: PlatformSlack, Channel: "C1", MessageID: "1700000000.000100"}, {Platform: PlatformTeams, Channel: "19:abc", MessageID: "1:xyz"}}
 	for _, r := range append(refs, refs[0]) {
 		if err := d.AddPollMessage(ctx, p.ID, r); err != nil {
 			t.Fatal(err)

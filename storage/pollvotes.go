@@ -438,9 +438,13 @@ func (d *DB) PollTurnout(ctx context.Context, pollID int64) (Turnout, error) {
 		return Turnout{}, err
 	}
 	defer t.tx.Rollback()
+	return pollTurnoutTx(t, pollID)
+}
+
+func pollTurnoutTx(t pollTx, pollID int64) (Turnout, error) {
 	var out Turnout
 	var gone int
-	err = t.queryRow("SELECT voters FROM polls WHERE id = ?", pollID).Scan(&out.Voters)
+	err := t.queryRow("SELECT voters FROM polls WHERE id = ?", pollID).Scan(&out.Voters)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Turnout{}, pollErrNotFound(pollID)
 	}

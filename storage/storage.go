@@ -69,6 +69,9 @@ type Member struct {
 	JoinedAt     time.Time
 	LeftAt       time.Time // zero while active
 	UpdatedAt    time.Time
+	// Plain: the member asked for plain, screen-reader-friendly replies
+	// (SetMemberPlain); kept across leaving and joining again.
+	Plain bool
 }
 
 // Active reports whether the member has not left.
