@@ -231,7 +231,7 @@ func (c *call) meetingOtherZone(t time.Time, loc, other *time.Location) string {
 func (c *call) meetingFields(m *storage.Meeting, full bool) []Field {
 	fields := []Field{{Label: c.T("meeting_field_duration", nil), Value: c.meetingSpan(m.Duration)}}
 	if m.Theme != "" {
-		fields = append(fields, Field{Label: c.T("meeting_field_theme", nil), Value: m.Theme})
+		fields = append(fields, Field{Label: c.T("meeting_field_theme", nil), Value: c.own(m.Theme)})
 	}
 	if m.Agenda != "" && full {
 		fields = append(fields, Field{Label: c.T("meeting_field_agenda", nil), Value: m.Agenda})
@@ -259,7 +259,7 @@ func (c *call) meetingButtons(m *storage.Meeting, open bool) []Button {
 // meetingTitle is the title, or the translated default when none was given.
 func (c *call) meetingTitle(m *storage.Meeting) string {
 	if m.Title != "" {
-		return m.Title
+		return c.own(m.Title)
 	}
 	return c.T("meeting_default_title", nil)
 }

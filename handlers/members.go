@@ -95,7 +95,7 @@ func (c *call) orderName(o storage.Order) string { return c.T("order_"+string(o)
 // reply builds a reply whose Text is the plain-text rendering of blocks, so
 // that the console and notifications say what the blocks say.
 func (c *call) reply(kind string, vis Visibility, blocks ...Block) Reply {
-	return Reply{Kind: kind, Visibility: vis, Lang: c.lang, Text: textIn(c.lang, blocks), Blocks: blocks}
+	return Reply{Kind: kind, Visibility: vis, Lang: c.lang, Text: textIn(c.lang, blocks), Blocks: blocks, Plain: c.plain}
 }
 
 // blocksText renders blocks as plain text in English typography.

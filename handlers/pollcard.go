@@ -11,11 +11,15 @@ import (
 )
 
 // A poll is posted once per platform to a channel read in both languages.
-// Its question and options are user text in one language (the creator's),
-// so the card shows them once, with counts in that language's style, and
-// writes everything copbot says around them (turnout, deadline, how to
-// vote) twice: English, then French, as federal communications are. The
-// result post has no user controls and is a plain Bilingual reply.
+// Its question and options are user text, in one language or in both
+// ("Theme for March? / Thème de mars ?", see bilingual.go); the card shows
+// them as typed. Everything copbot writes on it follows one rule: the
+// channel is bilingual, so each option's count and everything around the
+// options (turnout, deadline, how to vote) is written in English, then in
+// French, as federal communications are. The card draws no bars: a screen
+// reader spells glyph bars out one by one, while "3 votes, 60%" reads
+// well to everyone. The result post has no user controls and is a plain
+// Bilingual reply.
 
 // pollView is what a poll card needs besides the poll: the turnout,
 // counted over active members only (see storage.DB.PollTurnout). ok is
@@ -33,24 +37,19 @@ type pollView struct {
 // pollCall is a call without an asker, to write community posts in lang.
 func (s *Service) pollCall(lang string) *call { return &call{s: s, lang: lang} }
 
-// pollCard renders the live poll message for the channel.
+// pollCard renders the live poll message for the channel. The deadline is
+// written once per language, in the small print.
 func (s *Service) pollCard(p *storage.Poll, v pollView) Reply {
+	en, fr := s.pollCall("en"), s.pollCall("fr")
 	blocks := []Block{Header{Text: p.Question}}
-	asked := s.pollCall(p.Language) // counts follow the question's language
 	for _, l := range pollLines(p) {
-		blocks = append(blocks, Section{Text: asked.pollOptionLine(l)})
+		blocks = append(blocks, Section{Text: fmt.Sprintf("%d. %s\n%s / %s", l.Position, l.Label,
+			en.pollCount(l), fr.pollCount(l))})
 	}
 	if p.Open() {
 		blocks = append(blocks, s.pollButtons(p)...)
 	}
-	en, fr := s.pollCall("en"), s.pollCall("fr")
 	blocks = append(blocks, Context{Text: en.pollChrome(p, v)}, Context{Text: fr.pollChrome(p, v)})
-	if !p.ClosesAt.IsZero() && p.Open() {
-		// Platforms that can show each reader's own zone do; the fallback
-		// is the community zone, in both languages like the rest of the card.
-		blocks = append(blocks, Time{Prefix: "⏰ ", Unix: p.ClosesAt.Unix(),
-			Fallback: en.pollWhen(p.ClosesAt) + " / " + fr.pollWhen(p.ClosesAt)})
-	}
 	return Reply{Kind: "poll", Visibility: InChannel, Lang: "en+fr", Blocks: blocks, Text: blocksText(blocks)}
 }
 
@@ -160,7 +159,7 @@ func (s *Service) pollResultReply(p *storage.Poll, v pollView, meeting *storage.
 			Section{Text: c.pollQuote(p.Question)}}
 		var lines []string
 		for _, l := range pollLines(p) {
-			lines = append(lines, c.pollOptionLine(l))
+			lines = append(lines, FieldLine(c.lang, fmt.Sprintf("%d. %s", l.Position, c.own(l.Label)), c.pollCount(l)))
 		}
 		blocks = append(blocks, Section{Text: strings.Join(lines, "\n")}, Section{Text: c.pollResult(p)})
 		if t := c.pollTurnout(v); t != "" {
@@ -180,10 +179,29 @@ func (s *Service) pollResultReply(p *storage.Poll, v pollView, meeting *storage.
 
 // pollView reads what a card needs besides the poll.
 func (s *Service) pollView(ctx context.Context, p *storage.Poll) pollView {
-	var v pollView
-	if t, err := s.store.PollTurnout(ctx, p.ID); err != nil {
+	t, err := s.store.PollTurnout(ctx, p.ID)
+	if err != nil {
 		s.log.Warn("poll turnout", "poll", p.ID, "err", err)
-	} else {
+	}
+	return s.pollViewOf(ctx, p, t, err == nil)
+}
+
+// pollSnapshot reads a poll and its turnout in one transaction, so that a
+// card's counts and footer agree (a quick vote and unvote between two
+// reads once showed "1 vote" beside "No votes yet").
+func (s *Service) pollSnapshot(ctx context.Context, id int64) (*storage.Poll, pollView, error) {
+	p, t, err := s.store.PollWithTurnout(ctx, id)
+	if err != nil {
+		return nil, pollView{}, err
+	}
+	return p, s.pollViewOf(ctx, p, t, true), nil
+}
+
+// pollViewOf completes a view from a turnout already read (ok false: it
+// could not be).
+func (s *Service) pollViewOf(ctx context.Context, p *storage.Poll, t storage.Turnout, ok bool) pollView {
+	var v pollView
+	if ok {
 		v = pollView{Voters: t.Voters, Members: t.Members, ok: true}
 	}
 	if p.MeetingID != 0 && p.Open() {
@@ -201,7 +219,7 @@ func (s *Service) pollView(ctx context.Context, p *storage.Poll) pollView {
 // poll that is not anonymous, who chose what.
 func (c *call) pollDetail(ctx context.Context, p *storage.Poll) Reply {
 	s := c.s
-	blocks := []Block{Header{Text: p.Question}}
+	blocks := []Block{Header{Text: c.own(p.Question)}}
 	var lines []string
 	for _, l := range pollLines(p) {
 		lines = append(lines, c.pollOptionLine(l))

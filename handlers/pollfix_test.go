@@ -104,14 +104,16 @@ func TestPollCardDeadlineInBothLanguages(t *testing.T) {
 					t.Errorf("French small print names the zone %s:\n%s", abbr, ctx[1])
 				}
 			}
-			var fallback string
+			// Issue 11, item 6: once per language, not three times.
 			for _, b := range card.Blocks {
-				if tb, ok := b.(Time); ok {
-					fallback = tb.Fallback
+				if _, ok := b.(Time); ok {
+					t.Errorf("card repeats the deadline in a Time block: %+v", b)
 				}
 			}
-			if want := tt.en + " / " + tt.fr; fallback != want {
-				t.Errorf("Time fallback = %q, want %q", fallback, want)
+			for _, when := range []string{tt.en, tt.fr} {
+				if n := strings.Count(card.Text, when); n != 1 {
+					t.Errorf("card gives %q %d times, want once:\n%s", when, n, card.Text)
+				}
 			}
 		})
 	}

@@ -116,9 +116,10 @@ func pollTurnoutPluralCount(lang string, voters, members int) int {
 	return members
 }
 
-// pollQuote puts user text in the language's quotation marks.
+// pollQuote puts user text in the language's quotation marks: the
+// call's language's part of a bilingual text.
 func (c *call) pollQuote(text string) string {
-	return c.T("poll_quote", map[string]any{"Text": text})
+	return c.T("poll_quote", map[string]any{"Text": c.own(text)})
 }
 
 // pollResult phrases the outcome: no votes, a winner with its count and
@@ -147,8 +148,14 @@ func (c *call) pollWhen(t time.Time) string {
 	return c.meetingWhen(t, c.s.opts.Location)
 }
 
-// pollOptionLine is one option in text: number, label, bar, share, count.
+// pollOptionLine is one option shown to one reader: number, label (their
+// language's part), bar, share and count; for a reader who asked for plain
+// replies, the same in words, without the bar.
 func (c *call) pollOptionLine(l pollLine) string {
-	return c.count("poll_option_line", l.Votes, map[string]any{"Position": l.Position, "Label": l.Label,
+	key := "poll_option_line"
+	if c.plain {
+		key = "poll_option_plain"
+	}
+	return c.count(key, l.Votes, map[string]any{"Position": l.Position, "Label": c.own(l.Label),
 		"Bar": l.Bar, "Percent": l.Percent})
 }

@@ -198,7 +198,7 @@ func (p *pollFeature) openBlocks(ctx context.Context, c *call) []Block {
 	}
 	blocks := []Block{Header{Text: c.T("poll_open_header", nil)}}
 	for _, poll := range polls {
-		line := c.T("poll_list_item", map[string]any{"ID": poll.ID, "Question": poll.Question,
+		line := c.T("poll_list_item", map[string]any{"ID": poll.ID, "Question": c.own(poll.Question),
 			"Turnout": c.pollTurnout(p.s.pollView(ctx, poll))})
 		if !poll.ClosesAt.IsZero() {
 			line += "\n" + c.T("poll_closes", map[string]any{"When": c.pollWhen(poll.ClosesAt)})

@@ -125,7 +125,7 @@ func (u *pollUpdater) send(id int64) error {
 	s := u.s
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	p, err := s.store.PollByID(ctx, id)
+	p, view, err := s.pollSnapshot(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil // deleted meanwhile; the delete command rewrote the messages
 	}
@@ -141,7 +141,7 @@ func (u *pollUpdater) send(id int64) error {
 	if poster == nil {
 		return errors.New("no poster")
 	}
-	card := s.pollCard(p, s.pollView(ctx, p))
+	card := s.pollCard(p, view)
 	var failed error
 	for _, r := range refs {
 		ref := MessageRef{Platform: r.Platform, Channel: r.Channel, ID: r.MessageID}

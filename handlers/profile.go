@@ -24,6 +24,7 @@ func (c *call) profileReply(m *storage.Member) Reply {
 		fields = append(fields, Field{c.T("field_email", nil), m.Email})
 	}
 	fields = append(fields, Field{c.T("field_language", nil), c.T("language_name_"+m.Language, nil)},
+		Field{c.T("field_plain", nil), c.plainState(m.Plain)},
 		Field{c.T("field_joined", nil), m.JoinedAt.In(c.s.opts.Location).Format("2006-01-02")})
 	return c.reply("profile", Ephemeral,
 		Header{Text: c.T("profile_title", nil)},

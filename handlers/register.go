@@ -6,4 +6,5 @@ func (s *Service) register() {
 	s.registerMembers()
 	s.registerMeetings()
 	s.registerPolls()
+	s.registerPlain()
 }

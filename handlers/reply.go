@@ -32,6 +32,10 @@ type Reply struct {
 	// Adaptive Card with inputs). Adapters that cannot show forms print Text,
 	// which then explains the one-line command instead.
 	Form *Form
+	// Plain asks the adapter for its plainest rendering (the reader uses a
+	// screen reader or text-to-speech): no decorative symbols or rules;
+	// the text itself is already written out in words.
+	Plain bool
 	// Replace asks the adapter to replace the message the user clicked in
 	// (a poll after a vote) rather than post a new one.
 	Replace bool

@@ -245,6 +245,7 @@ type call struct {
 	former      *storage.Member // the member the user was before leaving, if any
 	coordinator bool
 	lang        string
+	plain       bool     // the caller asked for plain replies (see plain.go)
 	args        []string // words after the command name
 }
 
@@ -254,6 +255,7 @@ func (s *Service) newCall(ctx context.Context, req Request) *call {
 		c.member, c.former, c.coordinator = s.lookupCaller(ctx, req.Identity)
 	}
 	c.lang = s.callLanguage(c)
+	c.plain = memberPlain(c.member, c.former)
 	return c
 }
 
@@ -304,7 +306,7 @@ func (c *call) N(id string, n int, data map[string]any) string {
 // errorReply is an ephemeral error in the user's language.
 func (c *call) errorReply(key string, data map[string]any) Reply {
 	msg := c.T(key, data)
-	return Reply{Kind: "error", Lang: c.lang, Text: msg, Blocks: []Block{Section{Text: msg}}}
+	return Reply{Kind: "error", Lang: c.lang, Text: msg, Blocks: []Block{Section{Text: msg}}, Plain: c.plain}
 }
 
 // fail turns err into a reply: *storage.Error keys are translated, anything

@@ -317,7 +317,7 @@ func checkFinalCard(t testing.TB, c slacktest.Call, voters int, options []string
 	want := []string{fmt.Sprintf("%d of %d members voted", voters, voters),
 		fmt.Sprintf("%d membres sur %d ont voté", voters, voters)}
 	for i := range options {
-		want = append(want, fmt.Sprintf("· %d votes", stormShare(voters, len(options), i)))
+		want = append(want, fmt.Sprintf("\n%d votes, ", stormShare(voters, len(options), i)))
 	}
 	for _, field := range []string{"text", "blocks"} {
 		got := c.Form.Get(field)

@@ -1,0 +1,91 @@
+package handlers
+
+import (
+	"context"
+
+	"copbot/storage"
+)
+
+// Plain replies are for members who listen to copbot (screen readers,
+// text-to-speech) or prefer words to pictures: a poll's options read
+// "Option 2, Serving vulnerable communities: 3 votes, 60 percent" instead
+// of a bar of ten glyphs that a screen reader spells one by one, and
+// adapters leave out decorative symbols. It is a member's saved
+// preference (members.plain); posts to the community channel are written
+// to read well for everyone and do not depend on it.
+
+// registerPlain installs the preferences command.
+func (s *Service) registerPlain() {
+	s.commands = append(s.commands,
+		&command{names: []string{"preferences", "preference", "prefs"}, helpKey: "help_preferences", run: s.cmdPreferences})
+}
+
+// cmdPreferences answers `preferences`, `preferences plain on|off`
+// (`préférences simple oui|non`).
+func (s *Service) cmdPreferences(ctx context.Context, c *call) Reply {
+	if c.member == nil {
+		return c.notMember()
+	}
+	if len(c.args) == 0 {
+		return c.reply("preferences", Ephemeral, Section{Text: c.T("preferences_show",
+			c.with(map[string]any{"State": c.plainState(c.member.Plain)}))})
+	}
+	on, ok := plainSwitch(c.args)
+	if !ok {
+		return c.errorReply("preferences_usage", c.slashData())
+	}
+	m, err := s.store.SetMemberPlain(ctx, c.member.ID, on)
+	if err != nil {
+		return c.fail(err)
+	}
+	c.member, c.plain = m, m.Plain
+	key := "preferences_plain_off"
+	if on {
+		key = "preferences_plain_on"
+	}
+	return c.reply("preferences", Ephemeral, Section{Text: c.T(key, nil)})
+}
+
+// plainSwitch reads "plain on", "simple non", "accessible yes"…: the
+// setting's name in either language, then a yes or no.
+func plainSwitch(args []string) (on, ok bool) {
+	if len(args) != 2 {
+		return false, false
+	}
+	switch Fold(args[0]) {
+	case "plain", "simple", "accessible", "simplifie", "simplifiees":
+	default:
+		return false, false
+	}
+	switch Fold(args[1]) {
+	case "on", "yes", "oui", "true", "1", "activer", "active":
+		return true, true
+	case "off", "no", "non", "false", "0", "desactiver", "desactive":
+		return false, true
+	}
+	return false, false
+}
+
+// plainState names the setting's state in the call's language.
+func (c *call) plainState(on bool) string {
+	if on {
+		return c.T("plain_state_on", nil)
+	}
+	return c.T("plain_state_off", nil)
+}
+
+// memberPlain reports whether the caller asked for plain replies.
+func memberPlain(m, former *storage.Member) bool {
+	for _, x := range []*storage.Member{m, former} {
+		if x != nil {
+			return x.Plain
+		}
+	}
+	return false
+}
+
+// pollCount is an option's count and share, short, in the call's language:
+// "3 votes, 60%", « 3 voix, 60 % ».
+func (c *call) pollCount(l pollLine) string {
+	return c.count("poll_count", l.Votes, map[string]any{"Percent": l.Percent})
+}
