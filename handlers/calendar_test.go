@@ -178,8 +178,8 @@ func TestCalendarParsesBack(t *testing.T) {
 	}
 	desc, _ := icsGet(events[0], "DESCRIPTION")
 	got := icsUnescape(t, desc)
-	for _, want := range []string{"Theme: Accessibilité", "Agenda: 1. Accueil\n2. Panel, Q&A", "Thème : Accessibilité",
-		"Ordre du jour : 1. Accueil"} {
+	for _, want := range []string{"Theme: Accessibilité", "Agenda: 1. Accueil\n2. Panel, Q&A", "Thème\u00a0: Accessibilité",
+		"Ordre du jour\u00a0: 1. Accueil"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("DESCRIPTION %q lacks %q", got, want)
 		}

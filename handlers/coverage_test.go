@@ -30,7 +30,7 @@ func TestStatsSingularAndEmpty(t *testing.T) {
 	mtJoin(t, s, "c", "Cleo | Ville de Québec | municipal | QC")
 	tests2 := []struct{ locale, want, ontario, yukon string }{
 		{"en", "3 people representing 1 federal department, 1 provincial or territorial ministry and 1 municipality", "Ontario: 1", "Yukon: 0"},
-		{"fr", "3 personnes représentant 1 ministère fédéral, 1 ministère provincial ou territorial et 1 municipalité", "Ontario : 1", "Yukon : 0"},
+		{"fr", "3 personnes représentant 1 ministère fédéral, 1 ministère provincial ou territorial et 1 municipalité", "Ontario\u00a0: 1", "Yukon\u00a0: 0"},
 	}
 	for _, tt := range tests2 {
 		r := mtAsk(s, "x", tt.locale, mtWord(tt.locale, "stats", "statistiques"))
@@ -66,9 +66,9 @@ func TestGapsLevels(t *testing.T) {
 		t.Errorf("federal = %q, want %q", got, want)
 	}
 	r = mtAsk(s, "x", "fr", "lacunes")
-	mtContains(t, "fr gaps", r.Text, "11 provinces et territoires n’ont encore aucun membre :\n• Terre-Neuve-et-Labrador",
-		"• Québec : aucun ministère provincial ou territorial pour l’instant", "• Ontario : aucune municipalité pour l’instant",
-		"Fédéral : aucun ministère fédéral n’est encore représenté.")
+	mtContains(t, "fr gaps", r.Text, "11 provinces et territoires n’ont encore aucun membre\u00a0:\n• Terre-Neuve-et-Labrador",
+		"• Québec\u00a0: aucun ministère provincial ou territorial pour l’instant", "• Ontario\u00a0: aucune municipalité pour l’instant",
+		"Fédéral\u00a0: aucun ministère fédéral n’est encore représenté.")
 }
 
 func TestGapsOneLeft(t *testing.T) {
@@ -82,13 +82,13 @@ func TestGapsOneLeft(t *testing.T) {
 	}
 	for _, tt := range []struct{ locale, want string }{
 		{"en", "1 province or territory has no member yet:\n• Nunavut"},
-		{"fr", "1 province ou territoire n’a encore aucun membre :\n• Nunavut"},
+		{"fr", "1 province ou territoire n’a encore aucun membre\u00a0:\n• Nunavut"},
 	} {
 		r := mtAsk(s, "x", tt.locale, mtWord(tt.locale, "coverage", "couverture"))
 		if got := mtSection(r, 0); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.locale, got, tt.want)
 		}
 		mtContains(t, "federal covered", r.Text, map[string]string{"en": "Federal: the Government of Canada is represented.",
-			"fr": "Fédéral : le gouvernement du Canada est représenté."}[tt.locale])
+			"fr": "Fédéral\u00a0: le gouvernement du Canada est représenté."}[tt.locale])
 	}
 }

@@ -69,11 +69,11 @@ func TestWhoQuestions(t *testing.T) {
 		{"who is in Ontario", "", "Ontario: 3 members"},
 		{"anyone from Ontario?", "", "Ontario: 3 members"},
 		{"/cop who is our representative for the province of Quebec please", "", "Quebec: 1 member"},
-		{"qui représente le Québec?", "fr", "Québec : 1 membre"},
-		{"qui est notre représentant pour le Québec", "fr", "Québec : 1 membre"},
-		{"y a-t-il quelqu'un du Québec ?", "fr", "Québec : 1 membre"},
-		{"Y a-t-il quelqu’un de l’Ontario ?", "fr", "Ontario : 3 membres"},
-		{"qui Canada", "fr", "Gouvernement du Canada : 1 membre"},
+		{"qui représente le Québec?", "fr", "Québec\u00a0: 1 membre"},
+		{"qui est notre représentant pour le Québec", "fr", "Québec\u00a0: 1 membre"},
+		{"y a-t-il quelqu'un du Québec\u202f?", "fr", "Québec\u00a0: 1 membre"},
+		{"Y a-t-il quelqu’un de l’Ontario\u202f?", "fr", "Ontario\u00a0: 3 membres"},
+		{"qui Canada", "fr", "Gouvernement du Canada\u00a0: 1 membre"},
 		{"Québec", "", "Quebec: 1 member"},
 		{"cop who federal", "", "Government of Canada: 1 member"},
 	}
@@ -91,9 +91,9 @@ func TestWhoNobody(t *testing.T) {
 		{"who represents Yukon?", "", "Yukon: no member yet. Type `/cop gaps` to see every jurisdiction still without a representative."},
 		{"who's our rep for PEI", "", "Prince Edward Island: no member yet."},
 		{"anyone from Nunavut?", "", "Nunavut: no member yet."},
-		{"qui représente le Yukon?", "fr", "Yukon : aucun membre pour l’instant."},
-		{"qui représente l'Île-du-Prince-Édouard ?", "fr", "Île-du-Prince-Édouard : aucun membre pour l’instant."},
-		{"y a-t-il quelqu'un du Nunavut ?", "fr", "Nunavut : aucun membre pour l’instant."},
+		{"qui représente le Yukon?", "fr", "Yukon\u00a0: aucun membre pour l’instant."},
+		{"qui représente l'Île-du-Prince-Édouard\u202f?", "fr", "Île-du-Prince-Édouard\u00a0: aucun membre pour l’instant."},
+		{"y a-t-il quelqu'un du Nunavut\u202f?", "fr", "Nunavut\u00a0: aucun membre pour l’instant."},
 		{"who NWT", "", "Northwest Territories: no member yet."},
 	}
 	for _, tt := range tests {
@@ -109,8 +109,8 @@ func TestWhoUnknownPlace(t *testing.T) {
 	tests := []struct{ text, locale, want string }{
 		{"who Saskatchwan", "", "I don’t know the place “Saskatchwan”. Did you mean Saskatchewan?"},
 		{"who represents Narnia?", "", "I don’t know the place “Narnia”. Use a province or territory"},
-		{"qui représente la Narnie ?", "fr", "Je ne connais pas le lieu « Narnie »."},
-		{"qui Albreta", "fr", "Je ne connais pas le lieu « Albreta ». Vouliez-vous dire Alberta ?"},
+		{"qui représente la Narnie ?", "fr", "Je ne connais pas le lieu «\u00a0Narnie\u00a0»."},
+		{"qui Albreta", "fr", "Je ne connais pas le lieu «\u00a0Albreta\u00a0». Vouliez-vous dire Alberta\u202f?"},
 		{"who", "", "Which province or territory?"},
 		{"who is on", "", "I don’t know the place “on”."},
 	}
@@ -212,10 +212,10 @@ func TestWhoPages(t *testing.T) {
 	}
 	refusals := []struct{ locale, text, want string }{
 		{"", "who YT page 4", "There is no page 4: Yukon has 3 pages of members. Type `/cop who YT page 3` for the last one."},
-		{"fr", "qui YT page 9", "Il n’y a pas de page 9 : cette liste (Yukon) compte 3 pages. Tapez `/cop qui YT page 3` pour la dernière."},
+		{"fr", "qui YT page 9", "Il n’y a pas de page 9\u00a0: cette liste (Yukon) compte 3 pages. Tapez `/cop qui YT page 3` pour la dernière."},
 		{"", "who YT page 0", "“0” is not a page number."},
 		{"", "who YT page two", "“two” is not a page number."},
-		{"fr", "qui YT page", "« page » n’est pas un numéro de page."},
+		{"fr", "qui YT page", "«\u00a0page\u00a0» n’est pas un numéro de page."},
 	}
 	for _, tt := range refusals {
 		mtContains(t, tt.text, mtAsk(s, "x", tt.locale, tt.text).Text, tt.want)
@@ -230,7 +230,7 @@ func TestWhoOrderFilter(t *testing.T) {
 		{"", "who Ontario municipal", "Ontario — Municipal: 2 members|Municipal"},
 		{"", "who municipal ON", "Ontario — Municipal: 2 members|Municipal"},
 		{"", "who represents Ontario provincial", "Ontario — Provincial and territorial: 1 member|Provincial and territorial"},
-		{"fr", "qui Ontario municipalités", "Ontario — Municipal : 2 membres|Municipal"},
+		{"fr", "qui Ontario municipalités", "Ontario — Municipal\u00a0: 2 membres|Municipal"},
 		{"", "who federal", "Government of Canada: 1 member|Federal"},
 		{"", "who Yukon Territory", ""},
 	}

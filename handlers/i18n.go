@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -51,13 +52,10 @@ func (t *Translator) localizer(lang string) *i18n.Localizer {
 }
 
 // T renders id in lang. A missing id renders as the id itself so that a
-// gap in a catalog shows up in tests rather than as an empty reply.
+// gap in a catalog shows up in tests rather than as an empty reply. French
+// text gets FrenchTypography; template data is not rewritten (see protect).
 func (t *Translator) T(lang, id string, data map[string]any) string {
-	s, err := t.localizer(lang).Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
-	if err != nil {
-		return id
-	}
-	return s
+	return t.render(lang, id, data, nil)
 }
 
 // N renders id in lang choosing the plural form for n; data gets Count = n.
@@ -66,9 +64,70 @@ func (t *Translator) N(lang, id string, n int, data map[string]any) string {
 	for k, v := range data {
 		d[k] = v
 	}
-	s, err := t.localizer(lang).Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: d, PluralCount: n})
+	return t.render(lang, id, d, n)
+}
+
+func (t *Translator) render(lang, id string, data map[string]any, count any) string {
+	fr := lang == "fr"
+	var held []string
+	if fr {
+		data, held = protect(data)
+	}
+	s, err := t.localizer(lang).Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
 	if err != nil {
 		return id
 	}
-	return s
+	if !fr {
+		return s
+	}
+	return restore(FrenchTypography(s), held)
+}
+
+// placeholderBase starts the private-use runes that stand for template data
+// while the typography pass runs.
+const placeholderBase = '\ue000'
+
+func isPlaceholder(r rune) bool { return r >= placeholderBase && r < placeholderBase+0x1000 }
+
+// protect returns a copy of data in which every string the typography pass
+// could change (see typoSensitive) is replaced by one
+// private-use rune, and the strings it replaced, in rune order. What users
+// typed (a name, a poll question) and text already rendered (a date, a
+// translated fragment) are thus never rewritten, while the catalog text
+// around them is. Strings without such characters, such as the values
+// templates compare with eq, stay as they are.
+func protect(data map[string]any) (map[string]any, []string) {
+	var held []string
+	out := make(map[string]any, len(data))
+	for k, v := range data {
+		if s, ok := v.(string); ok && typoSensitive(s) && len(held) < 0x1000 {
+			out[k] = string(placeholderBase + rune(len(held)))
+			held = append(held, s)
+			continue
+		}
+		out[k] = v
+	}
+	return out, held
+}
+
+// typoSensitive reports whether FrenchTypography could change s or the
+// text around it.
+func typoSensitive(s string) bool {
+	return strings.ContainsAny(s, ":;?!«»%") || strings.Contains(s, " h") || strings.Contains(s, "\u00a0h")
+}
+
+// restore puts the held strings back in place of their placeholders.
+func restore(s string, held []string) string {
+	if len(held) == 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if i := int(r - placeholderBase); isPlaceholder(r) && i < len(held) {
+			b.WriteString(held[i])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

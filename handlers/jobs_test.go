@@ -36,7 +36,7 @@ func TestReminderPostedOnce(t *testing.T) {
 	}
 	mtgHas(t, posts[0], "Reminder: Quarterly meeting", "Starts in 1 day.", "When: Wednesday, February 3, 2027 at 10:00 a.m. EST",
 		"Theme: Accessibility", "Video conference: https://meet.example.ca/cop", "/cop attend 1",
-		"Rappel : Quarterly meeting", "Début dans 1 jour.", "Quand : mercredi 3 février 2027 à 10 h 00 HNE",
+		"Rappel\u00a0: Quarterly meeting", "Début dans 1 jour.", "Quand\u00a0: mercredi 3 février 2027 à 10\u00a0h HNE",
 		"Thème", "Vidéoconférence", "/cop participer 1")
 	if strings.Contains(posts[0].Text, "late") {
 		t.Errorf("an on-time reminder says late:\n%s", posts[0].Text)
@@ -120,7 +120,7 @@ func TestReminderAfterDowntime(t *testing.T) {
 				t.Errorf("stored %s late=%v, want %s late=%v", r.Status, r.Late, tt.wantStatus, tt.wantLate)
 			}
 			if tt.wantLate {
-				mtgHas(t, posts[0], "Reminder (late): Quarterly meeting", "Rappel (en retard) : Quarterly meeting", "Starts in 19 hours.")
+				mtgHas(t, posts[0], "Reminder (late): Quarterly meeting", "Rappel (en retard)\u00a0: Quarterly meeting", "Starts in 19 hours.")
 			}
 		})
 	}

@@ -38,7 +38,7 @@ func TestJoinCannotTakeOverRosterRow(t *testing.T) {
 		{"name and organization", "", "Jane Doe | serviceontario | provincial | ON",
 			[]string{"Name: Jane Doe, the directory already has a member with this name in this organization"}},
 		{"french", "fr", "nom=Mallory org=Evil Inc ordre=municipal lieu=BC courriel=jane@ontario.ca",
-			[]string{"Courriel : Mallory, le répertoire compte déjà un membre avec cette adresse courriel",
+			[]string{"Courriel\u00a0: Mallory, le répertoire compte déjà un membre avec cette adresse courriel",
 				"demandez à un coordonnateur d’y lier votre compte", "console:mallory"}},
 	}
 	for _, tt := range tests {

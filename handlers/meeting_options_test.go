@@ -115,7 +115,7 @@ func TestEmptyRemindersConfigDropsPlannedOnes(t *testing.T) {
 		t.Errorf("%d jobs, %d pending reminders after reminders = []; want none", len(jobs), len(pending))
 	}
 	r := e.ask("coord", "fr", "réunion statut 1")
-	mtgHas(t, r, "Aucun rappel n’est prévu : aucun n’est configuré")
+	mtgHas(t, r, "Aucun rappel n’est prévu\u00a0: aucun n’est configuré")
 }
 
 func mtgSameOffsets(a, b []time.Duration) bool {

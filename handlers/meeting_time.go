@@ -15,7 +15,7 @@ import (
 // meetings, and durations such as reminder offsets.
 
 // meetingWhen writes t in loc the call's way: "Wednesday, March 17, 2027 at
-// 1:00 p.m. EDT" or « mercredi 17 mars 2027 à 13 h 00 HAE ».
+// 1:00 p.m. EDT" or « mercredi 17 mars 2027 à 13 h HAE ».
 func (c *call) meetingWhen(t time.Time, loc *time.Location) string {
 	lt := t.In(loc)
 	return c.T("meeting_datetime", map[string]any{
@@ -29,11 +29,15 @@ func (c *call) meetingWhen(t time.Time, loc *time.Location) string {
 }
 
 // meetingClock writes a time of day: "1:00 p.m." (Canadian English) or
-// "13 h 00" (French, 24-hour clock). This is locale formatting, like digit
+// « 13 h » and « 13 h 30 » (French, 24-hour clock, no-break spaces, no
+// « 00 »: see typography.go). This is locale formatting, like digit
 // grouping, not wording, so it lives in code.
 func (c *call) meetingClock(t time.Time) string {
+	if c.lang == "fr" && t.Minute() == 0 {
+		return fmt.Sprintf("%d\u00a0h", t.Hour())
+	}
 	if c.lang == "fr" {
-		return fmt.Sprintf("%d h %02d", t.Hour(), t.Minute())
+		return fmt.Sprintf("%d\u00a0h\u00a0%02d", t.Hour(), t.Minute())
 	}
 	h, suffix := t.Hour()%12, "a.m."
 	if t.Hour() >= 12 {
@@ -188,7 +192,7 @@ func parseMeetingRule(rule string) (meetingRule, error) {
 
 // meetingRuleWords writes the rule in the call's words: "the third
 // Wednesday of the month at 1:00 p.m." or « le troisième mercredi du mois
-// à 13 h 00 ».
+// à 13 h ».
 func (c *call) meetingRuleWords(r meetingRule) string {
 	nth := "last"
 	if r.nth > 0 {

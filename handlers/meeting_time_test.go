@@ -30,13 +30,13 @@ func TestMeetingWhen(t *testing.T) {
 		want string
 	}{
 		{"en", time.Date(2027, 3, 17, 13, 0, 0, 0, tor), tor, "Wednesday, March 17, 2027 at 1:00 p.m. EDT"},
-		{"fr", time.Date(2027, 3, 17, 13, 0, 0, 0, tor), tor, "mercredi 17 mars 2027 à 13 h 00 HAE"},
-		{"fr", time.Date(2027, 3, 1, 9, 5, 0, 0, tor), tor, "lundi 1er mars 2027 à 9 h 05 HNE"},
+		{"fr", time.Date(2027, 3, 17, 13, 0, 0, 0, tor), tor, "mercredi 17 mars 2027 à 13\u00a0h HAE"},
+		{"fr", time.Date(2027, 3, 1, 9, 5, 0, 0, tor), tor, "lundi 1er mars 2027 à 9\u00a0h\u00a005 HNE"},
 		{"en", time.Date(2027, 3, 1, 0, 30, 0, 0, tor), tor, "Monday, March 1, 2027 at 12:30 a.m. EST"},
 		{"en", time.Date(2027, 12, 15, 12, 0, 0, 0, tor), tor, "Wednesday, December 15, 2027 at 12:00 p.m. EST"},
-		{"fr", time.Date(2027, 7, 1, 16, 30, 0, 0, st), st, "jeudi 1er juillet 2027 à 16 h 30 HAT"},
+		{"fr", time.Date(2027, 7, 1, 16, 30, 0, 0, st), st, "jeudi 1er juillet 2027 à 16\u00a0h\u00a030 HAT"},
 		{"en", time.Date(2027, 7, 1, 12, 0, 0, 0, time.UTC), time.UTC, "Thursday, July 1, 2027 at 12:00 p.m. UTC"},
-		{"fr", time.Date(2027, 8, 2, 12, 0, 0, 0, time.UTC), time.FixedZone("-03", -3*3600), "lundi 2 août 2027 à 9 h 00 -03"},
+		{"fr", time.Date(2027, 8, 2, 12, 0, 0, 0, time.UTC), time.FixedZone("-03", -3*3600), "lundi 2 août 2027 à 9\u00a0h -03"},
 	}
 	for _, tt := range tests {
 		if got := e.s.langCall(tt.lang).meetingWhen(tt.at, tt.loc); got != tt.want {
@@ -55,8 +55,8 @@ func TestMeetingSpan(t *testing.T) {
 		{24 * time.Hour, "1 day", "1 jour"},
 		{time.Hour, "1 hour", "1 heure"},
 		{36 * time.Hour, "36 hours", "36 heures"},
-		{90 * time.Minute, "1 h 30 min", "1 h 30 min"},
-		{125 * time.Minute, "2 h 05 min", "2 h 05 min"},
+		{90 * time.Minute, "1 h 30 min", "1\u00a0h\u00a030 min"},
+		{125 * time.Minute, "2 h 05 min", "2\u00a0h\u00a005 min"},
 		{45 * time.Minute, "45 minutes", "45 minutes"},
 		{time.Minute, "1 minute", "1 minute"},
 		{58 * time.Second, "58 seconds", "58 secondes"},

@@ -22,7 +22,7 @@ func TestReminderPostFrenchTypography(t *testing.T) {
 		t.Fatalf("%d posts", len(posts))
 	}
 	rendered := textIn("en", posts[0].Blocks)
-	for _, want := range []string{"Durée : 1 heure", "Thème : Accessibility", "Vidéoconférence : https://meet.example.ca/cop",
+	for _, want := range []string{"Durée\u00a0: 1 heure", "Thème\u00a0: Accessibility", "Vidéoconférence\u00a0: https://meet.example.ca/cop",
 		"Duration: 1 hour", "Theme: Accessibility"} {
 		if !strings.Contains(rendered, want) {
 			t.Errorf("rendered post lacks %q:\n%s", want, rendered)
@@ -42,7 +42,7 @@ func TestMeetingReadOnlyAndWording(t *testing.T) {
 		{"fr", "réunion 99", []string{"Il n’y a pas de réunion nº\u00a099.", "`/cop réunions`"}, "Rien n’a été modifié"},
 		{"en", "meeting rsvps 99", []string{"There is no meeting #99."}, "Nothing was changed"},
 		{"en", "meeting move 99 2027-05-05 10:00", []string{"There is no meeting #99.", "Nothing was changed"}, ""},
-		{"fr", "réunion planifier 2027", []string{"Règle : le troisième mercredi du mois à 13 h 00 — chaque"}, "third wednesday"},
+		{"fr", "réunion planifier 2027", []string{"Règle\u00a0: le troisième mercredi du mois à 13\u00a0h — chaque"}, "third wednesday"},
 		{"en", "meeting plan 2027", []string{"Rule: the third Wednesday of the month at 1:00 p.m. — each"}, ""},
 	}
 	for _, tt := range tests {
@@ -61,7 +61,7 @@ func TestMeetingReadOnlyAndWording(t *testing.T) {
 	if len(posts) != 1 {
 		t.Fatalf("%d notices", len(posts))
 	}
-	mtgHas(t, posts[0], "Change of time: “Quarterly meeting”", "Changement d’heure : « Quarterly meeting »")
+	mtgHas(t, posts[0], "Change of time: “Quarterly meeting”", "Changement d’heure\u00a0: «\u00a0Quarterly meeting\u00a0»")
 }
 
 // A meeting in another zone than the community's shows the community's

@@ -23,7 +23,7 @@ func TestMeetingCommandsReadZones(t *testing.T) {
 		{"fr", "réunion ajouter 2027-03-22 10:00 HNP Réunion du Pacifique", "Réunion du Pacifique", "2027-03-22T17:00:00Z", "America/Vancouver", ""},
 		{"en", "meeting add 2027-03-22 10:00 XST Pacific meeting", "", "", "", "“XST” is not a time zone I know"},
 		{"en", "meeting add 2027-03-22 10:00 America/Vancover x", "", "", "", "Did you mean America/Vancouver?"},
-		{"fr", "réunion ajouter 2027-03-22 10:00 America/Vancover x", "", "", "", "Vouliez-vous dire America/Vancouver ?"},
+		{"fr", "réunion ajouter 2027-03-22 10:00 America/Vancover x", "", "", "", "Vouliez-vous dire America/Vancouver\u202f?"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

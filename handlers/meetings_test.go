@@ -46,7 +46,7 @@ func TestMeetingAdd(t *testing.T) {
 					t.Errorf("stored %+v", m)
 				}
 			},
-			[]string{"La réunion nº 1 est prévue.", "Réunion de la communauté de pratique", "mercredi 16 juin 2027 à 13 h 00 HAE", "45 minutes"}},
+			[]string{"La réunion nº 1 est prévue.", "Réunion de la communauté de pratique", "mercredi 16 juin 2027 à 13\u00a0h HAE", "45 minutes"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,7 +80,7 @@ func TestMeetingAddRefusals(t *testing.T) {
 		{"unknown zone", "coord", "en", "meeting add 2027-03-17 13:00 America/Atlantis", "“America/Atlantis” is not a time zone"},
 		{"time skipped by DST", "coord", "en", "meeting add 2027-03-14 02:30", "the clocks jump forward"},
 		{"past", "coord", "en", "meeting add 2027-01-20 13:00", "already passed"},
-		{"bad duration", "coord", "fr", "réunion ajouter 2027-03-17 13:00 --durée 3jours", "« 3jours » n’est pas une durée"},
+		{"bad duration", "coord", "fr", "réunion ajouter 2027-03-17 13:00 --durée 3jours", "«\u00a03jours\u00a0» n’est pas une durée"},
 		{"bad link", "coord", "en", "meeting add 2027-03-17 13:00 --link javascript:alert(1)", "is not a web link"},
 		{"unknown flag", "coord", "en", "meeting add 2027-03-17 13:00 --room B", "I don’t know the option --room"},
 		{"flag without value", "coord", "en", "meeting add 2027-03-17 13:00 --theme", "needs a value"},
@@ -123,7 +123,7 @@ func TestMeetingPlan2027(t *testing.T) {
 	mtgHas(t, r, "Wednesday, December 15, 2027 at 1:00 p.m. EST: created")
 	// Planning again creates nothing; each month says why.
 	again := e.ask("coord", "fr", "réunion planifier 2027")
-	mtgHas(t, again, "ignorée, la réunion nº 1 est déjà prévue ce mois-là", "mercredi 15 décembre 2027 à 13 h 00 HNE")
+	mtgHas(t, again, "ignorée, la réunion nº 1 est déjà prévue ce mois-là", "mercredi 15 décembre 2027 à 13\u00a0h HNE")
 	if n := len(e.meetings()); n != 4 {
 		t.Errorf("after planning twice: %d meetings, want 4", n)
 	}
@@ -157,7 +157,7 @@ func TestMeetingPlanSkipsPastMonthsAndUsesRule(t *testing.T) {
 func TestMeetingPlanBadRule(t *testing.T) {
 	e := newMtgEnv(t, func(o *Options) { o.Meetings.Rule = "every other tuesday" })
 	r := e.ask("coord", "fr", "réunion planifier 2027")
-	if r.Kind != "error" || !strings.Contains(r.Text, "« every other tuesday » n’est pas comprise") {
+	if r.Kind != "error" || !strings.Contains(r.Text, "«\u00a0every other tuesday\u00a0» n’est pas comprise") {
 		t.Errorf("reply %s", mtgKey(r))
 	}
 	if n := len(e.meetings()); n != 0 {
@@ -189,7 +189,7 @@ func TestMeetingShowAndList(t *testing.T) {
 	cancelled := e.ask("ana", "fr", "réunion 2")
 	mtgHas(t, cancelled, "Cette réunion est annulée.")
 	list := e.ask("ana", "fr", "réunions")
-	mtgHas(t, list, "Prochaines réunions", "nº 1 « Quarterly meeting »", "mercredi 3 mars 2027 à 10 h 00 HNE")
+	mtgHas(t, list, "Prochaines réunions", "nº 1 « Quarterly meeting »", "mercredi 3 mars 2027 à 10\u00a0h HNE")
 	if strings.Contains(list.Text, "nº 2") {
 		t.Errorf("the list shows a cancelled meeting:\n%s", list.Text)
 	}
@@ -253,7 +253,7 @@ func TestMeetingMoveAndCancelAreAnnounced(t *testing.T) {
 		t.Fatalf("%d notices posted, want 1", len(posts))
 	}
 	mtgHas(t, posts[0], "New date and time: “Quarterly meeting”, planned for Wednesday, March 3, 2027 at 10:00 a.m. EST, is moved to Wednesday, March 10, 2027 at 2:00 p.m. EST.",
-		"« Quarterly meeting », prévue le mercredi 3 mars 2027 à 10 h 00 HNE, est déplacée au mercredi 10 mars 2027 à 14 h 00 HNE.")
+		"«\u00a0Quarterly meeting\u00a0», prévue le mercredi 3 mars 2027 à 10\u00a0h HNE, est déplacée au mercredi 10 mars 2027 à 14\u00a0h HNE.")
 	rs, _ := e.db.PendingReminders(context.Background())
 	newStart := time.Date(2027, 3, 10, 19, 0, 0, 0, time.UTC)
 	for _, rem := range rs {
@@ -272,7 +272,7 @@ func TestMeetingMoveAndCancelAreAnnounced(t *testing.T) {
 		t.Fatalf("%d notices, want 2", len(posts))
 	}
 	mtgHas(t, posts[1], "Cancelled: “Quarterly meeting” on Wednesday, March 10, 2027 at 2:00 p.m. EST will not take place.",
-		"Annulation : « Quarterly meeting » du mercredi 10 mars 2027 à 14 h 00 HNE n’aura pas lieu.")
+		"Annulation\u00a0: «\u00a0Quarterly meeting\u00a0» du mercredi 10 mars 2027 à 14\u00a0h HNE n’aura pas lieu.")
 	if r := e.ask("coord", "en", "meeting cancel 1"); r.Kind != "error" || !strings.Contains(r.Text, "is cancelled") {
 		t.Errorf("second cancel: %s", mtgKey(r))
 	}
@@ -313,9 +313,9 @@ func TestMeetingAnnouncementFailures(t *testing.T) {
 		{"cancel, one platform down", "en", "meeting cancel 1", true,
 			"The announcement went out on Slack only; the other platforms failed (see the log).", 1},
 		{"move, channel down, French", "fr", "réunion déplacer 1 2027-03-10 14:00", false,
-			"L’annonce dans le canal de la communauté a échoué (voir le journal) ; veuillez prévenir les membres vous-même.", 0},
+			"L’annonce dans le canal de la communauté a échoué (voir le journal)\u202f; veuillez prévenir les membres vous-même.", 0},
 		{"move, one platform down, French", "fr", "réunion déplacer 1 2027-03-10 14:00", true,
-			"L’annonce n’a été publiée que sur Slack ; les autres plateformes ont échoué", 1},
+			"L’annonce n’a été publiée que sur Slack\u202f; les autres plateformes ont échoué", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -351,7 +351,7 @@ func TestRSVP(t *testing.T) {
 		reply func() Reply
 		want  string
 	}{
-		{"command, French", func() Reply { return e.ask("ana", "", "participer 1") }, "Merci ! Vous êtes inscrit comme présent"},
+		{"command, French", func() Reply { return e.ask("ana", "", "participer 1") }, "Merci\u202f! Vous êtes inscrit comme présent"},
 		{"button", func() Reply {
 			return e.s.Act(ctx, Request{Identity: storage.Identity{Platform: storage.PlatformConsole, ID: "bob"}}, "rsvp_yes", "1")
 		}, "2 people attending"},
@@ -404,7 +404,7 @@ func TestMeetingStatusForCoordinators(t *testing.T) {
 		t.Fatal(errs)
 	}
 	fr := e.ask("coord", "fr", "réunion statut 1")
-	mtgHas(t, fr, "1 heure avant, prévu le lundi 1er février 2027 à 11 h 00 HNE : envoyé en retard, le lundi 1er février 2027 à 11 h 02 HNE",
+	mtgHas(t, fr, "1 heure avant, prévu le lundi 1er février 2027 à 11\u00a0h HNE\u00a0: envoyé en retard, le lundi 1er février 2027 à 11\u00a0h\u00a002 HNE",
 		"2 tentatives d’envoi")
 }
 

@@ -134,10 +134,11 @@ func blockText(lang string, b Block) string {
 	return ""
 }
 
-// FieldLine writes "Label: Value", or "Label : Value" in French.
+// FieldLine writes "Label: Value", or « Label : Value » in French with the
+// no-break space of typography.go (the value is left as written).
 func FieldLine(lang, label, value string) string {
 	if lang == "fr" {
-		return label + " : " + value
+		return label + "\u00a0: " + value
 	}
 	return label + ": " + value
 }

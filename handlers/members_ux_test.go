@@ -24,8 +24,8 @@ func TestLanguageFollowsCommandWord(t *testing.T) {
 		{s, "", "aide", "fr", "Ce que je sais faire"},
 		{s, "", "statistiques", "fr", "Personne ne s’est encore inscrit"},
 		{s, "", "lacunes", "fr", "provinces et territoires"},
-		{s, "", "qui représente le Yukon ?", "fr", "Yukon : aucun membre"},
-		{s, "", "y a-t-il quelqu’un du Nunavut ?", "fr", "Nunavut : aucun membre"},
+		{s, "", "qui représente le Yukon\u202f?", "fr", "Yukon\u00a0: aucun membre"},
+		{s, "", "y a-t-il quelqu’un du Nunavut\u202f?", "fr", "Nunavut\u00a0: aucun membre"},
 		{s, "", "language fr", "fr", "Je vous répondrai en français quand vous m’écrirez en français"},
 		{sfr, "", "help", "en", "What I can do"},
 		{sfr, "", "stats", "en", "Nobody has joined yet"},
@@ -90,8 +90,8 @@ func TestUpdateShowsCurrentValues(t *testing.T) {
 	wants := map[string][]string{
 		"en1": {"`/cop update FIELD VALUE`", "• name: Marie", "• org: ServiceOntario", "• order: provincial",
 			"• where: ON", "• title: Director", "• email: marie@ontario.ca", "• lang: en"},
-		"fr1": {"`/cop modifier CHAMP VALEUR`", "• nom : Luc", "• organisation : Services Québec", "• titre : (vide)",
-			"• lieu : QC", "• langue : fr"},
+		"fr1": {"`/cop modifier CHAMP VALEUR`", "• nom\u00a0: Luc", "• organisation\u00a0: Services Québec", "• titre\u00a0: (vide)",
+			"• lieu\u00a0: QC", "• langue\u00a0: fr"},
 	}
 	for _, tt := range tests {
 		r := mtAsk(s, tt.id, "", tt.text)
@@ -115,7 +115,7 @@ func TestUpdateShowsCurrentValues(t *testing.T) {
 func TestSloppyJoinLines(t *testing.T) {
 	tests := []struct{ line, name, org, title string }{
 		{"name: Kay Lee | org: X | federal", "Kay Lee", "X", ""},
-		{"nom : Kay Lee | organisation : Ville X | municipal | ON", "Kay Lee", "Ville X", ""},
+		{"nom\u00a0: Kay Lee | organisation\u00a0: Ville X | municipal | ON", "Kay Lee", "Ville X", ""},
 		{"name=Bob Smith, org=City, order=municipal; where=ON", "Bob Smith", "City", ""},
 		{"name: Kay Lee org: X order: federal title: Lead: 311", "Kay Lee", "X", "Lead: 311"},
 		{`Robert "Bob" Smith | SO | provincial | ON`, `Robert "Bob" Smith`, "SO", ""},
@@ -158,14 +158,14 @@ func TestUnknownCommandSuggests(t *testing.T) {
 	tests := []struct{ text, kind, lang, want string }{
 		{"hlep", "error", "en", "Did you mean `/cop help`?"},
 		{"stat", "error", "en", "Did you mean `/cop stats`?"},
-		{"statistique", "error", "fr", "Vouliez-vous dire `/cop statistiques` ?"},
+		{"statistique", "error", "fr", "Vouliez-vous dire `/cop statistiques`\u202f?"},
 		{"reunoins", "error", "fr", "`/cop réunions`"},
 		{"frobnicate", "error", "en", "I don’t know the command “frobnicate”. Type `/cop help`"},
 		{"hello", "greeting", "en", "Hello! I’m the Community of Practice assistant. Type `/cop help`"},
 		{"Hi there!", "greeting", "en", "Type `/cop help`"},
-		{"bonjour", "greeting", "fr", "Bonjour ! Je suis l’assistant de la communauté de pratique. Tapez `/cop aide`"},
+		{"bonjour", "greeting", "fr", "Bonjour\u202f! Je suis l’assistant de la communauté de pratique. Tapez `/cop aide`"},
 		{"salut", "greeting", "fr", "Tapez `/cop aide`"},
-		{"merci!", "greeting", "fr", "Avec plaisir !"},
+		{"merci!", "greeting", "fr", "Avec plaisir\u202f!"},
 		{"thanks", "greeting", "en", "You’re welcome!"},
 	}
 	for _, tt := range tests {
@@ -242,5 +242,5 @@ func TestRosterErrorsNameCellAndLine(t *testing.T) {
 	}
 	s, _ := mtService(t, nil)
 	rep, _ := mtImport(t, s, tests[1].csv, "fr")
-	mtContains(t, "fr", rep.Text(s.Translator(), "fr"), "Ligne 3, slack_id : L’identifiant Slack U1 est déjà utilisé à la ligne 2.")
+	mtContains(t, "fr", rep.Text(s.Translator(), "fr"), "Ligne 3, slack_id\u00a0: L’identifiant Slack U1 est déjà utilisé à la ligne 2.")
 }

@@ -80,8 +80,8 @@ func TestPollCardDeadlineInBothLanguages(t *testing.T) {
 		date   string
 		en, fr string
 	}{
-		{"2027-03-14", "Sunday, March 14, 2027 at 11:59 p.m. EDT", "dimanche 14 mars 2027 à 23 h 59 HAE"},
-		{"2027-11-07", "Sunday, November 7, 2027 at 11:59 p.m. EST", "dimanche 7 novembre 2027 à 23 h 59 HNE"},
+		{"2027-03-14", "Sunday, March 14, 2027 at 11:59 p.m. EDT", "dimanche 14 mars 2027 à 23\u00a0h\u00a059 HAE"},
+		{"2027-11-07", "Sunday, November 7, 2027 at 11:59 p.m. EST", "dimanche 7 novembre 2027 à 23\u00a0h\u00a059 HNE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.date, func(t *testing.T) {

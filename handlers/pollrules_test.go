@@ -187,9 +187,9 @@ func TestPollWhen(t *testing.T) {
 		want string
 	}{
 		{"en", time.Date(2027, 2, 20, 22, 0, 0, 0, time.UTC), "Saturday, February 20, 2027 at 5:00 p.m. EST"},
-		{"fr", time.Date(2027, 2, 20, 22, 0, 0, 0, time.UTC), "samedi 20 février 2027 à 17 h 00 HNE"},
+		{"fr", time.Date(2027, 2, 20, 22, 0, 0, 0, time.UTC), "samedi 20 février 2027 à 17\u00a0h HNE"},
 		{"en", time.Date(2027, 3, 17, 17, 0, 0, 0, time.UTC), "Wednesday, March 17, 2027 at 1:00 p.m. EDT"},
-		{"fr", time.Date(2027, 3, 17, 17, 0, 0, 0, time.UTC), "mercredi 17 mars 2027 à 13 h 00 HAE"},
+		{"fr", time.Date(2027, 3, 17, 17, 0, 0, 0, time.UTC), "mercredi 17 mars 2027 à 13\u00a0h HAE"},
 	}
 	for _, tt := range tests {
 		if got := pollTestCall(t, tt.lang).pollWhen(tt.at); got != tt.want {

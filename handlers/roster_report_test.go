@@ -135,7 +135,7 @@ func mtCheckReport(t *testing.T, s *Service) {
 		{"en", "stats", "gaps", "81 people representing 6 federal departments, 21 provincial and territorial ministries and 22 municipalities",
 			"4 provinces and territories have no member yet:\n• Newfoundland and Labrador\n• Prince Edward Island\n• Yukon\n• Nunavut"},
 		{"fr", "statistiques", "lacunes", "81 personnes représentant 6 ministères fédéraux, 21 ministères provinciaux et territoriaux et 22 municipalités",
-			"4 provinces et territoires n’ont encore aucun membre :\n• Terre-Neuve-et-Labrador\n• Île-du-Prince-Édouard\n• Yukon\n• Nunavut"},
+			"4 provinces et territoires n’ont encore aucun membre\u00a0:\n• Terre-Neuve-et-Labrador\n• Île-du-Prince-Édouard\n• Yukon\n• Nunavut"},
 	}
 	for _, tt := range tests {
 		r := mtAsk(s, "visitor", tt.locale, tt.statsCmd)

@@ -66,7 +66,7 @@ func render(r handlers.Reply, limit int) ([]slack.Block, string) {
 	}
 	text := r.Text
 	if text == "" {
-		text = plainText(r.Blocks)
+		text = plainText(r.Lang, r.Blocks)
 	}
 	if len(blocks) > limit || len(blocks) == 0 {
 		blocks = textSections(text, limit)
@@ -206,7 +206,7 @@ func textSections(text string, limit int) []slack.Block {
 }
 
 // plainText derives a fallback from the blocks when a reply has no Text.
-func plainText(blocks []handlers.Block) string {
+func plainText(lang string, blocks []handlers.Block) string {
 	var lines []string
 	for _, b := range blocks {
 		switch b := b.(type) {
@@ -215,7 +215,7 @@ func plainText(blocks []handlers.Block) string {
 		case handlers.Section:
 			lines = append(lines, b.Text)
 			for _, f := range b.Fields {
-				lines = append(lines, f.Label+": "+f.Value)
+				lines = append(lines, handlers.FieldLine(lang, f.Label, f.Value))
 			}
 		case handlers.Context:
 			lines = append(lines, b.Text)

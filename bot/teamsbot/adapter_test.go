@@ -256,7 +256,7 @@ func TestInvokeResponses(t *testing.T) {
 			map[string]string{"name": "Name is required."}, invokeCard, "Join with: join …", 0},
 		{"form refused without form", `{"verb":"signup","data":{"form":"signup","in_name":""}}`,
 			handlers.Reply{Kind: "error", Lang: "fr"}, map[string]string{"name": "Le nom est obligatoire.", "email": "Courriel invalide."},
-			invokeMessage, "Rien n’a été enregistré. Veuillez corriger ce qui suit et soumettre de nouveau :\n- Courriel invalide.\n- Le nom est obligatoire.", 0},
+			invokeMessage, "Rien n’a été enregistré. Veuillez corriger ce qui suit et soumettre de nouveau\u00a0:\n- Courriel invalide.\n- Le nom est obligatoire.", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -72,9 +72,9 @@ func builtReplies(lang string) map[string]handlers.Reply {
 	meetingAt := time.Date(2027, 3, 17, 17, 0, 0, 0, time.UTC)
 	return map[string]handlers.Reply{
 		"poll": {Kind: "poll", Lang: lang, Visibility: handlers.InChannel,
-			Text: tx("Which theme for March?", "Quel thème pour mars ?"),
+			Text: tx("Which theme for March?", "Quel thème pour mars\u202f?"),
 			Blocks: []handlers.Block{
-				handlers.Header{Text: tx("Which theme for March?", "Quel thème pour mars ?")},
+				handlers.Header{Text: tx("Which theme for March?", "Quel thème pour mars\u202f?")},
 				handlers.Section{Text: tx("1. Accessibility technology — 5 votes\n2. Serving vulnerable communities — 3 votes",
 					"1. Technologies d’accessibilité — 5 votes\n2. Servir les communautés vulnérables — 3 votes")},
 				handlers.Actions{Buttons: []handlers.Button{
@@ -88,10 +88,10 @@ func builtReplies(lang string) map[string]handlers.Reply {
 				handlers.Context{Text: tx("8 of 81 members voted", "8 membres sur 81 ont voté")},
 			}},
 		"meeting": {Kind: "meeting", Lang: lang, Visibility: handlers.InChannel,
-			Text: tx("Reminder: quarterly meeting", "Rappel : réunion trimestrielle"),
+			Text: tx("Reminder: quarterly meeting", "Rappel\u00a0: réunion trimestrielle"),
 			Blocks: []handlers.Block{
 				handlers.Header{Text: tx("Quarterly meeting", "Réunion trimestrielle")},
-				handlers.Time{Prefix: tx("When: ", "Quand : "), Unix: meetingAt.Unix(),
+				handlers.Time{Prefix: tx("When: ", "Quand\u00a0: "), Unix: meetingAt.Unix(),
 					Fallback: tx("Wednesday, March 17, 2027, 1:00 p.m. EDT", "mercredi 17 mars 2027, 13 h HAE")},
 				handlers.Section{Fields: []handlers.Field{{Label: tx("Theme", "Thème"), Value: "Accessibility_tech [draft]"}}},
 				handlers.Divider{},
