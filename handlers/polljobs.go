@@ -112,9 +112,21 @@ func (p *pollFeature) post1(ctx context.Context, poll *storage.Poll) error {
 		if err != nil {
 			p.s.log.Warn("poll result: some platforms failed", "poll", poll.ID, "err", err)
 		}
+		p.recordResult(ctx, poll.ID, refs)
 		return nil // posting again would repeat it where it did go
 	}
 	return fmt.Errorf("post result of poll %d: %w", poll.ID, err)
+}
+
+// recordResult remembers where a result went, so that a reopening can
+// withdraw it. Failing that is logged, not retried: the result is posted.
+func (p *pollFeature) recordResult(ctx context.Context, id int64, refs []MessageRef) {
+	for _, r := range refs {
+		m := storage.PollMessage{Platform: r.Platform, Channel: r.Channel, MessageID: r.ID, Result: true}
+		if err := p.s.store.AddPollMessage(ctx, id, m); err != nil {
+			p.s.log.Warn("poll result: record post", "poll", id, "err", err)
+		}
+	}
 }
 
 // setTheme makes the sole winner the linked meeting's theme. A tie, no

@@ -44,7 +44,11 @@ func (p *pollFeature) close(ctx context.Context, c *call, arg string) Reply {
 	return c.reply("poll_closed", Ephemeral, Section{Text: c.T(key, map[string]any{"ID": poll.ID})})
 }
 
-// reopen answers `poll reopen 7 [--closes …]`.
+// reopen answers `poll reopen 7 [--closes …]`. A poll that had a
+// deadline keeps it when it is still ahead (closed early by hand); one
+// that closed at its deadline needs a new one (or --closes none), and is
+// left closed until it gets it. The result post, if any, is rewritten as
+// withdrawn: it no longer stands.
 func (p *pollFeature) reopen(ctx context.Context, c *call, arg string, rest []string) Reply {
 	poll, r, ok := p.managed(ctx, c, arg)
 	if !ok {
@@ -54,13 +58,50 @@ func (p *pollFeature) reopen(ctx context.Context, c *call, arg string, rest []st
 	if perr != nil {
 		return c.errorReply(perr.Key, c.with(perr.Data))
 	}
-	poll, err := p.s.store.ReopenPoll(ctx, poll.ID, a.ClosesAt)
+	if poll.Open() {
+		return c.errorReply("poll_error_already_open", map[string]any{"ID": poll.ID})
+	}
+	closes := a.ClosesAt
+	if !a.set["closes"] {
+		if !poll.ClosesAt.IsZero() && !poll.ClosesAt.After(p.s.now()) {
+			return c.errorReply("poll_error_reopen_deadline", c.with(map[string]any{"ID": poll.ID,
+				"When": c.pollWhen(poll.ClosesAt)}))
+		}
+		closes = poll.ClosesAt
+	}
+	poll, err := p.s.store.ReopenPoll(ctx, poll.ID, closes)
 	if err != nil {
 		return c.fail(err)
 	}
 	p.upd.mark(poll.ID)
 	p.s.replan()
-	return c.reply("poll_reopened", Ephemeral, Section{Text: c.T("poll_reopened", map[string]any{"ID": poll.ID})})
+	p.withdrawResult(ctx, poll.ID)
+	return c.reply("poll_reopened", Ephemeral, Section{Text: c.pollReopened(poll, a.set["closes"])})
+}
+
+// pollReopened says a poll is open again and until when.
+func (c *call) pollReopened(poll *storage.Poll, newDeadline bool) string {
+	d := c.with(map[string]any{"ID": poll.ID})
+	switch {
+	case poll.ClosesAt.IsZero():
+		return c.T("poll_reopened_none", d)
+	case newDeadline:
+		d["When"] = c.pollWhen(poll.ClosesAt)
+		return c.T("poll_reopened_until", d)
+	}
+	d["When"] = c.pollWhen(poll.ClosesAt)
+	return c.T("poll_reopened_kept", d)
+}
+
+// withdrawResult rewrites the result posts of a reopened poll, which no
+// longer stand; the next close posts a new result.
+func (p *pollFeature) withdrawResult(ctx context.Context, id int64) {
+	refs, err := p.s.store.TakePollResultMessages(ctx, id)
+	if err != nil {
+		p.s.log.Error("poll reopen: result posts", "poll", id, "err", err)
+		return
+	}
+	p.tombstone(ctx, id, "poll_result_withdrawn", refs)
 }
 
 // edit answers `poll edit 7 ["Question?" ["A" "B" …]] [--flags]`. The

@@ -209,7 +209,7 @@ func TestPollManage(t *testing.T) {
 		{ptCoordinator, "poll close " + id, "Poll #" + id + " is closed and its result is posted."},
 		{ptCoordinator, "poll close " + id, "Poll " + id + " is already closed."},
 		{member, "vote " + id + " 1", "Poll " + id + " is closed"},
-		{ptCoordinator, "poll reopen " + id, "Poll #" + id + " is open again."},
+		{ptCoordinator, "poll reopen " + id, "Poll #" + id + " is open again, with its deadline kept: it closes "},
 		{member, "vote " + id + " 1", "Your vote moved to “Wellness”."},
 		{ptCoordinator, "polls", "#" + id + " Theme for June? — 1 of 1 member voted"},
 		{member, "poll delete " + id, "Only coordinators"},
