@@ -218,38 +218,6 @@ func cmdServe(ctx context.Context, args []string, global string, env Env) error 
 	return app.Serve(ctx)
 }
 
-func cmdImport(ctx context.Context, args []string, global string, env Env) error {
-	fs := newFlags("import", env)
-	cfgPath := fs.String("config", "", "config file")
-	lang := fs.String("lang", "", "language of the report: en or fr (default: community default)")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 2 || pos[0] != "members" {
-		return errUsage
-	}
-	f, err := os.Open(pos[1])
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	app, cfg, err := openApp(ctx, *cfgPath, global, env, false)
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-	if *lang == "" {
-		*lang = cfg.Community.DefaultLanguage
-	}
-	rep, err := app.Service.ImportRoster(ctx, f, *lang)
-	fmt.Fprintln(env.Stdout, strings.TrimRight(rep.Text(app.Service.Translator(), *lang), "\n"))
-	if errors.Is(err, handlers.ErrRosterRejected) {
-		return errors.New("import refused: nothing was changed / importation refusée : rien n’a été modifié")
-	}
-	return err
-}
-
 func cmdExport(ctx context.Context, args []string, global string, env Env) error {
 	fs := newFlags("export", env)
 	cfgPath := fs.String("config", "", "config file")

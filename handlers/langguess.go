@@ -120,3 +120,18 @@ func closestWords(w string, names []string) []string {
 	}
 	return out
 }
+
+// questionLanguage is the language of a question written out in full: two
+// words or more, ending with a question mark, whose first word tells the
+// language ("qui représente le Yukon ?", "who represents Yukon?"). A
+// bilingual member who asks in French expects French back, whatever their
+// saved language, for that reply only; commands ("qui Yukon", "stats")
+// follow the saved language, as people type command words of either
+// language out of habit. "" when the text is not such a question.
+func (s *Service) questionLanguage(text string) string {
+	t := strings.TrimSpace(stripCommand(text, s.opts.Command))
+	if !strings.HasSuffix(t, "?") || len(strings.Fields(t)) < 3 {
+		return ""
+	}
+	return s.textLanguage(t)
+}

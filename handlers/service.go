@@ -255,6 +255,9 @@ func (s *Service) newCall(ctx context.Context, req Request) *call {
 		c.member, c.former, c.coordinator = s.lookupCaller(ctx, req.Identity)
 	}
 	c.lang = s.callLanguage(c)
+	if q := s.questionLanguage(req.Text); q != "" {
+		c.lang = q
+	}
 	c.plain = memberPlain(c.member, c.former)
 	return c
 }
