@@ -27,6 +27,8 @@ type AppOptions struct {
 	Now        func() time.Time
 	Logger     *slog.Logger
 	HTTPClient *http.Client // outbound calls to platforms
+
+	limits httpLimits // zero: defaultHTTPLimits; tests shorten them
 }
 
 // App is one running copbot: a store, the service and its adapters.
@@ -43,6 +45,7 @@ type App struct {
 	server  *http.Server
 	plat    []platform
 	slack   *slackbot.Adapter
+	limits  httpLimits
 }
 
 // platform is an adapter that serves HTTP routes and posts to its channel.
@@ -55,7 +58,10 @@ type platform interface {
 // NewApp opens the store and builds the service and the configured
 // platform adapters. It starts nothing: call Serve or RunConsole.
 func NewApp(ctx context.Context, cfg Config, o AppOptions) (*App, error) {
-	a := &App{cfg: cfg, log: o.Logger, now: o.Now, client: o.HTTPClient, posters: &fanout{}}
+	a := &App{cfg: cfg, log: o.Logger, now: o.Now, client: o.HTTPClient, posters: &fanout{}, limits: o.limits}
+	if a.limits == (httpLimits{}) {
+		a.limits = defaultHTTPLimits()
+	}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -106,6 +112,7 @@ func (a *App) serviceOptions() (handlers.Options, error) {
 		Location:        a.cfg.Location(),
 		ShowEmails:      a.cfg.Community.ShowEmails,
 		Command:         a.cfg.Slack.Command,
+		RateLimit:       handlers.DefaultRateLimit(),
 		Meetings: handlers.MeetingOptions{Rule: a.cfg.Meetings.Rule, Months: months,
 			Duration: dur, Reminders: reminders},
 	}, nil
@@ -182,8 +189,7 @@ func (a *App) Serve(ctx context.Context) error {
 			return err
 		}
 	}
-	a.server = &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	a.server = newServer(ctx, a.Handler(), a.limits)
 	a.sched.Start(ctx)
 	errc := make(chan error, 2)
 	go func() { errc <- a.server.Serve(a.ln) }()

@@ -38,21 +38,22 @@ func NewConsole(svc *handlers.Service, in io.Reader, out io.Writer, user, lang s
 	return &Console{svc: svc, in: in, out: out, user: user, locale: lang, interactive: interactive}
 }
 
+// maxLine is the longest console line handled. A longer one is refused
+// with a message and skipped whole; the session goes on.
+const maxLine = 1 << 20
+
+// inputLine is one line read, or the news that a line was too long.
+type inputLine struct {
+	text    string
+	tooLong bool
+}
+
 // Run reads lines until EOF, :quit or ctx is done.
 func (c *Console) Run(ctx context.Context) error {
-	lines := make(chan string)
+	lines := make(chan inputLine)
 	errc := make(chan error, 1)
 	go func() {
-		sc := bufio.NewScanner(c.in)
-		sc.Buffer(make([]byte, 64*1024), 1024*1024)
-		for sc.Scan() {
-			select {
-			case lines <- sc.Text():
-			case <-ctx.Done():
-				return
-			}
-		}
-		errc <- sc.Err()
+		errc <- readLines(ctx, bufio.NewReader(c.in), lines)
 		close(lines)
 	}()
 	c.banner()
@@ -61,14 +62,66 @@ func (c *Console) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case line, ok := <-lines:
+		case in, ok := <-lines:
 			if !ok {
 				return <-errc
 			}
-			if quit := c.line(ctx, line); quit {
+			if in.tooLong {
+				c.write(fmt.Sprintf("That line is longer than %d bytes, so it was ignored. Nothing was changed.\n"+
+					"Cette ligne dépasse %d octets ; elle a donc été ignorée. Rien n’a été modifié.\n\n", maxLine, maxLine))
+				continue
+			}
+			if quit := c.line(ctx, in.text); quit {
 				return nil
 			}
 		}
+	}
+}
+
+// readLines sends the lines of br to out until EOF (nil) or a read error.
+func readLines(ctx context.Context, br *bufio.Reader, out chan<- inputLine) error {
+	for {
+		in, err := readLine(br)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		select {
+		case out <- in:
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// readLine reads one line without its end of line ("\n" or "\r\n"). A
+// line longer than maxLine is read to its end but not kept: only its
+// first maxLine bytes are ever held in memory.
+func readLine(br *bufio.Reader) (inputLine, error) {
+	var buf []byte
+	var in inputLine
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(buf)+len(chunk) > maxLine+2 { // room for "\r\n"
+			in.tooLong, buf = true, buf[:0]
+		} else if !in.tooLong {
+			buf = append(buf, chunk...)
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF && (len(buf) > 0 || in.tooLong):
+			err = nil // a last line without end of line
+		case err != nil:
+			return in, err
+		}
+		in.text = strings.TrimSuffix(strings.TrimSuffix(string(buf), "\n"), "\r")
+		if len(in.text) > maxLine {
+			in = inputLine{tooLong: true}
+		}
+		return in, nil
 	}
 }
 

@@ -30,6 +30,7 @@ type e2eBot struct {
 	app   *App
 	stop  context.CancelFunc
 	done  chan error
+	lim   httpLimits // zero: the defaults
 }
 
 func newE2E(t *testing.T, reminders ...string) *e2eBot {
@@ -52,7 +53,7 @@ func newE2E(t *testing.T, reminders ...string) *e2eBot {
 // start runs a fresh App (a new process, as far as copbot can tell).
 func (e *e2eBot) start() {
 	e.t.Helper()
-	app, err := NewApp(context.Background(), e.cfg, AppOptions{Now: e.now,
+	app, err := NewApp(context.Background(), e.cfg, AppOptions{Now: e.now, limits: e.lim,
 		HTTPClient: &http.Client{Transport: e.slack.Transport(), Timeout: 10 * time.Second}})
 	if err != nil {
 		e.t.Fatal(err)

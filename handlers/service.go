@@ -26,6 +26,7 @@ type Options struct {
 	ShowEmails      bool           // may members see each other's emails
 	Command         string         // slash command name, e.g. "/cop"
 	Meetings        MeetingOptions
+	RateLimit       RateLimit // per person; the zero value sets none (the app sets DefaultRateLimit)
 }
 
 // MeetingOptions configure quarterly meetings and their reminders. Unset
@@ -81,6 +82,7 @@ type Service struct {
 	closers []func()
 	polls   *pollFeature   // set by registerPolls: the poll message updater and vote gate
 	members *memberFeature // set by registerMembers: leave prompts awaiting "yes"
+	limit   *limiter       // requests per person
 
 	commands []*command
 	actions  map[string]actionFunc
@@ -116,7 +118,7 @@ func New(store *storage.DB, opts Options, now func() time.Time, log *slog.Logger
 	if opts.Command == "" {
 		opts.Command = "/cop"
 	}
-	s := &Service{store: store, opts: opts, tr: tr, now: now, log: log,
+	s := &Service{store: store, opts: opts, tr: tr, now: now, log: log, limit: newLimiter(opts.RateLimit),
 		actions: map[string]actionFunc{}, forms: map[string]formFunc{}}
 	s.register()
 	return s, nil
@@ -183,6 +185,9 @@ func (s *Service) Close() {
 func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
 	c := s.newCall(ctx, req)
 	defer s.recover(c, &r)
+	if r, limited := s.throttle(c); limited {
+		return r
+	}
 	name, rest := splitCommand(stripCommand(req.Text, s.opts.Command))
 	c.args = rest
 	if name == "" {
@@ -204,6 +209,9 @@ func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
 func (s *Service) Act(ctx context.Context, req Request, actionID, value string) (r Reply) {
 	c := s.newCall(ctx, req)
 	defer s.recover(c, &r)
+	if r, limited := s.throttle(c); limited {
+		return r
+	}
 	fn, ok := s.actions[actionID]
 	if !ok {
 		return c.errorReply("error_unknown_action", nil)
@@ -215,6 +223,9 @@ func (s *Service) Act(ctx context.Context, req Request, actionID, value string) 
 func (s *Service) Submit(ctx context.Context, req Request, formID, state string, values map[string]string) (r Reply, errs map[string]string) {
 	c := s.newCall(ctx, req)
 	defer s.recover(c, &r)
+	if r, limited := s.throttle(c); limited {
+		return r, nil
+	}
 	fn, ok := s.forms[formID]
 	if !ok {
 		return c.errorReply("error_unknown_action", nil), nil
@@ -232,7 +243,7 @@ func (s *Service) Language(ctx context.Context, req Request) string {
 
 func (s *Service) recover(c *call, r *Reply) {
 	if v := recover(); v != nil {
-		s.log.Error("handler panic", "panic", v, "text", c.req.Text, "stack", string(debug.Stack()))
+		s.log.Error("handler panic", append(c.logAttrs(), "panic", v, "stack", string(debug.Stack()))...)
 		*r = c.errorReply("error_internal", nil)
 	}
 }
@@ -298,6 +309,19 @@ func (s *Service) lookupCaller(ctx context.Context, id storage.Identity) (member
 	return c.Member, c.Former, s.configCoordinator(id) || c.Coordinator
 }
 
+// logAttrs describe the request for a log line without its text, which may
+// hold emails and names: the command's name when it is one (a question's
+// first word is not logged) and the text's length.
+func (c *call) logAttrs() []any {
+	name := "(question)"
+	if n, _ := splitCommand(stripCommand(c.req.Text, c.s.opts.Command)); n == "" {
+		name = "(none)"
+	} else if cmd := c.s.lookup(n); cmd != nil {
+		name = cmd.names[0]
+	}
+	return []any{"command", name, "text_len", len(c.req.Text)}
+}
+
 // T translates id in the call's language.
 func (c *call) T(id string, data map[string]any) string { return c.s.tr.T(c.lang, id, data) }
 
@@ -319,7 +343,7 @@ func (c *call) fail(err error) Reply {
 	if errors.As(err, &e) && e.Code != storage.EINTERNAL {
 		return c.errorReply(e.Key, c.with(e.Args)) // messages may name a {{.Slash}} command
 	}
-	c.s.log.Error("request failed", "text", c.req.Text, "identity", c.req.Identity.String(), "err", err)
+	c.s.log.Error("request failed", append(c.logAttrs(), "identity", c.req.Identity.String(), "err", err)...)
 	return c.errorReply("error_internal", nil)
 }
 

@@ -1,0 +1,173 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"copbot/storage"
+)
+
+// TestLimiter walks one person's allowance (3 at once, then one every 10
+// s) on an injected clock; another person is never affected.
+func TestLimiter(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	l := newLimiter(RateLimit{Burst: 3, Every: 10 * time.Second})
+	ann := storage.Identity{Platform: storage.PlatformSlack, ID: "UANN"}
+	bob := storage.Identity{Platform: storage.PlatformTeams, ID: "29:bob"}
+	steps := []struct {
+		advance  time.Duration
+		who      storage.Identity
+		wantOK   bool
+		wantWait time.Duration
+	}{
+		{0, ann, true, 0},
+		{0, ann, true, 0},
+		{0, ann, true, 0},
+		{0, ann, false, 10 * time.Second},
+		{0, bob, true, 0}, // Bob has his own allowance
+		{4 * time.Second, ann, false, 6 * time.Second},
+		{6 * time.Second, ann, true, 0}, // one came back
+		{0, ann, false, 10 * time.Second},
+		{time.Hour, ann, true, 0}, // full again: 3 at once
+		{0, ann, true, 0},
+		{0, ann, true, 0},
+		{0, ann, false, 10 * time.Second},
+	}
+	for i, st := range steps {
+		now = now.Add(st.advance)
+		wait, ok := l.take(st.who, now)
+		if ok != st.wantOK || wait != st.wantWait {
+			t.Errorf("step %d (%s): ok %v wait %v, want %v %v", i, st.who.ID, ok, wait, st.wantOK, st.wantWait)
+		}
+	}
+}
+
+// TestLimiterBounded checks that idle people are forgotten, so memory
+// follows the people active in the last Burst×Every.
+func TestLimiterBounded(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	l := newLimiter(RateLimit{Burst: 2, Every: time.Second})
+	for i := range limiterSweepAt {
+		l.take(storage.Identity{Platform: storage.PlatformSlack, ID: fmt.Sprint("U", i)}, now)
+	}
+	now = now.Add(time.Minute)
+	l.take(storage.Identity{Platform: storage.PlatformSlack, ID: "ULAST"}, now)
+	if n := len(l.full); n != 1 {
+		t.Errorf("%d people remembered after all went idle, want 1", n)
+	}
+}
+
+// TestRateLimitedRequestsChangeNothing spends a Slack coordinator's
+// allowance, then sends a command, a click and a form: each is refused in
+// the sender's language with the wait, and nothing is written.
+func TestRateLimitedRequestsChangeNothing(t *testing.T) {
+	coord := storage.Identity{Platform: storage.PlatformSlack, ID: "UCOORD"}
+	tests := []struct {
+		name, locale, want string
+		send               func(s *Service, req Request) Reply
+	}{
+		{"command", "en", "Please try again in 60 seconds.", func(s *Service, req Request) Reply {
+			req.Text = "meeting add 2026-06-17 13:00 Extra"
+			return s.Handle(context.Background(), req)
+		}},
+		{"command in French", "fr-CA", "Veuillez réessayer dans 60 secondes.", func(s *Service, req Request) Reply {
+			req.Text = "réunion ajouter 2026-06-17 13:00 Extra"
+			return s.Handle(context.Background(), req)
+		}},
+		{"click", "en", "Please try again in 60 seconds.", func(s *Service, req Request) Reply {
+			return s.Act(context.Background(), req, "signup_open", "")
+		}},
+		{"form", "en", "Please try again in 60 seconds.", func(s *Service, req Request) Reply {
+			r, _ := s.Submit(context.Background(), req, "join", "", map[string]string{"name": "Ann Lee"})
+			return r
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, db := mtService(t, func(o *Options) {
+				o.Coordinators = append(o.Coordinators, coord)
+				o.RateLimit = RateLimit{Burst: 2, Every: time.Minute}
+			})
+			req := Request{Identity: coord, UserName: "Coord", Locale: tt.locale}
+			for _, text := range []string{"meeting add 2026-06-17 10:00 One", "meeting add 2026-09-16 10:00 Two"} {
+				req.Text = text
+				if r := s.Handle(context.Background(), req); r.Kind == "error" {
+					t.Fatalf("%s: %s", text, r.Text)
+				}
+			}
+			before := mtSnapshot(t, db)
+			r := tt.send(s, req)
+			if r.Kind != "error" || !strings.Contains(r.Text, tt.want) {
+				t.Errorf("reply %s %q, want an error containing %q", r.Kind, r.Text, tt.want)
+			}
+			if after := mtSnapshot(t, db); after != before {
+				t.Errorf("database changed: %s → %s", before, after)
+			}
+			// The console (the operator's own terminal) is not limited.
+			if r := mtAsk(s, "coord", "", "help"); r.Kind == "error" {
+				t.Errorf("console refused: %s", r.Text)
+			}
+		})
+	}
+}
+
+// mtSnapshot summarizes what requests can write: members and meetings.
+func mtSnapshot(t testing.TB, db *storage.DB) string {
+	t.Helper()
+	_, members, err := db.FindMembers(context.Background(), storage.MemberFilter{IncludeLeft: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	meetings, err := db.FindMeetings(context.Background(), storage.MeetingFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%d members, %d meetings", members, len(meetings))
+}
+
+// TestErrorLogsOmitCommandText is issue 9, finding 7: error logs held the
+// whole command text, emails included. They now name the command and the
+// text's length only.
+func TestErrorLogsOmitCommandText(t *testing.T) {
+	const email = "ann.lee@example.gc.ca"
+	tests := []struct {
+		name, text, wantMsg, wantCmd string
+	}{
+		{"panic", "boom Ann Lee " + email, "handler panic", "command=boom"},
+		{"storage failure", "fail " + email, "request failed", "command=fail"},
+		{"question", "where is " + email + " from", "request failed", "command=(question)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			s, _ := mtService(t, nil)
+			s.log = slog.New(slog.NewTextHandler(&logs, nil))
+			s.commands = append(s.commands,
+				&command{names: []string{"boom"}, run: func(context.Context, *call) Reply { panic("bug") }},
+				&command{names: []string{"fail"}, run: func(_ context.Context, c *call) Reply {
+					return c.fail(errors.New("disk I/O error"))
+				}})
+			if tt.wantCmd == "command=(question)" {
+				// A failure while answering a question: call fail directly.
+				c := s.newCall(context.Background(), Request{Identity: mtUser("ann"), Text: tt.text})
+				c.fail(errors.New("disk I/O error"))
+			} else if r := mtAsk(s, "ann", "", tt.text); r.Kind != "error" {
+				t.Fatalf("reply %s %q, want the internal error", r.Kind, r.Text)
+			}
+			got := logs.String()
+			if !strings.Contains(got, tt.wantMsg) || !strings.Contains(got, tt.wantCmd) ||
+				!strings.Contains(got, fmt.Sprintf("text_len=%d", len(tt.text))) {
+				t.Errorf("log lacks %q / %q:\n%s", tt.wantMsg, tt.wantCmd, got)
+			}
+			if strings.Contains(got, email) || strings.Contains(got, "Ann Lee") {
+				t.Errorf("log holds the command text:\n%s", got)
+			}
+		})
+	}
+}
