@@ -185,6 +185,9 @@ func (s *Service) Close() {
 func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
 	c := s.newCall(ctx, req)
 	defer s.recover(c, &r)
+	if r, ok := c.cutShort(); ok {
+		return r
+	}
 	if r, limited := s.throttle(c); limited {
 		return r
 	}
@@ -209,6 +212,9 @@ func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
 func (s *Service) Act(ctx context.Context, req Request, actionID, value string) (r Reply) {
 	c := s.newCall(ctx, req)
 	defer s.recover(c, &r)
+	if r, ok := c.cutShort(); ok {
+		return r
+	}
 	if r, limited := s.throttle(c); limited {
 		return r
 	}
@@ -223,6 +229,9 @@ func (s *Service) Act(ctx context.Context, req Request, actionID, value string) 
 func (s *Service) Submit(ctx context.Context, req Request, formID, state string, values map[string]string) (r Reply, errs map[string]string) {
 	c := s.newCall(ctx, req)
 	defer s.recover(c, &r)
+	if r, ok := c.cutShort(); ok {
+		return r, map[string]string{"": r.Text}
+	}
 	if r, limited := s.throttle(c); limited {
 		return r, nil
 	}
@@ -258,12 +267,13 @@ type call struct {
 	lang        string
 	plain       bool     // the caller asked for plain replies (see plain.go)
 	args        []string // words after the command name
+	lookupErr   error    // the caller lookup failed: c.member may be wrong
 }
 
 func (s *Service) newCall(ctx context.Context, req Request) *call {
 	c := &call{s: s, req: req, lang: s.opts.DefaultLanguage}
 	if !req.Identity.IsZero() {
-		c.member, c.former, c.coordinator = s.lookupCaller(ctx, req.Identity)
+		c.member, c.former, c.coordinator, c.lookupErr = s.lookupCaller(ctx, req.Identity)
 	}
 	c.lang = s.callLanguage(c)
 	if q := s.questionLanguage(req.Text); q != "" {
@@ -301,12 +311,22 @@ func (s *Service) callLanguage(c *call) string {
 // member who held it before leaving (kept for their language and a
 // "welcome back"), and whether id is a coordinator. A storage failure is
 // logged and treated as "not a member": the request still gets an answer.
-func (s *Service) lookupCaller(ctx context.Context, id storage.Identity) (member, former *storage.Member, coordinator bool) {
+func (s *Service) lookupCaller(ctx context.Context, id storage.Identity) (member, former *storage.Member, coordinator bool, err error) {
 	c, err := s.store.CallerByIdentity(ctx, id)
 	if err != nil {
 		s.log.Warn("caller lookup", "identity", id.String(), "err", err)
 	}
-	return c.Member, c.Former, s.configCoordinator(id) || c.Coordinator
+	return c.Member, c.Former, s.configCoordinator(id) || c.Coordinator, err
+}
+
+// cutShort reports whether the request's context ended before the caller
+// was known: answering as if to a non-member would then be wrong, so the
+// request gets the "too busy, nothing saved" answer instead.
+func (c *call) cutShort() (Reply, bool) {
+	if errors.Is(c.lookupErr, context.DeadlineExceeded) || errors.Is(c.lookupErr, context.Canceled) {
+		return c.fail(c.lookupErr), true
+	}
+	return Reply{}, false
 }
 
 // logAttrs describe the request for a log line without its text, which may
@@ -337,11 +357,17 @@ func (c *call) errorReply(key string, data map[string]any) Reply {
 }
 
 // fail turns err into a reply: *storage.Error keys are translated, anything
-// else is logged and shown as an internal error.
+// else is logged and shown as an internal error. A request whose context
+// ended (the adapter's acknowledgement budget ran out) says it was too busy:
+// the error came from the transaction, which therefore did not commit.
 func (c *call) fail(err error) Reply {
 	var e *storage.Error
 	if errors.As(err, &e) && e.Code != storage.EINTERNAL {
 		return c.errorReply(e.Key, c.with(e.Args)) // messages may name a {{.Slash}} command
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		c.s.log.Warn("request cut short", "identity", c.req.Identity.String(), "err", err)
+		return c.errorReply("error_busy", nil)
 	}
 	c.s.log.Error("request failed", append(c.logAttrs(), "identity", c.req.Identity.String(), "err", err)...)
 	return c.errorReply("error_internal", nil)

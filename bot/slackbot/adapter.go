@@ -52,27 +52,26 @@ type service interface {
 // admitted runs at most cap(slots) service calls at once, the rest waiting
 // in arrival order. On two cores, 32 concurrent SQLite-backed calls cost
 // far more CPU (connection churn, lock contention) than the same calls
-// queued. A call that cannot get a slot within wait runs anyway, so a few
-// slow calls (a handler posting to a rate-limited channel) never stall the
-// others for long.
+// queued, and all of them sharing the CPU would make every one of them
+// miss the acknowledgement budget instead of only the last ones. A call
+// waits for a slot until its context ends; it then runs with that ended
+// context, so the service answers "too busy, nothing saved" without
+// touching the database.
 type admitted struct {
 	service
 	slots chan struct{}
-	wait  time.Duration
 }
 
-func (s *admitted) admit() func() {
+func (s *admitted) admit(ctx context.Context) func() {
 	select {
 	case s.slots <- struct{}{}:
 		return s.release
 	default:
 	}
-	t := time.NewTimer(s.wait)
-	defer t.Stop()
 	select {
 	case s.slots <- struct{}{}:
 		return s.release
-	case <-t.C:
+	case <-ctx.Done():
 		return func() {}
 	}
 }
@@ -80,23 +79,28 @@ func (s *admitted) admit() func() {
 func (s *admitted) release() { <-s.slots }
 
 func (s *admitted) Handle(ctx context.Context, req handlers.Request) handlers.Reply {
-	defer s.admit()()
+	defer s.admit(ctx)()
 	return s.service.Handle(ctx, req)
 }
 
 func (s *admitted) Act(ctx context.Context, req handlers.Request, id, value string) handlers.Reply {
-	defer s.admit()()
+	defer s.admit(ctx)()
 	return s.service.Act(ctx, req, id, value)
 }
 
 func (s *admitted) Submit(ctx context.Context, req handlers.Request, formID, state string, values map[string]string) (handlers.Reply, map[string]string) {
-	defer s.admit()()
+	defer s.admit(ctx)()
 	return s.service.Submit(ctx, req, formID, state, values)
 }
 
 func (s *admitted) Home(ctx context.Context, req handlers.Request) handlers.Reply {
-	defer s.admit()()
+	defer s.admit(ctx)()
 	return s.service.Home(ctx, req)
+}
+
+func (s *admitted) IsMember(ctx context.Context, id storage.Identity) bool {
+	defer s.admit(ctx)()
+	return s.service.IsMember(ctx, id)
 }
 
 // tuning holds timings that tests shorten.
@@ -107,19 +111,22 @@ type tuning struct {
 	userTimeout  time.Duration // users.info on the request path
 	pace         time.Duration // chat.postMessage spacing per channel
 	slots        int           // service calls run at once (see admitted)
-	admitWait    time.Duration // longest wait for a slot
 	backoff      time.Duration // first retry wait for 5xx/network errors
 	tries        int
 	sleep        func(ctx context.Context, d time.Duration) error
 	noteTimeout  time.Duration // language look-up for a "working on it" note
+	inFlight     int           // hard admission limit (see admission)
+	outWorkers   int           // outbox workers (see outbox)
+	outQueue     int           // outbox queue length
 }
 
 func defaultTuning() tuning {
 	return tuning{budget: 2500 * time.Millisecond, asyncTimeout: time.Minute,
 		callTimeout: 10 * time.Second, userTimeout: time.Second, pace: time.Second,
 		backoff: 500 * time.Millisecond, tries: 3, sleep: retry.Sleep,
-		slots: runtime.GOMAXPROCS(0), admitWait: 100 * time.Millisecond,
-		noteTimeout: 200 * time.Millisecond}
+		slots:       2 * runtime.GOMAXPROCS(0),
+		noteTimeout: 200 * time.Millisecond,
+		inFlight:    1024, outWorkers: 4, outQueue: 4096}
 }
 
 // Adapter connects one Slack workspace to the service. It is safe for
@@ -138,7 +145,9 @@ type Adapter struct {
 
 	replays *ttlCache[struct{}] // (timestamp, signature) of signed requests, against replays
 
-	work lifecycle.Group // background work Close waits for
+	gate *admission      // admission limit on requests in progress
+	out  *outbox         // deliveries after the acknowledgement
+	work lifecycle.Group // slow commands still running after their ack
 }
 
 // New builds the adapter. now is the clock used to check request
@@ -160,12 +169,14 @@ func newAdapter(cfg Config, svc service, log *slog.Logger, now func() time.Time,
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	svc = &admitted{service: svc, slots: make(chan struct{}, max(t.slots, 1)), wait: t.admitWait}
+	svc = &admitted{service: svc, slots: make(chan struct{}, max(t.slots, 1))}
 	a := &Adapter{cfg: cfg, svc: svc, log: log.With("platform", "slack"), now: now, tune: t,
 		pace:    newPacer(t.pace),
 		users:   newTTLCache[userInfo](time.Hour, 10000, now),
 		seen:    newTTLCache[struct{}](time.Hour, 50000, now),
-		replays: newTTLCache[struct{}](replayTTL, replayMax, now)}
+		replays: newTTLCache[struct{}](replayTTL, replayMax, now),
+		gate:    newAdmission(t.inFlight)}
+	a.out = newOutbox(t.outWorkers, t.outQueue, t.asyncTimeout, a.log)
 	a.hooks = &http.Client{Transport: a.transport()}
 	a.api = slack.New(cfg.BotToken, a.apiOptions()...)
 	return a, nil
@@ -188,37 +199,24 @@ func (a *Adapter) apiOptions(extra ...slack.Option) []slack.Option {
 	return append(opts, extra...)
 }
 
-// Register adds Slack's callback routes to mux. Every route verifies the
-// request signature before anything else.
+// Register adds Slack's callback routes to mux. Every route is under the
+// admission limit, then verifies the request signature before anything else.
 func (a *Adapter) Register(mux *http.ServeMux) {
-	mux.HandleFunc("POST /slack/commands", a.serveCommand)
-	mux.HandleFunc("POST /slack/interactions", a.serveInteraction)
-	mux.HandleFunc("POST /slack/events", a.serveEvent)
+	mux.HandleFunc("POST /slack/commands", a.admit(a.serveCommand))
+	mux.HandleFunc("POST /slack/interactions", a.admit(a.serveInteraction))
+	mux.HandleFunc("POST /slack/events", a.admit(a.serveEvent))
 }
 
-// Close waits for work still running after its acknowledgement (replies
-// posted through response_url or the Web API). Stop the HTTP server and
-// Socket Mode first; work arriving after Close runs synchronously.
-func (a *Adapter) Close() { a.work.Close() }
-
-// spawn runs f in the background with its own deadline, tracked so that
-// Close waits for it.
-func (a *Adapter) spawn(f func(ctx context.Context)) {
-	run := func() {
-		defer a.recoverPanic()
-		ctx, cancel := context.WithTimeout(context.Background(), a.tune.asyncTimeout)
-		defer cancel()
-		f(ctx)
-	}
-	if !a.work.Begin() {
-		run()
-		return
-	}
-	go func() {
-		defer a.work.Done()
-		run()
-	}()
+// Close waits for slow commands still running after their acknowledgement,
+// then for the deliveries already queued. Stop the HTTP server and Socket
+// Mode first; deliveries queued after Close are dropped.
+func (a *Adapter) Close() {
+	a.work.Close()
+	a.out.close()
 }
+
+// enqueue runs f after the acknowledgement, on the outbox.
+func (a *Adapter) enqueue(kind string, f func(ctx context.Context)) { a.out.enqueue(kind, f) }
 
 func (a *Adapter) recoverPanic() {
 	if v := recover(); v != nil {
@@ -228,15 +226,31 @@ func (a *Adapter) recoverPanic() {
 
 // within runs work under the acknowledgement budget. If it finishes in time
 // its result comes back with ok; otherwise ok is false and later receives
-// the result when it is ready (tracked, so Close waits for it).
-func within[T any](a *Adapter, work func(context.Context) T, later func(context.Context, T)) (T, bool) {
+// the result when it is ready. The work runs on its own goroutine holding
+// the request's admission slot (so the number of them stays bounded) and
+// tracked, so that Close waits for it; its context keeps the request's
+// values but not its cancellation, with a deadline of asyncTimeout.
+func within[T any](ctx context.Context, a *Adapter, s *slot, work func(context.Context) T, later func(context.Context, T)) (T, bool) {
 	h := &handoff[T]{ready: make(chan struct{})}
-	a.spawn(func(ctx context.Context) {
+	own := s.pass()
+	run := func() {
+		defer own.release()
+		defer a.recoverPanic()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.tune.asyncTimeout)
+		defer cancel()
 		v := work(ctx)
 		if !h.deliver(v) {
 			later(ctx, v)
 		}
-	})
+	}
+	if !a.work.Begin() {
+		run()
+	} else {
+		go func() {
+			defer a.work.Done()
+			run()
+		}()
+	}
 	t := time.NewTimer(a.tune.budget)
 	defer t.Stop()
 	select {

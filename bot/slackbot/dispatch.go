@@ -13,13 +13,15 @@ import (
 
 // This file holds one function per payload kind. The HTTP routes and Socket
 // Mode both call them, and both send back the acknowledgement payload they
-// return (nil means an empty 200 / a bare envelope ack).
+// return (nil means an empty 200 / a bare envelope ack). ctx is the
+// request's context; s is its admission slot, which the functions here
+// may pass on to work that outlives the acknowledgement.
 
 // command answers a slash command. The ack carries the reply when the
 // service answers within the budget; otherwise it is a "working on it"
-// note and the reply follows through response_url. A Form (join with no
-// text) acks empty and opens as a modal.
-func (a *Adapter) command(sc slack.SlashCommand) any {
+// note (which claims nothing was done) and the reply follows through
+// response_url. A Form (join with no text) acks empty and opens as a modal.
+func (a *Adapter) command(ctx context.Context, s *slot, sc slack.SlashCommand) any {
 	if a.cfg.Command != "" && sc.Command != "" && !strings.EqualFold(sc.Command, a.cfg.Command) {
 		a.log.Warn("slash command differs from [slack] command", "got", sc.Command, "config", a.cfg.Command)
 	}
@@ -27,13 +29,13 @@ func (a *Adapter) command(sc slack.SlashCommand) any {
 	work := func(ctx context.Context) handlers.Reply {
 		return a.svc.Handle(ctx, a.request(ctx, sc.UserID, sc.UserName, sc.ChannelID, sc.Text))
 	}
-	r, ok := within(a, work, func(ctx context.Context, r handlers.Reply) { a.deliver(ctx, t, r) })
+	r, ok := within(ctx, a, s, work, func(ctx context.Context, r handlers.Reply) { a.deliver(ctx, t, r) })
 	switch {
 	case !ok:
-		lang := a.guessLang(context.Background(), sc.UserID)
+		lang := a.guessLang(ctx, sc.UserID)
 		return messagePayload(handlers.Reply{Kind: "working", Lang: lang, Text: a.t(lang, "slack_working")})
 	case r.Form != nil:
-		a.spawn(func(ctx context.Context) { a.deliver(ctx, t, r) })
+		a.enqueue("form", func(ctx context.Context) { a.deliver(ctx, t, r) })
 		return nil
 	case empty(r):
 		return nil
@@ -43,19 +45,31 @@ func (a *Adapter) command(sc slack.SlashCommand) any {
 
 // interaction handles block_actions and view_submission; view_closed and
 // anything else needs no answer.
-func (a *Adapter) interaction(cb *slack.InteractionCallback) any {
+func (a *Adapter) interaction(ctx context.Context, cb *slack.InteractionCallback) any {
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
-		a.blockActions(cb)
+		a.blockActions(ctx, cb)
 	case slack.InteractionTypeViewSubmission:
-		return a.viewSubmission(cb)
+		return a.viewSubmission(ctx, cb)
 	}
 	return nil
 }
 
-// blockActions acks at once (Slack ignores the body) and routes each click
-// to the service in the background; the answer goes where deliver says.
-func (a *Adapter) blockActions(cb *slack.InteractionCallback) {
+// budget bounds the service call an acknowledgement waits for, so that it
+// reaches Slack within its 3 seconds. When it runs out, the transaction in
+// progress fails with the context's error and does not commit, and the
+// service's answer says so (handlers' error_busy).
+func (a *Adapter) budget(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, a.tune.budget)
+}
+
+// blockActions runs each click through the service before the ack returns
+// (Slack ignores its body), so a vote or RSVP the person is told about is
+// already committed. The answer, success or failure, is derived from that
+// outcome and delivered after the ack, through the outbox.
+func (a *Adapter) blockActions(ctx context.Context, cb *slack.InteractionCallback) {
+	ctx, cancel := a.budget(ctx)
+	defer cancel()
 	t := target{user: cb.User.ID, channel: firstNonEmpty(cb.Channel.ID, cb.Container.ChannelID),
 		responseURL: cb.ResponseURL, triggerID: cb.TriggerID, home: cb.View.Type == slack.VTHomeTab}
 	for _, act := range cb.ActionCallback.BlockActions {
@@ -63,11 +77,9 @@ func (a *Adapter) blockActions(cb *slack.InteractionCallback) {
 		if !ok {
 			continue
 		}
-		value := actionValue(*act)
-		a.spawn(func(ctx context.Context) {
-			req := a.request(ctx, cb.User.ID, cb.User.Name, t.channel, "")
-			a.deliver(ctx, t, a.svc.Act(ctx, req, id, value))
-		})
+		req := a.request(ctx, cb.User.ID, cb.User.Name, t.channel, "")
+		r := a.svc.Act(ctx, req, id, actionValue(*act))
+		a.enqueue("reply", func(ctx context.Context) { a.deliver(ctx, t, r) })
 	}
 }
 
@@ -77,24 +89,19 @@ type submission struct {
 	errs map[string]string
 }
 
-// viewSubmission validates a modal through the service. Field errors keep
-// the modal open with each message under its field; success closes it and
-// the confirmation follows as a message.
-func (a *Adapter) viewSubmission(cb *slack.InteractionCallback) any {
+// viewSubmission validates and saves a modal through the service before
+// the ack. Field errors (including "too busy, nothing saved" when the
+// budget ran out) keep the modal open with each message under its field;
+// success closes it and the confirmation follows as a message.
+func (a *Adapter) viewSubmission(ctx context.Context, cb *slack.InteractionCallback) any {
 	meta := decodeMeta(cb.View.PrivateMetadata)
 	formID := firstNonEmpty(meta.Form, strings.TrimPrefix(cb.View.CallbackID, modalCallbackPfx))
-	values := formValues(cb.View.State)
 	t := target{user: cb.User.ID, channel: meta.Channel, responseURL: meta.ResponseURL, home: meta.Home}
-	work := func(ctx context.Context) submission {
-		req := a.request(ctx, cb.User.ID, cb.User.Name, meta.Channel, "")
-		r, errs := a.svc.Submit(ctx, req, formID, meta.State, values)
-		return submission{r, errs}
-	}
-	s, ok := within(a, work, func(ctx context.Context, s submission) { a.finishSubmission(ctx, t, s) })
-	if !ok {
-		return nil // the modal closes; the outcome follows by message
-	}
-	return a.submissionAck(t, s, inputBlockIDs(cb.View))
+	ctx, cancel := a.budget(ctx)
+	defer cancel()
+	req := a.request(ctx, cb.User.ID, cb.User.Name, meta.Channel, "")
+	r, errs := a.svc.Submit(ctx, req, formID, meta.State, formValues(cb.View.State))
+	return a.submissionAck(t, submission{r, errs}, inputBlockIDs(cb.View))
 }
 
 func (a *Adapter) submissionAck(t target, s submission, ids []string) any {
@@ -114,7 +121,7 @@ func (a *Adapter) submissionAck(t target, s submission, ids []string) any {
 			return slack.NewUpdateViewSubmissionResponse(&v)
 		}
 	}
-	a.spawn(func(ctx context.Context) { a.finishSubmission(ctx, t, s) })
+	a.enqueue("reply", func(ctx context.Context) { a.finishSubmission(ctx, t, s) })
 	return nil
 }
 

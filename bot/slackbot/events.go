@@ -19,9 +19,11 @@ var mentionRE = regexp.MustCompile(`<@([UWB][A-Z0-9]+)(?:\|[^>]*)?>`)
 
 // event handles one Events API payload. url_verification echoes the
 // challenge; callbacks are deduplicated by event_id (Slack retries a
-// delivery it thinks failed) and handled in the background, so the ack is
-// immediate. Valid JSON of an event type copbot does not use is ignored.
-func (a *Adapter) event(body []byte) (any, error) {
+// delivery it thinks failed). A message to the bot is answered by the
+// service before the ack (a command typed in a DM may change state), and
+// the answer is posted after it, through the outbox. Valid JSON of an
+// event type copbot does not use is ignored.
+func (a *Adapter) event(ctx context.Context, _ *slot, body []byte) (any, error) {
 	if !json.Valid(body) {
 		return nil, errMalformed
 	}
@@ -43,32 +45,27 @@ func (a *Adapter) event(body []byte) (any, error) {
 			a.log.Info("slack event retry ignored", "event_id", cb.EventID)
 			return nil, nil
 		}
-		a.innerEvent(ev.InnerEvent.Data, botUsers(body))
+		a.innerEvent(ctx, ev.InnerEvent.Data, botUsers(body))
 	}
 	return nil, nil
 }
 
 // innerEvent routes the events copbot subscribes to.
-func (a *Adapter) innerEvent(data any, bots []string) {
+func (a *Adapter) innerEvent(ctx context.Context, data any, bots []string) {
 	switch e := data.(type) {
 	case *slackevents.AppMentionEvent:
 		if e.BotID != "" || e.User == "" || e.Edited != nil {
 			return
 		}
-		text := stripMentions(e.Text, bots)
-		a.spawn(func(ctx context.Context) {
-			a.answer(ctx, e.User, e.Channel, firstNonEmpty(e.ThreadTimeStamp, e.TimeStamp), false, text)
-		})
+		a.answer(ctx, e.User, e.Channel, firstNonEmpty(e.ThreadTimeStamp, e.TimeStamp), false, stripMentions(e.Text, bots))
 	case *slackevents.MessageEvent:
 		if e.ChannelType != "im" || e.SubType != "" || e.BotID != "" || e.User == "" || slicesContains(bots, e.User) {
 			return
 		}
-		a.spawn(func(ctx context.Context) {
-			a.answer(ctx, e.User, e.Channel, e.ThreadTimeStamp, true, stripMentions(e.Text, bots))
-		})
+		a.answer(ctx, e.User, e.Channel, e.ThreadTimeStamp, true, stripMentions(e.Text, bots))
 	case *slackevents.AppHomeOpenedEvent:
 		if e.Tab == "home" && e.User != "" {
-			a.spawn(func(ctx context.Context) { a.publishHome(ctx, e.User) })
+			a.enqueue("home", func(ctx context.Context) { a.publishHome(ctx, e.User) })
 		}
 	}
 }
@@ -77,20 +74,24 @@ func (a *Adapter) innerEvent(data any, bots []string) {
 // the answer is private anyway; in a channel a personal answer is shown
 // only to the asker, in the thread of the question.
 func (a *Adapter) answer(ctx context.Context, user, channel, thread string, im bool, text string) {
+	ctx, cancel := a.budget(ctx)
+	defer cancel()
 	r := a.svc.Handle(ctx, a.request(ctx, user, "", channel, text))
 	if empty(r) {
 		return
 	}
 	r.Form = nil // no trigger to open a modal with: Text explains the one-line command
-	var err error
-	if im || r.Visibility == handlers.InChannel {
-		_, _, err = a.postMessage(ctx, channel, thread, r)
-	} else {
-		err = a.postEphemeral(ctx, channel, user, thread, r)
-	}
-	if err != nil {
-		a.log.Error("slack answer lost", "user", user, "channel", channel, "err", err)
-	}
+	a.enqueue("answer", func(ctx context.Context) {
+		var err error
+		if im || r.Visibility == handlers.InChannel {
+			_, _, err = a.postMessage(ctx, channel, thread, r)
+		} else {
+			err = a.postEphemeral(ctx, channel, user, thread, r)
+		}
+		if err != nil {
+			a.log.Error("slack answer lost", "user", user, "channel", channel, "err", err)
+		}
+	})
 }
 
 // botUsers lists the bot user ids the event was delivered for, from its

@@ -296,40 +296,6 @@ func TestFormFallsBackToTextWhenModalFails(t *testing.T) {
 	}
 }
 
-// gatedSubmit holds Submit at its gate.
-type gatedSubmit struct {
-	service
-	*gate
-}
-
-func (s gatedSubmit) Submit(ctx context.Context, req handlers.Request, id, state string, v map[string]string) (handlers.Reply, map[string]string) {
-	defer s.answered.Store(true)
-	s.hold()
-	return s.service.Submit(ctx, req, id, state, v)
-}
-
-func TestSlowSubmissionClosesThenConfirms(t *testing.T) {
-	t.Parallel()
-	g := newGate()
-	e := newEnv(t, withTuning(func(t *tuning) { t.budget = 20 * time.Millisecond }),
-		withService(func(s service) service { return gatedSubmit{s, g} }))
-	e.command("join", "U0NEW")
-	view := e.openedView(1)
-	resp := e.interact(submissionPayload(t, view, "U0NEW", map[string]string{"name": "Sam Lee",
-		"organization": "City of Whitehorse", "order": "municipal", "jurisdiction": "YT", "language": "en"}))
-	g.release(t)
-	if resp.StatusCode != http.StatusOK || body(t, resp) != nil {
-		t.Fatalf("slow submission: status %d, want an empty 200 (the modal closes)", resp.StatusCode)
-	}
-	e.a.Close()
-	if e.memberCount() != 1 {
-		t.Fatalf("%d members after the late submission, want 1", e.memberCount())
-	}
-	if hooks := e.fake.Calls("hook"); len(hooks) != 1 || !strings.Contains(hooks[0].JSON["text"].(string), "Sam Lee") {
-		t.Errorf("late confirmation %v, want one post naming the member", hooks)
-	}
-}
-
 func TestViewClosedIsNoOp(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

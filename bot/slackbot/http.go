@@ -11,7 +11,7 @@ import (
 )
 
 // serveCommand is POST /slack/commands.
-func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
+func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, s *slot) {
 	body, ok := a.readVerified(w, r)
 	if !ok {
 		return
@@ -21,11 +21,11 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed slash command", http.StatusBadRequest)
 		return
 	}
-	a.writeAck(w, a.command(sc))
+	a.writeAck(w, a.command(r.Context(), s, sc))
 }
 
 // serveInteraction is POST /slack/interactions.
-func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
+func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, s *slot) {
 	body, ok := a.readVerified(w, r)
 	if !ok {
 		return
@@ -35,16 +35,16 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed interaction payload", http.StatusBadRequest)
 		return
 	}
-	a.writeAck(w, a.interaction(&cb))
+	a.writeAck(w, a.interaction(r.Context(), &cb))
 }
 
 // serveEvent is POST /slack/events.
-func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request) {
+func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, s *slot) {
 	body, ok := a.readVerified(w, r)
 	if !ok {
 		return
 	}
-	ack, err := a.event(body)
+	ack, err := a.event(r.Context(), s, body)
 	if errors.Is(err, errMalformed) {
 		http.Error(w, "malformed event", http.StatusBadRequest)
 		return

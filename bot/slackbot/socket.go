@@ -37,14 +37,17 @@ func (a *Adapter) RunSocketMode(ctx context.Context) error {
 			}
 			return err
 		case evt := <-client.Events:
-			a.socketEvent(client, evt)
+			a.socketEvent(ctx, client, evt)
 		}
 	}
 }
 
-// socketEvent acknowledges one envelope. Each is handled in the background
-// so that a slow one never delays the others.
-func (a *Adapter) socketEvent(client *socketmode.Client, evt socketmode.Event) {
+// socketEvent acknowledges one envelope. Each admitted one is handled on
+// its own goroutine holding an admission slot (see gate), so a slow one
+// never delays the others and their number stays bounded. An envelope over
+// the limit is left unacknowledged: Slack tells the person the app did not
+// answer (and retries an event), and nothing was done.
+func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
 		a.log.Info("slack socket mode connected")
@@ -56,32 +59,42 @@ func (a *Adapter) socketEvent(client *socketmode.Client, evt socketmode.Event) {
 	if evt.Request == nil || evt.Request.EnvelopeID == "" {
 		return
 	}
+	s := a.gate.acquire()
+	if s == nil {
+		a.log.Warn("slack socket mode busy: envelope not acknowledged", "type", evt.Type, "refused_total", a.gate.Refused())
+		return
+	}
 	req := *evt.Request
 	if !a.seen.Add("envelope:"+req.EnvelopeID, struct{}{}) {
 		// Acked again (the first ack may be what was lost) but not run twice.
 		a.log.Info("slack socket mode envelope redelivered; ignored", "envelope", req.EnvelopeID)
-		a.spawn(func(ctx context.Context) { a.sendAck(ctx, client, req, nil) })
+		go func() {
+			defer s.release()
+			a.sendAck(ctx, client, req, nil)
+		}()
 		return
 	}
-	a.spawn(func(ctx context.Context) {
-		ack, responseURL := a.socketAck(evt)
+	go func() {
+		defer s.release()
+		defer a.recoverPanic()
+		ack, responseURL := a.socketAck(ctx, s, evt)
 		a.ack(ctx, client, req, ack, responseURL)
-	})
+	}()
 }
 
 // socketAck computes the same payload the HTTP route would answer with.
-func (a *Adapter) socketAck(evt socketmode.Event) (ack any, responseURL string) {
+func (a *Adapter) socketAck(ctx context.Context, s *slot, evt socketmode.Event) (ack any, responseURL string) {
 	switch evt.Type {
 	case socketmode.EventTypeSlashCommand:
 		if sc, ok := evt.Data.(slack.SlashCommand); ok {
-			return a.command(sc), sc.ResponseURL
+			return a.command(ctx, s, sc), sc.ResponseURL
 		}
 	case socketmode.EventTypeInteractive:
 		if cb, ok := evt.Data.(slack.InteractionCallback); ok {
-			return a.interaction(&cb), ""
+			return a.interaction(ctx, &cb), ""
 		}
 	case socketmode.EventTypeEventsAPI:
-		ack, err := a.event(evt.Request.Payload)
+		ack, err := a.event(ctx, s, evt.Request.Payload)
 		if err != nil {
 			a.log.Warn("slack socket mode event refused", "err", err)
 		}

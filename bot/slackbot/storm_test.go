@@ -162,7 +162,9 @@ func TestVoteStorm(t *testing.T) {
 	}
 	const voters = 500
 	options := []string{"Accessibility technology in contact centres", "Serving vulnerable communities", "Chatbots and AI"}
-	e := newStormEnv(t, voters)
+	// The budget scales like the ack bound below: under -race a vote costs
+	// 5–10 times more CPU than in production.
+	e := newStormEnv(t, voters, withTuning(func(t *tuning) { t.budget *= raceSlowdown }))
 	p := e.postPoll(options...)
 	forms := make([]string, voters)
 	for i := range forms {
@@ -189,15 +191,18 @@ func TestVoteStorm(t *testing.T) {
 	wg.Wait()
 	acked := time.Since(stormStart)
 
-	stored := e.waitVoters(p.ID, voters, 30*time.Second)
-	e.a.Close()   // every click's background work (vote, confirmation) is done
+	// Every vote is committed before its ack (issue 8): all are stored now.
+	if got := e.storedVoters(p.ID); got != voters {
+		t.Fatalf("%d votes stored when the last of %d clicks was acknowledged", got, voters)
+	}
+	e.a.Close()   // every confirmation is delivered
 	e.svc.Close() // and the pending message update sent
 	final := e.pollUpdates(p.TS)
 	stormLasted := final[len(final)-1].At.Sub(stormStart)
 
 	slices.Sort(lat)
-	t.Logf("%d clicks acked in %v (p50 %v, max %v); all stored after %v; %d chat.update over %v",
-		voters, acked, lat[voters/2], lat[voters-1], stored, len(final), stormLasted)
+	t.Logf("%d clicks acked (and stored) in %v (p50 %v, max %v); %d chat.update over %v",
+		voters, acked, lat[voters/2], lat[voters-1], len(final), stormLasted)
 	if lat[voters-1] >= raceSlowdown*3*time.Second {
 		t.Errorf("slowest acknowledgement took %v, Slack gives up after 3s (×%d under -race)", lat[voters-1], raceSlowdown)
 	}
@@ -212,25 +217,6 @@ func TestVoteStorm(t *testing.T) {
 	checkFinalCard(t, final[len(final)-1], voters, options)
 	if limit := int(stormLasted.Seconds()) + 2; len(final) > limit {
 		t.Errorf("%d chat.update calls in a %v storm, want at most %d", len(final), stormLasted, limit)
-	}
-}
-
-// waitVoters waits until poll id counts n voters and says how long that took.
-func (e *env) waitVoters(id int64, n int, limit time.Duration) time.Duration {
-	e.t.Helper()
-	t0 := time.Now()
-	for {
-		p, err := e.db.PollByID(context.Background(), id)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		if p.Voters >= n {
-			return time.Since(t0)
-		}
-		if time.Since(t0) > limit {
-			e.t.Fatalf("%d voters after %v, want %d", p.Voters, limit, n)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 
