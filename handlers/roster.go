@@ -219,7 +219,7 @@ func (im *rosterImport) storageError(err error) error {
 	if row, ok := e.Args["Row"].(int); ok && row >= 0 && row < len(im.lines) {
 		line = im.lines[row]
 	}
-	im.problem(line, e.Key, e.Args)
+	im.problemAt(line, columnOf(e), e.Key, e.Args)
 	return ErrRosterRejected
 }
 
@@ -476,7 +476,7 @@ func columnOf(e *storage.Error) string {
 		return "jurisdiction"
 	case "error_language_invalid":
 		return "language"
-	case "error_email_invalid":
+	case "error_email_invalid", "error_namesake_ambiguous":
 		return "email"
 	case "error_too_long":
 		f, _ := e.Args["Field"].(string)

@@ -28,7 +28,9 @@ func (d *DB) ImportMembers(ctx context.Context, rows []MemberInput) (ImportResul
 // It is a coordinator's action, so a row is keyed by its platform ids,
 // else its email, else its name and organization (folded), where a
 // namesake with another platform id or email is another person; a row may
-// thus attach platform ids to a member found by email or name. Rows are
+// thus attach platform ids to a member found by email or name. A row that
+// fits several namesakes is refused (EINVALID error_namesake_ambiguous), so
+// re-importing an export never updates another person than its own. Rows are
 // applied in order, so a later row with the same key as an earlier one
 // updates it. Re-importing the same rows changes nothing: they count as
 // Unchanged and keep their updated_at. A failure is an *Error (EINVALID

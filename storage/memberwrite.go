@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -226,20 +227,49 @@ func (w *memberTx) byPlatforms(ctx context.Context, in MemberInput) (*memberRow,
 	return m, nil
 }
 
-// byNameOrg returns the first namesake in the organization who could be the
-// same person: no different platform id, and no other email.
+// byNameOrg finds the namesake in the organization that in designates, or
+// nil for a new member. A namesake with another platform id or another
+// email is another person and never matches. Of the others, one whose
+// email, Slack and Teams ids are all as empty as in's is preferred (that
+// is how the export writes a member who has none), then an active one;
+// two or more equally good candidates are refused with EINVALID
+// error_namesake_ambiguous {Name, Organization}, since guessing would
+// overwrite another person's details.
 func (w *memberTx) byNameOrg(ctx context.Context, in MemberInput, nameKey string, orgID int64) (*memberRow, error) {
 	cands, err := w.idx.byNameOrg(ctx, nameKey, orgID)
 	if err != nil {
 		return nil, err
 	}
+	var fits, bare []*memberRow
 	for _, c := range cands {
-		if !clashes(c, in) && (in.Email == "" || c.Email == "") {
-			return c, nil
+		if clashes(c, in) || (in.Email != "" && c.Email != "") {
+			continue
+		}
+		fits = append(fits, c)
+		if exportBare(c.Member) && exportBare(Member{Email: in.Email, SlackID: in.SlackID, TeamsID: in.TeamsID}) {
+			bare = append(bare, c)
 		}
 	}
-	return nil, nil
+	if len(bare) > 0 {
+		fits = bare
+	}
+	if active := slices.DeleteFunc(slices.Clone(fits), func(c *memberRow) bool { return !c.LeftAt.IsZero() }); len(active) > 0 {
+		fits = active
+	}
+	switch len(fits) {
+	case 0:
+		return nil, nil
+	case 1:
+		return fits[0], nil
+	}
+	return nil, Errorf(EINVALID, "error_namesake_ambiguous",
+		map[string]any{"Name": in.Name, "Organization": in.Organization},
+		"%d members are called %s at %s", len(fits), in.Name, in.Organization)
 }
+
+// exportBare reports whether m has none of the identities a roster export
+// writes: email, Slack id, Teams id.
+func exportBare(m Member) bool { return m.Email == "" && m.SlackID == "" && m.TeamsID == "" }
 
 func inputIDs(in MemberInput) [3]string { return [3]string{in.SlackID, in.TeamsID, in.ConsoleID} }
 

@@ -1,0 +1,125 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"copbot/storage"
+)
+
+// rosterSnapshot is every member, left ones included, by id.
+func rosterSnapshot(t testing.TB, db *storage.DB) map[int64]storage.Member {
+	t.Helper()
+	ms, _, err := db.FindMembers(context.Background(), storage.MemberFilter{IncludeLeft: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int64]storage.Member{}
+	for _, m := range ms {
+		out[m.ID] = *m
+	}
+	return out
+}
+
+// diffSnapshots lists the members that differ between a and b (every
+// field compared, updated_at included).
+func diffSnapshots(a, b map[int64]storage.Member) []string {
+	var out []string
+	for id, m := range a {
+		if n, ok := b[id]; !ok || n != m {
+			out = append(out, strings.Join([]string{"before: " + memberString(m), "after:  " + memberString(n)}, "\n"))
+		}
+	}
+	for id, n := range b {
+		if _, ok := a[id]; !ok {
+			out = append(out, "new: "+memberString(n))
+		}
+	}
+	return out
+}
+
+func memberString(m storage.Member) string {
+	var b bytes.Buffer
+	b.WriteString(strings.Join([]string{m.Name, m.Email, m.Organization, string(m.Order), m.Jurisdiction,
+		m.Title, m.Language, m.SlackID, m.TeamsID, m.ConsoleID, m.JoinedAt.String(), m.LeftAt.String(),
+		m.UpdatedAt.String()}, "|"))
+	return b.String()
+}
+
+func exportRoster(t testing.TB, s *Service) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := s.ExportRoster(context.Background(), &buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+// annLees imports two namesakes at Org B, each with an email.
+func annLees(t *testing.T, s *Service) {
+	t.Helper()
+	csv := "name,email,organization,order,jurisdiction,title,language\n" +
+		"Ann Lee,ann.lee@orgb.ca,Org B,provincial,ON,Director,fr\n" +
+		"Ann Lee,a.lee@orgb.ca,Org B,provincial,ON,Analyst,en\n"
+	if rep, err := mtImport(t, s, csv, "en"); err != nil || rep.Created != 2 {
+		t.Fatalf("setup import: %+v %v", rep, err)
+	}
+}
+
+// TestImportNamesakeWithoutEmailIsRefused is finding 4 of issue 9: a row
+// with neither email nor platform id used to update the first namesake
+// (overwriting another person's title and language). With several
+// candidates it is now refused, naming the line, and nothing changes.
+func TestImportNamesakeWithoutEmailIsRefused(t *testing.T) {
+	for _, lang := range []string{"en", "fr"} {
+		t.Run(lang, func(t *testing.T) {
+			s, db := mtService(t, nil)
+			annLees(t, s)
+			before := rosterSnapshot(t, db)
+			csv := "name,email,organization,order,jurisdiction,title,language\n" +
+				"Bob Roy,bob@orgb.ca,Org B,provincial,ON,Agent,en\n" +
+				"Ann Lee,,Org B,provincial,ON,Clerk,en\n"
+			rep, err := mtImport(t, s, csv, lang)
+			if !errors.Is(err, ErrRosterRejected) || len(rep.Errors) != 1 || rep.Errors[0].Line != 3 {
+				t.Fatalf("import: err %v, errors %q; want one error on line 3", err, mtLines(rep.Errors))
+			}
+			want := map[string]string{"en": "Line 3, email: Several members are called Ann Lee at Org B",
+				"fr": "Ligne 3, email : Plusieurs membres s’appellent Ann Lee à Org B"}[lang]
+			if got := rep.Errors[0].Message; !strings.HasPrefix(got, want) {
+				t.Errorf("message %q, want prefix %q", got, want)
+			}
+			if d := diffSnapshots(before, rosterSnapshot(t, db)); len(d) > 0 {
+				t.Errorf("refused import changed members:\n%s", strings.Join(d, "\n"))
+			}
+		})
+	}
+}
+
+// TestReimportExportKeepsNamesakesApart: an export row with neither email
+// nor platform id (a member whose email was cleared) used to be matched to
+// the first namesake on re-import, overwriting her title and language.
+func TestReimportExportKeepsNamesakesApart(t *testing.T) {
+	s, db := mtService(t, nil)
+	ctx := context.Background()
+	annLees(t, s)
+	second, _, err := db.FindMembers(ctx, storage.MemberFilter{Email: new("a.lee@orgb.ca")})
+	if err != nil || len(second) != 1 {
+		t.Fatalf("find: %v %v", second, err)
+	}
+	if _, err := db.UpdateMember(ctx, second[0].ID, storage.MemberUpdate{Email: new("")}); err != nil {
+		t.Fatal(err)
+	}
+	before := rosterSnapshot(t, db)
+	for range 2 {
+		rep, err := mtImport(t, s, exportRoster(t, s), "en")
+		if err != nil || rep.Unchanged != 2 || rep.Created+rep.Updated != 0 {
+			t.Fatalf("re-import: %+v %v %s", rep, err, mtLines(rep.Errors))
+		}
+	}
+	if d := diffSnapshots(before, rosterSnapshot(t, db)); len(d) > 0 {
+		t.Errorf("re-importing the export changed members:\n%s", strings.Join(d, "\n"))
+	}
+}
