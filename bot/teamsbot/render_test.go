@@ -92,7 +92,7 @@ func builtReplies(lang string) map[string]handlers.Reply {
 			Blocks: []handlers.Block{
 				handlers.Header{Text: tx("Quarterly meeting", "Réunion trimestrielle")},
 				handlers.Time{Prefix: tx("When: ", "Quand\u00a0: "), Unix: meetingAt.Unix(),
-					Fallback: tx("Wednesday, March 17, 2027, 1:00 p.m. EDT", "mercredi 17 mars 2027, 13 h HAE")},
+					Fallback: tx("Wednesday, March 17, 2027, 1:00 p.m. EDT", "mercredi 17 mars 2027, 13\u00a0h HAE")},
 				handlers.Section{Fields: []handlers.Field{{Label: tx("Theme", "Thème"), Value: "Accessibility_tech [draft]"}}},
 				handlers.Divider{},
 				handlers.Actions{Buttons: []handlers.Button{
