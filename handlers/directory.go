@@ -126,7 +126,7 @@ type placeQuery struct {
 func parsePlaceQuery(text string) placeQuery {
 	words := wordSpans(text)
 	var q placeQuery
-	for len(words) > 0 && isQuestionWord(words[0].fold) {
+	for len(words) > 0 && isQuestionWord(words[0].fold) && !abbreviationAt(text, words[0]) {
 		q.stripped = true
 		q.cued = q.cued || isQuestionCue(words[0].fold)
 		words = words[1:]
@@ -138,6 +138,13 @@ func parsePlaceQuery(text string) placeQuery {
 		q.place = strings.TrimSpace(text[words[0].start:words[len(words)-1].end])
 	}
 	return q
+}
+
+// abbreviationAt reports whether w is one letter followed by a period: the
+// start of a dotted abbreviation such as « T.N.-O. » or « T.-N.-L. », not
+// the « t » of « y a-t-il ».
+func abbreviationAt(text string, w wordSpan) bool {
+	return utf8.RuneCountInString(w.fold) == 1 && strings.HasPrefix(text[w.end:], ".")
 }
 
 // match resolves the place. strict refuses lower-case words that are also

@@ -249,3 +249,29 @@ func TestWhoOrderFilter(t *testing.T) {
 	r = mtAsk(s, "x", "", "who Yukon Territory")
 	mtContains(t, "territory is a place word", r.Text, "Yukon: no member yet.")
 }
+
+// Dotted abbreviations are places, not question words followed by a place
+// (« T » was taken for the « t » of « y a-t-il »), and « fed » answers for
+// the Government of Canada instead of asking whether it was meant.
+func TestWhoDottedAbbreviations(t *testing.T) {
+	s := mtDirectoryService(t, nil)
+	tests := []struct{ text, locale, want string }{
+		{"who T.N.-O.", "", "Northwest Territories: no member yet."},
+		{"who T.N.O.", "", "Northwest Territories: no member yet."},
+		{"qui représente les T.N.-O. ?", "fr", "Territoires du Nord-Ouest\u00a0: aucun membre"},
+		{"qui T.-N.-L.", "fr", "Terre-Neuve-et-Labrador\u00a0: aucun membre"},
+		{"who Î.-P.-É.", "", "Prince Edward Island: no member yet."},
+		{"qui représente la N.-É. ?", "fr", "Nouvelle-Écosse\u00a0: aucun membre"},
+		{"who N.-B.", "", "New Brunswick: no member yet."},
+		{"y a-t-il quelqu’un de la C.-B. ?", "fr", "Colombie-Britannique\u00a0: aucun membre"},
+		{"y a-t-il quelqu’un du Nunavut ?", "fr", "Nunavut\u00a0: aucun membre"},
+		{"who fed", "", "Government of Canada: 1 member"},
+		{"qui féd", "fr", "Gouvernement du Canada\u00a0: 1 membre"},
+	}
+	for _, tt := range tests {
+		r := mtAsk(s, "x", tt.locale, tt.text)
+		if r.Kind != "directory" || !strings.HasPrefix(r.Text, tt.want) {
+			t.Errorf("%q: %s %q, want prefix %q", tt.text, r.Kind, r.Text, tt.want)
+		}
+	}
+}

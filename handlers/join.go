@@ -375,7 +375,7 @@ func (c *call) signupReply() Reply {
 // platforms without forms.
 func (c *call) editReply() Reply {
 	vals := memberValues(c, c.member)
-	vals["order"] = c.T("order_word_"+vals["order"], nil)
+	vals["order"] = c.T("order_word_"+memberOrder(c.member), nil)
 	var lines []string
 	for _, f := range profileFields {
 		v := vals[f]

@@ -92,6 +92,19 @@ func (c *call) placeName(code string) string {
 // "Provincial or territorial", "Municipal".
 func (c *call) orderName(o storage.Order) string { return c.T("order_"+string(o), nil) }
 
+// memberOrder is m's order of government as the member gave it:
+// "territorial" for the provincial-or-territorial order in a territory.
+// Storage keeps one order for provincial and territorial ministries (the
+// report counts them together), and the jurisdiction tells them apart.
+func memberOrder(m *storage.Member) string {
+	if m.Order == storage.OrderProvincial {
+		if j, ok := storage.JurisdictionByCode(m.Jurisdiction); ok && j.Territory {
+			return "territorial"
+		}
+	}
+	return string(m.Order)
+}
+
 // reply builds a reply whose Text is the plain-text rendering of blocks, so
 // that the console and notifications say what the blocks say.
 func (c *call) reply(kind string, vis Visibility, blocks ...Block) Reply {

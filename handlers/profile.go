@@ -14,7 +14,7 @@ func (c *call) profileReply(m *storage.Member) Reply {
 	fields := []Field{
 		{c.T("field_name", nil), m.Name},
 		{c.T("field_organization", nil), m.Organization},
-		{c.T("field_order", nil), c.orderName(m.Order)},
+		{c.T("field_order", nil), c.T("order_member_"+memberOrder(m), nil)},
 		{c.T("field_jurisdiction", nil), c.placeName(m.Jurisdiction)},
 	}
 	if m.Title != "" {

@@ -581,7 +581,7 @@ func (s *Service) ExportRoster(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	for _, m := range ms {
-		rec := []string{m.Name, m.Email, m.Organization, string(m.Order), m.Jurisdiction, m.Title, m.Language, m.SlackID, m.TeamsID}
+		rec := []string{m.Name, m.Email, m.Organization, memberOrder(m), m.Jurisdiction, m.Title, m.Language, m.SlackID, m.TeamsID}
 		for i := range rec {
 			rec[i] = guardCell(rec[i])
 		}

@@ -260,3 +260,32 @@ func TestReimportKeepsSavedLanguage(t *testing.T) {
 		t.Errorf("re-import reset Jane's language to %q", m.Language)
 	}
 }
+
+// TestTerritorialOrderKept: a member imported as territorial is exported as
+// territorial and their profile says « Territorial », while a provincial
+// member's says "Provincial" (both count as one order in stats).
+func TestTerritorialOrderKept(t *testing.T) {
+	s, _ := mtService(t, nil)
+	csv := "name,email,organization,order,jurisdiction,language,slack_id\n" +
+		"Tara Kay,tara@gov.nt.ca,GNWT,territorial,T.N.-O.,fr,U7\n" +
+		"Paul Roy,paul@ontario.ca,ServiceOntario,provincial,ON,en,U8\n"
+	if rep, err := mtImport(t, s, csv, "en"); err != nil || rep.Created != 2 {
+		t.Fatalf("import: %+v %v %s", rep, err, mtLines(rep.Errors))
+	}
+	var buf bytes.Buffer
+	if err := s.ExportRoster(context.Background(), &buf); err != nil {
+		t.Fatal(err)
+	}
+	mtContains(t, "export", buf.String(), "Tara Kay,tara@gov.nt.ca,GNWT,territorial,NT,", "Paul Roy,paul@ontario.ca,ServiceOntario,provincial,ON,")
+	tests := []struct{ user, text, want string }{
+		{"U7", "profil", "Ordre de gouvernement\u00a0: Territorial\n"},
+		{"U8", "profile", "Order of government: Provincial\n"},
+		{"U7", "modifier", "• ordre\u00a0: territorial\n"},
+	}
+	for _, tt := range tests {
+		r := s.Handle(context.Background(), Request{Identity: storage.Identity{Platform: storage.PlatformSlack, ID: tt.user}, Text: tt.text})
+		mtContains(t, tt.text, r.Text, tt.want)
+	}
+	r := mtAsk(s, "x", "", "stats")
+	mtContains(t, "stats", r.Text, "2 people representing 2 provincial and territorial ministries")
+}

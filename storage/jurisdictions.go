@@ -31,7 +31,7 @@ const FederalCode = "CA"
 // the territories, the order the report uses.
 var jurisdictions = []Jurisdiction{
 	{Code: "CA", NameEN: "Government of Canada", NameFR: "Gouvernement du Canada",
-		Aliases: []string{"federal", "fédéral", "Canada", "GC", "Government of Canada", "federal government", "gouvernement fédéral"}},
+		Aliases: []string{"federal", "fédéral", "fed", "féd", "Canada", "GC", "Government of Canada", "federal government", "gouvernement fédéral"}},
 	{Code: "NL", NameEN: "Newfoundland and Labrador", NameFR: "Terre-Neuve-et-Labrador",
 		Aliases: []string{"Newfoundland", "Terre-Neuve", "Labrador", "Nfld", "NF", "TNL", "N.L.", "Newfoundland & Labrador"}},
 	{Code: "PE", NameEN: "Prince Edward Island", NameFR: "Île-du-Prince-Édouard",
@@ -46,7 +46,7 @@ var jurisdictions = []Jurisdiction{
 	{Code: "BC", NameEN: "British Columbia", NameFR: "Colombie-Britannique", Aliases: []string{"B.C.", "C.-B.", "CB"}},
 	{Code: "YT", NameEN: "Yukon", NameFR: "Yukon", Territory: true, Aliases: []string{"Yukon Territory", "YK", "Yuk"}},
 	{Code: "NT", NameEN: "Northwest Territories", NameFR: "Territoires du Nord-Ouest", Territory: true,
-		Aliases: []string{"NWT", "N.W.T.", "TNO", "T.N.-O.", "North West Territories"}},
+		Aliases: []string{"NWT", "N.W.T.", "TNO", "T.N.-O.", "T.N.O.", "North West Territories"}},
 	{Code: "NU", NameEN: "Nunavut", NameFR: "Nunavut", Territory: true, Aliases: []string{"Nvt"}},
 }
 
