@@ -62,8 +62,9 @@ func (e *e2eBot) start() {
 		e.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e.app, e.stop, e.done = app, cancel, make(chan error, 1)
-	go func() { e.done <- app.Serve(ctx) }()
+	done := make(chan error, 1) // this App's own: e.done moves on at the next start
+	e.app, e.stop, e.done = app, cancel, done
+	go func() { done <- app.Serve(ctx) }()
 	e.t.Cleanup(e.shutdown)
 }
 

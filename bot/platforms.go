@@ -3,9 +3,11 @@ package bot
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"copbot/bot/slackbot"
 	"copbot/bot/teamsbot"
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -55,3 +57,44 @@ func (a *App) runBackground(ctx context.Context, errc chan<- error) {
 
 var _ platform = (*slackbot.Adapter)(nil)
 var _ platform = (*teamsbot.Adapter)(nil)
+
+// KeyedChannels lists every platform's community channel for posts that
+// must go out exactly once (handlers.KeyedPoster), in posting order. An
+// adapter that cannot carry a key (the console) posts without one and
+// cannot look its posts up.
+func (f *fanout) KeyedChannels() []handlers.KeyedChannel {
+	out := make([]handlers.KeyedChannel, 0, len(f.order))
+	for _, p := range f.order {
+		if kp, ok := f.by[p].(handlers.KeyedPoster); ok {
+			out = append(out, kp.KeyedChannels()...)
+			continue
+		}
+		out = append(out, unkeyed{p: p, poster: f.by[p]})
+	}
+	return out
+}
+
+// unkeyed is a Poster seen as a KeyedChannel that drops the key.
+type unkeyed struct {
+	p      storage.Platform
+	poster handlers.Poster
+}
+
+func (u unkeyed) Platform() storage.Platform { return u.p }
+
+func (u unkeyed) PostKeyed(ctx context.Context, _ string, r handlers.Reply) (handlers.MessageRef, error) {
+	refs, err := u.poster.Post(ctx, r)
+	if err != nil {
+		return handlers.MessageRef{}, err
+	}
+	if len(refs) == 0 {
+		return handlers.MessageRef{}, fmt.Errorf("%s: posted nowhere", u.p)
+	}
+	return refs[0], nil
+}
+
+func (u unkeyed) FindKeyed(context.Context, string, time.Time) (handlers.MessageRef, bool, error) {
+	return handlers.MessageRef{}, false, handlers.ErrNoLookup
+}
+
+var _ handlers.KeyedPoster = (*fanout)(nil)

@@ -22,10 +22,9 @@ const reminderGrace = time.Minute
 // retry rather than a stuck job.
 const reminderPostTimeout = 30 * time.Second
 
-// A post must end well within the delivery lease, or another process could
-// take a reminder over while it is still being posted: this constant
-// conversion stops compiling if the lease is shorter than two posts.
-const _ = uint64(storage.ReminderLease - 2*reminderPostTimeout)
+// reminderHeartbeat is how often a running delivery attempt renews its
+// lease: three beats fit in one lease, so one slow write does not lose it.
+const reminderHeartbeat = storage.ReminderLease / 3
 
 // JobSources lists the timed work of every feature for the scheduler, one
 // Source per feature: meeting reminders, then poll closings (pollJobs). They
@@ -35,7 +34,7 @@ const _ = uint64(storage.ReminderLease - 2*reminderPostTimeout)
 // tries again at the next scan until it succeeds), so a changed [meetings]
 // reminders setting applies after a restart.
 func (s *Service) JobSources() []scheduler.Source {
-	r := &reminderRunner{s: s, owner: newClaimOwner(), posted: map[int64]postedReminder{}}
+	r := &reminderRunner{s: s, owner: newClaimOwner(), beat: reminderHeartbeat}
 	return []scheduler.Source{scheduler.SourceFunc(r.jobs), scheduler.SourceFunc(s.pollJobs)}
 }
 
@@ -69,22 +68,15 @@ func (s *Service) Jobs() scheduler.Source {
 
 // reminderRunner posts reminders exactly once. owner identifies it in the
 // database's delivery leases, so that another process on the same database
-// never posts a reminder this one claimed. posted remembers reminders that
-// went out but could not be recorded (the database refused the write):
-// their retry only records them, it does not post again.
+// never posts a reminder this one claimed; beat is how often a running
+// attempt renews its lease.
 type reminderRunner struct {
-	s      *Service
-	owner  string
-	mu     sync.Mutex
-	posted map[int64]postedReminder
+	s     *Service
+	owner string
+	beat  time.Duration
 
 	planMu  sync.Mutex // held across the start-up re-plan, so it runs once at a time
 	planned bool       // the start-up re-plan succeeded
-}
-
-type postedReminder struct {
-	refs []storage.PostRef
-	late bool
 }
 
 // jobs lists the pending reminders. Rows storage could not read are logged
@@ -103,7 +95,7 @@ func (r *reminderRunner) jobs(ctx context.Context) ([]scheduler.Job, error) {
 	jobs := make([]scheduler.Job, 0, len(pending))
 	for _, p := range pending {
 		id := p.ID
-		jobs = append(jobs, scheduler.Job{Key: "reminder:" + strconv.FormatInt(id, 10), Due: p.DueAt,
+		jobs = append(jobs, scheduler.Job{Key: reminderKey(id), Due: p.DueAt,
 			Run: func(ctx context.Context) error { return r.run(ctx, id) }})
 	}
 	return jobs, nil
@@ -148,17 +140,23 @@ func (s *Service) replanUpcoming(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// reminderKey is a reminder's job key: the scheduler's, and the one its
+// posts carry so that they can be found again in the channel.
+func reminderKey(id int64) string { return "reminder:" + strconv.FormatInt(id, 10) }
+
 // run delivers one reminder. The database decides (ClaimReminder): a
 // reminder already sent or skipped is done; one whose meeting started is
 // closed and logged; one another process has claimed returns its conflict
 // error, so the scheduler retries until that process records it (or its
-// lease goes stale); otherwise this runner holds the lease, posts it and
-// records it as sent. A failed post is recorded and returned, so the
-// scheduler retries it with backoff until it goes out or the meeting starts.
+// lease goes stale: the owner renews it while it works, so a dead owner's
+// lease lapses within ReminderLease); otherwise this runner holds the
+// lease, posts it to every platform that does not have it yet (postOnce:
+// each copy is keyed, its attempt recorded before it is sent, an uncertain
+// one looked up before it is sent again) and records it as sent once every
+// platform has it. A platform that failed is recorded and returned, so the
+// scheduler retries that platform alone, with backoff, until it goes out
+// or the meeting starts.
 func (r *reminderRunner) run(ctx context.Context, id int64) error {
-	if p, ok := r.unrecorded(id); ok {
-		return r.record(ctx, id, p)
-	}
 	rem, m, ok, err := r.s.store.ClaimReminder(ctx, id, r.owner)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil // its meeting was re-planned away
@@ -167,33 +165,53 @@ func (r *reminderRunner) run(ctx context.Context, id int64) error {
 		r.logClosed(rem, err)
 		return err
 	}
-	poster := r.s.getPoster()
-	if poster == nil {
-		err := errors.New("no platform to post to yet")
-		r.fail(ctx, id, err)
-		return err
-	}
 	late := r.s.now().After(rem.DueAt.Add(reminderGrace))
 	msg := r.s.reminderMessage(m, late)
-	// The only window for a duplicate: a crash after Post returns and before
-	// record commits re-posts this reminder on restart, because the platform
-	// has no idempotency key. Nothing but the post and one single-row UPDATE
-	// sits inside it; a failed UPDATE without a crash is retried from memory
-	// (unrecorded) without posting again. A shutdown does not open the
-	// window: from here on the work ignores the scheduler's cancellation
-	// (Stop waits for it) and is bounded by its own timeout instead.
+	// A shutdown does not cut the attempt short: from here on the work
+	// ignores the scheduler's cancellation (Stop waits for it) and is
+	// bounded by its own timeout, or ended when the lease is lost.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reminderPostTimeout)
 	defer cancel()
-	refs, err := poster.Post(ctx, msg)
-	if err != nil && len(refs) == 0 {
+	stop := r.heartbeat(ctx, id, cancel)
+	refs, err := r.s.postOnce(ctx, reminderKey(id), msg)
+	stop()
+	if err != nil {
 		r.fail(ctx, id, err)
 		return err
 	}
-	if err != nil {
-		// Some platforms got it: posting again would double it there.
-		r.s.log.Warn("reminder partly posted", "reminder", id, "err", err)
-	}
-	return r.record(ctx, id, postedReminder{refs: storageRefs(refs), late: late})
+	return r.record(ctx, id, storageRefs(refs), late)
+}
+
+// heartbeat renews this runner's lease on reminder id every r.beat until
+// the returned stop is called. If the lease is lost (another process took
+// it over after a stall), lost is called so that the attempt ends as soon
+// as it can.
+func (r *reminderRunner) heartbeat(ctx context.Context, id int64, lost func()) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(r.beat)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if err := r.s.store.RenewReminderClaim(ctx, id, r.owner); err != nil {
+				r.s.log.Warn("reminder lease not renewed", "reminder", id, "err", err)
+				if storage.ErrorCode(err) == storage.ECONFLICT {
+					lost()
+					return
+				}
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }
 
 func (r *reminderRunner) logClosed(rem *storage.Reminder, err error) {
@@ -211,26 +229,16 @@ func (r *reminderRunner) fail(ctx context.Context, id int64, cause error) {
 	}
 }
 
-// record marks a posted reminder sent. If the database refuses, the post is
-// remembered so that the retry records it without posting again.
-func (r *reminderRunner) record(ctx context.Context, id int64, p postedReminder) error {
-	err := r.s.store.MarkReminderSent(ctx, id, p.refs, p.late)
-	r.mu.Lock()
-	defer r.mu.Unlock()
+// record marks a reminder sent on every platform. If the database
+// refuses, the retry finds every copy in the delivery ledger (or its
+// channel) and records it without posting again.
+func (r *reminderRunner) record(ctx context.Context, id int64, refs []storage.PostRef, late bool) error {
+	err := r.s.store.MarkReminderSent(ctx, id, refs, late)
 	if err != nil && storage.ErrorCode(err) != storage.ECONFLICT {
-		r.posted[id] = p
 		return fmt.Errorf("recording reminder %d as sent: %w", id, err)
 	}
-	delete(r.posted, id)
-	r.s.log.Info("reminder posted", "reminder", id, "late", p.late, "messages", len(p.refs))
+	r.s.log.Info("reminder posted", "reminder", id, "late", late, "messages", len(refs))
 	return nil
-}
-
-func (r *reminderRunner) unrecorded(id int64) (postedReminder, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	p, ok := r.posted[id]
-	return p, ok
 }
 
 // newClaimOwner is a random id for this process's reminder claims; the pid

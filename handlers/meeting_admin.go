@@ -233,7 +233,8 @@ func (s *Service) announce(ctx context.Context, c *call, m *storage.Meeting, key
 		}
 		return lc.reply("meeting_notice", InChannel, blocks...)
 	}
-	refs, err := p.Post(ctx, Bilingual(notice("en"), notice("fr")))
+	nkey := fmt.Sprintf("meeting-notice:%d:%s:%d", m.ID, key, s.now().UnixNano())
+	refs, err := s.postOnce(ctx, nkey, Bilingual(notice("en"), notice("fr")))
 	switch {
 	case err == nil:
 		return Context{Text: c.T("meeting_announce_done", nil)}

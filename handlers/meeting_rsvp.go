@@ -125,13 +125,18 @@ func (s *Service) cmdMeetingStatus(ctx context.Context, c *call) Reply {
 		blocks = append(blocks, Section{Text: c.T(s.noRemindersKey(), nil)})
 	}
 	for _, r := range rs {
-		blocks = append(blocks, Section{Text: c.reminderLine(m, r)})
+		ds, err := s.store.Deliveries(ctx, reminderKey(r.ID))
+		if err != nil {
+			return c.fail(err)
+		}
+		blocks = append(blocks, Section{Text: c.reminderLine(m, r, ds)})
 	}
 	return c.reply("meeting_status", Ephemeral, blocks...)
 }
 
-// reminderLine is one reminder's delivery state.
-func (c *call) reminderLine(m *storage.Meeting, r *storage.Reminder) string {
+// reminderLine is one reminder's delivery state, overall and on each
+// platform tried (ds).
+func (c *call) reminderLine(m *storage.Meeting, r *storage.Reminder, ds []*storage.Delivery) string {
 	loc := m.Location()
 	state := c.T("meeting_reminder_"+string(r.Status), map[string]any{"At": c.meetingWhen(r.SentAt, loc)})
 	if r.Status == storage.ReminderSent && r.Late {
@@ -147,6 +152,9 @@ func (c *call) reminderLine(m *storage.Meeting, r *storage.Reminder) string {
 	}
 	if r.LastError != "" {
 		lines = append(lines, c.T("meeting_reminder_error", map[string]any{"Error": r.LastError}))
+	}
+	for _, d := range ds {
+		lines = append(lines, c.deliveryLine(m.Location(), d))
 	}
 	return strings.Join(lines, "\n    ")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"copbot/scheduler"
@@ -103,19 +104,18 @@ func (p *pollFeature) post1(ctx context.Context, poll *storage.Poll) error {
 	if err != nil {
 		return err
 	}
-	poster := p.s.getPoster()
-	if poster == nil {
-		return errors.New("no poster configured")
-	}
-	refs, err := poster.Post(ctx, p.s.pollResultReply(poll, p.s.pollView(ctx, poll), meeting))
+	// Keyed: a retry posts only to the platforms that do not have it yet.
+	// The closing time is in the key, so that the result of a reopened and
+	// closed-again poll is a new post.
+	key := fmt.Sprintf("poll-result:%d:%d", poll.ID, poll.ClosedAt.Unix())
+	refs, err := p.s.postOnce(ctx, key, p.s.pollResultReply(poll, p.s.pollView(ctx, poll), meeting))
 	if len(refs) > 0 {
-		if err != nil {
-			p.s.log.Warn("poll result: some platforms failed", "poll", poll.ID, "err", err)
-		}
-		p.recordResult(ctx, poll.ID, refs)
-		return nil // posting again would repeat it where it did go
+		p.recordResult(ctx, poll.ID, refs) // a copy already recorded is ignored
 	}
-	return fmt.Errorf("post result of poll %d: %w", poll.ID, err)
+	if err != nil {
+		return fmt.Errorf("post result of poll %d: %w", poll.ID, err)
+	}
+	return nil
 }
 
 // recordResult remembers where a result went, so that a reopening can

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -142,11 +143,7 @@ func (p *pollFeature) createAndPost(ctx context.Context, c *call, in storage.Pol
 // as withdrawn, as nothing would otherwise ever update them and their
 // buttons would stay live on a poll that no longer exists.
 func (p *pollFeature) post(ctx context.Context, poll *storage.Poll) error {
-	poster := p.s.getPoster()
-	if poster == nil {
-		return fmt.Errorf("no poster configured")
-	}
-	refs, err := poster.Post(ctx, p.s.pollCard(poll, p.s.pollView(ctx, poll)))
+	refs, err := p.s.postOnce(ctx, "poll:"+strconv.FormatInt(poll.ID, 10), p.s.pollCard(poll, p.s.pollView(ctx, poll)))
 	if len(refs) == 0 {
 		return fmt.Errorf("posted nowhere: %w", err)
 	}

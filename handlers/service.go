@@ -83,6 +83,8 @@ type Service struct {
 	polls   *pollFeature   // set by registerPolls: the poll message updater and vote gate
 	members *memberFeature // set by registerMembers: leave prompts awaiting "yes"
 	limit   *limiter       // requests per person
+	// unrecorded holds keyed posts made whose sent record failed (postOnce).
+	unrecorded unrecorded
 
 	commands []*command
 	actions  map[string]actionFunc

@@ -70,9 +70,11 @@ type Reminder struct {
 
 // ReminderLease is how long a claimed delivery attempt keeps every other
 // claimer (another process on the same database) from posting the
-// reminder. It must outlast one attempt (handlers bound a post to 30 s); a
-// claimer that dies mid-attempt delays the reminder by at most this long.
-const ReminderLease = 2 * time.Minute
+// reminder, unless its owner renews it (RenewReminderClaim). The owner
+// renews it well within this time for as long as the attempt runs (a
+// heartbeat), so a claimer that dies mid-attempt delays the reminder by
+// at most this long, not by the length of a whole attempt.
+const ReminderLease = 15 * time.Second
 
 const reminderColumns = `id, meeting_id, offset_seconds, starts_at, due_at, status, attempts, last_error,
 	reason, sent_at, late, refs, updated_at, claimed_at, claimed_by`
@@ -202,6 +204,22 @@ func (d *DB) ClaimReminder(ctx context.Context, id int64, owner string) (r *Remi
 		return nil, nil, false, err
 	}
 	return r, m, true, tx.Commit()
+}
+
+// RenewReminderClaim extends owner's lease on a pending reminder to
+// ReminderLease from now: the heartbeat of a running attempt. It is a
+// conflict (reminder_error_claimed) if owner no longer holds the lease (it
+// went stale and another claimer took it, or the reminder was closed): the
+// attempt must then stop as soon as it can.
+func (d *DB) RenewReminderClaim(ctx context.Context, id int64, owner string) error {
+	now := d.now()
+	err := d.updatePending(ctx, id, `UPDATE reminders SET claimed_at = ? WHERE id = ? AND status = 'pending'
+		AND claimed_by = ? AND claimed_at IS NOT NULL`, formatTime(now), id, owner)
+	if ErrorCode(err) == ECONFLICT {
+		return Errorf(ECONFLICT, "reminder_error_claimed", map[string]any{"ID": id},
+			"reminder %d: lease of %s lost", id, owner)
+	}
+	return err
 }
 
 // leased reports whether a claim on r is still live at now.

@@ -125,15 +125,16 @@ func (a *Adapter) postWebhook(ctx context.Context, url string, m *slack.WebhookM
 	return slack.PostWebhookCustomHTTPContext(ctx, url, a.hooks, m)
 }
 
-// postMessage posts r with chat.postMessage, paced per channel. channel may
-// be a user id, which posts in the bot's DM with that person.
-func (a *Adapter) postMessage(ctx context.Context, channel, thread string, r handlers.Reply) (string, string, error) {
+// postMessage posts r with chat.postMessage, paced per channel, with any
+// extra options (metadata). channel may be a user id, which posts in the
+// bot's DM with that person.
+func (a *Adapter) postMessage(ctx context.Context, channel, thread string, r handlers.Reply, extra ...slack.MsgOption) (string, string, error) {
 	if err := a.pace.wait(ctx, channel); err != nil {
 		return "", "", err
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
 	defer cancel()
-	return a.api.PostMessageContext(ctx, channel, msgOptions(r, thread)...)
+	return a.api.PostMessageContext(ctx, channel, append(msgOptions(r, thread), extra...)...)
 }
 
 // postEphemeral shows r to one person in a channel.

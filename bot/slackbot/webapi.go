@@ -101,7 +101,7 @@ func (t *retryTransport) retryAfter(req *http.Request, resp *http.Response, err 
 // Slack's methods are all POSTs, so the method name decides, not the verb.
 func idempotent(req *http.Request) bool {
 	switch path.Base(req.URL.Path) {
-	case "users.info", "chat.update", "views.publish", "apps.connections.open":
+	case "users.info", "conversations.history", "chat.update", "views.publish", "apps.connections.open":
 		return true
 	}
 	return false

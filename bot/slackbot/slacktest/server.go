@@ -20,7 +20,12 @@ const IntendedHostHeader = "X-Intended-Host"
 // Server is a fake Slack Web API, and response_url host, on loopback. It
 // records every call and answers the methods copbot uses:
 //
-//   - chat.postMessage: ok with the channel and a fresh ts
+//   - chat.postMessage: ok with the channel and a fresh ts (the fake's
+//     clock, see SetClock); the message, with its metadata, joins the
+//     channel's history (Messages)
+//   - conversations.history: the channel's messages, newest first, from
+//     oldest on, paged by limit and cursor; each message's metadata only
+//     with include_all_metadata, as Slack does
 //   - chat.update: ok with the channel and the ts it was given
 //   - chat.postEphemeral: ok with a message_ts
 //   - views.open, views.publish: ok with a view id
@@ -30,7 +35,8 @@ const IntendedHostHeader = "X-Intended-Host"
 //
 // Any other method answers {"ok":false,"error":"unknown_method"}. Requests
 // to paths outside /api/ are response_url posts: recorded as method "hook"
-// and answered "ok". It is safe for concurrent use.
+// and answered "ok". Fail, LoseAnswer and HangAnswer inject faults. It is
+// safe for concurrent use.
 type Server struct {
 	srv *httptest.Server
 
@@ -40,6 +46,10 @@ type Server struct {
 	locales map[string]string    // user id → users.info locale
 	ts      int
 	ws      http.Handler // Socket Mode websocket endpoint, if any
+	msgs    []Message    // posted messages, in order
+	clock   func() time.Time
+	closing chan struct{} // closed by ReleaseHeld (at the latest when the test ends)
+	release sync.Once
 }
 
 // Call is one recorded request.
@@ -55,13 +65,25 @@ type Call struct {
 type failure struct {
 	status     int
 	retryAfter string
+	drop       dropKind
 }
+
+// dropKind says how an answer goes missing after the call took effect.
+type dropKind int
+
+const (
+	answerSent dropKind = iota // no drop: status is answered
+	answerLost                 // the connection is closed without an answer
+	answerHeld                 // no answer until the client gives up
+)
 
 // NewServer starts a fake Slack that closes itself when the test ends.
 func NewServer(t testing.TB) *Server {
-	s := &Server{fails: map[string][]failure{}, locales: map[string]string{}}
+	s := &Server{fails: map[string][]failure{}, locales: map[string]string{}, clock: time.Now,
+		closing: make(chan struct{})}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
+	t.Cleanup(s.ReleaseHeld) // runs first: held answers end before Close waits for them
 	return s
 }
 
@@ -94,7 +116,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 func (s *Server) Fail(method string, status int, retryAfter string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.fails[method] = append(s.fails[method], failure{status, retryAfter})
+	s.fails[method] = append(s.fails[method], failure{status: status, retryAfter: retryAfter})
 }
 
 // SetLocale sets the locale users.info reports for user.
@@ -121,7 +143,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := s.record(r)
-	if f, ok := s.nextFailure(c.Method); ok {
+	f, fault := s.nextFailure(c.Method)
+	if fault && f.drop == answerSent {
 		if f.retryAfter != "" {
 			w.Header().Set("Retry-After", f.retryAfter)
 		}
@@ -132,8 +155,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok")
 		return
 	}
+	answer := s.answer(c) // the call takes effect, whatever happens to its answer
+	if fault {
+		s.dropAnswer(w, r, f.drop)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(s.answer(c))
+	json.NewEncoder(w).Encode(answer)
 }
 
 func (s *Server) record(r *http.Request) Call {
@@ -170,7 +198,11 @@ func (s *Server) answer(c Call) map[string]any {
 	switch c.Method {
 	case "chat.postMessage":
 		s.ts++
-		return map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": fmt.Sprintf("1700000000.%06d", s.ts)}
+		ts := fmt.Sprintf("%d.%06d", s.clock().Unix(), s.ts%1000000)
+		s.msgs = append(s.msgs, newMessage(c.Form, ts))
+		return map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": ts}
+	case "conversations.history":
+		return s.history(c.Form)
 	case "chat.update":
 		return map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": c.Form.Get("ts"),
 			"text": c.Form.Get("text")}

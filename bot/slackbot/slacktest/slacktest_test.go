@@ -43,6 +43,7 @@ func post(t *testing.T, s *Server, rawURL string, form url.Values) (int, map[str
 
 func TestServerAnswers(t *testing.T) {
 	s := NewServer(t)
+	s.SetClock(func() time.Time { return time.Unix(1700000000, 0) })
 	api := "https://slack.com/api/"
 	tests := []struct {
 		method string

@@ -1,0 +1,79 @@
+package slackbot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"copbot/handlers"
+	"copbot/storage"
+)
+
+// PostEventType is the metadata event_type of copbot's keyed community
+// posts; their event_payload is {"key": the job key}.
+const PostEventType = "copbot_post"
+
+// maxLookupPages bounds one look-up: 200 messages a page is far more than a
+// community channel receives between an attempt and its retry.
+const maxLookupPages = 10
+
+// Platform names Slack (handlers.KeyedChannel).
+func (a *Adapter) Platform() storage.Platform { return storage.PlatformSlack }
+
+// KeyedChannels is the adapter's one community channel
+// (handlers.KeyedPoster), for when it posts alone.
+func (a *Adapter) KeyedChannels() []handlers.KeyedChannel { return []handlers.KeyedChannel{a} }
+
+// PostKeyed posts r in the community channel with message metadata
+// carrying key, which FindKeyed looks for (handlers.KeyedChannel). Like
+// Post it never sends the message twice by itself.
+func (a *Adapter) PostKeyed(ctx context.Context, key string, r handlers.Reply) (handlers.MessageRef, error) {
+	if a.cfg.Channel == "" {
+		return handlers.MessageRef{}, errors.New("slack: no community channel configured ([slack] channel)")
+	}
+	meta := slack.MsgOptionMetadata(slack.SlackMetadata{EventType: PostEventType, EventPayload: map[string]any{"key": key}})
+	ch, ts, err := a.postMessage(ctx, a.cfg.Channel, "", r, meta)
+	if err != nil {
+		return handlers.MessageRef{}, fmt.Errorf("slack chat.postMessage: %w", err)
+	}
+	return handlers.MessageRef{Platform: storage.PlatformSlack, Channel: ch, ID: ts}, nil
+}
+
+// FindKeyed looks for copbot's post carrying key in the community channel,
+// among the messages since since, with conversations.history and every
+// message's metadata (handlers.KeyedChannel). It needs the channels:history
+// scope (groups:history for a private channel) and [slack] channel set to
+// the channel's id, as conversations.history does not take names.
+func (a *Adapter) FindKeyed(ctx context.Context, key string, since time.Time) (handlers.MessageRef, bool, error) {
+	p := &slack.GetConversationHistoryParameters{ChannelID: a.cfg.Channel, Limit: 200, IncludeAllMetadata: true,
+		Oldest: strconv.FormatInt(since.Unix(), 10) + ".000000", Inclusive: true}
+	for page := 0; page < maxLookupPages; page++ {
+		res, err := a.history(ctx, p)
+		if err != nil {
+			return handlers.MessageRef{}, false, fmt.Errorf("slack conversations.history: %w", err)
+		}
+		for _, m := range res.Messages {
+			if m.Metadata.EventType == PostEventType && m.Metadata.EventPayload["key"] == key {
+				return handlers.MessageRef{Platform: storage.PlatformSlack, Channel: a.cfg.Channel, ID: m.Timestamp}, true, nil
+			}
+		}
+		if !res.HasMore || res.ResponseMetaData.NextCursor == "" {
+			return handlers.MessageRef{}, false, nil
+		}
+		p.Cursor = res.ResponseMetaData.NextCursor
+	}
+	return handlers.MessageRef{}, false, fmt.Errorf("slack conversations.history: more than %d pages since %s", maxLookupPages, since.Format(time.RFC3339))
+}
+
+func (a *Adapter) history(ctx context.Context, p *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error) {
+	ctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
+	defer cancel()
+	return a.api.GetConversationHistoryContext(ctx, p)
+}
+
+var _ handlers.KeyedChannel = (*Adapter)(nil)
+var _ handlers.KeyedPoster = (*Adapter)(nil)

@@ -1,0 +1,211 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"copbot/storage"
+)
+
+// keyedFake is one platform's community channel. Posts that "reach" it are
+// kept with their key, whatever happens to the answer; failing ones do not.
+type keyedFake struct {
+	p        storage.Platform
+	lookup   bool // FindKeyed works (Slack); else ErrNoLookup (Teams)
+	mu       sync.Mutex
+	keys     []string
+	fails    int // the next fails posts fail before reaching the channel
+	loses    int // the next loses posts reach it, but their answer is lost
+	findErrs int // the next findErrs look-ups fail
+}
+
+func (f *keyedFake) Platform() storage.Platform { return f.p }
+
+func (f *keyedFake) PostKeyed(_ context.Context, key string, _ Reply) (MessageRef, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fails > 0 {
+		f.fails--
+		return MessageRef{}, fmt.Errorf("%s: 502 Bad Gateway", f.p)
+	}
+	f.keys = append(f.keys, key)
+	if f.loses > 0 {
+		f.loses--
+		return MessageRef{}, fmt.Errorf("%s: context deadline exceeded", f.p)
+	}
+	return f.ref(len(f.keys)), nil
+}
+
+func (f *keyedFake) ref(n int) MessageRef {
+	return MessageRef{Platform: f.p, Channel: "C-" + string(f.p), ID: fmt.Sprint(n)}
+}
+
+func (f *keyedFake) FindKeyed(_ context.Context, key string, _ time.Time) (MessageRef, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.lookup {
+		return MessageRef{}, false, ErrNoLookup
+	}
+	if f.findErrs > 0 {
+		f.findErrs--
+		return MessageRef{}, false, errors.New("conversations.history: 500")
+	}
+	for i, k := range f.keys {
+		if k == key {
+			return f.ref(i + 1), true, nil
+		}
+	}
+	return MessageRef{}, false, nil
+}
+
+// count is how many messages carrying key the channel shows.
+func (f *keyedFake) count(key string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, k := range f.keys {
+		if k == key {
+			n++
+		}
+	}
+	return n
+}
+
+// keyedFanout is the app's fanout over fakes: Post is what the code before
+// the ledger called (it posts everywhere, every time), KeyedChannels what
+// postOnce uses.
+type keyedFanout []*keyedFake
+
+func (k keyedFanout) KeyedChannels() []KeyedChannel {
+	out := make([]KeyedChannel, len(k))
+	for i, f := range k {
+		out[i] = f
+	}
+	return out
+}
+
+func (k keyedFanout) Post(ctx context.Context, r Reply) ([]MessageRef, error) {
+	var refs []MessageRef
+	var errs []error
+	for _, f := range k {
+		ref, err := f.PostKeyed(ctx, "", r)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		refs = append(refs, ref)
+	}
+	return refs, errors.Join(errs...)
+}
+
+func (k keyedFanout) Update(context.Context, MessageRef, Reply) error { return nil }
+
+func newKeyedEnv(t *testing.T) (*mtgEnv, *keyedFake, *keyedFake, time.Time) {
+	e := newMtgEnvOffsets(t, 24*time.Hour)
+	slack := &keyedFake{p: storage.PlatformSlack, lookup: true}
+	teams := &keyedFake{p: storage.PlatformTeams}
+	e.s.SetPoster(keyedFanout{slack, teams})
+	start := mtgT0.Add(48 * time.Hour)
+	e.addMeeting(start, 24*time.Hour)
+	e.clock.Set(start.Add(-24 * time.Hour))
+	return e, slack, teams, start
+}
+
+// Finding 2: with Slack and Teams both configured, a reminder that reached
+// Slack but not Teams stays pending and is retried for Teams alone; Slack
+// is never posted again; meeting status shows each platform, in both
+// languages.
+func TestReminderRetriesOnlyTheMissingPlatform(t *testing.T) {
+	e, slack, teams, _ := newKeyedEnv(t)
+	teams.fails = 2
+	for i := 0; i < 2; i++ {
+		if errs := e.runPending(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "teams: 502") {
+			t.Fatalf("run %d: errs %v, want the Teams failure", i+1, errs)
+		}
+		e.clock.Set(e.clock.Now().Add(time.Minute))
+	}
+	if r := e.reminder(1); r.Status != storage.ReminderPending || r.Attempts != 2 {
+		t.Fatalf("after Teams failed twice: %s with %d attempts, want pending with 2", r.Status, r.Attempts)
+	}
+	st := e.ask("coord", "en", "meeting status 1").Text
+	for _, want := range []string{"Slack: posted on", "Microsoft Teams: not posted yet", "teams: 502 Bad Gateway"} {
+		if !strings.Contains(st, want) {
+			t.Errorf("meeting status lacks %q:\n%s", want, st)
+		}
+	}
+	if st := e.ask("coord", "fr", "meeting status 1").Text; !strings.Contains(st, "Slack : publié le") ||
+		!strings.Contains(st, "Microsoft Teams : pas encore publié") {
+		t.Errorf("French meeting status lacks the platforms:\n%s", st)
+	}
+	if errs := e.runPending(); len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	if s, tm := slack.count("reminder:1"), teams.count("reminder:1"); s != 1 || tm != 1 {
+		t.Errorf("posts: Slack %d, Teams %d; want 1 each", s, tm)
+	}
+	r := e.reminder(1)
+	if r.Status != storage.ReminderSent || len(r.Refs) != 2 {
+		t.Errorf("reminder %s with refs %v, want sent with both refs", r.Status, r.Refs)
+	}
+	st = e.ask("coord", "en", "meeting status 1").Text
+	if strings.Count(st, ": posted on") != 2 {
+		t.Errorf("meeting status after the retry:\n%s", st)
+	}
+}
+
+// Finding 1 in the handlers: a post whose answer was lost is found by its
+// key before the retry posts again, so the channel shows it once; a failed
+// look-up refuses to post blindly and is retried.
+func TestLostAnswerFoundByKey(t *testing.T) {
+	e, slack, teams, _ := newKeyedEnv(t)
+	slack.loses, slack.findErrs = 1, 1
+	for i, want := range []string{"deadline exceeded", "looking for reminder:1 before posting again"} {
+		errs := e.runPending()
+		if len(errs) != 1 || !strings.Contains(errs[0].Error(), want) {
+			t.Fatalf("run %d: errs %v, want %q", i+1, errs, want)
+		}
+	}
+	if errs := e.runPending(); len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	if s, tm := slack.count("reminder:1"), teams.count("reminder:1"); s != 1 || tm != 1 {
+		t.Errorf("posts: Slack %d, Teams %d; want 1 each", s, tm)
+	}
+	ds, err := e.db.Deliveries(context.Background(), "reminder:1")
+	if err != nil || len(ds) != 2 || ds[0].Platform != storage.PlatformSlack || ds[0].Status != storage.DeliverySent ||
+		ds[0].Ref.ID != "1" || ds[0].Attempts != 1 {
+		t.Errorf("deliveries %v, %v; want Slack sent as message 1 after one attempt", ds, err)
+	}
+	if r := e.reminder(1); r.Status != storage.ReminderSent {
+		t.Errorf("reminder %s, want sent", r.Status)
+	}
+}
+
+// A crash between the post and its record: the intent was committed before
+// the post, so a new process finds the attempt uncertain and looks the key
+// up instead of posting again.
+func TestCrashBetweenPostAndRecord(t *testing.T) {
+	e, slack, teams, _ := newKeyedEnv(t)
+	ctx := context.Background()
+	// What the dead process left: its intents, and the message in Slack.
+	for _, p := range []storage.Platform{storage.PlatformSlack, storage.PlatformTeams} {
+		if _, err := e.db.BeginDelivery(ctx, "reminder:1", p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slack.PostKeyed(ctx, "reminder:1", Reply{})
+	e.restart()
+	e.s.SetPoster(keyedFanout{slack, teams})
+	if errs := e.runPending(); len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	// Teams cannot be searched: its uncertain attempt is posted again.
+	if s, tm := slack.count("reminder:1"), teams.count("reminder:1"); s != 1 || tm != 1 {
+		t.Errorf("posts: Slack %d, Teams %d; want 1 each", s, tm)
+	}
+}
