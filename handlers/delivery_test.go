@@ -138,8 +138,8 @@ func TestReminderRetriesOnlyTheMissingPlatform(t *testing.T) {
 			t.Errorf("meeting status lacks %q:\n%s", want, st)
 		}
 	}
-	if st := e.ask("coord", "fr", "meeting status 1").Text; !strings.Contains(st, "Slack : publié le") ||
-		!strings.Contains(st, "Microsoft Teams : pas encore publié") {
+	if st := e.ask("coord", "fr", "meeting status 1").Text; !hasLine(st, "Slack", "publié le") ||
+		!hasLine(st, "Microsoft Teams", "pas encore publié") {
 		t.Errorf("French meeting status lacks the platforms:\n%s", st)
 	}
 	if errs := e.runPending(); len(errs) != 0 {
@@ -208,4 +208,16 @@ func TestCrashBetweenPostAndRecord(t *testing.T) {
 	if s, tm := slack.count("reminder:1"), teams.count("reminder:1"); s != 1 || tm != 1 {
 		t.Errorf("posts: Slack %d, Teams %d; want 1 each", s, tm)
 	}
+}
+
+// hasLine reports whether a line of text starts, after its indent, with
+// name and goes on to contain state (whatever space French typography puts
+// before the colon).
+func hasLine(text, name, state string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, name) && strings.Contains(l, state) {
+			return true
+		}
+	}
+	return false
 }
