@@ -226,6 +226,7 @@ func (a *App) shutdown() error {
 // polls, so a console opened on the same database must not take them.
 func (a *App) RunConsole(ctx context.Context, in io.Reader, out io.Writer, user, lang string, interactive bool) error {
 	c := NewConsole(a.Service, in, out, user, lang, interactive)
+	c.NumberWith(func(ctx context.Context) (int64, error) { return a.Store.NextCounter(ctx, "console_message") })
 	if a.cfg.HasPlatforms() {
 		return c.Run(ctx)
 	}

@@ -27,6 +27,10 @@ type Console struct {
 	user   string
 	locale string
 	seq    int
+	next   func(ctx context.Context) (int64, error) // persistent message numbers (NumberWith)
+	// holding: a command is running; channel messages wait in held.
+	holding bool
+	held    []string
 }
 
 // NewConsole reads from in and writes to out as user, with lang as the
@@ -56,24 +60,37 @@ func (c *Console) Run(ctx context.Context) error {
 		errc <- readLines(ctx, bufio.NewReader(c.in), lines)
 		close(lines)
 	}()
+	var eof bool
+	next := func() (string, bool) {
+		for {
+			select {
+			case <-ctx.Done():
+				return "", false
+			case in, ok := <-lines:
+				eof = !ok
+				if !in.tooLong {
+					return in.text, ok
+				}
+				c.write(fmt.Sprintf("That line is longer than %d bytes, so it was ignored. Nothing was changed.\n"+
+					"Cette ligne dépasse %d octets ; elle a donc été ignorée. Rien n’a été modifié.\n\n", maxLine, maxLine))
+			}
+		}
+	}
 	c.banner()
 	for {
 		c.prompt()
-		select {
-		case <-ctx.Done():
+		line, ok := next()
+		switch {
+		case eof:
+			return <-errc
+		case !ok:
 			return nil
-		case in, ok := <-lines:
-			if !ok {
-				return <-errc
-			}
-			if in.tooLong {
-				c.write(fmt.Sprintf("That line is longer than %d bytes, so it was ignored. Nothing was changed.\n"+
-					"Cette ligne dépasse %d octets ; elle a donc été ignorée. Rien n’a été modifié.\n\n", maxLine, maxLine))
-				continue
-			}
-			if quit := c.line(ctx, in.text); quit {
-				return nil
-			}
+		}
+		if quit := c.line(ctx, line, next); quit {
+			return nil
+		}
+		if eof {
+			return <-errc
 		}
 	}
 }
@@ -125,8 +142,9 @@ func readLine(br *bufio.Reader) (inputLine, error) {
 	}
 }
 
-// line handles one input line and reports whether to stop.
-func (c *Console) line(ctx context.Context, line string) bool {
+// line handles one input line and reports whether to stop. next reads
+// further lines for a form's step-by-step prompts.
+func (c *Console) line(ctx context.Context, line string, next func() (string, bool)) bool {
 	line = strings.TrimSpace(line)
 	switch {
 	case line == "" || strings.HasPrefix(line, "#"):
@@ -134,9 +152,47 @@ func (c *Console) line(ctx context.Context, line string) bool {
 	case strings.HasPrefix(line, ":"):
 		return c.directive(line)
 	}
+	c.hold()
+	defer c.release()
 	r := c.svc.Handle(ctx, c.request(line))
+	if r.Form != nil && c.interactive {
+		r = c.fill(ctx, r, next)
+	}
 	c.write(RenderText(r) + "\n") // a blank line between replies
+	// The channel posts and updates the command caused (live poll
+	// results) print now, after its reply and before the next prompt.
+	c.svc.Flush()
 	return false
+}
+
+// hold keeps channel messages back while a command runs, so that they print
+// in a fixed place (after the reply) and never inside a prompt.
+func (c *Console) hold() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.holding = true
+}
+
+// release prints the channel messages held back and stops holding.
+func (c *Console) release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.holding = false
+	for _, m := range c.held {
+		io.WriteString(c.out, m)
+	}
+	c.held = nil
+}
+
+// channel prints a channel message, or holds it while a command runs.
+func (c *Console) channel(s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.holding {
+		c.held = append(c.held, s)
+		return
+	}
+	io.WriteString(c.out, s)
 }
 
 func (c *Console) request(text string) handlers.Request {
@@ -182,10 +238,13 @@ func (c *Console) banner() {
 		"console de copbot — tapez « aide » ; :as UTILISATEUR change d’utilisateur, :quit pour sortir.\n")
 }
 
-func (c *Console) prompt() {
+func (c *Console) prompt() { c.promptf("%s> ", c.user) }
+
+// promptf writes a prompt, in interactive mode only.
+func (c *Console) promptf(format string, a ...any) {
 	if c.interactive {
 		c.mu.Lock()
-		fmt.Fprintf(c.out, "%s> ", c.user)
+		fmt.Fprintf(c.out, format, a...)
 		c.mu.Unlock()
 	}
 }
@@ -203,25 +262,48 @@ func (c *Console) write(s string) {
 	io.WriteString(c.out, s)
 }
 
+// NumberWith makes next the source of message numbers, so that they
+// survive restarts (a "message 1" must never name two posts: `poll delete`
+// would say it updated the wrong one). Without it they count from 1.
+func (c *Console) NumberWith(next func(ctx context.Context) (int64, error)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.next = next
+}
+
+// number returns the next message number.
+func (c *Console) number(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	next := c.next
+	c.seq++
+	n := c.seq
+	c.mu.Unlock()
+	if next == nil {
+		return strconv.Itoa(n), nil
+	}
+	v, err := next(ctx)
+	return strconv.FormatInt(v, 10), err
+}
+
 // Post prints a community post; the console is the community channel.
 func (c *Console) Post(ctx context.Context, r handlers.Reply) ([]handlers.MessageRef, error) {
-	c.mu.Lock()
-	c.seq++
-	id := strconv.Itoa(c.seq)
-	c.mu.Unlock()
-	c.write(label("[#community · message "+id+"]", RenderText(r)))
+	id, err := c.number(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.channel(label("[#community · message "+id+"]", RenderText(r)))
 	return []handlers.MessageRef{{Platform: storage.PlatformConsole, Channel: "community", ID: id}}, nil
 }
 
 // Direct prints a private message to one console user.
 func (c *Console) Direct(ctx context.Context, to storage.Identity, r handlers.Reply) error {
-	c.write(label("[private to "+to.ID+" / message privé à "+to.ID+"]", RenderText(r)))
+	c.channel(label("[private to "+to.ID+" / message privé à "+to.ID+"]", RenderText(r)))
 	return nil
 }
 
 // Update prints the new version of a message posted earlier.
 func (c *Console) Update(ctx context.Context, ref handlers.MessageRef, r handlers.Reply) error {
-	c.write(label("[#community · message "+ref.ID+" updated / mis à jour]", RenderText(r)))
+	c.channel(label("[#community · message "+ref.ID+" updated / mis à jour]", RenderText(r)))
 	return nil
 }
 

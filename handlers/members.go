@@ -36,7 +36,10 @@ func (s *Service) registerMembers() {
 }
 
 // slashData is template data every help and hint text may use.
-func (c *call) slashData() map[string]any { return map[string]any{"Slash": c.s.opts.Command} }
+// Console is true in the terminal, which has no forms or buttons.
+func (c *call) slashData() map[string]any {
+	return map[string]any{"Slash": c.s.opts.Command, "Console": c.req.Identity.Platform == storage.PlatformConsole}
+}
 
 // with returns a copy of data with the slash command added, for hints that
 // quote a command.

@@ -131,7 +131,7 @@ func TestPollVoteCommand(t *testing.T) {
 		want string
 	}{
 		{"m1", "vote " + id + " 1", "You can choose 1 more option (1 of 2 used)."},
-		{"m1", "vote " + id + " 3", "You have used all 2 of your choices; click one of them to take it back."},
+		{"m1", "vote " + id + " 3", "You have used all 2 of your choices; choose one of them again to take it back."},
 		{"m1", "vote " + id + " 2", "You already have the most choices this poll allows (2)."},
 		{"m1", "vote " + id + " 9", "Poll " + id + " has options 1 to 3; “9” is not one of them."},
 		{"m1", "vote " + id, "Write /cop vote POLL NUMBER"},

@@ -165,6 +165,30 @@ func (u *pollUpdater) quiesce(id int64) {
 	}
 }
 
+// flush sends every pending update now, then waits for sends in
+// progress, without closing: the console calls it (Service.Flush) so that
+// a command's channel updates print before its next prompt.
+func (u *pollUpdater) flush() {
+	u.mu.Lock()
+	var now []int64
+	var all []*pollDirty
+	for id, st := range u.polls {
+		all = append(all, st)
+		if st.scheduled && st.timer.Stop() {
+			now = append(now, id)
+		}
+	}
+	u.mu.Unlock()
+	for _, id := range now {
+		u.run(id)
+		u.wg.Done() // the stopped timer's func will not run
+	}
+	for _, st := range all {
+		st.sending.Lock() // only to wait for the current holder
+		st.sending.Unlock()
+	}
+}
+
 // Close sends every pending update now and waits for sends in progress.
 func (u *pollUpdater) Close() {
 	u.mu.Lock()

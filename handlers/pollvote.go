@@ -141,10 +141,14 @@ func (c *call) pollVoted(ctx context.Context, res *storage.VoteResult) Reply {
 		d["Options"] = c.pollLabels(poll, res.Choices)
 		lines = append(lines, c.T(key, d))
 	default:
+		key := "poll_voted_" + string(res.Action)
 		if o, ok := poll.Option(res.Option); ok {
-			d["Option"] = c.pollQuote(o.Label)
+			d["Option"], d["Number"] = c.pollQuote(o.Label), o.Position
 		}
-		lines = append(lines, c.T("poll_voted_"+string(res.Action), d))
+		if res.Action == storage.VoteAdded && !c.clicked {
+			key = "poll_voted_added_typed" // no button to click again
+		}
+		lines = append(lines, c.T(key, c.with(d)))
 		if poll.MaxVotes > 1 {
 			lines = append(lines, c.pollChoicesLeft(poll, len(res.Choices)))
 		}

@@ -182,6 +182,16 @@ func (s *Service) Close() {
 	}
 }
 
+// Flush sends the channel updates still pending (live poll results) now
+// and waits for them. An adapter that shows the channel and its user's
+// replies in one stream (the console) calls it after each command, so that
+// updates print before the next prompt rather than into it.
+func (s *Service) Flush() {
+	if s.polls != nil {
+		s.polls.upd.flush()
+	}
+}
+
 // Handle answers one command or plain question. It never panics: a bug
 // becomes an internal-error reply in the user's language.
 func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
@@ -213,6 +223,7 @@ func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
 // Act handles a button click: actionID from the Button, value its Value.
 func (s *Service) Act(ctx context.Context, req Request, actionID, value string) (r Reply) {
 	c := s.newCall(ctx, req)
+	c.clicked = true
 	defer s.recover(c, &r)
 	if r, ok := c.cutShort(); ok {
 		return r
@@ -268,6 +279,7 @@ type call struct {
 	coordinator bool
 	lang        string
 	plain       bool     // the caller asked for plain replies (see plain.go)
+	clicked     bool     // the request is a button click, not typed text
 	args        []string // words after the command name
 	lookupErr   error    // the caller lookup failed: c.member may be wrong
 }
