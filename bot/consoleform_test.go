@@ -47,8 +47,8 @@ func TestConsoleStepByStepForms(t *testing.T) {
 
 	out = consoleSession(t, dir, true,
 		"join\nMarie Tremblay\nServiceOntario\nprovincial\nON\nDirector\n\nen\nprofile\n", "-as", "marie")
-	wantAll(t, out, "Choices: 1 Federal, 2 provincial (Provincial or territorial), 3 Municipal", "Ontario", "Welcome to the Community of Practice, Marie Tremblay",
-		"Order of government: Provincial or territorial", "Title or role: Director")
+	wantAll(t, out, "Choices: 1 Federal, 2 provincial (", "3 Municipal", "Ontario", "Welcome to the Community of Practice, Marie Tremblay",
+		"Order of government: Provincial", "Title or role: Director")
 
 	out = consoleSession(t, dir, true, "poll\nTheme for March?\nAccessibility\nWellness\n\n\nmaybe\nno\n\n\n\n\n", "-as", "coordinator")
 	wantAll(t, out, "Theme for March?", "“maybe” is not one of the choices.", "[#community · message 1]",
