@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -360,21 +359,6 @@ func (im *rosterImport) cell(rec []string, col string) string {
 	return ""
 }
 
-func unguardCell(v string) string {
-	if len(v) >= 2 && v[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(v[1])) {
-		return v[1:]
-	}
-	return v
-}
-
-// guardCell stops a spreadsheet from reading a cell as a formula.
-func guardCell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
-
 // record checks one data row and keeps it if it is good.
 func (im *rosterImport) record(line int, rec []string) {
 	if blankRecord(rec) {
@@ -478,7 +462,7 @@ func columnOf(e *storage.Error) string {
 		return "language"
 	case "error_email_invalid", "error_namesake_ambiguous":
 		return "email"
-	case "error_too_long":
+	case "error_too_long", "error_text_control", "error_text_utf8":
 		f, _ := e.Args["Field"].(string)
 		return f
 	}
@@ -561,37 +545,4 @@ func (im *rosterImport) duplicate(line int, in storage.MemberInput) bool {
 	}
 	im.kept[line] = in
 	return false
-}
-
-// ExportRoster writes the active members as a roster CSV that ImportRoster
-// reads back: UTF-8 with a byte-order mark (so Excel shows accents), comma
-// separated, CRLF line ends, English header names. Cells a spreadsheet
-// would run as formulas get a leading quote.
-func (s *Service) ExportRoster(ctx context.Context, w io.Writer) error {
-	ms, _, err := s.store.FindMembers(ctx, storage.MemberFilter{})
-	if err != nil {
-		return err
-	}
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	if err := cw.Write(rosterColumns[:]); err != nil {
-		return err
-	}
-	for _, m := range ms {
-		rec := []string{m.Name, m.Email, m.Organization, memberOrder(m), m.Jurisdiction, m.Title, m.Language, m.SlackID, m.TeamsID}
-		for i := range rec {
-			rec[i] = guardCell(rec[i])
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("export roster: %w", err)
-	}
-	return nil
 }

@@ -120,3 +120,60 @@ func TestReimportExportKeepsNamesakesApart(t *testing.T) {
 		t.Errorf("re-importing the export changed members:\n%s", strings.Join(d, "\n"))
 	}
 }
+
+// TestImportRosterRefusesControlText: a cell with a control character or
+// a bidi override is refused with its line and column (the file's header)
+// and the character's position, in both languages; nothing is written.
+func TestImportRosterRefusesControlText(t *testing.T) {
+	for _, lang := range []string{"en", "fr"} {
+		t.Run(lang, func(t *testing.T) {
+			s, db := mtService(t, nil)
+			csv := "Nom,Courriel,Organisation,Ordre,Province\n" +
+				"Bob Roy,bob@orgb.ca,Org B,provincial,ON\n" +
+				"Ann\u202ELee,ann@orgb.ca,Org B,provincial,ON\n" +
+				"Cy Roy,cy@orgb.ca,\"Org\x00\",provincial,ON\n"
+			rep, err := mtImport(t, s, csv, lang)
+			if !errors.Is(err, ErrRosterRejected) || len(rep.Errors) != 2 {
+				t.Fatalf("import: %v, errors %q; want 2", err, mtLines(rep.Errors))
+			}
+			for i, want := range []struct {
+				line      int
+				col, text string
+			}{{3, "Nom", mtWord(lang, "The name contains", "Le nom contient")},
+				{4, "Organisation", mtWord(lang, "The organization contains", "L’organisation contient")}} {
+				e := rep.Errors[i]
+				if e.Line != want.line || e.Column != want.col {
+					t.Errorf("error %d at line %d column %q, want %d %q", i, e.Line, e.Column, want.line, want.col)
+				}
+				mtContains(t, "message", e.Message, want.text, []string{"U+202E", "U+0000"}[i])
+			}
+			if n, _ := mtCount(t, db); n != 0 {
+				t.Errorf("%d members written", n)
+			}
+		})
+	}
+}
+
+// TestExportOddTextImportsBack: accents, emoji, Arabic and Hebrew, quotes,
+// separators, formula look-alikes and guarded look-alikes survive export
+// and re-import unchanged.
+func TestExportOddTextImportsBack(t *testing.T) {
+	s, db := mtService(t, nil)
+	ctx := context.Background()
+	rows := []storage.MemberInput{
+		{Name: "محمد علي", Organization: "Ville de Québec; \"Centre\"", Order: storage.OrderMunicipal, Jurisdiction: "QC", Title: "'=Tricky", Language: "fr"},
+		{Name: "דוד כהן", Organization: "''@Home, Inc.", Order: storage.OrderFederal, Jurisdiction: "CA", Title: "-1", Language: "en", Email: "d@x.ca"},
+		{Name: "Zoë 🎉 O’Brien\u200F", Organization: "'Plain", Order: storage.OrderProvincial, Jurisdiction: "NU", Title: "''", Language: "en", SlackID: "U9"},
+	}
+	if _, err := db.ImportMembers(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	before := rosterSnapshot(t, db)
+	rep, err := mtImport(t, s, exportRoster(t, s), "en")
+	if err != nil || rep.Unchanged != 3 {
+		t.Fatalf("re-import: %+v %v %s", rep, err, mtLines(rep.Errors))
+	}
+	if d := diffSnapshots(before, rosterSnapshot(t, db)); len(d) > 0 {
+		t.Errorf("round trip changed members:\n%s", strings.Join(d, "\n"))
+	}
+}

@@ -115,9 +115,12 @@ const meetingColumns = `id, title, starts_at, zone, duration_seconds, agenda, li
 // plans its reminders.
 func (d *DB) CreateMeeting(ctx context.Context, in MeetingInput) (*Meeting, error) {
 	now := d.now()
-	m := &Meeting{Title: strings.TrimSpace(in.Title), StartsAt: in.StartsAt.UTC().Truncate(time.Second),
-		Zone: in.Zone, Duration: in.Duration, Agenda: strings.TrimSpace(in.Agenda),
-		Link: strings.TrimSpace(in.Link), Theme: strings.TrimSpace(in.Theme), Status: MeetingScheduled,
+	if err := checkMeetingText(in.Title, in.Agenda, in.Theme, in.Link); err != nil {
+		return nil, err
+	}
+	m := &Meeting{Title: cleanLine(in.Title), StartsAt: in.StartsAt.UTC().Truncate(time.Second),
+		Zone: in.Zone, Duration: in.Duration, Agenda: cleanBlock(in.Agenda),
+		Link: cleanLine(in.Link), Theme: cleanLine(in.Theme), Status: MeetingScheduled,
 		CreatedBy: in.CreatedBy, CreatedAt: now, UpdatedAt: now}
 	if err := ValidateMeeting(m); err != nil {
 		return nil, err
@@ -146,6 +149,15 @@ func (d *DB) CreateMeeting(ctx context.Context, in MeetingInput) (*Meeting, erro
 // A moved meeting must start in the future; its pending reminders are
 // re-planned (sent ones stay as history).
 func (d *DB) UpdateMeeting(ctx context.Context, id int64, upd MeetingUpdate) (*Meeting, error) {
+	deref := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	if err := checkMeetingText(deref(upd.Title), deref(upd.Agenda), deref(upd.Theme), deref(upd.Link)); err != nil {
+		return nil, err
+	}
 	return d.changeMeeting(ctx, id, func(tx *sql.Tx, m *Meeting, now time.Time) error {
 		moved := applyMeetingUpdate(m, upd)
 		if err := ValidateMeeting(m); err != nil {
@@ -286,17 +298,31 @@ func checkFuture(start, now time.Time) error {
 	return nil
 }
 
-func applyMeetingUpdate(m *Meeting, u MeetingUpdate) (moved bool) {
-	set := func(dst *string, src *string) {
-		if src != nil {
-			*dst = strings.TrimSpace(*src)
+// checkMeetingText runs checkText over a meeting's texts; only the agenda
+// may span lines.
+func checkMeetingText(title, agenda, theme, link string) error {
+	for _, f := range []struct {
+		name, value string
+		breaks      bool
+	}{{"title", title, textLine}, {"agenda", agenda, textBreaks}, {"theme", theme, textLine}, {"link", link, textLine}} {
+		if err := checkText(f.name, f.value, f.breaks); err != nil {
+			return err
 		}
 	}
-	set(&m.Title, u.Title)
-	set(&m.Agenda, u.Agenda)
-	set(&m.Link, u.Link)
-	set(&m.Theme, u.Theme)
-	set(&m.Zone, u.Zone)
+	return nil
+}
+
+func applyMeetingUpdate(m *Meeting, u MeetingUpdate) (moved bool) {
+	set := func(dst *string, src *string, clean func(string) string) {
+		if src != nil {
+			*dst = clean(*src)
+		}
+	}
+	set(&m.Title, u.Title, cleanLine)
+	set(&m.Agenda, u.Agenda, cleanBlock)
+	set(&m.Link, u.Link, cleanLine)
+	set(&m.Theme, u.Theme, cleanLine)
+	set(&m.Zone, u.Zone, strings.TrimSpace)
 	if u.Duration != nil {
 		m.Duration = *u.Duration
 	}

@@ -79,7 +79,10 @@ func ValidateBallot(options []int64, max int) error {
 // (spaces trimmed, MaxVotes defaulted to 1, Language to "en"). Deadlines
 // are checked by CreatePoll, which knows the time.
 func ValidatePoll(in PollInput) (PollInput, error) {
-	in.Question = strings.TrimSpace(in.Question)
+	if err := checkText("question", in.Question, textBreaks); err != nil {
+		return in, err
+	}
+	in.Question = cleanBlock(in.Question)
 	if in.Question == "" {
 		return in, Errorf(EINVALID, "poll_error_question_required", nil, "empty question")
 	}
@@ -137,7 +140,10 @@ func ValidatePollOptions(labels []string) ([]string, error) {
 // ValidatePollOption trims one label and checks it; number (1-based) is
 // only used in the error.
 func ValidatePollOption(label string, number int) (string, error) {
-	label = strings.TrimSpace(label)
+	if err := checkText("option", label, textLine); err != nil {
+		return "", err
+	}
+	label = cleanLine(label)
 	if label == "" {
 		return "", Errorf(EINVALID, "poll_error_option_empty", map[string]any{"Number": number},
 			"option %d is empty", number)

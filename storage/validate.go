@@ -33,6 +33,9 @@ func ValidateMember(in MemberInput) error {
 // empty Language stays empty (callers decide between "en" and keeping the
 // stored preference); an empty federal jurisdiction becomes CA.
 func normalizeMember(in MemberInput) (MemberInput, error) {
+	if err := checkMemberText(in); err != nil {
+		return in, err
+	}
 	in = MemberInput{
 		Name:         squeeze(in.Name),
 		Email:        strings.ToLower(strings.TrimSpace(in.Email)),
@@ -57,6 +60,26 @@ func normalizeMember(in MemberInput) (MemberInput, error) {
 		}
 	}
 	return in, nil
+}
+
+// checkMemberText runs checkText over every text field of in, before
+// white space is squeezed (which also removes tabs and line breaks).
+func checkMemberText(in MemberInput) *Error {
+	fields := []struct {
+		name, value string
+		breaks      bool
+	}{
+		{"name", in.Name, textBreaks}, {"organization", in.Organization, textBreaks},
+		{"title", in.Title, textBreaks}, {"email", in.Email, textLine}, {"order", string(in.Order), textLine},
+		{"jurisdiction", in.Jurisdiction, textLine}, {"language", in.Language, textLine},
+		{"slack_id", in.SlackID, textLine}, {"teams_id", in.TeamsID, textLine}, {"console_id", in.ConsoleID, textLine},
+	}
+	for _, f := range fields {
+		if err := checkText(f.name, f.value, f.breaks); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func checkMemberRequired(in MemberInput) *Error {
@@ -140,8 +163,10 @@ func invalidf(key string, args map[string]any, format string, a ...any) *Error {
 	return Errorf(EINVALID, key, args, format, a...)
 }
 
-// squeeze trims s and collapses every run of white space to one space.
-func squeeze(s string) string { return strings.Join(strings.Fields(s), " ") }
+// squeeze trims s, collapses every run of white space to one space and
+// composes accents (NFC), so that a name typed on any keyboard is stored
+// the same way.
+func squeeze(s string) string { return norm.NFC.String(strings.Join(strings.Fields(s), " ")) }
 
 // foldKey folds case, accents, apostrophe variants and white space, so
 // that names typed differently by different people compare equal:

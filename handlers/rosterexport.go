@@ -1,0 +1,69 @@
+package handlers
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+
+	"copbot/storage"
+)
+
+// ExportRoster writes the active members as a roster CSV that ImportRoster
+// reads back: UTF-8 with a byte-order mark (so Excel shows accents), comma
+// separated, CRLF line ends, English header names. Cells a spreadsheet
+// would run as formulas get a leading quote.
+func (s *Service) ExportRoster(ctx context.Context, w io.Writer) error {
+	ms, _, err := s.store.FindMembers(ctx, storage.MemberFilter{})
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	if err := cw.Write(rosterColumns[:]); err != nil {
+		return err
+	}
+	for _, m := range ms {
+		rec := []string{m.Name, m.Email, m.Organization, memberOrder(m), m.Jurisdiction, m.Title, m.Language, m.SlackID, m.TeamsID}
+		for i := range rec {
+			// Text stored before storage refused invalid UTF-8 is
+			// written repaired (U+FFFD), so that the file imports back.
+			rec[i] = guardCell(strings.ToValidUTF8(rec[i], "\uFFFD"))
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("export roster: %w", err)
+	}
+	return nil
+}
+
+func unguardCell(v string) string {
+	if len(v) >= 2 && v[0] == '\'' && needsGuard(v[1:]) {
+		return v[1:]
+	}
+	return v
+}
+
+// guardCell stops a spreadsheet from reading a cell as a formula, and
+// guards a cell that starts like a guarded one (', then a guarded cell), so
+// that unguardCell gives back every value exactly.
+func guardCell(v string) string {
+	if needsGuard(v) {
+		return "'" + v
+	}
+	return v
+}
+
+// needsGuard: v starts with = + - @ tab or CR, after any number of '.
+func needsGuard(v string) bool {
+	v = strings.TrimLeft(v, "'")
+	return v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0]))
+}
