@@ -20,7 +20,7 @@ func TestConsoleLongLine(t *testing.T) {
 	// In order: the first reply, the refusal, the reply after it.
 	rest := out
 	for _, want := range []string{"Nobody has joined yet", "longer than 1048576 bytes", "dépasse 1048576 octets",
-		"Personne ne s’est encore inscrit"} {
+		"Aucune inscription pour l’instant"} {
 		i := strings.Index(rest, want)
 		if i < 0 {
 			t.Fatalf("output lacks %q (in this order):\n%.3000s", want, out)

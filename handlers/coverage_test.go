@@ -9,7 +9,7 @@ func TestStatsSingularAndEmpty(t *testing.T) {
 	s, _ := mtService(t, nil)
 	tests := []struct{ locale, want string }{
 		{"en", "Nobody has joined yet. Type `/cop join` to be the first."},
-		{"fr", "Personne ne s’est encore inscrit. Tapez `/cop rejoindre` pour être le premier ou la première."},
+		{"fr", "Aucune inscription pour l’instant. Tapez `/cop rejoindre` pour ouvrir la marche."},
 	}
 	for _, tt := range tests {
 		if got := mtSection(mtAsk(s, "x", tt.locale, mtWord(tt.locale, "stats", "statistiques")), 0); got != tt.want {

@@ -47,7 +47,8 @@ func TestHelpForCommand(t *testing.T) {
 		{"", "help join", []string{"`/cop join` — join the Community", "Federal members leave the place empty"}},
 		{"fr", "aide rejoindre", []string{"`/cop rejoindre` — adhérer", "Les membres fédéraux laissent le lieu vide"}},
 		{"", "help qui", []string{"`/cop who PLACE`", "Île-du-Prince-Édouard"}},
-		{"", "help coordinator", []string{"manage coordinators", "Coordinators only."}},
+		{"", "help coordinator", []string{"who the coordinators are", "Coordinators also type `coordinators add|remove PLATFORM:ID`"}},
+		{"fr", "aide coordination", []string{"`/cop coordination` — qui fait partie de l’équipe de coordination"}},
 		{"", "help gaps", []string{"`/cop gaps`"}},
 		{"", "help nothing", []string{"There is no command “nothing”."}},
 	}

@@ -113,7 +113,7 @@ func protect(data map[string]any) (map[string]any, []string) {
 // typoSensitive reports whether FrenchTypography could change s or the
 // text around it.
 func typoSensitive(s string) bool {
-	return strings.ContainsAny(s, ":;?!«»%") || strings.Contains(s, " h") || strings.Contains(s, "\u00a0h")
+	return strings.ContainsAny(s, ":;?!«»%º") || strings.Contains(s, " h") || strings.Contains(s, "\u00a0h")
 }
 
 // restore puts the held strings back in place of their placeholders.

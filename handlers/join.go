@@ -191,6 +191,10 @@ func (s *Service) cmdJoin(ctx context.Context, c *call) Reply {
 	if c.req.Identity.IsZero() {
 		return c.errorReply("error_no_identity", nil)
 	}
+	if len(c.args) == 0 && c.member == nil && c.former != nil {
+		// Coming back: the kept profile is restored as it was.
+		return s.saveProfile(ctx, c, memberValues(c, c.former), keysOf(memberValues(c, c.former)))
+	}
 	if len(c.args) == 0 {
 		return c.signupReply()
 	}

@@ -35,10 +35,11 @@ var commandWords = func() map[string]commandWord {
 		"anyone", "anybody", "someone", "somebody", "whos", "who's", "hello", "hi", "hey", "thanks", "thank",
 		"thx", "good", "is", "are", "does", "list", "show")
 	add("fr", "aide", "qui", "rejoindre", "adhérer", "inscription", "profil", "modifier", "quitter", "langue",
-		"lacunes", "couverture", "statistiques", "coordonnateur", "coordonnateurs", "coordinateur", "réunions",
+		"lacunes", "couverture", "statistiques", "coordonnateur", "coordonnateurs", "coordonnatrice", "coordonnatrices",
+		"coordinateur", "réunions",
 		"réunion", "participer", "présent", "décliner", "sondage", "sondages", "voter", "quelqu’un", "quelqu'un",
 		"quelquun", "y", "bonjour", "salut", "merci", "bonsoir", "allô", "coucou", "est-ce", "liste", "montre")
-	add("", "?", "lang", "absent", "vote", "present")
+	add("", "?", "lang", "absent", "vote", "present", "coordination")
 	return m
 }()
 

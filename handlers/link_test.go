@@ -39,7 +39,7 @@ func TestJoinCannotTakeOverRosterRow(t *testing.T) {
 			[]string{"Name: Jane Doe, the directory already has a member with this name in this organization"}},
 		{"french", "fr", "nom=Mallory org=Evil Inc ordre=municipal lieu=BC courriel=jane@ontario.ca",
 			[]string{"Courriel\u00a0: Mallory, le répertoire compte déjà un membre avec cette adresse courriel",
-				"demandez à un coordonnateur d’y lier votre compte", "console:mallory"}},
+				"demandez à l’équipe de coordination d’y lier votre compte", "console:mallory"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,13 +83,13 @@ func TestCoordinatorLink(t *testing.T) {
 	}
 	steps := []struct{ as, locale, text, want string }{
 		{"jane", "", "coordinator link jane@ontario.ca console:jane", "Only coordinators can do that"},
-		{"coord", "", "coordinator link jane@ontario.ca", "Usage: `/cop coordinator link EMAIL|MEMBER PLATFORM:ID`"},
+		{"coord", "", "coordinator link jane@ontario.ca", "Usage: `/cop coordinators link EMAIL|MEMBER PLATFORM:ID`"},
 		{"coord", "", "coordinator link jane@ontario.ca jane", "“jane” is not a user id."},
 		{"coord", "", "coordinator link nobody@ontario.ca console:jane", "I found no member with the email address or member number “nobody@ontario.ca”."},
 		{"coord", "", "coordinator link 99 console:jane", "“99”"},
 		{"coord", "", "coordinator link jane@ontario.ca console:marie", "The account console:marie already belongs to Marie (#2). Nothing was changed."},
 		{"coord", "", "coordinator link JANE@ontario.ca console:jane", "The account console:jane is now linked to Jane Doe (#1)."},
-		{"coord", "fr", "coordonnateur lier nº1 console:jane", "Le compte console:jane était déjà lié à Jane Doe (nº 1). Rien n’a été modifié."},
+		{"coord", "fr", "coordonnateur lier nº1 console:jane", "Le compte console:jane était déjà lié à Jane Doe (nº\u00a01). Rien n’a été modifié."},
 		{"coord", "", "coordinator link #1 console:jane2", "The account console:jane2 is now linked to Jane Doe (#1), in place of console:jane."},
 	}
 	for _, st := range steps {
@@ -104,7 +104,7 @@ func TestCoordinatorLink(t *testing.T) {
 	if n, _ := mtCount(t, db); n != 2 {
 		t.Errorf("%d members, want 2", n)
 	}
-	if r := mtAsk(s, "coord", "", "help coordinator"); !strings.Contains(r.Text, "coordinator link EMAIL|MEMBER PLATFORM:ID") {
+	if r := mtAsk(s, "coord", "", "help coordinator"); !strings.Contains(r.Text, "coordinators link EMAIL|MEMBER PLATFORM:ID") {
 		t.Errorf("help coordinator: %q", r.Text)
 	}
 }

@@ -61,7 +61,7 @@ func (s *Service) cmdMeeting(ctx context.Context, c *call) Reply {
 				continue
 			}
 			if sub.coordinator && !c.coordinator {
-				return c.errorReply("error_coordinator_only", c.slashData())
+				return c.coordinatorOnly()
 			}
 			c.args = c.args[1:]
 			return sub.run(ctx, c)

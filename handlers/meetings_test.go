@@ -73,7 +73,7 @@ func TestMeetingAddRefusals(t *testing.T) {
 		name, user, lang, text, want string
 	}{
 		{"not a coordinator", "ana", "en", "meeting add 2027-03-17 13:00 x", "Only coordinators"},
-		{"not a coordinator, French", "zoe", "fr", "réunion ajouter 2027-03-17 13:00 x", "Seuls les coordonnateurs"},
+		{"not a coordinator, French", "zoe", "fr", "réunion ajouter 2027-03-17 13:00 x", "Seule l’équipe de coordination peut faire cela"},
 		{"bad date", "coord", "en", "meeting add 2027-02-30 13:00", "“2027-02-30” is not a date"},
 		{"bad time", "coord", "en", "meeting add 2027-03-17 25:00", "“25:00” is not a time"},
 		{"missing time", "coord", "fr", "réunion ajouter 2027-03-17", "Indiquez la date et l’heure"},
@@ -351,7 +351,7 @@ func TestRSVP(t *testing.T) {
 		reply func() Reply
 		want  string
 	}{
-		{"command, French", func() Reply { return e.ask("ana", "", "participer 1") }, "Merci\u202f! Vous êtes inscrit comme présent"},
+		{"command, French", func() Reply { return e.ask("ana", "", "participer 1") }, "Merci\u202f! Votre présence à la réunion nº\u00a01"},
 		{"button", func() Reply {
 			return e.s.Act(ctx, Request{Identity: storage.Identity{Platform: storage.PlatformConsole, ID: "bob"}}, "rsvp_yes", "1")
 		}, "2 people attending"},

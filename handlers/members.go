@@ -24,8 +24,10 @@ func (s *Service) registerMembers() {
 		&command{names: []string{"language", "langue", "lang"}, helpKey: "help_language", run: s.cmdLanguage},
 		&command{names: []string{"gaps", "coverage", "lacunes", "couverture"}, helpKey: "help_gaps", run: s.cmdGaps},
 		&command{names: []string{"stats", "statistics", "statistiques"}, helpKey: "help_stats", run: s.cmdStats},
-		&command{names: []string{"coordinator", "coordinators", "coordonnateur", "coordonnateurs", "coordinateur"},
-			coordinator: true, helpKey: "help_coordinator", run: s.cmdCoordinator},
+		// Everyone may list the coordination team; changing it is checked
+		// in cmdCoordinator. « coordination » is the name French help shows.
+		&command{names: []string{"coordinators", "coordinator", "coordination", "coordonnateurs", "coordonnateur",
+			"coordonnatrice", "coordonnatrices", "coordinateur"}, helpKey: "help_coordinator", run: s.cmdCoordinator},
 	)
 	s.actions["signup_open"] = s.actSignupOpen
 	s.actions["leave_confirm"] = s.actLeaveConfirm

@@ -22,7 +22,7 @@ func TestLanguageFollowsCommandWord(t *testing.T) {
 		want, contains string
 	}{
 		{s, "", "aide", "fr", "Ce que je sais faire"},
-		{s, "", "statistiques", "fr", "Personne ne s’est encore inscrit"},
+		{s, "", "statistiques", "fr", "Aucune inscription pour l’instant"},
 		{s, "", "lacunes", "fr", "provinces et territoires"},
 		{s, "", "qui représente le Yukon\u202f?", "fr", "Yukon\u00a0: aucun membre"},
 		{s, "", "y a-t-il quelqu’un du Nunavut\u202f?", "fr", "Nunavut\u00a0: aucun membre"},

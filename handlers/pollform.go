@@ -48,7 +48,7 @@ var pollFormFields = map[string]string{
 // creates and posts the poll only when everything is right.
 func (p *pollFeature) submitCreate(ctx context.Context, c *call, _ string, v map[string]string) (Reply, map[string]string) {
 	if !c.coordinator {
-		return c.errorReply("error_coordinator_only", nil), nil
+		return c.coordinatorOnly(), nil
 	}
 	in, key, data := p.formInput(c, v)
 	if key == "" {

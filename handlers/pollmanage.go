@@ -175,7 +175,7 @@ func pollUpdateEmpty(u storage.PollUpdate) bool {
 // posted copies say so.
 func (p *pollFeature) delete(ctx context.Context, c *call, arg string) Reply {
 	if !c.coordinator {
-		return c.errorReply("error_coordinator_only", nil)
+		return c.coordinatorOnly()
 	}
 	poll, r, ok := p.load(ctx, c, arg)
 	if !ok {

@@ -101,7 +101,7 @@ func (p *pollFeature) cmdPoll(ctx context.Context, c *call) Reply {
 // create makes a poll from a command line.
 func (p *pollFeature) create(ctx context.Context, c *call, args []string) Reply {
 	if !c.coordinator {
-		return c.errorReply("error_coordinator_only", nil)
+		return c.coordinatorOnly()
 	}
 	a, perr := parsePollArgs(args, p.s.now(), p.s.opts.Location)
 	if qerr := pollCheckQuotes(c.req.Text, args, a); qerr != nil {

@@ -50,7 +50,7 @@ func TestPollCreateRefusedChangesNothing(t *testing.T) {
 		line string
 		want string
 	}{
-		{ptUser("m1"), `sondage "Thème ?" "A" "B"`, "coordonnateurs"},
+		{ptUser("m1"), `sondage "Thème ?" "A" "B"`, "l’équipe de coordination"},
 		{ptCoordinator, `poll "Theme?" "Only one"`, "A poll takes 2 to 10 options; this one would have 1."},
 		{ptCoordinator, `poll "Theme?" "Wellness" "wellness"`, "repeats option 1"},
 		{ptCoordinator, `poll "Theme?" "A" "B" --closes yesterday`, "I can’t read the closing time “yesterday”"},

@@ -8,16 +8,22 @@ import (
 	"copbot/storage"
 )
 
-// cmdCoordinator is "coordinator add|remove|list <platform:id>" and
-// "coordinator link <email|member> <platform:id>" (link.go)
-// (coordinator-only; service.go refuses others).
+// cmdCoordinator is "coordinators [list]", open to everyone (members are
+// told to ask a coordinator, so they must be able to find one), and the
+// coordinator-only "coordinators add|remove <platform:id>" and
+// "coordinators link <email|member> <platform:id>" (link.go).
 func (s *Service) cmdCoordinator(ctx context.Context, c *call) Reply {
 	if len(c.args) == 0 {
-		return c.errorReply("coordinator_usage", c.slashData())
+		return s.listCoordinators(ctx, c)
 	}
 	switch Fold(c.args[0]) {
 	case "list", "liste", "lister", "ls":
 		return s.listCoordinators(ctx, c)
+	}
+	if !c.coordinator {
+		return c.coordinatorOnly()
+	}
+	switch Fold(c.args[0]) {
 	case "add", "ajouter", "ajout":
 		return s.changeCoordinator(ctx, c, true)
 	case "remove", "rm", "delete", "retirer", "supprimer", "enlever":
@@ -56,6 +62,12 @@ func (s *Service) changeCoordinator(ctx context.Context, c *call, add bool) Repl
 	}
 	data := map[string]any{"Identity": id.String()}
 	if add {
+		if already, err := s.isCoordinator(ctx, id); err != nil || already {
+			if err != nil {
+				return c.fail(err)
+			}
+			return c.reply("coordinator", Ephemeral, Section{Text: c.T("coordinator_already", data)})
+		}
 		if err := s.store.AddCoordinator(ctx, id, c.req.Identity); err != nil {
 			return c.fail(err)
 		}
@@ -72,6 +84,20 @@ func (s *Service) changeCoordinator(ctx context.Context, c *call, add bool) Repl
 	}
 	return c.reply("coordinator", Ephemeral, Section{Text: c.T("coordinator_removed", data)})
 }
+
+// isCoordinator reports whether id already is a coordinator, from the
+// config or added at run time.
+func (s *Service) isCoordinator(ctx context.Context, id storage.Identity) (bool, error) {
+	if s.configCoordinator(id) {
+		return true, nil
+	}
+	return s.store.IsCoordinator(ctx, id)
+}
+
+// coordinatorOnly refuses a coordinator-only action, in the one wording
+// every command uses: it names the slash command for help and for the
+// list of coordinators.
+func (c *call) coordinatorOnly() Reply { return c.errorReply("error_coordinator_only", c.slashData()) }
 
 // configCoordinator reports whether the config names id a coordinator
 // (those cannot be removed from chat).
@@ -114,7 +140,7 @@ func (s *Service) identityLabel(ctx context.Context, id storage.Identity) string
 
 func (s *Service) actCoordinatorList(ctx context.Context, c *call, _ string) Reply {
 	if !c.coordinator {
-		return c.errorReply("error_coordinator_only", nil)
+		return c.coordinatorOnly()
 	}
 	return s.listCoordinators(ctx, c)
 }

@@ -20,12 +20,12 @@ func TestCoordinatorCommands(t *testing.T) {
 		{"coord", "", "coordinator add console:marie", "console:marie is now a coordinator."},
 		{"marie", "", "coordinator add slack:U012AB3CD", "slack:U012AB3CD is now a coordinator."},
 		{"marie", "", "coordinator list", "3 coordinators:\n• console:coord (configuration)\n• Marie (console:marie)\n• slack:U012AB3CD"},
-		{"coord", "fr", "coordonnateur retirer slack:U012AB3CD", "slack:U012AB3CD ne fait plus partie des coordonnateurs."},
+		{"coord", "fr", "coordonnateur retirer slack:U012AB3CD", "slack:U012AB3CD ne fait plus partie de l’équipe de coordination."},
 		{"marie", "", "coordinator remove slack:U012AB3CD", "slack:U012AB3CD is not a coordinator added with this command."},
 		{"marie", "", "coordinator remove console:coord", "console:coord is a coordinator named in the configuration file"},
 		{"marie", "", "coordinator add nobody", "“nobody” is not a user id."},
 		{"marie", "", "coordinator add irc:joe", "“irc:joe” is not a user id."},
-		{"marie", "", "coordinator frobnicate", "Usage: `/cop coordinator list`"},
+		{"marie", "", "coordinator frobnicate", "Usage: `/cop coordinators` lists them"},
 		{"marie", "", "coordinator list", "2 coordinators:"},
 	}
 	for _, st := range steps {

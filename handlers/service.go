@@ -210,7 +210,7 @@ func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
 	}
 	if cmd := s.lookup(name); cmd != nil {
 		if cmd.coordinator && !c.coordinator {
-			return c.errorReply("error_coordinator_only", nil)
+			return c.coordinatorOnly()
 		}
 		return cmd.run(ctx, c)
 	}

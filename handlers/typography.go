@@ -18,7 +18,8 @@ import (
 //     where the text has a space (none is added: English quoted in a
 //     French sentence, "who represents Yukon?", keeps its own rule);
 //   - times as « 13 h » and « 13 h 30 », never « 13 h 00 »;
-//   - « 1er » for the first of a month (written by the date template).
+//   - « 1er » for the first of a month (written by the date template);
+//   - a no-break space after « nº ».
 //
 // The pass never touches `code spans` (commands the reader may copy) and
 // never puts a space before a colon that is followed by a letter or digit,
@@ -32,7 +33,7 @@ const (
 
 // FrenchTypography applies the French spacing rules above to s.
 func FrenchTypography(s string) string {
-	if !strings.ContainsAny(s, ":;?!«»%h") {
+	if !strings.ContainsAny(s, ":;?!«»%hº") {
 		return s
 	}
 	in := []rune(s)
@@ -50,6 +51,10 @@ func FrenchTypography(s string) string {
 		out = typoRune(out, in, i)
 		if r == '«' && i+1 < len(in) && isTypoSpace(in[i+1]) {
 			i++ // typoRune wrote the no-break space that replaces it
+		}
+		if r == 'º' && i+1 < len(in) && in[i+1] == ' ' {
+			out = append(out, frSpace) // « nº 12 »
+			i++
 		}
 	}
 	return dropZeroMinutes(string(out))

@@ -29,6 +29,7 @@ var frTypoRules = []struct {
 	{regexp.MustCompile(`\d h\b|\d\x{a0}h \d`), "times take no-break spaces: « 13 h 30 »"},
 	{regexp.MustCompile(`\b1 (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)`), "the first of a month is « 1er »"},
 	{regexp.MustCompile(`\d ?%`), "« 50 % » takes a no-break space"},
+	{regexp.MustCompile(`nº `), "« nº 12 » takes a no-break space"},
 	{regexp.MustCompile(`:\x{a0}(Le|La|Les|Un|Une|Des|Vous|Il|Elle|Aucun|Aucune|Tapez|Utilisez|Rien|Je|Nous|Ce|Cette|Votre|Vos|Indiquez|Écrivez|Laissez|Demandez|Veuillez|Merci|Choisissez)\b`),
 		"no capital after a colon in running French text"},
 }

@@ -30,6 +30,7 @@ func TestFrenchTypography(t *testing.T) {
 		{"*Gras* :", "*Gras*\u00a0:"},
 		{"? au début", "? au début"},
 		{"ligne\n« cité »", "ligne\n«\u00a0cité\u00a0»"},
+		{"la réunion nº 12", "la réunion nº\u00a012"},
 		{"", ""},
 	}
 	for _, tt := range tests {
