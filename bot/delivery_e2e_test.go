@@ -2,7 +2,13 @@ package bot
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -116,3 +122,94 @@ func TestCrashAfterSlackPostPostsOnce(t *testing.T) {
 		t.Error("the new process did not look the post up")
 	}
 }
+
+// teamsConnector is the part of the Bot Framework a proactive channel post
+// uses: the token endpoint and POST /v3/conversations. The next fails
+// posts answer 502 without reaching the channel.
+type teamsConnector struct {
+	srv   *httptest.Server
+	mu    sync.Mutex
+	fails int
+	tries int
+	posts int // posts that reached the channel
+}
+
+func newTeamsConnector(t *testing.T, fails int) *teamsConnector {
+	c := &teamsConnector{fails: fails}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"token_type":"Bearer","access_token":"teams-token","expires_in":3600}`)
+	})
+	mux.HandleFunc("POST /v3/conversations", func(w http.ResponseWriter, r *http.Request) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.tries++
+		if c.fails > 0 || r.Header.Get("Authorization") != "Bearer teams-token" {
+			c.fails--
+			http.Error(w, `{"error":{"code":"ServiceError"}}`, http.StatusBadGateway)
+			return
+		}
+		c.posts++
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id":"19:community@thread.tacv2;messageid=%d","activityId":"%d"}`, c.posts, c.posts)
+	})
+	c.srv = httptest.NewServer(mux)
+	t.Cleanup(c.srv.Close)
+	return c
+}
+
+func (c *teamsConnector) counts() (tries, posts int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tries, c.posts
+}
+
+// Finding 2, through the App with Slack and Teams both configured: the
+// reminder reaches Slack while Teams answers 502 twice. It stays pending,
+// the scheduler retries Teams alone until it goes out, and Slack shows it
+// once.
+func TestSlackAndTeamsRetryTeamsAlone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits about 7 s of real time for the reminder and its retries")
+	}
+	tc := newTeamsConnector(t, 2)
+	t0 := time.Now()
+	start := t0.Truncate(time.Minute).Add(5 * time.Minute)
+	e := newE2E(t, start.Sub(t0.Add(3*time.Second)).Truncate(time.Second).String())
+	e.cfg.Teams = TeamsConfig{AppID: "teams-app", AppPassword: "secret", TenantID: "tenant-1",
+		ServiceURL: tc.srv.URL, ChannelID: "19:community@thread.tacv2", OpenIDURL: tc.srv.URL + "/openid",
+		TokenURL: tc.srv.URL + "/token"}
+	teamsHost, _ := url.Parse(tc.srv.URL)
+	slackTr := e.slack.Transport()
+	e.transport = roundTrip(func(r *http.Request) (*http.Response, error) {
+		if r.URL.Host == teamsHost.Host {
+			return http.DefaultTransport.RoundTrip(r)
+		}
+		return slackTr.RoundTrip(r)
+	})
+	e.start()
+	when := start.In(e.cfg.Location()).Format("2006-01-02 15:04")
+	if code, body := e.slash("UCOORD", "meeting add "+when+" Serving vulnerable communities", e2eSecret); code != 200 || !strings.Contains(body, "#1") {
+		t.Fatalf("meeting add = %d %s", code, body)
+	}
+	r := e.waitReminderSent(15 * raceSlowdown * time.Second)
+	if got := e.keyedMessages("reminder:1"); got != 1 {
+		t.Errorf("%d reminder messages in Slack, want 1", got)
+	}
+	if tries, posts := tc.counts(); tries != 3 || posts != 1 {
+		t.Errorf("Teams: %d tries, %d posts; want 3 tries, 1 post", tries, posts)
+	}
+	if len(r.Refs) != 2 || r.Attempts != 3 {
+		t.Errorf("reminder refs %v after %d attempts, want Slack's and Teams' after 3", r.Refs, r.Attempts)
+	}
+	code, body := e.slash("UCOORD", "meeting status 1", e2eSecret)
+	if code != 200 || !strings.Contains(body, "Slack: posted on") || !strings.Contains(body, "Microsoft Teams: posted on") ||
+		!strings.Contains(body, "3 delivery attempts") {
+		t.Errorf("meeting status = %d %s", code, body)
+	}
+}
+
+type roundTrip func(*http.Request) (*http.Response, error)
+
+func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -31,6 +31,9 @@ type e2eBot struct {
 	stop  context.CancelFunc
 	done  chan error
 	lim   httpLimits // zero: the defaults
+	// transport, when set, carries the App's outbound calls instead of the
+	// fake Slack's own (which sends every request to the fake Slack).
+	transport http.RoundTripper
 }
 
 func newE2E(t *testing.T, reminders ...string) *e2eBot {
@@ -53,8 +56,12 @@ func newE2E(t *testing.T, reminders ...string) *e2eBot {
 // start runs a fresh App (a new process, as far as copbot can tell).
 func (e *e2eBot) start() {
 	e.t.Helper()
+	tr := e.transport
+	if tr == nil {
+		tr = e.slack.Transport()
+	}
 	app, err := NewApp(context.Background(), e.cfg, AppOptions{Now: e.now, limits: e.lim,
-		HTTPClient: &http.Client{Transport: e.slack.Transport(), Timeout: 10 * time.Second}})
+		HTTPClient: &http.Client{Transport: tr, Timeout: 10 * time.Second}})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -221,3 +221,42 @@ func hasLine(text, name, state string) bool {
 	}
 	return false
 }
+
+// The heartbeat: while a post is slow, the runner renews its lease on the
+// injected clock, so another process is still refused a lease later; once
+// the post ends, the reminder is recorded and nobody posts it again.
+func TestReminderHeartbeatHoldsTheLease(t *testing.T) {
+	e := newMtgEnvOffsets(t, 24*time.Hour)
+	start := mtgT0.Add(48 * time.Hour)
+	e.addMeeting(start, 24*time.Hour)
+	due := start.Add(-24 * time.Hour)
+	e.clock.Set(due)
+	entered, hold := make(chan struct{}, 1), make(chan struct{})
+	e.poster.holdPosts(entered, hold)
+	r := &reminderRunner{s: e.s, owner: "A", beat: 5 * time.Millisecond}
+	done := make(chan error, 1)
+	go func() { done <- r.run(context.Background(), 1) }()
+	<-entered
+	e.clock.Set(due.Add(storage.ReminderLease + 5*time.Second)) // A's claim alone would have lapsed
+	deadline := time.Now().Add(5 * time.Second)
+	for !e.reminder(1).ClaimedAt.Equal(e.clock.Now()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("lease not renewed: claimed at %v, clock %v", e.reminder(1).ClaimedAt, e.clock.Now())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	other := &reminderRunner{s: e.second(), owner: "B", beat: time.Hour}
+	if err := other.run(context.Background(), 1); storage.ErrorCode(err) != storage.ECONFLICT {
+		t.Errorf("B's run while A beats: %v, want a conflict", err)
+	}
+	close(hold)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := other.run(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.poster.Posts("reminder")); n != 1 || e.reminder(1).Status != storage.ReminderSent {
+		t.Errorf("%d posts, status %s; want 1, sent", n, e.reminder(1).Status)
+	}
+}
