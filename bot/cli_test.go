@@ -177,7 +177,7 @@ func TestCLIUsageErrors(t *testing.T) {
 }
 
 // testRoot is the module root, for testdata of other packages.
-func testRoot(t *testing.T) string {
+func testRoot(t testing.TB) string {
 	t.Helper()
 	wd, err := os.Getwd()
 	if err != nil {

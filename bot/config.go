@@ -143,32 +143,50 @@ func FindConfig(flagPath string, getenv func(string) string) string {
 // LoadConfig reads path (none: defaults), applies environment overrides and
 // validates. An unknown key or a bad value is an error naming the key.
 func LoadConfig(path string, getenv func(string) string) (Config, error) {
-	cfg := DefaultConfig()
+	text := ""
 	if path != "" {
-		md, err := toml.DecodeFile(path, &cfg)
+		data, err := os.ReadFile(path)
 		if err != nil {
-			return cfg, fmt.Errorf("config %s: %w", path, err)
+			return DefaultConfig(), fmt.Errorf("config %s: %w", path, err)
 		}
-		if und := md.Undecoded(); len(und) > 0 {
-			keys := make([]string, len(und))
-			for i, k := range und {
-				keys[i] = k.String()
-			}
-			return cfg, fmt.Errorf("config %s: unknown key %s", path, strings.Join(keys, ", "))
-		}
+		text = string(data)
+	}
+	cfg, err := parseConfig(text, getenv)
+	if err != nil && path != "" {
+		err = fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, err
+}
+
+// parseConfig is LoadConfig on the file's text.
+func parseConfig(text string, getenv func(string) string) (Config, error) {
+	cfg := DefaultConfig()
+	if err := decodeConfig(text, &cfg); err != nil {
+		return cfg, err
 	}
 	for _, o := range envOverrides {
 		if v := getenv(o.name); v != "" {
 			o.set(&cfg, v)
 		}
 	}
-	if err := cfg.validate(); err != nil {
-		if path == "" {
-			return cfg, err
-		}
-		return cfg, fmt.Errorf("config %s: %w", path, err)
+	return cfg, cfg.validate()
+}
+
+// decodeConfig reads TOML text over cfg. A key copbot does not know is an
+// error, so that a typo is not silently ignored.
+func decodeConfig(text string, cfg *Config) error {
+	md, err := toml.Decode(text, cfg)
+	if err != nil {
+		return err
 	}
-	return cfg, nil
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return fmt.Errorf("unknown key %s", strings.Join(keys, ", "))
+	}
+	return nil
 }
 
 func (c *Config) validate() error {

@@ -75,7 +75,7 @@ func newEnv(t testing.TB, opts ...envOpt) *env {
 	}
 	t.Cleanup(func() { db.Close() })
 	db.Now = ec.clock
-	svc, err := handlers.New(db, ec.opts, ec.clock, discardLog())
+	svc, err := handlers.New(db, ec.opts, ec.clock, ec.log)
 	if err != nil {
 		t.Fatal(err)
 	}
