@@ -86,9 +86,11 @@ func meetingUpdateFrom(flags map[string]string) (storage.MeetingUpdate, error) {
 	return u, nil
 }
 
-// cmdMeetingAdd: meeting add YYYY-MM-DD HH:MM [Zone/Name] [title…] [--flags].
+// cmdMeetingAdd: meeting add YYYY-MM-DD HH:MM [Zone/Name] [title…] [--flags]
+// [--force]. A copy of a scheduled meeting needs --force (meeting_dup.go).
 func (s *Service) cmdMeetingAdd(ctx context.Context, c *call) Reply {
-	pos, flags, err := meetingFlags(c.args)
+	args, force := takeForce(c.args)
+	pos, flags, err := meetingFlags(args)
 	if err != nil {
 		return c.meetingFail(err, "meeting_add_usage")
 	}
@@ -108,6 +110,12 @@ func (s *Service) cmdMeetingAdd(ctx context.Context, c *call) Reply {
 	in := storage.MeetingInput{StartsAt: start, Zone: zone, Duration: s.meetingLength(),
 		CreatedBy: c.req.Identity.String(), Reminders: s.meetingOffsets()}
 	meetingApplyInput(&in, u)
+	if dup, err := s.sameMeeting(ctx, in); err != nil || (dup != nil && !force) {
+		if err != nil {
+			return c.fail(err)
+		}
+		return c.duplicateMeeting(dup)
+	}
 	m, err := s.store.CreateMeeting(ctx, in)
 	if err != nil {
 		return c.fail(err)

@@ -1,0 +1,51 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"copbot/storage"
+)
+
+// A second meeting with the title and start time of a scheduled one is
+// almost always a command typed twice, so meeting add refuses it and says
+// how to add it anyway: --force (or --forcer).
+
+// takeForce removes a --force flag from words and reports whether it was
+// there.
+func takeForce(words []string) ([]string, bool) {
+	out := make([]string, 0, len(words))
+	force := false
+	for _, w := range words {
+		switch Fold(w) {
+		case "--force", "--forcer", "--quand-meme":
+			force = true
+		default:
+			out = append(out, w)
+		}
+	}
+	return out, force
+}
+
+// sameMeeting returns the scheduled meeting that starts when in does and
+// has its title (case and accents aside), or nil.
+func (s *Service) sameMeeting(ctx context.Context, in storage.MeetingInput) (*storage.Meeting, error) {
+	ms, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: in.StartsAt, Before: in.StartsAt.Add(time.Second),
+		Status: storage.MeetingScheduled})
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		if m.StartsAt.Equal(in.StartsAt) && Fold(strings.TrimSpace(m.Title)) == Fold(strings.TrimSpace(in.Title)) {
+			return m, nil
+		}
+	}
+	return nil, nil
+}
+
+// duplicateMeeting is the refusal of a meeting that already exists.
+func (c *call) duplicateMeeting(m *storage.Meeting) Reply {
+	return c.errorReply("meeting_error_duplicate", c.with(map[string]any{"ID": m.ID,
+		"When": c.meetingWhen(m.StartsAt, c.s.opts.Location)}))
+}
