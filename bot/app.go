@@ -46,6 +46,7 @@ type App struct {
 	plat    []platform
 	slack   *slackbot.Adapter
 	limits  httpLimits
+	health  healthCache
 }
 
 // platform is an adapter that serves HTTP routes and posts to its channel.
@@ -151,17 +152,6 @@ func (a *App) Handler() http.Handler {
 	return mux
 }
 
-func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	if err := a.Store.Ping(ctx); err != nil {
-		a.log.Error("health check", "err", err)
-		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-		return
-	}
-	io.WriteString(w, "ok\n")
-}
-
 // calendar serves the iCalendar feed. With [http] calendar_token set, a
 // request without the right ?token= gets 404, as if there were no feed.
 func (a *App) calendar(w http.ResponseWriter, r *http.Request) {
@@ -180,10 +170,13 @@ func (a *App) calendar(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, b.String())
 }
 
-// Serve runs the HTTP server, Socket Mode (if configured) and the scheduler
-// until ctx is done, then stops taking requests, lets in-flight ones finish
+// Serve checks the database (see checkDatabase), then runs the HTTP server,
+// Socket Mode (if configured) and the scheduler until ctx is done, then stops taking requests, lets in-flight ones finish
 // and returns nil.
 func (a *App) Serve(ctx context.Context) error {
+	if err := a.checkDatabase(ctx); err != nil {
+		return err
+	}
 	if a.ln == nil {
 		if err := a.Listen(""); err != nil {
 			return err
@@ -225,6 +218,9 @@ func (a *App) shutdown() error {
 // and runs the scheduler; with them, `copbot serve` owns reminders and
 // polls, so a console opened on the same database must not take them.
 func (a *App) RunConsole(ctx context.Context, in io.Reader, out io.Writer, user, lang string, interactive bool) error {
+	if err := a.checkDatabase(ctx); err != nil {
+		return err
+	}
 	c := NewConsole(a.Service, in, out, user, lang, interactive)
 	c.NumberWith(func(ctx context.Context) (int64, error) { return a.Store.NextCounter(ctx, "console_message") })
 	if a.cfg.HasPlatforms() {

@@ -305,7 +305,7 @@ func cmdBackup(ctx context.Context, args []string, global string, env Env) error
 	}
 	defer app.Close()
 	if err := app.Store.Backup(ctx, pos[0]); err != nil {
-		return err
+		return fmt.Errorf("backup failed / la sauvegarde a échoué : %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "backup written to %s / copie de sauvegarde écrite dans %s\n", pos[0], pos[0])
 	return nil

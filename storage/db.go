@@ -37,16 +37,21 @@ type DB struct {
 // temp_store(MEMORY) keeps statement journals (which every write to members
 // needs, for its triggers) off disk, and a page cache of up to 32 MiB per
 // connection holds a 100,000-member import without spilling mid-transaction.
-func Open(ctx context.Context, path string) (*DB, error) {
+func Open(ctx context.Context, path string) (*DB, error) { return open(ctx, path, nil) }
+
+// open is Open with extra URI parameters (tests open read-only with
+// mode=ro, which holds even for root, unlike file modes).
+func open(ctx context.Context, path string, extra url.Values) (*DB, error) {
 	q := url.Values{}
+	for k, vs := range extra {
+		q[k] = vs
+	}
 	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)",
 		"temp_store(MEMORY)", "cache_size(-32768)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	// SQLite reads "file:" names as URIs: escape what would end the path.
-	name := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	sqldb, err := sql.Open("sqlite", "file:"+name+"?"+q.Encode())
+	sqldb, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -59,6 +64,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
 	return d, nil
+}
+
+// escapePath makes path a "file:" URI path: SQLite reads "file:" names as
+// URIs, so what would end the path is escaped.
+func escapePath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
 // Close closes the prepared statements and the database.
@@ -130,14 +141,6 @@ func parseTime(s sql.NullString) (time.Time, error) {
 func (d *DB) Ping(ctx context.Context) error {
 	var one int
 	return d.db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
-}
-
-// Backup writes a consistent copy of the live database to path, which must
-// not exist yet. Writers are not blocked for long: VACUUM INTO reads one
-// snapshot.
-func (d *DB) Backup(ctx context.Context, path string) error {
-	_, err := d.db.ExecContext(ctx, "VACUUM INTO ?", path)
-	return err
 }
 
 // migrate applies every embedded migration not yet recorded, each in its

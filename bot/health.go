@@ -1,0 +1,65 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// healthTTL is how long /healthz reuses a database check: quick_check
+// reads the whole file, so a load balancer polling every second must not
+// run it every time.
+const healthTTL = 5 * time.Second
+
+// healthCache remembers the last database check. Concurrent callers wait
+// for one check rather than each running their own.
+type healthCache struct {
+	mu  sync.Mutex
+	at  time.Time
+	err error
+}
+
+// check returns the cached result if it is younger than healthTTL at now,
+// else runs run. A check cut short by ctx (the caller went away) is not
+// cached.
+func (h *healthCache) check(ctx context.Context, now time.Time, run func(context.Context) error) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.at.IsZero() && !now.Before(h.at) && now.Sub(h.at) < healthTTL {
+		return h.err
+	}
+	err := run(ctx)
+	if ctx.Err() == nil {
+		h.at, h.err = now, err
+	}
+	return err
+}
+
+// checkDatabase is the start-up check of serve and the console: a damaged,
+// read-only or full database stops the bot before it takes a command it
+// could not save.
+func (a *App) checkDatabase(ctx context.Context) error {
+	err := a.health.check(ctx, a.now(), a.Store.Health)
+	if err == nil {
+		return nil
+	}
+	p := a.cfg.Storage.Path
+	return fmt.Errorf("%v\nThe database %s cannot be used: check that its file and folder are writable and the disk has space, or restore a backup. copbot did not start.\n"+
+		"La base de données %s est inutilisable : vérifiez que son fichier et son dossier sont accessibles en écriture et que le disque a de l’espace, ou restaurez une copie de sauvegarde. copbot n’a pas démarré.", err, p, p)
+}
+
+// healthz answers 200 "ok" when the database passes its checks (cached for
+// healthTTL), else 503 with the reason.
+func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	if err := a.health.check(ctx, a.now(), a.Store.Health); err != nil {
+		a.log.Error("health check", "err", err)
+		http.Error(w, "unhealthy: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	io.WriteString(w, "ok\n")
+}

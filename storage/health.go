@@ -1,0 +1,110 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// ErrUnhealthy is what Health and Backup wrap when the database (or a
+// copy) fails a check; the rest of the message says which and why.
+var ErrUnhealthy = errors.New("database failed its health check")
+
+// Health checks that the database is sound and writable: PRAGMA
+// quick_check must answer "ok" (a damaged page fails it) and a write
+// transaction must commit (a read-only file or a full disk fails it). It
+// costs a scan of the whole file, so callers that poll cache its result.
+// The error wraps ErrUnhealthy and says which check failed and why.
+func (d *DB) Health(ctx context.Context) error {
+	if err := d.quickCheck(ctx, d.db, "quick_check"); err != nil {
+		return err
+	}
+	if err := d.writeProbe(ctx); err != nil {
+		return fmt.Errorf("%w: write probe: %v", ErrUnhealthy, err)
+	}
+	return nil
+}
+
+// quickCheck runs PRAGMA pragma (quick_check or integrity_check) on db and
+// returns nil if it says "ok", else up to three of its findings.
+func (d *DB) quickCheck(ctx context.Context, db *sql.DB, pragma string) error {
+	rows, err := db.QueryContext(ctx, "PRAGMA "+pragma)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrUnhealthy, pragma, err)
+	}
+	defer rows.Close()
+	var found []string
+	for rows.Next() && len(found) < 3 {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("%w: %s: %v", ErrUnhealthy, pragma, err)
+		}
+		found = append(found, line)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrUnhealthy, pragma, err)
+	}
+	if len(found) == 1 && found[0] == "ok" {
+		return nil
+	}
+	return fmt.Errorf("%w: %s: %s", ErrUnhealthy, pragma, strings.Join(found, "; "))
+}
+
+// writeProbe commits one write to health_probe.
+func (d *DB) writeProbe(ctx context.Context) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO health_probe (id, checked_at) VALUES (1, ?)",
+		d.now().Format(time.RFC3339)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Backup writes a consistent copy of the live database to path, which must
+// not exist yet (an existing file is never touched), and verifies it. Writers are not blocked for long: VACUUM
+// INTO reads one snapshot. The source must pass quick_check first (a copy
+// of a damaged database could silently lack rows) and the copy must pass
+// PRAGMA integrity_check; otherwise the copy is removed and the error wraps
+// ErrUnhealthy.
+func (d *DB) Backup(ctx context.Context, path string) error {
+	if err := d.quickCheck(ctx, d.db, "quick_check"); err != nil {
+		return fmt.Errorf("source database: %w", err)
+	}
+	// Claim the name first (VACUUM INTO accepts an empty file), so that a
+	// failure below removes only a file this backup created.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	f.Close()
+	if _, err := d.db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("%w: copy: %v", ErrUnhealthy, err)
+	}
+	if err := d.verifyCopy(ctx, path); err != nil {
+		if rmErr := os.Remove(path); rmErr != nil {
+			return fmt.Errorf("backup copy %s: %w (and it could not be removed: %v)", path, err, rmErr)
+		}
+		return fmt.Errorf("backup copy %s (removed): %w", path, err)
+	}
+	return nil
+}
+
+// verifyCopy runs PRAGMA integrity_check on the database file at path,
+// opened read-only.
+func (d *DB) verifyCopy(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", "file:"+escapePath(path)+"?mode=ro")
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUnhealthy, err)
+	}
+	defer db.Close()
+	return d.quickCheck(ctx, db, "integrity_check")
+}
