@@ -126,21 +126,17 @@ func (s *Service) postOnceTo(ctx context.Context, ch KeyedChannel, key string, p
 		return ref, s.recordSent(ctx, key, ref)
 	}
 	if prev != nil && prev.Status == storage.DeliverySent {
-		return MessageRef{Platform: p, Channel: prev.Ref.Channel, ID: prev.Ref.ID}, nil
+		return sentRef(prev), nil
 	}
 	if prev.Uncertain() {
-		ref, found, err := ch.FindKeyed(ctx, key, prev.FirstAt.Add(-lookupMargin))
-		switch {
-		case found:
-			s.log.Info("keyed post found after an uncertain attempt", "key", key, "platform", p, "id", ref.ID)
-			return ref, s.recordSent(ctx, key, ref)
-		case errors.Is(err, ErrNoLookup):
-			s.log.Warn("posting again after an uncertain attempt: the platform cannot look it up", "key", key, "platform", p)
-		case err != nil:
-			return MessageRef{}, fmt.Errorf("looking for %s before posting again: %w", key, err)
+		if ref, found, err := s.lookUp(ctx, ch, key, prev); found || err != nil {
+			return ref, err
 		}
 	}
 	if _, err := s.store.BeginDelivery(ctx, key, p); err != nil {
+		if now, rerr := s.deliveries(ctx, key); rerr == nil && now[p] != nil && now[p].Status == storage.DeliverySent {
+			return sentRef(now[p]), nil // another process recorded it meanwhile
+		}
 		return MessageRef{}, fmt.Errorf("recording the attempt: %w", err)
 	}
 	ref, err := ch.PostKeyed(ctx, key, r)
@@ -153,6 +149,30 @@ func (s *Service) postOnceTo(ctx context.Context, ch KeyedChannel, key string, p
 		return MessageRef{}, err
 	}
 	return ref, s.recordSent(ctx, key, ref)
+}
+
+// lookUp resolves an uncertain earlier attempt (prev) by searching the
+// channel for key. found means the post is there (and is now recorded); a
+// non-nil error means the search failed and nothing must be posted now.
+// Neither means post: it is not there, or the platform cannot tell.
+func (s *Service) lookUp(ctx context.Context, ch KeyedChannel, key string, prev *storage.Delivery) (MessageRef, bool, error) {
+	p := ch.Platform()
+	ref, found, err := ch.FindKeyed(ctx, key, prev.FirstAt.Add(-lookupMargin))
+	switch {
+	case found:
+		s.log.Info("keyed post found after an uncertain attempt", "key", key, "platform", p, "id", ref.ID)
+		return ref, true, s.recordSent(ctx, key, ref)
+	case errors.Is(err, ErrNoLookup):
+		s.log.Warn("posting again after an uncertain attempt: the platform cannot look it up", "key", key, "platform", p)
+		return MessageRef{}, false, nil
+	case err != nil:
+		return MessageRef{}, false, fmt.Errorf("looking for %s before posting again: %w", key, err)
+	}
+	return MessageRef{}, false, nil
+}
+
+func sentRef(d *storage.Delivery) MessageRef {
+	return MessageRef{Platform: d.Platform, Channel: d.Ref.Channel, ID: d.Ref.ID}
 }
 
 // recordSent records a post that went out; if the database refuses, the
