@@ -90,3 +90,19 @@ func TestConsoleUpdatesBeforePromptAndStableNumbers(t *testing.T) {
 		t.Errorf("deleting poll 1 rewrote poll 2's message:\n%s", out)
 	}
 }
+
+// TestConsolePlainReplies (issue 11, item 6): with plain replies on, the
+// console draws no "=====" rules under titles and no bars.
+func TestConsolePlainReplies(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	consoleSession(t, dir, false, "join Ada Roy | Service Canada | federal\n", "-as", "ada")
+	consoleSession(t, dir, false, `poll "Theme?" "A" "B"`+"\n", "-as", "coordinator")
+	before := consoleSession(t, dir, false, "vote 1 1\npoll 1\n", "-as", "ada")
+	wantAll(t, before, "You chose “A”", "=====", "█")
+	out := consoleSession(t, dir, false, "preferences plain on\nprofile\npoll 1\n", "-as", "ada")
+	wantAll(t, out, "Plain replies: on", "Option 1, A: 1 vote, 100 percent")
+	if strings.Contains(out, "==") || strings.ContainsAny(out, "░█") {
+		t.Errorf("plain console output has rules or bars:\n%s", out)
+	}
+}

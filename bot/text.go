@@ -18,15 +18,21 @@ func RenderText(r handlers.Reply) string {
 		if _, ok := blk.(handlers.Header); ok && i > 0 {
 			b.WriteString("\n") // a header starts a new part
 		}
-		renderTextBlock(&b, r.Lang, blk)
+		renderTextBlock(&b, r.Lang, r.Plain, blk)
 	}
 	return ensureNewline(strings.TrimRight(b.String(), "\n"))
 }
 
-func renderTextBlock(b *strings.Builder, lang string, blk handlers.Block) {
+// renderTextBlock writes one block. A plain reply (the reader asked for
+// plain replies: a screen reader reads a rule of "=" signs one by one)
+// gets no underline under its headers.
+func renderTextBlock(b *strings.Builder, lang string, plain bool, blk handlers.Block) {
 	switch v := blk.(type) {
 	case handlers.Header:
-		b.WriteString(v.Text + "\n" + strings.Repeat("=", runeLen(v.Text)) + "\n")
+		b.WriteString(v.Text + "\n")
+		if !plain {
+			b.WriteString(strings.Repeat("=", runeLen(v.Text)) + "\n")
+		}
 	case handlers.Section:
 		if v.Text != "" {
 			b.WriteString(v.Text + "\n")

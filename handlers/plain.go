@@ -89,3 +89,13 @@ func memberPlain(m, former *storage.Member) bool {
 func (c *call) pollCount(l pollLine) string {
 	return c.count("poll_count", l.Votes, map[string]any{"Percent": l.Percent})
 }
+
+// partSep separates the parts of a line of small print: a middle dot, or
+// for plain replies a full stop, which a screen reader pauses at instead
+// of naming a symbol.
+func (c *call) partSep() string {
+	if c.plain {
+		return ". "
+	}
+	return " · "
+}

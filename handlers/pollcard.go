@@ -63,7 +63,7 @@ func (c *call) pollChrome(p *storage.Poll, v pollView) string {
 	}
 	if !p.Open() {
 		parts = append(parts, c.T("poll_state_closed", nil), c.pollResult(p))
-		return strings.Join(parts, " · ")
+		return strings.Join(parts, c.partSep())
 	}
 	if !p.ClosesAt.IsZero() {
 		parts = append(parts, c.T("poll_closes", map[string]any{"When": c.pollWhen(p.ClosesAt)}))
@@ -82,7 +82,7 @@ func (c *call) pollChrome(p *storage.Poll, v pollView) string {
 	if p.Anonymous && p.MaxVotes > 1 {
 		key = "poll_how_to_vote_ballot"
 	}
-	return strings.Join(append(parts, c.T(key, d)), " · ")
+	return strings.Join(append(parts, c.T(key, d)), c.partSep())
 }
 
 // pollPromises are what an open poll will do besides counting: set a

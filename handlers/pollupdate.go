@@ -23,6 +23,7 @@ type pollUpdater struct {
 	every time.Duration
 
 	mu     sync.Mutex
+	idle   *sync.Cond // on mu: broadcast when a send ends (flush waits on it)
 	polls  map[int64]*pollDirty
 	closed bool
 	wg     sync.WaitGroup // scheduled and running sends
@@ -47,7 +48,9 @@ type pollDirty struct {
 const pollMaxRetries = 3
 
 func newPollUpdater(s *Service, every time.Duration) *pollUpdater {
-	return &pollUpdater{s: s, every: every, polls: map[int64]*pollDirty{}}
+	u := &pollUpdater{s: s, every: every, polls: map[int64]*pollDirty{}}
+	u.idle = sync.NewCond(&u.mu)
+	return u
 }
 
 // mark notes that poll id changed. It never blocks on I/O. Marks after
@@ -100,6 +103,7 @@ func (u *pollUpdater) run(id int64) {
 
 		u.mu.Lock()
 		st.running = false
+		u.idle.Broadcast()
 		if err != nil && st.failures < pollMaxRetries {
 			st.failures++
 			st.again = true
@@ -165,27 +169,37 @@ func (u *pollUpdater) quiesce(id int64) {
 	}
 }
 
-// flush sends every pending update now, then waits for sends in
-// progress, without closing: the console calls it (Service.Flush) so that
-// a command's channel updates print before its next prompt.
+// flush sends every pending update now and waits until no send is
+// scheduled or running, without closing: the console calls it
+// (Service.Flush) so that a command's channel updates print before its
+// next prompt.
 func (u *pollUpdater) flush() {
 	u.mu.Lock()
-	var now []int64
-	var all []*pollDirty
-	for id, st := range u.polls {
-		all = append(all, st)
-		if st.scheduled && st.timer.Stop() {
-			now = append(now, id)
+	defer u.mu.Unlock()
+	for {
+		var stopped []int64
+		busy := false
+		for id, st := range u.polls {
+			switch {
+			case st.scheduled && st.timer.Stop():
+				stopped = append(stopped, id)
+			case st.scheduled || st.running:
+				busy = true // a timer fired and its send is starting, or a send runs
+			}
 		}
-	}
-	u.mu.Unlock()
-	for _, id := range now {
-		u.run(id)
-		u.wg.Done() // the stopped timer's func will not run
-	}
-	for _, st := range all {
-		st.sending.Lock() // only to wait for the current holder
-		st.sending.Unlock()
+		if len(stopped) > 0 {
+			u.mu.Unlock()
+			for _, id := range stopped {
+				u.wg.Done() // the stopped timer's func will not run
+				u.run(id)
+			}
+			u.mu.Lock()
+			continue
+		}
+		if !busy {
+			return
+		}
+		u.idle.Wait()
 	}
 }
 

@@ -32,6 +32,7 @@ type card struct {
 	Version  string     `json:"version"`
 	Lang     string     `json:"lang,omitempty"`
 	Fallback string     `json:"fallbackText,omitempty"`
+	Speak    string     `json:"speak,omitempty"`
 	Body     []*element `json:"body"`
 	Actions  []*action  `json:"actions,omitempty"`
 	MSTeams  *msteams   `json:"msteams,omitempty"`
@@ -99,9 +100,13 @@ func lang(r handlers.Reply) string {
 	return "en"
 }
 
+// newCard starts a card for r. fallbackText is what clients that cannot
+// show the card display; speak is what assistive and voice clients read
+// aloud: the reply's plain text, which handlers write out in words (no
+// glyph bars), without the backticks around commands.
 func newCard(r handlers.Reply) *card {
 	c := &card{Type: "AdaptiveCard", Schema: cardSchema, Version: cardVersion,
-		Fallback: r.Text, Body: []*element{}, MSTeams: &msteams{Width: "Full"}}
+		Fallback: r.Text, Speak: speakable(r.Text), Body: []*element{}, MSTeams: &msteams{Width: "Full"}}
 	if r.Lang == "en" || r.Lang == "fr" {
 		c.Lang = r.Lang
 	}
@@ -219,8 +224,10 @@ func timeBlock(t handlers.Time) *element {
 // then says it was cut, so a long directory never fails to post.
 func (rd renderer) fit(c *card, lang string) {
 	c.Fallback = truncate(c.Fallback, maxCardBytes/4)
+	c.Speak = truncate(c.Speak, maxCardBytes/8)
 	fb, _ := json.Marshal(c.Fallback)
-	budget := maxCardBytes - len(fb) - 1024 // 1 KiB for the envelope and the note
+	sp, _ := json.Marshal(c.Speak)
+	budget := maxCardBytes - len(fb) - len(sp) - 1024 // 1 KiB for the envelope and the note
 	total := 0
 	for i, e := range c.Body {
 		b, _ := json.Marshal(e)
@@ -231,6 +238,10 @@ func (rd renderer) fit(c *card, lang string) {
 		}
 	}
 }
+
+// speakable is text to read aloud: backticks (code marks a voice would
+// spell out) are dropped.
+func speakable(s string) string { return strings.ReplaceAll(s, "`", "") }
 
 // truncate cuts s to at most n bytes on a rune boundary.
 func truncate(s string, n int) string {

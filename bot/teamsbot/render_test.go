@@ -182,11 +182,18 @@ func checkCard(t *testing.T, raw []byte) {
 	t.Helper()
 	var c struct {
 		Type, Version string
+		Fallback      string `json:"fallbackText"`
+		Speak         string
 		Body          []map[string]any
 		Actions       []map[string]any
 	}
 	if err := json.Unmarshal(raw, &c); err != nil {
 		t.Fatal(err)
+	}
+	// Accessibility (issue 11): what clients that cannot show the card, and
+	// assistive and voice clients, read instead; no code marks in speech.
+	if c.Fallback == "" || c.Speak == "" || strings.Contains(c.Speak, "`") {
+		t.Errorf("fallbackText %q, speak %q", c.Fallback, c.Speak)
 	}
 	if c.Type != "AdaptiveCard" || c.Version != "1.5" || len(raw) > maxCardBytes*2 {
 		t.Errorf("type %q version %q size %d", c.Type, c.Version, len(raw))
