@@ -1,6 +1,7 @@
 package slacktest
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -86,6 +87,23 @@ func NewServer(t testing.TB) *Server {
 	t.Cleanup(s.ReleaseHeld) // runs first: held answers end before Close waits for them
 	return s
 }
+
+// Start starts a fake Slack outside a test (the load tool), over TLS with
+// cfg's certificate when cfg is not nil; Close stops it.
+func Start(cfg *tls.Config) *Server {
+	s := &Server{fails: map[string][]failure{}, locales: map[string]string{}}
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	if cfg == nil {
+		s.srv.Start()
+		return s
+	}
+	s.srv.TLS = cfg
+	s.srv.StartTLS()
+	return s
+}
+
+// Close stops a server made with Start.
+func (s *Server) Close() { s.srv.Close() }
 
 // URL is the server's base URL (http://127.0.0.1:port).
 func (s *Server) URL() string { return s.srv.URL }
