@@ -57,8 +57,10 @@ func postedPoll(fake *slacktest.Server) (poll, error) {
 		if err != nil {
 			return p, err
 		}
-		// The fake answers the n-th chat.postMessage with ts 1700000000.n.
-		p.TS, p.Buttons = fmt.Sprintf("1700000000.%06d", i+1), bs
+		p.Buttons = bs
+	}
+	if msgs := fake.Messages(channel); len(msgs) > 0 {
+		p.TS = msgs[len(msgs)-1].TS // the poll's message, as the fake answered its post
 	}
 	if len(p.Buttons) == 0 {
 		return p, fmt.Errorf("no poll with vote buttons among %d posts", len(posts))

@@ -80,8 +80,7 @@ const (
 
 // NewServer starts a fake Slack that closes itself when the test ends.
 func NewServer(t testing.TB) *Server {
-	s := &Server{fails: map[string][]failure{}, locales: map[string]string{}, clock: time.Now,
-		closing: make(chan struct{})}
+	s := newServer()
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
 	t.Cleanup(s.ReleaseHeld) // runs first: held answers end before Close waits for them
@@ -91,7 +90,7 @@ func NewServer(t testing.TB) *Server {
 // Start starts a fake Slack outside a test (the load tool), over TLS with
 // cfg's certificate when cfg is not nil; Close stops it.
 func Start(cfg *tls.Config) *Server {
-	s := &Server{fails: map[string][]failure{}, locales: map[string]string{}}
+	s := newServer()
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	if cfg == nil {
 		s.srv.Start()
@@ -103,7 +102,15 @@ func Start(cfg *tls.Config) *Server {
 }
 
 // Close stops a server made with Start.
-func (s *Server) Close() { s.srv.Close() }
+func (s *Server) Close() {
+	s.ReleaseHeld()
+	s.srv.Close()
+}
+
+func newServer() *Server {
+	return &Server{fails: map[string][]failure{}, locales: map[string]string{}, clock: time.Now,
+		closing: make(chan struct{})}
+}
 
 // URL is the server's base URL (http://127.0.0.1:port).
 func (s *Server) URL() string { return s.srv.URL }
