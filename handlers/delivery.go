@@ -163,7 +163,7 @@ func (s *Service) lookUp(ctx context.Context, ch KeyedChannel, key string, prev 
 		s.log.Info("keyed post found after an uncertain attempt", "key", key, "platform", p, "id", ref.ID)
 		return ref, true, s.recordSent(ctx, key, ref)
 	case errors.Is(err, ErrNoLookup):
-		s.log.Warn("posting again after an uncertain attempt: the platform cannot look it up", "key", key, "platform", p)
+		s.log.Warn("posting again after an uncertain attempt: the platform cannot look it up", "key", key, "platform", p, "err", err)
 		return MessageRef{}, false, nil
 	case err != nil:
 		return MessageRef{}, false, fmt.Errorf("looking for %s before posting again: %w", key, err)

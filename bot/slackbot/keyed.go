@@ -17,6 +17,13 @@ import (
 // posts; their event_payload is {"key": the job key}.
 const PostEventType = "copbot_post"
 
+// lookupRefusals are Slack's answers to conversations.history meaning that
+// copbot cannot look in the channel at all: an install made before the
+// history scopes were asked for, or [slack] channel set to a name. Asking
+// again will not help, so FindKeyed answers handlers.ErrNoLookup and the
+// post is sent again, as on Teams, rather than never.
+var lookupRefusals = map[string]bool{"missing_scope": true, "channel_not_found": true, "not_in_channel": true}
+
 // maxLookupPages bounds one look-up: 200 messages a page is far more than a
 // community channel receives between an attempt and its retry.
 const maxLookupPages = 10
@@ -53,6 +60,11 @@ func (a *Adapter) FindKeyed(ctx context.Context, key string, since time.Time) (h
 		Oldest: strconv.FormatInt(since.Unix(), 10) + ".000000", Inclusive: true}
 	for page := 0; page < maxLookupPages; page++ {
 		res, err := a.history(ctx, p)
+		var refused slack.SlackErrorResponse
+		if errors.As(err, &refused) && lookupRefusals[refused.Err] {
+			return handlers.MessageRef{}, false, fmt.Errorf("%w: slack conversations.history: %s (reinstall the app with the "+
+				"channels:history and groups:history scopes, and set [slack] channel to the channel's id)", handlers.ErrNoLookup, refused.Err)
+		}
 		if err != nil {
 			return handlers.MessageRef{}, false, fmt.Errorf("slack conversations.history: %w", err)
 		}

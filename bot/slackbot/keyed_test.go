@@ -3,9 +3,13 @@ package slackbot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"copbot/handlers"
 )
 
 // A keyed post carries its key as message metadata; when Slack's answer
@@ -58,5 +62,30 @@ func TestKeyedPostFoundAfterTimeout(t *testing.T) {
 	}
 	if _, found, err := e.a.FindKeyed(ctx, "reminder:8", time.Now().Add(time.Hour)); found || err != nil {
 		t.Errorf("FindKeyed before the post's time: found %v, err %v; want not found", found, err)
+	}
+}
+
+// An install without the history scopes (or a channel given by name)
+// cannot look posts up: FindKeyed says so with handlers.ErrNoLookup, so
+// the post is sent again rather than never; any other failure is an error
+// that keeps it from being sent blindly.
+func TestFindKeyedRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.fake.Refuse("conversations.history", "missing_scope")
+	e.fake.Refuse("conversations.history", "internal_error")
+	since := time.Now().Add(-time.Minute)
+	tests := []struct {
+		name       string
+		wantNoLook bool
+	}{
+		{"missing_scope", true},
+		{"internal_error", false},
+	}
+	for _, tt := range tests {
+		_, found, err := e.a.FindKeyed(context.Background(), "reminder:1", since)
+		if found || err == nil || errors.Is(err, handlers.ErrNoLookup) != tt.wantNoLook || !strings.Contains(err.Error(), tt.name) {
+			t.Errorf("%s: found %v, err %v; want ErrNoLookup %v", tt.name, found, err, tt.wantNoLook)
+		}
 	}
 }

@@ -59,6 +59,15 @@ func (s *Server) LoseAnswer(method string) { s.queueDrop(method, answerLost) }
 // timeout after a post that did reach Slack.
 func (s *Server) HangAnswer(method string) { s.queueDrop(method, answerHeld) }
 
+// Refuse makes the next call of method answer as Slack refuses a call it
+// did not act on: 200 with {"ok":false,"error":slackError}
+// ("missing_scope", "channel_not_found"). It queues with the other faults.
+func (s *Server) Refuse(method, slackError string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fails[method] = append(s.fails[method], failure{slackErr: slackError})
+}
+
 // ReleaseHeld ends every answer HangAnswer holds, and any it will hold,
 // by closing the connection without an answer.
 func (s *Server) ReleaseHeld() { s.release.Do(func() { close(s.closing) }) }

@@ -67,6 +67,7 @@ type failure struct {
 	status     int
 	retryAfter string
 	drop       dropKind
+	slackErr   string // answer 200 {"ok":false,"error":slackErr} instead of status
 }
 
 // dropKind says how an answer goes missing after the call took effect.
@@ -169,6 +170,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	c := s.record(r)
 	f, fault := s.nextFailure(c.Method)
+	if fault && f.slackErr != "" {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": f.slackErr})
+		return
+	}
 	if fault && f.drop == answerSent {
 		if f.retryAfter != "" {
 			w.Header().Set("Retry-After", f.retryAfter)
