@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -184,6 +185,9 @@ func (s *Service) cmdMeetingMove(ctx context.Context, c *call) Reply {
 	if err != nil {
 		return c.meetingFail(err, "meeting_move_usage")
 	}
+	if start.Equal(old.StartsAt) {
+		return s.moveInPlace(ctx, c, old, zone)
+	}
 	m, err := s.store.UpdateMeeting(ctx, old.ID, storage.MeetingUpdate{StartsAt: &start, Zone: &zone, Reminders: s.meetingOffsets()})
 	if err != nil {
 		return c.fail(err)
@@ -191,6 +195,21 @@ func (s *Service) cmdMeetingMove(ctx context.Context, c *call) Reply {
 	s.replan()
 	note := s.announce(ctx, c, m, movedKey(old, m), old.StartsAt)
 	return s.meetingChanged(ctx, c, m, Section{Text: c.T("meeting_moved", map[string]any{"ID": m.ID})}, note)
+}
+
+// moveInPlace answers a move to the meeting's own start: nothing moves, so
+// nothing is announced and no reminder is re-planned. Only a new zone (the
+// same instant written in another zone's clock) is saved, as an edit.
+func (s *Service) moveInPlace(ctx context.Context, c *call, old *storage.Meeting, zone string) Reply {
+	if zone == old.Zone {
+		return c.reply("meeting", Ephemeral, Section{Text: c.T("meeting_move_same",
+			map[string]any{"ID": old.ID, "When": c.meetingWhen(old.StartsAt, old.Location())})})
+	}
+	m, err := s.store.UpdateMeeting(ctx, old.ID, storage.MeetingUpdate{Zone: &zone})
+	if err != nil {
+		return c.fail(err)
+	}
+	return s.meetingChanged(ctx, c, m, Section{Text: c.T("meeting_edited", map[string]any{"ID": m.ID})})
 }
 
 // movedKey is the announcement of a move: "change of time" when the
@@ -326,19 +345,88 @@ func (s *Service) cmdMeetingPlan(ctx context.Context, c *call) Reply {
 	if err != nil {
 		return c.fail(err)
 	}
-	var lines []string
-	for _, month := range s.meetingMonths() {
-		line, err := s.planMonth(ctx, c, rule, year, month)
-		if err != nil {
-			return c.fail(err)
-		}
-		lines = append(lines, line)
+	plan, err := s.planYear(ctx, c, rule, year)
+	if err != nil {
+		return c.fail(err)
+	}
+	if err := s.createPlanned(ctx, c, plan); err != nil {
+		return s.planRefused(c, plan, year, err)
 	}
 	s.replan()
+	lines := make([]string, len(plan))
+	for i, p := range plan {
+		lines[i] = c.T(p.key, p.data)
+	}
 	return c.reply("meeting_plan", Ephemeral,
 		Header{Text: c.T("meeting_plan_title", map[string]any{"Year": year})},
 		Section{Text: strings.Join(lines, "\n")},
 		Context{Text: c.T("meeting_plan_hint", c.with(map[string]any{"Rule": c.meetingRuleWords(rule)}))})
+}
+
+// plannedMonth is one month of meeting plan: the line to show (key, data)
+// and, when the meeting is to be created, its input.
+type plannedMonth struct {
+	key  string
+	data map[string]any
+	in   *storage.MeetingInput
+}
+
+// planYear decides each configured month of year: skipped (a meeting
+// exists, or the date has passed) or to be created.
+func (s *Service) planYear(ctx context.Context, c *call, rule meetingRule, year int) ([]plannedMonth, error) {
+	var plan []plannedMonth
+	for _, month := range s.meetingMonths() {
+		p, err := s.planMonth(ctx, c, rule, year, month)
+		if err != nil {
+			return nil, err
+		}
+		plan = append(plan, p)
+	}
+	return plan, nil
+}
+
+// createPlanned creates the plan's new meetings in one transaction (all or
+// nothing) and fills in their ids.
+func (s *Service) createPlanned(ctx context.Context, c *call, plan []plannedMonth) error {
+	var ins []storage.MeetingInput
+	var at []int
+	for i, p := range plan {
+		if p.in != nil {
+			ins, at = append(ins, *p.in), append(at, i)
+		}
+	}
+	if len(ins) == 0 {
+		return nil
+	}
+	ms, err := s.store.CreateMeetings(ctx, ins)
+	var e *storage.Error
+	if errors.As(err, &e) {
+		if i, ok := e.Args["Index"].(int); ok && i >= 0 && i < len(at) {
+			e.Args["Month"] = at[i]
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for j, m := range ms {
+		plan[at[j]].data["ID"] = m.ID
+	}
+	return nil
+}
+
+// planRefused says which month's meeting could not be created and why;
+// nothing was written.
+func (s *Service) planRefused(c *call, plan []plannedMonth, year int, err error) Reply {
+	var e *storage.Error
+	i, ok := 0, false
+	if errors.As(err, &e) && e.Code != storage.EINTERNAL {
+		i, ok = e.Args["Month"].(int)
+	}
+	if !ok {
+		return c.fail(err)
+	}
+	return c.errorReply("meeting_plan_refused", c.with(map[string]any{"Year": year,
+		"When": plan[i].data["When"], "Reason": c.T(e.Key, c.with(e.Args))}))
 }
 
 // meetingYear reads a four-digit year; whether it is too early or late is
@@ -348,30 +436,26 @@ func meetingYear(s string, year *int) bool {
 	return err == nil && fmt.Sprint(*year) == s && *year >= 1000 && *year <= 9999
 }
 
-// planMonth creates the month's meeting unless one exists or the date has
-// passed, and returns a line saying which.
-func (s *Service) planMonth(ctx context.Context, c *call, rule meetingRule, year int, month time.Month) (string, error) {
+// planMonth decides the month's meeting: skipped if one exists or the
+// date has passed, else to be created.
+func (s *Service) planMonth(ctx context.Context, c *call, rule meetingRule, year int, month time.Month) (plannedMonth, error) {
 	loc := s.opts.Location
 	from := time.Date(year, month, 1, 0, 0, 0, 0, loc)
 	existing, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: from, Before: from.AddDate(0, 1, 0),
 		Status: storage.MeetingScheduled, Limit: 1})
 	if err != nil {
-		return "", err
+		return plannedMonth{}, err
 	}
 	start := rule.in(year, month, loc)
 	data := map[string]any{"When": c.meetingWhen(start, loc)}
-	if len(existing) > 0 {
+	switch {
+	case len(existing) > 0:
 		data["ID"] = existing[0].ID
-		return c.T("meeting_plan_exists", data), nil
+		return plannedMonth{key: "meeting_plan_exists", data: data}, nil
+	case !start.After(s.now()):
+		return plannedMonth{key: "meeting_plan_past", data: data}, nil
 	}
-	if !start.After(s.now()) {
-		return c.T("meeting_plan_past", data), nil
-	}
-	m, err := s.store.CreateMeeting(ctx, storage.MeetingInput{StartsAt: start, Zone: loc.String(),
-		Duration: s.meetingLength(), CreatedBy: c.req.Identity.String(), Reminders: s.meetingOffsets()})
-	if err != nil {
-		return "", err
-	}
-	data["ID"] = m.ID
-	return c.T("meeting_plan_created", data), nil
+	in := storage.MeetingInput{StartsAt: start, Zone: loc.String(), Duration: s.meetingLength(),
+		CreatedBy: c.req.Identity.String(), Reminders: s.meetingOffsets()}
+	return plannedMonth{key: "meeting_plan_created", data: data, in: &in}, nil
 }

@@ -12,7 +12,7 @@ import (
 
 // This file reads the time zone a coordinator may write after a meeting's
 // time: an IANA name in any case ("america/vancouver"), a Canadian
-// abbreviation in English or French ("PST", "HNE"), UTC, or an offset
+// abbreviation in English or French ("PST", "HNE", "PT", "HE"), UTC, or an offset
 // ("-08:00", "UTC-8"). A word that looks like a zone but is none is refused
 // with a suggestion, never taken as the first word of a title.
 
@@ -28,6 +28,12 @@ var meetingAbbrevZones = map[string]string{
 	"CST": "America/Winnipeg", "CDT": "America/Winnipeg", "HNC": "America/Winnipeg", "HAC": "America/Winnipeg",
 	"MST": "America/Edmonton", "MDT": "America/Edmonton", "HNR": "America/Edmonton", "HAR": "America/Edmonton",
 	"PST": "America/Vancouver", "PDT": "America/Vancouver", "HNP": "America/Vancouver", "HAP": "America/Vancouver",
+	// The generic names, without standard or daylight: ET, PT… in English,
+	// HE (heure de l'Est), HP… in French.
+	"NT": "America/St_Johns", "AT": "America/Halifax", "ET": "America/Toronto",
+	"CT": "America/Winnipeg", "MT": "America/Edmonton", "PT": "America/Vancouver",
+	"HT": "America/St_Johns", "HA": "America/Halifax", "HE": "America/Toronto",
+	"HC": "America/Winnipeg", "HR": "America/Edmonton", "HP": "America/Vancouver",
 }
 
 // meetingCanadianZones are the zones suggested for a misspelt IANA name.

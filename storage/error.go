@@ -55,3 +55,19 @@ func ErrorCode(err error) string {
 	}
 	return EINTERNAL
 }
+
+// withArg returns err with Args[key] = value when err is an *Error (a
+// copy: the original may be shared), else err unchanged.
+func withArg(err error, key string, value any) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	args := map[string]any{key: value}
+	for k, v := range e.Args {
+		if k != key {
+			args[k] = v
+		}
+	}
+	return &Error{Code: e.Code, Key: e.Key, Args: args, Message: e.Message}
+}

@@ -4,9 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 )
@@ -96,18 +94,7 @@ func (r *ImportResult) count(oc outcome) {
 
 // withRow adds the row index to a user-facing error; other errors are
 // returned as they are.
-func withRow(err error, row int) error {
-	var e *Error
-	if !errors.As(err, &e) {
-		return err
-	}
-	args := maps.Clone(e.Args)
-	if args == nil {
-		args = map[string]any{}
-	}
-	args["Row"] = row
-	return &Error{Code: e.Code, Key: e.Key, Args: args, Message: e.Message}
-}
+func withRow(err error, row int) error { return withArg(err, "Row", row) }
 
 type nameOrgKey struct {
 	nameKey string

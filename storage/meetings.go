@@ -114,7 +114,52 @@ const meetingColumns = `id, title, starts_at, zone, duration_seconds, agenda, li
 // CreateMeeting stores a new meeting, which must start in the future, and
 // plans its reminders.
 func (d *DB) CreateMeeting(ctx context.Context, in MeetingInput) (*Meeting, error) {
+	ms, err := d.createMeetings(ctx, []MeetingInput{in}, false)
+	if err != nil {
+		return nil, err
+	}
+	return ms[0], nil
+}
+
+// CreateMeetings stores several new meetings, each checked as
+// CreateMeeting checks one, in one transaction: all or nothing. A refusal
+// is the first refused meeting's *Error with its 0-based position added as
+// Args "Index"; nothing is then written.
+func (d *DB) CreateMeetings(ctx context.Context, ins []MeetingInput) ([]*Meeting, error) {
+	return d.createMeetings(ctx, ins, true)
+}
+
+func (d *DB) createMeetings(ctx context.Context, ins []MeetingInput, index bool) ([]*Meeting, error) {
 	now := d.now()
+	ms := make([]*Meeting, len(ins))
+	for i, in := range ins {
+		m, err := newMeeting(in, now)
+		if err != nil && index {
+			err = withArg(err, "Index", i)
+		}
+		if err != nil {
+			return nil, err
+		}
+		ms[i] = m
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	for i, m := range ms {
+		if err := insertMeeting(ctx, tx, m); err != nil {
+			return nil, err
+		}
+		if err := d.planReminders(ctx, tx, m, ins[i].Reminders, now); err != nil {
+			return nil, err
+		}
+	}
+	return ms, tx.Commit()
+}
+
+// newMeeting checks in and builds the meeting it would store at now.
+func newMeeting(in MeetingInput, now time.Time) (*Meeting, error) {
 	if err := checkMeetingText(in.Title, in.Agenda, in.Theme, in.Link); err != nil {
 		return nil, err
 	}
@@ -131,18 +176,7 @@ func (d *DB) CreateMeeting(ctx context.Context, in MeetingInput) (*Meeting, erro
 	if err := ValidateReminderOffsets(in.Reminders); err != nil {
 		return nil, err
 	}
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if err := insertMeeting(ctx, tx, m); err != nil {
-		return nil, err
-	}
-	if err := d.planReminders(ctx, tx, m, in.Reminders, now); err != nil {
-		return nil, err
-	}
-	return m, tx.Commit()
+	return m, nil
 }
 
 // UpdateMeeting applies upd to a scheduled meeting and bumps its sequence.
