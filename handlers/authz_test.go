@@ -211,15 +211,7 @@ func azNew(t *testing.T, db *storage.DB) *Service {
 // azService opens a copy of the starting database.
 func azService(t *testing.T, start []byte) (*Service, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "copbot.db")
-	if err := os.WriteFile(path, start, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	db, err := storage.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, path := openCopy(t, start)
 	s := azNew(t, db)
 	t.Cleanup(s.Close)
 	return s, path

@@ -203,8 +203,21 @@ func fzEmptyDB(tb testing.TB) []byte {
 // fzService is a service on a copy of the empty database.
 func fzService(t *testing.T, empty []byte) *Service {
 	t.Helper()
+	db, _ := openCopy(t, empty)
+	s, err := New(db, Options{DefaultLanguage: "en", Command: "/cop"}, db.Now, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// openCopy opens a copy of a database file's bytes on the test clock and
+// returns it with its path.
+func openCopy(t *testing.T, data []byte) (*storage.DB, string) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "copbot.db")
-	if err := os.WriteFile(path, empty, 0o600); err != nil {
+	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	db, err := storage.Open(context.Background(), path)
@@ -213,12 +226,7 @@ func fzService(t *testing.T, empty []byte) *Service {
 	}
 	t.Cleanup(func() { db.Close() })
 	db.Now = func() time.Time { return mtNow }
-	s, err := New(db, Options{DefaultLanguage: "en", Command: "/cop"}, db.Now, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	return s
+	return db, path
 }
 
 func fzExport(t *testing.T, s *Service) string {
