@@ -1,0 +1,95 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// MembershipEvent is one join or departure, with where the member was.
+// Moving to another organization is a departure then a join.
+type MembershipEvent struct {
+	MemberID       int64
+	Join           bool // false: a departure
+	At             time.Time
+	OrganizationID int64
+	Order          Order
+	Jurisdiction   string
+}
+
+// MembershipHistory returns every join and departure up to before (zero:
+// all), in time order. Triggers record them whoever changes members.
+func (d *DB) MembershipHistory(ctx context.Context, before time.Time) ([]MembershipEvent, error) {
+	tx, err := d.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	q, args := `SELECT member_id, kind, at, organization_id, ord, jurisdiction FROM membership_events`, []any{}
+	if !before.IsZero() {
+		q, args = q+" WHERE at < ?", append(args, formatTime(before))
+	}
+	var out []MembershipEvent
+	err = d.eachRow(ctx, tx, q+" ORDER BY at, id", func(rows *sql.Rows) error {
+		var e MembershipEvent
+		var kind string
+		var at sql.NullString
+		if err := rows.Scan(&e.MemberID, &kind, &at, &e.OrganizationID, &e.Order, &e.Jurisdiction); err != nil {
+			return err
+		}
+		e.Join = kind == "join"
+		var err error
+		e.At, err = parseTime(at)
+		out = append(out, e)
+		return err
+	}, args...)
+	return out, err
+}
+
+// StatsFromHistory replays events (in time order) and returns the
+// composition as of the instant after the last one: the same figures as
+// DB.Stats gives for the present. It does no I/O.
+func StatsFromHistory(events []MembershipEvent) Stats {
+	active := map[int64]MembershipEvent{}
+	for _, e := range events {
+		if e.Join {
+			active[e.MemberID] = e
+		} else if cur, ok := active[e.MemberID]; ok && cur.OrganizationID == e.OrganizationID {
+			delete(active, e.MemberID)
+		}
+	}
+	s := Stats{Organizations: map[Order]int{}, PeopleByOrder: map[Order]int{}, PeopleByJurisdiction: map[string]int{}}
+	for _, o := range Orders {
+		s.Organizations[o], s.PeopleByOrder[o] = 0, 0
+	}
+	for _, j := range jurisdictions {
+		s.PeopleByJurisdiction[j.Code] = 0
+	}
+	orgs, places := map[int64]bool{}, map[string]bool{}
+	for _, e := range active {
+		s.People++
+		s.PeopleByOrder[e.Order]++
+		s.PeopleByJurisdiction[e.Jurisdiction]++
+		places[e.Jurisdiction] = true
+		if !orgs[e.OrganizationID] {
+			orgs[e.OrganizationID] = true
+			s.Organizations[e.Order]++
+		}
+	}
+	s.Jurisdictions = len(places)
+	return s
+}
+
+// CoverageFromStats is the coverage those figures imply: provinces and
+// territories with nobody, in reference order. MissingOrders is not
+// computed (history keeps orders per member, which is enough, but the
+// report needs only the uncovered list).
+func CoverageFromStats(s Stats) Coverage {
+	c := Coverage{FederalCovered: s.PeopleByOrder[OrderFederal] > 0}
+	for _, j := range jurisdictions {
+		if !j.Federal() && s.PeopleByJurisdiction[j.Code] == 0 {
+			c.Uncovered = append(c.Uncovered, j)
+		}
+	}
+	return c
+}

@@ -1,0 +1,226 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// InvitationStatus is where an invitation stands.
+type InvitationStatus string
+
+// Invitation statuses. An invitation is accepted by hand or when a member
+// joins from its target (a database trigger, whoever writes the member).
+const (
+	InvitationPending  InvitationStatus = "pending"
+	InvitationAccepted InvitationStatus = "accepted"
+	InvitationDeclined InvitationStatus = "declined"
+)
+
+// Valid reports whether s is a known status.
+func (s InvitationStatus) Valid() bool {
+	return s == InvitationPending || s == InvitationAccepted || s == InvitationDeclined
+}
+
+// MaxContact bounds the "who was contacted" text.
+const MaxContact = 300
+
+// Invitation is one outreach effort toward a jurisdiction (Target is its
+// code) or an order of government (Target is the order, OrderTarget true).
+type Invitation struct {
+	ID          int64
+	OrderTarget bool
+	Target      string
+	Contact     string
+	SentOn      string // YYYY-MM-DD
+	Status      InvitationStatus
+	FollowUpAt  time.Time // zero: none
+	RemindedAt  time.Time
+	MemberID    int64 // the member whose joining accepted it, 0 if none
+	CreatedBy   string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// InvitationInput logs an invitation. SentOn is a date (YYYY-MM-DD).
+type InvitationInput struct {
+	OrderTarget bool
+	Target      string
+	Contact     string
+	SentOn      string
+	FollowUpAt  time.Time
+	CreatedBy   string
+}
+
+// InvitationUpdate changes the non-nil fields; a changed follow-up is
+// reminded again.
+type InvitationUpdate struct {
+	Status     *InvitationStatus
+	FollowUpAt *time.Time // zero time clears it
+	Contact    *string
+}
+
+const invitationColumns = `id, target_kind, target, contact, sent_on, status, follow_up_at, reminded_at,
+	coalesce(member_id, 0), created_by, created_at, updated_at`
+
+// AddInvitation logs a pending invitation.
+func (d *DB) AddInvitation(ctx context.Context, in InvitationInput) (*Invitation, error) {
+	now := d.now()
+	v := &Invitation{OrderTarget: in.OrderTarget, Target: in.Target, Contact: strings.TrimSpace(in.Contact),
+		SentOn: in.SentOn, Status: InvitationPending, FollowUpAt: in.FollowUpAt.UTC().Truncate(time.Second),
+		CreatedBy: in.CreatedBy, CreatedAt: now, UpdatedAt: now}
+	if err := validateInvitation(v); err != nil {
+		return nil, err
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	kind := "jurisdiction"
+	if v.OrderTarget {
+		kind = "order"
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO invitations (target_kind, target, contact, sent_on, status,
+		follow_up_at, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
+		kind, v.Target, v.Contact, v.SentOn, formatTime(v.FollowUpAt), v.CreatedBy, formatTime(now), formatTime(now))
+	if err != nil {
+		return nil, err
+	}
+	if v.ID, err = res.LastInsertId(); err != nil {
+		return nil, err
+	}
+	return v, tx.Commit()
+}
+
+func validateInvitation(v *Invitation) error {
+	if v.OrderTarget && !Order(v.Target).Valid() {
+		return Errorf(EINVALID, "outreach_error_target", map[string]any{"Target": v.Target}, "bad order %q", v.Target)
+	}
+	if _, ok := JurisdictionByCode(v.Target); !v.OrderTarget && !ok {
+		return Errorf(EINVALID, "outreach_error_target", map[string]any{"Target": v.Target}, "bad jurisdiction %q", v.Target)
+	}
+	if v.Contact == "" || utf8.RuneCountInString(v.Contact) > MaxContact {
+		return Errorf(EINVALID, "outreach_error_contact", map[string]any{"Max": MaxContact}, "bad contact")
+	}
+	if _, err := time.Parse(time.DateOnly, v.SentOn); err != nil {
+		return Errorf(EINVALID, "outreach_error_date", map[string]any{"Value": v.SentOn}, "bad date %q", v.SentOn)
+	}
+	if !v.Status.Valid() {
+		return Errorf(EINVALID, "outreach_error_status", map[string]any{"Value": string(v.Status)}, "bad status")
+	}
+	return nil
+}
+
+// UpdateInvitation changes an invitation.
+func (d *DB) UpdateInvitation(ctx context.Context, id int64, u InvitationUpdate) (*Invitation, error) {
+	now := d.now()
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	vs, err := queryInvitations(ctx, tx, "id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) == 0 {
+		return nil, Errorf(ENOTFOUND, "outreach_error_not_found", map[string]any{"ID": id}, "invitation %d not found", id)
+	}
+	v := vs[0]
+	applyInvitation(v, u)
+	v.UpdatedAt = now
+	if err := validateInvitation(v); err != nil {
+		return nil, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE invitations SET contact = ?, status = ?, follow_up_at = ?, reminded_at = ?,
+		updated_at = ? WHERE id = ?`, v.Contact, string(v.Status), formatTime(v.FollowUpAt), formatTime(v.RemindedAt),
+		formatTime(now), id)
+	if err != nil {
+		return nil, err
+	}
+	return v, tx.Commit()
+}
+
+func applyInvitation(v *Invitation, u InvitationUpdate) {
+	if u.Status != nil {
+		v.Status = *u.Status
+	}
+	if u.Contact != nil {
+		v.Contact = strings.TrimSpace(*u.Contact)
+	}
+	if u.FollowUpAt != nil {
+		v.FollowUpAt, v.RemindedAt = u.FollowUpAt.UTC().Truncate(time.Second), time.Time{}
+	}
+}
+
+// InvitationFilter selects invitations; zero fields do not filter.
+type InvitationFilter struct {
+	Status   InvitationStatus
+	MemberID int64
+	// DueReminder: pending, with a follow-up not yet reminded.
+	DueReminder bool
+}
+
+// Invitations lists invitations matching f, oldest first.
+func (d *DB) Invitations(ctx context.Context, f InvitationFilter) ([]*Invitation, error) {
+	tx, err := d.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	where, args := "1 = 1", []any{}
+	if f.Status != "" {
+		where, args = where+" AND status = ?", append(args, string(f.Status))
+	}
+	if f.MemberID != 0 {
+		where, args = where+" AND member_id = ?", append(args, f.MemberID)
+	}
+	if f.DueReminder {
+		where += " AND status = 'pending' AND reminded_at IS NULL AND follow_up_at IS NOT NULL"
+	}
+	return queryInvitations(ctx, tx, where, args...)
+}
+
+// MarkInvitationReminded records that coordinators were reminded of the
+// follow-up due at due. It reports false (and changes nothing) when the
+// invitation is no longer pending, its follow-up moved or another process
+// reminded it first, so a reminder goes out once.
+func (d *DB) MarkInvitationReminded(ctx context.Context, id int64, due time.Time) (bool, error) {
+	now := d.now()
+	res, err := d.db.ExecContext(ctx, `UPDATE invitations SET reminded_at = ?, updated_at = ?
+		WHERE id = ? AND status = 'pending' AND reminded_at IS NULL AND follow_up_at = ?`,
+		formatTime(now), formatTime(now), id, formatTime(due))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func queryInvitations(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]*Invitation, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT "+invitationColumns+" FROM invitations WHERE "+where+" ORDER BY id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Invitation
+	for rows.Next() {
+		var v Invitation
+		var kind string
+		var follow, reminded, created, updated sql.NullString
+		if err := rows.Scan(&v.ID, &kind, &v.Target, &v.Contact, &v.SentOn, &v.Status, &follow, &reminded,
+			&v.MemberID, &v.CreatedBy, &created, &updated); err != nil {
+			return nil, err
+		}
+		v.OrderTarget = kind == "order"
+		if err := parseTimes(parsed{&v.FollowUpAt, follow}, parsed{&v.RemindedAt, reminded},
+			parsed{&v.CreatedAt, created}, parsed{&v.UpdatedAt, updated}); err != nil {
+			return nil, err
+		}
+		out = append(out, &v)
+	}
+	return out, rows.Err()
+}
