@@ -27,7 +27,8 @@ const reminderPostTimeout = 30 * time.Second
 const reminderHeartbeat = storage.ReminderLease / 3
 
 // JobSources lists the timed work of every feature for the scheduler, one
-// Source per feature: meeting reminders, then poll closings (pollJobs). They
+// Source per feature: meeting reminders, then poll closings (pollJobs), then
+// outreach follow-ups (outreachJobs). They
 // are separate so that a feature whose listing fails keeps its jobs
 // scheduled while the others go on. The reminders source re-plans upcoming
 // meetings with the configured offsets at its first successful scan (and
@@ -35,7 +36,7 @@ const reminderHeartbeat = storage.ReminderLease / 3
 // reminders setting applies after a restart.
 func (s *Service) JobSources() []scheduler.Source {
 	r := &reminderRunner{s: s, owner: newClaimOwner(), beat: reminderHeartbeat}
-	return []scheduler.Source{scheduler.SourceFunc(r.jobs), scheduler.SourceFunc(s.pollJobs)}
+	return []scheduler.Source{scheduler.SourceFunc(r.jobs), scheduler.SourceFunc(s.pollJobs), scheduler.SourceFunc(s.outreachJobs)}
 }
 
 // Jobs is every source of JobSources as one, for callers that want a

@@ -391,8 +391,8 @@ func TestUnreadableReminderDoesNotStopJobs(t *testing.T) {
 	}
 	mtgExec(t, e, "UPDATE reminders SET starts_at = '10000-01-01T04:59:00Z' WHERE meeting_id = ?", bad.ID)
 	srcs := e.s.JobSources()
-	if len(srcs) != 2 {
-		t.Fatalf("%d sources, want reminders and polls", len(srcs))
+	if len(srcs) != 3 {
+		t.Fatalf("%d sources, want reminders, polls and outreach follow-ups", len(srcs))
 	}
 	var got []string
 	for i, src := range srcs {

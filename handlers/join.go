@@ -278,6 +278,9 @@ func (s *Service) joinWith(ctx context.Context, c *call, vals map[string]string,
 	case c.member == nil:
 		key = "join_welcome_back"
 	}
+	if created || c.member == nil {
+		s.membershipChanged(m)
+	}
 	c.member, c.former, c.lang = m, nil, m.Language
 	r := c.profileReply(m)
 	r.Kind = "joined"

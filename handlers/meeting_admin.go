@@ -123,7 +123,8 @@ func (s *Service) cmdMeetingAdd(ctx context.Context, c *call) Reply {
 	}
 	s.replan()
 	s.log.Info("meeting added", "meeting", m.ID, "by", c.req.Identity.String(), "starts", m.StartsAt)
-	return s.meetingChanged(ctx, c, m, Section{Text: c.T("meeting_added", map[string]any{"ID": m.ID})})
+	note := s.announce(ctx, c, m, "meeting_added_announce", m.StartsAt)
+	return s.meetingChanged(ctx, c, m, Section{Text: c.T("meeting_added", map[string]any{"ID": m.ID})}, note)
 }
 
 func meetingApplyInput(in *storage.MeetingInput, u storage.MeetingUpdate) {

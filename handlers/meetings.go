@@ -42,6 +42,7 @@ func (s *Service) meetingSubs() []meetingSub {
 		{[]string{"cancel", "annuler"}, true, s.cmdMeetingCancel},
 		{[]string{"plan", "planifier"}, true, s.cmdMeetingPlan},
 		{[]string{"status", "statut", "etat"}, true, s.cmdMeetingStatus},
+		{[]string{"notes", "record", "compte-rendu", "bilan"}, true, s.cmdMeetingNotes},
 		{[]string{"rsvps", "rsvp", "reponses", "presences"}, false, s.cmdMeetingRSVPs},
 	}
 }

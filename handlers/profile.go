@@ -141,6 +141,7 @@ func (s *Service) leave(ctx context.Context, c *call) Reply {
 	if err := s.store.LeaveMember(ctx, c.member.ID); err != nil {
 		return c.fail(err)
 	}
+	s.membershipChanged(nil)
 	return c.reply("left", Ephemeral, Section{Text: c.T("leave_done", c.with(map[string]any{"Name": c.member.Name}))})
 }
 

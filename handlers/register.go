@@ -7,4 +7,5 @@ func (s *Service) register() {
 	s.registerMeetings()
 	s.registerPolls()
 	s.registerPlain()
+	s.registerReport()
 }

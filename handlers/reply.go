@@ -39,6 +39,17 @@ type Reply struct {
 	// Replace asks the adapter to replace the message the user clicked in
 	// (a poll after a vote) rather than post a new one.
 	Replace bool
+	// File, when set, is a document to hand over with the reply (the
+	// report to the Council): a Slack file upload in the channel, a Teams
+	// attachment, a file the console writes and names.
+	File *File
+}
+
+// File is a document attached to a reply.
+type File struct {
+	Name string // file name, e.g. "copbot-report-2026-09-01-2027-01-31.en.html"
+	MIME string // e.g. "text/html; charset=utf-8"
+	Data []byte
 }
 
 // Block is one part of a reply. The concrete types are below.

@@ -85,6 +85,7 @@ type Service struct {
 	limit   *limiter       // requests per person
 	// unrecorded holds keyed posts made whose sent record failed (postOnce).
 	unrecorded unrecorded
+	report     *reportFeature // set by registerReport: work after membership changes
 
 	commands []*command
 	actions  map[string]actionFunc

@@ -1,0 +1,218 @@
+package handlers
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"copbot/storage"
+)
+
+// Outreach: coordinators log the invitations they send toward a
+// jurisdiction or an order of government without a representative
+// ("outreach add Yukon --contact … --follow-up 2026-11-02"), update their
+// status, and are reminded of follow-ups when due (outreachJobs). A member
+// who joins from an invited jurisdiction or order accepts the invitation
+// (a storage trigger); coordinators are told (membershipChanged).
+
+// followUpHour is the community-zone hour a follow-up date is due at.
+const followUpHour = 9
+
+var outreachFlags = flagSpec{
+	names: map[string]string{
+		"contact": "contact", "who": "contact", "qui": "contact",
+		"sent": "sent", "envoyee": "sent", "envoye": "sent", "date": "sent",
+		"follow-up": "follow", "followup": "follow", "relance": "follow", "suivi": "follow",
+		"status": "status", "statut": "status", "etat": "status",
+	},
+	help: "--contact, --sent, --follow-up, --status",
+}
+
+var statusWords = map[string]storage.InvitationStatus{
+	"pending": storage.InvitationPending, "en-attente": storage.InvitationPending, "attente": storage.InvitationPending,
+	"accepted": storage.InvitationAccepted, "acceptee": storage.InvitationAccepted, "accepte": storage.InvitationAccepted,
+	"declined": storage.InvitationDeclined, "declinee": storage.InvitationDeclined, "refusee": storage.InvitationDeclined, "refuse": storage.InvitationDeclined,
+}
+
+func (s *Service) cmdOutreach(ctx context.Context, c *call) Reply {
+	if len(c.args) == 0 {
+		return s.outreachList(ctx, c)
+	}
+	sub := Fold(c.args[0])
+	c.args = c.args[1:]
+	switch sub {
+	case "add", "log", "ajouter", "noter":
+		return s.outreachAdd(ctx, c)
+	case "update", "edit", "modifier":
+		return s.outreachUpdate(ctx, c)
+	case "list", "liste":
+		return s.outreachList(ctx, c)
+	}
+	return c.errorReply("outreach_usage", c.slashData())
+}
+
+// outreachAdd: outreach add WHERE|ORDER --contact "who" [--sent DATE] [--follow-up DATE].
+func (s *Service) outreachAdd(ctx context.Context, c *call) Reply {
+	pos, opts, err := outreachFlags.parse(c.args)
+	in := storage.InvitationInput{SentOn: s.now().In(s.opts.Location).Format(time.DateOnly), CreatedBy: c.req.Identity.String()}
+	if err == nil {
+		err = s.outreachTarget(&in, strings.Join(pos, " "))
+	}
+	for _, o := range opts {
+		if err == nil {
+			err = s.applyInvitationOpt(&in, o)
+		}
+	}
+	if err != nil {
+		return c.meetingFail(err, "outreach_usage")
+	}
+	v, err := s.store.AddInvitation(ctx, in)
+	if err != nil {
+		return c.meetingFail(err, "outreach_usage")
+	}
+	s.replan()
+	return c.reply("outreach", Ephemeral, Section{Text: c.T("outreach_added", map[string]any{"ID": v.ID})}, c.invitationBlock(v))
+}
+
+// outreachTarget reads where the invitation goes: an order of government
+// ("municipal") or a jurisdiction ("Yukon", "NU").
+func (s *Service) outreachTarget(in *storage.InvitationInput, text string) error {
+	if o, ok := MatchOrder(text); ok && o != storage.OrderFederal {
+		in.OrderTarget, in.Target = true, string(o)
+		return nil
+	}
+	if j, ok := MatchJurisdiction(text); ok {
+		in.Target = j.Code
+		return nil
+	}
+	return storage.Errorf(storage.EINVALID, "outreach_error_target", map[string]any{"Target": text}, "unknown target %q", text)
+}
+
+func (s *Service) applyInvitationOpt(in *storage.InvitationInput, o opt) error {
+	switch o.field {
+	case "contact":
+		in.Contact = o.value
+	case "sent":
+		if _, ok := parseDate(o.value); !ok {
+			return errValue(o)
+		}
+		in.SentOn = o.value
+	case "follow":
+		t, ok := s.followUpAt(o.value)
+		if !ok {
+			return errValue(o)
+		}
+		in.FollowUpAt = t
+	case "status":
+		return errValue(o) // a new invitation is pending
+	}
+	return nil
+}
+
+// followUpAt is the instant a follow-up date is due: followUpHour in the
+// community zone.
+func (s *Service) followUpAt(date string) (time.Time, bool) {
+	d, ok := parseDate(date)
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), followUpHour, 0, 0, 0, s.opts.Location), true
+}
+
+// outreachUpdate: outreach update ID [--status S] [--follow-up DATE|-] [--contact …].
+func (s *Service) outreachUpdate(ctx context.Context, c *call) Reply {
+	id, ok := challengeID(c.args)
+	if !ok {
+		return c.errorReply("outreach_usage", c.slashData())
+	}
+	pos, opts, err := outreachFlags.parse(c.args[1:])
+	if err == nil && (len(pos) > 0 || len(opts) == 0) {
+		err = errExtra(pos)
+	}
+	var u storage.InvitationUpdate
+	for _, o := range opts {
+		if err == nil {
+			err = s.applyInvitationUpdate(&u, o)
+		}
+	}
+	if err != nil {
+		return c.meetingFail(err, "outreach_usage")
+	}
+	v, err := s.store.UpdateInvitation(ctx, id, u)
+	if err != nil {
+		return c.fail(err)
+	}
+	s.replan()
+	return c.reply("outreach", Ephemeral, Section{Text: c.T("outreach_updated", map[string]any{"ID": id})}, c.invitationBlock(v))
+}
+
+func (s *Service) applyInvitationUpdate(u *storage.InvitationUpdate, o opt) error {
+	switch o.field {
+	case "status":
+		st, ok := statusWords[Fold(o.value)]
+		if !ok {
+			return errValue(o)
+		}
+		u.Status = &st
+	case "follow":
+		var t time.Time
+		if o.value != "-" {
+			var ok bool
+			if t, ok = s.followUpAt(o.value); !ok {
+				return errValue(o)
+			}
+		}
+		u.FollowUpAt = &t
+	case "contact":
+		v := o.value
+		u.Contact = &v
+	default:
+		return errValue(o)
+	}
+	return nil
+}
+
+func (s *Service) outreachList(ctx context.Context, c *call) Reply {
+	vs, err := s.store.Invitations(ctx, storage.InvitationFilter{})
+	if err != nil {
+		return c.fail(err)
+	}
+	blocks := []Block{Header{Text: c.T("outreach_list_title", nil)}}
+	for _, v := range vs {
+		blocks = append(blocks, c.invitationBlock(v))
+	}
+	if len(vs) == 0 {
+		blocks = append(blocks, Section{Text: c.T("outreach_list_empty", nil)})
+	}
+	blocks = append(blocks, Context{Text: c.T("outreach_hint", c.slashData())})
+	return c.reply("outreach", Ephemeral, blocks...)
+}
+
+// invitationBlock shows one invitation.
+func (c *call) invitationBlock(v *storage.Invitation) Block {
+	follow := c.T("record_none", nil)
+	if !v.FollowUpAt.IsZero() {
+		follow = c.reportDate(v.FollowUpAt.In(c.s.opts.Location))
+	}
+	sent, _ := parseDate(v.SentOn)
+	return Section{Text: c.T("outreach_line", map[string]any{"ID": v.ID, "Target": c.invitationTarget(v)}), Fields: []Field{
+		{Label: c.T("outreach_contact", nil), Value: v.Contact},
+		{Label: c.T("outreach_sent", nil), Value: c.reportDate(sent)},
+		{Label: c.T("outreach_status", nil), Value: c.T("outreach_status_"+string(v.Status), nil)},
+		{Label: c.T("outreach_follow_up", nil), Value: follow}}}
+}
+
+// invitationTarget names where an invitation went.
+func (c *call) invitationTarget(v *storage.Invitation) string {
+	if v.OrderTarget {
+		return c.orderName(storage.Order(v.Target))
+	}
+	return c.placeName(v.Target)
+}
+
+// reportDate writes a calendar date: "March 17, 2027", « 17 mars 2027 ».
+func (c *call) reportDate(t time.Time) string {
+	return c.T("report_date", map[string]any{"Day": t.Day(), "Year": t.Year(),
+		"Month": c.T("meeting_month_"+strconv.Itoa(int(t.Month())), nil)})
+}

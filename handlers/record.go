@@ -1,0 +1,170 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"copbot/storage"
+)
+
+// The meeting record: "meeting notes ID …" writes what happened at a
+// meeting (held or not, format, panelists' organizations, key points,
+// actual attendance) for the report to the Council.
+
+var recordFlags = flagSpec{
+	names: map[string]string{
+		"held": "held", "tenue": "held",
+		"format":    "format",
+		"panelists": "panelists", "panelistes": "panelists", "panel": "panelists",
+		"point": "point", "key-point": "point", "point-cle": "point",
+		"remove-point": "remove", "retirer-point": "remove",
+		"clear-points": "clear", "effacer-points": "clear",
+		"attendance": "attendance", "presence": "attendance", "presences": "attendance", "participants": "attendance",
+	},
+	bare: map[string]bool{"clear": true},
+	help: "--held, --format, --panelists, --point, --remove-point, --clear-points, --attendance",
+}
+
+// formatWords maps the folded names of formats, both languages.
+var formatWords = map[string]storage.MeetingFormat{
+	"panel": storage.FormatPanel, "panel-discussion": storage.FormatPanel, "table-ronde": storage.FormatPanel,
+	"presentation": storage.FormatPresentation, "expose": storage.FormatPresentation,
+	"workshop": storage.FormatWorkshop, "atelier": storage.FormatWorkshop,
+	"discussion": storage.FormatDiscussion, "echange": storage.FormatDiscussion,
+	"other": storage.FormatOther, "autre": storage.FormatOther,
+}
+
+// cmdMeetingNotes: meeting notes ID shows the record; with options it
+// changes it.
+func (s *Service) cmdMeetingNotes(ctx context.Context, c *call) Reply {
+	id, ok := c.meetingID(0)
+	if !ok {
+		return c.errorReply("record_usage", c.slashData())
+	}
+	if len(c.args) == 1 {
+		r, err := s.store.MeetingRecordOf(ctx, id)
+		if err != nil {
+			return c.fail(err)
+		}
+		return s.recordReply(ctx, c, r, "")
+	}
+	pos, opts, err := recordFlags.parse(c.args[1:])
+	if err == nil && len(pos) > 0 {
+		err = errExtra(pos)
+	}
+	var u storage.RecordUpdate
+	if err == nil {
+		u, err = recordUpdateFrom(opts)
+	}
+	if err != nil {
+		return c.meetingFail(err, "record_usage")
+	}
+	u.By = c.req.Identity.String()
+	r, err := s.store.RecordMeeting(ctx, id, u)
+	if err != nil {
+		return c.meetingFail(err, "record_usage")
+	}
+	s.log.Info("meeting recorded", "meeting", id, "by", u.By)
+	return s.recordReply(ctx, c, r, c.T("record_saved", map[string]any{"ID": id}))
+}
+
+// recordUpdateFrom turns options into an update, refusing bad values.
+func recordUpdateFrom(opts []opt) (storage.RecordUpdate, error) {
+	var u storage.RecordUpdate
+	for _, o := range opts {
+		if err := applyRecordOpt(&u, o); err != nil {
+			return u, err
+		}
+	}
+	return u, nil
+}
+
+func applyRecordOpt(u *storage.RecordUpdate, o opt) error {
+	switch o.field {
+	case "held":
+		held, ok := yesNo(o.value)
+		if !ok {
+			return errValue(o)
+		}
+		u.Held = &held
+	case "format":
+		f, ok := formatWords[Fold(o.value)]
+		if !ok {
+			return storage.Errorf(storage.EINVALID, "record_error_format", map[string]any{"Format": o.value}, "bad format")
+		}
+		u.Format = &f
+	case "panelists":
+		u.Panelists = strings.Split(o.value, ";")
+	case "point":
+		u.AddPoints = append(u.AddPoints, o.value)
+	case "remove":
+		n, ok := parseCount(o.value)
+		if !ok || n == 0 {
+			return errValue(o)
+		}
+		u.RemovePoint = n
+	case "clear":
+		u.ClearPoints = true
+	case "attendance":
+		return applyAttendance(u, o)
+	}
+	return nil
+}
+
+// applyAttendance reads a head count, or "rsvp" to go back to counting
+// the yes answers.
+func applyAttendance(u *storage.RecordUpdate, o opt) error {
+	n := -1
+	if f := Fold(o.value); f != "rsvp" && f != "rsvps" && f != "reponses" {
+		var ok bool
+		if n, ok = parseCount(o.value); !ok {
+			return errValue(o)
+		}
+	}
+	u.Attendance = &n
+	return nil
+}
+
+// recordReply shows a meeting's record to the coordinator.
+func (s *Service) recordReply(ctx context.Context, c *call, r *storage.MeetingRecord, lead string) Reply {
+	m, err := s.store.MeetingByID(ctx, r.MeetingID)
+	if err != nil {
+		return c.fail(err)
+	}
+	var blocks []Block
+	if lead != "" {
+		blocks = append(blocks, Section{Text: lead})
+	}
+	blocks = append(blocks, Header{Text: c.T("record_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})},
+		Section{Text: c.meetingWhen(m.StartsAt, m.Location()), Fields: c.recordFields(r)})
+	if len(r.KeyPoints) > 0 {
+		var lines []string
+		for i, p := range r.KeyPoints {
+			lines = append(lines, fmt.Sprintf("%d. %s", i+1, p))
+		}
+		blocks = append(blocks, Section{Text: c.T("record_points", nil) + "\n" + strings.Join(lines, "\n")})
+	}
+	blocks = append(blocks, Context{Text: c.T("record_hint", c.with(map[string]any{"ID": m.ID}))})
+	return c.reply("meeting_record", Ephemeral, blocks...)
+}
+
+func (c *call) recordFields(r *storage.MeetingRecord) []Field {
+	held := c.T("record_held_yes", nil)
+	if !r.Held {
+		held = c.T("record_held_no", nil)
+	}
+	format, panelists := c.T("record_none", nil), c.T("record_none", nil)
+	if r.Format != "" {
+		format = c.T("format_"+string(r.Format), nil)
+	}
+	if len(r.Panelists) > 0 {
+		panelists = c.andList(r.Panelists)
+	}
+	attendance := c.count("record_attendance_rsvp", r.RSVPYes, nil)
+	if r.Attendance >= 0 {
+		attendance = c.count("record_attendance_counted", r.Attendance, map[string]any{"RSVP": c.num(r.RSVPYes)})
+	}
+	return []Field{{Label: c.T("record_held", nil), Value: held}, {Label: c.T("record_format", nil), Value: format},
+		{Label: c.T("record_panelists", nil), Value: panelists}, {Label: c.T("record_attendance", nil), Value: attendance}}
+}

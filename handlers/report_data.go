@@ -1,0 +1,238 @@
+package handlers
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"copbot/storage"
+)
+
+// ReportPeriod is the period a report covers: From and To are calendar
+// dates in the community zone, both included.
+type ReportPeriod struct {
+	From, To time.Time
+}
+
+// start and end are the instants bounding the period: From's midnight and
+// the midnight after To, in loc.
+func (p ReportPeriod) start(loc *time.Location) time.Time {
+	return time.Date(p.From.Year(), p.From.Month(), p.From.Day(), 0, 0, 0, 0, loc)
+}
+
+func (p ReportPeriod) end(loc *time.Location) time.Time {
+	return time.Date(p.To.Year(), p.To.Month(), p.To.Day()+1, 0, 0, 0, 0, loc)
+}
+
+// nextPeriodLength is how far after the period "the next period" reaches
+// (the Community reports twice a year).
+const nextPeriodLength = 6
+
+// reportData is every fact of the report, computed for a period; the
+// renderers (Markdown, HTML, SVG) only format it.
+type reportData struct {
+	Period      ReportPeriod
+	Loc         *time.Location
+	Stats       storage.Stats // as of the end of the period
+	Uncovered   []storage.Jurisdiction
+	Joins       int
+	Departures  int
+	Meetings    []reportMeeting // started in the period, in start order
+	Polls       []*storage.Poll // closed in the period, oldest first
+	Planned     []*storage.Meeting
+	Candidates  []string // themes proposed in open polls, most voted first
+	Outreach    []*storage.Invitation
+	Challenges  []*storage.Challenge
+	Timeline    []timelinePoint
+	MeetingByID map[int64]*storage.Meeting
+}
+
+type reportMeeting struct {
+	Meeting *storage.Meeting
+	Record  *storage.MeetingRecord
+}
+
+// timelinePoint is the membership by order at the end of a month.
+type timelinePoint struct {
+	Month   time.Time // first day of the month
+	ByOrder map[storage.Order]int
+}
+
+// buildReport gathers the report's facts from storage.
+func (s *Service) buildReport(ctx context.Context, p ReportPeriod) (*reportData, error) {
+	loc := s.opts.Location
+	start, end := p.start(loc), p.end(loc)
+	s.syncCoverage(ctx)
+	d := &reportData{Period: p, Loc: loc, MeetingByID: map[int64]*storage.Meeting{}}
+	events, err := s.store.MembershipHistory(ctx, end)
+	if err != nil {
+		return nil, err
+	}
+	d.Stats = storage.StatsFromHistory(events)
+	d.Uncovered = storage.CoverageFromStats(d.Stats).Uncovered
+	d.Joins, d.Departures = countMoves(events, start)
+	d.Timeline = timeline(events, start, end, loc)
+	for _, step := range []func(context.Context, *reportData, time.Time, time.Time) error{
+		s.reportMeetings, s.reportPolls, s.reportPlans, s.reportChallenges} {
+		if err := step(ctx, d, start, end); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// countMoves counts joins and departures at or after start (events end
+// with the period). A move between organizations is neither: the member
+// stays. Events come in time order.
+func countMoves(events []storage.MembershipEvent, start time.Time) (joins, departures int) {
+	for i, e := range events {
+		if e.At.Before(start) || isMove(events, i) {
+			continue
+		}
+		if e.Join {
+			joins++
+		} else {
+			departures++
+		}
+	}
+	return joins, departures
+}
+
+// isMove reports whether events[i] is half of a move: a departure and a
+// join of the same member at the same instant.
+func isMove(events []storage.MembershipEvent, i int) bool {
+	e := events[i]
+	for _, j := range []int{i - 1, i + 1} {
+		if j >= 0 && j < len(events) && events[j].MemberID == e.MemberID && events[j].At.Equal(e.At) && events[j].Join != e.Join {
+			return true
+		}
+	}
+	return false
+}
+
+// timeline is the membership by order at the end of each month from the
+// month of the first event (at most a year before the period ends) to the
+// period's last month. Pure: no I/O.
+func timeline(events []storage.MembershipEvent, start, end time.Time, loc *time.Location) []timelinePoint {
+	last := end.Add(-time.Second).In(loc)
+	first := time.Date(last.Year(), last.Month()-11, 1, 0, 0, 0, 0, loc)
+	if len(events) > 0 {
+		if e := events[0].At.In(loc); e.After(first) {
+			first = time.Date(e.Year(), e.Month(), 1, 0, 0, 0, 0, loc)
+		}
+	}
+	if s := start.In(loc); s.Before(first) {
+		first = time.Date(s.Year(), s.Month(), 1, 0, 0, 0, 0, loc)
+	}
+	var out []timelinePoint
+	i := 0
+	for m := first; !m.After(last); m = m.AddDate(0, 1, 0) {
+		monthEnd := m.AddDate(0, 1, 0)
+		if monthEnd.After(end) {
+			monthEnd = end
+		}
+		for i < len(events) && events[i].At.Before(monthEnd) {
+			i++
+		}
+		st := storage.StatsFromHistory(events[:i])
+		out = append(out, timelinePoint{Month: m, ByOrder: st.PeopleByOrder})
+	}
+	return out
+}
+
+func (s *Service) reportMeetings(ctx context.Context, d *reportData, start, end time.Time) error {
+	ms, rs, err := s.store.MeetingRecords(ctx, start, end)
+	if err != nil {
+		return err
+	}
+	for i, m := range ms {
+		if m.StartsAt.Before(s.now()) || rs[i].Recorded {
+			d.Meetings = append(d.Meetings, reportMeeting{Meeting: m, Record: rs[i]})
+		}
+		d.MeetingByID[m.ID] = m
+	}
+	return nil
+}
+
+func (s *Service) reportPolls(ctx context.Context, d *reportData, start, end time.Time) error {
+	polls, err := s.store.FindPolls(ctx, storage.PollFilter{})
+	if err != nil {
+		return err
+	}
+	votes := map[string]int{}
+	for i := len(polls) - 1; i >= 0; i-- { // oldest first
+		p := polls[i]
+		switch {
+		case !p.Open() && !p.ClosedAt.Before(start) && p.ClosedAt.Before(end):
+			d.Polls = append(d.Polls, p)
+		case p.Open():
+			for _, o := range p.Options {
+				votes[o.Label] += o.Votes
+			}
+		}
+	}
+	for label := range votes {
+		d.Candidates = append(d.Candidates, label)
+	}
+	sort.Slice(d.Candidates, func(i, j int) bool {
+		a, b := d.Candidates[i], d.Candidates[j]
+		return votes[a] > votes[b] || (votes[a] == votes[b] && a < b)
+	})
+	return nil
+}
+
+// reportPlans reads the meetings planned in the next period and the
+// outreach under way.
+func (s *Service) reportPlans(ctx context.Context, d *reportData, _, end time.Time) error {
+	ms, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: end, Before: end.AddDate(0, nextPeriodLength, 0),
+		Status: storage.MeetingScheduled})
+	if err != nil {
+		return err
+	}
+	d.Planned = ms
+	for _, m := range ms {
+		d.MeetingByID[m.ID] = m
+	}
+	d.Outreach, err = s.store.Invitations(ctx, storage.InvitationFilter{Status: storage.InvitationPending})
+	return err
+}
+
+// reportChallenges reads the challenges open during the period. The
+// coverage challenge names the jurisdictions uncovered at the period's end.
+func (s *Service) reportChallenges(ctx context.Context, d *reportData, start, end time.Time) error {
+	cs, err := s.store.Challenges(ctx, start, end.Add(-time.Second))
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if c.Kind == storage.ChallengeCoverage {
+			cp := *c
+			cp.Jurisdictions = nil
+			for _, j := range d.Uncovered {
+				cp.Jurisdictions = append(cp.Jurisdictions, j.Code)
+			}
+			if len(cp.Jurisdictions) == 0 {
+				continue
+			}
+			c = &cp
+		}
+		d.Challenges = append(d.Challenges, c)
+	}
+	return nil
+}
+
+// winners are the most voted options of a poll (several on a tie), none
+// when nobody voted.
+func winners(p *storage.Poll) []string {
+	best := 0
+	for _, o := range p.Options {
+		best = max(best, o.Votes)
+	}
+	var out []string
+	for _, o := range p.Options {
+		if best > 0 && o.Votes == best {
+			out = append(out, o.Label)
+		}
+	}
+	return out
+}

@@ -1,0 +1,157 @@
+package handlers
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"copbot/storage"
+)
+
+// The report as a small document model, written in one language from
+// reportData; the Markdown and HTML renderers only lay it out.
+
+type reportDoc struct {
+	Lang, Title, Subtitle, Note string
+	Sections                    []docSection
+}
+
+type docSection struct {
+	ID, Title string
+	Parts     []docPart
+}
+
+// docPart is one of: a heading (H3), a paragraph (Text), a list (Items), a
+// table, or a picture (SVG, HTML only; its table follows it).
+type docPart struct {
+	H3, Text string
+	Items    []string
+	Table    *docTable
+	SVG      string
+}
+
+// docTable is a table; RowKeys and ColKeys (optional) name rows and
+// columns for the HTML data- attributes the browser test reads.
+type docTable struct {
+	ID, Caption string
+	Head        []string
+	Rows        [][]string
+	RowKeys     []string
+	ColKeys     []string
+}
+
+// reportDocument writes d in lang.
+func (s *Service) reportDocument(d *reportData, lang string) *reportDoc {
+	c := s.langCall(lang)
+	doc := &reportDoc{Lang: lang, Title: c.T("report_title", nil),
+		Subtitle: c.T("report_subtitle", map[string]any{"From": c.reportDate(d.Period.From), "To": c.reportDate(d.Period.To)}),
+		Note:     c.T("report_note", map[string]any{"Date": c.reportDate(s.now().In(d.Loc))})}
+	doc.Sections = []docSection{c.activitiesSection(d), c.membersSection(d), c.plannedSection(d), c.challengesSection(d)}
+	return doc
+}
+
+func (c *call) activitiesSection(d *reportData) docSection {
+	sec := docSection{ID: "activities", Title: c.T("report_s_activities", nil)}
+	if len(d.Meetings) == 0 {
+		sec.Parts = append(sec.Parts, docPart{Text: c.T("report_no_meetings", nil)})
+	}
+	for _, rm := range d.Meetings {
+		sec.Parts = append(sec.Parts, c.meetingParts(rm, d.Loc)...)
+	}
+	sec.Parts = append(sec.Parts, docPart{H3: c.T("report_polls", nil)})
+	if len(d.Polls) == 0 {
+		sec.Parts = append(sec.Parts, docPart{Text: c.T("report_no_polls", nil)})
+		return sec
+	}
+	var items []string
+	for _, p := range d.Polls {
+		items = append(items, c.pollOutcome(p, d))
+	}
+	return addPart(sec, docPart{Items: items})
+}
+
+func addPart(sec docSection, p docPart) docSection {
+	sec.Parts = append(sec.Parts, p)
+	return sec
+}
+
+// meetingParts: a heading (date and title) then the record's facts.
+func (c *call) meetingParts(rm reportMeeting, loc *time.Location) []docPart {
+	m, r := rm.Meeting, rm.Record
+	parts := []docPart{{H3: c.T("report_meeting_heading", map[string]any{"Date": c.reportDate(m.StartsAt.In(loc)),
+		"Title": c.meetingTitle(m)})}}
+	switch {
+	case !r.Held:
+		return append(parts, docPart{Text: c.T("report_meeting_not_held", nil)})
+	case !r.Recorded:
+		return append(parts, docPart{Text: c.T("report_meeting_unrecorded", map[string]any{"When": c.reportDateTime(m.StartsAt, loc)})})
+	}
+	facts := []string{c.fact("report_meeting_when", c.reportDateTime(m.StartsAt, loc))}
+	if r.Format != "" {
+		facts = append(facts, c.fact("record_format", c.T("format_"+string(r.Format), nil)))
+	}
+	if len(r.Panelists) > 0 {
+		facts = append(facts, c.fact("record_panelists", c.andList(r.Panelists)))
+	}
+	if m.Theme != "" {
+		facts = append(facts, c.fact("report_theme", c.quote(m.Theme)))
+	}
+	facts = append(facts, c.fact("record_attendance", c.count("report_attendance", r.Attendees(), nil)))
+	parts = append(parts, docPart{Items: facts})
+	if len(r.KeyPoints) > 0 {
+		parts = append(parts, docPart{Text: c.T("record_points", nil)}, docPart{Items: r.KeyPoints})
+	}
+	return parts
+}
+
+// fact is "Label: value" with the language's punctuation.
+func (c *call) fact(labelID, value string) string {
+	return c.T("report_fact", map[string]any{"Label": c.T(labelID, nil), "Value": value})
+}
+
+// quote puts text in the language's quotation marks.
+func (c *call) quote(s string) string { return c.T("report_quote", map[string]any{"Text": s}) }
+
+// reportDateTime is "March 17, 2027, 1 p.m. EDT" / « 17 mars 2027, 13 h HAE ».
+func (c *call) reportDateTime(t time.Time, loc *time.Location) string {
+	lt := t.In(loc)
+	clock := c.meetingClock(lt)
+	if c.lang == "fr" && lt.Minute() == 0 {
+		clock = fmt.Sprintf("%d h", lt.Hour())
+	} else if lt.Minute() == 0 {
+		clock = strings.Replace(clock, ":00", "", 1)
+	}
+	return c.T("report_datetime", map[string]any{"Date": c.reportDate(lt), "Time": clock, "Zone": c.meetingZone(lt)})
+}
+
+// pollOutcome: the question, what won, how many voted, and the theme it
+// set for a meeting.
+func (c *call) pollOutcome(p *storage.Poll, d *reportData) string {
+	w := winners(p)
+	if len(w) == 0 {
+		return c.T("report_poll_no_votes", map[string]any{"Question": c.quote(p.Question)})
+	}
+	quoted := make([]string, len(w))
+	for i, s := range w {
+		quoted[i] = c.quote(s)
+	}
+	votes := 0
+	if o, ok := optionByLabel(p, w[0]); ok {
+		votes = o.Votes
+	}
+	line := c.count("report_poll_result", p.Voters, map[string]any{"Question": c.quote(p.Question),
+		"Winners": c.andList(quoted), "Votes": c.num(votes)})
+	if m, ok := d.MeetingByID[p.MeetingID]; ok && len(w) == 1 {
+		line += " " + c.T("report_poll_theme", map[string]any{"Date": c.reportDate(m.StartsAt.In(d.Loc)), "Theme": quoted[0]})
+	}
+	return line
+}
+
+func optionByLabel(p *storage.Poll, label string) (storage.PollOption, bool) {
+	for _, o := range p.Options {
+		if o.Label == label {
+			return o, true
+		}
+	}
+	return storage.PollOption{}, false
+}

@@ -1,0 +1,149 @@
+package handlers
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+
+	"copbot/storage"
+)
+
+//go:embed templates/report.html.tmpl
+var reportTemplateFS embed.FS
+
+// parseReportTemplate parses the page template; reports are rare, so it
+// is parsed for each one rather than kept.
+func parseReportTemplate() (*template.Template, error) {
+	return template.New("report.html.tmpl").Funcs(template.FuncMap{
+		// svg marks the pictures, built by the pure functions of
+		// report_svg.go which escape every text they draw, as safe HTML.
+		"svg": func(s string) template.HTML { return template.HTML(s) },
+		"rowKey": func(t *docTable, i int) string {
+			if i < len(t.RowKeys) {
+				return t.RowKeys[i]
+			}
+			return ""
+		},
+		"colKey": func(t *docTable, i int) string {
+			if i < len(t.ColKeys) {
+				return t.ColKeys[i]
+			}
+			return ""
+		},
+		"numeric": func(t *docTable) bool { return t.ID != "challenges-table" },
+	}).ParseFS(reportTemplateFS, "templates/report.html.tmpl")
+}
+
+// ReportFormat is md or html.
+type ReportFormat string
+
+// Report formats.
+const (
+	ReportMarkdown ReportFormat = "md"
+	ReportHTML     ReportFormat = "html"
+)
+
+// Report writes the report to the Council for period p in lang ("en" or
+// "fr") and format. Figures are computed from the database for the period:
+// members as of its end, joins and departures in it, meetings held in it.
+func (s *Service) Report(ctx context.Context, w io.Writer, p ReportPeriod, lang string, f ReportFormat) error {
+	if err := s.checkReportArgs(p, lang, f); err != nil {
+		return err
+	}
+	d, err := s.buildReport(ctx, p)
+	if err != nil {
+		return err
+	}
+	doc := s.reportDocument(d, lang)
+	if f == ReportHTML {
+		return renderHTML(w, doc)
+	}
+	_, err = io.WriteString(w, renderMarkdown(doc))
+	return err
+}
+
+func (s *Service) checkReportArgs(p ReportPeriod, lang string, f ReportFormat) error {
+	switch {
+	case lang != "en" && lang != "fr":
+		return storage.Errorf(storage.EINVALID, "report_error_lang", map[string]any{"Value": lang}, "bad language %q", lang)
+	case f != ReportMarkdown && f != ReportHTML:
+		return storage.Errorf(storage.EINVALID, "report_error_format", map[string]any{"Value": string(f)}, "bad format %q", f)
+	case p.From.IsZero() || p.To.IsZero() || p.To.Before(p.From):
+		return storage.Errorf(storage.EINVALID, "report_error_period", nil, "bad period")
+	}
+	return nil
+}
+
+func renderHTML(w io.Writer, doc *reportDoc) error {
+	t, err := parseReportTemplate()
+	if err != nil {
+		return err
+	}
+	return t.Execute(w, doc)
+}
+
+// renderMarkdown lays the document out as CommonMark with GFM tables.
+// Pictures are left out: their tables carry the same numbers.
+func renderMarkdown(doc *reportDoc) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n\n%s\n", mdEscape(doc.Title), mdEscape(doc.Subtitle))
+	for _, sec := range doc.Sections {
+		fmt.Fprintf(&b, "\n## %s\n", mdEscape(sec.Title))
+		for _, p := range sec.Parts {
+			writeMarkdownPart(&b, p)
+		}
+	}
+	fmt.Fprintf(&b, "\n---\n\n%s\n", mdEscape(doc.Note))
+	return b.String()
+}
+
+func writeMarkdownPart(b *strings.Builder, p docPart) {
+	switch {
+	case p.H3 != "":
+		fmt.Fprintf(b, "\n### %s\n", mdEscape(p.H3))
+	case p.Text != "":
+		fmt.Fprintf(b, "\n%s\n", mdEscape(p.Text))
+	case len(p.Items) > 0:
+		b.WriteString("\n")
+		for _, it := range p.Items {
+			fmt.Fprintf(b, "- %s\n", mdEscape(it))
+		}
+	case p.Table != nil:
+		writeMarkdownTable(b, p.Table)
+	}
+}
+
+func writeMarkdownTable(b *strings.Builder, t *docTable) {
+	fmt.Fprintf(b, "\n**%s**\n\n", mdEscape(t.Caption))
+	row := func(cells []string) {
+		b.WriteString("|")
+		for _, c := range cells {
+			fmt.Fprintf(b, " %s |", strings.ReplaceAll(mdEscape(c), "|", `\|`))
+		}
+		b.WriteString("\n")
+	}
+	row(t.Head)
+	sep := make([]string, len(t.Head))
+	for i := range sep {
+		sep[i] = "---"
+		if i > 0 && t.ID != "challenges-table" {
+			sep[i] = "---:"
+		}
+	}
+	b.WriteString("|" + strings.Join(sep, "|") + "|\n")
+	for _, r := range t.Rows {
+		row(r)
+	}
+}
+
+// mdEscape keeps user text from being read as Markdown markup, and line
+// breaks from breaking a list item or a table row.
+func mdEscape(s string) string {
+	return mdReplacer.Replace(s)
+}
+
+var mdReplacer = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
+	"<", "&lt;", ">", "&gt;", "#", `\#`, "\n", " ", "\r", "")

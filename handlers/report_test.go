@@ -1,0 +1,167 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"copbot/storage"
+)
+
+// reportNow is when the report tests run: after the demo period ended.
+var reportNow = time.Date(2027, 2, 3, 15, 0, 0, 0, time.UTC)
+
+// demoPeriod is the period of the Community's example report.
+var demoPeriod = ReportPeriod{From: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC)}
+
+// newDemoService opens a fresh database, seeds the demo and returns a
+// service on it whose clock reads reportNow.
+func newDemoService(t testing.TB) (*Service, *storage.DB) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := SeedDemo(ctx, db); err != nil {
+		t.Fatalf("SeedDemo: %v", err)
+	}
+	now := func() time.Time { return reportNow }
+	db.Now = now
+	s, err := New(db, Options{Location: demoZone(), Coordinators: []storage.Identity{{Platform: storage.PlatformConsole, ID: "coord"}}},
+		now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s, db
+}
+
+func renderReport(t testing.TB, s *Service, lang string, f ReportFormat) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := s.Report(context.Background(), &b, demoPeriod, lang, f); err != nil {
+		t.Fatalf("Report(%s, %s): %v", lang, f, err)
+	}
+	return b.String()
+}
+
+func TestSeedDemoRefusesNonEmpty(t *testing.T) {
+	_, db := newDemoService(t)
+	err := SeedDemo(context.Background(), db)
+	var e *storage.Error
+	if !errorsAs(err, &e) || e.Key != "demo_error_not_empty" {
+		t.Fatalf("second seed: got %v, want demo_error_not_empty", err)
+	}
+}
+
+// TestDemoReportFigures checks every section, in order, with the demo's
+// figures, in both languages and both formats.
+func TestDemoReportFigures(t *testing.T) {
+	s, _ := newDemoService(t)
+	nb := "\u00a0"
+	tests := []struct {
+		lang string
+		f    ReportFormat
+		want []string // in this order
+	}{
+		{"en", ReportMarkdown, []string{
+			"# Report to the Public Sector Service Delivery Council",
+			"September 1, 2026 to January 31, 2027",
+			"## Activities completed in the period",
+			"### September 16, 2026 — Accessibility in the contact centre",
+			"Format: Panel", "Panelists’ organizations: Employment and Social Development Canada, ServiceOntario and City of Edmonton 311",
+			"Attendance: 47 participants", "Video relay and TTY calls",
+			"### December 16, 2026 — Community of Practice meeting", "No record of this meeting yet.",
+			"### Polls and themes chosen",
+			"“Theme of the March 2027 meeting?”: “Artificial intelligence in contact centres” chosen with 15 votes; 30 members voted. Theme chosen for the meeting of March 17, 2027",
+			"## Current members",
+			"As of January 31, 2027: 81 people representing 6 federal departments, 21 provincial and territorial ministries and 22 municipalities.",
+			"No representative yet from Newfoundland and Labrador (NL), Prince Edward Island (PE), Yukon (YT) and Nunavut (NU).",
+			"| Joined during the period | 12 |", "| Left during the period | 3 |",
+			"| Ontario | 15 |", "| Yukon | 0 — no representative |",
+			"| Jan. 27 | 18 | 33 | 30 | 81 |",
+			"## Activities planned for the next period",
+			"March 17, 2027, 1 p.m. EDT — Community of Practice meeting (Theme: “Artificial intelligence in contact centres”)",
+			"June 16, 2027, 1 p.m. EDT",
+			"### Candidate themes", "- “Indigenous service delivery”\n- “Omnichannel service”\n- “Wait-time reporting”",
+			"### Membership growth", "Recruit a representative from each of Newfoundland and Labrador, Prince Edward Island, Yukon and Nunavut.",
+			"Invitation toward Yukon sent to Council member for Yukon",
+			"## Problems and challenges",
+			"| No representative from Newfoundland and Labrador, Prince Edward Island, Yukon and Nunavut | High | The Community cannot speak for the contact centres of these 4 jurisdictions. | Ask the Council members of those jurisdictions to designate one; review the CoP’s terms of reference. |",
+			"| Few municipal members attend the quarterly meetings | Medium |",
+		}},
+		{"fr", ReportMarkdown, []string{
+			"# Rapport au Conseil de la prestation des services du secteur public",
+			"du 1er septembre 2026 au 31 janvier 2027",
+			"## Activités réalisées au cours de la période",
+			"### 16 septembre 2026 — Accessibility",
+			"Format" + nb + ": Panel", "Participation" + nb + ": 47 participants",
+			"«" + nb + "Theme of the March 2027 meeting?" + nb + "»" + nb + ": «" + nb + "Artificial intelligence in contact centres" + nb + "» retenu avec 15 voix" + nb + "; 30 membres ont voté.",
+			"Thème retenu pour la réunion du 17 mars 2027",
+			"## Membres actuels",
+			"Au 31 janvier 2027" + nb + ": 81 personnes représentant 6 ministères fédéraux, 21 ministères provinciaux et territoriaux et 22 municipalités.",
+			"Pas encore de représentant de Terre-Neuve-et-Labrador (NL), Île-du-Prince-Édouard (PE), Yukon (YT) et Nunavut (NU).",
+			"| Adhésions au cours de la période | 12 |", "| Départs au cours de la période | 3 |",
+			"| Yukon | 0 — aucun représentant |",
+			"| janv. 27 | 18 | 33 | 30 | 81 |",
+			"## Activités prévues pour la prochaine période",
+			"17 mars 2027, 13 h HAE — Réunion de la communauté de pratique (Thème" + nb + ": «" + nb + "Artificial intelligence in contact centres" + nb + "»)",
+			"## Problèmes et défis",
+			"| Aucun représentant de Terre-Neuve-et-Labrador, Île-du-Prince-Édouard, Yukon et Nunavut | Élevée |",
+			"Demander aux membres du Conseil de ces gouvernements d’en désigner un" + nb + "; revoir le mandat de la CdP.",
+		}},
+		{"en", ReportHTML, []string{`<html lang="en">`, `<section id="activities"`, "Attendance: 47 participants",
+			`<section id="members"`, "81 people representing 6 federal departments", `<svg xmlns="http://www.w3.org/2000/svg" class="tilemap"`,
+			`<g class="tile" data-code="YT" data-value="0"><title>Yukon: no representative</title>`,
+			`<tr data-key="ON"><th scope="row">Ontario</th><td data-col="value" class="num">15</td></tr>`,
+			`class="timeline"`, `<section id="planned"`, `<section id="challenges"`, "Few municipal members"}},
+		{"fr", ReportHTML, []string{`<html lang="fr">`, "Au 31 janvier 2027", "81 personnes représentant", "Aucun représentant"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang+"."+string(tt.f), func(t *testing.T) {
+			got := renderReport(t, s, tt.lang, tt.f)
+			rest := got
+			for _, w := range tt.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					if strings.Contains(got, w) {
+						t.Fatalf("%q is out of order", w)
+					}
+					t.Fatalf("missing %q in:\n%s", w, got)
+				}
+				rest = rest[i+len(w):]
+			}
+		})
+	}
+}
+
+// TestReportFrenchTypography: no plain space before : ; ? ! or », none
+// after «, in the French report.
+func TestReportFrenchTypography(t *testing.T) {
+	s, _ := newDemoService(t)
+	for _, f := range []ReportFormat{ReportMarkdown, ReportHTML} {
+		got := renderReport(t, s, "fr", f)
+		// URLs and HTML/CSS syntax (style, tags) are not prose.
+		prose := regexp.MustCompile(`(?s)<style>.*?</style>|<[^>]*>|https?://\S+`).ReplaceAllString(got, "")
+		if m := regexp.MustCompile(` [:;?!»]|« `).FindAllString(prose, -1); len(m) > 0 {
+			i := strings.Index(prose, m[0])
+			t.Errorf("%s: plain space in %q", f, prose[max(0, i-40):min(len(prose), i+20)])
+		}
+	}
+}
+
+func errorsAs(err error, target **storage.Error) bool {
+	e, ok := err.(*storage.Error)
+	if ok {
+		*target = e
+	}
+	return ok
+}
