@@ -88,6 +88,12 @@ var azMatrix = []struct {
 	{"coordinators add slack:UVISIT", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
 	{"coordinators remove slack:UCORA2", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
 	{"coordinators link ann@example.ca teams:29:ann", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
+	{"meeting notes 1", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
+	{"challenges", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
+	{`challenge add "Low turnout" --criticality medium`, [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
+	{`outreach add Yukon --contact "Council member"`, [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
+	{"outreach", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
+	{"report 2026-09-01 2027-01-31", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
 }
 
 // TestAuthorizationMatrix runs azMatrix, each cell on a fresh copy of the
