@@ -28,9 +28,9 @@ func TestCLIImportFileErrorsBilingual(t *testing.T) {
 		{"folder", []string{"import", "members", dir},
 			[]string{"is a folder, not a CSV file / est un dossier"}, []string{"Roster imported", "Rows read"}},
 		{"bad header, no -lang", []string{"import", "members", bad},
-			[]string{"The column “organization” is missing.", "La colonne", "Nothing was changed", "Rien n’a été modifié"}, nil},
+			[]string{"The column “organization” is missing.", "la colonne", "Nothing was changed", "Rien n’a été modifié"}, nil},
 		{"bad header, -lang fr", []string{"import", "members", bad, "-lang", "fr"},
-			[]string{"La colonne"}, []string{"The column"}},
+			[]string{"la colonne"}, []string{"The column"}},
 		{"bad -lang", []string{"import", "members", bad, "-lang", "de"},
 			[]string{"is not en or fr / "}, nil},
 	}

@@ -178,7 +178,7 @@ func problemsOf(c *call, errs map[string]string) []string {
 	var out []string
 	for _, f := range profileFields {
 		if msg, ok := errs[f]; ok {
-			out = append(out, c.T("problem_line", map[string]any{"Field": c.T("field_"+f, nil), "Message": msg}))
+			out = append(out, c.T("problem_line", map[string]any{"Field": c.T("field_"+f, nil), "Message": afterColon(c.lang, msg)}))
 		}
 	}
 	return out

@@ -242,5 +242,5 @@ func TestRosterErrorsNameCellAndLine(t *testing.T) {
 	}
 	s, _ := mtService(t, nil)
 	rep, _ := mtImport(t, s, tests[1].csv, "fr")
-	mtContains(t, "fr", rep.Text(s.Translator(), "fr"), "Ligne 3, slack_id\u00a0: L’identifiant Slack U1 est déjà utilisé à la ligne 2.")
+	mtContains(t, "fr", rep.Text(s.Translator(), "fr"), "Ligne 3, slack_id\u00a0: l’identifiant Slack U1 est déjà utilisé à la ligne 2.")
 }

@@ -115,9 +115,9 @@ func (c *call) lineText(e LineError) string {
 	case e.Line == 0:
 		return msg
 	case e.Column != "":
-		return c.T("roster_line_column", map[string]any{"Line": e.Line, "Column": e.Column, "Message": msg})
+		return c.T("roster_line_column", map[string]any{"Line": e.Line, "Column": e.Column, "Message": afterColon(c.lang, msg)})
 	}
-	return c.T("roster_line", map[string]any{"Line": e.Line, "Message": msg})
+	return c.T("roster_line", map[string]any{"Line": e.Line, "Message": afterColon(c.lang, msg)})
 }
 
 // suggestionArgs adds the suggested jurisdictions' names in c's language.

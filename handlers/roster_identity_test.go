@@ -139,8 +139,8 @@ func TestImportRosterRefusesControlText(t *testing.T) {
 			for i, want := range []struct {
 				line      int
 				col, text string
-			}{{3, "Nom", mtWord(lang, "The name contains", "Le nom contient")},
-				{4, "Organisation", mtWord(lang, "The organization contains", "L’organisation contient")}} {
+			}{{3, "Nom", mtWord(lang, "The name contains", "le nom contient")},
+				{4, "Organisation", mtWord(lang, "The organization contains", "l’organisation contient")}} {
 				e := rep.Errors[i]
 				if e.Line != want.line || e.Column != want.col {
 					t.Errorf("error %d at line %d column %q, want %d %q", i, e.Line, e.Column, want.line, want.col)

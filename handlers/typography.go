@@ -3,6 +3,7 @@ package handlers
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // This file is the one French typography pass. The Translator applies it
@@ -169,3 +170,25 @@ func clockAt(in []rune, i int) int {
 }
 
 func isDigitRune(r rune) bool { return r >= '0' && r <= '9' }
+
+// afterColon fits a whole translated sentence to follow « Champ : » in
+// French, where the sentence goes on in lower case (« Province : je ne
+// connais pas… »). Only a first word from a closed list of French
+// pronouns, articles and verbs is lowered, so a name (« Île-du-Prince-
+// Édouard ») keeps its capital. Other languages are unchanged.
+func afterColon(lang, msg string) string {
+	if lang != "fr" {
+		return msg
+	}
+	end := strings.IndexFunc(msg, func(r rune) bool { return r == ' ' || r == '’' || r == '\'' })
+	if end <= 0 {
+		return msg
+	}
+	switch msg[:end] {
+	case "Je", "Le", "La", "Les", "L", "Un", "Une", "Ce", "Cet", "Cette", "Ces", "Il", "Elle", "Vous", "Aucun",
+		"Aucune", "Rien", "Indiquez", "Écrivez", "Laissez", "Tapez", "Utilisez", "Choisissez", "Veuillez", "Seuls", "Seule":
+		first, size := utf8.DecodeRuneInString(msg)
+		return string(unicode.ToLower(first)) + msg[size:]
+	}
+	return msg
+}

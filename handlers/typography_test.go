@@ -68,3 +68,20 @@ func TestTranslatorTypesCatalogNotData(t *testing.T) {
 		}
 	}
 }
+
+func TestAfterColon(t *testing.T) {
+	tests := []struct{ lang, in, want string }{
+		{"fr", "Je ne connais pas le lieu.", "je ne connais pas le lieu."},
+		{"fr", "L’organisation est obligatoire.", "l’organisation est obligatoire."},
+		{"fr", "Écrivez-la sous la forme nom@exemple.ca.", "Écrivez-la sous la forme nom@exemple.ca."},
+		{"fr", "Écrivez la date.", "écrivez la date."},
+		{"fr", "Île-du-Prince-Édouard compte déjà un membre.", "Île-du-Prince-Édouard compte déjà un membre."},
+		{"fr", "« x » n’est pas un ordre.", "« x » n’est pas un ordre."},
+		{"en", "I don’t know the place.", "I don’t know the place."},
+	}
+	for _, tt := range tests {
+		if got := afterColon(tt.lang, tt.in); got != tt.want {
+			t.Errorf("afterColon(%s, %q) = %q, want %q", tt.lang, tt.in, got, tt.want)
+		}
+	}
+}
