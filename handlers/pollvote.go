@@ -154,7 +154,7 @@ func (c *call) pollVoted(ctx context.Context, res *storage.VoteResult) Reply {
 		}
 	}
 	blocks := []Block{Section{Text: strings.Join(lines, "\n")}}
-	if t := c.pollTurnout(c.s.pollView(ctx, poll)); t != "" {
+	if t := c.pollTurnout(c.s.pollViewOf(ctx, poll, res.Turnout, true)); t != "" {
 		blocks = append(blocks, Context{Text: t})
 	}
 	return c.reply("poll_vote", Ephemeral, blocks...)

@@ -303,3 +303,25 @@ func TestPollTurnoutCountsActiveVoters(t *testing.T) {
 		t.Errorf("PollTurnout(999) = %v, want ErrNotFound", err)
 	}
 }
+
+// TestVoteResultCarriesTurnout: the turnout a vote returns, read in its
+// transaction, is the one PollTurnout reads after it.
+func TestVoteResultCarriesTurnout(t *testing.T) {
+	d, _, _ := pollTestDB(t)
+	ctx := context.Background()
+	ids := pollMembers(t, d, 4)
+	for _, anonymous := range []bool{false, true} {
+		p := pollCreate(t, d, func(in *PollInput) { in.Anonymous = anonymous })
+		for i, id := range ids[:3] {
+			res, err := d.Vote(ctx, p.ID, id, p.Options[i%2].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			after, err := d.PollTurnout(ctx, p.ID)
+			if want := (Turnout{Voters: i + 1, Members: 4}); err != nil || res.Turnout != want || after != want {
+				t.Errorf("anonymous=%v vote %d: result turnout %+v, PollTurnout %+v (%v); want %+v",
+					anonymous, i, res.Turnout, after, err, want)
+			}
+		}
+	}
+}

@@ -18,6 +18,9 @@ type VoteResult struct {
 	// ballot, as nothing links the member to them afterwards.
 	Choices []int64
 	Poll    *Poll
+	// Turnout is the poll's turnout right after the vote, read in the
+	// vote's transaction, so that a confirmation needs no second one.
+	Turnout Turnout
 }
 
 // PollVote is one member's choice in a poll that is not anonymous.
@@ -97,7 +100,10 @@ func (d *DB) pollVoteTx(ctx context.Context, pollID int64, apply pollVoteFunc) (
 			return pollErrClosed(pollID)
 		}
 		var err error
-		res.Action, res.Choices, err = apply(t, p)
+		if res.Action, res.Choices, err = apply(t, p); err != nil {
+			return err
+		}
+		res.Turnout, err = pollTurnoutTx(t, p.ID)
 		return err
 	})
 	if err != nil {
