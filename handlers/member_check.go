@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"errors"
 
 	"copbot/storage"
 )
@@ -16,9 +15,9 @@ func (s *Service) IsMember(ctx context.Context, id storage.Identity) bool {
 	if id.IsZero() {
 		return false
 	}
-	_, err := s.store.MemberByIdentity(ctx, id)
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+	c, err := s.store.CallerByIdentity(ctx, id) // cached: the request's own lookup follows
+	if err != nil {
 		s.log.Warn("member check", "identity", id.String(), "err", err)
 	}
-	return err == nil
+	return c.Member != nil
 }

@@ -1,6 +1,10 @@
 package storage
 
-import "context"
+import (
+	"context"
+	"database/sql"
+	"sync"
+)
 
 // Caller is what a request needs to know about the person asking.
 type Caller struct {
@@ -10,8 +14,12 @@ type Caller struct {
 }
 
 // CallerByIdentity looks up the person behind id in one read transaction:
-// every request starts with it, so it is one snapshot and two indexed
-// queries rather than three transactions.
+// every request starts with it, so it is one snapshot and, unless the
+// answer is cached, two indexed queries rather than three transactions.
+// Answers are cached per directory_version, which every write to members,
+// organizations and coordinators bumps (migrations 0006 and 0015), from
+// any process: reading it in the same transaction tells whether a cached
+// answer is still true.
 func (d *DB) CallerByIdentity(ctx context.Context, id Identity) (Caller, error) {
 	var c Caller
 	col, ok := platformColumn(id.Platform)
@@ -23,6 +31,22 @@ func (d *DB) CallerByIdentity(ctx context.Context, id Identity) (Caller, error) 
 		return c, err
 	}
 	defer tx.Rollback()
+	version, err := d.directoryVersion(ctx, tx)
+	if err != nil {
+		return c, err
+	}
+	if c, ok := d.callers.get(version, id); ok {
+		return c, nil
+	}
+	if c, err = d.readCaller(ctx, tx, col, id); err != nil {
+		return c, err
+	}
+	d.callers.put(version, id, c)
+	return c, nil
+}
+
+func (d *DB) readCaller(ctx context.Context, tx *sql.Tx, col string, id Identity) (Caller, error) {
+	var c Caller
 	// An id belongs to at most one row (a partial unique index), active or not.
 	r, err := d.queryMember(ctx, tx, memberSelect+" WHERE m."+col+" = ?", id.ID)
 	if err != nil {
@@ -39,4 +63,53 @@ func (d *DB) CallerByIdentity(ctx context.Context, id Identity) (Caller, error) 
 	}
 	err = st.QueryRowContext(ctx, id.Platform, id.ID).Scan(&c.Coordinator)
 	return c, err
+}
+
+// callerCacheSize bounds the caller cache: a community's members many
+// times over; when full it starts afresh.
+const callerCacheSize = 50000
+
+// callerCache keeps CallerByIdentity answers read at the newest
+// directory_version seen. Its zero value is ready.
+type callerCache struct {
+	mu      sync.Mutex
+	version int64
+	m       map[Identity]Caller
+}
+
+// get returns a copy of the answer cached for id at version.
+func (c *callerCache) get(version int64, id Identity) (Caller, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[id]
+	if !ok || version != c.version {
+		return Caller{}, false
+	}
+	return v.copy(), true
+}
+
+// put caches a copy of an answer read at version; an answer older than
+// the cache's version is dropped, a newer one starts the cache afresh.
+func (c *callerCache) put(version int64, id Identity, v Caller) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case version < c.version:
+		return
+	case version > c.version || c.m == nil || len(c.m) >= callerCacheSize:
+		c.version, c.m = version, make(map[Identity]Caller)
+	}
+	c.m[id] = v.copy()
+}
+
+// copy copies the members, so that neither the cache nor its callers see
+// the other's changes. Member holds only values.
+func (c Caller) copy() Caller {
+	for _, m := range []**Member{&c.Member, &c.Former} {
+		if *m != nil {
+			cp := **m
+			*m = &cp
+		}
+	}
+	return c
 }

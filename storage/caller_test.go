@@ -50,3 +50,57 @@ func TestCallerByIdentity(t *testing.T) {
 		}
 	}
 }
+
+// TestCallerCacheFollowsWritesFromAnyProcess: a cached caller lookup is
+// never stale, whether the change is made through this DB or through
+// another handle on the same file (a console, an import).
+func TestCallerCacheFollowsWritesFromAnyProcess(t *testing.T) {
+	ctx := context.Background()
+	d, _ := openMemberDB(t)
+	other, err := Open(ctx, d.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	marie := mustJoin(t, d, marieInput()) // Slack U1
+	u1 := Identity{Platform: PlatformSlack, ID: "U1"}
+	lookup := func() Caller {
+		t.Helper()
+		c, err := d.CallerByIdentity(ctx, u1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	lookup() // cached now
+	steps := []struct {
+		name  string
+		write func() error
+		check func(c Caller) bool
+	}{
+		{"language changed elsewhere", func() error {
+			lang := "fr"
+			_, err := other.UpdateMember(ctx, marie.ID, MemberUpdate{Language: &lang})
+			return err
+		}, func(c Caller) bool { return c.Member != nil && c.Member.Language == "fr" }},
+		{"made coordinator elsewhere", func() error { return other.AddCoordinator(ctx, u1, u1) },
+			func(c Caller) bool { return c.Coordinator }},
+		{"coordinator removed elsewhere", func() error { return other.RemoveCoordinator(ctx, u1) },
+			func(c Caller) bool { return !c.Coordinator }},
+		{"left elsewhere", func() error { return other.LeaveMember(ctx, marie.ID) },
+			func(c Caller) bool { return c.Member == nil && c.Former != nil }},
+	}
+	for _, st := range steps {
+		if err := st.write(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if c := lookup(); !st.check(c) {
+			t.Errorf("%s: lookup says %+v", st.name, c)
+		}
+	}
+	c := lookup()
+	c.Former.Name = "changed by a caller"
+	if lookup().Former.Name == "changed by a caller" {
+		t.Error("a caller's change reached the cache")
+	}
+}

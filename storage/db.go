@@ -28,7 +28,8 @@ type DB struct {
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt // prepared once per query text, see stmt
 
-	dir dirCache // directory pages, see dircache.go
+	dir     dirCache    // directory pages, see dircache.go
+	callers callerCache // caller lookups, see caller.go
 }
 
 // Open opens (creating if needed) the database at path and applies pending
