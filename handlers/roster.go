@@ -219,7 +219,11 @@ func (im *rosterImport) storageError(err error) error {
 	if row, ok := e.Args["Row"].(int); ok && row >= 0 && row < len(im.lines) {
 		line = im.lines[row]
 	}
-	im.problemAt(line, columnOf(e), e.Key, e.Args)
+	args := e.Args
+	if other, ok := e.Args["OtherRow"].(int); ok && other >= 0 && other < len(im.lines) {
+		args = map[string]any{"Other": im.lines[other]}
+	}
+	im.problemAt(line, columnOf(e), e.Key, args)
 	return ErrRosterRejected
 }
 
@@ -512,7 +516,14 @@ func personKeys(in storage.MemberInput) []personKey {
 		keys = append(keys, personKey{"teams_id", in.TeamsID})
 	}
 	if len(keys) == 0 {
-		keys = append(keys, personKey{"", foldSpaces(in.Name) + "|" + foldSpaces(in.Organization)})
+		// The organization is one of its order and place, as in storage:
+		// Org B in Ontario and Org B in Quebec are two.
+		where := in.Jurisdiction
+		if in.Order == storage.OrderFederal {
+			where = storage.FederalCode
+		}
+		keys = append(keys, personKey{"", foldSpaces(in.Name) + "|" + foldSpaces(in.Organization) + "|" +
+			string(in.Order) + "|" + where})
 	}
 	return keys
 }

@@ -177,3 +177,27 @@ func TestExportOddTextImportsBack(t *testing.T) {
 		t.Errorf("round trip changed members:\n%s", strings.Join(d, "\n"))
 	}
 }
+
+// TestImportTwoRowsOneMember: two rows that name one member by different
+// keys (an email, a Slack id) used to update it twice per import, each
+// undoing the other; now the file is refused, naming both lines.
+func TestImportTwoRowsOneMember(t *testing.T) {
+	s, db := mtService(t, nil)
+	csv := "name,email,organization,order,jurisdiction,slack_id\n" +
+		"Ann Lee,ann@orgb.ca,Org B,provincial,ON,U1\n"
+	if _, err := mtImport(t, s, csv, "en"); err != nil {
+		t.Fatal(err)
+	}
+	before := rosterSnapshot(t, db)
+	csv = "name,email,organization,order,jurisdiction,title,slack_id\n" +
+		"Ann Lee,ann@orgb.ca,Org B,provincial,ON,Director,\n" +
+		"Ann Leigh,,Org C,provincial,ON,Analyst,U1\n"
+	rep, err := mtImport(t, s, csv, "en")
+	if !errors.Is(err, ErrRosterRejected) || len(rep.Errors) != 1 || rep.Errors[0].Line != 3 {
+		t.Fatalf("import: %v %q, want one error on line 3", err, mtLines(rep.Errors))
+	}
+	mtContains(t, "error", rep.Errors[0].Message, "This row and line 2 are the same member")
+	if d := diffSnapshots(before, rosterSnapshot(t, db)); len(d) > 0 {
+		t.Errorf("refused import changed members:\n%s", strings.Join(d, "\n"))
+	}
+}

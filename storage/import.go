@@ -30,8 +30,10 @@ func (d *DB) ImportMembers(ctx context.Context, rows []MemberInput) (ImportResul
 // fits several namesakes is refused (EINVALID error_namesake_ambiguous), so
 // re-importing an export never updates another person than its own. Rows are
 // applied in order, so a later row with the same key as an earlier one
-// updates it. Re-importing the same rows changes nothing: they count as
-// Unchanged and keep their updated_at. A failure is an *Error (EINVALID
+// updates it; two rows naming one member by different emails or ids are
+// refused (ECONFLICT error_import_same_member {OtherRow}), and a member
+// that a row names by email or id is not another row's namesake. Re-importing the same rows changes nothing:
+// they count as Unchanged and keep their updated_at. A failure is an *Error (EINVALID
 // from validation, ECONFLICT error_identity_taken) whose Args carry "Row",
 // the 0-based index of the offending row; nothing is then written.
 // Validation runs over all rows before the database is touched.
@@ -62,10 +64,14 @@ func (d *DB) ImportMembersWith(ctx context.Context, rows []MemberInput, opts Imp
 	}
 	w := d.newMemberTx(tx, idx)
 	w.newLang = newLang
+	if err := w.reserve(ctx, norm); err != nil {
+		return res, err
+	}
 	if w.batch, err = newInsertBatch(ctx, tx); err != nil {
 		return res, err
 	}
 	for i, in := range norm {
+		w.row = i
 		_, oc, err := w.upsert(ctx, in)
 		if err != nil {
 			return ImportResult{}, withRow(err, i)

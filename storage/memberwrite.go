@@ -58,6 +58,18 @@ type memberTx struct {
 	// newLang is the language of a new member whose input has none ("" is
 	// "en"); an existing member keeps theirs.
 	newLang string
+	// Imports only. claimed maps each member an earlier row wrote to that
+	// row; reserved maps each member that some row of the import names by
+	// email or platform id to that row's ids. See claim and byNameOrg.
+	claimed  map[int64]rowClaim
+	reserved map[int64][3]string
+	row      int // the row being written
+}
+
+// rowClaim is a row of an import that wrote a member: its index and ids.
+type rowClaim struct {
+	row  int
+	keys [3]string
 }
 
 func (d *DB) newMemberTx(tx *sql.Tx, idx memberIndex) *memberTx {
@@ -84,12 +96,74 @@ func (w *memberTx) upsert(ctx context.Context, in MemberInput) (*memberRow, outc
 			in.Language = w.newLang
 		}
 		r, err := w.insert(ctx, rowFrom(&memberRow{}, in, nameKey, org))
+		if err == nil {
+			err = w.claim(r, in)
+		}
 		return r, outcomeCreated, err
+	}
+	if err := w.claim(old, in); err != nil {
+		return nil, 0, err
 	}
 	r := rowFrom(old, keepStored(old, in), nameKey, org)
 	r.LeftAt = time.Time{} // joining again reactivates
 	return w.write(ctx, old, r)
 }
+
+// claim records, in an import, that the current row writes member r. Two
+// rows that name one member by different ids or emails are refused with
+// ECONFLICT error_import_same_member {OtherRow}: applying both would make
+// the import undo itself each time it runs.
+func (w *memberTx) claim(r *memberRow, in MemberInput) error {
+	if w.claimed == nil {
+		return nil
+	}
+	keys := rowKeys(in)
+	if c, ok := w.claimed[r.ID]; ok && c.keys != keys {
+		return Errorf(ECONFLICT, "error_import_same_member", map[string]any{"OtherRow": c.row},
+			"rows %d and %d both designate member %d", c.row, w.row, r.ID)
+	}
+	w.claimed[r.ID] = rowClaim{row: w.row, keys: keys}
+	return nil
+}
+
+// reserve records, before an import writes anything, the members its rows
+// name by email or platform id, so that no other row takes them by name.
+func (w *memberTx) reserve(ctx context.Context, rows []MemberInput) error {
+	w.claimed, w.reserved = map[int64]rowClaim{}, map[int64][3]string{}
+	for _, in := range rows {
+		m, err := w.byPlatforms(ctx, in)
+		if err != nil {
+			continue // resolve reports it on its row
+		}
+		if m == nil && in.Email != "" {
+			if m, err = w.idx.byEmail(ctx, in.Email); err != nil {
+				return err
+			}
+		}
+		if m == nil {
+			continue
+		}
+		if _, taken := w.reserved[m.ID]; !taken {
+			w.reserved[m.ID] = rowKeys(in)
+		}
+	}
+	return nil
+}
+
+// takenByOther reports whether, in an import, a row with other ids than
+// keys wrote member id or names it by email or platform id: id is then
+// that row's person, not a namesake for this row.
+func (w *memberTx) takenByOther(id int64, keys [3]string) bool {
+	if c, ok := w.claimed[id]; ok && c.keys != keys {
+		return true
+	}
+	k, ok := w.reserved[id]
+	return ok && k != keys
+}
+
+// rowKeys are the identities a row names itself by, as the export writes
+// them.
+func rowKeys(in MemberInput) [3]string { return [3]string{in.Email, in.SlackID, in.TeamsID} }
 
 // replace stores in (normalized) as the new state of old, as UpdateMember
 // does: no reactivation, empty optional fields clear.
@@ -229,7 +303,9 @@ func (w *memberTx) byPlatforms(ctx context.Context, in MemberInput) (*memberRow,
 
 // byNameOrg finds the namesake in the organization that in designates, or
 // nil for a new member. A namesake with another platform id or another
-// email is another person and never matches. Of the others, one whose
+// email is another person and never matches, and so, in an import, is a
+// member that a row with other ids wrote or names (takenByOther). Of the
+// others, one whose
 // email, Slack and Teams ids are all as empty as in's is preferred (that
 // is how the export writes a member who has none), then an active one;
 // two or more equally good candidates are refused with EINVALID
@@ -242,7 +318,7 @@ func (w *memberTx) byNameOrg(ctx context.Context, in MemberInput, nameKey string
 	}
 	var fits, bare []*memberRow
 	for _, c := range cands {
-		if clashes(c, in) || (in.Email != "" && c.Email != "") {
+		if clashes(c, in) || (in.Email != "" && c.Email != "") || w.takenByOther(c.ID, rowKeys(in)) {
 			continue
 		}
 		fits = append(fits, c)
