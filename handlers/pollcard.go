@@ -219,6 +219,13 @@ func (s *Service) pollViewOf(ctx context.Context, p *storage.Poll, t storage.Tur
 // poll that is not anonymous, who chose what.
 func (c *call) pollDetail(ctx context.Context, p *storage.Poll) Reply {
 	s := c.s
+	// Counts and turnout from one snapshot, as on the card.
+	snap, view, err := s.pollSnapshot(ctx, p.ID)
+	if err == nil {
+		p = snap
+	} else {
+		view = s.pollView(ctx, p)
+	}
 	blocks := []Block{Header{Text: c.own(p.Question)}}
 	var lines []string
 	for _, l := range pollLines(p) {
@@ -228,7 +235,7 @@ func (c *call) pollDetail(ctx context.Context, p *storage.Poll) Reply {
 	if p.Open() {
 		blocks = append(blocks, s.pollButtons(p)...)
 	}
-	blocks = append(blocks, Context{Text: c.pollChrome(p, s.pollView(ctx, p))})
+	blocks = append(blocks, Context{Text: c.pollChrome(p, view)})
 	if mine := c.pollMine(ctx, p); mine != "" {
 		blocks = append(blocks, Context{Text: mine})
 	}
