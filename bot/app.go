@@ -146,6 +146,7 @@ func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /calendar.ics", a.calendar)
+	mux.HandleFunc("GET /report", a.report)
 	for _, p := range a.plat {
 		p.Register(mux)
 	}

@@ -36,6 +36,8 @@ Usage / Utilisation :
   copbot export calendar [-config F] [-o FILE]
   copbot export poll ID  [-config F] [-o FILE]
   copbot backup FILE     [-config F]
+  copbot report --from 2026-09-01 --to 2027-01-31 [-lang en|fr] [-format md|html] [-o FILE] [-config F]
+  copbot demo [-db FILE] [-config F]        a fictional community in a new database / une communauté fictive
 
 Config: -config FILE, else $COPBOT_CONFIG, else ./copbot.toml, else built-in defaults
 (see config.example.toml).
@@ -101,6 +103,10 @@ func run(ctx context.Context, args []string, env Env) error {
 		return cmdExport(ctx, rest[1:], *cfgPath, env)
 	case "backup":
 		return cmdBackup(ctx, rest[1:], *cfgPath, env)
+	case "report":
+		return cmdReport(ctx, rest[1:], *cfgPath, env)
+	case "demo":
+		return cmdDemo(ctx, rest[1:], *cfgPath, env)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return nil

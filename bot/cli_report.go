@@ -1,0 +1,80 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"copbot/handlers"
+)
+
+// cmdReport: copbot report --from DATE --to DATE [-lang en|fr]
+// [-format md|html] [-o FILE] writes the report to the Council.
+func cmdReport(ctx context.Context, args []string, global string, env Env) error {
+	fs := newFlags("report", env)
+	cfgPath := fs.String("config", "", "config file")
+	from := fs.String("from", "", "first day of the period, YYYY-MM-DD")
+	to := fs.String("to", "", "last day of the period, YYYY-MM-DD")
+	lang := fs.String("lang", "", "en or fr (default: the community's)")
+	format := fs.String("format", "md", "md or html")
+	out := fs.String("o", "", "output file (default: standard output)")
+	if pos, err := parseInterleaved(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return errUsage
+	}
+	period, err := handlers.ParseReportPeriod(*from, *to)
+	if err != nil {
+		return err
+	}
+	app, cfg, err := openApp(ctx, *cfgPath, global, env, false)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	if *lang == "" {
+		*lang = cfg.Community.DefaultLanguage
+	}
+	err = writeOut(*out, env.Stdout, func(w io.Writer) error {
+		return app.Service.Report(ctx, w, period, *lang, handlers.ReportFormat(*format))
+	})
+	if err == nil && *out != "" && *out != "-" {
+		fmt.Fprintf(env.Stderr, "wrote %s / %s écrit\n", *out, *out)
+	}
+	return err
+}
+
+// cmdDemo: copbot demo [-db FILE] fills a new database with the demo
+// community (see handlers.SeedDemo); it refuses one that has data.
+func cmdDemo(ctx context.Context, args []string, global string, env Env) error {
+	fs := newFlags("demo", env)
+	cfgPath := fs.String("config", "", "config file")
+	db := fs.String("db", "", "database file (default: the configured one)")
+	if pos, err := parseInterleaved(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return errUsage
+	}
+	if *cfgPath == "" {
+		*cfgPath = global
+	}
+	cfg, err := LoadConfig(FindConfig(*cfgPath, env.Getenv), env.Getenv)
+	if err != nil {
+		return err
+	}
+	if *db != "" {
+		cfg.Storage.Path = *db
+	}
+	app, err := NewApp(ctx, cfg, AppOptions{Logger: newLogger(cfg, env.Stderr, false)})
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	if err := handlers.SeedDemo(ctx, app.Store); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "demo community written to %s / communauté de démonstration écrite dans %s\n"+
+		"try / essayez : COPBOT_DB=%s copbot report --from 2026-09-01 --to 2027-01-31 -format html -o report.html\n",
+		cfg.Storage.Path, cfg.Storage.Path, cfg.Storage.Path)
+	return nil
+}
