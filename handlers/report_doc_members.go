@@ -75,7 +75,7 @@ func (c *call) tileMap(d *reportData) string {
 		tiles[j.Code] = mapTile{Code: j.Code, Name: j.Name(c.lang), Members: n, Label: label}
 	}
 	return tileMapSVG(tiles, mapText{Title: c.T("report_map_title", map[string]any{"Date": c.reportDate(d.Period.To)}),
-		Desc: c.reportUncovered(d.Uncovered), Gap: c.T("report_map_gap", nil), Legend: c.T("report_map_legend", nil)})
+		Desc: c.reportUncovered(d.Uncovered), Gap: c.T("report_map_gap", nil), GapShort: c.T("report_map_gap_short", nil), Legend: c.T("report_map_legend", nil)})
 }
 
 // timelineSeries is one series per order, in report order.

@@ -35,7 +35,9 @@ type mapTile struct {
 
 // mapText is the map's translated words.
 type mapText struct {
-	Title, Desc, Gap, Legend string
+	Title, Desc, Legend string
+	Gap                 string // the legend's word for a gap: "No representative"
+	GapShort            string // the same on a tile: "None"
 }
 
 const tileSize, tileGap = 64, 6
@@ -56,7 +58,7 @@ func tileMapSVG(tiles map[string]mapTile, t mapText) string {
 	for _, pl := range tileLayout {
 		v, ok := tiles[pl.Code]
 		if ok {
-			writeTile(&b, pl, v, most, t.Gap)
+			writeTile(&b, pl, v, most, t.GapShort)
 		}
 	}
 	writeMapLegend(&b, h-30, t)
@@ -122,7 +124,7 @@ var lineStyles = []struct{ colour, dash, marker string }{
 // one line per order, each with its own dash and marker, labelled at its
 // end, every point carrying its value.
 func timelineSVG(lines []series, t timelineText) string {
-	const w, h, left, right, top, bottom = 720, 320, 48, 200, 20, 40
+	const w, h, left, right, top, bottom = 900, 320, 48, 200, 20, 40
 	most := 1
 	for _, l := range lines {
 		for _, v := range l.Values {
@@ -142,7 +144,7 @@ func timelineSVG(lines []series, t timelineText) string {
 	fmt.Fprintf(&b, `<title id="timeline-title">%s</title><desc id="timeline-desc">%s</desc>`, esc(t.Title), esc(t.Desc))
 	writeAxes(&b, w-right, h-bottom, left, top, most, y)
 	for i, m := range t.Months {
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="12">%s</text>`, x(i), h-bottom+18, esc(m))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="11">%s</text>`, x(i), h-bottom+18, esc(m))
 	}
 	for k, l := range lines {
 		writeSeries(&b, l, lineStyles[k%len(lineStyles)], t, x, y)
