@@ -235,7 +235,8 @@ func (im *rosterImport) parse(data []byte) {
 	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	if !utf8.Valid(data) {
-		im.problem(firstInvalidLine(data), "roster_not_utf8", nil)
+		line, char := firstInvalidByte(data)
+		im.problem(line, "roster_not_utf8_at", map[string]any{"Position": char})
 		return
 	}
 	rd := csv.NewReader(bytes.NewReader(data))
@@ -340,19 +341,22 @@ func sniffSeparator(data []byte) rune {
 	return ','
 }
 
-func firstInvalidLine(data []byte) int {
-	line := 1
+// firstInvalidByte is where data first breaks UTF-8: its line (from 1) and
+// character in that line (from 1).
+func firstInvalidByte(data []byte) (line, char int) {
+	line = 1
 	for len(data) > 0 {
 		r, size := utf8.DecodeRune(data)
+		char++
 		if r == utf8.RuneError && size <= 1 {
-			return line
+			return line, char
 		}
 		if r == '\n' {
-			line++
+			line, char = line+1, 0
 		}
 		data = data[size:]
 	}
-	return 0
+	return 0, 0
 }
 
 // cell returns the value of column col in rec, trimmed, with the export's

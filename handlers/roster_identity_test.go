@@ -201,3 +201,19 @@ func TestImportTwoRowsOneMember(t *testing.T) {
 		t.Errorf("refused import changed members:\n%s", strings.Join(d, "\n"))
 	}
 }
+
+// TestImportRosterBrokenUTF8Position: a file that breaks UTF-8 (an export
+// of text stored before validation, or a Latin-1 file) is refused with the
+// line and the character in it.
+func TestImportRosterBrokenUTF8Position(t *testing.T) {
+	s, _ := mtService(t, nil)
+	csv := "name,organization,order,jurisdiction\nAna,SO,provincial,ON\nBé\xe9a,SO,provincial,ON\n"
+	for lang, want := range map[string]string{"en": "Line 3: The file is not UTF-8 text: character 3 of this line is broken.",
+		"fr": "caractère 3 de cette ligne est endommagé"} {
+		rep, err := mtImport(t, s, csv, lang)
+		if !errors.Is(err, ErrRosterRejected) || len(rep.Errors) != 1 {
+			t.Fatalf("%s: %v %q", lang, err, mtLines(rep.Errors))
+		}
+		mtContains(t, lang, rep.Errors[0].Message, want)
+	}
+}

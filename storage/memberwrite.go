@@ -305,10 +305,9 @@ func (w *memberTx) byPlatforms(ctx context.Context, in MemberInput) (*memberRow,
 // nil for a new member. A namesake with another platform id or another
 // email is another person and never matches, and so, in an import, is a
 // member that a row with other ids wrote or names (takenByOther). Of the
-// others, one whose
-// email, Slack and Teams ids are all as empty as in's is preferred (that
-// is how the export writes a member who has none), then an active one;
-// two or more equally good candidates are refused with EINVALID
+// others, one whose email, Slack and Teams ids are all as empty as in's is
+// preferred (that is how the export writes a member who has none), then an
+// active one; two or more equally good candidates are refused with EINVALID
 // error_namesake_ambiguous {Name, Organization}, since guessing would
 // overwrite another person's details.
 func (w *memberTx) byNameOrg(ctx context.Context, in MemberInput, nameKey string, orgID int64) (*memberRow, error) {
