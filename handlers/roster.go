@@ -25,8 +25,8 @@ import (
 // coordinator's notes column does not block an import. Blank lines and rows
 // of empty cells are skipped. A row identical to an earlier one is skipped
 // with a warning; a row that is the same person as an earlier one (same
-// email, Slack or Teams id, or name and organization) with different
-// details is an error. Line numbers are the file's lines, header = line 1,
+// email, Slack or Teams id, or name and organization with its order and
+// place) with different details is an error. Line numbers are the file's lines, header = line 1,
 // which is what a spreadsheet shows unless a cell holds a line break.
 
 // maxRosterBytes bounds a roster file: 100,000 members take about 15 MB.
