@@ -71,6 +71,7 @@ func TestWhoQuestions(t *testing.T) {
 		{"/cop who is our representative for the province of Quebec please", "", "Quebec: 1 member"},
 		{"qui représente le Québec?", "fr", "Québec\u00a0: 1 membre"},
 		{"qui est notre représentant pour le Québec", "fr", "Québec\u00a0: 1 membre"},
+		{"qui nous représente au Québec ?", "fr", "Québec\u00a0: 1 membre"},
 		{"y a-t-il quelqu'un du Québec\u202f?", "fr", "Québec\u00a0: 1 membre"},
 		{"Y a-t-il quelqu’un de l’Ontario\u202f?", "fr", "Ontario\u00a0: 3 membres"},
 		{"qui Canada", "fr", "Gouvernement du Canada\u00a0: 1 membre"},
