@@ -31,6 +31,9 @@ type Console struct {
 	// holding: a command is running; channel messages wait in held.
 	holding bool
 	held    []string
+	// FileDir is where a reply's file (the report) is written; empty means
+	// the system's temporary directory.
+	FileDir string
 }
 
 // NewConsole reads from in and writes to out as user, with lang as the
@@ -159,6 +162,7 @@ func (c *Console) line(ctx context.Context, line string, next func() (string, bo
 		r = c.fill(ctx, r, next)
 	}
 	c.write(RenderText(r) + "\n") // a blank line between replies
+	c.saveFile(r)
 	// The channel posts and updates the command caused (live poll
 	// results) print now, after its reply and before the next prompt.
 	c.svc.Flush()

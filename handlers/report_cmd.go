@@ -26,12 +26,15 @@ func (s *Service) cmdReport(ctx context.Context, c *call) Reply {
 	if err != nil {
 		return c.meetingFail(err, "report_usage")
 	}
-	var buf bytes.Buffer
-	if err := s.Report(ctx, &buf, p, lang, f); err != nil {
+	if err := s.checkReportArgs(p, lang, f); err != nil {
 		return c.meetingFail(err, "report_usage")
 	}
 	d, err := s.buildReport(ctx, p)
 	if err != nil {
+		return c.fail(err)
+	}
+	var buf bytes.Buffer
+	if err := s.renderReport(&buf, d, lang, f); err != nil {
 		return c.fail(err)
 	}
 	r := c.reply("report", InChannel, c.reportSummary(d)...)

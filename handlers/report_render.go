@@ -57,11 +57,16 @@ func (s *Service) Report(ctx context.Context, w io.Writer, p ReportPeriod, lang 
 	if err != nil {
 		return err
 	}
+	return s.renderReport(w, d, lang, f)
+}
+
+// renderReport writes the facts d in lang and format f.
+func (s *Service) renderReport(w io.Writer, d *reportData, lang string, f ReportFormat) error {
 	doc := s.reportDocument(d, lang)
 	if f == ReportHTML {
 		return renderHTML(w, doc)
 	}
-	_, err = io.WriteString(w, renderMarkdown(doc))
+	_, err := io.WriteString(w, renderMarkdown(doc))
 	return err
 }
 

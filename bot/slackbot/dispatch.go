@@ -29,7 +29,13 @@ func (a *Adapter) command(ctx context.Context, s *slot, sc slack.SlashCommand) a
 	work := func(ctx context.Context) handlers.Reply {
 		return a.svc.Handle(ctx, a.request(ctx, sc.UserID, sc.UserName, sc.ChannelID, sc.Text))
 	}
-	r, ok := within(ctx, a, s, work, func(ctx context.Context, r handlers.Reply) { a.deliver(ctx, t, r) })
+	r, ok := within(ctx, a, s, work, func(ctx context.Context, r handlers.Reply) {
+		a.deliver(ctx, t, r)
+		a.sendFile(ctx, t, r)
+	})
+	if ok && r.File != nil { // the report: the summary acks, the file follows
+		a.enqueue("file", func(ctx context.Context) { a.sendFile(ctx, t, r) })
+	}
 	switch {
 	case !ok:
 		lang := a.guessLang(ctx, sc.UserID)

@@ -2,6 +2,7 @@ package teamsbot
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -27,15 +28,24 @@ type outActivity struct {
 
 type attachment struct {
 	ContentType string `json:"contentType"`
-	Content     *card  `json:"content"`
+	Content     *card  `json:"content,omitempty"`
+	ContentURL  string `json:"contentUrl,omitempty"` // a file: inline as a data: URL
+	Name        string `json:"name,omitempty"`
 }
 
 // message wraps a card in a message activity. The card's own fallback text
-// carries the full text; summary is the notification preview.
+// carries the full text; summary is the notification preview. A reply's
+// File (the report) follows the card as an inline attachment.
 func message(r handlers.Reply, c *card) outActivity {
 	first, _, _ := strings.Cut(r.Text, "\n")
-	return outActivity{Type: "message", Summary: truncate(first, 200),
+	m := outActivity{Type: "message", Summary: truncate(first, 200),
 		Attachments: []attachment{{ContentType: cardContentType, Content: c}}}
+	if f := r.File; f != nil {
+		mime, _, _ := strings.Cut(f.MIME, ";")
+		m.Attachments = append(m.Attachments, attachment{ContentType: mime, Name: f.Name,
+			ContentURL: "data:" + strings.ReplaceAll(f.MIME, " ", "") + ";base64," + base64.StdEncoding.EncodeToString(f.Data)})
+	}
+	return m
 }
 
 // conversationParams is the body of POST /v3/conversations.

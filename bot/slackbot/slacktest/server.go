@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -33,6 +34,10 @@ const IntendedHostHeader = "X-Intended-Host"
 //   - users.info: ok with the user's id, name, real name and the locale set
 //     with SetLocale ("" by default)
 //   - apps.connections.open: ok with a ws:// URL to the handler set with SetWS
+//   - files.getUploadURLExternal: ok with a fresh file id and an upload URL
+//     on this server, where the file's bytes are then posted (recorded as
+//     method "upload", see Uploads); files.completeUploadExternal: ok with
+//     the files it was given
 //
 // Any other method answers {"ok":false,"error":"unknown_method"}. Requests
 // to paths outside /api/ are response_url posts: recorded as method "hook"
@@ -61,6 +66,7 @@ type Call struct {
 	Form   url.Values // the body, when form-encoded
 	JSON   map[string]any
 	At     time.Time // arrival
+	Body   []byte    // the raw body (a file upload's multipart form)
 }
 
 type failure struct {
@@ -182,6 +188,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(f.status)
 		return
 	}
+	if c.Method == "upload" {
+		io.WriteString(w, "OK - "+strconv.Itoa(len(c.Body)))
+		return
+	}
 	if c.Method == "hook" {
 		io.WriteString(w, "ok")
 		return
@@ -197,9 +207,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) record(r *http.Request) Call {
 	body, _ := io.ReadAll(r.Body)
-	c := Call{Path: r.URL.Path, Host: r.Header.Get(IntendedHostHeader), At: time.Now(), Method: "hook"}
+	c := Call{Path: r.URL.Path, Host: r.Header.Get(IntendedHostHeader), At: time.Now(), Method: "hook", Body: body}
 	if m, ok := strings.CutPrefix(r.URL.Path, "/api/"); ok {
 		c.Method = m
+	} else if strings.HasPrefix(r.URL.Path, "/upload/") {
+		c.Method = "upload"
 	}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		json.Unmarshal(body, &c.JSON)
@@ -245,6 +257,12 @@ func (s *Server) answer(c Call) map[string]any {
 		u := c.Form.Get("user")
 		return map[string]any{"ok": true, "user": map[string]any{"id": u, "name": strings.ToLower(u),
 			"real_name": "Real " + u, "locale": s.locales[u]}}
+	case "files.getUploadURLExternal":
+		s.ts++
+		id := fmt.Sprintf("F%06d", s.ts)
+		return map[string]any{"ok": true, "upload_url": s.srv.URL + "/upload/" + id, "file_id": id}
+	case "files.completeUploadExternal":
+		return s.completeUpload(c.Form)
 	case "apps.connections.open":
 		return map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(s.srv.URL, "http") + "/ws"}
 	}
@@ -288,4 +306,17 @@ func (s *Server) WaitFor(method string, n int, timeout time.Duration) []Call {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// completeUpload answers files.completeUploadExternal with the files it
+// was given, each shared to the channel.
+func (s *Server) completeUpload(form url.Values) map[string]any {
+	var files []map[string]any
+	if err := json.Unmarshal([]byte(form.Get("files")), &files); err != nil || len(files) == 0 {
+		return map[string]any{"ok": false, "error": "invalid_arguments"}
+	}
+	for _, f := range files {
+		f["channels"] = []string{form.Get("channel_id")}
+	}
+	return map[string]any{"ok": true, "files": files}
 }
