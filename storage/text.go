@@ -32,6 +32,9 @@ const (
 // error_text_control {Field, Position, Char}; Position counts characters
 // from 1 and Char is the refused character's code point, "U+202E".
 func checkText(field, s string, breaks bool) *Error {
+	if printableASCII(s) { // most text: nothing to decode
+		return nil
+	}
 	pos := 0
 	for i, r := range s {
 		pos++
@@ -48,6 +51,15 @@ func checkText(field, s string, breaks bool) *Error {
 		}
 	}
 	return nil
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7E {
+			return false
+		}
+	}
+	return true
 }
 
 func refusedRune(r rune, breaks bool) bool {
