@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite"
 )
 
 //go:embed migrations/*.sql
@@ -52,10 +52,8 @@ func open(ctx context.Context, path string, extra url.Values) (*DB, error) {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	sqldb, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
+	sqldb := sql.OpenDB(gatedConnector{dsn: "file:" + escapePath(path) + "?" + q.Encode(),
+		drv: &sqlite.Driver{}, gate: make(writeGate, 1)})
 	// Keep connections open under concurrent load: opening one re-runs the
 	// pragmas and drops its prepared statements (database/sql keeps 2 idle).
 	sqldb.SetMaxIdleConns(16)

@@ -1,0 +1,154 @@
+package storage
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"sync"
+
+	"modernc.org/sqlite"
+)
+
+// writeGate lets one write transaction of this process at a time reach
+// SQLite. Without it, concurrent BEGIN IMMEDIATEs wait in SQLite's busy
+// handler, which sleeps in steps of up to 100 ms: during a burst of votes
+// the write lock sits free while every waiter sleeps, so throughput falls
+// and the slowest acknowledgements take hundreds of milliseconds. Waiting on
+// a channel hands the lock over at once and gives up when the caller's
+// context ends. Other processes on the same file still meet SQLite's busy
+// timeout, and read-only transactions are never gated (WAL readers do not
+// block the writer).
+type writeGate chan struct{}
+
+// gatedConnector opens modernc connections whose write transactions pass
+// through gate.
+type gatedConnector struct {
+	dsn  string
+	drv  *sqlite.Driver
+	gate writeGate
+}
+
+func (c gatedConnector) Connect(context.Context) (driver.Conn, error) {
+	conn, err := c.drv.Open(c.dsn)
+	if err != nil {
+		return nil, err
+	}
+	return &gatedConn{Conn: conn, gate: c.gate}, nil
+}
+
+func (c gatedConnector) Driver() driver.Driver { return c.drv }
+
+// sqliteConn is what database/sql uses of a modernc connection; gatedConn
+// forwards all of it so that wrapping costs no fast path.
+type sqliteConn interface {
+	driver.Conn
+	driver.ConnBeginTx
+	driver.ConnPrepareContext
+	driver.ExecerContext
+	driver.QueryerContext
+	driver.Pinger
+	driver.SessionResetter
+	driver.Validator
+}
+
+type gatedConn struct {
+	driver.Conn
+	gate writeGate
+}
+
+var errNotSQLite = errors.New("storage: the sqlite driver's connection lacks an expected method")
+
+func (c *gatedConn) inner() (sqliteConn, error) {
+	sc, ok := c.Conn.(sqliteConn)
+	if !ok {
+		return nil, errNotSQLite
+	}
+	return sc, nil
+}
+
+// BeginTx waits for the gate (or ctx) before a write transaction begins;
+// the gate opens again when that transaction commits or rolls back.
+func (c *gatedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	sc, err := c.inner()
+	if err != nil {
+		return nil, err
+	}
+	if opts.ReadOnly {
+		return sc.BeginTx(ctx, opts)
+	}
+	select {
+	case c.gate <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	tx, err := sc.BeginTx(ctx, opts)
+	if err != nil {
+		<-c.gate
+		return nil, err
+	}
+	return &gatedTx{Tx: tx, gate: c.gate}, nil
+}
+
+func (c *gatedConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
+	sc, err := c.inner()
+	if err != nil {
+		return nil, err
+	}
+	return sc.PrepareContext(ctx, q)
+}
+
+func (c *gatedConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	sc, err := c.inner()
+	if err != nil {
+		return nil, err
+	}
+	return sc.ExecContext(ctx, q, args)
+}
+
+func (c *gatedConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	sc, err := c.inner()
+	if err != nil {
+		return nil, err
+	}
+	return sc.QueryContext(ctx, q, args)
+}
+
+func (c *gatedConn) Ping(ctx context.Context) error {
+	sc, err := c.inner()
+	if err != nil {
+		return err
+	}
+	return sc.Ping(ctx)
+}
+
+func (c *gatedConn) ResetSession(ctx context.Context) error {
+	sc, err := c.inner()
+	if err != nil {
+		return err
+	}
+	return sc.ResetSession(ctx)
+}
+
+func (c *gatedConn) IsValid() bool {
+	sc, err := c.inner()
+	return err == nil && sc.IsValid()
+}
+
+// gatedTx opens the gate once, whichever of Commit and Rollback ends it.
+type gatedTx struct {
+	driver.Tx
+	gate writeGate
+	once sync.Once
+}
+
+func (t *gatedTx) release() { t.once.Do(func() { <-t.gate }) }
+
+func (t *gatedTx) Commit() error {
+	defer t.release()
+	return t.Tx.Commit()
+}
+
+func (t *gatedTx) Rollback() error {
+	defer t.release()
+	return t.Tx.Rollback()
+}
