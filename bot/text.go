@@ -8,8 +8,28 @@ import (
 
 // RenderText renders a reply as plain text for terminals and logs. Buttons
 // cannot be clicked in a terminal, so they are listed as hints; forms fall
-// back to the reply's Text, which explains the one-line command.
-func RenderText(r handlers.Reply) string {
+// back to the reply's Text, which explains the one-line command. Control
+// characters, bidi overrides and broken UTF-8 that a reply echoes from
+// what someone typed are shown as U+FFFD, so that no escape sequence
+// reaches the terminal.
+func RenderText(r handlers.Reply) string { return terminalSafe(renderText(r)) }
+
+// terminalSafe replaces in s what a terminal would act on or reorder
+// rather than show: C0 controls but line feed and tab, DEL, C1 controls,
+// bidi embeddings, overrides and isolates, invalid UTF-8.
+func terminalSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t':
+			return r
+		case r < 0x20 || (r >= 0x7F && r <= 0x9F), r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+func renderText(r handlers.Reply) string {
 	if len(r.Blocks) == 0 {
 		return ensureNewline(r.Text)
 	}
