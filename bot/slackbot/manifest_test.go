@@ -49,8 +49,10 @@ func TestManifests(t *testing.T) {
 	// (commands), app_mention (app_mentions:read), message.im (im:history),
 	// conversations.history in a public or private community channel, to
 	// find a keyed post whose answer was lost (channels:history,
-	// groups:history). views.open and views.publish need no scope.
-	wantScopes := []string{"app_mentions:read", "channels:history", "chat:write", "commands", "groups:history", "im:history", "users:read"}
+	// groups:history), and the report's external file upload
+	// (files.getUploadURLExternal, files.completeUploadExternal: files:write).
+	// views.open and views.publish need no scope.
+	wantScopes := []string{"app_mentions:read", "channels:history", "chat:write", "commands", "files:write", "groups:history", "im:history", "users:read"}
 	wantEvents := []string{"app_home_opened", "app_mention", "message.im"}
 	var fx map[string]any
 	if err := json.Unmarshal([]byte(fixture(t, "app_manifest_socket_mode.json")), &fx); err != nil {
