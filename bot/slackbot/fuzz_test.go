@@ -111,7 +111,13 @@ func FuzzSlackPayload(f *testing.F) {
 	f.Add(uint8(0), commandForm(`poll "Theme?" "A" "B"`, stormCoordinator))
 	watch := &panicWatch{}
 	e := newStormEnv(f, 3, withLog(slog.New(watch)),
-		withTuning(func(t *tuning) { t.tries, t.asyncTimeout, t.callTimeout = 1, 2*time.Second, time.Second }))
+		withTuning(func(t *tuning) {
+			// Each input must end quickly: a fuzz run stopped by -fuzztime while
+			// an input still waits out a budget fails with "context deadline
+			// exceeded".
+			t.tries, t.pace = 1, 0
+			t.budget, t.asyncTimeout, t.callTimeout, t.userTimeout = 500*time.Millisecond, 500*time.Millisecond, 500*time.Millisecond, 200*time.Millisecond
+		}))
 	now := time.Now()
 	f.Fuzz(func(t *testing.T, route uint8, body string) {
 		a, err := newAdapter(e.a.cfg, e.a.svc, slog.New(watch), func() time.Time { return now }, e.a.tune)
