@@ -11,14 +11,15 @@ import (
 )
 
 // report serves the report to the Council as an HTML page:
-// GET /report?from=2026-09-01&to=2027-01-31&lang=fr. It carries the same
-// kind of information as the calendar feed and is guarded the same way:
-// with [http] calendar_token set, a request without the right ?token= gets
-// 404. A bad period or language is a 400 with a bilingual message.
+// GET /report?from=2026-09-01&to=2027-01-31&lang=fr&token=…. Unlike the
+// calendar feed it is never public: it names outreach contacts and
+// panelists, so without [http] calendar_token set the page does not exist,
+// and a request without the right ?token= gets 404. A bad period or
+// language is a 400 with a bilingual message.
 func (a *App) report(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if tok := a.cfg.HTTP.CalendarToken; tok != "" &&
-		subtle.ConstantTimeCompare([]byte(q.Get("token")), []byte(tok)) != 1 {
+	tok := a.cfg.HTTP.CalendarToken
+	if tok == "" || subtle.ConstantTimeCompare([]byte(q.Get("token")), []byte(tok)) != 1 {
 		http.NotFound(w, r)
 		return
 	}

@@ -85,3 +85,16 @@ func TestReportPageServed(t *testing.T) {
 		})
 	}
 }
+
+// Without a token configured the report page does not exist: it names
+// outreach contacts, so it is never public the way the calendar may be.
+func TestReportPageNeedsAToken(t *testing.T) {
+	e := newE2E(t)
+	seedDemoFile(t, e.cfg.Storage.Path)
+	e.start()
+	for _, path := range []string{"/report?from=2026-09-01&to=2027-01-31", "/report?from=2026-09-01&to=2027-01-31&token="} {
+		if code, body := e.get(path); code != http.StatusNotFound {
+			t.Errorf("GET %s with no calendar_token = %d, want 404:\n%.300s", path, code, body)
+		}
+	}
+}
