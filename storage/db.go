@@ -53,7 +53,7 @@ func open(ctx context.Context, path string, extra url.Values) (*DB, error) {
 	}
 	q.Set("_txlock", "immediate")
 	sqldb := sql.OpenDB(gatedConnector{dsn: "file:" + escapePath(path) + "?" + q.Encode(),
-		drv: &sqlite.Driver{}, gate: make(writeGate, 1)})
+		drv: &sqlite.Driver{}, gate: make(writeGate, 1), wait: gateWait})
 	// Keep connections open under concurrent load: opening one re-runs the
 	// pragmas and drops its prepared statements (database/sql keeps 2 idle).
 	sqldb.SetMaxIdleConns(16)

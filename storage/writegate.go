@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"sync"
+	"time"
 
 	"modernc.org/sqlite"
 )
@@ -20,12 +21,22 @@ import (
 // block the writer).
 type writeGate chan struct{}
 
+// gateWait is the longest a write transaction waits for the gate when its
+// context has no earlier deadline: the busy_timeout in the DSN, so that no
+// write waits longer than SQLite itself would have let it (a mistaken
+// nested write fails instead of hanging for ever).
+const gateWait = 10 * time.Second
+
+// errWriteBusy is the gate's answer after gateWait, like SQLITE_BUSY.
+var errWriteBusy = errors.New("storage: database busy: another write of this process held it too long")
+
 // gatedConnector opens modernc connections whose write transactions pass
-// through gate.
+// through gate, waiting at most wait for it.
 type gatedConnector struct {
 	dsn  string
 	drv  *sqlite.Driver
 	gate writeGate
+	wait time.Duration
 }
 
 func (c gatedConnector) Connect(context.Context) (driver.Conn, error) {
@@ -33,7 +44,7 @@ func (c gatedConnector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &gatedConn{Conn: conn, gate: c.gate}, nil
+	return &gatedConn{Conn: conn, gate: c.gate, wait: c.wait}, nil
 }
 
 func (c gatedConnector) Driver() driver.Driver { return c.drv }
@@ -54,6 +65,7 @@ type sqliteConn interface {
 type gatedConn struct {
 	driver.Conn
 	gate writeGate
+	wait time.Duration
 }
 
 var errNotSQLite = errors.New("storage: the sqlite driver's connection lacks an expected method")
@@ -76,10 +88,14 @@ func (c *gatedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.
 	if opts.ReadOnly {
 		return sc.BeginTx(ctx, opts)
 	}
+	t := time.NewTimer(c.wait)
+	defer t.Stop()
 	select {
 	case c.gate <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	case <-t.C:
+		return nil, errWriteBusy
 	}
 	tx, err := sc.BeginTx(ctx, opts)
 	if err != nil {

@@ -2,9 +2,13 @@ package storage
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"modernc.org/sqlite"
 )
 
 // A second write transaction waits for the first on the gate, gives up
@@ -52,5 +56,20 @@ func TestWriteGate(t *testing.T) {
 		tx.Rollback()
 	} else if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatal(err)
+	}
+}
+
+// A write whose context has no deadline still gives up after the gate's
+// wait (SQLite's busy timeout in production) instead of hanging.
+func TestWriteGateWaitBounded(t *testing.T) {
+	conn, err := (&sqlite.Driver{}).Open(filepath.Join(t.TempDir(), "gate.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	c := &gatedConn{Conn: conn, gate: make(writeGate, 1), wait: 20 * time.Millisecond}
+	c.gate <- struct{}{} // another write holds the gate
+	if _, err := c.BeginTx(context.Background(), driver.TxOptions{}); !errors.Is(err, errWriteBusy) {
+		t.Fatalf("BeginTx while the gate is held = %v, want errWriteBusy", err)
 	}
 }
