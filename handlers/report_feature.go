@@ -51,28 +51,31 @@ func (f *reportFeature) work() {
 		case <-f.stop:
 			return
 		case fn := <-f.queue:
-			ctx, cancel := context.WithTimeout(context.Background(), reportWorkTimeout)
-			fn(ctx)
-			cancel()
+			f.run(fn)
 		}
 	}
 }
 
-// close stops the worker once the work already queued is done.
+// run does one piece of queued work under reportWorkTimeout.
+func (f *reportFeature) run(fn func(context.Context)) {
+	ctx, cancel := context.WithTimeout(context.Background(), reportWorkTimeout)
+	defer cancel()
+	fn(ctx)
+}
+
+// close stops the worker, then does the work still queued, so nothing
+// accepted before Close is dropped and no two pieces run at once.
 func (f *reportFeature) close() {
+	close(f.stop)
+	f.wg.Wait()
 	for {
 		select {
 		case fn := <-f.queue:
-			ctx, cancel := context.WithTimeout(context.Background(), reportWorkTimeout)
-			fn(ctx)
-			cancel()
-			continue
+			f.run(fn)
 		default:
+			return
 		}
-		break
 	}
-	close(f.stop)
-	f.wg.Wait()
 }
 
 func (f *reportFeature) enqueue(what string, fn func(context.Context)) {
