@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"copbot/bot/internal/schemacheck"
 	"copbot/handlers"
 	"copbot/storage"
 )
@@ -52,6 +53,68 @@ func TestManifest(t *testing.T) {
 				t.Errorf("%s manifest command %q is not a copbot command", lang, title)
 			}
 		}
+	}
+}
+
+// installable returns the manifest as an administrator uploads it: the
+// README's step 1 fills the placeholders with real ids and the host.
+func installable(t *testing.T) []byte {
+	b, err := os.ReadFile("manifest/manifest.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(strings.NewReplacer("{{TEAMS_APP_ID}}", "0b5a3f2e-8c1d-4e7a-9f60-2d4b8e1c7a93",
+		"{{MICROSOFT_APP_ID}}", testAppID, "{{PUBLIC_HOST}}", "copbot.example.gc.ca").Replace(string(b)))
+}
+
+// TestManifestMatchesTeamsSchema validates the app package against the
+// published schemas of the manifest version it declares (testdata/schema):
+// manifest.json against the 1.19 manifest schema, and every localization
+// file it lists against the 1.19 localization schema. It caught a
+// 36-character developer name (Teams refuses more than 32).
+func TestManifestMatchesTeamsSchema(t *testing.T) {
+	manifest := installable(t)
+	var m struct {
+		ManifestVersion  string `json:"manifestVersion"`
+		LocalizationInfo struct {
+			AdditionalLanguages []struct{ LanguageTag, File string } `json:"additionalLanguages"`
+		} `json:"localizationInfo"`
+	}
+	if err := json.Unmarshal(manifest, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.ManifestVersion != "1.19" {
+		t.Fatalf("manifestVersion %q: copy that version's schemas into testdata/schema", m.ManifestVersion)
+	}
+	s, err := schemacheck.Load("testdata/schema/teams-1.19.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range s.ValidateJSON(manifest) {
+		t.Errorf("manifest.json: %s", e)
+	}
+	loc, err := schemacheck.Load("testdata/schema/teams-loc-1.19.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.LocalizationInfo.AdditionalLanguages) == 0 {
+		t.Fatal("no French localization")
+	}
+	for _, l := range m.LocalizationInfo.AdditionalLanguages {
+		b, err := os.ReadFile("manifest/" + l.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range loc.ValidateJSON(b) {
+			t.Errorf("%s: %s", l.File, e)
+		}
+	}
+	// The check is real: one character over a limit fails it.
+	var doc map[string]any
+	json.Unmarshal(manifest, &doc)
+	doc["developer"].(map[string]any)["name"] = strings.Repeat("n", 33)
+	if errs := s.Validate(doc); len(errs) == 0 {
+		t.Error("a 33-character developer name passed the schema")
 	}
 }
 
