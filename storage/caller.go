@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"sync"
 )
 
@@ -26,29 +25,27 @@ func (d *DB) CallerByIdentity(ctx context.Context, id Identity) (Caller, error) 
 	if !ok || id.ID == "" {
 		return c, nil
 	}
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return c, err
-	}
-	defer tx.Rollback()
-	version, err := d.directoryVersion(ctx, tx)
-	if err != nil {
-		return c, err
-	}
-	if c, ok := d.callers.get(version, id); ok {
-		return c, nil
-	}
-	if c, err = d.readCaller(ctx, tx, col, id); err != nil {
-		return c, err
-	}
-	d.callers.put(version, id, c)
-	return c, nil
+	err := d.read(ctx, func(t *tx) error {
+		version, err := t.directoryVersion()
+		if err != nil {
+			return err
+		}
+		var ok bool
+		if c, ok = d.callers.get(version, id); ok {
+			return nil
+		}
+		if c, err = t.readCaller(col, id); err == nil {
+			d.callers.put(version, id, c)
+		}
+		return err
+	})
+	return c, err
 }
 
-func (d *DB) readCaller(ctx context.Context, tx *sql.Tx, col string, id Identity) (Caller, error) {
+func (t *tx) readCaller(col string, id Identity) (Caller, error) {
 	var c Caller
 	// An id belongs to at most one row (a partial unique index), active or not.
-	r, err := d.queryMember(ctx, tx, memberSelect+" WHERE m."+col+" = ?", id.ID)
+	r, err := t.queryMember(memberSelect+" WHERE m."+col+" = ?", id.ID)
 	if err != nil {
 		return c, err
 	}
@@ -57,11 +54,7 @@ func (d *DB) readCaller(ctx context.Context, tx *sql.Tx, col string, id Identity
 	} else if r != nil {
 		c.Former = &r.Member
 	}
-	st, err := d.stmt(ctx, tx, "SELECT EXISTS (SELECT 1 FROM coordinators WHERE platform = ? AND id = ?)")
-	if err != nil {
-		return c, err
-	}
-	err = st.QueryRowContext(ctx, id.Platform, id.ID).Scan(&c.Coordinator)
+	c.Coordinator, err = t.isCoordinator(id)
 	return c, err
 }
 

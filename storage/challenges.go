@@ -85,19 +85,14 @@ func (d *DB) AddChallenge(ctx context.Context, in ChallengeInput) (*Challenge, e
 	if err := validateChallenge(c); err != nil {
 		return nil, err
 	}
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
+	if err := d.write(ctx, func(t *tx) error { return t.insertChallenge(c) }); err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	if err := insertChallenge(ctx, tx, c); err != nil {
-		return nil, err
-	}
-	return c, tx.Commit()
+	return c, nil
 }
 
-func insertChallenge(ctx context.Context, tx *sql.Tx, c *Challenge) error {
-	res, err := tx.ExecContext(ctx, `INSERT INTO challenges (kind, problem, jurisdictions, criticality, incidence,
+func (t *tx) insertChallenge(c *Challenge) error {
+	res, err := t.exec(`INSERT INTO challenges (kind, problem, jurisdictions, criticality, incidence,
 		action_plan, status, opened_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
 		string(c.Kind), c.Problem, strings.Join(c.Jurisdictions, ","), string(c.Criticality), c.Incidence,
 		c.ActionPlan, formatTime(c.OpenedAt), formatTime(c.UpdatedAt))
@@ -150,38 +145,36 @@ func (d *DB) CloseChallenge(ctx context.Context, id int64) (*Challenge, error) {
 
 func (d *DB) changeChallenge(ctx context.Context, id int64, change func(c *Challenge) error) (*Challenge, error) {
 	now := d.now()
-	tx, err := d.db.BeginTx(ctx, nil)
+	var c *Challenge
+	err := d.write(ctx, func(t *tx) error {
+		cs, err := t.queryChallenges("id = ?", id)
+		switch {
+		case err != nil:
+			return err
+		case len(cs) == 0:
+			return Errorf(ENOTFOUND, "challenge_error_not_found", map[string]any{"ID": id}, "challenge %d not found", id)
+		case !cs[0].Open:
+			return Errorf(ECONFLICT, "challenge_error_closed", map[string]any{"ID": id}, "challenge %d is closed", id)
+		}
+		c = cs[0]
+		c.UpdatedAt = now
+		if err := change(c); err != nil {
+			return err
+		}
+		return t.saveChallenge(c)
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	cs, err := queryChallenges(ctx, tx, "id = ?", id)
-	if err != nil {
-		return nil, err
-	}
-	if len(cs) == 0 {
-		return nil, Errorf(ENOTFOUND, "challenge_error_not_found", map[string]any{"ID": id}, "challenge %d not found", id)
-	}
-	c := cs[0]
-	if !c.Open {
-		return nil, Errorf(ECONFLICT, "challenge_error_closed", map[string]any{"ID": id}, "challenge %d is closed", id)
-	}
-	c.UpdatedAt = now
-	if err := change(c); err != nil {
-		return nil, err
-	}
-	if err := saveChallenge(ctx, tx, c); err != nil {
-		return nil, err
-	}
-	return c, tx.Commit()
+	return c, nil
 }
 
-func saveChallenge(ctx context.Context, tx *sql.Tx, c *Challenge) error {
+func (t *tx) saveChallenge(c *Challenge) error {
 	status := "open"
 	if !c.Open {
 		status = "closed"
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE challenges SET problem = ?, jurisdictions = ?, criticality = ?, incidence = ?,
+	_, err := t.exec(`UPDATE challenges SET problem = ?, jurisdictions = ?, criticality = ?, incidence = ?,
 		action_plan = ?, status = ?, closed_at = ?, updated_at = ? WHERE id = ?`,
 		c.Problem, strings.Join(c.Jurisdictions, ","), string(c.Criticality), c.Incidence, c.ActionPlan,
 		status, formatTime(c.ClosedAt), formatTime(c.UpdatedAt), c.ID)
@@ -192,11 +185,6 @@ func saveChallenge(ctx context.Context, tx *sql.Tx, c *Challenge) error {
 // by to and not closed before from. Zero times do not bound. Order: open
 // first, then by criticality (high first) and id.
 func (d *DB) Challenges(ctx context.Context, from, to time.Time) ([]*Challenge, error) {
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
 	where, args := "1 = 1", []any{}
 	if !to.IsZero() {
 		where, args = where+" AND opened_at <= ?", append(args, formatTime(to))
@@ -204,25 +192,26 @@ func (d *DB) Challenges(ctx context.Context, from, to time.Time) ([]*Challenge, 
 	if !from.IsZero() {
 		where, args = where+" AND (closed_at IS NULL OR closed_at >= ?)", append(args, formatTime(from))
 	}
-	return queryChallenges(ctx, tx, where, args...)
+	var out []*Challenge
+	err := d.read(ctx, func(t *tx) (err error) {
+		out, err = t.queryChallenges(where, args...)
+		return err
+	})
+	return out, err
 }
 
-func queryChallenges(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]*Challenge, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT "+challengeColumns+" FROM challenges WHERE "+where+
-		` ORDER BY status = 'closed', CASE criticality WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+// queryChallenges selects challenges; where is one of a few constant
+// clauses.
+func (t *tx) queryChallenges(where string, args ...any) ([]*Challenge, error) {
 	var out []*Challenge
-	for rows.Next() {
-		c, err := scanChallenge(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	err := t.each("SELECT "+challengeColumns+" FROM challenges WHERE "+where+
+		` ORDER BY status = 'closed', CASE criticality WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, id`,
+		func(rows *sql.Rows) error {
+			c, err := scanChallenge(rows)
+			out = append(out, c)
+			return err
+		}, args...)
+	return out, err
 }
 
 func scanChallenge(rows *sql.Rows) (*Challenge, error) {
@@ -244,50 +233,48 @@ func scanChallenge(rows *sql.Rows) (*Challenge, error) {
 // coverage: opened (criticality high) when some province or territory has
 // no active member, its list updated as members join and leave, closed when
 // every one has a representative. It returns the open coverage challenge,
-// or nil when none is open.
+// or nil when none is open. Coverage is read in the same transaction as
+// the challenge is written, so two concurrent calls cannot write answers
+// from different moments.
 func (d *DB) SyncCoverageChallenge(ctx context.Context) (*Challenge, error) {
-	cov, err := d.Coverage(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var codes []string
-	for _, j := range cov.Uncovered {
-		codes = append(codes, j.Code)
-	}
 	now := d.now()
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	cs, err := queryChallenges(ctx, tx, "kind = 'coverage' AND status = 'open'")
-	if err != nil {
-		return nil, err
-	}
-	c, err := syncCoverage(ctx, tx, cs, codes, now)
-	if err != nil {
-		return nil, err
-	}
-	return c, tx.Commit()
+	var c *Challenge
+	err := d.write(ctx, func(t *tx) error {
+		cov, err := t.coverage()
+		if err != nil {
+			return err
+		}
+		var codes []string
+		for _, j := range cov.Uncovered {
+			codes = append(codes, j.Code)
+		}
+		open, err := t.queryChallenges("kind = 'coverage' AND status = 'open'")
+		if err != nil {
+			return err
+		}
+		c, err = t.syncCoverage(open, codes, now)
+		return err
+	})
+	return c, err
 }
 
-func syncCoverage(ctx context.Context, tx *sql.Tx, open []*Challenge, codes []string, now time.Time) (*Challenge, error) {
+func (t *tx) syncCoverage(open []*Challenge, codes []string, now time.Time) (*Challenge, error) {
 	switch {
 	case len(open) == 0 && len(codes) == 0:
 		return nil, nil
 	case len(open) == 0:
 		c := &Challenge{Kind: ChallengeCoverage, Jurisdictions: codes, Criticality: CriticalityHigh,
 			Open: true, OpenedAt: now, UpdatedAt: now}
-		return c, insertChallenge(ctx, tx, c)
+		return c, t.insertChallenge(c)
 	}
 	c := open[0]
 	if len(codes) == 0 {
 		c.Open, c.ClosedAt, c.UpdatedAt = false, now, now
-		return nil, saveChallenge(ctx, tx, c)
+		return nil, t.saveChallenge(c)
 	}
 	if strings.Join(c.Jurisdictions, ",") == strings.Join(codes, ",") {
 		return c, nil
 	}
 	c.Jurisdictions, c.UpdatedAt = codes, now
-	return c, saveChallenge(ctx, tx, c)
+	return c, t.saveChallenge(c)
 }

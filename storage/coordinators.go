@@ -23,76 +23,61 @@ func (d *DB) AddCoordinator(ctx context.Context, id Identity, by Identity) error
 	if err := checkIdentity(id); err != nil {
 		return err
 	}
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
 	addedBy := ""
 	if !by.IsZero() {
 		addedBy = by.String()
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO coordinators (platform, id, added_by, added_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (platform, id) DO NOTHING`, id.Platform, id.ID, addedBy, formatTime(d.now()))
-	if err != nil {
-		return fmt.Errorf("add coordinator: %w", err)
-	}
-	return tx.Commit()
+	return d.write(ctx, func(t *tx) error {
+		_, err := t.exec(`INSERT INTO coordinators (platform, id, added_by, added_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (platform, id) DO NOTHING`, id.Platform, id.ID, addedBy, formatTime(d.now()))
+		if err != nil {
+			return fmt.Errorf("add coordinator: %w", err)
+		}
+		return nil
+	})
 }
 
 // RemoveCoordinator removes a coordinator added at run time; ErrNotFound if
 // id is not one (coordinators named in the config are not stored here).
 func (d *DB) RemoveCoordinator(ctx context.Context, id Identity) error {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, "DELETE FROM coordinators WHERE platform = ? AND id = ?", id.Platform, id.ID)
-	if err != nil {
-		return fmt.Errorf("remove coordinator: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		if err == nil {
-			err = ErrNotFound
+	return d.write(ctx, func(t *tx) error {
+		removed, err := t.exec1("DELETE FROM coordinators WHERE platform = ? AND id = ?", id.Platform, id.ID)
+		switch {
+		case err != nil:
+			return fmt.Errorf("remove coordinator: %w", err)
+		case !removed:
+			return ErrNotFound
 		}
-		return err
-	}
-	return tx.Commit()
+		return nil
+	})
 }
 
 // IsCoordinator reports whether id was made a coordinator at run time.
 func (d *DB) IsCoordinator(ctx context.Context, id Identity) (bool, error) {
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback()
-	st, err := d.stmt(ctx, tx, "SELECT EXISTS (SELECT 1 FROM coordinators WHERE platform = ? AND id = ?)")
-	if err != nil {
-		return false, err
-	}
 	var ok bool
-	err = st.QueryRowContext(ctx, id.Platform, id.ID).Scan(&ok)
+	err := d.read(ctx, func(t *tx) (err error) {
+		ok, err = t.isCoordinator(id)
+		return err
+	})
+	return ok, err
+}
+
+func (t *tx) isCoordinator(id Identity) (bool, error) {
+	var ok bool
+	err := t.queryRow("SELECT EXISTS (SELECT 1 FROM coordinators WHERE platform = ? AND id = ?)", id.Platform, id.ID).Scan(&ok)
 	return ok, err
 }
 
 // ListCoordinators returns the coordinators added at run time, oldest first.
 func (d *DB) ListCoordinators(ctx context.Context) ([]Identity, error) {
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
 	var out []Identity
-	err = d.eachRow(ctx, tx, "SELECT platform, id FROM coordinators ORDER BY added_at, platform, id",
-		func(rows *sql.Rows) error {
+	err := d.read(ctx, func(t *tx) error {
+		return t.each("SELECT platform, id FROM coordinators ORDER BY added_at, platform, id", func(rows *sql.Rows) error {
 			var id Identity
-			if err := rows.Scan(&id.Platform, &id.ID); err != nil {
-				return err
-			}
+			err := rows.Scan(&id.Platform, &id.ID)
 			out = append(out, id)
-			return nil
+			return err
 		})
+	})
 	return out, err
 }

@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -82,37 +80,6 @@ func (d *DB) Close() error {
 	return d.db.Close()
 }
 
-// stmt returns query prepared on tx's connection. The *sql.Stmt is kept per
-// query text, and database/sql keeps its per-connection handles, so a query
-// is parsed once per pooled connection instead of once per call. Only
-// constant query texts (or a bounded set built from them) may come here.
-func (d *DB) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
-	d.mu.Lock()
-	st, ok := d.stmts[query]
-	d.mu.Unlock()
-	if !ok {
-		var err error
-		if st, err = d.db.PrepareContext(ctx, query); err != nil {
-			return nil, fmt.Errorf("prepare: %w", err)
-		}
-		d.mu.Lock()
-		if prev, dup := d.stmts[query]; dup {
-			st.Close()
-			st = prev
-		} else {
-			d.stmts[query] = st
-		}
-		d.mu.Unlock()
-	}
-	return tx.StmtContext(ctx, st), nil
-}
-
-// beginRead starts a read-only (deferred) transaction: one consistent
-// snapshot that, unlike write transactions, does not take the write lock.
-func (d *DB) beginRead(ctx context.Context) (*sql.Tx, error) {
-	return d.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-}
-
 // now returns the clock's time in UTC, truncated to what the TEXT columns hold.
 func (d *DB) now() time.Time { return d.Now().UTC().Truncate(time.Second) }
 
@@ -140,49 +107,4 @@ func parseTime(s sql.NullString) (time.Time, error) {
 func (d *DB) Ping(ctx context.Context) error {
 	var one int
 	return d.db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
-}
-
-// migrate applies every embedded migration not yet recorded, each in its
-// own transaction together with its record.
-func (d *DB) migrate(ctx context.Context) error {
-	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		return err
-	}
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if err := d.migrateFile(ctx, name); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-func (d *DB) migrateFile(ctx context.Context, name string) error {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	base := name[strings.LastIndex(name, "/")+1:]
-	var n int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE name = ?", base).Scan(&n); err != nil || n > 0 {
-		return err
-	}
-	body, err := fs.ReadFile(migrationFS, name)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
-		base, d.now().Format(time.RFC3339)); err != nil {
-		return err
-	}
-	return tx.Commit()
 }

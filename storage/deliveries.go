@@ -46,18 +46,15 @@ const deliveryColumns = `key, platform, status, attempts, first_at, started_at, 
 // Deliveries returns the ledger rows of key, one per platform tried, by
 // platform name. A key never tried has none.
 func (d *DB) Deliveries(ctx context.Context, key string) ([]*Delivery, error) {
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
 	var out []*Delivery
-	err = d.eachRow(ctx, tx, "SELECT "+deliveryColumns+" FROM deliveries WHERE key = ? ORDER BY platform",
-		func(rows *sql.Rows) error {
-			dl, err := scanDelivery(rows)
-			out = append(out, dl)
-			return err
-		}, key)
+	err := d.read(ctx, func(t *tx) error {
+		return t.each("SELECT "+deliveryColumns+" FROM deliveries WHERE key = ? ORDER BY platform",
+			func(rows *sql.Rows) error {
+				dl, err := scanDelivery(rows)
+				out = append(out, dl)
+				return err
+			}, key)
+	})
 	return out, err
 }
 
@@ -68,31 +65,24 @@ func (d *DB) Deliveries(ctx context.Context, key string) ([]*Delivery, error) {
 // as sent there.
 func (d *DB) BeginDelivery(ctx context.Context, key string, p Platform) (*Delivery, error) {
 	now := formatTime(d.now())
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (key, platform, status, attempts, first_at, started_at, updated_at)
-		VALUES (?, ?, 'attempting', 1, ?, ?, ?)
-		ON CONFLICT (key, platform) DO UPDATE SET status = 'attempting', attempts = attempts + 1,
-		started_at = excluded.started_at, updated_at = excluded.updated_at WHERE deliveries.status != 'sent'`,
-		key, string(p), now, now, now)
-	if err != nil {
-		return nil, err
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		if err == nil {
-			err = Errorf(ECONFLICT, "delivery_error_sent", map[string]any{"Key": key, "Platform": string(p)},
+	var dl *Delivery
+	err := d.write(ctx, func(t *tx) error {
+		started, err := t.exec1(`INSERT INTO deliveries (key, platform, status, attempts, first_at, started_at, updated_at)
+			VALUES (?, ?, 'attempting', 1, ?, ?, ?)
+			ON CONFLICT (key, platform) DO UPDATE SET status = 'attempting', attempts = attempts + 1,
+			started_at = excluded.started_at, updated_at = excluded.updated_at WHERE deliveries.status != 'sent'`,
+			key, string(p), now, now, now)
+		switch {
+		case err != nil:
+			return err
+		case !started:
+			return Errorf(ECONFLICT, "delivery_error_sent", map[string]any{"Key": key, "Platform": string(p)},
 				"post %s was already delivered to %s", key, p)
 		}
-		return nil, err
-	}
-	dl, err := deliveryIn(ctx, d, tx, key, p)
-	if err != nil {
-		return nil, err
-	}
-	return dl, tx.Commit()
+		dl, err = t.delivery(key, p)
+		return err
+	})
+	return dl, err
 }
 
 // RecordDeliverySent records that key reached platform ref.Platform at
@@ -100,13 +90,15 @@ func (d *DB) BeginDelivery(ctx context.Context, key string, p Platform) (*Delive
 // the first ref.
 func (d *DB) RecordDeliverySent(ctx context.Context, key string, ref PostRef) error {
 	now := formatTime(d.now())
-	_, err := d.db.ExecContext(ctx, `INSERT INTO deliveries (key, platform, status, attempts, first_at, started_at,
-		channel, message_id, updated_at) VALUES (?, ?, 'sent', 0, ?, ?, ?, ?, ?)
-		ON CONFLICT (key, platform) DO UPDATE SET status = 'sent', channel = excluded.channel,
-		message_id = excluded.message_id, last_error = '', updated_at = excluded.updated_at
-		WHERE deliveries.status != 'sent'`,
-		key, string(ref.Platform), now, now, ref.Channel, ref.ID, now)
-	return err
+	return d.write(ctx, func(t *tx) error {
+		_, err := t.exec(`INSERT INTO deliveries (key, platform, status, attempts, first_at, started_at,
+			channel, message_id, updated_at) VALUES (?, ?, 'sent', 0, ?, ?, ?, ?, ?)
+			ON CONFLICT (key, platform) DO UPDATE SET status = 'sent', channel = excluded.channel,
+			message_id = excluded.message_id, last_error = '', updated_at = excluded.updated_at
+			WHERE deliveries.status != 'sent'`,
+			key, string(ref.Platform), now, now, ref.Channel, ref.ID, now)
+		return err
+	})
 }
 
 // RecordDeliveryFailed records that the latest attempt to post key on p
@@ -116,14 +108,17 @@ func (d *DB) RecordDeliveryFailed(ctx context.Context, key string, p Platform, c
 	if utf8.RuneCountInString(cause) > maxReminderError {
 		cause = string([]rune(cause)[:maxReminderError])
 	}
-	_, err := d.db.ExecContext(ctx, `UPDATE deliveries SET status = 'failed', last_error = ?, updated_at = ?
-		WHERE key = ? AND platform = ? AND status != 'sent'`, cause, formatTime(d.now()), key, string(p))
-	return err
+	now := formatTime(d.now())
+	return d.write(ctx, func(t *tx) error {
+		_, err := t.exec(`UPDATE deliveries SET status = 'failed', last_error = ?, updated_at = ?
+			WHERE key = ? AND platform = ? AND status != 'sent'`, cause, now, key, string(p))
+		return err
+	})
 }
 
-func deliveryIn(ctx context.Context, d *DB, tx *sql.Tx, key string, p Platform) (*Delivery, error) {
+func (t *tx) delivery(key string, p Platform) (*Delivery, error) {
 	var out *Delivery
-	err := d.eachRow(ctx, tx, "SELECT "+deliveryColumns+" FROM deliveries WHERE key = ? AND platform = ?",
+	err := t.each("SELECT "+deliveryColumns+" FROM deliveries WHERE key = ? AND platform = ?",
 		func(rows *sql.Rows) error {
 			var err error
 			out, err = scanDelivery(rows)

@@ -1,8 +1,6 @@
 package storage
 
 import (
-	"context"
-	"database/sql"
 	"strings"
 	"sync"
 )
@@ -100,12 +98,8 @@ func copyMembers(ms []*Member) []*Member {
 }
 
 // directoryVersion reads directory_version in tx.
-func (d *DB) directoryVersion(ctx context.Context, tx *sql.Tx) (int64, error) {
-	st, err := d.stmt(ctx, tx, "SELECT v FROM directory_version WHERE id = 1")
-	if err != nil {
-		return 0, err
-	}
+func (t *tx) directoryVersion() (int64, error) {
 	var v int64
-	err = st.QueryRowContext(ctx).Scan(&v)
+	err := t.queryRow("SELECT v FROM directory_version WHERE id = 1").Scan(&v)
 	return v, err
 }

@@ -56,16 +56,10 @@ func (d *DB) quickCheck(ctx context.Context, db *sql.DB, pragma string) error {
 
 // writeProbe commits one write to health_probe.
 func (d *DB) writeProbe(ctx context.Context) error {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
+	return d.write(ctx, func(t *tx) error {
+		_, err := t.exec("INSERT OR REPLACE INTO health_probe (id, checked_at) VALUES (1, ?)", d.now().Format(time.RFC3339))
 		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO health_probe (id, checked_at) VALUES (1, ?)",
-		d.now().Format(time.RFC3339)); err != nil {
-		return err
-	}
-	return tx.Commit()
+	})
 }
 
 // Backup writes a consistent copy of the live database to path, which must

@@ -20,29 +20,26 @@ type MembershipEvent struct {
 // MembershipHistory returns every join and departure up to before (zero:
 // all), in time order. Triggers record them whoever changes members.
 func (d *DB) MembershipHistory(ctx context.Context, before time.Time) ([]MembershipEvent, error) {
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
 	q, args := `SELECT member_id, kind, at, organization_id, ord, jurisdiction FROM membership_events`, []any{}
 	if !before.IsZero() {
 		q, args = q+" WHERE at < ?", append(args, formatTime(before))
 	}
 	var out []MembershipEvent
-	err = d.eachRow(ctx, tx, q+" ORDER BY at, id", func(rows *sql.Rows) error {
-		var e MembershipEvent
-		var kind string
-		var at sql.NullString
-		if err := rows.Scan(&e.MemberID, &kind, &at, &e.OrganizationID, &e.Order, &e.Jurisdiction); err != nil {
+	err := d.read(ctx, func(t *tx) error {
+		return t.each(q+" ORDER BY at, id", func(rows *sql.Rows) error {
+			var e MembershipEvent
+			var kind string
+			var at sql.NullString
+			if err := rows.Scan(&e.MemberID, &kind, &at, &e.OrganizationID, &e.Order, &e.Jurisdiction); err != nil {
+				return err
+			}
+			e.Join = kind == "join"
+			var err error
+			e.At, err = parseTime(at)
+			out = append(out, e)
 			return err
-		}
-		e.Join = kind == "join"
-		var err error
-		e.At, err = parseTime(at)
-		out = append(out, e)
-		return err
-	}, args...)
+		}, args...)
+	})
 	return out, err
 }
 

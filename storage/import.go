@@ -53,35 +53,30 @@ func (d *DB) ImportMembersWith(ctx context.Context, rows []MemberInput, opts Imp
 			return res, withRow(err, i)
 		}
 	}
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return res, err
-	}
-	defer tx.Rollback()
-	idx, err := d.loadMemIndex(ctx, tx)
-	if err != nil {
-		return res, err
-	}
-	w := d.newMemberTx(tx, idx)
-	w.newLang = newLang
-	if err := w.reserve(ctx, norm); err != nil {
-		return res, err
-	}
-	if w.batch, err = newInsertBatch(ctx, tx); err != nil {
-		return res, err
-	}
-	for i, in := range norm {
-		w.row = i
-		_, oc, err := w.upsert(ctx, in)
+	err := d.write(ctx, func(t *tx) error {
+		idx, err := t.loadMemIndex()
 		if err != nil {
-			return ImportResult{}, withRow(err, i)
+			return err
 		}
-		res.count(oc)
-	}
-	if err := w.batch.flush(ctx, w); err != nil {
-		return ImportResult{}, err
-	}
-	if err := tx.Commit(); err != nil {
+		w := newMemberTx(t, idx)
+		w.newLang = newLang
+		if err := w.reserve(norm); err != nil {
+			return err
+		}
+		if w.batch, err = t.newInsertBatch(); err != nil {
+			return err
+		}
+		for i, in := range norm {
+			w.row = i
+			_, oc, err := w.upsert(in)
+			if err != nil {
+				return withRow(err, i)
+			}
+			res.count(oc)
+		}
+		return w.batch.flush(w)
+	})
+	if err != nil {
 		return ImportResult{}, err
 	}
 	return res, nil
@@ -117,37 +112,32 @@ type memIndex struct {
 	nameOrg  map[nameOrgKey][]*memberRow
 }
 
-func (d *DB) loadMemIndex(ctx context.Context, tx *sql.Tx) (*memIndex, error) {
+func (t *tx) loadMemIndex() (*memIndex, error) {
 	x := &memIndex{byIDs: map[int64]*memberRow{}, email: map[string]*memberRow{}, nameOrg: map[nameOrgKey][]*memberRow{}}
 	for i := range x.platform {
 		x.platform[i] = map[string]*memberRow{}
 	}
-	rows, err := tx.QueryContext(ctx, memberSelect)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := t.each(memberSelect, func(rows *sql.Rows) error {
 		r, err := scanMember(rows)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			x.record(nil, r)
 		}
-		x.record(nil, r)
-	}
-	return x, rows.Err()
+		return err
+	})
+	return x, err
 }
 
-func (x *memIndex) byID(_ context.Context, id int64) (*memberRow, error) { return x.byIDs[id], nil }
+func (x *memIndex) byID(id int64) (*memberRow, error) { return x.byIDs[id], nil }
 
-func (x *memIndex) byPlatform(_ context.Context, i int, id string) (*memberRow, error) {
+func (x *memIndex) byPlatform(i int, id string) (*memberRow, error) {
 	return x.platform[i][id], nil
 }
 
-func (x *memIndex) byEmail(_ context.Context, email string) (*memberRow, error) {
+func (x *memIndex) byEmail(email string) (*memberRow, error) {
 	return x.email[email], nil
 }
 
-func (x *memIndex) byNameOrg(_ context.Context, nameKey string, orgID int64) ([]*memberRow, error) {
+func (x *memIndex) byNameOrg(nameKey string, orgID int64) ([]*memberRow, error) {
 	return x.nameOrg[nameOrgKey{nameKey, orgID}], nil
 }
 
@@ -202,26 +192,26 @@ type insertBatch struct {
 	rows   []*memberRow
 }
 
-func newInsertBatch(ctx context.Context, tx *sql.Tx) (*insertBatch, error) {
+func (t *tx) newInsertBatch() (*insertBatch, error) {
 	b := &insertBatch{rows: make([]*memberRow, 0, insertBatchSize)}
-	err := tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) + 1 FROM members").Scan(&b.nextID)
+	err := t.queryRow("SELECT coalesce(max(id), 0) + 1 FROM members").Scan(&b.nextID)
 	return b, err
 }
 
-func (b *insertBatch) add(ctx context.Context, w *memberTx, r *memberRow) error {
+func (b *insertBatch) add(w *memberTx, r *memberRow) error {
 	r.ID = b.nextID
 	b.nextID++
 	b.rows = append(b.rows, r)
 	w.idx.record(nil, r)
 	if len(b.rows) == insertBatchSize {
-		return b.flush(ctx, w)
+		return b.flush(w)
 	}
 	return nil
 }
 
 // flush inserts the pending rows. The index already vetted their keys, so
 // a failure here is internal, not attributable to one input row.
-func (b *insertBatch) flush(ctx context.Context, w *memberTx) error {
+func (b *insertBatch) flush(w *memberTx) error {
 	n := len(b.rows)
 	if n == 0 {
 		return nil
@@ -234,12 +224,9 @@ func (b *insertBatch) flush(ctx context.Context, w *memberTx) error {
 	b.rows = b.rows[:0]
 	var err error
 	if n == insertBatchSize {
-		var st *sql.Stmt
-		if st, err = w.d.stmt(ctx, w.tx, query); err == nil {
-			_, err = st.ExecContext(ctx, args...)
-		}
+		_, err = w.t.exec(query, args...)
 	} else { // the last, partial batch: not worth keeping prepared
-		_, err = w.tx.ExecContext(ctx, query, args...)
+		_, err = w.t.ExecContext(w.t.ctx, query, args...)
 	}
 	if err != nil {
 		return fmt.Errorf("insert %d members: %w", n, err)

@@ -142,20 +142,21 @@ func (d *DB) createMeetings(ctx context.Context, ins []MeetingInput, index bool)
 		}
 		ms[i] = m
 	}
-	tx, err := d.db.BeginTx(ctx, nil)
+	err := d.write(ctx, func(t *tx) error {
+		for i, m := range ms {
+			if err := t.insertMeeting(m); err != nil {
+				return err
+			}
+			if err := t.planReminders(m, ins[i].Reminders, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	for i, m := range ms {
-		if err := insertMeeting(ctx, tx, m); err != nil {
-			return nil, err
-		}
-		if err := d.planReminders(ctx, tx, m, ins[i].Reminders, now); err != nil {
-			return nil, err
-		}
-	}
-	return ms, tx.Commit()
+	return ms, nil
 }
 
 // newMeeting checks in and builds the meeting it would store at now.
@@ -192,7 +193,7 @@ func (d *DB) UpdateMeeting(ctx context.Context, id int64, upd MeetingUpdate) (*M
 	if err := checkMeetingText(deref(upd.Title), deref(upd.Agenda), deref(upd.Theme), deref(upd.Link)); err != nil {
 		return nil, err
 	}
-	return d.changeMeeting(ctx, id, func(tx *sql.Tx, m *Meeting, now time.Time) error {
+	return d.changeMeeting(ctx, id, func(t *tx, m *Meeting, now time.Time) error {
 		moved := applyMeetingUpdate(m, upd)
 		if err := ValidateMeeting(m); err != nil {
 			return err
@@ -202,10 +203,10 @@ func (d *DB) UpdateMeeting(ctx context.Context, id int64, upd MeetingUpdate) (*M
 				return err
 			}
 		}
-		if err := saveMeeting(ctx, tx, m, now); err != nil || !moved {
+		if err := t.saveMeeting(m, now); err != nil || !moved {
 			return err
 		}
-		return d.replanMoved(ctx, tx, m, upd.Reminders, now)
+		return t.replanMoved(m, upd.Reminders, now)
 	})
 }
 
@@ -213,39 +214,37 @@ func (d *DB) UpdateMeeting(ctx context.Context, id int64, upd MeetingUpdate) (*M
 // are skipped. Cancelling twice is a conflict, so only one announcement goes
 // out.
 func (d *DB) CancelMeeting(ctx context.Context, id int64) (*Meeting, error) {
-	return d.changeMeeting(ctx, id, func(tx *sql.Tx, m *Meeting, now time.Time) error {
+	return d.changeMeeting(ctx, id, func(t *tx, m *Meeting, now time.Time) error {
 		if !now.Before(m.EndsAt()) {
 			return errMeetingOver(id)
 		}
 		m.Status = MeetingCancelled
-		if err := saveMeeting(ctx, tx, m, now); err != nil {
+		if err := t.saveMeeting(m, now); err != nil {
 			return err
 		}
-		return d.planReminders(ctx, tx, m, nil, now)
+		return t.planReminders(m, nil, now)
 	})
 }
 
 // changeMeeting runs change on meeting id, which must not be cancelled, in
 // one write transaction, and returns the meeting as change left it. An
 // error from change rolls everything back.
-func (d *DB) changeMeeting(ctx context.Context, id int64, change func(tx *sql.Tx, m *Meeting, now time.Time) error) (*Meeting, error) {
+func (d *DB) changeMeeting(ctx context.Context, id int64, change func(t *tx, m *Meeting, now time.Time) error) (*Meeting, error) {
 	now := d.now()
-	tx, err := d.db.BeginTx(ctx, nil)
+	var m *Meeting
+	err := d.write(ctx, func(t *tx) (err error) {
+		if m, err = t.meetingByID(id); err != nil {
+			return err
+		}
+		if m.Status == MeetingCancelled {
+			return errMeetingCancelled(id)
+		}
+		return change(t, m, now)
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	m, err := d.meetingByID(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	if m.Status == MeetingCancelled {
-		return nil, errMeetingCancelled(id)
-	}
-	if err := change(tx, m, now); err != nil {
-		return nil, err
-	}
-	return m, tx.Commit()
+	return m, nil
 }
 
 func errMeetingCancelled(id int64) error {
@@ -258,22 +257,22 @@ func errMeetingOver(id int64) error {
 
 // MeetingByID returns the meeting or a not-found error.
 func (d *DB) MeetingByID(ctx context.Context, id int64) (*Meeting, error) {
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	return d.meetingByID(ctx, tx, id)
+	var m *Meeting
+	err := d.read(ctx, func(t *tx) (err error) {
+		m, err = t.meetingByID(id)
+		return err
+	})
+	return m, err
 }
 
 // FindMeetings returns the meetings matching f.
 func (d *DB) FindMeetings(ctx context.Context, f MeetingFilter) ([]*Meeting, error) {
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	return d.findMeetings(ctx, tx, f)
+	var ms []*Meeting
+	err := d.read(ctx, func(t *tx) (err error) {
+		ms, err = t.findMeetings(f)
+		return err
+	})
+	return ms, err
 }
 
 // ValidateMeeting checks a meeting's fields without I/O.
@@ -368,8 +367,8 @@ func applyMeetingUpdate(m *Meeting, u MeetingUpdate) (moved bool) {
 	return moved
 }
 
-func insertMeeting(ctx context.Context, tx *sql.Tx, m *Meeting) error {
-	res, err := tx.ExecContext(ctx, `INSERT INTO meetings (title, starts_at, zone, duration_seconds, agenda,
+func (t *tx) insertMeeting(m *Meeting) error {
+	res, err := t.exec(`INSERT INTO meetings (title, starts_at, zone, duration_seconds, agenda,
 		link, theme, status, sequence, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
 		m.Title, formatTime(m.StartsAt), m.Zone, int64(m.Duration/time.Second), m.Agenda, m.Link, m.Theme,
 		string(m.Status), m.CreatedBy, formatTime(m.CreatedAt), formatTime(m.UpdatedAt))
@@ -381,18 +380,18 @@ func insertMeeting(ctx context.Context, tx *sql.Tx, m *Meeting) error {
 }
 
 // saveMeeting writes every field of m and bumps its sequence.
-func saveMeeting(ctx context.Context, tx *sql.Tx, m *Meeting, now time.Time) error {
+func (t *tx) saveMeeting(m *Meeting, now time.Time) error {
 	m.Sequence++
 	m.UpdatedAt = now
-	_, err := tx.ExecContext(ctx, `UPDATE meetings SET title = ?, starts_at = ?, zone = ?, duration_seconds = ?,
+	_, err := t.exec(`UPDATE meetings SET title = ?, starts_at = ?, zone = ?, duration_seconds = ?,
 		agenda = ?, link = ?, theme = ?, status = ?, sequence = ?, updated_at = ? WHERE id = ?`,
 		m.Title, formatTime(m.StartsAt), m.Zone, int64(m.Duration/time.Second), m.Agenda, m.Link, m.Theme,
 		string(m.Status), m.Sequence, formatTime(now), m.ID)
 	return err
 }
 
-func (d *DB) meetingByID(ctx context.Context, tx *sql.Tx, id int64) (*Meeting, error) {
-	ms, err := d.findMeetings(ctx, tx, MeetingFilter{ID: &id})
+func (t *tx) meetingByID(id int64) (*Meeting, error) {
+	ms, err := t.findMeetings(MeetingFilter{ID: &id})
 	if err != nil {
 		return nil, err
 	}
@@ -404,7 +403,7 @@ func (d *DB) meetingByID(ctx context.Context, tx *sql.Tx, id int64) (*Meeting, e
 
 // findMeetings builds its query from which filters are set, so the texts
 // prepared (see DB.stmt) are a small fixed set.
-func (d *DB) findMeetings(ctx context.Context, tx *sql.Tx, f MeetingFilter) ([]*Meeting, error) {
+func (t *tx) findMeetings(f MeetingFilter) ([]*Meeting, error) {
 	where, args := []string{"1 = 1"}, []any{}
 	if f.ID != nil {
 		where, args = append(where, "id = ?"), append(args, *f.ID)
@@ -426,7 +425,7 @@ func (d *DB) findMeetings(ctx context.Context, tx *sql.Tx, f MeetingFilter) ([]*
 		q, args = q+" LIMIT ?", append(args, f.Limit)
 	}
 	var out []*Meeting
-	err := d.eachRow(ctx, tx, q, func(rows *sql.Rows) error {
+	err := t.each(q, func(rows *sql.Rows) error {
 		m, err := scanMeeting(rows)
 		out = append(out, m)
 		return err

@@ -21,40 +21,36 @@ func (d *DB) LinkMember(ctx context.Context, memberID int64, id Identity) (m *Me
 	if !ok || id.ID == "" || utf8.RuneCountInString(id.ID) > maxIDLen {
 		return nil, "", invalidf("error_identity_invalid", map[string]any{"Value": id.String()}, "identity %q", id)
 	}
-	tx, err := d.db.BeginTx(ctx, nil)
+	var stored *memberRow
+	err = d.write(ctx, func(t *tx) error {
+		w := newMemberTx(t, &sqlIndex{t})
+		old, err := w.idx.byID(memberID)
+		if err == nil && old == nil {
+			err = ErrNotFound
+		}
+		if err == nil {
+			err = w.checkLinkable(old, i, id)
+		}
+		if err != nil {
+			return err
+		}
+		if prev := old.ids()[i]; prev != id.ID {
+			replaced = prev
+		}
+		r := *old
+		r.setID(i, id.ID)
+		stored, _, err = w.write(old, &r)
+		return err
+	})
 	if err != nil {
 		return nil, "", err
-	}
-	defer tx.Rollback()
-	w := d.newMemberTx(tx, &sqlIndex{d: d, tx: tx})
-	old, err := w.idx.byID(ctx, memberID)
-	if err == nil && old == nil {
-		err = ErrNotFound
-	}
-	if err == nil {
-		err = w.checkLinkable(ctx, old, i, id)
-	}
-	if err != nil {
-		return nil, "", err
-	}
-	r := *old
-	r.setID(i, id.ID)
-	stored, _, err := w.write(ctx, old, &r)
-	if err == nil {
-		err = tx.Commit()
-	}
-	if err != nil {
-		return nil, "", err
-	}
-	if prev := old.ids()[i]; prev != id.ID {
-		replaced = prev
 	}
 	return &stored.Member, replaced, nil
 }
 
 // checkLinkable refuses to link an identity another member holds.
-func (w *memberTx) checkLinkable(ctx context.Context, m *memberRow, i int, id Identity) error {
-	holder, err := w.idx.byPlatform(ctx, i, id.ID)
+func (w *memberTx) checkLinkable(m *memberRow, i int, id Identity) error {
+	holder, err := w.idx.byPlatform(i, id.ID)
 	if err != nil || holder == nil || holder.ID == m.ID {
 		return err
 	}

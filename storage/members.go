@@ -60,12 +60,8 @@ func scanMember(s memberScanner) (*memberRow, error) {
 
 // queryMember runs a memberSelect query expected to match at most one row;
 // it returns nil, nil when nothing matches.
-func (d *DB) queryMember(ctx context.Context, tx *sql.Tx, query string, args ...any) (*memberRow, error) {
-	st, err := d.stmt(ctx, tx, query)
-	if err != nil {
-		return nil, err
-	}
-	r, err := scanMember(st.QueryRowContext(ctx, args...))
+func (t *tx) queryMember(query string, args ...any) (*memberRow, error) {
+	r, err := scanMember(t.queryRow(query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -79,23 +75,22 @@ func (d *DB) MemberByIdentity(ctx context.Context, id Identity) (*Member, error)
 	if !ok || id.ID == "" {
 		return nil, ErrNotFound
 	}
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	r, err := d.queryMember(ctx, tx, memberSelect+" WHERE m."+col+" = ? AND m.left_at IS NULL", id.ID)
+	var r *memberRow
+	err := d.read(ctx, func(t *tx) (err error) {
+		r, err = t.queryMember(memberSelect+" WHERE m."+col+" = ? AND m.left_at IS NULL", id.ID)
+		return err
+	})
 	return memberOrNotFound(r, err)
 }
 
 // MemberByID returns the member with that id, active or not, or ErrNotFound.
 func (d *DB) MemberByID(ctx context.Context, id int64) (*Member, error) {
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	return memberOrNotFound(d.queryMember(ctx, tx, memberSelect+" WHERE m.id = ?", id))
+	var r *memberRow
+	err := d.read(ctx, func(t *tx) (err error) {
+		r, err = t.queryMember(memberSelect+" WHERE m.id = ?", id)
+		return err
+	})
+	return memberOrNotFound(r, err)
 }
 
 func memberOrNotFound(r *memberRow, err error) (*Member, error) {
@@ -139,21 +134,18 @@ func (d *DB) JoinMember(ctx context.Context, in MemberInput) (m *Member, created
 	if err != nil {
 		return nil, false, err
 	}
-	tx, err := d.db.BeginTx(ctx, nil)
+	var r *memberRow
+	var oc outcome
+	err = d.write(ctx, func(t *tx) (err error) {
+		w := newMemberTx(t, &sqlIndex{t})
+		w.ownOnly = true
+		r, oc, err = w.upsert(in)
+		return err
+	})
 	if err != nil {
 		return nil, false, err
 	}
-	defer tx.Rollback()
-	w := d.newMemberTx(tx, &sqlIndex{d: d, tx: tx})
-	w.ownOnly = true
-	r, outcome, err := w.upsert(ctx, in)
-	if err != nil {
-		return nil, false, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, false, err
-	}
-	return &r.Member, outcome == outcomeCreated, nil
+	return &r.Member, oc == outcomeCreated, nil
 }
 
 // UpdateMember changes the non-nil fields of upd on the member with that id
@@ -161,25 +153,25 @@ func (d *DB) JoinMember(ctx context.Context, in MemberInput) (m *Member, created
 // ValidateMember does; an empty Email or Title clears it and an empty
 // Language means "en". Nothing is written when nothing changes.
 func (d *DB) UpdateMember(ctx context.Context, id int64, upd MemberUpdate) (*Member, error) {
-	tx, err := d.db.BeginTx(ctx, nil)
+	var r *memberRow
+	err := d.write(ctx, func(t *tx) error {
+		w := newMemberTx(t, &sqlIndex{t})
+		old, err := w.idx.byID(id)
+		if err != nil || old == nil {
+			_, err = memberOrNotFound(old, err)
+			return err
+		}
+		in, err := normalizeMember(applyUpdate(inputOf(old), upd))
+		if err != nil {
+			return err
+		}
+		r, err = w.replace(old, in)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	w := d.newMemberTx(tx, &sqlIndex{d: d, tx: tx})
-	old, err := w.idx.byID(ctx, id)
-	if err != nil || old == nil {
-		return memberOrNotFound(old, err)
-	}
-	in, err := normalizeMember(applyUpdate(inputOf(old), upd))
-	if err != nil {
-		return nil, err
-	}
-	r, err := w.replace(ctx, old, in)
-	if err != nil {
-		return nil, err
-	}
-	return &r.Member, tx.Commit()
+	return &r.Member, nil
 }
 
 // inputOf returns the input that would store r as it is.
@@ -211,35 +203,18 @@ func applyUpdate(in MemberInput, u MemberUpdate) MemberInput {
 // are its platform ids and email, so that joining again reactivates it.
 // Leaving twice keeps the first date. ErrNotFound if no such member.
 func (d *DB) LeaveMember(ctx context.Context, id int64) error {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
 	now := formatTime(d.now())
-	res, err := tx.ExecContext(ctx,
-		"UPDATE members SET left_at = ?, updated_at = ? WHERE id = ? AND left_at IS NULL", now, now, id)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		if err == nil {
-			err = d.mustExist(ctx, tx, id)
+	return d.write(ctx, func(t *tx) error {
+		left, err := t.exec1("UPDATE members SET left_at = ?, updated_at = ? WHERE id = ? AND left_at IS NULL", now, now, id)
+		if err != nil || left {
+			return err
 		}
-		return err
-	}
-	return tx.Commit()
-}
-
-func (d *DB) mustExist(ctx context.Context, tx *sql.Tx, id int64) error {
-	var n int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM members WHERE id = ?", id).Scan(&n); err != nil {
-		return err
-	}
-	if n == 0 {
-		return ErrNotFound
-	}
-	return nil
+		n, err := t.count("SELECT count(*) FROM members WHERE id = ?", id)
+		if err == nil && n == 0 {
+			err = ErrNotFound
+		}
+		return err // nil: left before, which keeps the first date
+	})
 }
 
 // FindMembers returns the page of members matching f and how many match in
@@ -252,44 +227,41 @@ func (d *DB) FindMembers(ctx context.Context, f MemberFilter) ([]*Member, int, e
 	if err != nil {
 		return nil, 0, err
 	}
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer tx.Rollback()
-	key, cacheable := directoryKey(f)
-	if cacheable {
-		// The version is this snapshot's first read: the page and count
-		// read after it are the ones it stands for.
-		if key.version, err = d.directoryVersion(ctx, tx); err != nil {
-			return nil, 0, err
+	var members []*Member
+	var total int
+	err = d.read(ctx, func(t *tx) (err error) {
+		key, cacheable := directoryKey(f)
+		if cacheable {
+			// The version is this snapshot's first read: the page and count
+			// read after it are the ones it stands for.
+			if key.version, err = t.directoryVersion(); err != nil {
+				return err
+			}
+			var ok bool
+			if members, total, ok = d.dir.get(key); ok {
+				return nil
+			}
 		}
-		if ms, total, ok := d.dir.get(key); ok {
-			return ms, total, nil
+		members, total, err = t.findMembers(where, args, f)
+		if err == nil && cacheable {
+			d.dir.put(key, members, total)
 		}
-	}
-	members, total, err := d.findMembers(ctx, tx, where, args, f)
-	if err == nil && cacheable {
-		d.dir.put(key, members, total)
-	}
+		return err
+	})
 	return members, total, err
 }
 
 // findMembers reads FindMembers's answer in tx.
-func (d *DB) findMembers(ctx context.Context, tx *sql.Tx, where string, args []any, f MemberFilter) ([]*Member, int, error) {
+func (t *tx) findMembers(where string, args []any, f MemberFilter) ([]*Member, int, error) {
 	countQuery, countArgs := "SELECT count(*) FROM members m"+where, args
 	if q, a, ok := activeCountQuery(f); ok {
 		countQuery, countArgs = q, a
 	}
-	var total int
-	st, err := d.stmt(ctx, tx, countQuery)
+	total, err := t.count(countQuery, countArgs...)
 	if err != nil {
-		return nil, 0, err
-	}
-	if err := st.QueryRowContext(ctx, countArgs...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count members: %w", err)
 	}
-	members, err := d.memberPage(ctx, tx, where, args, f)
+	members, err := t.memberPage(where, args, f)
 	return members, total, err
 }
 
@@ -313,7 +285,7 @@ func activeCountQuery(f MemberFilter) (query string, args []any, ok bool) {
 	return query, args, true
 }
 
-func (d *DB) memberPage(ctx context.Context, tx *sql.Tx, where string, args []any, f MemberFilter) ([]*Member, error) {
+func (t *tx) memberPage(where string, args []any, f MemberFilter) ([]*Member, error) {
 	limit, offset := f.Limit, max(f.Offset, 0)
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
@@ -327,24 +299,18 @@ func (d *DB) memberPage(ctx context.Context, tx *sql.Tx, where string, args []an
 		// of rows.
 		query = memberSelect + " WHERE m.id IN (SELECT m.id FROM members m" + where + order + " LIMIT ? OFFSET ?)" + order
 	}
-	st, err := d.stmt(ctx, tx, query)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := st.QueryContext(ctx, append(args, limit, offset)...)
+	var out []*Member
+	err := t.each(query, func(rows *sql.Rows) error {
+		r, err := scanMember(rows)
+		if err == nil {
+			out = append(out, &r.Member)
+		}
+		return err
+	}, append(args, limit, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("find members: %w", err)
 	}
-	defer rows.Close()
-	var out []*Member
-	for rows.Next() {
-		r, err := scanMember(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, &r.Member)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // memberWhere builds the WHERE clause of f. Its text depends only on which

@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -22,11 +21,11 @@ const (
 // database row by row; memIndex (import.go) answers from a snapshot an
 // import loads once, so the same rules serve one join and 100,000 rows.
 type memberIndex interface {
-	byID(ctx context.Context, id int64) (*memberRow, error)
+	byID(id int64) (*memberRow, error)
 	// byPlatform finds the member whose id on platformColumns[i] is id.
-	byPlatform(ctx context.Context, i int, id string) (*memberRow, error)
-	byEmail(ctx context.Context, email string) (*memberRow, error)
-	byNameOrg(ctx context.Context, nameKey string, orgID int64) ([]*memberRow, error)
+	byPlatform(i int, id string) (*memberRow, error)
+	byEmail(email string) (*memberRow, error)
+	byNameOrg(nameKey string, orgID int64) ([]*memberRow, error)
 	// record tells the index that old (nil when created) is now stored as r.
 	record(old, r *memberRow)
 }
@@ -44,8 +43,7 @@ type orgRef struct {
 
 // memberTx writes members inside one write transaction.
 type memberTx struct {
-	d   *DB
-	tx  *sql.Tx
+	t   *tx
 	idx memberIndex
 	// Organizations seen in this transaction, by folded key and by the
 	// spelling used, which spares folding names seen before.
@@ -72,13 +70,13 @@ type rowClaim struct {
 	keys [3]string
 }
 
-func (d *DB) newMemberTx(tx *sql.Tx, idx memberIndex) *memberTx {
-	return &memberTx{d: d, tx: tx, idx: idx, orgs: map[orgKey]orgRef{}, orgsExact: map[orgKey]orgRef{}, now: d.now()}
+func newMemberTx(t *tx, idx memberIndex) *memberTx {
+	return &memberTx{t: t, idx: idx, orgs: map[orgKey]orgRef{}, orgsExact: map[orgKey]orgRef{}, now: t.d.now()}
 }
 
 // upsert applies JoinMember's rules to in, which must be normalized.
-func (w *memberTx) upsert(ctx context.Context, in MemberInput) (*memberRow, outcome, error) {
-	org, err := w.org(ctx, in)
+func (w *memberTx) upsert(in MemberInput) (*memberRow, outcome, error) {
+	org, err := w.org(in)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -87,7 +85,7 @@ func (w *memberTx) upsert(ctx context.Context, in MemberInput) (*memberRow, outc
 	if w.ownOnly && hasPlatformID(in) {
 		resolve = w.resolveOwn
 	}
-	old, err := resolve(ctx, in, nameKey, org.id)
+	old, err := resolve(in, nameKey, org.id)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -95,7 +93,7 @@ func (w *memberTx) upsert(ctx context.Context, in MemberInput) (*memberRow, outc
 		if in.Language == "" {
 			in.Language = w.newLang
 		}
-		r, err := w.insert(ctx, rowFrom(&memberRow{}, in, nameKey, org))
+		r, err := w.insert(rowFrom(&memberRow{}, in, nameKey, org))
 		if err == nil {
 			err = w.claim(r, in)
 		}
@@ -106,7 +104,7 @@ func (w *memberTx) upsert(ctx context.Context, in MemberInput) (*memberRow, outc
 	}
 	r := rowFrom(old, keepStored(old, in), nameKey, org)
 	r.LeftAt = time.Time{} // joining again reactivates
-	return w.write(ctx, old, r)
+	return w.write(old, r)
 }
 
 // claim records, in an import, that the current row writes member r. Two
@@ -128,15 +126,15 @@ func (w *memberTx) claim(r *memberRow, in MemberInput) error {
 
 // reserve records, before an import writes anything, the members its rows
 // name by email or platform id, so that no other row takes them by name.
-func (w *memberTx) reserve(ctx context.Context, rows []MemberInput) error {
+func (w *memberTx) reserve(rows []MemberInput) error {
 	w.claimed, w.reserved = map[int64]rowClaim{}, map[int64][3]string{}
 	for _, in := range rows {
-		m, err := w.byPlatforms(ctx, in)
+		m, err := w.byPlatforms(in)
 		if err != nil {
 			continue // resolve reports it on its row
 		}
 		if m == nil && in.Email != "" {
-			if m, err = w.idx.byEmail(ctx, in.Email); err != nil {
+			if m, err = w.idx.byEmail(in.Email); err != nil {
 				return err
 			}
 		}
@@ -167,9 +165,9 @@ func rowKeys(in MemberInput) [3]string { return [3]string{in.Email, in.SlackID, 
 
 // replace stores in (normalized) as the new state of old, as UpdateMember
 // does: no reactivation, empty optional fields clear.
-func (w *memberTx) replace(ctx context.Context, old *memberRow, in MemberInput) (*memberRow, error) {
+func (w *memberTx) replace(old *memberRow, in MemberInput) (*memberRow, error) {
 	if in.Email != "" && in.Email != old.Email {
-		other, err := w.idx.byEmail(ctx, in.Email)
+		other, err := w.idx.byEmail(in.Email)
 		if err != nil {
 			return nil, err
 		}
@@ -177,23 +175,23 @@ func (w *memberTx) replace(ctx context.Context, old *memberRow, in MemberInput) 
 			return nil, identityTaken("email %s belongs to member %d", in.Email, other.ID)
 		}
 	}
-	org, err := w.org(ctx, in)
+	org, err := w.org(in)
 	if err != nil {
 		return nil, err
 	}
-	r, _, err := w.write(ctx, old, rowFrom(old, in, foldKey(in.Name), org))
+	r, _, err := w.write(old, rowFrom(old, in, foldKey(in.Name), org))
 	return r, err
 }
 
 // resolve finds the member in designates, or nil: by platform id, else by
 // email, else by name and organization.
-func (w *memberTx) resolve(ctx context.Context, in MemberInput, nameKey string, orgID int64) (*memberRow, error) {
-	m, err := w.byPlatforms(ctx, in)
+func (w *memberTx) resolve(in MemberInput, nameKey string, orgID int64) (*memberRow, error) {
+	m, err := w.byPlatforms(in)
 	if err != nil {
 		return nil, err
 	}
 	if in.Email != "" {
-		byEmail, err := w.idx.byEmail(ctx, in.Email)
+		byEmail, err := w.idx.byEmail(in.Email)
 		switch {
 		case err != nil:
 			return nil, err
@@ -209,7 +207,7 @@ func (w *memberTx) resolve(ctx context.Context, in MemberInput, nameKey string, 
 		}
 		return m, nil
 	}
-	return w.byNameOrg(ctx, in, nameKey, orgID)
+	return w.byNameOrg(in, nameKey, orgID)
 }
 
 // resolveOwn finds the member a join from chat designates: only the one
@@ -219,18 +217,18 @@ func (w *memberTx) resolve(ctx context.Context, in MemberInput, nameKey string, 
 // organization, is another member's is refused with ECONFLICT
 // error_claim_existing: a coordinator links their account instead
 // (LinkMember).
-func (w *memberTx) resolveOwn(ctx context.Context, in MemberInput, nameKey string, orgID int64) (*memberRow, error) {
-	m, err := w.byPlatforms(ctx, in)
+func (w *memberTx) resolveOwn(in MemberInput, nameKey string, orgID int64) (*memberRow, error) {
+	m, err := w.byPlatforms(in)
 	switch {
 	case err != nil:
 		return nil, err
 	case m == nil:
-		return nil, w.checkUnclaimed(ctx, in, nameKey, orgID)
+		return nil, w.checkUnclaimed(in, nameKey, orgID)
 	case clashes(m, in):
 		return nil, identityTaken("member %d has other platform ids", m.ID)
 	}
 	if in.Email != "" {
-		other, err := w.idx.byEmail(ctx, in.Email)
+		other, err := w.idx.byEmail(in.Email)
 		if err != nil {
 			return nil, err
 		}
@@ -243,16 +241,16 @@ func (w *memberTx) resolveOwn(ctx context.Context, in MemberInput, nameKey strin
 
 // checkUnclaimed refuses a newcomer from chat whose email, or name and
 // organization, already designate a member.
-func (w *memberTx) checkUnclaimed(ctx context.Context, in MemberInput, nameKey string, orgID int64) error {
+func (w *memberTx) checkUnclaimed(in MemberInput, nameKey string, orgID int64) error {
 	if in.Email != "" {
-		switch other, err := w.idx.byEmail(ctx, in.Email); {
+		switch other, err := w.idx.byEmail(in.Email); {
 		case err != nil:
 			return err
 		case other != nil:
 			return claimExisting(in, "email", other.ID)
 		}
 	}
-	switch cands, err := w.idx.byNameOrg(ctx, nameKey, orgID); {
+	switch cands, err := w.idx.byNameOrg(nameKey, orgID); {
 	case err != nil:
 		return err
 	case len(cands) > 0:
@@ -282,13 +280,13 @@ func inputIdentity(in MemberInput) Identity {
 
 func hasPlatformID(in MemberInput) bool { return !inputIdentity(in).IsZero() }
 
-func (w *memberTx) byPlatforms(ctx context.Context, in MemberInput) (*memberRow, error) {
+func (w *memberTx) byPlatforms(in MemberInput) (*memberRow, error) {
 	var m *memberRow
 	for i, id := range inputIDs(in) {
 		if id == "" {
 			continue
 		}
-		r, err := w.idx.byPlatform(ctx, i, id)
+		r, err := w.idx.byPlatform(i, id)
 		switch {
 		case err != nil:
 			return nil, err
@@ -310,8 +308,8 @@ func (w *memberTx) byPlatforms(ctx context.Context, in MemberInput) (*memberRow,
 // active one; two or more equally good candidates are refused with EINVALID
 // error_namesake_ambiguous {Name, Organization}, since guessing would
 // overwrite another person's details.
-func (w *memberTx) byNameOrg(ctx context.Context, in MemberInput, nameKey string, orgID int64) (*memberRow, error) {
-	cands, err := w.idx.byNameOrg(ctx, nameKey, orgID)
+func (w *memberTx) byNameOrg(in MemberInput, nameKey string, orgID int64) (*memberRow, error) {
+	cands, err := w.idx.byNameOrg(nameKey, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -422,16 +420,12 @@ func insertArgs(args []any, r *memberRow, id any) []any {
 }
 
 // insert stores the new member r, at once or, in an import, batched.
-func (w *memberTx) insert(ctx context.Context, r *memberRow) (*memberRow, error) {
+func (w *memberTx) insert(r *memberRow) (*memberRow, error) {
 	r.JoinedAt, r.UpdatedAt = w.now, w.now
 	if w.batch != nil {
-		return r, w.batch.add(ctx, w, r)
+		return r, w.batch.add(w, r)
 	}
-	st, err := w.d.stmt(ctx, w.tx, memberInsert+memberInsertRow)
-	if err != nil {
-		return nil, err
-	}
-	res, err := st.ExecContext(ctx, insertArgs(nil, r, nil)...)
+	res, err := w.t.exec(memberInsert+memberInsertRow, insertArgs(nil, r, nil)...)
 	if err != nil {
 		return nil, writeError(err)
 	}
@@ -448,21 +442,17 @@ const memberUpdate = `UPDATE members SET name = ?, name_key = ?, email = ?, orga
 WHERE id = ?`
 
 // write stores r over old unless they are the same.
-func (w *memberTx) write(ctx context.Context, old, r *memberRow) (*memberRow, outcome, error) {
+func (w *memberTx) write(old, r *memberRow) (*memberRow, outcome, error) {
 	if sameStored(old, r) {
 		return old, outcomeUnchanged, nil
 	}
 	if w.batch != nil { // the row may still be in the batch
-		if err := w.batch.flush(ctx, w); err != nil {
+		if err := w.batch.flush(w); err != nil {
 			return nil, 0, err
 		}
 	}
 	r.UpdatedAt = w.now
-	st, err := w.d.stmt(ctx, w.tx, memberUpdate)
-	if err != nil {
-		return nil, 0, err
-	}
-	_, err = st.ExecContext(ctx, r.Name, r.nameKey, nullIfEmpty(r.Email), r.orgID, r.Order, r.Jurisdiction,
+	_, err := w.t.exec(memberUpdate, r.Name, r.nameKey, nullIfEmpty(r.Email), r.orgID, r.Order, r.Jurisdiction,
 		r.Title, r.Language, nullIfEmpty(r.SlackID), nullIfEmpty(r.TeamsID), nullIfEmpty(r.ConsoleID),
 		formatTime(r.LeftAt), formatTime(r.UpdatedAt), r.ID)
 	if err != nil {
@@ -473,7 +463,7 @@ func (w *memberTx) write(ctx context.Context, old, r *memberRow) (*memberRow, ou
 }
 
 // org returns the organization in names, creating it if needed.
-func (w *memberTx) org(ctx context.Context, in MemberInput) (orgRef, error) {
+func (w *memberTx) org(in MemberInput) (orgRef, error) {
 	exact := orgKey{in.Organization, in.Order, in.Jurisdiction}
 	if o, ok := w.orgsExact[exact]; ok {
 		return o, nil
@@ -484,14 +474,10 @@ func (w *memberTx) org(ctx context.Context, in MemberInput) (orgRef, error) {
 		return o, nil
 	}
 	o := orgRef{name: in.Organization}
-	st, err := w.d.stmt(ctx, w.tx,
-		"SELECT id, name FROM organizations WHERE name_key = ? AND ord = ? AND jurisdiction = ?")
-	if err != nil {
-		return o, err
-	}
-	err = st.QueryRowContext(ctx, k.nameKey, k.ord, k.jurisdiction).Scan(&o.id, &o.name)
+	err := w.t.queryRow("SELECT id, name FROM organizations WHERE name_key = ? AND ord = ? AND jurisdiction = ?",
+		k.nameKey, k.ord, k.jurisdiction).Scan(&o.id, &o.name)
 	if errors.Is(err, sql.ErrNoRows) {
-		o.id, err = w.insertOrg(ctx, k, in.Organization)
+		o.id, err = w.insertOrg(k, in.Organization)
 	}
 	if err != nil {
 		return o, fmt.Errorf("organization %q: %w", in.Organization, err)
@@ -500,12 +486,9 @@ func (w *memberTx) org(ctx context.Context, in MemberInput) (orgRef, error) {
 	return o, nil
 }
 
-func (w *memberTx) insertOrg(ctx context.Context, k orgKey, name string) (int64, error) {
-	st, err := w.d.stmt(ctx, w.tx, "INSERT INTO organizations (name, name_key, ord, jurisdiction) VALUES (?, ?, ?, ?)")
-	if err != nil {
-		return 0, err
-	}
-	res, err := st.ExecContext(ctx, name, k.nameKey, k.ord, k.jurisdiction)
+func (w *memberTx) insertOrg(k orgKey, name string) (int64, error) {
+	res, err := w.t.exec("INSERT INTO organizations (name, name_key, ord, jurisdiction) VALUES (?, ?, ?, ?)",
+		name, k.nameKey, k.ord, k.jurisdiction)
 	if err != nil {
 		return 0, err
 	}
@@ -524,51 +507,35 @@ func nullIfEmpty(s string) any {
 // writeError turns a UNIQUE violation (which resolve should have prevented)
 // into the user-facing conflict.
 func writeError(err error) error {
-	var coded interface{ Code() int }
-	const sqliteConstraintUnique = 2067 // SQLITE_CONSTRAINT_UNIQUE
-	if errors.As(err, &coded) && coded.Code() == sqliteConstraintUnique {
+	if sqliteCode(err) == sqliteConstraintUnique {
 		return identityTaken("%v", err)
 	}
 	return err
 }
 
 // sqlIndex is the memberIndex of a live transaction.
-type sqlIndex struct {
-	d  *DB
-	tx *sql.Tx
+type sqlIndex struct{ t *tx }
+
+func (x *sqlIndex) byID(id int64) (*memberRow, error) {
+	return x.t.queryMember(memberSelect+" WHERE m.id = ?", id)
 }
 
-func (x *sqlIndex) byID(ctx context.Context, id int64) (*memberRow, error) {
-	return x.d.queryMember(ctx, x.tx, memberSelect+" WHERE m.id = ?", id)
+func (x *sqlIndex) byPlatform(i int, id string) (*memberRow, error) {
+	return x.t.queryMember(memberSelect+" WHERE m."+platformColumns[i].column+" = ?", id)
 }
 
-func (x *sqlIndex) byPlatform(ctx context.Context, i int, id string) (*memberRow, error) {
-	return x.d.queryMember(ctx, x.tx, memberSelect+" WHERE m."+platformColumns[i].column+" = ?", id)
+func (x *sqlIndex) byEmail(email string) (*memberRow, error) {
+	return x.t.queryMember(memberSelect+" WHERE m.email = ?", email)
 }
 
-func (x *sqlIndex) byEmail(ctx context.Context, email string) (*memberRow, error) {
-	return x.d.queryMember(ctx, x.tx, memberSelect+" WHERE m.email = ?", email)
-}
-
-func (x *sqlIndex) byNameOrg(ctx context.Context, nameKey string, orgID int64) ([]*memberRow, error) {
-	st, err := x.d.stmt(ctx, x.tx, memberSelect+" WHERE m.name_key = ? AND m.organization_id = ? ORDER BY m.id")
-	if err != nil {
-		return nil, err
-	}
-	rows, err := st.QueryContext(ctx, nameKey, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+func (x *sqlIndex) byNameOrg(nameKey string, orgID int64) ([]*memberRow, error) {
 	var out []*memberRow
-	for rows.Next() {
+	err := x.t.each(memberSelect+" WHERE m.name_key = ? AND m.organization_id = ? ORDER BY m.id", func(rows *sql.Rows) error {
 		r, err := scanMember(rows)
-		if err != nil {
-			return nil, err
-		}
 		out = append(out, r)
-	}
-	return out, rows.Err()
+		return err
+	}, nameKey, orgID)
+	return out, err
 }
 
 func (x *sqlIndex) record(old, r *memberRow) {}

@@ -74,25 +74,23 @@ func (d *DB) AddInvitation(ctx context.Context, in InvitationInput) (*Invitation
 	if err := validateInvitation(v); err != nil {
 		return nil, err
 	}
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
 	kind := "jurisdiction"
 	if v.OrderTarget {
 		kind = "order"
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO invitations (target_kind, target, contact, sent_on, status,
-		follow_up_at, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
-		kind, v.Target, v.Contact, v.SentOn, formatTime(v.FollowUpAt), v.CreatedBy, formatTime(now), formatTime(now))
+	err := d.write(ctx, func(t *tx) error {
+		res, err := t.exec(`INSERT INTO invitations (target_kind, target, contact, sent_on, status,
+			follow_up_at, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
+			kind, v.Target, v.Contact, v.SentOn, formatTime(v.FollowUpAt), v.CreatedBy, formatTime(now), formatTime(now))
+		if err == nil {
+			v.ID, err = res.LastInsertId()
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	if v.ID, err = res.LastInsertId(); err != nil {
-		return nil, err
-	}
-	return v, tx.Commit()
+	return v, nil
 }
 
 func validateInvitation(v *Invitation) error {
@@ -117,31 +115,30 @@ func validateInvitation(v *Invitation) error {
 // UpdateInvitation changes an invitation.
 func (d *DB) UpdateInvitation(ctx context.Context, id int64, u InvitationUpdate) (*Invitation, error) {
 	now := d.now()
-	tx, err := d.db.BeginTx(ctx, nil)
+	var v *Invitation
+	err := d.write(ctx, func(t *tx) error {
+		vs, err := t.queryInvitations("id = ?", id)
+		if err != nil {
+			return err
+		}
+		if len(vs) == 0 {
+			return Errorf(ENOTFOUND, "outreach_error_not_found", map[string]any{"ID": id}, "invitation %d not found", id)
+		}
+		v = vs[0]
+		applyInvitation(v, u)
+		v.UpdatedAt = now
+		if err := validateInvitation(v); err != nil {
+			return err
+		}
+		_, err = t.exec(`UPDATE invitations SET contact = ?, status = ?, follow_up_at = ?, reminded_at = ?,
+			updated_at = ? WHERE id = ?`, v.Contact, string(v.Status), formatTime(v.FollowUpAt), formatTime(v.RemindedAt),
+			formatTime(now), id)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	vs, err := queryInvitations(ctx, tx, "id = ?", id)
-	if err != nil {
-		return nil, err
-	}
-	if len(vs) == 0 {
-		return nil, Errorf(ENOTFOUND, "outreach_error_not_found", map[string]any{"ID": id}, "invitation %d not found", id)
-	}
-	v := vs[0]
-	applyInvitation(v, u)
-	v.UpdatedAt = now
-	if err := validateInvitation(v); err != nil {
-		return nil, err
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE invitations SET contact = ?, status = ?, follow_up_at = ?, reminded_at = ?,
-		updated_at = ? WHERE id = ?`, v.Contact, string(v.Status), formatTime(v.FollowUpAt), formatTime(v.RemindedAt),
-		formatTime(now), id)
-	if err != nil {
-		return nil, err
-	}
-	return v, tx.Commit()
+	return v, nil
 }
 
 func applyInvitation(v *Invitation, u InvitationUpdate) {
@@ -166,11 +163,6 @@ type InvitationFilter struct {
 
 // Invitations lists invitations matching f, oldest first.
 func (d *DB) Invitations(ctx context.Context, f InvitationFilter) ([]*Invitation, error) {
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
 	where, args := "1 = 1", []any{}
 	if f.Status != "" {
 		where, args = where+" AND status = ?", append(args, string(f.Status))
@@ -181,7 +173,12 @@ func (d *DB) Invitations(ctx context.Context, f InvitationFilter) ([]*Invitation
 	if f.DueReminder {
 		where += " AND status = 'pending' AND reminded_at IS NULL AND follow_up_at IS NOT NULL"
 	}
-	return queryInvitations(ctx, tx, where, args...)
+	var out []*Invitation
+	err := d.read(ctx, func(t *tx) (err error) {
+		out, err = t.queryInvitations(where, args...)
+		return err
+	})
+	return out, err
 }
 
 // MarkInvitationReminded records that coordinators were reminded of the
@@ -190,37 +187,32 @@ func (d *DB) Invitations(ctx context.Context, f InvitationFilter) ([]*Invitation
 // reminded it first, so a reminder goes out once.
 func (d *DB) MarkInvitationReminded(ctx context.Context, id int64, due time.Time) (bool, error) {
 	now := d.now()
-	res, err := d.db.ExecContext(ctx, `UPDATE invitations SET reminded_at = ?, updated_at = ?
-		WHERE id = ? AND status = 'pending' AND reminded_at IS NULL AND follow_up_at = ?`,
-		formatTime(now), formatTime(now), id, formatTime(due))
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	var marked bool
+	err := d.write(ctx, func(t *tx) (err error) {
+		marked, err = t.exec1(`UPDATE invitations SET reminded_at = ?, updated_at = ?
+			WHERE id = ? AND status = 'pending' AND reminded_at IS NULL AND follow_up_at = ?`,
+			formatTime(now), formatTime(now), id, formatTime(due))
+		return err
+	})
+	return marked, err
 }
 
-func queryInvitations(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]*Invitation, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT "+invitationColumns+" FROM invitations WHERE "+where+" ORDER BY id", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+// queryInvitations selects invitations; where is one of a few constant
+// clauses.
+func (t *tx) queryInvitations(where string, args ...any) ([]*Invitation, error) {
 	var out []*Invitation
-	for rows.Next() {
+	err := t.each("SELECT "+invitationColumns+" FROM invitations WHERE "+where+" ORDER BY id", func(rows *sql.Rows) error {
 		var v Invitation
 		var kind string
 		var follow, reminded, created, updated sql.NullString
 		if err := rows.Scan(&v.ID, &kind, &v.Target, &v.Contact, &v.SentOn, &v.Status, &follow, &reminded,
 			&v.MemberID, &v.CreatedBy, &created, &updated); err != nil {
-			return nil, err
+			return err
 		}
 		v.OrderTarget = kind == "order"
-		if err := parseTimes(parsed{&v.FollowUpAt, follow}, parsed{&v.RemindedAt, reminded},
-			parsed{&v.CreatedAt, created}, parsed{&v.UpdatedAt, updated}); err != nil {
-			return nil, err
-		}
 		out = append(out, &v)
-	}
-	return out, rows.Err()
+		return parseTimes(parsed{&v.FollowUpAt, follow}, parsed{&v.RemindedAt, reminded},
+			parsed{&v.CreatedAt, created}, parsed{&v.UpdatedAt, updated})
+	}, args...)
+	return out, err
 }

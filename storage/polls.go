@@ -152,26 +152,25 @@ func (d *DB) CreatePoll(ctx context.Context, in PollInput) (*Poll, error) {
 	if err := pollCheckDeadline(in.ClosesAt, in.RemindBefore, now); err != nil {
 		return nil, err
 	}
-	t, err := d.pollBegin(ctx, false)
+	var p *Poll
+	err = d.write(ctx, func(t *tx) error {
+		if err := pollCheckMeeting(t, in.MeetingID); err != nil {
+			return err
+		}
+		id, err := pollInsert(t, in, now)
+		if err != nil {
+			return err
+		}
+		if err := pollInsertOptions(t, id, in.Options); err != nil {
+			return err
+		}
+		p, err = pollGet(t, id)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer t.tx.Rollback()
-	if err := pollCheckMeeting(t, in.MeetingID); err != nil {
-		return nil, err
-	}
-	id, err := pollInsert(t, in, now)
-	if err != nil {
-		return nil, err
-	}
-	if err := pollInsertOptions(t, id, in.Options); err != nil {
-		return nil, err
-	}
-	p, err := pollGet(t, id)
-	if err != nil {
-		return nil, err
-	}
-	return p, t.tx.Commit()
+	return p, nil
 }
 
 // pollCheckDeadline refuses a deadline in the past and a reminder that
@@ -189,7 +188,7 @@ func pollCheckDeadline(closes time.Time, remind time.Duration, now time.Time) er
 	return nil
 }
 
-func pollCheckMeeting(t pollTx, id int64) error {
+func pollCheckMeeting(t *tx, id int64) error {
 	if id == 0 {
 		return nil
 	}
@@ -203,7 +202,7 @@ func pollCheckMeeting(t pollTx, id int64) error {
 	return nil
 }
 
-func pollInsert(t pollTx, in PollInput, now time.Time) (int64, error) {
+func pollInsert(t *tx, in PollInput, now time.Time) (int64, error) {
 	res, err := t.exec(`INSERT INTO polls (question, language, max_votes, anonymous,
 		allow_member_options, closes_at, remind_before, meeting_id, creator_platform, creator_id,
 		channel, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -216,7 +215,7 @@ func pollInsert(t pollTx, in PollInput, now time.Time) (int64, error) {
 	return res.LastInsertId()
 }
 
-func pollInsertOptions(t pollTx, pollID int64, labels []string) error {
+func pollInsertOptions(t *tx, pollID int64, labels []string) error {
 	for i, l := range labels {
 		if _, err := t.exec(`INSERT INTO poll_options (poll_id, position, label, label_key)
 			VALUES (?, ?, ?, ?)`, pollID, i+1, l, PollFold(l)); err != nil {
@@ -228,39 +227,39 @@ func pollInsertOptions(t pollTx, pollID int64, labels []string) error {
 
 // PollByID returns the poll with its tally, or ErrNotFound.
 func (d *DB) PollByID(ctx context.Context, id int64) (*Poll, error) {
-	t, err := d.pollBegin(ctx, true)
-	if err != nil {
-		return nil, err
-	}
-	defer t.tx.Rollback()
-	return pollGet(t, id)
+	var p *Poll
+	err := d.read(ctx, func(t *tx) (err error) {
+		p, err = pollGet(t, id)
+		return err
+	})
+	return p, err
 }
 
 // FindPolls returns the polls matching f, newest first, with their tallies.
 func (d *DB) FindPolls(ctx context.Context, f PollFilter) ([]*Poll, error) {
-	t, err := d.pollBegin(ctx, true)
-	if err != nil {
-		return nil, err
-	}
-	defer t.tx.Rollback()
 	where, args := pollWhere(f)
 	limit := f.Limit
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := t.query("SELECT "+pollColumns+" FROM polls p"+where+" ORDER BY p.id DESC LIMIT ? OFFSET ?",
-		append(args, limit, f.Offset)...)
-	if err != nil {
-		return nil, err
-	}
-	polls, err := pollScanAll(rows)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range polls {
-		if p.Options, err = pollOptions(t, p.ID); err != nil {
-			return nil, err
+	var polls []*Poll
+	err := d.read(ctx, func(t *tx) error {
+		err := t.each("SELECT "+pollColumns+" FROM polls p"+where+" ORDER BY p.id DESC LIMIT ? OFFSET ?",
+			func(rows *sql.Rows) error {
+				p, err := pollScan(rows)
+				polls = append(polls, p)
+				return err
+			}, append(args, limit, f.Offset)...)
+		for _, p := range polls {
+			if err != nil {
+				break
+			}
+			p.Options, err = pollOptions(t, p.ID)
 		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return polls, nil
 }
@@ -290,7 +289,7 @@ func pollWhere(f PollFilter) (string, []any) {
 // A poll past its deadline that the closing job has not closed yet may
 // still change, so that a deadline can be pushed back at the last minute.
 func (d *DB) UpdatePoll(ctx context.Context, id int64, upd PollUpdate) (*Poll, error) {
-	return d.withOpenPoll(ctx, id, func(t pollTx, p *Poll) error {
+	return d.withOpenPoll(ctx, id, func(t *tx, p *Poll) error {
 		if upd.changesBallot() && p.Voters > 0 {
 			return Errorf(ECONFLICT, "poll_error_has_votes", map[string]any{"ID": id, "Count": p.Voters},
 				"poll %d has votes", id)
@@ -315,26 +314,25 @@ func (d *DB) UpdatePoll(ctx context.Context, id int64, upd PollUpdate) (*Poll, e
 // returns the poll as fn left it, read in the same transaction. fn sees
 // the poll before the change; an error from it rolls everything back.
 // Callers that refuse a poll past its deadline check that in fn.
-func (d *DB) withOpenPoll(ctx context.Context, id int64, fn func(t pollTx, p *Poll) error) (*Poll, error) {
-	t, err := d.pollBegin(ctx, false)
+func (d *DB) withOpenPoll(ctx context.Context, id int64, fn func(t *tx, p *Poll) error) (*Poll, error) {
+	var p *Poll
+	err := d.write(ctx, func(t *tx) (err error) {
+		if p, err = pollGet(t, id); err != nil {
+			return err
+		}
+		if !p.Open() {
+			return pollErrClosed(id)
+		}
+		if err := fn(t, p); err != nil {
+			return err
+		}
+		p, err = pollGet(t, id)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer t.tx.Rollback()
-	p, err := pollGet(t, id)
-	if err != nil {
-		return nil, err
-	}
-	if !p.Open() {
-		return nil, pollErrClosed(id)
-	}
-	if err := fn(t, p); err != nil {
-		return nil, err
-	}
-	if p, err = pollGet(t, id); err != nil {
-		return nil, err
-	}
-	return p, t.tx.Commit()
+	return p, nil
 }
 
 func pollDeadlineChanged(u PollUpdate) bool { return u.ClosesAt != nil || u.RemindBefore != nil }
@@ -370,7 +368,7 @@ func pollSet[T any](dst *T, src *T) {
 	}
 }
 
-func pollSave(t pollTx, id int64, in PollInput, upd PollUpdate, now time.Time) error {
+func pollSave(t *tx, id int64, in PollInput, upd PollUpdate, now time.Time) error {
 	_, err := t.exec(`UPDATE polls SET question = ?, max_votes = ?, anonymous = ?,
 		allow_member_options = ?, closes_at = ?, remind_before = ?, meeting_id = ?, updated_at = ?,
 		reminded_at = CASE WHEN ? THEN NULL ELSE reminded_at END WHERE id = ?`,
@@ -388,25 +386,19 @@ func pollSave(t pollTx, id int64, in PollInput, upd PollUpdate, now time.Time) e
 
 // DeletePoll removes the poll, its options, votes and message records.
 func (d *DB) DeletePoll(ctx context.Context, id int64) error {
-	t, err := d.pollBegin(ctx, false)
-	if err != nil {
+	return d.write(ctx, func(t *tx) error {
+		deleted, err := t.exec1("DELETE FROM polls WHERE id = ?", id)
+		if err == nil && !deleted {
+			err = pollErrNotFound(id)
+		}
 		return err
-	}
-	defer t.tx.Rollback()
-	res, err := t.exec("DELETE FROM polls WHERE id = ?", id)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return pollOr(err, pollErrNotFound(id))
-	}
-	return t.tx.Commit()
+	})
 }
 
 // AddPollOption adds a member's option to an open poll that allows it
 // (memberID 0: the creator or a coordinator, allowed on any open poll).
 func (d *DB) AddPollOption(ctx context.Context, pollID int64, label string, memberID int64) (*Poll, error) {
-	return d.withOpenPoll(ctx, pollID, func(t pollTx, p *Poll) error {
+	return d.withOpenPoll(ctx, pollID, func(t *tx, p *Poll) error {
 		if p.pastDeadline(d.Now()) {
 			return pollErrClosed(pollID)
 		}
@@ -445,39 +437,37 @@ func pollCanAdd(p *Poll, memberID int64) error {
 
 // AddPollMessage records where the poll was posted.
 func (d *DB) AddPollMessage(ctx context.Context, pollID int64, m PollMessage) error {
-	t, err := d.pollBegin(ctx, false)
-	if err != nil {
-		return err
-	}
-	defer t.tx.Rollback()
-	if _, err := t.exec(`INSERT OR IGNORE INTO poll_messages (poll_id, platform, channel, message_id, kind)
-		VALUES (?, ?, ?, ?, ?)`, pollID, string(m.Platform), m.Channel, m.MessageID, m.kind()); err != nil {
-		if pollIsFK(err) {
+	return d.write(ctx, func(t *tx) error {
+		_, err := t.exec(`INSERT OR IGNORE INTO poll_messages (poll_id, platform, channel, message_id, kind)
+			VALUES (?, ?, ?, ?, ?)`, pollID, string(m.Platform), m.Channel, m.MessageID, m.kind())
+		if sqliteCode(err) == sqliteConstraintForeignKey {
 			return pollErrNotFound(pollID)
 		}
 		return err
-	}
-	return t.tx.Commit()
+	})
 }
 
 // PollMessages returns where the poll's live card was posted (not its
 // result posts: see TakePollResultMessages).
 func (d *DB) PollMessages(ctx context.Context, pollID int64) ([]PollMessage, error) {
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
 	var out []PollMessage
-	err = d.eachRow(ctx, tx, `SELECT platform, channel, message_id FROM poll_messages
-		WHERE poll_id = ? AND kind = 'card' ORDER BY platform, channel, message_id`, func(rows *sql.Rows) error {
-		var m PollMessage
-		if err := rows.Scan(&m.Platform, &m.Channel, &m.MessageID); err != nil {
-			return err
-		}
+	err := d.read(ctx, func(t *tx) (err error) {
+		out, err = pollMessages(t, pollID, "card")
+		return err
+	})
+	return out, err
+}
+
+// pollMessages lists the poll's posts of kind "card" or "result".
+func pollMessages(t *tx, pollID int64, kind string) ([]PollMessage, error) {
+	var out []PollMessage
+	err := t.each(`SELECT platform, channel, message_id FROM poll_messages
+		WHERE poll_id = ? AND kind = ? ORDER BY platform, channel, message_id`, func(rows *sql.Rows) error {
+		m := PollMessage{Result: kind == "result"}
+		err := rows.Scan(&m.Platform, &m.Channel, &m.MessageID)
 		out = append(out, m)
-		return nil
-	}, pollID)
+		return err
+	}, pollID, kind)
 	return out, err
 }
 
@@ -487,13 +477,6 @@ func pollErrNotFound(id int64) *Error {
 
 func pollErrClosed(id int64) *Error {
 	return Errorf(ECONFLICT, "poll_error_closed", map[string]any{"ID": id}, "poll %d is closed", id)
-}
-
-func pollOr(err error, alt error) error {
-	if err != nil {
-		return err
-	}
-	return alt
 }
 
 func pollNullID(id int64) any {

@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"time"
@@ -39,21 +38,8 @@ func pollScan(r pollScanner) (*Poll, error) {
 	return &p, nil
 }
 
-func pollScanAll(rows *sql.Rows) ([]*Poll, error) {
-	defer rows.Close()
-	var out []*Poll
-	for rows.Next() {
-		p, err := pollScan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
-}
-
 // pollGet reads one poll with its options and tally inside tx.
-func pollGet(t pollTx, id int64) (*Poll, error) {
+func pollGet(t *tx, id int64) (*Poll, error) {
 	p, err := pollScan(t.queryRow("SELECT "+pollColumns+" FROM polls p WHERE p.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, pollErrNotFound(id)
@@ -65,79 +51,14 @@ func pollGet(t pollTx, id int64) (*Poll, error) {
 	return p, err
 }
 
-func pollOptions(t pollTx, pollID int64) ([]PollOption, error) {
-	rows, err := t.query(`SELECT id, position, label, coalesce(added_by, 0), votes
-		FROM poll_options WHERE poll_id = ? ORDER BY position`, pollID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+func pollOptions(t *tx, pollID int64) ([]PollOption, error) {
 	var out []PollOption
-	for rows.Next() {
+	err := t.each(`SELECT id, position, label, coalesce(added_by, 0), votes
+		FROM poll_options WHERE poll_id = ? ORDER BY position`, func(rows *sql.Rows) error {
 		var o PollOption
-		if err := rows.Scan(&o.ID, &o.Position, &o.Label, &o.AddedBy, &o.Votes); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&o.ID, &o.Position, &o.Label, &o.AddedBy, &o.Votes)
 		out = append(out, o)
-	}
-	return out, rows.Err()
-}
-
-// pollTx is a transaction that runs its queries through the DB's
-// statement cache: a vote runs about ten statements, and parsing them once
-// per connection instead of once per call halves its cost. Query texts
-// passed here must be constants (or one of a few built from constants).
-type pollTx struct {
-	ctx context.Context
-	d   *DB
-	tx  *sql.Tx
-}
-
-// pollBegin starts a write (immediate) or read-only transaction.
-func (d *DB) pollBegin(ctx context.Context, readOnly bool) (pollTx, error) {
-	var tx *sql.Tx
-	var err error
-	if readOnly {
-		tx, err = d.beginRead(ctx)
-	} else {
-		tx, err = d.db.BeginTx(ctx, nil)
-	}
-	return pollTx{ctx: ctx, d: d, tx: tx}, err
-}
-
-func (t pollTx) exec(q string, args ...any) (sql.Result, error) {
-	st, err := t.d.stmt(t.ctx, t.tx, q)
-	if err != nil {
-		return nil, err
-	}
-	return st.ExecContext(t.ctx, args...)
-}
-
-func (t pollTx) query(q string, args ...any) (*sql.Rows, error) {
-	st, err := t.d.stmt(t.ctx, t.tx, q)
-	if err != nil {
-		return nil, err
-	}
-	return st.QueryContext(t.ctx, args...)
-}
-
-// pollRow is a *sql.Row that may carry a preparation error instead.
-type pollRow struct {
-	row *sql.Row
-	err error
-}
-
-func (r pollRow) Scan(dest ...any) error {
-	if r.err != nil {
-		return r.err
-	}
-	return r.row.Scan(dest...)
-}
-
-func (t pollTx) queryRow(q string, args ...any) pollRow {
-	st, err := t.d.stmt(t.ctx, t.tx, q)
-	if err != nil {
-		return pollRow{err: err}
-	}
-	return pollRow{row: st.QueryRowContext(t.ctx, args...)}
+		return err
+	}, pollID)
+	return out, err
 }

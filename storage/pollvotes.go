@@ -37,7 +37,7 @@ type PollVote struct {
 // member's whole, final ballot; a multiple-choice anonymous poll takes
 // ballots only (CastBallot).
 func (d *DB) Vote(ctx context.Context, pollID, memberID, optionID int64) (*VoteResult, error) {
-	res, err := d.pollVoteTx(ctx, pollID, func(t pollTx, p *Poll) (VoteAction, []int64, error) {
+	res, err := d.pollVoteTx(ctx, pollID, func(t *tx, p *Poll) (VoteAction, []int64, error) {
 		if _, ok := p.Option(optionID); !ok {
 			return "", nil, pollErrNoOption(pollID)
 		}
@@ -69,7 +69,7 @@ func (d *DB) Vote(ctx context.Context, pollID, memberID, optionID int64) (*VoteR
 // MaxVotes distinct options. On an anonymous poll a ballot is final; on
 // others it replaces the member's earlier choices.
 func (d *DB) CastBallot(ctx context.Context, pollID, memberID int64, optionIDs []int64) (*VoteResult, error) {
-	return d.pollVoteTx(ctx, pollID, func(t pollTx, p *Poll) (VoteAction, []int64, error) {
+	return d.pollVoteTx(ctx, pollID, func(t *tx, p *Poll) (VoteAction, []int64, error) {
 		if err := ValidateBallot(optionIDs, p.MaxVotes); err != nil {
 			return "", nil, err
 		}
@@ -89,13 +89,13 @@ func (d *DB) CastBallot(ctx context.Context, pollID, memberID int64, optionIDs [
 	})
 }
 
-type pollVoteFunc func(t pollTx, p *Poll) (VoteAction, []int64, error)
+type pollVoteFunc func(t *tx, p *Poll) (VoteAction, []int64, error)
 
 // pollVoteTx runs apply on a poll that takes votes (open and not past its
 // deadline) in one write transaction and returns the tally read after it.
 func (d *DB) pollVoteTx(ctx context.Context, pollID int64, apply pollVoteFunc) (*VoteResult, error) {
 	var res VoteResult
-	p, err := d.withOpenPoll(ctx, pollID, func(t pollTx, p *Poll) error {
+	p, err := d.withOpenPoll(ctx, pollID, func(t *tx, p *Poll) error {
 		if p.pastDeadline(d.Now()) {
 			return pollErrClosed(pollID)
 		}
@@ -115,15 +115,15 @@ func (d *DB) pollVoteTx(ctx context.Context, pollID int64, apply pollVoteFunc) (
 
 // pollAnonymousBallot records that memberID voted and bumps the counters,
 // and nothing that says which options the member chose.
-func pollAnonymousBallot(t pollTx, p *Poll, memberID int64, options []int64) error {
-	res, err := t.exec(`INSERT INTO poll_voters (poll_id, member_id, choices) VALUES (?, ?, ?)
+func pollAnonymousBallot(t *tx, p *Poll, memberID int64, options []int64) error {
+	first, err := t.exec1(`INSERT INTO poll_voters (poll_id, member_id, choices) VALUES (?, ?, ?)
 		ON CONFLICT DO NOTHING`, p.ID, memberID, len(options))
-	if err != nil {
+	switch {
+	case err != nil:
 		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return pollOr(err, Errorf(ECONFLICT, "poll_error_anonymous_final", map[string]any{"ID": p.ID},
-			"member already voted in anonymous poll"))
+	case !first:
+		return Errorf(ECONFLICT, "poll_error_anonymous_final", map[string]any{"ID": p.ID},
+			"member already voted in anonymous poll")
 	}
 	for _, o := range options {
 		if err := pollBump(t, o, 1); err != nil {
@@ -134,13 +134,13 @@ func pollAnonymousBallot(t pollTx, p *Poll, memberID int64, options []int64) err
 }
 
 // pollCountVoters keeps polls.voters equal to the poll's poll_voters rows.
-func pollCountVoters(t pollTx, pollID int64, by int) error {
+func pollCountVoters(t *tx, pollID int64, by int) error {
 	_, err := t.exec("UPDATE polls SET voters = voters + ? WHERE id = ?", by, pollID)
 	return err
 }
 
 // pollChoices returns the member's choices in the order they were made.
-func pollChoices(t pollTx, pollID, memberID int64) ([]int64, error) {
+func pollChoices(t *tx, pollID, memberID int64) ([]int64, error) {
 	rows, err := t.query(`SELECT option_id FROM votes WHERE poll_id = ? AND member_id = ?
 		ORDER BY voted_at, option_id`, pollID, memberID)
 	if err != nil {
@@ -160,7 +160,7 @@ func pollChoices(t pollTx, pollID, memberID int64) ([]int64, error) {
 
 // pollReplaceChoices moves the member's votes from current to next,
 // keeping the counters and poll_voters in step.
-func pollReplaceChoices(t pollTx, pollID, memberID int64, current, next []int64, now time.Time) error {
+func pollReplaceChoices(t *tx, pollID, memberID int64, current, next []int64, now time.Time) error {
 	if err := pollSetVoter(t, pollID, memberID, len(next), now); err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func pollVoterDelta(had, has int) int {
 
 // pollSetVoter records how many choices the member has; with none left the
 // row goes (cascading to votes, which the caller has already counted).
-func pollSetVoter(t pollTx, pollID, memberID int64, choices int, now time.Time) error {
+func pollSetVoter(t *tx, pollID, memberID int64, choices int, now time.Time) error {
 	if choices == 0 {
 		_, err := t.exec("DELETE FROM poll_voters WHERE poll_id = ? AND member_id = ?", pollID, memberID)
 		return err
@@ -218,13 +218,13 @@ func pollSetVoter(t pollTx, pollID, memberID int64, choices int, now time.Time) 
 	_, err := t.exec(`INSERT INTO poll_voters (poll_id, member_id, choices, voted_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (poll_id, member_id) DO UPDATE SET choices = excluded.choices, voted_at = excluded.voted_at`,
 		pollID, memberID, choices, formatTime(now))
-	if err != nil && pollIsFK(err) {
+	if sqliteCode(err) == sqliteConstraintForeignKey {
 		return Errorf(ENOTFOUND, "poll_error_not_member", nil, "member %d does not exist", memberID)
 	}
 	return err
 }
 
-func pollBump(t pollTx, optionID int64, by int) error {
+func pollBump(t *tx, optionID int64, by int) error {
 	_, err := t.exec("UPDATE poll_options SET votes = votes + ? WHERE id = ?", by, optionID)
 	return err
 }
@@ -233,52 +233,53 @@ func pollBump(t pollTx, optionID int64, by int) error {
 // anonymous, and whether they voted at all (the only thing an anonymous
 // poll knows).
 func (d *DB) MemberChoices(ctx context.Context, pollID, memberID int64) ([]int64, bool, error) {
-	t, err := d.pollBegin(ctx, true)
+	var choices []int64
+	var n int
+	err := d.read(ctx, func(t *tx) (err error) {
+		if n, err = t.count("SELECT count(*) FROM poll_voters WHERE poll_id = ? AND member_id = ?", pollID, memberID); err != nil {
+			return err
+		}
+		choices, err = pollChoices(t, pollID, memberID)
+		return err
+	})
 	if err != nil {
 		return nil, false, err
 	}
-	defer t.tx.Rollback()
-	var n int
-	if err := t.queryRow("SELECT count(*) FROM poll_voters WHERE poll_id = ? AND member_id = ?",
-		pollID, memberID).Scan(&n); err != nil {
-		return nil, false, err
-	}
-	choices, err := pollChoices(t, pollID, memberID)
-	return choices, n > 0, err
+	return choices, n > 0, nil
 }
 
 // PollVotes lists who chose what, by member then choice order, with each
 // member's name (one query, so showing voters costs no lookup per vote). It
 // refuses anonymous polls, for which nobody can know.
 func (d *DB) PollVotes(ctx context.Context, pollID int64) ([]PollVote, error) {
-	t, err := d.pollBegin(ctx, true)
-	if err != nil {
-		return nil, err
-	}
-	defer t.tx.Rollback()
-	p, err := pollGet(t, pollID)
-	if err != nil {
-		return nil, err
-	}
-	if p.Anonymous {
-		return nil, Errorf(EFORBIDDEN, "poll_error_anonymous_votes", map[string]any{"ID": pollID}, "anonymous poll")
-	}
 	var out []PollVote
-	err = d.eachRow(ctx, t.tx, `SELECT v.member_id, m.name, v.option_id, v.voted_at FROM votes v
+	err := d.read(ctx, func(t *tx) error {
+		p, err := pollGet(t, pollID)
+		if err != nil {
+			return err
+		}
+		if p.Anonymous {
+			return Errorf(EFORBIDDEN, "poll_error_anonymous_votes", map[string]any{"ID": pollID}, "anonymous poll")
+		}
+		return t.each(`SELECT v.member_id, m.name, v.option_id, v.voted_at FROM votes v
 		JOIN poll_options o ON o.id = v.option_id JOIN members m ON m.id = v.member_id
 		WHERE v.poll_id = ? ORDER BY v.member_id, o.position`,
-		func(rows *sql.Rows) error {
-			var v PollVote
-			var at sql.NullString
-			if err := rows.Scan(&v.MemberID, &v.MemberName, &v.OptionID, &at); err != nil {
+			func(rows *sql.Rows) error {
+				var v PollVote
+				var at sql.NullString
+				if err := rows.Scan(&v.MemberID, &v.MemberName, &v.OptionID, &at); err != nil {
+					return err
+				}
+				var err error
+				v.VotedAt, err = parseTime(at)
+				out = append(out, v)
 				return err
-			}
-			var err error
-			v.VotedAt, err = parseTime(at)
-			out = append(out, v)
-			return err
-		}, pollID)
-	return out, err
+			}, pollID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ClosePoll closes an open poll. closed reports whether this call closed
@@ -286,25 +287,20 @@ func (d *DB) PollVotes(ctx context.Context, pollID int64) ([]PollVote, error) {
 // exactly one gets true, and with it the duty to post the result (the
 // claim is taken in the same statement; see ClaimPollResult).
 func (d *DB) ClosePoll(ctx context.Context, id int64) (closed bool, p *Poll, err error) {
-	t, err := d.pollBegin(ctx, false)
-	if err != nil {
-		return false, nil, err
-	}
-	defer t.tx.Rollback()
 	now := formatTime(d.Now())
-	res, err := t.exec(`UPDATE polls SET status = 'closed', closed_at = ?, result_claimed_at = ?,
-		result_posted_at = NULL, updated_at = ? WHERE id = ? AND status = 'open'`, now, now, now, id)
+	err = d.write(ctx, func(t *tx) (err error) {
+		closed, err = t.exec1(`UPDATE polls SET status = 'closed', closed_at = ?, result_claimed_at = ?,
+			result_posted_at = NULL, updated_at = ? WHERE id = ? AND status = 'open'`, now, now, now, id)
+		if err != nil {
+			return err
+		}
+		p, err = pollGet(t, id)
+		return err
+	})
 	if err != nil {
 		return false, nil, err
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, nil, err
-	}
-	if p, err = pollGet(t, id); err != nil {
-		return false, nil, err
-	}
-	return n == 1, p, t.tx.Commit()
+	return closed, p, nil
 }
 
 // ReopenPoll opens a closed poll again with a new deadline (zero: none).
@@ -314,26 +310,24 @@ func (d *DB) ReopenPoll(ctx context.Context, id int64, closesAt time.Time) (*Pol
 	if err := pollCheckDeadline(closesAt, 0, now); err != nil {
 		return nil, err
 	}
-	t, err := d.pollBegin(ctx, false)
+	var p *Poll
+	err := d.write(ctx, func(t *tx) error {
+		reopened, err := t.exec1(`UPDATE polls SET status = 'open', closed_at = NULL, closes_at = ?,
+			remind_before = CASE WHEN ? IS NULL THEN 0 ELSE remind_before END, reminded_at = NULL,
+			result_claimed_at = NULL, result_posted_at = NULL, updated_at = ? WHERE id = ? AND status = 'closed'`,
+			formatTime(closesAt), formatTime(closesAt), formatTime(now), id)
+		if err != nil {
+			return err
+		}
+		if p, err = pollGet(t, id); err == nil && !reopened {
+			err = Errorf(ECONFLICT, "poll_error_already_open", map[string]any{"ID": id}, "poll %d is open", id)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer t.tx.Rollback()
-	res, err := t.exec(`UPDATE polls SET status = 'open', closed_at = NULL, closes_at = ?,
-		remind_before = CASE WHEN ? IS NULL THEN 0 ELSE remind_before END, reminded_at = NULL,
-		result_claimed_at = NULL, result_posted_at = NULL, updated_at = ? WHERE id = ? AND status = 'closed'`,
-		formatTime(closesAt), formatTime(closesAt), formatTime(now), id)
-	if err != nil {
-		return nil, err
-	}
-	p, err := pollGet(t, id)
-	if err != nil {
-		return nil, err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return nil, pollOr(err, Errorf(ECONFLICT, "poll_error_already_open", map[string]any{"ID": id}, "poll %d is open", id))
-	}
-	return p, t.tx.Commit()
+	return p, nil
 }
 
 // ClaimPollResult takes the duty to post a closed poll's result when
@@ -377,20 +371,12 @@ func (d *DB) ReleasePollReminder(ctx context.Context, id int64) error {
 // pollExec1 runs one update in its own transaction and reports whether it
 // changed a row.
 func (d *DB) pollExec1(ctx context.Context, q string, args ...any) (bool, error) {
-	t, err := d.pollBegin(ctx, false)
-	if err != nil {
-		return false, err
-	}
-	defer t.tx.Rollback()
-	res, err := t.exec(q, args...)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, err
-	}
-	return n > 0, t.tx.Commit()
+	var changed bool
+	err := d.write(ctx, func(t *tx) (err error) {
+		changed, err = t.exec1(q, args...)
+		return err
+	})
+	return changed, err
 }
 
 // NonVoters returns the active members who have not voted in the poll.
@@ -409,21 +395,18 @@ func (d *DB) NonVoters(ctx context.Context, pollID int64) ([]*Member, error) {
 // pollVoterSet returns who voted in the poll, or ErrNotFound for a poll
 // that does not exist (rather than an empty set).
 func (d *DB) pollVoterSet(ctx context.Context, pollID int64) (map[int64]bool, error) {
-	t, err := d.pollBegin(ctx, true)
-	if err != nil {
-		return nil, err
-	}
-	defer t.tx.Rollback()
-	if err := pollExists(t, pollID); err != nil {
-		return nil, err
-	}
 	out := map[int64]bool{}
-	err = d.eachRow(ctx, t.tx, "SELECT member_id FROM poll_voters WHERE poll_id = ?", func(rows *sql.Rows) error {
-		var id int64
-		err := rows.Scan(&id)
-		out[id] = true
-		return err
-	}, pollID)
+	err := d.read(ctx, func(t *tx) error {
+		if err := pollExists(t, pollID); err != nil {
+			return err
+		}
+		return t.each("SELECT member_id FROM poll_voters WHERE poll_id = ?", func(rows *sql.Rows) error {
+			var id int64
+			err := rows.Scan(&id)
+			out[id] = true
+			return err
+		}, pollID)
+	})
 	return out, err
 }
 
@@ -439,15 +422,15 @@ type Turnout struct {
 // cast) but not in the turnout, which is a share of today's members and
 // so never exceeds them.
 func (d *DB) PollTurnout(ctx context.Context, pollID int64) (Turnout, error) {
-	t, err := d.pollBegin(ctx, true)
-	if err != nil {
-		return Turnout{}, err
-	}
-	defer t.tx.Rollback()
-	return pollTurnoutTx(t, pollID)
+	var out Turnout
+	err := d.read(ctx, func(t *tx) (err error) {
+		out, err = pollTurnoutTx(t, pollID)
+		return err
+	})
+	return out, err
 }
 
-func pollTurnoutTx(t pollTx, pollID int64) (Turnout, error) {
+func pollTurnoutTx(t *tx, pollID int64) (Turnout, error) {
 	var out Turnout
 	var gone int
 	err := t.queryRow("SELECT voters FROM polls WHERE id = ?", pollID).Scan(&out.Voters)
@@ -475,7 +458,7 @@ func pollTurnoutTx(t pollTx, pollID int64) (Turnout, error) {
 	return out, nil
 }
 
-func pollExists(t pollTx, pollID int64) error {
+func pollExists(t *tx, pollID int64) error {
 	var n int
 	if err := t.queryRow("SELECT count(*) FROM polls WHERE id = ?", pollID).Scan(&n); err != nil {
 		return err
@@ -488,10 +471,4 @@ func pollExists(t pollTx, pollID int64) error {
 
 func pollErrNoOption(pollID int64) *Error {
 	return Errorf(ENOTFOUND, "poll_error_option_not_found", map[string]any{"ID": pollID}, "no such option in poll %d", pollID)
-}
-
-func pollIsFK(err error) bool {
-	var e interface{ Code() int }
-	// SQLITE_CONSTRAINT_FOREIGNKEY is 787.
-	return errors.As(err, &e) && e.Code() == 787
 }

@@ -76,15 +76,16 @@ type RecordUpdate struct {
 // MeetingRecordOf returns the record of a meeting (defaults when nothing is
 // recorded yet), or ErrNotFound when the meeting does not exist.
 func (d *DB) MeetingRecordOf(ctx context.Context, meetingID int64) (*MeetingRecord, error) {
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if _, err := d.meetingByID(ctx, tx, meetingID); err != nil {
-		return nil, err
-	}
-	return readRecord(ctx, tx, meetingID)
+	var r *MeetingRecord
+	err := d.read(ctx, func(t *tx) error {
+		if _, err := t.meetingByID(meetingID); err != nil {
+			return err
+		}
+		var err error
+		r, err = t.readRecord(meetingID)
+		return err
+	})
+	return r, err
 }
 
 // RecordMeeting applies u to the record of a meeting that has started and
@@ -92,30 +93,28 @@ func (d *DB) MeetingRecordOf(ctx context.Context, meetingID int64) (*MeetingReco
 // record). Invalid input changes nothing.
 func (d *DB) RecordMeeting(ctx context.Context, meetingID int64, u RecordUpdate) (*MeetingRecord, error) {
 	now := d.now()
-	tx, err := d.db.BeginTx(ctx, nil)
+	var r *MeetingRecord
+	err := d.write(ctx, func(t *tx) error {
+		m, err := t.meetingByID(meetingID)
+		if err != nil {
+			return err
+		}
+		if err := recordable(m, now); err != nil {
+			return err
+		}
+		if r, err = t.readRecord(meetingID); err != nil {
+			return err
+		}
+		if err := applyRecord(r, u); err != nil {
+			return err
+		}
+		r.Recorded, r.UpdatedBy, r.UpdatedAt = true, u.By, now
+		return t.saveRecord(r)
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	m, err := d.meetingByID(ctx, tx, meetingID)
-	if err != nil {
-		return nil, err
-	}
-	if err := recordable(m, now); err != nil {
-		return nil, err
-	}
-	r, err := readRecord(ctx, tx, meetingID)
-	if err != nil {
-		return nil, err
-	}
-	if err := applyRecord(r, u); err != nil {
-		return nil, err
-	}
-	r.Recorded, r.UpdatedBy, r.UpdatedAt = true, u.By, now
-	if err := saveRecord(ctx, tx, r); err != nil {
-		return nil, err
-	}
-	return r, tx.Commit()
+	return r, nil
 }
 
 func recordable(m *Meeting, now time.Time) error {
@@ -195,12 +194,12 @@ func cleanItems(items []string) []string {
 }
 
 // readRecord reads the record of meetingID in tx, with the yes count.
-func readRecord(ctx context.Context, tx *sql.Tx, meetingID int64) (*MeetingRecord, error) {
+func (t *tx) readRecord(meetingID int64) (*MeetingRecord, error) {
 	r := &MeetingRecord{MeetingID: meetingID, Held: true, Attendance: -1}
 	var panelists, points string
 	var attendance sql.NullInt64
 	var updated sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT held, format, panelists, key_points, attendance, updated_by, updated_at
+	err := t.queryRow(`SELECT held, format, panelists, key_points, attendance, updated_by, updated_at
 		FROM meeting_records WHERE meeting_id = ?`, meetingID).
 		Scan(&r.Held, &r.Format, &panelists, &points, &attendance, &r.UpdatedBy, &updated)
 	switch {
@@ -219,7 +218,7 @@ func readRecord(ctx context.Context, tx *sql.Tx, meetingID int64) (*MeetingRecor
 			return nil, fmt.Errorf("meeting record %d: %w", meetingID, err)
 		}
 	}
-	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM rsvps r JOIN members m ON m.id = r.member_id
+	err = t.queryRow(`SELECT count(*) FROM rsvps r JOIN members m ON m.id = r.member_id
 		WHERE r.meeting_id = ? AND r.answer = 'yes' AND m.left_at IS NULL`, meetingID).Scan(&r.RSVPYes)
 	return r, err
 }
@@ -231,14 +230,14 @@ func unmarshalItems(panelists string, p *[]string, points string, k *[]string) e
 	return json.Unmarshal([]byte(points), k)
 }
 
-func saveRecord(ctx context.Context, tx *sql.Tx, r *MeetingRecord) error {
+func (t *tx) saveRecord(r *MeetingRecord) error {
 	panelists, _ := json.Marshal(nonNil(r.Panelists))
 	points, _ := json.Marshal(nonNil(r.KeyPoints))
 	var attendance any
 	if r.Attendance >= 0 {
 		attendance = r.Attendance
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO meeting_records
+	_, err := t.exec(`INSERT INTO meeting_records
 		(meeting_id, held, format, panelists, key_points, attendance, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (meeting_id) DO UPDATE SET held = excluded.held, format = excluded.format,
 		panelists = excluded.panelists, key_points = excluded.key_points, attendance = excluded.attendance,
@@ -257,23 +256,25 @@ func nonNil(s []string) []string {
 // MeetingRecords returns the records of the meetings that started in
 // [from, to), scheduled or cancelled, in start order, with each meeting.
 func (d *DB) MeetingRecords(ctx context.Context, from, to time.Time) ([]*Meeting, []*MeetingRecord, error) {
-	tx, err := d.beginRead(ctx)
+	var ms []*Meeting
+	var rs []*MeetingRecord
+	err := d.read(ctx, func(t *tx) (err error) {
+		if ms, err = t.findMeetings(MeetingFilter{From: from, Before: to}); err != nil {
+			return err
+		}
+		rs = make([]*MeetingRecord, len(ms))
+		for i, m := range ms {
+			if rs[i], err = t.readRecord(m.ID); err != nil {
+				return err
+			}
+			if m.Status == MeetingCancelled {
+				rs[i].Held = false
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, nil, err
-	}
-	defer tx.Rollback()
-	ms, err := d.findMeetings(ctx, tx, MeetingFilter{From: from, Before: to})
-	if err != nil {
-		return nil, nil, err
-	}
-	rs := make([]*MeetingRecord, len(ms))
-	for i, m := range ms {
-		if rs[i], err = readRecord(ctx, tx, m.ID); err != nil {
-			return nil, nil, err
-		}
-		if m.Status == MeetingCancelled {
-			rs[i].Held = false
-		}
 	}
 	return ms, rs, nil
 }

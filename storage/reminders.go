@@ -92,19 +92,14 @@ func (d *DB) PlanReminders(ctx context.Context, meetingID int64, offsets []time.
 	if err := ValidateReminderOffsets(offsets); err != nil {
 		return err
 	}
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	m, err := d.meetingByID(ctx, tx, meetingID)
-	if err != nil {
-		return err
-	}
-	if err := d.planReminders(ctx, tx, m, offsets, d.now()); err != nil {
-		return err
-	}
-	return tx.Commit()
+	now := d.now()
+	return d.write(ctx, func(t *tx) error {
+		m, err := t.meetingByID(meetingID)
+		if err != nil {
+			return err
+		}
+		return t.planReminders(m, offsets, now)
+	})
 }
 
 // PendingReminders lists every pending reminder, earliest due first. A row
@@ -114,23 +109,20 @@ func (d *DB) PlanReminders(ctx context.Context, meetingID int64, offsets []time.
 // with an *UnreadableRowsError naming the skipped rows, for the caller to
 // log. Any other error comes with no reminders.
 func (d *DB) PendingReminders(ctx context.Context) ([]*Reminder, error) {
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
 	var out []*Reminder
 	bad := &UnreadableRowsError{Table: "reminders"}
-	err = d.eachRow(ctx, tx, "SELECT "+reminderColumns+" FROM reminders WHERE status = 'pending' ORDER BY due_at, id",
-		func(rows *sql.Rows) error {
-			r, err := scanReminder(rows)
-			if err != nil {
-				bad.add(r, err)
+	err := d.read(ctx, func(t *tx) error {
+		return t.each("SELECT "+reminderColumns+" FROM reminders WHERE status = 'pending' ORDER BY due_at, id",
+			func(rows *sql.Rows) error {
+				r, err := scanReminder(rows)
+				if err != nil {
+					bad.add(r, err)
+					return nil
+				}
+				out = append(out, r)
 				return nil
-			}
-			out = append(out, r)
-			return nil
-		})
+			})
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +154,12 @@ func (e *UnreadableRowsError) add(r *Reminder, err error) {
 
 // RemindersOf lists every reminder of a meeting, any status, by due time.
 func (d *DB) RemindersOf(ctx context.Context, meetingID int64) ([]*Reminder, error) {
-	return d.readReminders(ctx, "meeting_id = ? ORDER BY due_at, id", meetingID)
+	var out []*Reminder
+	err := d.read(ctx, func(t *tx) (err error) {
+		out, err = t.queryReminders("meeting_id = ? ORDER BY due_at, id", meetingID)
+		return err
+	})
+	return out, err
 }
 
 // ClaimReminder starts one delivery attempt on behalf of owner (a random id
@@ -177,33 +174,33 @@ func (d *DB) RemindersOf(ctx context.Context, meetingID int64) ([]*Reminder, err
 // returned reminder says so.
 func (d *DB) ClaimReminder(ctx context.Context, id int64, owner string) (r *Reminder, m *Meeting, ok bool, err error) {
 	now := d.now()
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, nil, false, err
-	}
-	defer tx.Rollback()
-	if r, err = d.reminderByID(ctx, tx, id); err != nil {
-		return nil, nil, false, err
-	}
-	if r.Status != ReminderPending {
-		return r, nil, false, nil
-	}
-	if r.leased(now) {
-		return r, nil, false, errClaimed(r)
-	}
-	if m, err = d.meetingByID(ctx, tx, r.MeetingID); err != nil {
-		return nil, nil, false, err
-	}
-	if reason := reminderObsolete(r, m, now); reason != ReasonNone {
-		if err := closeReminder(ctx, tx, r, reason, now); err != nil {
-			return nil, nil, false, err
+	var conflict error
+	err = d.write(ctx, func(t *tx) (err error) {
+		if r, err = t.reminderByID(id); err != nil || r.Status != ReminderPending {
+			return err
 		}
-		return r, m, false, tx.Commit()
-	}
-	if err := claimReminder(ctx, tx, r, owner, now); err != nil {
+		if r.leased(now) {
+			conflict = errClaimed(r)
+			return nil
+		}
+		if m, err = t.meetingByID(r.MeetingID); err != nil {
+			return err
+		}
+		if reason := reminderObsolete(r, m, now); reason != ReasonNone {
+			return t.closeReminder(r, reason, now)
+		}
+		ok = true
+		return t.claimReminder(r, owner, now)
+	})
+	switch {
+	case err != nil:
 		return nil, nil, false, err
+	case conflict != nil:
+		return r, nil, false, conflict
+	case r.Status != ReminderPending:
+		return r, m, false, nil
 	}
-	return r, m, true, tx.Commit()
+	return r, m, ok, nil
 }
 
 // RenewReminderClaim extends owner's lease on a pending reminder to
@@ -230,8 +227,8 @@ func (r *Reminder) leased(now time.Time) bool {
 // claimReminder takes the lease on r. The WHERE clause repeats the checks
 // ClaimReminder made, so that the lease holds even if a caller ever claims
 // outside a write-locked transaction.
-func claimReminder(ctx context.Context, tx *sql.Tx, r *Reminder, owner string, now time.Time) error {
-	res, err := tx.ExecContext(ctx, `UPDATE reminders SET attempts = attempts + 1, claimed_at = ?, claimed_by = ?,
+func (t *tx) claimReminder(r *Reminder, owner string, now time.Time) error {
+	res, err := t.exec(`UPDATE reminders SET attempts = attempts + 1, claimed_at = ?, claimed_by = ?,
 		updated_at = ? WHERE id = ? AND status = 'pending' AND (claimed_at IS NULL OR claimed_at < ?)`,
 		formatTime(now), owner, formatTime(now), r.ID, formatTime(now.Add(-ReminderLease)))
 	if err != nil {
@@ -292,39 +289,21 @@ func (d *DB) MarkReminderFailed(ctx context.Context, id int64, owner, cause stri
 }
 
 func (d *DB) updatePending(ctx context.Context, id int64, q string, args ...any) error {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		if err == nil {
+	return d.write(ctx, func(t *tx) error {
+		changed, err := t.exec1(q, args...)
+		if err == nil && !changed {
 			err = errNotPending(id)
 		}
 		return err
-	}
-	return tx.Commit()
+	})
 }
 
 func errNotPending(id int64) error {
 	return Errorf(ECONFLICT, "reminder_error_not_pending", map[string]any{"ID": id}, "reminder %d is not pending", id)
 }
 
-func (d *DB) readReminders(ctx context.Context, where string, args ...any) ([]*Reminder, error) {
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	return d.queryReminders(ctx, tx, where, args...)
-}
-
-func (d *DB) reminderByID(ctx context.Context, tx *sql.Tx, id int64) (*Reminder, error) {
-	rs, err := d.queryReminders(ctx, tx, "id = ?", id)
+func (t *tx) reminderByID(id int64) (*Reminder, error) {
+	rs, err := t.queryReminders("id = ?", id)
 	if err != nil {
 		return nil, err
 	}
@@ -335,9 +314,9 @@ func (d *DB) reminderByID(ctx context.Context, tx *sql.Tx, id int64) (*Reminder,
 }
 
 // queryReminders selects reminders; where is one of a few constant clauses.
-func (d *DB) queryReminders(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]*Reminder, error) {
+func (t *tx) queryReminders(where string, args ...any) ([]*Reminder, error) {
 	var out []*Reminder
-	err := d.eachRow(ctx, tx, "SELECT "+reminderColumns+" FROM reminders WHERE "+where, func(rows *sql.Rows) error {
+	err := t.each("SELECT "+reminderColumns+" FROM reminders WHERE "+where, func(rows *sql.Rows) error {
 		r, err := scanReminder(rows)
 		out = append(out, r)
 		return err
@@ -363,12 +342,12 @@ func scanReminder(rows *sql.Rows) (*Reminder, error) {
 }
 
 // closeReminder ends a pending reminder unsent, for reason, and its lease.
-func closeReminder(ctx context.Context, tx *sql.Tx, r *Reminder, reason ReminderReason, now time.Time) error {
+func (t *tx) closeReminder(r *Reminder, reason ReminderReason, now time.Time) error {
 	r.Status, r.Reason, r.UpdatedAt, r.ClaimedAt = ReminderSkipped, reason, now, time.Time{}
 	if r.Attempts > 0 {
 		r.Status = ReminderFailed
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE reminders SET status = ?, reason = ?, claimed_at = NULL, updated_at = ?
+	_, err := t.exec(`UPDATE reminders SET status = ?, reason = ?, claimed_at = NULL, updated_at = ?
 		WHERE id = ?`, string(r.Status), string(reason), formatTime(now), r.ID)
 	return err
 }
@@ -388,9 +367,9 @@ func ValidateReminderOffsets(offsets []time.Duration) error {
 
 // replanMoved re-plans a moved meeting with offsets, or with the offsets it
 // had planned when offsets is nil.
-func (d *DB) replanMoved(ctx context.Context, tx *sql.Tx, m *Meeting, offsets []time.Duration, now time.Time) error {
+func (t *tx) replanMoved(m *Meeting, offsets []time.Duration, now time.Time) error {
 	if offsets == nil {
-		err := d.eachRow(ctx, tx, "SELECT DISTINCT offset_seconds FROM reminders WHERE meeting_id = ?", func(rows *sql.Rows) error {
+		err := t.each("SELECT DISTINCT offset_seconds FROM reminders WHERE meeting_id = ?", func(rows *sql.Rows) error {
 			var secs int64
 			err := rows.Scan(&secs)
 			offsets = append(offsets, time.Duration(secs)*time.Second)
@@ -402,20 +381,20 @@ func (d *DB) replanMoved(ctx context.Context, tx *sql.Tx, m *Meeting, offsets []
 	} else if err := ValidateReminderOffsets(offsets); err != nil {
 		return err
 	}
-	return d.planReminders(ctx, tx, m, offsets, now)
+	return t.planReminders(m, offsets, now)
 }
 
 // planReminders makes the pending reminders of m match offsets (see
 // PlanReminders).
-func (d *DB) planReminders(ctx context.Context, tx *sql.Tx, m *Meeting, offsets []time.Duration, now time.Time) error {
-	if err := d.dropStaleReminders(ctx, tx, m, offsets, now); err != nil {
+func (t *tx) planReminders(m *Meeting, offsets []time.Duration, now time.Time) error {
+	if err := t.dropStaleReminders(m, offsets, now); err != nil {
 		return err
 	}
 	if m.Status == MeetingCancelled {
 		return nil
 	}
 	for _, o := range offsets {
-		if err := planReminder(ctx, tx, m, o, now); err != nil {
+		if err := t.planReminder(m, o, now); err != nil {
 			return err
 		}
 	}
@@ -438,8 +417,8 @@ func reminderDue(m *Meeting, o time.Duration) time.Time {
 // dropStaleReminders removes pending reminders that no longer match the
 // meeting: never-attempted ones are deleted, attempted ones are kept as
 // failed so their errors stay visible.
-func (d *DB) dropStaleReminders(ctx context.Context, tx *sql.Tx, m *Meeting, offsets []time.Duration, now time.Time) error {
-	pending, err := d.queryReminders(ctx, tx, "meeting_id = ? AND status = 'pending'", m.ID)
+func (t *tx) dropStaleReminders(m *Meeting, offsets []time.Duration, now time.Time) error {
+	pending, err := t.queryReminders("meeting_id = ? AND status = 'pending'", m.ID)
 	if err != nil {
 		return err
 	}
@@ -451,11 +430,11 @@ func (d *DB) dropStaleReminders(ctx context.Context, tx *sql.Tx, m *Meeting, off
 		switch {
 		case keep:
 		case m.Status == MeetingCancelled:
-			err = closeReminder(ctx, tx, r, ReasonCancelled, now)
+			err = t.closeReminder(r, ReasonCancelled, now)
 		case r.Attempts > 0:
-			err = closeReminder(ctx, tx, r, ReasonMoved, now)
+			err = t.closeReminder(r, ReasonMoved, now)
 		default:
-			_, err = tx.ExecContext(ctx, "DELETE FROM reminders WHERE id = ?", r.ID)
+			_, err = t.exec("DELETE FROM reminders WHERE id = ?", r.ID)
 		}
 		if err != nil {
 			return err
@@ -467,18 +446,18 @@ func (d *DB) dropStaleReminders(ctx context.Context, tx *sql.Tx, m *Meeting, off
 // planReminder adds the reminder of m at offset o unless it exists. A
 // reminder skipped or failed for an earlier plan of this same start (the
 // meeting moved away and back) becomes pending again if it is still ahead.
-func planReminder(ctx context.Context, tx *sql.Tx, m *Meeting, o time.Duration, now time.Time) error {
+func (t *tx) planReminder(m *Meeting, o time.Duration, now time.Time) error {
 	due := reminderDue(m, o)
 	ts := formatTime(now)
 	if due.After(now) {
-		_, err := tx.ExecContext(ctx, `INSERT INTO reminders (meeting_id, offset_seconds, starts_at, due_at,
+		_, err := t.exec(`INSERT INTO reminders (meeting_id, offset_seconds, starts_at, due_at,
 			status, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)
 			ON CONFLICT (meeting_id, offset_seconds, starts_at) DO UPDATE SET status = 'pending', reason = '',
 			due_at = excluded.due_at, claimed_at = NULL, updated_at = excluded.updated_at WHERE reminders.status IN ('skipped', 'failed')`,
 			m.ID, int64(o/time.Second), formatTime(m.StartsAt), formatTime(due), ts, ts)
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO reminders (meeting_id, offset_seconds, starts_at, due_at,
+	_, err := t.exec(`INSERT INTO reminders (meeting_id, offset_seconds, starts_at, due_at,
 		status, reason, created_at, updated_at) VALUES (?, ?, ?, ?, 'skipped', ?, ?, ?)
 		ON CONFLICT (meeting_id, offset_seconds, starts_at) DO NOTHING`,
 		m.ID, int64(o/time.Second), formatTime(m.StartsAt), formatTime(due), string(ReasonPlannedLate), ts, ts)

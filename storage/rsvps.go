@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 )
 
@@ -31,31 +32,26 @@ func (d *DB) SetRSVP(ctx context.Context, meetingID, memberID int64, answer RSVP
 		return Errorf(EINVALID, "rsvp_error_answer", map[string]any{"Answer": string(answer)}, "bad answer %q", answer)
 	}
 	now := d.now()
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
+	return d.write(ctx, func(t *tx) error {
+		if err := t.checkRSVPMeeting(meetingID, now); err != nil {
+			return err
+		}
+		var active bool
+		err := t.queryRow("SELECT left_at IS NULL FROM members WHERE id = ?", memberID).Scan(&active)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !active) {
+			return Errorf(EFORBIDDEN, "rsvp_error_not_member", nil, "member %d is not active", memberID)
+		} else if err != nil {
+			return err
+		}
+		_, err = t.exec(`INSERT INTO rsvps (meeting_id, member_id, answer, updated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (meeting_id, member_id) DO UPDATE SET answer = excluded.answer, updated_at = excluded.updated_at`,
+			meetingID, memberID, string(answer), formatTime(now))
 		return err
-	}
-	defer tx.Rollback()
-	if err := d.checkRSVPMeeting(ctx, tx, meetingID, now); err != nil {
-		return err
-	}
-	var active bool
-	err = tx.QueryRowContext(ctx, "SELECT left_at IS NULL FROM members WHERE id = ?", memberID).Scan(&active)
-	if err == sql.ErrNoRows || (err == nil && !active) {
-		return Errorf(EFORBIDDEN, "rsvp_error_not_member", nil, "member %d is not active", memberID)
-	} else if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO rsvps (meeting_id, member_id, answer, updated_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (meeting_id, member_id) DO UPDATE SET answer = excluded.answer, updated_at = excluded.updated_at`,
-		meetingID, memberID, string(answer), formatTime(now)); err != nil {
-		return err
-	}
-	return tx.Commit()
+	})
 }
 
-func (d *DB) checkRSVPMeeting(ctx context.Context, tx *sql.Tx, id int64, now time.Time) error {
-	m, err := d.meetingByID(ctx, tx, id)
+func (t *tx) checkRSVPMeeting(id int64, now time.Time) error {
+	m, err := t.meetingByID(id)
 	switch {
 	case err != nil:
 		return err
@@ -69,28 +65,25 @@ func (d *DB) checkRSVPMeeting(ctx context.Context, tx *sql.Tx, id int64, now tim
 
 // RSVPs lists the answers of active members to a meeting, by name.
 func (d *DB) RSVPs(ctx context.Context, meetingID int64) ([]RSVP, error) {
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
 	var out []RSVP
-	err = d.eachRow(ctx, tx, `SELECT r.member_id, m.name, r.answer, r.updated_at
+	err := d.read(ctx, func(t *tx) error {
+		return t.each(`SELECT r.member_id, m.name, r.answer, r.updated_at
 		FROM rsvps r JOIN members m ON m.id = r.member_id
 		WHERE r.meeting_id = ? AND m.left_at IS NULL ORDER BY m.name COLLATE NOCASE, m.id`, func(rows *sql.Rows) error {
-		r := RSVP{MeetingID: meetingID}
-		var answer string
-		var updated sql.NullString
-		if err := rows.Scan(&r.MemberID, &r.MemberName, &answer, &updated); err != nil {
-			return err
-		}
-		var err error
-		if r.UpdatedAt, err = parseTime(updated); err != nil {
-			return err
-		}
-		r.Answer = RSVPAnswer(answer)
-		out = append(out, r)
-		return nil
-	}, meetingID)
+			r := RSVP{MeetingID: meetingID}
+			var answer string
+			var updated sql.NullString
+			if err := rows.Scan(&r.MemberID, &r.MemberName, &answer, &updated); err != nil {
+				return err
+			}
+			var err error
+			if r.UpdatedAt, err = parseTime(updated); err != nil {
+				return err
+			}
+			r.Answer = RSVPAnswer(answer)
+			out = append(out, r)
+			return nil
+		}, meetingID)
+	})
 	return out, err
 }

@@ -17,14 +17,9 @@ type activeGroup struct {
 // activeGroups reads the per-organization counters the members triggers
 // keep, grouped by order and jurisdiction, from one covering index: the
 // cost grows with the number of organizations, not of members.
-func (d *DB) activeGroups(ctx context.Context) ([]activeGroup, error) {
-	tx, err := d.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
+func (t *tx) activeGroups() ([]activeGroup, error) {
 	var out []activeGroup
-	err = d.eachRow(ctx, tx, `SELECT ord, jurisdiction, count(*), sum(active_members) FROM organizations
+	err := t.each(`SELECT ord, jurisdiction, count(*), sum(active_members) FROM organizations
 		WHERE active_members > 0 GROUP BY ord, jurisdiction`, func(rows *sql.Rows) error {
 		var g activeGroup
 		if err := rows.Scan(&g.order, &g.jurisdiction, &g.orgs, &g.people); err != nil {
@@ -49,7 +44,11 @@ func (d *DB) Stats(ctx context.Context) (Stats, error) {
 	for _, j := range jurisdictions {
 		s.PeopleByJurisdiction[j.Code] = 0
 	}
-	groups, err := d.activeGroups(ctx)
+	var groups []activeGroup
+	err := d.read(ctx, func(t *tx) (err error) {
+		groups, err = t.activeGroups()
+		return err
+	})
 	if err != nil {
 		return s, err
 	}
@@ -69,7 +68,16 @@ func (d *DB) Stats(ctx context.Context) (Stats, error) {
 // which covered ones miss the provincial or municipal order, and whether the
 // federal order is covered.
 func (d *DB) Coverage(ctx context.Context) (Coverage, error) {
-	groups, err := d.activeGroups(ctx)
+	var c Coverage
+	err := d.read(ctx, func(t *tx) (err error) {
+		c, err = t.coverage()
+		return err
+	})
+	return c, err
+}
+
+func (t *tx) coverage() (Coverage, error) {
+	groups, err := t.activeGroups()
 	if err != nil {
 		return Coverage{}, err
 	}
@@ -107,23 +115,4 @@ func coverageOf(covered map[string]map[Order]bool) Coverage {
 		}
 	}
 	return c
-}
-
-// eachRow runs a prepared query in tx and calls fn on every row.
-func (d *DB) eachRow(ctx context.Context, tx *sql.Tx, query string, fn func(*sql.Rows) error, args ...any) error {
-	st, err := d.stmt(ctx, tx, query)
-	if err != nil {
-		return err
-	}
-	rows, err := st.QueryContext(ctx, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }

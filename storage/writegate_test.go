@@ -26,11 +26,9 @@ func TestWriteGate(t *testing.T) {
 	if _, err := d.db.BeginTx(short, nil); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("second write while the first is open: err = %v, want context.DeadlineExceeded", err)
 	}
-	read, err := d.beginRead(ctx)
-	if err != nil {
+	if err := d.read(ctx, func(t *tx) error { _, err := t.directoryVersion(); return err }); err != nil {
 		t.Fatalf("read while a write is open: %v", err)
 	}
-	read.Rollback()
 	done := make(chan error, 1)
 	go func() {
 		tx, err := d.db.BeginTx(ctx, nil)

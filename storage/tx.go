@@ -1,0 +1,166 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Every exported method runs in exactly one transaction, begun by write or
+// read below and never by hand: that keeps begin, rollback and commit in one
+// place, and the rules with them.
+//
+//   - write begins an immediate transaction (see the DSN's _txlock), which
+//     first passes this process's write gate (writegate.go): a check made
+//     inside fn still holds when fn's writes commit, even against another
+//     process on the same file.
+//   - read begins a read-only, deferred one: one consistent snapshot that
+//     never waits for the gate or for writers (WAL).
+//
+// fn's error rolls everything back and is returned as it is (an *Error
+// stays an *Error for the edge to translate); a nil error commits.
+
+// write runs fn in one write transaction and commits it if fn succeeds.
+func (d *DB) write(ctx context.Context, fn func(t *tx) error) error {
+	sqlTx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(&tx{Tx: sqlTx, ctx: ctx, d: d}); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	return sqlTx.Commit()
+}
+
+// read runs fn in one read-only transaction.
+func (d *DB) read(ctx context.Context, fn func(t *tx) error) error {
+	sqlTx, err := d.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer sqlTx.Rollback()
+	return fn(&tx{Tx: sqlTx, ctx: ctx, d: d})
+}
+
+// tx is one transaction of write or read, with its context. Its exec,
+// query, queryRow and each run their query through the DB's statement
+// cache (see DB.stmt): parsing a query once per pooled connection instead
+// of once per call halves the cost of a vote, which runs about ten. Query
+// texts passed to them must be constants, or one of a bounded set built
+// from constants; anything else goes through the embedded *sql.Tx.
+type tx struct {
+	*sql.Tx
+	ctx context.Context
+	d   *DB
+}
+
+func (t *tx) exec(q string, args ...any) (sql.Result, error) {
+	st, err := t.d.stmt(t.ctx, t.Tx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(t.ctx, args...)
+}
+
+// exec1 runs one statement and reports whether it changed a row.
+func (t *tx) exec1(q string, args ...any) (bool, error) {
+	res, err := t.exec(q, args...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
+	st, err := t.d.stmt(t.ctx, t.Tx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(t.ctx, args...)
+}
+
+// row is a *sql.Row that may carry a preparation error instead.
+type row struct {
+	row *sql.Row
+	err error
+}
+
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.row.Scan(dest...)
+}
+
+func (t *tx) queryRow(q string, args ...any) row {
+	st, err := t.d.stmt(t.ctx, t.Tx, q)
+	if err != nil {
+		return row{err: err}
+	}
+	return row{row: st.QueryRowContext(t.ctx, args...)}
+}
+
+// each runs q and calls fn on every row.
+func (t *tx) each(q string, fn func(*sql.Rows) error, args ...any) error {
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// count runs a query that returns one integer.
+func (t *tx) count(q string, args ...any) (int, error) {
+	var n int
+	err := t.queryRow(q, args...).Scan(&n)
+	return n, err
+}
+
+// stmt returns query prepared on tx's connection. The *sql.Stmt is kept per
+// query text, and database/sql keeps its per-connection handles, so a query
+// is parsed once per pooled connection instead of once per call. Only
+// constant query texts (or a bounded set built from them) may come here.
+func (d *DB) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	d.mu.Lock()
+	st, ok := d.stmts[query]
+	d.mu.Unlock()
+	if !ok {
+		var err error
+		if st, err = d.db.PrepareContext(ctx, query); err != nil {
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+		d.mu.Lock()
+		if prev, dup := d.stmts[query]; dup {
+			st.Close()
+			st = prev
+		} else {
+			d.stmts[query] = st
+		}
+		d.mu.Unlock()
+	}
+	return tx.StmtContext(ctx, st), nil
+}
+
+// sqliteCode returns the extended result code of a modernc error, or 0.
+func sqliteCode(err error) int {
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) {
+		return coded.Code()
+	}
+	return 0
+}
+
+// SQLite extended result codes storage reacts to.
+const (
+	sqliteConstraintUnique     = 2067 // SQLITE_CONSTRAINT_UNIQUE
+	sqliteConstraintForeignKey = 787  // SQLITE_CONSTRAINT_FOREIGNKEY
+)
