@@ -18,10 +18,7 @@ const (
 	CriticalityHigh   Criticality = "high"
 )
 
-// Criticalities lists them in order.
-var Criticalities = [...]Criticality{CriticalityLow, CriticalityMedium, CriticalityHigh}
-
-// Valid reports whether c is one of Criticalities.
+// Valid reports whether c is one of the three criticalities.
 func (c Criticality) Valid() bool {
 	return c == CriticalityLow || c == CriticalityMedium || c == CriticalityHigh
 }

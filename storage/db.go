@@ -102,9 +102,3 @@ func parseTime(s sql.NullString) (time.Time, error) {
 	}
 	return t.UTC(), nil
 }
-
-// Ping checks that the database answers, for readiness probes.
-func (d *DB) Ping(ctx context.Context) error {
-	var one int
-	return d.db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
-}
