@@ -102,3 +102,21 @@ func parseTime(s sql.NullString) (time.Time, error) {
 	}
 	return t.UTC(), nil
 }
+
+// parsed is a stored timestamp and where its parsed value goes.
+type parsed struct {
+	dst *time.Time
+	src sql.NullString
+}
+
+// parseTimes parses each stored timestamp into its destination.
+func parseTimes(ps ...parsed) error {
+	for _, p := range ps {
+		t, err := parseTime(p.src)
+		if err != nil {
+			return err
+		}
+		*p.dst = t
+	}
+	return nil
+}

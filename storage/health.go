@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 )
@@ -60,45 +59,4 @@ func (d *DB) writeProbe(ctx context.Context) error {
 		_, err := t.exec("INSERT OR REPLACE INTO health_probe (id, checked_at) VALUES (1, ?)", d.now().Format(time.RFC3339))
 		return err
 	})
-}
-
-// Backup writes a consistent copy of the live database to path, which must
-// not exist yet (an existing file is never touched), and verifies it. Writers are not blocked for long: VACUUM
-// INTO reads one snapshot. The source must pass quick_check first (a copy
-// of a damaged database could silently lack rows) and the copy must pass
-// PRAGMA integrity_check; otherwise the copy is removed and the error wraps
-// ErrUnhealthy.
-func (d *DB) Backup(ctx context.Context, path string) error {
-	if err := d.quickCheck(ctx, d.db, "quick_check"); err != nil {
-		return fmt.Errorf("source database: %w", err)
-	}
-	// Claim the name first (VACUUM INTO accepts an empty file), so that a
-	// failure below removes only a file this backup created.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	f.Close()
-	if _, err := d.db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
-		os.Remove(path)
-		return fmt.Errorf("%w: copy: %v", ErrUnhealthy, err)
-	}
-	if err := d.verifyCopy(ctx, path); err != nil {
-		if rmErr := os.Remove(path); rmErr != nil {
-			return fmt.Errorf("backup copy %s: %w (and it could not be removed: %v)", path, err, rmErr)
-		}
-		return fmt.Errorf("backup copy %s (removed): %w", path, err)
-	}
-	return nil
-}
-
-// verifyCopy runs PRAGMA integrity_check on the database file at path,
-// opened read-only.
-func (d *DB) verifyCopy(ctx context.Context, path string) error {
-	db, err := sql.Open("sqlite", "file:"+escapePath(path)+"?mode=ro")
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrUnhealthy, err)
-	}
-	defer db.Close()
-	return d.quickCheck(ctx, db, "integrity_check")
 }

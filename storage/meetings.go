@@ -3,13 +3,9 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
-
-// Meetings domain types.
 
 // MeetingStatus says whether a meeting still takes place.
 type MeetingStatus string
@@ -91,22 +87,6 @@ type MeetingFilter struct {
 	Descending bool
 	Limit      int // 0 means no limit
 }
-
-// Limits on meeting fields, so a message stays readable on every platform.
-const (
-	MaxMeetingTitle  = 200
-	MaxMeetingTheme  = 200
-	MaxMeetingAgenda = 2000
-	MaxMeetingLink   = 500
-	MinMeetingLength = time.Minute // and whole minutes
-	MaxMeetingLength = 24 * time.Hour
-	MinReminderAhead = time.Second // and whole seconds
-	MaxReminderAhead = 90 * 24 * time.Hour
-	// MaxMeetingYears bounds how far ahead a meeting may start, so that
-	// every stored start stays a four-digit year that reads back (a start
-	// in year 10000 would make every listing of reminders fail).
-	MaxMeetingYears = 5
-)
 
 const meetingColumns = `id, title, starts_at, zone, duration_seconds, agenda, link, theme,
 	status, sequence, created_by, created_at, updated_at`
@@ -275,76 +255,6 @@ func (d *DB) FindMeetings(ctx context.Context, f MeetingFilter) ([]*Meeting, err
 	return ms, err
 }
 
-// ValidateMeeting checks a meeting's fields without I/O.
-func ValidateMeeting(m *Meeting) error {
-	if m.StartsAt.IsZero() {
-		return Errorf(EINVALID, "meeting_error_when", nil, "meeting has no start")
-	}
-	if _, err := time.LoadLocation(m.Zone); err != nil || m.Zone == "" || m.Zone == "Local" {
-		return Errorf(EINVALID, "meeting_error_zone", map[string]any{"Zone": m.Zone}, "unknown zone %q", m.Zone)
-	}
-	if err := ValidateMeetingDuration(m.Duration); err != nil {
-		return err
-	}
-	for _, f := range []struct {
-		name, value string
-		max         int
-	}{{"title", m.Title, MaxMeetingTitle}, {"theme", m.Theme, MaxMeetingTheme}, {"agenda", m.Agenda, MaxMeetingAgenda}} {
-		if utf8.RuneCountInString(f.value) > f.max {
-			return Errorf(EINVALID, "meeting_error_too_long_"+f.name, map[string]any{"Max": f.max}, "%s too long", f.name)
-		}
-	}
-	return validateLink(m.Link)
-}
-
-// ValidateMeetingDuration checks a meeting length: whole minutes, from
-// MinMeetingLength to MaxMeetingLength.
-func ValidateMeetingDuration(d time.Duration) error {
-	if d < MinMeetingLength || d > MaxMeetingLength || d%time.Minute != 0 {
-		return Errorf(EINVALID, "meeting_error_duration", map[string]any{"Duration": d.String()},
-			"duration %s out of range", d)
-	}
-	return nil
-}
-
-func validateLink(link string) error {
-	if link == "" {
-		return nil
-	}
-	u, err := url.Parse(link)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(link) > MaxMeetingLink ||
-		strings.ContainsAny(link, " \t\r\n<>|") {
-		return Errorf(EINVALID, "meeting_error_link", map[string]any{"Link": link}, "bad link %q", link)
-	}
-	return nil
-}
-
-// checkFuture accepts a start after now and at most MaxMeetingYears ahead.
-func checkFuture(start, now time.Time) error {
-	if !start.After(now) {
-		return Errorf(EINVALID, "meeting_error_past", nil, "start %s is not after now %s", start, now)
-	}
-	if start.After(now.AddDate(MaxMeetingYears, 0, 0)) {
-		return Errorf(EINVALID, "meeting_error_too_far", map[string]any{"Years": MaxMeetingYears},
-			"start %s is more than %d years after now %s", start, MaxMeetingYears, now)
-	}
-	return nil
-}
-
-// checkMeetingText runs checkText over a meeting's texts; only the agenda
-// may span lines.
-func checkMeetingText(title, agenda, theme, link string) error {
-	for _, f := range []struct {
-		name, value string
-		breaks      bool
-	}{{"title", title, textLine}, {"agenda", agenda, textBreaks}, {"theme", theme, textLine}, {"link", link, textLine}} {
-		if err := checkText(f.name, f.value, f.breaks); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func applyMeetingUpdate(m *Meeting, u MeetingUpdate) (moved bool) {
 	set := func(dst *string, src *string, clean func(string) string) {
 		if src != nil {
@@ -444,22 +354,4 @@ func scanMeeting(rows *sql.Rows) (*Meeting, error) {
 	}
 	m.Status, m.Duration = MeetingStatus(status), time.Duration(secs)*time.Second
 	return &m, parseTimes(parsed{&m.StartsAt, start}, parsed{&m.CreatedAt, created}, parsed{&m.UpdatedAt, updated})
-}
-
-// parsed is a stored timestamp and where its parsed value goes.
-type parsed struct {
-	dst *time.Time
-	src sql.NullString
-}
-
-// parseTimes parses each stored timestamp into its destination.
-func parseTimes(ps ...parsed) error {
-	for _, p := range ps {
-		t, err := parseTime(p.src)
-		if err != nil {
-			return err
-		}
-		*p.dst = t
-	}
-	return nil
 }

@@ -3,70 +3,10 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
-
-// memberSelect reads a member with its organization's name; scanMember
-// reads its columns in this order.
-const memberSelect = `SELECT m.id, m.name, m.email, o.name, m.ord, m.jurisdiction, m.title, m.language,
-	m.slack_id, m.teams_id, m.console_id, m.joined_at, m.left_at, m.updated_at, m.organization_id, m.name_key, m.plain
-FROM members m JOIN organizations o ON o.id = m.organization_id`
-
-// platformColumns maps each platform to its member column, in the order of
-// memberRow.ids.
-var platformColumns = [...]struct {
-	platform Platform
-	column   string
-}{{PlatformSlack, "slack_id"}, {PlatformTeams, "teams_id"}, {PlatformConsole, "console_id"}}
-
-// platformColumn returns the members column holding ids of platform p.
-func platformColumn(p Platform) (string, bool) {
-	i, ok := platformIndex(p)
-	return platformColumns[i].column, ok
-}
-
-// memberRow is a member as stored, with its organization id.
-type memberRow struct {
-	Member
-	orgID   int64
-	nameKey string // foldKey(Name)
-}
-
-// ids returns the platform ids in platformColumns order.
-func (r *memberRow) ids() [3]string { return [3]string{r.SlackID, r.TeamsID, r.ConsoleID} }
-
-type memberScanner interface{ Scan(dest ...any) error }
-
-func scanMember(s memberScanner) (*memberRow, error) {
-	var r memberRow
-	var email, slack, teams, console, joined, left, updated sql.NullString
-	err := s.Scan(&r.ID, &r.Name, &email, &r.Organization, &r.Order, &r.Jurisdiction, &r.Title, &r.Language,
-		&slack, &teams, &console, &joined, &left, &updated, &r.orgID, &r.nameKey, &r.Plain)
-	if err != nil {
-		return nil, err
-	}
-	r.Email, r.SlackID, r.TeamsID, r.ConsoleID = email.String, slack.String, teams.String, console.String
-	if r.JoinedAt, err = parseTime(joined); err != nil {
-		return nil, err
-	}
-	if r.LeftAt, err = parseTime(left); err != nil {
-		return nil, err
-	}
-	r.UpdatedAt, err = parseTime(updated)
-	return &r, err
-}
-
-// queryMember runs a memberSelect query expected to match at most one row;
-// it returns nil, nil when nothing matches.
-func (t *tx) queryMember(query string, args ...any) (*memberRow, error) {
-	r, err := scanMember(t.queryRow(query, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return r, err
-}
 
 // MemberByIdentity returns the ACTIVE member with that platform identity, or
 // ErrNotFound (also for an unknown platform).
@@ -362,4 +302,85 @@ func orderRank(o Order) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// SetMemberPlain records whether member id wants plain replies. It changes
+// nothing else (not UpdatedAt: it is a display preference, not profile
+// data) and returns ErrNotFound for an unknown member.
+func (d *DB) SetMemberPlain(ctx context.Context, id int64, plain bool) (*Member, error) {
+	var m *Member
+	err := d.write(ctx, func(t *tx) error {
+		if _, err := t.exec("UPDATE members SET plain = ? WHERE id = ?", plain, id); err != nil {
+			return err
+		}
+		var err error
+		m, err = memberOrNotFound(t.queryMember(memberSelect+" WHERE m.id = ?", id))
+		return err
+	})
+	return m, err
+}
+
+// Member is a person in the Community. A member who left keeps their row
+// (LeftAt set) so that reports over past periods stay true.
+type Member struct {
+	ID           int64
+	Name         string
+	Email        string // optional, stored lower-cased
+	Organization string // department, ministry or municipality
+	Order        Order
+	Jurisdiction string // code from Jurisdictions: "CA" for federal, "ON", "YT", …
+	Title        string // title or role, optional
+	Language     string // "en" or "fr"
+	SlackID      string
+	TeamsID      string
+	ConsoleID    string
+	JoinedAt     time.Time
+	LeftAt       time.Time // zero while active
+	UpdatedAt    time.Time
+	// Plain: the member asked for plain, screen-reader-friendly replies
+	// (SetMemberPlain); kept across leaving and joining again.
+	Plain bool
+}
+
+// Active reports whether the member has not left.
+func (m *Member) Active() bool { return m.LeftAt.IsZero() }
+
+// MemberInput is what joining or importing supplies. Identity, when set, is
+// the platform identity of the person joining; rows imported from a roster
+// carry their ids in SlackID/TeamsID instead.
+type MemberInput struct {
+	Name         string
+	Email        string
+	Organization string
+	Order        Order
+	Jurisdiction string
+	Title        string
+	Language     string
+	SlackID      string
+	TeamsID      string
+	ConsoleID    string
+}
+
+// MemberUpdate changes the fields that are non-nil.
+type MemberUpdate struct {
+	Name         *string
+	Email        *string
+	Organization *string
+	Order        *Order
+	Jurisdiction *string
+	Title        *string
+	Language     *string
+}
+
+// MemberFilter selects members. Zero fields do not filter. By default only
+// active members are returned; IncludeLeft returns those who left as well.
+type MemberFilter struct {
+	ID           *int64
+	Identity     *Identity
+	Email        *string
+	Jurisdiction *string
+	Order        *Order
+	IncludeLeft  bool
+	Offset       int
+	Limit        int // 0 means no limit
 }

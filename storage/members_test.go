@@ -403,3 +403,26 @@ func TestConcurrentJoin(t *testing.T) {
 		t.Errorf("Stats = %+v, %v; want %d people, 1 federal department", s, err, n+1)
 	}
 }
+
+func TestSetMemberPlain(t *testing.T) {
+	d, _, _ := pollTestDB(t)
+	ctx := context.Background()
+	id := pollMembers(t, d, 1)[0]
+	before, _ := d.MemberByID(ctx, id)
+	for _, want := range []bool{true, false, true} {
+		m, err := d.SetMemberPlain(ctx, id, want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := d.CallerByIdentity(ctx, Identity{PlatformSlack, m.SlackID})
+		if m.Plain != want || got.Member == nil || got.Member.Plain != want {
+			t.Errorf("plain = %v / caller %+v, want %v", m.Plain, got.Member, want)
+		}
+		if !m.UpdatedAt.Equal(before.UpdatedAt) {
+			t.Errorf("UpdatedAt changed: %v → %v", before.UpdatedAt, m.UpdatedAt)
+		}
+	}
+	if _, err := d.SetMemberPlain(ctx, 999, true); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown member: err = %v, want ErrNotFound", err)
+	}
+}

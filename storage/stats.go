@@ -116,3 +116,32 @@ func coverageOf(covered map[string]map[Order]bool) Coverage {
 	}
 	return c
 }
+
+// Stats is the Community's composition, as the report phrases it.
+type Stats struct {
+	People        int           // active members
+	Organizations map[Order]int // distinct organizations with an active member, per order
+	PeopleByOrder map[Order]int
+	// PeopleByJurisdiction counts active members per jurisdiction code;
+	// every code of Jurisdictions() is present, with 0 where nobody is.
+	PeopleByJurisdiction map[string]int
+	Jurisdictions        int // jurisdictions (incl. federal) with at least one active member
+}
+
+// Coverage tells which jurisdictions have nobody, and which miss an order.
+type Coverage struct {
+	// Uncovered lists provinces and territories with no active member, in
+	// Jurisdictions order.
+	Uncovered []Jurisdiction
+	// MissingOrders lists, for covered provinces and territories, the orders
+	// (provincial, municipal) with no active member there.
+	MissingOrders []JurisdictionGap
+	// FederalCovered reports whether any federal member is active.
+	FederalCovered bool
+}
+
+// JurisdictionGap is a covered jurisdiction that misses some orders.
+type JurisdictionGap struct {
+	Jurisdiction Jurisdiction
+	Missing      []Order
+}

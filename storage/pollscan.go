@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Row mapping and transaction plumbing of the poll tables.
+// Row mapping of the poll tables: their columns, and a poll read with its options.
 
 const pollColumns = `p.id, p.question, p.language, p.max_votes, p.anonymous, p.allow_member_options,
 	p.closes_at, p.remind_before, p.reminded_at, p.status, p.closed_at, p.result_claimed_at,

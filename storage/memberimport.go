@@ -233,3 +233,10 @@ func (b *insertBatch) flush(w *memberTx) error {
 	}
 	return nil
 }
+
+// ImportResult counts what an import did.
+type ImportResult struct {
+	Created   int
+	Updated   int
+	Unchanged int
+}

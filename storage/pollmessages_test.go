@@ -6,57 +6,6 @@ import (
 	"testing"
 )
 
-func TestSetMemberPlain(t *testing.T) {
-	d, _, _ := pollTestDB(t)
-	ctx := context.Background()
-	id := pollMembers(t, d, 1)[0]
-	before, _ := d.MemberByID(ctx, id)
-	for _, want := range []bool{true, false, true} {
-		m, err := d.SetMemberPlain(ctx, id, want)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := d.CallerByIdentity(ctx, Identity{PlatformSlack, m.SlackID})
-		if m.Plain != want || got.Member == nil || got.Member.Plain != want {
-			t.Errorf("plain = %v / caller %+v, want %v", m.Plain, got.Member, want)
-		}
-		if !m.UpdatedAt.Equal(before.UpdatedAt) {
-			t.Errorf("UpdatedAt changed: %v → %v", before.UpdatedAt, m.UpdatedAt)
-		}
-	}
-	if _, err := d.SetMemberPlain(ctx, 999, true); !errors.Is(err, ErrNotFound) {
-		t.Errorf("unknown member: err = %v, want ErrNotFound", err)
-	}
-}
-
-func TestNextCounterSurvivesReopen(t *testing.T) {
-	d, _, path := pollTestDB(t)
-	ctx := context.Background()
-	var got []int64
-	for range 2 {
-		n, err := d.NextCounter(ctx, "console")
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, n)
-	}
-	d.Close()
-	d2, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d2.Close()
-	n, _ := d2.NextCounter(ctx, "console")
-	other, _ := d2.NextCounter(ctx, "other")
-	got = append(got, n, other)
-	want := []int64{1, 2, 3, 1}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("counters = %v, want %v", got, want)
-		}
-	}
-}
-
 func TestTakePollResultMessages(t *testing.T) {
 	d, _, _ := pollTestDB(t)
 	ctx := context.Background()
