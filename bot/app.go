@@ -24,7 +24,10 @@ import (
 // AppOptions are the injectable parts of an App; zero values mean
 // production defaults.
 type AppOptions struct {
-	Now        func() time.Time
+	Now func() time.Time
+	// Clock, when set, is the clock of everything, the scheduler's timers
+	// included (Now is then ignored): tests move it by hand.
+	Clock      scheduler.Clock
 	Logger     *slog.Logger
 	HTTPClient *http.Client // outbound calls to platforms
 
@@ -36,6 +39,7 @@ type App struct {
 	cfg     Config
 	log     *slog.Logger
 	now     func() time.Time
+	clock   scheduler.Clock
 	client  *http.Client
 	Store   *storage.DB
 	Service *handlers.Service
@@ -66,6 +70,10 @@ func NewApp(ctx context.Context, cfg Config, o AppOptions) (*App, error) {
 	if a.now == nil {
 		a.now = time.Now
 	}
+	a.clock = scheduler.RealTime(a.now)
+	if o.Clock != nil {
+		a.clock, a.now = o.Clock, o.Clock.Now
+	}
 	if a.log == nil {
 		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -94,7 +102,7 @@ func (a *App) open(ctx context.Context) error {
 		return err
 	}
 	a.Service.SetPoster(a.posters)
-	a.sched = scheduler.New(a.now, a.log, a.Service.JobSources()...)
+	a.sched = scheduler.NewWithClock(a.clock, a.log, a.Service.JobSources()...)
 	a.Service.SetReplan(a.sched.Reload)
 	return a.openPlatforms()
 }

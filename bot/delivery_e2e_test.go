@@ -15,40 +15,42 @@ import (
 	"copbot/storage"
 )
 
-// newReminderE2E is a bot with one meeting whose reminder falls due about
-// three seconds from now.
-func newReminderE2E(t *testing.T) *e2eBot {
+// reminderT0 is where the clock of the reminder tests starts.
+var reminderT0 = time.Date(2031, 3, 12, 15, 0, 0, 0, time.UTC)
+
+// newReminderE2E is a bot, on a clock the test moves, with one meeting in
+// an hour and a minute whose reminder, an hour before, falls due in a
+// minute; it returns the due time.
+func newReminderE2E(t *testing.T) (*e2eBot, time.Time) {
 	t.Helper()
-	t0 := time.Now()
-	start := t0.Truncate(time.Minute).Add(5 * time.Minute)
-	offset := start.Sub(t0.Add(3 * time.Second)).Truncate(time.Second)
-	e := newE2E(t, offset.String())
+	e := newE2E(t, "1h")
+	e.useClock(reminderT0)
 	e.start()
-	when := start.In(e.cfg.Location()).Format("2006-01-02 15:04")
-	if code, body := e.slash("UCOORD", "meeting add "+when+" Serving vulnerable communities", e2eSecret); code != 200 || !strings.Contains(body, "#1") {
-		t.Fatalf("meeting add = %d %s", code, body)
-	}
-	return e
+	return e, e.addMeeting(reminderT0.Add(time.Hour + time.Minute)).Add(-time.Hour)
 }
 
-// waitReminderSent waits until the store says the reminder of meeting 1
-// was sent.
-func (e *e2eBot) waitReminderSent(within time.Duration) *storage.Reminder {
+// addMeeting adds a meeting starting at start and returns start.
+func (e *e2eBot) addMeeting(start time.Time) time.Time {
 	e.t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		rs, err := e.app.Store.RemindersOf(context.Background(), 1)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		if len(rs) == 1 && rs[0].Status == storage.ReminderSent {
-			return rs[0]
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("reminder not sent within %v: %+v", within, rs)
-		}
-		time.Sleep(50 * time.Millisecond)
+	when := start.In(e.cfg.Location()).Format("2006-01-02 15:04")
+	if code, body := e.slash("UCOORD", "meeting add "+when+" Serving vulnerable communities", e2eSecret); code != 200 || !strings.Contains(body, "#1") {
+		e.t.Fatalf("meeting add = %d %s", code, body)
 	}
+	return start
+}
+
+// sentReminder is the reminder of meeting 1, which the store must say was
+// sent.
+func (e *e2eBot) sentReminder() *storage.Reminder {
+	e.t.Helper()
+	rs, err := e.app.Store.RemindersOf(context.Background(), 1)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if len(rs) != 1 || rs[0].Status != storage.ReminderSent {
+		e.t.Fatalf("reminder not sent: %+v", rs)
+	}
+	return rs[0]
 }
 
 // keyedTS is the ts of the community channel's message carrying key.
@@ -79,12 +81,11 @@ func (e *e2eBot) keyedMessages(key string) int {
 // lost. The scheduler's retry finds the post by its metadata key with
 // conversations.history and records it: one message in the channel.
 func TestLostSlackAnswerPostsReminderOnce(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits about 5 s of real time for the reminder")
-	}
-	e := newReminderE2E(t)
+	e, due := newReminderE2E(t)
 	e.slack.LoseAnswer("chat.postMessage")
-	r := e.waitReminderSent(10 * raceSlowdown * time.Second)
+	e.advanceTo(due)                  // posted, the answer lost: the attempt fails
+	e.advanceTo(due.Add(time.Second)) // the retry, one backoff later
+	r := e.sentReminder()
 	// The channel also holds the announcement of the new meeting.
 	if got := e.keyedMessages("reminder:1"); got != 1 || len(e.slack.Messages(e2eChannel)) != 2 {
 		t.Errorf("%d keyed messages (%d in all) in the channel, want 1 (and the announcement)", got, len(e.slack.Messages(e2eChannel)))
@@ -102,17 +103,11 @@ func TestLostSlackAnswerPostsReminderOnce(t *testing.T) {
 // renewed). A new process on the same database, a lease later, takes the
 // reminder over, finds the post by its key and does not post it again.
 func TestCrashAfterSlackPostPostsOnce(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits about 5 s of real time for the reminder")
-	}
-	e := newReminderE2E(t)
+	e, due := newReminderE2E(t)
 	e.slack.HangAnswer("chat.postMessage")
-	deadline := time.Now().Add(10 * raceSlowdown * time.Second)
-	for e.keyedMessages("reminder:1") == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the reminder never reached Slack")
-		}
-		time.Sleep(20 * time.Millisecond)
+	e.clock.Set(due) // not settled: the job hangs in the post
+	if !e.slack.Wait(10*raceSlowdown*time.Second, func() bool { return e.keyedMessages("reminder:1") > 0 }) {
+		t.Fatal("the reminder never reached Slack")
 	}
 	dead, stop, done := e.app, e.stop, e.done
 	dead.Store.Close() // dies: nothing more reaches the database
@@ -124,9 +119,10 @@ func TestCrashAfterSlackPostPostsOnce(t *testing.T) {
 		dead.Close()
 	})
 	// The new process's clock is one lease past the dead one's last beat.
-	e.now = func() time.Time { return time.Now().Add(storage.ReminderLease + 5*time.Second) }
+	e.useClock(due.Add(storage.ReminderLease + 5*time.Second))
 	e.start()
-	e.waitReminderSent(10 * raceSlowdown * time.Second)
+	e.settle()
+	e.sentReminder()
 	if got := e.keyedMessages("reminder:1"); got != 1 {
 		t.Errorf("%d reminder messages in the channel after the crash, want 1", got)
 	}
@@ -182,15 +178,11 @@ func (c *teamsConnector) counts() (tries, posts int) {
 // the scheduler retries Teams alone until it goes out, and Slack shows it
 // once.
 func TestSlackAndTeamsRetryTeamsAlone(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits about 7 s of real time for the reminder and its retries")
-	}
 	// Teams answers 502 three times: to the announcement of the new
 	// meeting (not retried), then to the reminder's first two attempts.
 	tc := newTeamsConnector(t, 3)
-	t0 := time.Now()
-	start := t0.Truncate(time.Minute).Add(5 * time.Minute)
-	e := newE2E(t, start.Sub(t0.Add(3*time.Second)).Truncate(time.Second).String())
+	e := newE2E(t, "1h")
+	e.useClock(reminderT0)
 	e.cfg.Teams = TeamsConfig{AppID: "teams-app", AppPassword: "secret", TenantID: "tenant-1",
 		ServiceURL: tc.srv.URL, ChannelID: "19:community@thread.tacv2", OpenIDURL: tc.srv.URL + "/openid",
 		TokenURL: tc.srv.URL + "/token"}
@@ -203,11 +195,11 @@ func TestSlackAndTeamsRetryTeamsAlone(t *testing.T) {
 		return slackTr.RoundTrip(r)
 	})
 	e.start()
-	when := start.In(e.cfg.Location()).Format("2006-01-02 15:04")
-	if code, body := e.slash("UCOORD", "meeting add "+when+" Serving vulnerable communities", e2eSecret); code != 200 || !strings.Contains(body, "#1") {
-		t.Fatalf("meeting add = %d %s", code, body)
-	}
-	r := e.waitReminderSent(15 * raceSlowdown * time.Second)
+	due := e.addMeeting(reminderT0.Add(time.Hour + time.Minute)).Add(-time.Hour)
+	e.advanceTo(due)                      // Slack takes it, Teams 502
+	e.advanceTo(due.Add(time.Second))     // first retry: Teams 502
+	e.advanceTo(due.Add(3 * time.Second)) // second retry, 2 s later: Teams takes it
+	r := e.sentReminder()
 	if got := e.keyedMessages("reminder:1"); got != 1 {
 		t.Errorf("%d reminder messages in Slack, want 1", got)
 	}

@@ -6,11 +6,13 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"copbot/bot/slackbot/slacktest"
+	"copbot/scheduler/clocktest"
 	"copbot/storage"
 )
 
@@ -27,6 +29,9 @@ type e2eBot struct {
 	cfg   Config
 	slack *slacktest.Server
 	now   func() time.Time
+	// clock, when set, is the App's clock, timers included (now is then
+	// ignored): see useClock.
+	clock *clocktest.Clock
 	app   *App
 	stop  context.CancelFunc
 	done  chan error
@@ -60,8 +65,11 @@ func (e *e2eBot) start() {
 	if tr == nil {
 		tr = e.slack.Transport()
 	}
-	app, err := NewApp(context.Background(), e.cfg, AppOptions{Now: e.now, limits: e.lim,
-		HTTPClient: &http.Client{Transport: tr, Timeout: 10 * time.Second}})
+	o := AppOptions{Now: e.now, limits: e.lim, HTTPClient: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
+	if e.clock != nil {
+		o.Clock = e.clock
+	}
+	app, err := NewApp(context.Background(), e.cfg, o)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -73,6 +81,42 @@ func (e *e2eBot) start() {
 	e.app, e.stop, e.done = app, cancel, done
 	go func() { done <- app.Serve(ctx) }()
 	e.t.Cleanup(e.shutdown)
+}
+
+// useClock gives the bot, from its next start, a clock that moves only
+// when the test moves it (see advance), starting at t. The fake Slack's
+// message timestamps follow it, as Slack's clock would.
+func (e *e2eBot) useClock(t time.Time) *clocktest.Clock {
+	e.clock = clocktest.New(t)
+	e.slack.SetClock(e.clock.Now)
+	return e.clock
+}
+
+// clockNow is the time on the bot's clock.
+func (e *e2eBot) clockNow() time.Time {
+	if e.clock != nil {
+		return e.clock.Now()
+	}
+	return e.now()
+}
+
+// settle waits until the running App's scheduler has done everything due
+// on its clock: after a move of the clock, every job that move made due
+// has run, and its post has reached the fake.
+func (e *e2eBot) settle() {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*raceSlowdown*time.Second) // a hang guard only
+	defer cancel()
+	if err := e.app.sched.Settled(ctx); err != nil {
+		e.t.Fatalf("the scheduler did not settle: %v", err)
+	}
+}
+
+// advanceTo moves the bot's clock to t and settles.
+func (e *e2eBot) advanceTo(t time.Time) {
+	e.t.Helper()
+	e.clock.Set(t)
+	e.settle()
 }
 
 // shutdown stops the App as SIGTERM would and checks it exits cleanly.
@@ -96,7 +140,7 @@ func (e *e2eBot) slash(user, text, secret string) (int, string) {
 	form := url.Values{"command": {"/cop"}, "text": {text}, "user_id": {user}, "user_name": {strings.ToLower(user)},
 		"channel_id": {"CASK"}, "team_id": {"T1"}, "trigger_id": {"1.2.3"},
 		"response_url": {e.slack.URL() + "/hooks/" + user}}.Encode()
-	req := slacktest.SignedRequest("http://"+e.app.Addr()+"/slack/commands", secret, time.Now(),
+	req := slacktest.SignedRequest("http://"+e.app.Addr()+"/slack/commands", secret, e.clockNow(),
 		"application/x-www-form-urlencoded", form)
 	return e.do(req)
 }
@@ -161,62 +205,69 @@ func TestServeSlackEndToEnd(t *testing.T) {
 }
 
 // The "done when" for reminders, through the real scheduler, the
-// real Slack adapter and a fake Slack: one post at the right second, none
-// again across three restarts, and a reminder missed while the bot was
-// down posted once, marked late.
+// real Slack adapter and a fake Slack, on a clock the test moves: one post
+// at its due second and not a second before, none again across three
+// restarts, and a reminder missed while the bot was down posted once,
+// marked late.
 func TestRemindersExactlyOnceAcrossRestarts(t *testing.T) {
-	if testing.Short() {
-		t.Skip("takes about 15 s of real time")
-	}
-	t0 := time.Now()
-	start := t0.Truncate(time.Minute).Add(5 * time.Minute)
-	onTime := start.Sub(t0.Add(4 * time.Second)).Truncate(time.Second) // due about 4 s from now
-	missed := onTime - 8*time.Second                                   // due about 12 s from now
-	e := newE2E(t, onTime.String(), missed.String())
+	e := newE2E(t, "1h", "30m")
 	e.cfg.Community.Timezone = "America/Halifax"
-	loc := e.cfg.Location()
+	clock := e.useClock(time.Date(2031, 3, 12, 15, 0, 0, 0, time.UTC))
+	start := clock.Now().Add(time.Hour + time.Minute) // the first reminder falls due in a minute
 
 	e.start()
-	local := start.In(loc)
+	local := start.In(e.cfg.Location())
 	if code, body := e.slash("UCOORD", "meeting add "+local.Format("2006-01-02 15:04")+" Serving vulnerable communities", e2eSecret); code != 200 || !strings.Contains(body, "#1") {
 		t.Fatalf("meeting add = %d %s", code, body)
 	}
-	dueOnTime := start.Add(-onTime)
-	posts := e.waitReminders(1, time.Until(dueOnTime)+5*time.Second)
-	if d := posts[0].At.Sub(dueOnTime); d < -500*time.Millisecond || d > raceSlowdown*2*time.Second {
-		t.Errorf("reminder posted %v after its due second, want within [-0.5 s, %d s]", d, raceSlowdown*2)
+	dueOnTime := start.Add(-time.Hour)
+	e.advanceTo(dueOnTime.Add(-time.Second))
+	if n := len(e.reminderPosts()); n != 0 {
+		t.Fatalf("%d reminder posts a second before the due time, want 0", n)
+	}
+	e.advanceTo(dueOnTime)
+	posts := e.reminderPosts()
+	if len(posts) != 1 {
+		t.Fatalf("%d reminder posts at the due second, want 1", len(posts))
 	}
 	if strings.Contains(formText(posts[0]), "(late)") {
 		t.Errorf("the on-time reminder says it is late: %s", formText(posts[0]))
 	}
+	if ts := e.reminderTS(); !strings.HasPrefix(ts, strconv.FormatInt(dueOnTime.Unix(), 10)+".") {
+		t.Errorf("reminder posted at ts %s, want the due second %d", ts, dueOnTime.Unix())
+	}
 	e.shutdown()
 
-	// Down while the second reminder falls due; come back "70 s later" (a
-	// shifted clock), so the late mark is past the one-minute grace.
-	time.Sleep(time.Until(start.Add(-missed)) + time.Second)
-	e.now = func() time.Time { return time.Now().Add(70 * time.Second) }
-	for i := 0; i < 3; i++ {
+	// Down while the second reminder falls due; come back 70 s later, past
+	// the one-minute grace, and restart three times.
+	clock.Set(start.Add(-30 * time.Minute).Add(70 * time.Second))
+	for range 3 {
 		e.start()
-		time.Sleep(1500 * time.Millisecond)
+		e.settle()
 		e.shutdown()
 	}
-	posts = e.waitReminders(2, time.Second)
+	posts = e.reminderPosts()
+	if len(posts) != 2 {
+		t.Fatalf("%d reminder posts after three restarts, want 2", len(posts))
+	}
 	if !strings.Contains(formText(posts[1]), "Reminder (late)") || !strings.Contains(formText(posts[1]), "Rappel (en retard)") {
 		t.Errorf("missed reminder not marked late in both languages: %s", formText(posts[1]))
 	}
-	if n := len(e.reminderPosts()); n != 2 {
-		t.Errorf("%d reminder posts after three restarts, want 2", n)
+}
+
+// reminderTS is the ts of the first reminder message in the community
+// channel, as the fake Slack stamped it.
+func (e *e2eBot) reminderTS() string {
+	for _, m := range e.slack.Messages(e2eChannel) {
+		if strings.Contains(m.Text, "Reminder") {
+			return m.TS
+		}
 	}
+	return ""
 }
 
 // reminderPosts are the community channel posts that carry a reminder.
 func (e *e2eBot) reminderPosts() []slacktest.Call { return e.postsWith("Reminder") }
-
-func (e *e2eBot) waitReminders(n int, within time.Duration) []slacktest.Call {
-	e.t.Helper()
-	e.waitPosts("Reminder", n, within)
-	return e.reminderPosts()
-}
 
 // formText is a post's fallback text plus its blocks, as Slack received them.
 func formText(c slacktest.Call) string {
@@ -228,10 +279,8 @@ func formText(c slacktest.Call) string {
 // its result once whatever the restarts, and sets the linked meeting's
 // theme to the winner.
 func TestPollClosesOnceAcrossRestarts(t *testing.T) {
-	if testing.Short() {
-		t.Skip("takes a few seconds of real time")
-	}
 	e := newE2E(t)
+	clock := e.useClock(time.Date(2031, 1, 5, 15, 0, 0, 0, time.UTC))
 	e.start()
 	steps := []struct{ user, text, want string }{
 		{"UCOORD", "meeting add 2031-03-19 13:00 Spring meeting", "#1"},
@@ -246,15 +295,15 @@ func TestPollClosesOnceAcrossRestarts(t *testing.T) {
 			t.Fatalf("%s %q = %d %s", s.user, s.text, code, body)
 		}
 	}
-	deadline := time.Now().Add(3 * time.Second)
+	e.settle()
+	if n := len(e.postsWith("Poll #1 results")); n != 0 {
+		t.Fatalf("%d result posts before the deadline, want 0", n)
+	}
 	e.shutdown()
-	time.Sleep(time.Until(deadline) + time.Second)
-	for i := 0; i < 3; i++ {
+	clock.Advance(4 * time.Second) // the deadline passes while the bot is down
+	for range 3 {
 		e.start()
-		if i == 0 {
-			e.waitPosts("Poll #1 results", 1, 10*time.Second)
-		}
-		time.Sleep(time.Second)
+		e.settle()
 		e.shutdown()
 	}
 	if n := len(e.postsWith("Poll #1 results")); n != 1 {
@@ -275,15 +324,4 @@ func (e *e2eBot) postsWith(s string) []slacktest.Call {
 		}
 	}
 	return out
-}
-
-func (e *e2eBot) waitPosts(s string, n int, within time.Duration) {
-	e.t.Helper()
-	deadline := time.Now().Add(within)
-	for len(e.postsWith(s)) < n {
-		if time.Now().After(deadline) {
-			e.t.Fatalf("no %d posts with %q; calls: %v", n, s, e.slack.Calls("chat.postMessage"))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
