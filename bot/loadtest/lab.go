@@ -180,24 +180,7 @@ func isPosted(body []byte) bool { return bytes.Contains(body, []byte("is posted"
 
 func hasMembers(body []byte) bool { return bytes.Contains(body, []byte("Member ")) }
 
-// settle waits until the fake Slack's response_url posts for phase stop
-// changing (the outbox delivers after the acks), at most 10 seconds.
-func (l *lab) settle(phase string) {
-	last, stable := -1, 0
-	for range 200 {
-		n := 0
-		for _, h := range l.fake.Calls("hook") {
-			if strings.HasSuffix(h.Path, "/"+phase) {
-				n++
-			}
-		}
-		if n == last {
-			if stable++; stable >= 5 {
-				return
-			}
-		} else {
-			last, stable = n, 0
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
+// settle waits until the fake Slack has had no call for a quarter of a
+// second (the outbox delivers the response_url posts after the acks), at
+// most 10 seconds.
+func (l *lab) settle() { l.fake.WaitQuiet(250*time.Millisecond, 10*time.Second) }

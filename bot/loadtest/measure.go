@@ -61,7 +61,7 @@ func (l *lab) measureCopbot(ctx context.Context, rep *report) error {
 	if err != nil {
 		return err
 	}
-	l.settle("vote")
+	l.settle()
 	rep.storm = storm{clicks: l.cfg.votes, acked: accepted(votes), busy: busyReplies(l.fake, "vote"), stored: stored}
 	rep.dropped = l.cfg.votes - countHooks(l, "vote")
 	return l.killStorm(ctx, s, rep)

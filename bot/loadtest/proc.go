@@ -39,6 +39,9 @@ type server struct {
 
 // startServer runs cmd (already given its arguments and env), which must
 // listen on addr, and waits until GET /healthz answers 200 or the limit.
+// The server is another process, so readiness shows only from outside:
+// the loop polls /healthz every 2 ms (the one sleep the load tool keeps;
+// the time to ready it reports is measured with that resolution).
 func startServer(ctx context.Context, cmd *exec.Cmd, addr string) (*server, error) {
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	t0 := time.Now()

@@ -4,13 +4,16 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"copbot/bot/slackbot/slacktest"
 	"copbot/handlers"
 	"copbot/storage"
 )
@@ -143,60 +146,51 @@ func TestAdmissionLimitRefusesWithBusy(t *testing.T) {
 // admission slots, a 4-job outbox) with more concurrent clicks than it
 // takes. Every click is either refused with 503 or acknowledged with its
 // vote stored; the goroutines come back to their number before the flood.
+// The adapter and the fake Slack run in a synctest bubble with no network
+// in between, so synctest.Wait says when every goroutine the flood started
+// has finished or is parked, and the count is exact.
 func TestFloodIsBoundedAndGoroutinesReturn(t *testing.T) {
-	const voters = 200
-	e := newStormEnv(t, voters, withTuning(func(t *tuning) { t.inFlight, t.outWorkers, t.outQueue = 8, 2, 4 }))
-	p := e.seedPoll()
-	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	var acked, refused atomic.Int64
-	base := countGoroutines()
-	var wg sync.WaitGroup
-	for i := range voters {
-		wg.Go(func() {
-			code, _, err := e.click(client, clickForm(t, p, stormVoter(i), p.Buttons[i%2], i))
-			switch {
-			case err != nil:
-				t.Errorf("click %d: %v", i, err)
-			case code == http.StatusOK:
-				acked.Add(1)
-			case code == http.StatusServiceUnavailable:
-				refused.Add(1)
-			default:
-				t.Errorf("click %d: status %d", i, code)
-			}
-		})
-	}
-	wg.Wait()
-	if got := e.storedVoters(p.ID); int64(got) != acked.Load() {
-		t.Errorf("%d votes stored, %d acknowledged", got, acked.Load())
-	}
-	if refused.Load() != e.a.gate.Refused() || acked.Load()+refused.Load() != voters {
-		t.Errorf("acked %d + refused %d (gate counted %d), want %d clicks", acked.Load(), refused.Load(), e.a.gate.Refused(), voters)
-	}
-	t.Logf("acked %d, refused %d, confirmations dropped %d", acked.Load(), refused.Load(), e.a.out.Dropped())
-	waitGoroutines(t, base+1) // +1: the poll card updater may still be flushing
-}
-
-// countGoroutines counts goroutines once idle keep-alive connections are
-// closed: the fake Slack is reached through http.DefaultTransport, whose
-// idle connections (three goroutines each, with the fake's side) are a
-// bounded cache, not work.
-func countGoroutines() int {
-	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
-	return runtime.NumGoroutine()
-}
-
-// waitGoroutines polls, a bounded number of times, until at most n
-// goroutines run.
-func waitGoroutines(t *testing.T, n int) {
-	t.Helper()
-	got := 0
-	for range 200 {
-		if got = countGoroutines(); got <= n {
-			return
+	synctest.Test(t, func(t *testing.T) {
+		const voters = 200
+		e := newStormEnv(t, voters, withDirect(), withTuning(func(t *tuning) { t.inFlight, t.outWorkers, t.outQueue = 8, 2, 4 }))
+		p := e.seedPoll()
+		synctest.Wait()
+		base := runtime.NumGoroutine()
+		var acked, refused atomic.Int64
+		var wg sync.WaitGroup
+		for i := range voters {
+			wg.Go(func() {
+				switch code := e.serve(clickForm(t, p, stormVoter(i), p.Buttons[i%2], i)); code {
+				case http.StatusOK:
+					acked.Add(1)
+				case http.StatusServiceUnavailable:
+					refused.Add(1)
+				default:
+					t.Errorf("click %d: status %d", i, code)
+				}
+			})
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	buf := make([]byte, 1<<16)
-	t.Fatalf("%d goroutines after the flood, want at most %d:\n%s", got, n, buf[:runtime.Stack(buf, true)])
+		wg.Wait()
+		if got := e.storedVoters(p.ID); int64(got) != acked.Load() {
+			t.Errorf("%d votes stored, %d acknowledged", got, acked.Load())
+		}
+		if refused.Load() != e.a.gate.Refused() || acked.Load()+refused.Load() != voters {
+			t.Errorf("acked %d + refused %d (gate counted %d), want %d clicks", acked.Load(), refused.Load(), e.a.gate.Refused(), voters)
+		}
+		synctest.Wait()
+		t.Logf("acked %d, refused %d, confirmations dropped %d", acked.Load(), refused.Load(), e.a.out.Dropped())
+		if got := runtime.NumGoroutine(); got > base {
+			buf := make([]byte, 1<<16)
+			t.Fatalf("%d goroutines after the flood, want at most %d:\n%s", got, base, buf[:runtime.Stack(buf, true)])
+		}
+	})
+}
+
+// serve hands a signed click to the adapter's handler, in the calling
+// goroutine (an env made withDirect), and returns the status.
+func (e *env) serve(form string) int {
+	req := slacktest.SignedRequest("http://copbot.test/slack/interactions", testSecret, e.now(), formType, form)
+	rec := httptest.NewRecorder()
+	e.mux.ServeHTTP(rec, req)
+	return rec.Code
 }

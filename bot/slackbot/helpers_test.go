@@ -28,14 +28,16 @@ const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
 const fixtureDir = "testdata/fixtures"
 
 // env is an adapter over a real service and SQLite database, talking to a
-// fake Slack, served by a loopback HTTP server.
+// fake Slack, served by a loopback HTTP server (or, withDirect, by its
+// handler alone).
 type env struct {
 	t    testing.TB
 	fake *slacktest.Server
 	db   *storage.DB
 	svc  *handlers.Service
 	a    *Adapter
-	srv  *httptest.Server
+	srv  *httptest.Server // nil withDirect
+	mux  *http.ServeMux
 	now  func() time.Time
 	seq  atomic.Int64 // makes each command's trigger_id unique, as Slack's are
 }
@@ -47,6 +49,10 @@ type envConfig struct {
 	clock func() time.Time
 	opts  handlers.Options
 	log   *slog.Logger
+	// direct: no network at all, neither to the adapter nor to the fake
+	// Slack (slacktest.NewDirect), so that the env can live in a
+	// testing/synctest bubble.
+	direct bool
 }
 
 type envOpt func(*envConfig)
@@ -56,6 +62,7 @@ func withService(w func(service) service) envOpt { return func(c *envConfig) { c
 func withConfig(f func(*Config)) envOpt          { return func(c *envConfig) { c.cfg = f } }
 func withClock(now func() time.Time) envOpt      { return func(c *envConfig) { c.clock = now } }
 func withLog(l *slog.Logger) envOpt              { return func(c *envConfig) { c.log = l } }
+func withDirect() envOpt                         { return func(c *envConfig) { c.direct = true } }
 func withOptions(f func(*handlers.Options)) envOpt {
 	return func(c *envConfig) { f(&c.opts) }
 }
@@ -80,7 +87,12 @@ func newEnv(t testing.TB, opts ...envOpt) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(svc.Close)
-	fake := slacktest.NewServer(t)
+	var fake *slacktest.Server
+	if ec.direct {
+		fake = slacktest.NewDirect(t)
+	} else {
+		fake = slacktest.NewServer(t)
+	}
 	cfg := Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.APIURL(),
 		Channel: "C0COMMUNITY", Command: "/cop", Transport: fake.Transport()}
 	if ec.cfg != nil {
@@ -97,9 +109,12 @@ func newEnv(t testing.TB, opts ...envOpt) *env {
 	t.Cleanup(a.Close)
 	mux := http.NewServeMux()
 	a.Register(mux)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return &env{t: t, fake: fake, db: db, svc: svc, a: a, srv: srv, now: ec.clock}
+	e := &env{t: t, fake: fake, db: db, svc: svc, a: a, mux: mux, now: ec.clock}
+	if !ec.direct {
+		e.srv = httptest.NewServer(mux)
+		t.Cleanup(e.srv.Close)
+	}
+	return e
 }
 
 func discardLog() *slog.Logger {

@@ -85,6 +85,10 @@ func (s *Server) dropAnswer(w http.ResponseWriter, r *http.Request, k dropKind) 
 		case <-s.closing:
 		}
 	}
+	if d, ok := w.(interface{ drop() }); ok {
+		d.drop()
+		return
+	}
 	if hj, ok := w.(http.Hijacker); ok {
 		if conn, _, err := hj.Hijack(); err == nil {
 			conn.Close()

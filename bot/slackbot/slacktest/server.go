@@ -44,7 +44,7 @@ const IntendedHostHeader = "X-Intended-Host"
 // and answered "ok". Fail, LoseAnswer and HangAnswer inject faults. It is
 // safe for concurrent use.
 type Server struct {
-	srv *httptest.Server
+	srv *httptest.Server // nil for NewDirect's
 
 	mu      sync.Mutex
 	calls   []Call
@@ -56,6 +56,7 @@ type Server struct {
 	clock   func() time.Time
 	closing chan struct{} // closed by ReleaseHeld (at the latest when the test ends)
 	release sync.Once
+	changed chan struct{} // closed, and replaced, whenever a call is recorded or takes effect
 }
 
 // Call is one recorded request.
@@ -108,6 +109,21 @@ func Start(cfg *tls.Config) *Server {
 	return s
 }
 
+// directURL is the base URL of a Server made with NewDirect: no host
+// answers there; Transport carries requests to it in-process.
+const directURL = "http://slack.direct.test"
+
+// NewDirect makes a fake Slack that listens nowhere: its Transport serves
+// each request in the calling goroutine. With no network in the way, a
+// test can run the code under test in a testing/synctest bubble, where
+// synctest.Wait tells when everything has finished. (Socket Mode needs a
+// listening server: NewServer.)
+func NewDirect(t testing.TB) *Server {
+	s := newServer()
+	t.Cleanup(s.ReleaseHeld)
+	return s
+}
+
 // Close stops a server made with Start.
 func (s *Server) Close() {
 	s.ReleaseHeld()
@@ -116,19 +132,27 @@ func (s *Server) Close() {
 
 func newServer() *Server {
 	return &Server{fails: map[string][]failure{}, locales: map[string]string{}, clock: time.Now,
-		closing: make(chan struct{})}
+		closing: make(chan struct{}), changed: make(chan struct{})}
 }
 
 // URL is the server's base URL (http://127.0.0.1:port).
-func (s *Server) URL() string { return s.srv.URL }
+func (s *Server) URL() string {
+	if s.srv == nil {
+		return directURL
+	}
+	return s.srv.URL
+}
 
 // APIURL is the Web API base, what slackbot.Config.APIURL points at.
-func (s *Server) APIURL() string { return s.srv.URL + "/api" }
+func (s *Server) APIURL() string { return s.URL() + "/api" }
 
 // Transport sends every outbound request to the fake, whatever its host,
 // so that no test can reach a real Slack host. The intended host travels
 // in IntendedHostHeader and is recorded as Call.Host.
 func (s *Server) Transport() http.RoundTripper {
+	if s.srv == nil {
+		return roundTripFunc(s.direct)
+	}
 	target, _ := url.Parse(s.srv.URL)
 	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
 		r := req.Clone(req.Context())
@@ -137,6 +161,32 @@ func (s *Server) Transport() http.RoundTripper {
 		return http.DefaultTransport.RoundTrip(r)
 	})
 }
+
+// direct serves req in the calling goroutine, for NewDirect's Transport.
+func (s *Server) direct(req *http.Request) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	r.Header.Set(IntendedHostHeader, req.URL.Host)
+	if r.Body == nil {
+		r.Body = http.NoBody
+	}
+	rec := &directRecorder{ResponseRecorder: httptest.NewRecorder()}
+	s.serve(rec, r)
+	if rec.dropped {
+		return nil, fmt.Errorf("slacktest: %s: connection closed without an answer", req.URL.Path)
+	}
+	resp := rec.Result()
+	resp.Request = req
+	return resp, nil
+}
+
+// directRecorder is the ResponseWriter of a direct request; dropAnswer
+// marks it dropped where it would close a connection.
+type directRecorder struct {
+	*httptest.ResponseRecorder
+	dropped bool
+}
+
+func (d *directRecorder) drop() { d.dropped = true }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
@@ -220,8 +270,15 @@ func (s *Server) record(r *http.Request) Call {
 	}
 	s.mu.Lock()
 	s.calls = append(s.calls, c)
+	s.changedLocked()
 	s.mu.Unlock()
 	return c
+}
+
+// changedLocked wakes every Wait; s.mu is held.
+func (s *Server) changedLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
 }
 
 func (s *Server) nextFailure(method string) (failure, bool) {
@@ -238,6 +295,7 @@ func (s *Server) nextFailure(method string) (failure, bool) {
 func (s *Server) answer(c Call) map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.changedLocked()
 	switch c.Method {
 	case "chat.postMessage":
 		s.ts++
@@ -260,11 +318,11 @@ func (s *Server) answer(c Call) map[string]any {
 	case "files.getUploadURLExternal":
 		s.ts++
 		id := fmt.Sprintf("F%06d", s.ts)
-		return map[string]any{"ok": true, "upload_url": s.srv.URL + "/upload/" + id, "file_id": id}
+		return map[string]any{"ok": true, "upload_url": s.URL() + "/upload/" + id, "file_id": id}
 	case "files.completeUploadExternal":
 		return s.completeUpload(c.Form)
 	case "apps.connections.open":
-		return map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(s.srv.URL, "http") + "/ws"}
+		return map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(s.URL(), "http") + "/ws"}
 	}
 	return map[string]any{"ok": false, "error": "unknown_method"}
 }
@@ -294,17 +352,61 @@ func (s *Server) Writes() []Call {
 	return out
 }
 
-// WaitFor polls until at least n calls of method ("" for any) have arrived
+// WaitFor waits until at least n calls of method ("" for any) have arrived
 // or timeout passes, and returns the calls recorded by then. The caller
 // checks the length: fewer than n means it timed out.
 func (s *Server) WaitFor(method string, n int, timeout time.Duration) []Call {
-	deadline := time.Now().Add(timeout)
+	var calls []Call
+	s.Wait(timeout, func() bool {
+		calls = s.Calls(method)
+		return len(calls) >= n
+	})
+	return calls
+}
+
+// Wait waits until cond holds or timeout passes, and reports whether cond
+// held. cond is checked at once and again after every change to the fake
+// (a call recorded, a call taking effect), never on a timer; it may call
+// the Server's other methods.
+func (s *Server) Wait(timeout time.Duration, cond func() bool) bool {
+	limit := time.NewTimer(timeout)
+	defer limit.Stop()
 	for {
-		calls := s.Calls(method)
-		if len(calls) >= n || time.Now().After(deadline) {
-			return calls
+		s.mu.Lock()
+		changed := s.changed // taken before cond runs: no change is missed
+		s.mu.Unlock()
+		if cond() {
+			return true
 		}
-		time.Sleep(5 * time.Millisecond)
+		select {
+		case <-changed:
+		case <-limit.C:
+			return cond()
+		}
+	}
+}
+
+// WaitQuiet waits until no call has arrived for quiet, or limit has
+// passed. It is for a process a test cannot look into (the load tool's
+// copbot): the end of its deliveries shows only as calls that stop coming.
+// Tests of code in their own process wait for a condition instead (Wait).
+func (s *Server) WaitQuiet(quiet, limit time.Duration) {
+	end := time.NewTimer(limit)
+	defer end.Stop()
+	still := time.NewTimer(quiet)
+	defer still.Stop()
+	for {
+		s.mu.Lock()
+		changed := s.changed
+		s.mu.Unlock()
+		select {
+		case <-changed:
+			still.Reset(quiet)
+		case <-still.C:
+			return
+		case <-end.C:
+			return
+		}
 	}
 }
 

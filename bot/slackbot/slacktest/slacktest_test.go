@@ -6,7 +6,9 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -95,14 +97,21 @@ func TestServerFailAndWait(t *testing.T) {
 	if code, _ := post(t, s, "https://hooks.slack.com/actions/T/1/x", nil); code != 200 || len(s.Calls("hook")) != 1 {
 		t.Errorf("hook: status %d, %d calls", code, len(s.Calls("hook")))
 	}
+	// The post is made only once Wait has found nothing: Wait wakes for a
+	// call that arrives after it began.
+	looked := make(chan struct{})
 	go func() {
-		time.Sleep(20 * time.Millisecond)
+		<-looked
 		if resp, err := c.PostForm("https://slack.com/api/chat.postMessage", nil); err == nil {
 			resp.Body.Close()
 		}
 	}()
-	if n := len(s.WaitFor("chat.postMessage", 1, 5*time.Second)); n != 1 {
-		t.Errorf("WaitFor saw %d calls, want 1", n)
+	var first sync.Once
+	if !s.Wait(5*time.Second, func() bool {
+		first.Do(func() { close(looked) })
+		return len(s.Calls("chat.postMessage")) == 1
+	}) {
+		t.Error("Wait did not see the call that arrived while it waited")
 	}
 	if n := len(s.WaitFor("views.open", 1, 20*time.Millisecond)); n != 0 {
 		t.Errorf("WaitFor saw %d views.open, want 0 after timing out", n)
@@ -112,4 +121,60 @@ func TestServerFailAndWait(t *testing.T) {
 func jsonText(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// A direct fake answers in the caller's goroutine, without a network: in
+// a synctest bubble, synctest.Wait then sees the whole exchange. A lost
+// answer is an error after the call took effect, as over a connection.
+func TestDirectServerInABubble(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := NewDirect(t)
+		if code, m := post(t, s, "https://slack.com/api/chat.postMessage", url.Values{"channel": {"C1"}}); code != 200 || m["ok"] != true {
+			t.Fatalf("post: %d %v", code, m)
+		}
+		s.LoseAnswer("chat.postMessage")
+		c := &http.Client{Transport: s.Transport()}
+		if resp, err := c.PostForm("https://slack.com/api/chat.postMessage", url.Values{"channel": {"C1"}}); err == nil {
+			resp.Body.Close()
+			t.Fatalf("a lost answer came back: %s", resp.Status)
+		}
+		synctest.Wait()
+		if n := len(s.Messages("C1")); n != 2 {
+			t.Errorf("%d messages in the channel, want 2 (the second's answer lost, not its effect)", n)
+		}
+		if calls := s.Calls("chat.postMessage"); len(calls) != 2 || calls[0].Host != "slack.com" {
+			t.Errorf("calls %+v, want 2 to slack.com", calls)
+		}
+	})
+}
+
+// WaitQuiet returns a quiet period after the last call, or at its limit
+// when calls keep coming (in a bubble, on its clock).
+func TestWaitQuiet(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := NewDirect(t)
+		c := &http.Client{Transport: s.Transport()}
+		calls := func(n int) {
+			for range n {
+				<-time.After(100 * time.Millisecond)
+				if resp, err := c.PostForm("https://slack.com/api/chat.postMessage", nil); err == nil {
+					resp.Body.Close()
+				}
+			}
+		}
+		go calls(3)
+		t0 := time.Now()
+		s.WaitQuiet(250*time.Millisecond, 10*time.Second)
+		if got := time.Since(t0); got != 550*time.Millisecond || len(s.Calls("")) != 3 {
+			t.Errorf("returned after %v with %d calls, want 550ms (the last call at 300ms, then quiet) and 3", got, len(s.Calls("")))
+		}
+		done := make(chan struct{})
+		go func() { calls(20); close(done) }()
+		t0 = time.Now()
+		s.WaitQuiet(250*time.Millisecond, time.Second)
+		if got := time.Since(t0); got != time.Second {
+			t.Errorf("returned after %v while calls kept coming, want the 1s limit", got)
+		}
+		<-done
+	})
 }
