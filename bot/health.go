@@ -46,10 +46,22 @@ func (a *App) checkDatabase(ctx context.Context) error {
 	if err == nil {
 		return nil
 	}
-	p := a.cfg.Storage.Path
-	return fmt.Errorf("%v\nThe database %s cannot be used: check that its file and folder are writable and the disk has space, or restore a backup. copbot did not start.\n"+
-		"La base de données %s est inutilisable : vérifiez que son fichier et son dossier sont accessibles en écriture et que le disque a de l’espace, ou restaurez une copie de sauvegarde. copbot n’a pas démarré.", err, p, p)
+	return &unusableDBError{path: a.cfg.Storage.Path, err: err}
 }
+
+// unusableDBError refuses to start over a database that fails its checks:
+// the cause, then what to do, in both languages. It unwraps to the cause.
+type unusableDBError struct {
+	path string
+	err  error
+}
+
+func (e *unusableDBError) Error() string {
+	return fmt.Sprintf("%v\nThe database %s cannot be used: check that its file and folder are writable and the disk has space, or restore a backup. copbot did not start.\n"+
+		"La base de données %s est inutilisable : vérifiez que son fichier et son dossier sont accessibles en écriture et que le disque a de l’espace, ou restaurez une copie de sauvegarde. copbot n’a pas démarré.", e.err, e.path, e.path)
+}
+
+func (e *unusableDBError) Unwrap() error { return e.err }
 
 // healthz answers 200 "ok" when the database passes its checks (cached for
 // healthTTL), else 503 with the reason.

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -202,11 +201,4 @@ func (a *Adapter) learn(ref convRef) {
 	a.mu.Unlock()
 	a.log.Info("bot added to a team; put these in [teams] to make it permanent",
 		"service_url", ref.ServiceURL, "channel_id", ref.ChannelID, "tenant_id", ref.TenantID)
-}
-
-// conversationID strips the thread part (";messageid=…") of a channel
-// conversation id, giving the channel itself.
-func conversationID(id string) string {
-	ch, _, _ := strings.Cut(id, ";")
-	return ch
 }
