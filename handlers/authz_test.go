@@ -135,7 +135,7 @@ func TestAuthorizationMatrixCoversCommands(t *testing.T) {
 			}
 		}
 		if !found {
-			t.Errorf("command %q has no row in azMatrix", cmd.names[0])
+			t.Errorf("command %q has no row in azMatrix", cmd.Names[0])
 		}
 	}
 }
@@ -151,14 +151,14 @@ func azOutcome(s *Service, who storage.Identity, r Reply) authz {
 		return allowed
 	}
 	c := s.newCall(context.Background(), Request{Identity: who})
-	c.lang = r.Lang
+	c.Lang = r.Lang
 	switch r.Text {
-	case c.coordinatorOnly().Text:
+	case c.CoordinatorOnly().Text:
 		return coordOnly
-	case c.notMember().Text, c.pollJoinFirst().Text, c.T("poll_error_not_member", c.slashData()):
+	case c.NotMember().Text, c.pollJoinFirst().Text, c.T("poll_error_not_member", c.SlashData()):
 		return memberOnly
-	case c.errorReply("poll_error_manager_only", map[string]any{"ID": 1}).Text,
-		c.T("poll_error_options_closed", c.with(map[string]any{"ID": 1})):
+	case c.ErrorReply("poll_error_manager_only", map[string]any{"ID": 1}).Text,
+		c.T("poll_error_options_closed", c.With(map[string]any{"ID": 1})):
 		return managerOnly
 	}
 	return otherError

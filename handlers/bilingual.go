@@ -57,9 +57,9 @@ func inLanguage(s, lang string) string {
 	return en
 }
 
-// own is user text as the call's reader should see it: their language's
+// Own is user text as the call's reader should see it: their language's
 // part of a bilingual text.
-func (c *call) own(s string) string { return inLanguage(s, c.lang) }
+func (c *Call) Own(s string) string { return inLanguage(s, c.Lang) }
 
 // frenchWords are short words common in French and rare in English titles.
 var frenchWords = map[string]bool{"le": true, "la": true, "les": true, "des": true, "du": true,

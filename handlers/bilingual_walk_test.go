@@ -107,8 +107,8 @@ func walkInputs(s *Service, lang string) []string {
 	}
 	help := map[string]string{"en": "help", "fr": "aide"}[lang]
 	for _, cmd := range s.commands {
-		name := cmd.names[0]
-		for _, n := range cmd.names {
+		name := cmd.Names[0]
+		for _, n := range cmd.Names {
 			if commandWords[n].lang == lang {
 				name = commandWords[n].display
 				break
@@ -116,7 +116,7 @@ func walkInputs(s *Service, lang string) []string {
 		}
 		add(name)
 		add(help + " " + name)
-		for _, id := range []string{cmd.helpKey, cmd.helpKey + "_more"} {
+		for _, id := range []string{cmd.HelpKey, cmd.HelpKey + "_more"} {
 			for _, span := range codeSpan.FindAllString(s.tr.T(lang, id, map[string]any{"Slash": "/cop"}), -1) {
 				if ex, ok := strings.CutPrefix(strings.Trim(span, "`"), "/cop "); ok {
 					add(ex)

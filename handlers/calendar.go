@@ -27,7 +27,7 @@ func (s *Service) Calendar(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	en, fr := s.langCall("en"), s.langCall("fr")
+	en, fr := s.LangCall("en"), s.LangCall("fr")
 	iw := newICSWriter(w)
 	iw.prop("BEGIN", "VCALENDAR")
 	iw.prop("VERSION", "2.0")
@@ -41,7 +41,7 @@ func (s *Service) Calendar(ctx context.Context, w io.Writer) error {
 	return iw.flush()
 }
 
-func (s *Service) calendarEvent(iw *icsWriter, m *storage.Meeting, en, fr *call) {
+func (s *Service) calendarEvent(iw *icsWriter, m *storage.Meeting, en, fr *Call) {
 	status := "CONFIRMED"
 	if m.Status == storage.MeetingCancelled {
 		status = "CANCELLED"
@@ -73,9 +73,9 @@ func (s *Service) calendarEvent(iw *icsWriter, m *storage.Meeting, en, fr *call)
 }
 
 // calendarDescription is the theme, agenda and link, in English then French.
-func calendarDescription(m *storage.Meeting, en, fr *call) string {
+func calendarDescription(m *storage.Meeting, en, fr *Call) string {
 	var parts []string
-	for _, c := range []*call{en, fr} {
+	for _, c := range []*Call{en, fr} {
 		var lines []string
 		if m.Theme != "" {
 			lines = append(lines, c.T("calendar_event_theme", map[string]any{"Theme": m.Theme}))

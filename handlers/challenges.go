@@ -12,14 +12,14 @@ import (
 // them. The coverage challenge (jurisdictions without a representative) is
 // kept by copbot itself (syncCoverage) and may be edited like the others.
 
-var challengeFlags = flagSpec{
-	names: map[string]string{
+var challengeFlags = FlagSpec{
+	Names: map[string]string{
 		"problem": "problem", "probleme": "problem",
 		"criticality": "criticality", "criticite": "criticality", "level": "criticality", "niveau": "criticality",
 		"incidence": "incidence", "impact": "incidence",
 		"plan": "plan", "action-plan": "plan", "plan-action": "plan", "plan-d-action": "plan",
 	},
-	help: "--problem, --criticality, --incidence, --plan",
+	Help: "--problem, --criticality, --incidence, --plan",
 }
 
 var criticalityWords = map[string]storage.Criticality{
@@ -28,12 +28,12 @@ var criticalityWords = map[string]storage.Criticality{
 	"high": storage.CriticalityHigh, "elevee": storage.CriticalityHigh, "haute": storage.CriticalityHigh, "eleve": storage.CriticalityHigh,
 }
 
-func (s *Service) cmdChallenge(ctx context.Context, c *call) Reply {
-	if len(c.args) == 0 {
+func (s *Service) cmdChallenge(ctx context.Context, c *Call) Reply {
+	if len(c.Args) == 0 {
 		return s.cmdChallenges(ctx, c)
 	}
-	sub, rest := Fold(c.args[0]), c.args[1:]
-	c.args = rest
+	sub, rest := Fold(c.Args[0]), c.Args[1:]
+	c.Args = rest
 	switch sub {
 	case "add", "new", "ajouter", "nouveau":
 		return s.challengeAdd(ctx, c)
@@ -44,12 +44,12 @@ func (s *Service) cmdChallenge(ctx context.Context, c *call) Reply {
 	case "list", "liste":
 		return s.cmdChallenges(ctx, c)
 	}
-	return c.errorReply("challenge_usage", c.slashData())
+	return c.ErrorReply("challenge_usage", c.SlashData())
 }
 
 // challengeAdd: challenge add "problem" --criticality high --incidence … --plan ….
-func (s *Service) challengeAdd(ctx context.Context, c *call) Reply {
-	pos, opts, err := challengeFlags.parse(c.args)
+func (s *Service) challengeAdd(ctx context.Context, c *Call) Reply {
+	pos, opts, err := challengeFlags.Parse(c.Args)
 	in := storage.ChallengeInput{Problem: strings.Join(pos, " "), Criticality: storage.CriticalityMedium}
 	if err == nil {
 		var u storage.ChallengeUpdate
@@ -57,13 +57,13 @@ func (s *Service) challengeAdd(ctx context.Context, c *call) Reply {
 		applyChallengeInput(&in, u)
 	}
 	if err != nil {
-		return c.meetingFail(err, "challenge_usage")
+		return c.FailUsage(err, "challenge_usage")
 	}
 	ch, err := s.store.AddChallenge(ctx, in)
 	if err != nil {
-		return c.meetingFail(err, "challenge_usage")
+		return c.FailUsage(err, "challenge_usage")
 	}
-	return c.reply("challenge", Ephemeral, Section{Text: c.T("challenge_added", map[string]any{"ID": ch.ID})}, c.challengeBlock(ch))
+	return c.Reply("challenge", Ephemeral, Section{Text: c.T("challenge_added", map[string]any{"ID": ch.ID})}, c.challengeBlock(ch))
 }
 
 func applyChallengeInput(in *storage.ChallengeInput, u storage.ChallengeUpdate) {
@@ -81,11 +81,11 @@ func applyChallengeInput(in *storage.ChallengeInput, u storage.ChallengeUpdate) 
 	}
 }
 
-func challengeUpdateFrom(opts []opt) (storage.ChallengeUpdate, error) {
+func challengeUpdateFrom(opts []Opt) (storage.ChallengeUpdate, error) {
 	var u storage.ChallengeUpdate
 	for _, o := range opts {
-		v := o.value
-		switch o.field {
+		v := o.Value
+		switch o.Field {
 		case "problem":
 			u.Problem = &v
 		case "incidence":
@@ -104,38 +104,38 @@ func challengeUpdateFrom(opts []opt) (storage.ChallengeUpdate, error) {
 }
 
 // challengeEdit: challenge edit ID --field value ….
-func (s *Service) challengeEdit(ctx context.Context, c *call) Reply {
-	id, ok := challengeID(c.args)
+func (s *Service) challengeEdit(ctx context.Context, c *Call) Reply {
+	id, ok := challengeID(c.Args)
 	if !ok {
-		return c.errorReply("challenge_usage", c.slashData())
+		return c.ErrorReply("challenge_usage", c.SlashData())
 	}
-	pos, opts, err := challengeFlags.parse(c.args[1:])
+	pos, opts, err := challengeFlags.Parse(c.Args[1:])
 	if err == nil && (len(pos) > 0 || len(opts) == 0) {
-		err = errExtra(pos)
+		err = ErrExtra(pos)
 	}
 	var u storage.ChallengeUpdate
 	if err == nil {
 		u, err = challengeUpdateFrom(opts)
 	}
 	if err != nil {
-		return c.meetingFail(err, "challenge_usage")
+		return c.FailUsage(err, "challenge_usage")
 	}
 	ch, err := s.store.UpdateChallenge(ctx, id, u)
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
-	return c.reply("challenge", Ephemeral, Section{Text: c.T("challenge_edited", map[string]any{"ID": id})}, c.challengeBlock(ch))
+	return c.Reply("challenge", Ephemeral, Section{Text: c.T("challenge_edited", map[string]any{"ID": id})}, c.challengeBlock(ch))
 }
 
-func (s *Service) challengeClose(ctx context.Context, c *call) Reply {
-	id, ok := challengeID(c.args)
-	if !ok || len(c.args) != 1 {
-		return c.errorReply("challenge_usage", c.slashData())
+func (s *Service) challengeClose(ctx context.Context, c *Call) Reply {
+	id, ok := challengeID(c.Args)
+	if !ok || len(c.Args) != 1 {
+		return c.ErrorReply("challenge_usage", c.SlashData())
 	}
 	if _, err := s.store.CloseChallenge(ctx, id); err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
-	return c.reply("challenge", Ephemeral, Section{Text: c.T("challenge_closed", map[string]any{"ID": id})})
+	return c.Reply("challenge", Ephemeral, Section{Text: c.T("challenge_closed", map[string]any{"ID": id})})
 }
 
 func challengeID(args []string) (int64, bool) {
@@ -147,11 +147,11 @@ func challengeID(args []string) (int64, bool) {
 }
 
 // cmdChallenges lists the open challenges, the coverage one kept true first.
-func (s *Service) cmdChallenges(ctx context.Context, c *call) Reply {
+func (s *Service) cmdChallenges(ctx context.Context, c *Call) Reply {
 	s.syncCoverage(ctx)
 	all, err := s.store.Challenges(ctx, s.now(), s.now())
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
 	blocks := []Block{Header{Text: c.T("challenge_list_title", nil)}}
 	for _, ch := range all {
@@ -162,13 +162,13 @@ func (s *Service) cmdChallenges(ctx context.Context, c *call) Reply {
 	if len(blocks) == 1 {
 		blocks = append(blocks, Section{Text: c.T("challenge_list_empty", nil)})
 	}
-	blocks = append(blocks, Context{Text: c.T("challenge_hint", c.slashData())})
-	return c.reply("challenges", Ephemeral, blocks...)
+	blocks = append(blocks, Context{Text: c.T("challenge_hint", c.SlashData())})
+	return c.Reply("challenges", Ephemeral, blocks...)
 }
 
 // challengeBlock is one challenge as a section with its fields.
-func (c *call) challengeBlock(ch *storage.Challenge) Block {
-	t := challengeTexts(c.s.tr, c.lang, ch)
+func (c *Call) challengeBlock(ch *storage.Challenge) Block {
+	t := challengeTexts(c.s.tr, c.Lang, ch)
 	return Section{Text: c.T("challenge_line", map[string]any{"ID": ch.ID, "Problem": t.problem}), Fields: []Field{
 		{Label: c.T("challenge_criticality", nil), Value: t.criticality},
 		{Label: c.T("challenge_incidence", nil), Value: t.incidence},

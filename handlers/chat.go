@@ -69,30 +69,30 @@ func (f *memberFeature) answered(id storage.Identity, now time.Time) bool {
 
 // unknownCommand answers text that is neither a command nor a directory
 // question.
-func (s *Service) unknownCommand(ctx context.Context, c *call) Reply {
-	words := strings.Fields(stripCommand(c.req.Text, s.opts.Command))
+func (s *Service) unknownCommand(ctx context.Context, c *Call) Reply {
+	words := strings.Fields(stripCommand(c.Req.Text, s.opts.Command))
 	first := strings.TrimRightFunc(Fold(words[0]), isSentencePunct)
 	if r, ok := s.answerYesNo(ctx, c, first, len(words)); ok {
 		return r
 	}
 	if key, ok := greetingKey(first, len(words)); ok {
-		return c.reply("greeting", Ephemeral, Section{Text: c.T(key, c.slashData())})
+		return c.Reply("greeting", Ephemeral, Section{Text: c.T(key, c.SlashData())})
 	}
-	data := c.with(map[string]any{"Command": words[0]})
+	data := c.With(map[string]any{"Command": words[0]})
 	if sugg := c.suggestCommands(first); len(sugg) > 0 {
 		data["Suggestions"] = strings.Join(sugg, c.T("list_or", nil))
-		return c.errorReply("error_unknown_command_suggest", data)
+		return c.ErrorReply("error_unknown_command_suggest", data)
 	}
-	return c.errorReply("error_unknown_command", data)
+	return c.ErrorReply("error_unknown_command", data)
 }
 
 // suggestCommands lists the commands closest to the folded word, as
 // "`/cop help`", preferring those in the call's language.
-func (c *call) suggestCommands(word string) []string {
+func (c *Call) suggestCommands(word string) []string {
 	names := closestWords(word, c.s.commandNames())
 	var mine []string
 	for _, n := range names {
-		if l := commandWords[n].lang; l == "" || l == c.lang {
+		if l := commandWords[n].lang; l == "" || l == c.Lang {
 			mine = append(mine, n)
 		}
 	}
@@ -125,7 +125,7 @@ func greetingKey(first string, words int) (string, bool) {
 
 // answerYesNo confirms (yes, oui) or cancels (no, non) a leave prompt
 // shown to the caller less than leavePromptTTL ago.
-func (s *Service) answerYesNo(ctx context.Context, c *call, first string, words int) (Reply, bool) {
+func (s *Service) answerYesNo(ctx context.Context, c *Call, first string, words int) (Reply, bool) {
 	yes, no := false, false
 	switch first {
 	case "yes", "oui", "confirm", "confirmer", "y", "o":
@@ -133,11 +133,11 @@ func (s *Service) answerYesNo(ctx context.Context, c *call, first string, words 
 	case "no", "non", "cancel", "annuler", "n":
 		no = true
 	}
-	if words > 2 || (!yes && !no) || c.member == nil || !s.members.answered(c.req.Identity, s.now()) {
+	if words > 2 || (!yes && !no) || c.Member == nil || !s.members.answered(c.Req.Identity, s.now()) {
 		return Reply{}, false
 	}
 	if no {
-		return c.reply("leave_cancelled", Ephemeral, Section{Text: c.T("leave_cancelled", nil)}), true
+		return c.Reply("leave_cancelled", Ephemeral, Section{Text: c.T("leave_cancelled", nil)}), true
 	}
 	return s.leave(ctx, c), true
 }

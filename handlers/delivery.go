@@ -70,15 +70,15 @@ func (u *unrecorded) set(key string, p storage.Platform, ref MessageRef, ok bool
 	}
 }
 
-// postOnce posts r under key to every community channel that does not
+// PostOnce posts r under key to every community channel that does not
 // have it yet, and returns where it is on each platform that has it. Per
 // platform: a copy recorded as sent is left alone; after an attempt whose
 // outcome is unknown the channel is searched for the key first; then the
 // attempt is recorded (committed) before the post, and its outcome after.
 // A platform that failed makes the error non-nil, with the refs of the
-// others: calling postOnce again retries only the missing platforms.
-func (s *Service) postOnce(ctx context.Context, key string, r Reply) ([]MessageRef, error) {
-	poster := s.getPoster()
+// others: calling PostOnce again retries only the missing platforms.
+func (s *Service) PostOnce(ctx context.Context, key string, r Reply) ([]MessageRef, error) {
+	poster := s.Poster()
 	if poster == nil {
 		return nil, errors.New("no platform to post to yet")
 	}
@@ -186,16 +186,16 @@ func (s *Service) recordSent(ctx context.Context, key string, ref MessageRef) er
 	return nil
 }
 
-// deliveryLine is one platform's state of a keyed post, times in loc.
-func (c *call) deliveryLine(loc *time.Location, d *storage.Delivery) string {
+// DeliveryLine is one platform's state of a keyed post, times in loc.
+func (c *Call) DeliveryLine(loc *time.Location, d *storage.Delivery) string {
 	var state string
 	switch d.Status {
 	case storage.DeliverySent:
-		state = c.T("delivery_sent", map[string]any{"At": c.meetingWhen(d.UpdatedAt, loc)})
+		state = c.T("delivery_sent", map[string]any{"At": c.When(d.UpdatedAt, loc)})
 	case storage.DeliveryFailed:
-		state = c.T("delivery_failed", map[string]any{"At": c.meetingWhen(d.StartedAt, loc), "Error": d.LastError})
+		state = c.T("delivery_failed", map[string]any{"At": c.When(d.StartedAt, loc), "Error": d.LastError})
 	default:
-		state = c.T("delivery_attempting", map[string]any{"At": c.meetingWhen(d.StartedAt, loc)})
+		state = c.T("delivery_attempting", map[string]any{"At": c.When(d.StartedAt, loc)})
 	}
 	return c.T("delivery_line", map[string]any{"Platform": c.T("meeting_platform_"+string(d.Platform), nil), "State": state})
 }

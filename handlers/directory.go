@@ -17,24 +17,24 @@ const directoryLimit = 50
 
 // cmdWho answers "who <place> [ORDER] [page N]" and the questions that
 // start with who/qui ("who represents Yukon?", "qui représente le Yukon ?").
-func (s *Service) cmdWho(ctx context.Context, c *call) Reply {
-	args, page, badPage := takePage(c.args)
+func (s *Service) cmdWho(ctx context.Context, c *Call) Reply {
+	args, page, badPage := takePage(c.Args)
 	if badPage != "" {
-		return c.errorReply("directory_page_invalid", c.with(map[string]any{"Value": badPage}))
+		return c.ErrorReply("directory_page_invalid", c.With(map[string]any{"Value": badPage}))
 	}
 	q, order := takeOrder(args)
 	if q.place == "" {
-		return c.errorReply("who_usage", c.slashData())
+		return c.ErrorReply("who_usage", c.SlashData())
 	}
 	j, ok := q.match(q.stripped)
 	if !ok {
-		return c.reply("error", Ephemeral, Section{Text: c.unknownPlaceText(q.place)})
+		return c.Reply("error", Ephemeral, Section{Text: c.unknownPlaceText(q.place)})
 	}
 	if order == storage.OrderFederal && j.Code != storage.FederalCode {
 		// Federal members have no province: "Ontario — Federal: no
 		// member yet" would wrongly suggest a gap.
-		return c.reply("directory", Ephemeral, Section{Text: c.T("directory_federal_elsewhere",
-			c.with(map[string]any{"Place": j.Name(c.lang)}))})
+		return c.Reply("directory", Ephemeral, Section{Text: c.T("directory_federal_elsewhere",
+			c.With(map[string]any{"Place": j.Name(c.Lang)}))})
 	}
 	return s.directory(ctx, c, dirQuery{place: j, order: order, page: page})
 }
@@ -96,8 +96,8 @@ func filterOrder(word string) (storage.Order, bool) {
 // question answers a directory question that is not a command: "anyone
 // from Nunavut?", "y a-t-il quelqu'un du Nunavut ?", or a bare place name.
 // It returns false for anything else.
-func (s *Service) question(ctx context.Context, c *call) (Reply, bool) {
-	q := parsePlaceQuery(stripCommand(c.req.Text, s.opts.Command))
+func (s *Service) question(ctx context.Context, c *Call) (Reply, bool) {
+	q := parsePlaceQuery(stripCommand(c.Req.Text, s.opts.Command))
 	if q.place == "" || (q.stripped && !q.cued) {
 		return Reply{}, false
 	}
@@ -108,7 +108,7 @@ func (s *Service) question(ctx context.Context, c *call) (Reply, bool) {
 		if !q.cued || len(SuggestJurisdictions(q.place)) == 0 {
 			return Reply{}, false
 		}
-		return c.reply("error", Ephemeral, Section{Text: c.unknownPlaceText(q.place)}), true
+		return c.Reply("error", Ephemeral, Section{Text: c.unknownPlaceText(q.place)}), true
 	}
 	return s.directory(ctx, c, dirQuery{place: j, page: 1}), true
 }
@@ -229,19 +229,19 @@ func isCommonWord(k string) bool {
 }
 
 // unknownPlaceText says the place is unknown, with suggestions if any.
-func (c *call) unknownPlaceText(place string) string {
+func (c *Call) unknownPlaceText(place string) string {
 	if utf8.RuneCountInString(place) > 60 {
 		place = string([]rune(place)[:60]) + "…"
 	}
 	sugg := SuggestJurisdictions(place)
 	if len(sugg) == 0 {
-		return c.T("error_place_unknown", c.with(map[string]any{"Place": place}))
+		return c.T("error_place_unknown", c.With(map[string]any{"Place": place}))
 	}
 	names := make([]string, len(sugg))
 	for i, j := range sugg {
-		names[i] = j.Name(c.lang)
+		names[i] = j.Name(c.Lang)
 	}
-	return c.T("error_place_suggest", c.with(map[string]any{"Place": place,
+	return c.T("error_place_suggest", c.With(map[string]any{"Place": place,
 		"Suggestions": strings.Join(names, c.T("list_or", nil))}))
 }
 
@@ -255,37 +255,37 @@ type dirQuery struct {
 
 // directory lists a page of q's active members, grouped by order of
 // government, and says how to see the next page.
-func (s *Service) directory(ctx context.Context, c *call, q dirQuery) Reply {
+func (s *Service) directory(ctx context.Context, c *Call, q dirQuery) Reply {
 	f := storage.MemberFilter{Jurisdiction: &q.place.Code, Limit: directoryLimit, Offset: (q.page - 1) * directoryLimit}
 	if q.order != "" {
 		f.Order = &q.order
 	}
 	ms, total, err := s.store.FindMembers(ctx, f)
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
 	place := c.dirPlace(q)
 	pages := (total + directoryLimit - 1) / directoryLimit
 	switch {
 	case total == 0:
-		return c.reply("directory", Ephemeral, Section{Text: c.T("directory_empty", c.with(map[string]any{"Place": place}))})
+		return c.Reply("directory", Ephemeral, Section{Text: c.T("directory_empty", c.With(map[string]any{"Place": place}))})
 	case q.page > pages:
-		return c.reply("error", Ephemeral, Section{Text: c.count("directory_page_out", pages,
-			map[string]any{"Place": place, "Page": c.num(q.page), "Last": c.nextPage(q, pages)})})
+		return c.Reply("error", Ephemeral, Section{Text: c.Count("directory_page_out", pages,
+			map[string]any{"Place": place, "Page": c.Num(q.page), "Last": c.nextPage(q, pages)})})
 	}
-	blocks := []Block{Header{Text: c.count("directory_title", total, map[string]any{"Place": place})}}
-	blocks = append(blocks, c.directoryGroups(ms, s.opts.ShowEmails || c.coordinator)...)
+	blocks := []Block{Header{Text: c.Count("directory_title", total, map[string]any{"Place": place})}}
+	blocks = append(blocks, c.directoryGroups(ms, s.opts.ShowEmails || c.Coordinator)...)
 	if pages > 1 {
-		blocks = append(blocks, Context{Text: c.T("directory_page", map[string]any{"Page": c.num(q.page), "Pages": c.num(pages)})})
+		blocks = append(blocks, Context{Text: c.T("directory_page", map[string]any{"Page": c.Num(q.page), "Pages": c.Num(pages)})})
 	}
 	if rest := total - f.Offset - len(ms); rest > 0 {
-		blocks = append(blocks, Context{Text: c.count("directory_more", rest, map[string]any{"Next": c.nextPage(q, q.page+1)})})
+		blocks = append(blocks, Context{Text: c.Count("directory_more", rest, map[string]any{"Next": c.nextPage(q, q.page+1)})})
 	}
-	return c.reply("directory", Ephemeral, blocks...)
+	return c.Reply("directory", Ephemeral, blocks...)
 }
 
 // directoryGroups lists ms under a header per order of government.
-func (c *call) directoryGroups(ms []*storage.Member, showEmail bool) []Block {
+func (c *Call) directoryGroups(ms []*storage.Member, showEmail bool) []Block {
 	var blocks []Block
 	for _, o := range storage.Orders {
 		var lines []string
@@ -303,8 +303,8 @@ func (c *call) directoryGroups(ms []*storage.Member, showEmail bool) []Block {
 
 // dirPlace names q's place, with its order when the directory is filtered:
 // "Ontario — Municipal".
-func (c *call) dirPlace(q dirQuery) string {
-	place := q.place.Name(c.lang)
+func (c *Call) dirPlace(q dirQuery) string {
+	place := q.place.Name(c.Lang)
 	if q.order == "" {
 		return place
 	}
@@ -312,18 +312,18 @@ func (c *call) dirPlace(q dirQuery) string {
 }
 
 // nextPage is the command that shows page n of q, in the call's language.
-func (c *call) nextPage(q dirQuery, n int) string {
+func (c *Call) nextPage(q dirQuery, n int) string {
 	order := ""
 	if q.order != "" {
 		order = c.T("order_word_"+string(q.order), nil)
 	}
-	return c.T("directory_command", c.with(map[string]any{"Place": q.place.Code, "Order": order, "Page": n}))
+	return c.T("directory_command", c.With(map[string]any{"Place": q.place.Code, "Order": order, "Page": n}))
 }
 
 // directoryLine is "Name — Title, Organization · email": punctuation only,
 // the same in both languages. Coordinators also see the member number
 // that `coordinator link` takes.
-func (c *call) directoryLine(m *storage.Member, showEmail bool) string {
+func (c *Call) directoryLine(m *storage.Member, showEmail bool) string {
 	line := m.Name + " — "
 	if m.Title != "" {
 		line += m.Title + ", "
@@ -332,7 +332,7 @@ func (c *call) directoryLine(m *storage.Member, showEmail bool) string {
 	if showEmail && m.Email != "" {
 		line += " · " + m.Email
 	}
-	if c.coordinator {
+	if c.Coordinator {
 		line += " · " + c.T("member_number", map[string]any{"ID": m.ID})
 	}
 	return line

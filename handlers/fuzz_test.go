@@ -84,7 +84,7 @@ func FuzzCommand(f *testing.F) {
 		f.Fatalf("member join: %s %s", r.Kind, r.Text)
 	}
 	for _, cmd := range s.commands {
-		for _, n := range cmd.names {
+		for _, n := range cmd.Names {
 			f.Add(uint8(2), n)
 		}
 	}

@@ -10,14 +10,14 @@ import (
 // features register appear here by themselves. "help <command>" shows the
 // command's detailed help: the message helpKey+"_more" when a catalog
 // defines it.
-func (s *Service) help(ctx context.Context, c *call) Reply {
-	if len(c.args) > 0 {
-		return s.helpFor(c, Fold(c.args[0]))
+func (s *Service) help(ctx context.Context, c *Call) Reply {
+	if len(c.Args) > 0 {
+		return s.helpFor(c, Fold(c.Args[0]))
 	}
 	var everyone, coordinators []string
 	for _, cmd := range s.commands {
-		line := "• " + c.T(cmd.helpKey, c.slashData())
-		if cmd.coordinator {
+		line := "• " + c.T(cmd.HelpKey, c.SlashData())
+		if cmd.Coordinator {
 			coordinators = append(coordinators, line)
 		} else {
 			everyone = append(everyone, line)
@@ -31,23 +31,23 @@ func (s *Service) help(ctx context.Context, c *call) Reply {
 		blocks = append(blocks, Section{Text: c.T("help_coordinators", nil) + "\n" + strings.Join(coordinators, "\n")})
 	}
 	blocks = append(blocks,
-		Section{Text: c.T("help_questions", c.slashData())},
-		Context{Text: c.T("help_footer", c.slashData())})
-	return c.reply("help", Ephemeral, blocks...)
+		Section{Text: c.T("help_questions", c.SlashData())},
+		Context{Text: c.T("help_footer", c.SlashData())})
+	return c.Reply("help", Ephemeral, blocks...)
 }
 
-func (s *Service) helpFor(c *call, name string) Reply {
+func (s *Service) helpFor(c *Call, name string) Reply {
 	cmd := s.lookup(name)
 	if cmd == nil {
-		return c.errorReply("help_unknown", c.with(map[string]any{"Command": name}))
+		return c.ErrorReply("help_unknown", c.With(map[string]any{"Command": name}))
 	}
-	blocks := []Block{Section{Text: c.T(cmd.helpKey, c.slashData())}}
+	blocks := []Block{Section{Text: c.T(cmd.HelpKey, c.SlashData())}}
 	// The translator renders a missing id as the id itself.
-	if id := cmd.helpKey + "_more"; c.T(id, c.slashData()) != id {
-		blocks = append(blocks, Section{Text: c.T(id, c.slashData())})
+	if id := cmd.HelpKey + "_more"; c.T(id, c.SlashData()) != id {
+		blocks = append(blocks, Section{Text: c.T(id, c.SlashData())})
 	}
-	if cmd.coordinator {
+	if cmd.Coordinator {
 		blocks = append(blocks, Context{Text: c.T("help_coordinator_only", nil)})
 	}
-	return c.reply("help", Ephemeral, blocks...)
+	return c.Reply("help", Ephemeral, blocks...)
 }

@@ -11,8 +11,8 @@ import (
 // every help text exists in both languages.
 func TestHelpListsEveryCommand(t *testing.T) {
 	s, _ := mtService(t, nil)
-	s.commands = append(s.commands, &command{names: []string{"zzfake"}, coordinator: true, helpKey: "help_coordinator",
-		run: func(context.Context, *call) Reply { return Reply{} }})
+	s.commands = append(s.commands, &Command{Names: []string{"zzfake"}, Coordinator: true, HelpKey: "help_coordinator",
+		Run: func(context.Context, *Call) Reply { return Reply{} }})
 	for _, lang := range []string{"en", "fr"} {
 		r := mtAsk(s, "x", lang, mtWord(lang, "help", "aide"))
 		if r2 := mtAsk(s, "x", "", mtWord(lang, "help", "aide")); r2.Text != r.Text {
@@ -20,16 +20,16 @@ func TestHelpListsEveryCommand(t *testing.T) {
 		}
 		everyone, coord := mtSection(r, 0), mtSection(r, 1)
 		for _, cmd := range s.commands {
-			line := s.tr.T(lang, cmd.helpKey, map[string]any{"Slash": "/cop"})
-			if line == cmd.helpKey {
-				t.Errorf("%s: %s has no %s text", lang, cmd.names[0], cmd.helpKey)
+			line := s.tr.T(lang, cmd.HelpKey, map[string]any{"Slash": "/cop"})
+			if line == cmd.HelpKey {
+				t.Errorf("%s: %s has no %s text", lang, cmd.Names[0], cmd.HelpKey)
 			}
 			section := everyone
-			if cmd.coordinator {
+			if cmd.Coordinator {
 				section = coord
 			}
 			if !strings.Contains(section, "• "+line) {
-				t.Errorf("%s: help for %s (%q) not in its section", lang, cmd.names[0], line)
+				t.Errorf("%s: help for %s (%q) not in its section", lang, cmd.Names[0], line)
 			}
 		}
 	}

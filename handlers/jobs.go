@@ -174,7 +174,7 @@ func (r *reminderRunner) run(ctx context.Context, id int64) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reminderPostTimeout)
 	defer cancel()
 	stop := r.heartbeat(ctx, id, cancel)
-	refs, err := r.s.postOnce(ctx, reminderKey(id), msg)
+	refs, err := r.s.PostOnce(ctx, reminderKey(id), msg)
 	stop()
 	if err != nil {
 		r.fail(ctx, id, err)
@@ -260,7 +260,7 @@ func storageRefs(refs []MessageRef) []storage.PostRef {
 // when (each reader's zone where the platform can), theme, agenda, link,
 // and one row of RSVP buttons labelled in both languages.
 func (s *Service) reminderMessage(m *storage.Meeting, late bool) Reply {
-	en, fr := s.langCall("en"), s.langCall("fr")
+	en, fr := s.LangCall("en"), s.LangCall("fr")
 	post := Bilingual(s.reminderPart(en, m, late), s.reminderPart(fr, m, late))
 	enButtons, frButtons := en.meetingButtons(m, true), fr.meetingButtons(m, true)
 	for i := range enButtons {
@@ -270,12 +270,12 @@ func (s *Service) reminderMessage(m *storage.Meeting, late bool) Reply {
 	return post
 }
 
-func (s *Service) reminderPart(c *call, m *storage.Meeting, late bool) Reply {
+func (s *Service) reminderPart(c *Call, m *storage.Meeting, late bool) Reply {
 	key := "reminder_header"
 	if late {
 		key = "reminder_header_late"
 	}
-	return c.reply("reminder", InChannel,
+	return c.Reply("reminder", InChannel,
 		Header{Text: c.T(key, map[string]any{"Title": c.meetingTitle(m)})},
 		Section{Text: c.T("reminder_starts_in", map[string]any{"In": c.meetingSpan(reminderLeft(m, s.now()))})},
 		c.meetingTime(m),
@@ -283,7 +283,7 @@ func (s *Service) reminderPart(c *call, m *storage.Meeting, late bool) Reply {
 		// type-set in one language: lines written here keep each half's
 		// typography (« Durée : » in French).
 		Section{Text: c.fieldLines(c.meetingFields(m, true))},
-		Context{Text: c.T("meeting_rsvp_hint", c.with(map[string]any{"ID": m.ID}))})
+		Context{Text: c.T("meeting_rsvp_hint", c.With(map[string]any{"ID": m.ID}))})
 }
 
 // reminderLeft is the time until the start, rounded to the minute (and at

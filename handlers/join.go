@@ -41,9 +41,9 @@ func profileKey(k string) (string, bool) {
 
 // memberValues is the profile of m (nil: a newcomer) as form values, with
 // the newcomer's platform name and language as defaults.
-func memberValues(c *call, m *storage.Member) map[string]string {
+func memberValues(c *Call, m *storage.Member) map[string]string {
 	if m == nil {
-		return map[string]string{"name": c.req.UserName, "language": c.lang}
+		return map[string]string{"name": c.Req.UserName, "language": c.Lang}
 	}
 	return map[string]string{"name": m.Name, "organization": m.Organization, "order": string(m.Order),
 		"jurisdiction": m.Jurisdiction, "title": m.Title, "email": m.Email, "language": m.Language}
@@ -69,7 +69,7 @@ func overlay(base, top map[string]string) map[string]string {
 // profileInput turns form values into a member input for identity id. errs
 // maps field ids to translated problems; when it is non-empty the input
 // must not be saved. It reports every problem it can find at once.
-func profileInput(c *call, vals map[string]string) (storage.MemberInput, map[string]string) {
+func profileInput(c *Call, vals map[string]string) (storage.MemberInput, map[string]string) {
 	errs := map[string]string{}
 	in := storage.MemberInput{Name: vals["name"], Organization: vals["organization"],
 		Title: vals["title"], Email: vals["email"]}
@@ -87,14 +87,14 @@ func profileInput(c *call, vals map[string]string) (storage.MemberInput, map[str
 			errs[field] = msg
 		}
 	}
-	setIdentity(&in, c.req.Identity)
+	setIdentity(&in, c.Req.Identity)
 	return in, errs
 }
 
 // profilePlace parses order and jurisdiction together: a jurisdiction of
 // "federal"/"Canada" implies the federal order, and federal members need no
 // jurisdiction.
-func profilePlace(c *call, vals map[string]string, errs map[string]string) (storage.Order, string) {
+func profilePlace(c *Call, vals map[string]string, errs map[string]string) (storage.Order, string) {
 	code := ""
 	if raw := strings.TrimSpace(vals["jurisdiction"]); raw != "" {
 		j, ok := MatchJurisdiction(raw)
@@ -117,7 +117,7 @@ func profilePlace(c *call, vals map[string]string, errs map[string]string) (stor
 }
 
 // profileLanguage accepts en/fr and the languages' names in either language.
-func profileLanguage(c *call, raw string, errs map[string]string) string {
+func profileLanguage(c *Call, raw string, errs map[string]string) string {
 	switch foldFast(strings.TrimSpace(raw)) {
 	case "":
 		return ""
@@ -144,12 +144,12 @@ func setIdentity(in *storage.MemberInput, id storage.Identity) {
 
 // fieldError places a storage validation error on its form field and
 // translates it. Unknown keys land on "name", the first field.
-func (c *call) fieldError(err error) (field, msg string) {
+func (c *Call) fieldError(err error) (field, msg string) {
 	var e *storage.Error
 	if !errors.As(err, &e) || e.Code == storage.EINTERNAL {
 		return "name", c.T("error_internal", nil)
 	}
-	msg = c.T(e.Key, c.with(e.Args))
+	msg = c.T(e.Key, c.With(e.Args))
 	switch e.Key {
 	case "error_claim_existing":
 		if e.Args["Field"] == "email" {
@@ -174,11 +174,11 @@ func (c *call) fieldError(err error) (field, msg string) {
 }
 
 // problemsOf lists field errors in form order, each prefixed by its label.
-func problemsOf(c *call, errs map[string]string) []string {
+func problemsOf(c *Call, errs map[string]string) []string {
 	var out []string
 	for _, f := range profileFields {
 		if msg, ok := errs[f]; ok {
-			out = append(out, c.T("problem_line", map[string]any{"Field": c.T("field_"+f, nil), "Message": afterColon(c.lang, msg)}))
+			out = append(out, c.T("problem_line", map[string]any{"Field": c.T("field_"+f, nil), "Message": AfterColon(c.Lang, msg)}))
 		}
 	}
 	return out
@@ -187,20 +187,20 @@ func problemsOf(c *call, errs map[string]string) []string {
 // cmdJoin signs the user up: with no text it opens the sign-up form (whose
 // Text explains the one-line grammar), else it parses the one-liner.
 // Joining again updates the profile.
-func (s *Service) cmdJoin(ctx context.Context, c *call) Reply {
-	if c.req.Identity.IsZero() {
-		return c.errorReply("error_no_identity", nil)
+func (s *Service) cmdJoin(ctx context.Context, c *Call) Reply {
+	if c.Req.Identity.IsZero() {
+		return c.ErrorReply("error_no_identity", nil)
 	}
-	if len(c.args) == 0 && c.member == nil && c.former != nil {
+	if len(c.Args) == 0 && c.Member == nil && c.Former != nil {
 		// Coming back: the kept profile is restored as it was.
-		return s.saveProfile(ctx, c, memberValues(c, c.former), keysOf(memberValues(c, c.former)))
+		return s.saveProfile(ctx, c, memberValues(c, c.Former), keysOf(memberValues(c, c.Former)))
 	}
-	if len(c.args) == 0 {
+	if len(c.Args) == 0 {
 		return c.signupReply()
 	}
-	given, problems := parseProfileLine(c, c.rawArgs(), true)
+	given, problems := parseProfileLine(c, c.RawArgs(), true)
 	if len(problems) > 0 {
-		return c.errorList(c.T("join_invalid", c.slashData()), problems)
+		return c.ErrorList(c.T("join_invalid", c.SlashData()), problems)
 	}
 	completePlace(given)
 	return s.saveProfile(ctx, c, overlay(memberValues(c, s.profileBase(c)), given), keysOf(given))
@@ -235,19 +235,19 @@ func keysOf(given map[string]string) map[string]bool {
 
 // profileBase is the profile a join starts from: the caller's, or that of
 // the member they were before leaving, so that coming back takes one word.
-func (s *Service) profileBase(c *call) *storage.Member {
-	if c.member != nil {
-		return c.member
+func (s *Service) profileBase(c *Call) *storage.Member {
+	if c.Member != nil {
+		return c.Member
 	}
-	return c.former
+	return c.Former
 }
 
 // saveProfile validates vals and joins (or re-joins) the member; see
 // joinWith for changed.
-func (s *Service) saveProfile(ctx context.Context, c *call, vals map[string]string, changed map[string]bool) Reply {
+func (s *Service) saveProfile(ctx context.Context, c *Call, vals map[string]string, changed map[string]bool) Reply {
 	r, errs := s.joinWith(ctx, c, vals, changed)
 	if len(errs) > 0 {
-		return c.errorList(c.T("join_invalid", c.slashData()), problemsOf(c, errs))
+		return c.ErrorList(c.T("join_invalid", c.SlashData()), problemsOf(c, errs))
 	}
 	return r
 }
@@ -257,7 +257,7 @@ func (s *Service) saveProfile(ctx context.Context, c *call, vals map[string]stri
 // changed names the fields the user gave or edited, the only ones written
 // over an existing member's profile. Nothing is saved when errs is
 // non-empty.
-func (s *Service) joinWith(ctx context.Context, c *call, vals map[string]string, changed map[string]bool) (Reply, map[string]string) {
+func (s *Service) joinWith(ctx context.Context, c *Call, vals map[string]string, changed map[string]bool) (Reply, map[string]string) {
 	in, errs := profileInput(c, vals)
 	if len(errs) > 0 {
 		return Reply{}, errs
@@ -269,34 +269,34 @@ func (s *Service) joinWith(ctx context.Context, c *call, vals map[string]string,
 			field, msg := c.fieldError(err)
 			return Reply{}, map[string]string{field: msg}
 		}
-		return c.fail(err), nil
+		return c.Fail(err), nil
 	}
 	key := "join_updated"
 	switch {
 	case created:
 		key = "join_welcome"
-	case c.member == nil:
+	case c.Member == nil:
 		key = "join_welcome_back"
 	}
-	if created || c.member == nil {
+	if created || c.Member == nil {
 		s.membershipChanged(m)
 	}
-	c.member, c.former, c.lang = m, nil, m.Language
+	c.Member, c.Former, c.Lang = m, nil, m.Language
 	r := c.profileReply(m)
 	r.Kind = "joined"
-	r.Blocks = append([]Block{Section{Text: c.T(key, c.with(map[string]any{"Name": m.Name}))}}, r.Blocks...)
-	r.Text = textIn(r.Lang, r.Blocks)
+	r.Blocks = append([]Block{Section{Text: c.T(key, c.With(map[string]any{"Name": m.Name}))}}, r.Blocks...)
+	r.Text = BlocksText(r.Lang, r.Blocks)
 	return r, nil
 }
 
 // saveMember joins a newcomer, or writes the changed fields of the
 // caller's profile (so that an emptied title or email is cleared, which
 // joining, keeping stored optional values, would not do).
-func (s *Service) saveMember(ctx context.Context, c *call, in storage.MemberInput, changed map[string]bool) (*storage.Member, bool, error) {
-	if c.member == nil {
+func (s *Service) saveMember(ctx context.Context, c *Call, in storage.MemberInput, changed map[string]bool) (*storage.Member, bool, error) {
+	if c.Member == nil {
 		return s.store.JoinMember(ctx, in)
 	}
-	m, err := s.store.UpdateMember(ctx, c.member.ID, memberUpdate(in, changed))
+	m, err := s.store.UpdateMember(ctx, c.Member.ID, memberUpdate(in, changed))
 	return m, false, err
 }
 
@@ -323,10 +323,10 @@ func memberUpdate(in storage.MemberInput, changed map[string]bool) storage.Membe
 }
 
 // signupForm is the sign-up form, prefilled from the member's profile.
-func (c *call) signupForm() *Form {
-	vals := memberValues(c, c.member)
+func (c *Call) signupForm() *Form {
+	vals := memberValues(c, c.Member)
 	title, submit, state := c.T("signup_title", nil), c.T("signup_submit", nil), ""
-	if c.member != nil {
+	if c.Member != nil {
 		title, submit = c.T("signup_title_edit", nil), c.T("signup_submit_edit", nil)
 		state = formState(vals)
 	}
@@ -343,36 +343,36 @@ func (c *call) signupForm() *Form {
 	}}
 }
 
-func (c *call) selectField(id, initial string, opts []Option) FormField {
+func (c *Call) selectField(id, initial string, opts []Option) FormField {
 	return FormField{ID: id, Label: c.T("field_"+id, nil), Hint: c.T("hint_"+id, nil), Kind: FieldSelect,
 		Options: opts, Initial: initial}
 }
 
-func (c *call) orderOptions() []Option {
+func (c *Call) orderOptions() []Option {
 	var out []Option
 	for _, o := range storage.Orders {
-		out = append(out, Option{Value: string(o), Label: c.orderName(o)})
+		out = append(out, Option{Value: string(o), Label: c.OrderName(o)})
 	}
 	return out
 }
 
 // jurisdictionOptions lists the 14 jurisdictions, federal first, named in
 // the call's language.
-func (c *call) jurisdictionOptions() []Option {
+func (c *Call) jurisdictionOptions() []Option {
 	var out []Option
 	for _, j := range storage.Jurisdictions() {
-		out = append(out, Option{Value: j.Code, Label: j.Name(c.lang)})
+		out = append(out, Option{Value: j.Code, Label: j.Name(c.Lang)})
 	}
 	return out
 }
 
 // signupReply opens the form; its Text teaches the one-line grammar to
 // platforms that cannot show forms (the console).
-func (c *call) signupReply() Reply {
-	if c.member != nil {
+func (c *Call) signupReply() Reply {
+	if c.Member != nil {
 		return c.editReply()
 	}
-	r := c.reply("signup", Ephemeral, Section{Text: c.T("join_grammar", c.slashData())})
+	r := c.Reply("signup", Ephemeral, Section{Text: c.T("join_grammar", c.SlashData())})
 	r.Form = c.signupForm()
 	return r
 }
@@ -380,28 +380,28 @@ func (c *call) signupReply() Reply {
 // editReply opens the prefilled profile form for a member; its Text
 // teaches the update command with the member's current values, for
 // platforms without forms.
-func (c *call) editReply() Reply {
-	vals := memberValues(c, c.member)
-	vals["order"] = c.T("order_word_"+memberOrder(c.member), nil)
+func (c *Call) editReply() Reply {
+	vals := memberValues(c, c.Member)
+	vals["order"] = c.T("order_word_"+memberOrder(c.Member), nil)
 	var lines []string
 	for _, f := range profileFields {
 		v := vals[f]
 		if v == "" {
 			v = c.T("update_value_empty", nil)
 		}
-		lines = append(lines, "• "+FieldLine(c.lang, c.T("key_"+f, nil), v))
+		lines = append(lines, "• "+FieldLine(c.Lang, c.T("key_"+f, nil), v))
 	}
-	r := c.reply("signup", Ephemeral,
-		Section{Text: c.T("update_grammar", c.slashData())},
+	r := c.Reply("signup", Ephemeral,
+		Section{Text: c.T("update_grammar", c.SlashData())},
 		Section{Text: c.T("update_current", nil) + "\n" + strings.Join(lines, "\n")},
-		Context{Text: c.T("help_update_more", c.slashData())})
+		Context{Text: c.T("help_update_more", c.SlashData())})
 	r.Form = c.signupForm()
 	return r
 }
 
-func (s *Service) actSignupOpen(ctx context.Context, c *call, _ string) Reply {
-	if c.req.Identity.IsZero() {
-		return c.errorReply("error_no_identity", nil)
+func (s *Service) actSignupOpen(ctx context.Context, c *Call, _ string) Reply {
+	if c.Req.Identity.IsZero() {
+		return c.ErrorReply("error_no_identity", nil)
 	}
 	return c.signupReply()
 }
@@ -410,20 +410,20 @@ func (s *Service) actSignupOpen(ctx context.Context, c *call, _ string) Reply {
 // option values or free text: both go through the same matchers. A
 // member's edit writes only the fields that differ from what the form
 // showed (its state), over their profile as it is now.
-func (s *Service) submitSignup(ctx context.Context, c *call, state string, values map[string]string) (Reply, map[string]string) {
-	if c.req.Identity.IsZero() {
-		return c.errorReply("error_no_identity", nil), nil
+func (s *Service) submitSignup(ctx context.Context, c *Call, state string, values map[string]string) (Reply, map[string]string) {
+	if c.Req.Identity.IsZero() {
+		return c.ErrorReply("error_no_identity", nil), nil
 	}
 	vals, shown := map[string]string{}, parseFormState(state)
-	if c.member != nil {
-		vals = memberValues(c, c.member)
+	if c.Member != nil {
+		vals = memberValues(c, c.Member)
 		if shown == nil { // a form opened before state was kept, or before joining
 			shown = formFingerprints(vals)
 		}
 	}
 	changed := map[string]bool{}
 	for _, f := range profileFields {
-		if c.member == nil || fingerprint(values[f]) != shown[f] {
+		if c.Member == nil || fingerprint(values[f]) != shown[f] {
 			vals[f], changed[f] = values[f], true
 		}
 	}

@@ -120,10 +120,10 @@ func TestJoinIdentityTaken(t *testing.T) {
 
 // mtStale is a request's view of the caller read before a concurrent
 // change: the call keeps the member as it was.
-func mtStale(t *testing.T, s *Service, id string) *call {
+func mtStale(t *testing.T, s *Service, id string) *Call {
 	t.Helper()
 	c := s.newCall(context.Background(), Request{Identity: mtUser(id), UserName: id})
-	if c.member == nil {
+	if c.Member == nil {
 		t.Fatalf("%s is not a member", id)
 	}
 	return c
@@ -135,17 +135,17 @@ func mtStale(t *testing.T, s *Service, id string) *call {
 func TestUpdateWritesOnlyChangedFields(t *testing.T) {
 	tests := []struct {
 		name string
-		run  func(t *testing.T, s *Service, c *call, form *Form) Reply
+		run  func(t *testing.T, s *Service, c *Call, form *Form) Reply
 	}{
-		{"update command", func(t *testing.T, s *Service, c *call, _ *Form) Reply {
-			c.args = Fields("org=City of Ottawa order=municipal")
+		{"update command", func(t *testing.T, s *Service, c *Call, _ *Form) Reply {
+			c.Args = Fields("org=City of Ottawa order=municipal")
 			return s.cmdUpdate(context.Background(), c)
 		}},
-		{"join by a member", func(t *testing.T, s *Service, c *call, _ *Form) Reply {
-			c.args = Fields("Marie | City of Ottawa | municipal")
+		{"join by a member", func(t *testing.T, s *Service, c *Call, _ *Form) Reply {
+			c.Args = Fields("Marie | City of Ottawa | municipal")
 			return s.cmdJoin(context.Background(), c)
 		}},
-		{"profile form", func(t *testing.T, s *Service, c *call, form *Form) Reply {
+		{"profile form", func(t *testing.T, s *Service, c *Call, form *Form) Reply {
 			values := map[string]string{}
 			for _, f := range form.Fields {
 				values[f.ID] = f.Initial
@@ -169,7 +169,7 @@ func TestUpdateWritesOnlyChangedFields(t *testing.T) {
 			}
 			c := mtStale(t, s, "u1")
 			// Meanwhile, from another device: French replies and a new title.
-			m, err := db.UpdateMember(ctx, c.member.ID, storage.MemberUpdate{Language: new("fr"), Title: new("Director")})
+			m, err := db.UpdateMember(ctx, c.Member.ID, storage.MemberUpdate{Language: new("fr"), Title: new("Director")})
 			if err != nil {
 				t.Fatal(err)
 			}

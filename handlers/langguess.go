@@ -87,7 +87,7 @@ func isSentencePunct(r rune) bool { return (unicode.IsPunct(r) && r != '?') || u
 func (s *Service) commandNames() []string {
 	var out []string
 	for _, cmd := range s.commands {
-		for _, n := range cmd.names {
+		for _, n := range cmd.Names {
 			if n != "?" {
 				out = append(out, n)
 			}
@@ -111,7 +111,7 @@ func closestWords(w string, names []string) []string {
 	}
 	best, out := limit+1, []string(nil)
 	for _, k := range names {
-		d := editDistance(w, k)
+		d := EditDistance(w, k)
 		switch {
 		case d < best:
 			best, out = d, []string{k}

@@ -13,31 +13,31 @@ import (
 // a chat account to a member already in the directory, typically a roster
 // row, since a join from chat never claims an existing row by its email or
 // name (storage.JoinMember).
-func (s *Service) linkAccount(ctx context.Context, c *call) Reply {
-	if len(c.args) != 3 {
-		return c.errorReply("link_usage", c.slashData())
+func (s *Service) linkAccount(ctx context.Context, c *Call) Reply {
+	if len(c.Args) != 3 {
+		return c.ErrorReply("link_usage", c.SlashData())
 	}
-	id, ok := parseIdentity(c.args[2])
+	id, ok := parseIdentity(c.Args[2])
 	if !ok {
-		return c.errorReply("error_identity_invalid", map[string]any{"Value": c.args[2]})
+		return c.ErrorReply("error_identity_invalid", map[string]any{"Value": c.Args[2]})
 	}
-	m, err := s.linkTarget(ctx, c.args[1])
+	m, err := s.linkTarget(ctx, c.Args[1])
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
-			return c.errorReply("link_no_member", c.with(map[string]any{"Value": c.args[1]}))
+			return c.ErrorReply("link_no_member", c.With(map[string]any{"Value": c.Args[1]}))
 		}
-		return c.fail(err)
+		return c.Fail(err)
 	}
 	linked, replaced, err := s.store.LinkMember(ctx, m.ID, id)
 	var e *storage.Error
 	if errors.As(err, &e) && e.Key == "error_link_taken" {
-		return c.errorReply(e.Key, c.with(map[string]any{"Identity": e.Args["Identity"], "Name": e.Args["Name"],
+		return c.ErrorReply(e.Key, c.With(map[string]any{"Identity": e.Args["Identity"], "Name": e.Args["Name"],
 			"Number": c.T("member_number", map[string]any{"ID": e.Args["ID"]})}))
 	}
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
-	return c.reply("linked", Ephemeral, Section{Text: c.linkText(linked, id, replaced, m)})
+	return c.Reply("linked", Ephemeral, Section{Text: c.linkText(linked, id, replaced, m)})
 }
 
 // linkTarget finds the member a coordinator names by email, or by the
@@ -67,8 +67,8 @@ func (s *Service) linkTarget(ctx context.Context, ref string) (*storage.Member, 
 
 // linkText says what linking did: nothing (before held id already), a new
 // link, or a replaced one.
-func (c *call) linkText(m *storage.Member, id storage.Identity, replaced string, before *storage.Member) string {
-	data := c.with(map[string]any{"Identity": id.String(), "Name": m.Name,
+func (c *Call) linkText(m *storage.Member, id storage.Identity, replaced string, before *storage.Member) string {
+	data := c.With(map[string]any{"Identity": id.String(), "Name": m.Name,
 		"Number": c.T("member_number", map[string]any{"ID": m.ID})})
 	switch {
 	case platformID(before, id.Platform) == id.ID:

@@ -149,14 +149,14 @@ func suggestDistance(input, key string) (int, bool) {
 	if strings.HasPrefix(key, input) {
 		return 0, true
 	}
-	d := editDistance(input, key)
+	d := EditDistance(input, key)
 	limit := max(len([]rune(input)), len([]rune(key))) / 3
 	return d, d <= limit
 }
 
-// editDistance is the optimal-string-alignment distance: insertions,
+// EditDistance is the optimal-string-alignment distance: insertions,
 // deletions, substitutions and swaps of two neighbours each cost 1.
-func editDistance(a, b string) int {
+func EditDistance(a, b string) int {
 	x, y := []rune(a), []rune(b)
 	prev2 := make([]int, len(y)+1)
 	prev := make([]int, len(y)+1)

@@ -124,7 +124,7 @@ func TestEditDistance(t *testing.T) {
 		{"saskatchwan", "saskatchewan", 1}, {"ab", "ba", 1}, {"albreta", "alberta", 1}, {"é", "e", 1},
 	}
 	for _, tt := range tests {
-		if got := editDistance(tt.a, tt.b); got != tt.want {
+		if got := EditDistance(tt.a, tt.b); got != tt.want {
 			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
 	}

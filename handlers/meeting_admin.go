@@ -89,15 +89,15 @@ func meetingUpdateFrom(flags map[string]string) (storage.MeetingUpdate, error) {
 
 // cmdMeetingAdd: meeting add YYYY-MM-DD HH:MM [Zone/Name] [title…] [--flags]
 // [--force]. A copy of a scheduled meeting needs --force (meeting_dup.go).
-func (s *Service) cmdMeetingAdd(ctx context.Context, c *call) Reply {
-	args, force := takeForce(c.args)
+func (s *Service) cmdMeetingAdd(ctx context.Context, c *Call) Reply {
+	args, force := takeForce(c.Args)
 	pos, flags, err := meetingFlags(args)
 	if err != nil {
-		return c.meetingFail(err, "meeting_add_usage")
+		return c.FailUsage(err, "meeting_add_usage")
 	}
 	start, zone, used, err := meetingStart(pos, s.opts.Location)
 	if err != nil {
-		return c.meetingFail(err, "meeting_add_usage")
+		return c.FailUsage(err, "meeting_add_usage")
 	}
 	if t := strings.Join(pos[used:], " "); t != "" {
 		if _, set := flags["title"]; !set {
@@ -106,23 +106,23 @@ func (s *Service) cmdMeetingAdd(ctx context.Context, c *call) Reply {
 	}
 	u, err := meetingUpdateFrom(flags)
 	if err != nil {
-		return c.meetingFail(err, "meeting_add_usage")
+		return c.FailUsage(err, "meeting_add_usage")
 	}
 	in := storage.MeetingInput{StartsAt: start, Zone: zone, Duration: s.meetingLength(),
-		CreatedBy: c.req.Identity.String(), Reminders: s.meetingOffsets()}
+		CreatedBy: c.Req.Identity.String(), Reminders: s.meetingOffsets()}
 	meetingApplyInput(&in, u)
 	if dup, err := s.sameMeeting(ctx, in); err != nil || (dup != nil && !force) {
 		if err != nil {
-			return c.fail(err)
+			return c.Fail(err)
 		}
 		return c.duplicateMeeting(dup)
 	}
 	m, err := s.store.CreateMeeting(ctx, in)
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
-	s.replan()
-	s.log.Info("meeting added", "meeting", m.ID, "by", c.req.Identity.String(), "starts", m.StartsAt)
+	s.Replan()
+	s.log.Info("meeting added", "meeting", m.ID, "by", c.Req.Identity.String(), "starts", m.StartsAt)
 	note := s.announce(ctx, c, m, "meeting_added_announce", m.StartsAt)
 	return s.meetingChanged(ctx, c, m, Section{Text: c.T("meeting_added", map[string]any{"ID": m.ID})}, note)
 }
@@ -140,16 +140,16 @@ func meetingApplyInput(in *storage.MeetingInput, u storage.MeetingUpdate) {
 }
 
 // cmdMeetingEdit: meeting edit ID field value… or meeting edit ID --field value ….
-func (s *Service) cmdMeetingEdit(ctx context.Context, c *call) Reply {
+func (s *Service) cmdMeetingEdit(ctx context.Context, c *Call) Reply {
 	id, ok := c.meetingID(0)
-	if !ok || len(c.args) < 3 {
-		return c.errorReply("meeting_edit_usage", c.slashData())
+	if !ok || len(c.Args) < 3 {
+		return c.ErrorReply("meeting_edit_usage", c.SlashData())
 	}
-	words := c.args[1:]
+	words := c.Args[1:]
 	if !strings.HasPrefix(words[0], "--") {
 		field, ok := meetingField(words[0])
 		if !ok {
-			return c.errorReply("meeting_error_field", c.with(map[string]any{"Field": words[0]}))
+			return c.ErrorReply("meeting_error_field", c.With(map[string]any{"Field": words[0]}))
 		}
 		words = []string{"--" + field, strings.Join(words[1:], " ")}
 	}
@@ -158,42 +158,42 @@ func (s *Service) cmdMeetingEdit(ctx context.Context, c *call) Reply {
 		err = storage.Errorf(storage.EINVALID, "meeting_error_extra", map[string]any{"Value": strings.Join(pos, " ")}, "extra words")
 	}
 	if err != nil {
-		return c.meetingFail(err, "meeting_edit_usage")
+		return c.FailUsage(err, "meeting_edit_usage")
 	}
 	u, err := meetingUpdateFrom(flags)
 	if err != nil {
-		return c.meetingFail(err, "meeting_edit_usage")
+		return c.FailUsage(err, "meeting_edit_usage")
 	}
 	m, err := s.store.UpdateMeeting(ctx, id, u)
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
-	s.replan()
+	s.Replan()
 	return s.meetingChanged(ctx, c, m, Section{Text: c.T("meeting_edited", map[string]any{"ID": m.ID})})
 }
 
 // cmdMeetingMove: meeting move ID YYYY-MM-DD HH:MM [Zone/Name]. The move
 // is announced, since members may have planned around the old time.
-func (s *Service) cmdMeetingMove(ctx context.Context, c *call) Reply {
+func (s *Service) cmdMeetingMove(ctx context.Context, c *Call) Reply {
 	old, r, ok := s.argMeeting(ctx, c, "meeting_move_usage", false)
 	if !ok {
 		return r
 	}
-	start, zone, used, err := meetingStart(c.args[1:], old.Location())
-	if err == nil && used < len(c.args)-1 {
-		err = storage.Errorf(storage.EINVALID, "meeting_error_extra", map[string]any{"Value": strings.Join(c.args[1+used:], " ")}, "extra words")
+	start, zone, used, err := meetingStart(c.Args[1:], old.Location())
+	if err == nil && used < len(c.Args)-1 {
+		err = storage.Errorf(storage.EINVALID, "meeting_error_extra", map[string]any{"Value": strings.Join(c.Args[1+used:], " ")}, "extra words")
 	}
 	if err != nil {
-		return c.meetingFail(err, "meeting_move_usage")
+		return c.FailUsage(err, "meeting_move_usage")
 	}
 	if start.Equal(old.StartsAt) {
 		return s.moveInPlace(ctx, c, old, zone)
 	}
 	m, err := s.store.UpdateMeeting(ctx, old.ID, storage.MeetingUpdate{StartsAt: &start, Zone: &zone, Reminders: s.meetingOffsets()})
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
-	s.replan()
+	s.Replan()
 	note := s.announce(ctx, c, m, movedKey(old, m), old.StartsAt)
 	return s.meetingChanged(ctx, c, m, Section{Text: c.T("meeting_moved", map[string]any{"ID": m.ID})}, note)
 }
@@ -201,14 +201,14 @@ func (s *Service) cmdMeetingMove(ctx context.Context, c *call) Reply {
 // moveInPlace answers a move to the meeting's own start: nothing moves, so
 // nothing is announced and no reminder is re-planned. Only a new zone (the
 // same instant written in another zone's clock) is saved, as an edit.
-func (s *Service) moveInPlace(ctx context.Context, c *call, old *storage.Meeting, zone string) Reply {
+func (s *Service) moveInPlace(ctx context.Context, c *Call, old *storage.Meeting, zone string) Reply {
 	if zone == old.Zone {
-		return c.reply("meeting", Ephemeral, Section{Text: c.T("meeting_move_same",
-			map[string]any{"ID": old.ID, "When": c.meetingWhen(old.StartsAt, old.Location())})})
+		return c.Reply("meeting", Ephemeral, Section{Text: c.T("meeting_move_same",
+			map[string]any{"ID": old.ID, "When": c.When(old.StartsAt, old.Location())})})
 	}
 	m, err := s.store.UpdateMeeting(ctx, old.ID, storage.MeetingUpdate{Zone: &zone})
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
 	return s.meetingChanged(ctx, c, m, Section{Text: c.T("meeting_edited", map[string]any{"ID": m.ID})})
 }
@@ -225,19 +225,19 @@ func movedKey(old, m *storage.Meeting) string {
 
 // cmdMeetingCancel: meeting cancel ID. The cancellation is announced to the
 // community in both languages.
-func (s *Service) cmdMeetingCancel(ctx context.Context, c *call) Reply {
+func (s *Service) cmdMeetingCancel(ctx context.Context, c *Call) Reply {
 	id, ok := c.meetingID(0)
 	if !ok {
-		return c.errorReply("meeting_cancel_usage", c.slashData())
+		return c.ErrorReply("meeting_cancel_usage", c.SlashData())
 	}
 	m, err := s.store.CancelMeeting(ctx, id)
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
-	s.replan()
-	s.log.Info("meeting cancelled", "meeting", m.ID, "by", c.req.Identity.String())
+	s.Replan()
+	s.log.Info("meeting cancelled", "meeting", m.ID, "by", c.Req.Identity.String())
 	note := s.announce(ctx, c, m, "meeting_cancelled_announce", m.StartsAt)
-	return c.reply("meeting", Ephemeral, Section{Text: c.T("meeting_cancelled", map[string]any{"ID": m.ID})}, note)
+	return c.Reply("meeting", Ephemeral, Section{Text: c.T("meeting_cancelled", map[string]any{"ID": m.ID})}, note)
 }
 
 // announce posts a bilingual notice about m to the community channel and
@@ -246,23 +246,23 @@ func (s *Service) cmdMeetingCancel(ctx context.Context, c *call) Reply {
 // every platform is logged at Error and the coordinator is asked, in their
 // language, to tell the members where it failed. It is not retried: a late
 // notice of a change could arrive after a newer one.
-func (s *Service) announce(ctx context.Context, c *call, m *storage.Meeting, key string, was time.Time) Block {
-	p := s.getPoster()
+func (s *Service) announce(ctx context.Context, c *Call, m *storage.Meeting, key string, was time.Time) Block {
+	p := s.Poster()
 	if p == nil {
 		return Section{Text: c.T("meeting_announce_none", nil)}
 	}
 	notice := func(lang string) Reply {
-		lc := s.langCall(lang)
+		lc := s.LangCall(lang)
 		text := lc.T(key, map[string]any{"ID": m.ID, "Title": lc.meetingTitle(m),
-			"Was": lc.meetingWhen(was, m.Location()), "When": lc.meetingWhen(m.StartsAt, m.Location())})
+			"Was": lc.When(was, m.Location()), "When": lc.When(m.StartsAt, m.Location())})
 		blocks := []Block{Section{Text: text}}
 		if m.Status == storage.MeetingScheduled {
 			blocks = append(blocks, lc.meetingTime(m))
 		}
-		return lc.reply("meeting_notice", InChannel, blocks...)
+		return lc.Reply("meeting_notice", InChannel, blocks...)
 	}
 	nkey := fmt.Sprintf("meeting-notice:%d:%s:%d", m.ID, key, s.now().UnixNano())
-	refs, err := s.postOnce(ctx, nkey, Bilingual(notice("en"), notice("fr")))
+	refs, err := s.PostOnce(ctx, nkey, Bilingual(notice("en"), notice("fr")))
 	switch {
 	case err == nil:
 		return Context{Text: c.T("meeting_announce_done", nil)}
@@ -275,7 +275,7 @@ func (s *Service) announce(ctx context.Context, c *call, m *storage.Meeting, key
 }
 
 // platformNames lists the platforms refs went to, each once, by name.
-func (c *call) platformNames(refs []MessageRef) string {
+func (c *Call) platformNames(refs []MessageRef) string {
 	var names []string
 	for _, r := range refs {
 		if n := c.T("meeting_platform_"+string(r.Platform), nil); !slices.Contains(names, n) {
@@ -287,12 +287,12 @@ func (c *call) platformNames(refs []MessageRef) string {
 
 // meetingChanged answers a coordinator: what happened (lead), the card and
 // the reminders now planned.
-func (s *Service) meetingChanged(ctx context.Context, c *call, m *storage.Meeting, lead ...Block) Reply {
+func (s *Service) meetingChanged(ctx context.Context, c *Call, m *storage.Meeting, lead ...Block) Reply {
 	blocks := append(lead, s.meetingCard(ctx, c, m, true)...)
 	rs, err := s.store.RemindersOf(ctx, m.ID)
 	if err != nil {
 		s.log.Warn("meeting reminders", "meeting", m.ID, "err", err)
-		return c.reply("meeting", Ephemeral, blocks...)
+		return c.Reply("meeting", Ephemeral, blocks...)
 	}
 	var spans []string
 	for _, r := range rs {
@@ -303,9 +303,9 @@ func (s *Service) meetingChanged(ctx context.Context, c *call, m *storage.Meetin
 	if len(spans) == 0 {
 		blocks = append(blocks, Context{Text: c.T(s.noRemindersKey(), nil)})
 	} else {
-		blocks = append(blocks, Context{Text: c.T("meeting_reminders_planned", map[string]any{"List": c.andList(spans)})})
+		blocks = append(blocks, Context{Text: c.T("meeting_reminders_planned", map[string]any{"List": c.AndList(spans)})})
 	}
-	return c.reply("meeting", Ephemeral, blocks...)
+	return c.Reply("meeting", Ephemeral, blocks...)
 }
 
 // noRemindersKey explains why a meeting has no reminder: none are
@@ -317,11 +317,11 @@ func (s *Service) noRemindersKey() string {
 	return "meeting_reminders_none"
 }
 
-// meetingFail is an error followed by the command's usage line.
-func (c *call) meetingFail(err error, usage string) Reply {
-	r := c.fail(err)
+// FailUsage is an error followed by the command's usage line.
+func (c *Call) FailUsage(err error, usage string) Reply {
+	r := c.Fail(err)
 	if r.Kind == "error" {
-		hint := c.T(usage, c.slashData())
+		hint := c.T(usage, c.SlashData())
 		r.Text += "\n" + hint
 		r.Blocks = append(r.Blocks, Context{Text: hint})
 	}
@@ -330,38 +330,38 @@ func (c *call) meetingFail(err error, usage string) Reply {
 
 // cmdMeetingPlan: meeting plan YEAR creates the quarterly meetings from the
 // configured rule, skipping months that have a meeting or are past.
-func (s *Service) cmdMeetingPlan(ctx context.Context, c *call) Reply {
+func (s *Service) cmdMeetingPlan(ctx context.Context, c *Call) Reply {
 	var year int
-	if len(c.args) != 1 || !meetingYear(c.args[0], &year) {
-		return c.errorReply("meeting_plan_usage", c.slashData())
+	if len(c.Args) != 1 || !meetingYear(c.Args[0], &year) {
+		return c.ErrorReply("meeting_plan_usage", c.SlashData())
 	}
 	if now := s.now().In(s.opts.Location).Year(); year < now || year > now+storage.MaxMeetingYears {
 		key := "meeting_plan_year_past"
 		if year > now {
 			key = "meeting_plan_year_far"
 		}
-		return c.errorReply(key, c.with(map[string]any{"Year": year, "Years": storage.MaxMeetingYears}))
+		return c.ErrorReply(key, c.With(map[string]any{"Year": year, "Years": storage.MaxMeetingYears}))
 	}
 	rule, err := parseMeetingRule(s.meetingRuleText())
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
 	plan, err := s.planYear(ctx, c, rule, year)
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
 	if err := s.createPlanned(ctx, c, plan); err != nil {
 		return s.planRefused(c, plan, year, err)
 	}
-	s.replan()
+	s.Replan()
 	lines := make([]string, len(plan))
 	for i, p := range plan {
 		lines[i] = c.T(p.key, p.data)
 	}
-	return c.reply("meeting_plan", Ephemeral,
+	return c.Reply("meeting_plan", Ephemeral,
 		Header{Text: c.T("meeting_plan_title", map[string]any{"Year": year})},
 		Section{Text: strings.Join(lines, "\n")},
-		Context{Text: c.T("meeting_plan_hint", c.with(map[string]any{"Rule": c.meetingRuleWords(rule)}))})
+		Context{Text: c.T("meeting_plan_hint", c.With(map[string]any{"Rule": c.meetingRuleWords(rule)}))})
 }
 
 // plannedMonth is one month of meeting plan: the line to show (key, data)
@@ -374,7 +374,7 @@ type plannedMonth struct {
 
 // planYear decides each configured month of year: skipped (a meeting
 // exists, or the date has passed) or to be created.
-func (s *Service) planYear(ctx context.Context, c *call, rule meetingRule, year int) ([]plannedMonth, error) {
+func (s *Service) planYear(ctx context.Context, c *Call, rule meetingRule, year int) ([]plannedMonth, error) {
 	var plan []plannedMonth
 	for _, month := range s.meetingMonths() {
 		p, err := s.planMonth(ctx, c, rule, year, month)
@@ -388,7 +388,7 @@ func (s *Service) planYear(ctx context.Context, c *call, rule meetingRule, year 
 
 // createPlanned creates the plan's new meetings in one transaction (all or
 // nothing) and fills in their ids.
-func (s *Service) createPlanned(ctx context.Context, c *call, plan []plannedMonth) error {
+func (s *Service) createPlanned(ctx context.Context, c *Call, plan []plannedMonth) error {
 	var ins []storage.MeetingInput
 	var at []int
 	for i, p := range plan {
@@ -417,17 +417,17 @@ func (s *Service) createPlanned(ctx context.Context, c *call, plan []plannedMont
 
 // planRefused says which month's meeting could not be created and why;
 // nothing was written.
-func (s *Service) planRefused(c *call, plan []plannedMonth, year int, err error) Reply {
+func (s *Service) planRefused(c *Call, plan []plannedMonth, year int, err error) Reply {
 	var e *storage.Error
 	i, ok := 0, false
 	if errors.As(err, &e) && e.Code != storage.EINTERNAL {
 		i, ok = e.Args["Month"].(int)
 	}
 	if !ok {
-		return c.fail(err)
+		return c.Fail(err)
 	}
-	return c.errorReply("meeting_plan_refused", c.with(map[string]any{"Year": year,
-		"When": plan[i].data["When"], "Reason": c.T(e.Key, c.with(e.Args))}))
+	return c.ErrorReply("meeting_plan_refused", c.With(map[string]any{"Year": year,
+		"When": plan[i].data["When"], "Reason": c.T(e.Key, c.With(e.Args))}))
 }
 
 // meetingYear reads a four-digit year; whether it is too early or late is
@@ -439,7 +439,7 @@ func meetingYear(s string, year *int) bool {
 
 // planMonth decides the month's meeting: skipped if one exists or the
 // date has passed, else to be created.
-func (s *Service) planMonth(ctx context.Context, c *call, rule meetingRule, year int, month time.Month) (plannedMonth, error) {
+func (s *Service) planMonth(ctx context.Context, c *Call, rule meetingRule, year int, month time.Month) (plannedMonth, error) {
 	loc := s.opts.Location
 	from := time.Date(year, month, 1, 0, 0, 0, 0, loc)
 	existing, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: from, Before: from.AddDate(0, 1, 0),
@@ -448,7 +448,7 @@ func (s *Service) planMonth(ctx context.Context, c *call, rule meetingRule, year
 		return plannedMonth{}, err
 	}
 	start := rule.in(year, month, loc)
-	data := map[string]any{"When": c.meetingWhen(start, loc)}
+	data := map[string]any{"When": c.When(start, loc)}
 	switch {
 	case len(existing) > 0:
 		data["ID"] = existing[0].ID
@@ -457,6 +457,6 @@ func (s *Service) planMonth(ctx context.Context, c *call, rule meetingRule, year
 		return plannedMonth{key: "meeting_plan_past", data: data}, nil
 	}
 	in := storage.MeetingInput{StartsAt: start, Zone: loc.String(), Duration: s.meetingLength(),
-		CreatedBy: c.req.Identity.String(), Reminders: s.meetingOffsets()}
+		CreatedBy: c.Req.Identity.String(), Reminders: s.meetingOffsets()}
 	return plannedMonth{key: "meeting_plan_created", data: data, in: &in}, nil
 }

@@ -45,7 +45,7 @@ func (s *Service) sameMeeting(ctx context.Context, in storage.MeetingInput) (*st
 }
 
 // duplicateMeeting is the refusal of a meeting that already exists.
-func (c *call) duplicateMeeting(m *storage.Meeting) Reply {
-	return c.errorReply("meeting_error_duplicate", c.with(map[string]any{"ID": m.ID,
-		"When": c.meetingWhen(m.StartsAt, c.s.opts.Location)}))
+func (c *Call) duplicateMeeting(m *storage.Meeting) Reply {
+	return c.ErrorReply("meeting_error_duplicate", c.With(map[string]any{"ID": m.ID,
+		"When": c.When(m.StartsAt, c.s.opts.Location)}))
 }

@@ -11,29 +11,29 @@ import (
 // status of reminders.
 
 // cmdRSVP: attend ID / decline ID (participer, absent …).
-func (s *Service) cmdRSVP(ctx context.Context, c *call, answer storage.RSVPAnswer) Reply {
-	if len(c.args) != 1 {
-		return c.errorReply("meeting_rsvp_usage", c.slashData())
+func (s *Service) cmdRSVP(ctx context.Context, c *Call, answer storage.RSVPAnswer) Reply {
+	if len(c.Args) != 1 {
+		return c.ErrorReply("meeting_rsvp_usage", c.SlashData())
 	}
-	return s.rsvp(ctx, c, c.args[0], answer)
+	return s.rsvp(ctx, c, c.Args[0], answer)
 }
 
 // rsvp records a member's answer; value is the meeting id (a button's
 // Value or the typed argument).
-func (s *Service) rsvp(ctx context.Context, c *call, value string, answer storage.RSVPAnswer) Reply {
+func (s *Service) rsvp(ctx context.Context, c *Call, value string, answer storage.RSVPAnswer) Reply {
 	id, ok := parseMeetingID(value)
 	if !ok {
-		return c.errorReply("meeting_rsvp_usage", c.slashData())
+		return c.ErrorReply("meeting_rsvp_usage", c.SlashData())
 	}
-	if c.member == nil {
-		return c.notMember()
+	if c.Member == nil {
+		return c.NotMember()
 	}
-	if err := s.store.SetRSVP(ctx, id, c.member.ID, answer); err != nil {
-		return c.fail(err)
+	if err := s.store.SetRSVP(ctx, id, c.Member.ID, answer); err != nil {
+		return c.Fail(err)
 	}
 	m, err := s.store.MeetingByID(ctx, id)
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
 	key := "meeting_rsvp_yes_done"
 	if answer == storage.RSVPNo {
@@ -43,7 +43,7 @@ func (s *Service) rsvp(ctx context.Context, c *call, value string, answer storag
 	if yes, no, err := s.rsvpCounts(ctx, id); err == nil {
 		blocks = append(blocks, Context{Text: c.rsvpCountText(yes, no)})
 	}
-	return c.reply("rsvp", Ephemeral, blocks...)
+	return c.Reply("rsvp", Ephemeral, blocks...)
 }
 
 func (s *Service) rsvpCounts(ctx context.Context, meetingID int64) (yes, no int, err error) {
@@ -63,7 +63,7 @@ func (s *Service) rsvpCounts(ctx context.Context, meetingID int64) (yes, no int,
 
 // rsvpCountText is "3 people attending · 1 person can't attend", each part
 // its own plural message.
-func (c *call) rsvpCountText(yes, no int) string {
+func (c *Call) rsvpCountText(yes, no int) string {
 	return c.T("meeting_rsvp_counts", map[string]any{
 		"Yes": c.N("meeting_rsvp_yes_count", yes, nil),
 		"No":  c.N("meeting_rsvp_no_count", no, nil),
@@ -72,14 +72,14 @@ func (c *call) rsvpCountText(yes, no int) string {
 
 // cmdMeetingRSVPs: meeting rsvps ID. Everyone sees the counts; coordinators
 // also see who answered what.
-func (s *Service) cmdMeetingRSVPs(ctx context.Context, c *call) Reply {
+func (s *Service) cmdMeetingRSVPs(ctx context.Context, c *Call) Reply {
 	m, r, ok := s.argMeeting(ctx, c, "meeting_rsvps_usage", true)
 	if !ok {
 		return r
 	}
 	rs, err := s.store.RSVPs(ctx, m.ID)
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
 	var yes, no []string
 	for _, r := range rs {
@@ -93,16 +93,16 @@ func (s *Service) cmdMeetingRSVPs(ctx context.Context, c *call) Reply {
 		Header{Text: c.T("meeting_rsvps_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})},
 		Section{Text: c.rsvpCountText(len(yes), len(no))},
 	}
-	if c.coordinator {
+	if c.Coordinator {
 		blocks = append(blocks, Section{Fields: []Field{
 			{Label: c.T("meeting_rsvps_yes", nil), Value: meetingNames(c, yes)},
 			{Label: c.T("meeting_rsvps_no", nil), Value: meetingNames(c, no)},
 		}})
 	}
-	return c.reply("meeting_rsvps", Ephemeral, blocks...)
+	return c.Reply("meeting_rsvps", Ephemeral, blocks...)
 }
 
-func meetingNames(c *call, names []string) string {
+func meetingNames(c *Call, names []string) string {
 	if len(names) == 0 {
 		return c.T("meeting_rsvps_nobody", nil)
 	}
@@ -111,14 +111,14 @@ func meetingNames(c *call, names []string) string {
 
 // cmdMeetingStatus: meeting status ID, the delivery of every reminder of
 // the meeting, for coordinators.
-func (s *Service) cmdMeetingStatus(ctx context.Context, c *call) Reply {
+func (s *Service) cmdMeetingStatus(ctx context.Context, c *Call) Reply {
 	m, r, ok := s.argMeeting(ctx, c, "meeting_status_usage", true)
 	if !ok {
 		return r
 	}
 	rs, err := s.store.RemindersOf(ctx, m.ID)
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
 	blocks := []Block{Header{Text: c.T("meeting_status_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})}}
 	if len(rs) == 0 {
@@ -127,23 +127,23 @@ func (s *Service) cmdMeetingStatus(ctx context.Context, c *call) Reply {
 	for _, r := range rs {
 		ds, err := s.store.Deliveries(ctx, reminderKey(r.ID))
 		if err != nil {
-			return c.fail(err)
+			return c.Fail(err)
 		}
 		blocks = append(blocks, Section{Text: c.reminderLine(m, r, ds)})
 	}
-	return c.reply("meeting_status", Ephemeral, blocks...)
+	return c.Reply("meeting_status", Ephemeral, blocks...)
 }
 
 // reminderLine is one reminder's delivery state, overall and on each
 // platform tried (ds).
-func (c *call) reminderLine(m *storage.Meeting, r *storage.Reminder, ds []*storage.Delivery) string {
+func (c *Call) reminderLine(m *storage.Meeting, r *storage.Reminder, ds []*storage.Delivery) string {
 	loc := m.Location()
-	state := c.T("meeting_reminder_"+string(r.Status), map[string]any{"At": c.meetingWhen(r.SentAt, loc)})
+	state := c.T("meeting_reminder_"+string(r.Status), map[string]any{"At": c.When(r.SentAt, loc)})
 	if r.Status == storage.ReminderSent && r.Late {
-		state = c.T("meeting_reminder_sent_late", map[string]any{"At": c.meetingWhen(r.SentAt, loc)})
+		state = c.T("meeting_reminder_sent_late", map[string]any{"At": c.When(r.SentAt, loc)})
 	}
 	lines := []string{c.T("meeting_reminder_line", map[string]any{"Offset": c.meetingSpan(r.Offset),
-		"Due": c.meetingWhen(r.DueAt, loc), "State": state})}
+		"Due": c.When(r.DueAt, loc), "State": state})}
 	if r.Reason != storage.ReasonNone {
 		lines = append(lines, c.T("meeting_reminder_reason_"+string(r.Reason), nil))
 	}
@@ -154,7 +154,7 @@ func (c *call) reminderLine(m *storage.Meeting, r *storage.Reminder, ds []*stora
 		lines = append(lines, c.T("meeting_reminder_error", map[string]any{"Error": r.LastError}))
 	}
 	for _, d := range ds {
-		lines = append(lines, c.deliveryLine(m.Location(), d))
+		lines = append(lines, c.DeliveryLine(m.Location(), d))
 	}
 	return strings.Join(lines, "\n    ")
 }

@@ -14,29 +14,29 @@ import (
 // way each language writes them, the rule that plans the quarterly
 // meetings, and durations such as reminder offsets.
 
-// meetingWhen writes t in loc the call's way: "Wednesday, March 17, 2027 at
+// When writes t in loc the call's way: "Wednesday, March 17, 2027 at
 // 1:00 p.m. EDT" or « mercredi 17 mars 2027 à 13 h HAE ».
-func (c *call) meetingWhen(t time.Time, loc *time.Location) string {
+func (c *Call) When(t time.Time, loc *time.Location) string {
 	lt := t.In(loc)
 	return c.T("meeting_datetime", map[string]any{
 		"Weekday": c.T(fmt.Sprintf("meeting_weekday_%d", lt.Weekday()), nil),
 		"Day":     lt.Day(),
 		"Month":   c.T(fmt.Sprintf("meeting_month_%d", lt.Month()), nil),
 		"Year":    lt.Year(),
-		"Time":    c.meetingClock(lt),
-		"Zone":    c.meetingZone(lt),
+		"Time":    c.Clock(lt),
+		"Zone":    c.Zone(lt),
 	})
 }
 
-// meetingClock writes a time of day: "1:00 p.m." (Canadian English) or
+// Clock writes a time of day: "1:00 p.m." (Canadian English) or
 // « 13 h » and « 13 h 30 » (French, 24-hour clock, no-break spaces, no
 // « 00 »: see typography.go). This is locale formatting, like digit
 // grouping, not wording, so it lives in code.
-func (c *call) meetingClock(t time.Time) string {
-	if c.lang == "fr" && t.Minute() == 0 {
+func (c *Call) Clock(t time.Time) string {
+	if c.Lang == "fr" && t.Minute() == 0 {
 		return fmt.Sprintf("%d\u00a0h", t.Hour())
 	}
-	if c.lang == "fr" {
+	if c.Lang == "fr" {
 		return fmt.Sprintf("%d\u00a0h\u00a0%02d", t.Hour(), t.Minute())
 	}
 	h, suffix := t.Hour()%12, "a.m."
@@ -49,10 +49,10 @@ func (c *call) meetingClock(t time.Time) string {
 	return fmt.Sprintf("%d:%02d %s", h, t.Minute(), suffix)
 }
 
-// meetingZone is t's zone abbreviation in the call's language: French
+// Zone is t's zone abbreviation in the call's language: French
 // writes HAE for EDT. Zones without a translation keep their tzdata
 // abbreviation (which may be an offset such as "-03").
-func (c *call) meetingZone(t time.Time) string {
+func (c *Call) Zone(t time.Time) string {
 	abbr, _ := t.Zone()
 	id := "meeting_zone_" + abbr
 	if s := c.T(id, nil); s != id {
@@ -63,7 +63,7 @@ func (c *call) meetingZone(t time.Time) string {
 
 // meetingSpan writes a duration the call's way: "14 days", "1 hour",
 // "1 h 30 min", « 45 minutes ». Offsets are whole seconds.
-func (c *call) meetingSpan(d time.Duration) string {
+func (c *Call) meetingSpan(d time.Duration) string {
 	switch {
 	case d%time.Minute != 0:
 		return c.N("meeting_span_seconds", int(d/time.Second), nil)
@@ -193,7 +193,7 @@ func parseMeetingRule(rule string) (meetingRule, error) {
 // meetingRuleWords writes the rule in the call's words: "the third
 // Wednesday of the month at 1:00 p.m." or « le troisième mercredi du mois
 // à 13 h ».
-func (c *call) meetingRuleWords(r meetingRule) string {
+func (c *Call) meetingRuleWords(r meetingRule) string {
 	nth := "last"
 	if r.nth > 0 {
 		nth = strconv.Itoa(r.nth)
@@ -201,7 +201,7 @@ func (c *call) meetingRuleWords(r meetingRule) string {
 	return c.T("meeting_rule", map[string]any{
 		"Nth":     c.T("meeting_ordinal_"+nth, nil),
 		"Weekday": c.T(fmt.Sprintf("meeting_weekday_%d", r.weekday), nil),
-		"Time":    c.meetingClock(time.Date(2000, 1, 1, r.hour, r.minute, 0, 0, time.UTC)),
+		"Time":    c.Clock(time.Date(2000, 1, 1, r.hour, r.minute, 0, 0, time.UTC)),
 	})
 }
 

@@ -11,17 +11,17 @@ import (
 
 func (s *Service) registerMeetings() {
 	s.commands = append(s.commands,
-		&command{names: []string{"meetings", "reunions"}, helpKey: "help_meetings", run: s.cmdMeetings},
-		&command{names: []string{"meeting", "reunion"}, helpKey: "help_meeting", run: s.cmdMeeting},
-		&command{names: []string{"attend", "participer", "present"}, helpKey: "help_attend",
-			run: func(ctx context.Context, c *call) Reply { return s.cmdRSVP(ctx, c, storage.RSVPYes) }},
-		&command{names: []string{"decline", "absent", "decliner"}, helpKey: "help_decline",
-			run: func(ctx context.Context, c *call) Reply { return s.cmdRSVP(ctx, c, storage.RSVPNo) }},
+		&Command{Names: []string{"meetings", "reunions"}, HelpKey: "help_meetings", Run: s.cmdMeetings},
+		&Command{Names: []string{"meeting", "reunion"}, HelpKey: "help_meeting", Run: s.cmdMeeting},
+		&Command{Names: []string{"attend", "participer", "present"}, HelpKey: "help_attend",
+			Run: func(ctx context.Context, c *Call) Reply { return s.cmdRSVP(ctx, c, storage.RSVPYes) }},
+		&Command{Names: []string{"decline", "absent", "decliner"}, HelpKey: "help_decline",
+			Run: func(ctx context.Context, c *Call) Reply { return s.cmdRSVP(ctx, c, storage.RSVPNo) }},
 	)
-	s.actions["rsvp_yes"] = func(ctx context.Context, c *call, v string) Reply {
+	s.actions["rsvp_yes"] = func(ctx context.Context, c *Call, v string) Reply {
 		return s.rsvp(ctx, c, v, storage.RSVPYes)
 	}
-	s.actions["rsvp_no"] = func(ctx context.Context, c *call, v string) Reply {
+	s.actions["rsvp_no"] = func(ctx context.Context, c *Call, v string) Reply {
 		return s.rsvp(ctx, c, v, storage.RSVPNo)
 	}
 }
@@ -31,7 +31,7 @@ func (s *Service) registerMeetings() {
 type meetingSub struct {
 	names       []string
 	coordinator bool
-	run         func(ctx context.Context, c *call) Reply
+	run         func(ctx context.Context, c *Call) Reply
 }
 
 func (s *Service) meetingSubs() []meetingSub {
@@ -48,27 +48,27 @@ func (s *Service) meetingSubs() []meetingSub {
 }
 
 // cmdMeeting routes "meeting <sub> …" and shows "meeting ID".
-func (s *Service) cmdMeeting(ctx context.Context, c *call) Reply {
-	if len(c.args) == 0 {
-		return c.errorReply("meeting_usage", c.slashData())
+func (s *Service) cmdMeeting(ctx context.Context, c *Call) Reply {
+	if len(c.Args) == 0 {
+		return c.ErrorReply("meeting_usage", c.SlashData())
 	}
-	if _, ok := parseMeetingID(c.args[0]); ok {
+	if _, ok := parseMeetingID(c.Args[0]); ok {
 		return s.cmdMeetingShow(ctx, c)
 	}
-	name := Fold(c.args[0])
+	name := Fold(c.Args[0])
 	for _, sub := range s.meetingSubs() {
 		for _, n := range sub.names {
 			if n != name {
 				continue
 			}
-			if sub.coordinator && !c.coordinator {
-				return c.coordinatorOnly()
+			if sub.coordinator && !c.Coordinator {
+				return c.CoordinatorOnly()
 			}
-			c.args = c.args[1:]
+			c.Args = c.Args[1:]
 			return sub.run(ctx, c)
 		}
 	}
-	return c.errorReply("meeting_usage", c.slashData())
+	return c.ErrorReply("meeting_usage", c.SlashData())
 }
 
 // parseMeetingID reads a meeting number: "3" or "#3".
@@ -78,11 +78,11 @@ func parseMeetingID(word string) (int64, bool) {
 }
 
 // meetingID reads the meeting number at c.args[i].
-func (c *call) meetingID(i int) (int64, bool) {
-	if len(c.args) <= i {
+func (c *Call) meetingID(i int) (int64, bool) {
+	if len(c.Args) <= i {
 		return 0, false
 	}
-	return parseMeetingID(c.args[i])
+	return parseMeetingID(c.Args[i])
 }
 
 // argMeeting loads the meeting numbered by the first argument. When ok is
@@ -90,50 +90,50 @@ func (c *call) meetingID(i int) (int64, bool) {
 // missing or malformed, else why the meeting could not be loaded. A
 // missing meeting is told without "nothing was changed" when view is set
 // (the command only reads).
-func (s *Service) argMeeting(ctx context.Context, c *call, usage string, view bool) (m *storage.Meeting, r Reply, ok bool) {
+func (s *Service) argMeeting(ctx context.Context, c *Call, usage string, view bool) (m *storage.Meeting, r Reply, ok bool) {
 	id, ok := c.meetingID(0)
 	if !ok {
-		return nil, c.errorReply(usage, c.slashData()), false
+		return nil, c.ErrorReply(usage, c.SlashData()), false
 	}
 	m, err := s.store.MeetingByID(ctx, id)
 	if view && storage.ErrorCode(err) == storage.ENOTFOUND {
-		return nil, c.errorReply("meeting_error_not_found_view", c.with(map[string]any{"ID": id})), false
+		return nil, c.ErrorReply("meeting_error_not_found_view", c.With(map[string]any{"ID": id})), false
 	}
 	if err != nil {
-		return nil, c.fail(err), false
+		return nil, c.Fail(err), false
 	}
 	return m, Reply{}, true
 }
 
-func (s *Service) cmdMeetingShow(ctx context.Context, c *call) Reply {
+func (s *Service) cmdMeetingShow(ctx context.Context, c *Call) Reply {
 	m, r, ok := s.argMeeting(ctx, c, "meeting_usage", true)
 	if !ok {
 		return r
 	}
-	return c.reply("meeting", Ephemeral, s.meetingCard(ctx, c, m, true)...)
+	return c.Reply("meeting", Ephemeral, s.meetingCard(ctx, c, m, true)...)
 }
 
 // cmdMeetings lists the meetings that have not ended yet.
-func (s *Service) cmdMeetings(ctx context.Context, c *call) Reply {
+func (s *Service) cmdMeetings(ctx context.Context, c *Call) Reply {
 	ms, err := s.upcomingMeetings(ctx, 10)
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
 	blocks := []Block{Header{Text: c.T("meeting_list_title", nil)}}
 	if len(ms) == 0 {
 		blocks = append(blocks, Section{Text: c.T("meeting_list_empty", nil)})
-		if c.coordinator {
-			blocks = append(blocks, Context{Text: c.T("meeting_list_hint_coordinator", c.slashData())})
+		if c.Coordinator {
+			blocks = append(blocks, Context{Text: c.T("meeting_list_hint_coordinator", c.SlashData())})
 		}
-		return c.reply("meetings", Ephemeral, blocks...)
+		return c.Reply("meetings", Ephemeral, blocks...)
 	}
 	for _, m := range ms {
 		blocks = append(blocks,
 			Section{Text: c.T("meeting_list_item", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})},
 			c.meetingTime(m))
 	}
-	blocks = append(blocks, Context{Text: c.T("meeting_list_hint", c.slashData())})
-	return c.reply("meetings", Ephemeral, blocks...)
+	blocks = append(blocks, Context{Text: c.T("meeting_list_hint", c.SlashData())})
+	return c.Reply("meetings", Ephemeral, blocks...)
 }
 
 // upcomingMeetings returns up to limit scheduled meetings that have not
@@ -160,7 +160,7 @@ func (s *Service) upcomingMeetings(ctx context.Context, limit int) ([]*storage.M
 }
 
 // nextMeetingBlocks shows the next meeting on the App Home.
-func (s *Service) nextMeetingBlocks(ctx context.Context, c *call) []Block {
+func (s *Service) nextMeetingBlocks(ctx context.Context, c *Call) []Block {
 	ms, err := s.upcomingMeetings(ctx, 1)
 	if err != nil {
 		s.log.Warn("home: next meeting", "err", err)
@@ -178,7 +178,7 @@ func (s *Service) nextMeetingBlocks(ctx context.Context, c *call) []Block {
 
 // meetingCard is a meeting with its time, details, RSVP counts and
 // buttons. full adds the agenda and the console hints.
-func (s *Service) meetingCard(ctx context.Context, c *call, m *storage.Meeting, full bool) []Block {
+func (s *Service) meetingCard(ctx context.Context, c *Call, m *storage.Meeting, full bool) []Block {
 	blocks := []Block{Header{Text: c.T("meeting_card_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})}}
 	if m.Status == storage.MeetingCancelled {
 		blocks = append(blocks, Section{Text: c.T("meeting_card_cancelled", nil)})
@@ -194,15 +194,15 @@ func (s *Service) meetingCard(ctx context.Context, c *call, m *storage.Meeting, 
 		blocks = append(blocks, Actions{Buttons: bs})
 	}
 	if full && open {
-		blocks = append(blocks, Context{Text: c.T("meeting_rsvp_hint", c.with(map[string]any{"ID": m.ID}))})
+		blocks = append(blocks, Context{Text: c.T("meeting_rsvp_hint", c.With(map[string]any{"ID": m.ID}))})
 	}
 	return blocks
 }
 
 // meetingTime is the "When" line: each reader's own zone where the platform
 // can, else the meeting's zone (and the community's if it differs).
-func (c *call) meetingTime(m *storage.Meeting) Time {
-	fallback := c.meetingWhen(m.StartsAt, m.Location())
+func (c *Call) meetingTime(m *storage.Meeting) Time {
+	fallback := c.When(m.StartsAt, m.Location())
 	if community := c.s.opts.Location; community.String() != m.Zone {
 		fallback = c.T("meeting_when_two_zones", map[string]any{"When": fallback,
 			"Community": c.meetingOtherZone(m.StartsAt, m.Location(), community)})
@@ -211,28 +211,28 @@ func (c *call) meetingTime(m *storage.Meeting) Time {
 }
 
 // fieldLines writes fields as "Label: value" lines in the call's typography.
-func (c *call) fieldLines(fields []Field) string {
+func (c *Call) fieldLines(fields []Field) string {
 	lines := make([]string, 0, len(fields))
 	for _, f := range fields {
-		lines = append(lines, FieldLine(c.lang, f.Label, f.Value))
+		lines = append(lines, FieldLine(c.Lang, f.Label, f.Value))
 	}
 	return strings.Join(lines, "\n")
 }
 
 // meetingOtherZone writes t in the other zone without repeating the date
 // when it is the same day there: "10:00 a.m. EST".
-func (c *call) meetingOtherZone(t time.Time, loc, other *time.Location) string {
+func (c *Call) meetingOtherZone(t time.Time, loc, other *time.Location) string {
 	if t.In(loc).Format(time.DateOnly) != t.In(other).Format(time.DateOnly) {
-		return c.meetingWhen(t, other)
+		return c.When(t, other)
 	}
 	lt := t.In(other)
-	return c.meetingClock(lt) + " " + c.meetingZone(lt)
+	return c.Clock(lt) + " " + c.Zone(lt)
 }
 
-func (c *call) meetingFields(m *storage.Meeting, full bool) []Field {
+func (c *Call) meetingFields(m *storage.Meeting, full bool) []Field {
 	fields := []Field{{Label: c.T("meeting_field_duration", nil), Value: c.meetingSpan(m.Duration)}}
 	if m.Theme != "" {
-		fields = append(fields, Field{Label: c.T("meeting_field_theme", nil), Value: c.own(m.Theme)})
+		fields = append(fields, Field{Label: c.T("meeting_field_theme", nil), Value: c.Own(m.Theme)})
 	}
 	if m.Agenda != "" && full {
 		fields = append(fields, Field{Label: c.T("meeting_field_agenda", nil), Value: m.Agenda})
@@ -243,7 +243,7 @@ func (c *call) meetingFields(m *storage.Meeting, full bool) []Field {
 	return fields
 }
 
-func (c *call) meetingButtons(m *storage.Meeting, open bool) []Button {
+func (c *Call) meetingButtons(m *storage.Meeting, open bool) []Button {
 	var bs []Button
 	id := strconv.FormatInt(m.ID, 10)
 	if open {
@@ -258,15 +258,15 @@ func (c *call) meetingButtons(m *storage.Meeting, open bool) []Button {
 }
 
 // meetingTitle is the title, or the translated default when none was given.
-func (c *call) meetingTitle(m *storage.Meeting) string {
+func (c *Call) meetingTitle(m *storage.Meeting) string {
 	if m.Title != "" {
-		return c.own(m.Title)
+		return c.Own(m.Title)
 	}
 	return c.T("meeting_default_title", nil)
 }
 
-// langCall is a call with no user behind it, for community posts written
+// LangCall is a call with no user behind it, for community posts written
 // in one language.
-func (s *Service) langCall(lang string) *call {
-	return &call{s: s, lang: lang}
+func (s *Service) LangCall(lang string) *Call {
+	return &Call{s: s, Lang: lang}
 }

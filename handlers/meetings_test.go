@@ -410,7 +410,7 @@ func TestMeetingStatusForCoordinators(t *testing.T) {
 
 func TestNextMeetingBlocks(t *testing.T) {
 	e := newMtgEnv(t, nil)
-	c := e.s.langCall("en")
+	c := e.s.LangCall("en")
 	text := blocksText(e.s.nextMeetingBlocks(context.Background(), c))
 	if !strings.Contains(text, "No meeting is scheduled yet.") {
 		t.Errorf("no meeting:\n%s", text)

@@ -15,64 +15,64 @@ import (
 func (s *Service) registerMembers() {
 	s.members = newMemberFeature()
 	s.commands = append(s.commands,
-		&command{names: []string{"help", "aide", "?"}, helpKey: "help_help", run: s.help},
-		&command{names: []string{"who", "qui"}, helpKey: "help_who", run: s.cmdWho},
-		&command{names: []string{"join", "rejoindre", "adherer", "inscription"}, helpKey: "help_join", run: s.cmdJoin},
-		&command{names: []string{"profile", "profil"}, helpKey: "help_profile", run: s.cmdProfile},
-		&command{names: []string{"update", "modifier"}, helpKey: "help_update", run: s.cmdUpdate},
-		&command{names: []string{"leave", "quitter"}, helpKey: "help_leave", run: s.cmdLeave},
-		&command{names: []string{"language", "langue", "lang"}, helpKey: "help_language", run: s.cmdLanguage},
-		&command{names: []string{"gaps", "coverage", "lacunes", "couverture"}, helpKey: "help_gaps", run: s.cmdGaps},
-		&command{names: []string{"stats", "statistics", "statistiques"}, helpKey: "help_stats", run: s.cmdStats},
+		&Command{Names: []string{"help", "aide", "?"}, HelpKey: "help_help", Run: s.help},
+		&Command{Names: []string{"who", "qui"}, HelpKey: "help_who", Run: s.cmdWho},
+		&Command{Names: []string{"join", "rejoindre", "adherer", "inscription"}, HelpKey: "help_join", Run: s.cmdJoin},
+		&Command{Names: []string{"profile", "profil"}, HelpKey: "help_profile", Run: s.cmdProfile},
+		&Command{Names: []string{"update", "modifier"}, HelpKey: "help_update", Run: s.cmdUpdate},
+		&Command{Names: []string{"leave", "quitter"}, HelpKey: "help_leave", Run: s.cmdLeave},
+		&Command{Names: []string{"language", "langue", "lang"}, HelpKey: "help_language", Run: s.cmdLanguage},
+		&Command{Names: []string{"gaps", "coverage", "lacunes", "couverture"}, HelpKey: "help_gaps", Run: s.cmdGaps},
+		&Command{Names: []string{"stats", "statistics", "statistiques"}, HelpKey: "help_stats", Run: s.cmdStats},
 		// Everyone may list the coordination team; changing it is checked
 		// in cmdCoordinator. « coordination » is the name French help shows.
-		&command{names: []string{"coordinators", "coordinator", "coordination", "coordonnateurs", "coordonnateur",
-			"coordonnatrice", "coordonnatrices", "coordinateur"}, helpKey: "help_coordinator", run: s.cmdCoordinator},
+		&Command{Names: []string{"coordinators", "coordinator", "coordination", "coordonnateurs", "coordonnateur",
+			"coordonnatrice", "coordonnatrices", "coordinateur"}, HelpKey: "help_coordinator", Run: s.cmdCoordinator},
 	)
 	s.actions["signup_open"] = s.actSignupOpen
 	s.actions["leave_confirm"] = s.actLeaveConfirm
-	s.actions["gaps_show"] = func(ctx context.Context, c *call, _ string) Reply { return s.cmdGaps(ctx, c) }
-	s.actions["stats_show"] = func(ctx context.Context, c *call, _ string) Reply { return s.cmdStats(ctx, c) }
+	s.actions["gaps_show"] = func(ctx context.Context, c *Call, _ string) Reply { return s.cmdGaps(ctx, c) }
+	s.actions["stats_show"] = func(ctx context.Context, c *Call, _ string) Reply { return s.cmdStats(ctx, c) }
 	s.actions["coordinators_list"] = s.actCoordinatorList
 	s.forms["signup"] = s.submitSignup
 }
 
-// slashData is template data every help and hint text may use.
+// SlashData is template data every help and hint text may use.
 // Console is true in the terminal, which has no forms or buttons.
-func (c *call) slashData() map[string]any {
-	return map[string]any{"Slash": c.s.opts.Command, "Console": c.req.Identity.Platform == storage.PlatformConsole}
+func (c *Call) SlashData() map[string]any {
+	return map[string]any{"Slash": c.s.opts.Command, "Console": c.Req.Identity.Platform == storage.PlatformConsole}
 }
 
-// with returns a copy of data with the slash command added, for hints that
+// With returns a copy of data With the slash command added, for hints that
 // quote a command.
-func (c *call) with(data map[string]any) map[string]any {
-	d := c.slashData()
+func (c *Call) With(data map[string]any) map[string]any {
+	d := c.SlashData()
 	for k, v := range data {
 		d[k] = v
 	}
 	return d
 }
 
-// num formats n for the call's language: "100,000" or "100 000".
-func (c *call) num(n int) string {
+// Num formats n for the call's language: "100,000" or "100 000".
+func (c *Call) Num(n int) string {
 	tag := language.English
-	if c.lang == "fr" {
+	if c.Lang == "fr" {
 		tag = language.French
 	}
 	return message.NewPrinter(tag).Sprintf("%d", n)
 }
 
-// count renders a plural message for n; templates show the number as
+// Count renders a plural message for n; templates show the number as
 // {{.Num}}, formatted for the language.
-func (c *call) count(id string, n int, data map[string]any) string {
-	d := c.with(data)
-	d["Num"] = c.num(n)
+func (c *Call) Count(id string, n int, data map[string]any) string {
+	d := c.With(data)
+	d["Num"] = c.Num(n)
 	return c.N(id, n, d)
 }
 
-// andList joins items as the call's language writes a list: "A, B and C",
+// AndList joins items as the call's language writes a list: "A, B and C",
 // « A, B et C ». Any feature may use it.
-func (c *call) andList(items []string) string { return andList(c.s.tr, c.lang, items) }
+func (c *Call) AndList(items []string) string { return andList(c.s.tr, c.Lang, items) }
 
 // andList is call.andList for code that has a translator but no call.
 func andList(tr *Translator, lang string, items []string) string {
@@ -84,18 +84,18 @@ func andList(tr *Translator, lang string, items []string) string {
 		"Last": items[len(items)-1]})
 }
 
-// placeName is the jurisdiction's name in the call's language, or the code
+// PlaceName is the jurisdiction's name in the call's language, or the code
 // itself if the code is unknown.
-func (c *call) placeName(code string) string {
+func (c *Call) PlaceName(code string) string {
 	if j, ok := storage.JurisdictionByCode(code); ok {
-		return j.Name(c.lang)
+		return j.Name(c.Lang)
 	}
 	return code
 }
 
-// orderName is the order of government as a label: "Federal",
+// OrderName is the order of government as a label: "Federal",
 // "Provincial or territorial", "Municipal".
-func (c *call) orderName(o storage.Order) string { return c.T("order_"+string(o), nil) }
+func (c *Call) OrderName(o storage.Order) string { return c.T("order_"+string(o), nil) }
 
 // memberOrder is m's order of government as the member gave it:
 // "territorial" for the provincial-or-territorial order in a territory.
@@ -110,18 +110,18 @@ func memberOrder(m *storage.Member) string {
 	return string(m.Order)
 }
 
-// reply builds a reply whose Text is the plain-text rendering of blocks, so
+// Reply builds a Reply whose Text is the plain-text rendering of blocks, so
 // that the console and notifications say what the blocks say.
-func (c *call) reply(kind string, vis Visibility, blocks ...Block) Reply {
-	return Reply{Kind: kind, Visibility: vis, Lang: c.lang, Text: textIn(c.lang, blocks), Blocks: blocks, Plain: c.plain}
+func (c *Call) Reply(kind string, vis Visibility, blocks ...Block) Reply {
+	return Reply{Kind: kind, Visibility: vis, Lang: c.Lang, Text: BlocksText(c.Lang, blocks), Blocks: blocks, Plain: c.Plain}
 }
 
 // blocksText renders blocks as plain text in English typography.
-func blocksText(blocks []Block) string { return textIn("en", blocks) }
+func blocksText(blocks []Block) string { return BlocksText("en", blocks) }
 
-// textIn renders blocks as plain text, one block per paragraph, with the
+// BlocksText renders blocks as plain text, one block per paragraph, with the
 // typography of lang (French puts a space before a colon).
-func textIn(lang string, blocks []Block) string {
+func BlocksText(lang string, blocks []Block) string {
 	var parts []string
 	for _, b := range blocks {
 		if t := blockText(lang, b); t != "" {
@@ -161,12 +161,12 @@ func FieldLine(lang, label, value string) string {
 	return label + ": " + value
 }
 
-// errorList is an ephemeral error: a lead sentence and one bullet per
+// ErrorList is an ephemeral error: a lead sentence and one bullet per
 // problem, each already translated.
-func (c *call) errorList(lead string, problems []string) Reply {
+func (c *Call) ErrorList(lead string, problems []string) Reply {
 	text := lead
 	if len(problems) > 0 {
 		text += "\n• " + strings.Join(problems, "\n• ")
 	}
-	return c.reply("error", Ephemeral, Section{Text: text})
+	return c.Reply("error", Ephemeral, Section{Text: text})
 }

@@ -16,8 +16,8 @@ func TestAndList(t *testing.T) {
 		{"fr", []string{"A", "B", "C"}, "A, B et C"},
 	}
 	for _, tt := range tests {
-		c := &call{s: s, lang: tt.lang}
-		if got := c.andList(tt.items); got != tt.want {
+		c := &Call{s: s, Lang: tt.lang}
+		if got := c.AndList(tt.items); got != tt.want {
 			t.Errorf("andList(%s, %q) = %q, want %q", tt.lang, tt.items, got, tt.want)
 		}
 	}

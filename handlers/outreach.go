@@ -19,14 +19,14 @@ import (
 // followUpHour is the community-zone hour a follow-up date is due at.
 const followUpHour = 9
 
-var outreachFlags = flagSpec{
-	names: map[string]string{
+var outreachFlags = FlagSpec{
+	Names: map[string]string{
 		"contact": "contact", "who": "contact", "qui": "contact",
 		"sent": "sent", "envoyee": "sent", "envoye": "sent", "date": "sent",
 		"follow-up": "follow", "followup": "follow", "relance": "follow", "suivi": "follow",
 		"status": "status", "statut": "status", "etat": "status",
 	},
-	help: "--contact, --sent, --follow-up, --status",
+	Help: "--contact, --sent, --follow-up, --status",
 }
 
 var statusWords = map[string]storage.InvitationStatus{
@@ -35,12 +35,12 @@ var statusWords = map[string]storage.InvitationStatus{
 	"declined": storage.InvitationDeclined, "declinee": storage.InvitationDeclined, "refusee": storage.InvitationDeclined, "refuse": storage.InvitationDeclined,
 }
 
-func (s *Service) cmdOutreach(ctx context.Context, c *call) Reply {
-	if len(c.args) == 0 {
+func (s *Service) cmdOutreach(ctx context.Context, c *Call) Reply {
+	if len(c.Args) == 0 {
 		return s.outreachList(ctx, c)
 	}
-	sub := Fold(c.args[0])
-	c.args = c.args[1:]
+	sub := Fold(c.Args[0])
+	c.Args = c.Args[1:]
 	switch sub {
 	case "add", "log", "ajouter", "noter":
 		return s.outreachAdd(ctx, c)
@@ -49,13 +49,13 @@ func (s *Service) cmdOutreach(ctx context.Context, c *call) Reply {
 	case "list", "liste":
 		return s.outreachList(ctx, c)
 	}
-	return c.errorReply("outreach_usage", c.slashData())
+	return c.ErrorReply("outreach_usage", c.SlashData())
 }
 
 // outreachAdd: outreach add WHERE|ORDER --contact "who" [--sent DATE] [--follow-up DATE].
-func (s *Service) outreachAdd(ctx context.Context, c *call) Reply {
-	pos, opts, err := outreachFlags.parse(c.args)
-	in := storage.InvitationInput{SentOn: s.now().In(s.opts.Location).Format(time.DateOnly), CreatedBy: c.req.Identity.String()}
+func (s *Service) outreachAdd(ctx context.Context, c *Call) Reply {
+	pos, opts, err := outreachFlags.Parse(c.Args)
+	in := storage.InvitationInput{SentOn: s.now().In(s.opts.Location).Format(time.DateOnly), CreatedBy: c.Req.Identity.String()}
 	if err == nil {
 		err = s.outreachTarget(&in, strings.Join(pos, " "))
 	}
@@ -65,14 +65,14 @@ func (s *Service) outreachAdd(ctx context.Context, c *call) Reply {
 		}
 	}
 	if err != nil {
-		return c.meetingFail(err, "outreach_usage")
+		return c.FailUsage(err, "outreach_usage")
 	}
 	v, err := s.store.AddInvitation(ctx, in)
 	if err != nil {
-		return c.meetingFail(err, "outreach_usage")
+		return c.FailUsage(err, "outreach_usage")
 	}
-	s.replan()
-	return c.reply("outreach", Ephemeral, Section{Text: c.T("outreach_added", map[string]any{"ID": v.ID})}, c.invitationBlock(v))
+	s.Replan()
+	return c.Reply("outreach", Ephemeral, Section{Text: c.T("outreach_added", map[string]any{"ID": v.ID})}, c.invitationBlock(v))
 }
 
 // outreachTarget reads where the invitation goes: an order of government
@@ -89,23 +89,23 @@ func (s *Service) outreachTarget(in *storage.InvitationInput, text string) error
 	return storage.Errorf(storage.EINVALID, "outreach_error_target", map[string]any{"Target": text}, "unknown target %q", text)
 }
 
-func (s *Service) applyInvitationOpt(in *storage.InvitationInput, o opt) error {
-	switch o.field {
+func (s *Service) applyInvitationOpt(in *storage.InvitationInput, o Opt) error {
+	switch o.Field {
 	case "contact":
-		in.Contact = o.value
+		in.Contact = o.Value
 	case "sent":
-		if _, ok := parseDate(o.value); !ok {
-			return errValue(o)
+		if _, ok := ParseDate(o.Value); !ok {
+			return ErrValue(o)
 		}
-		in.SentOn = o.value
+		in.SentOn = o.Value
 	case "follow":
-		t, ok := s.followUpAt(o.value)
+		t, ok := s.followUpAt(o.Value)
 		if !ok {
-			return errValue(o)
+			return ErrValue(o)
 		}
 		in.FollowUpAt = t
 	case "status":
-		return errValue(o) // a new invitation is pending
+		return ErrValue(o) // a new invitation is pending
 	}
 	return nil
 }
@@ -113,7 +113,7 @@ func (s *Service) applyInvitationOpt(in *storage.InvitationInput, o opt) error {
 // followUpAt is the instant a follow-up date is due: followUpHour in the
 // community zone.
 func (s *Service) followUpAt(date string) (time.Time, bool) {
-	d, ok := parseDate(date)
+	d, ok := ParseDate(date)
 	if !ok {
 		return time.Time{}, false
 	}
@@ -121,14 +121,14 @@ func (s *Service) followUpAt(date string) (time.Time, bool) {
 }
 
 // outreachUpdate: outreach update ID [--status S] [--follow-up DATE|-] [--contact …].
-func (s *Service) outreachUpdate(ctx context.Context, c *call) Reply {
-	id, ok := challengeID(c.args)
+func (s *Service) outreachUpdate(ctx context.Context, c *Call) Reply {
+	id, ok := challengeID(c.Args)
 	if !ok {
-		return c.errorReply("outreach_usage", c.slashData())
+		return c.ErrorReply("outreach_usage", c.SlashData())
 	}
-	pos, opts, err := outreachFlags.parse(c.args[1:])
+	pos, opts, err := outreachFlags.Parse(c.Args[1:])
 	if err == nil && (len(pos) > 0 || len(opts) == 0) {
-		err = errExtra(pos)
+		err = ErrExtra(pos)
 	}
 	var u storage.InvitationUpdate
 	for _, o := range opts {
@@ -137,46 +137,46 @@ func (s *Service) outreachUpdate(ctx context.Context, c *call) Reply {
 		}
 	}
 	if err != nil {
-		return c.meetingFail(err, "outreach_usage")
+		return c.FailUsage(err, "outreach_usage")
 	}
 	v, err := s.store.UpdateInvitation(ctx, id, u)
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
-	s.replan()
-	return c.reply("outreach", Ephemeral, Section{Text: c.T("outreach_updated", map[string]any{"ID": id})}, c.invitationBlock(v))
+	s.Replan()
+	return c.Reply("outreach", Ephemeral, Section{Text: c.T("outreach_updated", map[string]any{"ID": id})}, c.invitationBlock(v))
 }
 
-func (s *Service) applyInvitationUpdate(u *storage.InvitationUpdate, o opt) error {
-	switch o.field {
+func (s *Service) applyInvitationUpdate(u *storage.InvitationUpdate, o Opt) error {
+	switch o.Field {
 	case "status":
-		st, ok := statusWords[Fold(o.value)]
+		st, ok := statusWords[Fold(o.Value)]
 		if !ok {
-			return errValue(o)
+			return ErrValue(o)
 		}
 		u.Status = &st
 	case "follow":
 		var t time.Time
-		if o.value != "-" {
+		if o.Value != "-" {
 			var ok bool
-			if t, ok = s.followUpAt(o.value); !ok {
-				return errValue(o)
+			if t, ok = s.followUpAt(o.Value); !ok {
+				return ErrValue(o)
 			}
 		}
 		u.FollowUpAt = &t
 	case "contact":
-		v := o.value
+		v := o.Value
 		u.Contact = &v
 	default:
-		return errValue(o)
+		return ErrValue(o)
 	}
 	return nil
 }
 
-func (s *Service) outreachList(ctx context.Context, c *call) Reply {
+func (s *Service) outreachList(ctx context.Context, c *Call) Reply {
 	vs, err := s.store.Invitations(ctx, storage.InvitationFilter{})
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
 	blocks := []Block{Header{Text: c.T("outreach_list_title", nil)}}
 	for _, v := range vs {
@@ -185,17 +185,17 @@ func (s *Service) outreachList(ctx context.Context, c *call) Reply {
 	if len(vs) == 0 {
 		blocks = append(blocks, Section{Text: c.T("outreach_list_empty", nil)})
 	}
-	blocks = append(blocks, Context{Text: c.T("outreach_hint", c.slashData())})
-	return c.reply("outreach", Ephemeral, blocks...)
+	blocks = append(blocks, Context{Text: c.T("outreach_hint", c.SlashData())})
+	return c.Reply("outreach", Ephemeral, blocks...)
 }
 
 // invitationBlock shows one invitation.
-func (c *call) invitationBlock(v *storage.Invitation) Block {
+func (c *Call) invitationBlock(v *storage.Invitation) Block {
 	follow := c.T("record_none", nil)
 	if !v.FollowUpAt.IsZero() {
 		follow = c.reportDate(v.FollowUpAt.In(c.s.opts.Location))
 	}
-	sent, _ := parseDate(v.SentOn)
+	sent, _ := ParseDate(v.SentOn)
 	return Section{Text: c.T("outreach_line", map[string]any{"ID": v.ID, "Target": c.invitationTarget(v)}), Fields: []Field{
 		{Label: c.T("outreach_contact", nil), Value: v.Contact},
 		{Label: c.T("outreach_sent", nil), Value: c.reportDate(sent)},
@@ -204,15 +204,15 @@ func (c *call) invitationBlock(v *storage.Invitation) Block {
 }
 
 // invitationTarget names where an invitation went.
-func (c *call) invitationTarget(v *storage.Invitation) string {
+func (c *Call) invitationTarget(v *storage.Invitation) string {
 	if v.OrderTarget {
-		return c.orderName(storage.Order(v.Target))
+		return c.OrderName(storage.Order(v.Target))
 	}
-	return c.placeName(v.Target)
+	return c.PlaceName(v.Target)
 }
 
 // reportDate writes a calendar date: "March 17, 2027", « 17 mars 2027 ».
-func (c *call) reportDate(t time.Time) string {
+func (c *Call) reportDate(t time.Time) string {
 	return c.T("report_date", map[string]any{"Day": t.Day(), "Year": t.Year(),
 		"Month": c.T("meeting_month_"+strconv.Itoa(int(t.Month())), nil)})
 }

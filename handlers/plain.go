@@ -17,33 +17,33 @@ import (
 // registerPlain installs the preferences command.
 func (s *Service) registerPlain() {
 	s.commands = append(s.commands,
-		&command{names: []string{"preferences", "preference", "prefs"}, helpKey: "help_preferences", run: s.cmdPreferences})
+		&Command{Names: []string{"preferences", "preference", "prefs"}, HelpKey: "help_preferences", Run: s.cmdPreferences})
 }
 
 // cmdPreferences answers `preferences`, `preferences plain on|off`
 // (`préférences simple oui|non`).
-func (s *Service) cmdPreferences(ctx context.Context, c *call) Reply {
-	if c.member == nil {
-		return c.notMember()
+func (s *Service) cmdPreferences(ctx context.Context, c *Call) Reply {
+	if c.Member == nil {
+		return c.NotMember()
 	}
-	if len(c.args) == 0 {
-		return c.reply("preferences", Ephemeral, Section{Text: c.T("preferences_show",
-			c.with(map[string]any{"State": c.plainState(c.member.Plain)}))})
+	if len(c.Args) == 0 {
+		return c.Reply("preferences", Ephemeral, Section{Text: c.T("preferences_show",
+			c.With(map[string]any{"State": c.PlainState(c.Member.Plain)}))})
 	}
-	on, ok := plainSwitch(c.args)
+	on, ok := plainSwitch(c.Args)
 	if !ok {
-		return c.errorReply("preferences_usage", c.slashData())
+		return c.ErrorReply("preferences_usage", c.SlashData())
 	}
-	m, err := s.store.SetMemberPlain(ctx, c.member.ID, on)
+	m, err := s.store.SetMemberPlain(ctx, c.Member.ID, on)
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
-	c.member, c.plain = m, m.Plain
+	c.Member, c.Plain = m, m.Plain
 	key := "preferences_plain_off"
 	if on {
 		key = "preferences_plain_on"
 	}
-	return c.reply("preferences", Ephemeral, Section{Text: c.T(key, nil)})
+	return c.Reply("preferences", Ephemeral, Section{Text: c.T(key, nil)})
 }
 
 // plainSwitch reads "plain on", "simple non", "accessible yes"…: the
@@ -66,8 +66,8 @@ func plainSwitch(args []string) (on, ok bool) {
 	return false, false
 }
 
-// plainState names the setting's state in the call's language.
-func (c *call) plainState(on bool) string {
+// PlainState names the setting's state in the call's language.
+func (c *Call) PlainState(on bool) string {
 	if on {
 		return c.T("plain_state_on", nil)
 	}
@@ -86,15 +86,15 @@ func memberPlain(m, former *storage.Member) bool {
 
 // pollCount is an option's count and share, short, in the call's language:
 // "3 votes, 60%", « 3 voix, 60 % ».
-func (c *call) pollCount(l pollLine) string {
-	return c.count("poll_count", l.Votes, map[string]any{"Percent": l.Percent})
+func (c *Call) pollCount(l pollLine) string {
+	return c.Count("poll_count", l.Votes, map[string]any{"Percent": l.Percent})
 }
 
-// partSep separates the parts of a line of small print: a middle dot, or
+// PartSep separates the parts of a line of small print: a middle dot, or
 // for plain replies a full stop, which a screen reader pauses at instead
 // of naming a symbol.
-func (c *call) partSep() string {
-	if c.plain {
+func (c *Call) PartSep() string {
+	if c.Plain {
 		return ". "
 	}
 	return " · "

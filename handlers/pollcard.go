@@ -35,7 +35,7 @@ type pollView struct {
 }
 
 // pollCall is a call without an asker, to write community posts in lang.
-func (s *Service) pollCall(lang string) *call { return &call{s: s, lang: lang} }
+func (s *Service) pollCall(lang string) *Call { return &Call{s: s, Lang: lang} }
 
 // pollCard renders the live poll message for the channel. The deadline is
 // written once per language, in the small print.
@@ -55,15 +55,15 @@ func (s *Service) pollCard(p *storage.Poll, v pollView) Reply {
 
 // pollChrome is the small print of a card in the call's language: number,
 // turnout, state, rules and how to vote without buttons.
-func (c *call) pollChrome(p *storage.Poll, v pollView) string {
-	d := c.with(map[string]any{"ID": p.ID, "Max": p.MaxVotes})
+func (c *Call) pollChrome(p *storage.Poll, v pollView) string {
+	d := c.With(map[string]any{"ID": p.ID, "Max": p.MaxVotes})
 	parts := []string{c.T("poll_number", d)}
 	if t := c.pollTurnout(v); t != "" {
 		parts = append(parts, t)
 	}
 	if !p.Open() {
 		parts = append(parts, c.T("poll_state_closed", nil), c.pollResult(p))
-		return strings.Join(parts, c.partSep())
+		return strings.Join(parts, c.PartSep())
 	}
 	if !p.ClosesAt.IsZero() {
 		parts = append(parts, c.T("poll_closes", map[string]any{"When": c.pollWhen(p.ClosesAt)}))
@@ -82,13 +82,13 @@ func (c *call) pollChrome(p *storage.Poll, v pollView) string {
 	if p.Anonymous && p.MaxVotes > 1 {
 		key = "poll_how_to_vote_ballot"
 	}
-	return strings.Join(append(parts, c.T(key, d)), c.partSep())
+	return strings.Join(append(parts, c.T(key, d)), c.PartSep())
 }
 
 // pollPromises are what an open poll will do besides counting: set a
 // meeting's theme, remind those who have not voted. Voters should know
 // before they vote.
-func (c *call) pollPromises(p *storage.Poll, v pollView) []string {
+func (c *Call) pollPromises(p *storage.Poll, v pollView) []string {
 	var out []string
 	if p.MeetingID != 0 {
 		d := map[string]any{"ID": p.MeetingID}
@@ -105,7 +105,7 @@ func (c *call) pollPromises(p *storage.Poll, v pollView) []string {
 
 // pollDelay writes a delay in the largest whole unit: "2 days", "36 h",
 // "90 min". A single day stays "24 h", as people type and say it.
-func (c *call) pollDelay(d time.Duration) string {
+func (c *Call) pollDelay(d time.Duration) string {
 	day := 24 * time.Hour
 	switch {
 	case d%day == 0 && d > day:
@@ -159,7 +159,7 @@ func (s *Service) pollResultReply(p *storage.Poll, v pollView, meeting *storage.
 			Section{Text: c.pollQuote(p.Question)}}
 		var lines []string
 		for _, l := range pollLines(p) {
-			lines = append(lines, FieldLine(c.lang, fmt.Sprintf("%d. %s", l.Position, c.own(l.Label)), c.pollCount(l)))
+			lines = append(lines, FieldLine(c.Lang, fmt.Sprintf("%d. %s", l.Position, c.Own(l.Label)), c.pollCount(l)))
 		}
 		blocks = append(blocks, Section{Text: strings.Join(lines, "\n")}, Section{Text: c.pollResult(p)})
 		if t := c.pollTurnout(v); t != "" {
@@ -172,7 +172,7 @@ func (s *Service) pollResultReply(p *storage.Poll, v pollView, meeting *storage.
 		case p.MeetingID != 0 && len(pollWinners(p.Options)) > 1:
 			blocks = append(blocks, Context{Text: c.T("poll_theme_tie", map[string]any{"ID": p.MeetingID})})
 		}
-		return c.reply("poll_result", InChannel, blocks...)
+		return c.Reply("poll_result", InChannel, blocks...)
 	}
 	return Bilingual(one("en"), one("fr"))
 }
@@ -217,7 +217,7 @@ func (s *Service) pollViewOf(ctx context.Context, p *storage.Poll, t storage.Tur
 // pollDetail is a poll shown to one person: the card's content in their
 // language, their own choices, and for the creator or a coordinator of a
 // poll that is not anonymous, who chose what.
-func (c *call) pollDetail(ctx context.Context, p *storage.Poll) Reply {
+func (c *Call) pollDetail(ctx context.Context, p *storage.Poll) Reply {
 	s := c.s
 	// Counts and turnout from one snapshot, as on the card.
 	snap, view, err := s.pollSnapshot(ctx, p.ID)
@@ -226,7 +226,7 @@ func (c *call) pollDetail(ctx context.Context, p *storage.Poll) Reply {
 	} else {
 		view = s.pollView(ctx, p)
 	}
-	blocks := []Block{Header{Text: c.own(p.Question)}}
+	blocks := []Block{Header{Text: c.Own(p.Question)}}
 	var lines []string
 	for _, l := range pollLines(p) {
 		lines = append(lines, c.pollOptionLine(l))
@@ -242,15 +242,15 @@ func (c *call) pollDetail(ctx context.Context, p *storage.Poll) Reply {
 	if who := c.pollWho(ctx, p); who != "" {
 		blocks = append(blocks, Section{Text: who})
 	}
-	return c.reply("poll", Ephemeral, blocks...)
+	return c.Reply("poll", Ephemeral, blocks...)
 }
 
 // pollMine says what the asker chose, or that they voted (anonymous).
-func (c *call) pollMine(ctx context.Context, p *storage.Poll) string {
-	if c.member == nil {
+func (c *Call) pollMine(ctx context.Context, p *storage.Poll) string {
+	if c.Member == nil {
 		return ""
 	}
-	choices, voted, err := c.s.store.MemberChoices(ctx, p.ID, c.member.ID)
+	choices, voted, err := c.s.store.MemberChoices(ctx, p.ID, c.Member.ID)
 	switch {
 	case err != nil:
 		c.s.log.Warn("poll choices", "poll", p.ID, "err", err)
@@ -264,18 +264,18 @@ func (c *call) pollMine(ctx context.Context, p *storage.Poll) string {
 }
 
 // pollLabels quotes the labels of option ids as a list.
-func (c *call) pollLabels(p *storage.Poll, ids []int64) string {
+func (c *Call) pollLabels(p *storage.Poll, ids []int64) string {
 	var labels []string
 	for _, id := range ids {
 		if o, ok := p.Option(id); ok {
 			labels = append(labels, c.pollQuote(o.Label))
 		}
 	}
-	return c.andList(labels)
+	return c.AndList(labels)
 }
 
 // pollWho lists voters per option for those who manage the poll.
-func (c *call) pollWho(ctx context.Context, p *storage.Poll) string {
+func (c *Call) pollWho(ctx context.Context, p *storage.Poll) string {
 	if p.Anonymous || !c.pollManager(p) || p.Voters == 0 {
 		return ""
 	}
@@ -298,6 +298,6 @@ func (c *call) pollWho(ctx context.Context, p *storage.Poll) string {
 }
 
 // pollManager reports whether the asker created the poll or coordinates.
-func (c *call) pollManager(p *storage.Poll) bool {
-	return c.coordinator || (!c.req.Identity.IsZero() && c.req.Identity == p.Creator)
+func (c *Call) pollManager(p *storage.Poll) bool {
+	return c.Coordinator || (!c.Req.Identity.IsZero() && c.Req.Identity == p.Creator)
 }

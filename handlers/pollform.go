@@ -11,7 +11,7 @@ import (
 
 // createForm is the poll creation form (a Slack modal). Its Text explains
 // the one-line command for platforms without forms.
-func (p *pollFeature) createForm(c *call) Reply {
+func (p *pollFeature) createForm(c *Call) Reply {
 	yesNo := []Option{{Value: "no", Label: c.T("poll_no", nil)}, {Value: "yes", Label: c.T("poll_yes", nil)}}
 	var votes []Option
 	for n := 1; n <= storage.PollMaxOptions; n++ {
@@ -29,8 +29,8 @@ func (p *pollFeature) createForm(c *call) Reply {
 			{ID: "open_options", Label: c.T("poll_field_open_options", nil), Kind: FieldSelect, Options: yesNo, Initial: "no"},
 			{ID: "meeting", Label: c.T("poll_field_meeting", nil), Hint: c.T("poll_field_meeting_hint", nil), Kind: FieldText, Optional: true},
 		}}
-	text := c.T("poll_form_text", c.with(nil))
-	return Reply{Kind: "poll_form", Lang: c.lang, Text: text, Blocks: []Block{Section{Text: text}}, Form: f}
+	text := c.T("poll_form_text", c.With(nil))
+	return Reply{Kind: "poll_form", Lang: c.Lang, Text: text, Blocks: []Block{Section{Text: text}}, Form: f}
 }
 
 // pollFormFields maps storage and parse error keys to the form field they
@@ -46,9 +46,9 @@ var pollFormFields = map[string]string{
 
 // submitCreate validates the form server-side, field by field, and
 // creates and posts the poll only when everything is right.
-func (p *pollFeature) submitCreate(ctx context.Context, c *call, _ string, v map[string]string) (Reply, map[string]string) {
-	if !c.coordinator {
-		return c.coordinatorOnly(), nil
+func (p *pollFeature) submitCreate(ctx context.Context, c *Call, _ string, v map[string]string) (Reply, map[string]string) {
+	if !c.Coordinator {
+		return c.CoordinatorOnly(), nil
 	}
 	in, key, data := p.formInput(c, v)
 	if key == "" {
@@ -69,9 +69,9 @@ func (p *pollFeature) submitCreate(ctx context.Context, c *call, _ string, v map
 }
 
 // formInput reads the form values; key is the first parse error.
-func (p *pollFeature) formInput(c *call, v map[string]string) (storage.PollInput, string, map[string]any) {
-	in := storage.PollInput{Question: v["question"], Language: c.lang, Creator: c.req.Identity,
-		Channel: c.req.ChannelID, Anonymous: v["anonymous"] == "yes", AllowMemberOptions: v["open_options"] == "yes"}
+func (p *pollFeature) formInput(c *Call, v map[string]string) (storage.PollInput, string, map[string]any) {
+	in := storage.PollInput{Question: v["question"], Language: c.Lang, Creator: c.Req.Identity,
+		Channel: c.Req.ChannelID, Anonymous: v["anonymous"] == "yes", AllowMemberOptions: v["open_options"] == "yes"}
 	for _, l := range strings.Split(strings.ReplaceAll(v["options"], "\r\n", "\n"), "\n") {
 		if l = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(l), "-•*")); l != "" {
 			in.Options = append(in.Options, l)
@@ -91,8 +91,8 @@ func (p *pollFeature) formInput(c *call, v map[string]string) (storage.PollInput
 	return in, "", nil
 }
 
-func (p *pollFeature) formError(c *call, key string, data map[string]any) (Reply, map[string]string) {
-	r := c.errorReply(key, c.with(data))
+func (p *pollFeature) formError(c *Call, key string, data map[string]any) (Reply, map[string]string) {
+	r := c.ErrorReply(key, c.With(data))
 	field, ok := pollFormFields[key]
 	if !ok {
 		field = "question"

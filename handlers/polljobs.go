@@ -107,7 +107,7 @@ func (p *pollFeature) post1(ctx context.Context, poll *storage.Poll) error {
 	// The closing time is in the key, so that the result of a reopened and
 	// closed-again poll is a new post.
 	key := fmt.Sprintf("poll-result:%d:%d", poll.ID, poll.ClosedAt.Unix())
-	refs, err := p.s.postOnce(ctx, key, p.s.pollResultReply(poll, p.s.pollView(ctx, poll), meeting))
+	refs, err := p.s.PostOnce(ctx, key, p.s.pollResultReply(poll, p.s.pollView(ctx, poll), meeting))
 	if len(refs) > 0 {
 		p.recordResult(ctx, poll.ID, refs) // a copy already recorded is ignored
 	}
@@ -169,7 +169,7 @@ func (p *pollFeature) remindJob(id int64) func(context.Context) error {
 // remind writes to each non-voter privately when the Poster can, else
 // posts one bilingual reminder to the channel.
 func (p *pollFeature) remind(ctx context.Context, poll *storage.Poll) error {
-	poster := p.s.getPoster()
+	poster := p.s.Poster()
 	if poster == nil {
 		return errors.New("no poster configured")
 	}
@@ -203,9 +203,9 @@ func (p *pollFeature) remind(ctx context.Context, poll *storage.Poll) error {
 
 func (p *pollFeature) reminder(lang, key string, poll *storage.Poll) Reply {
 	c := p.s.pollCall(lang)
-	t := c.T(key, c.with(map[string]any{"ID": poll.ID, "Question": c.pollQuote(poll.Question),
+	t := c.T(key, c.With(map[string]any{"ID": poll.ID, "Question": c.pollQuote(poll.Question),
 		"When": c.pollWhen(poll.ClosesAt)}))
-	return Reply{Kind: "poll_reminder", Visibility: InChannel, Lang: c.lang, Text: t, Blocks: []Block{Section{Text: t},
+	return Reply{Kind: "poll_reminder", Visibility: InChannel, Lang: c.Lang, Text: t, Blocks: []Block{Section{Text: t},
 		Actions{Buttons: []Button{{ActionID: "poll_show", Label: c.T("poll_show_button", nil), Value: fmt.Sprint(poll.ID)}}}}}
 }
 

@@ -92,15 +92,15 @@ func pollBar(votes, total, width int) string {
 // pollTurnout phrases how many of the active members voted, with the
 // numbers written the language's way ("100,000", « 100 000 »). When the
 // counts could not be read it says nothing rather than something false.
-func (c *call) pollTurnout(v pollView) string {
+func (c *Call) pollTurnout(v pollView) string {
 	if !v.ok {
 		return ""
 	}
-	data := map[string]any{"Voters": c.num(v.Voters), "Members": c.num(v.Members)}
+	data := map[string]any{"Voters": c.Num(v.Voters), "Members": c.Num(v.Members)}
 	if v.Voters == 0 {
 		return c.N("poll_turnout_none", v.Members, data)
 	}
-	return c.N("poll_turnout", pollTurnoutPluralCount(c.lang, v.Voters, v.Members), data)
+	return c.N("poll_turnout", pollTurnoutPluralCount(c.Lang, v.Voters, v.Members), data)
 }
 
 // pollTurnoutPluralCount is the count the turnout sentence agrees with.
@@ -118,44 +118,44 @@ func pollTurnoutPluralCount(lang string, voters, members int) int {
 
 // pollQuote puts user text in the language's quotation marks: the
 // call's language's part of a bilingual text.
-func (c *call) pollQuote(text string) string {
-	return c.T("poll_quote", map[string]any{"Text": c.own(text)})
+func (c *Call) pollQuote(text string) string {
+	return c.T("poll_quote", map[string]any{"Text": c.Own(text)})
 }
 
 // pollResult phrases the outcome: no votes, a winner with its count and
 // share, or a tie between all the most chosen options.
-func (c *call) pollResult(p *storage.Poll) string {
+func (c *Call) pollResult(p *storage.Poll) string {
 	win := pollWinners(p.Options)
 	switch len(win) {
 	case 0:
 		return c.T("poll_result_none", nil)
 	case 1:
-		return c.count("poll_result_winner", win[0].Votes, map[string]any{
+		return c.Count("poll_result_winner", win[0].Votes, map[string]any{
 			"Option": c.pollQuote(win[0].Label), "Percent": pollPercent(win[0].Votes, p.Voters)})
 	}
 	labels := make([]string, len(win))
 	for i, o := range win {
 		labels[i] = c.pollQuote(o.Label)
 	}
-	return c.count("poll_result_tie", win[0].Votes, map[string]any{
-		"Options": c.andList(labels), "Ties": len(win)})
+	return c.Count("poll_result_tie", win[0].Votes, map[string]any{
+		"Options": c.AndList(labels), "Ties": len(win)})
 }
 
 // pollWhen writes an instant in the community zone as meetings do:
 // "Sunday, March 14, 2027 at 11:59 p.m. EDT", « dimanche 14 mars 2027 à
 // 23 h 59 HAE ».
-func (c *call) pollWhen(t time.Time) string {
-	return c.meetingWhen(t, c.s.opts.Location)
+func (c *Call) pollWhen(t time.Time) string {
+	return c.When(t, c.s.opts.Location)
 }
 
 // pollOptionLine is one option shown to one reader: number, label (their
 // language's part), bar, share and count; for a reader who asked for plain
 // replies, the same in words, without the bar.
-func (c *call) pollOptionLine(l pollLine) string {
+func (c *Call) pollOptionLine(l pollLine) string {
 	key := "poll_option_line"
-	if c.plain {
+	if c.Plain {
 		key = "poll_option_plain"
 	}
-	return c.count(key, l.Votes, map[string]any{"Position": l.Position, "Label": c.own(l.Label),
+	return c.Count(key, l.Votes, map[string]any{"Position": l.Position, "Label": c.Own(l.Label),
 		"Bar": l.Bar, "Percent": l.Percent})
 }

@@ -81,7 +81,7 @@ func TestPollWinners(t *testing.T) {
 
 // pollTestCall is a call in lang on a Service without a database, in the
 // Toronto zone, for the pure phrasing functions.
-func pollTestCall(t *testing.T, lang string) *call {
+func pollTestCall(t *testing.T, lang string) *Call {
 	t.Helper()
 	s, err := New(nil, ptOptions(t), time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -110,7 +110,7 @@ func TestPollTurnout(t *testing.T) {
 		{"fr", 1234, 100000, "1" + nbsp + "234 membres sur 100" + nbsp + "000 ont voté"},
 		{"fr", 0, 100000, "Aucun vote pour l’instant (100" + nbsp + "000 membres actifs)"},
 	}
-	calls := map[string]*call{"en": pollTestCall(t, "en"), "fr": pollTestCall(t, "fr")}
+	calls := map[string]*Call{"en": pollTestCall(t, "en"), "fr": pollTestCall(t, "fr")}
 	for _, tt := range tests {
 		got := calls[tt.lang].pollTurnout(pollView{Voters: tt.voters, Members: tt.members, ok: true})
 		if got != tt.want {
@@ -143,7 +143,7 @@ func TestPollResult(t *testing.T) {
 		{"fr", poll(10, 5, 5), "Égalité" + nbsp + ": «" + nbsp + "Accessibility technology" + nbsp + "» et «" + nbsp +
 			"Vulnerable communities" + nbsp + "» obtiennent chacun 5 voix."},
 	}
-	calls := map[string]*call{"en": pollTestCall(t, "en"), "fr": pollTestCall(t, "fr")}
+	calls := map[string]*Call{"en": pollTestCall(t, "en"), "fr": pollTestCall(t, "fr")}
 	for _, tt := range tests {
 		if got := calls[tt.lang].pollResult(tt.p); got != tt.want {
 			t.Errorf("pollResult(%s, %v)\n got %q\nwant %q", tt.lang, pollVotesOf(tt.p), got, tt.want)

@@ -35,9 +35,9 @@ func (s *Service) registerPolls() {
 	p.upd = newPollUpdater(s, pollUpdateEvery)
 	s.polls = p
 	s.commands = append(s.commands,
-		&command{names: []string{"poll", "sondage"}, helpKey: "help_poll", run: p.cmdPoll},
-		&command{names: []string{"polls", "sondages"}, helpKey: "help_polls", run: p.cmdPolls},
-		&command{names: []string{"vote", "voter"}, helpKey: "help_vote", run: p.cmdVote},
+		&Command{Names: []string{"poll", "sondage"}, HelpKey: "help_poll", Run: p.cmdPoll},
+		&Command{Names: []string{"polls", "sondages"}, HelpKey: "help_polls", Run: p.cmdPolls},
+		&Command{Names: []string{"vote", "voter"}, HelpKey: "help_vote", Run: p.cmdVote},
 	)
 	s.actions["poll_vote"] = p.actVote
 	s.actions["poll_ballot"] = p.actBallot
@@ -63,24 +63,24 @@ var pollSubcommands = map[string]string{
 // cmdPoll creates a poll (`poll "Question?" "A" "B" --flags`), shows one
 // (`poll 7`) or manages one (`poll close 7`, …). With no arguments it
 // returns the creation form to coordinators and the open polls to others.
-func (p *pollFeature) cmdPoll(ctx context.Context, c *call) Reply {
-	if len(c.args) == 0 {
-		if c.coordinator {
+func (p *pollFeature) cmdPoll(ctx context.Context, c *Call) Reply {
+	if len(c.Args) == 0 {
+		if c.Coordinator {
 			return p.createForm(c)
 		}
 		return p.cmdPolls(ctx, c)
 	}
-	if _, ok := parsePollID(c.args[0]); ok {
-		return p.show(ctx, c, c.args[0])
+	if _, ok := parsePollID(c.Args[0]); ok {
+		return p.show(ctx, c, c.Args[0])
 	}
-	sub, ok := pollSubcommands[Fold(c.args[0])]
+	sub, ok := pollSubcommands[Fold(c.Args[0])]
 	if !ok {
-		return p.create(ctx, c, c.args)
+		return p.create(ctx, c, c.Args)
 	}
-	if len(c.args) < 2 {
-		return c.errorReply("poll_error_id_missing", c.with(map[string]any{"Sub": c.args[0]}))
+	if len(c.Args) < 2 {
+		return c.ErrorReply("poll_error_id_missing", c.With(map[string]any{"Sub": c.Args[0]}))
 	}
-	id, rest := c.args[1], c.args[2:]
+	id, rest := c.Args[1], c.Args[2:]
 	switch sub {
 	case "close":
 		return p.close(ctx, c, id)
@@ -99,42 +99,42 @@ func (p *pollFeature) cmdPoll(ctx context.Context, c *call) Reply {
 }
 
 // create makes a poll from a command line.
-func (p *pollFeature) create(ctx context.Context, c *call, args []string) Reply {
-	if !c.coordinator {
-		return c.coordinatorOnly()
+func (p *pollFeature) create(ctx context.Context, c *Call, args []string) Reply {
+	if !c.Coordinator {
+		return c.CoordinatorOnly()
 	}
 	a, perr := parsePollArgs(args, p.s.now(), p.s.opts.Location)
-	if qerr := pollCheckQuotes(c.req.Text, args, a); qerr != nil {
+	if qerr := pollCheckQuotes(c.Req.Text, args, a); qerr != nil {
 		perr = qerr // a badly quoted line is misread: say why first
 	}
 	if perr != nil {
-		return c.errorReply(perr.Key, c.with(perr.Data))
+		return c.ErrorReply(perr.Key, c.With(perr.Data))
 	}
 	return p.createAndPost(ctx, c, storage.PollInput{Question: a.Question, Options: a.Options,
-		Language: c.lang, MaxVotes: a.MaxVotes, Anonymous: a.Anonymous, AllowMemberOptions: a.OpenOptions,
+		Language: c.Lang, MaxVotes: a.MaxVotes, Anonymous: a.Anonymous, AllowMemberOptions: a.OpenOptions,
 		ClosesAt: a.ClosesAt, RemindBefore: a.Remind, MeetingID: a.MeetingID,
-		Creator: c.req.Identity, Channel: c.req.ChannelID})
+		Creator: c.Req.Identity, Channel: c.Req.ChannelID})
 }
 
 // createAndPost stores the poll and posts it. A poll that could not be
 // posted anywhere, or whose posts could not be recorded, is deleted again,
 // so that the creator, told it failed, finds nothing half made.
-func (p *pollFeature) createAndPost(ctx context.Context, c *call, in storage.PollInput) Reply {
+func (p *pollFeature) createAndPost(ctx context.Context, c *Call, in storage.PollInput) Reply {
 	poll, err := p.s.store.CreatePoll(ctx, in)
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
 	if err := p.post(ctx, poll); err != nil {
 		p.s.log.Error("poll post", "poll", poll.ID, "err", err)
 		if derr := p.s.store.DeletePoll(ctx, poll.ID); derr != nil {
 			p.s.log.Error("poll post: undo", "poll", poll.ID, "err", derr)
 		}
-		return c.errorReply("poll_error_post_failed", nil)
+		return c.ErrorReply("poll_error_post_failed", nil)
 	}
 	if !poll.ClosesAt.IsZero() {
-		p.s.replan()
+		p.s.Replan()
 	}
-	return c.reply("poll_created", Ephemeral, Section{Text: c.T("poll_created", c.with(map[string]any{"ID": poll.ID}))})
+	return c.Reply("poll_created", Ephemeral, Section{Text: c.T("poll_created", c.With(map[string]any{"ID": poll.ID}))})
 }
 
 // post publishes the card and records where it went. Copies that did post
@@ -143,7 +143,7 @@ func (p *pollFeature) createAndPost(ctx context.Context, c *call, in storage.Pol
 // as withdrawn, as nothing would otherwise ever update them and their
 // buttons would stay live on a poll that no longer exists.
 func (p *pollFeature) post(ctx context.Context, poll *storage.Poll) error {
-	refs, err := p.s.postOnce(ctx, "poll:"+strconv.FormatInt(poll.ID, 10), p.s.pollCard(poll, p.s.pollView(ctx, poll)))
+	refs, err := p.s.PostOnce(ctx, "poll:"+strconv.FormatInt(poll.ID, 10), p.s.pollCard(poll, p.s.pollView(ctx, poll)))
 	if len(refs) == 0 {
 		return fmt.Errorf("posted nowhere: %w", err)
 	}
@@ -170,20 +170,20 @@ func pollMessages(refs []MessageRef) []storage.PollMessage {
 }
 
 // cmdPolls lists the open polls.
-func (p *pollFeature) cmdPolls(ctx context.Context, c *call) Reply {
+func (p *pollFeature) cmdPolls(ctx context.Context, c *Call) Reply {
 	blocks := p.openBlocks(ctx, c)
 	if len(blocks) == 0 {
-		return c.reply("polls", Ephemeral, Section{Text: c.T("poll_none_open", nil)})
+		return c.Reply("polls", Ephemeral, Section{Text: c.T("poll_none_open", nil)})
 	}
-	return c.reply("polls", Ephemeral, blocks...)
+	return c.Reply("polls", Ephemeral, blocks...)
 }
 
 // openPollBlocks lists open polls on the App Home.
-func (s *Service) openPollBlocks(ctx context.Context, c *call) []Block {
+func (s *Service) openPollBlocks(ctx context.Context, c *Call) []Block {
 	return s.polls.openBlocks(ctx, c)
 }
 
-func (p *pollFeature) openBlocks(ctx context.Context, c *call) []Block {
+func (p *pollFeature) openBlocks(ctx context.Context, c *Call) []Block {
 	open := storage.PollOpen
 	polls, err := p.s.store.FindPolls(ctx, storage.PollFilter{Status: &open, Limit: 20})
 	if err != nil {
@@ -195,7 +195,7 @@ func (p *pollFeature) openBlocks(ctx context.Context, c *call) []Block {
 	}
 	blocks := []Block{Header{Text: c.T("poll_open_header", nil)}}
 	for _, poll := range polls {
-		line := c.T("poll_list_item", map[string]any{"ID": poll.ID, "Question": c.own(poll.Question),
+		line := c.T("poll_list_item", map[string]any{"ID": poll.ID, "Question": c.Own(poll.Question),
 			"Turnout": c.pollTurnout(p.s.pollView(ctx, poll))})
 		if !poll.ClosesAt.IsZero() {
 			line += "\n" + c.T("poll_closes", map[string]any{"When": c.pollWhen(poll.ClosesAt)})
@@ -207,7 +207,7 @@ func (p *pollFeature) openBlocks(ctx context.Context, c *call) []Block {
 }
 
 // show answers `poll 7`.
-func (p *pollFeature) show(ctx context.Context, c *call, arg string) Reply {
+func (p *pollFeature) show(ctx context.Context, c *Call, arg string) Reply {
 	poll, r, ok := p.load(ctx, c, arg)
 	if !ok {
 		return r
@@ -215,19 +215,19 @@ func (p *pollFeature) show(ctx context.Context, c *call, arg string) Reply {
 	return c.pollDetail(ctx, poll)
 }
 
-func (p *pollFeature) actShow(ctx context.Context, c *call, value string) Reply {
+func (p *pollFeature) actShow(ctx context.Context, c *Call, value string) Reply {
 	return p.show(ctx, c, value)
 }
 
 // load reads the poll named by arg, or the reply explaining why not.
-func (p *pollFeature) load(ctx context.Context, c *call, arg string) (*storage.Poll, Reply, bool) {
+func (p *pollFeature) load(ctx context.Context, c *Call, arg string) (*storage.Poll, Reply, bool) {
 	id, ok := parsePollID(arg)
 	if !ok {
-		return nil, c.errorReply("poll_error_id", c.with(map[string]any{"Value": arg})), false
+		return nil, c.ErrorReply("poll_error_id", c.With(map[string]any{"Value": arg})), false
 	}
 	poll, err := p.s.store.PollByID(ctx, id)
 	if err != nil {
-		return nil, c.fail(err), false
+		return nil, c.Fail(err), false
 	}
 	return poll, Reply{}, true
 }

@@ -141,7 +141,7 @@ func (u *pollUpdater) send(id int64) error {
 	if err != nil || len(refs) == 0 {
 		return err
 	}
-	poster := s.getPoster()
+	poster := s.Poster()
 	if poster == nil {
 		return errors.New("no poster")
 	}

@@ -10,12 +10,12 @@ import (
 )
 
 // actVote handles a click on an option button: Value is "pollID:optionID".
-func (p *pollFeature) actVote(ctx context.Context, c *call, value string) Reply {
+func (p *pollFeature) actVote(ctx context.Context, c *Call, value string) Reply {
 	a, b, _ := strings.Cut(value, ":")
 	pollID, err1 := strconv.ParseInt(a, 10, 64)
 	optionID, err2 := strconv.ParseInt(b, 10, 64)
 	if err1 != nil || err2 != nil {
-		return c.errorReply("error_unknown_action", nil)
+		return c.ErrorReply("error_unknown_action", nil)
 	}
 	return p.vote(ctx, c, pollID, func(member int64) (*storage.VoteResult, error) {
 		return p.s.store.Vote(ctx, pollID, member, optionID)
@@ -27,10 +27,10 @@ func (p *pollFeature) actVote(ctx context.Context, c *call, value string) Reply 
 // ballot. An anonymous ballot is final, so one with fewer choices than the
 // poll allows needs --final: a member who meant to send the rest in a
 // second command would otherwise lose them.
-func (p *pollFeature) cmdVote(ctx context.Context, c *call) Reply {
-	words, final := pollVoteFinal(c.args)
+func (p *pollFeature) cmdVote(ctx context.Context, c *Call) Reply {
+	words, final := pollVoteFinal(c.Args)
 	if len(words) < 2 {
-		return c.errorReply("poll_error_vote_usage", c.with(nil))
+		return c.ErrorReply("poll_error_vote_usage", c.With(nil))
 	}
 	poll, r, ok := p.load(ctx, c, words[0])
 	if !ok {
@@ -42,7 +42,7 @@ func (p *pollFeature) cmdVote(ctx context.Context, c *call) Reply {
 		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(w), ","))
 		o, ok := poll.OptionAt(n)
 		if err != nil || !ok {
-			return c.errorReply("poll_error_option_number", c.with(map[string]any{"Value": w,
+			return c.ErrorReply("poll_error_option_number", c.With(map[string]any{"Value": w,
 				"Max": len(poll.Options), "ID": poll.ID}))
 		}
 		ids, nums = append(ids, o.ID), append(nums, n)
@@ -77,17 +77,17 @@ func pollVoteFinal(args []string) (words []string, final bool) {
 // ballotPending reports whether the asker can still cast a ballot in an
 // open anonymous multiple-choice poll. Other cases go on to vote, which
 // explains them (not a member, closed, already voted).
-func (p *pollFeature) ballotPending(ctx context.Context, c *call, poll *storage.Poll) bool {
-	if !poll.Anonymous || poll.MaxVotes < 2 || c.member == nil || !poll.Open() {
+func (p *pollFeature) ballotPending(ctx context.Context, c *Call, poll *storage.Poll) bool {
+	if !poll.Anonymous || poll.MaxVotes < 2 || c.Member == nil || !poll.Open() {
 		return false
 	}
-	_, voted, err := p.s.store.MemberChoices(ctx, poll.ID, c.member.ID)
+	_, voted, err := p.s.store.MemberChoices(ctx, poll.ID, c.Member.ID)
 	return err == nil && !voted
 }
 
 // pollPartialBallot refuses an anonymous ballot with fewer choices than
 // allowed, showing how to send them all at once or confirm with --final.
-func (c *call) pollPartialBallot(poll *storage.Poll, nums []int) Reply {
+func (c *Call) pollPartialBallot(poll *storage.Poll, nums []int) Reply {
 	chosen := map[int]bool{}
 	var mine, full []string
 	for _, n := range nums {
@@ -100,35 +100,35 @@ func (c *call) pollPartialBallot(poll *storage.Poll, nums []int) Reply {
 			full = append(full, strconv.Itoa(n))
 		}
 	}
-	return c.errorReply("poll_error_partial_ballot", c.with(map[string]any{"ID": poll.ID, "Used": len(nums),
+	return c.ErrorReply("poll_error_partial_ballot", c.With(map[string]any{"ID": poll.ID, "Used": len(nums),
 		"Max": poll.MaxVotes, "Mine": strings.Join(mine, " "), "Full": strings.Join(full, " ")}))
 }
 
 // vote runs do for the asking member, marks the poll's messages for
 // update and confirms privately. Non-members are invited to join.
-func (p *pollFeature) vote(ctx context.Context, c *call, pollID int64, do func(member int64) (*storage.VoteResult, error)) Reply {
-	if c.member == nil {
+func (p *pollFeature) vote(ctx context.Context, c *Call, pollID int64, do func(member int64) (*storage.VoteResult, error)) Reply {
+	if c.Member == nil {
 		return c.pollJoinFirst()
 	}
 	p.writes.Lock()
-	res, err := do(c.member.ID)
+	res, err := do(c.Member.ID)
 	p.writes.Unlock()
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
 	p.upd.mark(pollID)
 	return c.pollVoted(ctx, res)
 }
 
 // pollJoinFirst invites a non-member to join before voting.
-func (c *call) pollJoinFirst() Reply {
-	msg := c.T("poll_error_join_first", c.with(nil))
-	return Reply{Kind: "error", Lang: c.lang, Text: msg, Blocks: []Block{Section{Text: msg},
+func (c *Call) pollJoinFirst() Reply {
+	msg := c.T("poll_error_join_first", c.With(nil))
+	return Reply{Kind: "error", Lang: c.Lang, Text: msg, Blocks: []Block{Section{Text: msg},
 		Actions{Buttons: []Button{{ActionID: "signup_open", Label: c.T("poll_join_button", nil), Style: StylePrimary}}}}}
 }
 
 // pollVoted confirms a vote to the voter.
-func (c *call) pollVoted(ctx context.Context, res *storage.VoteResult) Reply {
+func (c *Call) pollVoted(ctx context.Context, res *storage.VoteResult) Reply {
 	poll := res.Poll
 	d := map[string]any{"ID": poll.ID}
 	var lines []string
@@ -145,10 +145,10 @@ func (c *call) pollVoted(ctx context.Context, res *storage.VoteResult) Reply {
 		if o, ok := poll.Option(res.Option); ok {
 			d["Option"], d["Number"] = c.pollQuote(o.Label), o.Position
 		}
-		if res.Action == storage.VoteAdded && !c.clicked {
+		if res.Action == storage.VoteAdded && !c.Clicked {
 			key = "poll_voted_added_typed" // no button to click again
 		}
-		lines = append(lines, c.T(key, c.with(d)))
+		lines = append(lines, c.T(key, c.With(d)))
 		if poll.MaxVotes > 1 {
 			lines = append(lines, c.pollChoicesLeft(poll, len(res.Choices)))
 		}
@@ -157,10 +157,10 @@ func (c *call) pollVoted(ctx context.Context, res *storage.VoteResult) Reply {
 	if t := c.pollTurnout(c.s.pollViewOf(ctx, poll, res.Turnout, true)); t != "" {
 		blocks = append(blocks, Context{Text: t})
 	}
-	return c.reply("poll_vote", Ephemeral, blocks...)
+	return c.Reply("poll_vote", Ephemeral, blocks...)
 }
 
-func (c *call) pollChoicesLeft(poll *storage.Poll, used int) string {
+func (c *Call) pollChoicesLeft(poll *storage.Poll, used int) string {
 	if left := poll.MaxVotes - used; left > 0 {
 		return c.N("poll_choices_left", left, map[string]any{"Used": used, "Max": poll.MaxVotes})
 	}
@@ -168,16 +168,16 @@ func (c *call) pollChoicesLeft(poll *storage.Poll, used int) string {
 }
 
 // actBallot opens the ballot form of an anonymous multiple-choice poll.
-func (p *pollFeature) actBallot(ctx context.Context, c *call, value string) Reply {
+func (p *pollFeature) actBallot(ctx context.Context, c *Call, value string) Reply {
 	poll, r, ok := p.load(ctx, c, value)
 	if !ok {
 		return r
 	}
-	if c.member == nil {
+	if c.Member == nil {
 		return c.pollJoinFirst()
 	}
 	if !poll.Open() {
-		return c.errorReply("poll_error_closed", map[string]any{"ID": poll.ID})
+		return c.ErrorReply("poll_error_closed", map[string]any{"ID": poll.ID})
 	}
 	opts := make([]Option, len(poll.Options))
 	for i, o := range poll.Options {
@@ -189,12 +189,12 @@ func (p *pollFeature) actBallot(ctx context.Context, c *call, value string) Repl
 		f.Fields = append(f.Fields, FormField{ID: fmt.Sprintf("choice%d", i+1), Kind: FieldSelect, Options: opts,
 			Label: c.T("poll_ballot_choice", map[string]any{"N": i + 1}), Optional: i > 0})
 	}
-	text := c.T("poll_ballot_text", c.with(map[string]any{"ID": poll.ID, "Max": poll.MaxVotes}))
-	return Reply{Kind: "poll_ballot", Lang: c.lang, Text: text, Blocks: []Block{Section{Text: text}}, Form: f}
+	text := c.T("poll_ballot_text", c.With(map[string]any{"ID": poll.ID, "Max": poll.MaxVotes}))
+	return Reply{Kind: "poll_ballot", Lang: c.Lang, Text: text, Blocks: []Block{Section{Text: text}}, Form: f}
 }
 
 // submitBallot casts the ballot form: the chosen options, blanks skipped.
-func (p *pollFeature) submitBallot(ctx context.Context, c *call, state string, values map[string]string) (Reply, map[string]string) {
+func (p *pollFeature) submitBallot(ctx context.Context, c *Call, state string, values map[string]string) (Reply, map[string]string) {
 	poll, r, ok := p.load(ctx, c, state)
 	if !ok {
 		return r, nil
@@ -209,7 +209,7 @@ func (p *pollFeature) submitBallot(ctx context.Context, c *call, state string, v
 		n, _ := strconv.Atoi(v)
 		o, ok := poll.OptionAt(n)
 		if !ok {
-			return c.errorReply("error_unknown_action", nil), map[string]string{field: c.T("poll_error_ballot_choice", nil)}
+			return c.ErrorReply("error_unknown_action", nil), map[string]string{field: c.T("poll_error_ballot_choice", nil)}
 		}
 		ids = append(ids, o.ID)
 	}

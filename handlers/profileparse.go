@@ -18,29 +18,29 @@ import (
 // translated problems. Empty "|" parts are left out, except the name when
 // joining (keepName): "join | Org | federal" has an explicitly empty name,
 // which is refused rather than replaced by the platform's display name.
-func parseProfileLine(c *call, line string, keepName bool) (map[string]string, []string) {
+func parseProfileLine(c *Call, line string, keepName bool) (map[string]string, []string) {
 	if strings.Contains(line, "|") {
 		return parsePipes(c, line, keepName)
 	}
 	return parsePairs(c, rawFields(line))
 }
 
-// rawArgs is the text after the command word, as typed: Fields would drop
+// RawArgs is the text after the command word, as typed: Fields would drop
 // the quotes inside a name. When c.args did not come from the request's
 // text (a command run from another), it is c.args joined.
-func (c *call) rawArgs() string {
-	t := stripCommand(c.req.Text, c.s.opts.Command)
+func (c *Call) RawArgs() string {
+	t := stripCommand(c.Req.Text, c.s.opts.Command)
 	rest := ""
 	if i := strings.IndexFunc(t, unicode.IsSpace); i >= 0 {
 		rest = strings.TrimSpace(t[i:])
 	}
-	if !slices.Equal(Fields(rest), c.args) {
-		return strings.Join(c.args, " ")
+	if !slices.Equal(Fields(rest), c.Args) {
+		return strings.Join(c.Args, " ")
 	}
 	return rest
 }
 
-func parsePipes(c *call, line string, keepName bool) (map[string]string, []string) {
+func parsePipes(c *Call, line string, keepName bool) (map[string]string, []string) {
 	parts := strings.Split(line, "|")
 	if len(parts) > len(profileFields) {
 		return nil, []string{c.T("join_too_many_parts", map[string]any{"Count": len(parts), "Max": len(profileFields)})}
@@ -72,7 +72,7 @@ func keyedPart(p string) (field, value string, ok bool) {
 	return f, cleanValue(p[i+1:]), true
 }
 
-func parsePairs(c *call, words []string) (map[string]string, []string) {
+func parsePairs(c *Call, words []string) (map[string]string, []string) {
 	vals := map[string]string{}
 	var problems []string
 	field := ""
@@ -80,7 +80,7 @@ func parsePairs(c *call, words []string) (map[string]string, []string) {
 		k, v, isKey := splitKey(w)
 		if !isKey {
 			if field == "" {
-				return nil, []string{c.T("join_grammar", c.slashData())}
+				return nil, []string{c.T("join_grammar", c.SlashData())}
 			}
 			vals[field] = strings.TrimSpace(vals[field] + " " + w)
 			continue

@@ -82,8 +82,8 @@ func (l *limiter) sweep(now time.Time) {
 // a translated "slow down, try again in N seconds" that changes nothing.
 // The console is not limited: it is the operator at the server's own
 // terminal, who can open the database anyway.
-func (s *Service) throttle(c *call) (Reply, bool) {
-	id := c.req.Identity
+func (s *Service) throttle(c *Call) (Reply, bool) {
+	id := c.Req.Identity
 	if id.IsZero() || id.Platform == storage.PlatformConsole {
 		return Reply{}, false
 	}
@@ -94,5 +94,5 @@ func (s *Service) throttle(c *call) (Reply, bool) {
 	secs := int(math.Ceil(wait.Seconds()))
 	s.log.Info("request rate limited", "identity", id.String(), "wait_s", secs)
 	msg := c.N("error_rate_limited", secs, nil)
-	return Reply{Kind: "error", Lang: c.lang, Text: msg, Blocks: []Block{Section{Text: msg}}}, true
+	return Reply{Kind: "error", Lang: c.Lang, Text: msg, Blocks: []Block{Section{Text: msg}}}, true
 }

@@ -149,14 +149,14 @@ func TestErrorLogsOmitCommandText(t *testing.T) {
 			s, _ := mtService(t, nil)
 			s.log = slog.New(slog.NewTextHandler(&logs, nil))
 			s.commands = append(s.commands,
-				&command{names: []string{"boom"}, run: func(context.Context, *call) Reply { panic("bug") }},
-				&command{names: []string{"fail"}, run: func(_ context.Context, c *call) Reply {
-					return c.fail(errors.New("disk I/O error"))
+				&Command{Names: []string{"boom"}, Run: func(context.Context, *Call) Reply { panic("bug") }},
+				&Command{Names: []string{"fail"}, Run: func(_ context.Context, c *Call) Reply {
+					return c.Fail(errors.New("disk I/O error"))
 				}})
 			if tt.wantCmd == "command=(question)" {
 				// A failure while answering a question: call fail directly.
 				c := s.newCall(context.Background(), Request{Identity: mtUser("ann"), Text: tt.text})
-				c.fail(errors.New("disk I/O error"))
+				c.Fail(errors.New("disk I/O error"))
 			} else if r := mtAsk(s, "ann", "", tt.text); r.Kind != "error" {
 				t.Fatalf("reply %s %q, want the internal error", r.Kind, r.Text)
 			}

@@ -12,8 +12,8 @@ import (
 // meeting (held or not, format, panelists' organizations, key points,
 // actual attendance) for the report to the Council.
 
-var recordFlags = flagSpec{
-	names: map[string]string{
+var recordFlags = FlagSpec{
+	Names: map[string]string{
 		"held": "held", "tenue": "held",
 		"format":    "format",
 		"panelists": "panelists", "panelistes": "panelists", "panel": "panelists",
@@ -22,8 +22,8 @@ var recordFlags = flagSpec{
 		"clear-points": "clear", "effacer-points": "clear",
 		"attendance": "attendance", "presence": "attendance", "presences": "attendance", "participants": "attendance",
 	},
-	bare: map[string]bool{"clear": true},
-	help: "--held, --format, --panelists, --point, --remove-point, --clear-points, --attendance",
+	Bare: map[string]bool{"clear": true},
+	Help: "--held, --format, --panelists, --point, --remove-point, --clear-points, --attendance",
 }
 
 // formatWords maps the folded names of formats, both languages.
@@ -37,40 +37,40 @@ var formatWords = map[string]storage.MeetingFormat{
 
 // cmdMeetingNotes: meeting notes ID shows the record; with options it
 // changes it.
-func (s *Service) cmdMeetingNotes(ctx context.Context, c *call) Reply {
+func (s *Service) cmdMeetingNotes(ctx context.Context, c *Call) Reply {
 	id, ok := c.meetingID(0)
 	if !ok {
-		return c.errorReply("record_usage", c.slashData())
+		return c.ErrorReply("record_usage", c.SlashData())
 	}
-	if len(c.args) == 1 {
+	if len(c.Args) == 1 {
 		r, err := s.store.MeetingRecordOf(ctx, id)
 		if err != nil {
-			return c.fail(err)
+			return c.Fail(err)
 		}
 		return s.recordReply(ctx, c, r, "")
 	}
-	pos, opts, err := recordFlags.parse(c.args[1:])
+	pos, opts, err := recordFlags.Parse(c.Args[1:])
 	if err == nil && len(pos) > 0 {
-		err = errExtra(pos)
+		err = ErrExtra(pos)
 	}
 	var u storage.RecordUpdate
 	if err == nil {
 		u, err = recordUpdateFrom(opts)
 	}
 	if err != nil {
-		return c.meetingFail(err, "record_usage")
+		return c.FailUsage(err, "record_usage")
 	}
-	u.By = c.req.Identity.String()
+	u.By = c.Req.Identity.String()
 	r, err := s.store.RecordMeeting(ctx, id, u)
 	if err != nil {
-		return c.meetingFail(err, "record_usage")
+		return c.FailUsage(err, "record_usage")
 	}
 	s.log.Info("meeting recorded", "meeting", id, "by", u.By)
 	return s.recordReply(ctx, c, r, c.T("record_saved", map[string]any{"ID": id}))
 }
 
 // recordUpdateFrom turns options into an update, refusing bad values.
-func recordUpdateFrom(opts []opt) (storage.RecordUpdate, error) {
+func recordUpdateFrom(opts []Opt) (storage.RecordUpdate, error) {
 	var u storage.RecordUpdate
 	for _, o := range opts {
 		if err := applyRecordOpt(&u, o); err != nil {
@@ -80,28 +80,28 @@ func recordUpdateFrom(opts []opt) (storage.RecordUpdate, error) {
 	return u, nil
 }
 
-func applyRecordOpt(u *storage.RecordUpdate, o opt) error {
-	switch o.field {
+func applyRecordOpt(u *storage.RecordUpdate, o Opt) error {
+	switch o.Field {
 	case "held":
-		held, ok := yesNo(o.value)
+		held, ok := YesNo(o.Value)
 		if !ok {
-			return errValue(o)
+			return ErrValue(o)
 		}
 		u.Held = &held
 	case "format":
-		f, ok := formatWords[Fold(o.value)]
+		f, ok := formatWords[Fold(o.Value)]
 		if !ok {
-			return storage.Errorf(storage.EINVALID, "record_error_format", map[string]any{"Format": o.value}, "bad format")
+			return storage.Errorf(storage.EINVALID, "record_error_format", map[string]any{"Format": o.Value}, "bad format")
 		}
 		u.Format = &f
 	case "panelists":
-		u.Panelists = strings.Split(o.value, ";")
+		u.Panelists = strings.Split(o.Value, ";")
 	case "point":
-		u.AddPoints = append(u.AddPoints, o.value)
+		u.AddPoints = append(u.AddPoints, o.Value)
 	case "remove":
-		n, ok := parseCount(o.value)
+		n, ok := ParseCount(o.Value)
 		if !ok || n == 0 {
-			return errValue(o)
+			return ErrValue(o)
 		}
 		u.RemovePoint = n
 	case "clear":
@@ -114,12 +114,12 @@ func applyRecordOpt(u *storage.RecordUpdate, o opt) error {
 
 // applyAttendance reads a head count, or "rsvp" to go back to counting
 // the yes answers.
-func applyAttendance(u *storage.RecordUpdate, o opt) error {
+func applyAttendance(u *storage.RecordUpdate, o Opt) error {
 	n := -1
-	if f := Fold(o.value); f != "rsvp" && f != "rsvps" && f != "reponses" {
+	if f := Fold(o.Value); f != "rsvp" && f != "rsvps" && f != "reponses" {
 		var ok bool
-		if n, ok = parseCount(o.value); !ok {
-			return errValue(o)
+		if n, ok = ParseCount(o.Value); !ok {
+			return ErrValue(o)
 		}
 	}
 	u.Attendance = &n
@@ -127,17 +127,17 @@ func applyAttendance(u *storage.RecordUpdate, o opt) error {
 }
 
 // recordReply shows a meeting's record to the coordinator.
-func (s *Service) recordReply(ctx context.Context, c *call, r *storage.MeetingRecord, lead string) Reply {
+func (s *Service) recordReply(ctx context.Context, c *Call, r *storage.MeetingRecord, lead string) Reply {
 	m, err := s.store.MeetingByID(ctx, r.MeetingID)
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
 	var blocks []Block
 	if lead != "" {
 		blocks = append(blocks, Section{Text: lead})
 	}
 	blocks = append(blocks, Header{Text: c.T("record_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})},
-		Section{Text: c.meetingWhen(m.StartsAt, m.Location()), Fields: c.recordFields(r)})
+		Section{Text: c.When(m.StartsAt, m.Location()), Fields: c.recordFields(r)})
 	if len(r.KeyPoints) > 0 {
 		var lines []string
 		for i, p := range r.KeyPoints {
@@ -145,11 +145,11 @@ func (s *Service) recordReply(ctx context.Context, c *call, r *storage.MeetingRe
 		}
 		blocks = append(blocks, Section{Text: c.T("record_points", nil) + "\n" + strings.Join(lines, "\n")})
 	}
-	blocks = append(blocks, Context{Text: c.T("record_hint", c.with(map[string]any{"ID": m.ID}))})
-	return c.reply("meeting_record", Ephemeral, blocks...)
+	blocks = append(blocks, Context{Text: c.T("record_hint", c.With(map[string]any{"ID": m.ID}))})
+	return c.Reply("meeting_record", Ephemeral, blocks...)
 }
 
-func (c *call) recordFields(r *storage.MeetingRecord) []Field {
+func (c *Call) recordFields(r *storage.MeetingRecord) []Field {
 	held := c.T("record_held_yes", nil)
 	if !r.Held {
 		held = c.T("record_held_no", nil)
@@ -159,11 +159,11 @@ func (c *call) recordFields(r *storage.MeetingRecord) []Field {
 		format = c.T("format_"+string(r.Format), nil)
 	}
 	if len(r.Panelists) > 0 {
-		panelists = c.andList(r.Panelists)
+		panelists = c.AndList(r.Panelists)
 	}
-	attendance := c.count("record_attendance_rsvp", r.RSVPYes, nil)
+	attendance := c.Count("record_attendance_rsvp", r.RSVPYes, nil)
 	if r.Attendance >= 0 {
-		attendance = c.count("record_attendance_counted", r.Attendance, map[string]any{"RSVP": c.num(r.RSVPYes)})
+		attendance = c.Count("record_attendance_counted", r.Attendance, map[string]any{"RSVP": c.Num(r.RSVPYes)})
 	}
 	return []Field{{Label: c.T("record_held", nil), Value: held}, {Label: c.T("record_format", nil), Value: format},
 		{Label: c.T("record_panelists", nil), Value: panelists}, {Label: c.T("record_attendance", nil), Value: attendance}}

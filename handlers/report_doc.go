@@ -42,7 +42,7 @@ type docTable struct {
 
 // reportDocument writes d in lang.
 func (s *Service) reportDocument(d *reportData, lang string) *reportDoc {
-	c := s.langCall(lang)
+	c := s.LangCall(lang)
 	doc := &reportDoc{Lang: lang, Title: c.T("report_title", nil),
 		Subtitle: c.T("report_subtitle", map[string]any{"From": c.reportDate(d.Period.From), "To": c.reportDate(d.Period.To)}),
 		Note:     c.T("report_note", map[string]any{"Date": c.reportDate(s.now().In(d.Loc))})}
@@ -50,7 +50,7 @@ func (s *Service) reportDocument(d *reportData, lang string) *reportDoc {
 	return doc
 }
 
-func (c *call) activitiesSection(d *reportData) docSection {
+func (c *Call) activitiesSection(d *reportData) docSection {
 	sec := docSection{ID: "activities", Title: c.T("report_s_activities", nil)}
 	if len(d.Meetings) == 0 {
 		sec.Parts = append(sec.Parts, docPart{Text: c.T("report_no_meetings", nil)})
@@ -76,7 +76,7 @@ func addPart(sec docSection, p docPart) docSection {
 }
 
 // meetingParts: a heading (date and title) then the record's facts.
-func (c *call) meetingParts(rm reportMeeting, loc *time.Location) []docPart {
+func (c *Call) meetingParts(rm reportMeeting, loc *time.Location) []docPart {
 	m, r := rm.Meeting, rm.Record
 	parts := []docPart{{H3: c.T("report_meeting_heading", map[string]any{"Date": c.reportDate(m.StartsAt.In(loc)),
 		"Title": c.meetingTitle(m)})}}
@@ -91,12 +91,12 @@ func (c *call) meetingParts(rm reportMeeting, loc *time.Location) []docPart {
 		facts = append(facts, c.fact("record_format", c.T("format_"+string(r.Format), nil)))
 	}
 	if len(r.Panelists) > 0 {
-		facts = append(facts, c.fact("record_panelists", c.andList(r.Panelists)))
+		facts = append(facts, c.fact("record_panelists", c.AndList(r.Panelists)))
 	}
 	if m.Theme != "" {
 		facts = append(facts, c.fact("report_theme", c.quote(m.Theme)))
 	}
-	facts = append(facts, c.fact("record_attendance", c.count("report_attendance", r.Attendees(), nil)))
+	facts = append(facts, c.fact("record_attendance", c.Count("report_attendance", r.Attendees(), nil)))
 	parts = append(parts, docPart{Items: facts})
 	if len(r.KeyPoints) > 0 {
 		parts = append(parts, docPart{Text: c.T("record_points", nil)}, docPart{Items: r.KeyPoints})
@@ -105,28 +105,28 @@ func (c *call) meetingParts(rm reportMeeting, loc *time.Location) []docPart {
 }
 
 // fact is "Label: value" with the language's punctuation.
-func (c *call) fact(labelID, value string) string {
+func (c *Call) fact(labelID, value string) string {
 	return c.T("report_fact", map[string]any{"Label": c.T(labelID, nil), "Value": value})
 }
 
 // quote puts text in the language's quotation marks.
-func (c *call) quote(s string) string { return c.T("report_quote", map[string]any{"Text": s}) }
+func (c *Call) quote(s string) string { return c.T("report_quote", map[string]any{"Text": s}) }
 
 // reportDateTime is "March 17, 2027, 1 p.m. EDT" / « 17 mars 2027, 13 h HAE ».
-func (c *call) reportDateTime(t time.Time, loc *time.Location) string {
+func (c *Call) reportDateTime(t time.Time, loc *time.Location) string {
 	lt := t.In(loc)
-	clock := c.meetingClock(lt)
-	if c.lang == "fr" && lt.Minute() == 0 {
+	clock := c.Clock(lt)
+	if c.Lang == "fr" && lt.Minute() == 0 {
 		clock = fmt.Sprintf("%d h", lt.Hour())
 	} else if lt.Minute() == 0 {
 		clock = strings.Replace(clock, ":00", "", 1)
 	}
-	return c.T("report_datetime", map[string]any{"Date": c.reportDate(lt), "Time": clock, "Zone": c.meetingZone(lt)})
+	return c.T("report_datetime", map[string]any{"Date": c.reportDate(lt), "Time": clock, "Zone": c.Zone(lt)})
 }
 
 // pollOutcome: the question, what won, how many voted, and the theme it
 // set for a meeting.
-func (c *call) pollOutcome(p *storage.Poll, d *reportData) string {
+func (c *Call) pollOutcome(p *storage.Poll, d *reportData) string {
 	w := winners(p)
 	if len(w) == 0 {
 		return c.T("report_poll_no_votes", map[string]any{"Question": c.quote(p.Question)})
@@ -139,8 +139,8 @@ func (c *call) pollOutcome(p *storage.Poll, d *reportData) string {
 	if o, ok := optionByLabel(p, w[0]); ok {
 		votes = o.Votes
 	}
-	line := c.count("report_poll_result", p.Voters, map[string]any{"Question": c.quote(p.Question),
-		"Winners": c.andList(quoted), "Votes": c.num(votes)})
+	line := c.Count("report_poll_result", p.Voters, map[string]any{"Question": c.quote(p.Question),
+		"Winners": c.AndList(quoted), "Votes": c.Num(votes)})
 	if m, ok := d.MeetingByID[p.MeetingID]; ok && len(w) == 1 {
 		line += " " + c.T("report_poll_theme", map[string]any{"Date": c.reportDate(m.StartsAt.In(d.Loc)), "Theme": quoted[0]})
 	}

@@ -9,7 +9,7 @@ import (
 
 // membersSection: the composition sentence, the gaps, the period's joins
 // and departures, the tile map with its table and the timeline with its.
-func (c *call) membersSection(d *reportData) docSection {
+func (c *Call) membersSection(d *reportData) docSection {
 	sec := docSection{ID: "members", Title: c.T("report_s_members", nil)}
 	sec.Parts = append(sec.Parts, docPart{Text: c.T("report_members_sentence", map[string]any{
 		"Date": c.reportDate(d.Period.To), "Sentence": c.statsSentence(d.Stats)})})
@@ -24,19 +24,19 @@ func (c *call) membersSection(d *reportData) docSection {
 	return sec
 }
 
-func (c *call) reportUncovered(js []storage.Jurisdiction) string {
+func (c *Call) reportUncovered(js []storage.Jurisdiction) string {
 	if len(js) == 0 {
 		return c.T("report_uncovered_none", nil)
 	}
 	var names []string
 	for _, j := range js {
-		names = append(names, c.T("report_place_code", map[string]any{"Name": j.Name(c.lang), "Code": j.Code}))
+		names = append(names, c.T("report_place_code", map[string]any{"Name": j.Name(c.Lang), "Code": j.Code}))
 	}
-	return c.count("report_uncovered", len(js), map[string]any{"List": c.andList(names)})
+	return c.Count("report_uncovered", len(js), map[string]any{"List": c.AndList(names)})
 }
 
-func (c *call) figuresTable(d *reportData) *docTable {
-	row := func(id string, n int) []string { return []string{c.T(id, nil), c.num(n)} }
+func (c *Call) figuresTable(d *reportData) *docTable {
+	row := func(id string, n int) []string { return []string{c.T(id, nil), c.Num(n)} }
 	return &docTable{ID: "figures", Caption: c.T("report_figures", nil),
 		Head: []string{c.T("report_col_figure", nil), c.T("report_col_number", nil)},
 		Rows: [][]string{row("report_fig_people", d.Stats.People),
@@ -48,38 +48,38 @@ func (c *call) figuresTable(d *reportData) *docTable {
 		ColKeys: []string{"label", "value"}}
 }
 
-func (c *call) jurisdictionTable(d *reportData) *docTable {
+func (c *Call) jurisdictionTable(d *reportData) *docTable {
 	t := &docTable{ID: "jurisdictions", Caption: c.T("report_by_jurisdiction", nil),
 		Head:    []string{c.T("report_col_jurisdiction", nil), c.T("report_col_members", nil)},
 		ColKeys: []string{"label", "value"}}
 	for _, j := range storage.Jurisdictions() {
 		n := d.Stats.PeopleByJurisdiction[j.Code]
-		v := c.num(n)
+		v := c.Num(n)
 		if n == 0 && !j.Federal() {
 			v = c.T("report_gap_cell", nil)
 		}
-		t.Rows = append(t.Rows, []string{j.Name(c.lang), v})
+		t.Rows = append(t.Rows, []string{j.Name(c.Lang), v})
 		t.RowKeys = append(t.RowKeys, j.Code)
 	}
 	return t
 }
 
-func (c *call) tileMap(d *reportData) string {
+func (c *Call) tileMap(d *reportData) string {
 	tiles := map[string]mapTile{}
 	for _, j := range storage.Jurisdictions() {
 		n := d.Stats.PeopleByJurisdiction[j.Code]
-		label := c.count("report_map_tile", n, map[string]any{"Name": j.Name(c.lang)})
+		label := c.Count("report_map_tile", n, map[string]any{"Name": j.Name(c.Lang)})
 		if n == 0 {
-			label = c.T("report_map_tile_gap", map[string]any{"Name": j.Name(c.lang)})
+			label = c.T("report_map_tile_gap", map[string]any{"Name": j.Name(c.Lang)})
 		}
-		tiles[j.Code] = mapTile{Code: j.Code, Name: j.Name(c.lang), Members: n, Label: label}
+		tiles[j.Code] = mapTile{Code: j.Code, Name: j.Name(c.Lang), Members: n, Label: label}
 	}
 	return tileMapSVG(tiles, mapText{Title: c.T("report_map_title", map[string]any{"Date": c.reportDate(d.Period.To)}),
 		Desc: c.reportUncovered(d.Uncovered), Gap: c.T("report_map_gap", nil), GapShort: c.T("report_map_gap_short", nil), Legend: c.T("report_map_legend", nil)})
 }
 
 // timelineSeries is one series per order, in report order.
-func (c *call) timelineSeries(d *reportData) []series {
+func (c *Call) timelineSeries(d *reportData) []series {
 	var out []series
 	for _, o := range storage.Orders {
 		s := series{Key: string(o), Label: c.T("report_order_"+string(o), nil)}
@@ -91,7 +91,7 @@ func (c *call) timelineSeries(d *reportData) []series {
 	return out
 }
 
-func (c *call) monthLabels(d *reportData) (labels, keys []string) {
+func (c *Call) monthLabels(d *reportData) (labels, keys []string) {
 	for _, p := range d.Timeline {
 		labels = append(labels, c.T("report_month_short", map[string]any{
 			"Month": c.T("report_month_"+strconv.Itoa(int(p.Month.Month())), nil), "Year": p.Month.Year() % 100}))
@@ -100,19 +100,19 @@ func (c *call) monthLabels(d *reportData) (labels, keys []string) {
 	return labels, keys
 }
 
-func (c *call) timelineChart(d *reportData) string {
+func (c *Call) timelineChart(d *reportData) string {
 	labels, keys := c.monthLabels(d)
 	last := d.Timeline[len(d.Timeline)-1]
 	desc := c.T("report_timeline_desc", map[string]any{"From": labels[0], "To": labels[len(labels)-1],
-		"Federal": c.num(last.ByOrder[storage.OrderFederal]), "Provincial": c.num(last.ByOrder[storage.OrderProvincial]),
-		"Municipal": c.num(last.ByOrder[storage.OrderMunicipal])})
+		"Federal": c.Num(last.ByOrder[storage.OrderFederal]), "Provincial": c.Num(last.ByOrder[storage.OrderProvincial]),
+		"Municipal": c.Num(last.ByOrder[storage.OrderMunicipal])})
 	return timelineSVG(c.timelineSeries(d), timelineText{Title: c.T("report_timeline", nil), Desc: desc,
 		Months: labels, MonthKeys: keys, PointLabel: func(series, month string, n int) string {
-			return c.count("report_timeline_point", n, map[string]any{"Series": series, "Month": month})
+			return c.Count("report_timeline_point", n, map[string]any{"Series": series, "Month": month})
 		}})
 }
 
-func (c *call) timelineTable(d *reportData) *docTable {
+func (c *Call) timelineTable(d *reportData) *docTable {
 	labels, keys := c.monthLabels(d)
 	t := &docTable{ID: "timeline", Caption: c.T("report_timeline_table", nil), RowKeys: keys,
 		Head: []string{c.T("report_col_month", nil)}, ColKeys: []string{"month"}}
@@ -125,17 +125,17 @@ func (c *call) timelineTable(d *reportData) *docTable {
 		row := []string{labels[i]}
 		total := 0
 		for _, o := range storage.Orders {
-			row = append(row, c.num(p.ByOrder[o]))
+			row = append(row, c.Num(p.ByOrder[o]))
 			total += p.ByOrder[o]
 		}
-		t.Rows = append(t.Rows, append(row, c.num(total)))
+		t.Rows = append(t.Rows, append(row, c.Num(total)))
 	}
 	return t
 }
 
 // plannedSection: the meetings of the next period, candidate themes and
 // membership growth (the gaps to fill and the invitations under way).
-func (c *call) plannedSection(d *reportData) docSection {
+func (c *Call) plannedSection(d *reportData) docSection {
 	sec := docSection{ID: "planned", Title: c.T("report_s_planned", nil)}
 	sec.Parts = append(sec.Parts, docPart{H3: c.T("report_planned_meetings", nil)})
 	var items []string
@@ -156,7 +156,7 @@ func (c *call) plannedSection(d *reportData) docSection {
 	sec.Parts = append(sec.Parts, docPart{H3: c.T("report_growth", nil)})
 	var growth []string
 	if len(d.Uncovered) > 0 {
-		growth = append(growth, c.count("report_growth_goal", len(d.Uncovered), map[string]any{"List": c.placeList(d.Uncovered)}))
+		growth = append(growth, c.Count("report_growth_goal", len(d.Uncovered), map[string]any{"List": c.placeList(d.Uncovered)}))
 	}
 	for _, v := range d.Outreach {
 		growth = append(growth, c.invitationLine(v))
@@ -171,16 +171,16 @@ func listOr(items []string, none string) docPart {
 	return docPart{Items: items}
 }
 
-func (c *call) placeList(js []storage.Jurisdiction) string {
+func (c *Call) placeList(js []storage.Jurisdiction) string {
 	var names []string
 	for _, j := range js {
-		names = append(names, j.Name(c.lang))
+		names = append(names, j.Name(c.Lang))
 	}
-	return c.andList(names)
+	return c.AndList(names)
 }
 
-func (c *call) invitationLine(v *storage.Invitation) string {
-	sent, _ := parseDate(v.SentOn)
+func (c *Call) invitationLine(v *storage.Invitation) string {
+	sent, _ := ParseDate(v.SentOn)
 	data := map[string]any{"Target": c.invitationTarget(v), "Contact": v.Contact, "Date": c.reportDate(sent)}
 	if v.FollowUpAt.IsZero() {
 		return c.T("report_invitation", data)
@@ -190,7 +190,7 @@ func (c *call) invitationLine(v *storage.Invitation) string {
 }
 
 // challengesSection is the table: problem, criticality, incidence, plan.
-func (c *call) challengesSection(d *reportData) docSection {
+func (c *Call) challengesSection(d *reportData) docSection {
 	sec := docSection{ID: "challenges", Title: c.T("report_s_challenges", nil)}
 	if len(d.Challenges) == 0 {
 		return addPart(sec, docPart{Text: c.T("report_no_challenges", nil)})
@@ -199,7 +199,7 @@ func (c *call) challengesSection(d *reportData) docSection {
 		Head: []string{c.T("report_col_problem", nil), c.T("challenge_criticality", nil),
 			c.T("challenge_incidence", nil), c.T("challenge_plan", nil)}}
 	for _, ch := range d.Challenges {
-		x := challengeTexts(c.s.tr, c.lang, ch)
+		x := challengeTexts(c.s.tr, c.Lang, ch)
 		t.Rows = append(t.Rows, []string{x.problem, x.criticality, x.incidence, x.plan})
 		t.RowKeys = append(t.RowKeys, fmt.Sprint(ch.ID))
 	}

@@ -38,9 +38,9 @@ func (s *Service) registerReport() {
 	go f.work()
 	s.onClose(f.close)
 	s.commands = append(s.commands,
-		&command{names: []string{"challenges", "challenge", "defis", "defi"}, coordinator: true, helpKey: "help_challenge", run: s.cmdChallenge},
-		&command{names: []string{"outreach", "invitations", "invitation", "demarches"}, coordinator: true, helpKey: "help_outreach", run: s.cmdOutreach},
-		&command{names: []string{"report", "rapport"}, coordinator: true, helpKey: "help_report", run: s.cmdReport},
+		&Command{Names: []string{"challenges", "challenge", "defis", "defi"}, Coordinator: true, HelpKey: "help_challenge", Run: s.cmdChallenge},
+		&Command{Names: []string{"outreach", "invitations", "invitation", "demarches"}, Coordinator: true, HelpKey: "help_outreach", Run: s.cmdOutreach},
+		&Command{Names: []string{"report", "rapport"}, Coordinator: true, HelpKey: "help_report", Run: s.cmdReport},
 	)
 }
 
@@ -108,14 +108,14 @@ func (s *Service) noticeCoordinators(ctx context.Context, m *storage.Member) {
 		s.log.Error("new member notice: invitations", "member", m.ID, "err", err)
 	}
 	err = s.toCoordinators(ctx, func(lang string) Reply {
-		c := s.langCall(lang)
+		c := s.LangCall(lang)
 		blocks := []Block{Section{Text: c.T("member_joined_notice", map[string]any{"Name": m.Name,
-			"Organization": m.Organization, "Place": c.placeName(m.Jurisdiction)})}}
+			"Organization": m.Organization, "Place": c.PlaceName(m.Jurisdiction)})}}
 		for _, v := range accepted {
 			blocks = append(blocks, Context{Text: c.T("outreach_accepted_notice", map[string]any{"ID": v.ID,
 				"Target": c.invitationTarget(v), "Contact": v.Contact})})
 		}
-		return c.reply("member_notice", Ephemeral, blocks...)
+		return c.Reply("member_notice", Ephemeral, blocks...)
 	})
 	if err != nil {
 		s.log.Error("new member notice", "member", m.ID, "err", err)
@@ -133,7 +133,7 @@ func (s *Service) coordinators(ctx context.Context) ([]storage.Identity, error) 
 // (their member profile's, else the community default). It fails only
 // when nobody could be reached.
 func (s *Service) toCoordinators(ctx context.Context, msg func(lang string) Reply) error {
-	dm, ok := s.getPoster().(DirectMessenger)
+	dm, ok := s.Poster().(DirectMessenger)
 	if !ok {
 		return errors.New("no platform can write privately")
 	}
@@ -185,10 +185,10 @@ func (s *Service) remindFollowUp(ctx context.Context, v *storage.Invitation) err
 		return err
 	}
 	err = s.toCoordinators(ctx, func(lang string) Reply {
-		c := s.langCall(lang)
-		return c.reply("outreach_follow_up", Ephemeral,
+		c := s.LangCall(lang)
+		return c.Reply("outreach_follow_up", Ephemeral,
 			Section{Text: c.T("outreach_follow_up_notice", map[string]any{"ID": v.ID, "Target": c.invitationTarget(v)})},
-			c.invitationBlock(v), Context{Text: c.T("outreach_hint", c.slashData())})
+			c.invitationBlock(v), Context{Text: c.T("outreach_hint", c.SlashData())})
 	})
 	if err != nil {
 		due := v.FollowUpAt

@@ -12,18 +12,18 @@ import (
 // told to ask a coordinator, so they must be able to find one), and the
 // coordinator-only "coordinators add|remove <platform:id>" and
 // "coordinators link <email|member> <platform:id>" (link.go).
-func (s *Service) cmdCoordinator(ctx context.Context, c *call) Reply {
-	if len(c.args) == 0 {
+func (s *Service) cmdCoordinator(ctx context.Context, c *Call) Reply {
+	if len(c.Args) == 0 {
 		return s.listCoordinators(ctx, c)
 	}
-	switch Fold(c.args[0]) {
+	switch Fold(c.Args[0]) {
 	case "list", "liste", "lister", "ls":
 		return s.listCoordinators(ctx, c)
 	}
-	if !c.coordinator {
-		return c.coordinatorOnly()
+	if !c.Coordinator {
+		return c.CoordinatorOnly()
 	}
-	switch Fold(c.args[0]) {
+	switch Fold(c.Args[0]) {
 	case "add", "ajouter", "ajout":
 		return s.changeCoordinator(ctx, c, true)
 	case "remove", "rm", "delete", "retirer", "supprimer", "enlever":
@@ -31,7 +31,7 @@ func (s *Service) cmdCoordinator(ctx context.Context, c *call) Reply {
 	case "link", "lier", "associer", "relier":
 		return s.linkAccount(ctx, c)
 	}
-	return c.errorReply("coordinator_usage", c.slashData())
+	return c.ErrorReply("coordinator_usage", c.SlashData())
 }
 
 // parseIdentity reads "platform:id" (e.g. "slack:U012AB3CD") or a Slack
@@ -52,56 +52,56 @@ func parseIdentity(text string) (storage.Identity, bool) {
 	return storage.Identity{}, false
 }
 
-func (s *Service) changeCoordinator(ctx context.Context, c *call, add bool) Reply {
-	if len(c.args) != 2 {
-		return c.errorReply("coordinator_usage", c.slashData())
+func (s *Service) changeCoordinator(ctx context.Context, c *Call, add bool) Reply {
+	if len(c.Args) != 2 {
+		return c.ErrorReply("coordinator_usage", c.SlashData())
 	}
-	id, ok := parseIdentity(c.args[1])
+	id, ok := parseIdentity(c.Args[1])
 	if !ok {
-		return c.errorReply("error_identity_invalid", map[string]any{"Value": c.args[1]})
+		return c.ErrorReply("error_identity_invalid", map[string]any{"Value": c.Args[1]})
 	}
 	data := map[string]any{"Identity": id.String()}
 	if add {
 		if already, err := s.isCoordinator(ctx, id); err != nil || already {
 			if err != nil {
-				return c.fail(err)
+				return c.Fail(err)
 			}
-			return c.reply("coordinator", Ephemeral, Section{Text: c.T("coordinator_already", data)})
+			return c.Reply("coordinator", Ephemeral, Section{Text: c.T("coordinator_already", data)})
 		}
-		if err := s.store.AddCoordinator(ctx, id, c.req.Identity); err != nil {
-			return c.fail(err)
+		if err := s.store.AddCoordinator(ctx, id, c.Req.Identity); err != nil {
+			return c.Fail(err)
 		}
-		return c.reply("coordinator", Ephemeral, Section{Text: c.T("coordinator_added", data)})
+		return c.Reply("coordinator", Ephemeral, Section{Text: c.T("coordinator_added", data)})
 	}
-	if s.configCoordinator(id) {
-		return c.errorReply("coordinator_in_config", data)
+	if s.CoordinatorInConfig(id) {
+		return c.ErrorReply("coordinator_in_config", data)
 	}
 	if err := s.store.RemoveCoordinator(ctx, id); err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
-			return c.errorReply("coordinator_not_found", data)
+			return c.ErrorReply("coordinator_not_found", data)
 		}
-		return c.fail(err)
+		return c.Fail(err)
 	}
-	return c.reply("coordinator", Ephemeral, Section{Text: c.T("coordinator_removed", data)})
+	return c.Reply("coordinator", Ephemeral, Section{Text: c.T("coordinator_removed", data)})
 }
 
 // isCoordinator reports whether id already is a coordinator, from the
 // config or added at run time.
 func (s *Service) isCoordinator(ctx context.Context, id storage.Identity) (bool, error) {
-	if s.configCoordinator(id) {
+	if s.CoordinatorInConfig(id) {
 		return true, nil
 	}
 	return s.store.IsCoordinator(ctx, id)
 }
 
-// coordinatorOnly refuses a coordinator-only action, in the one wording
+// CoordinatorOnly refuses a coordinator-only action, in the one wording
 // every command uses: it names the slash command for help and for the
 // list of coordinators.
-func (c *call) coordinatorOnly() Reply { return c.errorReply("error_coordinator_only", c.slashData()) }
+func (c *Call) CoordinatorOnly() Reply { return c.ErrorReply("error_coordinator_only", c.SlashData()) }
 
-// configCoordinator reports whether the config names id a coordinator
+// CoordinatorInConfig reports whether the config names id a coordinator
 // (those cannot be removed from chat).
-func (s *Service) configCoordinator(id storage.Identity) bool {
+func (s *Service) CoordinatorInConfig(id storage.Identity) bool {
 	for _, cid := range s.opts.Coordinators {
 		if cid == id {
 			return true
@@ -112,22 +112,22 @@ func (s *Service) configCoordinator(id storage.Identity) bool {
 
 // listCoordinators names the coordinators from the config, then those added
 // at run time, each with the member's name when known.
-func (s *Service) listCoordinators(ctx context.Context, c *call) Reply {
+func (s *Service) listCoordinators(ctx context.Context, c *Call) Reply {
 	added, err := s.store.ListCoordinators(ctx)
 	if err != nil {
-		return c.fail(err)
+		return c.Fail(err)
 	}
 	var lines []string
 	for _, id := range s.opts.Coordinators {
 		lines = append(lines, "• "+s.identityLabel(ctx, id)+" "+c.T("coordinator_from_config", nil))
 	}
 	for _, id := range added {
-		if !s.configCoordinator(id) {
+		if !s.CoordinatorInConfig(id) {
 			lines = append(lines, "• "+s.identityLabel(ctx, id))
 		}
 	}
-	head := c.count("coordinator_list_title", len(lines), nil)
-	return c.reply("coordinators", Ephemeral, Section{Text: strings.Join(append([]string{head}, lines...), "\n")})
+	head := c.Count("coordinator_list_title", len(lines), nil)
+	return c.Reply("coordinators", Ephemeral, Section{Text: strings.Join(append([]string{head}, lines...), "\n")})
 }
 
 // identityLabel is "Marie Tremblay (slack:U1)" for members, else the id.
@@ -138,9 +138,9 @@ func (s *Service) identityLabel(ctx context.Context, id storage.Identity) string
 	return id.String()
 }
 
-func (s *Service) actCoordinatorList(ctx context.Context, c *call, _ string) Reply {
-	if !c.coordinator {
-		return c.coordinatorOnly()
+func (s *Service) actCoordinatorList(ctx context.Context, c *Call, _ string) Reply {
+	if !c.Coordinator {
+		return c.CoordinatorOnly()
 	}
 	return s.listCoordinators(ctx, c)
 }

@@ -90,7 +90,7 @@ var ErrRosterRejected = &storage.Error{Code: storage.EINVALID, Key: "roster_reje
 
 // Text renders the report in lang ("en" or "fr").
 func (r ImportReport) Text(t *Translator, lang string) string {
-	c := &call{s: &Service{tr: t}, lang: lang}
+	c := &Call{s: &Service{tr: t}, Lang: lang}
 	var lines []string
 	if len(r.Errors) > 0 {
 		lines = append(lines, c.N("roster_errors", len(r.Errors), nil))
@@ -105,7 +105,7 @@ func (r ImportReport) Text(t *Translator, lang string) string {
 }
 
 // lineText translates one problem, prefixed by its line when it has one.
-func (c *call) lineText(e LineError) string {
+func (c *Call) lineText(e LineError) string {
 	args := e.Args
 	if codes, ok := args["Codes"].([]string); ok {
 		args = c.suggestionArgs(args, codes)
@@ -115,16 +115,16 @@ func (c *call) lineText(e LineError) string {
 	case e.Line == 0:
 		return msg
 	case e.Column != "":
-		return c.T("roster_line_column", map[string]any{"Line": e.Line, "Column": e.Column, "Message": afterColon(c.lang, msg)})
+		return c.T("roster_line_column", map[string]any{"Line": e.Line, "Column": e.Column, "Message": AfterColon(c.Lang, msg)})
 	}
-	return c.T("roster_line", map[string]any{"Line": e.Line, "Message": afterColon(c.lang, msg)})
+	return c.T("roster_line", map[string]any{"Line": e.Line, "Message": AfterColon(c.Lang, msg)})
 }
 
 // suggestionArgs adds the suggested jurisdictions' names in c's language.
-func (c *call) suggestionArgs(args map[string]any, codes []string) map[string]any {
+func (c *Call) suggestionArgs(args map[string]any, codes []string) map[string]any {
 	names := make([]string, len(codes))
 	for i, code := range codes {
-		names[i] = c.placeName(code)
+		names[i] = c.PlaceName(code)
 	}
 	out := map[string]any{"Suggestions": strings.Join(names, c.T("list_or", nil))}
 	for k, v := range args {
@@ -135,7 +135,7 @@ func (c *call) suggestionArgs(args map[string]any, codes []string) map[string]an
 
 // rosterImport is one import in progress.
 type rosterImport struct {
-	c       *call
+	c       *Call
 	rep     ImportReport
 	cols    map[string]int // column to cell index
 	headers []string       // header cells as written
@@ -191,7 +191,7 @@ func (s *Service) ImportRoster(ctx context.Context, r io.Reader, lang string) (I
 	if lang != "fr" {
 		lang = "en"
 	}
-	im := &rosterImport{c: &call{s: s, lang: lang}, seen: map[personKey]int{},
+	im := &rosterImport{c: &Call{s: s, Lang: lang}, seen: map[personKey]int{},
 		kept: map[int]storage.MemberInput{}, places: map[[2]string]rosterPlace{}}
 	data, err := io.ReadAll(io.LimitReader(r, maxRosterBytes+1))
 	if err != nil {

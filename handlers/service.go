@@ -87,24 +87,24 @@ type Service struct {
 	unrecorded unrecorded
 	report     *reportFeature // set by registerReport: work after membership changes
 
-	commands []*command
-	actions  map[string]actionFunc
-	forms    map[string]formFunc
+	commands []*Command
+	actions  map[string]ActionFunc
+	forms    map[string]FormFunc
 }
 
-// command is one top-level command with its English and French names.
-type command struct {
-	names       []string // folded names, English first: "who", "qui"
-	coordinator bool     // refused to non-coordinators
-	helpKey     string   // i18n id of its one-line help
-	run         func(ctx context.Context, c *call) Reply
+// Command is one top-level Command with its English and French names.
+type Command struct {
+	Names       []string // folded names, English first: "who", "qui"
+	Coordinator bool     // refused to non-coordinators
+	HelpKey     string   // i18n id of its one-line help
+	Run         func(ctx context.Context, c *Call) Reply
 }
 
-type actionFunc func(ctx context.Context, c *call, value string) Reply
+type ActionFunc func(ctx context.Context, c *Call, value string) Reply
 
-// formFunc handles a submitted form. A non-empty errs map (field id to a
+// FormFunc handles a submitted form. A non-empty errs map (field id to a
 // translated message) means nothing was saved and the form should show them.
-type formFunc func(ctx context.Context, c *call, state string, values map[string]string) (r Reply, errs map[string]string)
+type FormFunc func(ctx context.Context, c *Call, state string, values map[string]string) (r Reply, errs map[string]string)
 
 // New builds a Service. now is the clock (time.Now in production).
 func New(store *storage.DB, opts Options, now func() time.Time, log *slog.Logger) (*Service, error) {
@@ -122,7 +122,7 @@ func New(store *storage.DB, opts Options, now func() time.Time, log *slog.Logger
 		opts.Command = "/cop"
 	}
 	s := &Service{store: store, opts: opts, tr: tr, now: now, log: log, limit: newLimiter(opts.RateLimit),
-		actions: map[string]actionFunc{}, forms: map[string]formFunc{}}
+		actions: map[string]ActionFunc{}, forms: map[string]FormFunc{}}
 	s.register()
 	return s, nil
 }
@@ -140,7 +140,7 @@ func (s *Service) SetPoster(p Poster) {
 	s.poster = p
 }
 
-func (s *Service) getPoster() Poster {
+func (s *Service) Poster() Poster {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.poster
@@ -154,8 +154,8 @@ func (s *Service) SetReplan(f func()) {
 	s.replanF = f
 }
 
-// replan tells the scheduler that Jobs changed. It never blocks for long.
-func (s *Service) replan() {
+// Replan tells the scheduler that Jobs changed. It never blocks for long.
+func (s *Service) Replan() {
 	s.mu.RLock()
 	f := s.replanF
 	s.mu.RUnlock()
@@ -205,15 +205,15 @@ func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
 		return r
 	}
 	name, rest := splitCommand(stripCommand(req.Text, s.opts.Command))
-	c.args = rest
+	c.Args = rest
 	if name == "" {
 		return s.help(ctx, c)
 	}
 	if cmd := s.lookup(name); cmd != nil {
-		if cmd.coordinator && !c.coordinator {
-			return c.coordinatorOnly()
+		if cmd.Coordinator && !c.Coordinator {
+			return c.CoordinatorOnly()
 		}
-		return cmd.run(ctx, c)
+		return cmd.Run(ctx, c)
 	}
 	if r, ok := s.question(ctx, c); ok {
 		return r
@@ -224,7 +224,7 @@ func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
 // Act handles a button click: actionID from the Button, value its Value.
 func (s *Service) Act(ctx context.Context, req Request, actionID, value string) (r Reply) {
 	c := s.newCall(ctx, req)
-	c.clicked = true
+	c.Clicked = true
 	defer s.recover(c, &r)
 	if r, ok := c.cutShort(); ok {
 		return r
@@ -234,7 +234,7 @@ func (s *Service) Act(ctx context.Context, req Request, actionID, value string) 
 	}
 	fn, ok := s.actions[actionID]
 	if !ok {
-		return c.errorReply("error_unknown_action", nil)
+		return c.ErrorReply("error_unknown_action", nil)
 	}
 	return fn(ctx, c, value)
 }
@@ -251,7 +251,7 @@ func (s *Service) Submit(ctx context.Context, req Request, formID, state string,
 	}
 	fn, ok := s.forms[formID]
 	if !ok {
-		return c.errorReply("error_unknown_action", nil), nil
+		return c.ErrorReply("error_unknown_action", nil), nil
 	}
 	return fn(ctx, c, state, values)
 }
@@ -261,48 +261,48 @@ func (s *Service) Submit(ctx context.Context, req Request, formID, state string,
 // req.Text when its first word tells (see textLanguage), else the platform
 // locale, else the community default.
 func (s *Service) Language(ctx context.Context, req Request) string {
-	return s.newCall(ctx, req).lang
+	return s.newCall(ctx, req).Lang
 }
 
-func (s *Service) recover(c *call, r *Reply) {
+func (s *Service) recover(c *Call, r *Reply) {
 	if v := recover(); v != nil {
 		s.log.Error("handler panic", append(c.logAttrs(), "panic", v, "stack", string(debug.Stack()))...)
-		*r = c.errorReply("error_internal", nil)
+		*r = c.ErrorReply("error_internal", nil)
 	}
 }
 
-// call is one request in progress: who asks, in which language.
-type call struct {
+// Call is one request in progress: who asks, in which language.
+type Call struct {
 	s           *Service
-	req         Request
-	member      *storage.Member // nil when the user is not a member
-	former      *storage.Member // the member the user was before leaving, if any
-	coordinator bool
-	lang        string
-	plain       bool     // the caller asked for plain replies (see plain.go)
-	clicked     bool     // the request is a button click, not typed text
-	args        []string // words after the command name
+	Req         Request
+	Member      *storage.Member // nil when the user is not a member
+	Former      *storage.Member // the member the user was before leaving, if any
+	Coordinator bool
+	Lang        string
+	Plain       bool     // the caller asked for plain replies (see plain.go)
+	Clicked     bool     // the request is a button click, not typed text
+	Args        []string // words after the command name
 	lookupErr   error    // the caller lookup failed: c.member may be wrong
 }
 
-func (s *Service) newCall(ctx context.Context, req Request) *call {
-	c := &call{s: s, req: req, lang: s.opts.DefaultLanguage}
+func (s *Service) newCall(ctx context.Context, req Request) *Call {
+	c := &Call{s: s, Req: req, Lang: s.opts.DefaultLanguage}
 	if !req.Identity.IsZero() {
-		c.member, c.former, c.coordinator, c.lookupErr = s.lookupCaller(ctx, req.Identity)
+		c.Member, c.Former, c.Coordinator, c.lookupErr = s.lookupCaller(ctx, req.Identity)
 	}
-	c.lang = s.callLanguage(c)
+	c.Lang = s.callLanguage(c)
 	if q := s.questionLanguage(req.Text); q != "" {
-		c.lang = q
+		c.Lang = q
 	}
-	c.plain = memberPlain(c.member, c.former)
+	c.Plain = memberPlain(c.Member, c.Former)
 	return c
 }
 
 // callLanguage picks the reply language: the saved preference of the
 // member (or former member), else the language the text is written in when
 // its first word tells, else the platform locale, else the default.
-func (s *Service) callLanguage(c *call) string {
-	for _, m := range []*storage.Member{c.member, c.former} {
+func (s *Service) callLanguage(c *Call) string {
+	for _, m := range []*storage.Member{c.Member, c.Former} {
 		if m != nil && m.Language != "" {
 			return m.Language
 		}
@@ -310,11 +310,11 @@ func (s *Service) callLanguage(c *call) string {
 	// Someone who writes French wants French. Otherwise the platform's
 	// locale (Slack's, the console's -lang) says more about a person than
 	// an English command word, which French speakers type too.
-	word := s.textLanguage(c.req.Text)
+	word := s.textLanguage(c.Req.Text)
 	switch {
-	case word == "fr" || strings.HasPrefix(strings.ToLower(c.req.Locale), "fr"):
+	case word == "fr" || strings.HasPrefix(strings.ToLower(c.Req.Locale), "fr"):
 		return "fr"
-	case c.req.Locale != "":
+	case c.Req.Locale != "":
 		return "en"
 	case word != "":
 		return word
@@ -331,15 +331,15 @@ func (s *Service) lookupCaller(ctx context.Context, id storage.Identity) (member
 	if err != nil {
 		s.log.Warn("caller lookup", "identity", id.String(), "err", err)
 	}
-	return c.Member, c.Former, s.configCoordinator(id) || c.Coordinator, err
+	return c.Member, c.Former, s.CoordinatorInConfig(id) || c.Coordinator, err
 }
 
 // cutShort reports whether the request's context ended before the caller
 // was known: answering as if to a non-member would then be wrong, so the
 // request gets the "too busy, nothing saved" answer instead.
-func (c *call) cutShort() (Reply, bool) {
+func (c *Call) cutShort() (Reply, bool) {
 	if errors.Is(c.lookupErr, context.DeadlineExceeded) || errors.Is(c.lookupErr, context.Canceled) {
-		return c.fail(c.lookupErr), true
+		return c.Fail(c.lookupErr), true
 	}
 	return Reply{}, false
 }
@@ -347,50 +347,50 @@ func (c *call) cutShort() (Reply, bool) {
 // logAttrs describe the request for a log line without its text, which may
 // hold emails and names: the command's name when it is one (a question's
 // first word is not logged) and the text's length.
-func (c *call) logAttrs() []any {
+func (c *Call) logAttrs() []any {
 	name := "(question)"
-	if n, _ := splitCommand(stripCommand(c.req.Text, c.s.opts.Command)); n == "" {
+	if n, _ := splitCommand(stripCommand(c.Req.Text, c.s.opts.Command)); n == "" {
 		name = "(none)"
 	} else if cmd := c.s.lookup(n); cmd != nil {
-		name = cmd.names[0]
+		name = cmd.Names[0]
 	}
-	return []any{"command", name, "text_len", len(c.req.Text)}
+	return []any{"command", name, "text_len", len(c.Req.Text)}
 }
 
 // T translates id in the call's language.
-func (c *call) T(id string, data map[string]any) string { return c.s.tr.T(c.lang, id, data) }
+func (c *Call) T(id string, data map[string]any) string { return c.s.tr.T(c.Lang, id, data) }
 
 // N translates id with plural count n in the call's language.
-func (c *call) N(id string, n int, data map[string]any) string {
-	return c.s.tr.N(c.lang, id, n, data)
+func (c *Call) N(id string, n int, data map[string]any) string {
+	return c.s.tr.N(c.Lang, id, n, data)
 }
 
-// errorReply is an ephemeral error in the user's language.
-func (c *call) errorReply(key string, data map[string]any) Reply {
+// ErrorReply is an ephemeral error in the user's language.
+func (c *Call) ErrorReply(key string, data map[string]any) Reply {
 	msg := c.T(key, data)
-	return Reply{Kind: "error", Lang: c.lang, Text: msg, Blocks: []Block{Section{Text: msg}}, Plain: c.plain}
+	return Reply{Kind: "error", Lang: c.Lang, Text: msg, Blocks: []Block{Section{Text: msg}}, Plain: c.Plain}
 }
 
-// fail turns err into a reply: *storage.Error keys are translated, anything
+// Fail turns err into a reply: *storage.Error keys are translated, anything
 // else is logged and shown as an internal error. A request whose context
 // ended (the adapter's acknowledgement budget ran out) says it was too busy:
 // the error came from the transaction, which therefore did not commit.
-func (c *call) fail(err error) Reply {
+func (c *Call) Fail(err error) Reply {
 	var e *storage.Error
 	if errors.As(err, &e) && e.Code != storage.EINTERNAL {
-		return c.errorReply(e.Key, c.with(e.Args)) // messages may name a {{.Slash}} command
+		return c.ErrorReply(e.Key, c.With(e.Args)) // messages may name a {{.Slash}} command
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		c.s.log.Warn("request cut short", "identity", c.req.Identity.String(), "err", err)
-		return c.errorReply("error_busy", nil)
+		c.s.log.Warn("request cut short", "identity", c.Req.Identity.String(), "err", err)
+		return c.ErrorReply("error_busy", nil)
 	}
-	c.s.log.Error("request failed", append(c.logAttrs(), "identity", c.req.Identity.String(), "err", err)...)
-	return c.errorReply("error_internal", nil)
+	c.s.log.Error("request failed", append(c.logAttrs(), "identity", c.Req.Identity.String(), "err", err)...)
+	return c.ErrorReply("error_internal", nil)
 }
 
-func (s *Service) lookup(name string) *command {
+func (s *Service) lookup(name string) *Command {
 	for _, cmd := range s.commands {
-		for _, n := range cmd.names {
+		for _, n := range cmd.Names {
 			if n == name {
 				return cmd
 			}

@@ -171,12 +171,12 @@ func clockAt(in []rune, i int) int {
 
 func isDigitRune(r rune) bool { return r >= '0' && r <= '9' }
 
-// afterColon fits a whole translated sentence to follow « Champ : » in
+// AfterColon fits a whole translated sentence to follow « Champ : » in
 // French, where the sentence goes on in lower case (« Province : je ne
 // connais pas… »). Only a first word from a closed list of French
 // pronouns, articles and verbs is lowered, so a name (« Île-du-Prince-
 // Édouard ») keeps its capital. Other languages are unchanged.
-func afterColon(lang, msg string) string {
+func AfterColon(lang, msg string) string {
 	if lang != "fr" {
 		return msg
 	}

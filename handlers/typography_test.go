@@ -80,7 +80,7 @@ func TestAfterColon(t *testing.T) {
 		{"en", "I don’t know the place.", "I don’t know the place."},
 	}
 	for _, tt := range tests {
-		if got := afterColon(tt.lang, tt.in); got != tt.want {
+		if got := AfterColon(tt.lang, tt.in); got != tt.want {
 			t.Errorf("afterColon(%s, %q) = %q, want %q", tt.lang, tt.in, got, tt.want)
 		}
 	}
