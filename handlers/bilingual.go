@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 )
@@ -95,4 +96,14 @@ func readsFrench(s string) bool {
 		}
 	}
 	return fr > en
+}
+
+// Bilingual merges an English and a French reply into one community post,
+// English first, as federal communications are written.
+func Bilingual(en, fr Reply) Reply {
+	r := en
+	r.Lang = "en+fr"
+	r.Text = fmt.Sprintf("%s\n\n—\n\n%s", en.Text, fr.Text)
+	r.Blocks = append(append(append([]Block{}, en.Blocks...), Divider{}), fr.Blocks...)
+	return r
 }

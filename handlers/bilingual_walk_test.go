@@ -106,11 +106,11 @@ func walkInputs(s *Service, lang string) []string {
 		}
 	}
 	help := map[string]string{"en": "help", "fr": "aide"}[lang]
-	for _, cmd := range s.commands {
+	for _, cmd := range s.allCommands() {
 		name := cmd.Names[0]
 		for _, n := range cmd.Names {
-			if commandWords[n].lang == lang {
-				name = commandWords[n].display
+			if s.reg.words[n].lang == lang {
+				name = s.reg.words[n].display
 				break
 			}
 		}

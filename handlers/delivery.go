@@ -4,69 +4,47 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
 	"copbot/storage"
 )
 
-// KeyedChannel is one platform's community channel, for posts that must
-// appear there exactly once (reminders, poll results, poll cards, meeting
-// announcements). Adapters implement it.
-type KeyedChannel interface {
-	// Platform names the channel's platform, the ledger's second key.
-	Platform() storage.Platform
-	// PostKeyed posts r carrying key (Slack message metadata) so that
-	// FindKeyed can find the post again even if its answer was lost.
-	PostKeyed(ctx context.Context, key string, r Reply) (MessageRef, error)
-	// FindKeyed looks in the channel for a post carrying key made at or
-	// after since. found is false with a nil error only when the platform
-	// answered and no such post exists; ErrNoLookup means the platform
-	// cannot look posts up at all.
-	FindKeyed(ctx context.Context, key string, since time.Time) (ref MessageRef, found bool, err error)
-}
-
-// KeyedPoster is a Poster whose community channels can be posted to one
-// by one with a key. A Poster that is not one gets keyed posts through
-// Post, without the delivery ledger.
-type KeyedPoster interface {
-	KeyedChannels() []KeyedChannel
-}
-
-// ErrNoLookup is FindKeyed's answer on a platform that cannot read its
-// channel back (Teams' Bot Connector). After an uncertain attempt there,
-// the post is sent again: a lost answer can then show it twice.
-var ErrNoLookup = errors.New("the platform cannot look posts up by key")
-
 // lookupMargin widens a look-up window for clock differences between the
 // bot and the platform.
 const lookupMargin = time.Minute
 
-// unrecorded remembers keyed posts that went out but whose sent record the
-// database refused, so that a retry in this process does not post them
-// again on a platform that cannot look them up.
-type unrecorded struct {
-	mu   sync.Mutex
-	refs map[string]MessageRef // key + "\x00" + platform
+// ledger is the delivery ledger's side in this process: the database
+// holds each keyed post's attempts and outcomes; unrecorded remembers the
+// posts that went out but whose sent record the database refused, so that
+// a retry in this process does not post them again on a platform that
+// cannot look them up.
+type ledger struct {
+	store *storage.DB
+	log   *slog.Logger
+
+	mu         sync.Mutex
+	unrecorded map[string]MessageRef // key + "\x00" + platform
 }
 
-func (u *unrecorded) get(key string, p storage.Platform) (MessageRef, bool) {
+func (u *ledger) get(key string, p storage.Platform) (MessageRef, bool) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	ref, ok := u.refs[key+"\x00"+string(p)]
+	ref, ok := u.unrecorded[key+"\x00"+string(p)]
 	return ref, ok
 }
 
-func (u *unrecorded) set(key string, p storage.Platform, ref MessageRef, ok bool) {
+func (u *ledger) set(key string, p storage.Platform, ref MessageRef, ok bool) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if u.refs == nil {
-		u.refs = map[string]MessageRef{}
+	if u.unrecorded == nil {
+		u.unrecorded = map[string]MessageRef{}
 	}
 	if ok {
-		u.refs[key+"\x00"+string(p)] = ref
+		u.unrecorded[key+"\x00"+string(p)] = ref
 	} else {
-		delete(u.refs, key+"\x00"+string(p))
+		delete(u.unrecorded, key+"\x00"+string(p))
 	}
 }
 
@@ -90,14 +68,15 @@ func (s *Service) PostOnce(ctx context.Context, key string, r Reply) ([]MessageR
 	if len(chans) == 0 {
 		return nil, errors.New("no platform configured to post to")
 	}
-	prev, err := s.deliveries(ctx, key)
+	l := &s.ledger
+	prev, err := l.deliveries(ctx, key)
 	if err != nil {
 		return nil, err
 	}
 	var refs []MessageRef
 	var errs []error
 	for _, ch := range chans {
-		ref, err := s.postOnceTo(ctx, ch, key, prev[ch.Platform()], r)
+		ref, err := l.postOnceTo(ctx, ch, key, prev[ch.Platform()], r)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", ch.Platform(), err))
 			continue
@@ -107,8 +86,8 @@ func (s *Service) PostOnce(ctx context.Context, key string, r Reply) ([]MessageR
 	return refs, errors.Join(errs...)
 }
 
-func (s *Service) deliveries(ctx context.Context, key string) (map[storage.Platform]*storage.Delivery, error) {
-	ds, err := s.store.Deliveries(ctx, key)
+func (l *ledger) deliveries(ctx context.Context, key string) (map[storage.Platform]*storage.Delivery, error) {
+	ds, err := l.store.Deliveries(ctx, key)
 	if err != nil {
 		return nil, fmt.Errorf("reading the deliveries of %s: %w", key, err)
 	}
@@ -120,21 +99,21 @@ func (s *Service) deliveries(ctx context.Context, key string) (map[storage.Platf
 }
 
 // postOnceTo brings key to one channel (see postOnce).
-func (s *Service) postOnceTo(ctx context.Context, ch KeyedChannel, key string, prev *storage.Delivery, r Reply) (MessageRef, error) {
+func (l *ledger) postOnceTo(ctx context.Context, ch KeyedChannel, key string, prev *storage.Delivery, r Reply) (MessageRef, error) {
 	p := ch.Platform()
-	if ref, ok := s.unrecorded.get(key, p); ok {
-		return ref, s.recordSent(ctx, key, ref)
+	if ref, ok := l.get(key, p); ok {
+		return ref, l.recordSent(ctx, key, ref)
 	}
 	if prev != nil && prev.Status == storage.DeliverySent {
 		return sentRef(prev), nil
 	}
 	if prev.Uncertain() {
-		if ref, found, err := s.lookUp(ctx, ch, key, prev); found || err != nil {
+		if ref, found, err := l.lookUp(ctx, ch, key, prev); found || err != nil {
 			return ref, err
 		}
 	}
-	if _, err := s.store.BeginDelivery(ctx, key, p); err != nil {
-		if now, rerr := s.deliveries(ctx, key); rerr == nil && now[p] != nil && now[p].Status == storage.DeliverySent {
+	if _, err := l.store.BeginDelivery(ctx, key, p); err != nil {
+		if now, rerr := l.deliveries(ctx, key); rerr == nil && now[p] != nil && now[p].Status == storage.DeliverySent {
 			return sentRef(now[p]), nil // another process recorded it meanwhile
 		}
 		return MessageRef{}, fmt.Errorf("recording the attempt: %w", err)
@@ -143,27 +122,27 @@ func (s *Service) postOnceTo(ctx context.Context, ch KeyedChannel, key string, p
 	if err != nil {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		if rerr := s.store.RecordDeliveryFailed(rctx, key, p, err.Error()); rerr != nil {
-			s.log.Error("recording a failed post", "key", key, "platform", p, "err", rerr)
+		if rerr := l.store.RecordDeliveryFailed(rctx, key, p, err.Error()); rerr != nil {
+			l.log.Error("recording a failed post", "key", key, "platform", p, "err", rerr)
 		}
 		return MessageRef{}, err
 	}
-	return ref, s.recordSent(ctx, key, ref)
+	return ref, l.recordSent(ctx, key, ref)
 }
 
 // lookUp resolves an uncertain earlier attempt (prev) by searching the
 // channel for key. found means the post is there (and is now recorded); a
 // non-nil error means the search failed and nothing must be posted now.
 // Neither means post: it is not there, or the platform cannot tell.
-func (s *Service) lookUp(ctx context.Context, ch KeyedChannel, key string, prev *storage.Delivery) (MessageRef, bool, error) {
+func (l *ledger) lookUp(ctx context.Context, ch KeyedChannel, key string, prev *storage.Delivery) (MessageRef, bool, error) {
 	p := ch.Platform()
 	ref, found, err := ch.FindKeyed(ctx, key, prev.FirstAt.Add(-lookupMargin))
 	switch {
 	case found:
-		s.log.Info("keyed post found after an uncertain attempt", "key", key, "platform", p, "id", ref.ID)
-		return ref, true, s.recordSent(ctx, key, ref)
+		l.log.Info("keyed post found after an uncertain attempt", "key", key, "platform", p, "id", ref.ID)
+		return ref, true, l.recordSent(ctx, key, ref)
 	case errors.Is(err, ErrNoLookup):
-		s.log.Warn("posting again after an uncertain attempt: the platform cannot look it up", "key", key, "platform", p, "err", err)
+		l.log.Warn("posting again after an uncertain attempt: the platform cannot look it up", "key", key, "platform", p, "err", err)
 		return MessageRef{}, false, nil
 	case err != nil:
 		return MessageRef{}, false, fmt.Errorf("looking for %s before posting again: %w", key, err)
@@ -177,9 +156,9 @@ func sentRef(d *storage.Delivery) MessageRef {
 
 // recordSent records a post that went out; if the database refuses, the
 // post is remembered so that the retry records it without posting again.
-func (s *Service) recordSent(ctx context.Context, key string, ref MessageRef) error {
-	err := s.store.RecordDeliverySent(ctx, key, storage.PostRef{Platform: ref.Platform, Channel: ref.Channel, ID: ref.ID})
-	s.unrecorded.set(key, ref.Platform, ref, err != nil)
+func (l *ledger) recordSent(ctx context.Context, key string, ref MessageRef) error {
+	err := l.store.RecordDeliverySent(ctx, key, storage.PostRef{Platform: ref.Platform, Channel: ref.Channel, ID: ref.ID})
+	l.set(key, ref.Platform, ref, err != nil)
 	if err != nil {
 		return fmt.Errorf("recording %s as posted: %w", key, err)
 	}

@@ -83,7 +83,7 @@ func FuzzCommand(f *testing.F) {
 	if r := s.Handle(context.Background(), req); r.Kind != "joined" {
 		f.Fatalf("member join: %s %s", r.Kind, r.Text)
 	}
-	for _, cmd := range s.commands {
+	for _, cmd := range s.allCommands() {
 		for _, n := range cmd.Names {
 			f.Add(uint8(2), n)
 		}

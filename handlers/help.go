@@ -15,7 +15,7 @@ func (s *Service) help(ctx context.Context, c *Call) Reply {
 		return s.helpFor(c, Fold(c.Args[0]))
 	}
 	var everyone, coordinators []string
-	for _, cmd := range s.commands {
+	for _, cmd := range s.allCommands() {
 		line := "• " + c.T(cmd.HelpKey, c.SlashData())
 		if cmd.Coordinator {
 			coordinators = append(coordinators, line)

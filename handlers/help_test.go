@@ -6,20 +6,20 @@ import (
 	"testing"
 )
 
-// TestHelpListsEveryCommand: help is built from s.commands, so every
+// TestHelpListsEveryCommand: help is built from the installed commands, so every
 // feature's commands appear, coordinator ones in their own section, and
 // every help text exists in both languages.
 func TestHelpListsEveryCommand(t *testing.T) {
 	s, _ := mtService(t, nil)
-	s.commands = append(s.commands, &Command{Names: []string{"zzfake"}, Coordinator: true, HelpKey: "help_coordinator",
-		Run: func(context.Context, *Call) Reply { return Reply{} }})
+	s.Install(Parts{Commands: []*Command{{Names: []string{"zzfake"}, Coordinator: true, HelpKey: "help_coordinator",
+		Run: func(context.Context, *Call) Reply { return Reply{} }}}})
 	for _, lang := range []string{"en", "fr"} {
 		r := mtAsk(s, "x", lang, mtWord(lang, "help", "aide"))
 		if r2 := mtAsk(s, "x", "", mtWord(lang, "help", "aide")); r2.Text != r.Text {
 			t.Errorf("%s: the command word does not set the language", lang)
 		}
 		everyone, coord := mtSection(r, 0), mtSection(r, 1)
-		for _, cmd := range s.commands {
+		for _, cmd := range s.allCommands() {
 			line := s.tr.T(lang, cmd.HelpKey, map[string]any{"Slash": "/cop"})
 			if line == cmd.HelpKey {
 				t.Errorf("%s: %s has no %s text", lang, cmd.Names[0], cmd.HelpKey)

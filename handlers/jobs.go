@@ -26,47 +26,6 @@ const reminderPostTimeout = 30 * time.Second
 // lease: three beats fit in one lease, so one slow write does not lose it.
 const reminderHeartbeat = storage.ReminderLease / 3
 
-// JobSources lists the timed work of every feature for the scheduler, one
-// Source per feature: meeting reminders, then poll closings (pollJobs), then
-// outreach follow-ups (outreachJobs). They
-// are separate so that a feature whose listing fails keeps its jobs
-// scheduled while the others go on. The reminders source re-plans upcoming
-// meetings with the configured offsets at its first successful scan (and
-// tries again at the next scan until it succeeds), so a changed [meetings]
-// reminders setting applies after a restart.
-func (s *Service) JobSources() []scheduler.Source {
-	r := &reminderRunner{s: s, owner: newClaimOwner(), beat: reminderHeartbeat}
-	return []scheduler.Source{scheduler.SourceFunc(r.jobs), scheduler.SourceFunc(s.pollJobs), scheduler.SourceFunc(s.outreachJobs)}
-}
-
-// Jobs is every source of JobSources as one, for callers that want a
-// single listing. A part that fails is logged and left out, so it does
-// not hide the others' jobs; the error is returned only when every part
-// fails. A scheduler should be given JobSources instead: with one Source,
-// the jobs of a failed part would be unscheduled until its next success.
-func (s *Service) Jobs() scheduler.Source {
-	srcs := s.JobSources()
-	return scheduler.SourceFunc(func(ctx context.Context) ([]scheduler.Job, error) {
-		var all []scheduler.Job
-		var errs []error
-		for i, src := range srcs {
-			jobs, err := src.Pending(ctx)
-			if err != nil {
-				if ctx.Err() == nil {
-					s.log.Error("listing jobs", "source", i, "err", err)
-				}
-				errs = append(errs, err)
-				continue
-			}
-			all = append(all, jobs...)
-		}
-		if len(errs) == len(srcs) {
-			return nil, errors.Join(errs...)
-		}
-		return all, nil
-	})
-}
-
 // reminderRunner posts reminders exactly once. owner identifies it in the
 // database's delivery leases, so that another process on the same database
 // never posts a reminder this one claimed; beat is how often a running
@@ -78,6 +37,14 @@ type reminderRunner struct {
 
 	planMu  sync.Mutex // held across the start-up re-plan, so it runs once at a time
 	planned bool       // the start-up re-plan succeeded
+}
+
+// newReminderRunner is the reminders' job source of one process. It
+// re-plans upcoming meetings with the configured offsets at its first
+// successful scan (and tries again at the next scan until it succeeds), so
+// a changed [meetings] reminders setting applies after a restart.
+func newReminderRunner(s *Service) *reminderRunner {
+	return &reminderRunner{s: s, owner: newClaimOwner(), beat: reminderHeartbeat}
 }
 
 // jobs lists the pending reminders. Rows storage could not read are logged

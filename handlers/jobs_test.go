@@ -21,7 +21,7 @@ func TestReminderPostedOnce(t *testing.T) {
 		t.Fatalf("before due: errs %v, %d posts", errs, len(e.poster.Posts("")))
 	}
 	e.clock.Set(start.Add(-24 * time.Hour))
-	jobs, err := e.s.Jobs().Pending(context.Background())
+	jobs, err := pendingJobs(context.Background(), e.s)
 	if err != nil || len(jobs) != 1 || jobs[0].Key != "reminder:1" || !jobs[0].Due.Equal(start.Add(-24*time.Hour)) {
 		t.Fatalf("jobs = %+v, %v", jobs, err)
 	}
@@ -198,7 +198,7 @@ func TestJobsReplanWithNewOffsets(t *testing.T) {
 	e.addMeeting(mtgT0.Add(30*24*time.Hour), 336*time.Hour, 24*time.Hour, time.Hour)
 	e.opts.Meetings.Reminders = []time.Duration{48 * time.Hour}
 	e.restart()
-	jobs, err := e.s.Jobs().Pending(context.Background())
+	jobs, err := pendingJobs(context.Background(), e.s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +314,7 @@ func TestReminderPostedOnceByTwoProcesses(t *testing.T) {
 	e.poster.holdPosts(entered, hold)
 	var jobs []scheduler.Job
 	for _, s := range []*Service{e.s, e.second()} {
-		js, err := s.Jobs().Pending(context.Background())
+		js, err := pendingJobs(context.Background(), s)
 		if err != nil || len(js) != 1 {
 			t.Fatalf("jobs %+v, %v", js, err)
 		}
@@ -407,11 +407,14 @@ func TestUnreadableReminderDoesNotStopJobs(t *testing.T) {
 	if want := "reminder:2 poll-close:1"; strings.Join(got, " ") != want {
 		t.Errorf("jobs %q, want %q", strings.Join(got, " "), want)
 	}
-	// The combined listing leaves out a part that fails as a whole.
+	// A part that fails as a whole does not hide the others' jobs.
 	mtgExec(t, e, "UPDATE polls SET closes_at = 'not a time'")
-	jobs, err := e.s.Jobs().Pending(context.Background())
+	if _, err := srcs[1].Pending(context.Background()); err == nil {
+		t.Error("the polls source read a poll whose deadline is not a time")
+	}
+	jobs, err := srcs[0].Pending(context.Background())
 	if err != nil || len(jobs) != 1 || jobs[0].Key != "reminder:2" {
-		t.Errorf("combined jobs with the polls part failing: %+v, %v; want reminder:2 alone", jobs, err)
+		t.Errorf("reminder jobs with the polls part failing: %+v, %v; want reminder:2 alone", jobs, err)
 	}
 }
 

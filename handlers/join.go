@@ -279,7 +279,7 @@ func (s *Service) joinWith(ctx context.Context, c *Call, vals map[string]string,
 		key = "join_welcome_back"
 	}
 	if created || c.Member == nil {
-		s.membershipChanged(m)
+		s.MembershipChanged(m)
 	}
 	c.Member, c.Former, c.Lang = m, nil, m.Language
 	r := c.profileReply(m)

@@ -21,32 +21,37 @@ type commandWord struct {
 	display string
 }
 
-// commandWords maps folded first words to their language. It covers the
-// command names of every feature and the question and greeting words.
-var commandWords = func() map[string]commandWord {
-	m := map[string]commandWord{}
-	add := func(lang string, words ...string) {
-		for _, w := range words {
-			m[Fold(w)] = commandWord{lang: lang, display: w}
+// coreWords are the first words of the core's own commands and of
+// greetings; features add theirs (Parts.Words), question words included.
+var coreWords = map[string][]string{
+	"en": {"help", "hello", "hi", "hey", "thanks", "thank", "thx", "good"},
+	"fr": {"aide", "bonjour", "salut", "merci", "bonsoir", "allô", "coucou"},
+	"":   {"?"},
+}
+
+// addWords adds first words by language and rebuilds the table: every
+// English word, then every French one, then the shared ones, so that a
+// word both languages write alike (« présent », "present") ends shared
+// whatever the install order.
+func (r *registry) addWords(words map[string][]string) {
+	if r.wordLists == nil {
+		r.wordLists = map[string][]string{}
+	}
+	for lang, ws := range words {
+		r.wordLists[lang] = append(r.wordLists[lang], ws...)
+	}
+	r.words = map[string]commandWord{}
+	for _, lang := range []string{"en", "fr", ""} {
+		for _, w := range r.wordLists[lang] {
+			r.words[Fold(w)] = commandWord{lang: lang, display: w}
 		}
 	}
-	add("en", "help", "who", "join", "profile", "update", "leave", "language", "gaps", "coverage", "stats",
-		"statistics", "coordinator", "coordinators", "meetings", "meeting", "attend", "decline", "poll", "polls",
-		"anyone", "anybody", "someone", "somebody", "whos", "who's", "hello", "hi", "hey", "thanks", "thank",
-		"thx", "good", "is", "are", "does", "list", "show")
-	add("fr", "aide", "qui", "rejoindre", "adhérer", "inscription", "profil", "modifier", "quitter", "langue",
-		"lacunes", "couverture", "statistiques", "coordonnateur", "coordonnateurs", "coordonnatrice", "coordonnatrices",
-		"coordinateur", "réunions",
-		"réunion", "participer", "présent", "décliner", "sondage", "sondages", "voter", "quelqu’un", "quelqu'un",
-		"quelquun", "y", "bonjour", "salut", "merci", "bonsoir", "allô", "coucou", "est-ce", "liste", "montre")
-	add("", "?", "lang", "absent", "vote", "present", "coordination")
-	return m
-}()
+}
 
 // wordLanguage returns the language a folded first word is written in, or
 // "" when it is unknown or shared by both languages.
-func wordLanguage(w string) string {
-	return commandWords[strings.TrimRightFunc(w, isSentencePunct)].lang
+func (s *Service) wordLanguage(w string) string {
+	return s.reg.words[strings.TrimRightFunc(w, isSentencePunct)].lang
 }
 
 // textLanguage guesses the language of a command or question from its
@@ -57,22 +62,22 @@ func (s *Service) textLanguage(text string) string {
 		return ""
 	}
 	first := Fold(words[0])
-	if l := wordLanguage(first); l != "" {
+	if l := s.wordLanguage(first); l != "" {
 		return l
 	}
-	if _, known := commandWords[strings.TrimRightFunc(first, isSentencePunct)]; known {
+	if _, known := s.reg.words[strings.TrimRightFunc(first, isSentencePunct)]; known {
 		return ""
 	}
 	// A misspelt command ("statistique") is in the language of the
 	// commands it is close to, when they agree.
-	return suggestionLanguage(closestWords(first, s.commandNames()))
+	return s.suggestionLanguage(closestWords(first, s.commandNames()))
 }
 
 // suggestionLanguage is the language all of words share, else "".
-func suggestionLanguage(words []string) string {
+func (s *Service) suggestionLanguage(words []string) string {
 	lang := ""
 	for _, w := range words {
-		l := commandWords[w].lang
+		l := s.reg.words[w].lang
 		if l == "" || (lang != "" && l != lang) {
 			return ""
 		}
@@ -86,7 +91,7 @@ func isSentencePunct(r rune) bool { return (unicode.IsPunct(r) && r != '?') || u
 // commandNames lists the folded names of every registered command, sorted.
 func (s *Service) commandNames() []string {
 	var out []string
-	for _, cmd := range s.commands {
+	for _, cmd := range s.allCommands() {
 		for _, n := range cmd.Names {
 			if n != "?" {
 				out = append(out, n)
@@ -122,7 +127,7 @@ func closestWords(w string, names []string) []string {
 	return out
 }
 
-// questionLanguage is the language of a question written out in full: two
+// questionLanguage is the language of a question written out in full: three
 // words or more, ending with a question mark, whose first word tells the
 // language ("qui représente le Yukon ?", "who represents Yukon?"). A
 // bilingual member who asks in French expects French back, whatever their

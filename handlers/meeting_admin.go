@@ -317,17 +317,6 @@ func (s *Service) noRemindersKey() string {
 	return "meeting_reminders_none"
 }
 
-// FailUsage is an error followed by the command's usage line.
-func (c *Call) FailUsage(err error, usage string) Reply {
-	r := c.Fail(err)
-	if r.Kind == "error" {
-		hint := c.T(usage, c.SlashData())
-		r.Text += "\n" + hint
-		r.Blocks = append(r.Blocks, Context{Text: hint})
-	}
-	return r
-}
-
 // cmdMeetingPlan: meeting plan YEAR creates the quarterly meetings from the
 // configured rule, skipping months that have a meeting or are past.
 func (s *Service) cmdMeetingPlan(ctx context.Context, c *Call) Reply {

@@ -40,7 +40,7 @@ func BenchmarkCalendar(b *testing.B) {
 // jobs), what the scheduler does at start, on Reload and every minute.
 func BenchmarkReminderJobs(b *testing.B) {
 	e := mtgBenchEnv(b, 200)
-	src := e.s.Jobs()
+	src := e.s.JobSources()[0] // the reminders
 	if jobs, err := src.Pending(context.Background()); err != nil || len(jobs) != 600 {
 		b.Fatalf("%d jobs, %v", len(jobs), err)
 	}

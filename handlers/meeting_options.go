@@ -11,6 +11,18 @@ import (
 // This file holds the meeting settings: their defaults, the startup check
 // of what the config gave, and the accessors the commands read them with.
 
+// MeetingOptions configure quarterly meetings and their reminders. Unset
+// fields take DefaultMeetingOptions; check them with ValidateMeetingOptions.
+type MeetingOptions struct {
+	Rule     string        // e.g. "third wednesday 13:00"; "" for the default
+	Months   []time.Month  // empty for March, June, September, December
+	Duration time.Duration // length of a new meeting; 0 for the default (90 min)
+	// Reminders are the offsets before the start. nil means the defaults;
+	// an empty non-nil slice means no reminders (config `reminders = []`),
+	// so the app must pass the list it parsed, even when empty.
+	Reminders []time.Duration
+}
+
 // DefaultMeetingOptions are the settings used for whatever MeetingOptions
 // leaves unset: Rule "", Months empty, Duration 0 or Reminders nil (an
 // empty non-nil Reminders means no reminders, see MeetingOptions). The

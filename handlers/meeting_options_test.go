@@ -106,7 +106,7 @@ func TestEmptyRemindersConfigDropsPlannedOnes(t *testing.T) {
 	e.addMeeting(mtgT0.Add(30*24*time.Hour), 336*time.Hour, 24*time.Hour, time.Hour)
 	e.opts.Meetings.Reminders = []time.Duration{}
 	e.restart()
-	jobs, err := e.s.Jobs().Pending(context.Background())
+	jobs, err := pendingJobs(context.Background(), e.s)
 	if err != nil {
 		t.Fatal(err)
 	}

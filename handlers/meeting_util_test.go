@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"copbot/scheduler"
 	"copbot/storage"
 )
 
@@ -276,7 +277,7 @@ func (e *mtgEnv) addMeeting(start time.Time, offsets ...time.Duration) *storage.
 func (e *mtgEnv) runPending() []error {
 	e.t.Helper()
 	ctx := context.Background()
-	jobs, err := e.s.Jobs().Pending(ctx)
+	jobs, err := pendingJobs(ctx, e.s)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -308,3 +309,17 @@ func mtgHas(t testing.TB, r Reply, want ...string) {
 }
 
 var errMtgDown = errors.New("slack: 503 service unavailable")
+
+// pendingJobs lists the jobs of every job source of s, as the scheduler
+// does at each scan; a source that fails fails the listing.
+func pendingJobs(ctx context.Context, s *Service) ([]scheduler.Job, error) {
+	var all []scheduler.Job
+	for _, src := range s.JobSources() {
+		jobs, err := src.Pending(ctx)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, jobs...)
+	}
+	return all, nil
+}

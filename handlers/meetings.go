@@ -6,24 +6,32 @@ import (
 	"strings"
 	"time"
 
+	"copbot/scheduler"
 	"copbot/storage"
 )
 
 func (s *Service) registerMeetings() {
-	s.commands = append(s.commands,
-		&Command{Names: []string{"meetings", "reunions"}, HelpKey: "help_meetings", Run: s.cmdMeetings},
-		&Command{Names: []string{"meeting", "reunion"}, HelpKey: "help_meeting", Run: s.cmdMeeting},
-		&Command{Names: []string{"attend", "participer", "present"}, HelpKey: "help_attend",
-			Run: func(ctx context.Context, c *Call) Reply { return s.cmdRSVP(ctx, c, storage.RSVPYes) }},
-		&Command{Names: []string{"decline", "absent", "decliner"}, HelpKey: "help_decline",
-			Run: func(ctx context.Context, c *Call) Reply { return s.cmdRSVP(ctx, c, storage.RSVPNo) }},
-	)
-	s.actions["rsvp_yes"] = func(ctx context.Context, c *Call, v string) Reply {
-		return s.rsvp(ctx, c, v, storage.RSVPYes)
-	}
-	s.actions["rsvp_no"] = func(ctx context.Context, c *Call, v string) Reply {
-		return s.rsvp(ctx, c, v, storage.RSVPNo)
-	}
+	s.Install(Parts{
+		Commands: []*Command{
+			{Names: []string{"meetings", "reunions"}, HelpKey: "help_meetings", Run: s.cmdMeetings},
+			{Names: []string{"meeting", "reunion"}, HelpKey: "help_meeting", Run: s.cmdMeeting},
+			{Names: []string{"attend", "participer", "present"}, HelpKey: "help_attend",
+				Run: func(ctx context.Context, c *Call) Reply { return s.cmdRSVP(ctx, c, storage.RSVPYes) }},
+			{Names: []string{"decline", "absent", "decliner"}, HelpKey: "help_decline",
+				Run: func(ctx context.Context, c *Call) Reply { return s.cmdRSVP(ctx, c, storage.RSVPNo) }},
+		},
+		Actions: map[string]ActionFunc{
+			"rsvp_yes": func(ctx context.Context, c *Call, v string) Reply { return s.rsvp(ctx, c, v, storage.RSVPYes) },
+			"rsvp_no":  func(ctx context.Context, c *Call, v string) Reply { return s.rsvp(ctx, c, v, storage.RSVPNo) },
+		},
+		Home: []HomeSection{{Order: 20, Blocks: s.nextMeetingBlocks}},
+		Jobs: []scheduler.Source{scheduler.SourceFunc(newReminderRunner(s).jobs)},
+		Words: map[string][]string{
+			"en": {"meetings", "meeting", "attend", "decline"},
+			"fr": {"réunions", "réunion", "participer", "présent", "décliner"},
+			"":   {"absent", "present"},
+		},
+	})
 }
 
 // meetingSub is a subcommand of "meeting": its folded names in both
@@ -263,10 +271,4 @@ func (c *Call) meetingTitle(m *storage.Meeting) string {
 		return c.Own(m.Title)
 	}
 	return c.T("meeting_default_title", nil)
-}
-
-// LangCall is a call with no user behind it, for community posts written
-// in one language.
-func (s *Service) LangCall(lang string) *Call {
-	return &Call{s: s, Lang: lang}
 }

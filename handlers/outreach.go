@@ -14,7 +14,7 @@ import (
 // ("outreach add Yukon --contact … --follow-up 2026-11-02"), update their
 // status, and are reminded of follow-ups when due (outreachJobs). A member
 // who joins from an invited jurisdiction or order accepts the invitation
-// (a storage trigger); coordinators are told (membershipChanged).
+// (a storage trigger); coordinators are told (reportFeature.membershipChanged).
 
 // followUpHour is the community-zone hour a follow-up date is due at.
 const followUpHour = 9

@@ -14,12 +14,6 @@ import (
 // preference (members.plain); posts to the community channel are written
 // to read well for everyone and do not depend on it.
 
-// registerPlain installs the preferences command.
-func (s *Service) registerPlain() {
-	s.commands = append(s.commands,
-		&Command{Names: []string{"preferences", "preference", "prefs"}, HelpKey: "help_preferences", Run: s.cmdPreferences})
-}
-
 // cmdPreferences answers `preferences`, `preferences plain on|off`
 // (`préférences simple oui|non`).
 func (s *Service) cmdPreferences(ctx context.Context, c *Call) Reply {

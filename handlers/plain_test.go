@@ -18,7 +18,7 @@ func TestPollCardAccessible(t *testing.T) {
 	p := e.create(`"Thème de mars ?" "Accessibilité" "Communautés vulnérables"`) // a French question
 	e.vote(ptUser("m1"), p, 2)
 	e.vote(ptUser("m2"), p, 2)
-	e.s.polls.upd.Close()
+	e.s.Flush()
 	ups := e.fake.Updates()
 	card := ups[len(ups)-1].Reply
 	if strings.ContainsAny(card.Text, pollGlyphs) {

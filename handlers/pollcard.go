@@ -34,13 +34,10 @@ type pollView struct {
 	Meeting *storage.Meeting
 }
 
-// pollCall is a call without an asker, to write community posts in lang.
-func (s *Service) pollCall(lang string) *Call { return &Call{s: s, Lang: lang} }
-
 // pollCard renders the live poll message for the channel. The deadline is
 // written once per language, in the small print.
 func (s *Service) pollCard(p *storage.Poll, v pollView) Reply {
-	en, fr := s.pollCall("en"), s.pollCall("fr")
+	en, fr := s.LangCall("en"), s.LangCall("fr")
 	blocks := []Block{Header{Text: p.Question}}
 	for _, l := range pollLines(p) {
 		blocks = append(blocks, Section{Text: fmt.Sprintf("%d. %s\n%s / %s", l.Position, l.Label,
@@ -154,7 +151,7 @@ func pollButtonLabel(o storage.PollOption) string {
 // is the linked meeting when the poll just set its theme.
 func (s *Service) pollResultReply(p *storage.Poll, v pollView, meeting *storage.Meeting) Reply {
 	one := func(lang string) Reply {
-		c := s.pollCall(lang)
+		c := s.LangCall(lang)
 		blocks := []Block{Header{Text: c.T("poll_result_header", map[string]any{"ID": p.ID})},
 			Section{Text: c.pollQuote(p.Question)}}
 		var lines []string

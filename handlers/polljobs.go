@@ -10,20 +10,12 @@ import (
 	"copbot/storage"
 )
 
-// DirectMessenger is implemented by Posters that can also write to one
-// person privately (a Slack DM, a Teams 1:1 chat). Poll reminders then go
-// to each member who has not voted; with a Poster that cannot, one
-// reminder is posted to the community channel instead.
-type DirectMessenger interface {
-	Direct(ctx context.Context, to storage.Identity, r Reply) error
-}
-
-// pollJobs lists the poll closings (and vote reminders) still to run:
+// jobs lists the poll closings (and vote reminders) still to run:
 // "poll-close:ID" at the deadline of each open poll, and again for each
 // closed poll whose result is not posted yet (a failed or interrupted
 // post); "poll-remind:ID" before the deadline of polls that asked for it.
-func (s *Service) pollJobs(ctx context.Context) ([]scheduler.Job, error) {
-	p := s.polls
+func (p *pollFeature) jobs(ctx context.Context) ([]scheduler.Job, error) {
+	s := p.s
 	open, err := s.store.FindPolls(ctx, storage.PollFilter{Scheduled: true})
 	if err != nil {
 		return nil, err
@@ -202,7 +194,7 @@ func (p *pollFeature) remind(ctx context.Context, poll *storage.Poll) error {
 }
 
 func (p *pollFeature) reminder(lang, key string, poll *storage.Poll) Reply {
-	c := p.s.pollCall(lang)
+	c := p.s.LangCall(lang)
 	t := c.T(key, c.With(map[string]any{"ID": poll.ID, "Question": c.pollQuote(poll.Question),
 		"When": c.pollWhen(poll.ClosesAt)}))
 	return Reply{Kind: "poll_reminder", Visibility: InChannel, Lang: c.Lang, Text: t, Blocks: []Block{Section{Text: t},

@@ -16,10 +16,10 @@ import (
 	"copbot/storage"
 )
 
-// ptJob returns the job with that key from env's pollJobs, or nil.
+// ptJob returns the job with that key from the polls job source, or nil.
 func (e *ptEnv) ptJob(key string) *scheduler.Job {
 	e.t.Helper()
-	jobs, err := e.s.pollJobs(context.Background())
+	jobs, err := e.s.JobSources()[1].Pending(context.Background()) // the polls
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestPollClosesAcrossRestart(t *testing.T) {
 	// The second process's scheduler finds the poll overdue and closes it.
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := newPtEnvClock(t, path, &ptPoster{}, clock.Now)
-	sch := scheduler.New(clock.Now, log, scheduler.SourceFunc(e.s.pollJobs))
+	sch := scheduler.New(clock.Now, log, e.s.JobSources()[1])
 	e.s.SetReplan(sch.Reload)
 	sch.Start(context.Background())
 	hang := time.Now().Add(20 * time.Second) // a guard against a hang, not a speed target

@@ -202,7 +202,7 @@ func (p *pollFeature) tombstone(ctx context.Context, id int64, key string, refs 
 		return
 	}
 	one := func(lang string) Reply {
-		return p.s.pollCall(lang).Reply("poll_deleted", InChannel, Context{Text: p.s.tr.T(lang, key, map[string]any{"ID": id})})
+		return p.s.LangCall(lang).Reply("poll_deleted", InChannel, Context{Text: p.s.tr.T(lang, key, map[string]any{"ID": id})})
 	}
 	r := Bilingual(one("en"), one("fr"))
 	for _, m := range refs {
@@ -231,9 +231,7 @@ func (p *pollFeature) doAddOption(ctx context.Context, c *Call, poll *storage.Po
 	default:
 		by = c.Member.ID
 	}
-	p.writes.Lock()
 	poll, err := p.s.store.AddPollOption(ctx, poll.ID, label, by)
-	p.writes.Unlock()
 	if err != nil {
 		return c.Fail(err)
 	}

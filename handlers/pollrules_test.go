@@ -87,7 +87,7 @@ func pollTestCall(t *testing.T, lang string) *Call {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s.pollCall(lang)
+	return s.LangCall(lang)
 }
 
 func TestPollTurnout(t *testing.T) {

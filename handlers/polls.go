@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
+	"copbot/scheduler"
 	"copbot/storage"
 )
 
@@ -14,13 +14,6 @@ import (
 type pollFeature struct {
 	s   *Service
 	upd *pollUpdater
-	// writes serializes this process's votes. SQLite admits one writer at a
-	// time anyway; queueing here instead of in SQLite's busy handler, which
-	// sleeps up to 100 ms between tries, keeps a storm of clicks fast (500
-	// concurrent votes through Act on 2 cores: 2.7–3.4 s without it, about
-	// 0.6 s with it). Other processes on the same file still meet the busy
-	// timeout.
-	writes sync.Mutex
 }
 
 // pollUpdateEvery is the most often a posted poll message is rewritten.
@@ -33,20 +26,22 @@ const pollResultStale = 2 * time.Minute
 func (s *Service) registerPolls() {
 	p := &pollFeature{s: s}
 	p.upd = newPollUpdater(s, pollUpdateEvery)
-	s.polls = p
-	s.commands = append(s.commands,
-		&Command{Names: []string{"poll", "sondage"}, HelpKey: "help_poll", Run: p.cmdPoll},
-		&Command{Names: []string{"polls", "sondages"}, HelpKey: "help_polls", Run: p.cmdPolls},
-		&Command{Names: []string{"vote", "voter"}, HelpKey: "help_vote", Run: p.cmdVote},
-	)
-	s.actions["poll_vote"] = p.actVote
-	s.actions["poll_ballot"] = p.actBallot
-	s.actions["poll_show"] = p.actShow
-	s.actions["poll_add_option"] = p.actAddOption
-	s.forms["poll_create"] = p.submitCreate
-	s.forms["poll_ballot"] = p.submitBallot
-	s.forms["poll_add_option"] = p.submitAddOption
-	s.onClose(p.upd.Close)
+	s.Install(Parts{
+		Commands: []*Command{
+			{Names: []string{"poll", "sondage"}, HelpKey: "help_poll", Run: p.cmdPoll},
+			{Names: []string{"polls", "sondages"}, HelpKey: "help_polls", Run: p.cmdPolls},
+			{Names: []string{"vote", "voter"}, HelpKey: "help_vote", Run: p.cmdVote},
+		},
+		Actions: map[string]ActionFunc{"poll_vote": p.actVote, "poll_ballot": p.actBallot, "poll_show": p.actShow,
+			"poll_add_option": p.actAddOption},
+		Forms: map[string]FormFunc{"poll_create": p.submitCreate, "poll_ballot": p.submitBallot,
+			"poll_add_option": p.submitAddOption},
+		Home:  []HomeSection{{Order: 30, Blocks: p.openBlocks}},
+		Jobs:  []scheduler.Source{scheduler.SourceFunc(p.jobs)},
+		Words: map[string][]string{"en": {"poll", "polls"}, "fr": {"sondage", "sondages", "voter"}, "": {"vote"}},
+		Flush: p.upd.flush,
+		Close: p.upd.Close,
+	})
 }
 
 // pollSubcommands maps folded subcommand words, English and French.
@@ -178,11 +173,7 @@ func (p *pollFeature) cmdPolls(ctx context.Context, c *Call) Reply {
 	return c.Reply("polls", Ephemeral, blocks...)
 }
 
-// openPollBlocks lists open polls on the App Home.
-func (s *Service) openPollBlocks(ctx context.Context, c *Call) []Block {
-	return s.polls.openBlocks(ctx, c)
-}
-
+// openBlocks lists the open polls (the polls command, the App Home).
 func (p *pollFeature) openBlocks(ctx context.Context, c *Call) []Block {
 	open := storage.PollOpen
 	polls, err := p.s.store.FindPolls(ctx, storage.PollFilter{Status: &open, Limit: 20})

@@ -333,13 +333,13 @@ func TestPollForm(t *testing.T) {
 func TestPollHomeBlocks(t *testing.T) {
 	e := newPtEnv(t)
 	e.join("m1", "Marie Tremblay", "fr")
-	c := e.s.newCall(context.Background(), Request{Identity: ptUser("m1")})
-	if blocks := e.s.openPollBlocks(context.Background(), c); len(blocks) != 0 {
-		t.Errorf("no polls, %d blocks", len(blocks))
+	home := func() Reply { return e.s.Home(context.Background(), Request{Identity: ptUser("m1")}) }
+	if text := home().Text; strings.Contains(text, "Sondages en cours") {
+		t.Errorf("no polls, yet the home lists some:\n%s", text)
 	}
 	p := e.create(`"Thème ?" "A" "B" --closes 2d`)
-	blocks := e.s.openPollBlocks(context.Background(), c)
-	text := blocksText(blocks)
+	r := home()
+	text, blocks := r.Text, r.Blocks
 	for _, want := range []string{"Sondages en cours", "nº" + nbsp + fmt.Sprint(p.ID) + " Thème ?", "Fermeture" + nbsp + ":"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("home blocks lack %q:\n%s", want, text)

@@ -110,7 +110,7 @@ func TestPollCardPromises(t *testing.T) {
 		{"fr", 24 * time.Hour, "24" + nbsp + "h"}, {"fr", 72 * time.Hour, "3" + nbsp + "jours"},
 	}
 	for _, tt := range delays {
-		if got := e.s.pollCall(tt.lang).pollDelay(tt.d); got != tt.want {
+		if got := e.s.LangCall(tt.lang).pollDelay(tt.d); got != tt.want {
 			t.Errorf("pollDelay(%s, %v) = %q, want %q", tt.lang, tt.d, got, tt.want)
 		}
 	}

@@ -110,9 +110,7 @@ func (p *pollFeature) vote(ctx context.Context, c *Call, pollID int64, do func(m
 	if c.Member == nil {
 		return c.pollJoinFirst()
 	}
-	p.writes.Lock()
 	res, err := do(c.Member.ID)
-	p.writes.Unlock()
 	if err != nil {
 		return c.Fail(err)
 	}

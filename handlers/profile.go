@@ -47,16 +47,6 @@ func (s *Service) cmdProfile(ctx context.Context, c *Call) Reply {
 	return c.profileReply(c.Member)
 }
 
-// NotMember answers a members-only command from someone who is not one:
-// a former member is told how to come back rather than how to sign up.
-func (c *Call) NotMember() Reply {
-	key := "error_not_member"
-	if c.Former != nil {
-		key = "error_left_member"
-	}
-	return c.Reply("error", Ephemeral, Section{Text: c.T(key, c.SlashData())})
-}
-
 // cmdUpdate changes the caller's profile: "update title Director",
 // "update org=ServiceOntario where=ON", or the prefilled form with no text.
 func (s *Service) cmdUpdate(ctx context.Context, c *Call) Reply {
@@ -141,7 +131,7 @@ func (s *Service) leave(ctx context.Context, c *Call) Reply {
 	if err := s.store.LeaveMember(ctx, c.Member.ID); err != nil {
 		return c.Fail(err)
 	}
-	s.membershipChanged(nil)
+	s.MembershipChanged(nil)
 	return c.Reply("left", Ephemeral, Section{Text: c.T("leave_done", c.With(map[string]any{"Name": c.Member.Name}))})
 }
 

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"slices"
 	"strings"
 	"unicode"
 )
@@ -23,21 +22,6 @@ func parseProfileLine(c *Call, line string, keepName bool) (map[string]string, [
 		return parsePipes(c, line, keepName)
 	}
 	return parsePairs(c, rawFields(line))
-}
-
-// RawArgs is the text after the command word, as typed: Fields would drop
-// the quotes inside a name. When c.args did not come from the request's
-// text (a command run from another), it is c.args joined.
-func (c *Call) RawArgs() string {
-	t := stripCommand(c.Req.Text, c.s.opts.Command)
-	rest := ""
-	if i := strings.IndexFunc(t, unicode.IsSpace); i >= 0 {
-		rest = strings.TrimSpace(t[i:])
-	}
-	if !slices.Equal(Fields(rest), c.Args) {
-		return strings.Join(c.Args, " ")
-	}
-	return rest
 }
 
 func parsePipes(c *Call, line string, keepName bool) (map[string]string, []string) {

@@ -148,11 +148,11 @@ func TestErrorLogsOmitCommandText(t *testing.T) {
 			var logs bytes.Buffer
 			s, _ := mtService(t, nil)
 			s.log = slog.New(slog.NewTextHandler(&logs, nil))
-			s.commands = append(s.commands,
-				&Command{Names: []string{"boom"}, Run: func(context.Context, *Call) Reply { panic("bug") }},
-				&Command{Names: []string{"fail"}, Run: func(_ context.Context, c *Call) Reply {
+			s.Install(Parts{Commands: []*Command{
+				{Names: []string{"boom"}, Run: func(context.Context, *Call) Reply { panic("bug") }},
+				{Names: []string{"fail"}, Run: func(_ context.Context, c *Call) Reply {
 					return c.Fail(errors.New("disk I/O error"))
-				}})
+				}}}})
 			if tt.wantCmd == "command=(question)" {
 				// A failure while answering a question: call fail directly.
 				c := s.newCall(context.Background(), Request{Identity: mtUser("ann"), Text: tt.text})

@@ -164,7 +164,7 @@ func TestOutreachFollowUpAndAcceptance(t *testing.T) {
 
 func outreachJobList(t *testing.T, e *ptEnv) []scheduler.Job {
 	t.Helper()
-	jobs, err := e.s.outreachJobs(context.Background())
+	jobs, err := e.s.JobSources()[2].Pending(context.Background()) // the outreach follow-ups
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,5 @@ func (s *Service) register() {
 	s.registerMembers()
 	s.registerMeetings()
 	s.registerPolls()
-	s.registerPlain()
 	s.registerReport()
 }

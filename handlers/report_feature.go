@@ -33,15 +33,18 @@ const reportWorkTimeout = time.Minute
 
 func (s *Service) registerReport() {
 	f := &reportFeature{s: s, queue: make(chan func(context.Context), reportQueue), stop: make(chan struct{})}
-	s.report = f
 	f.wg.Add(1)
 	go f.work()
-	s.onClose(f.close)
-	s.commands = append(s.commands,
-		&Command{Names: []string{"challenges", "challenge", "defis", "defi"}, Coordinator: true, HelpKey: "help_challenge", Run: s.cmdChallenge},
-		&Command{Names: []string{"outreach", "invitations", "invitation", "demarches"}, Coordinator: true, HelpKey: "help_outreach", Run: s.cmdOutreach},
-		&Command{Names: []string{"report", "rapport"}, Coordinator: true, HelpKey: "help_report", Run: s.cmdReport},
-	)
+	s.Install(Parts{
+		Commands: []*Command{
+			{Names: []string{"challenges", "challenge", "defis", "defi"}, Coordinator: true, HelpKey: "help_challenge", Run: s.cmdChallenge},
+			{Names: []string{"outreach", "invitations", "invitation", "demarches"}, Coordinator: true, HelpKey: "help_outreach", Run: s.cmdOutreach},
+			{Names: []string{"report", "rapport"}, Coordinator: true, HelpKey: "help_report", Run: s.cmdReport},
+		},
+		Jobs:              []scheduler.Source{scheduler.SourceFunc(s.outreachJobs)},
+		MembershipChanged: f.membershipChanged,
+		Close:             f.close,
+	})
 }
 
 func (f *reportFeature) work() {
@@ -86,13 +89,12 @@ func (f *reportFeature) enqueue(what string, fn func(context.Context)) {
 	}
 }
 
-// membershipChanged is called once a join, departure or import is saved.
-// joined is the member who joined or came back (nil otherwise).
-func (s *Service) membershipChanged(joined *storage.Member) {
-	if s.report == nil {
-		return
-	}
-	s.report.enqueue("membership", func(ctx context.Context) {
+// membershipChanged queues what follows a join, a departure or an import:
+// the coverage challenge, and for a member who joined or came back
+// (joined), a notice to the coordinators.
+func (f *reportFeature) membershipChanged(joined *storage.Member) {
+	s := f.s
+	f.enqueue("membership", func(ctx context.Context) {
 		s.syncCoverage(ctx)
 		if joined != nil {
 			s.noticeCoordinators(ctx, joined)

@@ -94,22 +94,6 @@ func (s *Service) isCoordinator(ctx context.Context, id storage.Identity) (bool,
 	return s.store.IsCoordinator(ctx, id)
 }
 
-// CoordinatorOnly refuses a coordinator-only action, in the one wording
-// every command uses: it names the slash command for help and for the
-// list of coordinators.
-func (c *Call) CoordinatorOnly() Reply { return c.ErrorReply("error_coordinator_only", c.SlashData()) }
-
-// CoordinatorInConfig reports whether the config names id a coordinator
-// (those cannot be removed from chat).
-func (s *Service) CoordinatorInConfig(id storage.Identity) bool {
-	for _, cid := range s.opts.Coordinators {
-		if cid == id {
-			return true
-		}
-	}
-	return false
-}
-
 // listCoordinators names the coordinators from the config, then those added
 // at run time, each with the member's name when known.
 func (s *Service) listCoordinators(ctx context.Context, c *Call) Reply {

@@ -205,7 +205,7 @@ func (s *Service) ImportRoster(ctx context.Context, r io.Reader, lang string) (I
 		return im.rep, im.storageError(err)
 	}
 	im.rep.Created, im.rep.Updated, im.rep.Unchanged = res.Created, res.Updated, res.Unchanged
-	s.membershipChanged(nil)
+	s.MembershipChanged(nil)
 	return im.rep, nil
 }
 

@@ -1,15 +1,19 @@
-// Package handlers turns a command from any platform into a platform-neutral
-// Reply. It knows nothing of Slack, Teams or terminals: adapters in bot/ parse
-// their input into a Request and render the Reply.
+// Package handlers is copbot's core: it turns a command from any platform
+// into a platform-neutral Reply. It knows nothing of Slack, Teams or
+// terminals (adapters in bot/ parse their input into a Request and render
+// the Reply), and nothing of any feature by name: features install their
+// commands, buttons, forms, Home sections and timed jobs (Service.Install).
+//
+// The core owns the registry, the Call a handler answers with, the neutral
+// Reply, the Translator and its catalogs, the shared text helpers (Fold,
+// EditDistance, SplitFlag and FlagSpec), the delivery ledger, rate limits,
+// help and plain replies.
 package handlers
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"time"
 
@@ -29,84 +33,28 @@ type Options struct {
 	RateLimit       RateLimit // per person; the zero value sets none (the app sets DefaultRateLimit)
 }
 
-// MeetingOptions configure quarterly meetings and their reminders. Unset
-// fields take DefaultMeetingOptions; check them with ValidateMeetingOptions.
-type MeetingOptions struct {
-	Rule     string        // e.g. "third wednesday 13:00"; "" for the default
-	Months   []time.Month  // empty for March, June, September, December
-	Duration time.Duration // length of a new meeting; 0 for the default (90 min)
-	// Reminders are the offsets before the start. nil means the defaults;
-	// an empty non-nil slice means no reminders (config `reminders = []`),
-	// so the app must pass the list it parsed, even when empty.
-	Reminders []time.Duration
-}
-
-// Request is one command or question from a user on some platform.
-type Request struct {
-	Identity  storage.Identity
-	UserName  string // display name on the platform, a default for join
-	Locale    string // platform locale hint ("fr-CA"), used for non-members
-	ChannelID string // where the command was typed, if anywhere
-	Text      string // the command text, with or without the leading "/cop"
-}
-
-// MessageRef points at a message an adapter posted, so it can be updated.
-type MessageRef struct {
-	Platform storage.Platform
-	Channel  string
-	ID       string // Slack ts, Teams activity id, console line number
-}
-
-// Poster posts to the community channel of one or more platforms. Adapters
-// implement it; the app fans it out over every configured platform.
-type Poster interface {
-	// Post publishes r to the community channel and returns where it went.
-	// With several platforms it may succeed on some and fail on others: it
-	// then returns the refs of the posts made AND a non-nil error. Callers
-	// must not post again where it went (that would double the message).
-	Post(ctx context.Context, r Reply) ([]MessageRef, error)
-	// Update replaces a message posted earlier.
-	Update(ctx context.Context, ref MessageRef, r Reply) error
-}
-
-// Service answers requests. It is safe for concurrent use.
+// Service answers requests. It is safe for concurrent use once every
+// feature is installed.
 type Service struct {
-	store   *storage.DB
-	opts    Options
-	tr      *Translator
-	now     func() time.Time
-	log     *slog.Logger
-	mu      sync.RWMutex
+	store  *storage.DB
+	opts   Options
+	tr     *Translator
+	now    func() time.Time
+	log    *slog.Logger
+	limit  *limiter // requests per person
+	ledger ledger   // the delivery ledger's memory of this process (delivery.go)
+	reg    registry
+	// members holds the directory's leave prompts until the directory
+	// leaves the core (issue 14).
+	members *memberFeature
+
+	mu      sync.RWMutex // guards poster, replanF and reg.closers
 	poster  Poster
 	replanF func()
-	closers []func()
-	polls   *pollFeature   // set by registerPolls: the poll message updater and vote gate
-	members *memberFeature // set by registerMembers: leave prompts awaiting "yes"
-	limit   *limiter       // requests per person
-	// unrecorded holds keyed posts made whose sent record failed (postOnce).
-	unrecorded unrecorded
-	report     *reportFeature // set by registerReport: work after membership changes
-
-	commands []*Command
-	actions  map[string]ActionFunc
-	forms    map[string]FormFunc
 }
 
-// Command is one top-level Command with its English and French names.
-type Command struct {
-	Names       []string // folded names, English first: "who", "qui"
-	Coordinator bool     // refused to non-coordinators
-	HelpKey     string   // i18n id of its one-line help
-	Run         func(ctx context.Context, c *Call) Reply
-}
-
-type ActionFunc func(ctx context.Context, c *Call, value string) Reply
-
-// FormFunc handles a submitted form. A non-empty errs map (field id to a
-// translated message) means nothing was saved and the form should show them.
-type FormFunc func(ctx context.Context, c *Call, state string, values map[string]string) (r Reply, errs map[string]string)
-
-// New builds a Service. now is the clock (time.Now in production).
+// New builds a core Service with no feature installed: help and the
+// preferences setting only. now is the clock (time.Now in production).
 func New(store *storage.DB, opts Options, now func() time.Time, log *slog.Logger) (*Service, error) {
 	tr, err := NewTranslator()
 	if err != nil {
@@ -122,10 +70,25 @@ func New(store *storage.DB, opts Options, now func() time.Time, log *slog.Logger
 		opts.Command = "/cop"
 	}
 	s := &Service{store: store, opts: opts, tr: tr, now: now, log: log, limit: newLimiter(opts.RateLimit),
-		actions: map[string]ActionFunc{}, forms: map[string]FormFunc{}}
+		ledger: ledger{store: store, log: log}}
+	s.reg = registry{actions: map[string]ActionFunc{}, forms: map[string]FormFunc{}}
+	s.reg.core = []*Command{
+		{Names: []string{"help", "aide", "?"}, HelpKey: "help_help", Run: s.help},
+		{Names: []string{"preferences", "preference", "prefs"}, HelpKey: "help_preferences", Run: s.cmdPreferences},
+	}
+	s.reg.addWords(coreWords)
 	s.register()
 	return s, nil
 }
+
+// Store is the database every feature reads and writes.
+func (s *Service) Store() *storage.DB { return s.store }
+
+// Now reads the service's clock.
+func (s *Service) Now() time.Time { return s.now() }
+
+// Log is the service's logger.
+func (s *Service) Log() *slog.Logger { return s.log }
 
 // Translator returns the service's translator, for adapters' own texts.
 func (s *Service) Translator() *Translator { return s.tr }
@@ -140,6 +103,7 @@ func (s *Service) SetPoster(p Poster) {
 	s.poster = p
 }
 
+// Poster is where community posts go, nil before SetPoster.
 func (s *Service) Poster() Poster {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -154,7 +118,8 @@ func (s *Service) SetReplan(f func()) {
 	s.replanF = f
 }
 
-// Replan tells the scheduler that Jobs changed. It never blocks for long.
+// Replan tells the scheduler that the job sources' answers changed. It
+// never blocks for long.
 func (s *Service) Replan() {
 	s.mu.RLock()
 	f := s.replanF
@@ -164,19 +129,13 @@ func (s *Service) Replan() {
 	}
 }
 
-// onClose registers cleanup run by Close, in reverse order.
-func (s *Service) onClose(f func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closers = append(s.closers, f)
-}
-
-// Close stops the service's background work (flushing pending message
-// updates) and waits for it. Handle must not be called after Close.
+// Close stops the features' background work (flushing pending message
+// updates, queued membership work) and waits for it, latest installed
+// first. Handle must not be called after Close.
 func (s *Service) Close() {
 	s.mu.Lock()
-	cs := s.closers
-	s.closers = nil
+	cs := s.reg.closers
+	s.reg.closers = nil
 	s.mu.Unlock()
 	for i := len(cs) - 1; i >= 0; i-- {
 		cs[i]()
@@ -188,8 +147,8 @@ func (s *Service) Close() {
 // replies in one stream (the console) calls it after each command, so that
 // updates print before the next prompt rather than into it.
 func (s *Service) Flush() {
-	if s.polls != nil {
-		s.polls.upd.flush()
+	for _, f := range s.reg.flush {
+		f()
 	}
 }
 
@@ -215,10 +174,12 @@ func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
 		}
 		return cmd.Run(ctx, c)
 	}
-	if r, ok := s.question(ctx, c); ok {
-		return r
+	for _, answer := range s.reg.answers {
+		if r, ok := answer(ctx, c); ok {
+			return r
+		}
 	}
-	return s.unknownCommand(ctx, c)
+	return s.unknownCommand(c)
 }
 
 // Act handles a button click: actionID from the Button, value its Value.
@@ -232,14 +193,14 @@ func (s *Service) Act(ctx context.Context, req Request, actionID, value string) 
 	if r, limited := s.throttle(c); limited {
 		return r
 	}
-	fn, ok := s.actions[actionID]
+	fn, ok := s.reg.actions[actionID]
 	if !ok {
 		return c.ErrorReply("error_unknown_action", nil)
 	}
 	return fn(ctx, c, value)
 }
 
-// Submit handles a submitted Form. See formFunc for errs.
+// Submit handles a submitted Form. See FormFunc for errs.
 func (s *Service) Submit(ctx context.Context, req Request, formID, state string, values map[string]string) (r Reply, errs map[string]string) {
 	c := s.newCall(ctx, req)
 	defer s.recover(c, &r)
@@ -249,17 +210,28 @@ func (s *Service) Submit(ctx context.Context, req Request, formID, state string,
 	if r, limited := s.throttle(c); limited {
 		return r, nil
 	}
-	fn, ok := s.forms[formID]
+	fn, ok := s.reg.forms[formID]
 	if !ok {
 		return c.ErrorReply("error_unknown_action", nil), nil
 	}
 	return fn(ctx, c, state, values)
 }
 
-// Language returns the language replies to req are written in: the saved
-// preference of the member (or former member), else the language of
-// req.Text when its first word tells (see textLanguage), else the platform
-// locale, else the community default.
+// Home is the Slack App Home: a header, then each installed HomeSection in
+// order (the member's profile or a Join button, the next meeting, open
+// polls, coordinators' shortcuts). It never panics.
+func (s *Service) Home(ctx context.Context, req Request) (r Reply) {
+	c := s.newCall(ctx, req)
+	defer s.recover(c, &r)
+	blocks := []Block{Header{Text: c.T("home_title", nil)}}
+	for _, sec := range s.reg.home {
+		blocks = append(blocks, sec.Blocks(ctx, c)...)
+	}
+	return c.Reply("home", Ephemeral, blocks...)
+}
+
+// Language returns the language replies to req are written in (see
+// Service.callLanguage for the order of precedence).
 func (s *Service) Language(ctx context.Context, req Request) string {
 	return s.newCall(ctx, req).Lang
 }
@@ -269,164 +241,4 @@ func (s *Service) recover(c *Call, r *Reply) {
 		s.log.Error("handler panic", append(c.logAttrs(), "panic", v, "stack", string(debug.Stack()))...)
 		*r = c.ErrorReply("error_internal", nil)
 	}
-}
-
-// Call is one request in progress: who asks, in which language.
-type Call struct {
-	s           *Service
-	Req         Request
-	Member      *storage.Member // nil when the user is not a member
-	Former      *storage.Member // the member the user was before leaving, if any
-	Coordinator bool
-	Lang        string
-	Plain       bool     // the caller asked for plain replies (see plain.go)
-	Clicked     bool     // the request is a button click, not typed text
-	Args        []string // words after the command name
-	lookupErr   error    // the caller lookup failed: c.member may be wrong
-}
-
-func (s *Service) newCall(ctx context.Context, req Request) *Call {
-	c := &Call{s: s, Req: req, Lang: s.opts.DefaultLanguage}
-	if !req.Identity.IsZero() {
-		c.Member, c.Former, c.Coordinator, c.lookupErr = s.lookupCaller(ctx, req.Identity)
-	}
-	c.Lang = s.callLanguage(c)
-	if q := s.questionLanguage(req.Text); q != "" {
-		c.Lang = q
-	}
-	c.Plain = memberPlain(c.Member, c.Former)
-	return c
-}
-
-// callLanguage picks the reply language: the saved preference of the
-// member (or former member), else the language the text is written in when
-// its first word tells, else the platform locale, else the default.
-func (s *Service) callLanguage(c *Call) string {
-	for _, m := range []*storage.Member{c.Member, c.Former} {
-		if m != nil && m.Language != "" {
-			return m.Language
-		}
-	}
-	// Someone who writes French wants French. Otherwise the platform's
-	// locale (Slack's, the console's -lang) says more about a person than
-	// an English command word, which French speakers type too.
-	word := s.textLanguage(c.Req.Text)
-	switch {
-	case word == "fr" || strings.HasPrefix(strings.ToLower(c.Req.Locale), "fr"):
-		return "fr"
-	case c.Req.Locale != "":
-		return "en"
-	case word != "":
-		return word
-	}
-	return s.opts.DefaultLanguage
-}
-
-// lookupCaller finds the active member with identity id, or else the
-// member who held it before leaving (kept for their language and a
-// "welcome back"), and whether id is a coordinator. A storage failure is
-// logged and treated as "not a member": the request still gets an answer.
-func (s *Service) lookupCaller(ctx context.Context, id storage.Identity) (member, former *storage.Member, coordinator bool, err error) {
-	c, err := s.store.CallerByIdentity(ctx, id)
-	if err != nil {
-		s.log.Warn("caller lookup", "identity", id.String(), "err", err)
-	}
-	return c.Member, c.Former, s.CoordinatorInConfig(id) || c.Coordinator, err
-}
-
-// cutShort reports whether the request's context ended before the caller
-// was known: answering as if to a non-member would then be wrong, so the
-// request gets the "too busy, nothing saved" answer instead.
-func (c *Call) cutShort() (Reply, bool) {
-	if errors.Is(c.lookupErr, context.DeadlineExceeded) || errors.Is(c.lookupErr, context.Canceled) {
-		return c.Fail(c.lookupErr), true
-	}
-	return Reply{}, false
-}
-
-// logAttrs describe the request for a log line without its text, which may
-// hold emails and names: the command's name when it is one (a question's
-// first word is not logged) and the text's length.
-func (c *Call) logAttrs() []any {
-	name := "(question)"
-	if n, _ := splitCommand(stripCommand(c.Req.Text, c.s.opts.Command)); n == "" {
-		name = "(none)"
-	} else if cmd := c.s.lookup(n); cmd != nil {
-		name = cmd.Names[0]
-	}
-	return []any{"command", name, "text_len", len(c.Req.Text)}
-}
-
-// T translates id in the call's language.
-func (c *Call) T(id string, data map[string]any) string { return c.s.tr.T(c.Lang, id, data) }
-
-// N translates id with plural count n in the call's language.
-func (c *Call) N(id string, n int, data map[string]any) string {
-	return c.s.tr.N(c.Lang, id, n, data)
-}
-
-// ErrorReply is an ephemeral error in the user's language.
-func (c *Call) ErrorReply(key string, data map[string]any) Reply {
-	msg := c.T(key, data)
-	return Reply{Kind: "error", Lang: c.Lang, Text: msg, Blocks: []Block{Section{Text: msg}}, Plain: c.Plain}
-}
-
-// Fail turns err into a reply: *storage.Error keys are translated, anything
-// else is logged and shown as an internal error. A request whose context
-// ended (the adapter's acknowledgement budget ran out) says it was too busy:
-// the error came from the transaction, which therefore did not commit.
-func (c *Call) Fail(err error) Reply {
-	var e *storage.Error
-	if errors.As(err, &e) && e.Code != storage.EINTERNAL {
-		return c.ErrorReply(e.Key, c.With(e.Args)) // messages may name a {{.Slash}} command
-	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		c.s.log.Warn("request cut short", "identity", c.Req.Identity.String(), "err", err)
-		return c.ErrorReply("error_busy", nil)
-	}
-	c.s.log.Error("request failed", append(c.logAttrs(), "identity", c.Req.Identity.String(), "err", err)...)
-	return c.ErrorReply("error_internal", nil)
-}
-
-func (s *Service) lookup(name string) *Command {
-	for _, cmd := range s.commands {
-		for _, n := range cmd.Names {
-			if n == name {
-				return cmd
-			}
-		}
-	}
-	return nil
-}
-
-// stripCommand removes a leading slash command ("/cop") or "cop" word.
-func stripCommand(text, slash string) string {
-	t := strings.TrimSpace(text)
-	for _, p := range []string{slash, strings.TrimPrefix(slash, "/")} {
-		if p != "" && len(t) >= len(p) && strings.EqualFold(t[:len(p)], p) &&
-			(len(t) == len(p) || t[len(p)] == ' ') {
-			return strings.TrimSpace(t[len(p):])
-		}
-	}
-	return t
-}
-
-// splitCommand returns the folded first word and the rest, split into
-// words with "double quotes" grouping.
-func splitCommand(text string) (string, []string) {
-	words := Fields(text)
-	if len(words) == 0 {
-		return "", nil
-	}
-	return Fold(words[0]), words[1:]
-}
-
-// Bilingual merges an English and a French reply into one community post,
-// English first, as federal communications are written.
-func Bilingual(en, fr Reply) Reply {
-	r := en
-	r.Lang = "en+fr"
-	r.Text = fmt.Sprintf("%s\n\n—\n\n%s", en.Text, fr.Text)
-	r.Blocks = append(append(append([]Block{}, en.Blocks...), Divider{}), fr.Blocks...)
-	return r
 }
