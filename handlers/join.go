@@ -118,7 +118,7 @@ func profilePlace(c *Call, vals map[string]string, errs map[string]string) (stor
 
 // profileLanguage accepts en/fr and the languages' names in either language.
 func profileLanguage(c *Call, raw string, errs map[string]string) string {
-	switch foldFast(strings.TrimSpace(raw)) {
+	switch Fold(strings.TrimSpace(raw)) {
 	case "":
 		return ""
 	case "en", "english", "anglais", "eng", "ang":

@@ -48,12 +48,6 @@ func (r *registry) addWords(words map[string][]string) {
 	}
 }
 
-// wordLanguage returns the language a folded first word is written in, or
-// "" when it is unknown or shared by both languages.
-func (s *Service) wordLanguage(w string) string {
-	return s.reg.words[strings.TrimRightFunc(w, isSentencePunct)].lang
-}
-
 // textLanguage guesses the language of a command or question from its
 // first word; "" when the word does not tell.
 func (s *Service) textLanguage(text string) string {
@@ -62,11 +56,8 @@ func (s *Service) textLanguage(text string) string {
 		return ""
 	}
 	first := Fold(words[0])
-	if l := s.wordLanguage(first); l != "" {
-		return l
-	}
-	if _, known := s.reg.words[strings.TrimRightFunc(first, isSentencePunct)]; known {
-		return ""
+	if w, known := s.reg.words[strings.TrimRightFunc(first, isSentencePunct)]; known {
+		return w.lang // "" for a word both languages use
 	}
 	// A misspelt command ("statistique") is in the language of the
 	// commands it is close to, when they agree.

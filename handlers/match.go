@@ -5,7 +5,6 @@ import (
 	"strings"
 	"sync"
 	"unicode"
-	"unicode/utf8"
 
 	"copbot/storage"
 )
@@ -32,19 +31,7 @@ func isLeadingFiller(w string) bool {
 
 // placeTokens splits s into folded words, dropping punctuation.
 func placeTokens(s string) []string {
-	return strings.FieldsFunc(foldFast(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-}
-
-// foldFast is Fold with a shortcut for ASCII text, which has no accents to
-// strip: roster imports fold every cell, and Fold's transformer chain is
-// the costly part.
-func foldFast(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return Fold(s)
-		}
-	}
-	return strings.ToLower(s)
+	return strings.FieldsFunc(Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
 // placeKey is the comparison key of a place name; "" when nothing is left.
@@ -152,33 +139,6 @@ func suggestDistance(input, key string) (int, bool) {
 	d := EditDistance(input, key)
 	limit := max(len([]rune(input)), len([]rune(key))) / 3
 	return d, d <= limit
-}
-
-// EditDistance is the optimal-string-alignment distance: insertions,
-// deletions, substitutions and swaps of two neighbours each cost 1.
-func EditDistance(a, b string) int {
-	x, y := []rune(a), []rune(b)
-	prev2 := make([]int, len(y)+1)
-	prev := make([]int, len(y)+1)
-	cur := make([]int, len(y)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(x); i++ {
-		cur[0] = i
-		for j := 1; j <= len(y); j++ {
-			cost := 1
-			if x[i-1] == y[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(y)]
 }
 
 // orderWord maps one folded word for an order of government, in English

@@ -15,46 +15,32 @@ import (
 // validates everything before writing, writes in one storage call, then
 // tells the scheduler (s.replan) that reminders changed.
 
-// meetingField names an editable field; the names fold, French included.
-func meetingField(name string) (string, bool) {
-	switch Fold(strings.TrimLeft(name, "-")) {
-	case "title", "titre":
-		return "title", true
-	case "duration", "duree":
-		return "duration", true
-	case "agenda", "ordre-du-jour", "ordre":
-		return "agenda", true
-	case "link", "lien", "url":
-		return "link", true
-	case "theme":
-		return "theme", true
-	}
-	return "", false
+// meetingFlags are the editable fields as options; the names fold,
+// French included.
+var meetingFlags = FlagSpec{
+	Names: map[string]string{"title": "title", "titre": "title", "duration": "duration", "duree": "duration",
+		"agenda": "agenda", "ordre-du-jour": "agenda", "ordre": "agenda", "link": "link", "lien": "link", "url": "link",
+		"theme": "theme"},
+	UnknownKey: "meeting_error_flag", ValueKey: "meeting_error_flag_value",
 }
 
-// meetingFlags splits words into positional ones and "--field value" (or
-// "--field=value") pairs.
-func meetingFlags(words []string) (pos []string, flags map[string]string, err error) {
+// meetingField names an editable field written as a word ("titre") or a
+// flag ("--titre").
+func meetingField(name string) (string, bool) {
+	f, ok := meetingFlags.Names[Fold(strings.TrimLeft(name, "-—–"))]
+	return f, ok
+}
+
+// parseMeetingFlags splits words into positional ones and the fields
+// given as options, the last value of a field winning.
+func parseMeetingFlags(words []string) (pos []string, flags map[string]string, err error) {
+	pos, opts, err := meetingFlags.Parse(words)
+	if err != nil {
+		return nil, nil, err
+	}
 	flags = map[string]string{}
-	for i := 0; i < len(words); i++ {
-		w := words[i]
-		if !strings.HasPrefix(w, "--") {
-			pos = append(pos, w)
-			continue
-		}
-		name, value, inline := strings.Cut(w, "=")
-		field, ok := meetingField(name)
-		if !ok {
-			return nil, nil, storage.Errorf(storage.EINVALID, "meeting_error_flag", map[string]any{"Flag": name}, "unknown flag")
-		}
-		if !inline {
-			if i+1 >= len(words) {
-				return nil, nil, storage.Errorf(storage.EINVALID, "meeting_error_flag_value", map[string]any{"Flag": name}, "no value")
-			}
-			i++
-			value = words[i]
-		}
-		flags[field] = value
+	for _, o := range opts {
+		flags[o.Field] = o.Value
 	}
 	return pos, flags, nil
 }
@@ -91,7 +77,7 @@ func meetingUpdateFrom(flags map[string]string) (storage.MeetingUpdate, error) {
 // [--force]. A copy of a scheduled meeting needs --force (meeting_dup.go).
 func (s *Service) cmdMeetingAdd(ctx context.Context, c *Call) Reply {
 	args, force := takeForce(c.Args)
-	pos, flags, err := meetingFlags(args)
+	pos, flags, err := parseMeetingFlags(args)
 	if err != nil {
 		return c.FailUsage(err, "meeting_add_usage")
 	}
@@ -146,14 +132,14 @@ func (s *Service) cmdMeetingEdit(ctx context.Context, c *Call) Reply {
 		return c.ErrorReply("meeting_edit_usage", c.SlashData())
 	}
 	words := c.Args[1:]
-	if !strings.HasPrefix(words[0], "--") {
+	if _, _, _, isFlag := SplitFlag(words[0]); !isFlag {
 		field, ok := meetingField(words[0])
 		if !ok {
 			return c.ErrorReply("meeting_error_field", c.With(map[string]any{"Field": words[0]}))
 		}
 		words = []string{"--" + field, strings.Join(words[1:], " ")}
 	}
-	pos, flags, err := meetingFlags(words)
+	pos, flags, err := parseMeetingFlags(words)
 	if err == nil && len(pos) > 0 {
 		err = storage.Errorf(storage.EINVALID, "meeting_error_extra", map[string]any{"Value": strings.Join(pos, " ")}, "extra words")
 	}

@@ -18,12 +18,15 @@ func takeForce(words []string) ([]string, bool) {
 	out := make([]string, 0, len(words))
 	force := false
 	for _, w := range words {
-		switch Fold(w) {
-		case "--force", "--forcer", "--quand-meme":
-			force = true
-		default:
-			out = append(out, w)
+		name, _, hasValue, isFlag := SplitFlag(w)
+		switch Fold(name) {
+		case "force", "forcer", "quand-meme":
+			if isFlag && !hasValue {
+				force = true
+				continue
+			}
 		}
+		out = append(out, w)
 	}
 	return out, force
 }

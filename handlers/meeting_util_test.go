@@ -104,12 +104,6 @@ func (p *mtgPoster) Post(ctx context.Context, r Reply) ([]MessageRef, error) {
 	return []MessageRef{ref}, nil
 }
 
-func (p *mtgPoster) setDelay(d time.Duration) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.delay = d
-}
-
 // holdPosts makes every post announce itself on entered and wait for hold.
 func (p *mtgPoster) holdPosts(entered chan<- struct{}, hold <-chan struct{}) {
 	p.mu.Lock()

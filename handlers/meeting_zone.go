@@ -173,33 +173,13 @@ func meetingZoneError(w, suggestion string) error {
 }
 
 // meetingClosestZone is the Canadian zone nearest to w by edit distance
-// on the folded names, if it is close enough to be a misspelling.
+// on the lower-cased names, if it is close enough to be a misspelling.
 func meetingClosestZone(w string) string {
 	best, bestD := "", 4
 	for _, name := range meetingCanadianZones {
-		if d := meetingEditDistance(strings.ToLower(w), strings.ToLower(name)); d < bestD {
+		if d := EditDistance(strings.ToLower(w), strings.ToLower(name)); d < bestD {
 			best, bestD = name, d
 		}
 	}
 	return best
-}
-
-func meetingEditDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"copbot/storage"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -28,16 +30,22 @@ type pollArgError struct {
 	Data map[string]any
 }
 
-// pollFlagNames maps folded flag names, English and French, to a flag.
-// Phones often turn "--" into "—", so both prefixes are accepted.
-var pollFlagNames = map[string]string{
-	"votes": "votes", "vote": "votes", "choices": "votes", "choix": "votes",
-	"anonymous": "anonymous", "anon": "anonymous", "anonyme": "anonymous",
-	"closes": "closes", "close": "closes", "deadline": "closes", "ferme": "closes", "fermeture": "closes",
-	"fin": "closes", "echeance": "closes",
-	"open-options": "open-options", "options-ouvertes": "open-options", "ouvert": "open-options",
-	"meeting": "meeting", "reunion": "meeting",
-	"remind": "remind", "reminder": "remind", "rappel": "remind",
+// pollFlags are the poll options; their names fold, English and French.
+// A deadline's date may be followed by its time of day ("--closes
+// 2027-02-20 17:00").
+var pollFlags = FlagSpec{
+	Names: map[string]string{
+		"votes": "votes", "vote": "votes", "choices": "votes", "choix": "votes",
+		"anonymous": "anonymous", "anon": "anonymous", "anonyme": "anonymous",
+		"closes": "closes", "close": "closes", "deadline": "closes", "ferme": "closes", "fermeture": "closes",
+		"fin": "closes", "echeance": "closes",
+		"open-options": "open-options", "options-ouvertes": "open-options", "ouvert": "open-options",
+		"meeting": "meeting", "reunion": "meeting",
+		"remind": "remind", "reminder": "remind", "rappel": "remind",
+	},
+	Bare:       map[string]bool{"anonymous": true, "open-options": true},
+	More:       map[string]func(string) bool{"closes": pollIsClock},
+	UnknownKey: "poll_error_unknown_flag", ValueKey: "poll_error_flag_value",
 }
 
 // pollMaxDeadline is how far ahead a poll may close.
@@ -47,34 +55,21 @@ const pollMaxDeadline = 366 * 24 * time.Hour
 // Dates are read in loc; relative deadlines count from now.
 func parsePollArgs(args []string, now time.Time, loc *time.Location) (pollArgs, *pollArgError) {
 	a := pollArgs{set: map[string]bool{}, questionAt: -1}
-	var pos []string
-	for i := 0; i < len(args); i++ {
-		name, value, hasValue, isFlag := pollSplitFlag(args[i])
-		if !isFlag {
-			if len(pos) == 0 {
-				a.questionAt = i
-			}
-			pos = append(pos, args[i])
-			continue
-		}
-		flag, ok := pollFlagNames[Fold(name)]
-		if !ok {
-			return a, &pollArgError{"poll_error_unknown_flag", map[string]any{"Flag": args[i]}}
-		}
-		if !hasValue && pollFlagTakesValue(flag) && i+1 < len(args) {
-			i++
-			value, hasValue = args[i], true
-			if flag == "closes" && i+1 < len(args) && pollIsClock(args[i+1]) {
-				i++
-				value += " " + args[i]
-			}
-		}
-		if err := a.setFlag(flag, value, hasValue, now, loc); err != nil {
+	at, opts, err := pollFlags.ParseAt(args)
+	var e *storage.Error
+	if errors.As(err, &e) {
+		return a, &pollArgError{e.Key, e.Args}
+	}
+	for _, o := range opts {
+		if err := a.setFlag(o, now, loc); err != nil {
 			return a, err
 		}
 	}
-	if len(pos) > 0 {
-		a.Question, a.Options = pos[0], pos[1:]
+	if len(at) > 0 {
+		a.questionAt, a.Question = at[0], args[at[0]]
+		for _, i := range at[1:] {
+			a.Options = append(a.Options, args[i])
+		}
 	}
 	if a.Remind > 0 && a.ClosesAt.IsZero() {
 		return a, &pollArgError{"poll_error_remind_needs_close", nil}
@@ -82,46 +77,22 @@ func parsePollArgs(args []string, now time.Time, loc *time.Location) (pollArgs, 
 	return a, nil
 }
 
-// pollSplitFlag recognizes "--name", "--name=value" and the "—" forms.
-func pollSplitFlag(w string) (name, value string, hasValue, ok bool) {
-	switch {
-	case strings.HasPrefix(w, "--"):
-		w = w[2:]
-	case strings.HasPrefix(w, "—"), strings.HasPrefix(w, "–"):
-		w = strings.TrimLeft(w, "—–")
-	default:
-		return "", "", false, false
-	}
-	if w == "" {
-		return "", "", false, false
-	}
-	name, value, hasValue = strings.Cut(w, "=")
-	return name, value, hasValue, true
-}
-
-func pollFlagTakesValue(flag string) bool {
-	return flag == "votes" || flag == "closes" || flag == "meeting" || flag == "remind"
-}
-
-func (a *pollArgs) setFlag(flag, value string, hasValue bool, now time.Time, loc *time.Location) *pollArgError {
-	a.set[flag] = true
-	if pollFlagTakesValue(flag) && !hasValue {
-		return &pollArgError{"poll_error_flag_value", map[string]any{"Flag": "--" + flag}}
-	}
+func (a *pollArgs) setFlag(o Opt, now time.Time, loc *time.Location) *pollArgError {
+	a.set[o.Field] = true
 	var err *pollArgError
-	switch flag {
+	switch o.Field {
 	case "votes":
-		a.MaxVotes, err = pollParseCount(value)
+		a.MaxVotes, err = pollParseCount(o.Value)
 	case "anonymous":
-		a.Anonymous, err = pollParseBool(flag, value, hasValue)
+		a.Anonymous, err = pollParseBool(o)
 	case "open-options":
-		a.OpenOptions, err = pollParseBool(flag, value, hasValue)
+		a.OpenOptions, err = pollParseBool(o)
 	case "closes":
-		a.ClosesAt, err = parsePollDeadline(value, now, loc)
+		a.ClosesAt, err = parsePollDeadline(o.Value, now, loc)
 	case "meeting":
-		a.MeetingID, err = pollParseMeeting(value)
+		a.MeetingID, err = pollParseMeeting(o.Value)
 	case "remind":
-		a.Remind, err = pollParseRemind(value)
+		a.Remind, err = pollParseRemind(o.Value)
 	}
 	return err
 }
@@ -134,17 +105,17 @@ func pollParseCount(v string) (int, *pollArgError) {
 	return n, nil
 }
 
-func pollParseBool(flag, v string, hasValue bool) (bool, *pollArgError) {
-	if !hasValue {
+func pollParseBool(o Opt) (bool, *pollArgError) {
+	if !o.HasValue {
 		return true, nil
 	}
-	switch Fold(strings.TrimSpace(v)) {
+	switch Fold(strings.TrimSpace(o.Value)) {
 	case "yes", "oui", "true", "on", "1":
 		return true, nil
 	case "no", "non", "false", "off", "0":
 		return false, nil
 	}
-	return false, &pollArgError{"poll_error_flag_yes_no", map[string]any{"Flag": "--" + flag, "Value": v}}
+	return false, &pollArgError{"poll_error_flag_yes_no", map[string]any{"Flag": o.Name, "Value": o.Value}}
 }
 
 func pollIsNone(v string) bool {

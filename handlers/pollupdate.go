@@ -164,8 +164,8 @@ func (u *pollUpdater) quiesce(id int64) {
 	st := u.polls[id]
 	u.mu.Unlock()
 	if st != nil {
-		st.sending.Lock() // only to wait for the current holder
-		st.sending.Unlock()
+		st.sending.Lock()
+		st.sending.Unlock() //lint:ignore SA2001 taken only to wait for the send holding it
 	}
 }
 

@@ -62,7 +62,7 @@ func (p *pollFeature) cmdVote(ctx context.Context, c *Call) Reply {
 // vote command's words and reports whether it was there.
 func pollVoteFinal(args []string) (words []string, final bool) {
 	for _, w := range args {
-		if name, _, _, ok := pollSplitFlag(w); ok {
+		if name, _, _, ok := SplitFlag(w); ok {
 			switch Fold(name) {
 			case "final", "definitif", "definitive":
 				final = true

@@ -3,6 +3,7 @@ package handlers
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -10,8 +11,18 @@ import (
 )
 
 // Fold lower-cases s and strips accents, so "Québec", "QUEBEC" and "quebec"
-// compare equal.
+// compare equal. ASCII text, which has no accents to strip, skips the
+// transformer chain, the costly part (a roster import folds every cell).
 func Fold(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return foldAccents(s)
+		}
+	}
+	return strings.ToLower(s)
+}
+
+func foldAccents(s string) string {
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	out, _, err := transform.String(t, s)
 	if err != nil {
@@ -46,4 +57,32 @@ func Fields(s string) []string {
 		words = append(words, strings.TrimSpace(b.String()))
 	}
 	return words
+}
+
+// EditDistance is the one edit distance of copbot (command names, places,
+// time zones): the optimal-string-alignment distance over runes: insertions,
+// deletions, substitutions and swaps of two neighbours each cost 1.
+func EditDistance(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	prev2 := make([]int, len(y)+1)
+	prev := make([]int, len(y)+1)
+	cur := make([]int, len(y)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		cur[0] = i
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(y)]
 }
