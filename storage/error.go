@@ -12,6 +12,9 @@ const (
 	EINVALID   = "invalid"
 	ENOTFOUND  = "not_found"
 	EFORBIDDEN = "forbidden"
+	// EBUSY: the work was refused before it began because the database was
+	// busy (nothing was written); trying again later may succeed.
+	EBUSY = "busy"
 )
 
 // ErrNotFound is the sentinel for a missing row; errors.Is matches any *Error

@@ -27,8 +27,10 @@ type writeGate chan struct{}
 // nested write fails instead of hanging for ever).
 const gateWait = 10 * time.Second
 
-// errWriteBusy is the gate's answer after gateWait, like SQLITE_BUSY.
-var errWriteBusy = errors.New("storage: database busy: another write of this process held it too long")
+// errWriteBusy is the gate's answer after gateWait, like SQLITE_BUSY: the
+// transaction never began, so the user can be told nothing was saved.
+var errWriteBusy = &Error{Code: EBUSY, Key: "error_busy",
+	Message: "database busy: another write of this process held it too long"}
 
 // gatedConnector opens modernc connections whose write transactions pass
 // through gate, waiting at most wait for it.
