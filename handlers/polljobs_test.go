@@ -263,12 +263,13 @@ func TestPollReminder(t *testing.T) {
 	ptHas(t, posts[0], "If you have not voted yet, there is still time", "il est encore temps")
 }
 
-// TestPollVoteStorm: 500 members click at once through Service.Act. Every
-// vote is acknowledged and stored; the poll message is rewritten about
-// once a second, and the last rewrite shows all 500 votes.
+// TestPollVoteStorm: 500 members (100 under the race detector) click at
+// once through Service.Act. Every vote is acknowledged and stored; the
+// poll message is rewritten about once a second, and the last rewrite
+// shows all the votes.
 func TestPollVoteStorm(t *testing.T) {
 	e := newPtEnv(t)
-	const n = 500
+	const n = stormVotes
 	rows := make([]storage.MemberInput, n)
 	for i := range rows {
 		rows[i] = storage.MemberInput{Name: fmt.Sprintf("Voter %03d", i), Organization: "Service Canada",
@@ -303,14 +304,16 @@ func TestPollVoteStorm(t *testing.T) {
 		t.Fatalf("%d votes failed", failed.Load())
 	}
 	got := e.poll(p.ID)
-	if got.Voters != n || !slicesEqual(pollVotesOf(got), []int{167, 167, 166}) {
-		t.Errorf("stored: %d voters, tally %v", got.Voters, pollVotesOf(got))
+	tally := []int{(n + 2) / 3, (n + 1) / 3, n / 3} // option i%3+1 for member i
+	if got.Voters != n || !slicesEqual(pollVotesOf(got), tally) {
+		t.Errorf("stored: %d voters, tally %v, want %v", got.Voters, pollVotesOf(got), tally)
 	}
 	ups := e.fake.Updates()
 	if len(ups) == 0 {
 		t.Fatal("no update")
 	}
-	ptHas(t, ups[len(ups)-1].Reply, "500 of 500 members voted", "167 votes", "166 votes")
+	ptHas(t, ups[len(ups)-1].Reply, fmt.Sprintf("%d of %d members voted", n, n), fmt.Sprintf("%d votes", tally[0]),
+		fmt.Sprintf("%d votes", tally[2]))
 	if limit := int(elapsed/time.Second) + 2; len(ups) > limit {
 		t.Errorf("%d updates in %v, want at most %d", len(ups), elapsed, limit)
 	}
