@@ -17,6 +17,7 @@ import (
 
 	"copbot/bot/slackbot"
 	"copbot/handlers"
+	"copbot/handlers/features"
 	"copbot/scheduler"
 	"copbot/storage"
 )
@@ -43,14 +44,17 @@ type App struct {
 	client  *http.Client
 	Store   *storage.DB
 	Service *handlers.Service
-	sched   *scheduler.Scheduler
-	posters *fanout
-	ln      net.Listener
-	server  *http.Server
-	plat    []platform
-	slack   *slackbot.Adapter
-	limits  httpLimits
-	health  healthCache
+	// Features are the installed features' own entry points (exports,
+	// the calendar feed, the report page).
+	Features *features.Set
+	sched    *scheduler.Scheduler
+	posters  *fanout
+	ln       net.Listener
+	server   *http.Server
+	plat     []platform
+	slack    *slackbot.Adapter
+	limits   httpLimits
+	health   healthCache
 }
 
 // platform is an adapter that serves HTTP routes and posts to its channel.
@@ -98,7 +102,7 @@ func (a *App) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if a.Service, err = handlers.New(store, opts, a.now, a.log); err != nil {
+	if a.Service, a.Features, err = features.New(store, opts, a.now, a.log); err != nil {
 		return err
 	}
 	a.Service.SetPoster(a.posters)

@@ -260,7 +260,7 @@ func export(ctx context.Context, app *App, pos []string, w io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("poll id %q is not a number / le numéro de sondage « %s » n’est pas un nombre", pos[1], pos[1])
 		}
-		return app.Service.ExportPoll(ctx, id, w)
+		return app.Features.Polls.ExportPoll(ctx, id, w)
 	}
 	return errUsage
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"copbot/handlers"
+	"copbot/handlers/features"
 	"copbot/storage"
 )
 
@@ -23,7 +24,7 @@ func TestConsoleReportWritesFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	svc, err := handlers.New(db, handlers.Options{Coordinators: []storage.Identity{{Platform: storage.PlatformConsole, ID: "alice"}}},
+	svc, _, err := features.New(db, handlers.Options{Coordinators: []storage.Identity{{Platform: storage.PlatformConsole, ID: "alice"}}},
 		time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -259,49 +258,5 @@ func TestReminderHeartbeatHoldsTheLease(t *testing.T) {
 	}
 	if n := len(e.poster.Posts("reminder")); n != 1 || e.reminder(1).Status != storage.ReminderSent {
 		t.Errorf("%d posts, status %s; want 1, sent", n, e.reminder(1).Status)
-	}
-}
-
-// countPrefix is how many messages whose key starts with prefix the
-// channel shows.
-func (f *keyedFake) countPrefix(prefix string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := 0
-	for _, k := range f.keys {
-		if strings.HasPrefix(k, prefix) {
-			n++
-		}
-	}
-	return n
-}
-
-// A poll result whose Slack answer is lost while Teams answers 502: the
-// retry finds the Slack copy by its key and posts to Teams alone, so each
-// channel shows the result once; the poll card went out once to each.
-func TestPollResultOnceEachPlatform(t *testing.T) {
-	clock := newPtClock()
-	slack := &keyedFake{p: storage.PlatformSlack, lookup: true}
-	teams := &keyedFake{p: storage.PlatformTeams}
-	e := newPtEnvClock(t, filepath.Join(t.TempDir(), "copbot.db"), keyedFanout{slack, teams}, clock.Now)
-	p := e.create(`"Theme for March?" "Accessibility technology" "Serving vulnerable communities" --closes 1h`)
-	slack.loses, teams.fails = 1, 1
-	clock.Add(time.Hour + time.Second)
-	for i, wantErr := range []bool{true, false} {
-		job := e.ptJob(pollCloseKey(p.ID))
-		if job == nil {
-			t.Fatalf("run %d: no close job", i+1)
-		}
-		if err := job.Run(context.Background()); (err != nil) != wantErr {
-			t.Fatalf("run %d: err %v, want error %v", i+1, err, wantErr)
-		}
-	}
-	for _, f := range []*keyedFake{slack, teams} {
-		if card, result := f.count(fmt.Sprintf("poll:%d", p.ID)), f.countPrefix(fmt.Sprintf("poll-result:%d:", p.ID)); card != 1 || result != 1 {
-			t.Errorf("%s: %d cards, %d results; want 1 of each", f.p, card, result)
-		}
-	}
-	if got := e.poll(p.ID); got.ResultPostedAt.IsZero() {
-		t.Error("result not recorded as posted")
 	}
 }

@@ -15,7 +15,7 @@ func (s *Service) help(ctx context.Context, c *Call) Reply {
 		return s.helpFor(c, Fold(c.Args[0]))
 	}
 	var everyone, coordinators []string
-	for _, cmd := range s.allCommands() {
+	for _, cmd := range s.Commands() {
 		line := "• " + c.T(cmd.HelpKey, c.SlashData())
 		if cmd.Coordinator {
 			coordinators = append(coordinators, line)

@@ -19,7 +19,7 @@ func TestHelpListsEveryCommand(t *testing.T) {
 			t.Errorf("%s: the command word does not set the language", lang)
 		}
 		everyone, coord := mtSection(r, 0), mtSection(r, 1)
-		for _, cmd := range s.allCommands() {
+		for _, cmd := range s.Commands() {
 			line := s.tr.T(lang, cmd.HelpKey, map[string]any{"Slash": "/cop"})
 			if line == cmd.HelpKey {
 				t.Errorf("%s: %s has no %s text", lang, cmd.Names[0], cmd.HelpKey)

@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"log/slog"
 	"strings"
 	"testing"
@@ -361,60 +360,6 @@ func TestReminderPostedOnceByTwoProcesses(t *testing.T) {
 	r := e.reminder(1)
 	if n := len(e.poster.Posts("reminder")); n != 1 || r.Status != storage.ReminderSent || r.Attempts != 1 {
 		t.Errorf("after retries: %d posts, reminder %s with %d attempts; want 1 post, sent after 1", n, r.Status, r.Attempts)
-	}
-}
-
-// mtgExec runs a statement on the test database behind storage's back, to
-// plant rows that an older version could have written.
-func mtgExec(t *testing.T, e *mtgEnv, q string, args ...any) {
-	t.Helper()
-	db, err := sql.Open("sqlite", e.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(q, args...); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// One unreadable reminder row (a start in year 10000, stored before starts
-// were capped) is skipped and logged: the other meetings' reminders and the
-// polls' closings are still listed, each by its own source.
-func TestUnreadableReminderDoesNotStopJobs(t *testing.T) {
-	e := newMtgEnvOffsets(t, 24*time.Hour)
-	bad := e.addMeeting(mtgT0.Add(30*24*time.Hour), 24*time.Hour)
-	e.addMeeting(mtgT0.Add(40*24*time.Hour), 24*time.Hour)
-	if _, err := e.db.CreatePoll(context.Background(), storage.PollInput{Question: "Theme?", Options: []string{"A", "B"},
-		Language: "en", ClosesAt: mtgT0.Add(48 * time.Hour), Creator: mtgCoordinator}); err != nil {
-		t.Fatal(err)
-	}
-	mtgExec(t, e, "UPDATE reminders SET starts_at = '10000-01-01T04:59:00Z' WHERE meeting_id = ?", bad.ID)
-	srcs := e.s.JobSources()
-	if len(srcs) != 3 {
-		t.Fatalf("%d sources, want reminders, polls and outreach follow-ups", len(srcs))
-	}
-	var got []string
-	for i, src := range srcs {
-		jobs, err := src.Pending(context.Background())
-		if err != nil {
-			t.Fatalf("source %d: %v", i, err)
-		}
-		for _, j := range jobs {
-			got = append(got, j.Key)
-		}
-	}
-	if want := "reminder:2 poll-close:1"; strings.Join(got, " ") != want {
-		t.Errorf("jobs %q, want %q", strings.Join(got, " "), want)
-	}
-	// A part that fails as a whole does not hide the others' jobs.
-	mtgExec(t, e, "UPDATE polls SET closes_at = 'not a time'")
-	if _, err := srcs[1].Pending(context.Background()); err == nil {
-		t.Error("the polls source read a poll whose deadline is not a time")
-	}
-	jobs, err := srcs[0].Pending(context.Background())
-	if err != nil || len(jobs) != 1 || jobs[0].Key != "reminder:2" {
-		t.Errorf("reminder jobs with the polls part failing: %+v, %v; want reminder:2 alone", jobs, err)
 	}
 }
 

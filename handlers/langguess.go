@@ -82,7 +82,7 @@ func isSentencePunct(r rune) bool { return (unicode.IsPunct(r) && r != '?') || u
 // commandNames lists the folded names of every registered command, sorted.
 func (s *Service) commandNames() []string {
 	var out []string
-	for _, cmd := range s.allCommands() {
+	for _, cmd := range s.Commands() {
 		for _, n := range cmd.Names {
 			if n != "?" {
 				out = append(out, n)

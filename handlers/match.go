@@ -80,8 +80,8 @@ func MatchJurisdiction(text string) (storage.Jurisdiction, bool) {
 	return j, ok
 }
 
-// maxSuggestions caps "did you mean" lists: more is noise.
-const maxSuggestions = 3
+// MaxSuggestions caps "did you mean" lists: more is noise.
+const MaxSuggestions = 3
 
 // SuggestJurisdictions returns the jurisdictions text most likely meant, best
 // first: names within a small edit distance ("Saskatchwan") or starting
@@ -120,7 +120,7 @@ func SuggestJurisdictions(text string) []storage.Jurisdiction {
 		return cands[a].j.Code < cands[b].j.Code
 	})
 	var out []storage.Jurisdiction
-	for i := 0; i < len(cands) && i < maxSuggestions; i++ {
+	for i := 0; i < len(cands) && i < MaxSuggestions; i++ {
 		out = append(out, cands[i].j)
 	}
 	return out

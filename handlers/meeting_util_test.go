@@ -195,7 +195,7 @@ func (e *mtgEnv) open() (*storage.DB, *Service) {
 		e.t.Fatal(err)
 	}
 	db.Now = e.clock.Now
-	s, err := New(db, e.opts, e.clock.Now, slog.New(slog.DiscardHandler))
+	s, err := newWithFeatures(db, e.opts, e.clock.Now, slog.New(slog.DiscardHandler))
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -272,3 +272,10 @@ func (c *Call) meetingTitle(m *storage.Meeting) string {
 	}
 	return c.T("meeting_default_title", nil)
 }
+
+// MeetingTitles tells other features how a meeting's title reads to a
+// call's reader (the polls name the meeting a poll decides the theme of).
+type MeetingTitles struct{}
+
+// Title is the title in the reader's language, or the default one.
+func (MeetingTitles) Title(c *Call, m *storage.Meeting) string { return c.meetingTitle(m) }

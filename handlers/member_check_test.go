@@ -17,7 +17,7 @@ func TestIsMember(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	s, err := New(db, Options{DefaultLanguage: "en"}, time.Now, slog.New(slog.DiscardHandler))
+	s, err := newWithFeatures(db, Options{DefaultLanguage: "en"}, time.Now, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func mtService(t testing.TB, mod func(*Options)) (*Service, *storage.DB) {
 	if mod != nil {
 		mod(&opts)
 	}
-	s, err := New(db, opts, func() time.Time { return mtNow }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := newWithFeatures(db, opts, func() time.Time { return mtNow }, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,3 +132,21 @@ func mtWord(locale, en, fr string) string {
 	}
 	return en
 }
+
+// newWithFeatures is New with the features still in the core package
+// installed, in help's order.
+func newWithFeatures(db *storage.DB, opts Options, now func() time.Time, log *slog.Logger) (*Service, error) {
+	s, err := New(db, opts, now, log)
+	if err == nil {
+		InstallDirectory(s)
+		InstallMeetings(s)
+		InstallReport(s)
+	}
+	return s, err
+}
+
+// nbsp is the no-break space French typography puts before a colon.
+const nbsp = "\u00a0"
+
+// loose turns the no-break spaces of French typography into plain ones.
+func loose(s string) string { return strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(s) }

@@ -78,12 +78,6 @@ func memberPlain(m, former *storage.Member) bool {
 	return false
 }
 
-// pollCount is an option's count and share, short, in the call's language:
-// "3 votes, 60%", « 3 voix, 60 % ».
-func (c *Call) pollCount(l pollLine) string {
-	return c.Count("poll_count", l.Votes, map[string]any{"Percent": l.Percent})
-}
-
 // PartSep separates the parts of a line of small print: a middle dot, or
 // for plain replies a full stop, which a screen reader pauses at instead
 // of naming a symbol.

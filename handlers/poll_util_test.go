@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -52,12 +51,6 @@ func (p *ptPoster) Update(ctx context.Context, ref MessageRef, r Reply) error {
 	defer p.mu.Unlock()
 	p.updates = append(p.updates, ptUpdate{Ref: ref, Reply: r, At: time.Now()})
 	return nil
-}
-
-func (p *ptPoster) setFail(err error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.fail = err
 }
 
 // Posts returns the posts of that kind.
@@ -129,8 +122,6 @@ type ptClock struct {
 	t  time.Time
 }
 
-func newPtClock() *ptClock { return &ptClock{t: time.Now()} }
-
 func (c *ptClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -159,7 +150,7 @@ func newPtEnvClock(t testing.TB, path string, poster Poster, now func() time.Tim
 		t.Fatal(err)
 	}
 	db.Now = now
-	s, err := New(db, ptOptions(t), now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := newWithFeatures(db, ptOptions(t), now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,10 +178,6 @@ func (e *ptEnv) ask(who storage.Identity, text string) Reply {
 	return e.s.Handle(context.Background(), Request{Identity: who, Text: text, ChannelID: "CCOMMUNITY"})
 }
 
-func (e *ptEnv) click(who storage.Identity, action, value string) Reply {
-	return e.s.Act(context.Background(), Request{Identity: who}, action, value)
-}
-
 // join makes a member with a console identity id.
 func (e *ptEnv) join(id, name, lang string) *storage.Member {
 	e.t.Helper()
@@ -200,43 +187,6 @@ func (e *ptEnv) join(id, name, lang string) *storage.Member {
 		e.t.Fatal(err)
 	}
 	return m
-}
-
-// create runs a poll command as the coordinator and returns the new poll.
-func (e *ptEnv) create(line string) *storage.Poll {
-	e.t.Helper()
-	r := e.ask(ptCoordinator, "poll "+line)
-	if r.Kind != "poll_created" {
-		e.t.Fatalf("poll %s: %s %q", line, r.Kind, r.Text)
-	}
-	polls, err := e.db.FindPolls(context.Background(), storage.PollFilter{Limit: 1})
-	if err != nil || len(polls) != 1 {
-		e.t.Fatalf("FindPolls: %v %v", polls, err)
-	}
-	return polls[0]
-}
-
-func (e *ptEnv) poll(id int64) *storage.Poll {
-	e.t.Helper()
-	p, err := e.db.PollByID(context.Background(), id)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return p
-}
-
-// vote clicks option n of p as who and fails the test unless the vote
-// was taken.
-func (e *ptEnv) vote(who storage.Identity, p *storage.Poll, n int) {
-	e.t.Helper()
-	if r := e.click(who, "poll_vote", voteValue(p, n)); r.Kind != "poll_vote" {
-		e.t.Fatalf("vote %s for %d: %s %q", who.ID, n, r.Kind, r.Text)
-	}
-}
-
-// voteValue is the button value of option position n of p.
-func voteValue(p *storage.Poll, n int) string {
-	return fmt.Sprintf("%d:%d", p.ID, p.Options[n-1].ID)
 }
 
 // ptHas fails unless r's text contains every want.
@@ -249,15 +199,8 @@ func ptHas(t testing.TB, r Reply, want ...string) {
 	}
 }
 
-// ptButtons lists the buttons of r.
-func ptButtons(r Reply) []Button {
-	var out []Button
-	for _, b := range r.Blocks {
-		if a, ok := b.(Actions); ok {
-			out = append(out, a.Buttons...)
-		}
-	}
-	return out
+// ptSetClock pins the service's and the database's clocks to at.
+func (e *ptEnv) ptSetClock(at time.Time) {
+	e.s.now = func() time.Time { return at }
+	e.db.Now = func() time.Time { return at }
 }
-
-var errPtDown = errors.New("slack: 503 service unavailable")

@@ -164,7 +164,7 @@ func TestOutreachFollowUpAndAcceptance(t *testing.T) {
 
 func outreachJobList(t *testing.T, e *ptEnv) []scheduler.Job {
 	t.Helper()
-	jobs, err := e.s.JobSources()[2].Pending(context.Background()) // the outreach follow-ups
+	jobs, err := e.s.JobSources()[1].Pending(context.Background()) // the outreach follow-ups (after the reminders)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -130,9 +130,9 @@ func (s *Service) Install(p Parts) {
 	r.addWords(p.Words)
 }
 
-// allCommands lists every command in help order: the core's help, the
+// Commands lists every command in help order: the core's help, the
 // features' commands in install order, then the core's settings.
-func (s *Service) allCommands() []*Command {
+func (s *Service) Commands() []*Command {
 	out := make([]*Command, 0, len(s.reg.commands)+len(s.reg.core))
 	out = append(out, s.reg.core[:1]...)
 	out = append(out, s.reg.commands...)

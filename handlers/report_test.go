@@ -35,7 +35,7 @@ func newDemoService(t testing.TB) (*Service, *storage.DB) {
 	}
 	now := func() time.Time { return reportNow }
 	db.Now = now
-	s, err := New(db, Options{Location: demoZone(), Coordinators: []storage.Identity{{Platform: storage.PlatformConsole, ID: "coord"}}},
+	s, err := newWithFeatures(db, Options{Location: demoZone(), Coordinators: []storage.Identity{{Platform: storage.PlatformConsole, ID: "coord"}}},
 		now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

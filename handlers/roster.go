@@ -363,7 +363,7 @@ func firstInvalidByte(data []byte) (line, char int) {
 // formula guard (a leading ' before = + - @ tab CR) removed.
 func (im *rosterImport) cell(rec []string, col string) string {
 	if i, ok := im.cols[col]; ok && i < len(rec) {
-		return unguardCell(strings.TrimSpace(rec[i]))
+		return UnguardCell(strings.TrimSpace(rec[i]))
 	}
 	return ""
 }

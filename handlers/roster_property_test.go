@@ -159,7 +159,7 @@ func propCSV(r *rand.Rand) string {
 		cells := []string{in.Name, in.Email, in.Organization, string(in.Order), in.Jurisdiction, in.Title,
 			in.Language, in.SlackID, in.TeamsID}
 		for i, c := range cells {
-			cells[i] = `"` + strings.ReplaceAll(guardCell(c), `"`, `""`) + `"`
+			cells[i] = `"` + strings.ReplaceAll(GuardCell(c), `"`, `""`) + `"`
 		}
 		b.WriteString(strings.Join(cells, ";") + "\n")
 	}

@@ -32,7 +32,7 @@ func (s *Service) ExportRoster(ctx context.Context, w io.Writer) error {
 		for i := range rec {
 			// Text stored before storage refused invalid UTF-8 is
 			// written repaired (U+FFFD), so that the file imports back.
-			rec[i] = guardCell(strings.ToValidUTF8(rec[i], "\uFFFD"))
+			rec[i] = GuardCell(strings.ToValidUTF8(rec[i], "\uFFFD"))
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -43,27 +43,4 @@ func (s *Service) ExportRoster(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("export roster: %w", err)
 	}
 	return nil
-}
-
-func unguardCell(v string) string {
-	if len(v) >= 2 && v[0] == '\'' && needsGuard(v[1:]) {
-		return v[1:]
-	}
-	return v
-}
-
-// guardCell stops a spreadsheet from reading a cell as a formula, and
-// guards a cell that starts like a guarded one (', then a guarded cell), so
-// that unguardCell gives back every value exactly.
-func guardCell(v string) string {
-	if needsGuard(v) {
-		return "'" + v
-	}
-	return v
-}
-
-// needsGuard: v starts with = + - @ tab or CR, after any number of '.
-func needsGuard(v string) bool {
-	v = strings.TrimLeft(v, "'")
-	return v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0]))
 }

@@ -77,7 +77,6 @@ func New(store *storage.DB, opts Options, now func() time.Time, log *slog.Logger
 		{Names: []string{"preferences", "preference", "prefs"}, HelpKey: "help_preferences", Run: s.cmdPreferences},
 	}
 	s.reg.addWords(coreWords)
-	s.register()
 	return s, nil
 }
 

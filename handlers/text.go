@@ -86,3 +86,26 @@ func EditDistance(a, b string) int {
 	}
 	return prev[len(y)]
 }
+
+func UnguardCell(v string) string {
+	if len(v) >= 2 && v[0] == '\'' && needsGuard(v[1:]) {
+		return v[1:]
+	}
+	return v
+}
+
+// GuardCell stops a spreadsheet from reading a cell as a formula, and
+// guards a cell that starts like a guarded one (', then a guarded cell), so
+// that unguardCell gives back every value exactly.
+func GuardCell(v string) string {
+	if needsGuard(v) {
+		return "'" + v
+	}
+	return v
+}
+
+// needsGuard: v starts with = + - @ tab or CR, after any number of '.
+func needsGuard(v string) bool {
+	v = strings.TrimLeft(v, "'")
+	return v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0]))
+}

@@ -2,56 +2,12 @@ package handlers
 
 import (
 	"encoding/json"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 )
-
-// frTypoRules are the checks every French text must pass once rendered
-// (typography.go states the rule). Code spans, "straight-quoted" command
-// arguments and English quoted between “ ” are removed first: commands are
-// copied as typed (Teams shows code spans without backticks), and English
-// keeps its own punctuation.
-var frTypoRules = []struct {
-	re  *regexp.Regexp
-	why string
-}{
-	{regexp.MustCompile(`[ \x{a0}][;?!]`), "; ? ! take a narrow no-break space (U+202F)"},
-	{regexp.MustCompile(`[\pL\d)][;?!](\s|$)`), "; ? ! need a narrow no-break space before them"},
-	{regexp.MustCompile(`[^\x{a0}\n]:(\s|$|\*)`), ": takes a no-break space (U+00A0) before it"},
-	{regexp.MustCompile(`«[^\x{a0}]`), "« is followed by a no-break space"},
-	{regexp.MustCompile(`[^\x{a0}\n]»`), "» is preceded by a no-break space"},
-	{regexp.MustCompile(`\d[ \x{a0}]h[ \x{a0}]00\b`), "« 13 h », not « 13 h 00 »"},
-	{regexp.MustCompile(`\d h\b|\d\x{a0}h \d`), "times take no-break spaces: « 13 h 30 »"},
-	{regexp.MustCompile(`\b1 (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)`), "the first of a month is « 1er »"},
-	{regexp.MustCompile(`\d ?%`), "« 50 % » takes a no-break space"},
-	{regexp.MustCompile(`nº `), "« nº 12 » takes a no-break space"},
-	{regexp.MustCompile(`:\x{a0}(Le|La|Les|Un|Une|Des|Vous|Il|Elle|Aucun|Aucune|Tapez|Utilisez|Rien|Je|Nous|Ce|Cette|Votre|Vos|Indiquez|Écrivez|Laissez|Demandez|Veuillez|Merci|Choisissez)\b`),
-		"no capital after a colon in running French text"},
-}
-
-var (
-	codeSpan     = regexp.MustCompile("`[^`]*`")
-	englishQuote = regexp.MustCompile(`“[^”]*”`)
-	argQuote     = regexp.MustCompile(`"[^"]*"`)
-)
-
-// frTypoProblems lists the rules s breaks.
-func frTypoProblems(s string) []string {
-	s = englishQuote.ReplaceAllString(codeSpan.ReplaceAllString(s, "CODE"), "EN")
-	s = argQuote.ReplaceAllString(s, "ARG")
-	var out []string
-	for _, r := range frTypoRules {
-		if m := r.re.FindString(s); m != "" {
-			out = append(out, fmt.Sprintf("%s (at %q)", r.why, m))
-		}
-	}
-	return out
-}
 
 // pluralCounts picks a count for each French plural category.
 var pluralCounts = map[string]int{"one": 1, "many": 1000000, "other": 2, "": 0}
@@ -74,7 +30,7 @@ func TestFrenchCatalogTypography(t *testing.T) {
 					continue
 				}
 				n++
-				for _, p := range frTypoProblems(got) {
+				for _, p := range FrenchTypographyProblems(got) {
 					t.Errorf("%s: %s %s: %s\n%q", f, id, form, p, got)
 				}
 			}
@@ -134,7 +90,7 @@ func TestFrenchGoldenTypography(t *testing.T) {
 			}
 			for _, s := range jsonStrings(v) {
 				n++
-				for _, p := range frTypoProblems(s) {
+				for _, p := range FrenchTypographyProblems(s) {
 					t.Errorf("%s: %s\n%q", filepath.Base(f), p, s)
 				}
 			}

@@ -18,6 +18,7 @@ import (
 
 	"copbot/bot/slackbot/slacktest"
 	"copbot/handlers"
+	"copbot/handlers/features"
 	"copbot/storage"
 )
 
@@ -82,7 +83,7 @@ func newEnv(t testing.TB, opts ...envOpt) *env {
 	}
 	t.Cleanup(func() { db.Close() })
 	db.Now = ec.clock
-	svc, err := handlers.New(db, ec.opts, ec.clock, ec.log)
+	svc, _, err := features.New(db, ec.opts, ec.clock, ec.log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"copbot/handlers"
+	"copbot/handlers/features"
 	"copbot/storage"
 )
 
@@ -296,7 +297,7 @@ func realService(t testing.TB, now func() time.Time) (*handlers.Service, *storag
 	}
 	t.Cleanup(func() { db.Close() })
 	db.Now = now
-	svc, err := handlers.New(db, handlers.Options{DefaultLanguage: "en"}, now, slog.New(slog.DiscardHandler))
+	svc, _, err := features.New(db, handlers.Options{DefaultLanguage: "en"}, now, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

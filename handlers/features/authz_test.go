@@ -1,4 +1,4 @@
-package handlers
+package features
 
 import (
 	"context"
@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -105,7 +107,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%s", row.text, azNames[i]), func(t *testing.T) {
 				s, path := azService(t, start)
 				before := azDump(t, path)
-				r := s.Handle(context.Background(), Request{Identity: who, UserName: azNames[i], Text: row.text})
+				r := s.Handle(context.Background(), handlers.Request{Identity: who, UserName: azNames[i], Text: row.text})
 				got := azOutcome(s, who, r)
 				if got != row.want[i] {
 					t.Fatalf("outcome %v, want %v; reply %s: %s", got, row.want[i], r.Kind, r.Text)
@@ -127,10 +129,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 // command table has a row, so a new command cannot skip the audit.
 func TestAuthorizationMatrixCoversCommands(t *testing.T) {
 	s, _ := mtService(t, nil)
-	for _, cmd := range s.allCommands() {
+	for _, cmd := range s.Commands() {
 		found := false
 		for _, row := range azMatrix {
-			if name, _ := splitCommand(row.text); s.lookup(name) == cmd {
+			if name := handlers.Fold(handlers.Fields(row.text)[0]); slices.Contains(cmd.Names, name) {
 				found = true
 			}
 		}
@@ -146,16 +148,15 @@ func (a authz) String() string {
 
 // azOutcome classifies a reply: a refusal is recognized by its exact
 // translated text, in the asker's language.
-func azOutcome(s *Service, who storage.Identity, r Reply) authz {
+func azOutcome(s *handlers.Service, who storage.Identity, r handlers.Reply) authz {
 	if r.Kind != "error" {
 		return allowed
 	}
-	c := s.newCall(context.Background(), Request{Identity: who})
-	c.Lang = r.Lang
+	c := s.LangCall(r.Lang) // the askers were never members before, nor on the console
 	switch r.Text {
 	case c.CoordinatorOnly().Text:
 		return coordOnly
-	case c.NotMember().Text, c.pollJoinFirst().Text, c.T("poll_error_not_member", c.SlashData()):
+	case c.NotMember().Text, c.T("poll_error_join_first", c.With(nil)), c.T("poll_error_not_member", c.SlashData()):
 		return memberOnly
 	case c.ErrorReply("poll_error_manager_only", map[string]any{"ID": 1}).Text,
 		c.T("poll_error_options_closed", c.With(map[string]any{"ID": 1})):
@@ -187,7 +188,7 @@ func azStartDB(t *testing.T) []byte {
 		{azCora, "meeting add 2026-06-17 13:00 Quarterly"},
 	}
 	for _, st := range steps {
-		if r := s.Handle(context.Background(), Request{Identity: st.who, Text: st.text}); r.Kind == "error" {
+		if r := s.Handle(context.Background(), handlers.Request{Identity: st.who, Text: st.text}); r.Kind == "error" {
 			t.Fatalf("setup %q: %s", st.text, r.Text)
 		}
 	}
@@ -202,10 +203,10 @@ func azStartDB(t *testing.T) []byte {
 	return b
 }
 
-func azNew(t *testing.T, db *storage.DB) *Service {
+func azNew(t *testing.T, db *storage.DB) *handlers.Service {
 	t.Helper()
 	db.Now = func() time.Time { return mtNow }
-	s, err := New(db, Options{Coordinators: []storage.Identity{azCora}, DefaultLanguage: "en", Command: "/cop"},
+	s, err := newWithFeatures(db, handlers.Options{Coordinators: []storage.Identity{azCora}, DefaultLanguage: "en", Command: "/cop"},
 		db.Now, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -215,7 +216,7 @@ func azNew(t *testing.T, db *storage.DB) *Service {
 }
 
 // azService opens a copy of the starting database.
-func azService(t *testing.T, start []byte) (*Service, string) {
+func azService(t *testing.T, start []byte) (*handlers.Service, string) {
 	t.Helper()
 	db, path := openCopy(t, start)
 	s := azNew(t, db)

@@ -1,4 +1,4 @@
-package handlers
+package features
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -64,22 +65,22 @@ func otherLanguageWords(lang, s string) []string {
 }
 
 // replyStrings is every user-visible string of a reply.
-func replyStrings(r Reply) []string {
+func replyStrings(r handlers.Reply) []string {
 	out := []string{r.Text}
 	for _, b := range r.Blocks {
 		switch b := b.(type) {
-		case Header:
+		case handlers.Header:
 			out = append(out, b.Text)
-		case Section:
+		case handlers.Section:
 			out = append(out, b.Text)
 			for _, f := range b.Fields {
 				out = append(out, f.Label, f.Value)
 			}
-		case Context:
+		case handlers.Context:
 			out = append(out, b.Text)
-		case Time:
+		case handlers.Time:
 			out = append(out, b.Prefix+b.Fallback)
-		case Actions:
+		case handlers.Actions:
 			for _, btn := range b.Buttons {
 				out = append(out, btn.Label)
 			}
@@ -96,7 +97,7 @@ func replyStrings(r Reply) []string {
 
 // walkInputs is what the walk types in lang: every command name of that
 // language alone and after help, and every example of the help texts.
-func walkInputs(s *Service, lang string) []string {
+func walkInputs(s *handlers.Service, lang string) []string {
 	seen := map[string]bool{}
 	var out []string
 	add := func(in string) {
@@ -106,18 +107,20 @@ func walkInputs(s *Service, lang string) []string {
 		}
 	}
 	help := map[string]string{"en": "help", "fr": "aide"}[lang]
-	for _, cmd := range s.allCommands() {
+	for _, cmd := range s.Commands() {
 		name := cmd.Names[0]
 		for _, n := range cmd.Names {
-			if s.reg.words[n].lang == lang {
-				name = s.reg.words[n].display
+			// The language the service hears in the word alone (English
+			// when it tells none).
+			if s.Language(context.Background(), handlers.Request{Text: n}) == lang {
+				name = n
 				break
 			}
 		}
 		add(name)
 		add(help + " " + name)
 		for _, id := range []string{cmd.HelpKey, cmd.HelpKey + "_more"} {
-			for _, span := range codeSpan.FindAllString(s.tr.T(lang, id, map[string]any{"Slash": "/cop"}), -1) {
+			for _, span := range codeSpan.FindAllString(s.Translator().T(lang, id, map[string]any{"Slash": "/cop"}), -1) {
 				if ex, ok := strings.CutPrefix(strings.Trim(span, "`"), "/cop "); ok {
 					add(ex)
 				}
@@ -179,7 +182,7 @@ func walkEnv(t *testing.T, lang string) *mtgEnv {
 
 // walkCheck checks one reply: each language half free of the other
 // language, and French typography.
-func walkCheck(t *testing.T, in, lang string, r Reply, typed *strings.Replacer) {
+func walkCheck(t *testing.T, in, lang string, r handlers.Reply, typed *strings.Replacer) {
 	t.Helper()
 	for _, s := range replyStrings(r) {
 		s = typed.Replace(s)
@@ -198,7 +201,7 @@ func walkCheck(t *testing.T, in, lang string, r Reply, typed *strings.Replacer) 
 			if l != "fr" {
 				continue
 			}
-			for _, p := range frTypoProblems(text) {
+			for _, p := range handlers.FrenchTypographyProblems(text) {
 				t.Errorf("%q (reply %s): %s in\n%q", in, r.Kind, p, text)
 			}
 		}
@@ -221,9 +224,9 @@ func walkKeepLanguage(t *testing.T, e *mtgEnv, user, lang string) {
 // walkSetsLanguage reports whether in changes the asker's language, after
 // which the reply rightly follows the new one.
 func walkSetsLanguage(in string) bool {
-	f := strings.Fields(Fold(in))
+	f := strings.Fields(handlers.Fold(in))
 	return len(f) > 1 && (f[0] == "language" || f[0] == "langue") ||
-		strings.Contains(Fold(in), "lang=") || strings.Contains(Fold(in), "langue=")
+		strings.Contains(handlers.Fold(in), "lang=") || strings.Contains(handlers.Fold(in), "langue=")
 }
 
 // walkTyped removes what the examples typed between quotes (a poll
@@ -256,3 +259,6 @@ func TestOtherLanguageWords(t *testing.T) {
 		}
 	}
 }
+
+// codeSpan is a `code span` of a message.
+var codeSpan = regexp.MustCompile("`[^`]*`")

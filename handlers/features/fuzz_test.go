@@ -1,4 +1,4 @@
-package handlers
+package features
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"copbot/handlers"
+	"copbot/handlers/handlerstest"
 	"copbot/storage"
 )
 
@@ -53,14 +55,14 @@ type fzPoster struct {
 	n  int
 }
 
-func (p *fzPoster) Post(context.Context, Reply) ([]MessageRef, error) {
+func (p *fzPoster) Post(context.Context, handlers.Reply) ([]handlers.MessageRef, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.n++
-	return []MessageRef{{Platform: storage.PlatformSlack, Channel: "C0", ID: fmt.Sprint(p.n)}}, nil
+	return []handlers.MessageRef{{Platform: storage.PlatformSlack, Channel: "C0", ID: fmt.Sprint(p.n)}}, nil
 }
 
-func (p *fzPoster) Update(context.Context, MessageRef, Reply) error { return nil }
+func (p *fzPoster) Update(context.Context, handlers.MessageRef, handlers.Reply) error { return nil }
 
 // fzCallers are who the command fuzzer speaks as: a visitor, a member, and
 // a coordinator.
@@ -76,14 +78,15 @@ var fzCallers = [...]storage.Identity{
 // says something in a known language.
 func FuzzCommand(f *testing.F) {
 	watch := &fzPanics{}
-	s, _ := mtService(f, func(o *Options) { o.Coordinators = append(o.Coordinators, fzCallers[2]) })
-	s.log = slog.New(watch)
-	s.SetPoster(&fzPoster{})
-	req := Request{Identity: fzCallers[1], UserName: "Mem", Text: "join Mem Ber | ServiceOntario | provincial | ON"}
+	opts := handlers.Options{Coordinators: []storage.Identity{handlerstest.Coordinator, fzCallers[2]}, DefaultLanguage: "en",
+		Command: "/cop"}
+	s := handlerstest.New(f, handlerstest.Setup{Opts: &opts, Clock: handlerstest.NewClock(mtNow), Log: slog.New(watch),
+		Poster: &fzPoster{}, Install: func(s *handlers.Service) { Install(s) }}).S
+	req := handlers.Request{Identity: fzCallers[1], UserName: "Mem", Text: "join Mem Ber | ServiceOntario | provincial | ON"}
 	if r := s.Handle(context.Background(), req); r.Kind != "joined" {
 		f.Fatalf("member join: %s %s", r.Kind, r.Text)
 	}
-	for _, cmd := range s.allCommands() {
+	for _, cmd := range s.Commands() {
 		for _, n := range cmd.Names {
 			f.Add(uint8(2), n)
 		}
@@ -97,7 +100,7 @@ func FuzzCommand(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, who uint8, text string) {
-		req := Request{Identity: fzCallers[int(who)%len(fzCallers)], UserName: "Fuzz", Text: text}
+		req := handlers.Request{Identity: fzCallers[int(who)%len(fzCallers)], UserName: "Fuzz", Text: text}
 		r := s.Handle(context.Background(), req)
 		if p := watch.take(); len(p) > 0 {
 			t.Fatalf("handler panic on %q: %s", text, p)
@@ -120,16 +123,16 @@ func FuzzMatchJurisdiction(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		j, ok := MatchJurisdiction(text)
+		j, ok := handlers.MatchJurisdiction(text)
 		if ok {
 			for _, again := range []string{j.Code, j.Name("en"), j.Name("fr"), " " + text + " "} {
-				if k, ok2 := MatchJurisdiction(again); !ok2 || k.Code != j.Code {
+				if k, ok2 := handlers.MatchJurisdiction(again); !ok2 || k.Code != j.Code {
 					t.Fatalf("%q matched %s, but %q matched %v %v", text, j.Code, again, k.Code, ok2)
 				}
 			}
 		}
-		sug := SuggestJurisdictions(text)
-		if len(sug) > maxSuggestions {
+		sug := handlers.SuggestJurisdictions(text)
+		if len(sug) > handlers.MaxSuggestions {
 			t.Fatalf("%d suggestions for %q", len(sug), text)
 		}
 		for _, s := range sug {
@@ -156,10 +159,10 @@ func FuzzRosterRoundTrip(f *testing.F) {
 		s := fzService(t, empty)
 		rep, err := s.ImportRoster(ctx, bytes.NewReader(data), "en")
 		if err != nil {
-			if !errors.Is(err, ErrRosterRejected) || len(rep.Errors) == 0 {
+			if !errors.Is(err, handlers.ErrRosterRejected) || len(rep.Errors) == 0 {
 				t.Fatalf("import error %v with %d line errors", err, len(rep.Errors))
 			}
-			if n, _ := mtCount(t, s.store); n != 0 {
+			if n, _ := mtCount(t, s.Store()); n != 0 {
 				t.Fatalf("a refused import wrote %d members", n)
 			}
 			return
@@ -201,10 +204,10 @@ func fzEmptyDB(tb testing.TB) []byte {
 }
 
 // fzService is a service on a copy of the empty database.
-func fzService(t *testing.T, empty []byte) *Service {
+func fzService(t *testing.T, empty []byte) *handlers.Service {
 	t.Helper()
 	db, _ := openCopy(t, empty)
-	s, err := New(db, Options{DefaultLanguage: "en", Command: "/cop"}, db.Now, slog.New(slog.DiscardHandler))
+	s, err := newWithFeatures(db, handlers.Options{DefaultLanguage: "en", Command: "/cop"}, db.Now, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +232,7 @@ func openCopy(t *testing.T, data []byte) (*storage.DB, string) {
 	return db, path
 }
 
-func fzExport(t *testing.T, s *Service) string {
+func fzExport(t *testing.T, s *handlers.Service) string {
 	t.Helper()
 	var b strings.Builder
 	if err := s.ExportRoster(context.Background(), &b); err != nil {

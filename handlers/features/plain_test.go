@@ -1,7 +1,8 @@
-package handlers
+package features
 
 import (
 	"context"
+	"copbot/handlers"
 	"strings"
 	"testing"
 )
@@ -116,7 +117,7 @@ func TestBilingualPollContent(t *testing.T) {
 func loose(s string) string { return strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(s) }
 
 // looseHas is ptHas on loose texts.
-func looseHas(t testing.TB, r Reply, want ...string) {
+func looseHas(t testing.TB, r handlers.Reply, want ...string) {
 	t.Helper()
 	for _, w := range want {
 		if !strings.Contains(loose(r.Text), loose(w)) {

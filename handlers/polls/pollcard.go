@@ -1,4 +1,4 @@
-package handlers
+package polls
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -36,23 +37,23 @@ type pollView struct {
 
 // pollCard renders the live poll message for the channel. The deadline is
 // written once per language, in the small print.
-func (s *Service) pollCard(p *storage.Poll, v pollView) Reply {
-	en, fr := s.LangCall("en"), s.LangCall("fr")
-	blocks := []Block{Header{Text: p.Question}}
+func (f *Feature) pollCard(p *storage.Poll, v pollView) handlers.Reply {
+	en, fr := f.langCall("en"), f.langCall("fr")
+	blocks := []handlers.Block{handlers.Header{Text: p.Question}}
 	for _, l := range pollLines(p) {
-		blocks = append(blocks, Section{Text: fmt.Sprintf("%d. %s\n%s / %s", l.Position, l.Label,
+		blocks = append(blocks, handlers.Section{Text: fmt.Sprintf("%d. %s\n%s / %s", l.Position, l.Label,
 			en.pollCount(l), fr.pollCount(l))})
 	}
 	if p.Open() {
-		blocks = append(blocks, s.pollButtons(p)...)
+		blocks = append(blocks, f.pollButtons(p)...)
 	}
-	blocks = append(blocks, Context{Text: en.pollChrome(p, v)}, Context{Text: fr.pollChrome(p, v)})
-	return Reply{Kind: "poll", Visibility: InChannel, Lang: "en+fr", Blocks: blocks, Text: blocksText(blocks)}
+	blocks = append(blocks, handlers.Context{Text: en.pollChrome(p, v)}, handlers.Context{Text: fr.pollChrome(p, v)})
+	return handlers.Reply{Kind: "poll", Visibility: handlers.InChannel, Lang: "en+fr", Blocks: blocks, Text: handlers.BlocksText("en", blocks)}
 }
 
 // pollChrome is the small print of a card in the call's language: number,
 // turnout, state, rules and how to vote without buttons.
-func (c *Call) pollChrome(p *storage.Poll, v pollView) string {
+func (c *call) pollChrome(p *storage.Poll, v pollView) string {
 	d := c.With(map[string]any{"ID": p.ID, "Max": p.MaxVotes})
 	parts := []string{c.T("poll_number", d)}
 	if t := c.pollTurnout(v); t != "" {
@@ -85,12 +86,12 @@ func (c *Call) pollChrome(p *storage.Poll, v pollView) string {
 // pollPromises are what an open poll will do besides counting: set a
 // meeting's theme, remind those who have not voted. Voters should know
 // before they vote.
-func (c *Call) pollPromises(p *storage.Poll, v pollView) []string {
+func (c *call) pollPromises(p *storage.Poll, v pollView) []string {
 	var out []string
 	if p.MeetingID != 0 {
 		d := map[string]any{"ID": p.MeetingID}
-		if v.Meeting != nil {
-			d["Title"] = c.pollQuote(c.meetingTitle(v.Meeting))
+		if v.Meeting != nil && c.s.meetings != nil {
+			d["Title"] = c.pollQuote(c.s.meetings.Title(c.Call, v.Meeting))
 		}
 		out = append(out, c.T("poll_meeting_note", d))
 	}
@@ -102,7 +103,7 @@ func (c *Call) pollPromises(p *storage.Poll, v pollView) []string {
 
 // pollDelay writes a delay in the largest whole unit: "2 days", "36 h",
 // "90 min". A single day stays "24 h", as people type and say it.
-func (c *Call) pollDelay(d time.Duration) string {
+func (c *call) pollDelay(d time.Duration) string {
 	day := 24 * time.Hour
 	switch {
 	case d%day == 0 && d > day:
@@ -117,23 +118,23 @@ func (c *Call) pollDelay(d time.Duration) string {
 
 // pollButtons are one button per option, or for an anonymous
 // multiple-choice poll a single button that opens the ballot form.
-func (s *Service) pollButtons(p *storage.Poll) []Block {
+func (f *Feature) pollButtons(p *storage.Poll) []handlers.Block {
 	if p.Anonymous && p.MaxVotes > 1 {
-		label := s.tr.T("en", "poll_ballot_button", nil) + " / " + s.tr.T("fr", "poll_ballot_button", nil)
-		return []Block{Actions{Buttons: []Button{{ActionID: "poll_ballot", Label: label,
-			Value: fmt.Sprint(p.ID), Style: StylePrimary}}}}
+		label := f.tr.T("en", "poll_ballot_button", nil) + " / " + f.tr.T("fr", "poll_ballot_button", nil)
+		return []handlers.Block{handlers.Actions{Buttons: []handlers.Button{{ActionID: "poll_ballot", Label: label,
+			Value: fmt.Sprint(p.ID), Style: handlers.StylePrimary}}}}
 	}
-	var rows []Block
-	var row []Button
+	var rows []handlers.Block
+	var row []handlers.Button
 	for _, o := range p.Options {
-		row = append(row, Button{ActionID: "poll_vote", Label: pollButtonLabel(o),
+		row = append(row, handlers.Button{ActionID: "poll_vote", Label: pollButtonLabel(o),
 			Value: fmt.Sprintf("%d:%d", p.ID, o.ID)})
 		if len(row) == 5 {
-			rows, row = append(rows, Actions{Buttons: row}), nil
+			rows, row = append(rows, handlers.Actions{Buttons: row}), nil
 		}
 	}
 	if len(row) > 0 {
-		rows = append(rows, Actions{Buttons: row})
+		rows = append(rows, handlers.Actions{Buttons: row})
 	}
 	return rows
 }
@@ -149,62 +150,62 @@ func pollButtonLabel(o storage.PollOption) string {
 
 // pollResultReply is the closing announcement, in both languages. meeting
 // is the linked meeting when the poll just set its theme.
-func (s *Service) pollResultReply(p *storage.Poll, v pollView, meeting *storage.Meeting) Reply {
-	one := func(lang string) Reply {
-		c := s.LangCall(lang)
-		blocks := []Block{Header{Text: c.T("poll_result_header", map[string]any{"ID": p.ID})},
-			Section{Text: c.pollQuote(p.Question)}}
+func (f *Feature) pollResultReply(p *storage.Poll, v pollView, meeting *storage.Meeting) handlers.Reply {
+	one := func(lang string) handlers.Reply {
+		c := f.langCall(lang)
+		blocks := []handlers.Block{handlers.Header{Text: c.T("poll_result_header", map[string]any{"ID": p.ID})},
+			handlers.Section{Text: c.pollQuote(p.Question)}}
 		var lines []string
 		for _, l := range pollLines(p) {
-			lines = append(lines, FieldLine(c.Lang, fmt.Sprintf("%d. %s", l.Position, c.Own(l.Label)), c.pollCount(l)))
+			lines = append(lines, handlers.FieldLine(c.Lang, fmt.Sprintf("%d. %s", l.Position, c.Own(l.Label)), c.pollCount(l)))
 		}
-		blocks = append(blocks, Section{Text: strings.Join(lines, "\n")}, Section{Text: c.pollResult(p)})
+		blocks = append(blocks, handlers.Section{Text: strings.Join(lines, "\n")}, handlers.Section{Text: c.pollResult(p)})
 		if t := c.pollTurnout(v); t != "" {
-			blocks = append(blocks, Context{Text: t})
+			blocks = append(blocks, handlers.Context{Text: t})
 		}
 		switch {
 		case meeting != nil:
-			blocks = append(blocks, Context{Text: c.T("poll_theme_set", map[string]any{
+			blocks = append(blocks, handlers.Context{Text: c.T("poll_theme_set", map[string]any{
 				"ID": meeting.ID, "Theme": c.pollQuote(meeting.Theme)})})
 		case p.MeetingID != 0 && len(pollWinners(p.Options)) > 1:
-			blocks = append(blocks, Context{Text: c.T("poll_theme_tie", map[string]any{"ID": p.MeetingID})})
+			blocks = append(blocks, handlers.Context{Text: c.T("poll_theme_tie", map[string]any{"ID": p.MeetingID})})
 		}
-		return c.Reply("poll_result", InChannel, blocks...)
+		return c.Reply("poll_result", handlers.InChannel, blocks...)
 	}
-	return Bilingual(one("en"), one("fr"))
+	return handlers.Bilingual(one("en"), one("fr"))
 }
 
 // pollView reads what a card needs besides the poll.
-func (s *Service) pollView(ctx context.Context, p *storage.Poll) pollView {
-	t, err := s.store.PollTurnout(ctx, p.ID)
+func (f *Feature) pollView(ctx context.Context, p *storage.Poll) pollView {
+	t, err := f.store.PollTurnout(ctx, p.ID)
 	if err != nil {
-		s.log.Warn("poll turnout", "poll", p.ID, "err", err)
+		f.log.Warn("poll turnout", "poll", p.ID, "err", err)
 	}
-	return s.pollViewOf(ctx, p, t, err == nil)
+	return f.pollViewOf(ctx, p, t, err == nil)
 }
 
 // pollSnapshot reads a poll and its turnout in one transaction, so that a
 // card's counts and footer agree (a quick vote and unvote between two
 // reads once showed "1 vote" beside "No votes yet").
-func (s *Service) pollSnapshot(ctx context.Context, id int64) (*storage.Poll, pollView, error) {
-	p, t, err := s.store.PollWithTurnout(ctx, id)
+func (f *Feature) pollSnapshot(ctx context.Context, id int64) (*storage.Poll, pollView, error) {
+	p, t, err := f.store.PollWithTurnout(ctx, id)
 	if err != nil {
 		return nil, pollView{}, err
 	}
-	return p, s.pollViewOf(ctx, p, t, true), nil
+	return p, f.pollViewOf(ctx, p, t, true), nil
 }
 
 // pollViewOf completes a view from a turnout already read (ok false: it
 // could not be).
-func (s *Service) pollViewOf(ctx context.Context, p *storage.Poll, t storage.Turnout, ok bool) pollView {
+func (f *Feature) pollViewOf(ctx context.Context, p *storage.Poll, t storage.Turnout, ok bool) pollView {
 	var v pollView
 	if ok {
 		v = pollView{Voters: t.Voters, Members: t.Members, ok: true}
 	}
 	if p.MeetingID != 0 && p.Open() {
-		m, err := s.store.MeetingByID(ctx, p.MeetingID)
+		m, err := f.store.MeetingByID(ctx, p.MeetingID)
 		if err != nil {
-			s.log.Warn("poll meeting", "poll", p.ID, "meeting", p.MeetingID, "err", err)
+			f.log.Warn("poll meeting", "poll", p.ID, "meeting", p.MeetingID, "err", err)
 		}
 		v.Meeting = m
 	}
@@ -214,7 +215,7 @@ func (s *Service) pollViewOf(ctx context.Context, p *storage.Poll, t storage.Tur
 // pollDetail is a poll shown to one person: the card's content in their
 // language, their own choices, and for the creator or a coordinator of a
 // poll that is not anonymous, who chose what.
-func (c *Call) pollDetail(ctx context.Context, p *storage.Poll) Reply {
+func (c *call) pollDetail(ctx context.Context, p *storage.Poll) handlers.Reply {
 	s := c.s
 	// Counts and turnout from one snapshot, as on the card.
 	snap, view, err := s.pollSnapshot(ctx, p.ID)
@@ -223,27 +224,27 @@ func (c *Call) pollDetail(ctx context.Context, p *storage.Poll) Reply {
 	} else {
 		view = s.pollView(ctx, p)
 	}
-	blocks := []Block{Header{Text: c.Own(p.Question)}}
+	blocks := []handlers.Block{handlers.Header{Text: c.Own(p.Question)}}
 	var lines []string
 	for _, l := range pollLines(p) {
 		lines = append(lines, c.pollOptionLine(l))
 	}
-	blocks = append(blocks, Section{Text: strings.Join(lines, "\n")})
+	blocks = append(blocks, handlers.Section{Text: strings.Join(lines, "\n")})
 	if p.Open() {
 		blocks = append(blocks, s.pollButtons(p)...)
 	}
-	blocks = append(blocks, Context{Text: c.pollChrome(p, view)})
+	blocks = append(blocks, handlers.Context{Text: c.pollChrome(p, view)})
 	if mine := c.pollMine(ctx, p); mine != "" {
-		blocks = append(blocks, Context{Text: mine})
+		blocks = append(blocks, handlers.Context{Text: mine})
 	}
 	if who := c.pollWho(ctx, p); who != "" {
-		blocks = append(blocks, Section{Text: who})
+		blocks = append(blocks, handlers.Section{Text: who})
 	}
-	return c.Reply("poll", Ephemeral, blocks...)
+	return c.Reply("poll", handlers.Ephemeral, blocks...)
 }
 
 // pollMine says what the asker chose, or that they voted (anonymous).
-func (c *Call) pollMine(ctx context.Context, p *storage.Poll) string {
+func (c *call) pollMine(ctx context.Context, p *storage.Poll) string {
 	if c.Member == nil {
 		return ""
 	}
@@ -261,7 +262,7 @@ func (c *Call) pollMine(ctx context.Context, p *storage.Poll) string {
 }
 
 // pollLabels quotes the labels of option ids as a list.
-func (c *Call) pollLabels(p *storage.Poll, ids []int64) string {
+func (c *call) pollLabels(p *storage.Poll, ids []int64) string {
 	var labels []string
 	for _, id := range ids {
 		if o, ok := p.Option(id); ok {
@@ -272,7 +273,7 @@ func (c *Call) pollLabels(p *storage.Poll, ids []int64) string {
 }
 
 // pollWho lists voters per option for those who manage the poll.
-func (c *Call) pollWho(ctx context.Context, p *storage.Poll) string {
+func (c *call) pollWho(ctx context.Context, p *storage.Poll) string {
 	if p.Anonymous || !c.pollManager(p) || p.Voters == 0 {
 		return ""
 	}
@@ -295,6 +296,6 @@ func (c *Call) pollWho(ctx context.Context, p *storage.Poll) string {
 }
 
 // pollManager reports whether the asker created the poll or coordinates.
-func (c *Call) pollManager(p *storage.Poll) bool {
+func (c *call) pollManager(p *storage.Poll) bool {
 	return c.Coordinator || (!c.Req.Identity.IsZero() && c.Req.Identity == p.Creator)
 }

@@ -1,7 +1,8 @@
-package handlers
+package polls
 
 import (
 	"context"
+	"copbot/handlers/handlerstest"
 	"strings"
 	"sync"
 	"testing"
@@ -14,12 +15,12 @@ import (
 // votes yet" in the footer, nor "0 votes" everywhere beside "1 of 2
 // members voted".
 func TestPollCardOneSnapshot(t *testing.T) {
-	poster := &ptPoster{}
+	poster := &handlerstest.Poster{}
 	e := newPtEnvAt(t, t.TempDir()+"/copbot.db", poster)
 	e.join("m1", "Alex Martin", "en")
 	e.join("m2", "Marie Tremblay", "fr")
 	p := e.create(`"Theme?" "A" "B"`)
-	u := newPollUpdater(e.s, 0)
+	u := newPollUpdater(e.f, 0)
 	m1 := mustMember(t, e, "m1")
 	ctx := context.Background()
 	stop := make(chan struct{})

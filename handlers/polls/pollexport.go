@@ -1,4 +1,4 @@
-package handlers
+package polls
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -18,15 +19,15 @@ var pollExportHeader = []string{"kind", "poll_id", "question", "status", "option
 
 // ExportPoll writes poll id as CSV (UTF-8, header row, RFC 4180). Cells a
 // spreadsheet would run as a formula are escaped.
-func (s *Service) ExportPoll(ctx context.Context, id int64, w io.Writer) error {
-	p, err := s.store.PollByID(ctx, id)
+func (f *Feature) ExportPoll(ctx context.Context, id int64, w io.Writer) error {
+	p, err := f.store.PollByID(ctx, id)
 	if err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
 	write := func(cells ...string) {
 		for i, c := range cells {
-			cells[i] = guardCell(c)
+			cells[i] = handlers.GuardCell(c)
 		}
 		cw.Write(cells)
 	}
@@ -37,7 +38,7 @@ func (s *Service) ExportPoll(ctx context.Context, id int64, w io.Writer) error {
 			fmt.Sprint(l.Percent), fmt.Sprint(p.Voters), "", "", "", "", "")...)
 	}
 	if !p.Anonymous {
-		if err := s.exportPollVotes(ctx, p, base, write); err != nil {
+		if err := f.exportPollVotes(ctx, p, base, write); err != nil {
 			return err
 		}
 	}
@@ -45,8 +46,8 @@ func (s *Service) ExportPoll(ctx context.Context, id int64, w io.Writer) error {
 	return cw.Error()
 }
 
-func (s *Service) exportPollVotes(ctx context.Context, p *storage.Poll, base []string, write func(...string)) error {
-	votes, err := s.store.PollVotes(ctx, p.ID)
+func (f *Feature) exportPollVotes(ctx context.Context, p *storage.Poll, base []string, write func(...string)) error {
+	votes, err := f.store.PollVotes(ctx, p.ID)
 	if err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func (s *Service) exportPollVotes(ctx context.Context, p *storage.Poll, base []s
 	for _, v := range votes {
 		m, ok := members[v.MemberID]
 		if !ok {
-			if m, err = s.store.MemberByID(ctx, v.MemberID); err != nil {
+			if m, err = f.store.MemberByID(ctx, v.MemberID); err != nil {
 				return err
 			}
 			members[v.MemberID] = m

@@ -1,4 +1,4 @@
-package handlers
+package polls
 
 import (
 	"context"
@@ -9,22 +9,20 @@ import (
 	"testing"
 	"time"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
 // Regression tests of the review fixes to polls (H3).
 
-// ptSetClock pins the service's and the database's clocks to at.
-func (e *ptEnv) ptSetClock(at time.Time) {
-	e.s.now = func() time.Time { return at }
-	e.db.Now = func() time.Time { return at }
-}
+// ptSetClock pins the service's and the database's clock to at.
+func (e *ptEnv) ptSetClock(at time.Time) { e.Clock.Pin(at) }
 
 // ptContexts lists the Context texts of r.
-func ptContexts(r Reply) []string {
+func ptContexts(r handlers.Reply) []string {
 	var out []string
 	for _, b := range r.Blocks {
-		if c, ok := b.(Context); ok {
+		if c, ok := b.(handlers.Context); ok {
 			out = append(out, c.Text)
 		}
 	}
@@ -106,7 +104,7 @@ func TestPollCardDeadlineInBothLanguages(t *testing.T) {
 			}
 			// Issue 11, item 6: once per language, not three times.
 			for _, b := range card.Blocks {
-				if _, ok := b.(Time); ok {
+				if _, ok := b.(handlers.Time); ok {
 					t.Errorf("card repeats the deadline in a Time block: %+v", b)
 				}
 			}
@@ -126,7 +124,7 @@ func TestPollPostNotRecordedIsWithdrawn(t *testing.T) {
 	e := newPtEnv(t)
 	// Another connection to the same file makes every insert into
 	// poll_messages fail, as a full disk or an I/O error would.
-	raw, err := sql.Open("sqlite", "file:"+e.path+"?"+url.Values{"_pragma": {"busy_timeout(10000)"}}.Encode())
+	raw, err := sql.Open("sqlite", "file:"+e.Path+"?"+url.Values{"_pragma": {"busy_timeout(10000)"}}.Encode())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package handlers
+package polls
 
 import (
 	"context"
@@ -6,31 +6,32 @@ import (
 	"fmt"
 	"strings"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
 // createForm is the poll creation form (a Slack modal). Its Text explains
 // the one-line command for platforms without forms.
-func (p *pollFeature) createForm(c *Call) Reply {
-	yesNo := []Option{{Value: "no", Label: c.T("poll_no", nil)}, {Value: "yes", Label: c.T("poll_yes", nil)}}
-	var votes []Option
+func (f *Feature) createForm(c *call) handlers.Reply {
+	yesNo := []handlers.Option{{Value: "no", Label: c.T("poll_no", nil)}, {Value: "yes", Label: c.T("poll_yes", nil)}}
+	var votes []handlers.Option
 	for n := 1; n <= storage.PollMaxOptions; n++ {
-		votes = append(votes, Option{Value: fmt.Sprint(n), Label: fmt.Sprint(n)})
+		votes = append(votes, handlers.Option{Value: fmt.Sprint(n), Label: fmt.Sprint(n)})
 	}
-	f := &Form{ID: "poll_create", Title: c.T("poll_form_title", nil), Submit: c.T("poll_form_submit", nil),
-		Fields: []FormField{
-			{ID: "question", Label: c.T("poll_field_question", nil), Kind: FieldText},
-			{ID: "options", Label: c.T("poll_field_options", nil), Hint: c.T("poll_field_options_hint", nil), Kind: FieldMultiline},
-			{ID: "votes", Label: c.T("poll_field_votes", nil), Kind: FieldSelect, Options: votes, Initial: "1"},
+	form := &handlers.Form{ID: "poll_create", Title: c.T("poll_form_title", nil), Submit: c.T("poll_form_submit", nil),
+		Fields: []handlers.FormField{
+			{ID: "question", Label: c.T("poll_field_question", nil), Kind: handlers.FieldText},
+			{ID: "options", Label: c.T("poll_field_options", nil), Hint: c.T("poll_field_options_hint", nil), Kind: handlers.FieldMultiline},
+			{ID: "votes", Label: c.T("poll_field_votes", nil), Kind: handlers.FieldSelect, Options: votes, Initial: "1"},
 			{ID: "anonymous", Label: c.T("poll_field_anonymous", nil), Hint: c.T("poll_field_anonymous_hint", nil),
-				Kind: FieldSelect, Options: yesNo, Initial: "no"},
-			{ID: "closes", Label: c.T("poll_field_closes", nil), Hint: c.T("poll_field_closes_hint", nil), Kind: FieldText, Optional: true},
-			{ID: "remind", Label: c.T("poll_field_remind", nil), Hint: c.T("poll_field_remind_hint", nil), Kind: FieldText, Optional: true},
-			{ID: "open_options", Label: c.T("poll_field_open_options", nil), Kind: FieldSelect, Options: yesNo, Initial: "no"},
-			{ID: "meeting", Label: c.T("poll_field_meeting", nil), Hint: c.T("poll_field_meeting_hint", nil), Kind: FieldText, Optional: true},
+				Kind: handlers.FieldSelect, Options: yesNo, Initial: "no"},
+			{ID: "closes", Label: c.T("poll_field_closes", nil), Hint: c.T("poll_field_closes_hint", nil), Kind: handlers.FieldText, Optional: true},
+			{ID: "remind", Label: c.T("poll_field_remind", nil), Hint: c.T("poll_field_remind_hint", nil), Kind: handlers.FieldText, Optional: true},
+			{ID: "open_options", Label: c.T("poll_field_open_options", nil), Kind: handlers.FieldSelect, Options: yesNo, Initial: "no"},
+			{ID: "meeting", Label: c.T("poll_field_meeting", nil), Hint: c.T("poll_field_meeting_hint", nil), Kind: handlers.FieldText, Optional: true},
 		}}
 	text := c.T("poll_form_text", c.With(nil))
-	return Reply{Kind: "poll_form", Lang: c.Lang, Text: text, Blocks: []Block{Section{Text: text}}, Form: f}
+	return handlers.Reply{Kind: "poll_form", Lang: c.Lang, Text: text, Blocks: []handlers.Block{handlers.Section{Text: text}}, Form: form}
 }
 
 // pollFormFields maps storage and parse error keys to the form field they
@@ -46,11 +47,11 @@ var pollFormFields = map[string]string{
 
 // submitCreate validates the form server-side, field by field, and
 // creates and posts the poll only when everything is right.
-func (p *pollFeature) submitCreate(ctx context.Context, c *Call, _ string, v map[string]string) (Reply, map[string]string) {
+func (f *Feature) submitCreate(ctx context.Context, c *call, _ string, v map[string]string) (handlers.Reply, map[string]string) {
 	if !c.Coordinator {
 		return c.CoordinatorOnly(), nil
 	}
-	in, key, data := p.formInput(c, v)
+	in, key, data := f.formInput(c, v)
 	if key == "" {
 		_, err := storage.ValidatePoll(in)
 		var e *storage.Error
@@ -59,9 +60,9 @@ func (p *pollFeature) submitCreate(ctx context.Context, c *Call, _ string, v map
 		}
 	}
 	if key != "" {
-		return p.formError(c, key, data)
+		return f.formError(c, key, data)
 	}
-	r := p.createAndPost(ctx, c, in)
+	r := f.createAndPost(ctx, c, in)
 	if r.Kind == "error" {
 		return r, map[string]string{"question": r.Text}
 	}
@@ -69,7 +70,7 @@ func (p *pollFeature) submitCreate(ctx context.Context, c *Call, _ string, v map
 }
 
 // formInput reads the form values; key is the first parse error.
-func (p *pollFeature) formInput(c *Call, v map[string]string) (storage.PollInput, string, map[string]any) {
+func (f *Feature) formInput(c *call, v map[string]string) (storage.PollInput, string, map[string]any) {
 	in := storage.PollInput{Question: v["question"], Language: c.Lang, Creator: c.Req.Identity,
 		Channel: c.Req.ChannelID, Anonymous: v["anonymous"] == "yes", AllowMemberOptions: v["open_options"] == "yes"}
 	for _, l := range strings.Split(strings.ReplaceAll(v["options"], "\r\n", "\n"), "\n") {
@@ -83,7 +84,7 @@ func (p *pollFeature) formInput(c *Call, v map[string]string) (storage.PollInput
 			args = append(args, "--"+f+"="+s)
 		}
 	}
-	a, perr := parsePollArgs(args, p.s.now(), p.s.opts.Location)
+	a, perr := parsePollArgs(args, f.now(), f.opts.Location)
 	if perr != nil {
 		return in, perr.Key, perr.Data
 	}
@@ -91,7 +92,7 @@ func (p *pollFeature) formInput(c *Call, v map[string]string) (storage.PollInput
 	return in, "", nil
 }
 
-func (p *pollFeature) formError(c *Call, key string, data map[string]any) (Reply, map[string]string) {
+func (f *Feature) formError(c *call, key string, data map[string]any) (handlers.Reply, map[string]string) {
 	r := c.ErrorReply(key, c.With(data))
 	field, ok := pollFormFields[key]
 	if !ok {

@@ -1,4 +1,4 @@
-package handlers
+package polls
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"copbot/handlers"
 	"copbot/scheduler"
 	"copbot/storage"
 )
@@ -14,21 +15,20 @@ import (
 // "poll-close:ID" at the deadline of each open poll, and again for each
 // closed poll whose result is not posted yet (a failed or interrupted
 // post); "poll-remind:ID" before the deadline of polls that asked for it.
-func (p *pollFeature) jobs(ctx context.Context) ([]scheduler.Job, error) {
-	s := p.s
-	open, err := s.store.FindPolls(ctx, storage.PollFilter{Scheduled: true})
+func (f *Feature) jobs(ctx context.Context) ([]scheduler.Job, error) {
+	open, err := f.store.FindPolls(ctx, storage.PollFilter{Scheduled: true})
 	if err != nil {
 		return nil, err
 	}
 	var jobs []scheduler.Job
 	for _, poll := range open {
-		jobs = append(jobs, scheduler.Job{Key: pollCloseKey(poll.ID), Due: poll.ClosesAt, Run: p.closeJob(poll.ID)})
+		jobs = append(jobs, scheduler.Job{Key: pollCloseKey(poll.ID), Due: poll.ClosesAt, Run: f.closeJob(poll.ID)})
 		if poll.RemindBefore > 0 && poll.RemindedAt.IsZero() {
 			jobs = append(jobs, scheduler.Job{Key: fmt.Sprintf("poll-remind:%d", poll.ID),
-				Due: poll.ClosesAt.Add(-poll.RemindBefore), Run: p.remindJob(poll.ID)})
+				Due: poll.ClosesAt.Add(-poll.RemindBefore), Run: f.remindJob(poll.ID)})
 		}
 	}
-	pending, err := s.store.FindPolls(ctx, storage.PollFilter{ResultPending: true})
+	pending, err := f.store.FindPolls(ctx, storage.PollFilter{ResultPending: true})
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func (p *pollFeature) jobs(ctx context.Context) ([]scheduler.Job, error) {
 		// Unclaimed (a failed post released it): due at once; claimed: due
 		// when the claim goes stale.
 		jobs = append(jobs, scheduler.Job{Key: pollCloseKey(poll.ID),
-			Due: poll.ResultClaimedAt.Add(pollResultStale), Run: p.closeJob(poll.ID)})
+			Due: poll.ResultClaimedAt.Add(pollResultStale), Run: f.closeJob(poll.ID)})
 	}
 	return jobs, nil
 }
@@ -50,48 +50,48 @@ func pollCloseKey(id int64) string { return fmt.Sprintf("poll-close:%d", id) }
 // post (crashed) within pollResultStale. The window left is a crash after
 // the post and before MarkPollResultPosted: then the result is posted
 // twice, never lost.
-func (p *pollFeature) closeJob(id int64) func(context.Context) error {
+func (f *Feature) closeJob(id int64) func(context.Context) error {
 	return func(ctx context.Context) error {
-		poll, err := p.s.store.PollByID(ctx, id)
+		poll, err := f.store.PollByID(ctx, id)
 		if errors.Is(err, storage.ErrNotFound) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if poll.Open() && (poll.ClosesAt.IsZero() || p.s.now().Add(time.Second).Before(poll.ClosesAt)) {
+		if poll.Open() && (poll.ClosesAt.IsZero() || f.now().Add(time.Second).Before(poll.ClosesAt)) {
 			return nil // the deadline moved since the job was planned
 		}
-		closed, poll, err := p.s.store.ClosePoll(ctx, id)
+		closed, poll, err := f.store.ClosePoll(ctx, id)
 		if err != nil {
 			return err
 		}
 		if !closed {
-			ok, err := p.s.store.ClaimPollResult(ctx, id, pollResultStale)
+			ok, err := f.store.ClaimPollResult(ctx, id, pollResultStale)
 			if err != nil || !ok {
 				return err
 			}
 		}
-		return p.announce(ctx, poll)
+		return f.announce(ctx, poll)
 	}
 }
 
 // announce sets the linked meeting's theme, posts the result and records
 // it. The caller holds the claim; a failure gives it back for a retry.
-func (p *pollFeature) announce(ctx context.Context, poll *storage.Poll) error {
-	p.upd.mark(poll.ID)
-	err := p.post1(ctx, poll)
+func (f *Feature) announce(ctx context.Context, poll *storage.Poll) error {
+	f.upd.mark(poll.ID)
+	err := f.post1(ctx, poll)
 	if err == nil {
-		return p.s.store.MarkPollResultPosted(ctx, poll.ID)
+		return f.store.MarkPollResultPosted(ctx, poll.ID)
 	}
-	if rerr := p.s.store.ReleasePollResult(ctx, poll.ID); rerr != nil {
-		p.s.log.Error("poll result: release", "poll", poll.ID, "err", rerr)
+	if rerr := f.store.ReleasePollResult(ctx, poll.ID); rerr != nil {
+		f.log.Error("poll result: release", "poll", poll.ID, "err", rerr)
 	}
 	return err
 }
 
-func (p *pollFeature) post1(ctx context.Context, poll *storage.Poll) error {
-	meeting, err := p.setTheme(ctx, poll)
+func (f *Feature) post1(ctx context.Context, poll *storage.Poll) error {
+	meeting, err := f.setTheme(ctx, poll)
 	if err != nil {
 		return err
 	}
@@ -99,9 +99,9 @@ func (p *pollFeature) post1(ctx context.Context, poll *storage.Poll) error {
 	// The closing time is in the key, so that the result of a reopened and
 	// closed-again poll is a new post.
 	key := fmt.Sprintf("poll-result:%d:%d", poll.ID, poll.ClosedAt.Unix())
-	refs, err := p.s.PostOnce(ctx, key, p.s.pollResultReply(poll, p.s.pollView(ctx, poll), meeting))
+	refs, err := f.svc.PostOnce(ctx, key, f.pollResultReply(poll, f.pollView(ctx, poll), meeting))
 	if len(refs) > 0 {
-		p.recordResult(ctx, poll.ID, refs) // a copy already recorded is ignored
+		f.recordResult(ctx, poll.ID, refs) // a copy already recorded is ignored
 	}
 	if err != nil {
 		return fmt.Errorf("post result of poll %d: %w", poll.ID, err)
@@ -111,11 +111,11 @@ func (p *pollFeature) post1(ctx context.Context, poll *storage.Poll) error {
 
 // recordResult remembers where a result went, so that a reopening can
 // withdraw it. Failing that is logged, not retried: the result is posted.
-func (p *pollFeature) recordResult(ctx context.Context, id int64, refs []MessageRef) {
+func (f *Feature) recordResult(ctx context.Context, id int64, refs []handlers.MessageRef) {
 	for _, r := range refs {
 		m := storage.PollMessage{Platform: r.Platform, Channel: r.Channel, MessageID: r.ID, Result: true}
-		if err := p.s.store.AddPollMessage(ctx, id, m); err != nil {
-			p.s.log.Warn("poll result: record post", "poll", id, "err", err)
+		if err := f.store.AddPollMessage(ctx, id, m); err != nil {
+			f.log.Warn("poll result: record post", "poll", id, "err", err)
 		}
 	}
 }
@@ -123,34 +123,34 @@ func (p *pollFeature) recordResult(ctx context.Context, id int64, refs []Message
 // setTheme makes the sole winner the linked meeting's theme. A tie, no
 // votes, or no meeting leave it alone; a meeting that was cancelled or
 // deleted is logged and skipped, as retrying cannot help.
-func (p *pollFeature) setTheme(ctx context.Context, poll *storage.Poll) (*storage.Meeting, error) {
+func (f *Feature) setTheme(ctx context.Context, poll *storage.Poll) (*storage.Meeting, error) {
 	win := pollWinners(poll.Options)
 	if poll.MeetingID == 0 || len(win) != 1 {
 		return nil, nil
 	}
 	theme := win[0].Label
-	m, err := p.s.store.UpdateMeeting(ctx, poll.MeetingID, storage.MeetingUpdate{Theme: &theme})
+	m, err := f.store.UpdateMeeting(ctx, poll.MeetingID, storage.MeetingUpdate{Theme: &theme})
 	if err != nil && storage.ErrorCode(err) != storage.EINTERNAL {
-		p.s.log.Warn("poll theme not set", "poll", poll.ID, "meeting", poll.MeetingID, "err", err)
+		f.log.Warn("poll theme not set", "poll", poll.ID, "meeting", poll.MeetingID, "err", err)
 		return nil, nil
 	}
 	return m, err
 }
 
 // remindJob reminds the members who have not voted, once.
-func (p *pollFeature) remindJob(id int64) func(context.Context) error {
+func (f *Feature) remindJob(id int64) func(context.Context) error {
 	return func(ctx context.Context) error {
-		ok, err := p.s.store.ClaimPollReminder(ctx, id)
+		ok, err := f.store.ClaimPollReminder(ctx, id)
 		if err != nil || !ok {
 			return err
 		}
-		poll, err := p.s.store.PollByID(ctx, id)
+		poll, err := f.store.PollByID(ctx, id)
 		if err == nil {
-			err = p.remind(ctx, poll)
+			err = f.remind(ctx, poll)
 		}
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			if rerr := p.s.store.ReleasePollReminder(ctx, id); rerr != nil {
-				p.s.log.Error("poll reminder: release", "poll", id, "err", rerr)
+			if rerr := f.store.ReleasePollReminder(ctx, id); rerr != nil {
+				f.log.Error("poll reminder: release", "poll", id, "err", rerr)
 			}
 			return err
 		}
@@ -160,18 +160,18 @@ func (p *pollFeature) remindJob(id int64) func(context.Context) error {
 
 // remind writes to each non-voter privately when the Poster can, else
 // posts one bilingual reminder to the channel.
-func (p *pollFeature) remind(ctx context.Context, poll *storage.Poll) error {
-	poster := p.s.Poster()
+func (f *Feature) remind(ctx context.Context, poll *storage.Poll) error {
+	poster := f.svc.Poster()
 	if poster == nil {
 		return errors.New("no poster configured")
 	}
-	dm, ok := poster.(DirectMessenger)
+	dm, ok := poster.(handlers.DirectMessenger)
 	if !ok {
-		_, err := poster.Post(ctx, Bilingual(p.reminder("en", "poll_reminder_channel", poll),
-			p.reminder("fr", "poll_reminder_channel", poll)))
+		_, err := poster.Post(ctx, handlers.Bilingual(f.reminder("en", "poll_reminder_channel", poll),
+			f.reminder("fr", "poll_reminder_channel", poll)))
 		return err
 	}
-	non, err := p.s.store.NonVoters(ctx, poll.ID)
+	non, err := f.store.NonVoters(ctx, poll.ID)
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func (p *pollFeature) remind(ctx context.Context, poll *storage.Poll) error {
 		if to.IsZero() {
 			continue
 		}
-		if err := dm.Direct(ctx, to, p.reminder(m.Language, "poll_reminder_dm", poll)); err != nil {
+		if err := dm.Direct(ctx, to, f.reminder(m.Language, "poll_reminder_dm", poll)); err != nil {
 			failed = err
 			continue
 		}
@@ -193,12 +193,12 @@ func (p *pollFeature) remind(ctx context.Context, poll *storage.Poll) error {
 	return nil
 }
 
-func (p *pollFeature) reminder(lang, key string, poll *storage.Poll) Reply {
-	c := p.s.LangCall(lang)
+func (f *Feature) reminder(lang, key string, poll *storage.Poll) handlers.Reply {
+	c := f.langCall(lang)
 	t := c.T(key, c.With(map[string]any{"ID": poll.ID, "Question": c.pollQuote(poll.Question),
 		"When": c.pollWhen(poll.ClosesAt)}))
-	return Reply{Kind: "poll_reminder", Visibility: InChannel, Lang: c.Lang, Text: t, Blocks: []Block{Section{Text: t},
-		Actions{Buttons: []Button{{ActionID: "poll_show", Label: c.T("poll_show_button", nil), Value: fmt.Sprint(poll.ID)}}}}}
+	return handlers.Reply{Kind: "poll_reminder", Visibility: handlers.InChannel, Lang: c.Lang, Text: t, Blocks: []handlers.Block{handlers.Section{Text: t},
+		handlers.Actions{Buttons: []handlers.Button{{ActionID: "poll_show", Label: c.T("poll_show_button", nil), Value: fmt.Sprint(poll.ID)}}}}}
 }
 
 // pollIdentity is where to reach a member privately: Slack, else Teams,

@@ -1,4 +1,4 @@
-package handlers
+package polls
 
 import (
 	"context"
@@ -12,24 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"copbot/handlers/handlerstest"
 	"copbot/scheduler"
 	"copbot/storage"
 )
-
-// ptJob returns the job with that key from the polls job source, or nil.
-func (e *ptEnv) ptJob(key string) *scheduler.Job {
-	e.t.Helper()
-	jobs, err := e.s.JobSources()[1].Pending(context.Background()) // the polls
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	for _, j := range jobs {
-		if j.Key == key {
-			return &j
-		}
-	}
-	return nil
-}
 
 func (e *ptEnv) meeting(theme string) *storage.Meeting {
 	e.t.Helper()
@@ -48,8 +34,8 @@ func (e *ptEnv) meeting(theme string) *storage.Meeting {
 func TestPollCloseJobExactlyOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "copbot.db")
 	clock := newPtClock()
-	a := newPtEnvClock(t, path, &ptPoster{}, clock.Now)
-	b := newPtEnvClock(t, path, &ptPoster{}, clock.Now)
+	a := newPtEnvClock(t, path, &handlerstest.Poster{}, clock)
+	b := newPtEnvClock(t, path, &handlerstest.Poster{}, clock)
 	for i, lang := range []string{"en", "fr", "en"} {
 		a.join(fmt.Sprintf("m%d", i), fmt.Sprintf("Member %d", i), lang)
 	}
@@ -115,7 +101,7 @@ func TestPollCloseJobExactlyOnce(t *testing.T) {
 func TestPollClosesAcrossRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "copbot.db")
 	clock := newPtClock()
-	a := newPtEnvClock(t, path, &ptPoster{}, clock.Now)
+	a := newPtEnvClock(t, path, &handlerstest.Poster{}, clock)
 	a.join("m1", "Alex Martin", "en")
 	m := a.meeting("Old theme")
 	p := a.create(fmt.Sprintf(`"Theme?" "Wellness" "AI" --closes 1h --meeting %d`, m.ID))
@@ -125,8 +111,8 @@ func TestPollClosesAcrossRestart(t *testing.T) {
 
 	// The second process's scheduler finds the poll overdue and closes it.
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e := newPtEnvClock(t, path, &ptPoster{}, clock.Now)
-	sch := scheduler.New(clock.Now, log, e.s.JobSources()[1])
+	e := newPtEnvClock(t, path, &handlerstest.Poster{}, clock)
+	sch := scheduler.New(clock.Now, log, e.s.JobSources()[0]) // the polls, the only feature installed
 	e.s.SetReplan(sch.Reload)
 	sch.Start(context.Background())
 	hang := time.Now().Add(20 * time.Second) // a guard against a hang, not a speed target
@@ -140,7 +126,7 @@ func TestPollClosesAcrossRestart(t *testing.T) {
 		t.Fatalf("%d result posts, want 1", n)
 	}
 	// A third process has nothing left to do for the poll.
-	third := newPtEnvClock(t, path, &ptPoster{}, clock.Now)
+	third := newPtEnvClock(t, path, &handlerstest.Poster{}, clock)
 	if j := third.ptJob(pollCloseKey(p.ID)); j != nil {
 		t.Errorf("after the result was posted a new process still plans %+v", j)
 	}
@@ -151,19 +137,19 @@ func TestPollClosesAcrossRestart(t *testing.T) {
 
 func TestPollCloseJobRetriesFailedPost(t *testing.T) {
 	clock := newPtClock()
-	e := newPtEnvClock(t, filepath.Join(t.TempDir(), "copbot.db"), &ptPoster{}, clock.Now)
+	e := newPtEnvClock(t, filepath.Join(t.TempDir(), "copbot.db"), &handlerstest.Poster{}, clock)
 	e.join("m1", "Alex Martin", "en")
 	p := e.create(`"Theme?" "A" "B" --closes 1h`)
 	e.vote(ptUser("m1"), p, 1)
 	clock.Add(time.Hour + time.Second)
-	e.fake.setFail(errPtDown)
+	e.fake.FailNext(-1, errPtDown, false)
 	if err := e.ptJob(pollCloseKey(p.ID)).Run(context.Background()); err == nil {
 		t.Fatal("Run with the channel down returned nil")
 	}
 	if got := e.poll(p.ID); got.Open() || !got.ResultPostedAt.IsZero() || !got.ResultClaimedAt.IsZero() {
 		t.Fatalf("after failed post: %+v", got)
 	}
-	e.fake.setFail(nil)
+	e.fake.FailNext(0, nil, false)
 	job := e.ptJob(pollCloseKey(p.ID))
 	if job == nil || job.Due.After(clock.Now()) {
 		t.Fatalf("retry job = %+v, want one due now", job)
@@ -201,7 +187,7 @@ func TestPollCloseTieKeepsTheme(t *testing.T) {
 
 func TestPollCloseJobNotDue(t *testing.T) {
 	clock := newPtClock()
-	e := newPtEnvClock(t, filepath.Join(t.TempDir(), "copbot.db"), &ptPoster{}, clock.Now)
+	e := newPtEnvClock(t, filepath.Join(t.TempDir(), "copbot.db"), &handlerstest.Poster{}, clock)
 	early := e.create(`"Theme?" "A" "B" --closes 1h`)
 	if err := e.ptJob(pollCloseKey(early.ID)).Run(context.Background()); err != nil || !e.poll(early.ID).Open() {
 		t.Errorf("a run before the deadline closed the poll (err %v)", err)
@@ -220,7 +206,7 @@ func TestPollCloseJobNotDue(t *testing.T) {
 }
 
 func TestPollReminder(t *testing.T) {
-	dm := &ptDMPoster{}
+	dm := &handlerstest.DMPoster{}
 	e := newPtEnvAt(t, filepath.Join(t.TempDir(), "copbot.db"), dm)
 	e.join("m1", "Alex Martin", "en")
 	e.join("m2", "Marie Tremblay", "fr")
@@ -236,11 +222,11 @@ func TestPollReminder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if len(dm.dms) != 2 {
-		t.Fatalf("%d reminders, want 2 (m2, m3): %+v", len(dm.dms), dm.dms)
+	if len(dm.DMs()) != 2 {
+		t.Fatalf("%d reminders, want 2 (m2, m3): %+v", len(dm.DMs()), dm.DMs())
 	}
 	got := map[string]string{}
-	for _, d := range dm.dms {
+	for _, d := range dm.DMs() {
 		got[d.To.ID] = d.Reply.Text
 	}
 	if !strings.Contains(got["m2"], "Rappel"+nbsp+": le sondage nº") || !strings.Contains(got["m3"], "you have not voted yet") {

@@ -1,6 +1,7 @@
-package handlers
+package polls
 
 import (
+	"copbot/handlers"
 	"copbot/storage"
 	"errors"
 	"strconv"
@@ -33,7 +34,7 @@ type pollArgError struct {
 // pollFlags are the poll options; their names fold, English and French.
 // A deadline's date may be followed by its time of day ("--closes
 // 2027-02-20 17:00").
-var pollFlags = FlagSpec{
+var pollFlags = handlers.FlagSpec{
 	Names: map[string]string{
 		"votes": "votes", "vote": "votes", "choices": "votes", "choix": "votes",
 		"anonymous": "anonymous", "anon": "anonymous", "anonyme": "anonymous",
@@ -77,7 +78,7 @@ func parsePollArgs(args []string, now time.Time, loc *time.Location) (pollArgs, 
 	return a, nil
 }
 
-func (a *pollArgs) setFlag(o Opt, now time.Time, loc *time.Location) *pollArgError {
+func (a *pollArgs) setFlag(o handlers.Opt, now time.Time, loc *time.Location) *pollArgError {
 	a.set[o.Field] = true
 	var err *pollArgError
 	switch o.Field {
@@ -105,11 +106,11 @@ func pollParseCount(v string) (int, *pollArgError) {
 	return n, nil
 }
 
-func pollParseBool(o Opt) (bool, *pollArgError) {
+func pollParseBool(o handlers.Opt) (bool, *pollArgError) {
 	if !o.HasValue {
 		return true, nil
 	}
-	switch Fold(strings.TrimSpace(o.Value)) {
+	switch handlers.Fold(strings.TrimSpace(o.Value)) {
 	case "yes", "oui", "true", "on", "1":
 		return true, nil
 	case "no", "non", "false", "off", "0":
@@ -119,7 +120,7 @@ func pollParseBool(o Opt) (bool, *pollArgError) {
 }
 
 func pollIsNone(v string) bool {
-	switch Fold(strings.TrimSpace(v)) {
+	switch handlers.Fold(strings.TrimSpace(v)) {
 	case "none", "no", "off", "0", "aucun", "aucune", "non":
 		return true
 	}

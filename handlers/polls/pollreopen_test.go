@@ -1,4 +1,4 @@
-package handlers
+package polls
 
 import (
 	"context"
@@ -35,7 +35,7 @@ func TestPollReopenDeadlineAndResult(t *testing.T) {
 	}
 
 	ptHas(t, e.ask(ptCoordinator, "poll reopen 1 --closes 3d"), "Poll #1 is open again; it now closes Sunday, February 14, 2027")
-	if got := e.poll(1); !got.Open() || !got.ClosesAt.After(e.s.now()) {
+	if got := e.poll(1); !got.Open() || !got.ClosesAt.After(e.f.now()) {
 		t.Errorf("reopened poll: open %v, closes %v", got.Open(), got.ClosesAt)
 	}
 	var withdrawn bool

@@ -1,4 +1,4 @@
-package handlers
+package polls
 
 import (
 	"strings"
@@ -92,7 +92,7 @@ func pollBar(votes, total, width int) string {
 // pollTurnout phrases how many of the active members voted, with the
 // numbers written the language's way ("100,000", « 100 000 »). When the
 // counts could not be read it says nothing rather than something false.
-func (c *Call) pollTurnout(v pollView) string {
+func (c *call) pollTurnout(v pollView) string {
 	if !v.ok {
 		return ""
 	}
@@ -118,13 +118,13 @@ func pollTurnoutPluralCount(lang string, voters, members int) int {
 
 // pollQuote puts user text in the language's quotation marks: the
 // call's language's part of a bilingual text.
-func (c *Call) pollQuote(text string) string {
+func (c *call) pollQuote(text string) string {
 	return c.T("poll_quote", map[string]any{"Text": c.Own(text)})
 }
 
 // pollResult phrases the outcome: no votes, a winner with its count and
 // share, or a tie between all the most chosen options.
-func (c *Call) pollResult(p *storage.Poll) string {
+func (c *call) pollResult(p *storage.Poll) string {
 	win := pollWinners(p.Options)
 	switch len(win) {
 	case 0:
@@ -144,18 +144,24 @@ func (c *Call) pollResult(p *storage.Poll) string {
 // pollWhen writes an instant in the community zone as meetings do:
 // "Sunday, March 14, 2027 at 11:59 p.m. EDT", « dimanche 14 mars 2027 à
 // 23 h 59 HAE ».
-func (c *Call) pollWhen(t time.Time) string {
+func (c *call) pollWhen(t time.Time) string {
 	return c.When(t, c.s.opts.Location)
 }
 
 // pollOptionLine is one option shown to one reader: number, label (their
 // language's part), bar, share and count; for a reader who asked for plain
 // replies, the same in words, without the bar.
-func (c *Call) pollOptionLine(l pollLine) string {
+func (c *call) pollOptionLine(l pollLine) string {
 	key := "poll_option_line"
 	if c.Plain {
 		key = "poll_option_plain"
 	}
 	return c.Count(key, l.Votes, map[string]any{"Position": l.Position, "Label": c.Own(l.Label),
 		"Bar": l.Bar, "Percent": l.Percent})
+}
+
+// pollCount is an option's count and share, short, in the call's language:
+// "3 votes, 60%", « 3 voix, 60 % ».
+func (c *call) pollCount(l pollLine) string {
+	return c.Count("poll_count", l.Votes, map[string]any{"Percent": l.Percent})
 }

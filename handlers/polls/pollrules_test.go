@@ -1,12 +1,13 @@
-package handlers
+package polls
 
 import (
-	"io"
 	"log/slog"
 	"slices"
 	"testing"
 	"time"
 
+	"copbot/handlers"
+	"copbot/handlers/handlerstest"
 	"copbot/storage"
 )
 
@@ -81,13 +82,13 @@ func TestPollWinners(t *testing.T) {
 
 // pollTestCall is a call in lang on a Service without a database, in the
 // Toronto zone, for the pure phrasing functions.
-func pollTestCall(t *testing.T, lang string) *Call {
+func pollTestCall(t *testing.T, lang string) *call {
 	t.Helper()
-	s, err := New(nil, ptOptions(t), time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := handlers.New(nil, handlerstest.Options(t), time.Now, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s.LangCall(lang)
+	return Install(s, Deps{}).langCall(lang)
 }
 
 func TestPollTurnout(t *testing.T) {
@@ -110,7 +111,7 @@ func TestPollTurnout(t *testing.T) {
 		{"fr", 1234, 100000, "1" + nbsp + "234 membres sur 100" + nbsp + "000 ont voté"},
 		{"fr", 0, 100000, "Aucun vote pour l’instant (100" + nbsp + "000 membres actifs)"},
 	}
-	calls := map[string]*Call{"en": pollTestCall(t, "en"), "fr": pollTestCall(t, "fr")}
+	calls := map[string]*call{"en": pollTestCall(t, "en"), "fr": pollTestCall(t, "fr")}
 	for _, tt := range tests {
 		got := calls[tt.lang].pollTurnout(pollView{Voters: tt.voters, Members: tt.members, ok: true})
 		if got != tt.want {
@@ -143,7 +144,7 @@ func TestPollResult(t *testing.T) {
 		{"fr", poll(10, 5, 5), "Égalité" + nbsp + ": «" + nbsp + "Accessibility technology" + nbsp + "» et «" + nbsp +
 			"Vulnerable communities" + nbsp + "» obtiennent chacun 5 voix."},
 	}
-	calls := map[string]*Call{"en": pollTestCall(t, "en"), "fr": pollTestCall(t, "fr")}
+	calls := map[string]*call{"en": pollTestCall(t, "en"), "fr": pollTestCall(t, "fr")}
 	for _, tt := range tests {
 		if got := calls[tt.lang].pollResult(tt.p); got != tt.want {
 			t.Errorf("pollResult(%s, %v)\n got %q\nwant %q", tt.lang, pollVotesOf(tt.p), got, tt.want)
@@ -249,7 +250,7 @@ func TestParsePollArgs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := parsePollArgs(Fields(tt.line), now, toronto)
+			a, err := parsePollArgs(handlers.Fields(tt.line), now, toronto)
 			gotKey := ""
 			if err != nil {
 				gotKey = err.Key
@@ -290,7 +291,7 @@ func TestPollExportGuardCell(t *testing.T) {
 		{"\rx", "'\rx"}, {"Plain", "Plain"}, {"", ""}, {"a=b", "a=b"},
 	}
 	for _, tt := range tests {
-		if got := guardCell(tt.in); got != tt.want {
+		if got := handlers.GuardCell(tt.in); got != tt.want {
 			t.Errorf("guardCell(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}

@@ -1,19 +1,50 @@
-package handlers
+package polls
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
+	"copbot/handlers"
 	"copbot/scheduler"
 	"copbot/storage"
 )
 
-// pollFeature is the per-Service state of polls.
-type pollFeature struct {
-	s   *Service
-	upd *pollUpdater
+// Package polls is the theme polls: creating, voting (buttons, ballots,
+// the vote command), live cards coalesced to one update a second, closing
+// at the deadline exactly once, results, reminders to non-voters, exports.
+// Install adds it to a handlers core.
+
+// Feature is the polls of one Service.
+type Feature struct {
+	svc      *handlers.Service
+	store    *storage.DB
+	opts     handlers.Options
+	tr       *handlers.Translator
+	log      *slog.Logger
+	now      func() time.Time
+	meetings Meetings
+	upd      *pollUpdater
+}
+
+// Meetings is what polls read of the meetings feature: how the title of
+// the meeting a poll decides the theme of reads to a call's reader.
+type Meetings interface {
+	Title(c *handlers.Call, m *storage.Meeting) string
+}
+
+// Deps are the other features polls use; a nil one is left out (a linked
+// meeting is then named by its number only).
+type Deps struct {
+	Meetings Meetings
+}
+
+// call is a request to the polls: the core's Call and the feature.
+type call struct {
+	*handlers.Call
+	s *Feature
 }
 
 // pollUpdateEvery is the most often a posted poll message is rewritten.
@@ -23,25 +54,51 @@ const pollUpdateEvery = time.Second
 // another runner takes over (the claimer probably crashed).
 const pollResultStale = 2 * time.Minute
 
-func (s *Service) registerPolls() {
-	p := &pollFeature{s: s}
-	p.upd = newPollUpdater(s, pollUpdateEvery)
-	s.Install(Parts{
-		Commands: []*Command{
-			{Names: []string{"poll", "sondage"}, HelpKey: "help_poll", Run: p.cmdPoll},
-			{Names: []string{"polls", "sondages"}, HelpKey: "help_polls", Run: p.cmdPolls},
-			{Names: []string{"vote", "voter"}, HelpKey: "help_vote", Run: p.cmdVote},
+// Install adds the polls to svc: the poll, polls and vote commands, the
+// vote buttons and ballot forms, the open polls on the App Home, and the
+// closing and reminder jobs.
+func Install(svc *handlers.Service, d Deps) *Feature {
+	f := &Feature{svc: svc, store: svc.Store(), opts: svc.Options(), tr: svc.Translator(), log: svc.Log(),
+		now: svc.Now, meetings: d.Meetings}
+	f.upd = newPollUpdater(f, pollUpdateEvery)
+	svc.Install(handlers.Parts{
+		Commands: []*handlers.Command{
+			{Names: []string{"poll", "sondage"}, HelpKey: "help_poll", Run: f.run(f.cmdPoll)},
+			{Names: []string{"polls", "sondages"}, HelpKey: "help_polls", Run: f.run(f.cmdPolls)},
+			{Names: []string{"vote", "voter"}, HelpKey: "help_vote", Run: f.run(f.cmdVote)},
 		},
-		Actions: map[string]ActionFunc{"poll_vote": p.actVote, "poll_ballot": p.actBallot, "poll_show": p.actShow,
-			"poll_add_option": p.actAddOption},
-		Forms: map[string]FormFunc{"poll_create": p.submitCreate, "poll_ballot": p.submitBallot,
-			"poll_add_option": p.submitAddOption},
-		Home:  []HomeSection{{Order: 30, Blocks: p.openBlocks}},
-		Jobs:  []scheduler.Source{scheduler.SourceFunc(p.jobs)},
+		Actions: map[string]handlers.ActionFunc{"poll_vote": f.act(f.actVote), "poll_ballot": f.act(f.actBallot),
+			"poll_show": f.act(f.actShow), "poll_add_option": f.act(f.actAddOption)},
+		Forms: map[string]handlers.FormFunc{"poll_create": f.form(f.submitCreate), "poll_ballot": f.form(f.submitBallot),
+			"poll_add_option": f.form(f.submitAddOption)},
+		Home: []handlers.HomeSection{{Order: 30, Blocks: func(ctx context.Context, c *handlers.Call) []handlers.Block {
+			return f.openBlocks(ctx, f.call(c))
+		}}},
+		Jobs:  []scheduler.Source{scheduler.SourceFunc(f.jobs)},
 		Words: map[string][]string{"en": {"poll", "polls"}, "fr": {"sondage", "sondages", "voter"}, "": {"vote"}},
-		Flush: p.upd.flush,
-		Close: p.upd.Close,
+		Flush: f.upd.flush,
+		Close: f.upd.Close,
 	})
+	return f
+}
+
+func (f *Feature) call(c *handlers.Call) *call { return &call{Call: c, s: f} }
+
+// langCall is a call with no user behind it, for community posts in lang.
+func (f *Feature) langCall(lang string) *call { return f.call(f.svc.LangCall(lang)) }
+
+func (f *Feature) run(fn func(context.Context, *call) handlers.Reply) func(context.Context, *handlers.Call) handlers.Reply {
+	return func(ctx context.Context, c *handlers.Call) handlers.Reply { return fn(ctx, f.call(c)) }
+}
+
+func (f *Feature) act(fn func(context.Context, *call, string) handlers.Reply) handlers.ActionFunc {
+	return func(ctx context.Context, c *handlers.Call, v string) handlers.Reply { return fn(ctx, f.call(c), v) }
+}
+
+func (f *Feature) form(fn func(context.Context, *call, string, map[string]string) (handlers.Reply, map[string]string)) handlers.FormFunc {
+	return func(ctx context.Context, c *handlers.Call, state string, v map[string]string) (handlers.Reply, map[string]string) {
+		return fn(ctx, f.call(c), state, v)
+	}
 }
 
 // pollSubcommands maps folded subcommand words, English and French.
@@ -58,19 +115,19 @@ var pollSubcommands = map[string]string{
 // cmdPoll creates a poll (`poll "Question?" "A" "B" --flags`), shows one
 // (`poll 7`) or manages one (`poll close 7`, …). With no arguments it
 // returns the creation form to coordinators and the open polls to others.
-func (p *pollFeature) cmdPoll(ctx context.Context, c *Call) Reply {
+func (f *Feature) cmdPoll(ctx context.Context, c *call) handlers.Reply {
 	if len(c.Args) == 0 {
 		if c.Coordinator {
-			return p.createForm(c)
+			return f.createForm(c)
 		}
-		return p.cmdPolls(ctx, c)
+		return f.cmdPolls(ctx, c)
 	}
 	if _, ok := parsePollID(c.Args[0]); ok {
-		return p.show(ctx, c, c.Args[0])
+		return f.show(ctx, c, c.Args[0])
 	}
-	sub, ok := pollSubcommands[Fold(c.Args[0])]
+	sub, ok := pollSubcommands[handlers.Fold(c.Args[0])]
 	if !ok {
-		return p.create(ctx, c, c.Args)
+		return f.create(ctx, c, c.Args)
 	}
 	if len(c.Args) < 2 {
 		return c.ErrorReply("poll_error_id_missing", c.With(map[string]any{"Sub": c.Args[0]}))
@@ -78,34 +135,34 @@ func (p *pollFeature) cmdPoll(ctx context.Context, c *Call) Reply {
 	id, rest := c.Args[1], c.Args[2:]
 	switch sub {
 	case "close":
-		return p.close(ctx, c, id)
+		return f.close(ctx, c, id)
 	case "reopen":
-		return p.reopen(ctx, c, id, rest)
+		return f.reopen(ctx, c, id, rest)
 	case "edit":
-		return p.edit(ctx, c, id, rest)
+		return f.edit(ctx, c, id, rest)
 	case "delete":
-		return p.delete(ctx, c, id)
+		return f.delete(ctx, c, id)
 	case "add-option":
-		return p.addOption(ctx, c, id, rest)
+		return f.addOption(ctx, c, id, rest)
 	case "export":
-		return p.export(ctx, c, id)
+		return f.export(ctx, c, id)
 	}
-	return p.show(ctx, c, id)
+	return f.show(ctx, c, id)
 }
 
 // create makes a poll from a command line.
-func (p *pollFeature) create(ctx context.Context, c *Call, args []string) Reply {
+func (f *Feature) create(ctx context.Context, c *call, args []string) handlers.Reply {
 	if !c.Coordinator {
 		return c.CoordinatorOnly()
 	}
-	a, perr := parsePollArgs(args, p.s.now(), p.s.opts.Location)
+	a, perr := parsePollArgs(args, f.now(), f.opts.Location)
 	if qerr := pollCheckQuotes(c.Req.Text, args, a); qerr != nil {
 		perr = qerr // a badly quoted line is misread: say why first
 	}
 	if perr != nil {
 		return c.ErrorReply(perr.Key, c.With(perr.Data))
 	}
-	return p.createAndPost(ctx, c, storage.PollInput{Question: a.Question, Options: a.Options,
+	return f.createAndPost(ctx, c, storage.PollInput{Question: a.Question, Options: a.Options,
 		Language: c.Lang, MaxVotes: a.MaxVotes, Anonymous: a.Anonymous, AllowMemberOptions: a.OpenOptions,
 		ClosesAt: a.ClosesAt, RemindBefore: a.Remind, MeetingID: a.MeetingID,
 		Creator: c.Req.Identity, Channel: c.Req.ChannelID})
@@ -114,22 +171,22 @@ func (p *pollFeature) create(ctx context.Context, c *Call, args []string) Reply 
 // createAndPost stores the poll and posts it. A poll that could not be
 // posted anywhere, or whose posts could not be recorded, is deleted again,
 // so that the creator, told it failed, finds nothing half made.
-func (p *pollFeature) createAndPost(ctx context.Context, c *Call, in storage.PollInput) Reply {
-	poll, err := p.s.store.CreatePoll(ctx, in)
+func (f *Feature) createAndPost(ctx context.Context, c *call, in storage.PollInput) handlers.Reply {
+	poll, err := f.store.CreatePoll(ctx, in)
 	if err != nil {
 		return c.Fail(err)
 	}
-	if err := p.post(ctx, poll); err != nil {
-		p.s.log.Error("poll post", "poll", poll.ID, "err", err)
-		if derr := p.s.store.DeletePoll(ctx, poll.ID); derr != nil {
-			p.s.log.Error("poll post: undo", "poll", poll.ID, "err", derr)
+	if err := f.post(ctx, poll); err != nil {
+		f.log.Error("poll post", "poll", poll.ID, "err", err)
+		if derr := f.store.DeletePoll(ctx, poll.ID); derr != nil {
+			f.log.Error("poll post: undo", "poll", poll.ID, "err", derr)
 		}
 		return c.ErrorReply("poll_error_post_failed", nil)
 	}
 	if !poll.ClosesAt.IsZero() {
-		p.s.Replan()
+		f.svc.Replan()
 	}
-	return c.Reply("poll_created", Ephemeral, Section{Text: c.T("poll_created", c.With(map[string]any{"ID": poll.ID}))})
+	return c.Reply("poll_created", handlers.Ephemeral, handlers.Section{Text: c.T("poll_created", c.With(map[string]any{"ID": poll.ID}))})
 }
 
 // post publishes the card and records where it went. Copies that did post
@@ -137,18 +194,18 @@ func (p *pollFeature) createAndPost(ctx context.Context, c *Call, in storage.Pol
 // caller deletes the poll; the copies already posted are first rewritten
 // as withdrawn, as nothing would otherwise ever update them and their
 // buttons would stay live on a poll that no longer exists.
-func (p *pollFeature) post(ctx context.Context, poll *storage.Poll) error {
-	refs, err := p.s.PostOnce(ctx, "poll:"+strconv.FormatInt(poll.ID, 10), p.s.pollCard(poll, p.s.pollView(ctx, poll)))
+func (f *Feature) post(ctx context.Context, poll *storage.Poll) error {
+	refs, err := f.svc.PostOnce(ctx, "poll:"+strconv.FormatInt(poll.ID, 10), f.pollCard(poll, f.pollView(ctx, poll)))
 	if len(refs) == 0 {
 		return fmt.Errorf("posted nowhere: %w", err)
 	}
 	if err != nil {
-		p.s.log.Warn("poll post: some platforms failed", "poll", poll.ID, "err", err)
+		f.log.Warn("poll post: some platforms failed", "poll", poll.ID, "err", err)
 	}
 	for _, r := range refs {
 		m := storage.PollMessage{Platform: r.Platform, Channel: r.Channel, MessageID: r.ID}
-		if err := p.s.store.AddPollMessage(ctx, poll.ID, m); err != nil {
-			p.tombstone(ctx, poll.ID, "poll_withdrawn_card", pollMessages(refs))
+		if err := f.store.AddPollMessage(ctx, poll.ID, m); err != nil {
+			f.tombstone(ctx, poll.ID, "poll_withdrawn_card", pollMessages(refs))
 			return fmt.Errorf("record post: %w", err)
 		}
 	}
@@ -156,7 +213,7 @@ func (p *pollFeature) post(ctx context.Context, poll *storage.Poll) error {
 }
 
 // pollMessages converts an adapter's refs to the stored form.
-func pollMessages(refs []MessageRef) []storage.PollMessage {
+func pollMessages(refs []handlers.MessageRef) []storage.PollMessage {
 	out := make([]storage.PollMessage, len(refs))
 	for i, r := range refs {
 		out[i] = storage.PollMessage{Platform: r.Platform, Channel: r.Channel, MessageID: r.ID}
@@ -165,60 +222,60 @@ func pollMessages(refs []MessageRef) []storage.PollMessage {
 }
 
 // cmdPolls lists the open polls.
-func (p *pollFeature) cmdPolls(ctx context.Context, c *Call) Reply {
-	blocks := p.openBlocks(ctx, c)
+func (f *Feature) cmdPolls(ctx context.Context, c *call) handlers.Reply {
+	blocks := f.openBlocks(ctx, c)
 	if len(blocks) == 0 {
-		return c.Reply("polls", Ephemeral, Section{Text: c.T("poll_none_open", nil)})
+		return c.Reply("polls", handlers.Ephemeral, handlers.Section{Text: c.T("poll_none_open", nil)})
 	}
-	return c.Reply("polls", Ephemeral, blocks...)
+	return c.Reply("polls", handlers.Ephemeral, blocks...)
 }
 
 // openBlocks lists the open polls (the polls command, the App Home).
-func (p *pollFeature) openBlocks(ctx context.Context, c *Call) []Block {
+func (f *Feature) openBlocks(ctx context.Context, c *call) []handlers.Block {
 	open := storage.PollOpen
-	polls, err := p.s.store.FindPolls(ctx, storage.PollFilter{Status: &open, Limit: 20})
+	polls, err := f.store.FindPolls(ctx, storage.PollFilter{Status: &open, Limit: 20})
 	if err != nil {
-		p.s.log.Error("open polls", "err", err)
+		f.log.Error("open polls", "err", err)
 		return nil
 	}
 	if len(polls) == 0 {
 		return nil
 	}
-	blocks := []Block{Header{Text: c.T("poll_open_header", nil)}}
+	blocks := []handlers.Block{handlers.Header{Text: c.T("poll_open_header", nil)}}
 	for _, poll := range polls {
 		line := c.T("poll_list_item", map[string]any{"ID": poll.ID, "Question": c.Own(poll.Question),
-			"Turnout": c.pollTurnout(p.s.pollView(ctx, poll))})
+			"Turnout": c.pollTurnout(f.pollView(ctx, poll))})
 		if !poll.ClosesAt.IsZero() {
 			line += "\n" + c.T("poll_closes", map[string]any{"When": c.pollWhen(poll.ClosesAt)})
 		}
-		blocks = append(blocks, Section{Text: line}, Actions{Buttons: []Button{{ActionID: "poll_show",
+		blocks = append(blocks, handlers.Section{Text: line}, handlers.Actions{Buttons: []handlers.Button{{ActionID: "poll_show",
 			Label: c.T("poll_show_button", nil), Value: fmt.Sprint(poll.ID)}}})
 	}
 	return blocks
 }
 
 // show answers `poll 7`.
-func (p *pollFeature) show(ctx context.Context, c *Call, arg string) Reply {
-	poll, r, ok := p.load(ctx, c, arg)
+func (f *Feature) show(ctx context.Context, c *call, arg string) handlers.Reply {
+	poll, r, ok := f.load(ctx, c, arg)
 	if !ok {
 		return r
 	}
 	return c.pollDetail(ctx, poll)
 }
 
-func (p *pollFeature) actShow(ctx context.Context, c *Call, value string) Reply {
-	return p.show(ctx, c, value)
+func (f *Feature) actShow(ctx context.Context, c *call, value string) handlers.Reply {
+	return f.show(ctx, c, value)
 }
 
 // load reads the poll named by arg, or the reply explaining why not.
-func (p *pollFeature) load(ctx context.Context, c *Call, arg string) (*storage.Poll, Reply, bool) {
+func (f *Feature) load(ctx context.Context, c *call, arg string) (*storage.Poll, handlers.Reply, bool) {
 	id, ok := parsePollID(arg)
 	if !ok {
 		return nil, c.ErrorReply("poll_error_id", c.With(map[string]any{"Value": arg})), false
 	}
-	poll, err := p.s.store.PollByID(ctx, id)
+	poll, err := f.store.PollByID(ctx, id)
 	if err != nil {
 		return nil, c.Fail(err), false
 	}
-	return poll, Reply{}, true
+	return poll, handlers.Reply{}, true
 }

@@ -1,4 +1,4 @@
-package handlers
+package polls
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -31,14 +32,14 @@ func TestPollCreatePostsAndRecords(t *testing.T) {
 		t.Errorf("buttons = %v, want %v", values, want)
 	}
 	refs, err := e.db.PollMessages(context.Background(), p.ID)
-	if err != nil || len(refs) != 1 || refs[0].Channel != "CCOMMUNITY" {
+	if err != nil || len(refs) != 1 || refs[0].Channel != "C0COP" {
 		t.Errorf("PollMessages = %v, %v", refs, err)
 	}
 	if p.Creator != ptCoordinator || p.Language != "en" || p.ClosesAt.IsZero() {
 		t.Errorf("poll = %+v", p)
 	}
-	if e.replan != 1 {
-		t.Errorf("replan called %d times, want 1 (a deadline was set)", e.replan)
+	if e.Replans() != 1 {
+		t.Errorf("replan called %d times, want 1 (a deadline was set)", e.Replans())
 	}
 }
 
@@ -65,7 +66,7 @@ func TestPollCreateRefusedChangesNothing(t *testing.T) {
 			t.Errorf("%s: %s %q, want error with %q", tt.line, r.Kind, r.Text, tt.want)
 		}
 	}
-	e.fake.setFail(errPtDown)
+	e.fake.FailNext(-1, errPtDown, false)
 	r := e.ask(ptCoordinator, `poll "Theme?" "A" "B"`)
 	ptHas(t, r, "could not be posted", "nothing was saved")
 	if polls, _ := e.db.FindPolls(context.Background(), storage.PollFilter{}); len(polls) != 0 {
@@ -96,7 +97,7 @@ func TestPollVoteClicks(t *testing.T) {
 	}
 	for i, s := range steps {
 		r := e.click(s.who, "poll_vote", s.value)
-		if r.Kind != "poll_vote" || r.Visibility != Ephemeral {
+		if r.Kind != "poll_vote" || r.Visibility != handlers.Ephemeral {
 			t.Fatalf("step %d: %s %v %q", i, r.Kind, r.Visibility, r.Text)
 		}
 		ptHas(t, r, s.want)
@@ -166,7 +167,7 @@ func TestPollAnonymous(t *testing.T) {
 	if form.Form == nil || form.Form.ID != "poll_ballot" || len(form.Form.Fields) != 2 || form.Form.State != fmt.Sprint(multi.ID) {
 		t.Fatalf("ballot form = %+v", form.Form)
 	}
-	req := Request{Identity: ptUser("m2")}
+	req := handlers.Request{Identity: ptUser("m2")}
 	r, errs := e.s.Submit(context.Background(), req, "poll_ballot", form.Form.State, map[string]string{"choice1": "1", "choice2": "1"})
 	if errs["choice1"] == "" {
 		t.Errorf("duplicate ballot accepted: %s %q", r.Kind, r.Text)
@@ -243,7 +244,7 @@ func TestPollExportCSV(t *testing.T) {
 	e.ask(ptUser("m1"), fmt.Sprintf("vote %d 1", p.ID))
 	e.ask(ptUser("m2"), fmt.Sprintf("vote %d 1", p.ID))
 	var b strings.Builder
-	if err := e.s.ExportPoll(context.Background(), p.ID, &b); err != nil {
+	if err := e.f.ExportPoll(context.Background(), p.ID, &b); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(strings.NewReader(b.String())).ReadAll()
@@ -276,7 +277,7 @@ func TestPollExportCSV(t *testing.T) {
 	anon := e.create(`"Secret?" "A" "B" --anonymous`)
 	e.ask(ptUser("m1"), fmt.Sprintf("vote %d 1", anon.ID))
 	b.Reset()
-	if err := e.s.ExportPoll(context.Background(), anon.ID, &b); err != nil {
+	if err := e.f.ExportPoll(context.Background(), anon.ID, &b); err != nil {
 		t.Fatal(err)
 	}
 	if rows, _ := csv.NewReader(strings.NewReader(b.String())).ReadAll(); len(rows) != 3 {
@@ -296,7 +297,7 @@ func TestPollForm(t *testing.T) {
 	if r := e.ask(ptUser("m1"), "poll"); r.Form != nil || r.Kind != "polls" {
 		t.Errorf("member's bare poll = %s with form %v", r.Kind, r.Form)
 	}
-	req := Request{Identity: ptCoordinator}
+	req := handlers.Request{Identity: ptCoordinator}
 	tests := []struct {
 		values map[string]string
 		field  string
@@ -325,7 +326,7 @@ func TestPollForm(t *testing.T) {
 	if p.MaxVotes != 2 || !p.Anonymous || p.RemindBefore != 24*time.Hour || len(p.Options) != 2 || p.Options[0].Label != "Accessibility" {
 		t.Errorf("form poll = %+v", p)
 	}
-	if _, errs := e.s.Submit(context.Background(), Request{Identity: ptUser("m1")}, "poll_create", "", map[string]string{}); errs != nil {
+	if _, errs := e.s.Submit(context.Background(), handlers.Request{Identity: ptUser("m1")}, "poll_create", "", map[string]string{}); errs != nil {
 		t.Errorf("member submit errs = %v", errs)
 	}
 }
@@ -333,7 +334,7 @@ func TestPollForm(t *testing.T) {
 func TestPollHomeBlocks(t *testing.T) {
 	e := newPtEnv(t)
 	e.join("m1", "Marie Tremblay", "fr")
-	home := func() Reply { return e.s.Home(context.Background(), Request{Identity: ptUser("m1")}) }
+	home := func() handlers.Reply { return e.s.Home(context.Background(), handlers.Request{Identity: ptUser("m1")}) }
 	if text := home().Text; strings.Contains(text, "Sondages en cours") {
 		t.Errorf("no polls, yet the home lists some:\n%s", text)
 	}
@@ -347,7 +348,7 @@ func TestPollHomeBlocks(t *testing.T) {
 	}
 	var show bool
 	for _, b := range blocks {
-		if a, ok := b.(Actions); ok && a.Buttons[0].ActionID == "poll_show" && a.Buttons[0].Value == fmt.Sprint(p.ID) {
+		if a, ok := b.(handlers.Actions); ok && a.Buttons[0].ActionID == "poll_show" && a.Buttons[0].Value == fmt.Sprint(p.ID) {
 			show = true
 		}
 	}

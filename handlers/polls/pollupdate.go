@@ -1,4 +1,4 @@
-package handlers
+package polls
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -19,7 +20,7 @@ import (
 // after the mark (a mark during a send sets again, which schedules one
 // more send).
 type pollUpdater struct {
-	s     *Service
+	s     *Feature
 	every time.Duration
 
 	mu     sync.Mutex
@@ -47,7 +48,7 @@ type pollDirty struct {
 // deleted): the next vote marks the poll again anyway.
 const pollMaxRetries = 3
 
-func newPollUpdater(s *Service, every time.Duration) *pollUpdater {
+func newPollUpdater(s *Feature, every time.Duration) *pollUpdater {
 	u := &pollUpdater{s: s, every: every, polls: map[int64]*pollDirty{}}
 	u.idle = sync.NewCond(&u.mu)
 	return u
@@ -141,14 +142,14 @@ func (u *pollUpdater) send(id int64) error {
 	if err != nil || len(refs) == 0 {
 		return err
 	}
-	poster := s.Poster()
+	poster := s.svc.Poster()
 	if poster == nil {
 		return errors.New("no poster")
 	}
 	card := s.pollCard(p, view)
 	var failed error
 	for _, r := range refs {
-		ref := MessageRef{Platform: r.Platform, Channel: r.Channel, ID: r.MessageID}
+		ref := handlers.MessageRef{Platform: r.Platform, Channel: r.Channel, ID: r.MessageID}
 		if err := poster.Update(ctx, ref, card); err != nil {
 			s.log.Warn("poll update", "poll", id, "platform", r.Platform, "err", err)
 			failed = err

@@ -1,7 +1,9 @@
-package handlers
+package polls
 
 import (
 	"context"
+	"copbot/handlers"
+	"copbot/handlers/handlerstest"
 	"strings"
 	"sync"
 	"testing"
@@ -10,15 +12,15 @@ import (
 
 // ptGatePoster blocks each Update until the test lets it through.
 type ptGatePoster struct {
-	ptPoster
+	handlerstest.Poster
 	entered chan struct{}
 	release chan struct{}
 }
 
-func (p *ptGatePoster) Update(ctx context.Context, ref MessageRef, r Reply) error {
+func (p *ptGatePoster) Update(ctx context.Context, ref handlers.MessageRef, r handlers.Reply) error {
 	p.entered <- struct{}{}
 	<-p.release
-	return p.ptPoster.Update(ctx, ref, r)
+	return p.Poster.Update(ctx, ref, r)
 }
 
 // TestPollUpdaterCoalesces: marks while nothing is running start a send;
@@ -26,12 +28,12 @@ func (p *ptGatePoster) Update(ctx context.Context, ref MessageRef, r Reply) erro
 // interval, which reads the database after the last mark.
 func TestPollUpdaterCoalesces(t *testing.T) {
 	gate := &ptGatePoster{entered: make(chan struct{}), release: make(chan struct{})}
-	e := newPtEnvAt(t, t.TempDir()+"/copbot.db", &ptPoster{})
+	e := newPtEnvAt(t, t.TempDir()+"/copbot.db", &handlerstest.Poster{})
 	e.join("m1", "Alex Martin", "en")
 	e.join("m2", "Marie Tremblay", "fr")
 	p := e.create(`"Theme?" "A" "B"`)
 	e.s.SetPoster(gate)
-	u := newPollUpdater(e.s, 200*time.Millisecond)
+	u := newPollUpdater(e.f, 200*time.Millisecond)
 
 	e.db.Vote(context.Background(), p.ID, mustMember(t, e, "m1"), p.Options[0].ID)
 	start := time.Now()

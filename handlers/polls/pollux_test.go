@@ -1,4 +1,4 @@
-package handlers
+package polls
 
 import (
 	"bufio"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -36,7 +37,7 @@ func TestPollRefusesBadQuoting(t *testing.T) {
 			"«" + nbsp + "Thème" + nbsp + "»"}},
 	}
 	for _, tt := range refused {
-		r := e.s.Handle(context.Background(), Request{Identity: ptCoordinator, Locale: tt.locale, Text: tt.line})
+		r := e.s.Handle(context.Background(), handlers.Request{Identity: ptCoordinator, Locale: tt.locale, Text: tt.line})
 		if r.Kind != "error" {
 			t.Errorf("%s: %s %q, want an error", tt.line, r.Kind, r.Text)
 			continue
@@ -110,7 +111,7 @@ func TestPollCardPromises(t *testing.T) {
 		{"fr", 24 * time.Hour, "24" + nbsp + "h"}, {"fr", 72 * time.Hour, "3" + nbsp + "jours"},
 	}
 	for _, tt := range delays {
-		if got := e.s.LangCall(tt.lang).pollDelay(tt.d); got != tt.want {
+		if got := e.f.langCall(tt.lang).pollDelay(tt.d); got != tt.want {
 			t.Errorf("pollDelay(%s, %v) = %q, want %q", tt.lang, tt.d, got, tt.want)
 		}
 	}
@@ -172,7 +173,7 @@ func TestPollWhoChoseWhat(t *testing.T) {
 // TestPollEnglishCatalogApostrophes: the English poll texts use the
 // typographic apostrophe, as the rest of the catalogs do.
 func TestPollEnglishCatalogApostrophes(t *testing.T) {
-	f, err := os.Open("locales/polls.en.toml")
+	f, err := os.Open("../locales/polls.en.toml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package handlers
+package polls
 
 import (
 	"context"
@@ -6,19 +6,20 @@ import (
 	"strconv"
 	"strings"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
 // actVote handles a click on an option button: Value is "pollID:optionID".
-func (p *pollFeature) actVote(ctx context.Context, c *Call, value string) Reply {
+func (f *Feature) actVote(ctx context.Context, c *call, value string) handlers.Reply {
 	a, b, _ := strings.Cut(value, ":")
 	pollID, err1 := strconv.ParseInt(a, 10, 64)
 	optionID, err2 := strconv.ParseInt(b, 10, 64)
 	if err1 != nil || err2 != nil {
 		return c.ErrorReply("error_unknown_action", nil)
 	}
-	return p.vote(ctx, c, pollID, func(member int64) (*storage.VoteResult, error) {
-		return p.s.store.Vote(ctx, pollID, member, optionID)
+	return f.vote(ctx, c, pollID, func(member int64) (*storage.VoteResult, error) {
+		return f.store.Vote(ctx, pollID, member, optionID)
 	})
 }
 
@@ -27,12 +28,12 @@ func (p *pollFeature) actVote(ctx context.Context, c *Call, value string) Reply 
 // ballot. An anonymous ballot is final, so one with fewer choices than the
 // poll allows needs --final: a member who meant to send the rest in a
 // second command would otherwise lose them.
-func (p *pollFeature) cmdVote(ctx context.Context, c *Call) Reply {
+func (f *Feature) cmdVote(ctx context.Context, c *call) handlers.Reply {
 	words, final := pollVoteFinal(c.Args)
 	if len(words) < 2 {
 		return c.ErrorReply("poll_error_vote_usage", c.With(nil))
 	}
-	poll, r, ok := p.load(ctx, c, words[0])
+	poll, r, ok := f.load(ctx, c, words[0])
 	if !ok {
 		return r
 	}
@@ -47,14 +48,14 @@ func (p *pollFeature) cmdVote(ctx context.Context, c *Call) Reply {
 		}
 		ids, nums = append(ids, o.ID), append(nums, n)
 	}
-	if len(ids) < poll.MaxVotes && !final && p.ballotPending(ctx, c, poll) {
+	if len(ids) < poll.MaxVotes && !final && f.ballotPending(ctx, c, poll) {
 		return c.pollPartialBallot(poll, nums)
 	}
-	return p.vote(ctx, c, poll.ID, func(member int64) (*storage.VoteResult, error) {
+	return f.vote(ctx, c, poll.ID, func(member int64) (*storage.VoteResult, error) {
 		if len(ids) == 1 && !(poll.Anonymous && poll.MaxVotes > 1) {
-			return p.s.store.Vote(ctx, poll.ID, member, ids[0])
+			return f.store.Vote(ctx, poll.ID, member, ids[0])
 		}
-		return p.s.store.CastBallot(ctx, poll.ID, member, ids)
+		return f.store.CastBallot(ctx, poll.ID, member, ids)
 	})
 }
 
@@ -62,8 +63,8 @@ func (p *pollFeature) cmdVote(ctx context.Context, c *Call) Reply {
 // vote command's words and reports whether it was there.
 func pollVoteFinal(args []string) (words []string, final bool) {
 	for _, w := range args {
-		if name, _, _, ok := SplitFlag(w); ok {
-			switch Fold(name) {
+		if name, _, _, ok := handlers.SplitFlag(w); ok {
+			switch handlers.Fold(name) {
 			case "final", "definitif", "definitive":
 				final = true
 				continue
@@ -77,17 +78,17 @@ func pollVoteFinal(args []string) (words []string, final bool) {
 // ballotPending reports whether the asker can still cast a ballot in an
 // open anonymous multiple-choice poll. Other cases go on to vote, which
 // explains them (not a member, closed, already voted).
-func (p *pollFeature) ballotPending(ctx context.Context, c *Call, poll *storage.Poll) bool {
+func (f *Feature) ballotPending(ctx context.Context, c *call, poll *storage.Poll) bool {
 	if !poll.Anonymous || poll.MaxVotes < 2 || c.Member == nil || !poll.Open() {
 		return false
 	}
-	_, voted, err := p.s.store.MemberChoices(ctx, poll.ID, c.Member.ID)
+	_, voted, err := f.store.MemberChoices(ctx, poll.ID, c.Member.ID)
 	return err == nil && !voted
 }
 
 // pollPartialBallot refuses an anonymous ballot with fewer choices than
 // allowed, showing how to send them all at once or confirm with --final.
-func (c *Call) pollPartialBallot(poll *storage.Poll, nums []int) Reply {
+func (c *call) pollPartialBallot(poll *storage.Poll, nums []int) handlers.Reply {
 	chosen := map[int]bool{}
 	var mine, full []string
 	for _, n := range nums {
@@ -106,7 +107,7 @@ func (c *Call) pollPartialBallot(poll *storage.Poll, nums []int) Reply {
 
 // vote runs do for the asking member, marks the poll's messages for
 // update and confirms privately. Non-members are invited to join.
-func (p *pollFeature) vote(ctx context.Context, c *Call, pollID int64, do func(member int64) (*storage.VoteResult, error)) Reply {
+func (f *Feature) vote(ctx context.Context, c *call, pollID int64, do func(member int64) (*storage.VoteResult, error)) handlers.Reply {
 	if c.Member == nil {
 		return c.pollJoinFirst()
 	}
@@ -114,19 +115,19 @@ func (p *pollFeature) vote(ctx context.Context, c *Call, pollID int64, do func(m
 	if err != nil {
 		return c.Fail(err)
 	}
-	p.upd.mark(pollID)
+	f.upd.mark(pollID)
 	return c.pollVoted(ctx, res)
 }
 
 // pollJoinFirst invites a non-member to join before voting.
-func (c *Call) pollJoinFirst() Reply {
+func (c *call) pollJoinFirst() handlers.Reply {
 	msg := c.T("poll_error_join_first", c.With(nil))
-	return Reply{Kind: "error", Lang: c.Lang, Text: msg, Blocks: []Block{Section{Text: msg},
-		Actions{Buttons: []Button{{ActionID: "signup_open", Label: c.T("poll_join_button", nil), Style: StylePrimary}}}}}
+	return handlers.Reply{Kind: "error", Lang: c.Lang, Text: msg, Blocks: []handlers.Block{handlers.Section{Text: msg},
+		handlers.Actions{Buttons: []handlers.Button{{ActionID: "signup_open", Label: c.T("poll_join_button", nil), Style: handlers.StylePrimary}}}}}
 }
 
 // pollVoted confirms a vote to the voter.
-func (c *Call) pollVoted(ctx context.Context, res *storage.VoteResult) Reply {
+func (c *call) pollVoted(ctx context.Context, res *storage.VoteResult) handlers.Reply {
 	poll := res.Poll
 	d := map[string]any{"ID": poll.ID}
 	var lines []string
@@ -151,14 +152,14 @@ func (c *Call) pollVoted(ctx context.Context, res *storage.VoteResult) Reply {
 			lines = append(lines, c.pollChoicesLeft(poll, len(res.Choices)))
 		}
 	}
-	blocks := []Block{Section{Text: strings.Join(lines, "\n")}}
+	blocks := []handlers.Block{handlers.Section{Text: strings.Join(lines, "\n")}}
 	if t := c.pollTurnout(c.s.pollViewOf(ctx, poll, res.Turnout, true)); t != "" {
-		blocks = append(blocks, Context{Text: t})
+		blocks = append(blocks, handlers.Context{Text: t})
 	}
-	return c.Reply("poll_vote", Ephemeral, blocks...)
+	return c.Reply("poll_vote", handlers.Ephemeral, blocks...)
 }
 
-func (c *Call) pollChoicesLeft(poll *storage.Poll, used int) string {
+func (c *call) pollChoicesLeft(poll *storage.Poll, used int) string {
 	if left := poll.MaxVotes - used; left > 0 {
 		return c.N("poll_choices_left", left, map[string]any{"Used": used, "Max": poll.MaxVotes})
 	}
@@ -166,8 +167,8 @@ func (c *Call) pollChoicesLeft(poll *storage.Poll, used int) string {
 }
 
 // actBallot opens the ballot form of an anonymous multiple-choice poll.
-func (p *pollFeature) actBallot(ctx context.Context, c *Call, value string) Reply {
-	poll, r, ok := p.load(ctx, c, value)
+func (f *Feature) actBallot(ctx context.Context, c *call, value string) handlers.Reply {
+	poll, r, ok := f.load(ctx, c, value)
 	if !ok {
 		return r
 	}
@@ -177,23 +178,23 @@ func (p *pollFeature) actBallot(ctx context.Context, c *Call, value string) Repl
 	if !poll.Open() {
 		return c.ErrorReply("poll_error_closed", map[string]any{"ID": poll.ID})
 	}
-	opts := make([]Option, len(poll.Options))
+	opts := make([]handlers.Option, len(poll.Options))
 	for i, o := range poll.Options {
-		opts[i] = Option{Value: fmt.Sprint(o.Position), Label: pollButtonLabel(o)}
+		opts[i] = handlers.Option{Value: fmt.Sprint(o.Position), Label: pollButtonLabel(o)}
 	}
-	f := &Form{ID: "poll_ballot", Title: c.T("poll_ballot_title", map[string]any{"ID": poll.ID}),
+	form := &handlers.Form{ID: "poll_ballot", Title: c.T("poll_ballot_title", map[string]any{"ID": poll.ID}),
 		Submit: c.T("poll_ballot_submit", nil), State: fmt.Sprint(poll.ID)}
 	for i := range poll.MaxVotes {
-		f.Fields = append(f.Fields, FormField{ID: fmt.Sprintf("choice%d", i+1), Kind: FieldSelect, Options: opts,
+		form.Fields = append(form.Fields, handlers.FormField{ID: fmt.Sprintf("choice%d", i+1), Kind: handlers.FieldSelect, Options: opts,
 			Label: c.T("poll_ballot_choice", map[string]any{"N": i + 1}), Optional: i > 0})
 	}
 	text := c.T("poll_ballot_text", c.With(map[string]any{"ID": poll.ID, "Max": poll.MaxVotes}))
-	return Reply{Kind: "poll_ballot", Lang: c.Lang, Text: text, Blocks: []Block{Section{Text: text}}, Form: f}
+	return handlers.Reply{Kind: "poll_ballot", Lang: c.Lang, Text: text, Blocks: []handlers.Block{handlers.Section{Text: text}}, Form: form}
 }
 
 // submitBallot casts the ballot form: the chosen options, blanks skipped.
-func (p *pollFeature) submitBallot(ctx context.Context, c *Call, state string, values map[string]string) (Reply, map[string]string) {
-	poll, r, ok := p.load(ctx, c, state)
+func (f *Feature) submitBallot(ctx context.Context, c *call, state string, values map[string]string) (handlers.Reply, map[string]string) {
+	poll, r, ok := f.load(ctx, c, state)
 	if !ok {
 		return r, nil
 	}
@@ -211,8 +212,8 @@ func (p *pollFeature) submitBallot(ctx context.Context, c *Call, state string, v
 		}
 		ids = append(ids, o.ID)
 	}
-	r = p.vote(ctx, c, poll.ID, func(member int64) (*storage.VoteResult, error) {
-		return p.s.store.CastBallot(ctx, poll.ID, member, ids)
+	r = f.vote(ctx, c, poll.ID, func(member int64) (*storage.VoteResult, error) {
+		return f.store.CastBallot(ctx, poll.ID, member, ids)
 	})
 	if r.Kind == "error" {
 		return r, map[string]string{"choice1": r.Text}

@@ -1,6 +1,6 @@
 //go:build !race
 
-package handlers
+package polls
 
 // stormVotes is how many members click at once in the vote storm tests.
 const stormVotes = 500

@@ -1,6 +1,6 @@
 //go:build race
 
-package handlers
+package polls
 
 // stormVotes is how many members click at once in the vote storm tests.
 // The race detector makes each vote 5–10 times slower, and a write waits
