@@ -66,6 +66,8 @@ type TeamsConfig struct {
 	ChannelID   string `toml:"channel_id"`
 	OpenIDURL   string `toml:"openid_url"`
 	TokenURL    string `toml:"token_url"`
+	GraphTeamID string `toml:"graph_team_id"`
+	GraphURL    string `toml:"graph_url"`
 }
 
 // MeetingsConfig sets the quarterly rule and the reminder offsets.

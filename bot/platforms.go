@@ -27,7 +27,7 @@ func (a *App) openPlatforms() error {
 	if c := a.cfg.Teams; c.AppID != "" {
 		t, err := teamsbot.New(teamsbot.Config{AppID: c.AppID, AppPassword: c.AppPassword,
 			TenantID: c.TenantID, OpenIDURL: c.OpenIDURL, TokenURL: c.TokenURL,
-			ServiceURL: c.ServiceURL, ChannelID: c.ChannelID},
+			ServiceURL: c.ServiceURL, ChannelID: c.ChannelID, GraphTeamID: c.GraphTeamID, GraphURL: c.GraphURL},
 			a.Service, a.log.With("platform", "teams"), a.now, a.client)
 		if err != nil {
 			return fmt.Errorf("teams: %w", err)

@@ -32,6 +32,13 @@ type connector struct {
 	tries         int
 	maxRetryAfter time.Duration // longer Retry-After gives up instead
 
+	bot tokens // for the Bot Connector
+}
+
+// tokens caches the access token of one scope, got with the bot's client
+// credentials from the token service.
+type tokens struct {
+	scope   string
 	mu      sync.Mutex // held while fetching, so one fetch serves all
 	token   string
 	expires time.Time
@@ -47,7 +54,7 @@ const (
 func newConnector(cfg Config, client *http.Client, now func() time.Time) *connector {
 	return &connector{appID: cfg.AppID, password: cfg.AppPassword, tokenURL: cfg.TokenURL,
 		client: client, now: now, sleep: retry.Sleep, callTimeout: 10 * time.Second,
-		backoff: 500 * time.Millisecond, tries: 3, maxRetryAfter: 30 * time.Second}
+		backoff: 500 * time.Millisecond, tries: 3, maxRetryAfter: 30 * time.Second, bot: tokens{scope: botScope}}
 }
 
 // effect says what sending a call twice would do, which decides whether a
@@ -89,35 +96,39 @@ func (e *tokenError) Unwrap() error { return e.err }
 
 var errNoToken = errors.New("empty token in answer")
 
-// botToken returns a cached token, fetching one when none is valid.
-func (c *connector) botToken(ctx context.Context) (string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.token != "" && c.now().Before(c.expires) {
-		return c.token, nil
+// botToken returns a cached Bot Connector token, fetching one when none is
+// valid.
+func (c *connector) botToken(ctx context.Context) (string, error) { return c.tokenFor(ctx, &c.bot) }
+
+// tokenFor returns ts's cached token, fetching one when none is valid.
+func (c *connector) tokenFor(ctx context.Context, ts *tokens) (string, error) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.token != "" && c.now().Before(ts.expires) {
+		return ts.token, nil
 	}
-	tok, ttl, err := c.fetchToken(ctx)
+	tok, ttl, err := c.fetchToken(ctx, ts.scope)
 	if err != nil {
 		return "", &tokenError{err}
 	}
-	c.token, c.expires = tok, c.now().Add(ttl-tokenMargin)
+	ts.token, ts.expires = tok, c.now().Add(ttl-tokenMargin)
 	return tok, nil
 }
 
-// dropToken forgets tok after the connector refused it.
-func (c *connector) dropToken(tok string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.token == tok {
-		c.token = ""
+// drop forgets tok after the service it was for refused it.
+func (ts *tokens) drop(tok string) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.token == tok {
+		ts.token = ""
 	}
 }
 
-func (c *connector) fetchToken(ctx context.Context) (string, time.Duration, error) {
+func (c *connector) fetchToken(ctx context.Context, scope string) (string, time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.callTimeout)
 	defer cancel()
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {c.appID},
-		"client_secret": {c.password}, "scope": {botScope}}
+		"client_secret": {c.password}, "scope": {scope}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.tokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
 		return "", 0, err
@@ -223,7 +234,7 @@ func (c *connector) try(ctx context.Context, method, u string, payload []byte, o
 	err = c.send(req, out)
 	var ae *apiError
 	if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized {
-		c.dropToken(tok)
+		c.bot.drop(tok)
 	}
 	return err
 }

@@ -83,6 +83,10 @@ type fakeBF struct {
 	tokenFails          []int // statuses the token service answers first, in order
 	calls               []recorded
 	answer              connectorFunc // nil: default answers
+	// Microsoft Graph tokens (graph_test.go): how many were issued, and
+	// whether the tenant refuses them.
+	graphTokens  int
+	graphRefused bool
 }
 
 // testKeys are RSA keys generated once per test run: generating 2048-bit
@@ -152,17 +156,27 @@ func (f *fakeBF) serveToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.ParseForm()
+	scope := r.PostForm.Get("scope")
 	if r.PostForm.Get("client_id") != testAppID || r.PostForm.Get("client_secret") != testPassword ||
-		r.PostForm.Get("grant_type") != "client_credentials" || r.PostForm.Get("scope") != botScope {
+		r.PostForm.Get("grant_type") != "client_credentials" || (scope != botScope && scope != graphScope) {
 		http.Error(w, `{"error":"invalid_client"}`, http.StatusUnauthorized)
 		return
 	}
 	f.mu.Lock()
-	f.tokenHits++
-	n, ttl := f.tokenHits, f.tokenTTL
+	if scope == graphScope && f.graphRefused {
+		f.mu.Unlock()
+		http.Error(w, `{"error":"invalid_scope"}`, http.StatusBadRequest)
+		return
+	}
+	issued, name := &f.tokenHits, "bot-token"
+	if scope == graphScope {
+		issued, name = &f.graphTokens, "graph-token"
+	}
+	*issued++
+	n, ttl := *issued, f.tokenTTL
 	f.mu.Unlock()
 	json.NewEncoder(w).Encode(map[string]any{"token_type": "Bearer", "expires_in": ttl,
-		"access_token": fmt.Sprintf("bot-token-%d", n)})
+		"access_token": fmt.Sprintf("%s-%d", name, n)})
 }
 
 func (f *fakeBF) serveConnector(w http.ResponseWriter, r *http.Request) {

@@ -10,16 +10,13 @@ import (
 
 // Teams and the exactly-once ledger (handlers.KeyedChannel). The Bot
 // Connector cannot read a channel back: GET on conversations and their
-// activities is not supported in Teams, and the connector picks every id
-// (the thread's ";messageid=" and the activity id), so no client-chosen key
-// can be searched for. Reading back would take Microsoft Graph (channel
-// messages, with another token and the ChannelMessage.Read.Group
-// permission), which copbot does not use. So on Teams the key lives only in
-// copbot's delivery ledger: each attempt is recorded before it is sent, a
-// platform that failed is retried alone, and after an attempt whose outcome
-// is unknown (a lost answer, a crash between the post and its record) the
-// post is sent again. The one way a Teams post can still show twice is
-// such an attempt that had in fact arrived.
+// activities is not supported in Teams, and the connector picks every id.
+// So a keyed post stamps its key on its card, and FindKeyed looks for it
+// through Microsoft Graph when [teams] graph_team_id is set (see graph.go).
+// Without Graph the key lives only in copbot's delivery ledger: each
+// attempt is recorded before it is sent, a platform that failed is retried
+// alone, and after an attempt whose answer was lost the ledger allows one
+// blind retry, then asks a coordinator to check the channel.
 
 // Platform names Teams (handlers.KeyedChannel).
 func (a *Adapter) Platform() storage.Platform { return storage.PlatformTeams }
@@ -28,21 +25,26 @@ func (a *Adapter) Platform() storage.Platform { return storage.PlatformTeams }
 // (handlers.KeyedPoster), for when it posts alone.
 func (a *Adapter) KeyedChannels() []handlers.KeyedChannel { return []handlers.KeyedChannel{a} }
 
-// PostKeyed posts r as a new thread in the community channel
-// (handlers.KeyedChannel). The key is not sent: Teams could not find it
-// again (see above).
-func (a *Adapter) PostKeyed(ctx context.Context, _ string, r handlers.Reply) (handlers.MessageRef, error) {
-	refs, err := a.Post(ctx, r)
+// PostKeyed posts r as a new thread in the community channel, its key
+// stamped on the card for FindKeyed (handlers.KeyedChannel).
+func (a *Adapter) PostKeyed(ctx context.Context, key string, r handlers.Reply) (handlers.MessageRef, error) {
+	c := a.rd.card(r)
+	stampKey(c, key)
+	refs, err := a.postCard(ctx, r, c)
 	if err != nil {
 		return handlers.MessageRef{}, err
 	}
 	return refs[0], nil
 }
 
-// FindKeyed always answers handlers.ErrNoLookup: the Bot Connector cannot
-// list a Teams channel's messages.
-func (a *Adapter) FindKeyed(context.Context, string, time.Time) (handlers.MessageRef, bool, error) {
-	return handlers.MessageRef{}, false, handlers.ErrNoLookup
+// FindKeyed looks for the post carrying key through Microsoft Graph; it
+// answers handlers.ErrNoLookup when graph_team_id is not set, as the Bot
+// Connector cannot list a Teams channel's messages.
+func (a *Adapter) FindKeyed(ctx context.Context, key string, since time.Time) (handlers.MessageRef, bool, error) {
+	if a.graph == nil {
+		return handlers.MessageRef{}, false, handlers.ErrNoLookup
+	}
+	return a.graph.find(ctx, key, since)
 }
 
 var _ handlers.KeyedChannel = (*Adapter)(nil)

@@ -150,11 +150,16 @@ func (a *Adapter) update(ctx context.Context, serviceURL, convID, id string, r h
 // Post starts a new thread in the community channel with r and returns
 // where it went. It implements handlers.Poster.
 func (a *Adapter) Post(ctx context.Context, r handlers.Reply) ([]handlers.MessageRef, error) {
+	return a.postCard(ctx, r, a.rd.card(r))
+}
+
+// postCard is Post with the card already rendered.
+func (a *Adapter) postCard(ctx context.Context, r handlers.Reply, c *card) ([]handlers.MessageRef, error) {
 	ref, err := a.community()
 	if err != nil {
 		return nil, err
 	}
-	m := message(r, a.rd.card(r))
+	m := message(r, c)
 	p := conversationParams{IsGroup: true, Activity: &m,
 		ChannelData: &outChannelData{Channel: &idOnly{ID: ref.ChannelID}}, TenantID: ref.TenantID}
 	var res resourceResponse

@@ -41,6 +41,11 @@ type Config struct {
 	// posts. When empty, the ones learned when the bot is added to a team
 	// are used (and logged, so they can be put in config).
 	ServiceURL, ChannelID string
+	// GraphTeamID, the Entra group id of the community's team, lets the
+	// bot look its posts up in the channel through Microsoft Graph (see
+	// graph.go); it needs TenantID and ChannelID. GraphURL defaults to
+	// DefaultGraphURL.
+	GraphTeamID, GraphURL string
 }
 
 // service is what the adapter needs of handlers.Service; tests substitute
@@ -67,7 +72,8 @@ type Adapter struct {
 	// Framework gives up on a request after 15 s.
 	workTimeout time.Duration
 
-	seen *deliveries // recent activities, against redeliveries
+	seen  *deliveries // recent activities, against redeliveries
+	graph *graph      // nil without graph_team_id: FindKeyed cannot look
 
 	mu      sync.Mutex
 	ref     convRef         // learned community channel
@@ -108,11 +114,15 @@ func newAdapter(cfg Config, svc service, tr *handlers.Translator, log *slog.Logg
 			"is adopted as the community channel; set tenant_id in [teams] to your Entra tenant id " +
 			"(it is logged when the bot is added to a team)")
 	}
-	return &Adapter{cfg: cfg, svc: svc, tr: tr, log: log, now: now,
+	a := &Adapter{cfg: cfg, svc: svc, tr: tr, log: log, now: now,
 		auth: newVerifier(cfg.OpenIDURL, cfg.AppID, client, now),
 		conn: newConnector(cfg, client, now), rd: renderer{tr: tr},
 		seen:        newDeliveries(dedupeTTL, dedupeMax, now),
-		workTimeout: 12 * time.Second}, nil
+		workTimeout: 12 * time.Second}
+	if cfg.GraphTeamID != "" {
+		a.graph = newGraph(cfg, a.conn)
+	}
+	return a, nil
 }
 
 // fill checks required keys and sets defaults. Errors name the key.
@@ -134,6 +144,15 @@ func (c *Config) fill() error {
 	}
 	if c.ServiceURL != "" && !validServiceURL(c.ServiceURL) {
 		return errors.New("teams: service_url must be an https URL")
+	}
+	if c.GraphURL == "" {
+		c.GraphURL = DefaultGraphURL
+	}
+	if c.GraphTeamID != "" && (c.TenantID == "" || c.ChannelID == "") {
+		return errors.New("teams: graph_team_id needs tenant_id and channel_id")
+	}
+	if c.GraphTeamID != "" && !validServiceURL(c.GraphURL) {
+		return errors.New("teams: graph_url must be an https URL")
 	}
 	return nil
 }
