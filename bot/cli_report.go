@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"copbot/handlers"
+	"copbot/handlers/report"
 )
 
 // cmdReport: copbot report --from DATE --to DATE [-lang en|fr]
@@ -23,7 +24,7 @@ func cmdReport(ctx context.Context, args []string, global string, env Env) error
 	} else if len(pos) > 0 {
 		return errUsage
 	}
-	period, err := handlers.ParseReportPeriod(*from, *to)
+	period, err := report.ParsePeriod(*from, *to)
 	if err != nil {
 		return err
 	}
@@ -36,7 +37,7 @@ func cmdReport(ctx context.Context, args []string, global string, env Env) error
 		*lang = cfg.Community.DefaultLanguage
 	}
 	err = writeOut(*out, env.Stdout, func(w io.Writer) error {
-		return app.Service.Report(ctx, w, period, *lang, handlers.ReportFormat(*format))
+		return app.Features.Report.Report(ctx, w, period, *lang, report.Format(*format))
 	})
 	if err == nil && *out != "" && *out != "-" {
 		fmt.Fprintf(env.Stderr, "wrote %s / %s écrit\n", *out, *out)

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"net/http"
 
-	"copbot/handlers"
+	"copbot/handlers/report"
 	"copbot/storage"
 )
 
@@ -28,9 +28,9 @@ func (a *App) report(w http.ResponseWriter, r *http.Request) {
 		lang = a.cfg.Community.DefaultLanguage
 	}
 	var b bytes.Buffer
-	p, err := handlers.ParseReportPeriod(q.Get("from"), q.Get("to"))
+	p, err := report.ParsePeriod(q.Get("from"), q.Get("to"))
 	if err == nil {
-		err = a.Service.Report(r.Context(), &b, p, lang, handlers.ReportHTML)
+		err = a.Features.Report.Report(r.Context(), &b, p, lang, report.HTML)
 	}
 	var se *storage.Error
 	switch {

@@ -186,15 +186,16 @@ func (c *Call) Count(id string, n int, data map[string]any) string {
 
 // AndList joins items as the call's language writes a list: "A, B and C",
 // « A, B et C ». Any feature may use it.
-func (c *Call) AndList(items []string) string { return andList(c.s.tr, c.Lang, items) }
+func (c *Call) AndList(items []string) string { return c.s.tr.AndList(c.Lang, items) }
 
-// andList is call.andList for code that has a translator but no call.
-func andList(tr *Translator, lang string, items []string) string {
+// AndList joins items as lang writes a list, for code that has a
+// translator but no call.
+func (t *Translator) AndList(lang string, items []string) string {
 	if len(items) < 2 {
 		return strings.Join(items, "")
 	}
-	return tr.T(lang, "list_and", map[string]any{
-		"Head": strings.Join(items[:len(items)-1], tr.T(lang, "list_separator", nil)),
+	return t.T(lang, "list_and", map[string]any{
+		"Head": strings.Join(items[:len(items)-1], t.T(lang, "list_separator", nil)),
 		"Last": items[len(items)-1]})
 }
 
@@ -216,9 +217,6 @@ func (c *Call) OrderName(o storage.Order) string { return c.T("order_"+string(o)
 func (c *Call) Reply(kind string, vis Visibility, blocks ...Block) Reply {
 	return Reply{Kind: kind, Visibility: vis, Lang: c.Lang, Text: BlocksText(c.Lang, blocks), Blocks: blocks, Plain: c.Plain}
 }
-
-// blocksText renders blocks as plain text in English typography.
-func blocksText(blocks []Block) string { return BlocksText("en", blocks) }
 
 // BlocksText renders blocks as plain text, one block per paragraph, with the
 // typography of lang (French puts a space before a colon).

@@ -411,13 +411,13 @@ func TestMeetingStatusForCoordinators(t *testing.T) {
 func TestNextMeetingBlocks(t *testing.T) {
 	e := newMtgEnv(t, nil)
 	c := e.s.LangCall("en")
-	text := blocksText(e.s.nextMeetingBlocks(context.Background(), c))
+	text := BlocksText("en", e.s.nextMeetingBlocks(context.Background(), c))
 	if !strings.Contains(text, "No meeting is scheduled yet.") {
 		t.Errorf("no meeting:\n%s", text)
 	}
 	e.addMeeting(mtgT0.Add(60*24*time.Hour), time.Hour)
 	e.addMeeting(mtgT0.Add(30*24*time.Hour), time.Hour)
-	text = blocksText(e.s.nextMeetingBlocks(context.Background(), c))
+	text = BlocksText("en", e.s.nextMeetingBlocks(context.Background(), c))
 	if !strings.Contains(text, "Next meeting") || !strings.Contains(text, "#2 “Quarterly meeting”") ||
 		!strings.Contains(text, "March 3, 2027") {
 		t.Errorf("next meeting:\n%s", text)

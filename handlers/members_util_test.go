@@ -140,7 +140,6 @@ func newWithFeatures(db *storage.DB, opts Options, now func() time.Time, log *sl
 	if err == nil {
 		InstallDirectory(s)
 		InstallMeetings(s)
-		InstallReport(s)
 	}
 	return s, err
 }

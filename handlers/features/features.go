@@ -9,13 +9,15 @@ import (
 
 	"copbot/handlers"
 	"copbot/handlers/polls"
+	"copbot/handlers/report"
 	"copbot/storage"
 )
 
 // Set is every installed feature, for the app's own entry points (the
 // calendar feed, exports, the report page).
 type Set struct {
-	Polls *polls.Feature
+	Polls  *polls.Feature
+	Report *report.Feature
 }
 
 // Install adds every feature to svc, once, before it handles requests.
@@ -23,7 +25,7 @@ func Install(svc *handlers.Service) *Set {
 	handlers.InstallDirectory(svc)
 	handlers.InstallMeetings(svc)
 	f := &Set{Polls: polls.Install(svc, polls.Deps{Meetings: handlers.MeetingTitles{}})}
-	handlers.InstallReport(svc)
+	f.Report = report.Install(svc, report.Deps{Meetings: handlers.MeetingTitles{}, Directory: handlers.DirectoryTexts{}})
 	return f
 }
 

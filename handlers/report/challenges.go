@@ -1,10 +1,11 @@
-package handlers
+package report
 
 import (
 	"context"
 	"strconv"
 	"strings"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -12,7 +13,7 @@ import (
 // them. The coverage challenge (jurisdictions without a representative) is
 // kept by copbot itself (syncCoverage) and may be edited like the others.
 
-var challengeFlags = FlagSpec{
+var challengeFlags = handlers.FlagSpec{
 	Names: map[string]string{
 		"problem": "problem", "probleme": "problem",
 		"criticality": "criticality", "criticite": "criticality", "level": "criticality", "niveau": "criticality",
@@ -28,11 +29,11 @@ var criticalityWords = map[string]storage.Criticality{
 	"high": storage.CriticalityHigh, "elevee": storage.CriticalityHigh, "haute": storage.CriticalityHigh, "eleve": storage.CriticalityHigh,
 }
 
-func (s *Service) cmdChallenge(ctx context.Context, c *Call) Reply {
+func (s *Feature) cmdChallenge(ctx context.Context, c *call) handlers.Reply {
 	if len(c.Args) == 0 {
 		return s.cmdChallenges(ctx, c)
 	}
-	sub, rest := Fold(c.Args[0]), c.Args[1:]
+	sub, rest := handlers.Fold(c.Args[0]), c.Args[1:]
 	c.Args = rest
 	switch sub {
 	case "add", "new", "ajouter", "nouveau":
@@ -48,7 +49,7 @@ func (s *Service) cmdChallenge(ctx context.Context, c *Call) Reply {
 }
 
 // challengeAdd: challenge add "problem" --criticality high --incidence … --plan ….
-func (s *Service) challengeAdd(ctx context.Context, c *Call) Reply {
+func (s *Feature) challengeAdd(ctx context.Context, c *call) handlers.Reply {
 	pos, opts, err := challengeFlags.Parse(c.Args)
 	in := storage.ChallengeInput{Problem: strings.Join(pos, " "), Criticality: storage.CriticalityMedium}
 	if err == nil {
@@ -63,7 +64,7 @@ func (s *Service) challengeAdd(ctx context.Context, c *Call) Reply {
 	if err != nil {
 		return c.FailUsage(err, "challenge_usage")
 	}
-	return c.Reply("challenge", Ephemeral, Section{Text: c.T("challenge_added", map[string]any{"ID": ch.ID})}, c.challengeBlock(ch))
+	return c.Reply("challenge", handlers.Ephemeral, handlers.Section{Text: c.T("challenge_added", map[string]any{"ID": ch.ID})}, c.challengeBlock(ch))
 }
 
 func applyChallengeInput(in *storage.ChallengeInput, u storage.ChallengeUpdate) {
@@ -81,7 +82,7 @@ func applyChallengeInput(in *storage.ChallengeInput, u storage.ChallengeUpdate) 
 	}
 }
 
-func challengeUpdateFrom(opts []Opt) (storage.ChallengeUpdate, error) {
+func challengeUpdateFrom(opts []handlers.Opt) (storage.ChallengeUpdate, error) {
 	var u storage.ChallengeUpdate
 	for _, o := range opts {
 		v := o.Value
@@ -93,7 +94,7 @@ func challengeUpdateFrom(opts []Opt) (storage.ChallengeUpdate, error) {
 		case "plan":
 			u.ActionPlan = &v
 		case "criticality":
-			cr, ok := criticalityWords[Fold(v)]
+			cr, ok := criticalityWords[handlers.Fold(v)]
 			if !ok {
 				return u, storage.Errorf(storage.EINVALID, "challenge_error_criticality", map[string]any{"Value": v}, "bad criticality")
 			}
@@ -104,14 +105,14 @@ func challengeUpdateFrom(opts []Opt) (storage.ChallengeUpdate, error) {
 }
 
 // challengeEdit: challenge edit ID --field value ….
-func (s *Service) challengeEdit(ctx context.Context, c *Call) Reply {
+func (s *Feature) challengeEdit(ctx context.Context, c *call) handlers.Reply {
 	id, ok := challengeID(c.Args)
 	if !ok {
 		return c.ErrorReply("challenge_usage", c.SlashData())
 	}
 	pos, opts, err := challengeFlags.Parse(c.Args[1:])
 	if err == nil && (len(pos) > 0 || len(opts) == 0) {
-		err = ErrExtra(pos)
+		err = handlers.ErrExtra(pos)
 	}
 	var u storage.ChallengeUpdate
 	if err == nil {
@@ -124,10 +125,10 @@ func (s *Service) challengeEdit(ctx context.Context, c *Call) Reply {
 	if err != nil {
 		return c.Fail(err)
 	}
-	return c.Reply("challenge", Ephemeral, Section{Text: c.T("challenge_edited", map[string]any{"ID": id})}, c.challengeBlock(ch))
+	return c.Reply("challenge", handlers.Ephemeral, handlers.Section{Text: c.T("challenge_edited", map[string]any{"ID": id})}, c.challengeBlock(ch))
 }
 
-func (s *Service) challengeClose(ctx context.Context, c *Call) Reply {
+func (s *Feature) challengeClose(ctx context.Context, c *call) handlers.Reply {
 	id, ok := challengeID(c.Args)
 	if !ok || len(c.Args) != 1 {
 		return c.ErrorReply("challenge_usage", c.SlashData())
@@ -135,7 +136,7 @@ func (s *Service) challengeClose(ctx context.Context, c *Call) Reply {
 	if _, err := s.store.CloseChallenge(ctx, id); err != nil {
 		return c.Fail(err)
 	}
-	return c.Reply("challenge", Ephemeral, Section{Text: c.T("challenge_closed", map[string]any{"ID": id})})
+	return c.Reply("challenge", handlers.Ephemeral, handlers.Section{Text: c.T("challenge_closed", map[string]any{"ID": id})})
 }
 
 func challengeID(args []string) (int64, bool) {
@@ -147,29 +148,29 @@ func challengeID(args []string) (int64, bool) {
 }
 
 // cmdChallenges lists the open challenges, the coverage one kept true first.
-func (s *Service) cmdChallenges(ctx context.Context, c *Call) Reply {
+func (s *Feature) cmdChallenges(ctx context.Context, c *call) handlers.Reply {
 	s.syncCoverage(ctx)
 	all, err := s.store.Challenges(ctx, s.now(), s.now())
 	if err != nil {
 		return c.Fail(err)
 	}
-	blocks := []Block{Header{Text: c.T("challenge_list_title", nil)}}
+	blocks := []handlers.Block{handlers.Header{Text: c.T("challenge_list_title", nil)}}
 	for _, ch := range all {
 		if ch.Open {
 			blocks = append(blocks, c.challengeBlock(ch))
 		}
 	}
 	if len(blocks) == 1 {
-		blocks = append(blocks, Section{Text: c.T("challenge_list_empty", nil)})
+		blocks = append(blocks, handlers.Section{Text: c.T("challenge_list_empty", nil)})
 	}
-	blocks = append(blocks, Context{Text: c.T("challenge_hint", c.SlashData())})
-	return c.Reply("challenges", Ephemeral, blocks...)
+	blocks = append(blocks, handlers.Context{Text: c.T("challenge_hint", c.SlashData())})
+	return c.Reply("challenges", handlers.Ephemeral, blocks...)
 }
 
 // challengeBlock is one challenge as a section with its fields.
-func (c *Call) challengeBlock(ch *storage.Challenge) Block {
+func (c *call) challengeBlock(ch *storage.Challenge) handlers.Block {
 	t := challengeTexts(c.s.tr, c.Lang, ch)
-	return Section{Text: c.T("challenge_line", map[string]any{"ID": ch.ID, "Problem": t.problem}), Fields: []Field{
+	return handlers.Section{Text: c.T("challenge_line", map[string]any{"ID": ch.ID, "Problem": t.problem}), Fields: []handlers.Field{
 		{Label: c.T("challenge_criticality", nil), Value: t.criticality},
 		{Label: c.T("challenge_incidence", nil), Value: t.incidence},
 		{Label: c.T("challenge_plan", nil), Value: t.plan}}}
@@ -182,7 +183,7 @@ type challengeText struct {
 
 // challengeTexts writes ch in lang: the coverage challenge's empty texts
 // become the translated defaults naming its jurisdictions.
-func challengeTexts(tr *Translator, lang string, ch *storage.Challenge) challengeText {
+func challengeTexts(tr *handlers.Translator, lang string, ch *storage.Challenge) challengeText {
 	t := challengeText{problem: ch.Problem, criticality: tr.T(lang, "criticality_"+string(ch.Criticality), nil),
 		incidence: ch.Incidence, plan: ch.ActionPlan}
 	if ch.Kind != storage.ChallengeCoverage {
@@ -196,7 +197,7 @@ func challengeTexts(tr *Translator, lang string, ch *storage.Challenge) challeng
 	}
 	def := func(dst *string, id string) {
 		if *dst == "" {
-			*dst = tr.N(lang, id, len(names), map[string]any{"List": andList(tr, lang, names)})
+			*dst = tr.N(lang, id, len(names), map[string]any{"List": tr.AndList(lang, names)})
 		}
 	}
 	def(&t.problem, "challenge_coverage_problem")
@@ -207,7 +208,7 @@ func challengeTexts(tr *Translator, lang string, ch *storage.Challenge) challeng
 
 // syncCoverage brings the coverage challenge up to date; a failure is
 // logged, as the membership change that called it is already saved.
-func (s *Service) syncCoverage(ctx context.Context) {
+func (s *Feature) syncCoverage(ctx context.Context) {
 	if _, err := s.store.SyncCoverageChallenge(ctx); err != nil {
 		s.log.Error("coverage challenge", "err", err)
 	}

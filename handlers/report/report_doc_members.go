@@ -1,18 +1,19 @@
-package handlers
+package report
 
 import (
 	"fmt"
 	"strconv"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
 // membersSection: the composition sentence, the gaps, the period's joins
 // and departures, the tile map with its table and the timeline with its.
-func (c *Call) membersSection(d *reportData) docSection {
+func (c *call) membersSection(d *reportData) docSection {
 	sec := docSection{ID: "members", Title: c.T("report_s_members", nil)}
 	sec.Parts = append(sec.Parts, docPart{Text: c.T("report_members_sentence", map[string]any{
-		"Date": c.reportDate(d.Period.To), "Sentence": c.statsSentence(d.Stats)})})
+		"Date": c.reportDate(d.Period.To), "Sentence": c.s.directory.StatsSentence(c.Call, d.Stats)})})
 	sec.Parts = append(sec.Parts, docPart{Text: c.reportUncovered(d.Uncovered)})
 	sec.Parts = append(sec.Parts, docPart{Table: c.figuresTable(d)})
 	sec.Parts = append(sec.Parts, docPart{H3: c.T("report_by_jurisdiction", nil)},
@@ -24,7 +25,7 @@ func (c *Call) membersSection(d *reportData) docSection {
 	return sec
 }
 
-func (c *Call) reportUncovered(js []storage.Jurisdiction) string {
+func (c *call) reportUncovered(js []storage.Jurisdiction) string {
 	if len(js) == 0 {
 		return c.T("report_uncovered_none", nil)
 	}
@@ -35,7 +36,7 @@ func (c *Call) reportUncovered(js []storage.Jurisdiction) string {
 	return c.Count("report_uncovered", len(js), map[string]any{"List": c.AndList(names)})
 }
 
-func (c *Call) figuresTable(d *reportData) *docTable {
+func (c *call) figuresTable(d *reportData) *docTable {
 	row := func(id string, n int) []string { return []string{c.T(id, nil), c.Num(n)} }
 	return &docTable{ID: "figures", Caption: c.T("report_figures", nil),
 		Head: []string{c.T("report_col_figure", nil), c.T("report_col_number", nil)},
@@ -48,7 +49,7 @@ func (c *Call) figuresTable(d *reportData) *docTable {
 		ColKeys: []string{"label", "value"}}
 }
 
-func (c *Call) jurisdictionTable(d *reportData) *docTable {
+func (c *call) jurisdictionTable(d *reportData) *docTable {
 	t := &docTable{ID: "jurisdictions", Caption: c.T("report_by_jurisdiction", nil),
 		Head:    []string{c.T("report_col_jurisdiction", nil), c.T("report_col_members", nil)},
 		ColKeys: []string{"label", "value"}}
@@ -64,7 +65,7 @@ func (c *Call) jurisdictionTable(d *reportData) *docTable {
 	return t
 }
 
-func (c *Call) tileMap(d *reportData) string {
+func (c *call) tileMap(d *reportData) string {
 	tiles := map[string]mapTile{}
 	for _, j := range storage.Jurisdictions() {
 		n := d.Stats.PeopleByJurisdiction[j.Code]
@@ -79,7 +80,7 @@ func (c *Call) tileMap(d *reportData) string {
 }
 
 // timelineSeries is one series per order, in report order.
-func (c *Call) timelineSeries(d *reportData) []series {
+func (c *call) timelineSeries(d *reportData) []series {
 	var out []series
 	for _, o := range storage.Orders {
 		s := series{Key: string(o), Label: c.T("report_order_"+string(o), nil)}
@@ -91,7 +92,7 @@ func (c *Call) timelineSeries(d *reportData) []series {
 	return out
 }
 
-func (c *Call) monthLabels(d *reportData) (labels, keys []string) {
+func (c *call) monthLabels(d *reportData) (labels, keys []string) {
 	for _, p := range d.Timeline {
 		labels = append(labels, c.T("report_month_short", map[string]any{
 			"Month": c.T("report_month_"+strconv.Itoa(int(p.Month.Month())), nil), "Year": p.Month.Year() % 100}))
@@ -100,7 +101,7 @@ func (c *Call) monthLabels(d *reportData) (labels, keys []string) {
 	return labels, keys
 }
 
-func (c *Call) timelineChart(d *reportData) string {
+func (c *call) timelineChart(d *reportData) string {
 	labels, keys := c.monthLabels(d)
 	last := d.Timeline[len(d.Timeline)-1]
 	desc := c.T("report_timeline_desc", map[string]any{"From": labels[0], "To": labels[len(labels)-1],
@@ -112,7 +113,7 @@ func (c *Call) timelineChart(d *reportData) string {
 		}})
 }
 
-func (c *Call) timelineTable(d *reportData) *docTable {
+func (c *call) timelineTable(d *reportData) *docTable {
 	labels, keys := c.monthLabels(d)
 	t := &docTable{ID: "timeline", Caption: c.T("report_timeline_table", nil), RowKeys: keys,
 		Head: []string{c.T("report_col_month", nil)}, ColKeys: []string{"month"}}
@@ -135,7 +136,7 @@ func (c *Call) timelineTable(d *reportData) *docTable {
 
 // plannedSection: the meetings of the next period, candidate themes and
 // membership growth (the gaps to fill and the invitations under way).
-func (c *Call) plannedSection(d *reportData) docSection {
+func (c *call) plannedSection(d *reportData) docSection {
 	sec := docSection{ID: "planned", Title: c.T("report_s_planned", nil)}
 	sec.Parts = append(sec.Parts, docPart{H3: c.T("report_planned_meetings", nil)})
 	var items []string
@@ -145,7 +146,7 @@ func (c *Call) plannedSection(d *reportData) docSection {
 			theme = c.fact("report_theme", c.quote(m.Theme))
 		}
 		items = append(items, c.T("report_planned_line", map[string]any{"When": c.reportDateTime(m.StartsAt, d.Loc),
-			"Title": c.meetingTitle(m), "Theme": theme}))
+			"Title": c.s.meetings.Title(c.Call, m), "Theme": theme}))
 	}
 	sec.Parts = append(sec.Parts, listOr(items, c.T("report_no_planned", nil)))
 	var themes []string
@@ -171,7 +172,7 @@ func listOr(items []string, none string) docPart {
 	return docPart{Items: items}
 }
 
-func (c *Call) placeList(js []storage.Jurisdiction) string {
+func (c *call) placeList(js []storage.Jurisdiction) string {
 	var names []string
 	for _, j := range js {
 		names = append(names, j.Name(c.Lang))
@@ -179,8 +180,8 @@ func (c *Call) placeList(js []storage.Jurisdiction) string {
 	return c.AndList(names)
 }
 
-func (c *Call) invitationLine(v *storage.Invitation) string {
-	sent, _ := ParseDate(v.SentOn)
+func (c *call) invitationLine(v *storage.Invitation) string {
+	sent, _ := handlers.ParseDate(v.SentOn)
 	data := map[string]any{"Target": c.invitationTarget(v), "Contact": v.Contact, "Date": c.reportDate(sent)}
 	if v.FollowUpAt.IsZero() {
 		return c.T("report_invitation", data)
@@ -190,7 +191,7 @@ func (c *Call) invitationLine(v *storage.Invitation) string {
 }
 
 // challengesSection is the table: problem, criticality, incidence, plan.
-func (c *Call) challengesSection(d *reportData) docSection {
+func (c *call) challengesSection(d *reportData) docSection {
 	sec := docSection{ID: "challenges", Title: c.T("report_s_challenges", nil)}
 	if len(d.Challenges) == 0 {
 		return addPart(sec, docPart{Text: c.T("report_no_challenges", nil)})

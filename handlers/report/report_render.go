@@ -1,4 +1,4 @@
-package handlers
+package report
 
 import (
 	"context"
@@ -37,19 +37,19 @@ func parseReportTemplate() (*template.Template, error) {
 	}).ParseFS(reportTemplateFS, "templates/report.html.tmpl")
 }
 
-// ReportFormat is md or html.
-type ReportFormat string
+// Format is md or html.
+type Format string
 
 // Report formats.
 const (
-	ReportMarkdown ReportFormat = "md"
-	ReportHTML     ReportFormat = "html"
+	Markdown Format = "md"
+	HTML     Format = "html"
 )
 
 // Report writes the report to the Council for period p in lang ("en" or
 // "fr") and format. Figures are computed from the database for the period:
 // members as of its end, joins and departures in it, meetings held in it.
-func (s *Service) Report(ctx context.Context, w io.Writer, p ReportPeriod, lang string, f ReportFormat) error {
+func (s *Feature) Report(ctx context.Context, w io.Writer, p Period, lang string, f Format) error {
 	if err := s.checkReportArgs(p, lang, f); err != nil {
 		return err
 	}
@@ -61,20 +61,20 @@ func (s *Service) Report(ctx context.Context, w io.Writer, p ReportPeriod, lang 
 }
 
 // renderReport writes the facts d in lang and format f.
-func (s *Service) renderReport(w io.Writer, d *reportData, lang string, f ReportFormat) error {
+func (s *Feature) renderReport(w io.Writer, d *reportData, lang string, f Format) error {
 	doc := s.reportDocument(d, lang)
-	if f == ReportHTML {
+	if f == HTML {
 		return renderHTML(w, doc)
 	}
 	_, err := io.WriteString(w, renderMarkdown(doc))
 	return err
 }
 
-func (s *Service) checkReportArgs(p ReportPeriod, lang string, f ReportFormat) error {
+func (s *Feature) checkReportArgs(p Period, lang string, f Format) error {
 	switch {
 	case lang != "en" && lang != "fr":
 		return storage.Errorf(storage.EINVALID, "report_error_lang", map[string]any{"Value": lang}, "bad language %q", lang)
-	case f != ReportMarkdown && f != ReportHTML:
+	case f != Markdown && f != HTML:
 		return storage.Errorf(storage.EINVALID, "report_error_format", map[string]any{"Value": string(f)}, "bad format %q", f)
 	case p.From.IsZero() || p.To.IsZero() || p.To.Before(p.From):
 		return storage.Errorf(storage.EINVALID, "report_error_period", nil, "bad period")

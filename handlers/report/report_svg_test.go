@@ -1,4 +1,4 @@
-package handlers
+package report
 
 import (
 	"encoding/xml"

@@ -1,4 +1,4 @@
-package handlers
+package report
 
 import (
 	"fmt"
@@ -41,8 +41,8 @@ type docTable struct {
 }
 
 // reportDocument writes d in lang.
-func (s *Service) reportDocument(d *reportData, lang string) *reportDoc {
-	c := s.LangCall(lang)
+func (s *Feature) reportDocument(d *reportData, lang string) *reportDoc {
+	c := s.langCall(lang)
 	doc := &reportDoc{Lang: lang, Title: c.T("report_title", nil),
 		Subtitle: c.T("report_subtitle", map[string]any{"From": c.reportDate(d.Period.From), "To": c.reportDate(d.Period.To)}),
 		Note:     c.T("report_note", map[string]any{"Date": c.reportDate(s.now().In(d.Loc))})}
@@ -50,7 +50,7 @@ func (s *Service) reportDocument(d *reportData, lang string) *reportDoc {
 	return doc
 }
 
-func (c *Call) activitiesSection(d *reportData) docSection {
+func (c *call) activitiesSection(d *reportData) docSection {
 	sec := docSection{ID: "activities", Title: c.T("report_s_activities", nil)}
 	if len(d.Meetings) == 0 {
 		sec.Parts = append(sec.Parts, docPart{Text: c.T("report_no_meetings", nil)})
@@ -76,10 +76,10 @@ func addPart(sec docSection, p docPart) docSection {
 }
 
 // meetingParts: a heading (date and title) then the record's facts.
-func (c *Call) meetingParts(rm reportMeeting, loc *time.Location) []docPart {
+func (c *call) meetingParts(rm reportMeeting, loc *time.Location) []docPart {
 	m, r := rm.Meeting, rm.Record
 	parts := []docPart{{H3: c.T("report_meeting_heading", map[string]any{"Date": c.reportDate(m.StartsAt.In(loc)),
-		"Title": c.meetingTitle(m)})}}
+		"Title": c.s.meetings.Title(c.Call, m)})}}
 	switch {
 	case !r.Held:
 		return append(parts, docPart{Text: c.T("report_meeting_not_held", nil)})
@@ -105,15 +105,15 @@ func (c *Call) meetingParts(rm reportMeeting, loc *time.Location) []docPart {
 }
 
 // fact is "Label: value" with the language's punctuation.
-func (c *Call) fact(labelID, value string) string {
+func (c *call) fact(labelID, value string) string {
 	return c.T("report_fact", map[string]any{"Label": c.T(labelID, nil), "Value": value})
 }
 
 // quote puts text in the language's quotation marks.
-func (c *Call) quote(s string) string { return c.T("report_quote", map[string]any{"Text": s}) }
+func (c *call) quote(s string) string { return c.T("report_quote", map[string]any{"Text": s}) }
 
 // reportDateTime is "March 17, 2027, 1 p.m. EDT" / « 17 mars 2027, 13 h HAE ».
-func (c *Call) reportDateTime(t time.Time, loc *time.Location) string {
+func (c *call) reportDateTime(t time.Time, loc *time.Location) string {
 	lt := t.In(loc)
 	clock := c.Clock(lt)
 	if c.Lang == "fr" && lt.Minute() == 0 {
@@ -126,7 +126,7 @@ func (c *Call) reportDateTime(t time.Time, loc *time.Location) string {
 
 // pollOutcome: the question, what won, how many voted, and the theme it
 // set for a meeting.
-func (c *Call) pollOutcome(p *storage.Poll, d *reportData) string {
+func (c *call) pollOutcome(p *storage.Poll, d *reportData) string {
 	w := winners(p)
 	if len(w) == 0 {
 		return c.T("report_poll_no_votes", map[string]any{"Question": c.quote(p.Question)})

@@ -1,16 +1,16 @@
-package handlers
+package report
 
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"copbot/handlers"
+	"copbot/handlers/handlerstest"
 	"copbot/storage"
 )
 
@@ -18,33 +18,40 @@ import (
 var reportNow = time.Date(2027, 2, 3, 15, 0, 0, 0, time.UTC)
 
 // demoPeriod is the period of the Community's example report.
-var demoPeriod = ReportPeriod{From: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC)}
+var demoPeriod = Period{From: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC)}
 
-// newDemoService opens a fresh database, seeds the demo and returns a
-// service on it whose clock reads reportNow.
-func newDemoService(t testing.TB) (*Service, *storage.DB) {
+// newDemoService opens a fresh database, seeds the demo and returns the
+// report (with the directory and meetings it reads) on it, its clock
+// reading reportNow.
+func newDemoService(t testing.TB) (*Feature, *storage.DB) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	path := filepath.Join(t.TempDir(), "demo.db")
+	db, err := storage.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	if err := SeedDemo(ctx, db); err != nil {
+	if err := handlers.SeedDemo(ctx, db); err != nil {
 		t.Fatalf("SeedDemo: %v", err)
 	}
-	now := func() time.Time { return reportNow }
-	db.Now = now
-	s, err := newWithFeatures(db, Options{Location: demoZone(), Coordinators: []storage.Identity{{Platform: storage.PlatformConsole, ID: "coord"}}},
-		now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	db.Close()
+	loc, err := time.LoadLocation("America/Toronto")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Close)
-	return s, db
+	opts := handlerstest.Options(t)
+	opts.Location = loc
+	var f *Feature
+	e := handlerstest.New(t, handlerstest.Setup{Path: path, Opts: &opts, Clock: handlerstest.NewClock(reportNow),
+		Install: func(s *handlers.Service) {
+			handlers.InstallDirectory(s)
+			handlers.InstallMeetings(s)
+			f = Install(s, Deps{Meetings: handlers.MeetingTitles{}, Directory: handlers.DirectoryTexts{}})
+		}})
+	return f, e.DB
 }
 
-func renderReport(t testing.TB, s *Service, lang string, f ReportFormat) string {
+func renderReport(t testing.TB, s *Feature, lang string, f Format) string {
 	t.Helper()
 	var b bytes.Buffer
 	if err := s.Report(context.Background(), &b, demoPeriod, lang, f); err != nil {
@@ -55,7 +62,7 @@ func renderReport(t testing.TB, s *Service, lang string, f ReportFormat) string 
 
 func TestSeedDemoRefusesNonEmpty(t *testing.T) {
 	_, db := newDemoService(t)
-	err := SeedDemo(context.Background(), db)
+	err := handlers.SeedDemo(context.Background(), db)
 	var e *storage.Error
 	if !errorsAs(err, &e) || e.Key != "demo_error_not_empty" {
 		t.Fatalf("second seed: got %v, want demo_error_not_empty", err)
@@ -69,10 +76,10 @@ func TestDemoReportFigures(t *testing.T) {
 	nb := "\u00a0"
 	tests := []struct {
 		lang string
-		f    ReportFormat
+		f    Format
 		want []string // in this order
 	}{
-		{"en", ReportMarkdown, []string{
+		{"en", Markdown, []string{
 			"# Report to the Public Sector Service Delivery Council",
 			"September 1, 2026 to January 31, 2027",
 			"## Activities completed in the period",
@@ -98,7 +105,7 @@ func TestDemoReportFigures(t *testing.T) {
 			"| No representative from Newfoundland and Labrador, Prince Edward Island, Yukon and Nunavut | High | The Community cannot speak for the contact centres of these 4 jurisdictions. | Ask the Council members of those jurisdictions to designate one; review the CoP’s terms of reference. |",
 			"| Few municipal members attend the quarterly meetings | Medium |",
 		}},
-		{"fr", ReportMarkdown, []string{
+		{"fr", Markdown, []string{
 			"# Rapport au Conseil de la prestation des services du secteur public",
 			"du 1er septembre 2026 au 31 janvier 2027",
 			"## Activités réalisées au cours de la période",
@@ -118,12 +125,12 @@ func TestDemoReportFigures(t *testing.T) {
 			"| Aucune représentation de Terre-Neuve-et-Labrador, Île-du-Prince-Édouard, Yukon et Nunavut | Élevée |",
 			"Demander aux membres du Conseil de ces gouvernements de désigner une personne" + nb + "; revoir le mandat de la CdP.",
 		}},
-		{"en", ReportHTML, []string{`<html lang="en">`, `<section id="activities"`, "Attendance: 47 participants",
+		{"en", HTML, []string{`<html lang="en">`, `<section id="activities"`, "Attendance: 47 participants",
 			`<section id="members"`, "81 people representing 6 federal departments", `<svg xmlns="http://www.w3.org/2000/svg" class="tilemap"`,
 			`<g class="tile" data-code="YT" data-value="0"><title>Yukon: no representative</title>`,
 			`<tr data-key="ON"><th scope="row">Ontario</th><td data-col="value" class="num">15</td></tr>`,
 			`class="timeline"`, `<section id="planned"`, `<section id="challenges"`, "Few municipal members"}},
-		{"fr", ReportHTML, []string{`<html lang="fr">`, "Au 31 janvier 2027", "81 personnes représentant", "Aucune représentation"}},
+		{"fr", HTML, []string{`<html lang="fr">`, "Au 31 janvier 2027", "81 personnes représentant", "Aucune représentation"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang+"."+string(tt.f), func(t *testing.T) {
@@ -149,7 +156,7 @@ func TestDemoReportFigures(t *testing.T) {
 // after «, in the French report.
 func TestReportFrenchTypography(t *testing.T) {
 	s, _ := newDemoService(t)
-	for _, f := range []ReportFormat{ReportMarkdown, ReportHTML} {
+	for _, f := range []Format{Markdown, HTML} {
 		got := renderReport(t, s, "fr", f)
 		// URLs and HTML/CSS syntax (style, tags) are not prose.
 		prose := regexp.MustCompile(`(?s)<style>.*?</style>|<[^>]*>|https?://\S+`).ReplaceAllString(got, "")

@@ -1,4 +1,4 @@
-package handlers
+package report
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -19,7 +20,7 @@ import (
 // followUpHour is the community-zone hour a follow-up date is due at.
 const followUpHour = 9
 
-var outreachFlags = FlagSpec{
+var outreachFlags = handlers.FlagSpec{
 	Names: map[string]string{
 		"contact": "contact", "who": "contact", "qui": "contact",
 		"sent": "sent", "envoyee": "sent", "envoye": "sent", "date": "sent",
@@ -35,11 +36,11 @@ var statusWords = map[string]storage.InvitationStatus{
 	"declined": storage.InvitationDeclined, "declinee": storage.InvitationDeclined, "refusee": storage.InvitationDeclined, "refuse": storage.InvitationDeclined,
 }
 
-func (s *Service) cmdOutreach(ctx context.Context, c *Call) Reply {
+func (s *Feature) cmdOutreach(ctx context.Context, c *call) handlers.Reply {
 	if len(c.Args) == 0 {
 		return s.outreachList(ctx, c)
 	}
-	sub := Fold(c.Args[0])
+	sub := handlers.Fold(c.Args[0])
 	c.Args = c.Args[1:]
 	switch sub {
 	case "add", "log", "ajouter", "noter":
@@ -53,7 +54,7 @@ func (s *Service) cmdOutreach(ctx context.Context, c *Call) Reply {
 }
 
 // outreachAdd: outreach add WHERE|ORDER --contact "who" [--sent DATE] [--follow-up DATE].
-func (s *Service) outreachAdd(ctx context.Context, c *Call) Reply {
+func (s *Feature) outreachAdd(ctx context.Context, c *call) handlers.Reply {
 	pos, opts, err := outreachFlags.Parse(c.Args)
 	in := storage.InvitationInput{SentOn: s.now().In(s.opts.Location).Format(time.DateOnly), CreatedBy: c.Req.Identity.String()}
 	if err == nil {
@@ -71,49 +72,49 @@ func (s *Service) outreachAdd(ctx context.Context, c *Call) Reply {
 	if err != nil {
 		return c.FailUsage(err, "outreach_usage")
 	}
-	s.Replan()
-	return c.Reply("outreach", Ephemeral, Section{Text: c.T("outreach_added", map[string]any{"ID": v.ID})}, c.invitationBlock(v))
+	s.svc.Replan()
+	return c.Reply("outreach", handlers.Ephemeral, handlers.Section{Text: c.T("outreach_added", map[string]any{"ID": v.ID})}, c.invitationBlock(v))
 }
 
 // outreachTarget reads where the invitation goes: an order of government
 // ("municipal") or a jurisdiction ("Yukon", "NU").
-func (s *Service) outreachTarget(in *storage.InvitationInput, text string) error {
-	if o, ok := MatchOrder(text); ok && o != storage.OrderFederal {
+func (s *Feature) outreachTarget(in *storage.InvitationInput, text string) error {
+	if o, ok := s.directory.MatchOrder(text); ok && o != storage.OrderFederal {
 		in.OrderTarget, in.Target = true, string(o)
 		return nil
 	}
-	if j, ok := MatchJurisdiction(text); ok {
+	if j, ok := s.directory.MatchJurisdiction(text); ok {
 		in.Target = j.Code
 		return nil
 	}
 	return storage.Errorf(storage.EINVALID, "outreach_error_target", map[string]any{"Target": text}, "unknown target %q", text)
 }
 
-func (s *Service) applyInvitationOpt(in *storage.InvitationInput, o Opt) error {
+func (s *Feature) applyInvitationOpt(in *storage.InvitationInput, o handlers.Opt) error {
 	switch o.Field {
 	case "contact":
 		in.Contact = o.Value
 	case "sent":
-		if _, ok := ParseDate(o.Value); !ok {
-			return ErrValue(o)
+		if _, ok := handlers.ParseDate(o.Value); !ok {
+			return handlers.ErrValue(o)
 		}
 		in.SentOn = o.Value
 	case "follow":
 		t, ok := s.followUpAt(o.Value)
 		if !ok {
-			return ErrValue(o)
+			return handlers.ErrValue(o)
 		}
 		in.FollowUpAt = t
 	case "status":
-		return ErrValue(o) // a new invitation is pending
+		return handlers.ErrValue(o) // a new invitation is pending
 	}
 	return nil
 }
 
 // followUpAt is the instant a follow-up date is due: followUpHour in the
 // community zone.
-func (s *Service) followUpAt(date string) (time.Time, bool) {
-	d, ok := ParseDate(date)
+func (s *Feature) followUpAt(date string) (time.Time, bool) {
+	d, ok := handlers.ParseDate(date)
 	if !ok {
 		return time.Time{}, false
 	}
@@ -121,14 +122,14 @@ func (s *Service) followUpAt(date string) (time.Time, bool) {
 }
 
 // outreachUpdate: outreach update ID [--status S] [--follow-up DATE|-] [--contact …].
-func (s *Service) outreachUpdate(ctx context.Context, c *Call) Reply {
+func (s *Feature) outreachUpdate(ctx context.Context, c *call) handlers.Reply {
 	id, ok := challengeID(c.Args)
 	if !ok {
 		return c.ErrorReply("outreach_usage", c.SlashData())
 	}
 	pos, opts, err := outreachFlags.Parse(c.Args[1:])
 	if err == nil && (len(pos) > 0 || len(opts) == 0) {
-		err = ErrExtra(pos)
+		err = handlers.ErrExtra(pos)
 	}
 	var u storage.InvitationUpdate
 	for _, o := range opts {
@@ -143,16 +144,16 @@ func (s *Service) outreachUpdate(ctx context.Context, c *Call) Reply {
 	if err != nil {
 		return c.Fail(err)
 	}
-	s.Replan()
-	return c.Reply("outreach", Ephemeral, Section{Text: c.T("outreach_updated", map[string]any{"ID": id})}, c.invitationBlock(v))
+	s.svc.Replan()
+	return c.Reply("outreach", handlers.Ephemeral, handlers.Section{Text: c.T("outreach_updated", map[string]any{"ID": id})}, c.invitationBlock(v))
 }
 
-func (s *Service) applyInvitationUpdate(u *storage.InvitationUpdate, o Opt) error {
+func (s *Feature) applyInvitationUpdate(u *storage.InvitationUpdate, o handlers.Opt) error {
 	switch o.Field {
 	case "status":
-		st, ok := statusWords[Fold(o.Value)]
+		st, ok := statusWords[handlers.Fold(o.Value)]
 		if !ok {
-			return ErrValue(o)
+			return handlers.ErrValue(o)
 		}
 		u.Status = &st
 	case "follow":
@@ -160,7 +161,7 @@ func (s *Service) applyInvitationUpdate(u *storage.InvitationUpdate, o Opt) erro
 		if o.Value != "-" {
 			var ok bool
 			if t, ok = s.followUpAt(o.Value); !ok {
-				return ErrValue(o)
+				return handlers.ErrValue(o)
 			}
 		}
 		u.FollowUpAt = &t
@@ -168,35 +169,35 @@ func (s *Service) applyInvitationUpdate(u *storage.InvitationUpdate, o Opt) erro
 		v := o.Value
 		u.Contact = &v
 	default:
-		return ErrValue(o)
+		return handlers.ErrValue(o)
 	}
 	return nil
 }
 
-func (s *Service) outreachList(ctx context.Context, c *Call) Reply {
+func (s *Feature) outreachList(ctx context.Context, c *call) handlers.Reply {
 	vs, err := s.store.Invitations(ctx, storage.InvitationFilter{})
 	if err != nil {
 		return c.Fail(err)
 	}
-	blocks := []Block{Header{Text: c.T("outreach_list_title", nil)}}
+	blocks := []handlers.Block{handlers.Header{Text: c.T("outreach_list_title", nil)}}
 	for _, v := range vs {
 		blocks = append(blocks, c.invitationBlock(v))
 	}
 	if len(vs) == 0 {
-		blocks = append(blocks, Section{Text: c.T("outreach_list_empty", nil)})
+		blocks = append(blocks, handlers.Section{Text: c.T("outreach_list_empty", nil)})
 	}
-	blocks = append(blocks, Context{Text: c.T("outreach_hint", c.SlashData())})
-	return c.Reply("outreach", Ephemeral, blocks...)
+	blocks = append(blocks, handlers.Context{Text: c.T("outreach_hint", c.SlashData())})
+	return c.Reply("outreach", handlers.Ephemeral, blocks...)
 }
 
 // invitationBlock shows one invitation.
-func (c *Call) invitationBlock(v *storage.Invitation) Block {
+func (c *call) invitationBlock(v *storage.Invitation) handlers.Block {
 	follow := c.T("record_none", nil)
 	if !v.FollowUpAt.IsZero() {
 		follow = c.reportDate(v.FollowUpAt.In(c.s.opts.Location))
 	}
-	sent, _ := ParseDate(v.SentOn)
-	return Section{Text: c.T("outreach_line", map[string]any{"ID": v.ID, "Target": c.invitationTarget(v)}), Fields: []Field{
+	sent, _ := handlers.ParseDate(v.SentOn)
+	return handlers.Section{Text: c.T("outreach_line", map[string]any{"ID": v.ID, "Target": c.invitationTarget(v)}), Fields: []handlers.Field{
 		{Label: c.T("outreach_contact", nil), Value: v.Contact},
 		{Label: c.T("outreach_sent", nil), Value: c.reportDate(sent)},
 		{Label: c.T("outreach_status", nil), Value: c.T("outreach_status_"+string(v.Status), nil)},
@@ -204,7 +205,7 @@ func (c *Call) invitationBlock(v *storage.Invitation) Block {
 }
 
 // invitationTarget names where an invitation went.
-func (c *Call) invitationTarget(v *storage.Invitation) string {
+func (c *call) invitationTarget(v *storage.Invitation) string {
 	if v.OrderTarget {
 		return c.OrderName(storage.Order(v.Target))
 	}
@@ -212,7 +213,7 @@ func (c *Call) invitationTarget(v *storage.Invitation) string {
 }
 
 // reportDate writes a calendar date: "March 17, 2027", « 17 mars 2027 ».
-func (c *Call) reportDate(t time.Time) string {
+func (c *call) reportDate(t time.Time) string {
 	return c.T("report_date", map[string]any{"Day": t.Day(), "Year": t.Year(),
 		"Month": c.T("meeting_month_"+strconv.Itoa(int(t.Month())), nil)})
 }

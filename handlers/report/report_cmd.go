@@ -1,4 +1,4 @@
-package handlers
+package report
 
 import (
 	"bytes"
@@ -7,13 +7,14 @@ import (
 	"strings"
 	"time"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
 // The coordinator's "report" command: a summary in the chat and the
 // report as a file.
 
-var reportFlags = FlagSpec{
+var reportFlags = handlers.FlagSpec{
 	Names: map[string]string{"lang": "lang", "langue": "lang", "format": "format", "from": "from", "du": "from", "de": "from",
 		"to": "to", "au": "to", "a": "to"},
 	Help: "--from, --to, --lang, --format",
@@ -21,7 +22,7 @@ var reportFlags = FlagSpec{
 
 // cmdReport: report [FROM TO] [--lang en|fr] [--format html|md]. Without
 // dates the period is the six months up to today.
-func (s *Service) cmdReport(ctx context.Context, c *Call) Reply {
+func (s *Feature) cmdReport(ctx context.Context, c *call) handlers.Reply {
 	p, lang, f, err := s.reportArgs(c)
 	if err != nil {
 		return c.FailUsage(err, "report_usage")
@@ -37,44 +38,44 @@ func (s *Service) cmdReport(ctx context.Context, c *Call) Reply {
 	if err := s.renderReport(&buf, d, lang, f); err != nil {
 		return c.Fail(err)
 	}
-	r := c.Reply("report", InChannel, c.reportSummary(d)...)
+	r := c.Reply("report", handlers.InChannel, c.reportSummary(d)...)
 	mime := "text/html; charset=utf-8"
-	if f == ReportMarkdown {
+	if f == Markdown {
 		mime = "text/markdown; charset=utf-8"
 	}
-	r.File = &File{Name: ReportFileName(p, lang, f), MIME: mime, Data: buf.Bytes()}
+	r.File = &handlers.File{Name: FileName(p, lang, f), MIME: mime, Data: buf.Bytes()}
 	return r
 }
 
-// ReportFileName is "copbot-report-2026-09-01-2027-01-31.fr.html".
-func ReportFileName(p ReportPeriod, lang string, f ReportFormat) string {
+// FileName is "copbot-report-2026-09-01-2027-01-31.fr.html".
+func FileName(p Period, lang string, f Format) string {
 	return fmt.Sprintf("copbot-report-%s-%s.%s.%s", p.From.Format(time.DateOnly), p.To.Format(time.DateOnly), lang, f)
 }
 
-func (s *Service) reportArgs(c *Call) (ReportPeriod, string, ReportFormat, error) {
+func (s *Feature) reportArgs(c *call) (Period, string, Format, error) {
 	pos, opts, err := reportFlags.Parse(c.Args)
-	lang, f := c.Lang, ReportHTML
+	lang, f := c.Lang, HTML
 	today := s.now().In(s.opts.Location)
-	p := ReportPeriod{From: time.Date(today.Year(), today.Month()-6, today.Day()+1, 0, 0, 0, 0, time.UTC),
+	p := Period{From: time.Date(today.Year(), today.Month()-6, today.Day()+1, 0, 0, 0, 0, time.UTC),
 		To: time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)}
 	if err != nil {
 		return p, lang, f, err
 	}
 	if len(pos) == 2 {
-		opts = append([]Opt{{Field: "from", Name: "--from", Value: pos[0]}, {Field: "to", Name: "--to", Value: pos[1]}}, opts...)
+		opts = append([]handlers.Opt{{Field: "from", Name: "--from", Value: pos[0]}, {Field: "to", Name: "--to", Value: pos[1]}}, opts...)
 	} else if len(pos) != 0 {
-		return p, lang, f, ErrExtra(pos)
+		return p, lang, f, handlers.ErrExtra(pos)
 	}
 	for _, o := range opts {
 		switch o.Field {
 		case "lang":
 			lang = strings.ToLower(o.Value)
 		case "format":
-			f = ReportFormat(strings.ToLower(strings.TrimPrefix(o.Value, ".")))
+			f = Format(strings.ToLower(strings.TrimPrefix(o.Value, ".")))
 		case "from", "to":
-			d, ok := ParseDate(o.Value)
+			d, ok := handlers.ParseDate(o.Value)
 			if !ok {
-				return p, lang, f, ErrValue(o)
+				return p, lang, f, handlers.ErrValue(o)
 			}
 			if o.Field == "from" {
 				p.From = d
@@ -86,35 +87,35 @@ func (s *Service) reportArgs(c *Call) (ReportPeriod, string, ReportFormat, error
 	return p, lang, f, nil
 }
 
-// ParseReportPeriod reads two YYYY-MM-DD dates, for the command line.
-func ParseReportPeriod(from, to string) (ReportPeriod, error) {
-	f, ok1 := ParseDate(from)
-	t, ok2 := ParseDate(to)
+// ParsePeriod reads two YYYY-MM-DD dates, for the command line.
+func ParsePeriod(from, to string) (Period, error) {
+	f, ok1 := handlers.ParseDate(from)
+	t, ok2 := handlers.ParseDate(to)
 	if !ok1 || !ok2 || t.Before(f) {
-		return ReportPeriod{}, storage.Errorf(storage.EINVALID, "report_error_period", nil, "bad period %s..%s", from, to)
+		return Period{}, storage.Errorf(storage.EINVALID, "report_error_period", nil, "bad period %s..%s", from, to)
 	}
-	return ReportPeriod{From: f, To: t}, nil
+	return Period{From: f, To: t}, nil
 }
 
 // reportSummary is the chat message that goes with the file: the period,
 // the composition sentence, meetings held and open challenges.
-func (c *Call) reportSummary(d *reportData) []Block {
+func (c *call) reportSummary(d *reportData) []handlers.Block {
 	held := 0
 	for _, m := range d.Meetings {
 		if m.Record.Held {
 			held++
 		}
 	}
-	return []Block{
-		Header{Text: c.T("report_title", nil)},
-		Section{Text: c.T("report_subtitle", map[string]any{"From": c.reportDate(d.Period.From), "To": c.reportDate(d.Period.To)})},
-		Section{Text: c.T("report_members_sentence", map[string]any{"Date": c.reportDate(d.Period.To), "Sentence": c.statsSentence(d.Stats)}),
-			Fields: []Field{
+	return []handlers.Block{
+		handlers.Header{Text: c.T("report_title", nil)},
+		handlers.Section{Text: c.T("report_subtitle", map[string]any{"From": c.reportDate(d.Period.From), "To": c.reportDate(d.Period.To)})},
+		handlers.Section{Text: c.T("report_members_sentence", map[string]any{"Date": c.reportDate(d.Period.To), "Sentence": c.s.directory.StatsSentence(c.Call, d.Stats)}),
+			Fields: []handlers.Field{
 				{Label: c.T("report_fig_joins", nil), Value: c.Num(d.Joins)},
 				{Label: c.T("report_fig_departures", nil), Value: c.Num(d.Departures)},
 				{Label: c.T("report_fig_meetings", nil), Value: c.Num(held)},
 				{Label: c.T("report_fig_challenges", nil), Value: c.Num(len(d.Challenges))}}},
-		Section{Text: c.reportUncovered(d.Uncovered)},
-		Context{Text: c.T("report_file_hint", c.SlashData())},
+		handlers.Section{Text: c.reportUncovered(d.Uncovered)},
+		handlers.Context{Text: c.T("report_file_hint", c.SlashData())},
 	}
 }

@@ -1,4 +1,4 @@
-package handlers
+package report
 
 import (
 	"context"
@@ -8,19 +8,19 @@ import (
 	"copbot/storage"
 )
 
-// ReportPeriod is the period a report covers: From and To are calendar
+// Period is the period a report covers: From and To are calendar
 // dates in the community zone, both included.
-type ReportPeriod struct {
+type Period struct {
 	From, To time.Time
 }
 
 // start and end are the instants bounding the period: From's midnight and
 // the midnight after To, in loc.
-func (p ReportPeriod) start(loc *time.Location) time.Time {
+func (p Period) start(loc *time.Location) time.Time {
 	return time.Date(p.From.Year(), p.From.Month(), p.From.Day(), 0, 0, 0, 0, loc)
 }
 
-func (p ReportPeriod) end(loc *time.Location) time.Time {
+func (p Period) end(loc *time.Location) time.Time {
 	return time.Date(p.To.Year(), p.To.Month(), p.To.Day()+1, 0, 0, 0, 0, loc)
 }
 
@@ -31,7 +31,7 @@ const nextPeriodLength = 6
 // reportData is every fact of the report, computed for a period; the
 // renderers (Markdown, HTML, SVG) only format it.
 type reportData struct {
-	Period      ReportPeriod
+	Period      Period
 	Loc         *time.Location
 	Stats       storage.Stats // as of the end of the period
 	Uncovered   []storage.Jurisdiction
@@ -59,7 +59,7 @@ type timelinePoint struct {
 }
 
 // buildReport gathers the report's facts from storage.
-func (s *Service) buildReport(ctx context.Context, p ReportPeriod) (*reportData, error) {
+func (s *Feature) buildReport(ctx context.Context, p Period) (*reportData, error) {
 	loc := s.opts.Location
 	start, end := p.start(loc), p.end(loc)
 	s.syncCoverage(ctx)
@@ -140,7 +140,7 @@ func timeline(events []storage.MembershipEvent, start, end time.Time, loc *time.
 	return out
 }
 
-func (s *Service) reportMeetings(ctx context.Context, d *reportData, start, end time.Time) error {
+func (s *Feature) reportMeetings(ctx context.Context, d *reportData, start, end time.Time) error {
 	ms, rs, err := s.store.MeetingRecords(ctx, start, end)
 	if err != nil {
 		return err
@@ -154,7 +154,7 @@ func (s *Service) reportMeetings(ctx context.Context, d *reportData, start, end 
 	return nil
 }
 
-func (s *Service) reportPolls(ctx context.Context, d *reportData, start, end time.Time) error {
+func (s *Feature) reportPolls(ctx context.Context, d *reportData, start, end time.Time) error {
 	polls, err := s.store.FindPolls(ctx, storage.PollFilter{})
 	if err != nil {
 		return err
@@ -183,7 +183,7 @@ func (s *Service) reportPolls(ctx context.Context, d *reportData, start, end tim
 
 // reportPlans reads the meetings planned in the next period and the
 // outreach under way.
-func (s *Service) reportPlans(ctx context.Context, d *reportData, _, end time.Time) error {
+func (s *Feature) reportPlans(ctx context.Context, d *reportData, _, end time.Time) error {
 	ms, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: end, Before: end.AddDate(0, nextPeriodLength, 0),
 		Status: storage.MeetingScheduled})
 	if err != nil {
@@ -199,7 +199,7 @@ func (s *Service) reportPlans(ctx context.Context, d *reportData, _, end time.Ti
 
 // reportChallenges reads the challenges open during the period. The
 // coverage challenge names the jurisdictions uncovered at the period's end.
-func (s *Service) reportChallenges(ctx context.Context, d *reportData, start, end time.Time) error {
+func (s *Feature) reportChallenges(ctx context.Context, d *reportData, start, end time.Time) error {
 	cs, err := s.store.Challenges(ctx, start, end.Add(-time.Second))
 	if err != nil {
 		return err
