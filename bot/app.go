@@ -18,6 +18,7 @@ import (
 	"copbot/bot/slackbot"
 	"copbot/handlers"
 	"copbot/handlers/features"
+	"copbot/handlers/meetings"
 	"copbot/scheduler"
 	"copbot/storage"
 )
@@ -98,11 +99,11 @@ func (a *App) open(ctx context.Context) error {
 	}
 	store.Now = a.now
 	a.Store = store
-	opts, err := a.serviceOptions()
+	opts, fopts, err := a.serviceOptions()
 	if err != nil {
 		return err
 	}
-	if a.Service, a.Features, err = features.New(store, opts, a.now, a.log); err != nil {
+	if a.Service, a.Features, err = features.NewWith(store, opts, fopts, a.now, a.log); err != nil {
 		return err
 	}
 	a.Service.SetPoster(a.posters)
@@ -111,24 +112,24 @@ func (a *App) open(ctx context.Context) error {
 	return a.openPlatforms()
 }
 
-func (a *App) serviceOptions() (handlers.Options, error) {
+// serviceOptions are the core's options and the features' from the config.
+func (a *App) serviceOptions() (handlers.Options, features.Options, error) {
 	coords, err := a.cfg.CoordinatorIdentities()
 	if err != nil {
-		return handlers.Options{}, err
+		return handlers.Options{}, features.Options{}, err
 	}
 	months, _ := a.cfg.MeetingMonths()
 	reminders, _ := a.cfg.ReminderOffsets()
 	dur, _ := time.ParseDuration(a.cfg.Meetings.Duration)
 	return handlers.Options{
-		Coordinators:    coords,
-		DefaultLanguage: a.cfg.Community.DefaultLanguage,
-		Location:        a.cfg.Location(),
-		ShowEmails:      a.cfg.Community.ShowEmails,
-		Command:         a.cfg.Slack.Command,
-		RateLimit:       handlers.DefaultRateLimit(),
-		Meetings: handlers.MeetingOptions{Rule: a.cfg.Meetings.Rule, Months: months,
-			Duration: dur, Reminders: reminders},
-	}, nil
+			Coordinators:    coords,
+			DefaultLanguage: a.cfg.Community.DefaultLanguage,
+			Location:        a.cfg.Location(),
+			ShowEmails:      a.cfg.Community.ShowEmails,
+			Command:         a.cfg.Slack.Command,
+			RateLimit:       handlers.DefaultRateLimit(),
+		}, features.Options{Meetings: meetings.Options{Rule: a.cfg.Meetings.Rule, Months: months,
+			Duration: dur, Reminders: reminders}}, nil
 }
 
 // Listen binds the HTTP listener (addr "" means the configured one; ":0"
@@ -174,7 +175,7 @@ func (a *App) calendar(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var b strings.Builder
-	if err := a.Service.Calendar(r.Context(), &b); err != nil {
+	if err := a.Features.Meetings.Calendar(r.Context(), &b); err != nil {
 		a.log.Error("calendar", "err", err)
 		http.Error(w, "calendar unavailable", http.StatusInternalServerError)
 		return

@@ -254,7 +254,7 @@ func export(ctx context.Context, app *App, pos []string, w io.Writer) error {
 	case pos[0] == "members" && len(pos) == 1:
 		return app.Service.ExportRoster(ctx, w)
 	case pos[0] == "calendar" && len(pos) == 1:
-		return app.Service.Calendar(ctx, w)
+		return app.Features.Meetings.Calendar(ctx, w)
 	case pos[0] == "poll" && len(pos) == 2:
 		id, err := strconv.ParseInt(pos[1], 10, 64)
 		if err != nil {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
-	"copbot/handlers"
+	"copbot/handlers/meetings"
 	"copbot/storage"
 )
 
@@ -109,14 +109,14 @@ func DefaultConfig() Config {
 			Coordinators: []string{"console:coordinator"}},
 		HTTP:     HTTPConfig{Listen: ":8080"},
 		Slack:    SlackConfig{Command: "/cop"},
-		Meetings: meetingsDefaults(handlers.DefaultMeetingOptions()),
+		Meetings: meetingsDefaults(meetings.DefaultOptions()),
 		Log:      LogConfig{Level: "info", Format: "text"},
 	}
 }
 
 // meetingsDefaults writes the handlers' meeting defaults as config
 // values, so each setting has one default.
-func meetingsDefaults(o handlers.MeetingOptions) MeetingsConfig {
+func meetingsDefaults(o meetings.Options) MeetingsConfig {
 	m := MeetingsConfig{Rule: o.Rule, Duration: o.Duration.String()}
 	for _, mo := range o.Months {
 		m.Months = append(m.Months, strings.ToLower(mo.String()))
@@ -248,7 +248,7 @@ func (c *Config) validateMeetings() []error {
 	// The rule and the limits storage puts on lengths and offsets.
 	months, _ := c.MeetingMonths()
 	d, _ := time.ParseDuration(c.Meetings.Duration)
-	if err := handlers.ValidateMeetingOptions(handlers.MeetingOptions{Rule: c.Meetings.Rule,
+	if err := meetings.ValidateOptions(meetings.Options{Rule: c.Meetings.Rule,
 		Months: months, Duration: d, Reminders: reminders}); err != nil {
 		errs = append(errs, err)
 	}

@@ -1,14 +1,13 @@
 package bot
 
 import (
+	"copbot/handlers/meetings"
 	"os"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/BurntSushi/toml"
-
-	"copbot/handlers"
 )
 
 // FuzzConfig loads any text as copbot.toml: it is refused with an error,
@@ -32,14 +31,14 @@ func FuzzConfig(f *testing.F) {
 		if err != nil {
 			return
 		}
-		opts, err := (&App{cfg: cfg}).serviceOptions()
+		opts, fopts, err := (&App{cfg: cfg}).serviceOptions()
 		if err != nil {
 			t.Fatalf("valid config, bad coordinators: %v\n%s", err, text)
 		}
-		if err := handlers.ValidateMeetingOptions(opts.Meetings); err != nil {
+		if err := meetings.ValidateOptions(fopts.Meetings); err != nil {
 			t.Fatalf("valid config, bad meeting options: %v\n%s", err, text)
 		}
-		if opts.Location == nil || (opts.Meetings.Duration <= 0) {
+		if opts.Location == nil || (fopts.Meetings.Duration <= 0) {
 			t.Fatalf("valid config, options %+v\n%s", opts, text)
 		}
 		var b strings.Builder

@@ -139,7 +139,6 @@ func newWithFeatures(db *storage.DB, opts Options, now func() time.Time, log *sl
 	s, err := New(db, opts, now, log)
 	if err == nil {
 		InstallDirectory(s)
-		InstallMeetings(s)
 	}
 	return s, err
 }

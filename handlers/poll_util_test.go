@@ -114,26 +114,6 @@ func newPtEnv(t testing.TB) *ptEnv {
 	return newPtEnvAt(t, filepath.Join(t.TempDir(), "copbot.db"), &ptPoster{})
 }
 
-// ptClock is a settable clock, shared by the Service and the database of
-// the envs that use it, so deadlines pass when a test says, not when the
-// machine gets there.
-type ptClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *ptClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *ptClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // newPtEnvAt opens a Service on the database at path; several envs on one
 // path are several processes sharing the file.
 func newPtEnvAt(t testing.TB, path string, poster Poster) *ptEnv {
@@ -197,10 +177,4 @@ func ptHas(t testing.TB, r Reply, want ...string) {
 			t.Errorf("%s reply lacks %q:\n%s", r.Kind, w, r.Text)
 		}
 	}
-}
-
-// ptSetClock pins the service's and the database's clocks to at.
-func (e *ptEnv) ptSetClock(at time.Time) {
-	e.s.now = func() time.Time { return at }
-	e.db.Now = func() time.Time { return at }
 }

@@ -9,9 +9,6 @@ import "copbot/storage"
 // InstallDirectory adds membership, the directory and coverage.
 func InstallDirectory(s *Service) { s.registerMembers() }
 
-// InstallMeetings adds meetings and their reminders.
-func InstallMeetings(s *Service) { s.registerMeetings() }
-
 // DirectoryTexts tells other features what the directory writes and reads:
 // the Community's composition sentence, and the places and orders of
 // government people type (the report's outreach targets).

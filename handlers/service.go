@@ -29,8 +29,7 @@ type Options struct {
 	Location        *time.Location // community time zone
 	ShowEmails      bool           // may members see each other's emails
 	Command         string         // slash command name, e.g. "/cop"
-	Meetings        MeetingOptions
-	RateLimit       RateLimit // per person; the zero value sets none (the app sets DefaultRateLimit)
+	RateLimit       RateLimit      // per person; the zero value sets none (the app sets DefaultRateLimit)
 }
 
 // Service answers requests. It is safe for concurrent use once every

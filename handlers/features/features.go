@@ -1,6 +1,7 @@
 // Package features is the one list of copbot's features: it installs each
 // feature package into a handlers core, in the order help lists their
-// commands. The app and the end-to-end tests build their Service here.
+// commands, and hands each the others it reads. The app and the
+// end-to-end tests build their Service here.
 package features
 
 import (
@@ -8,32 +9,45 @@ import (
 	"time"
 
 	"copbot/handlers"
+	"copbot/handlers/meetings"
 	"copbot/handlers/polls"
 	"copbot/handlers/report"
 	"copbot/storage"
 )
 
+// Options are the features' own settings (the core's are handlers.Options).
+type Options struct {
+	Meetings meetings.Options
+}
+
 // Set is every installed feature, for the app's own entry points (the
 // calendar feed, exports, the report page).
 type Set struct {
-	Polls  *polls.Feature
-	Report *report.Feature
+	Meetings *meetings.Feature
+	Polls    *polls.Feature
+	Report   *report.Feature
 }
 
 // Install adds every feature to svc, once, before it handles requests.
-func Install(svc *handlers.Service) *Set {
+func Install(svc *handlers.Service, o Options) *Set {
 	handlers.InstallDirectory(svc)
-	handlers.InstallMeetings(svc)
-	f := &Set{Polls: polls.Install(svc, polls.Deps{Meetings: handlers.MeetingTitles{}})}
-	f.Report = report.Install(svc, report.Deps{Meetings: handlers.MeetingTitles{}, Directory: handlers.DirectoryTexts{}})
+	f := &Set{Meetings: meetings.Install(svc, o.Meetings)}
+	f.Polls = polls.Install(svc, polls.Deps{Meetings: f.Meetings})
+	f.Report = report.Install(svc, report.Deps{Meetings: f.Meetings, Directory: handlers.DirectoryTexts{}})
 	return f
 }
 
-// New builds a Service with every feature installed.
+// New builds a Service with every feature installed, with default
+// feature settings.
 func New(store *storage.DB, opts handlers.Options, now func() time.Time, log *slog.Logger) (*handlers.Service, *Set, error) {
+	return NewWith(store, opts, Options{}, now, log)
+}
+
+// NewWith builds a Service with every feature installed.
+func NewWith(store *storage.DB, opts handlers.Options, o Options, now func() time.Time, log *slog.Logger) (*handlers.Service, *Set, error) {
 	svc, err := handlers.New(store, opts, now, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	return svc, Install(svc), nil
+	return svc, Install(svc, o), nil
 }

@@ -81,7 +81,7 @@ func FuzzCommand(f *testing.F) {
 	opts := handlers.Options{Coordinators: []storage.Identity{handlerstest.Coordinator, fzCallers[2]}, DefaultLanguage: "en",
 		Command: "/cop"}
 	s := handlerstest.New(f, handlerstest.Setup{Opts: &opts, Clock: handlerstest.NewClock(mtNow), Log: slog.New(watch),
-		Poster: &fzPoster{}, Install: func(s *handlers.Service) { Install(s) }}).S
+		Poster: &fzPoster{}, Install: func(s *handlers.Service) { Install(s, Options{}) }}).S
 	req := handlers.Request{Identity: fzCallers[1], UserName: "Mem", Text: "join Mem Ber | ServiceOntario | provincial | ON"}
 	if r := s.Handle(context.Background(), req); r.Kind != "joined" {
 		f.Fatalf("member join: %s %s", r.Kind, r.Text)

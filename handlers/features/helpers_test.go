@@ -9,6 +9,7 @@ import (
 
 	"copbot/handlers"
 	"copbot/handlers/handlerstest"
+	"copbot/handlers/meetings"
 	"copbot/storage"
 )
 
@@ -25,8 +26,13 @@ var ptCoordinator = handlerstest.Coordinator
 
 // newEnv is every feature on a fresh database, at clock.
 func newEnv(t testing.TB, opts *handlers.Options, clock *handlerstest.Clock) *handlerstest.Env {
+	return newEnvWith(t, opts, Options{}, clock)
+}
+
+// newEnvWith is newEnv with the features' settings fo.
+func newEnvWith(t testing.TB, opts *handlers.Options, fo Options, clock *handlerstest.Clock) *handlerstest.Env {
 	return handlerstest.New(t, handlerstest.Setup{Opts: opts, Clock: clock,
-		Install: func(s *handlers.Service) { Install(s) }})
+		Install: func(s *handlers.Service) { Install(s, fo) }})
 }
 
 // mtService is every feature on a fresh database at mtNow, with the
@@ -106,15 +112,15 @@ type mtgEnv struct {
 	poster *handlerstest.Poster
 }
 
-func newMtgEnv(t testing.TB, mod func(*handlers.Options)) *mtgEnv {
+func newMtgEnv(t testing.TB, mod func(*Options)) *mtgEnv {
 	t.Helper()
 	opts := handlerstest.Options(t)
-	opts.Meetings = handlers.MeetingOptions{Rule: "third wednesday 13:00",
-		Reminders: []time.Duration{336 * time.Hour, 24 * time.Hour, time.Hour}, Duration: 90 * time.Minute}
+	fo := Options{Meetings: meetings.Options{Rule: "third wednesday 13:00",
+		Reminders: []time.Duration{336 * time.Hour, 24 * time.Hour, time.Hour}, Duration: 90 * time.Minute}}
 	if mod != nil {
-		mod(&opts)
+		mod(&fo)
 	}
-	e := newEnv(t, &opts, handlerstest.NewClock(mtgT0))
+	e := newEnvWith(t, &opts, fo, handlerstest.NewClock(mtgT0))
 	return &mtgEnv{Env: e, t: t, db: e.DB, s: e.S, poster: e.Fake()}
 }
 

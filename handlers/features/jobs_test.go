@@ -2,7 +2,6 @@ package features
 
 import (
 	"context"
-	"copbot/handlers"
 	"copbot/handlers/handlerstest"
 	"copbot/storage"
 	"strings"
@@ -14,7 +13,7 @@ import (
 // were capped) is skipped and logged: the other meetings' reminders and the
 // polls' closings are still listed, each by its own source.
 func TestUnreadableReminderDoesNotStopJobs(t *testing.T) {
-	e := newMtgEnv(t, func(o *handlers.Options) { o.Meetings.Reminders = []time.Duration{24 * time.Hour} })
+	e := newMtgEnv(t, func(o *Options) { o.Meetings.Reminders = []time.Duration{24 * time.Hour} })
 	bad := e.AddMeeting(mtgT0.Add(30*24*time.Hour), 24*time.Hour)
 	e.AddMeeting(mtgT0.Add(40*24*time.Hour), 24*time.Hour)
 	if _, err := e.db.CreatePoll(context.Background(), storage.PollInput{Question: "Theme?", Options: []string{"A", "B"},

@@ -209,7 +209,8 @@ type Env struct {
 	Poster  handlers.Poster
 	Opts    handlers.Options
 	install func(*handlers.Service)
-	log     *slog.Logger
+	// Log is the logger of the Services opened from now on.
+	Log *slog.Logger
 
 	mu      sync.Mutex
 	replans int
@@ -239,9 +240,9 @@ type Setup struct {
 // New opens an Env; everything it opens is closed when the test ends.
 func New(t testing.TB, s Setup) *Env {
 	t.Helper()
-	e := &Env{T: t, Path: s.Path, Clock: s.Clock, Poster: s.Poster, install: s.Install, log: s.Log}
-	if e.log == nil {
-		e.log = slog.New(slog.DiscardHandler)
+	e := &Env{T: t, Path: s.Path, Clock: s.Clock, Poster: s.Poster, install: s.Install, Log: s.Log}
+	if e.Log == nil {
+		e.Log = slog.New(slog.DiscardHandler)
 	}
 	if s.Opts != nil {
 		e.Opts = *s.Opts
@@ -296,7 +297,7 @@ func (e *Env) open() (*storage.DB, *handlers.Service) {
 		e.T.Fatal(err)
 	}
 	db.Now = e.Clock.Now
-	s, err := handlers.New(db, e.Opts, e.Clock.Now, e.log)
+	s, err := handlers.New(db, e.Opts, e.Clock.Now, e.Log)
 	if err != nil {
 		e.T.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"copbot/handlers"
 	"copbot/handlers/handlerstest"
+	"copbot/handlers/meetings"
 	"copbot/scheduler"
 	"copbot/storage"
 )
@@ -51,7 +52,7 @@ func newPtEnvClock(t testing.TB, path string, poster handlers.Poster, clock *han
 	t.Helper()
 	e := &ptEnv{t: t}
 	e.Env = handlerstest.New(t, handlerstest.Setup{Path: path, Poster: poster, Clock: clock,
-		Install: func(s *handlers.Service) { e.f = Install(s, Deps{Meetings: handlers.MeetingTitles{}}) }})
+		Install: func(s *handlers.Service) { e.f = Install(s, Deps{Meetings: meetings.Install(s, meetings.Options{})}) }})
 	e.db, e.s, e.fake = e.DB, e.S, e.Fake()
 	return e
 }

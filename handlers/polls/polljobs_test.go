@@ -112,7 +112,7 @@ func TestPollClosesAcrossRestart(t *testing.T) {
 	// The second process's scheduler finds the poll overdue and closes it.
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := newPtEnvClock(t, path, &handlerstest.Poster{}, clock)
-	sch := scheduler.New(clock.Now, log, e.s.JobSources()[0]) // the polls, the only feature installed
+	sch := scheduler.New(clock.Now, log, scheduler.SourceFunc(e.f.jobs))
 	e.s.SetReplan(sch.Reload)
 	sch.Start(context.Background())
 	hang := time.Now().Add(20 * time.Second) // a guard against a hang, not a speed target

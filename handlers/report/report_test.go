@@ -11,6 +11,7 @@ import (
 
 	"copbot/handlers"
 	"copbot/handlers/handlerstest"
+	"copbot/handlers/meetings"
 	"copbot/storage"
 )
 
@@ -45,8 +46,7 @@ func newDemoService(t testing.TB) (*Feature, *storage.DB) {
 	e := handlerstest.New(t, handlerstest.Setup{Path: path, Opts: &opts, Clock: handlerstest.NewClock(reportNow),
 		Install: func(s *handlers.Service) {
 			handlers.InstallDirectory(s)
-			handlers.InstallMeetings(s)
-			f = Install(s, Deps{Meetings: handlers.MeetingTitles{}, Directory: handlers.DirectoryTexts{}})
+			f = Install(s, Deps{Meetings: meetings.Install(s, meetings.Options{}), Directory: handlers.DirectoryTexts{}})
 		}})
 	return f, e.DB
 }

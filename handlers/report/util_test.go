@@ -7,6 +7,7 @@ import (
 
 	"copbot/handlers"
 	"copbot/handlers/handlerstest"
+	"copbot/handlers/meetings"
 	"copbot/storage"
 )
 
@@ -31,7 +32,7 @@ func newRcEnv(t *testing.T) (*rcEnv, *handlerstest.Clock, *handlerstest.DMPoster
 	e := &rcEnv{}
 	e.Env = handlerstest.New(t, handlerstest.Setup{Clock: clock, Poster: poster, Install: func(s *handlers.Service) {
 		handlers.InstallDirectory(s)
-		e.f = Install(s, Deps{Meetings: handlers.MeetingTitles{}, Directory: handlers.DirectoryTexts{}})
+		e.f = Install(s, Deps{Meetings: meetings.Install(s, meetings.Options{}), Directory: handlers.DirectoryTexts{}})
 	}})
 	return e, clock, poster
 }

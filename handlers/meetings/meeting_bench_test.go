@@ -1,4 +1,4 @@
-package handlers
+package meetings
 
 import (
 	"context"
@@ -30,7 +30,7 @@ func BenchmarkCalendar(b *testing.B) {
 	e := mtgBenchEnv(b, 200)
 	b.ResetTimer()
 	for b.Loop() {
-		if err := e.s.Calendar(context.Background(), io.Discard); err != nil {
+		if err := e.f.Calendar(context.Background(), io.Discard); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package handlers
+package meetings
 
 import (
 	"context"
@@ -12,35 +12,35 @@ import (
 func TestValidateMeetingOptions(t *testing.T) {
 	tests := []struct {
 		name string
-		mod  func(*MeetingOptions)
+		mod  func(*Options)
 		want []string // fragments the error must hold; none means valid
 	}{
-		{"defaults", func(*MeetingOptions) {}, nil},
-		{"all unset", func(o *MeetingOptions) { *o = MeetingOptions{} }, nil},
-		{"no reminders", func(o *MeetingOptions) { o.Reminders = []time.Duration{} }, nil},
-		{"French rule", func(o *MeetingOptions) { o.Rule = "dernier vendredi 9h30" }, nil},
-		{"limits", func(o *MeetingOptions) {
+		{"defaults", func(*Options) {}, nil},
+		{"all unset", func(o *Options) { *o = Options{} }, nil},
+		{"no reminders", func(o *Options) { o.Reminders = []time.Duration{} }, nil},
+		{"French rule", func(o *Options) { o.Rule = "dernier vendredi 9h30" }, nil},
+		{"limits", func(o *Options) {
 			o.Duration, o.Reminders = storage.MaxMeetingLength, []time.Duration{storage.MinReminderAhead, storage.MaxReminderAhead}
 		}, nil},
-		{"bad rule", func(o *MeetingOptions) { o.Rule = "every wednesday" }, []string{`meetings.rule: "every wednesday"`}},
-		{"bad month", func(o *MeetingOptions) { o.Months = []time.Month{13} }, []string{"meetings.months: 13"}},
-		{"duration in seconds", func(o *MeetingOptions) { o.Duration = 90 * time.Second }, []string{"meetings.duration: 1m30s"}},
-		{"duration too long", func(o *MeetingOptions) { o.Duration = 25 * time.Hour }, []string{"meetings.duration: 25h0m0s"}},
-		{"negative duration", func(o *MeetingOptions) { o.Duration = -time.Hour }, []string{"meetings.duration: -1h0m0s"}},
-		{"fractional offset", func(o *MeetingOptions) { o.Reminders = []time.Duration{1500 * time.Millisecond} },
+		{"bad rule", func(o *Options) { o.Rule = "every wednesday" }, []string{`meetings.rule: "every wednesday"`}},
+		{"bad month", func(o *Options) { o.Months = []time.Month{13} }, []string{"meetings.months: 13"}},
+		{"duration in seconds", func(o *Options) { o.Duration = 90 * time.Second }, []string{"meetings.duration: 1m30s"}},
+		{"duration too long", func(o *Options) { o.Duration = 25 * time.Hour }, []string{"meetings.duration: 25h0m0s"}},
+		{"negative duration", func(o *Options) { o.Duration = -time.Hour }, []string{"meetings.duration: -1h0m0s"}},
+		{"fractional offset", func(o *Options) { o.Reminders = []time.Duration{1500 * time.Millisecond} },
 			[]string{"meetings.reminders: 1.5s"}},
-		{"zero offset", func(o *MeetingOptions) { o.Reminders = []time.Duration{time.Hour, 0} }, []string{"meetings.reminders: 0s"}},
-		{"offset over 90 days", func(o *MeetingOptions) { o.Reminders = []time.Duration{91 * 24 * time.Hour} },
+		{"zero offset", func(o *Options) { o.Reminders = []time.Duration{time.Hour, 0} }, []string{"meetings.reminders: 0s"}},
+		{"offset over 90 days", func(o *Options) { o.Reminders = []time.Duration{91 * 24 * time.Hour} },
 			[]string{"meetings.reminders: 2184h0m0s"}},
-		{"every problem reported", func(o *MeetingOptions) {
+		{"every problem reported", func(o *Options) {
 			o.Rule, o.Duration, o.Reminders = "x", time.Second, []time.Duration{-time.Minute}
 		}, []string{"meetings.rule", "meetings.duration", "meetings.reminders"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := DefaultMeetingOptions()
+			o := DefaultOptions()
 			tt.mod(&o)
-			err := ValidateMeetingOptions(o)
+			err := ValidateOptions(o)
 			if len(tt.want) == 0 {
 				if err != nil {
 					t.Errorf("got %v, want valid", err)
@@ -64,20 +64,20 @@ func TestValidateMeetingOptions(t *testing.T) {
 func TestMeetingOptionsAppliedToNewMeetings(t *testing.T) {
 	tests := []struct {
 		name         string
-		opts         MeetingOptions
+		opts         Options
 		wantLength   time.Duration
 		wantOffsets  []time.Duration
 		wantReminder string
 	}{
-		{"unset", MeetingOptions{}, 90 * time.Minute, DefaultMeetingOptions().Reminders, "Reminders will be posted 14 days, 1 day and 1 hour before"},
-		{"given", MeetingOptions{Duration: 45 * time.Minute, Reminders: []time.Duration{2 * time.Hour}}, 45 * time.Minute,
+		{"unset", Options{}, 90 * time.Minute, DefaultOptions().Reminders, "Reminders will be posted 14 days, 1 day and 1 hour before"},
+		{"given", Options{Duration: 45 * time.Minute, Reminders: []time.Duration{2 * time.Hour}}, 45 * time.Minute,
 			[]time.Duration{2 * time.Hour}, "Reminders will be posted 2 hours before"},
-		{"reminders = []", MeetingOptions{Reminders: []time.Duration{}}, 90 * time.Minute, nil,
+		{"reminders = []", Options{Reminders: []time.Duration{}}, 90 * time.Minute, nil,
 			"No reminder is planned: none are configured"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newMtgEnv(t, func(o *Options) { o.Meetings = tt.opts })
+			e := newMtgEnv(t, func(o *envOptions) { o.Meetings = tt.opts })
 			r := e.ask("coord", "en", "meeting add 2027-03-17 13:00 Quarterly")
 			if r.Kind != "meeting" {
 				t.Fatalf("add: %s", mtgKey(r))

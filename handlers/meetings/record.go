@@ -1,10 +1,11 @@
-package handlers
+package meetings
 
 import (
 	"context"
 	"fmt"
 	"strings"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -12,7 +13,7 @@ import (
 // meeting (held or not, format, panelists' organizations, key points,
 // actual attendance) for the report to the Council.
 
-var recordFlags = FlagSpec{
+var recordFlags = handlers.FlagSpec{
 	Names: map[string]string{
 		"held": "held", "tenue": "held",
 		"format":    "format",
@@ -37,7 +38,7 @@ var formatWords = map[string]storage.MeetingFormat{
 
 // cmdMeetingNotes: meeting notes ID shows the record; with options it
 // changes it.
-func (s *Service) cmdMeetingNotes(ctx context.Context, c *Call) Reply {
+func (s *Feature) cmdMeetingNotes(ctx context.Context, c *call) handlers.Reply {
 	id, ok := c.meetingID(0)
 	if !ok {
 		return c.ErrorReply("record_usage", c.SlashData())
@@ -51,7 +52,7 @@ func (s *Service) cmdMeetingNotes(ctx context.Context, c *Call) Reply {
 	}
 	pos, opts, err := recordFlags.Parse(c.Args[1:])
 	if err == nil && len(pos) > 0 {
-		err = ErrExtra(pos)
+		err = handlers.ErrExtra(pos)
 	}
 	var u storage.RecordUpdate
 	if err == nil {
@@ -70,7 +71,7 @@ func (s *Service) cmdMeetingNotes(ctx context.Context, c *Call) Reply {
 }
 
 // recordUpdateFrom turns options into an update, refusing bad values.
-func recordUpdateFrom(opts []Opt) (storage.RecordUpdate, error) {
+func recordUpdateFrom(opts []handlers.Opt) (storage.RecordUpdate, error) {
 	var u storage.RecordUpdate
 	for _, o := range opts {
 		if err := applyRecordOpt(&u, o); err != nil {
@@ -80,16 +81,16 @@ func recordUpdateFrom(opts []Opt) (storage.RecordUpdate, error) {
 	return u, nil
 }
 
-func applyRecordOpt(u *storage.RecordUpdate, o Opt) error {
+func applyRecordOpt(u *storage.RecordUpdate, o handlers.Opt) error {
 	switch o.Field {
 	case "held":
-		held, ok := YesNo(o.Value)
+		held, ok := handlers.YesNo(o.Value)
 		if !ok {
-			return ErrValue(o)
+			return handlers.ErrValue(o)
 		}
 		u.Held = &held
 	case "format":
-		f, ok := formatWords[Fold(o.Value)]
+		f, ok := formatWords[handlers.Fold(o.Value)]
 		if !ok {
 			return storage.Errorf(storage.EINVALID, "record_error_format", map[string]any{"Format": o.Value}, "bad format")
 		}
@@ -99,9 +100,9 @@ func applyRecordOpt(u *storage.RecordUpdate, o Opt) error {
 	case "point":
 		u.AddPoints = append(u.AddPoints, o.Value)
 	case "remove":
-		n, ok := ParseCount(o.Value)
+		n, ok := handlers.ParseCount(o.Value)
 		if !ok || n == 0 {
-			return ErrValue(o)
+			return handlers.ErrValue(o)
 		}
 		u.RemovePoint = n
 	case "clear":
@@ -114,12 +115,12 @@ func applyRecordOpt(u *storage.RecordUpdate, o Opt) error {
 
 // applyAttendance reads a head count, or "rsvp" to go back to counting
 // the yes answers.
-func applyAttendance(u *storage.RecordUpdate, o Opt) error {
+func applyAttendance(u *storage.RecordUpdate, o handlers.Opt) error {
 	n := -1
-	if f := Fold(o.Value); f != "rsvp" && f != "rsvps" && f != "reponses" {
+	if f := handlers.Fold(o.Value); f != "rsvp" && f != "rsvps" && f != "reponses" {
 		var ok bool
-		if n, ok = ParseCount(o.Value); !ok {
-			return ErrValue(o)
+		if n, ok = handlers.ParseCount(o.Value); !ok {
+			return handlers.ErrValue(o)
 		}
 	}
 	u.Attendance = &n
@@ -127,29 +128,29 @@ func applyAttendance(u *storage.RecordUpdate, o Opt) error {
 }
 
 // recordReply shows a meeting's record to the coordinator.
-func (s *Service) recordReply(ctx context.Context, c *Call, r *storage.MeetingRecord, lead string) Reply {
+func (s *Feature) recordReply(ctx context.Context, c *call, r *storage.MeetingRecord, lead string) handlers.Reply {
 	m, err := s.store.MeetingByID(ctx, r.MeetingID)
 	if err != nil {
 		return c.Fail(err)
 	}
-	var blocks []Block
+	var blocks []handlers.Block
 	if lead != "" {
-		blocks = append(blocks, Section{Text: lead})
+		blocks = append(blocks, handlers.Section{Text: lead})
 	}
-	blocks = append(blocks, Header{Text: c.T("record_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})},
-		Section{Text: c.When(m.StartsAt, m.Location()), Fields: c.recordFields(r)})
+	blocks = append(blocks, handlers.Header{Text: c.T("record_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})},
+		handlers.Section{Text: c.When(m.StartsAt, m.Location()), Fields: c.recordFields(r)})
 	if len(r.KeyPoints) > 0 {
 		var lines []string
 		for i, p := range r.KeyPoints {
 			lines = append(lines, fmt.Sprintf("%d. %s", i+1, p))
 		}
-		blocks = append(blocks, Section{Text: c.T("record_points", nil) + "\n" + strings.Join(lines, "\n")})
+		blocks = append(blocks, handlers.Section{Text: c.T("record_points", nil) + "\n" + strings.Join(lines, "\n")})
 	}
-	blocks = append(blocks, Context{Text: c.T("record_hint", c.With(map[string]any{"ID": m.ID}))})
-	return c.Reply("meeting_record", Ephemeral, blocks...)
+	blocks = append(blocks, handlers.Context{Text: c.T("record_hint", c.With(map[string]any{"ID": m.ID}))})
+	return c.Reply("meeting_record", handlers.Ephemeral, blocks...)
 }
 
-func (c *Call) recordFields(r *storage.MeetingRecord) []Field {
+func (c *call) recordFields(r *storage.MeetingRecord) []handlers.Field {
 	held := c.T("record_held_yes", nil)
 	if !r.Held {
 		held = c.T("record_held_no", nil)
@@ -165,6 +166,6 @@ func (c *Call) recordFields(r *storage.MeetingRecord) []Field {
 	if r.Attendance >= 0 {
 		attendance = c.Count("record_attendance_counted", r.Attendance, map[string]any{"RSVP": c.Num(r.RSVPYes)})
 	}
-	return []Field{{Label: c.T("record_held", nil), Value: held}, {Label: c.T("record_format", nil), Value: format},
+	return []handlers.Field{{Label: c.T("record_held", nil), Value: held}, {Label: c.T("record_format", nil), Value: format},
 		{Label: c.T("record_panelists", nil), Value: panelists}, {Label: c.T("record_attendance", nil), Value: attendance}}
 }

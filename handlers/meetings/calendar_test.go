@@ -1,4 +1,4 @@
-package handlers
+package meetings
 
 import (
 	"bytes"
@@ -134,7 +134,7 @@ func TestCalendarParsesBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := e.s.Calendar(ctx, &buf); err != nil {
+	if err := e.f.Calendar(ctx, &buf); err != nil {
 		t.Fatal(err)
 	}
 	cal, events := parseICS(t, buf.Bytes())
@@ -191,7 +191,7 @@ func TestCalendarParsesBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	buf.Reset()
-	if err := e.s.Calendar(ctx, &buf); err != nil {
+	if err := e.f.Calendar(ctx, &buf); err != nil {
 		t.Fatal(err)
 	}
 	_, events = parseICS(t, buf.Bytes())

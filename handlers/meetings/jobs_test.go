@@ -1,4 +1,4 @@
-package handlers
+package meetings
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"copbot/handlers"
 	"copbot/scheduler"
 	"copbot/storage"
 )
@@ -44,11 +45,11 @@ func TestReminderPostedOnce(t *testing.T) {
 	var unix int64
 	for _, b := range posts[0].Blocks {
 		switch b := b.(type) {
-		case Actions:
+		case handlers.Actions:
 			for _, btn := range b.Buttons {
 				buttons = append(buttons, btn.ActionID+":"+btn.Label)
 			}
-		case Time:
+		case handlers.Time:
 			unix = b.Unix
 		}
 	}
@@ -132,7 +133,7 @@ func TestReminderRetriesAfterPostFailure(t *testing.T) {
 	start := mtgT0.Add(48 * time.Hour)
 	e.addMeeting(start, time.Hour)
 	e.clock.Set(start.Add(-time.Hour))
-	e.poster.failNext(2, errMtgDown)
+	e.poster.FailNext(2, errMtgDown, false)
 	for i := 1; i <= 2; i++ {
 		errs := e.runPending()
 		if len(errs) != 1 || !strings.Contains(errs[0].Error(), "503") {
@@ -162,10 +163,10 @@ func TestReminderFailsWhenMeetingStarts(t *testing.T) {
 	start := mtgT0.Add(48 * time.Hour)
 	e.addMeeting(start, time.Hour)
 	e.clock.Set(start.Add(-time.Hour))
-	e.poster.failNext(1000, errMtgDown)
+	e.poster.FailNext(1000, errMtgDown, false)
 	e.runPending()
 	e.clock.Set(start)
-	e.poster.failNext(0, nil)
+	e.poster.FailNext(0, nil, false)
 	if errs := e.runPending(); len(errs) != 0 {
 		t.Fatal(errs)
 	}
@@ -282,7 +283,7 @@ func mtgReminderWith(t *testing.T, e *mtgEnv, meetingID int64, offset time.Durat
 }
 
 func mtgStartScheduler(e *mtgEnv) *scheduler.Scheduler {
-	sch := scheduler.New(e.clock.Now, e.s.log, e.s.JobSources()...)
+	sch := scheduler.New(e.clock.Now, e.s.Log(), e.s.JobSources()...)
 	e.s.SetReplan(sch.Reload)
 	sch.Start(context.Background())
 	return sch
@@ -310,9 +311,9 @@ func TestReminderPostedOnceByTwoProcesses(t *testing.T) {
 	e.addMeeting(start, time.Hour)
 	e.clock.Set(start.Add(-time.Hour))
 	entered, hold := make(chan struct{}, 2), make(chan struct{})
-	e.poster.holdPosts(entered, hold)
+	e.poster.HoldPosts(entered, hold)
 	var jobs []scheduler.Job
-	for _, s := range []*Service{e.s, e.second()} {
+	for _, s := range []*handlers.Service{e.s, e.second()} {
 		js, err := pendingJobs(context.Background(), s)
 		if err != nil || len(js) != 1 {
 			t.Fatalf("jobs %+v, %v", js, err)
@@ -348,7 +349,7 @@ func TestReminderPostedOnceByTwoProcesses(t *testing.T) {
 	if err := <-errs; err != nil {
 		t.Errorf("posting run: %v", err)
 	}
-	e.poster.holdPosts(nil, nil)
+	e.poster.HoldPosts(nil, nil)
 	if n := len(e.poster.Posts("reminder")); n != 1 || refused != 1 {
 		t.Fatalf("%d posts, %d runs refused; want 1 post and the other run refused", n, refused)
 	}
@@ -370,9 +371,9 @@ func TestReplanRetriedAfterFailedScan(t *testing.T) {
 	e := newMtgEnv(t, nil)
 	e.addMeeting(mtgT0.Add(30*24*time.Hour), 336*time.Hour, 24*time.Hour, time.Hour)
 	e.opts.Meetings.Reminders = []time.Duration{48 * time.Hour}
-	e.restart()
 	var logs bytes.Buffer
-	e.s.log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e.restart()
 	src := e.s.JobSources()[0]
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()

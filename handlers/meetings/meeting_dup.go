@@ -1,10 +1,11 @@
-package handlers
+package meetings
 
 import (
 	"context"
 	"strings"
 	"time"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -18,8 +19,8 @@ func takeForce(words []string) ([]string, bool) {
 	out := make([]string, 0, len(words))
 	force := false
 	for _, w := range words {
-		name, _, hasValue, isFlag := SplitFlag(w)
-		switch Fold(name) {
+		name, _, hasValue, isFlag := handlers.SplitFlag(w)
+		switch handlers.Fold(name) {
 		case "force", "forcer", "quand-meme":
 			if isFlag && !hasValue {
 				force = true
@@ -33,14 +34,14 @@ func takeForce(words []string) ([]string, bool) {
 
 // sameMeeting returns the scheduled meeting that starts when in does and
 // has its title (case and accents aside), or nil.
-func (s *Service) sameMeeting(ctx context.Context, in storage.MeetingInput) (*storage.Meeting, error) {
+func (s *Feature) sameMeeting(ctx context.Context, in storage.MeetingInput) (*storage.Meeting, error) {
 	ms, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: in.StartsAt, Before: in.StartsAt.Add(time.Second),
 		Status: storage.MeetingScheduled})
 	if err != nil {
 		return nil, err
 	}
 	for _, m := range ms {
-		if m.StartsAt.Equal(in.StartsAt) && Fold(strings.TrimSpace(m.Title)) == Fold(strings.TrimSpace(in.Title)) {
+		if m.StartsAt.Equal(in.StartsAt) && handlers.Fold(strings.TrimSpace(m.Title)) == handlers.Fold(strings.TrimSpace(in.Title)) {
 			return m, nil
 		}
 	}
@@ -48,7 +49,7 @@ func (s *Service) sameMeeting(ctx context.Context, in storage.MeetingInput) (*st
 }
 
 // duplicateMeeting is the refusal of a meeting that already exists.
-func (c *Call) duplicateMeeting(m *storage.Meeting) Reply {
+func (c *call) duplicateMeeting(m *storage.Meeting) handlers.Reply {
 	return c.ErrorReply("meeting_error_duplicate", c.With(map[string]any{"ID": m.ID,
 		"When": c.When(m.StartsAt, c.s.opts.Location)}))
 }

@@ -1,4 +1,4 @@
-package handlers
+package meetings
 
 import (
 	"bufio"
@@ -22,12 +22,12 @@ const calendarHistory = 366 * 24 * time.Hour
 // its SEQUENCE grows with every change, and a cancelled meeting stays in
 // the feed as STATUS:CANCELLED so subscribed calendars drop it. The feed is
 // bilingual, English first.
-func (s *Service) Calendar(ctx context.Context, w io.Writer) error {
+func (s *Feature) Calendar(ctx context.Context, w io.Writer) error {
 	ms, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: s.now().Add(-calendarHistory)})
 	if err != nil {
 		return err
 	}
-	en, fr := s.LangCall("en"), s.LangCall("fr")
+	en, fr := s.langCall("en"), s.langCall("fr")
 	iw := newICSWriter(w)
 	iw.prop("BEGIN", "VCALENDAR")
 	iw.prop("VERSION", "2.0")
@@ -41,7 +41,7 @@ func (s *Service) Calendar(ctx context.Context, w io.Writer) error {
 	return iw.flush()
 }
 
-func (s *Service) calendarEvent(iw *icsWriter, m *storage.Meeting, en, fr *Call) {
+func (s *Feature) calendarEvent(iw *icsWriter, m *storage.Meeting, en, fr *call) {
 	status := "CONFIRMED"
 	if m.Status == storage.MeetingCancelled {
 		status = "CANCELLED"
@@ -73,9 +73,9 @@ func (s *Service) calendarEvent(iw *icsWriter, m *storage.Meeting, en, fr *Call)
 }
 
 // calendarDescription is the theme, agenda and link, in English then French.
-func calendarDescription(m *storage.Meeting, en, fr *Call) string {
+func calendarDescription(m *storage.Meeting, en, fr *call) string {
 	var parts []string
-	for _, c := range []*Call{en, fr} {
+	for _, c := range []*call{en, fr} {
 		var lines []string
 		if m.Theme != "" {
 			lines = append(lines, c.T("calendar_event_theme", map[string]any{"Theme": m.Theme}))

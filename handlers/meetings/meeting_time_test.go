@@ -1,4 +1,4 @@
-package handlers
+package meetings
 
 import (
 	"errors"
@@ -39,7 +39,7 @@ func TestMeetingWhen(t *testing.T) {
 		{"fr", time.Date(2027, 8, 2, 12, 0, 0, 0, time.UTC), time.FixedZone("-03", -3*3600), "lundi 2 août 2027 à 9\u00a0h -03"},
 	}
 	for _, tt := range tests {
-		if got := e.s.LangCall(tt.lang).When(tt.at, tt.loc); got != tt.want {
+		if got := e.f.langCall(tt.lang).When(tt.at, tt.loc); got != tt.want {
 			t.Errorf("%s %s: got %q, want %q", tt.lang, tt.at, got, tt.want)
 		}
 	}
@@ -62,10 +62,10 @@ func TestMeetingSpan(t *testing.T) {
 		{58 * time.Second, "58 seconds", "58 secondes"},
 	}
 	for _, tt := range tests {
-		if got := e.s.LangCall("en").meetingSpan(tt.d); got != tt.en {
+		if got := e.f.langCall("en").meetingSpan(tt.d); got != tt.en {
 			t.Errorf("en %s: %q, want %q", tt.d, got, tt.en)
 		}
-		if got := e.s.LangCall("fr").meetingSpan(tt.d); got != tt.fr {
+		if got := e.f.langCall("fr").meetingSpan(tt.d); got != tt.fr {
 			t.Errorf("fr %s: %q, want %q", tt.d, got, tt.fr)
 		}
 	}

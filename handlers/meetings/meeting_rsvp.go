@@ -1,9 +1,10 @@
-package handlers
+package meetings
 
 import (
 	"context"
 	"strings"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -11,7 +12,7 @@ import (
 // status of reminders.
 
 // cmdRSVP: attend ID / decline ID (participer, absent …).
-func (s *Service) cmdRSVP(ctx context.Context, c *Call, answer storage.RSVPAnswer) Reply {
+func (s *Feature) cmdRSVP(ctx context.Context, c *call, answer storage.RSVPAnswer) handlers.Reply {
 	if len(c.Args) != 1 {
 		return c.ErrorReply("meeting_rsvp_usage", c.SlashData())
 	}
@@ -20,7 +21,7 @@ func (s *Service) cmdRSVP(ctx context.Context, c *Call, answer storage.RSVPAnswe
 
 // rsvp records a member's answer; value is the meeting id (a button's
 // Value or the typed argument).
-func (s *Service) rsvp(ctx context.Context, c *Call, value string, answer storage.RSVPAnswer) Reply {
+func (s *Feature) rsvp(ctx context.Context, c *call, value string, answer storage.RSVPAnswer) handlers.Reply {
 	id, ok := parseMeetingID(value)
 	if !ok {
 		return c.ErrorReply("meeting_rsvp_usage", c.SlashData())
@@ -39,14 +40,14 @@ func (s *Service) rsvp(ctx context.Context, c *Call, value string, answer storag
 	if answer == storage.RSVPNo {
 		key = "meeting_rsvp_no_done"
 	}
-	blocks := []Block{Section{Text: c.T(key, map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})}, c.meetingTime(m)}
+	blocks := []handlers.Block{handlers.Section{Text: c.T(key, map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})}, c.meetingTime(m)}
 	if yes, no, err := s.rsvpCounts(ctx, id); err == nil {
-		blocks = append(blocks, Context{Text: c.rsvpCountText(yes, no)})
+		blocks = append(blocks, handlers.Context{Text: c.rsvpCountText(yes, no)})
 	}
-	return c.Reply("rsvp", Ephemeral, blocks...)
+	return c.Reply("rsvp", handlers.Ephemeral, blocks...)
 }
 
-func (s *Service) rsvpCounts(ctx context.Context, meetingID int64) (yes, no int, err error) {
+func (s *Feature) rsvpCounts(ctx context.Context, meetingID int64) (yes, no int, err error) {
 	rs, err := s.store.RSVPs(ctx, meetingID)
 	if err != nil {
 		return 0, 0, err
@@ -63,7 +64,7 @@ func (s *Service) rsvpCounts(ctx context.Context, meetingID int64) (yes, no int,
 
 // rsvpCountText is "3 people attending · 1 person can't attend", each part
 // its own plural message.
-func (c *Call) rsvpCountText(yes, no int) string {
+func (c *call) rsvpCountText(yes, no int) string {
 	return c.T("meeting_rsvp_counts", map[string]any{
 		"Yes": c.N("meeting_rsvp_yes_count", yes, nil),
 		"No":  c.N("meeting_rsvp_no_count", no, nil),
@@ -72,7 +73,7 @@ func (c *Call) rsvpCountText(yes, no int) string {
 
 // cmdMeetingRSVPs: meeting rsvps ID. Everyone sees the counts; coordinators
 // also see who answered what.
-func (s *Service) cmdMeetingRSVPs(ctx context.Context, c *Call) Reply {
+func (s *Feature) cmdMeetingRSVPs(ctx context.Context, c *call) handlers.Reply {
 	m, r, ok := s.argMeeting(ctx, c, "meeting_rsvps_usage", true)
 	if !ok {
 		return r
@@ -89,20 +90,20 @@ func (s *Service) cmdMeetingRSVPs(ctx context.Context, c *Call) Reply {
 			no = append(no, r.MemberName)
 		}
 	}
-	blocks := []Block{
-		Header{Text: c.T("meeting_rsvps_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})},
-		Section{Text: c.rsvpCountText(len(yes), len(no))},
+	blocks := []handlers.Block{
+		handlers.Header{Text: c.T("meeting_rsvps_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})},
+		handlers.Section{Text: c.rsvpCountText(len(yes), len(no))},
 	}
 	if c.Coordinator {
-		blocks = append(blocks, Section{Fields: []Field{
+		blocks = append(blocks, handlers.Section{Fields: []handlers.Field{
 			{Label: c.T("meeting_rsvps_yes", nil), Value: meetingNames(c, yes)},
 			{Label: c.T("meeting_rsvps_no", nil), Value: meetingNames(c, no)},
 		}})
 	}
-	return c.Reply("meeting_rsvps", Ephemeral, blocks...)
+	return c.Reply("meeting_rsvps", handlers.Ephemeral, blocks...)
 }
 
-func meetingNames(c *Call, names []string) string {
+func meetingNames(c *call, names []string) string {
 	if len(names) == 0 {
 		return c.T("meeting_rsvps_nobody", nil)
 	}
@@ -111,7 +112,7 @@ func meetingNames(c *Call, names []string) string {
 
 // cmdMeetingStatus: meeting status ID, the delivery of every reminder of
 // the meeting, for coordinators.
-func (s *Service) cmdMeetingStatus(ctx context.Context, c *Call) Reply {
+func (s *Feature) cmdMeetingStatus(ctx context.Context, c *call) handlers.Reply {
 	m, r, ok := s.argMeeting(ctx, c, "meeting_status_usage", true)
 	if !ok {
 		return r
@@ -120,23 +121,23 @@ func (s *Service) cmdMeetingStatus(ctx context.Context, c *Call) Reply {
 	if err != nil {
 		return c.Fail(err)
 	}
-	blocks := []Block{Header{Text: c.T("meeting_status_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})}}
+	blocks := []handlers.Block{handlers.Header{Text: c.T("meeting_status_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})}}
 	if len(rs) == 0 {
-		blocks = append(blocks, Section{Text: c.T(s.noRemindersKey(), nil)})
+		blocks = append(blocks, handlers.Section{Text: c.T(s.noRemindersKey(), nil)})
 	}
 	for _, r := range rs {
 		ds, err := s.store.Deliveries(ctx, reminderKey(r.ID))
 		if err != nil {
 			return c.Fail(err)
 		}
-		blocks = append(blocks, Section{Text: c.reminderLine(m, r, ds)})
+		blocks = append(blocks, handlers.Section{Text: c.reminderLine(m, r, ds)})
 	}
-	return c.Reply("meeting_status", Ephemeral, blocks...)
+	return c.Reply("meeting_status", handlers.Ephemeral, blocks...)
 }
 
 // reminderLine is one reminder's delivery state, overall and on each
 // platform tried (ds).
-func (c *Call) reminderLine(m *storage.Meeting, r *storage.Reminder, ds []*storage.Delivery) string {
+func (c *call) reminderLine(m *storage.Meeting, r *storage.Reminder, ds []*storage.Delivery) string {
 	loc := m.Location()
 	state := c.T("meeting_reminder_"+string(r.Status), map[string]any{"At": c.When(r.SentAt, loc)})
 	if r.Status == storage.ReminderSent && r.Late {

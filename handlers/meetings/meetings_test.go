@@ -1,4 +1,4 @@
-package handlers
+package meetings
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -130,7 +131,7 @@ func TestMeetingPlan2027(t *testing.T) {
 }
 
 func TestMeetingPlanSkipsPastMonthsAndUsesRule(t *testing.T) {
-	e := newMtgEnv(t, func(o *Options) {
+	e := newMtgEnv(t, func(o *envOptions) {
 		o.Meetings.Rule = "last friday 09:30"
 		o.Meetings.Months = []time.Month{time.January, time.April}
 	})
@@ -155,7 +156,7 @@ func TestMeetingPlanSkipsPastMonthsAndUsesRule(t *testing.T) {
 }
 
 func TestMeetingPlanBadRule(t *testing.T) {
-	e := newMtgEnv(t, func(o *Options) { o.Meetings.Rule = "every other tuesday" })
+	e := newMtgEnv(t, func(o *envOptions) { o.Meetings.Rule = "every other tuesday" })
 	r := e.ask("coord", "fr", "réunion planifier 2027")
 	if r.Kind != "error" || !strings.Contains(r.Text, "«\u00a0every other tuesday\u00a0» n’est pas comprise") {
 		t.Errorf("reply %s", mtgKey(r))
@@ -177,7 +178,7 @@ func TestMeetingShowAndList(t *testing.T) {
 		"0 people attending · 0 people can’t attend", "attend 1")
 	var buttons []string
 	for _, b := range show.Blocks {
-		if a, ok := b.(Actions); ok {
+		if a, ok := b.(handlers.Actions); ok {
 			for _, btn := range a.Buttons {
 				buttons = append(buttons, btn.ActionID+"="+btn.Value+btn.URL)
 			}
@@ -290,7 +291,7 @@ func TestMeetingMoveAndCancelAreAnnounced(t *testing.T) {
 func TestMeetingCancelWhenChannelDown(t *testing.T) {
 	e := newMtgEnv(t, nil)
 	e.addMeeting(mtgT0.Add(30*24*time.Hour), time.Hour)
-	e.poster.failNext(1, errMtgDown)
+	e.poster.FailNext(1, errMtgDown, false)
 	r := e.ask("coord", "en", "meeting cancel 1")
 	mtgHas(t, r, "Meeting #1 is cancelled", "announcement to the community channel failed")
 	if m, _ := e.db.MeetingByID(context.Background(), 1); m.Status != storage.MeetingCancelled {
@@ -321,8 +322,7 @@ func TestMeetingAnnouncementFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newMtgEnv(t, nil)
 			e.addMeeting(mtgT0.Add(30*24*time.Hour), time.Hour)
-			e.poster.failNext(1, errMtgDown)
-			e.poster.partial = tt.partial
+			e.poster.FailNext(1, errMtgDown, tt.partial)
 			r := e.ask("coord", tt.lang, tt.cmd)
 			if r.Kind != "meeting" {
 				t.Fatalf("%s: %s", tt.cmd, mtgKey(r))
@@ -348,22 +348,22 @@ func TestRSVP(t *testing.T) {
 	ctx := context.Background()
 	steps := []struct {
 		name  string
-		reply func() Reply
+		reply func() handlers.Reply
 		want  string
 	}{
-		{"command, French", func() Reply { return e.ask("ana", "", "participer 1") }, "Merci\u202f! Votre présence à la réunion nº\u00a01"},
-		{"button", func() Reply {
-			return e.s.Act(ctx, Request{Identity: storage.Identity{Platform: storage.PlatformConsole, ID: "bob"}}, "rsvp_yes", "1")
+		{"command, French", func() handlers.Reply { return e.ask("ana", "", "participer 1") }, "Merci\u202f! Votre présence à la réunion nº\u00a01"},
+		{"button", func() handlers.Reply {
+			return e.s.Act(ctx, handlers.Request{Identity: storage.Identity{Platform: storage.PlatformConsole, ID: "bob"}}, "rsvp_yes", "1")
 		}, "2 people attending"},
-		{"change of mind", func() Reply { return e.ask("bob", "", "decline 1") }, "1 person attending · 1 person can’t attend"},
-		{"non-member", func() Reply { return e.ask("zoe", "en", "attend 1") }, "not a member yet"},
-		{"non-member button", func() Reply {
-			return e.s.Act(ctx, Request{Identity: storage.Identity{Platform: storage.PlatformConsole, ID: "zoe"}}, "rsvp_no", "1")
+		{"change of mind", func() handlers.Reply { return e.ask("bob", "", "decline 1") }, "1 person attending · 1 person can’t attend"},
+		{"non-member", func() handlers.Reply { return e.ask("zoe", "en", "attend 1") }, "not a member yet"},
+		{"non-member button", func() handlers.Reply {
+			return e.s.Act(ctx, handlers.Request{Identity: storage.Identity{Platform: storage.PlatformConsole, ID: "zoe"}}, "rsvp_no", "1")
 		}, "not a member yet"},
-		{"unknown meeting", func() Reply { return e.ask("ana", "", "participer 9") }, "Il n’y a pas de réunion nº 9"},
-		{"no id", func() Reply { return e.ask("bob", "", "attend") }, "Usage: `/cop attend ID`"},
-		{"bad button value", func() Reply {
-			return e.s.Act(ctx, Request{Identity: storage.Identity{Platform: storage.PlatformConsole, ID: "bob"}}, "rsvp_yes", "x")
+		{"unknown meeting", func() handlers.Reply { return e.ask("ana", "", "participer 9") }, "Il n’y a pas de réunion nº 9"},
+		{"no id", func() handlers.Reply { return e.ask("bob", "", "attend") }, "Usage: `/cop attend ID`"},
+		{"bad button value", func() handlers.Reply {
+			return e.s.Act(ctx, handlers.Request{Identity: storage.Identity{Platform: storage.PlatformConsole, ID: "bob"}}, "rsvp_yes", "x")
 		}, "Usage"},
 	}
 	for _, st := range steps {
@@ -390,7 +390,7 @@ func TestMeetingStatusForCoordinators(t *testing.T) {
 		t.Errorf("member asked status: %s", mtgKey(r))
 	}
 	e.clock.Set(start.Add(-time.Hour))
-	e.poster.failNext(1, errMtgDown)
+	e.poster.FailNext(1, errMtgDown, false)
 	if errs := e.runPending(); len(errs) != 1 {
 		t.Fatalf("want one failed attempt, got %v", errs)
 	}
@@ -410,14 +410,14 @@ func TestMeetingStatusForCoordinators(t *testing.T) {
 
 func TestNextMeetingBlocks(t *testing.T) {
 	e := newMtgEnv(t, nil)
-	c := e.s.LangCall("en")
-	text := BlocksText("en", e.s.nextMeetingBlocks(context.Background(), c))
+	c := e.f.langCall("en")
+	text := handlers.BlocksText("en", e.f.nextMeetingBlocks(context.Background(), c))
 	if !strings.Contains(text, "No meeting is scheduled yet.") {
 		t.Errorf("no meeting:\n%s", text)
 	}
 	e.addMeeting(mtgT0.Add(60*24*time.Hour), time.Hour)
 	e.addMeeting(mtgT0.Add(30*24*time.Hour), time.Hour)
-	text = BlocksText("en", e.s.nextMeetingBlocks(context.Background(), c))
+	text = handlers.BlocksText("en", e.f.nextMeetingBlocks(context.Background(), c))
 	if !strings.Contains(text, "Next meeting") || !strings.Contains(text, "#2 “Quarterly meeting”") ||
 		!strings.Contains(text, "March 3, 2027") {
 		t.Errorf("next meeting:\n%s", text)

@@ -1,4 +1,4 @@
-package handlers
+package meetings
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"copbot/handlers"
 	"copbot/scheduler"
 	"copbot/storage"
 )
@@ -31,7 +32,7 @@ const reminderHeartbeat = storage.ReminderLease / 3
 // never posts a reminder this one claimed; beat is how often a running
 // attempt renews its lease.
 type reminderRunner struct {
-	s     *Service
+	s     *Feature
 	owner string
 	beat  time.Duration
 
@@ -43,7 +44,7 @@ type reminderRunner struct {
 // re-plans upcoming meetings with the configured offsets at its first
 // successful scan (and tries again at the next scan until it succeeds), so
 // a changed [meetings] reminders setting applies after a restart.
-func newReminderRunner(s *Service) *reminderRunner {
+func newReminderRunner(s *Feature) *reminderRunner {
 	return &reminderRunner{s: s, owner: newClaimOwner(), beat: reminderHeartbeat}
 }
 
@@ -91,7 +92,7 @@ func (r *reminderRunner) replanOnce(ctx context.Context) {
 // replanUpcoming plans the configured offsets for every meeting that has
 // not started. A meeting that fails does not keep the others from being
 // re-planned; the errors are joined.
-func (s *Service) replanUpcoming(ctx context.Context) error {
+func (s *Feature) replanUpcoming(ctx context.Context) error {
 	ms, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: s.now(), Status: storage.MeetingScheduled})
 	if err != nil {
 		return err
@@ -141,7 +142,7 @@ func (r *reminderRunner) run(ctx context.Context, id int64) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reminderPostTimeout)
 	defer cancel()
 	stop := r.heartbeat(ctx, id, cancel)
-	refs, err := r.s.PostOnce(ctx, reminderKey(id), msg)
+	refs, err := r.s.svc.PostOnce(ctx, reminderKey(id), msg)
 	stop()
 	if err != nil {
 		r.fail(ctx, id, err)
@@ -215,7 +216,7 @@ func newClaimOwner() string {
 	return strconv.Itoa(os.Getpid()) + "-" + rand.Text()[:12]
 }
 
-func storageRefs(refs []MessageRef) []storage.PostRef {
+func storageRefs(refs []handlers.MessageRef) []storage.PostRef {
 	out := make([]storage.PostRef, 0, len(refs))
 	for _, r := range refs {
 		out = append(out, storage.PostRef{Platform: r.Platform, Channel: r.Channel, ID: r.ID})
@@ -226,31 +227,31 @@ func storageRefs(refs []MessageRef) []storage.PostRef {
 // reminderMessage is the bilingual community post for a meeting: what,
 // when (each reader's zone where the platform can), theme, agenda, link,
 // and one row of RSVP buttons labelled in both languages.
-func (s *Service) reminderMessage(m *storage.Meeting, late bool) Reply {
-	en, fr := s.LangCall("en"), s.LangCall("fr")
-	post := Bilingual(s.reminderPart(en, m, late), s.reminderPart(fr, m, late))
+func (s *Feature) reminderMessage(m *storage.Meeting, late bool) handlers.Reply {
+	en, fr := s.langCall("en"), s.langCall("fr")
+	post := handlers.Bilingual(s.reminderPart(en, m, late), s.reminderPart(fr, m, late))
 	enButtons, frButtons := en.meetingButtons(m, true), fr.meetingButtons(m, true)
 	for i := range enButtons {
 		enButtons[i].Label += " / " + frButtons[i].Label
 	}
-	post.Blocks = append(post.Blocks, Actions{Buttons: enButtons})
+	post.Blocks = append(post.Blocks, handlers.Actions{Buttons: enButtons})
 	return post
 }
 
-func (s *Service) reminderPart(c *Call, m *storage.Meeting, late bool) Reply {
+func (s *Feature) reminderPart(c *call, m *storage.Meeting, late bool) handlers.Reply {
 	key := "reminder_header"
 	if late {
 		key = "reminder_header_late"
 	}
-	return c.Reply("reminder", InChannel,
-		Header{Text: c.T(key, map[string]any{"Title": c.meetingTitle(m)})},
-		Section{Text: c.T("reminder_starts_in", map[string]any{"In": c.meetingSpan(reminderLeft(m, s.now()))})},
+	return c.Reply("reminder", handlers.InChannel,
+		handlers.Header{Text: c.T(key, map[string]any{"Title": c.meetingTitle(m)})},
+		handlers.Section{Text: c.T("reminder_starts_in", map[string]any{"In": c.meetingSpan(reminderLeft(m, s.now()))})},
 		c.meetingTime(m),
 		// The post carries both languages in one message, which renderers
 		// type-set in one language: lines written here keep each half's
 		// typography (« Durée : » in French).
-		Section{Text: c.fieldLines(c.meetingFields(m, true))},
-		Context{Text: c.T("meeting_rsvp_hint", c.With(map[string]any{"ID": m.ID}))})
+		handlers.Section{Text: c.fieldLines(c.meetingFields(m, true))},
+		handlers.Context{Text: c.T("meeting_rsvp_hint", c.With(map[string]any{"ID": m.ID}))})
 }
 
 // reminderLeft is the time until the start, rounded to the minute (and at

@@ -1,4 +1,4 @@
-package handlers
+package meetings
 
 import (
 	"errors"
@@ -11,9 +11,9 @@ import (
 // This file holds the meeting settings: their defaults, the startup check
 // of what the config gave, and the accessors the commands read them with.
 
-// MeetingOptions configure quarterly meetings and their reminders. Unset
-// fields take DefaultMeetingOptions; check them with ValidateMeetingOptions.
-type MeetingOptions struct {
+// Options configure quarterly meetings and their reminders. Unset
+// fields take DefaultOptions; check them with ValidateOptions.
+type Options struct {
 	Rule     string        // e.g. "third wednesday 13:00"; "" for the default
 	Months   []time.Month  // empty for March, June, September, December
 	Duration time.Duration // length of a new meeting; 0 for the default (90 min)
@@ -23,13 +23,13 @@ type MeetingOptions struct {
 	Reminders []time.Duration
 }
 
-// DefaultMeetingOptions are the settings used for whatever MeetingOptions
+// DefaultOptions are the settings used for whatever Options
 // leaves unset: Rule "", Months empty, Duration 0 or Reminders nil (an
-// empty non-nil Reminders means no reminders, see MeetingOptions). The
+// empty non-nil Reminders means no reminders, see Options). The
 // default length is 90 minutes, as in the shipped config; the app's config
 // defaults should come from here so that each setting has one default.
-func DefaultMeetingOptions() MeetingOptions {
-	return MeetingOptions{
+func DefaultOptions() Options {
+	return Options{
 		Rule:      "third wednesday 13:00",
 		Months:    []time.Month{time.March, time.June, time.September, time.December},
 		Duration:  90 * time.Minute,
@@ -37,13 +37,13 @@ func DefaultMeetingOptions() MeetingOptions {
 	}
 }
 
-// ValidateMeetingOptions checks meeting settings without I/O, for the app
+// ValidateOptions checks meeting settings without I/O, for the app
 // to call at startup: the rule parses, the months are months, the duration
 // and each reminder offset are within storage's limits. Unset settings
-// (see DefaultMeetingOptions) are valid. Every problem is reported, each
+// (see DefaultOptions) are valid. Every problem is reported, each
 // naming its config key (meetings.rule, meetings.months, meetings.duration,
 // meetings.reminders); the text is for the operator's log, in English.
-func ValidateMeetingOptions(o MeetingOptions) error {
+func ValidateOptions(o Options) error {
 	var errs []error
 	if o.Rule != "" {
 		if _, err := parseMeetingRule(o.Rule); err != nil {
@@ -71,33 +71,33 @@ func ValidateMeetingOptions(o MeetingOptions) error {
 
 // meetingOffsets are the configured reminder offsets: nil means the
 // defaults, an empty list means none.
-func (s *Service) meetingOffsets() []time.Duration {
-	if s.opts.Meetings.Reminders != nil {
-		return s.opts.Meetings.Reminders
+func (s *Feature) meetingOffsets() []time.Duration {
+	if s.mopts.Reminders != nil {
+		return s.mopts.Reminders
 	}
-	return DefaultMeetingOptions().Reminders
+	return DefaultOptions().Reminders
 }
 
 // meetingMonths are the months "meeting plan" fills.
-func (s *Service) meetingMonths() []time.Month {
-	if len(s.opts.Meetings.Months) > 0 {
-		return s.opts.Meetings.Months
+func (s *Feature) meetingMonths() []time.Month {
+	if len(s.mopts.Months) > 0 {
+		return s.mopts.Months
 	}
-	return DefaultMeetingOptions().Months
+	return DefaultOptions().Months
 }
 
 // meetingLength is the duration of a new meeting unless one is given.
-func (s *Service) meetingLength() time.Duration {
-	if s.opts.Meetings.Duration > 0 {
-		return s.opts.Meetings.Duration
+func (s *Feature) meetingLength() time.Duration {
+	if s.mopts.Duration > 0 {
+		return s.mopts.Duration
 	}
-	return DefaultMeetingOptions().Duration
+	return DefaultOptions().Duration
 }
 
 // meetingRuleText is the rule "meeting plan" follows.
-func (s *Service) meetingRuleText() string {
-	if s.opts.Meetings.Rule != "" {
-		return s.opts.Meetings.Rule
+func (s *Feature) meetingRuleText() string {
+	if s.mopts.Rule != "" {
+		return s.mopts.Rule
 	}
-	return DefaultMeetingOptions().Rule
+	return DefaultOptions().Rule
 }

@@ -1,4 +1,4 @@
-package handlers
+package meetings
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -17,7 +18,7 @@ import (
 
 // meetingFlags are the editable fields as options; the names fold,
 // French included.
-var meetingFlags = FlagSpec{
+var meetingFlags = handlers.FlagSpec{
 	Names: map[string]string{"title": "title", "titre": "title", "duration": "duration", "duree": "duration",
 		"agenda": "agenda", "ordre-du-jour": "agenda", "ordre": "agenda", "link": "link", "lien": "link", "url": "link",
 		"theme": "theme"},
@@ -27,7 +28,7 @@ var meetingFlags = FlagSpec{
 // meetingField names an editable field written as a word ("titre") or a
 // flag ("--titre").
 func meetingField(name string) (string, bool) {
-	f, ok := meetingFlags.Names[Fold(strings.TrimLeft(name, "-—–"))]
+	f, ok := meetingFlags.Names[handlers.Fold(strings.TrimLeft(name, "-—–"))]
 	return f, ok
 }
 
@@ -75,7 +76,7 @@ func meetingUpdateFrom(flags map[string]string) (storage.MeetingUpdate, error) {
 
 // cmdMeetingAdd: meeting add YYYY-MM-DD HH:MM [Zone/Name] [title…] [--flags]
 // [--force]. A copy of a scheduled meeting needs --force (meeting_dup.go).
-func (s *Service) cmdMeetingAdd(ctx context.Context, c *Call) Reply {
+func (s *Feature) cmdMeetingAdd(ctx context.Context, c *call) handlers.Reply {
 	args, force := takeForce(c.Args)
 	pos, flags, err := parseMeetingFlags(args)
 	if err != nil {
@@ -107,10 +108,10 @@ func (s *Service) cmdMeetingAdd(ctx context.Context, c *Call) Reply {
 	if err != nil {
 		return c.Fail(err)
 	}
-	s.Replan()
+	s.svc.Replan()
 	s.log.Info("meeting added", "meeting", m.ID, "by", c.Req.Identity.String(), "starts", m.StartsAt)
 	note := s.announce(ctx, c, m, "meeting_added_announce", m.StartsAt)
-	return s.meetingChanged(ctx, c, m, Section{Text: c.T("meeting_added", map[string]any{"ID": m.ID})}, note)
+	return s.meetingChanged(ctx, c, m, handlers.Section{Text: c.T("meeting_added", map[string]any{"ID": m.ID})}, note)
 }
 
 func meetingApplyInput(in *storage.MeetingInput, u storage.MeetingUpdate) {
@@ -126,13 +127,13 @@ func meetingApplyInput(in *storage.MeetingInput, u storage.MeetingUpdate) {
 }
 
 // cmdMeetingEdit: meeting edit ID field value… or meeting edit ID --field value ….
-func (s *Service) cmdMeetingEdit(ctx context.Context, c *Call) Reply {
+func (s *Feature) cmdMeetingEdit(ctx context.Context, c *call) handlers.Reply {
 	id, ok := c.meetingID(0)
 	if !ok || len(c.Args) < 3 {
 		return c.ErrorReply("meeting_edit_usage", c.SlashData())
 	}
 	words := c.Args[1:]
-	if _, _, _, isFlag := SplitFlag(words[0]); !isFlag {
+	if _, _, _, isFlag := handlers.SplitFlag(words[0]); !isFlag {
 		field, ok := meetingField(words[0])
 		if !ok {
 			return c.ErrorReply("meeting_error_field", c.With(map[string]any{"Field": words[0]}))
@@ -154,13 +155,13 @@ func (s *Service) cmdMeetingEdit(ctx context.Context, c *Call) Reply {
 	if err != nil {
 		return c.Fail(err)
 	}
-	s.Replan()
-	return s.meetingChanged(ctx, c, m, Section{Text: c.T("meeting_edited", map[string]any{"ID": m.ID})})
+	s.svc.Replan()
+	return s.meetingChanged(ctx, c, m, handlers.Section{Text: c.T("meeting_edited", map[string]any{"ID": m.ID})})
 }
 
 // cmdMeetingMove: meeting move ID YYYY-MM-DD HH:MM [Zone/Name]. The move
 // is announced, since members may have planned around the old time.
-func (s *Service) cmdMeetingMove(ctx context.Context, c *Call) Reply {
+func (s *Feature) cmdMeetingMove(ctx context.Context, c *call) handlers.Reply {
 	old, r, ok := s.argMeeting(ctx, c, "meeting_move_usage", false)
 	if !ok {
 		return r
@@ -179,24 +180,24 @@ func (s *Service) cmdMeetingMove(ctx context.Context, c *Call) Reply {
 	if err != nil {
 		return c.Fail(err)
 	}
-	s.Replan()
+	s.svc.Replan()
 	note := s.announce(ctx, c, m, movedKey(old, m), old.StartsAt)
-	return s.meetingChanged(ctx, c, m, Section{Text: c.T("meeting_moved", map[string]any{"ID": m.ID})}, note)
+	return s.meetingChanged(ctx, c, m, handlers.Section{Text: c.T("meeting_moved", map[string]any{"ID": m.ID})}, note)
 }
 
 // moveInPlace answers a move to the meeting's own start: nothing moves, so
 // nothing is announced and no reminder is re-planned. Only a new zone (the
 // same instant written in another zone's clock) is saved, as an edit.
-func (s *Service) moveInPlace(ctx context.Context, c *Call, old *storage.Meeting, zone string) Reply {
+func (s *Feature) moveInPlace(ctx context.Context, c *call, old *storage.Meeting, zone string) handlers.Reply {
 	if zone == old.Zone {
-		return c.Reply("meeting", Ephemeral, Section{Text: c.T("meeting_move_same",
+		return c.Reply("meeting", handlers.Ephemeral, handlers.Section{Text: c.T("meeting_move_same",
 			map[string]any{"ID": old.ID, "When": c.When(old.StartsAt, old.Location())})})
 	}
 	m, err := s.store.UpdateMeeting(ctx, old.ID, storage.MeetingUpdate{Zone: &zone})
 	if err != nil {
 		return c.Fail(err)
 	}
-	return s.meetingChanged(ctx, c, m, Section{Text: c.T("meeting_edited", map[string]any{"ID": m.ID})})
+	return s.meetingChanged(ctx, c, m, handlers.Section{Text: c.T("meeting_edited", map[string]any{"ID": m.ID})})
 }
 
 // movedKey is the announcement of a move: "change of time" when the
@@ -211,7 +212,7 @@ func movedKey(old, m *storage.Meeting) string {
 
 // cmdMeetingCancel: meeting cancel ID. The cancellation is announced to the
 // community in both languages.
-func (s *Service) cmdMeetingCancel(ctx context.Context, c *Call) Reply {
+func (s *Feature) cmdMeetingCancel(ctx context.Context, c *call) handlers.Reply {
 	id, ok := c.meetingID(0)
 	if !ok {
 		return c.ErrorReply("meeting_cancel_usage", c.SlashData())
@@ -220,10 +221,10 @@ func (s *Service) cmdMeetingCancel(ctx context.Context, c *Call) Reply {
 	if err != nil {
 		return c.Fail(err)
 	}
-	s.Replan()
+	s.svc.Replan()
 	s.log.Info("meeting cancelled", "meeting", m.ID, "by", c.Req.Identity.String())
 	note := s.announce(ctx, c, m, "meeting_cancelled_announce", m.StartsAt)
-	return c.Reply("meeting", Ephemeral, Section{Text: c.T("meeting_cancelled", map[string]any{"ID": m.ID})}, note)
+	return c.Reply("meeting", handlers.Ephemeral, handlers.Section{Text: c.T("meeting_cancelled", map[string]any{"ID": m.ID})}, note)
 }
 
 // announce posts a bilingual notice about m to the community channel and
@@ -232,36 +233,36 @@ func (s *Service) cmdMeetingCancel(ctx context.Context, c *Call) Reply {
 // every platform is logged at Error and the coordinator is asked, in their
 // language, to tell the members where it failed. It is not retried: a late
 // notice of a change could arrive after a newer one.
-func (s *Service) announce(ctx context.Context, c *Call, m *storage.Meeting, key string, was time.Time) Block {
-	p := s.Poster()
+func (s *Feature) announce(ctx context.Context, c *call, m *storage.Meeting, key string, was time.Time) handlers.Block {
+	p := s.svc.Poster()
 	if p == nil {
-		return Section{Text: c.T("meeting_announce_none", nil)}
+		return handlers.Section{Text: c.T("meeting_announce_none", nil)}
 	}
-	notice := func(lang string) Reply {
-		lc := s.LangCall(lang)
+	notice := func(lang string) handlers.Reply {
+		lc := s.langCall(lang)
 		text := lc.T(key, map[string]any{"ID": m.ID, "Title": lc.meetingTitle(m),
 			"Was": lc.When(was, m.Location()), "When": lc.When(m.StartsAt, m.Location())})
-		blocks := []Block{Section{Text: text}}
+		blocks := []handlers.Block{handlers.Section{Text: text}}
 		if m.Status == storage.MeetingScheduled {
 			blocks = append(blocks, lc.meetingTime(m))
 		}
-		return lc.Reply("meeting_notice", InChannel, blocks...)
+		return lc.Reply("meeting_notice", handlers.InChannel, blocks...)
 	}
 	nkey := fmt.Sprintf("meeting-notice:%d:%s:%d", m.ID, key, s.now().UnixNano())
-	refs, err := s.PostOnce(ctx, nkey, Bilingual(notice("en"), notice("fr")))
+	refs, err := s.svc.PostOnce(ctx, nkey, handlers.Bilingual(notice("en"), notice("fr")))
 	switch {
 	case err == nil:
-		return Context{Text: c.T("meeting_announce_done", nil)}
+		return handlers.Context{Text: c.T("meeting_announce_done", nil)}
 	case len(refs) > 0:
 		s.log.Error("meeting announcement partly posted", "meeting", m.ID, "notice", key, "posted", len(refs), "err", err)
-		return Section{Text: c.T("meeting_announce_partial", map[string]any{"Platforms": c.platformNames(refs)})}
+		return handlers.Section{Text: c.T("meeting_announce_partial", map[string]any{"Platforms": c.platformNames(refs)})}
 	}
 	s.log.Error("meeting announcement failed", "meeting", m.ID, "notice", key, "err", err)
-	return Section{Text: c.T("meeting_announce_failed", nil)}
+	return handlers.Section{Text: c.T("meeting_announce_failed", nil)}
 }
 
 // platformNames lists the platforms refs went to, each once, by name.
-func (c *Call) platformNames(refs []MessageRef) string {
+func (c *call) platformNames(refs []handlers.MessageRef) string {
 	var names []string
 	for _, r := range refs {
 		if n := c.T("meeting_platform_"+string(r.Platform), nil); !slices.Contains(names, n) {
@@ -273,12 +274,12 @@ func (c *Call) platformNames(refs []MessageRef) string {
 
 // meetingChanged answers a coordinator: what happened (lead), the card and
 // the reminders now planned.
-func (s *Service) meetingChanged(ctx context.Context, c *Call, m *storage.Meeting, lead ...Block) Reply {
+func (s *Feature) meetingChanged(ctx context.Context, c *call, m *storage.Meeting, lead ...handlers.Block) handlers.Reply {
 	blocks := append(lead, s.meetingCard(ctx, c, m, true)...)
 	rs, err := s.store.RemindersOf(ctx, m.ID)
 	if err != nil {
 		s.log.Warn("meeting reminders", "meeting", m.ID, "err", err)
-		return c.Reply("meeting", Ephemeral, blocks...)
+		return c.Reply("meeting", handlers.Ephemeral, blocks...)
 	}
 	var spans []string
 	for _, r := range rs {
@@ -287,16 +288,16 @@ func (s *Service) meetingChanged(ctx context.Context, c *Call, m *storage.Meetin
 		}
 	}
 	if len(spans) == 0 {
-		blocks = append(blocks, Context{Text: c.T(s.noRemindersKey(), nil)})
+		blocks = append(blocks, handlers.Context{Text: c.T(s.noRemindersKey(), nil)})
 	} else {
-		blocks = append(blocks, Context{Text: c.T("meeting_reminders_planned", map[string]any{"List": c.AndList(spans)})})
+		blocks = append(blocks, handlers.Context{Text: c.T("meeting_reminders_planned", map[string]any{"List": c.AndList(spans)})})
 	}
-	return c.Reply("meeting", Ephemeral, blocks...)
+	return c.Reply("meeting", handlers.Ephemeral, blocks...)
 }
 
 // noRemindersKey explains why a meeting has no reminder: none are
 // configured, or their times have passed.
-func (s *Service) noRemindersKey() string {
+func (s *Feature) noRemindersKey() string {
 	if len(s.meetingOffsets()) == 0 {
 		return "meeting_reminders_off"
 	}
@@ -305,7 +306,7 @@ func (s *Service) noRemindersKey() string {
 
 // cmdMeetingPlan: meeting plan YEAR creates the quarterly meetings from the
 // configured rule, skipping months that have a meeting or are past.
-func (s *Service) cmdMeetingPlan(ctx context.Context, c *Call) Reply {
+func (s *Feature) cmdMeetingPlan(ctx context.Context, c *call) handlers.Reply {
 	var year int
 	if len(c.Args) != 1 || !meetingYear(c.Args[0], &year) {
 		return c.ErrorReply("meeting_plan_usage", c.SlashData())
@@ -328,15 +329,15 @@ func (s *Service) cmdMeetingPlan(ctx context.Context, c *Call) Reply {
 	if err := s.createPlanned(ctx, c, plan); err != nil {
 		return s.planRefused(c, plan, year, err)
 	}
-	s.Replan()
+	s.svc.Replan()
 	lines := make([]string, len(plan))
 	for i, p := range plan {
 		lines[i] = c.T(p.key, p.data)
 	}
-	return c.Reply("meeting_plan", Ephemeral,
-		Header{Text: c.T("meeting_plan_title", map[string]any{"Year": year})},
-		Section{Text: strings.Join(lines, "\n")},
-		Context{Text: c.T("meeting_plan_hint", c.With(map[string]any{"Rule": c.meetingRuleWords(rule)}))})
+	return c.Reply("meeting_plan", handlers.Ephemeral,
+		handlers.Header{Text: c.T("meeting_plan_title", map[string]any{"Year": year})},
+		handlers.Section{Text: strings.Join(lines, "\n")},
+		handlers.Context{Text: c.T("meeting_plan_hint", c.With(map[string]any{"Rule": c.meetingRuleWords(rule)}))})
 }
 
 // plannedMonth is one month of meeting plan: the line to show (key, data)
@@ -349,7 +350,7 @@ type plannedMonth struct {
 
 // planYear decides each configured month of year: skipped (a meeting
 // exists, or the date has passed) or to be created.
-func (s *Service) planYear(ctx context.Context, c *Call, rule meetingRule, year int) ([]plannedMonth, error) {
+func (s *Feature) planYear(ctx context.Context, c *call, rule meetingRule, year int) ([]plannedMonth, error) {
 	var plan []plannedMonth
 	for _, month := range s.meetingMonths() {
 		p, err := s.planMonth(ctx, c, rule, year, month)
@@ -363,7 +364,7 @@ func (s *Service) planYear(ctx context.Context, c *Call, rule meetingRule, year 
 
 // createPlanned creates the plan's new meetings in one transaction (all or
 // nothing) and fills in their ids.
-func (s *Service) createPlanned(ctx context.Context, c *Call, plan []plannedMonth) error {
+func (s *Feature) createPlanned(ctx context.Context, c *call, plan []plannedMonth) error {
 	var ins []storage.MeetingInput
 	var at []int
 	for i, p := range plan {
@@ -392,7 +393,7 @@ func (s *Service) createPlanned(ctx context.Context, c *Call, plan []plannedMont
 
 // planRefused says which month's meeting could not be created and why;
 // nothing was written.
-func (s *Service) planRefused(c *Call, plan []plannedMonth, year int, err error) Reply {
+func (s *Feature) planRefused(c *call, plan []plannedMonth, year int, err error) handlers.Reply {
 	var e *storage.Error
 	i, ok := 0, false
 	if errors.As(err, &e) && e.Code != storage.EINTERNAL {
@@ -414,7 +415,7 @@ func meetingYear(s string, year *int) bool {
 
 // planMonth decides the month's meeting: skipped if one exists or the
 // date has passed, else to be created.
-func (s *Service) planMonth(ctx context.Context, c *Call, rule meetingRule, year int, month time.Month) (plannedMonth, error) {
+func (s *Feature) planMonth(ctx context.Context, c *call, rule meetingRule, year int, month time.Month) (plannedMonth, error) {
 	loc := s.opts.Location
 	from := time.Date(year, month, 1, 0, 0, 0, 0, loc)
 	existing, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: from, Before: from.AddDate(0, 1, 0),

@@ -1,6 +1,7 @@
-package handlers
+package meetings
 
 import (
+	"copbot/handlers"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +22,7 @@ func TestReminderPostFrenchTypography(t *testing.T) {
 	if len(posts) != 1 {
 		t.Fatalf("%d posts", len(posts))
 	}
-	rendered := BlocksText("en", posts[0].Blocks)
+	rendered := handlers.BlocksText("en", posts[0].Blocks)
 	for _, want := range []string{"Durée\u00a0: 1 heure", "Thème\u00a0: Accessibility", "Vidéoconférence\u00a0: https://meet.example.ca/cop",
 		"Duration: 1 hour", "Theme: Accessibility"} {
 		if !strings.Contains(rendered, want) {

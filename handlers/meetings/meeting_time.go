@@ -1,4 +1,4 @@
-package handlers
+package meetings
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"time"
 	_ "time/tzdata" // zones work on hosts without /usr/share/zoneinfo (scratch images)
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -16,7 +17,7 @@ import (
 
 // meetingSpan writes a duration the call's way: "14 days", "1 hour",
 // "1 h 30 min", « 45 minutes ». Offsets are whole seconds.
-func (c *Call) meetingSpan(d time.Duration) string {
+func (c *call) meetingSpan(d time.Duration) string {
 	switch {
 	case d%time.Minute != 0:
 		return c.N("meeting_span_seconds", int(d/time.Second), nil)
@@ -129,7 +130,7 @@ func meetingWeekday(w string) (time.Weekday, bool) {
 // parseMeetingRule reads "<ordinal> <weekday> <HH:MM>", in English or
 // French, case and accents ignored.
 func parseMeetingRule(rule string) (meetingRule, error) {
-	words := strings.Fields(Fold(rule))
+	words := strings.Fields(handlers.Fold(rule))
 	bad := storage.Errorf(storage.EINVALID, "meeting_error_rule", map[string]any{"Rule": rule}, "bad rule %q", rule)
 	if len(words) != 3 {
 		return meetingRule{}, bad
@@ -146,7 +147,7 @@ func parseMeetingRule(rule string) (meetingRule, error) {
 // meetingRuleWords writes the rule in the call's words: "the third
 // Wednesday of the month at 1:00 p.m." or « le troisième mercredi du mois
 // à 13 h ».
-func (c *Call) meetingRuleWords(r meetingRule) string {
+func (c *call) meetingRuleWords(r meetingRule) string {
 	nth := "last"
 	if r.nth > 0 {
 		nth = strconv.Itoa(r.nth)

@@ -1,4 +1,4 @@
-package handlers
+package meetings
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -177,7 +178,7 @@ func meetingZoneError(w, suggestion string) error {
 func meetingClosestZone(w string) string {
 	best, bestD := "", 4
 	for _, name := range meetingCanadianZones {
-		if d := EditDistance(strings.ToLower(w), strings.ToLower(name)); d < bestD {
+		if d := handlers.EditDistance(strings.ToLower(w), strings.ToLower(name)); d < bestD {
 			best, bestD = name, d
 		}
 	}

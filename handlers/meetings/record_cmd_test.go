@@ -1,27 +1,26 @@
-package handlers
+package meetings
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"copbot/handlers"
+	"copbot/handlers/handlerstest"
 	"copbot/storage"
 )
 
 // rcT0 is the clock's start in the command tests: a Friday in December.
 var rcT0 = time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC)
 
-func newRcEnv(t *testing.T) (*ptEnv, *ptClock, *ptDMPoster) {
+func newRcEnv(t *testing.T) (*ptEnv, *handlerstest.Clock, *handlerstest.DMPoster) {
 	t.Helper()
-	clock := &ptClock{t: rcT0}
-	poster := &ptDMPoster{}
-	e := newPtEnvClock(t, filepath.Join(t.TempDir(), "copbot.db"), poster, clock.Now)
-	return e, clock, poster
+	clock, poster := handlerstest.NewClock(rcT0), &handlerstest.DMPoster{}
+	return newPtEnvClock(t, poster, clock), clock, poster
 }
 
-func rcHas(t *testing.T, r Reply, want ...string) {
+func rcHas(t *testing.T, r handlers.Reply, want ...string) {
 	t.Helper()
 	for _, w := range want {
 		if !strings.Contains(r.Text, w) {

@@ -1,4 +1,4 @@
-package handlers
+package meetings
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -26,41 +27,41 @@ type keyedFake struct {
 
 func (f *keyedFake) Platform() storage.Platform { return f.p }
 
-func (f *keyedFake) PostKeyed(_ context.Context, key string, _ Reply) (MessageRef, error) {
+func (f *keyedFake) PostKeyed(_ context.Context, key string, _ handlers.Reply) (handlers.MessageRef, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fails > 0 {
 		f.fails--
-		return MessageRef{}, fmt.Errorf("%s: 502 Bad Gateway", f.p)
+		return handlers.MessageRef{}, fmt.Errorf("%s: 502 Bad Gateway", f.p)
 	}
 	f.keys = append(f.keys, key)
 	if f.loses > 0 {
 		f.loses--
-		return MessageRef{}, fmt.Errorf("%s: context deadline exceeded", f.p)
+		return handlers.MessageRef{}, fmt.Errorf("%s: context deadline exceeded", f.p)
 	}
 	return f.ref(len(f.keys)), nil
 }
 
-func (f *keyedFake) ref(n int) MessageRef {
-	return MessageRef{Platform: f.p, Channel: "C-" + string(f.p), ID: fmt.Sprint(n)}
+func (f *keyedFake) ref(n int) handlers.MessageRef {
+	return handlers.MessageRef{Platform: f.p, Channel: "C-" + string(f.p), ID: fmt.Sprint(n)}
 }
 
-func (f *keyedFake) FindKeyed(_ context.Context, key string, _ time.Time) (MessageRef, bool, error) {
+func (f *keyedFake) FindKeyed(_ context.Context, key string, _ time.Time) (handlers.MessageRef, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if !f.lookup {
-		return MessageRef{}, false, ErrNoLookup
+		return handlers.MessageRef{}, false, handlers.ErrNoLookup
 	}
 	if f.findErrs > 0 {
 		f.findErrs--
-		return MessageRef{}, false, errors.New("conversations.history: 500")
+		return handlers.MessageRef{}, false, errors.New("conversations.history: 500")
 	}
 	for i, k := range f.keys {
 		if k == key {
 			return f.ref(i + 1), true, nil
 		}
 	}
-	return MessageRef{}, false, nil
+	return handlers.MessageRef{}, false, nil
 }
 
 // count is how many messages carrying key the channel shows.
@@ -81,16 +82,16 @@ func (f *keyedFake) count(key string) int {
 // postOnce uses.
 type keyedFanout []*keyedFake
 
-func (k keyedFanout) KeyedChannels() []KeyedChannel {
-	out := make([]KeyedChannel, len(k))
+func (k keyedFanout) KeyedChannels() []handlers.KeyedChannel {
+	out := make([]handlers.KeyedChannel, len(k))
 	for i, f := range k {
 		out[i] = f
 	}
 	return out
 }
 
-func (k keyedFanout) Post(ctx context.Context, r Reply) ([]MessageRef, error) {
-	var refs []MessageRef
+func (k keyedFanout) Post(ctx context.Context, r handlers.Reply) ([]handlers.MessageRef, error) {
+	var refs []handlers.MessageRef
 	var errs []error
 	for _, f := range k {
 		ref, err := f.PostKeyed(ctx, "", r)
@@ -103,7 +104,7 @@ func (k keyedFanout) Post(ctx context.Context, r Reply) ([]MessageRef, error) {
 	return refs, errors.Join(errs...)
 }
 
-func (k keyedFanout) Update(context.Context, MessageRef, Reply) error { return nil }
+func (k keyedFanout) Update(context.Context, handlers.MessageRef, handlers.Reply) error { return nil }
 
 func newKeyedEnv(t *testing.T) (*mtgEnv, *keyedFake, *keyedFake, time.Time) {
 	e := newMtgEnvOffsets(t, 24*time.Hour)
@@ -198,7 +199,7 @@ func TestCrashBetweenPostAndRecord(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	slack.PostKeyed(ctx, "reminder:1", Reply{})
+	slack.PostKeyed(ctx, "reminder:1", handlers.Reply{})
 	e.restart()
 	e.s.SetPoster(keyedFanout{slack, teams})
 	if errs := e.runPending(); len(errs) != 0 {
@@ -232,8 +233,8 @@ func TestReminderHeartbeatHoldsTheLease(t *testing.T) {
 	due := start.Add(-24 * time.Hour)
 	e.clock.Set(due)
 	entered, hold := make(chan struct{}, 1), make(chan struct{})
-	e.poster.holdPosts(entered, hold)
-	r := &reminderRunner{s: e.s, owner: "A", beat: 5 * time.Millisecond}
+	e.poster.HoldPosts(entered, hold)
+	r := &reminderRunner{s: e.f, owner: "A", beat: 5 * time.Millisecond}
 	done := make(chan error, 1)
 	go func() { done <- r.run(context.Background(), 1) }()
 	<-entered
@@ -245,7 +246,7 @@ func TestReminderHeartbeatHoldsTheLease(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	other := &reminderRunner{s: e.second(), owner: "B", beat: time.Hour}
+	other := &reminderRunner{s: e.featureOf(e.second()), owner: "B", beat: time.Hour}
 	if err := other.run(context.Background(), 1); storage.ErrorCode(err) != storage.ECONFLICT {
 		t.Errorf("B's run while A beats: %v, want a conflict", err)
 	}
