@@ -252,7 +252,7 @@ func cmdExport(ctx context.Context, args []string, global string, env Env) error
 func export(ctx context.Context, app *App, pos []string, w io.Writer) error {
 	switch {
 	case pos[0] == "members" && len(pos) == 1:
-		return app.Service.ExportRoster(ctx, w)
+		return app.Features.Directory.ExportRoster(ctx, w)
 	case pos[0] == "calendar" && len(pos) == 1:
 		return app.Features.Meetings.Calendar(ctx, w)
 	case pos[0] == "poll" && len(pos) == 2:

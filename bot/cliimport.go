@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"copbot/handlers"
+	"copbot/handlers/directory"
 )
 
 // cmdImport runs `copbot import members FILE.csv [-lang en|fr]`. Its
@@ -38,8 +39,8 @@ func cmdImport(ctx context.Context, args []string, global string, env Env) error
 		return err
 	}
 	defer app.Close()
-	rep, err := app.Service.ImportRoster(ctx, f, *lang)
-	if err != nil && !errors.Is(err, handlers.ErrRosterRejected) {
+	rep, err := app.Features.Directory.ImportRoster(ctx, f, *lang)
+	if err != nil && !errors.Is(err, directory.ErrRosterRejected) {
 		return fileError(pos[1], err) // nothing was read: no report to show
 	}
 	fmt.Fprintln(env.Stdout, importReport(rep, app.Service.Translator(), *lang))
@@ -50,7 +51,7 @@ func cmdImport(ctx context.Context, args []string, global string, env Env) error
 }
 
 // importReport is the report in lang, or in both languages when lang is "".
-func importReport(rep handlers.ImportReport, tr *handlers.Translator, lang string) string {
+func importReport(rep directory.ImportReport, tr *handlers.Translator, lang string) string {
 	if lang != "" {
 		return strings.TrimRight(rep.Text(tr, lang), "\n")
 	}

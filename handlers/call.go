@@ -15,6 +15,7 @@ import (
 // Call is one request in progress: who asks, in which language.
 type Call struct {
 	s           *Service
+	tr          *Translator
 	Req         Request
 	Member      *storage.Member // nil when the user is not a member
 	Former      *storage.Member // the member the user was before leaving, if any
@@ -26,8 +27,11 @@ type Call struct {
 	lookupErr   error    // the caller lookup failed: c.member may be wrong
 }
 
-func (s *Service) newCall(ctx context.Context, req Request) *Call {
-	c := &Call{s: s, Req: req, Lang: s.opts.DefaultLanguage}
+// NewCall is the Call that Handle, Act and Submit answer req with: the
+// caller looked up, the reply language chosen. Tests of a feature's
+// handlers start from it.
+func (s *Service) NewCall(ctx context.Context, req Request) *Call {
+	c := &Call{s: s, tr: s.tr, Req: req, Lang: s.opts.DefaultLanguage}
 	if !req.Identity.IsZero() {
 		c.Member, c.Former, c.Coordinator, c.lookupErr = s.lookupCaller(ctx, req.Identity)
 	}
@@ -99,11 +103,11 @@ func (c *Call) logAttrs() []any {
 }
 
 // T translates id in the call's language.
-func (c *Call) T(id string, data map[string]any) string { return c.s.tr.T(c.Lang, id, data) }
+func (c *Call) T(id string, data map[string]any) string { return c.tr.T(c.Lang, id, data) }
 
 // N translates id with plural count n in the call's language.
 func (c *Call) N(id string, n int, data map[string]any) string {
-	return c.s.tr.N(c.Lang, id, n, data)
+	return c.tr.N(c.Lang, id, n, data)
 }
 
 // ErrorReply is an ephemeral error in the user's language.
@@ -186,7 +190,7 @@ func (c *Call) Count(id string, n int, data map[string]any) string {
 
 // AndList joins items as the call's language writes a list: "A, B and C",
 // « A, B et C ». Any feature may use it.
-func (c *Call) AndList(items []string) string { return c.s.tr.AndList(c.Lang, items) }
+func (c *Call) AndList(items []string) string { return c.tr.AndList(c.Lang, items) }
 
 // AndList joins items as lang writes a list, for code that has a
 // translator but no call.
@@ -299,8 +303,14 @@ func (c *Call) NotMember() Reply {
 // LangCall is a call with no user behind it, for community posts written
 // in one language.
 func (s *Service) LangCall(lang string) *Call {
-	return &Call{s: s, Lang: lang}
+	return &Call{s: s, tr: s.tr, Lang: lang}
 }
+
+// TextCall is a call with no service behind it, for writing texts in lang
+// with t alone (T, N, Count, Num, AndList, PlaceName): a report rendered
+// after its service is gone. Helpers that read the service's options
+// (SlashData, With, Reply…) must not be used on it.
+func TextCall(t *Translator, lang string) *Call { return &Call{tr: t, Lang: lang} }
 
 // RawArgs is the text after the command word, as typed: Fields would drop
 // the quotes inside a name. When c.args did not come from the request's

@@ -87,7 +87,7 @@ func TestErrorLogsOmitCommandText(t *testing.T) {
 				}}}})
 			if tt.wantCmd == "command=(question)" {
 				// A failure while answering a question: call fail directly.
-				c := s.newCall(context.Background(), Request{Identity: mtUser("ann"), Text: tt.text})
+				c := s.NewCall(context.Background(), Request{Identity: mtUser("ann"), Text: tt.text})
 				c.Fail(errors.New("disk I/O error"))
 			} else if r := mtAsk(s, "ann", "", tt.text); r.Kind != "error" {
 				t.Fatalf("reply %s %q, want the internal error", r.Kind, r.Text)

@@ -43,9 +43,6 @@ type Service struct {
 	limit  *limiter // requests per person
 	ledger ledger   // the delivery ledger's memory of this process (delivery.go)
 	reg    registry
-	// members holds the directory's leave prompts until the directory
-	// leaves the core (issue 14).
-	members *memberFeature
 
 	mu      sync.RWMutex // guards poster, replanF and reg.closers
 	poster  Poster
@@ -153,7 +150,7 @@ func (s *Service) Flush() {
 // Handle answers one command or plain question. It never panics: a bug
 // becomes an internal-error reply in the user's language.
 func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
-	c := s.newCall(ctx, req)
+	c := s.NewCall(ctx, req)
 	defer s.recover(c, &r)
 	if r, ok := c.cutShort(); ok {
 		return r
@@ -182,7 +179,7 @@ func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
 
 // Act handles a button click: actionID from the Button, value its Value.
 func (s *Service) Act(ctx context.Context, req Request, actionID, value string) (r Reply) {
-	c := s.newCall(ctx, req)
+	c := s.NewCall(ctx, req)
 	c.Clicked = true
 	defer s.recover(c, &r)
 	if r, ok := c.cutShort(); ok {
@@ -200,7 +197,7 @@ func (s *Service) Act(ctx context.Context, req Request, actionID, value string) 
 
 // Submit handles a submitted Form. See FormFunc for errs.
 func (s *Service) Submit(ctx context.Context, req Request, formID, state string, values map[string]string) (r Reply, errs map[string]string) {
-	c := s.newCall(ctx, req)
+	c := s.NewCall(ctx, req)
 	defer s.recover(c, &r)
 	if r, ok := c.cutShort(); ok {
 		return r, map[string]string{"": r.Text}
@@ -219,7 +216,7 @@ func (s *Service) Submit(ctx context.Context, req Request, formID, state string,
 // order (the member's profile or a Join button, the next meeting, open
 // polls, coordinators' shortcuts). It never panics.
 func (s *Service) Home(ctx context.Context, req Request) (r Reply) {
-	c := s.newCall(ctx, req)
+	c := s.NewCall(ctx, req)
 	defer s.recover(c, &r)
 	blocks := []Block{Header{Text: c.T("home_title", nil)}}
 	for _, sec := range s.reg.home {
@@ -231,7 +228,7 @@ func (s *Service) Home(ctx context.Context, req Request) (r Reply) {
 // Language returns the language replies to req are written in (see
 // Service.callLanguage for the order of precedence).
 func (s *Service) Language(ctx context.Context, req Request) string {
-	return s.newCall(ctx, req).Lang
+	return s.NewCall(ctx, req).Lang
 }
 
 func (s *Service) recover(c *Call, r *Reply) {

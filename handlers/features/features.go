@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"copbot/handlers"
+	"copbot/handlers/directory"
 	"copbot/handlers/meetings"
 	"copbot/handlers/polls"
 	"copbot/handlers/report"
@@ -23,17 +24,18 @@ type Options struct {
 // Set is every installed feature, for the app's own entry points (the
 // calendar feed, exports, the report page).
 type Set struct {
-	Meetings *meetings.Feature
-	Polls    *polls.Feature
-	Report   *report.Feature
+	Directory *directory.Feature
+	Meetings  *meetings.Feature
+	Polls     *polls.Feature
+	Report    *report.Feature
 }
 
 // Install adds every feature to svc, once, before it handles requests.
 func Install(svc *handlers.Service, o Options) *Set {
-	handlers.InstallDirectory(svc)
-	f := &Set{Meetings: meetings.Install(svc, o.Meetings)}
+	f := &Set{Directory: directory.Install(svc)}
+	f.Meetings = meetings.Install(svc, o.Meetings)
 	f.Polls = polls.Install(svc, polls.Deps{Meetings: f.Meetings})
-	f.Report = report.Install(svc, report.Deps{Meetings: f.Meetings, Directory: handlers.DirectoryTexts{}})
+	f.Report = report.Install(svc, report.Deps{Meetings: f.Meetings, Directory: f.Directory})
 	return f
 }
 

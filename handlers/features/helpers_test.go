@@ -69,23 +69,6 @@ func mtJoin(t testing.TB, s *handlers.Service, id, line string) {
 	}
 }
 
-// mtCount returns how many members (active or not) the database holds and
-// the latest updated_at among them.
-func mtCount(t testing.TB, db *storage.DB) (int, time.Time) {
-	t.Helper()
-	ms, n, err := db.FindMembers(context.Background(), storage.MemberFilter{IncludeLeft: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var latest time.Time
-	for _, m := range ms {
-		if m.UpdatedAt.After(latest) {
-			latest = m.UpdatedAt
-		}
-	}
-	return n, latest
-}
-
 func mtContains(t testing.TB, what, got string, wants ...string) {
 	t.Helper()
 	for _, w := range wants {
@@ -179,3 +162,22 @@ func ptHas(t testing.TB, r handlers.Reply, want ...string) {
 
 // nbsp is the no-break space French typography puts before a colon.
 const nbsp = "\u00a0"
+
+var mtCoordinator = handlerstest.Coordinator
+
+// mtSection returns the text of the n-th Section of r ("" if none).
+func mtSection(r handlers.Reply, n int) string {
+	if s := handlerstest.Sections(r); n < len(s) {
+		return s[n]
+	}
+	return ""
+}
+
+// mtButtons lists the action ids of r's buttons.
+func mtButtons(r handlers.Reply) []string {
+	var out []string
+	for _, b := range handlerstest.Buttons(r) {
+		out = append(out, b.ActionID)
+	}
+	return out
+}

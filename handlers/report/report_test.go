@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"copbot/handlers"
+	"copbot/handlers/directory"
 	"copbot/handlers/handlerstest"
 	"copbot/handlers/meetings"
 	"copbot/storage"
@@ -45,8 +46,7 @@ func newDemoService(t testing.TB) (*Feature, *storage.DB) {
 	var f *Feature
 	e := handlerstest.New(t, handlerstest.Setup{Path: path, Opts: &opts, Clock: handlerstest.NewClock(reportNow),
 		Install: func(s *handlers.Service) {
-			handlers.InstallDirectory(s)
-			f = Install(s, Deps{Meetings: meetings.Install(s, meetings.Options{}), Directory: handlers.DirectoryTexts{}})
+			f = Install(s, Deps{Meetings: meetings.Install(s, meetings.Options{}), Directory: directory.Install(s)})
 		}})
 	return f, e.DB
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"copbot/handlers"
+	"copbot/handlers/directory"
 	"copbot/handlers/handlerstest"
 	"copbot/handlers/meetings"
 	"copbot/storage"
@@ -31,8 +32,7 @@ func newRcEnv(t *testing.T) (*rcEnv, *handlerstest.Clock, *handlerstest.DMPoster
 	clock, poster := handlerstest.NewClock(rcT0), &handlerstest.DMPoster{}
 	e := &rcEnv{}
 	e.Env = handlerstest.New(t, handlerstest.Setup{Clock: clock, Poster: poster, Install: func(s *handlers.Service) {
-		handlers.InstallDirectory(s)
-		e.f = Install(s, Deps{Meetings: meetings.Install(s, meetings.Options{}), Directory: handlers.DirectoryTexts{}})
+		e.f = Install(s, Deps{Meetings: meetings.Install(s, meetings.Options{}), Directory: directory.Install(s)})
 	}})
 	return e, clock, poster
 }
