@@ -38,7 +38,9 @@ func mtService(t testing.TB, mod func(*Options)) (*Service, *storage.DB) {
 }
 
 // mtUser is a console identity.
-func mtUser(id string) storage.Identity { return storage.Identity{Platform: storage.PlatformConsole, ID: id} }
+func mtUser(id string) storage.Identity {
+	return storage.Identity{Platform: storage.PlatformConsole, ID: id}
+}
 
 // mtAsk sends text as user id (a console user) with a platform locale.
 func mtAsk(s *Service, id, locale, text string) Reply {
