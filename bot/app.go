@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"copbot/bot/consolebot"
 	"copbot/bot/slackbot"
 	"copbot/handlers"
 	"copbot/handlers/features"
@@ -235,7 +236,7 @@ func (a *App) RunConsole(ctx context.Context, in io.Reader, out io.Writer, user,
 	if err := a.checkDatabase(ctx); err != nil {
 		return err
 	}
-	c := NewConsole(a.Service, in, out, user, lang, interactive)
+	c := consolebot.New(a.Service, in, out, user, lang, interactive)
 	c.NumberWith(func(ctx context.Context) (int64, error) { return a.Store.NextCounter(ctx, "console_message") })
 	if a.cfg.HasPlatforms() {
 		return c.Run(ctx)

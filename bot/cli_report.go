@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 
-	"copbot/handlers"
 	"copbot/handlers/report"
+	"copbot/internal/demo"
 )
 
 // cmdReport: copbot report --from DATE --to DATE [-lang en|fr]
@@ -46,7 +46,7 @@ func cmdReport(ctx context.Context, args []string, global string, env Env) error
 }
 
 // cmdDemo: copbot demo [-db FILE] fills a new database with the demo
-// community (see handlers.SeedDemo); it refuses one that has data.
+// community (see internal/demo); it refuses one that has data.
 func cmdDemo(ctx context.Context, args []string, global string, env Env) error {
 	fs := newFlags("demo", env)
 	cfgPath := fs.String("config", "", "config file")
@@ -71,7 +71,7 @@ func cmdDemo(ctx context.Context, args []string, global string, env Env) error {
 		return err
 	}
 	defer app.Close()
-	if err := handlers.SeedDemo(ctx, app.Store); err != nil {
+	if err := demo.Seed(ctx, app.Store); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "demo community written to %s / communauté de démonstration écrite dans %s\n"+

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"copbot/handlers"
+	"copbot/internal/demo"
 	"copbot/storage"
 )
 
@@ -52,7 +52,7 @@ func seedDemoFile(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := handlers.SeedDemo(context.Background(), db); err != nil {
+	if err := demo.Seed(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
 }

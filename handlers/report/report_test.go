@@ -13,6 +13,7 @@ import (
 	"copbot/handlers/directory"
 	"copbot/handlers/handlerstest"
 	"copbot/handlers/meetings"
+	"copbot/internal/demo"
 	"copbot/storage"
 )
 
@@ -33,8 +34,8 @@ func newDemoService(t testing.TB) (*Feature, *storage.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := handlers.SeedDemo(ctx, db); err != nil {
-		t.Fatalf("SeedDemo: %v", err)
+	if err := demo.Seed(ctx, db); err != nil {
+		t.Fatalf("demo.Seed: %v", err)
 	}
 	db.Close()
 	loc, err := time.LoadLocation("America/Toronto")
@@ -62,7 +63,7 @@ func renderReport(t testing.TB, s *Feature, lang string, f Format) string {
 
 func TestSeedDemoRefusesNonEmpty(t *testing.T) {
 	_, db := newDemoService(t)
-	err := handlers.SeedDemo(context.Background(), db)
+	err := demo.Seed(context.Background(), db)
 	var e *storage.Error
 	if !errorsAs(err, &e) || e.Key != "demo_error_not_empty" {
 		t.Fatalf("second seed: got %v, want demo_error_not_empty", err)

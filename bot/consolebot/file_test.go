@@ -1,4 +1,4 @@
-package bot
+package consolebot
 
 import (
 	"bytes"
@@ -31,7 +31,7 @@ func TestConsoleReportWritesFile(t *testing.T) {
 	}
 	defer svc.Close()
 	var out bytes.Buffer
-	c := NewConsole(svc, strings.NewReader("report 2026-09-01 2027-01-31 --format md\n"), &out, "alice", "en", false)
+	c := New(svc, strings.NewReader("report 2026-09-01 2027-01-31 --format md\n"), &out, "alice", "en", false)
 	c.FileDir = t.TempDir()
 	if err := c.Run(context.Background()); err != nil {
 		t.Fatal(err)

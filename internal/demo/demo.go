@@ -1,4 +1,7 @@
-package handlers
+// Package demo seeds a fictional Community shaped like the report to the
+// Council, for "copbot demo" and the report's tests. It writes through
+// storage only: no feature code runs.
+package demo
 
 import (
 	"context"
@@ -9,7 +12,7 @@ import (
 	"copbot/storage"
 )
 
-// SeedDemo fills an empty database with a fictional Community shaped like
+// Seed fills an empty database with a fictional Community shaped like
 // the report to the Council: 81 members (6 federal departments, 21
 // provincial and territorial ministries, 22 municipalities, nobody from
 // NL, PE, NU or YT), a joining history since October 2025 with departures,
@@ -21,7 +24,7 @@ import (
 // It moves the store's clock (db.Now) while it writes, so that rows carry
 // the demo's dates, and puts it back before returning: nothing else may
 // use db meanwhile.
-func SeedDemo(ctx context.Context, db *storage.DB) error {
+func Seed(ctx context.Context, db *storage.DB) error {
 	if err := demoCheckEmpty(ctx, db); err != nil {
 		return err
 	}
@@ -135,15 +138,12 @@ var (
 	demoPeriodStart  = time.Date(2026, 9, 1, 15, 0, 0, 0, time.UTC)
 )
 
-// DemoJoinsInPeriod and DemoDeparturesInPeriod are the demo's movements
-// between September 1, 2026 and January 31, 2027, for tests and the README.
-const (
-	DemoJoinsInPeriod      = 12
-	DemoDeparturesInPeriod = 3
-)
+// joinsInPeriod is how many of the members joined between September 1,
+// 2026 and January 31, 2027 (three more left in that period).
+const joinsInPeriod = 12
 
 // joinMembers joins the 81 members (and the 3 who leave), spreading their
-// joining dates: the last DemoJoinsInPeriod over the period.
+// joining dates: the last joinsInPeriod over the period.
 func (g *demoGen) joinMembers() error {
 	var ins []storage.MemberInput
 	for _, o := range demoOrgs {
@@ -151,7 +151,7 @@ func (g *demoGen) joinMembers() error {
 			ins = append(ins, g.person(len(ins), o))
 		}
 	}
-	before := len(ins) - DemoJoinsInPeriod
+	before := len(ins) - joinsInPeriod
 	for i, in := range ins {
 		at := demoHistoryStart.Add(time.Duration(i) * (demoPeriodStart.Sub(demoHistoryStart) / time.Duration(before)))
 		if i >= before {
@@ -245,12 +245,12 @@ func (g *demoGen) record() error {
 	panel, held, n := storage.FormatPanel, true, 47
 	_, err := g.db.RecordMeeting(g.ctx, g.sept.ID, storage.RecordUpdate{Held: &held, Format: &panel, Attendance: &n,
 		Panelists: []string{"Employment and Social Development Canada", "ServiceOntario", "City of Edmonton 311"},
-		AddPoints: DemoKeyPoints, By: "console:demo"})
+		AddPoints: keyPoints, By: "console:demo"})
 	return err
 }
 
-// DemoKeyPoints are the key points of the demo's September panel.
-var DemoKeyPoints = []string{
+// keyPoints are the key points of the demo's September panel.
+var keyPoints = []string{
 	"Video relay and TTY calls are now answered in every federal contact centre.",
 	"Plain-language scripts cut repeat calls by a fifth in ServiceOntario’s pilot.",
 	"Municipal 311 lines want a shared accessibility checklist; a working group will draft it.",

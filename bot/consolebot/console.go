@@ -1,4 +1,8 @@
-package bot
+// Package consolebot is the terminal adapter, like Hubot's shell: it reads
+// commands from a terminal or a pipe, prints replies as text, asks forms
+// one field at a time, and is the community channel when no platform is
+// configured.
+package consolebot
 
 import (
 	"bufio"
@@ -36,9 +40,9 @@ type Console struct {
 	FileDir string
 }
 
-// NewConsole reads from in and writes to out as user, with lang as the
+// New reads from in and writes to out as user, with lang as the
 // locale hint for a user who is not a member yet.
-func NewConsole(svc *handlers.Service, in io.Reader, out io.Writer, user, lang string, interactive bool) *Console {
+func New(svc *handlers.Service, in io.Reader, out io.Writer, user, lang string, interactive bool) *Console {
 	if user == "" {
 		user = "you"
 	}

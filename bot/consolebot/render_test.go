@@ -1,4 +1,4 @@
-package bot
+package consolebot
 
 import (
 	"testing"
