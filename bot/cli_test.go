@@ -32,7 +32,7 @@ const reportStatsFR = "81 personnes représentant 6 ministères fédéraux, 21 m
 // command line makes the console's stats and gaps say the report's numbers,
 // in English and in French.
 func TestCLIImportThenConsoleReport(t *testing.T) {
-	roster := filepath.Join(testRoot(t), "handlers/testdata/report_roster_semicolon.csv")
+	roster := filepath.Join(testRoot(t), "handlers/directory/testdata/report_roster_semicolon.csv")
 	dir := t.TempDir()
 	t.Chdir(dir) // no ./copbot.toml here: built-in defaults
 	code, out, errOut := cli(t, dir, "", "import", "members", roster)

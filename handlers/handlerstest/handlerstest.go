@@ -17,6 +17,7 @@ import (
 
 	"copbot/handlers"
 	"copbot/scheduler"
+	"copbot/scheduler/clocktest"
 	"copbot/storage"
 )
 
@@ -28,40 +29,50 @@ func User(id string) storage.Identity {
 	return storage.Identity{Platform: storage.PlatformConsole, ID: id}
 }
 
-// Clock is a test clock. Stopped (the default), it reads what was set;
-// running, it moves at real speed from there.
+// Clock is a test clock and a scheduler.Clock. Stopped (the default), it
+// reads what was set, and its timers fire when Set, Add or Pin moves it
+// past them (scheduler/clocktest); running, it moves at real speed from
+// its reading and its timers are the machine's.
 type Clock struct {
+	fake    *clocktest.Clock
 	mu      sync.Mutex
-	at      time.Time
-	since   time.Time
+	since   time.Time // when it started running, on the machine's clock
+	base    time.Time // its reading then
 	running bool
 }
 
 // NewClock is a stopped clock reading t.
-func NewClock(t time.Time) *Clock { return &Clock{at: t} }
+func NewClock(t time.Time) *Clock { return &Clock{fake: clocktest.New(t)} }
 
 // Now reads the clock.
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.running {
-		return c.at.Add(time.Since(c.since))
+		return c.base.Add(time.Since(c.since))
 	}
-	return c.at
+	return c.fake.Now()
 }
 
-// Set moves the clock to t (it keeps running if it was).
+// Set moves the clock to t (it keeps running if it was), firing a stopped
+// clock's timers due by then.
 func (c *Clock) Set(t time.Time) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.at, c.since = t, time.Now()
+	if c.running {
+		c.base, c.since = t, time.Now()
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	c.fake.Set(t)
 }
 
 // Pin stops the clock at t.
 func (c *Clock) Pin(t time.Time) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.at, c.running = t, false
+	c.running = false
+	c.mu.Unlock()
+	c.fake.Set(t)
 }
 
 // Add moves the clock d ahead.
@@ -72,7 +83,18 @@ func (c *Clock) Run() {
 	now := c.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.at, c.since, c.running = now, time.Now(), true
+	c.base, c.since, c.running = now, time.Now(), true
+}
+
+// AfterFunc calls f once d has passed on the clock (see scheduler.Clock).
+func (c *Clock) AfterFunc(d time.Duration, f func()) (stop func() bool) {
+	c.mu.Lock()
+	running := c.running
+	c.mu.Unlock()
+	if running {
+		return time.AfterFunc(d, f).Stop
+	}
+	return c.fake.AfterFunc(d, f)
 }
 
 // Update is one message update a Poster received.

@@ -207,18 +207,14 @@ func TestJobsReplanWithNewOffsets(t *testing.T) {
 	}
 }
 
-// The end-to-end run: the real scheduler (cron, one-shot entries) on a clock
-// that runs at real speed. A meeting a minute ahead with a reminder due in
-// two seconds is posted once, at that second; three restarts post nothing
-// more; a reminder that fell due while the bot was down is posted once,
-// late, when it comes back.
+// The end-to-end run: the real scheduler (cron, one-shot entries) on the
+// test clock, moved by hand. A meeting a minute ahead with a reminder due
+// in two seconds is posted once, at that second; three restarts post
+// nothing more; a reminder that fell due while the bot was down is posted
+// once, late, when it comes back.
 func TestReminderEndToEndWithScheduler(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the real scheduler for a few seconds")
-	}
 	offsets := []time.Duration{58 * time.Second, 299 * time.Second}
 	e := newMtgEnvOffsets(t, offsets...)
-	e.clock.Run()
 	ctx := context.Background()
 	start := e.clock.Now().Truncate(time.Second).Add(time.Minute)
 	if _, err := e.db.CreateMeeting(ctx, storage.MeetingInput{Title: "Smoke test", StartsAt: start, Zone: "America/Toronto",
@@ -226,16 +222,23 @@ func TestReminderEndToEndWithScheduler(t *testing.T) {
 		t.Fatal(err)
 	}
 	due := start.Add(-58 * time.Second)
-	sch := mtgStartScheduler(e)
-	mtgWaitPosts(t, e, 1) // a hang guard of 10 s, not a timing assertion
-	if at := e.clock.Now(); at.Before(due) {
-		t.Errorf("posted at %s, before it was due at %s", at.Format(time.RFC3339Nano), due.Format(time.RFC3339))
+	sch := mtgStartScheduler(t, e)
+	e.clock.Set(due.Add(-time.Second))
+	mtgSettle(t, sch)
+	if n := len(e.poster.Posts("reminder")); n != 0 {
+		t.Fatalf("%d posts a second before the reminder is due", n)
+	}
+	e.clock.Set(due)
+	mtgSettle(t, sch)
+	if n := len(e.poster.Posts("reminder")); n != 1 {
+		t.Fatalf("%d posts once the reminder is due, want 1", n)
 	}
 	sch.Stop()
 	for i := 0; i < 3; i++ {
 		e.restart()
-		sch = mtgStartScheduler(e)
-		time.Sleep(300 * time.Millisecond)
+		sch = mtgStartScheduler(t, e)
+		e.clock.Add(time.Second)
+		mtgSettle(t, sch)
 		sch.Stop()
 	}
 	if posts := e.poster.Posts("reminder"); len(posts) != 1 {
@@ -254,10 +257,9 @@ func TestReminderEndToEndWithScheduler(t *testing.T) {
 	}
 	e.clock.Set(e.clock.Now().Add(2 * time.Minute))
 	e.restart()
-	sch = mtgStartScheduler(e)
+	sch = mtgStartScheduler(t, e)
 	defer sch.Stop()
-	mtgWaitPosts(t, e, 2)
-	time.Sleep(300 * time.Millisecond)
+	mtgSettle(t, sch)
 	posts := e.poster.Posts("reminder")
 	if len(posts) != 2 || !strings.Contains(posts[1].Text, "Reminder (late): Second") {
 		t.Fatalf("posts: %d, last %q", len(posts), posts[len(posts)-1].Text)
@@ -282,21 +284,23 @@ func mtgReminderWith(t *testing.T, e *mtgEnv, meetingID int64, offset time.Durat
 	return 0
 }
 
-func mtgStartScheduler(e *mtgEnv) *scheduler.Scheduler {
-	sch := scheduler.New(e.clock.Now, e.s.Log(), e.s.JobSources()...)
+func mtgStartScheduler(t *testing.T, e *mtgEnv) *scheduler.Scheduler {
+	t.Helper()
+	sch := scheduler.NewWithClock(e.clock, e.s.Log(), e.s.JobSources()...)
 	e.s.SetReplan(sch.Reload)
 	sch.Start(context.Background())
+	mtgSettle(t, sch)
 	return sch
 }
 
-func mtgWaitPosts(t *testing.T, e *mtgEnv, n int) {
+// mtgSettle waits until the scheduler has run everything the clock made
+// due (scheduler.Settled), with a guard against a hang.
+func mtgSettle(t *testing.T, sch *scheduler.Scheduler) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(e.poster.Posts("reminder")) < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for reminder post %d", n)
-		}
-		time.Sleep(10 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang guard, not a speed target
+	defer cancel()
+	if err := sch.Settled(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
 

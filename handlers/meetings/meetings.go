@@ -27,6 +27,9 @@ type Feature struct {
 	tr    *handlers.Translator
 	log   *slog.Logger
 	now   func() time.Time
+	// clock sets the timers of reminder leases' heartbeats: the service's
+	// clock on the machine's timers (tests put a clock they move).
+	clock scheduler.Clock
 }
 
 // call is a request to the meetings: the core's Call and the feature.
@@ -40,7 +43,7 @@ type call struct {
 // next meeting on the App Home and the reminders' job source.
 func Install(svc *handlers.Service, o Options) *Feature {
 	s := &Feature{svc: svc, store: svc.Store(), opts: svc.Options(), mopts: o, tr: svc.Translator(), log: svc.Log(),
-		now: svc.Now}
+		now: svc.Now, clock: scheduler.RealTime(svc.Now)}
 	yes := func(ctx context.Context, c *call, v string) handlers.Reply { return s.rsvp(ctx, c, v, storage.RSVPYes) }
 	no := func(ctx context.Context, c *call, v string) handlers.Reply { return s.rsvp(ctx, c, v, storage.RSVPNo) }
 	svc.Install(handlers.Parts{

@@ -151,36 +151,53 @@ func (r *reminderRunner) run(ctx context.Context, id int64) error {
 	return r.record(ctx, id, storageRefs(refs), late)
 }
 
-// heartbeat renews this runner's lease on reminder id every r.beat until
-// the returned stop is called. If the lease is lost (another process took
-// it over after a stall), lost is called so that the attempt ends as soon
-// as it can.
+// heartbeat renews this runner's lease on reminder id every r.beat, on
+// the feature's clock, until the returned stop is called. If the lease is
+// lost (another process took it over after a stall), lost is called so
+// that the attempt ends as soon as it can. Each beat sets the next one
+// once it is done, so beats never overlap; stop waits for one under way.
 func (r *reminderRunner) heartbeat(ctx context.Context, id int64, lost func()) (stop func()) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(r.beat)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
+	var (
+		mu      sync.Mutex
+		stopped bool
+		cancel  func() bool
+		running sync.WaitGroup
+	)
+	var beat func()
+	next := func() { // mu held
+		running.Add(1)
+		cancel = r.s.clock.AfterFunc(r.beat, beat)
+	}
+	beat = func() {
+		defer running.Done()
+		if ctx.Err() != nil {
+			return
+		}
+		if err := r.s.store.RenewReminderClaim(ctx, id, r.owner); err != nil {
+			r.s.log.Warn("reminder lease not renewed", "reminder", id, "err", err)
+			if storage.ErrorCode(err) == storage.ECONFLICT {
+				lost()
 				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			if err := r.s.store.RenewReminderClaim(ctx, id, r.owner); err != nil {
-				r.s.log.Warn("reminder lease not renewed", "reminder", id, "err", err)
-				if storage.ErrorCode(err) == storage.ECONFLICT {
-					lost()
-					return
-				}
 			}
 		}
-	}()
-	return func() { close(done); wg.Wait() }
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped {
+			next()
+		}
+	}
+	mu.Lock()
+	next()
+	mu.Unlock()
+	return func() {
+		mu.Lock()
+		stopped = true
+		if cancel() {
+			running.Done() // the beat it cancelled will not run
+		}
+		mu.Unlock()
+		running.Wait()
+	}
 }
 
 func (r *reminderRunner) logClosed(rem *storage.Reminder, err error) {

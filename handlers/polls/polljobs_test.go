@@ -112,16 +112,20 @@ func TestPollClosesAcrossRestart(t *testing.T) {
 	// The second process's scheduler finds the poll overdue and closes it.
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := newPtEnvClock(t, path, &handlerstest.Poster{}, clock)
-	sch := scheduler.New(clock.Now, log, scheduler.SourceFunc(e.f.jobs))
+	sch := scheduler.NewWithClock(clock, log, scheduler.SourceFunc(e.f.jobs))
 	e.s.SetReplan(sch.Reload)
 	sch.Start(context.Background())
-	hang := time.Now().Add(20 * time.Second) // a guard against a hang, not a speed target
-	// Wait for the post to be recorded, not only made: Stop cancels the
-	// job's context, which could interrupt the recording.
-	for e.poll(p.ID).ResultPostedAt.IsZero() && time.Now().Before(hang) {
-		time.Sleep(20 * time.Millisecond)
+	// Settled: the overdue job has run to its end, post and record, before
+	// Stop (which cancels a job's context) is called.
+	hang, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang guard, not a speed target
+	defer cancel()
+	if err := sch.Settled(hang); err != nil {
+		t.Fatal(err)
 	}
 	sch.Stop()
+	if e.poll(p.ID).ResultPostedAt.IsZero() {
+		t.Fatal("result not recorded as posted")
+	}
 	if n := len(e.fake.Posts("poll_result")); n != 1 {
 		t.Fatalf("%d result posts, want 1", n)
 	}
