@@ -43,9 +43,12 @@ func (s *Service) NewCall(ctx context.Context, req Request) *Call {
 	return c
 }
 
-// callLanguage picks the reply language: the saved preference of the
-// member (or former member), else the language the text is written in when
-// its first word tells, else the platform locale, else the default.
+// callLanguage picks the reply language, first that applies: the saved
+// preference of the member (or former member); French when the text's
+// first word is French or the platform locale is French; English for any
+// other platform locale (a locale says more about a person than an English
+// command word, which French speakers type too); the language of the
+// first word; the community default.
 func (s *Service) callLanguage(c *Call) string {
 	for _, m := range []*storage.Member{c.Member, c.Former} {
 		if m != nil && m.Language != "" {
