@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/slack-go/slack/slackevents"
@@ -59,7 +60,7 @@ func (a *Adapter) innerEvent(ctx context.Context, data any, bots []string) {
 		}
 		a.answer(ctx, e.User, e.Channel, firstNonEmpty(e.ThreadTimeStamp, e.TimeStamp), false, stripMentions(e.Text, bots))
 	case *slackevents.MessageEvent:
-		if e.ChannelType != "im" || e.SubType != "" || e.BotID != "" || e.User == "" || slicesContains(bots, e.User) {
+		if e.ChannelType != "im" || e.SubType != "" || e.BotID != "" || e.User == "" || slices.Contains(bots, e.User) {
 			return
 		}
 		a.answer(ctx, e.User, e.Channel, e.ThreadTimeStamp, true, stripMentions(e.Text, bots))
@@ -126,19 +127,10 @@ func stripMentions(text string, bots []string) string {
 		return strings.Join(strings.Fields(t), " ")
 	}
 	t := mentionRE.ReplaceAllStringFunc(text, func(m string) string {
-		if slicesContains(bots, mentionRE.FindStringSubmatch(m)[1]) {
+		if slices.Contains(bots, mentionRE.FindStringSubmatch(m)[1]) {
 			return " "
 		}
 		return m
 	})
 	return strings.Join(strings.Fields(t), " ")
-}
-
-func slicesContains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
