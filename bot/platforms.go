@@ -17,7 +17,7 @@ func (a *App) openPlatforms() error {
 	if c := a.cfg.Slack; c.BotToken != "" {
 		s, err := slackbot.New(slackbot.Config{BotToken: c.BotToken, SigningSecret: c.SigningSecret,
 			AppToken: c.AppToken, APIURL: c.APIURL, Channel: c.Channel, Command: c.Command,
-			Transport: a.client.Transport}, a.Service, a.log.With("platform", "slack"), a.now)
+			Transport: a.client.Transport, Requests: a.Store}, a.Service, a.log.With("platform", "slack"), a.now)
 		if err != nil {
 			return fmt.Errorf("slack: %w", err)
 		}
@@ -27,7 +27,8 @@ func (a *App) openPlatforms() error {
 	if c := a.cfg.Teams; c.AppID != "" {
 		t, err := teamsbot.New(teamsbot.Config{AppID: c.AppID, AppPassword: c.AppPassword,
 			TenantID: c.TenantID, OpenIDURL: c.OpenIDURL, TokenURL: c.TokenURL,
-			ServiceURL: c.ServiceURL, ChannelID: c.ChannelID, GraphTeamID: c.GraphTeamID, GraphURL: c.GraphURL},
+			ServiceURL: c.ServiceURL, ChannelID: c.ChannelID, GraphTeamID: c.GraphTeamID, GraphURL: c.GraphURL,
+			Requests: a.Store},
 			a.Service, a.log.With("platform", "teams"), a.now, a.client)
 		if err != nil {
 			return fmt.Errorf("teams: %w", err)

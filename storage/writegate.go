@@ -104,7 +104,13 @@ func (c *gatedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.
 		<-c.gate
 		return nil, err
 	}
-	return &gatedTx{Tx: tx, gate: c.gate}, nil
+	claim, err := claimIn(ctx, sc) // see requests.go
+	if err != nil {
+		tx.Rollback()
+		<-c.gate
+		return nil, err
+	}
+	return &gatedTx{Tx: tx, gate: c.gate, claim: claim}, nil
 }
 
 func (c *gatedConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
@@ -155,15 +161,20 @@ func (c *gatedConn) IsValid() bool {
 // gatedTx opens the gate once, whichever of Commit and Rollback ends it.
 type gatedTx struct {
 	driver.Tx
-	gate writeGate
-	once sync.Once
+	gate  writeGate
+	once  sync.Once
+	claim *RequestClaim // recorded by this transaction, if any
 }
 
 func (t *gatedTx) release() { t.once.Do(func() { <-t.gate }) }
 
 func (t *gatedTx) Commit() error {
 	defer t.release()
-	return t.Tx.Commit()
+	err := t.Tx.Commit()
+	if err == nil && t.claim != nil {
+		t.claim.recorded.Store(true)
+	}
+	return err
 }
 
 func (t *gatedTx) Rollback() error {

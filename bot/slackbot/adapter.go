@@ -18,6 +18,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"copbot/bot/internal/lifecycle"
+	"copbot/bot/internal/once"
 	"copbot/bot/internal/retry"
 	"copbot/handlers"
 	"copbot/storage"
@@ -34,6 +35,9 @@ type Config struct {
 	// Transport carries every outbound call (Web API and response_url);
 	// nil means http.DefaultTransport. Tests and proxies set it.
 	Transport http.RoundTripper
+	// Requests is the record of handled requests (the *storage.DB), so
+	// that a replay or a redelivery acts once, across restarts too.
+	Requests once.Store
 }
 
 // service is what the adapter needs of handlers.Service; tests wrap it to
@@ -141,9 +145,8 @@ type Adapter struct {
 	hooks *http.Client // response_url posts
 	pace  *pacer
 	users *ttlCache[userInfo] // users.info answers, an hour
-	seen  *ttlCache[struct{}] // Events API event ids and Socket Mode envelope ids, against retries
-
-	replays *ttlCache[struct{}] // (timestamp, signature) of signed requests, against replays
+	once  *once.Guard         // replays, retried events, redelivered envelopes
+	turns *admitted           // svc, seen as the limit it puts on database work
 
 	gate *admission      // admission limit on requests in progress
 	out  *outbox         // deliveries after the acknowledgement
@@ -166,16 +169,18 @@ func newAdapter(cfg Config, svc service, log *slog.Logger, now func() time.Time,
 	if cfg.SigningSecret == "" && cfg.AppToken == "" {
 		return nil, errors.New("slackbot: signing_secret is required unless app_token (Socket Mode) is set")
 	}
+	if cfg.Requests == nil {
+		return nil, errors.New("slackbot: no record of handled requests")
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	svc = &admitted{service: svc, slots: make(chan struct{}, max(t.slots, 1))}
-	a := &Adapter{cfg: cfg, svc: svc, log: log.With("platform", "slack"), now: now, tune: t,
-		pace:    newPacer(t.pace),
-		users:   newTTLCache[userInfo](time.Hour, 10000, now),
-		seen:    newTTLCache[struct{}](time.Hour, 50000, now),
-		replays: newTTLCache[struct{}](replayTTL, replayMax, now),
-		gate:    newAdmission(t.inFlight)}
+	turns := &admitted{service: svc, slots: make(chan struct{}, max(t.slots, 1))}
+	a := &Adapter{cfg: cfg, svc: turns, turns: turns, log: log.With("platform", "slack"), now: now, tune: t,
+		pace:  newPacer(t.pace),
+		users: newTTLCache[userInfo](time.Hour, 10000, now),
+		gate:  newAdmission(t.inFlight)}
+	a.once = once.New(cfg.Requests, now, a.log)
 	a.out = newOutbox(t.outWorkers, t.outQueue, t.asyncTimeout, a.log)
 	a.hooks = &http.Client{Transport: a.transport()}
 	a.api = slack.New(cfg.BotToken, a.apiOptions()...)
@@ -213,6 +218,29 @@ func (a *Adapter) Register(mux *http.ServeMux) {
 func (a *Adapter) Close() {
 	a.work.Close()
 	a.out.close()
+	a.once.Close()
+}
+
+// begin claims a delivery (see once.Guard.Begin). Its look-up reads the
+// database, so it waits its turn like a service call, within the
+// request's acknowledgement budget (ctx); once it has its turn, the
+// look-up runs to its end, and whatever budget is left goes to the work.
+func (a *Adapter) begin(ctx context.Context, expires time.Time, keys ...string) (*once.Delivery, once.Status, error) {
+	defer a.turns.admit(ctx)()
+	if err := ctx.Err(); err != nil {
+		return nil, once.First, err
+	}
+	return a.once.Begin(context.WithoutCancel(ctx), expires, keys...)
+}
+
+// finish records a delivery as handled before its answer (see
+// once.Guard.Finish); a request that wrote nothing records itself in a
+// write of its own, which waits its turn too.
+func (a *Adapter) finish(ctx context.Context, d *once.Delivery) {
+	if !d.Recorded() {
+		defer a.turns.admit(ctx)()
+	}
+	a.once.Finish(ctx, d, nil)
 }
 
 // enqueue runs f after the acknowledgement, on the outbox.
@@ -251,7 +279,7 @@ func within[T any](ctx context.Context, a *Adapter, s *slot, work func(context.C
 			run()
 		}()
 	}
-	t := time.NewTimer(a.tune.budget)
+	t := time.NewTimer(a.remaining(ctx))
 	defer t.Stop()
 	select {
 	case <-h.ready:
@@ -339,9 +367,10 @@ func (a *Adapter) request(ctx context.Context, userID, userName, channel, text s
 // guessLang picks the language of the adapter's own notes when the service
 // has not answered in time: the one the service would choose (saved
 // language, else the cached Slack locale, else the community default),
-// asked with a short deadline so that the acknowledgement is not late.
+// asked with a short deadline of its own (the request's budget is spent)
+// so that the acknowledgement is not much later.
 func (a *Adapter) guessLang(ctx context.Context, userID string) string {
-	ctx, cancel := context.WithTimeout(ctx, a.tune.noteTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.tune.noteTimeout)
 	defer cancel()
 	u, _ := a.users.Get(userID)
 	return a.svc.Language(ctx, handlers.Request{

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -67,6 +68,15 @@ func (a *Adapter) interaction(ctx context.Context, cb *slack.InteractionCallback
 // service's answer says so (handlers' error_busy).
 func (a *Adapter) budget(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, a.tune.budget)
+}
+
+// remaining is what is left of ctx's budget, or a whole budget when ctx
+// has none.
+func (a *Adapter) remaining(ctx context.Context) time.Duration {
+	if d, ok := ctx.Deadline(); ok {
+		return time.Until(d)
+	}
+	return a.tune.budget
 }
 
 // blockActions runs each click through the service before the ack returns

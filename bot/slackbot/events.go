@@ -19,8 +19,8 @@ var errMalformed = errors.New("malformed payload")
 var mentionRE = regexp.MustCompile(`<@([UWB][A-Z0-9]+)(?:\|[^>]*)?>`)
 
 // event handles one Events API payload. url_verification echoes the
-// challenge; callbacks are deduplicated by event_id (Slack retries a
-// delivery it thinks failed). A message to the bot is answered by the
+// challenge. Callers have claimed the callback's event_id (Slack retries a
+// delivery it thinks failed; see eventKey). A message to the bot is answered by the
 // service before the ack (a command typed in a DM may change state), and
 // the answer is posted after it, through the outbox. Valid JSON of an
 // event type copbot does not use is ignored.
@@ -41,11 +41,6 @@ func (a *Adapter) event(ctx context.Context, _ *slot, body []byte) (any, error) 
 			return map[string]string{"challenge": v.Challenge}, nil
 		}
 	case slackevents.CallbackEvent:
-		cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
-		if ok && cb.EventID != "" && !a.seen.Add(cb.EventID, struct{}{}) {
-			a.log.Info("slack event retry ignored", "event_id", cb.EventID)
-			return nil, nil
-		}
 		a.innerEvent(ctx, ev.InnerEvent.Data, botUsers(body))
 	}
 	return nil, nil

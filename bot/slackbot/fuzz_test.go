@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -118,8 +119,12 @@ func FuzzSlackPayload(f *testing.F) {
 			t.tries, t.pace = 1, 0
 			t.budget, t.asyncTimeout, t.callTimeout, t.userTimeout = 500*time.Millisecond, 500*time.Millisecond, 500*time.Millisecond, 200*time.Millisecond
 		}))
-	now := time.Now()
+	start := time.Now()
+	var inputs atomic.Int64
 	f.Fuzz(func(t *testing.T, route uint8, body string) {
+		// Each input is signed at its own second: the same body twice would
+		// otherwise be a replay, refused with 401 as it should be.
+		now := start.Add(time.Duration(inputs.Add(1)) * time.Second)
 		a, err := newAdapter(e.a.cfg, e.a.svc, slog.New(watch), func() time.Time { return now }, e.a.tune)
 		if err != nil {
 			t.Fatal(err)

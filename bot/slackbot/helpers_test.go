@@ -40,6 +40,7 @@ type env struct {
 	srv  *httptest.Server // nil withDirect
 	mux  *http.ServeMux
 	now  func() time.Time
+	path string       // the database file
 	seq  atomic.Int64 // makes each command's trigger_id unique, as Slack's are
 }
 
@@ -54,6 +55,7 @@ type envConfig struct {
 	// Slack (slacktest.NewDirect), so that the env can live in a
 	// testing/synctest bubble.
 	direct bool
+	path   string // "": a new database
 }
 
 type envOpt func(*envConfig)
@@ -64,6 +66,7 @@ func withConfig(f func(*Config)) envOpt          { return func(c *envConfig) { c
 func withClock(now func() time.Time) envOpt      { return func(c *envConfig) { c.clock = now } }
 func withLog(l *slog.Logger) envOpt              { return func(c *envConfig) { c.log = l } }
 func withDirect() envOpt                         { return func(c *envConfig) { c.direct = true } }
+func withPath(path string) envOpt                { return func(c *envConfig) { c.path = path } }
 func withOptions(f func(*handlers.Options)) envOpt {
 	return func(c *envConfig) { f(&c.opts) }
 }
@@ -77,7 +80,10 @@ func newEnv(t testing.TB, opts ...envOpt) *env {
 		o(&ec)
 	}
 	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "copbot.db"))
+	if ec.path == "" {
+		ec.path = filepath.Join(t.TempDir(), "copbot.db")
+	}
+	db, err := storage.Open(ctx, ec.path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +101,7 @@ func newEnv(t testing.TB, opts ...envOpt) *env {
 		fake = slacktest.NewServer(t)
 	}
 	cfg := Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.APIURL(),
-		Channel: "C0COMMUNITY", Command: "/cop", Transport: fake.Transport()}
+		Channel: "C0COMMUNITY", Command: "/cop", Transport: fake.Transport(), Requests: db}
 	if ec.cfg != nil {
 		ec.cfg(&cfg)
 	}
@@ -110,7 +116,7 @@ func newEnv(t testing.TB, opts ...envOpt) *env {
 	t.Cleanup(a.Close)
 	mux := http.NewServeMux()
 	a.Register(mux)
-	e := &env{t: t, fake: fake, db: db, svc: svc, a: a, mux: mux, now: ec.clock}
+	e := &env{t: t, fake: fake, db: db, svc: svc, a: a, mux: mux, now: ec.clock, path: ec.path}
 	if !ec.direct {
 		e.srv = httptest.NewServer(mux)
 		t.Cleanup(e.srv.Close)

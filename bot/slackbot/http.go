@@ -2,54 +2,124 @@ package slackbot
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/slack-go/slack"
+
+	"copbot/bot/internal/once"
 )
 
 // serveCommand is POST /slack/commands.
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, s *slot) {
-	body, ok := a.readVerified(w, r)
+	v, ok := a.readVerified(w, r)
 	if !ok {
 		return
 	}
-	sc, err := slack.SlashCommandParse(formRequest(body))
+	sc, err := slack.SlashCommandParse(formRequest(v.body))
 	if err != nil || sc.UserID == "" {
 		http.Error(w, "malformed slash command", http.StatusBadRequest)
 		return
 	}
-	a.writeAck(w, a.command(r.Context(), s, sc))
+	a.serveSigned(w, r, v, "", func(ctx context.Context) (any, error) { return a.command(ctx, s, sc), nil })
 }
 
 // serveInteraction is POST /slack/interactions.
-func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, s *slot) {
-	body, ok := a.readVerified(w, r)
+func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, _ *slot) {
+	v, ok := a.readVerified(w, r)
 	if !ok {
 		return
 	}
-	cb, err := slack.InteractionCallbackParse(formRequest(body))
+	cb, err := slack.InteractionCallbackParse(formRequest(v.body))
 	if err != nil || cb.Type == "" || cb.User.ID == "" {
 		http.Error(w, "malformed interaction payload", http.StatusBadRequest)
 		return
 	}
-	a.writeAck(w, a.interaction(r.Context(), &cb))
+	a.serveSigned(w, r, v, "", func(ctx context.Context) (any, error) { return a.interaction(ctx, &cb), nil })
 }
 
 // serveEvent is POST /slack/events.
 func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, s *slot) {
-	body, ok := a.readVerified(w, r)
+	v, ok := a.readVerified(w, r)
 	if !ok {
 		return
 	}
-	ack, err := a.event(r.Context(), s, body)
+	if !json.Valid(v.body) {
+		http.Error(w, "malformed event", http.StatusBadRequest)
+		return
+	}
+	a.serveSigned(w, r, v, eventKey(v.body), func(ctx context.Context) (any, error) { return a.event(ctx, s, v.body) })
+}
+
+// serveSigned runs fn for a verified request, once (see beginSigned),
+// within the request's acknowledgement budget, records it as handled,
+// then answers with fn's acknowledgement.
+func (a *Adapter) serveSigned(w http.ResponseWriter, r *http.Request, v signed, event string, fn func(context.Context) (any, error)) {
+	ctx, cancel := a.budget(r.Context())
+	defer cancel()
+	d, ok := a.beginSigned(ctx, w, r, v, event)
+	if !ok {
+		return
+	}
+	ctx = d.Context(ctx)
+	defer a.once.Finish(ctx, d, nil) // after a panic
+	ack, err := fn(ctx)
+	a.finish(ctx, d)
 	if errors.Is(err, errMalformed) {
 		http.Error(w, "malformed event", http.StatusBadRequest)
 		return
 	}
 	a.writeAck(w, ack)
+}
+
+// beginSigned claims a verified request, and its event's key when it
+// carries one, unless a delivery of either was handled or is in flight.
+// The same signature again is a replay (401); the same event under a new
+// signature is Slack retrying it (an empty 200). ok=false means it has
+// answered. ctx carries the request's budget.
+func (a *Adapter) beginSigned(ctx context.Context, w http.ResponseWriter, r *http.Request, v signed, event string) (*once.Delivery, bool) {
+	keys, exp := []string{v.key}, v.expires
+	if event != "" {
+		keys, exp = append(keys, event), later(exp, a.now().Add(eventRetention))
+	}
+	d, st, err := a.begin(ctx, exp, keys...)
+	switch {
+	case err != nil:
+		a.log.Warn("request not begun: no turn within its budget, or the record is unreadable", "err", err)
+		refuseBusy(w)
+		return nil, false
+	case st == once.First:
+		return d, true
+	case d.Matched() == v.key:
+		a.refuse(w, r, errReplayed)
+		return nil, false
+	}
+	a.log.Info("slack event retry ignored", "event", event)
+	w.WriteHeader(http.StatusOK)
+	return nil, false
+}
+
+// eventKey names an Events API callback by its event_id, which Slack keeps
+// across retries; "" when the payload has none (url_verification).
+func eventKey(body []byte) string {
+	var p struct {
+		EventID string `json:"event_id"`
+	}
+	if json.Unmarshal(body, &p) != nil || p.EventID == "" {
+		return ""
+	}
+	return "slack:event:" + p.EventID
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // formRequest wraps a verified body for slack-go's form parsers. The

@@ -3,6 +3,7 @@ package slackbot
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"copbot/bot/slackbot/slacktest"
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -91,23 +93,108 @@ func TestReplayedRequestRefused(t *testing.T) {
 	}
 }
 
-// TestReplayWindowBounded checks the replay cache's memory: entries go once
-// the signature window can no longer accept them, and never exceed the cap.
-func TestReplayWindowBounded(t *testing.T) {
-	now := time.Unix(1_700_000_000, 0)
-	c := newTTLCache[struct{}](replayTTL, 3, func() time.Time { return now })
-	for _, k := range []string{"a", "b", "c", "d"} {
-		c.Add(k, struct{}{})
+// TestReplayWithOtherHexCaseRefused is finding 1 of issue 16: hex decoding
+// accepts upper case, so the same signature with one letter upper-cased
+// verified again and, keyed on the header's text, acted again: the vote
+// was taken back. Replays are keyed by the decoded signature.
+func TestReplayWithOtherHexCaseRefused(t *testing.T) {
+	e := newStormEnv(t, 1)
+	p := e.postPoll("Accessibility", "Chatbots")
+	form := clickForm(t, p, stormVoter(0), p.Buttons[1], 0)
+	at := e.now()
+	first := slacktest.SignedRequest(e.srv.URL+"/slack/interactions", testSecret, at, formType, form)
+	sig := first.Header.Get(slacktest.SignatureHeader)
+	i := strings.IndexAny(sig[3:], "abcdef") + 3
+	if i < 3 {
+		t.Fatalf("signature %s has no hex letter", sig)
 	}
-	if got := c.Len(); got != 3 {
-		t.Errorf("len after 4 adds with cap 3 = %d, want 3", got)
+	upper := sig[:i] + strings.ToUpper(sig[i:i+1]) + sig[i+1:]
+	if got := e.do(first).StatusCode; got != http.StatusOK {
+		t.Fatalf("first click: status %d", got)
 	}
-	if c.Add("d", struct{}{}) {
-		t.Error("a key seen within the window was accepted again")
+	replay := slacktest.SignedRequest(e.srv.URL+"/slack/interactions", testSecret, at, formType, form)
+	replay.Header.Set(slacktest.SignatureHeader, upper)
+	if got := e.do(replay).StatusCode; got != http.StatusUnauthorized {
+		t.Errorf("replay with %s: status %d, want 401", upper, got)
 	}
-	now = now.Add(replayTTL)
-	if !c.Add("e", struct{}{}) || c.Len() != 1 {
-		t.Errorf("after the window: len %d, want only the new key", c.Len())
+	e.a.Close()
+	if votes, err := e.db.PollVotes(context.Background(), p.ID); err != nil || len(votes) != 1 {
+		t.Errorf("votes after the replay: %+v, %v; want the one vote", votes, err)
+	}
+}
+
+// restart closes the adapter and the service and opens new ones on the
+// same database file, as a new process would, with a new fake Slack (the
+// old database handle stays open until the test ends: SQLite shares the
+// file).
+func (e *env) restart(opts ...envOpt) *env {
+	e.t.Helper()
+	e.a.Close()
+	e.srv.Close()
+	e.svc.Close()
+	return newEnv(e.t, append([]envOpt{withPath(e.path)}, opts...)...)
+}
+
+// TestReplayAfterRestartRefused: the record of handled requests survives a
+// restart, so a request replayed to the new process within its signature's
+// window does nothing (issue 16: any request of the last five minutes
+// replayed after a restart).
+func TestReplayAfterRestartRefused(t *testing.T) {
+	e := newStormEnv(t, 1)
+	p := e.postPoll("Accessibility", "Chatbots")
+	at := e.now()
+	click := clickForm(t, p, stormVoter(0), p.Buttons[0], 0)
+	meeting := commandForm("meeting add 2027-03-17 13:00 Quarterly", stormCoordinator)
+	for _, req := range []struct{ path, form string }{{"/slack/interactions", click}, {"/slack/commands", meeting}} {
+		if got := e.do(slacktest.SignedRequest(e.srv.URL+req.path, testSecret, at, formType, req.form)).StatusCode; got != http.StatusOK {
+			t.Fatalf("%s: status %d", req.path, got)
+		}
+	}
+	e = e.restart(withOptions(func(o *handlers.Options) {
+		o.Coordinators = []storage.Identity{{Platform: storage.PlatformSlack, ID: stormCoordinator}}
+	}))
+	for _, req := range []struct{ path, form string }{{"/slack/interactions", click}, {"/slack/commands", meeting}} {
+		if got := e.do(slacktest.SignedRequest(e.srv.URL+req.path, testSecret, at, formType, req.form)).StatusCode; got != http.StatusUnauthorized {
+			t.Errorf("%s replayed after a restart: status %d, want 401", req.path, got)
+		}
+	}
+	e.a.Close()
+	if votes, err := e.db.PollVotes(context.Background(), p.ID); err != nil || len(votes) != 1 {
+		t.Errorf("votes: %+v, %v; want the one vote", votes, err)
+	}
+	if ms, err := e.db.FindMeetings(context.Background(), storage.MeetingFilter{}); err != nil || len(ms) != 1 {
+		t.Errorf("%d meetings (%v), want 1", len(ms), err)
+	}
+}
+
+// TestEventRetriedAfterRestartIgnored: Slack retries an event under a new
+// signature; its event_id is remembered across a restart.
+func TestEventRetriedAfterRestartIgnored(t *testing.T) {
+	e := newEnv(t)
+	e.join(marie())
+	var env map[string]any
+	if err := json.Unmarshal([]byte(fixture(t, "socketmode_events_api_envelope.json")), &env); err != nil {
+		t.Fatal(err)
+	}
+	p := env["payload"].(map[string]any)
+	ev := p["event"].(map[string]any)
+	ev["type"], ev["text"], p["event_id"] = "app_mention", "<@U111> who represents Ontario?", "Ev-retried"
+	b, _ := json.Marshal(p)
+	if got := e.send("/slack/events", "application/json", string(b)).StatusCode; got != http.StatusOK {
+		t.Fatalf("event: status %d", got)
+	}
+	e.a.Close()
+	if n := len(e.fake.Calls("chat.postEphemeral")); n != 1 {
+		t.Fatalf("%d answers, want 1", n)
+	}
+	e = e.restart()
+	retry := e.sendAt(e.now().Add(time.Second), "/slack/events", "application/json", string(b))
+	if retry.StatusCode != http.StatusOK {
+		t.Errorf("retry: status %d, want 200", retry.StatusCode)
+	}
+	e.a.Close()
+	if n := len(e.fake.Calls("chat.postEphemeral")); n != 0 {
+		t.Errorf("the retry was answered again (%d answers)", n)
 	}
 }
 
@@ -128,5 +215,37 @@ func TestSocketEnvelopeRedeliveredOnce(t *testing.T) {
 	}
 	if ms, err := e.db.FindMeetings(context.Background(), storage.MeetingFilter{}); err != nil || len(ms) != 1 {
 		t.Errorf("%d meetings (%v), want 1", len(ms), err)
+	}
+}
+
+// TestSocketEnvelopeRedeliveredAfterRestart: an envelope whose ack was lost
+// is redelivered to the next connection, here of a new process; it is
+// acknowledged and not run again, so the vote is not taken back (issue 15,
+// finding 11: 100 of 100 votes reversed).
+func TestSocketEnvelopeRedeliveredAfterRestart(t *testing.T) {
+	socket := withConfig(func(c *Config) { c.AppToken = "xapp-1-test" })
+	e := newStormEnv(t, 1, socket)
+	p := e.seedPoll()
+	click := envelope(t, "env-vote", "interactive", clickPayload(t, p, stormVoter(0), p.Buttons[0], 0))
+	run := func(e *env) *fakeSocket {
+		sock := newFakeSocket(t, e.fake)
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		go e.a.RunSocketMode(ctx)
+		return sock
+	}
+	if ack := run(e).roundTrip(t, click); ack["envelope_id"] != "env-vote" {
+		t.Fatalf("ack %v", ack)
+	}
+	if got := e.storedVoters(p.ID); got != 1 {
+		t.Fatalf("%d voters after the click, want 1", got)
+	}
+	e = e.restart(socket)
+	if ack := run(e).roundTrip(t, click); ack["envelope_id"] != "env-vote" || ack["payload"] != nil {
+		t.Errorf("redelivery ack %v, want a bare ack", ack)
+	}
+	e.a.Close()
+	if got := e.storedVoters(p.ID); got != 1 {
+		t.Errorf("%d voters after the redelivery, want 1: the vote was taken back", got)
 	}
 }

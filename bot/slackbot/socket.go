@@ -7,6 +7,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"copbot/bot/internal/once"
 )
 
 // maxSocketAck stays under Socket Mode's 20 KB response limit, above which
@@ -65,19 +67,32 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 		return
 	}
 	req := *evt.Request
-	if !a.seen.Add("envelope:"+req.EnvelopeID, struct{}{}) {
-		// Acked again (the first ack may be what was lost) but not run twice.
-		a.log.Info("slack socket mode envelope redelivered; ignored", "envelope", req.EnvelopeID)
-		go func() {
-			defer s.release()
-			a.sendAck(ctx, client, req, nil)
-		}()
-		return
+	keys := []string{"slack:envelope:" + req.EnvelopeID}
+	if evt.Type == socketmode.EventTypeEventsAPI {
+		if k := eventKey(req.Payload); k != "" {
+			keys = append(keys, k)
+		}
 	}
 	go func() {
 		defer s.release()
 		defer a.recoverPanic()
-		ack, responseURL := a.socketAck(ctx, s, evt)
+		bctx, cancel := a.budget(ctx)
+		defer cancel()
+		d, st, err := a.begin(bctx, a.now().Add(eventRetention), keys...)
+		switch {
+		case err != nil:
+			a.log.Warn("slack socket mode envelope not begun, not acknowledged", "envelope", req.EnvelopeID, "err", err)
+			return
+		case st != once.First:
+			// Acked again (the first ack may be what was lost) but not run twice.
+			a.log.Info("slack socket mode envelope redelivered; ignored", "envelope", req.EnvelopeID, "key", d.Matched())
+			a.sendAck(ctx, client, req, nil)
+			return
+		}
+		wctx := d.Context(bctx)
+		defer a.once.Finish(wctx, d, nil) // after a panic
+		ack, responseURL := a.socketAck(wctx, s, evt)
+		a.finish(wctx, d)
 		a.ack(ctx, client, req, ack, responseURL)
 	}()
 }

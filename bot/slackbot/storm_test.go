@@ -124,6 +124,17 @@ func voteButtons(t testing.TB, blocksJSON string) []pollButton {
 // action. n makes the response_url unique, to match confirmations to clicks.
 func clickForm(t testing.TB, p postedPoll, user string, b pollButton, n int) string {
 	t.Helper()
+	payload, err := json.Marshal(clickPayload(t, p, user, b, n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return url.Values{"payload": {string(payload)}}.Encode()
+}
+
+// clickPayload is the block_actions payload of one click, as Slack sends
+// it (form-encoded over HTTP, as JSON in a Socket Mode envelope).
+func clickPayload(t testing.TB, p postedPoll, user string, b pollButton, n int) map[string]any {
+	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal([]byte(fixture(t, "block_actions_docs_example.json")), &m); err != nil {
 		t.Fatal(err)
@@ -137,11 +148,7 @@ func clickForm(t testing.TB, p postedPoll, user string, b pollButton, n int) str
 	m["actions"] = []any{map[string]any{"type": "button", "action_id": b.ActionID, "block_id": b.BlockID,
 		"value": b.Value, "text": map[string]any{"type": "plain_text", "text": b.Label, "emoji": true},
 		"action_ts": fmt.Sprintf("1700000100.%06d", n)}}
-	payload, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return url.Values{"payload": {string(payload)}}.Encode()
+	return m
 }
 
 // click sends one signed interaction and returns its status and latency.

@@ -27,16 +27,10 @@ var (
 	errReplayed         = errors.New("replayed request: this timestamp and signature were already used")
 )
 
-// Replay cache bounds. A signed request is valid while its timestamp is
-// within signatureWindow of our clock, so at most 2×signatureWindow after
-// we first see it: remembering (timestamp, signature) that long refuses
-// every replay. replayMax caps memory (about 150 bytes an entry) at far
-// more than Slack sends in ten minutes to one community; when full the
-// oldest entries go first.
-const (
-	replayTTL = 2 * signatureWindow
-	replayMax = 100_000
-)
+// eventRetention is how long an Events API event id or a Socket Mode
+// envelope id is remembered: Slack retries an event for about an hour and
+// redelivers an unacknowledged envelope within minutes.
+const eventRetention = time.Hour
 
 // verifySignature checks Slack's v0 request signature: HMAC-SHA256 with the
 // signing secret over "v0:" + timestamp + ":" + body, hex encoded after
@@ -79,11 +73,20 @@ func sign(secret, timestamp string, body []byte) []byte {
 	return m.Sum(nil)
 }
 
-// readVerified reads the capped body and verifies its signature, then that
-// the same signed request was not seen before (a replay within the 5 minute
-// window would vote, post or add twice). On failure it has already answered
-// (413 or 401) and returns ok=false: the caller must do nothing else.
-func (a *Adapter) readVerified(w http.ResponseWriter, r *http.Request) (body []byte, ok bool) {
+// signed is a request whose signature verified.
+type signed struct {
+	body []byte
+	// key names the request by what was verified: its timestamp and its
+	// signature's bytes. Hex decoding accepts either case, so the header's
+	// text would let a replay with one letter upper-cased act again.
+	key     string
+	expires time.Time // when the signature can no longer verify
+}
+
+// readVerified reads the capped body and verifies its signature. On
+// failure it has already answered (413 or 401) and returns ok=false: the
+// caller must do nothing else.
+func (a *Adapter) readVerified(w http.ResponseWriter, r *http.Request) (v signed, ok bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -92,21 +95,26 @@ func (a *Adapter) readVerified(w http.ResponseWriter, r *http.Request) (body []b
 		} else {
 			http.Error(w, "cannot read body", http.StatusBadRequest)
 		}
-		return nil, false
+		return v, false
 	}
-	err = verifySignature(a.cfg.SigningSecret, r.Header.Get("X-Slack-Request-Timestamp"),
-		r.Header.Get("X-Slack-Signature"), body, a.now())
-	if err == nil && !a.replays.Add(r.Header.Get("X-Slack-Request-Timestamp")+":"+r.Header.Get("X-Slack-Signature"), struct{}{}) {
-		err = errReplayed
+	ts, sig := r.Header.Get("X-Slack-Request-Timestamp"), r.Header.Get("X-Slack-Signature")
+	if err := verifySignature(a.cfg.SigningSecret, ts, sig, body, a.now()); err != nil {
+		a.refuse(w, r, err)
+		return v, false
 	}
-	if err != nil {
-		a.log.Warn("slack request refused", "path", r.URL.Path, "reason", err, "remote", r.RemoteAddr)
-		msg := "invalid signature"
-		if errors.Is(err, errReplayed) {
-			msg = "replayed request"
-		}
-		http.Error(w, msg, http.StatusUnauthorized)
-		return nil, false
+	raw, _ := hex.DecodeString(strings.TrimPrefix(sig, "v0=")) // verified: well-formed
+	sec, _ := strconv.ParseInt(ts, 10, 64)
+	return signed{body: body, key: "slack:v0:" + ts + ":" + hex.EncodeToString(raw),
+		expires: time.Unix(sec, 0).Add(signatureWindow + time.Second)}, true
+}
+
+// refuse answers 401 to a request that failed verification or replays one
+// already handled.
+func (a *Adapter) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	a.log.Warn("slack request refused", "path", r.URL.Path, "reason", err, "remote", r.RemoteAddr)
+	msg := "invalid signature"
+	if errors.Is(err, errReplayed) {
+		msg = "replayed request"
 	}
-	return body, true
+	http.Error(w, msg, http.StatusUnauthorized)
 }

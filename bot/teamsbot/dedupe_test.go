@@ -3,12 +3,13 @@ package teamsbot
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"copbot/handlers"
 )
@@ -233,44 +234,93 @@ func within[T any](t *testing.T, ch <-chan T) T {
 	}
 }
 
-// TestDeliveriesBounded checks that remembered activities expire after the
-// TTL and that the oldest are forgotten beyond the maximum.
-func TestDeliveriesBounded(t *testing.T) {
+// TestRedeliveredAfterRestart is issue 15's finding 11 on Teams: an
+// activity redelivered to a new process (its first answer was lost) must
+// not run again; before, a redelivered vote was taken back. A card action
+// is told it was handled, a message gets 200.
+func TestRedeliveredAfterRestart(t *testing.T) {
 	clk := newClock()
-	s := newDeliveries(time.Hour, 3, clk.Now)
-	claim := func(key string) bool {
-		_, first := s.claim(key)
-		return first
+	f := newFakeBF(t, clk)
+	vote, su := invokeWith(t, f, `{"type":"Action.Execute","verb":"poll_vote","data":{"action":"poll_vote","value":"7:2"}}`)
+	mention, msu := f.inbound("teams-channel-message-at-mention.json")
+	tr := mustTranslator(t)
+	cfg := f.config()
+	cfg.Requests = testRequests(t)
+	first := &recorder{reply: textReply("error", "en", "Vote counted", 0)}
+	b := startBot(t, f, cfg, first, tr)
+	if got, _ := signedPost(t, f, b, vote, su); got != 200 {
+		t.Fatalf("first vote: status %d", got)
 	}
-	steps := []struct {
-		advance time.Duration
-		key     string
-		want    bool // first delivery
-	}{
-		{0, "a", true},
-		{0, "a", false},
-		{59 * time.Minute, "a", false},
-		{0, "b", true},
-		{time.Minute, "a", true}, // a expired at 1 h
-		{0, "b", false},
-		{0, "c", true},
-		{0, "d", true}, // a, b, c, d: b (the oldest) is forgotten
-		{0, "b", true},
-		{0, "d", false},
+	if got, _ := signedPost(t, f, b, mention, msu); got != 200 {
+		t.Fatalf("first message: status %d", got)
 	}
-	for i, st := range steps {
-		clk.Add(st.advance)
-		if got := claim(st.key); got != st.want {
-			t.Errorf("step %d: claim(%q) first = %v, want %v", i, st.key, got, st.want)
-		}
+	b.srv.Close()
+	b.Close()
+
+	again := &recorder{reply: textReply("error", "en", "Vote counted", 0)}
+	b = startBot(t, f, cfg, again, tr)
+	status, out := signedPost(t, f, b, vote, su)
+	if r := decode(t, out); status != 200 || r["value"] != tr.T("en", "teams_reply_failed", nil) {
+		t.Errorf("redelivered vote: %d %v, want 200 saying it was handled", status, r)
 	}
-	if n := s.len(); n != 3 {
-		t.Errorf("len = %d, want 3", n)
+	if got, _ := signedPost(t, f, b, mention, msu); got != 200 {
+		t.Errorf("redelivered message: status %d, want 200", got)
 	}
-	for i := range 100 {
-		s.claim(fmt.Sprint("k", i))
-	}
-	if n := s.len(); n != 3 {
-		t.Errorf("after 100 more, len = %d, want the maximum 3", n)
+	if n := len(again.got()); n != 0 {
+		t.Errorf("the new process ran %d redelivered activities, want none", n)
 	}
 }
+
+// TestActivityWithoutIDKeyedByContent: an activity without an id is
+// recognized by its content, so its redelivery does not run again, while
+// another activity without an id does run.
+func TestActivityWithoutIDKeyedByContent(t *testing.T) {
+	clk := newClock()
+	f := newFakeBF(t, clk)
+	mention, su := f.inbound("teams-channel-message-at-mention.json")
+	noID := bytes.Replace(mention, []byte(`"id": "1759944781430"`), []byte(`"id": ""`), 1)
+	other := bytes.Replace(noID, []byte(`"text": "`), []byte(`"text": "again `), 1)
+	if bytes.Equal(noID, mention) || bytes.Equal(other, noID) {
+		t.Fatal("at-mention fixture changed")
+	}
+	rec := &recorder{reply: textReply("help", "en", "hi", 0)}
+	b := startBot(t, f, f.config(), rec, mustTranslator(t))
+	for i, body := range [][]byte{noID, noID, other} {
+		if got, _ := signedPost(t, f, b, body, su); got != 200 {
+			t.Fatalf("delivery %d: status %d", i+1, got)
+		}
+	}
+	if n := len(rec.got()); n != 2 {
+		t.Errorf("service called %d times, want 2 (the redelivery is not run)", n)
+	}
+	if n := b.once.InFlight(); n != 0 {
+		t.Errorf("%d activities still held in memory, want 0", n)
+	}
+}
+
+// TestRetentionCoversTheToken: an activity is remembered at least an hour,
+// and as long as its token verifies, so that a replay with the same token
+// is refused whenever it comes.
+func TestRetentionCoversTheToken(t *testing.T) {
+	now := time.Date(2027, 1, 15, 17, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		exp  *time.Time
+		want time.Time
+	}{
+		{"no expiry", nil, now.Add(time.Hour)},
+		{"short token", ptr(now.Add(10 * time.Minute)), now.Add(time.Hour)},
+		{"long token", ptr(now.Add(24 * time.Hour)), now.Add(24*time.Hour + clockSkew)},
+	}
+	for _, tt := range tests {
+		c := &botClaims{}
+		if tt.exp != nil {
+			c.ExpiresAt = jwt.NewNumericDate(*tt.exp)
+		}
+		if got := retention(now, c); !got.Equal(tt.want) {
+			t.Errorf("%s: retention %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

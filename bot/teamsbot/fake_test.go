@@ -269,6 +269,9 @@ type bot struct {
 }
 
 func startBot(t testing.TB, f *fakeBF, cfg Config, svc service, tr *handlers.Translator) *bot {
+	if cfg.Requests == nil {
+		cfg.Requests = testRequests(t)
+	}
 	client := f.srv.Client()
 	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
 	a, err := newAdapter(cfg, svc, tr, slog.New(slog.DiscardHandler), f.clock.Now, client)
@@ -281,6 +284,17 @@ func startBot(t testing.TB, f *fakeBF, cfg Config, svc service, tr *handlers.Tra
 	b := &bot{Adapter: a, srv: httptest.NewServer(mux)}
 	t.Cleanup(func() { b.srv.Close(); a.Close() })
 	return b
+}
+
+// testRequests is a record of handled requests in a database of its own.
+func testRequests(t testing.TB) *storage.DB {
+	t.Helper()
+	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "requests.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // post sends body to /teams/messages with the Authorization value authz.

@@ -33,8 +33,8 @@ func FuzzActivity(f *testing.F) {
 		if req.Identity.Platform != storage.PlatformTeams || req.Text != text {
 			t.Fatalf("request %+v", req)
 		}
-		if (deliveryKey(act) == "") != (act.ID == "") {
-			t.Fatalf("delivery key %q for id %q", deliveryKey(act), act.ID)
+		if k := activityKey(act, body); k == "" || strings.HasPrefix(k, "teams:content:") != (act.ID == "") {
+			t.Fatalf("activity key %q for id %q", k, act.ID)
 		}
 		_, _, _ = act.personal(), act.tenant(), act.locale()
 		_ = act.botAdded()

@@ -231,6 +231,7 @@ func TestClose(t *testing.T) {
 }
 
 func TestNewConfig(t *testing.T) {
+	db := testRequests(t)
 	tests := []struct {
 		name      string
 		cfg       Config
@@ -239,9 +240,10 @@ func TestNewConfig(t *testing.T) {
 	}{
 		{"no app id", Config{AppPassword: "p"}, "app_id", ""},
 		{"no password", Config{AppID: "a"}, "app_password", ""},
-		{"plain http service url", Config{AppID: "a", AppPassword: "p", ServiceURL: "http://example.com/"}, "service_url", ""},
-		{"multi-tenant default", Config{AppID: "a", AppPassword: "p"}, "", DefaultTokenURL},
-		{"single tenant", Config{AppID: "a", AppPassword: "p", TenantID: "t-1"}, "",
+		{"no record of handled requests", Config{AppID: "a", AppPassword: "p"}, "record of handled requests", ""},
+		{"plain http service url", Config{AppID: "a", AppPassword: "p", ServiceURL: "http://example.com/", Requests: db}, "service_url", ""},
+		{"multi-tenant default", Config{AppID: "a", AppPassword: "p", Requests: db}, "", DefaultTokenURL},
+		{"single tenant", Config{AppID: "a", AppPassword: "p", TenantID: "t-1", Requests: db}, "",
 			"https://login.microsoftonline.com/t-1/oauth2/v2.0/token"},
 	}
 	for _, tt := range tests {

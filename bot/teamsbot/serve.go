@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"copbot/bot/internal/once"
 	"copbot/handlers"
 )
 
@@ -45,7 +46,7 @@ func (a *Adapter) serveMessages(w http.ResponseWriter, r *http.Request) {
 		a.refuse(w, r, http.StatusBadRequest, err)
 		return
 	}
-	act, err := a.authenticate(r.Context(), authz, body)
+	act, claims, err := a.authenticate(r.Context(), authz, body)
 	if err != nil {
 		a.refuse(w, r, refusalStatus(err), err)
 		return
@@ -54,15 +55,28 @@ func (a *Adapter) serveMessages(w http.ResponseWriter, r *http.Request) {
 	// get its answer posted.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), a.workTimeout)
 	defer cancel()
-	var d *delivery
-	if key := deliveryKey(act); key != "" {
-		var first bool
-		if d, first = a.seen.claim(key); !first {
-			a.redelivered(ctx, w, act, d)
-			return
-		}
+	d, st, err := a.once.Begin(r.Context(), retention(a.now(), claims), activityKey(act, body))
+	switch {
+	case err != nil:
+		a.log.Error("record of handled requests unreadable", "err", err)
+		http.Error(w, "busy, try again", http.StatusServiceUnavailable)
+		return
+	case st != once.First:
+		a.redelivered(ctx, w, act, d)
+		return
 	}
-	a.dispatch(ctx, w, act, d)
+	ctx = d.Context(ctx)
+	defer a.once.Finish(ctx, d, nil) // after a panic
+	resp, code := a.dispatch(ctx, act)
+	a.once.Finish(ctx, d, resp)
+	switch {
+	case resp != nil:
+		a.writeJSON(w, *resp)
+	case code == http.StatusNotImplemented:
+		http.Error(w, "unsupported invoke", code)
+	default:
+		w.WriteHeader(code)
+	}
 }
 
 func refusalStatus(err error) int {
@@ -89,11 +103,18 @@ var errForbidden = errors.New("forbidden")
 // tenant_id is configured, that the activity comes from that tenant: a bot
 // installed by another organization must not be able to vote or post in
 // the community.
-func (a *Adapter) authenticate(ctx context.Context, authz string, body []byte) (*activity, error) {
+func (a *Adapter) authenticate(ctx context.Context, authz string, body []byte) (*activity, *botClaims, error) {
 	claims, key, err := a.auth.verify(ctx, authz)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	act, err := checkActivity(claims, key, body, a.cfg.TenantID)
+	return act, claims, err
+}
+
+// checkActivity decodes the activity a verified token came with and checks
+// it against the token.
+func checkActivity(claims *botClaims, key signingKey, body []byte, tenantID string) (*activity, error) {
 	act := &activity{}
 	if err := json.Unmarshal(body, act); err != nil {
 		return nil, fmt.Errorf("bad activity: %w", err)
@@ -109,21 +130,17 @@ func (a *Adapter) authenticate(ctx context.Context, authz string, body []byte) (
 	if !key.endorses(act.ChannelID) {
 		return nil, fmt.Errorf("%w: key not endorsed for channel %q", errUnauthorized, act.ChannelID)
 	}
-	if t := act.tenant(); a.cfg.TenantID != "" && !strings.EqualFold(t, a.cfg.TenantID) {
-		return nil, fmt.Errorf("%w: activity of tenant %q, configured tenant_id is %q", errForbidden, t, a.cfg.TenantID)
+	if t := act.tenant(); tenantID != "" && !strings.EqualFold(t, tenantID) {
+		return nil, fmt.Errorf("%w: activity of tenant %q, configured tenant_id is %q", errForbidden, t, tenantID)
 	}
 	return act, nil
 }
 
-// dispatch answers one authenticated activity, first delivered. Messages
-// are answered with 200 even when posting the reply failed: the command
-// ran, and a retried delivery would run it twice (a vote would flip back).
-// d, when not nil, is finished with the invoke response, if any.
-func (a *Adapter) dispatch(ctx context.Context, w http.ResponseWriter, act *activity, d *delivery) {
-	var resp *invokeResponse
-	if d != nil {
-		defer func() { d.finish(resp) }()
-	}
+// dispatch runs one authenticated activity, first delivered, and returns
+// its invoke response, if any, else the status to answer. Messages are
+// answered with 200 even when posting the reply failed: the command ran,
+// and a retried delivery must not run it twice.
+func (a *Adapter) dispatch(ctx context.Context, act *activity) (*invokeResponse, int) {
 	switch {
 	case act.Type == "message" && hasValue(act.Value):
 		a.onSubmitMessage(ctx, act)
@@ -131,24 +148,22 @@ func (a *Adapter) dispatch(ctx context.Context, w http.ResponseWriter, act *acti
 		a.onMessage(ctx, act)
 	case act.Type == "invoke" && act.Name == "adaptiveCard/action":
 		r := a.onCardAction(ctx, act)
-		resp = &r
-		a.writeJSON(w, r)
-		return
+		return &r, http.StatusOK
 	case act.Type == "invoke":
-		http.Error(w, "unsupported invoke", http.StatusNotImplemented)
-		return
+		return nil, http.StatusNotImplemented
 	case act.Type == "conversationUpdate":
 		a.onConversationUpdate(act)
 	}
-	w.WriteHeader(http.StatusOK)
+	return nil, http.StatusOK
 }
 
-// redelivered answers an activity already being handled or handled
-// without running anything again: 200 for everything but card actions,
-// which get the first delivery's answer once it is known (the Bot
-// Framework may show only the redelivery's), or a note that the click is
-// still being handled.
-func (a *Adapter) redelivered(ctx context.Context, w http.ResponseWriter, act *activity, d *delivery) {
+// redelivered answers an activity being handled or handled before without
+// running anything again: 200 for everything but card actions, which get
+// the first delivery's answer once it is known (the Bot Framework may show
+// only the redelivery's), a note that the click is still being handled,
+// or, when the first was answered before (perhaps by a process since
+// restarted), a note that it was handled.
+func (a *Adapter) redelivered(ctx context.Context, w http.ResponseWriter, act *activity, d *once.Delivery) {
 	a.log.Info("teams redelivery ignored", "type", act.Type, "id", act.ID, "conversation", act.Conversation.ID)
 	switch {
 	case act.Type == "invoke" && act.Name == "adaptiveCard/action":
@@ -159,16 +174,18 @@ func (a *Adapter) redelivered(ctx context.Context, w http.ResponseWriter, act *a
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	note := "teams_still_working"
 	select {
-	case <-d.done:
-		if d.resp != nil {
-			a.writeJSON(w, *d.resp)
+	case <-d.Done():
+		if resp, ok := d.Result().(*invokeResponse); ok && resp != nil {
+			a.writeJSON(w, *resp)
 			return
 		}
+		note = "teams_reply_failed"
 	case <-ctx.Done():
 	}
 	l := a.svc.Language(context.WithoutCancel(ctx), act.request(""))
-	a.writeJSON(w, invokeResponse{StatusCode: 200, Type: invokeMessage, Value: a.tr.T(l, "teams_still_working", nil)})
+	a.writeJSON(w, invokeResponse{StatusCode: 200, Type: invokeMessage, Value: a.tr.T(l, note, nil)})
 }
 
 func hasValue(v json.RawMessage) bool {

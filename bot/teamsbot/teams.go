@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"copbot/bot/internal/lifecycle"
+	"copbot/bot/internal/once"
 	"copbot/handlers"
 )
 
@@ -46,6 +47,10 @@ type Config struct {
 	// graph.go); it needs TenantID and ChannelID. GraphURL defaults to
 	// DefaultGraphURL.
 	GraphTeamID, GraphURL string
+	// Requests is the record of handled requests (the *storage.DB), so
+	// that a redelivered or replayed activity acts once, across restarts
+	// too.
+	Requests once.Store
 }
 
 // service is what the adapter needs of handlers.Service; tests substitute
@@ -72,7 +77,7 @@ type Adapter struct {
 	// Framework gives up on a request after 15 s.
 	workTimeout time.Duration
 
-	seen  *deliveries // recent activities, against redeliveries
+	once  *once.Guard // redelivered and replayed activities
 	graph *graph      // nil without graph_team_id: FindKeyed cannot look
 
 	mu      sync.Mutex
@@ -98,6 +103,9 @@ func newAdapter(cfg Config, svc service, tr *handlers.Translator, log *slog.Logg
 	if err := cfg.fill(); err != nil {
 		return nil, err
 	}
+	if cfg.Requests == nil {
+		return nil, errors.New("teams: no record of handled requests")
+	}
 	if client == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 32 // replies to one connector host go out in parallel
@@ -117,7 +125,7 @@ func newAdapter(cfg Config, svc service, tr *handlers.Translator, log *slog.Logg
 	a := &Adapter{cfg: cfg, svc: svc, tr: tr, log: log, now: now,
 		auth: newVerifier(cfg.OpenIDURL, cfg.AppID, client, now),
 		conn: newConnector(cfg, client, now), rd: renderer{tr: tr},
-		seen:        newDeliveries(dedupeTTL, dedupeMax, now),
+		once:        once.New(cfg.Requests, now, log),
 		workTimeout: 12 * time.Second}
 	if cfg.GraphTeamID != "" {
 		a.graph = newGraph(cfg, a.conn)
@@ -183,6 +191,7 @@ func (a *Adapter) Register(mux *http.ServeMux) {
 // outbound connections. The Service may be closed after it returns.
 func (a *Adapter) Close() {
 	a.running.Close()
+	a.once.Close()
 	a.conn.client.CloseIdleConnections()
 }
 
