@@ -153,7 +153,13 @@ func (s *Server) Transport() http.RoundTripper {
 	if s.srv == nil {
 		return roundTripFunc(s.direct)
 	}
-	target, _ := url.Parse(s.srv.URL)
+	return TransportTo(s.srv.URL)
+}
+
+// TransportTo is Transport for a fake Slack serving at base (its URL),
+// perhaps in another process: a child process of a kill -9 test.
+func TransportTo(base string) http.RoundTripper {
+	target, _ := url.Parse(base)
 	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
 		r := req.Clone(req.Context())
 		r.Header.Set(IntendedHostHeader, req.URL.Host)
