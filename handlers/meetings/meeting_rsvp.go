@@ -71,8 +71,10 @@ func (c *call) rsvpCountText(yes, no int) string {
 	})
 }
 
-// cmdMeetingRSVPs: meeting rsvps ID. Everyone sees the counts; coordinators
-// also see who answered what.
+// cmdMeetingRSVPs: meeting rsvps ID. Everyone sees the counts; members and
+// coordinators also see who answered what (members meet each other at the
+// meeting anyway), visitors and former members only the counts: the names
+// are the roster's personal data.
 func (s *Feature) cmdMeetingRSVPs(ctx context.Context, c *call) handlers.Reply {
 	m, r, ok := s.argMeeting(ctx, c, "meeting_rsvps_usage", true)
 	if !ok {
@@ -94,7 +96,7 @@ func (s *Feature) cmdMeetingRSVPs(ctx context.Context, c *call) handlers.Reply {
 		handlers.Header{Text: c.T("meeting_rsvps_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})},
 		handlers.Section{Text: c.rsvpCountText(len(yes), len(no))},
 	}
-	if c.Coordinator {
+	if c.Coordinator || c.Member != nil {
 		blocks = append(blocks, handlers.Section{Fields: []handlers.Field{
 			{Label: c.T("meeting_rsvps_yes", nil), Value: meetingNames(c, yes)},
 			{Label: c.T("meeting_rsvps_no", nil), Value: meetingNames(c, no)},

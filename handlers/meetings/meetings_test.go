@@ -371,10 +371,14 @@ func TestRSVP(t *testing.T) {
 			t.Errorf("%s: reply %s, want %q", st.name, mtgKey(r), st.want)
 		}
 	}
+	// Who is coming: names for members and coordinators, counts only for
+	// visitors (issue 16's decision).
 	member := e.ask("bob", "", "meeting rsvps 1")
-	mtgHas(t, member, "1 person attending · 1 person can’t attend")
-	if strings.Contains(member.Text, "Ana") {
-		t.Errorf("a member sees names:\n%s", member.Text)
+	mtgHas(t, member, "1 person attending · 1 person can’t attend", "Attending: Ana Tremblay", "Can’t attend: Bob Smith")
+	visitor := e.ask("zoe", "en", "meeting rsvps 1")
+	mtgHas(t, visitor, "1 person attending · 1 person can’t attend")
+	if strings.Contains(visitor.Text, "Ana") || strings.Contains(visitor.Text, "Bob") {
+		t.Errorf("a visitor sees names:\n%s", visitor.Text)
 	}
 	coord := e.ask("coord", "", "meeting rsvps 1")
 	mtgHas(t, coord, "Attending: Ana Tremblay", "Can’t attend: Bob Smith")
