@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"copbot/scheduler"
@@ -165,4 +166,15 @@ func (s *Service) MembershipChanged(joined *storage.Member) {
 	for _, f := range s.reg.changed {
 		f(joined)
 	}
+}
+
+// ActionIDs lists the installed button actions, sorted. The authorization
+// matrix enumerates them, so that a new button cannot skip its audit.
+func (s *Service) ActionIDs() []string {
+	return slices.Sorted(maps.Keys(s.reg.actions))
+}
+
+// FormIDs lists the installed forms, sorted, for the same reason.
+func (s *Service) FormIDs() []string {
+	return slices.Sorted(maps.Keys(s.reg.forms))
 }

@@ -253,10 +253,13 @@ func (s *Feature) meetingCard(ctx context.Context, c *call, m *storage.Meeting, 
 		s.log.Warn("meeting card: rsvps", "meeting", m.ID, "err", err)
 	}
 	open := m.Status == storage.MeetingScheduled && m.EndsAt().After(s.now())
-	if bs := c.meetingButtons(m, open); len(bs) > 0 {
+	// Only members answer: a visitor is not offered buttons that would
+	// refuse them.
+	rsvp := open && c.Member != nil
+	if bs := c.meetingButtons(m, open, rsvp); len(bs) > 0 {
 		blocks = append(blocks, handlers.Actions{Buttons: bs})
 	}
-	if full && open {
+	if full && rsvp {
 		blocks = append(blocks, handlers.Context{Text: c.T("meeting_rsvp_hint", c.With(map[string]any{"ID": m.ID}))})
 	}
 	return blocks
@@ -306,10 +309,12 @@ func (c *call) meetingFields(m *storage.Meeting, full bool) []handlers.Field {
 	return fields
 }
 
-func (c *call) meetingButtons(m *storage.Meeting, open bool) []handlers.Button {
+// meetingButtons are the RSVP buttons when rsvp, and the link to join the
+// meeting while it is open.
+func (c *call) meetingButtons(m *storage.Meeting, open, rsvp bool) []handlers.Button {
 	var bs []handlers.Button
 	id := strconv.FormatInt(m.ID, 10)
-	if open {
+	if rsvp {
 		bs = append(bs,
 			handlers.Button{ActionID: "rsvp_yes", Label: c.T("meeting_button_yes", nil), Value: id, Style: handlers.StylePrimary},
 			handlers.Button{ActionID: "rsvp_no", Label: c.T("meeting_button_no", nil), Value: id})

@@ -173,19 +173,30 @@ func TestMeetingShowAndList(t *testing.T) {
 	if _, err := e.db.CancelMeeting(context.Background(), later.ID); err != nil {
 		t.Fatal(err)
 	}
-	show := e.ask("ana", "en", "meeting 1")
+	e.join("mia", "Mia Roy", "en")
+	show := e.ask("mia", "en", "meeting 1")
 	mtgHas(t, show, "#1 “Quarterly meeting”", "Wednesday, March 3, 2027 at 10:00 a.m. EST", "Theme: Accessibility",
 		"0 people attending · 0 people can’t attend", "attend 1")
-	var buttons []string
-	for _, b := range show.Blocks {
-		if a, ok := b.(handlers.Actions); ok {
-			for _, btn := range a.Buttons {
-				buttons = append(buttons, btn.ActionID+"="+btn.Value+btn.URL)
+	buttons := func(r handlers.Reply) string {
+		var out []string
+		for _, b := range r.Blocks {
+			if a, ok := b.(handlers.Actions); ok {
+				for _, btn := range a.Buttons {
+					out = append(out, btn.ActionID+"="+btn.Value+btn.URL)
+				}
 			}
 		}
+		return strings.Join(out, " ")
 	}
-	if got := strings.Join(buttons, " "); got != "rsvp_yes=1 rsvp_no=1 meeting_link=https://meet.example.ca/cop" {
+	if got := buttons(show); got != "rsvp_yes=1 rsvp_no=1 meeting_link=https://meet.example.ca/cop" {
 		t.Errorf("buttons %q", got)
+	}
+	// A visitor (ana has not joined) is not offered RSVP buttons that
+	// would refuse them, nor the hint to type them.
+	visitor := e.ask("ana", "en", "meeting 1")
+	mtgHas(t, visitor, "#1 “Quarterly meeting”", "0 people attending · 0 people can’t attend")
+	if got := buttons(visitor); got != "meeting_link=https://meet.example.ca/cop" || strings.Contains(visitor.Text, "attend 1") {
+		t.Errorf("a visitor is offered to answer: buttons %q\n%s", got, visitor.Text)
 	}
 	cancelled := e.ask("ana", "fr", "réunion 2")
 	mtgHas(t, cancelled, "Cette réunion est annulée.")

@@ -247,7 +247,7 @@ func storageRefs(refs []handlers.MessageRef) []storage.PostRef {
 func (s *Feature) reminderMessage(m *storage.Meeting, late bool) handlers.Reply {
 	en, fr := s.langCall("en"), s.langCall("fr")
 	post := handlers.Bilingual(s.reminderPart(en, m, late), s.reminderPart(fr, m, late))
-	enButtons, frButtons := en.meetingButtons(m, true), fr.meetingButtons(m, true)
+	enButtons, frButtons := en.meetingButtons(m, true, true), fr.meetingButtons(m, true, true)
 	for i := range enButtons {
 		enButtons[i].Label += " / " + frButtons[i].Label
 	}

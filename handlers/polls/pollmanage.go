@@ -242,11 +242,24 @@ func (f *Feature) doAddOption(ctx context.Context, c *call, poll *storage.Poll, 
 		"ID": poll.ID, "Number": last.Position, "Option": c.pollQuote(last.Label)})})
 }
 
-// actAddOption opens the one-field form to add an option.
+// actAddOption opens the one-field form to add an option, to whom its
+// submission would accept: the poll's managers, and members when the poll
+// takes their options. Anyone else is told why at the click, rather than
+// after typing an option.
 func (f *Feature) actAddOption(ctx context.Context, c *call, value string) handlers.Reply {
 	poll, r, ok := f.load(ctx, c, value)
 	if !ok {
 		return r
+	}
+	switch {
+	case c.pollManager(poll):
+	case c.Member == nil:
+		return c.pollJoinFirst()
+	case !poll.AllowMemberOptions:
+		return c.ErrorReply("poll_error_options_closed", c.With(map[string]any{"ID": poll.ID}))
+	}
+	if !poll.Open() {
+		return c.ErrorReply("poll_error_closed", map[string]any{"ID": poll.ID})
 	}
 	text := c.T("poll_add_option_text", c.With(map[string]any{"ID": poll.ID}))
 	return handlers.Reply{Kind: "poll_add_option", Lang: c.Lang, Text: text, Blocks: []handlers.Block{handlers.Section{Text: text}},
