@@ -75,6 +75,16 @@ func (d *DB) AnnouncementsOf(ctx context.Context, meetingID int64) ([]*Announcem
 	return d.announcements(ctx, "WHERE meeting_id = ? ORDER BY id", meetingID)
 }
 
+// AnnouncementByID returns notice id, or ErrNotFound.
+func (d *DB) AnnouncementByID(ctx context.Context, id int64) (*Announcement, error) {
+	var a *Announcement
+	err := d.read(ctx, func(t *tx) (err error) {
+		a, err = t.announcement(id)
+		return err
+	})
+	return a, err
+}
+
 // FinishAnnouncement ends a pending notice with status; it reports false
 // when the notice was no longer pending (superseded meanwhile).
 func (d *DB) FinishAnnouncement(ctx context.Context, id int64, status AnnouncementStatus) (bool, error) {

@@ -139,7 +139,7 @@ func (d *DB) RecordDeliverySent(ctx context.Context, key string, ref PostRef) er
 		_, err := t.exec(`INSERT INTO deliveries (key, platform, status, attempts, first_at, started_at,
 			channel, message_id, updated_at) VALUES (?, ?, 'sent', 0, ?, ?, ?, ?, ?)
 			ON CONFLICT (key, platform) DO UPDATE SET status = 'sent', channel = excluded.channel,
-			message_id = excluded.message_id, error_code = '', last_error = '', updated_at = excluded.updated_at
+			message_id = excluded.message_id, error_code = '', last_error = '', resolved_by = '', updated_at = excluded.updated_at
 			WHERE deliveries.status != 'sent'`,
 			key, string(ref.Platform), now, now, ref.Channel, ref.ID, now)
 		return err

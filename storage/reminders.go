@@ -161,6 +161,16 @@ func (d *DB) RemindersOf(ctx context.Context, meetingID int64) ([]*Reminder, err
 	return out, err
 }
 
+// ReminderByID returns reminder id, any status, or ErrNotFound.
+func (d *DB) ReminderByID(ctx context.Context, id int64) (*Reminder, error) {
+	var r *Reminder
+	err := d.read(ctx, func(t *tx) (err error) {
+		r, err = t.reminderByID(id)
+		return err
+	})
+	return r, err
+}
+
 // ClaimReminder starts one delivery attempt on behalf of owner (a random id
 // per process). If the reminder is pending, nobody holds a live lease on
 // it, and its meeting is scheduled and has not started, it counts the
