@@ -51,7 +51,10 @@ type KeyedChannel interface {
 	// Platform names the channel's platform, the ledger's second key.
 	Platform() storage.Platform
 	// PostKeyed posts r carrying key (Slack message metadata) so that
-	// FindKeyed can find the post again even if its answer was lost.
+	// FindKeyed can find the post again even if its answer was lost. A
+	// failure that certainly did not post is a *PostFailure (the platform
+	// refused it, or it was never sent); any other error is taken as a
+	// lost answer: the post may be in the channel.
 	PostKeyed(ctx context.Context, key string, r Reply) (MessageRef, error)
 	// FindKeyed looks in the channel for a post carrying key made at or
 	// after since. found is false with a nil error only when the platform
@@ -71,3 +74,26 @@ type KeyedPoster interface {
 // channel back (Teams' Bot Connector). After an uncertain attempt there,
 // the post is sent again: a lost answer can then show it twice.
 var ErrNoLookup = errors.New("the platform cannot look posts up by key")
+
+// PostFailure is a post that certainly did not reach the channel: the
+// platform answered with a refusal, or the request never left. Adapters
+// return it from PostKeyed (see Refused and NotSent) so that the delivery
+// ledger can tell it from a lost answer, after which the post may be there.
+type PostFailure struct {
+	Refused bool   // the platform answered with an error; else it was never sent
+	Detail  string // the platform's own word for it ("HTTP 429", "channel_not_found"), shown as is
+	Err     error
+}
+
+func (f *PostFailure) Error() string { return f.Err.Error() }
+func (f *PostFailure) Unwrap() error { return f.Err }
+
+// Refused marks err as the platform's refusal of a post, detail its own
+// code for it: nothing was posted.
+func Refused(detail string, err error) error {
+	return &PostFailure{Refused: true, Detail: detail, Err: err}
+}
+
+// NotSent marks err as a post that never left (no connection, no token, no
+// channel to post to), detail a short code if any: nothing was posted.
+func NotSent(detail string, err error) error { return &PostFailure{Detail: detail, Err: err} }

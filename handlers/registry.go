@@ -54,6 +54,9 @@ type Parts struct {
 	Answers []AnswerFunc
 	// Jobs are the feature's timed work, one Source each (see JobSources).
 	Jobs []scheduler.Source
+	// Posts are the kinds of keyed community posts the feature makes, for
+	// the delivery command (see PostKind).
+	Posts []PostKind
 	// Words are first words that tell the language a text is written in,
 	// by language ("en", "fr", or "" for words both languages use), as
 	// written (accents included: suggestions show them).
@@ -79,6 +82,7 @@ type registry struct {
 	home     []HomeSection
 	answers  []AnswerFunc
 	jobs     []scheduler.Source
+	posts    []PostKind
 	changed  []func(*storage.Member)
 	flush    []func()
 	closers  []func()
@@ -117,6 +121,7 @@ func (s *Service) Install(p Parts) {
 	slices.SortStableFunc(r.home, func(a, b HomeSection) int { return a.Order - b.Order })
 	r.answers = append(r.answers, p.Answers...)
 	r.jobs = append(r.jobs, p.Jobs...)
+	r.posts = append(r.posts, p.Posts...)
 	if p.MembershipChanged != nil {
 		r.changed = append(r.changed, p.MembershipChanged)
 	}

@@ -71,6 +71,7 @@ func New(store *storage.DB, opts Options, now func() time.Time, log *slog.Logger
 	s.reg.core = []*Command{
 		{Names: []string{"help", "aide", "?"}, HelpKey: "help_help", Run: s.help},
 		{Names: []string{"preferences", "preference", "prefs"}, HelpKey: "help_preferences", Run: s.cmdPreferences},
+		deliveryCmd{s}.command(),
 	}
 	s.reg.addWords(coreWords)
 	return s, nil

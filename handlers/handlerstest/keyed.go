@@ -36,7 +36,8 @@ func NewChannel(p storage.Platform, lookup bool) *Channel {
 // Platform names the channel's platform.
 func (c *Channel) Platform() storage.Platform { return c.platform }
 
-// Fail makes the next n posts fail before reaching the channel (a 502).
+// Fail makes the next n posts fail before reaching the channel: the
+// platform refuses them (a 502, a handlers.PostFailure).
 func (c *Channel) Fail(n int) { c.mu.Lock(); c.fails = n; c.mu.Unlock() }
 
 // Lose makes the next n posts reach the channel but lose their answer.
@@ -51,7 +52,7 @@ func (c *Channel) PostKeyed(_ context.Context, key string, _ handlers.Reply) (ha
 	defer c.mu.Unlock()
 	if c.fails > 0 {
 		c.fails--
-		return handlers.MessageRef{}, fmt.Errorf("%s: 502 Bad Gateway", c.platform)
+		return handlers.MessageRef{}, handlers.Refused("HTTP 502", fmt.Errorf("%s: 502 Bad Gateway", c.platform))
 	}
 	c.keys = append(c.keys, key)
 	if c.loses > 0 {
