@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"copbot/bot/internal/retry"
 	"copbot/handlers"
 	"copbot/storage"
 )
@@ -40,12 +42,12 @@ func (a *Adapter) KeyedChannels() []handlers.KeyedChannel { return []handlers.Ke
 // Post it never sends the message twice by itself.
 func (a *Adapter) PostKeyed(ctx context.Context, key string, r handlers.Reply) (handlers.MessageRef, error) {
 	if a.cfg.Channel == "" {
-		return handlers.MessageRef{}, errors.New("slack: no community channel configured ([slack] channel)")
+		return handlers.MessageRef{}, handlers.NotSent("no_channel", errors.New("slack: no community channel configured ([slack] channel)"))
 	}
 	meta := slack.MsgOptionMetadata(slack.SlackMetadata{EventType: PostEventType, EventPayload: map[string]any{"key": key}})
 	ch, ts, err := a.postMessage(ctx, a.cfg.Channel, "", r, meta)
 	if err != nil {
-		return handlers.MessageRef{}, fmt.Errorf("slack chat.postMessage: %w", err)
+		return handlers.MessageRef{}, postFailure(fmt.Errorf("slack chat.postMessage: %w", err))
 	}
 	return handlers.MessageRef{Platform: storage.PlatformSlack, Channel: ch, ID: ts}, nil
 }
@@ -79,6 +81,27 @@ func (a *Adapter) FindKeyed(ctx context.Context, key string, since time.Time) (h
 		p.Cursor = res.ResponseMetaData.NextCursor
 	}
 	return handlers.MessageRef{}, false, fmt.Errorf("slack conversations.history: more than %d pages since %s", maxLookupPages, since.Format(time.RFC3339))
+}
+
+// postFailure sorts a failed chat.postMessage for the delivery ledger:
+// Slack's own refusal (an error code, a rate limit, an HTTP error status
+// but a gateway time-out) or a request that never left did not post;
+// anything else (no answer, a time-out) may have.
+func postFailure(err error) error {
+	var refused slack.SlackErrorResponse
+	var limited *slack.RateLimitedError
+	var status slack.StatusCodeError
+	switch {
+	case errors.As(err, &refused):
+		return handlers.Refused(refused.Err, err)
+	case errors.As(err, &limited):
+		return handlers.Refused("ratelimited", err)
+	case errors.As(err, &status) && status.Code != http.StatusGatewayTimeout:
+		return handlers.Refused("HTTP "+strconv.Itoa(status.Code), err)
+	case retry.NotSent(err):
+		return handlers.NotSent("", err)
+	}
+	return err
 }
 
 func (a *Adapter) history(ctx context.Context, p *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error) {

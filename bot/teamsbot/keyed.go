@@ -2,8 +2,12 @@ package teamsbot
 
 import (
 	"context"
+	"errors"
+	"net/http"
+	"strconv"
 	"time"
 
+	"copbot/bot/internal/retry"
 	"copbot/handlers"
 	"copbot/storage"
 )
@@ -28,13 +32,34 @@ func (a *Adapter) KeyedChannels() []handlers.KeyedChannel { return []handlers.Ke
 // PostKeyed posts r as a new thread in the community channel, its key
 // stamped on the card for FindKeyed (handlers.KeyedChannel).
 func (a *Adapter) PostKeyed(ctx context.Context, key string, r handlers.Reply) (handlers.MessageRef, error) {
+	if _, err := a.community(); err != nil {
+		return handlers.MessageRef{}, handlers.NotSent("no_channel", err)
+	}
 	c := a.rd.card(r)
 	stampKey(c, key)
 	refs, err := a.postCard(ctx, r, c)
 	if err != nil {
-		return handlers.MessageRef{}, err
+		return handlers.MessageRef{}, postFailure(err)
 	}
 	return refs[0], nil
+}
+
+// postFailure sorts a failed channel post for the delivery ledger: the
+// connector's answer with an error status (but a gateway time-out), or a
+// request that never left (no token, no connection), did not post;
+// anything else (no answer, a time-out) may have.
+func postFailure(err error) error {
+	var ae *apiError
+	var te *tokenError
+	switch {
+	case errors.As(err, &te):
+		return handlers.NotSent("token", err)
+	case errors.As(err, &ae) && ae.Status != http.StatusGatewayTimeout:
+		return handlers.Refused("HTTP "+strconv.Itoa(ae.Status), err)
+	case retry.NotSent(err):
+		return handlers.NotSent("", err)
+	}
+	return err
 }
 
 // FindKeyed looks for the post carrying key through Microsoft Graph; it
