@@ -32,7 +32,7 @@ func (f *keyedFake) PostKeyed(_ context.Context, key string, _ handlers.Reply) (
 	defer f.mu.Unlock()
 	if f.fails > 0 {
 		f.fails--
-		return handlers.MessageRef{}, fmt.Errorf("%s: 502 Bad Gateway", f.p)
+		return handlers.MessageRef{}, handlers.Refused("HTTP 502", fmt.Errorf("%s: 502 Bad Gateway", f.p))
 	}
 	f.keys = append(f.keys, key)
 	if f.loses > 0 {
@@ -134,13 +134,15 @@ func TestReminderRetriesOnlyTheMissingPlatform(t *testing.T) {
 		t.Fatalf("after Teams failed twice: %s with %d attempts, want pending with 2", r.Status, r.Attempts)
 	}
 	st := e.ask("coord", "en", "meeting status 1").Text
-	for _, want := range []string{"Slack: posted on", "Microsoft Teams: not posted yet", "teams: 502 Bad Gateway"} {
+	// The refusal is said in words, with the platform's own code (HTTP
+	// 502), never the error's English text.
+	for _, want := range []string{"Slack: posted on", "Microsoft Teams: refused on", "(HTTP 502), so not posted"} {
 		if !strings.Contains(st, want) {
 			t.Errorf("meeting status lacks %q:\n%s", want, st)
 		}
 	}
 	if st := e.ask("coord", "fr", "meeting status 1").Text; !hasLine(st, "Slack", "publié le") ||
-		!hasLine(st, "Microsoft Teams", "pas encore publié") {
+		!hasLine(st, "Microsoft Teams", "refusé le") || strings.Contains(st, "Bad Gateway") {
 		t.Errorf("French meeting status lacks the platforms:\n%s", st)
 	}
 	if errs := e.runPending(); len(errs) != 0 {
@@ -258,5 +260,173 @@ func TestReminderHeartbeatHoldsTheLease(t *testing.T) {
 	}
 	if n := len(e.poster.Posts("reminder")); n != 1 || e.reminder(1).Status != storage.ReminderSent {
 		t.Errorf("%d posts, status %s; want 1, sent", n, e.reminder(1).Status)
+	}
+}
+
+// Issue 15 item 7: a Teams post whose answer is lost (Teams cannot be
+// searched without Graph) is retried once, never more: after the second
+// lost answer the copy is left to a coordinator, the reminder job ends,
+// and meeting status says so in both languages, with the commands to
+// settle it and no error's text. Before, every retry posted it again.
+func TestLostTeamsAnswerRetriedOnceThenLeftToACoordinator(t *testing.T) {
+	e, slack, teams, _ := newKeyedEnv(t)
+	teams.loses = 10
+	for i := range 6 {
+		e.runPending()
+		e.clock.Set(e.clock.Now().Add(time.Minute))
+		if i == 0 && teams.count("reminder:1") != 1 {
+			t.Fatalf("first attempt: %d Teams posts", teams.count("reminder:1"))
+		}
+	}
+	if s, tm := slack.count("reminder:1"), teams.count("reminder:1"); s != 1 || tm != 2 {
+		t.Errorf("posts after six runs: Slack %d, Teams %d; want 1 and 2 (one retry after a lost answer)", s, tm)
+	}
+	ds, _ := e.db.Deliveries(context.Background(), "reminder:1")
+	if len(ds) != 2 || ds[1].Status != storage.DeliveryUncertain || ds[1].Lost != 2 {
+		t.Fatalf("deliveries %+v, want Teams uncertain after 2 lost answers", ds)
+	}
+	if r := e.reminder(1); r.Status != storage.ReminderSent {
+		t.Errorf("reminder %s: the job must end once only a coordinator can settle it", r.Status)
+	}
+	if jobs, _ := pendingJobs(context.Background(), e.s); len(jobs) != 0 {
+		t.Errorf("jobs still pending: %+v", jobs)
+	}
+	en := e.ask("coord", "en", "meeting status 1").Text
+	for _, want := range []string{"to check in the channel", "Slack: posted on",
+		"Microsoft Teams: uncertain: no answer came and the channel cannot be searched",
+		"`/cop delivery posted reminder:1 teams`", "`/cop delivery repost reminder:1 teams`"} {
+		if !strings.Contains(en, want) {
+			t.Errorf("meeting status lacks %q:\n%s", want, en)
+		}
+	}
+	fr := e.ask("coord", "fr", "réunion statut 1").Text
+	for _, want := range []string{"à vérifier dans le canal", "incertain", "`/cop diffusion publiée reminder:1 teams`",
+		"`/cop diffusion republier reminder:1 teams`"} {
+		if !strings.Contains(fr, want) {
+			t.Errorf("French meeting status lacks %q:\n%s", want, fr)
+		}
+	}
+	for _, st := range []string{en, fr} {
+		if strings.Contains(st, "deadline") || strings.Contains(st, "teams:") {
+			t.Errorf("meeting status shows an error's text:\n%s", st)
+		}
+	}
+}
+
+// The delivery command, for coordinators: it lists what to check (in the
+// caller's language, with what each post is); "repost" posts it again
+// once, and a lost answer again leaves it to them at once; "posted"
+// records it as in the channel, after which nothing posts it again.
+func TestDeliveryCommandSettlesAnUncertainPost(t *testing.T) {
+	e, _, teams, _ := newKeyedEnv(t)
+	teams.loses = 2
+	for range 3 {
+		e.runPending()
+		e.clock.Set(e.clock.Now().Add(time.Minute))
+	}
+	if r := e.ask("ana", "en", "delivery"); r.Kind != "error" || !strings.Contains(r.Text, "Only coordinators") {
+		t.Errorf("a member asked: %s %s", r.Kind, r.Text)
+	}
+	list := e.ask("coord", "fr", "diffusion").Text
+	for _, want := range []string{"Messages à vérifier dans le canal", "le rappel de 1 jour de la réunion nº\u00a01", "incertain"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("delivery list lacks %q:\n%s", want, list)
+		}
+	}
+	teams.loses = 1
+	r := e.ask("coord", "en", "delivery repost reminder:1")
+	if teams.count("reminder:1") != 3 || !strings.Contains(r.Text, "posted again") || !strings.Contains(r.Text, "uncertain") {
+		t.Errorf("repost with its answer lost again: %d Teams posts, reply %s", teams.count("reminder:1"), r.Text)
+	}
+	r = e.ask("coord", "en", "delivery repost reminder:1 teams")
+	if teams.count("reminder:1") != 4 || !strings.Contains(r.Text, "Microsoft Teams: posted on") {
+		t.Errorf("repost: %d Teams posts, reply %s", teams.count("reminder:1"), r.Text)
+	}
+	if r := e.ask("coord", "en", "delivery posted reminder:1 teams"); r.Kind != "error" || !strings.Contains(r.Text, "not waiting to be checked") {
+		t.Errorf("marking a sent post: %s %s", r.Kind, r.Text)
+	}
+	// Another post, settled as seen in the channel.
+	teams.loses = 2
+	e.addMeeting(e.clock.Now().Add(48*time.Hour), 24*time.Hour)
+	e.clock.Set(e.clock.Now().Add(24 * time.Hour))
+	for range 3 {
+		e.runPending()
+		e.clock.Set(e.clock.Now().Add(time.Minute))
+	}
+	r = e.ask("coord", "en", "delivery posted reminder:2")
+	if !strings.Contains(r.Text, "Recorded: the 1 day reminder of #2") || !strings.Contains(r.Text, "will not post it again") {
+		t.Errorf("posted: %s", r.Text)
+	}
+	if st := e.ask("coord", "en", "meeting status 2").Text; !strings.Contains(st, "in the channel, as a coordinator confirmed") {
+		t.Errorf("meeting status after the confirmation:\n%s", st)
+	}
+	if r := e.ask("coord", "en", "delivery"); !strings.Contains(r.Text, "No post is waiting") {
+		t.Errorf("delivery list once settled: %s", r.Text)
+	}
+	if n := teams.count("reminder:2"); n != 2 {
+		t.Errorf("%d Teams posts of the confirmed reminder, want 2", n)
+	}
+}
+
+// Issue 16: a meeting's notices carry stable keys (announcement:<id>, no
+// time stamp) and are retried by the scheduler like reminders: a lost
+// Slack answer is found by its key (never posted twice), a Teams refusal
+// is posted later; a notice superseded by a newer one of the same meeting
+// is never posted late, and one still pending when the meeting starts is
+// dropped.
+func TestAnnouncementsRetriedUnderStableKeys(t *testing.T) {
+	e, slack, teams, start := newKeyedEnv(t)
+	slack.loses, teams.fails = 1, 1
+	r := e.ask("coord", "en", "meeting move 1 "+start.Add(time.Hour).In(e.opts.Location).Format("2006-01-02 15:04"))
+	if !strings.Contains(r.Text, "has not reached the community channel yet") {
+		t.Errorf("move with the channel failing: %s", r.Text)
+	}
+	if s, tm := slack.count("announcement:1"), teams.count("announcement:1"); s != 1 || tm != 0 {
+		t.Fatalf("first attempt: Slack %d, Teams %d", s, tm)
+	}
+	e.retryLater()
+	if s, tm := slack.count("announcement:1"), teams.count("announcement:1"); s != 1 || tm != 1 {
+		t.Errorf("after the retry: Slack %d, Teams %d; want 1 each", s, tm)
+	}
+	st := e.ask("coord", "en", "meeting status 1").Text
+	if !strings.Contains(st, "• change of time, ") || !strings.Contains(st, ": posted") {
+		t.Errorf("meeting status lacks the notice:\n%s", st)
+	}
+	// Two moves while Teams refuses: the first notice is superseded.
+	teams.fails = 2
+	for _, d := range []time.Duration{2 * time.Hour, 3 * time.Hour} {
+		e.ask("coord", "en", "meeting move 1 "+start.Add(d).In(e.opts.Location).Format("2006-01-02 15:04"))
+	}
+	e.retryLater()
+	if a2, a3 := teams.count("announcement:2"), teams.count("announcement:3"); a2 != 0 || a3 != 1 {
+		t.Errorf("Teams: superseded notice %d times, newest %d; want 0 and 1", a2, a3)
+	}
+	// A notice still pending when the meeting starts is dropped.
+	teams.fails = 1
+	e.ask("coord", "en", "meeting cancel 1")
+	e.clock.Set(start.Add(4 * time.Hour))
+	if errs := e.runPending(); len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	as, _ := e.db.AnnouncementsOf(context.Background(), 1)
+	if last := as[len(as)-1]; last.Status != storage.AnnouncementDropped || teams.count(storage.AnnouncementKey(last.ID)) != 0 {
+		t.Errorf("notice pending at the start: %+v, posted %d times on Teams", last, teams.count(storage.AnnouncementKey(last.ID)))
+	}
+	for _, key := range []string{"announcement:1", "announcement:2", "announcement:3"} {
+		if n := slack.count(key); n != 1 {
+			t.Errorf("Slack shows %s %d times, want 1", key, n)
+		}
+	}
+}
+
+// retryLater moves the clock past the grace the retries give a command's
+// own attempt and runs what is then due, twice (a retry's own re-read).
+func (e *mtgEnv) retryLater() {
+	e.t.Helper()
+	e.clock.Set(e.clock.Now().Add(handlers.RetryGrace))
+	for range 2 {
+		if errs := e.runPending(); len(errs) != 0 {
+			e.t.Fatal(errs)
+		}
 	}
 }

@@ -126,8 +126,9 @@ func TestReminderAfterDowntime(t *testing.T) {
 	}
 }
 
-// A failing platform: the error is recorded and returned (the scheduler
-// retries); the next attempt posts once.
+// A failing platform: the failure is recorded and the error returned (the
+// scheduler retries); the next attempt posts once. The reminder records a
+// code its status translates, never the error's English text.
 func TestReminderRetriesAfterPostFailure(t *testing.T) {
 	e := newMtgEnvOffsets(t, time.Hour)
 	start := mtgT0.Add(48 * time.Hour)
@@ -140,7 +141,7 @@ func TestReminderRetriesAfterPostFailure(t *testing.T) {
 			t.Fatalf("attempt %d: errs %v, want the platform error", i, errs)
 		}
 		r := e.reminder(1)
-		if r.Status != storage.ReminderPending || r.Attempts != i || r.LastError != errMtgDown.Error() {
+		if r.Status != storage.ReminderPending || r.Attempts != i || r.LastError != reminderNotEverywhere {
 			t.Errorf("after failure %d: %+v", i, r)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -225,51 +224,6 @@ func (s *Feature) cmdMeetingCancel(ctx context.Context, c *call) handlers.Reply 
 	s.log.Info("meeting cancelled", "meeting", m.ID, "by", c.Req.Identity.String())
 	note := s.announce(ctx, c, m, "meeting_cancelled_announce", m.StartsAt)
 	return c.Reply("meeting", handlers.Ephemeral, handlers.Section{Text: c.T("meeting_cancelled", map[string]any{"ID": m.ID})}, note)
-}
-
-// announce posts a bilingual notice about m to the community channel and
-// returns a block telling the coordinator whether it went out. The change
-// itself is saved whatever happens here; an announcement that did not reach
-// every platform is logged at Error and the coordinator is asked, in their
-// language, to tell the members where it failed. It is not retried: a late
-// notice of a change could arrive after a newer one.
-func (s *Feature) announce(ctx context.Context, c *call, m *storage.Meeting, key string, was time.Time) handlers.Block {
-	p := s.svc.Poster()
-	if p == nil {
-		return handlers.Section{Text: c.T("meeting_announce_none", nil)}
-	}
-	notice := func(lang string) handlers.Reply {
-		lc := s.langCall(lang)
-		text := lc.T(key, map[string]any{"ID": m.ID, "Title": lc.meetingTitle(m),
-			"Was": lc.When(was, m.Location()), "When": lc.When(m.StartsAt, m.Location())})
-		blocks := []handlers.Block{handlers.Section{Text: text}}
-		if m.Status == storage.MeetingScheduled {
-			blocks = append(blocks, lc.meetingTime(m))
-		}
-		return lc.Reply("meeting_notice", handlers.InChannel, blocks...)
-	}
-	nkey := fmt.Sprintf("meeting-notice:%d:%s:%d", m.ID, key, s.now().UnixNano())
-	refs, err := s.svc.PostOnce(ctx, nkey, handlers.Bilingual(notice("en"), notice("fr")))
-	switch {
-	case err == nil:
-		return handlers.Context{Text: c.T("meeting_announce_done", nil)}
-	case len(refs) > 0:
-		s.log.Error("meeting announcement partly posted", "meeting", m.ID, "notice", key, "posted", len(refs), "err", err)
-		return handlers.Section{Text: c.T("meeting_announce_partial", map[string]any{"Platforms": c.platformNames(refs)})}
-	}
-	s.log.Error("meeting announcement failed", "meeting", m.ID, "notice", key, "err", err)
-	return handlers.Section{Text: c.T("meeting_announce_failed", nil)}
-}
-
-// platformNames lists the platforms refs went to, each once, by name.
-func (c *call) platformNames(refs []handlers.MessageRef) string {
-	var names []string
-	for _, r := range refs {
-		if n := c.T("meeting_platform_"+string(r.Platform), nil); !slices.Contains(names, n) {
-			names = append(names, n)
-		}
-	}
-	return strings.Join(names, ", ")
 }
 
 // meetingChanged answers a coordinator: what happened (lead), the card and

@@ -2,6 +2,7 @@ package meetings
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"copbot/handlers"
@@ -134,7 +135,37 @@ func (s *Feature) cmdMeetingStatus(ctx context.Context, c *call) handlers.Reply 
 		}
 		blocks = append(blocks, handlers.Section{Text: c.reminderLine(m, r, ds)})
 	}
+	notices, err := s.noticeLines(ctx, c, m)
+	if err != nil {
+		return c.Fail(err)
+	}
+	if len(notices) > 0 {
+		blocks = append(blocks, handlers.Section{Text: c.T("meeting_status_notices", nil) + "\n" + strings.Join(notices, "\n")})
+	}
 	return c.Reply("meeting_status", handlers.Ephemeral, blocks...)
+}
+
+// noticeLines are m's notices to the community and their delivery on
+// each platform.
+func (s *Feature) noticeLines(ctx context.Context, c *call, m *storage.Meeting) ([]string, error) {
+	as, err := s.store.AnnouncementsOf(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, a := range as {
+		ds, err := s.store.Deliveries(ctx, storage.AnnouncementKey(a.ID))
+		if err != nil {
+			return nil, err
+		}
+		lines := []string{c.T("meeting_notice_line", map[string]any{"Notice": c.T(a.Notice+"_name", nil),
+			"At": c.When(a.CreatedAt, m.Location()), "State": c.T("meeting_notice_"+string(a.Status), nil)})}
+		for _, d := range ds {
+			lines = append(lines, c.DeliveryLine(m.Location(), d))
+		}
+		out = append(out, strings.Join(lines, "\n    "))
+	}
+	return out, nil
 }
 
 // reminderLine is one reminder's delivery state, overall and on each
@@ -145,6 +176,9 @@ func (c *call) reminderLine(m *storage.Meeting, r *storage.Reminder, ds []*stora
 	if r.Status == storage.ReminderSent && r.Late {
 		state = c.T("meeting_reminder_sent_late", map[string]any{"At": c.When(r.SentAt, loc)})
 	}
+	if slices.ContainsFunc(ds, func(d *storage.Delivery) bool { return d.Status == storage.DeliveryUncertain }) {
+		state = c.T("meeting_reminder_uncertain", nil)
+	}
 	lines := []string{c.T("meeting_reminder_line", map[string]any{"Offset": c.meetingSpan(r.Offset),
 		"Due": c.When(r.DueAt, loc), "State": state})}
 	if r.Reason != storage.ReasonNone {
@@ -153,8 +187,12 @@ func (c *call) reminderLine(m *storage.Meeting, r *storage.Reminder, ds []*stora
 	if r.Attempts > 0 {
 		lines = append(lines, c.N("meeting_reminder_attempts", r.Attempts, nil))
 	}
-	if r.LastError != "" {
-		lines = append(lines, c.T("meeting_reminder_error", map[string]any{"Error": r.LastError}))
+	switch r.LastError {
+	case "":
+	case reminderNotEverywhere:
+		lines = append(lines, c.T("meeting_reminder_error_not_everywhere", nil))
+	default: // an error's text, recorded before the codes: not shown
+		lines = append(lines, c.T("meeting_reminder_error_unknown", nil))
 	}
 	for _, d := range ds {
 		lines = append(lines, c.DeliveryLine(m.Location(), d))

@@ -40,7 +40,8 @@ type call struct {
 
 // Install adds the meetings to svc with the settings o (see Options): the
 // meetings, meeting, attend and decline commands, the RSVP buttons, the
-// next meeting on the App Home and the reminders' job source.
+// next meeting on the App Home, and the job sources of the reminders and
+// of the notices still to post.
 func Install(svc *handlers.Service, o Options) *Feature {
 	s := &Feature{svc: svc, store: svc.Store(), opts: svc.Options(), mopts: o, tr: svc.Translator(), log: svc.Log(),
 		now: svc.Now, clock: scheduler.RealTime(svc.Now)}
@@ -59,7 +60,8 @@ func Install(svc *handlers.Service, o Options) *Feature {
 		Home: []handlers.HomeSection{{Order: 20, Blocks: func(ctx context.Context, c *handlers.Call) []handlers.Block {
 			return s.nextMeetingBlocks(ctx, s.call(c))
 		}}},
-		Jobs: []scheduler.Source{scheduler.SourceFunc(newReminderRunner(s).jobs)},
+		Jobs:  []scheduler.Source{scheduler.SourceFunc(newReminderRunner(s).jobs), scheduler.SourceFunc(s.announcementJobs)},
+		Posts: s.postKinds(),
 		Words: map[string][]string{
 			"en": {"meetings", "meeting", "attend", "decline"},
 			"fr": {"réunions", "réunion", "participer", "présent", "décliner"},

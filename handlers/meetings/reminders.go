@@ -144,9 +144,12 @@ func (r *reminderRunner) run(ctx context.Context, id int64) error {
 	stop := r.heartbeat(ctx, id, cancel)
 	refs, err := r.s.svc.PostOnce(ctx, reminderKey(id), msg)
 	stop()
-	if err != nil {
+	if handlers.Unsettled(err) {
 		r.fail(ctx, id, err)
 		return err
+	}
+	if err != nil {
+		r.s.log.Warn("reminder left to a coordinator on some platform", "reminder", id, "err", err)
 	}
 	return r.record(ctx, id, storageRefs(refs), late)
 }
@@ -208,11 +211,60 @@ func (r *reminderRunner) logClosed(rem *storage.Reminder, err error) {
 		"status", rem.Status, "reason", rem.Reason, "attempts", rem.Attempts, "last_error", rem.LastError)
 }
 
+// fail records a failed attempt. The reminder's own record says only
+// that some platform does not have it yet (reminderNotEverywhere): each
+// platform's delivery says why, in words the status translates, never an
+// error's text.
 func (r *reminderRunner) fail(ctx context.Context, id int64, cause error) {
 	r.s.log.Warn("reminder post failed", "reminder", id, "err", cause)
-	if err := r.s.store.MarkReminderFailed(ctx, id, r.owner, cause.Error()); err != nil {
+	if err := r.s.store.MarkReminderFailed(ctx, id, r.owner, reminderNotEverywhere); err != nil {
 		r.s.log.Error("recording reminder failure", "reminder", id, "err", err)
 	}
+}
+
+// reminderNotEverywhere is a reminder's last error after an attempt that
+// did not reach every platform: a code the status translates.
+const reminderNotEverywhere = "not_everywhere"
+
+// describeReminder names a reminder: which, of which meeting.
+func (s *Feature) describeReminder(ctx context.Context, hc *handlers.Call, key string) string {
+	rem, m, err := s.reminder(ctx, key)
+	if err != nil {
+		return ""
+	}
+	c := s.call(hc)
+	return c.T("meeting_reminder_named", map[string]any{"Offset": c.meetingSpan(rem.Offset), "ID": m.ID,
+		"Title": c.meetingTitle(m)})
+}
+
+// repostReminder posts reminder key again where a coordinator found it
+// missing, unless its meeting has started or moved since: it would be
+// late, or wrong.
+func (s *Feature) repostReminder(ctx context.Context, key string) error {
+	rem, m, err := s.reminder(ctx, key)
+	if err != nil {
+		return err
+	}
+	if !s.now().Before(m.StartsAt) || !rem.StartsAt.Equal(m.StartsAt) || m.Status != storage.MeetingScheduled {
+		return storage.Errorf(storage.EINVALID, "delivery_error_too_late", map[string]any{"Key": key},
+			"reminder %d: its meeting started, moved or was cancelled", rem.ID)
+	}
+	_, err = s.svc.PostOnce(ctx, key, s.reminderMessage(m, s.now().After(rem.DueAt.Add(reminderGrace))))
+	return err
+}
+
+// reminder is the reminder under key with its meeting.
+func (s *Feature) reminder(ctx context.Context, key string) (*storage.Reminder, *storage.Meeting, error) {
+	id, ok := keyID(key, "reminder:")
+	if !ok {
+		return nil, nil, storage.ErrNotFound
+	}
+	rem, err := s.store.ReminderByID(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := s.store.MeetingByID(ctx, rem.MeetingID)
+	return rem, m, err
 }
 
 // record marks a reminder sent on every platform. If the database
