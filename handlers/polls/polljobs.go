@@ -96,15 +96,15 @@ func (f *Feature) post1(ctx context.Context, poll *storage.Poll) error {
 		return err
 	}
 	// Keyed: a retry posts only to the platforms that do not have it yet.
-	// The closing time is in the key, so that the result of a reopened and
-	// closed-again poll is a new post.
-	key := fmt.Sprintf("poll-result:%d:%d", poll.ID, poll.ClosedAt.Unix())
-	refs, err := f.svc.PostOnce(ctx, key, f.pollResultReply(poll, f.pollView(ctx, poll), meeting))
+	refs, err := f.svc.PostOnce(ctx, resultKey(poll), f.pollResultReply(poll, f.pollView(ctx, poll), meeting))
 	if len(refs) > 0 {
 		f.recordResult(ctx, poll.ID, refs) // a copy already recorded is ignored
 	}
-	if err != nil {
+	if handlers.Unsettled(err) {
 		return fmt.Errorf("post result of poll %d: %w", poll.ID, err)
+	}
+	if err != nil {
+		f.log.Warn("poll result left to a coordinator on some platform", "poll", poll.ID, "err", err)
 	}
 	return nil
 }

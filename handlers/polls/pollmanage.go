@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"copbot/handlers"
@@ -186,13 +187,35 @@ func (f *Feature) delete(ctx context.Context, c *call, arg string) handlers.Repl
 	if err != nil {
 		return c.Fail(err)
 	}
+	// A copy of the card whose record a lost answer or a crash kept from
+	// poll_messages is found by its key first, so that it is withdrawn too.
+	found, unsure, err := f.svc.Reconcile(ctx, storage.PollCardKey(poll.ID))
+	if err != nil {
+		return c.Fail(err)
+	}
+	refs = addMessages(refs, pollMessages(found))
 	if err := f.store.DeletePoll(ctx, poll.ID); err != nil {
 		return c.Fail(err)
 	}
 	f.svc.Replan()
 	f.upd.quiesce(poll.ID)
 	f.tombstone(ctx, poll.ID, "poll_deleted_card", refs)
-	return c.Reply("poll_deleted", handlers.Ephemeral, handlers.Section{Text: c.T("poll_deleted", map[string]any{"ID": poll.ID})})
+	blocks := []handlers.Block{handlers.Section{Text: c.T("poll_deleted", map[string]any{"ID": poll.ID})}}
+	for _, p := range unsure {
+		blocks = append(blocks, handlers.Context{Text: c.T("poll_deleted_unsure", map[string]any{
+			"Platform": c.T("meeting_platform_"+string(p), nil)})})
+	}
+	return c.Reply("poll_deleted", handlers.Ephemeral, blocks...)
+}
+
+// addMessages is ms with the messages of more it lacks.
+func addMessages(ms, more []storage.PollMessage) []storage.PollMessage {
+	for _, m := range more {
+		if !slices.Contains(ms, m) {
+			ms = append(ms, m)
+		}
+	}
+	return ms
 }
 
 // tombstone rewrites the posted copies of a poll that is going away with

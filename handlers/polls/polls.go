@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"copbot/handlers"
@@ -56,7 +55,7 @@ const pollResultStale = 2 * time.Minute
 
 // Install adds the polls to svc: the poll, polls and vote commands, the
 // vote buttons and ballot forms, the open polls on the App Home, and the
-// closing and reminder jobs.
+// closing, reminder and card retry jobs.
 func Install(svc *handlers.Service, d Deps) *Feature {
 	f := &Feature{svc: svc, store: svc.Store(), opts: svc.Options(), tr: svc.Translator(), log: svc.Log(),
 		now: svc.Now, meetings: d.Meetings}
@@ -74,7 +73,8 @@ func Install(svc *handlers.Service, d Deps) *Feature {
 		Home: []handlers.HomeSection{{Order: 30, Blocks: func(ctx context.Context, c *handlers.Call) []handlers.Block {
 			return f.openBlocks(ctx, f.call(c))
 		}}},
-		Jobs:  []scheduler.Source{scheduler.SourceFunc(f.jobs)},
+		Jobs:  []scheduler.Source{scheduler.SourceFunc(f.jobs), scheduler.SourceFunc(f.cardJobs)},
+		Posts: f.postKinds(),
 		Words: map[string][]string{"en": {"poll", "polls"}, "fr": {"sondage", "sondages", "voter"}, "": {"vote"}},
 		Flush: f.upd.flush,
 		Close: f.upd.Close,
@@ -166,59 +166,6 @@ func (f *Feature) create(ctx context.Context, c *call, args []string) handlers.R
 		Language: c.Lang, MaxVotes: a.MaxVotes, Anonymous: a.Anonymous, AllowMemberOptions: a.OpenOptions,
 		ClosesAt: a.ClosesAt, RemindBefore: a.Remind, MeetingID: a.MeetingID,
 		Creator: c.Req.Identity, Channel: c.Req.ChannelID})
-}
-
-// createAndPost stores the poll and posts it. A poll that could not be
-// posted anywhere, or whose posts could not be recorded, is deleted again,
-// so that the creator, told it failed, finds nothing half made.
-func (f *Feature) createAndPost(ctx context.Context, c *call, in storage.PollInput) handlers.Reply {
-	poll, err := f.store.CreatePoll(ctx, in)
-	if err != nil {
-		return c.Fail(err)
-	}
-	if err := f.post(ctx, poll); err != nil {
-		f.log.Error("poll post", "poll", poll.ID, "err", err)
-		if derr := f.store.DeletePoll(ctx, poll.ID); derr != nil {
-			f.log.Error("poll post: undo", "poll", poll.ID, "err", derr)
-		}
-		return c.ErrorReply("poll_error_post_failed", nil)
-	}
-	if !poll.ClosesAt.IsZero() {
-		f.svc.Replan()
-	}
-	return c.Reply("poll_created", handlers.Ephemeral, handlers.Section{Text: c.T("poll_created", c.With(map[string]any{"ID": poll.ID}))})
-}
-
-// post publishes the card and records where it went. Copies that did post
-// are kept when another platform failed. If a copy cannot be recorded, the
-// caller deletes the poll; the copies already posted are first rewritten
-// as withdrawn, as nothing would otherwise ever update them and their
-// buttons would stay live on a poll that no longer exists.
-func (f *Feature) post(ctx context.Context, poll *storage.Poll) error {
-	refs, err := f.svc.PostOnce(ctx, "poll:"+strconv.FormatInt(poll.ID, 10), f.pollCard(poll, f.pollView(ctx, poll)))
-	if len(refs) == 0 {
-		return fmt.Errorf("posted nowhere: %w", err)
-	}
-	if err != nil {
-		f.log.Warn("poll post: some platforms failed", "poll", poll.ID, "err", err)
-	}
-	for _, r := range refs {
-		m := storage.PollMessage{Platform: r.Platform, Channel: r.Channel, MessageID: r.ID}
-		if err := f.store.AddPollMessage(ctx, poll.ID, m); err != nil {
-			f.tombstone(ctx, poll.ID, "poll_withdrawn_card", pollMessages(refs))
-			return fmt.Errorf("record post: %w", err)
-		}
-	}
-	return nil
-}
-
-// pollMessages converts an adapter's refs to the stored form.
-func pollMessages(refs []handlers.MessageRef) []storage.PollMessage {
-	out := make([]storage.PollMessage, len(refs))
-	for i, r := range refs {
-		out[i] = storage.PollMessage{Platform: r.Platform, Channel: r.Channel, MessageID: r.ID}
-	}
-	return out
 }
 
 // cmdPolls lists the open polls.
