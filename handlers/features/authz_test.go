@@ -96,6 +96,9 @@ var azMatrix = []struct {
 	{`outreach add Yukon --contact "Council member"`, [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
 	{"outreach", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
 	{"report 2026-09-01 2027-01-31", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
+	{"delivery", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
+	{"delivery posted announcement:1 teams", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
+	{"diffusion republier poll:1", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
 }
 
 // TestAuthorizationMatrix runs azMatrix, each cell on a fresh copy of the
@@ -190,6 +193,20 @@ func azStartDB(t *testing.T) []byte {
 	for _, st := range steps {
 		if r := s.Handle(context.Background(), handlers.Request{Identity: st.who, Text: st.text}); r.Kind == "error" {
 			t.Fatalf("setup %q: %s", st.text, r.Text)
+		}
+	}
+	// Two posts left to a coordinator on Teams (answers lost, no look-up),
+	// for the delivery command.
+	for _, key := range []string{"poll:1", "announcement:1"} {
+		ctx := context.Background()
+		if _, err := db.BeginDelivery(ctx, key, storage.PlatformTeams); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RecordDeliveryFailure(ctx, key, storage.PlatformTeams, storage.FailureLost, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.MarkDeliveryUncertain(ctx, key, storage.PlatformTeams); err != nil {
+			t.Fatal(err)
 		}
 	}
 	s.Close()

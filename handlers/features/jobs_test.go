@@ -11,7 +11,9 @@ import (
 
 // One unreadable reminder row (a start in year 10000, stored before starts
 // were capped) is skipped and logged: the other meetings' reminders and the
-// polls' closings are still listed, each by its own source.
+// polls' closings are still listed, each by its own source (reminders,
+// meeting notices to retry, poll closings, poll cards to retry, outreach
+// follow-ups).
 func TestUnreadableReminderDoesNotStopJobs(t *testing.T) {
 	e := newMtgEnv(t, func(o *Options) { o.Meetings.Reminders = []time.Duration{24 * time.Hour} })
 	bad := e.AddMeeting(mtgT0.Add(30*24*time.Hour), 24*time.Hour)
@@ -22,8 +24,8 @@ func TestUnreadableReminderDoesNotStopJobs(t *testing.T) {
 	}
 	e.Exec("UPDATE reminders SET starts_at = '10000-01-01T04:59:00Z' WHERE meeting_id = ?", bad.ID)
 	srcs := e.s.JobSources()
-	if len(srcs) != 3 {
-		t.Fatalf("%d sources, want reminders, polls and outreach follow-ups", len(srcs))
+	if len(srcs) != 5 {
+		t.Fatalf("%d sources, want reminders, notices, polls, poll cards and outreach follow-ups", len(srcs))
 	}
 	var got []string
 	for i, src := range srcs {
@@ -40,7 +42,7 @@ func TestUnreadableReminderDoesNotStopJobs(t *testing.T) {
 	}
 	// A part that fails as a whole does not hide the others' jobs.
 	e.Exec("UPDATE polls SET closes_at = 'not a time'")
-	if _, err := srcs[1].Pending(context.Background()); err == nil {
+	if _, err := srcs[2].Pending(context.Background()); err == nil {
 		t.Error("the polls source read a poll whose deadline is not a time")
 	}
 	jobs, err := srcs[0].Pending(context.Background())
