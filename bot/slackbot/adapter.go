@@ -17,6 +17,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"copbot/bot/internal/admission"
 	"copbot/bot/internal/lifecycle"
 	"copbot/bot/internal/once"
 	"copbot/bot/internal/retry"
@@ -53,60 +54,6 @@ type service interface {
 	Options() handlers.Options
 }
 
-// admitted runs at most cap(slots) service calls at once, the rest waiting
-// in arrival order. On two cores, 32 concurrent SQLite-backed calls cost
-// far more CPU (connection churn, lock contention) than the same calls
-// queued, and all of them sharing the CPU would make every one of them
-// miss the acknowledgement budget instead of only the last ones. A call
-// waits for a slot until its context ends; it then runs with that ended
-// context, so the service answers "too busy, nothing saved" without
-// touching the database.
-type admitted struct {
-	service
-	slots chan struct{}
-}
-
-func (s *admitted) admit(ctx context.Context) func() {
-	select {
-	case s.slots <- struct{}{}:
-		return s.release
-	default:
-	}
-	select {
-	case s.slots <- struct{}{}:
-		return s.release
-	case <-ctx.Done():
-		return func() {}
-	}
-}
-
-func (s *admitted) release() { <-s.slots }
-
-func (s *admitted) Handle(ctx context.Context, req handlers.Request) handlers.Reply {
-	defer s.admit(ctx)()
-	return s.service.Handle(ctx, req)
-}
-
-func (s *admitted) Act(ctx context.Context, req handlers.Request, id, value string) handlers.Reply {
-	defer s.admit(ctx)()
-	return s.service.Act(ctx, req, id, value)
-}
-
-func (s *admitted) Submit(ctx context.Context, req handlers.Request, formID, state string, values map[string]string) (handlers.Reply, map[string]string) {
-	defer s.admit(ctx)()
-	return s.service.Submit(ctx, req, formID, state, values)
-}
-
-func (s *admitted) Home(ctx context.Context, req handlers.Request) handlers.Reply {
-	defer s.admit(ctx)()
-	return s.service.Home(ctx, req)
-}
-
-func (s *admitted) IsMember(ctx context.Context, id storage.Identity) bool {
-	defer s.admit(ctx)()
-	return s.service.IsMember(ctx, id)
-}
-
 // tuning holds timings that tests shorten.
 type tuning struct {
 	budget       time.Duration // answer in the ack if ready by then
@@ -114,12 +61,12 @@ type tuning struct {
 	callTimeout  time.Duration // one Web API call, retries included
 	userTimeout  time.Duration // users.info on the request path
 	pace         time.Duration // chat.postMessage spacing per channel
-	slots        int           // service calls run at once (see admitted)
+	turns        int           // service calls run at once (see admission.Limit.Turn)
 	backoff      time.Duration // first retry wait for 5xx/network errors
 	tries        int
 	sleep        func(ctx context.Context, d time.Duration) error
 	noteTimeout  time.Duration // language look-up for a "working on it" note
-	inFlight     int           // hard admission limit (see admission)
+	inFlight     int           // requests in progress (see admission.Limit.Enter)
 	outWorkers   int           // outbox workers (see outbox)
 	outQueue     int           // outbox queue length
 }
@@ -128,7 +75,7 @@ func defaultTuning() tuning {
 	return tuning{budget: 2500 * time.Millisecond, asyncTimeout: time.Minute,
 		callTimeout: 10 * time.Second, userTimeout: time.Second, pace: time.Second,
 		backoff: 500 * time.Millisecond, tries: 3, sleep: retry.Sleep,
-		slots:       2 * runtime.GOMAXPROCS(0),
+		turns:       2 * runtime.GOMAXPROCS(0),
 		noteTimeout: 200 * time.Millisecond,
 		inFlight:    1024, outWorkers: 4, outQueue: 4096}
 }
@@ -146,11 +93,11 @@ type Adapter struct {
 	pace  *pacer
 	users *ttlCache[userInfo] // users.info answers, an hour
 	once  *once.Guard         // replays, retried events, redelivered envelopes
-	turns *admitted           // svc, seen as the limit it puts on database work
 
-	gate *admission      // admission limit on requests in progress
-	out  *outbox         // deliveries after the acknowledgement
-	work lifecycle.Group // slow commands still running after their ack
+	intake *admission.Intake // request bodies, before authentication
+	limit  *admission.Limit  // requests in progress and their turns
+	out    *outbox           // deliveries after the acknowledgement
+	work   lifecycle.Group   // slow commands still running after their ack
 }
 
 // New builds the adapter. now is the clock used to check request
@@ -175,11 +122,11 @@ func newAdapter(cfg Config, svc service, log *slog.Logger, now func() time.Time,
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	turns := &admitted{service: svc, slots: make(chan struct{}, max(t.slots, 1))}
-	a := &Adapter{cfg: cfg, svc: turns, turns: turns, log: log.With("platform", "slack"), now: now, tune: t,
+	limit := admission.NewLimit(t.inFlight, t.turns)
+	a := &Adapter{cfg: cfg, svc: turnTaking{service: svc, limit: limit}, limit: limit,
+		intake: admission.NewIntake(perPeer, bodyDeadline), log: log.With("platform", "slack"), now: now, tune: t,
 		pace:  newPacer(t.pace),
-		users: newTTLCache[userInfo](time.Hour, 10000, now),
-		gate:  newAdmission(t.inFlight)}
+		users: newTTLCache[userInfo](time.Hour, 10000, now)}
 	a.once = once.New(cfg.Requests, now, a.log)
 	a.out = newOutbox(t.outWorkers, t.outQueue, t.asyncTimeout, a.log)
 	a.hooks = &http.Client{Transport: a.transport()}
@@ -204,12 +151,13 @@ func (a *Adapter) apiOptions(extra ...slack.Option) []slack.Option {
 	return append(opts, extra...)
 }
 
-// Register adds Slack's callback routes to mux. Every route is under the
-// admission limit, then verifies the request signature before anything else.
+// Register adds Slack's callback routes to mux. Each reads and verifies
+// its request before anything else, then takes a place among the requests
+// in progress (see route).
 func (a *Adapter) Register(mux *http.ServeMux) {
-	mux.HandleFunc("POST /slack/commands", a.admit(a.serveCommand))
-	mux.HandleFunc("POST /slack/interactions", a.admit(a.serveInteraction))
-	mux.HandleFunc("POST /slack/events", a.admit(a.serveEvent))
+	mux.HandleFunc("POST /slack/commands", a.route(a.serveCommand))
+	mux.HandleFunc("POST /slack/interactions", a.route(a.serveInteraction))
+	mux.HandleFunc("POST /slack/events", a.route(a.serveEvent))
 }
 
 // Close waits for slow commands still running after their acknowledgement,
@@ -226,7 +174,7 @@ func (a *Adapter) Close() {
 // request's acknowledgement budget (ctx); once it has its turn, the
 // look-up runs to its end, and whatever budget is left goes to the work.
 func (a *Adapter) begin(ctx context.Context, expires time.Time, keys ...string) (*once.Delivery, once.Status, error) {
-	defer a.turns.admit(ctx)()
+	defer a.limit.Turn(ctx)()
 	if err := ctx.Err(); err != nil {
 		return nil, once.First, err
 	}
@@ -238,7 +186,7 @@ func (a *Adapter) begin(ctx context.Context, expires time.Time, keys ...string) 
 // write of its own, which waits its turn too.
 func (a *Adapter) finish(ctx context.Context, d *once.Delivery) {
 	if !d.Recorded() {
-		defer a.turns.admit(ctx)()
+		defer a.limit.Turn(ctx)()
 	}
 	a.once.Finish(ctx, d, nil)
 }
@@ -260,9 +208,9 @@ func (a *Adapter) recoverPanic() {
 // values but not its cancellation, with a deadline of asyncTimeout.
 func within[T any](ctx context.Context, a *Adapter, s *slot, work func(context.Context) T, later func(context.Context, T)) (T, bool) {
 	h := &handoff[T]{ready: make(chan struct{})}
-	own := s.pass()
+	own := s.Pass()
 	run := func() {
-		defer own.release()
+		defer own.Leave()
 		defer a.recoverPanic()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.tune.asyncTimeout)
 		defer cancel()

@@ -1,80 +1,74 @@
 package slackbot
 
 import (
+	"context"
 	"net/http"
-	"sync/atomic"
+
+	"copbot/bot/internal/admission"
+	"copbot/handlers"
+	"copbot/storage"
 )
 
-// admission is the adapter's hard admission limit: at most cap(slots) Slack
-// requests (HTTP or Socket Mode) are being worked on at once. A request
-// over the limit is refused at once (HTTP 503 with Retry-After; a Socket
-// Mode envelope is left unacknowledged), so Slack shows the person that
-// the app did not answer and nothing was saved, rather than a queue that
-// grows until memory runs out.
-type admission struct {
-	slots   chan struct{}
-	refused atomic.Int64
-}
+// This file puts Slack's requests under the admission story of
+// bot/internal/admission: route reads and verifies a request, then takes
+// its place among the requests in progress; turnTaking makes each service
+// call wait its turn.
 
-func newAdmission(n int) *admission { return &admission{slots: make(chan struct{}, max(n, 1))} }
+// slot is a request's place among those in progress. Work that outlives
+// the HTTP handler (a slow slash command) takes it along with Pass.
+type slot = admission.Ticket
 
-// acquire takes a slot without waiting, or returns nil when all are taken.
-func (g *admission) acquire() *slot {
-	select {
-	case g.slots <- struct{}{}:
-		s := &slot{g: g}
-		s.held.Store(true)
-		return s
-	default:
-		g.refused.Add(1)
-		return nil
-	}
-}
-
-// Refused is the number of requests refused since start.
-func (g *admission) Refused() int64 { return g.refused.Load() }
-
-// slot is one admitted request. Its holder releases it when done; work
-// that outlives the HTTP handler (a slow slash command) takes it along
-// with pass, which leaves the handler's own release a no-op.
-type slot struct {
-	g    *admission
-	held atomic.Bool
-}
-
-// release frees the slot; later calls do nothing.
-func (s *slot) release() {
-	if s != nil && s.held.CompareAndSwap(true, false) {
-		<-s.g.slots
-	}
-}
-
-// pass moves the slot to a new holder and returns it.
-func (s *slot) pass() *slot {
-	n := &slot{}
-	if s != nil && s.held.CompareAndSwap(true, false) {
-		n.g = s.g
-		n.held.Store(true)
-	}
-	return n
-}
-
-// refuseBusy answers a request over the limit.
-func refuseBusy(w http.ResponseWriter) {
-	w.Header().Set("Retry-After", "1")
-	http.Error(w, "copbot is busy, try again", http.StatusServiceUnavailable)
-}
-
-// admit puts h under the admission limit: h gets the request's slot, which
-// is released when h returns unless h passed it on.
-func (a *Adapter) admit(h func(http.ResponseWriter, *http.Request, *slot)) http.HandlerFunc {
+// route is the request path of every Slack route: intake and verification
+// (readVerified), then a place among the requests in progress, given back
+// when h returns unless h passed it on. A request over the limit gets 503
+// with Retry-After, before anything is done.
+func (a *Adapter) route(h func(http.ResponseWriter, *http.Request, *slot, signed)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s := a.gate.acquire()
-		if s == nil {
-			refuseBusy(w)
+		v, ok := a.readVerified(w, r)
+		if !ok {
 			return
 		}
-		defer s.release()
-		h(w, r, s)
+		s := a.limit.Enter()
+		if s == nil {
+			a.log.Warn("slack request refused: too many in progress", "path", r.URL.Path, "refused_total", a.limit.Refused())
+			admission.RefuseBusy(w)
+			return
+		}
+		defer s.Leave()
+		h(w, r, s, v)
 	}
+}
+
+// turnTaking is the service with each call waiting its turn of database
+// work (admission.Limit.Turn), until its context ends; it then runs with
+// that ended context, so the service answers "too busy, nothing saved"
+// without touching the database.
+type turnTaking struct {
+	service
+	limit *admission.Limit
+}
+
+func (s turnTaking) Handle(ctx context.Context, req handlers.Request) handlers.Reply {
+	defer s.limit.Turn(ctx)()
+	return s.service.Handle(ctx, req)
+}
+
+func (s turnTaking) Act(ctx context.Context, req handlers.Request, id, value string) handlers.Reply {
+	defer s.limit.Turn(ctx)()
+	return s.service.Act(ctx, req, id, value)
+}
+
+func (s turnTaking) Submit(ctx context.Context, req handlers.Request, formID, state string, values map[string]string) (handlers.Reply, map[string]string) {
+	defer s.limit.Turn(ctx)()
+	return s.service.Submit(ctx, req, formID, state, values)
+}
+
+func (s turnTaking) Home(ctx context.Context, req handlers.Request) handlers.Reply {
+	defer s.limit.Turn(ctx)()
+	return s.service.Home(ctx, req)
+}
+
+func (s turnTaking) IsMember(ctx context.Context, id storage.Identity) bool {
+	defer s.limit.Turn(ctx)()
+	return s.service.IsMember(ctx, id)
 }

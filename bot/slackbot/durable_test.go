@@ -126,18 +126,18 @@ func (e *env) storedVoters(pollID int64) int {
 func TestAdmissionLimitRefusesWithBusy(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withTuning(func(t *tuning) { t.inFlight = 2 }))
-	held := []*slot{e.a.gate.acquire(), e.a.gate.acquire()}
+	held := []*slot{e.a.limit.Enter(), e.a.limit.Enter()}
 	resp := e.command("help", "U0X")
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("over the limit: status %d, Retry-After %q; want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 	for _, s := range held {
-		s.release()
+		s.Leave()
 	}
 	if resp := e.command("help", "U0X"); resp.StatusCode != http.StatusOK {
 		t.Errorf("after release: status %d, want 200", resp.StatusCode)
 	}
-	if got := e.a.gate.Refused(); got != 1 {
+	if got := e.a.limit.Refused(); got != 1 {
 		t.Errorf("refused %d, want 1", got)
 	}
 }
@@ -174,8 +174,8 @@ func TestFloodIsBoundedAndGoroutinesReturn(t *testing.T) {
 		if got := e.storedVoters(p.ID); int64(got) != acked.Load() {
 			t.Errorf("%d votes stored, %d acknowledged", got, acked.Load())
 		}
-		if refused.Load() != e.a.gate.Refused() || acked.Load()+refused.Load() != voters {
-			t.Errorf("acked %d + refused %d (gate counted %d), want %d clicks", acked.Load(), refused.Load(), e.a.gate.Refused(), voters)
+		if refused.Load() != e.a.limit.Refused() || acked.Load()+refused.Load() != voters {
+			t.Errorf("acked %d + refused %d (gate counted %d), want %d clicks", acked.Load(), refused.Load(), e.a.limit.Refused(), voters)
 		}
 		synctest.Wait()
 		t.Logf("acked %d, refused %d, confirmations dropped %d", acked.Load(), refused.Load(), e.a.out.Dropped())

@@ -11,15 +11,12 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"copbot/bot/internal/admission"
 	"copbot/bot/internal/once"
 )
 
 // serveCommand is POST /slack/commands.
-func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, s *slot) {
-	v, ok := a.readVerified(w, r)
-	if !ok {
-		return
-	}
+func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, s *slot, v signed) {
 	sc, err := slack.SlashCommandParse(formRequest(v.body))
 	if err != nil || sc.UserID == "" {
 		http.Error(w, "malformed slash command", http.StatusBadRequest)
@@ -29,11 +26,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, s *slot) 
 }
 
 // serveInteraction is POST /slack/interactions.
-func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, _ *slot) {
-	v, ok := a.readVerified(w, r)
-	if !ok {
-		return
-	}
+func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, _ *slot, v signed) {
 	cb, err := slack.InteractionCallbackParse(formRequest(v.body))
 	if err != nil || cb.Type == "" || cb.User.ID == "" {
 		http.Error(w, "malformed interaction payload", http.StatusBadRequest)
@@ -43,11 +36,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, _ *sl
 }
 
 // serveEvent is POST /slack/events.
-func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, s *slot) {
-	v, ok := a.readVerified(w, r)
-	if !ok {
-		return
-	}
+func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, s *slot, v signed) {
 	if !json.Valid(v.body) {
 		http.Error(w, "malformed event", http.StatusBadRequest)
 		return
@@ -90,7 +79,7 @@ func (a *Adapter) beginSigned(ctx context.Context, w http.ResponseWriter, r *htt
 	switch {
 	case err != nil:
 		a.log.Warn("request not begun: no turn within its budget, or the record is unreadable", "err", err)
-		refuseBusy(w)
+		admission.RefuseBusy(w)
 		return nil, false
 	case st == once.First:
 		return d, true

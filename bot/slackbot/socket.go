@@ -44,11 +44,12 @@ func (a *Adapter) RunSocketMode(ctx context.Context) error {
 	}
 }
 
-// socketEvent acknowledges one envelope. Each admitted one is handled on
-// its own goroutine holding an admission slot (see gate), so a slow one
-// never delays the others and their number stays bounded. An envelope over
-// the limit is left unacknowledged: Slack tells the person the app did not
-// answer (and retries an event), and nothing was done.
+// socketEvent acknowledges one envelope. Each one that gets a place among
+// the requests in progress (admission.Limit.Enter) is handled on its own
+// goroutine holding it, so a slow one never delays the others and their
+// number stays bounded. An envelope over the limit is left
+// unacknowledged: Slack tells the person the app did not answer (and
+// retries an event), and nothing was done.
 func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
@@ -61,9 +62,9 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 	if evt.Request == nil || evt.Request.EnvelopeID == "" {
 		return
 	}
-	s := a.gate.acquire()
+	s := a.limit.Enter()
 	if s == nil {
-		a.log.Warn("slack socket mode busy: envelope not acknowledged", "type", evt.Type, "refused_total", a.gate.Refused())
+		a.log.Warn("slack socket mode busy: envelope not acknowledged", "type", evt.Type, "refused_total", a.limit.Refused())
 		return
 	}
 	req := *evt.Request
@@ -74,7 +75,7 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 		}
 	}
 	go func() {
-		defer s.release()
+		defer s.Leave()
 		defer a.recoverPanic()
 		bctx, cancel := a.budget(ctx)
 		defer cancel()

@@ -5,16 +5,25 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"copbot/bot/internal/admission"
 )
 
 // maxBody caps every Slack request body. Slack's largest payloads (a
 // view_submission of a big modal) stay far below it.
 const maxBody = 1 << 20
+
+// Intake limits (see admission.Intake): Slack sends a body at once, with
+// its headers, so a body still arriving after bodyDeadline is cut; one
+// address may have perPeer bodies being read at once.
+const (
+	bodyDeadline = 2 * time.Second
+	perPeer      = 32
+)
 
 // signatureWindow is how far a request timestamp may be from our clock.
 const signatureWindow = 5 * time.Minute
@@ -38,6 +47,26 @@ const eventRetention = time.Hour
 // An empty secret verifies nothing, so a Socket-Mode-only install never
 // accepts HTTP callbacks.
 func verifySignature(secret, timestamp, signature string, body []byte, now time.Time) error {
+	if err := checkHeaders(secret, timestamp, signature, now); err != nil {
+		return err
+	}
+	hexSig, ok := strings.CutPrefix(signature, "v0=")
+	if !ok {
+		return errBadSignature
+	}
+	got, err := hex.DecodeString(hexSig)
+	if err != nil {
+		return errBadSignature
+	}
+	if !hmac.Equal(got, sign(secret, timestamp, body)) {
+		return errBadSignature
+	}
+	return nil
+}
+
+// checkHeaders is the part of verifySignature that needs no body: a
+// request it refuses is refused before its body is read.
+func checkHeaders(secret, timestamp, signature string, now time.Time) error {
 	if secret == "" {
 		return errNoSecret
 	}
@@ -50,17 +79,6 @@ func verifySignature(secret, timestamp, signature string, body []byte, now time.
 	}
 	if d := now.Sub(time.Unix(ts, 0)); d > signatureWindow || d < -signatureWindow {
 		return errStaleTimestamp
-	}
-	hexSig, ok := strings.CutPrefix(signature, "v0=")
-	if !ok {
-		return errBadSignature
-	}
-	got, err := hex.DecodeString(hexSig)
-	if err != nil {
-		return errBadSignature
-	}
-	if !hmac.Equal(got, sign(secret, timestamp, body)) {
-		return errBadSignature
 	}
 	return nil
 }
@@ -83,21 +101,22 @@ type signed struct {
 	expires time.Time // when the signature can no longer verify
 }
 
-// readVerified reads the capped body and verifies its signature. On
-// failure it has already answered (413 or 401) and returns ok=false: the
-// caller must do nothing else.
+// readVerified checks the signature headers, reads the body through the
+// intake (before authentication: per peer, under a deadline, capped) and
+// verifies the signature. On failure it has already answered (401, or the
+// intake's refusal) and returns ok=false: the caller must do nothing else.
 func (a *Adapter) readVerified(w http.ResponseWriter, r *http.Request) (v signed, ok bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-		} else {
-			http.Error(w, "cannot read body", http.StatusBadRequest)
-		}
+	ts, sig := r.Header.Get("X-Slack-Request-Timestamp"), r.Header.Get("X-Slack-Signature")
+	if err := checkHeaders(a.cfg.SigningSecret, ts, sig, a.now()); err != nil {
+		a.refuse(w, r, err)
 		return v, false
 	}
-	ts, sig := r.Header.Get("X-Slack-Request-Timestamp"), r.Header.Get("X-Slack-Signature")
+	body, err := a.intake.Read(w, r, maxBody)
+	if err != nil {
+		a.log.Warn("slack request body refused", "path", r.URL.Path, "reason", err, "remote", r.RemoteAddr)
+		admission.Refuse(w, err)
+		return v, false
+	}
 	if err := verifySignature(a.cfg.SigningSecret, ts, sig, body, a.now()); err != nil {
 		a.refuse(w, r, err)
 		return v, false

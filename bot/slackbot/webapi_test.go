@@ -13,6 +13,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"copbot/bot/internal/admission"
 	"copbot/handlers"
 	"copbot/storage"
 )
@@ -351,10 +352,10 @@ func (g gateService) Handle(ctx context.Context, req handlers.Request) handlers.
 	return handlers.Reply{}
 }
 
-func TestAdmittedQueuesUntilTheContextEnds(t *testing.T) {
+func TestTurnTakingQueuesUntilTheContextEnds(t *testing.T) {
 	t.Parallel()
 	g := gateService{in: make(chan bool, 4), gate: make(chan struct{})}
-	s := &admitted{service: g, slots: make(chan struct{}, 1)}
+	s := turnTaking{service: g, limit: admission.NewLimit(4, 1)}
 	var wg sync.WaitGroup
 	wg.Go(func() { s.Handle(context.Background(), handlers.Request{}) })
 	<-g.in // the first call holds the only slot
@@ -371,7 +372,7 @@ func TestAdmittedQueuesUntilTheContextEnds(t *testing.T) {
 	}
 	close(g.gate)
 	wg.Wait()
-	if n := len(s.slots); n != 0 {
-		t.Errorf("%d slots still taken after both calls returned", n)
+	if !s.limit.TurnFree() {
+		t.Error("the turn is still taken after both calls returned")
 	}
 }
