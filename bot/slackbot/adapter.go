@@ -20,6 +20,7 @@ import (
 	"copbot/bot/internal/admission"
 	"copbot/bot/internal/lifecycle"
 	"copbot/bot/internal/once"
+	"copbot/bot/internal/outbox"
 	"copbot/bot/internal/retry"
 	"copbot/handlers"
 	"copbot/storage"
@@ -96,7 +97,7 @@ type Adapter struct {
 
 	intake *admission.Intake // request bodies, before authentication
 	limit  *admission.Limit  // requests in progress and their turns
-	out    *outbox           // deliveries after the acknowledgement
+	out    *outbox.Outbox    // deliveries after the acknowledgement
 	work   lifecycle.Group   // slow commands still running after their ack
 }
 
@@ -128,7 +129,7 @@ func newAdapter(cfg Config, svc service, log *slog.Logger, now func() time.Time,
 		pace:  newPacer(t.pace),
 		users: newTTLCache[userInfo](time.Hour, 10000, now)}
 	a.once = once.New(cfg.Requests, now, a.log)
-	a.out = newOutbox(t.outWorkers, t.outQueue, t.asyncTimeout, a.log)
+	a.out = outbox.New(t.outWorkers, t.outQueue, t.asyncTimeout, a.log)
 	a.hooks = &http.Client{Transport: a.transport()}
 	a.api = slack.New(cfg.BotToken, a.apiOptions()...)
 	return a, nil
@@ -165,7 +166,7 @@ func (a *Adapter) Register(mux *http.ServeMux) {
 // Mode first; deliveries queued after Close are dropped.
 func (a *Adapter) Close() {
 	a.work.Close()
-	a.out.close()
+	a.out.Close()
 	a.once.Close()
 }
 
@@ -192,7 +193,7 @@ func (a *Adapter) finish(ctx context.Context, d *once.Delivery) {
 }
 
 // enqueue runs f after the acknowledgement, on the outbox.
-func (a *Adapter) enqueue(kind string, f func(ctx context.Context)) { a.out.enqueue(kind, f) }
+func (a *Adapter) enqueue(kind string, f func(ctx context.Context)) { a.out.Enqueue(kind, f) }
 
 func (a *Adapter) recoverPanic() {
 	if v := recover(); v != nil {

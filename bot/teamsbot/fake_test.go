@@ -297,8 +297,17 @@ func testRequests(t testing.TB) *storage.DB {
 	return db
 }
 
-// post sends body to /teams/messages with the Authorization value authz.
+// post sends body to /teams/messages with the Authorization value authz,
+// and returns once the replies queued after the answer are posted.
 func (b *bot) post(t testing.TB, authz string, body []byte) (int, []byte) {
+	resp, out := b.raw(t, authz, body)
+	b.out.Wait() // the replies posted after the answer
+	return resp.StatusCode, out
+}
+
+// raw is post without waiting for the replies queued after the answer.
+func (b *bot) raw(t testing.TB, authz string, body []byte) (*http.Response, []byte) {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, b.srv.URL+"/teams/messages", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -313,7 +322,7 @@ func (b *bot) post(t testing.TB, authz string, body []byte) (int, []byte) {
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, out
+	return resp, out
 }
 
 // realService opens a temp database and a real handlers.Service on it.

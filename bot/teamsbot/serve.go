@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
+	"time"
 
+	"copbot/bot/internal/admission"
 	"copbot/bot/internal/once"
 	"copbot/handlers"
 )
@@ -36,14 +37,10 @@ func (a *Adapter) serveMessages(w http.ResponseWriter, r *http.Request) {
 		a.refuse(w, r, http.StatusUnauthorized, errors.New("no Authorization header"))
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	body, err := a.intake.Read(w, r, maxBodyBytes)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			a.refuse(w, r, http.StatusRequestEntityTooLarge, err)
-			return
-		}
-		a.refuse(w, r, http.StatusBadRequest, err)
+		a.log.Warn("request body refused", "remote", r.RemoteAddr, "err", err)
+		admission.Refuse(w, err)
 		return
 	}
 	act, claims, err := a.authenticate(r.Context(), authz, body)
@@ -51,15 +48,22 @@ func (a *Adapter) serveMessages(w http.ResponseWriter, r *http.Request) {
 		a.refuse(w, r, refusalStatus(err), err)
 		return
 	}
+	place := a.limit.Enter()
+	if place == nil {
+		a.log.Warn("request refused: too many in progress", "refused_total", a.limit.Refused())
+		admission.RefuseBusy(w)
+		return
+	}
+	defer place.Leave()
 	// The work outlives a client that hangs up: a command that ran must
 	// get its answer posted.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), a.workTimeout)
 	defer cancel()
-	d, st, err := a.once.Begin(r.Context(), retention(a.now(), claims), activityKey(act, body))
+	d, st, err := a.begin(r.Context(), retention(a.now(), claims), activityKey(act, body))
 	switch {
 	case err != nil:
-		a.log.Error("record of handled requests unreadable", "err", err)
-		http.Error(w, "busy, try again", http.StatusServiceUnavailable)
+		a.log.Warn("request not begun: no turn, or the record is unreadable", "err", err)
+		admission.RefuseBusy(w)
 		return
 	case st != once.First:
 		a.redelivered(ctx, w, act, d)
@@ -77,6 +81,16 @@ func (a *Adapter) serveMessages(w http.ResponseWriter, r *http.Request) {
 	default:
 		w.WriteHeader(code)
 	}
+}
+
+// begin claims a delivery (see once.Guard.Begin); its look-up reads the
+// database, so it waits its turn like a service call.
+func (a *Adapter) begin(ctx context.Context, expires time.Time, key string) (*once.Delivery, once.Status, error) {
+	defer a.limit.Turn(ctx)()
+	if err := ctx.Err(); err != nil {
+		return nil, once.First, err
+	}
+	return a.once.Begin(ctx, expires, key)
 }
 
 func refusalStatus(err error) int {
@@ -204,16 +218,21 @@ func (a *Adapter) writeJSON(w http.ResponseWriter, v any) {
 	w.Write(b)
 }
 
+// onMessage runs a command; its reply is posted after the answer, on the
+// outbox. The command's effect is committed by then, so a reply the outbox
+// drops (full) loses a notice, never the work.
 func (a *Adapter) onMessage(ctx context.Context, act *activity) {
-	reply := a.svc.Handle(ctx, act.request(act.commandText()))
-	if err := a.deliver(ctx, act, reply); err != nil {
-		a.log.Error("reply not posted", "conversation", act.Conversation.ID, "kind", reply.Kind, "err", err)
-	}
+	reply := a.handle(ctx, act.request(act.commandText()))
+	a.out.Enqueue("reply", func(ctx context.Context) {
+		if err := a.deliver(ctx, act, reply); err != nil {
+			a.log.Error("reply not posted", "conversation", act.Conversation.ID, "kind", reply.Kind, "err", err)
+		}
+	})
 }
 
 // onSubmitMessage handles an Action.Submit from a card: Teams sends it as
 // a message whose value holds the card's data and inputs. A reply meant to
-// replace the card updates the card's message.
+// replace the card updates the card's message, after the answer.
 func (a *Adapter) onSubmitMessage(ctx context.Context, act *activity) {
 	sub, err := messageValue(act.Value)
 	if err != nil {
@@ -226,21 +245,32 @@ func (a *Adapter) onSubmitMessage(ctx context.Context, act *activity) {
 	} else {
 		c = a.rd.card(reply)
 	}
-	switch {
-	case len(errs) == 0 && reply.Replace && act.ReplyToID != "":
-		err = a.update(ctx, act.ServiceURL, act.Conversation.ID, act.ReplyToID, reply, c)
-	case !isEmpty(reply):
-		err = a.deliverCard(ctx, act, reply, c)
-	}
-	if err != nil {
-		a.log.Error("card reply not posted", "conversation", act.Conversation.ID, "err", err)
-	}
+	a.out.Enqueue("card reply", func(ctx context.Context) {
+		var err error
+		switch {
+		case len(errs) == 0 && reply.Replace && act.ReplyToID != "":
+			err = a.update(ctx, act.ServiceURL, act.Conversation.ID, act.ReplyToID, reply, c)
+		case !isEmpty(reply):
+			err = a.deliverCard(ctx, act, reply, c)
+		}
+		if err != nil {
+			a.log.Error("card reply not posted", "conversation", act.Conversation.ID, "err", err)
+		}
+	})
+}
+
+// handle runs a command in its turn of database work.
+func (a *Adapter) handle(ctx context.Context, req handlers.Request) handlers.Reply {
+	defer a.limit.Turn(ctx)()
+	return a.svc.Handle(ctx, req)
 }
 
 // route sends a card submission to Service.Submit (forms) or Service.Act
-// (buttons). An unknown or malformed one reaches Act with an empty id and
-// comes back as a translated "unknown action" error.
+// (buttons), in its turn of database work. An unknown or malformed one
+// reaches Act with an empty id and comes back as a translated "unknown
+// action" error.
 func (a *Adapter) route(ctx context.Context, act *activity, sub submission) (handlers.Reply, map[string]string) {
+	defer a.limit.Turn(ctx)()
 	req := act.request("")
 	if sub.Form != "" {
 		return a.svc.Submit(ctx, req, sub.Form, sub.State, sub.Inputs)
@@ -257,7 +287,8 @@ type invokeResponse struct {
 
 // onCardAction handles Action.Execute. Forms and replies meant to replace
 // the clicked card come back as a card; errors as a message; anything else
-// is posted in the conversation and acknowledged with a short message.
+// is acknowledged with a short message and posted in the conversation
+// after the answer.
 func (a *Adapter) onCardAction(ctx context.Context, act *activity) invokeResponse {
 	sub, err := invokeValue(act.Value)
 	if err != nil {
@@ -280,10 +311,11 @@ func (a *Adapter) onCardAction(ctx context.Context, act *activity) invokeRespons
 	case reply.Kind == "error":
 		return invokeResponse{StatusCode: 200, Type: invokeMessage, Value: reply.Text}
 	}
-	if err := a.deliver(ctx, act, reply); err != nil {
-		a.log.Error("action reply not posted", "conversation", act.Conversation.ID, "err", err)
-		return invokeResponse{StatusCode: 200, Type: invokeMessage, Value: a.tr.T(l, "teams_reply_failed", nil)}
-	}
+	a.out.Enqueue("action reply", func(ctx context.Context) {
+		if err := a.deliver(ctx, act, reply); err != nil {
+			a.log.Error("action reply not posted", "conversation", act.Conversation.ID, "err", err)
+		}
+	})
 	return invokeResponse{StatusCode: 200, Type: invokeMessage, Value: a.tr.T(l, "teams_action_done", nil)}
 }
 

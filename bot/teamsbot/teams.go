@@ -11,11 +11,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"sync"
 	"time"
 
+	"copbot/bot/internal/admission"
 	"copbot/bot/internal/lifecycle"
 	"copbot/bot/internal/once"
+	"copbot/bot/internal/outbox"
 	"copbot/handlers"
 )
 
@@ -77,8 +80,11 @@ type Adapter struct {
 	// Framework gives up on a request after 15 s.
 	workTimeout time.Duration
 
-	once  *once.Guard // redelivered and replayed activities
-	graph *graph      // nil without graph_team_id: FindKeyed cannot look
+	once   *once.Guard       // redelivered and replayed activities
+	intake *admission.Intake // request bodies, before authentication
+	limit  *admission.Limit  // requests in progress and their turns
+	out    *outbox.Outbox    // replies posted after the acknowledgement
+	graph  *graph            // nil without graph_team_id: FindKeyed cannot look
 
 	mu      sync.Mutex
 	ref     convRef         // learned community channel
@@ -122,10 +128,13 @@ func newAdapter(cfg Config, svc service, tr *handlers.Translator, log *slog.Logg
 			"is adopted as the community channel; set tenant_id in [teams] to your Entra tenant id " +
 			"(it is logged when the bot is added to a team)")
 	}
+	limit := admission.NewLimit(inProgress, 2*runtime.GOMAXPROCS(0))
 	a := &Adapter{cfg: cfg, svc: svc, tr: tr, log: log, now: now,
 		auth: newVerifier(cfg.OpenIDURL, cfg.AppID, client, now),
 		conn: newConnector(cfg, client, now), rd: renderer{tr: tr},
-		once:        once.New(cfg.Requests, now, log),
+		once:   once.New(cfg.Requests, now, log),
+		intake: admission.NewIntake(perPeer, bodyDeadline), limit: limit,
+		out:         outbox.New(outWorkers, outQueue, time.Minute, log),
 		workTimeout: 12 * time.Second}
 	if cfg.GraphTeamID != "" {
 		a.graph = newGraph(cfg, a.conn)
@@ -187,10 +196,11 @@ func (a *Adapter) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /teams/messages", a.serveMessages)
 }
 
-// Close refuses new requests, waits for those in flight and drops idle
-// outbound connections. The Service may be closed after it returns.
+// Close refuses new requests, waits for those in flight and the replies
+// already queued, and drops idle outbound connections. The Service may be closed after it returns.
 func (a *Adapter) Close() {
 	a.running.Close()
+	a.out.Close()
 	a.once.Close()
 	a.conn.client.CloseIdleConnections()
 }

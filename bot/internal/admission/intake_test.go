@@ -2,7 +2,6 @@ package admission
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"copbot/bot/internal/admission/admissiontest"
 )
 
 // serveIntake serves POST / reading the body through in, answering 200
@@ -55,13 +56,6 @@ func status(t *testing.T, c net.Conn) int {
 	return resp.StatusCode
 }
 
-// clientFrom is an HTTP client whose connections leave from the loopback
-// address from.
-func clientFrom(from string) *http.Client {
-	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
-	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DialContext: d.DialContext}}
-}
-
 // TestIntakePerPeer: one address gets perPeer bodies read at once; the
 // next is refused at once with 429, while another address is served.
 func TestIntakePerPeer(t *testing.T) {
@@ -70,11 +64,11 @@ func TestIntakePerPeer(t *testing.T) {
 	for range 3 {
 		slowBody(t, srv, "127.0.0.1")
 	}
-	waitReading(t, in, 3)
+	admissiontest.WaitFor(t, "3 bodies being read", func() bool { return in.Reading() == 3 })
 	if got := status(t, slowBody(t, srv, "127.0.0.1")); got != http.StatusTooManyRequests {
 		t.Errorf("fourth slow body of one address: %d, want 429", got)
 	}
-	resp, err := clientFrom("127.0.0.2").Post(srv.URL, "text/plain", strings.NewReader("hello"))
+	resp, err := admissiontest.ClientFrom("127.0.0.2").Post(srv.URL, "text/plain", strings.NewReader("hello"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +91,7 @@ func TestIntakeDeadlineAndSize(t *testing.T) {
 	if got := status(t, slowBody(t, srv, "127.0.0.1")); got != http.StatusRequestTimeout {
 		t.Errorf("slow body: %d, want 408", got)
 	}
-	waitReading(t, in, 0)
+	admissiontest.WaitFor(t, "no body being read", func() bool { return in.Reading() == 0 })
 	resp, err := http.Post(srv.URL, "text/plain", strings.NewReader("more than eight bytes"))
 	if err != nil {
 		t.Fatal(err)
@@ -108,20 +102,5 @@ func TestIntakeDeadlineAndSize(t *testing.T) {
 	}
 	if in.Reading() != 0 || len(in.peers) != 0 {
 		t.Errorf("%d bodies still counted (%v)", in.Reading(), in.peers)
-	}
-}
-
-// waitReading waits, a bounded number of times, until n bodies are being
-// read: the server takes a connection's request on its own goroutine.
-func waitReading(t *testing.T, in *Intake, n int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for in.Reading() != n {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("%d bodies being read, want %d", in.Reading(), n)
-		case <-time.After(time.Millisecond):
-		}
 	}
 }
