@@ -41,6 +41,17 @@ func Open(ctx context.Context, path string) (*DB, error) { return open(ctx, path
 // open is Open with extra URI parameters (tests open read-only with
 // mode=ro, which holds even for root, unlike file modes).
 func open(ctx context.Context, path string, extra url.Values) (*DB, error) {
+	d := connect(path, extra)
+	if err := d.migrate(ctx, migrations()); err != nil {
+		d.db.Close()
+		return nil, fmt.Errorf("migrate %s: %w", path, err)
+	}
+	return d, nil
+}
+
+// connect returns the DB of path without touching the file: the first
+// query opens it.
+func connect(path string, extra url.Values) *DB {
 	q := url.Values{}
 	for k, vs := range extra {
 		q[k] = vs
@@ -55,12 +66,7 @@ func open(ctx context.Context, path string, extra url.Values) (*DB, error) {
 	// Keep connections open under concurrent load: opening one re-runs the
 	// pragmas and drops its prepared statements (database/sql keeps 2 idle).
 	sqldb.SetMaxIdleConns(16)
-	d := &DB{db: sqldb, path: path, Now: time.Now, stmts: map[string]*sql.Stmt{}}
-	if err := d.migrate(ctx); err != nil {
-		sqldb.Close()
-		return nil, fmt.Errorf("migrate %s: %w", path, err)
-	}
-	return d, nil
+	return &DB{db: sqldb, path: path, Now: time.Now, stmts: map[string]*sql.Stmt{}}
 }
 
 // escapePath makes path a "file:" URI path: SQLite reads "file:" names as

@@ -2,54 +2,252 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
 )
 
-// migrate applies every embedded migration not yet recorded, each in its
-// own transaction together with its record.
-func (d *DB) migrate(ctx context.Context) error {
+// Migrations are the files migrations/NNNN_name.sql, applied in name order,
+// each once, in its own transaction together with its record in
+// schema_migrations.
+//
+// They run on one connection with foreign keys off, as SQLite's procedure
+// for schema changes requires (https://sqlite.org/lang_altertable.html,
+// "Making Other Kinds Of Table Schema Changes"): with them on, dropping a
+// table to rebuild it would first delete its rows and cascade to every
+// table that refers to it. Each migration instead runs PRAGMA
+// foreign_key_check before it commits and fails if anything dangles.
+//
+// A migration may hold directive lines that SQL alone cannot express well:
+//
+//	-- copbot:autoincrement TABLE…
+//
+// rebuilds each TABLE with "id INTEGER PRIMARY KEY AUTOINCREMENT" (see
+// rebuildAutoincrement) before the file's SQL runs.
+
+// migrations lists the embedded migrations in the order they apply.
+func migrations() []string {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		panic(err) // the pattern is constant and valid
+	}
+	sort.Strings(names)
+	return names
+}
+
+// migrate applies each of names (from migrations) not yet recorded.
+func (d *DB) migrate(ctx context.Context, names []string) (err error) {
 	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return err
 	}
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	conn, err := d.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return err
+	}
+	defer func() {
+		if _, onErr := conn.ExecContext(ctx, "PRAGMA foreign_keys = ON"); onErr != nil {
+			// Never hand a connection without foreign keys back to the pool.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+			err = errors.Join(err, onErr)
+		}
+	}()
 	for _, name := range names {
-		if err := d.migrateFile(ctx, name); err != nil {
+		if err := d.migrateFile(ctx, conn, name); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	return nil
 }
 
-func (d *DB) migrateFile(ctx context.Context, name string) error {
-	tx, err := d.db.BeginTx(ctx, nil)
+func (d *DB) migrateFile(ctx context.Context, conn *sql.Conn, name string) error {
+	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	defer sqlTx.Rollback()
+	t := &tx{Tx: sqlTx, ctx: ctx, d: d}
 	base := name[strings.LastIndex(name, "/")+1:]
 	var n int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE name = ?", base).Scan(&n); err != nil || n > 0 {
+	if err := t.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE name = ?", base).Scan(&n); err != nil || n > 0 {
 		return err
 	}
 	body, err := fs.ReadFile(migrationFS, name)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+	for _, table := range directive(string(body), "autoincrement") {
+		if err := t.rebuildAutoincrement(table); err != nil {
+			return fmt.Errorf("rebuild %s: %w", table, err)
+		}
+	}
+	if _, err := t.ExecContext(ctx, string(body)); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+	if err := t.foreignKeyCheck(); err != nil {
+		return err
+	}
+	if _, err := t.ExecContext(ctx, "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
 		base, d.now().Format(time.RFC3339)); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return sqlTx.Commit()
+}
+
+// directive returns the words after "-- copbot:<word>" on each such line
+// of body.
+func directive(body, word string) []string {
+	var out []string
+	prefix := "-- copbot:" + word + " "
+	for _, line := range strings.Split(body, "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), prefix); ok {
+			out = append(out, strings.Fields(rest)...)
+		}
+	}
+	return out
+}
+
+// foreignKeyCheck fails if any row refers to a row that does not exist.
+func (t *tx) foreignKeyCheck() error {
+	rows, err := t.QueryContext(t.ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var bad []string
+	for rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return err
+		}
+		bad = append(bad, fmt.Sprintf("%s row %d -> %s", table, rowid.Int64, parent))
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("foreign key check: %s", strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+var (
+	integerPrimaryKey = regexp.MustCompile(`(?i)\bid\s+INTEGER\s+PRIMARY\s+KEY\b`)
+	autoincrement     = regexp.MustCompile(`(?i)\bAUTOINCREMENT\b`)
+)
+
+// rebuildAutoincrement rebuilds table so that its "id INTEGER PRIMARY KEY"
+// becomes AUTOINCREMENT: SQLite then never hands out an id again, not even
+// the newest one after it was deleted (without it, the next row takes
+// max(id)+1). SQLite cannot add the keyword in place, so this follows its
+// documented procedure (foreign keys off, see migrate): create the new
+// table from the stored CREATE TABLE text with the keyword added, copy
+// every row with its id (which sets the table's sqlite_sequence), drop the
+// old table, rename the new one, and re-create the old table's indexes and
+// triggers from their stored text. Foreign keys of other tables refer to
+// the table by name and so refer to the new one; triggers of other tables
+// that name it keep working for the same reason. Generated columns are
+// not copied (SQLite computes them). A table already rebuilt is left
+// alone.
+func (t *tx) rebuildAutoincrement(table string) error {
+	var create string
+	if err := t.QueryRowContext(t.ctx, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", table).
+		Scan(&create); err != nil {
+		return err
+	}
+	if autoincrement.MatchString(create) {
+		return nil
+	}
+	key := integerPrimaryKey.FindAllStringIndex(create, -1)
+	if len(key) != 1 {
+		return fmt.Errorf("want one %q in %q", "id INTEGER PRIMARY KEY", create)
+	}
+	tmp := "copbot_rebuild_" + table
+	open := strings.Index(create, "(")
+	if open < 0 || key[0][0] < open {
+		return fmt.Errorf("unexpected CREATE TABLE %q", create)
+	}
+	newCreate := "CREATE TABLE " + tmp + " " + create[open:key[0][1]] + " AUTOINCREMENT" + create[key[0][1]:]
+	dependents, err := t.schemaOf(table)
+	if err != nil {
+		return err
+	}
+	cols, err := t.storedColumns(table)
+	if err != nil {
+		return err
+	}
+	list := `"` + strings.Join(cols, `", "`) + `"`
+	for _, stmt := range []string{
+		newCreate,
+		"INSERT INTO " + tmp + " (" + list + ") SELECT " + list + ` FROM "` + table + `"`,
+		`DROP TABLE "` + table + `"`,
+		// Legacy renaming neither rewrites nor checks the other tables'
+		// triggers, which name the table dropped a moment ago.
+		"PRAGMA legacy_alter_table = ON",
+		"ALTER TABLE " + tmp + ` RENAME TO "` + table + `"`,
+		"PRAGMA legacy_alter_table = OFF",
+	} {
+		if _, err := t.ExecContext(t.ctx, stmt); err != nil {
+			return fmt.Errorf("%.60s…: %w", stmt, err)
+		}
+	}
+	for _, stmt := range dependents {
+		if _, err := t.ExecContext(t.ctx, stmt); err != nil {
+			return fmt.Errorf("re-create %.60s…: %w", stmt, err)
+		}
+	}
+	return nil
+}
+
+// schemaOf returns the CREATE statements of table's own indexes (those
+// its constraints imply have none: SQLite makes them again) and triggers.
+func (t *tx) schemaOf(table string) ([]string, error) {
+	rows, err := t.QueryContext(t.ctx, `SELECT sql FROM sqlite_schema
+		WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name`, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// storedColumns returns table's columns except generated ones.
+func (t *tx) storedColumns(table string) ([]string, error) {
+	rows, err := t.QueryContext(t.ctx, "SELECT name, hidden FROM pragma_table_xinfo(?) ORDER BY cid", table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name string
+		var hidden int
+		if err := rows.Scan(&name, &hidden); err != nil {
+			return nil, err
+		}
+		if hidden == 0 { // 2 and 3 are generated columns
+			out = append(out, name)
+		}
+	}
+	return out, rows.Err()
 }

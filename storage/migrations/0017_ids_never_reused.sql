@@ -1,0 +1,19 @@
+-- Ids people see are never handed out twice. Without AUTOINCREMENT, SQLite
+-- gives a new row max(id)+1, so deleting the newest poll gave its id (and
+-- its post key "poll:<id>", its buttons) to the next poll, which was then
+-- told "posted" while nothing was sent. With it, SQLite remembers the
+-- largest id ever used (sqlite_sequence) and never goes below it.
+--
+-- The rebuild is done by the migrator (rebuildAutoincrement in
+-- storage/migrate.go) from each table's own stored schema, so that no
+-- column, constraint, index or trigger is typed a second time here: it keeps
+-- every row and id, the indexes, the triggers and the foreign keys.
+--
+-- members: member ids name people in commands ("link 17 slack:U…"), and a
+-- forgotten member's row is deleted. meetings, polls, challenges and
+-- invitations: ids in commands, buttons and post keys. poll_options: option
+-- ids are in vote buttons, and editing a poll's options deletes and
+-- re-inserts them, so a stale button could vote for a new option.
+-- reminders: "reminder:<id>" is a delivery key, and re-planning deletes
+-- reminders.
+-- copbot:autoincrement members meetings reminders polls poll_options challenges invitations
