@@ -31,8 +31,11 @@ type Meeting struct {
 	Status    MeetingStatus
 	Sequence  int    // bumped by every change, for iCalendar
 	CreatedBy string // identity of the creator, "platform:id"
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// CreatedByName is the creator's name when the meeting was added (the
+	// Actor's, else their member name; "" if unknown).
+	CreatedByName string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // EndsAt is when the meeting ends.
@@ -49,17 +52,24 @@ func (m *Meeting) Location() *time.Location {
 
 // MeetingInput is what creating a meeting supplies.
 type MeetingInput struct {
-	Title     string
-	StartsAt  time.Time
-	Zone      string
-	Duration  time.Duration
-	Agenda    string
-	Link      string
-	Theme     string
+	Title    string
+	StartsAt time.Time
+	Zone     string
+	Duration time.Duration
+	Agenda   string
+	Link     string
+	Theme    string
+	// CreatedBy is the creator's identity, "platform:id"; empty means the
+	// Actor of the context, if any.
 	CreatedBy string
 	// Reminders are the offsets before the start at which reminders are
 	// posted; they are planned in the same transaction as the meeting.
 	Reminders []time.Duration
+	// Force adds the meeting even when a scheduled one with the same title
+	// (case, accents and spaces aside) starts at the same instant; without
+	// it, that is refused (see errMeetingDuplicate), as it is almost always
+	// the same command sent twice.
+	Force bool
 }
 
 // MeetingUpdate changes the fields that are non-nil. Moving a meeting
@@ -74,6 +84,9 @@ type MeetingUpdate struct {
 	Link      *string
 	Theme     *string
 	Reminders []time.Duration
+	// Force allows a new title or start that make the meeting a copy of
+	// another scheduled one (see MeetingInput.Force).
+	Force bool
 }
 
 // MeetingFilter selects meetings by start: From <= StartsAt < Before. Zero
@@ -89,10 +102,14 @@ type MeetingFilter struct {
 }
 
 const meetingColumns = `id, title, starts_at, zone, duration_seconds, agenda, link, theme,
-	status, sequence, created_by, created_at, updated_at`
+	status, sequence, created_by, created_by_name, created_at, updated_at`
 
 // CreateMeeting stores a new meeting, which must start in the future, and
-// plans its reminders.
+// plans its reminders. Unless in.Force, a scheduled meeting with the same
+// title and start, found in the same write transaction, refuses it with
+// ECONFLICT meeting_error_duplicate (see errMeetingDuplicate): of two
+// coordinators sending the same command at once, the second is told who
+// added it.
 func (d *DB) CreateMeeting(ctx context.Context, in MeetingInput) (*Meeting, error) {
 	ms, err := d.createMeetings(ctx, []MeetingInput{in}, false)
 	if err != nil {
@@ -122,12 +139,14 @@ func (d *DB) createMeetings(ctx context.Context, ins []MeetingInput, index bool)
 		}
 		ms[i] = m
 	}
+	actor, _ := ActorFrom(ctx)
 	err := d.write(ctx, func(t *tx) error {
 		for i, m := range ms {
-			if err := t.insertMeeting(m); err != nil {
-				return err
+			err := t.addMeeting(m, ins[i], actor, now)
+			if err != nil && index {
+				err = withArg(err, "Index", i)
 			}
-			if err := t.planReminders(m, ins[i].Reminders, now); err != nil {
+			if err != nil {
 				return err
 			}
 		}
@@ -137,6 +156,33 @@ func (d *DB) createMeetings(ctx context.Context, ins []MeetingInput, index bool)
 		return nil, err
 	}
 	return ms, nil
+}
+
+// addMeeting stores the new meeting m built from in, unless it is a copy
+// (see CreateMeeting), with its creator, and plans its reminders.
+func (t *tx) addMeeting(m *Meeting, in MeetingInput, actor Actor, now time.Time) error {
+	if !in.Force {
+		if err := t.checkUnique(m); err != nil {
+			return err
+		}
+	}
+	if m.CreatedBy == "" && !actor.Identity.IsZero() {
+		m.CreatedBy = actor.Identity.String()
+	}
+	if m.CreatedBy != "" && m.CreatedBy == actor.Identity.String() {
+		m.CreatedByName = actor.Name
+	}
+	if m.CreatedByName == "" {
+		name, err := t.memberName(m.CreatedBy)
+		if err != nil {
+			return err
+		}
+		m.CreatedByName = name
+	}
+	if err := t.insertMeeting(m); err != nil {
+		return err
+	}
+	return t.planReminders(m, in.Reminders, now)
 }
 
 // newMeeting checks in and builds the meeting it would store at now.
@@ -162,7 +208,9 @@ func newMeeting(in MeetingInput, now time.Time) (*Meeting, error) {
 
 // UpdateMeeting applies upd to a scheduled meeting and bumps its sequence.
 // A moved meeting must start in the future; its pending reminders are
-// re-planned (sent ones stay as history).
+// re-planned (sent ones stay as history). A new title or start that makes
+// it a copy of another scheduled meeting is refused as CreateMeeting
+// refuses one, unless upd.Force.
 func (d *DB) UpdateMeeting(ctx context.Context, id int64, upd MeetingUpdate) (*Meeting, error) {
 	deref := func(p *string) string {
 		if p == nil {
@@ -174,12 +222,18 @@ func (d *DB) UpdateMeeting(ctx context.Context, id int64, upd MeetingUpdate) (*M
 		return nil, err
 	}
 	return d.changeMeeting(ctx, id, func(t *tx, m *Meeting, now time.Time) error {
+		title := m.Title
 		moved := applyMeetingUpdate(m, upd)
 		if err := ValidateMeeting(m); err != nil {
 			return err
 		}
 		if moved {
 			if err := checkFuture(m.StartsAt, now); err != nil {
+				return err
+			}
+		}
+		if (moved || foldKey(title) != foldKey(m.Title)) && !upd.Force {
+			if err := t.checkUnique(m); err != nil {
 				return err
 			}
 		}
@@ -279,9 +333,10 @@ func applyMeetingUpdate(m *Meeting, u MeetingUpdate) (moved bool) {
 
 func (t *tx) insertMeeting(m *Meeting) error {
 	res, err := t.exec(`INSERT INTO meetings (title, starts_at, zone, duration_seconds, agenda,
-		link, theme, status, sequence, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+		link, theme, status, sequence, created_by, created_by_name, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
 		m.Title, formatTime(m.StartsAt), m.Zone, int64(m.Duration/time.Second), m.Agenda, m.Link, m.Theme,
-		string(m.Status), m.CreatedBy, formatTime(m.CreatedAt), formatTime(m.UpdatedAt))
+		string(m.Status), m.CreatedBy, m.CreatedByName, formatTime(m.CreatedAt), formatTime(m.UpdatedAt))
 	if err != nil {
 		return err
 	}
@@ -349,7 +404,7 @@ func scanMeeting(rows *sql.Rows) (*Meeting, error) {
 	var status string
 	var secs int64
 	if err := rows.Scan(&m.ID, &m.Title, &start, &m.Zone, &secs, &m.Agenda, &m.Link, &m.Theme,
-		&status, &m.Sequence, &m.CreatedBy, &created, &updated); err != nil {
+		&status, &m.Sequence, &m.CreatedBy, &m.CreatedByName, &created, &updated); err != nil {
 		return nil, err
 	}
 	m.Status, m.Duration = MeetingStatus(status), time.Duration(secs)*time.Second

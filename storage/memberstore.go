@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -317,4 +318,19 @@ func writeError(err error) error {
 		return identityTaken("%v", err)
 	}
 	return err
+}
+
+// memberName returns the name of the member (active or not) holding the
+// identity "platform:id", or "" when nobody does.
+func (t *tx) memberName(identity string) (string, error) {
+	platform, id, ok := strings.Cut(identity, ":")
+	col, known := platformColumn(Platform(platform))
+	if !ok || !known || id == "" {
+		return "", nil
+	}
+	r, err := t.queryMember(memberSelect+" WHERE m."+col+" = ?", id)
+	if err != nil || r == nil {
+		return "", err
+	}
+	return r.Name, nil
 }

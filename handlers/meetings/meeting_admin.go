@@ -95,7 +95,7 @@ func (s *Feature) cmdMeetingAdd(ctx context.Context, c *call) handlers.Reply {
 		return c.FailUsage(err, "meeting_add_usage")
 	}
 	in := storage.MeetingInput{StartsAt: start, Zone: zone, Duration: s.meetingLength(),
-		CreatedBy: c.Req.Identity.String(), Reminders: s.meetingOffsets()}
+		CreatedBy: c.Req.Identity.String(), Reminders: s.meetingOffsets(), Force: force}
 	meetingApplyInput(&in, u)
 	if dup, err := s.sameMeeting(ctx, in); err != nil || (dup != nil && !force) {
 		if err != nil {
