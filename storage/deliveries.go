@@ -201,3 +201,24 @@ func scanDelivery(rows *sql.Rows) (*Delivery, error) {
 	dl.Platform, dl.Status, dl.Ref.Platform = Platform(platform), DeliveryStatus(status), Platform(platform)
 	return &dl, parseTimes(parsed{&dl.FirstAt, first}, parsed{&dl.StartedAt, started}, parsed{&dl.UpdatedAt, updated})
 }
+
+// PruneDeliveries deletes the ledger rows that no attempt has touched since
+// before and reports how many went. Rows still attempting are kept
+// whatever their age: their outcome is unknown until start-up
+// reconciliation finds the post (or posts it once), and without the row it
+// would post blindly. A sent or failed row is only needed while its job
+// may run again, and every attempt of a job touches its row (BeginDelivery,
+// RecordDeliverySent, RecordDeliveryFailed), so before must lie beyond the
+// longest pause between two attempts of one job: days, for jobs retried
+// within minutes.
+func (d *DB) PruneDeliveries(ctx context.Context, before time.Time) (int, error) {
+	var n int64
+	err := d.write(ctx, func(t *tx) error {
+		res, err := t.exec("DELETE FROM deliveries WHERE status <> 'attempting' AND updated_at < ?", formatTime(before))
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	return int(n), err
+}

@@ -121,3 +121,52 @@ func TestDeadClaimRecoveredWithinSeconds(t *testing.T) {
 		t.Errorf("ReminderLease = %v: a dead claim holds its reminder that long", storage.ReminderLease)
 	}
 }
+
+// TestPruneDeliveries is a leftover of issue 16: the ledger was never
+// pruned. Rows untouched since the cut-off go, except those still
+// attempting, whose outcome start-up reconciliation must learn first.
+func TestPruneDeliveries(t *testing.T) {
+	d, clock := openMeetingsDB(t)
+	ctx := context.Background()
+	ref := func(key string) storage.PostRef {
+		return storage.PostRef{Platform: storage.PlatformSlack, Channel: "C1", ID: key}
+	}
+	begin := func(key string) {
+		t.Helper()
+		if _, err := d.BeginDelivery(ctx, key, storage.PlatformSlack); err != nil {
+			t.Fatal(err)
+		}
+	}
+	begin("old-sent")
+	if err := d.RecordDeliverySent(ctx, "old-sent", ref("old-sent")); err != nil {
+		t.Fatal(err)
+	}
+	begin("old-failed")
+	if err := d.RecordDeliveryFailed(ctx, "old-failed", storage.PlatformSlack, "timeout"); err != nil {
+		t.Fatal(err)
+	}
+	begin("old-attempting")
+	begin("retried") // failed long ago, attempted again since: touched
+	if err := d.RecordDeliveryFailed(ctx, "retried", storage.PlatformSlack, "timeout"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(40 * 24 * time.Hour)
+	cut := clock.Now().Add(-30 * 24 * time.Hour)
+	begin("retried")
+	begin("new-sent")
+	if err := d.RecordDeliverySent(ctx, "new-sent", ref("new-sent")); err != nil {
+		t.Fatal(err)
+	}
+	n, err := d.PruneDeliveries(ctx, cut)
+	if err != nil || n != 2 {
+		t.Fatalf("PruneDeliveries = %d, %v; want the old sent and old failed rows (2)", n, err)
+	}
+	for key, want := range map[string]int{"old-sent": 0, "old-failed": 0, "old-attempting": 1, "retried": 1, "new-sent": 1} {
+		if ds, err := d.Deliveries(ctx, key); err != nil || len(ds) != want {
+			t.Errorf("%s: %d rows (%v), want %d", key, len(ds), err, want)
+		}
+	}
+	if n, err := d.PruneDeliveries(ctx, cut); err != nil || n != 0 {
+		t.Errorf("pruning again = %d, %v; want nothing", n, err)
+	}
+}
