@@ -7,9 +7,10 @@ import (
 	"os"
 )
 
-// Backup writes a consistent copy of the live database to path, which must
-// not exist yet (an existing file is never touched), and verifies it. Writers are not blocked for long: VACUUM
-// INTO reads one snapshot. The source must pass quick_check first (a copy
+// Backup writes a consistent copy of the database to path, which must not
+// exist yet (an existing file is never touched), and verifies it. Writers
+// are not blocked for long: VACUUM INTO reads one snapshot, and works on a
+// DB opened read-only (see BackupFile). The source must pass quick_check first (a copy
 // of a damaged database could silently lack rows) and the copy must pass
 // PRAGMA integrity_check; otherwise the copy is removed and the error wraps
 // ErrUnhealthy.
@@ -46,4 +47,18 @@ func (d *DB) verifyCopy(ctx context.Context, path string) error {
 	}
 	defer db.Close()
 	return d.quickCheck(ctx, db, "integrity_check")
+}
+
+// BackupFile writes a verified copy of the database at src to dst, as
+// Backup does, opening src for reading only (OpenReadOnly): it works on a
+// read-only file or mount, runs no migration and never changes src, so it
+// needs no running copbot and takes no write lock. Its errors are
+// OpenReadOnly's and Backup's.
+func BackupFile(ctx context.Context, src, dst string) error {
+	d, err := OpenReadOnly(ctx, src)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Backup(ctx, dst)
 }

@@ -30,33 +30,53 @@ type DB struct {
 	callers callerCache // caller lookups, see caller.go
 }
 
-// Open opens (creating if needed) the database at path and applies pending
-// migrations. WAL, foreign keys and a busy timeout are set on every
-// connection through the DSN, so pooled connections all behave alike.
-// temp_store(MEMORY) keeps statement journals (which every write to members
-// needs, for its triggers) off disk, and a page cache of up to 32 MiB per
-// connection holds a 100,000-member import without spilling mid-transaction.
+// Open opens (creating if needed) the database at path, applies pending
+// migrations and proves that it takes writes, so that a database copbot
+// could not save to stops it here rather than on a user's command. WAL,
+// foreign keys and a busy timeout are set on every connection through the
+// DSN, so pooled connections all behave alike. temp_store(MEMORY) keeps
+// statement journals (which every write to members needs, for its
+// triggers) off disk, and a page cache of up to 32 MiB per connection holds
+// a 100,000-member import without spilling mid-transaction.
+//
+// A database that cannot be used is an *Error an operator can act on (Args
+// Path and Folder): ENOTFOUND db_error_folder_missing (the folder does not
+// exist), EFORBIDDEN db_error_read_only (the file or its folder, where
+// SQLite keeps the -wal and -shm files, cannot be written), EINVALID
+// db_error_not_database (the file is something else). Other failures are
+// returned as they are.
 func Open(ctx context.Context, path string) (*DB, error) { return open(ctx, path, nil) }
 
-// open is Open with extra URI parameters (tests open read-only with
-// mode=ro, which holds even for root, unlike file modes).
+// open is Open with extra URI parameters: tests open with mode=ro to see
+// what a read-only file does, as root, for whom file modes do not hold.
 func open(ctx context.Context, path string, extra url.Values) (*DB, error) {
+	if err := checkFolder(path); err != nil {
+		return nil, err
+	}
 	d := connect(path, extra)
-	if err := d.migrate(ctx, migrations()); err != nil {
+	err := d.migrate(ctx, migrations())
+	if err == nil {
+		err = d.writeProbe(ctx)
+	}
+	if err != nil {
 		d.db.Close()
-		return nil, fmt.Errorf("migrate %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 	return d, nil
 }
 
 // connect returns the DB of path without touching the file: the first
-// query opens it.
+// query opens it. extra holds URI parameters; with mode=ro or immutable=1
+// the journal mode is left as the file has it (setting it writes).
 func connect(path string, extra url.Values) *DB {
 	q := url.Values{}
 	for k, vs := range extra {
 		q[k] = vs
 	}
-	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)",
+	if q.Get("mode") != "ro" && q.Get("immutable") != "1" {
+		q.Add("_pragma", "journal_mode(WAL)")
+	}
+	for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)",
 		"temp_store(MEMORY)", "cache_size(-32768)"} {
 		q.Add("_pragma", p)
 	}

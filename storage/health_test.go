@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"errors"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,7 +48,7 @@ func TestHealth(t *testing.T) {
 			t.Fatal(err)
 		}
 		d.Close()
-		ro, err := open(ctx, path, url.Values{"mode": {"ro"}})
+		ro, err := OpenReadOnly(ctx, path)
 		if err != nil {
 			t.Fatalf("open read-only: %v", err)
 		}

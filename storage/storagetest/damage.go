@@ -1,4 +1,5 @@
-// Package storagetest helps tests break a copbot database on purpose.
+// Package storagetest helps tests break a copbot database on purpose:
+// damage its pages, make it or its folder read-only.
 package storagetest
 
 import (
