@@ -305,12 +305,17 @@ func cmdBackup(ctx context.Context, args []string, global string, env Env) error
 	if _, err := os.Stat(pos[0]); err == nil {
 		return fmt.Errorf("backup: %s already exists; choose a new file name / %s existe déjà : choisissez un autre nom de fichier", pos[0], pos[0])
 	}
-	app, _, err := openApp(ctx, *cfgPath, global, env, false)
+	// Only the configuration: the database is read, not opened for the
+	// bot (no migration, no write), so a read-only file or mount works.
+	path := *cfgPath
+	if path == "" {
+		path = global
+	}
+	cfg, err := LoadConfig(FindConfig(path, env.Getenv), env.Getenv)
 	if err != nil {
 		return err
 	}
-	defer app.Close()
-	if err := app.Store.Backup(ctx, pos[0]); err != nil {
+	if err := storage.BackupFile(ctx, cfg.Storage.Path, pos[0]); err != nil {
 		return fmt.Errorf("backup failed / la sauvegarde a échoué : %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "backup written to %s / copie de sauvegarde écrite dans %s\n", pos[0], pos[0])

@@ -3,6 +3,8 @@ package bot
 import (
 	"bytes"
 	"context"
+	"copbot/storage"
+	"copbot/storage/storagetest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -190,4 +192,30 @@ func testRoot(t testing.TB) string {
 	}
 	t.Fatal("no go.mod above " + wd)
 	return ""
+}
+
+// TestCLIBackupReadOnly is a leftover of issue 16: `copbot backup` could
+// not read a database on a read-only mount (it opened the bot, which
+// migrates and writes).
+func TestCLIBackupReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if code, _, e := cli(t, dir, "join Ada Lovelace | ServiceOntario | provincial | ON\n", "console", "-as", "ada"); code != 0 {
+		t.Fatal(e)
+	}
+	if !storagetest.MakeReadOnly(t, filepath.Join(dir, "copbot.db")) || !storagetest.MakeReadOnly(t, dir) {
+		t.Skip("running as root without chattr: storage's TestBackupReadOnlyURIs covers the read")
+	}
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	if code, _, e := cli(t, dir, "", "backup", backup); code != 0 {
+		t.Fatalf("backup of a read-only database: %s", e)
+	}
+	d, err := storage.Open(context.Background(), backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if ms, _, err := d.FindMembers(context.Background(), storage.MemberFilter{}); err != nil || len(ms) != 1 {
+		t.Errorf("backup holds %v, %v; want Ada", ms, err)
+	}
 }
