@@ -75,6 +75,9 @@ const challengeColumns = `id, kind, problem, jurisdictions, criticality, inciden
 
 // AddChallenge stores a new open challenge written by a coordinator.
 func (d *DB) AddChallenge(ctx context.Context, in ChallengeInput) (*Challenge, error) {
+	if err := checkChallengeText(in.Problem, in.Incidence, in.ActionPlan); err != nil {
+		return nil, err
+	}
 	now := d.now()
 	c := &Challenge{Kind: ChallengeManual, Problem: strings.TrimSpace(in.Problem), Criticality: in.Criticality,
 		Incidence: strings.TrimSpace(in.Incidence), ActionPlan: strings.TrimSpace(in.ActionPlan),
@@ -100,6 +103,16 @@ func (t *tx) insertChallenge(c *Challenge) error {
 	return err
 }
 
+// checkChallengeText runs checkText over a challenge's texts, which may
+// span lines.
+func checkChallengeText(problem, incidence, plan string) error {
+	if err := checkFields(textField{"problem", problem, textBreaks}, textField{"incidence", incidence, textBreaks},
+		textField{"action_plan", plan, textBreaks}); err != nil {
+		return err
+	}
+	return nil
+}
+
 func validateChallenge(c *Challenge) error {
 	if c.Kind == ChallengeManual && c.Problem == "" {
 		return Errorf(EINVALID, "challenge_error_problem", nil, "no problem")
@@ -118,6 +131,9 @@ func validateChallenge(c *Challenge) error {
 
 // UpdateChallenge edits an open challenge.
 func (d *DB) UpdateChallenge(ctx context.Context, id int64, u ChallengeUpdate) (*Challenge, error) {
+	if err := checkChallengeText(deref(u.Problem), deref(u.Incidence), deref(u.ActionPlan)); err != nil {
+		return nil, err
+	}
 	return d.changeChallenge(ctx, id, func(c *Challenge) error {
 		for _, p := range []struct{ dst, src *string }{{&c.Problem, u.Problem}, {&c.Incidence, u.Incidence},
 			{&c.ActionPlan, u.ActionPlan}} {

@@ -67,6 +67,9 @@ const invitationColumns = `id, target_kind, target, contact, sent_on, status, fo
 
 // AddInvitation logs a pending invitation.
 func (d *DB) AddInvitation(ctx context.Context, in InvitationInput) (*Invitation, error) {
+	if err := checkText("contact", in.Contact, textLine); err != nil {
+		return nil, err
+	}
 	now := d.now()
 	v := &Invitation{OrderTarget: in.OrderTarget, Target: in.Target, Contact: strings.TrimSpace(in.Contact),
 		SentOn: in.SentOn, Status: InvitationPending, FollowUpAt: in.FollowUpAt.UTC().Truncate(time.Second),
@@ -114,6 +117,9 @@ func validateInvitation(v *Invitation) error {
 
 // UpdateInvitation changes an invitation.
 func (d *DB) UpdateInvitation(ctx context.Context, id int64, u InvitationUpdate) (*Invitation, error) {
+	if err := checkText("contact", deref(u.Contact), textLine); err != nil {
+		return nil, err
+	}
 	now := d.now()
 	var v *Invitation
 	err := d.write(ctx, func(t *tx) error {

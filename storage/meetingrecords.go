@@ -92,6 +92,16 @@ func (d *DB) MeetingRecordOf(ctx context.Context, meetingID int64) (*MeetingReco
 // was not cancelled (a cancelled meeting was not held: there is nothing to
 // record). Invalid input changes nothing.
 func (d *DB) RecordMeeting(ctx context.Context, meetingID int64, u RecordUpdate) (*MeetingRecord, error) {
+	var texts []textField
+	for _, p := range u.Panelists {
+		texts = append(texts, textField{"panelist", p, textLine})
+	}
+	for _, p := range u.AddPoints {
+		texts = append(texts, textField{"key_point", p, textBreaks})
+	}
+	if err := checkFields(texts...); err != nil {
+		return nil, err
+	}
 	now := d.now()
 	var r *MeetingRecord
 	err := d.write(ctx, func(t *tx) error {

@@ -212,12 +212,6 @@ func newMeeting(in MeetingInput, now time.Time) (*Meeting, error) {
 // it a copy of another scheduled meeting is refused as CreateMeeting
 // refuses one, unless upd.Force.
 func (d *DB) UpdateMeeting(ctx context.Context, id int64, upd MeetingUpdate) (*Meeting, error) {
-	deref := func(p *string) string {
-		if p == nil {
-			return ""
-		}
-		return *p
-	}
 	if err := checkMeetingText(deref(upd.Title), deref(upd.Agenda), deref(upd.Theme), deref(upd.Link)); err != nil {
 		return nil, err
 	}

@@ -82,13 +82,9 @@ func checkFuture(start, now time.Time) error {
 // checkMeetingText runs checkText over a meeting's texts; only the agenda
 // may span lines.
 func checkMeetingText(title, agenda, theme, link string) error {
-	for _, f := range []struct {
-		name, value string
-		breaks      bool
-	}{{"title", title, textLine}, {"agenda", agenda, textBreaks}, {"theme", theme, textLine}, {"link", link, textLine}} {
-		if err := checkText(f.name, f.value, f.breaks); err != nil {
-			return err
-		}
+	if err := checkFields(textField{"title", title, textLine}, textField{"agenda", agenda, textBreaks},
+		textField{"theme", theme, textLine}, textField{"link", link, textLine}); err != nil {
+		return err
 	}
 	return nil
 }

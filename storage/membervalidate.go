@@ -65,21 +65,12 @@ func normalizeMember(in MemberInput) (MemberInput, error) {
 // checkMemberText runs checkText over every text field of in, before
 // white space is squeezed (which also removes tabs and line breaks).
 func checkMemberText(in MemberInput) *Error {
-	fields := []struct {
-		name, value string
-		breaks      bool
-	}{
-		{"name", in.Name, textBreaks}, {"organization", in.Organization, textBreaks},
-		{"title", in.Title, textBreaks}, {"email", in.Email, textLine}, {"order", string(in.Order), textLine},
-		{"jurisdiction", in.Jurisdiction, textLine}, {"language", in.Language, textLine},
-		{"slack_id", in.SlackID, textLine}, {"teams_id", in.TeamsID, textLine}, {"console_id", in.ConsoleID, textLine},
-	}
-	for _, f := range fields {
-		if err := checkText(f.name, f.value, f.breaks); err != nil {
-			return err
-		}
-	}
-	return nil
+	return checkFields(
+		textField{"name", in.Name, textBreaks}, textField{"organization", in.Organization, textBreaks},
+		textField{"title", in.Title, textBreaks}, textField{"email", in.Email, textLine},
+		textField{"order", string(in.Order), textLine}, textField{"jurisdiction", in.Jurisdiction, textLine},
+		textField{"language", in.Language, textLine}, textField{"slack_id", in.SlackID, textLine},
+		textField{"teams_id", in.TeamsID, textLine}, textField{"console_id", in.ConsoleID, textLine})
 }
 
 func checkMemberRequired(in MemberInput) *Error {

@@ -154,3 +154,105 @@ func TestMeetingTextRefused(t *testing.T) {
 }
 
 func errOf[T any](_ T, err error) error { return err }
+
+// TestTextInvisible is finding 6 of issue 16: names, titles and questions
+// made only of zero-width characters were accepted in join, update, polls,
+// meetings and the CSV import, and the update title error was labelled
+// "Name". Every stored text now needs a visible character, and the error
+// names the field it is about.
+func TestTextInvisible(t *testing.T) {
+	d, _ := openMemberDB(t)
+	ctx := context.Background()
+	m := mustJoin(t, d, marieInput())
+	meeting, err := d.CreateMeeting(ctx, MeetingInput{StartsAt: time.Date(2027, 3, 1, 17, 0, 0, 0, time.UTC),
+		Zone: "America/Toronto", Duration: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	invisible := map[string]string{
+		"zero-width space": "\u200b", "joiners": "\u200c\u200d", "word joiner": "\u2060", "BOM": "\ufeff",
+		"direction marks": "\u200e\u200f", "spaced": " \u200b\u00a0", "Hangul filler": "\u3164",
+		"lone accent": "\u0301", "braille blank": "\u2800",
+	}
+	fields := []struct {
+		field string
+		try   func(s string) error
+	}{
+		{"name", func(s string) error {
+			_, _, err := d.JoinMember(ctx, textMember(func(in *MemberInput) { in.Name = s }))
+			return err
+		}},
+		{"organization", func(s string) error {
+			_, _, err := d.JoinMember(ctx, textMember(func(in *MemberInput) { in.Organization = s }))
+			return err
+		}},
+		{"title", func(s string) error { _, err := d.UpdateMember(ctx, m.ID, MemberUpdate{Title: &s}); return err }},
+		{"name", func(s string) error {
+			_, err := d.ImportMembers(ctx, []MemberInput{textMember(func(in *MemberInput) { in.Name = s })})
+			return err
+		}},
+		{"question", func(s string) error {
+			_, err := d.CreatePoll(ctx, PollInput{Question: s, Options: []string{"A", "B"}, Creator: marieActor.Identity})
+			return err
+		}},
+		{"option", func(s string) error {
+			_, err := d.CreatePoll(ctx, PollInput{Question: "Q?", Options: []string{"A", s}, Creator: marieActor.Identity})
+			return err
+		}},
+		{"title", func(s string) error {
+			_, err := d.CreateMeeting(ctx, MeetingInput{Title: s, StartsAt: time.Date(2027, 4, 1, 17, 0, 0, 0, time.UTC),
+				Zone: "America/Toronto", Duration: time.Hour})
+			return err
+		}},
+		{"theme", func(s string) error { _, err := d.UpdateMeeting(ctx, meeting.ID, MeetingUpdate{Theme: &s}); return err }},
+		{"problem", func(s string) error {
+			_, err := d.AddChallenge(ctx, ChallengeInput{Problem: s, Criticality: CriticalityLow})
+			return err
+		}},
+		{"contact", func(s string) error {
+			_, err := d.AddInvitation(ctx, InvitationInput{Target: "YT", Contact: s, SentOn: "2027-01-10"})
+			return err
+		}},
+		{"agenda", func(s string) error { return CheckText("agenda", s) }},
+	}
+	for _, f := range fields {
+		for name, text := range invisible {
+			err := f.try(text)
+			var e *Error
+			if !errors.As(err, &e) || e.Key != "error_text_invisible" || e.Args["Field"] != f.field {
+				t.Errorf("%s %s: %v, want error_text_invisible for %s", f.field, name, err, f.field)
+			}
+		}
+	}
+	if n := countRows(t, d, "SELECT count(*) FROM polls") + countRows(t, d, "SELECT count(*) FROM challenges") +
+		countRows(t, d, "SELECT count(*) FROM invitations") + countRows(t, d, "SELECT count(*) FROM members"); n != 1 {
+		t.Errorf("%d rows written by refused input, want only Marie", n-1)
+	}
+	for _, ok := range []string{"Zoë", "李明", "🙂", "\u200bAnn", "Ann\u200d\u200d", "\u0627\u200f"} {
+		if err := CheckText("name", ok); err != nil {
+			t.Errorf("CheckText(%q) = %v, want nil", ok, err)
+		}
+	}
+}
+
+// TestCheckTextBeforeParsing: CheckText judges the raw bytes, so invalid
+// UTF-8 is refused before a parser can turn it into U+FFFD.
+func TestCheckTextBeforeParsing(t *testing.T) {
+	for _, tt := range []struct{ in, key string }{
+		{"poll new \"Th\xe8me?\" A B", "error_text_utf8"},
+		{"meeting add 2027-03-01 13:00 Caf\xe9", "error_text_utf8"},
+		{"join \u200b | Org | federal", ""}, // the whole line has visible text: the field check is storage's
+		{"\u200b\u200b", "error_text_invisible"},
+		{"line one\nline two\ttab", ""},
+		{"\x1b[31m", "error_text_control"},
+	} {
+		err := CheckText("command", tt.in)
+		var e *Error
+		switch {
+		case tt.key == "" && err != nil:
+			t.Errorf("CheckText(%q) = %v, want nil", tt.in, err)
+		case tt.key != "" && (!errors.As(err, &e) || e.Key != tt.key || e.Args["Field"] != "command"):
+			t.Errorf("CheckText(%q) = %v, want %s for command", tt.in, err, tt.key)
+		}
+	}
+}
