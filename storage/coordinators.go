@@ -16,7 +16,8 @@ func checkIdentity(id Identity) error {
 }
 
 // AddCoordinator makes id a coordinator; by (may be zero, e.g. from the
-// command line) is recorded as who did it. Adding an existing coordinator
+// command line) is recorded as who did it, and the audit log records it
+// (AuditRoleAdd) with ctx's actor, else by. Adding an existing coordinator
 // changes nothing. An identity of an unknown platform or without id gives
 // EINVALID error_identity_invalid {Value}.
 func (d *DB) AddCoordinator(ctx context.Context, id Identity, by Identity) error {
@@ -28,17 +29,22 @@ func (d *DB) AddCoordinator(ctx context.Context, id Identity, by Identity) error
 		addedBy = by.String()
 	}
 	return d.write(ctx, func(t *tx) error {
-		_, err := t.exec(`INSERT INTO coordinators (platform, id, added_by, added_at) VALUES (?, ?, ?, ?)
+		added, err := t.exec1(`INSERT INTO coordinators (platform, id, added_by, added_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (platform, id) DO NOTHING`, id.Platform, id.ID, addedBy, formatTime(d.now()))
-		if err != nil {
-			return fmt.Errorf("add coordinator: %w", err)
+		if err != nil || !added {
+			return err
 		}
-		return nil
+		e := &AuditEntry{Action: AuditRoleAdd, Target: id.String()}
+		if _, ok := ActorFrom(ctx); !ok {
+			e.Actor = by
+		}
+		return t.audit(e)
 	})
 }
 
-// RemoveCoordinator removes a coordinator added at run time; ErrNotFound if
-// id is not one (coordinators named in the config are not stored here).
+// RemoveCoordinator removes a coordinator added at run time, and the audit
+// log records it (AuditRoleRemove); ErrNotFound if id is not one
+// (coordinators named in the config are not stored here).
 func (d *DB) RemoveCoordinator(ctx context.Context, id Identity) error {
 	return d.write(ctx, func(t *tx) error {
 		removed, err := t.exec1("DELETE FROM coordinators WHERE platform = ? AND id = ?", id.Platform, id.ID)
@@ -48,7 +54,7 @@ func (d *DB) RemoveCoordinator(ctx context.Context, id Identity) error {
 		case !removed:
 			return ErrNotFound
 		}
-		return nil
+		return t.audit(&AuditEntry{Action: AuditRoleRemove, Target: id.String()})
 	})
 }
 

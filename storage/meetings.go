@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -240,7 +241,7 @@ func (d *DB) UpdateMeeting(ctx context.Context, id int64, upd MeetingUpdate) (*M
 
 // CancelMeeting cancels a meeting that has not ended; its pending reminders
 // are skipped. Cancelling twice is a conflict, so only one announcement goes
-// out.
+// out. The audit log records it (AuditMeetingCancel).
 func (d *DB) CancelMeeting(ctx context.Context, id int64) (*Meeting, error) {
 	return d.changeMeeting(ctx, id, func(t *tx, m *Meeting, now time.Time) error {
 		if !now.Before(m.EndsAt()) {
@@ -250,7 +251,10 @@ func (d *DB) CancelMeeting(ctx context.Context, id int64) (*Meeting, error) {
 		if err := t.saveMeeting(m, now); err != nil {
 			return err
 		}
-		return t.planReminders(m, nil, now)
+		if err := t.planReminders(m, nil, now); err != nil {
+			return err
+		}
+		return t.audit(&AuditEntry{Action: AuditMeetingCancel, Target: fmt.Sprintf("meeting:%d", id)})
 	})
 }
 

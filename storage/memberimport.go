@@ -22,7 +22,9 @@ func (d *DB) ImportMembers(ctx context.Context, rows []MemberInput) (ImportResul
 	return d.ImportMembersWith(ctx, rows, ImportOptions{})
 }
 
-// ImportMembersWith upserts every row in ONE transaction: all or nothing.
+// ImportMembersWith upserts every row in ONE transaction: all or nothing,
+// the audit log's record of it (AuditMembersImport, with the counts)
+// included.
 // It is a coordinator's action, so a row is keyed by its platform ids,
 // else its email, else its name and organization (folded), where a
 // namesake with another platform id or email is another person; a row may
@@ -74,7 +76,12 @@ func (d *DB) ImportMembersWith(ctx context.Context, rows []MemberInput, opts Imp
 			}
 			res.count(oc)
 		}
-		return w.batch.flush(w)
+		if err := w.batch.flush(w); err != nil {
+			return err
+		}
+		return t.audit(&AuditEntry{Action: AuditMembersImport, Detail: map[string]string{
+			"rows": fmt.Sprint(len(norm)), "created": fmt.Sprint(res.Created),
+			"updated": fmt.Sprint(res.Updated), "unchanged": fmt.Sprint(res.Unchanged)}})
 	})
 	if err != nil {
 		return ImportResult{}, err

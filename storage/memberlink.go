@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -11,6 +12,7 @@ import (
 // has no platform id yet claims it, since a join from chat never takes over
 // an existing row (see JoinMember). It returns the member and the id it
 // held on that platform before ("" if none), which the new one replaces.
+// The audit log records the link (AuditMemberLink).
 // Linking an id the member already holds changes nothing. Errors: EINVALID
 // error_identity_invalid {Value} for an unknown platform or an empty or
 // over-long id; ENOTFOUND; ECONFLICT error_link_taken {Identity, Name, ID}
@@ -39,8 +41,11 @@ func (d *DB) LinkMember(ctx context.Context, memberID int64, id Identity) (m *Me
 		}
 		r := *old
 		r.setID(i, id.ID)
-		stored, _, err = w.write(old, &r)
-		return err
+		if stored, _, err = w.write(old, &r); err != nil {
+			return err
+		}
+		return t.audit(&AuditEntry{Action: AuditMemberLink, Target: memberTarget(memberID), MemberID: memberID,
+			Detail: map[string]string{"platform": string(id.Platform), "replaced": fmt.Sprint(replaced != "")}})
 	})
 	if err != nil {
 		return nil, "", err

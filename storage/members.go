@@ -91,7 +91,9 @@ func (d *DB) JoinMember(ctx context.Context, in MemberInput) (m *Member, created
 // UpdateMember changes the non-nil fields of upd on the member with that id
 // (active or not) and returns the result. The whole member is validated as
 // ValidateMember does; an empty Email or Title clears it and an empty
-// Language means "en". Nothing is written when nothing changes.
+// Language means "en". Nothing is written when nothing changes. A
+// coordinator's change to someone else's profile is audited
+// (AuditMemberUpdate, with the fields given).
 func (d *DB) UpdateMember(ctx context.Context, id int64, upd MemberUpdate) (*Member, error) {
 	var r *memberRow
 	err := d.write(ctx, func(t *tx) error {
@@ -105,8 +107,10 @@ func (d *DB) UpdateMember(ctx context.Context, id int64, upd MemberUpdate) (*Mem
 		if err != nil {
 			return err
 		}
-		r, err = w.replace(old, in)
-		return err
+		if r, err = w.replace(old, in); err != nil {
+			return err
+		}
+		return t.auditForOther(AuditMemberUpdate, r, map[string]string{"fields": strings.Join(upd.fields(), ",")})
 	})
 	if err != nil {
 		return nil, err
@@ -119,6 +123,22 @@ func inputOf(r *memberRow) MemberInput {
 	return MemberInput{Name: r.Name, Email: r.Email, Organization: r.Organization, Order: r.Order,
 		Jurisdiction: r.Jurisdiction, Title: r.Title, Language: r.Language,
 		SlackID: r.SlackID, TeamsID: r.TeamsID, ConsoleID: r.ConsoleID}
+}
+
+// fields names the fields u sets, as MemberInput's form ids.
+func (u MemberUpdate) fields() []string {
+	var out []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"name", u.Name != nil}, {"email", u.Email != nil}, {"organization", u.Organization != nil},
+		{"order", u.Order != nil}, {"jurisdiction", u.Jurisdiction != nil}, {"title", u.Title != nil},
+		{"language", u.Language != nil}} {
+		if f.set {
+			out = append(out, f.name)
+		}
+	}
+	return out
 }
 
 func applyUpdate(in MemberInput, u MemberUpdate) MemberInput {
@@ -141,20 +161,47 @@ func applyUpdate(in MemberInput, u MemberUpdate) MemberInput {
 
 // LeaveMember records that the member left. The row is kept for reports, as
 // are its platform ids and email, so that joining again reactivates it.
-// Leaving twice keeps the first date. ErrNotFound if no such member.
+// Leaving twice keeps the first date. ErrNotFound if no such member. A
+// coordinator removing someone else is audited (AuditMemberLeave).
 func (d *DB) LeaveMember(ctx context.Context, id int64) error {
 	now := formatTime(d.now())
 	return d.write(ctx, func(t *tx) error {
-		left, err := t.exec1("UPDATE members SET left_at = ?, updated_at = ? WHERE id = ? AND left_at IS NULL", now, now, id)
-		if err != nil || left {
+		r, err := t.queryMember(memberSelect+" WHERE m.id = ?", id)
+		switch {
+		case err != nil:
+			return err
+		case r == nil:
+			return ErrNotFound
+		case !r.Active():
+			return nil // left before: the first date stays
+		}
+		if _, err := t.exec("UPDATE members SET left_at = ?, updated_at = ? WHERE id = ?", now, now, id); err != nil {
 			return err
 		}
-		n, err := t.count("SELECT count(*) FROM members WHERE id = ?", id)
-		if err == nil && n == 0 {
-			err = ErrNotFound
-		}
-		return err // nil: left before, which keeps the first date
+		return t.auditForOther(AuditMemberLeave, r, nil)
 	})
+}
+
+// ExportMembers is FindMembers for a roster export, which hands personal
+// data out of copbot: the audit log records it (AuditMembersExport, with
+// the filter and how many members went) and that record commits before
+// the members are returned; if it cannot be written, nothing is returned.
+func (d *DB) ExportMembers(ctx context.Context, f MemberFilter) ([]*Member, int, error) {
+	ms, total, err := d.FindMembers(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	detail := map[string]string{"members": fmt.Sprint(len(ms)), "include_left": fmt.Sprint(f.IncludeLeft)}
+	if f.Jurisdiction != nil {
+		detail["jurisdiction"] = *f.Jurisdiction
+	}
+	if f.Order != nil {
+		detail["order"] = string(*f.Order)
+	}
+	if _, err := d.RecordAudit(ctx, AuditEntry{Action: AuditMembersExport, Detail: detail}); err != nil {
+		return nil, 0, err
+	}
+	return ms, total, nil
 }
 
 // FindMembers returns the page of members matching f and how many match in

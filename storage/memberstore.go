@@ -334,3 +334,17 @@ func (t *tx) memberName(identity string) (string, error) {
 	}
 	return r.Name, nil
 }
+
+// holds reports whether id is one of the member's platform identities.
+func (r *memberRow) holds(id Identity) bool {
+	i, ok := platformIndex(id.Platform)
+	return ok && id.ID != "" && r.ids()[i] == id.ID
+}
+
+// nullIfZero stores an absent id (0) as NULL.
+func nullIfZero(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}

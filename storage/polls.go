@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -192,7 +194,7 @@ func pollInsert(t *tx, in PollInput, now time.Time) (int64, error) {
 		allow_member_options, closes_at, remind_before, meeting_id, creator_platform, creator_id,
 		channel, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		in.Question, in.Language, in.MaxVotes, in.Anonymous, in.AllowMemberOptions,
-		formatTime(in.ClosesAt), int64(in.RemindBefore/time.Second), pollNullID(in.MeetingID),
+		formatTime(in.ClosesAt), int64(in.RemindBefore/time.Second), nullIfZero(in.MeetingID),
 		string(in.Creator.Platform), in.Creator.ID, in.Channel, formatTime(now), formatTime(now))
 	if err != nil {
 		return 0, err
@@ -358,7 +360,7 @@ func pollSave(t *tx, id int64, in PollInput, upd PollUpdate, now time.Time) erro
 		allow_member_options = ?, closes_at = ?, remind_before = ?, meeting_id = ?, updated_at = ?,
 		reminded_at = CASE WHEN ? THEN NULL ELSE reminded_at END WHERE id = ?`,
 		in.Question, in.MaxVotes, in.Anonymous, in.AllowMemberOptions, formatTime(in.ClosesAt),
-		int64(in.RemindBefore/time.Second), pollNullID(in.MeetingID), formatTime(now),
+		int64(in.RemindBefore/time.Second), nullIfZero(in.MeetingID), formatTime(now),
 		pollDeadlineChanged(upd), id)
 	if err != nil || upd.Options == nil {
 		return err
@@ -369,14 +371,22 @@ func pollSave(t *tx, id int64, in PollInput, upd PollUpdate, now time.Time) erro
 	return pollInsertOptions(t, id, in.Options)
 }
 
-// DeletePoll removes the poll, its options, votes and message records.
+// DeletePoll removes the poll, its options, votes and message records;
+// the audit log records it (AuditPollDelete, with how many had voted).
 func (d *DB) DeletePoll(ctx context.Context, id int64) error {
 	return d.write(ctx, func(t *tx) error {
-		deleted, err := t.exec1("DELETE FROM polls WHERE id = ?", id)
-		if err == nil && !deleted {
-			err = pollErrNotFound(id)
+		var voters int
+		err := t.queryRow("SELECT voters FROM polls WHERE id = ?", id).Scan(&voters)
+		if errors.Is(err, sql.ErrNoRows) {
+			return pollErrNotFound(id)
+		} else if err != nil {
+			return err
 		}
-		return err
+		if _, err := t.exec("DELETE FROM polls WHERE id = ?", id); err != nil {
+			return err
+		}
+		return t.audit(&AuditEntry{Action: AuditPollDelete, Target: fmt.Sprintf("poll:%d", id),
+			Detail: map[string]string{"voters": fmt.Sprint(voters)}})
 	})
 }
 
@@ -400,7 +410,7 @@ func (d *DB) AddPollOption(ctx context.Context, pollID int64, label string, memb
 		}
 		label = labels[len(labels)-1]
 		_, err = t.exec(`INSERT INTO poll_options (poll_id, position, label, label_key, added_by)
-			VALUES (?, ?, ?, ?, ?)`, pollID, len(p.Options)+1, label, PollFold(label), pollNullID(memberID))
+			VALUES (?, ?, ?, ?, ?)`, pollID, len(p.Options)+1, label, PollFold(label), nullIfZero(memberID))
 		return err
 	})
 }
@@ -426,11 +436,4 @@ func pollErrNotFound(id int64) *Error {
 
 func pollErrClosed(id int64) *Error {
 	return Errorf(ECONFLICT, "poll_error_closed", map[string]any{"ID": id}, "poll %d is closed", id)
-}
-
-func pollNullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -283,4 +284,19 @@ func (d *DB) PollVotes(ctx context.Context, pollID int64) ([]PollVote, error) {
 
 func pollErrNoOption(pollID int64) *Error {
 	return Errorf(ENOTFOUND, "poll_error_option_not_found", map[string]any{"ID": pollID}, "no such option in poll %d", pollID)
+}
+
+// ExportPollVotes is PollVotes for an export of who chose what: the audit
+// log records it (AuditPollVotesExport) and that record commits before the
+// votes are returned; if it cannot be written, nothing is returned.
+func (d *DB) ExportPollVotes(ctx context.Context, pollID int64) ([]PollVote, error) {
+	votes, err := d.PollVotes(ctx, pollID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.RecordAudit(ctx, AuditEntry{Action: AuditPollVotesExport, Target: fmt.Sprintf("poll:%d", pollID),
+		Detail: map[string]string{"votes": fmt.Sprint(len(votes))}}); err != nil {
+		return nil, err
+	}
+	return votes, nil
 }
