@@ -7,7 +7,8 @@ import (
 )
 
 // MembershipEvent is one join or departure, with where the member was.
-// Moving to another organization is a departure then a join.
+// Moving to another organization is a departure then a join. A forgotten
+// member's events keep a negative MemberID shared by their events only.
 type MembershipEvent struct {
 	MemberID       int64
 	Join           bool // false: a departure
@@ -27,20 +28,26 @@ func (d *DB) MembershipHistory(ctx context.Context, before time.Time) ([]Members
 	var out []MembershipEvent
 	err := d.read(ctx, func(t *tx) error {
 		return t.each(q+" ORDER BY at, id", func(rows *sql.Rows) error {
-			var e MembershipEvent
-			var kind string
-			var at sql.NullString
-			if err := rows.Scan(&e.MemberID, &kind, &at, &e.OrganizationID, &e.Order, &e.Jurisdiction); err != nil {
-				return err
-			}
-			e.Join = kind == "join"
-			var err error
-			e.At, err = parseTime(at)
+			e, err := scanEvent(rows)
 			out = append(out, e)
 			return err
 		}, args...)
 	})
 	return out, err
+}
+
+// scanEvent reads member_id, kind, at, organization_id, ord, jurisdiction.
+func scanEvent(rows *sql.Rows) (MembershipEvent, error) {
+	var e MembershipEvent
+	var kind string
+	var at sql.NullString
+	if err := rows.Scan(&e.MemberID, &kind, &at, &e.OrganizationID, &e.Order, &e.Jurisdiction); err != nil {
+		return e, err
+	}
+	e.Join = kind == "join"
+	var err error
+	e.At, err = parseTime(at)
+	return e, err
 }
 
 // StatsFromHistory replays events (in time order) and returns the

@@ -79,23 +79,7 @@ func dump(t *testing.T, db *sql.DB) (data, schema []string) {
 	tables := queryStrings(t, db, `SELECT name FROM sqlite_schema WHERE type = 'table'
 		AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name`)
 	for _, table := range tables {
-		rows, err := db.Query(`SELECT * FROM "` + table + `"`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			data = append(data, fmt.Sprintf("%s %v", table, vals))
-		}
-		rows.Close()
+		eachRow(t, db, table, func(_ []string, vals []any) { data = append(data, fmt.Sprintf("%s %v", table, vals)) })
 		for _, fk := range queryStrings(t, db, `SELECT "table" || '(' || "to" || ') <- ' || "from" || ' ' || on_delete
 			FROM pragma_foreign_key_list(?)`, table) {
 			schema = append(schema, "fk "+table+": "+fk)
@@ -106,6 +90,31 @@ func dump(t *testing.T, db *sql.DB) (data, schema []string) {
 	slices.Sort(data)
 	slices.Sort(schema)
 	return data, schema
+}
+
+// eachRow calls fn with the columns and values of every row of table.
+func eachRow(t *testing.T, db *sql.DB, table string, fn func(cols []string, vals []any)) {
+	t.Helper()
+	rows, err := db.Query(`SELECT * FROM "` + table + `"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		fn(cols, vals)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func queryStrings(t *testing.T, db *sql.DB, q string, args ...any) []string {

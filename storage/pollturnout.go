@@ -79,8 +79,8 @@ func (d *DB) PollTurnout(ctx context.Context, pollID int64) (Turnout, error) {
 
 func pollTurnoutTx(t *tx, pollID int64) (Turnout, error) {
 	var out Turnout
-	var gone int
-	err := t.queryRow("SELECT voters FROM polls WHERE id = ?", pollID).Scan(&out.Voters)
+	var gone, forgotten int
+	err := t.queryRow("SELECT voters, forgotten_voters FROM polls WHERE id = ?", pollID).Scan(&out.Voters, &forgotten)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Turnout{}, pollErrNotFound(pollID)
 	}
@@ -101,7 +101,9 @@ func pollTurnoutTx(t *tx, pollID int64) (Turnout, error) {
 		ON v.poll_id = ? AND v.member_id = m.id WHERE m.left_at IS NOT NULL`, pollID).Scan(&gone); err != nil {
 		return Turnout{}, err
 	}
-	out.Voters -= gone
+	// Forgotten voters (ForgetMember) still count in the tally but are no
+	// members, and their poll_voters rows are gone.
+	out.Voters -= gone + forgotten
 	return out, nil
 }
 
