@@ -21,16 +21,20 @@ const (
 // IANA zone it was planned in, so that "13:00 in Toronto" stays 13:00 in
 // Toronto on either side of a daylight-saving change.
 type Meeting struct {
-	ID        int64
-	Title     string // empty means the default title, translated at display
-	StartsAt  time.Time
-	Zone      string
-	Duration  time.Duration
-	Agenda    string
-	Link      string // video-conference URL
-	Theme     string
-	Status    MeetingStatus
-	Sequence  int    // bumped by every change, for iCalendar
+	ID       int64
+	Title    string // empty means the default title, translated at display
+	StartsAt time.Time
+	Zone     string
+	Duration time.Duration
+	Agenda   string
+	Link     string // video-conference URL
+	Theme    string
+	Status   MeetingStatus
+	Sequence int // bumped by every change, for iCalendar
+	// UID is the meeting's iCalendar UID, fixed at creation and globally
+	// unique (it holds the InstallationID); meetings older than that keep
+	// "meeting-<id>@copbot", the form calendars know them by.
+	UID       string
 	CreatedBy string // identity of the creator, "platform:id"
 	// CreatedByName is the creator's name when the meeting was added (the
 	// Actor's, else their member name; "" if unknown).
@@ -103,7 +107,7 @@ type MeetingFilter struct {
 }
 
 const meetingColumns = `id, title, starts_at, zone, duration_seconds, agenda, link, theme,
-	status, sequence, created_by, created_by_name, created_at, updated_at`
+	status, sequence, uid, created_by, created_by_name, created_at, updated_at`
 
 // CreateMeeting stores a new meeting, which must start in the future, and
 // plans its reminders. Unless in.Force, a scheduled meeting with the same
@@ -338,7 +342,15 @@ func (t *tx) insertMeeting(m *Meeting) error {
 	if err != nil {
 		return err
 	}
-	m.ID, err = res.LastInsertId()
+	if m.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	install, err := t.installationID()
+	if err != nil {
+		return err
+	}
+	m.UID = fmt.Sprintf("meeting-%d.%s@copbot", m.ID, install)
+	_, err = t.exec("UPDATE meetings SET uid = ? WHERE id = ?", m.UID, m.ID)
 	return err
 }
 
@@ -402,7 +414,7 @@ func scanMeeting(rows *sql.Rows) (*Meeting, error) {
 	var status string
 	var secs int64
 	if err := rows.Scan(&m.ID, &m.Title, &start, &m.Zone, &secs, &m.Agenda, &m.Link, &m.Theme,
-		&status, &m.Sequence, &m.CreatedBy, &m.CreatedByName, &created, &updated); err != nil {
+		&status, &m.Sequence, &m.UID, &m.CreatedBy, &m.CreatedByName, &created, &updated); err != nil {
 		return nil, err
 	}
 	m.Status, m.Duration = MeetingStatus(status), time.Duration(secs)*time.Second
