@@ -151,16 +151,16 @@ var (
 // rebuildAutoincrement rebuilds table so that its "id INTEGER PRIMARY KEY"
 // becomes AUTOINCREMENT: SQLite then never hands out an id again, not even
 // the newest one after it was deleted (without it, the next row takes
-// max(id)+1). SQLite cannot add the keyword in place, so this follows its
-// documented procedure (foreign keys off, see migrate): create the new
-// table from the stored CREATE TABLE text with the keyword added, copy
-// every row with its id (which sets the table's sqlite_sequence), drop the
-// old table, rename the new one, and re-create the old table's indexes and
-// triggers from their stored text. Foreign keys of other tables refer to
-// the table by name and so refer to the new one; triggers of other tables
-// that name it keep working for the same reason. Generated columns are
-// not copied (SQLite computes them). A table already rebuilt is left
-// alone.
+// max(id)+1). SQLite cannot add the keyword in place, so, foreign keys off
+// (see migrate), this copies every row (generated columns aside: SQLite
+// computes them) to a temporary table, drops the table, creates it again
+// from its stored CREATE TABLE text with the keyword added, copies the rows
+// back with their ids (which sets the table's sqlite_sequence), and
+// re-creates its indexes and triggers from their stored text. It keeps the
+// table's name throughout (rather than renaming a new table, which costs a
+// reload of the whole schema each time), so the foreign keys and triggers
+// of other tables, which name it, refer to it again once it is back. A
+// table already rebuilt is left alone.
 func (t *tx) rebuildAutoincrement(table string) error {
 	var create string
 	if err := t.QueryRowContext(t.ctx, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", table).
@@ -174,12 +174,6 @@ func (t *tx) rebuildAutoincrement(table string) error {
 	if len(key) != 1 {
 		return fmt.Errorf("want one %q in %q", "id INTEGER PRIMARY KEY", create)
 	}
-	tmp := "copbot_rebuild_" + table
-	open := strings.Index(create, "(")
-	if open < 0 || key[0][0] < open {
-		return fmt.Errorf("unexpected CREATE TABLE %q", create)
-	}
-	newCreate := "CREATE TABLE " + tmp + " " + create[open:key[0][1]] + " AUTOINCREMENT" + create[key[0][1]:]
 	dependents, err := t.schemaOf(table)
 	if err != nil {
 		return err
@@ -188,27 +182,16 @@ func (t *tx) rebuildAutoincrement(table string) error {
 	if err != nil {
 		return err
 	}
-	list := `"` + strings.Join(cols, `", "`) + `"`
-	for _, stmt := range []string{
-		newCreate,
-		"INSERT INTO " + tmp + " (" + list + ") SELECT " + list + ` FROM "` + table + `"`,
-		`DROP TABLE "` + table + `"`,
-		// Legacy renaming neither rewrites nor checks the other tables'
-		// triggers, which name the table dropped a moment ago.
-		"PRAGMA legacy_alter_table = ON",
-		"ALTER TABLE " + tmp + ` RENAME TO "` + table + `"`,
-		"PRAGMA legacy_alter_table = OFF",
-	} {
-		if _, err := t.ExecContext(t.ctx, stmt); err != nil {
-			return fmt.Errorf("%.60s…: %w", stmt, err)
-		}
-	}
-	for _, stmt := range dependents {
-		if _, err := t.ExecContext(t.ctx, stmt); err != nil {
-			return fmt.Errorf("re-create %.60s…: %w", stmt, err)
-		}
-	}
-	return nil
+	list, quoted := quoteList(cols), `"`+table+`"`
+	script := append([]string{
+		"CREATE TEMP TABLE copbot_rebuild AS SELECT " + list + " FROM " + quoted,
+		"DROP TABLE " + quoted,
+		create[:key[0][1]] + " AUTOINCREMENT" + create[key[0][1]:],
+		"INSERT INTO " + quoted + " (" + list + ") SELECT " + list + " FROM temp.copbot_rebuild ORDER BY id",
+		"DROP TABLE temp.copbot_rebuild",
+	}, dependents...)
+	_, err = t.ExecContext(t.ctx, strings.Join(script, ";\n"))
+	return err
 }
 
 // schemaOf returns the CREATE statements of table's own indexes (those
