@@ -347,13 +347,20 @@ func TestDeliveryCommandSettlesAnUncertainPost(t *testing.T) {
 	}
 	// Another post, settled as seen in the channel.
 	teams.loses = 2
-	e.addMeeting(e.clock.Now().Add(48*time.Hour), 24*time.Hour)
+	m2 := e.addMeeting(e.clock.Now().Add(48*time.Hour), 24*time.Hour)
+	// Its reminder's id is not 2: ids are never given twice (storage's
+	// migration 0017), and an earlier reminder had it.
+	rs, err := e.db.RemindersOf(context.Background(), m2.ID)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("reminders of the second meeting: %v, %v", rs, err)
+	}
+	key := fmt.Sprintf("reminder:%d", rs[0].ID)
 	e.clock.Set(e.clock.Now().Add(24 * time.Hour))
 	for range 3 {
 		e.runPending()
 		e.clock.Set(e.clock.Now().Add(time.Minute))
 	}
-	r = e.ask("coord", "en", "delivery posted reminder:2")
+	r = e.ask("coord", "en", "delivery posted "+key)
 	if !strings.Contains(r.Text, "Recorded: the 1 day reminder of #2") || !strings.Contains(r.Text, "will not post it again") {
 		t.Errorf("posted: %s", r.Text)
 	}
@@ -363,7 +370,7 @@ func TestDeliveryCommandSettlesAnUncertainPost(t *testing.T) {
 	if r := e.ask("coord", "en", "delivery"); !strings.Contains(r.Text, "No post is waiting") {
 		t.Errorf("delivery list once settled: %s", r.Text)
 	}
-	if n := teams.count("reminder:2"); n != 2 {
+	if n := teams.count(key); n != 2 {
 		t.Errorf("%d Teams posts of the confirmed reminder, want 2", n)
 	}
 }
