@@ -14,7 +14,7 @@ import (
 //
 //   - Their ballots stay counted (the options' counters and polls.voters)
 //     but no row links one to them: their poll_voters and votes rows go,
-//     and polls.forgotten_voters keeps the turnout right (0020).
+//     and polls.forgotten_voters keeps the turnout right (0030).
 //   - Their joins and departures stay in membership_events, under a
 //     pseudonym shared by their own events only (a negative number no
 //     member has), so a report over a past period still counts them by

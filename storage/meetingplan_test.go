@@ -188,10 +188,10 @@ func TestMeetingDuplicateRules(t *testing.T) {
 	}
 }
 
-// TestMeetingCreatorBackfill: 0018 names the creators of existing meetings
+// TestMeetingCreatorBackfill: 0028 names the creators of existing meetings
 // from the members table.
 func TestMeetingCreatorBackfill(t *testing.T) {
-	d := openMigratedTo(t, filepath.Join(t.TempDir(), "old.db"), "0017")
+	d := openMigratedTo(t, filepath.Join(t.TempDir(), "old.db"), "0027")
 	if _, err := d.db.Exec(fill0015); err != nil {
 		t.Fatal(err)
 	}
@@ -200,6 +200,6 @@ func TestMeetingCreatorBackfill(t *testing.T) {
 	}
 	m, err := d.MeetingByID(context.Background(), 3)
 	if err != nil || m.CreatedByName != "Marie Tremblay" {
-		t.Errorf("meeting 3 after 0018: %+v, %v; want created by Marie Tremblay", m, err)
+		t.Errorf("meeting 3 after 0028: %+v, %v; want created by Marie Tremblay", m, err)
 	}
 }

@@ -202,7 +202,7 @@ type insertBatch struct {
 func (t *tx) newInsertBatch() (*insertBatch, error) {
 	b := &insertBatch{rows: make([]*memberRow, 0, insertBatchSize)}
 	// After the largest id ever used, not only the largest present:
-	// members is AUTOINCREMENT (0017), and an id is never given twice.
+	// members is AUTOINCREMENT (0027), and an id is never given twice.
 	err := t.queryRow(`SELECT max(coalesce((SELECT max(id) FROM members), 0),
 		coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'members'), 0)) + 1`).Scan(&b.nextID)
 	return b, err

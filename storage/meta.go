@@ -9,7 +9,7 @@ import (
 
 // InstallationID returns this database's installation id: 32 lower-case
 // hex digits, random, made once when the database was created (migration
-// 0021) and never changed; a backup carries it. The edge uses it to make
+// 0031) and never changed; a backup carries it. The edge uses it to make
 // identifiers that leave copbot globally unique.
 func (d *DB) InstallationID(ctx context.Context) (string, error) {
 	var id string

@@ -57,7 +57,7 @@ func TestInstallationID(t *testing.T) {
 // calendars know them by ("meeting-<id>@copbot").
 func TestMeetingUIDs(t *testing.T) {
 	ctx := context.Background()
-	d := openMigratedTo(t, filepath.Join(t.TempDir(), "old.db"), "0017")
+	d := openMigratedTo(t, filepath.Join(t.TempDir(), "old.db"), "0027")
 	if _, err := d.db.Exec(fill0015); err != nil {
 		t.Fatal(err)
 	}

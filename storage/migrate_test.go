@@ -135,21 +135,21 @@ func queryStrings(t *testing.T, db *sql.DB, q string, args ...any) []string {
 	return out
 }
 
-// autoincrementTables are the tables whose ids people see (0017).
+// autoincrementTables are the tables whose ids people see (0027).
 var autoincrementTables = []string{"members", "meetings", "reminders", "polls", "poll_options", "challenges", "invitations"}
 
-// TestIDsNeverReusedMigration runs 0017 on a database that today's
+// TestIDsNeverReusedMigration runs 0027 on a database that today's
 // migrations made and filled: every row, index, trigger and foreign key is
 // still there and still works, and ids are no longer reused.
 func TestIDsNeverReusedMigration(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	d := openMigratedTo(t, path, "0017")
+	d := openMigratedTo(t, path, "0027")
 	if _, err := d.db.Exec(fill0015); err != nil {
 		t.Fatal(err)
 	}
 	wantData, wantSchema := dump(t, d.db)
-	if err := d.migrate(ctx, migrationsBefore("0018")); err != nil {
+	if err := d.migrate(ctx, migrationsBefore("0028")); err != nil {
 		t.Fatal(err)
 	}
 	gotData, gotSchema := dump(t, d.db)

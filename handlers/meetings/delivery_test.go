@@ -349,7 +349,7 @@ func TestDeliveryCommandSettlesAnUncertainPost(t *testing.T) {
 	teams.loses = 2
 	m2 := e.addMeeting(e.clock.Now().Add(48*time.Hour), 24*time.Hour)
 	// Its reminder's id is not 2: ids are never given twice (storage's
-	// migration 0017), and an earlier reminder had it.
+	// migration 0027), and an earlier reminder had it.
 	rs, err := e.db.RemindersOf(context.Background(), m2.ID)
 	if err != nil || len(rs) != 1 {
 		t.Fatalf("reminders of the second meeting: %v, %v", rs, err)
