@@ -176,7 +176,12 @@ func (d deliveryCmd) repost(ctx context.Context, c *Call, dl *storage.Delivery) 
 		}
 		after.Status = storage.DeliveryUncertain
 	case after != nil && after.Status == storage.DeliveryFailed && after.ErrorCode == storage.FailureRepost && err != nil:
-		return c.Fail(fmt.Errorf("reposting %s: %w", dl.Key, err)) // the feature refused before any attempt
+		// The feature refused before any attempt (too late, gone): the
+		// copy is the coordinator's to check again, as it was.
+		if merr := d.s.store.MarkDeliveryUncertain(ctx, dl.Key, dl.Platform); merr != nil {
+			d.s.log.Error("putting a post back to check", "key", dl.Key, "platform", dl.Platform, "err", merr)
+		}
+		return c.Fail(fmt.Errorf("reposting %s: %w", dl.Key, err))
 	}
 	what := d.describe(ctx, c, dl.Key)
 	if after == nil {

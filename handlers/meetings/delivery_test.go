@@ -360,6 +360,17 @@ func TestDeliveryCommandSettlesAnUncertainPost(t *testing.T) {
 		e.runPending()
 		e.clock.Set(e.clock.Now().Add(time.Minute))
 	}
+	// Too late to post it again once the meeting has started: refused,
+	// and still listed to check.
+	now := e.clock.Now()
+	e.clock.Set(now.Add(25 * time.Hour))
+	if r := e.ask("coord", "en", "delivery repost "+key); r.Kind != "error" || !strings.Contains(r.Text, "It is too late") {
+		t.Errorf("repost after the start: %s %s", r.Kind, r.Text)
+	}
+	if r := e.ask("coord", "en", "delivery"); !strings.Contains(r.Text, key+" teams") {
+		t.Errorf("the refused repost is no longer listed: %s", r.Text)
+	}
+	e.clock.Set(now)
 	r = e.ask("coord", "en", "delivery posted "+key)
 	if !strings.Contains(r.Text, "Recorded: the 1 day reminder of #2") || !strings.Contains(r.Text, "will not post it again") {
 		t.Errorf("posted: %s", r.Text)
