@@ -133,38 +133,65 @@ func TestCrashAfterSlackPostPostsOnce(t *testing.T) {
 
 // teamsConnector is the part of the Bot Framework a proactive channel post
 // uses: the token endpoint and POST /v3/conversations. The next fails
-// posts answer 502 without reaching the channel.
+// posts answer 502 without reaching the channel; the next loses reach it
+// and lose their answer (the connection closes); with hold set, a post
+// that reached the channel gets no answer until hold is closed. Each post
+// that reaches the channel is sent on arrived.
 type teamsConnector struct {
-	srv   *httptest.Server
-	mu    sync.Mutex
-	fails int
-	tries int
-	posts int // posts that reached the channel
+	srv     *httptest.Server
+	arrived chan int // the number of posts so far, at each one
+	mu      sync.Mutex
+	fails   int
+	loses   int
+	hold    chan struct{}
+	tries   int
+	posts   int // posts that reached the channel
 }
 
 func newTeamsConnector(t *testing.T, fails int) *teamsConnector {
-	c := &teamsConnector{fails: fails}
+	c := &teamsConnector{fails: fails, arrived: make(chan int, 100)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"token_type":"Bearer","access_token":"teams-token","expires_in":3600}`)
 	})
-	mux.HandleFunc("POST /v3/conversations", func(w http.ResponseWriter, r *http.Request) {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		c.tries++
-		if c.fails > 0 || r.Header.Get("Authorization") != "Bearer teams-token" {
-			c.fails--
-			http.Error(w, `{"error":{"code":"ServiceError"}}`, http.StatusBadGateway)
-			return
-		}
-		c.posts++
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"id":"19:community@thread.tacv2;messageid=%d","activityId":"%d"}`, c.posts, c.posts)
-	})
+	mux.HandleFunc("POST /v3/conversations", c.post)
 	c.srv = httptest.NewServer(mux)
 	t.Cleanup(c.srv.Close)
 	return c
+}
+
+func (c *teamsConnector) post(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	c.tries++
+	if c.fails > 0 || r.Header.Get("Authorization") != "Bearer teams-token" {
+		c.fails--
+		c.mu.Unlock()
+		http.Error(w, `{"error":{"code":"ServiceError"}}`, http.StatusBadGateway)
+		return
+	}
+	c.posts++
+	n, hold, lose := c.posts, c.hold, c.loses > 0
+	if lose {
+		c.loses--
+	}
+	c.mu.Unlock()
+	c.arrived <- n
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-r.Context().Done():
+		}
+		lose = true
+	}
+	if lose {
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			conn.Close()
+		}
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"id":"19:community@thread.tacv2;messageid=%d","activityId":"%d"}`, n, n)
 }
 
 // failNext makes the next n posts answer 502.
@@ -174,10 +201,50 @@ func (c *teamsConnector) failNext(n int) {
 	c.fails = n
 }
 
+// loseNext makes the next n posts reach the channel and lose their answer.
+func (c *teamsConnector) loseNext(n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.loses = n
+}
+
 func (c *teamsConnector) counts() (tries, posts int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.tries, c.posts
+}
+
+// newTeamsReminderE2E is newReminderE2E with Teams beside Slack: the
+// meeting's announcement has gone out on both.
+func newTeamsReminderE2E(t *testing.T) (*e2eBot, *teamsConnector, time.Time) {
+	t.Helper()
+	tc := newTeamsConnector(t, 0)
+	e := newE2E(t, "1h")
+	e.useClock(reminderT0)
+	e.withTeams(tc)
+	e.start()
+	return e, tc, e.addMeeting(reminderT0.Add(time.Hour + time.Minute)).Add(-time.Hour)
+}
+
+// e2eTeams is the Teams configuration of a bot whose Bot Framework (token
+// service and connector) is at base.
+func e2eTeams(base string) TeamsConfig {
+	return TeamsConfig{AppID: "teams-app", AppPassword: "secret", TenantID: "tenant-1",
+		ServiceURL: base, ChannelID: "19:community@thread.tacv2", OpenIDURL: base + "/openid", TokenURL: base + "/token"}
+}
+
+// withTeams configures the bot's Teams on tc, the community channel
+// 19:community@thread.tacv2; Slack calls still go to the fake Slack.
+func (e *e2eBot) withTeams(tc *teamsConnector) {
+	e.cfg.Teams = e2eTeams(tc.srv.URL)
+	teamsHost, _ := url.Parse(tc.srv.URL)
+	slackTr := e.slack.Transport()
+	e.transport = roundTrip(func(r *http.Request) (*http.Response, error) {
+		if r.URL.Host == teamsHost.Host {
+			return http.DefaultTransport.RoundTrip(r)
+		}
+		return slackTr.RoundTrip(r)
+	})
 }
 
 // Finding 2, through the App with Slack and Teams both configured: the
@@ -187,22 +254,7 @@ func (c *teamsConnector) counts() (tries, posts int) {
 func TestSlackAndTeamsRetryTeamsAlone(t *testing.T) {
 	// Teams takes the announcement of the new meeting, then answers 502 to
 	// the reminder's first two attempts.
-	tc := newTeamsConnector(t, 0)
-	e := newE2E(t, "1h")
-	e.useClock(reminderT0)
-	e.cfg.Teams = TeamsConfig{AppID: "teams-app", AppPassword: "secret", TenantID: "tenant-1",
-		ServiceURL: tc.srv.URL, ChannelID: "19:community@thread.tacv2", OpenIDURL: tc.srv.URL + "/openid",
-		TokenURL: tc.srv.URL + "/token"}
-	teamsHost, _ := url.Parse(tc.srv.URL)
-	slackTr := e.slack.Transport()
-	e.transport = roundTrip(func(r *http.Request) (*http.Response, error) {
-		if r.URL.Host == teamsHost.Host {
-			return http.DefaultTransport.RoundTrip(r)
-		}
-		return slackTr.RoundTrip(r)
-	})
-	e.start()
-	due := e.addMeeting(reminderT0.Add(time.Hour + time.Minute)).Add(-time.Hour)
+	e, tc, due := newTeamsReminderE2E(t)
 	tc.failNext(2)
 	e.advanceTo(due)                      // Slack takes it, Teams 502
 	e.advanceTo(due.Add(time.Second))     // first retry: Teams 502
@@ -227,3 +279,36 @@ func TestSlackAndTeamsRetryTeamsAlone(t *testing.T) {
 type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// Issue 15 item 7, through the App: Teams takes the reminder but its
+// answer is lost, again and again (Teams cannot be searched without
+// Graph). It is posted twice at most, never on every retry as before;
+// meeting status and the delivery command then tell a coordinator to check
+// the channel, and "delivery repost" posts it once more.
+func TestLostTeamsAnswerPostsAtMostTwice(t *testing.T) {
+	e, tc, due := newTeamsReminderE2E(t)
+	tc.loseNext(100)
+	for _, d := range []time.Duration{0, time.Second, 3 * time.Second, 7 * time.Second, 15 * time.Second, 30 * time.Minute} {
+		e.advanceTo(due.Add(d)) // the attempt, then every backoff's retry and more
+	}
+	if _, posts := tc.counts(); posts != 3 {
+		t.Errorf("%d Teams posts, want 3: the announcement, and the reminder twice at most", posts)
+	}
+	if got := e.keyedMessages("reminder:1"); got != 1 {
+		t.Errorf("%d reminders in Slack, want 1", got)
+	}
+	_, st := e.slash("UCOORD", "meeting status 1", e2eSecret)
+	for _, want := range []string{"to check in the channel", "Microsoft Teams: uncertain", "/cop delivery repost reminder:1 teams"} {
+		if !strings.Contains(st, want) {
+			t.Errorf("meeting status lacks %q: %s", want, st)
+		}
+	}
+	if _, list := e.slash("UCOORD", "delivery", e2eSecret); !strings.Contains(list, "the 1 hour reminder of #1") {
+		t.Errorf("delivery list: %s", list)
+	}
+	tc.loseNext(0)
+	_, r := e.slash("UCOORD", "delivery repost reminder:1 teams", e2eSecret)
+	if _, posts := tc.counts(); posts != 4 || !strings.Contains(r, "Microsoft Teams: posted on") {
+		t.Errorf("repost: %d Teams posts, reply %s", posts, r)
+	}
+}

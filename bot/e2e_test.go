@@ -44,18 +44,25 @@ type e2eBot struct {
 func newE2E(t *testing.T, reminders ...string) *e2eBot {
 	t.Helper()
 	fake := slacktest.NewServer(t)
+	cfg, err := e2eConfig(filepath.Join(t.TempDir(), "copbot.db"), fake.APIURL(), reminders...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &e2eBot{t: t, cfg: cfg, slack: fake, now: time.Now}
+}
+
+// e2eConfig is the end-to-end bot's configuration: its database at path,
+// Slack's Web API at slackAPI, UCOORD a coordinator.
+func e2eConfig(path, slackAPI string, reminders ...string) (Config, error) {
 	cfg := DefaultConfig()
-	cfg.Storage.Path = filepath.Join(t.TempDir(), "copbot.db")
+	cfg.Storage.Path = path
 	cfg.Community.Coordinators = []string{"slack:UCOORD"}
-	cfg.Slack = SlackConfig{BotToken: "xoxb-e2e", SigningSecret: e2eSecret, APIURL: fake.APIURL(),
+	cfg.Slack = SlackConfig{BotToken: "xoxb-e2e", SigningSecret: e2eSecret, APIURL: slackAPI,
 		Channel: e2eChannel, Command: "/cop"}
 	if len(reminders) > 0 {
 		cfg.Meetings.Reminders = reminders
 	}
-	if err := cfg.validate(); err != nil {
-		t.Fatal(err)
-	}
-	return &e2eBot{t: t, cfg: cfg, slack: fake, now: time.Now}
+	return cfg, cfg.validate()
 }
 
 // start runs a fresh App (a new process, as far as copbot can tell).
