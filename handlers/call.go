@@ -99,7 +99,7 @@ func (c *Call) logAttrs() []any {
 	name := "(question)"
 	if n, _ := splitCommand(stripCommand(c.Req.Text, c.s.opts.Command)); n == "" {
 		name = "(none)"
-	} else if cmd := c.s.lookup(n); cmd != nil {
+	} else if cmd := c.s.reg.lookup(n); cmd != nil {
 		name = cmd.Names[0]
 	}
 	return []any{"command", name, "text_len", len(c.Req.Text)}

@@ -37,7 +37,7 @@ func (s *Service) help(ctx context.Context, c *Call) Reply {
 }
 
 func (s *Service) helpFor(c *Call, name string) Reply {
-	cmd := s.lookup(name)
+	cmd := s.reg.lookup(name)
 	if cmd == nil {
 		return c.ErrorReply("help_unknown", c.With(map[string]any{"Command": name}))
 	}

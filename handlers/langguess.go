@@ -61,14 +61,14 @@ func (s *Service) textLanguage(text string) string {
 	}
 	// A misspelt command ("statistique") is in the language of the
 	// commands it is close to, when they agree.
-	return s.suggestionLanguage(closestWords(first, s.commandNames()))
+	return s.reg.suggestionLanguage(closestWords(first, s.reg.commandNames()))
 }
 
 // suggestionLanguage is the language all of words share, else "".
-func (s *Service) suggestionLanguage(words []string) string {
+func (r *registry) suggestionLanguage(words []string) string {
 	lang := ""
 	for _, w := range words {
-		l := s.reg.words[w].lang
+		l := r.words[w].lang
 		if l == "" || (lang != "" && l != lang) {
 			return ""
 		}
@@ -80,9 +80,9 @@ func (s *Service) suggestionLanguage(words []string) string {
 func isSentencePunct(r rune) bool { return (unicode.IsPunct(r) && r != '?') || unicode.IsSpace(r) }
 
 // commandNames lists the folded names of every registered command, sorted.
-func (s *Service) commandNames() []string {
+func (r *registry) commandNames() []string {
 	var out []string
-	for _, cmd := range s.Commands() {
+	for _, cmd := range r.all() {
 		for _, n := range cmd.Names {
 			if n != "?" {
 				out = append(out, n)

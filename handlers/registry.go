@@ -99,7 +99,7 @@ func (s *Service) Install(p Parts) {
 	r := &s.reg
 	for _, cmd := range p.Commands {
 		for _, n := range cmd.Names {
-			if s.lookup(n) != nil {
+			if s.reg.lookup(n) != nil {
 				panic(fmt.Sprintf("handlers: command %q installed twice", n))
 			}
 		}
@@ -138,16 +138,19 @@ func (s *Service) Install(p Parts) {
 
 // Commands lists every command in help order: the core's help, the
 // features' commands in install order, then the core's settings.
-func (s *Service) Commands() []*Command {
-	out := make([]*Command, 0, len(s.reg.commands)+len(s.reg.core))
-	out = append(out, s.reg.core[:1]...)
-	out = append(out, s.reg.commands...)
-	return append(out, s.reg.core[1:]...)
+func (s *Service) Commands() []*Command { return s.reg.all() }
+
+// all is every command in help's order: help, the features', the settings.
+func (r *registry) all() []*Command {
+	out := make([]*Command, 0, len(r.commands)+len(r.core))
+	out = append(out, r.core[:1]...)
+	out = append(out, r.commands...)
+	return append(out, r.core[1:]...)
 }
 
 // lookup finds the command with the folded name, or nil.
-func (s *Service) lookup(name string) *Command {
-	for _, list := range [][]*Command{s.reg.core, s.reg.commands} {
+func (r *registry) lookup(name string) *Command {
+	for _, list := range [][]*Command{r.core, r.commands} {
 		for _, cmd := range list {
 			if slices.Contains(cmd.Names, name) {
 				return cmd

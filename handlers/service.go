@@ -164,7 +164,7 @@ func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
 	if name == "" {
 		return s.help(ctx, c)
 	}
-	if cmd := s.lookup(name); cmd != nil {
+	if cmd := s.reg.lookup(name); cmd != nil {
 		if cmd.Coordinator && !c.Coordinator {
 			return c.CoordinatorOnly()
 		}

@@ -24,7 +24,7 @@ func (s *Service) unknownCommand(c *Call) Reply {
 // suggestCommands lists the commands closest to the folded word, as
 // "`/cop help`", preferring those in the call's language.
 func (c *Call) suggestCommands(word string) []string {
-	names := closestWords(word, c.s.commandNames())
+	names := closestWords(word, c.s.reg.commandNames())
 	var mine []string
 	for _, n := range names {
 		if l := c.s.reg.words[n].lang; l == "" || l == c.Lang {
