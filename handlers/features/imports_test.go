@@ -1,8 +1,12 @@
 package features
 
 import (
+	"bytes"
+	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -43,4 +47,55 @@ func TestImportsPointOneWay(t *testing.T) {
 	for _, p := range featurePackages {
 		check(filepath.Join("..", p), func(path string) bool { return lower(path) || path == "copbot/handlers" })
 	}
+}
+
+// TestCoreStaysSmall keeps issue 14's bounds: the core's root has at most
+// 25 source files and 40 methods on *Service (a feature grows its own
+// package, never the core), and no Go file of the module passes 600 lines.
+func TestCoreStaysSmall(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources, methods := 0, 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		sources++
+		file, err := parser.ParseFile(token.NewFileSet(), f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range file.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv != nil && receiverIs(fn.Recv, "Service") {
+				methods++
+			}
+		}
+	}
+	if sources > 25 || methods > 40 {
+		t.Errorf("handlers core: %d source files (at most 25), %d methods on *Service (at most 40)", sources, methods)
+	}
+	err = filepath.WalkDir(filepath.Join("..", ".."), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if n := bytes.Count(b, []byte("\n")); err == nil && n > 600 {
+			t.Errorf("%s has %d lines (at most 600): split it by what it holds", path, n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func receiverIs(recv *ast.FieldList, name string) bool {
+	star, ok := recv.List[0].Type.(*ast.StarExpr)
+	if !ok {
+		return false
+	}
+	id, ok := star.X.(*ast.Ident)
+	return ok && id.Name == name
 }
