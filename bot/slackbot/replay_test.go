@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -79,7 +80,7 @@ func TestReplayedRequestRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logs bytes.Buffer
+			var logs lockedBuffer // the poll updater may still log while we read
 			e := newStormEnv(t, 3, withLog(slog.New(slog.NewTextHandler(&logs, nil))))
 			first, second := e.replay(tt.path, tt.form(e))
 			if first != http.StatusOK || second != http.StatusUnauthorized {
@@ -91,6 +92,25 @@ func TestReplayedRequestRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lockedBuffer is a log destination safe to read while goroutines of the
+// bot still write to it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestReplayWithOtherHexCaseRefused is finding 1 of issue 16: hex decoding
