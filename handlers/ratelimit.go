@@ -28,17 +28,23 @@ func DefaultRateLimit() RateLimit { return RateLimit{Burst: 20, Every: 2 * time.
 func (r RateLimit) enabled() bool { return r.Burst > 0 && r.Every > 0 }
 
 // limiterSweepAt is the number of remembered people above which idle
-// entries are dropped. Only authenticated identities get an entry, and
-// one is idle again Burst×Every after its last request.
+// entries are dropped at once (and again each time the number doubles).
+// Only authenticated identities get an entry, and one is idle again
+// Burst×Every after its last request.
 const limiterSweepAt = 10000
 
 // limiter is a per-identity token bucket, kept as the generic cell rate
 // algorithm: each identity has one time, when its bucket will be full
-// again ("theoretical arrival time"). It is safe for concurrent use.
+// again ("theoretical arrival time"). Idle identities are forgotten once
+// per Burst×Every, and sooner when many arrive, so memory follows the
+// people active lately, not the largest flood seen. It is safe for
+// concurrent use.
 type limiter struct {
-	lim  RateLimit
-	mu   sync.Mutex
-	full map[storage.Identity]time.Time
+	lim   RateLimit
+	mu    sync.Mutex
+	full  map[storage.Identity]time.Time
+	swept time.Time // last sweep
+	kept  int       // entries the last sweep kept
 }
 
 func newLimiter(lim RateLimit) *limiter {
@@ -62,20 +68,27 @@ func (l *limiter) take(id storage.Identity, now time.Time) (wait time.Duration, 
 		return over, false
 	}
 	l.full[id] = tat.Add(l.lim.Every)
-	if len(l.full) > limiterSweepAt {
+	if n := len(l.full); n > max(limiterSweepAt, 2*l.kept) || now.Sub(l.swept) >= l.idle() {
 		l.sweep(now)
 	}
 	return 0, true
 }
 
+// idle is how long after its last request an identity's allowance is
+// whole again.
+func (l *limiter) idle() time.Duration { return time.Duration(l.lim.Burst) * l.lim.Every }
+
 // sweep forgets the identities whose allowance is whole again: they are
-// the same as identities never seen.
+// the same as identities never seen. The survivors move to a new map, as
+// a Go map keeps the buckets of its largest size.
 func (l *limiter) sweep(now time.Time) {
+	full := make(map[storage.Identity]time.Time)
 	for id, tat := range l.full {
-		if !tat.After(now) {
-			delete(l.full, id)
+		if tat.After(now) {
+			full[id] = tat
 		}
 	}
+	l.full, l.swept, l.kept = full, now, len(full)
 }
 
 // throttle refuses the call when its sender has used up their allowance:

@@ -63,6 +63,34 @@ func TestLimiterBounded(t *testing.T) {
 	}
 }
 
+// TestLimiterForgetsIdlePeopleInTime is issue 16's memory after a flood:
+// people were forgotten only once more than limiterSweepAt were
+// remembered, so a flood of fewer stayed for ever. Now they go once idle,
+// at the first request after Burst×Every, and the map they filled with
+// them; no one active is forgotten.
+func TestLimiterForgetsIdlePeopleInTime(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	l := newLimiter(RateLimit{Burst: 2, Every: time.Second})
+	slack := func(id string) storage.Identity { return storage.Identity{Platform: storage.PlatformSlack, ID: id} }
+	for i := range 500 {
+		l.take(slack(fmt.Sprint("U", i)), now)
+	}
+	busy := now.Add(1500 * time.Millisecond) // UBUSY spends its allowance
+	l.take(slack("UBUSY"), busy)
+	l.take(slack("UBUSY"), busy)
+	if n := len(l.full); n != 501 {
+		t.Fatalf("%d people remembered within Burst×Every, want 501", n)
+	}
+	now = now.Add(2 * time.Second) // Burst×Every after the flood
+	l.take(slack("ULATE"), now)
+	if n := len(l.full); n != 2 {
+		t.Errorf("%d people remembered once the flood is idle, want 2 (UBUSY, ULATE)", n)
+	}
+	if _, ok := l.take(slack("UBUSY"), now); ok {
+		t.Error("UBUSY's spent allowance was forgotten by the sweep")
+	}
+}
+
 // TestErrorLogsOmitCommandText is issue 9, finding 7: error logs held the
 // whole command text, emails included. They now name the command and the
 // text's length only.
