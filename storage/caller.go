@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // Caller is what a request needs to know about the person asking.
@@ -31,11 +32,12 @@ func (d *DB) CallerByIdentity(ctx context.Context, id Identity) (Caller, error) 
 			return err
 		}
 		var ok bool
-		if c, ok = d.callers.get(version, id); ok {
+		now := d.Now()
+		if c, ok = d.callers.get(version, id, now); ok {
 			return nil
 		}
 		if c, err = t.readCaller(col, id); err == nil {
-			d.callers.put(version, id, c)
+			d.callers.put(version, id, c, now)
 		}
 		return err
 	})
@@ -62,37 +64,53 @@ func (t *tx) readCaller(col string, id Identity) (Caller, error) {
 // times over; when full it starts afresh.
 const callerCacheSize = 50000
 
+// callerCacheTTL is how long the caller cache lives before it starts
+// afresh: every identity that sent a request gets an entry, members or
+// not, so without it a flood of strangers would stay in memory until the
+// directory changes.
+const callerCacheTTL = 10 * time.Minute
+
 // callerCache keeps CallerByIdentity answers read at the newest
-// directory_version seen. Its zero value is ready.
+// directory_version seen, for at most callerCacheTTL. Its zero value is
+// ready.
 type callerCache struct {
 	mu      sync.Mutex
 	version int64
+	started time.Time // when m was made
 	m       map[Identity]Caller
 }
 
 // get returns a copy of the answer cached for id at version.
-func (c *callerCache) get(version int64, id Identity) (Caller, bool) {
+func (c *callerCache) get(version int64, id Identity, now time.Time) (Caller, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.m[id]
-	if !ok || version != c.version {
+	if !ok || version != c.version || c.expired(now) {
 		return Caller{}, false
 	}
 	return v.copy(), true
 }
 
 // put caches a copy of an answer read at version; an answer older than
-// the cache's version is dropped, a newer one starts the cache afresh.
-func (c *callerCache) put(version int64, id Identity, v Caller) {
+// the cache's version is dropped, a newer one or an expired cache starts
+// it afresh.
+func (c *callerCache) put(version int64, id Identity, v Caller, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
 	case version < c.version:
 		return
-	case version > c.version || c.m == nil || len(c.m) >= callerCacheSize:
-		c.version, c.m = version, make(map[Identity]Caller)
+	case version > c.version || c.m == nil || len(c.m) >= callerCacheSize || c.expired(now):
+		c.version, c.started, c.m = version, now, make(map[Identity]Caller)
 	}
 	c.m[id] = v.copy()
+}
+
+// expired reports whether the cache has lived callerCacheTTL; a clock set
+// back also starts it afresh.
+func (c *callerCache) expired(now time.Time) bool {
+	age := now.Sub(c.started)
+	return age >= callerCacheTTL || age < 0
 }
 
 // copy copies the members, so that neither the cache nor its callers see

@@ -2,7 +2,9 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"testing"
+	"time"
 )
 
 func TestCallerByIdentity(t *testing.T) {
@@ -102,5 +104,45 @@ func TestCallerCacheFollowsWritesFromAnyProcess(t *testing.T) {
 	c.Former.Name = "changed by a caller"
 	if lookup().Former.Name == "changed by a caller" {
 		t.Error("a caller's change reached the cache")
+	}
+}
+
+// TestCallerCacheForgetsAFloodInTime is issue 16's memory after a flood:
+// every identity that sent a request got a cached answer, members or not,
+// kept until the directory changed. The cache now starts afresh once it
+// has lived callerCacheTTL, and answers stay right across the restart.
+func TestCallerCacheForgetsAFloodInTime(t *testing.T) {
+	ctx := context.Background()
+	d, _ := openMemberDB(t)
+	marie := mustJoin(t, d, marieInput()) // Slack U1
+	now := time.Date(2027, 2, 1, 12, 0, 0, 0, time.UTC)
+	d.Now = func() time.Time { return now }
+	for i := range 1000 {
+		if _, err := d.CallerByIdentity(ctx, Identity{Platform: PlatformSlack, ID: fmt.Sprint("UFLOOD", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	size := func() int {
+		d.callers.mu.Lock()
+		defer d.callers.mu.Unlock()
+		return len(d.callers.m)
+	}
+	now = now.Add(callerCacheTTL - time.Second)
+	if _, err := d.CallerByIdentity(ctx, Identity{Platform: PlatformSlack, ID: "U1"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := size(); n != 1001 {
+		t.Fatalf("%d answers cached within the TTL, want 1001", n)
+	}
+	now = now.Add(time.Second)
+	c, err := d.CallerByIdentity(ctx, Identity{Platform: PlatformSlack, ID: "U1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := size(); n != 1 {
+		t.Errorf("%d answers cached once the TTL passed, want 1", n)
+	}
+	if c.Member == nil || c.Member.ID != marie.ID {
+		t.Errorf("after the cache started afresh: %+v, want member %d", c, marie.ID)
 	}
 }
