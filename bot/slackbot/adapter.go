@@ -95,6 +95,9 @@ type Adapter struct {
 	users *ttlCache[userInfo] // users.info answers, an hour
 	once  *once.Guard         // replays, retried events, redelivered envelopes
 
+	stopSweep context.CancelFunc // ends the cache sweeper
+	swept     sync.WaitGroup
+
 	intake *admission.Intake // request bodies, before authentication
 	limit  *admission.Limit  // requests in progress and their turns
 	out    *outbox.Outbox    // deliveries after the acknowledgement
@@ -129,6 +132,9 @@ func newAdapter(cfg Config, svc service, log *slog.Logger, now func() time.Time,
 		pace:  newPacer(t.pace),
 		users: newTTLCache[userInfo](time.Hour, 10000, now)}
 	a.once = once.New(cfg.Requests, now, a.log)
+	var ctx context.Context
+	ctx, a.stopSweep = context.WithCancel(context.Background())
+	a.swept.Go(func() { every(ctx, sweepEvery, a.sweep) })
 	a.out = outbox.New(t.outWorkers, t.outQueue, t.asyncTimeout, a.log)
 	a.hooks = &http.Client{Transport: a.transport()}
 	a.api = slack.New(cfg.BotToken, a.apiOptions()...)
@@ -168,6 +174,15 @@ func (a *Adapter) Close() {
 	a.work.Close()
 	a.out.Close()
 	a.once.Close()
+	a.stopSweep()
+	a.swept.Wait()
+}
+
+// sweep drops what the adapter's caches hold past its time. The adapter
+// runs it every sweepEvery.
+func (a *Adapter) sweep() {
+	a.users.Sweep()
+	a.pace.sweep()
 }
 
 // begin claims a delivery (see once.Guard.Begin). Its look-up reads the
@@ -300,7 +315,9 @@ func (a *Adapter) user(ctx context.Context, id string) userInfo {
 // Skipping the look-up for members keeps a vote storm off the Web API.
 func (a *Adapter) request(ctx context.Context, userID, userName, channel, text string) handlers.Request {
 	req := handlers.Request{
-		Identity:  storage.Identity{Platform: storage.PlatformSlack, ID: userID},
+		// A copy: userID is a slice of the request's body, which a cache
+		// keyed by identity would otherwise keep whole.
+		Identity:  storage.Identity{Platform: storage.PlatformSlack, ID: strings.Clone(userID)},
 		UserName:  userName,
 		ChannelID: channel,
 		Text:      text,

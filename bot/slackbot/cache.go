@@ -2,12 +2,15 @@ package slackbot
 
 import (
 	"container/list"
+	"context"
 	"sync"
 	"time"
 )
 
 // ttlCache is a bounded map whose entries expire. When full it drops the
-// oldest entry, so memory stays bounded whatever Slack sends. It is safe for
+// oldest entry, so memory stays bounded whatever Slack sends; Sweep, run
+// every sweepEvery by the adapter, drops expired entries even when no new
+// one comes, so memory returns to what live entries need. It is safe for
 // concurrent use.
 type ttlCache[V any] struct {
 	mu    sync.Mutex
@@ -16,7 +19,11 @@ type ttlCache[V any] struct {
 	now   func() time.Time
 	items map[string]*list.Element
 	order *list.List // front is the oldest insertion
+	peak  int        // most entries since the map was last rebuilt
 }
+
+// sweepEvery is how often the adapter sweeps its caches.
+const sweepEvery = time.Minute
 
 type ttlEntry[V any] struct {
 	key     string
@@ -90,6 +97,7 @@ func (c *ttlCache[V]) put(key string, val V) {
 		return
 	}
 	c.items[key] = c.order.PushBack(&ttlEntry[V]{key: key, val: val, expires: exp})
+	c.peak = max(c.peak, len(c.items))
 	for c.order.Len() > c.max {
 		oldest := c.order.Front()
 		c.order.Remove(oldest)
@@ -104,5 +112,36 @@ func (c *ttlCache[V]) expire(now time.Time) {
 	for el := c.order.Front(); el != nil && !now.Before(el.Value.(*ttlEntry[V]).expires); el = c.order.Front() {
 		c.order.Remove(el)
 		delete(c.items, el.Value.(*ttlEntry[V]).key)
+	}
+}
+
+// Sweep drops the expired entries and, when fewer than a quarter of the
+// most the map has held remain, copies them to a new map: a Go map keeps
+// the buckets of its largest size.
+func (c *ttlCache[V]) Sweep() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.expire(c.now())
+	if len(c.items) >= c.peak/4 {
+		return
+	}
+	items := make(map[string]*list.Element, len(c.items))
+	for k, el := range c.items {
+		items[k] = el
+	}
+	c.items, c.peak = items, len(items)
+}
+
+// every runs f every d until ctx ends.
+func every(ctx context.Context, d time.Duration, f func()) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			f()
+		}
 	}
 }

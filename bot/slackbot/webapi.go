@@ -182,6 +182,20 @@ func (p *pacer) prune(now time.Time) {
 	}
 }
 
+// sweep prunes, and moves the channels left to a new map (a Go map keeps
+// the buckets of its largest size), so that memory returns to the
+// channels being posted to.
+func (p *pacer) sweep() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.prune(p.now())
+	next := make(map[string]time.Time, len(p.next))
+	for ch, t := range p.next {
+		next[ch] = t
+	}
+	p.next = next
+}
+
 // validResponseURL accepts only the hosts Slack's response_url points at:
 // posting anywhere else would let a payload make the bot call any URL.
 func validResponseURL(raw string) bool {
