@@ -346,6 +346,14 @@ func (s *Server) Calls(method string) []Call {
 	return out
 }
 
+// Forget drops the calls recorded so far (a memory benchmark measures the
+// bot, not the fake's record of a flood).
+func (s *Server) Forget() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = nil
+}
+
 // Writes returns every recorded call that would show something to a user
 // or change Slack: everything but the users.info look-ups.
 func (s *Server) Writes() []Call {
