@@ -1,6 +1,7 @@
 package slackbot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -25,18 +26,27 @@ func empty(r handlers.Reply) bool {
 	return r.Text == "" && len(r.Blocks) == 0 && r.Form == nil
 }
 
-// messagePayload is a reply as a slash-command or response_url message.
-func messagePayload(r handlers.Reply) *slack.WebhookMessage {
-	blocks, text := render(r, maxMessageBlocks)
-	m := &slack.WebhookMessage{Text: text, ResponseType: slack.ResponseTypeEphemeral,
+// message renders r as one message; a reply too long for one names the
+// file that holds it whole, in r's language.
+func (a *Adapter) message(r handlers.Reply) rendered {
+	return render(r, messageSurface, func(file string) string {
+		return a.svc.Translator().T(r.Lang, "slack_overflow", map[string]any{"File": file})
+	})
+}
+
+// messagePayload is a reply as a slash-command or response_url message,
+// with the files that follow it (see rendered.files).
+func (a *Adapter) messagePayload(r handlers.Reply) (*slack.WebhookMessage, []*handlers.File) {
+	out := a.message(r)
+	m := &slack.WebhookMessage{Text: out.text, ResponseType: slack.ResponseTypeEphemeral,
 		ReplaceOriginal: r.Replace}
 	if r.Visibility == handlers.InChannel {
 		m.ResponseType = slack.ResponseTypeInChannel
 	}
-	if len(blocks) > 0 {
-		m.Blocks = &slack.Blocks{BlockSet: blocks}
+	if len(out.blocks) > 0 {
+		m.Blocks = &slack.Blocks{BlockSet: out.blocks}
 	}
-	return m
+	return m, out.files(r)
 }
 
 // deliver sends a reply produced after the acknowledgement: a Form opens as
@@ -64,11 +74,14 @@ func (a *Adapter) deliver(ctx context.Context, t target, r handlers.Reply) {
 }
 
 // respond answers through response_url when there is a usable one, else by
-// direct message (App Home buttons and modals have no response_url).
+// direct message (App Home buttons and modals have no response_url). The
+// reply's files follow it (see sendFiles).
 func (a *Adapter) respond(ctx context.Context, t target, r handlers.Reply) error {
 	if t.responseURL != "" {
-		err := a.postWebhook(ctx, t.responseURL, messagePayload(r))
+		m, files := a.messagePayload(r)
+		err := a.postWebhook(ctx, t.responseURL, m)
 		if err == nil {
+			a.sendFiles(ctx, t, r, files)
 			return nil
 		}
 		a.log.Warn("response_url failed, sending a DM", "user", t.user, "err", err)
@@ -126,38 +139,53 @@ func (a *Adapter) postWebhook(ctx context.Context, url string, m *slack.WebhookM
 }
 
 // postMessage posts r with chat.postMessage, paced per channel, with any
-// extra options (metadata). channel may be a user id, which posts in the
-// bot's DM with that person.
+// extra options (metadata), then its files in the same conversation.
+// channel may be a user id, which posts in the bot's DM with that person.
 func (a *Adapter) postMessage(ctx context.Context, channel, thread string, r handlers.Reply, extra ...slack.MsgOption) (string, string, error) {
 	if err := a.pace.wait(ctx, channel); err != nil {
 		return "", "", err
 	}
-	ctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
+	m := a.message(r)
+	cctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
 	defer cancel()
-	return a.api.PostMessageContext(ctx, channel, append(msgOptions(r, thread), extra...)...)
+	ch, ts, err := a.api.PostMessageContext(cctx, channel, append(msgOptions(m, thread), extra...)...)
+	if err == nil {
+		a.upload(ctx, ch, m.files(r), r.Lang, target{channel: ch})
+	}
+	return ch, ts, err
 }
 
-// postEphemeral shows r to one person in a channel.
+// postEphemeral shows r to one person in a channel; its files go to that
+// person's direct messages.
 func (a *Adapter) postEphemeral(ctx context.Context, channel, user, thread string, r handlers.Reply) error {
-	ctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
+	m := a.message(r)
+	cctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
 	defer cancel()
-	_, err := a.api.PostEphemeralContext(ctx, channel, user, msgOptions(r, thread)...)
+	_, err := a.api.PostEphemeralContext(cctx, channel, user, msgOptions(m, thread)...)
+	if err == nil {
+		a.upload(ctx, user, m.files(r), r.Lang, target{user: user})
+	}
 	return err
 }
 
-func msgOptions(r handlers.Reply, thread string) []slack.MsgOption {
-	blocks, text := render(r, maxMessageBlocks)
-	opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)}
+func msgOptions(m rendered, thread string) []slack.MsgOption {
+	opts := []slack.MsgOption{slack.MsgOptionText(m.text, false), slack.MsgOptionBlocks(m.blocks...)}
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
 	return opts
 }
 
-// publishHome renders the person's App Home with views.publish.
+// publishHome renders the person's App Home with views.publish. A view
+// has no total limit but its 100 blocks; a Home with more ends with a note
+// that sends the person to the commands (no file: the Home is published
+// every time it is opened).
 func (a *Adapter) publishHome(ctx context.Context, user string) {
 	r := a.svc.Home(ctx, a.request(ctx, user, "", "", ""))
-	blocks, _ := render(r, maxViewBlocks)
+	slash := cmp.Or(a.cfg.Command, "/cop")
+	blocks := render(r, viewSurface, func(string) string {
+		return a.svc.Translator().T(r.Lang, "slack_home_overflow", map[string]any{"Slash": slash})
+	}).blocks
 	ctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
 	defer cancel()
 	_, err := a.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user,
@@ -200,13 +228,15 @@ func (a *Adapter) Update(ctx context.Context, ref handlers.MessageRef, r handler
 	if ref.Platform != storage.PlatformSlack {
 		return fmt.Errorf("slack: cannot update a %s message", ref.Platform)
 	}
-	blocks, text := render(r, maxMessageBlocks)
-	ctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
+	m := a.message(r)
+	cctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
 	defer cancel()
-	_, _, _, err := a.api.UpdateMessageContext(ctx, ref.Channel, ref.ID,
-		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+	_, _, _, err := a.api.UpdateMessageContext(cctx, ref.Channel, ref.ID, msgOptions(m, "")...)
 	if err != nil {
 		return fmt.Errorf("slack chat.update: %w", err)
+	}
+	if m.overflow != nil { // the reply's own file went with the first post
+		a.upload(ctx, ref.Channel, []*handlers.File{m.overflow}, r.Lang, target{channel: ref.Channel})
 	}
 	return nil
 }

@@ -87,7 +87,8 @@ func TestDirect(t *testing.T) {
 	if len(posts) != 1 {
 		t.Fatalf("%d chat.postMessage calls, want 1", len(posts))
 	}
-	wantBlocks, wantText := render(reminder, maxMessageBlocks)
+	m := e.a.message(reminder)
+	wantBlocks, wantText := m.blocks, m.text
 	f := posts[0].Form
 	if f.Get("channel") != "U0VOTER" || f.Get("text") != wantText || f.Get("thread_ts") != "" {
 		t.Errorf("posted channel %q text %q thread %q, want the user's DM with %q", f.Get("channel"), f.Get("text"), f.Get("thread_ts"), wantText)

@@ -30,24 +30,23 @@ func (a *Adapter) command(ctx context.Context, s *slot, sc slack.SlashCommand) a
 	work := func(ctx context.Context) handlers.Reply {
 		return a.svc.Handle(ctx, a.request(ctx, sc.UserID, sc.UserName, sc.ChannelID, sc.Text))
 	}
-	r, ok := within(ctx, a, s, work, func(ctx context.Context, r handlers.Reply) {
-		a.deliver(ctx, t, r)
-		a.sendFile(ctx, t, r)
-	})
-	if ok && r.File != nil { // the report: the summary acks, the file follows
-		a.enqueue("file", func(ctx context.Context) { a.sendFile(ctx, t, r) })
-	}
+	r, ok := within(ctx, a, s, work, func(ctx context.Context, r handlers.Reply) { a.deliver(ctx, t, r) })
 	switch {
 	case !ok:
 		lang := a.guessLang(ctx, sc.UserID)
-		return messagePayload(handlers.Reply{Kind: "working", Lang: lang, Text: a.t(lang, "slack_working")})
+		m, _ := a.messagePayload(handlers.Reply{Kind: "working", Lang: lang, Text: a.t(lang, "slack_working")})
+		return m
 	case r.Form != nil:
 		a.enqueue("form", func(ctx context.Context) { a.deliver(ctx, t, r) })
 		return nil
 	case empty(r):
 		return nil
 	}
-	return messagePayload(r)
+	m, files := a.messagePayload(r)
+	if len(files) > 0 { // a report or an export: the message acks, the files follow
+		a.enqueue("file", func(ctx context.Context) { a.sendFiles(ctx, t, r, files) })
+	}
+	return m
 }
 
 // interaction handles block_actions and view_submission; view_closed and

@@ -233,7 +233,8 @@ func TestSlowCommandAcksThenPostsToResponseURL(t *testing.T) {
 			if len(hooks) != 1 {
 				t.Fatalf("%d response_url posts, want 1", len(hooks))
 			}
-			want := jsonOf(t, messagePayload(e.svc.Handle(context.Background(), slackReq(tt.user, "who Ontario"))))
+			m, _ := e.a.messagePayload(e.svc.Handle(context.Background(), slackReq(tt.user, "who Ontario")))
+			want := jsonOf(t, m)
 			if hooks[0].JSON["text"] != want["text"] || !strings.Contains(want["text"].(string), "Marie Tremblay") {
 				t.Errorf("late answer %v, want %v", hooks[0].JSON["text"], want["text"])
 			}

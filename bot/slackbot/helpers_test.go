@@ -100,6 +100,13 @@ func newEnv(t testing.TB, opts ...envOpt) *env {
 	} else {
 		fake = slacktest.NewServer(t)
 	}
+	// Runs last (cleanups run in reverse), once the adapter has delivered
+	// everything: nothing copbot sent may be what Slack refuses.
+	t.Cleanup(func() {
+		for _, c := range fake.Refusals() {
+			t.Errorf("Slack would refuse this %s: %s", c.Method, c.Refused)
+		}
+	})
 	cfg := Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.APIURL(),
 		Channel: "C0COMMUNITY", Command: "/cop", Transport: fake.Transport(), Requests: db}
 	if ec.cfg != nil {

@@ -19,7 +19,8 @@ import (
 // reply, rendered.
 func (e *env) expectedAck(req handlers.Request) map[string]any {
 	e.t.Helper()
-	return jsonOf(e.t, messagePayload(e.svc.Handle(context.Background(), req)))
+	m, _ := e.a.messagePayload(e.svc.Handle(context.Background(), req))
+	return jsonOf(e.t, m)
 }
 
 func slackReq(user, text string) handlers.Request {
@@ -195,7 +196,7 @@ func TestFixtureAppHomeOpened(t *testing.T) {
 		t.Errorf("published for %v", pubs[0].JSON["user_id"])
 	}
 	home := e.svc.Home(context.Background(), slackReq("U043H11ES4V", ""))
-	blocks, _ := render(home, maxViewBlocks)
+	blocks := testRender(home, viewSurface).blocks
 	view := pubs[0].JSON["view"].(map[string]any)
 	if view["type"] != "home" || !reflect.DeepEqual(view["blocks"], jsonOf(t, map[string]any{"b": blocks})["b"]) {
 		t.Errorf("published view is not the service's Home: %v", view)

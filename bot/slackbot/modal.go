@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -65,10 +66,38 @@ func modal(f *handlers.Form, meta formMeta, closeText, placeholder string) (slac
 		PrivateMetadata: md,
 		CallbackID:      modalCallbackPfx + f.ID,
 	}
-	for _, ff := range f.Fields[:min(len(f.Fields), maxViewBlocks)] {
+	// Text a modal's limits would cut is shown whole in a block of its own:
+	// a long title above the inputs, long choices above their menu.
+	if utf8.RuneCountInString(f.Title) > maxModalTitle {
+		v.Blocks.BlockSet = append(v.Blocks.BlockSet, header(f.Title)...)
+	}
+	for _, ff := range f.Fields {
+		if len(v.Blocks.BlockSet) >= maxViewBlocks {
+			return v, false
+		}
+		v.Blocks.BlockSet = append(v.Blocks.BlockSet, longChoices(ff)...)
 		v.Blocks.BlockSet = append(v.Blocks.BlockSet, inputBlock(ff, placeholder))
 	}
-	return v, ok
+	return v, ok && len(v.Blocks.BlockSet) <= maxViewBlocks
+}
+
+// longChoices lists in full the choices of a select that its menu shows
+// shortened.
+func longChoices(ff handlers.FormField) []slack.Block {
+	var long []string
+	for _, o := range ff.Options {
+		if utf8.RuneCountInString(o.Label) > maxOptionText {
+			long = append(long, "• "+escape(o.Label))
+		}
+	}
+	if len(long) == 0 {
+		return nil
+	}
+	var out []slack.Block
+	for _, chunk := range splitEscaped(strings.Join(long, "\n"), maxSectionChars) {
+		out = append(out, slack.NewSectionBlock(mrkdwn(chunk), nil, nil))
+	}
+	return out
 }
 
 func inputBlock(ff handlers.FormField, placeholder string) *slack.InputBlock {

@@ -25,7 +25,30 @@ const (
 	maxButtonValue   = 2000
 	maxActionID      = 255
 	maxURL           = 3000
+	// maxFallbackChars is where Slack cuts a message's text.
 	maxFallbackChars = 40000
+	// maxMessageChars is the text all blocks of one message may hold:
+	// Slack answers msg_blocks_too_long past "12,000 text characters with
+	// a buffer for block containers" (slackapi/bolt-js #2509). Each block
+	// counts blockOverhead more for its container; with it, every message
+	// measured in slackapi/bolt-js #2867 is classed as Slack classed it.
+	maxMessageChars = 12000
+	blockOverhead   = 40
+	// maxSummaryChars bounds the text of a message whose blocks could not
+	// hold the whole reply: the beginning, then the note naming the file.
+	maxSummaryChars = 3000
+)
+
+// surface is where blocks go: a message, or a view (App Home, modal),
+// which takes more blocks and has no documented total.
+type surface struct {
+	blocks int
+	chars  int // 0: no limit on the total
+}
+
+var (
+	messageSurface = surface{blocks: maxMessageBlocks, chars: maxMessageChars}
+	viewSurface    = surface{blocks: maxViewBlocks}
 )
 
 // linkActionPrefix marks the action_id of a link button. Slack still sends
@@ -54,11 +77,38 @@ func plain(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
 }
 
-// render turns a neutral Reply into Block Kit blocks and the escaped
-// fallback text (notifications, screen readers). limit is the most blocks
-// the surface accepts; a reply that would exceed it, or has no blocks, is
-// sent as its Text split into sections, so nothing is silently dropped.
-func render(r handlers.Reply, limit int) ([]slack.Block, string) {
+// rendered is a reply as one Slack message or view. When the reply does
+// not fit, blocks hold its beginning and end with a note naming overflow,
+// a file with the whole reply as text, which the adapter sends with the
+// message: nothing is cut without a word.
+type rendered struct {
+	blocks   []slack.Block
+	text     string
+	overflow *handlers.File
+}
+
+// files are the documents to hand over with the message: the reply's own
+// (a report, an export), then the overflow.
+func (m rendered) files(r handlers.Reply) []*handlers.File {
+	var out []*handlers.File
+	for _, f := range []*handlers.File{r.File, m.overflow} {
+		if f != nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// render turns a neutral Reply into Block Kit within s's limits and the
+// escaped fallback text (notifications, screen readers). note writes the
+// overflow note, translated, naming the file.
+//
+// Every block is within its own limits without losing text: long text is
+// split into several sections, an over-long header or field becomes a
+// section, a button label that does not fit is also written out in full.
+// A reply with too many blocks has its paragraphs merged; if that is
+// still too much, it overflows.
+func render(r handlers.Reply, s surface, note func(file string) string) rendered {
 	rd := renderer{used: map[string]int{}}
 	var blocks []slack.Block
 	for _, b := range r.Blocks {
@@ -68,10 +118,138 @@ func render(r handlers.Reply, limit int) ([]slack.Block, string) {
 	if text == "" {
 		text = plainText(r.Lang, r.Blocks)
 	}
-	if len(blocks) > limit || len(blocks) == 0 {
-		blocks = textSections(text, limit)
+	if len(blocks) == 0 {
+		blocks = textSections(text)
 	}
-	return blocks, truncEscaped(escape(text), maxFallbackChars)
+	if !s.fits(blocks) {
+		blocks = mergeSections(blocks)
+	}
+	escText := escape(text)
+	if s.fits(blocks) && utf8.RuneCountInString(escText) <= maxFallbackChars {
+		return rendered{blocks: blocks, text: escText}
+	}
+	return overflow(r, text, blocks, s, note)
+}
+
+// overflow keeps the blocks that fit with the note, and makes the whole
+// reply a text file.
+func overflow(r handlers.Reply, text string, blocks []slack.Block, s surface, note func(string) string) rendered {
+	f := overflowFile(r, text)
+	noteText := escape(note(f.Name))
+	nb := slack.NewContextBlock("", mrkdwn(noteText))
+	var kept []slack.Block
+	used := blockChars(nb)
+	for _, b := range blocks {
+		n := blockChars(b)
+		if len(kept)+2 > s.blocks || s.chars > 0 && used+n > s.chars {
+			break
+		}
+		kept, used = append(kept, b), used+n
+	}
+	summary := truncEscaped(escape(prefix(text, maxSummaryChars)), maxSummaryChars-utf8.RuneCountInString(noteText)-2)
+	return rendered{blocks: append(kept, nb), text: summary + "\n\n" + noteText, overflow: f}
+}
+
+// prefix is at most the first n characters of s.
+func prefix(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
+// overflowFile is the whole reply as a UTF-8 text file: its text, and the
+// labels of its buttons (with the address of a link).
+func overflowFile(r handlers.Reply, text string) *handlers.File {
+	kind := r.Kind
+	if kind == "" {
+		kind = "reply"
+	}
+	lines := []string{text}
+	for _, b := range r.Blocks {
+		if a, ok := b.(handlers.Actions); ok {
+			for _, btn := range a.Buttons {
+				lines = append(lines, strings.TrimSpace("["+btn.Label+"] "+btn.URL))
+			}
+		}
+	}
+	return &handlers.File{Name: "copbot-" + kind + ".txt", MIME: "text/plain; charset=utf-8",
+		Data: []byte(strings.Join(lines, "\n") + "\n")}
+}
+
+// fits reports whether blocks are within the surface's limits.
+func (s surface) fits(blocks []slack.Block) bool {
+	if len(blocks) > s.blocks {
+		return false
+	}
+	if s.chars == 0 {
+		return true
+	}
+	n := 0
+	for _, b := range blocks {
+		n += blockChars(b)
+	}
+	return n <= s.chars
+}
+
+// blockChars is what a block counts towards maxMessageChars: the
+// characters of all its text, and its container.
+func blockChars(b slack.Block) int {
+	n := blockOverhead
+	count := func(t *slack.TextBlockObject) {
+		if t != nil {
+			n += utf8.RuneCountInString(t.Text)
+		}
+	}
+	switch b := b.(type) {
+	case *slack.HeaderBlock:
+		count(b.Text)
+	case *slack.SectionBlock:
+		count(b.Text)
+		for _, f := range b.Fields {
+			count(f)
+		}
+	case *slack.ContextBlock:
+		for _, e := range b.ContextElements.Elements {
+			if t, ok := e.(*slack.TextBlockObject); ok {
+				count(t)
+			}
+		}
+	case *slack.ActionBlock:
+		for _, e := range b.Elements.ElementSet {
+			if btn, ok := e.(*slack.ButtonBlockElement); ok {
+				count(btn.Text)
+			}
+		}
+	}
+	return n
+}
+
+// mergeSections joins runs of text-only sections into as few sections as
+// their 3000-character cap allows, keeping everything else in place.
+func mergeSections(blocks []slack.Block) []slack.Block {
+	var out []slack.Block
+	var run []string
+	flush := func() {
+		for _, chunk := range splitEscaped(strings.Join(run, "\n"), maxSectionChars) {
+			out = append(out, slack.NewSectionBlock(mrkdwn(chunk), nil, nil))
+		}
+		run = nil
+	}
+	for _, b := range blocks {
+		if s, ok := b.(*slack.SectionBlock); ok && s.Text != nil && s.Text.Type == slack.MarkdownType &&
+			len(s.Fields) == 0 && s.Accessory == nil {
+			run = append(run, s.Text.Text)
+			continue
+		}
+		flush()
+		out = append(out, b)
+	}
+	flush()
+	return out
 }
 
 // renderer keeps per-message state: the action ids already used.
@@ -83,19 +261,17 @@ type renderer struct {
 func (rd *renderer) block(b handlers.Block) []slack.Block {
 	switch b := b.(type) {
 	case handlers.Header:
-		if strings.TrimSpace(b.Text) == "" {
-			return nil
-		}
-		return []slack.Block{slack.NewHeaderBlock(plain(truncate(b.Text, maxHeaderChars)))}
+		return header(b.Text)
 	case handlers.Section:
 		return section(b)
 	case handlers.Actions:
 		return rd.actions(b)
 	case handlers.Context:
-		if strings.TrimSpace(b.Text) == "" {
-			return nil
+		var out []slack.Block
+		for _, chunk := range splitEscaped(escape(b.Text), maxContextChars) {
+			out = append(out, slack.NewContextBlock("", mrkdwn(chunk)))
 		}
-		return []slack.Block{slack.NewContextBlock("", mrkdwn(truncEscaped(escape(b.Text), maxContextChars)))}
+		return out
 	case handlers.Divider:
 		return []slack.Block{slack.NewDividerBlock()}
 	case handlers.Time:
@@ -104,20 +280,51 @@ func (rd *renderer) block(b handlers.Block) []slack.Block {
 	return nil
 }
 
+// header is a header block, or, for a title longer than a header takes, a
+// section holding it whole.
+func header(text string) []slack.Block {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil
+	}
+	if utf8.RuneCountInString(text) <= maxHeaderChars {
+		return []slack.Block{slack.NewHeaderBlock(plain(text))}
+	}
+	var out []slack.Block
+	for _, chunk := range splitEscaped(text, maxSectionChars) {
+		out = append(out, slack.NewSectionBlock(plain(chunk), nil, nil))
+	}
+	return out
+}
+
 // section renders text split at Slack's 3000-character cap, then the fields
-// ten per section.
+// ten per section; a field too long for one is a section of its own.
 func section(s handlers.Section) []slack.Block {
 	var out []slack.Block
 	for _, chunk := range splitEscaped(escape(s.Text), maxSectionChars) {
 		out = append(out, slack.NewSectionBlock(mrkdwn(chunk), nil, nil))
 	}
-	for i := 0; i < len(s.Fields); i += maxFields {
-		var fields []*slack.TextBlockObject
-		for _, f := range s.Fields[i:min(i+maxFields, len(s.Fields))] {
-			fields = append(fields, mrkdwn(fieldText(f)))
+	var fields []*slack.TextBlockObject
+	flush := func() {
+		if len(fields) > 0 {
+			out = append(out, slack.NewSectionBlock(nil, fields, nil))
+			fields = nil
 		}
-		out = append(out, slack.NewSectionBlock(nil, fields, nil))
 	}
+	for _, f := range s.Fields {
+		text := fieldText(f)
+		if utf8.RuneCountInString(text) > maxFieldChars {
+			flush()
+			for _, chunk := range splitEscaped(text, maxSectionChars) {
+				out = append(out, slack.NewSectionBlock(mrkdwn(chunk), nil, nil))
+			}
+			continue
+		}
+		if fields = append(fields, mrkdwn(text)); len(fields) == maxFields {
+			flush()
+		}
+	}
+	flush()
 	return out
 }
 
@@ -128,14 +335,26 @@ func fieldText(f handlers.Field) string {
 		v = "—"
 	}
 	if f.Label == "" {
-		return truncEscaped(v, maxFieldChars)
+		return v
 	}
-	label := "*" + escape(strings.ReplaceAll(f.Label, "*", "")) + "*\n"
-	return label + truncEscaped(v, maxFieldChars-len([]rune(label)))
+	return "*" + escape(strings.ReplaceAll(f.Label, "*", "")) + "*\n" + v
 }
 
+// actions renders buttons 25 to a row. Labels longer than a button takes
+// are shortened on the button and written out whole in a section above.
 func (rd *renderer) actions(a handlers.Actions) []slack.Block {
 	var out []slack.Block
+	var long []string
+	for _, b := range a.Buttons {
+		if utf8.RuneCountInString(b.Label) > maxButtonText {
+			long = append(long, "• "+escape(b.Label))
+		}
+	}
+	if len(long) > 0 {
+		for _, chunk := range splitEscaped(strings.Join(long, "\n"), maxSectionChars) {
+			out = append(out, slack.NewSectionBlock(mrkdwn(chunk), nil, nil))
+		}
+	}
 	for i := 0; i < len(a.Buttons); i += maxButtons {
 		var els []slack.BlockElement
 		for _, b := range a.Buttons[i:min(i+maxButtons, len(a.Buttons))] {
@@ -193,13 +412,10 @@ func timeText(t handlers.Time) string {
 	return fmt.Sprintf("%s<!date^%d^{date_long_pretty} {time}|%s>", escape(t.Prefix), t.Unix, fallback)
 }
 
-// textSections renders plain text as at most limit sections.
-func textSections(text string, limit int) []slack.Block {
+// textSections renders plain text as sections.
+func textSections(text string) []slack.Block {
 	var out []slack.Block
 	for _, chunk := range splitEscaped(escape(text), maxSectionChars) {
-		if len(out) == limit {
-			break
-		}
 		out = append(out, slack.NewSectionBlock(mrkdwn(chunk), nil, nil))
 	}
 	return out
@@ -224,82 +440,4 @@ func plainText(lang string, blocks []handlers.Block) string {
 		}
 	}
 	return strings.TrimSpace(strings.Join(lines, "\n"))
-}
-
-// truncate cuts s to at most n characters, ending with "…" when cut.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
-}
-
-// truncEscaped truncates escaped mrkdwn without cutting an &entity; in half.
-func truncEscaped(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	cut := entitySafe(r, n-1)
-	return string(r[:cut]) + "…"
-}
-
-// splitEscaped splits escaped mrkdwn into chunks of at most n characters,
-// preferring line breaks, then spaces, and never splitting an entity.
-// Empty or blank text yields no chunk.
-func splitEscaped(s string, n int) []string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil
-	}
-	if utf8.RuneCountInString(s) <= n {
-		return []string{s}
-	}
-	var out []string
-	r := []rune(s)
-	for len(r) > n {
-		cut := breakPoint(r[:n])
-		out = append(out, strings.TrimRight(string(r[:cut]), " \n"))
-		r = trimBreaks(r[cut:])
-	}
-	if len(r) > 0 {
-		out = append(out, string(r))
-	}
-	return out
-}
-
-// trimBreaks drops the spaces and newlines a chunk starts with.
-func trimBreaks(r []rune) []rune {
-	for len(r) > 0 && (r[0] == ' ' || r[0] == '\n') {
-		r = r[1:]
-	}
-	return r
-}
-
-// breakPoint picks where to cut r (already at most the limit long): the last
-// newline or space in its second half, else the end, moved off any entity.
-func breakPoint(r []rune) int {
-	for _, sep := range []rune{'\n', ' '} {
-		for i := len(r) - 1; i > len(r)/2; i-- {
-			if r[i] == sep {
-				return i + 1
-			}
-		}
-	}
-	return entitySafe(r, len(r))
-}
-
-// entitySafe moves cut back before an "&…;" entity it would split. The
-// escaped text holds '&' only as an entity start, and entities are at most
-// five characters long ("&amp;").
-func entitySafe(r []rune, cut int) int {
-	for i := cut - 1; i >= 0 && i > cut-5; i-- {
-		if r[i] == ';' {
-			return cut
-		}
-		if r[i] == '&' {
-			return i
-		}
-	}
-	return cut
 }

@@ -57,8 +57,13 @@ type message struct {
 }
 
 func renderMessage(r handlers.Reply) message {
-	blocks, text := render(r, maxMessageBlocks)
-	return message{Text: text, Blocks: blocks}
+	m := testRender(r, messageSurface)
+	return message{Text: m.text, Blocks: m.blocks}
+}
+
+// testRender renders with an English overflow note.
+func testRender(r handlers.Reply, s surface) rendered {
+	return render(r, s, func(file string) string { return "All of it is in the file " + file + "." })
 }
 
 // goldenEnv is a service with a fixed clock and a small, fixed roster: an
@@ -125,12 +130,12 @@ func TestGoldenReplies(t *testing.T) {
 		t.Run("home."+lang, func(t *testing.T) {
 			req := slackReq(user, "")
 			req.Locale = lang + "-CA"
-			blocks, _ := render(e.svc.Home(ctx, req), maxViewBlocks)
+			blocks := testRender(e.svc.Home(ctx, req), viewSurface).blocks
 			golden(t, "home."+lang, blocks)
 		})
 	}
 	t.Run("home.coordinator", func(t *testing.T) {
-		blocks, _ := render(e.svc.Home(ctx, slackReq("U0COORD", "")), maxViewBlocks)
+		blocks := testRender(e.svc.Home(ctx, slackReq("U0COORD", "")), viewSurface).blocks
 		golden(t, "home.coordinator", blocks)
 	})
 }
@@ -179,7 +184,7 @@ func TestRenderNeutralizesMentions(t *testing.T) {
 
 func TestRenderLimits(t *testing.T) {
 	t.Parallel()
-	blocks, _ := render(edgeReply(), maxMessageBlocks)
+	blocks := testRender(edgeReply(), messageSurface).blocks
 	ids := map[string]bool{}
 	for _, b := range blocks {
 		switch b := b.(type) {
@@ -219,7 +224,7 @@ func TestRenderTooManyBlocksFallsBackToText(t *testing.T) {
 		lines = append(lines, line)
 	}
 	r := handlers.Reply{Text: strings.Join(lines, "\n"), Blocks: bs}
-	blocks, _ := render(r, maxMessageBlocks)
+	blocks := testRender(r, messageSurface).blocks
 	if len(blocks) == 0 || len(blocks) > maxMessageBlocks {
 		t.Fatalf("%d blocks", len(blocks))
 	}

@@ -161,12 +161,13 @@ func TestSocketModeLargeAckGoesToResponseURL(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go e.a.RunSocketMode(ctx)
-	// Sixty long directory entries push the answer past the frame cap.
+	// Sixty long directory entries push the answer past the frame cap:
+	// within Slack's 12,000 characters, but three bytes each.
 	for i := range 60 {
 		in := marie()
-		in.Name = "Member " + strings.Repeat("x", 150) + string(rune('A'+i%26)) + string(rune('a'+i/26))
+		in.Name = "Member " + strings.Repeat("€", 150) + string(rune('A'+i%26)) + string(rune('a'+i/26))
 		in.Email = ""
-		in.Title = strings.Repeat("Director of Very Long Titles ", 6)
+		in.Title = strings.Repeat("Director of Very Long Titles € ", 6)
 		e.join(in)
 	}
 	cmd := map[string]any{"command": "/cop", "text": "who Ontario", "user_id": "U0ASKER", "channel_id": "C0",

@@ -2,10 +2,13 @@ package slackbot
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
+	"copbot/bot/slackbot/slacktest"
 	"copbot/handlers"
 	"copbot/storage"
 )
@@ -32,12 +35,12 @@ func TestReportCommandUploadsFile(t *testing.T) {
 	if len(get) != 1 || get[0].Form.Get("filename") != "copbot-report-2026-09-01-2027-01-31.en.html" {
 		t.Fatalf("files.getUploadURLExternal: %+v", get)
 	}
-	if len(up) != 1 || !bytes.Contains(up[0].Body, []byte("<!DOCTYPE html>")) ||
-		!bytes.Contains(up[0].Body, []byte("Problems and challenges")) ||
-		!strings.Contains(done[0].Form.Get("files"), `"`+strings.TrimPrefix(up[0].Path, "/upload/")+`"`) {
-		t.Errorf("upload: %d calls, path %q", len(up), up[0].Path)
+	files := e.fake.Files()
+	if len(up) != 1 || len(files) != 1 || !bytes.Contains(files[0].Data, []byte("<!DOCTYPE html>")) ||
+		!bytes.Contains(files[0].Data, []byte("Problems and challenges")) {
+		t.Fatalf("upload: %d calls, files %d", len(up), len(files))
 	}
-	if got := done[0].Form.Get("channel_id"); got != "C0CHAN" {
+	if got := files[0].Channel; got != "C0CHAN" {
 		t.Errorf("shared to %q, want the command's channel C0CHAN", got)
 	}
 }
@@ -52,5 +55,43 @@ func TestReportCommandRefusedToMembers(t *testing.T) {
 	}
 	if n := len(e.fake.Calls("files.getUploadURLExternal")); n != 0 {
 		t.Errorf("%d uploads for a refused command", n)
+	}
+}
+
+// TestLongAnswerOverflowsIntoPrivateFile: a directory answer longer than
+// one Slack message acks with its beginning and a note naming the file,
+// and the whole answer follows as that file in the asker's direct messages
+// (the answer was private, so its file is too), not in the channel.
+func TestLongAnswerOverflowsIntoPrivateFile(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for i := range 150 {
+		in := marie()
+		in.Name = fmt.Sprintf("Member %03d %s", i, strings.Repeat("with a long name ", 4))
+		in.Title = strings.Repeat("Director of Very Long Titles ", 5)
+		in.Email = fmt.Sprintf("m%03d@ontario.ca", i)
+		e.join(in)
+	}
+	ack := body(t, e.command("who Ontario", "U0ASKER"))
+	blocks, _ := ack["blocks"].([]any)
+	raw, _ := json.Marshal(blocks)
+	if problems, _ := slacktest.BlockProblems(raw, slacktest.MessageSurface); len(problems) > 0 || len(blocks) == 0 {
+		t.Fatalf("ack refused by Slack: %v", problems)
+	}
+	last := mustJSON(t, blocks[len(blocks)-1])
+	if !strings.Contains(last, "copbot-directory.txt") || ack["response_type"] != "ephemeral" {
+		t.Fatalf("last block %s, want the note naming the file", last)
+	}
+	if got := e.fake.WaitFor("files.completeUploadExternal", 1, waitLimit); len(got) != 1 {
+		t.Fatalf("%d uploads, want 1", len(got))
+	}
+	files := e.fake.Files()
+	if len(files) != 1 || files[0].Name != "copbot-directory.txt" || files[0].Channel != "U0ASKER" {
+		t.Fatalf("files %+v, want copbot-directory.txt in U0ASKER's messages", files)
+	}
+	for i := range 50 { // the first page of the directory
+		if want := fmt.Sprintf("Member %03d ", i); !bytes.Contains(files[0].Data, []byte(want)) {
+			t.Fatalf("the file lacks %s:\n%.600s", want, files[0].Data)
+		}
 	}
 }

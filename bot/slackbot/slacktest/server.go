@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -34,15 +33,16 @@ const IntendedHostHeader = "X-Intended-Host"
 //   - users.info: ok with the user's id, name, real name and the locale set
 //     with SetLocale ("" by default)
 //   - apps.connections.open: ok with a ws:// URL to the handler set with SetWS
-//   - files.getUploadURLExternal: ok with a fresh file id and an upload URL
-//     on this server, where the file's bytes are then posted (recorded as
-//     method "upload", see Uploads); files.completeUploadExternal: ok with
-//     the files it was given
+//   - files.getUploadURLExternal, the upload itself (recorded as method
+//     "upload") and files.completeUploadExternal, with Slack's shapes and
+//     rules (see files.go); the shared files are in Files
 //
 // Any other method answers {"ok":false,"error":"unknown_method"}. Requests
 // to paths outside /api/ are response_url posts: recorded as method "hook"
-// and answered "ok". Fail, LoseAnswer and HangAnswer inject faults. It is
-// safe for concurrent use.
+// and answered "ok". Like Slack, the fake refuses a message or view over
+// Block Kit's limits (see BlockProblems and Refusals), and a message with
+// neither text nor blocks. Fail, LoseAnswer and HangAnswer inject faults.
+// It is safe for concurrent use.
 type Server struct {
 	srv *httptest.Server // nil for NewDirect's
 
@@ -51,8 +51,10 @@ type Server struct {
 	fails   map[string][]failure // method → failures to answer first, in order
 	locales map[string]string    // user id → users.info locale
 	ts      int
-	ws      http.Handler // Socket Mode websocket endpoint, if any
-	msgs    []Message    // posted messages, in order
+	ws      http.Handler            // Socket Mode websocket endpoint, if any
+	msgs    []Message               // posted messages, in order
+	pending map[string]*pendingFile // external uploads by file id
+	files   []File                  // files shared, in order
 	clock   func() time.Time
 	closing chan struct{} // closed by ReleaseHeld (at the latest when the test ends)
 	release sync.Once
@@ -68,6 +70,15 @@ type Call struct {
 	JSON   map[string]any
 	At     time.Time // arrival
 	Body   []byte    // the raw body (a file upload's multipart form)
+	// ContentType is the request's Content-Type header.
+	ContentType string
+	// Refused is the error Slack would answer for a payload over its
+	// limits ("invalid_blocks: …", "msg_blocks_too_long"), "" when the
+	// call was accepted. A refused call has no effect.
+	Refused string
+	// Warnings are what Slack would warn about in an accepted call
+	// ("message_truncated": a text over 40,000 characters, cut).
+	Warnings []string
 }
 
 type failure struct {
@@ -132,6 +143,7 @@ func (s *Server) Close() {
 
 func newServer() *Server {
 	return &Server{fails: map[string][]failure{}, locales: map[string]string{}, clock: time.Now,
+		pending: map[string]*pendingFile{},
 		closing: make(chan struct{}), changed: make(chan struct{})}
 }
 
@@ -244,8 +256,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(f.status)
 		return
 	}
+	if c.Refused != "" {
+		s.answerRefusal(w, c, c.Refused)
+		return
+	}
 	if c.Method == "upload" {
-		io.WriteString(w, "OK - "+strconv.Itoa(len(c.Body)))
+		s.upload(w, c)
 		return
 	}
 	if c.Method == "hook" {
@@ -263,7 +279,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) record(r *http.Request) Call {
 	body, _ := io.ReadAll(r.Body)
-	c := Call{Path: r.URL.Path, Host: r.Header.Get(IntendedHostHeader), At: time.Now(), Method: "hook", Body: body}
+	c := Call{Path: r.URL.Path, Host: r.Header.Get(IntendedHostHeader), At: time.Now(), Method: "hook", Body: body,
+		ContentType: r.Header.Get("Content-Type")}
 	if m, ok := strings.CutPrefix(r.URL.Path, "/api/"); ok {
 		c.Method = m
 	} else if strings.HasPrefix(r.URL.Path, "/upload/") {
@@ -271,9 +288,10 @@ func (s *Server) record(r *http.Request) Call {
 	}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		json.Unmarshal(body, &c.JSON)
-	} else {
+	} else if c.Method != "upload" {
 		c.Form, _ = url.ParseQuery(string(body))
 	}
+	check(&c)
 	s.mu.Lock()
 	s.calls = append(s.calls, c)
 	s.changedLocked()
@@ -322,9 +340,7 @@ func (s *Server) answer(c Call) map[string]any {
 		return map[string]any{"ok": true, "user": map[string]any{"id": u, "name": strings.ToLower(u),
 			"real_name": "Real " + u, "locale": s.locales[u]}}
 	case "files.getUploadURLExternal":
-		s.ts++
-		id := fmt.Sprintf("F%06d", s.ts)
-		return map[string]any{"ok": true, "upload_url": s.URL() + "/upload/" + id, "file_id": id}
+		return s.uploadURL(c.Form)
 	case "files.completeUploadExternal":
 		return s.completeUpload(c.Form)
 	case "apps.connections.open":
@@ -357,9 +373,14 @@ func (s *Server) Forget() {
 // Writes returns every recorded call that would show something to a user
 // or change Slack: everything but the users.info look-ups.
 func (s *Server) Writes() []Call {
+	return s.where(func(c Call) bool { return c.Method != "users.info" })
+}
+
+// where returns the recorded calls keep accepts, in arrival order.
+func (s *Server) where(keep func(Call) bool) []Call {
 	var out []Call
 	for _, c := range s.Calls("") {
-		if c.Method != "users.info" {
+		if keep(c) {
 			out = append(out, c)
 		}
 	}
@@ -422,17 +443,4 @@ func (s *Server) WaitQuiet(quiet, limit time.Duration) {
 			return
 		}
 	}
-}
-
-// completeUpload answers files.completeUploadExternal with the files it
-// was given, each shared to the channel.
-func (s *Server) completeUpload(form url.Values) map[string]any {
-	var files []map[string]any
-	if err := json.Unmarshal([]byte(form.Get("files")), &files); err != nil || len(files) == 0 {
-		return map[string]any{"ok": false, "error": "invalid_arguments"}
-	}
-	for _, f := range files {
-		f["channels"] = []string{form.Get("channel_id")}
-	}
-	return map[string]any{"ok": true, "files": files}
 }

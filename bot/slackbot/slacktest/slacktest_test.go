@@ -52,8 +52,8 @@ func TestServerAnswers(t *testing.T) {
 		form   url.Values
 		want   map[string]any
 	}{
-		{"chat.postMessage", url.Values{"channel": {"C1"}}, map[string]any{"ok": true, "channel": "C1", "ts": "1700000000.000001"}},
-		{"chat.postMessage", url.Values{"channel": {"C1"}}, map[string]any{"ok": true, "channel": "C1", "ts": "1700000000.000002"}},
+		{"chat.postMessage", url.Values{"channel": {"C1"}, "text": {"a"}}, map[string]any{"ok": true, "channel": "C1", "ts": "1700000000.000001"}},
+		{"chat.postMessage", url.Values{"channel": {"C1"}, "text": {"b"}}, map[string]any{"ok": true, "channel": "C1", "ts": "1700000000.000002"}},
 		{"chat.update", url.Values{"channel": {"C1"}, "ts": {"1700000000.000001"}, "text": {"hi"}},
 			map[string]any{"ok": true, "channel": "C1", "ts": "1700000000.000001", "text": "hi"}},
 		{"nope.nope", nil, map[string]any{"ok": false, "error": "unknown_method"}},
@@ -129,12 +129,12 @@ func jsonText(v any) string {
 func TestDirectServerInABubble(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := NewDirect(t)
-		if code, m := post(t, s, "https://slack.com/api/chat.postMessage", url.Values{"channel": {"C1"}}); code != 200 || m["ok"] != true {
+		if code, m := post(t, s, "https://slack.com/api/chat.postMessage", url.Values{"channel": {"C1"}, "text": {"hi"}}); code != 200 || m["ok"] != true {
 			t.Fatalf("post: %d %v", code, m)
 		}
 		s.LoseAnswer("chat.postMessage")
 		c := &http.Client{Transport: s.Transport()}
-		if resp, err := c.PostForm("https://slack.com/api/chat.postMessage", url.Values{"channel": {"C1"}}); err == nil {
+		if resp, err := c.PostForm("https://slack.com/api/chat.postMessage", url.Values{"channel": {"C1"}, "text": {"hi"}}); err == nil {
 			resp.Body.Close()
 			t.Fatalf("a lost answer came back: %s", resp.Status)
 		}
@@ -177,4 +177,97 @@ func TestWaitQuiet(t *testing.T) {
 		}
 		<-done
 	})
+}
+
+// TestServerRefusesWhatSlackRefuses: messages and views over Block Kit's
+// limits are refused with Slack's errors and have no effect.
+func TestServerRefusesWhatSlackRefuses(t *testing.T) {
+	s := NewServer(t)
+	api := "https://slack.com/api/"
+	section := func(n int) string {
+		return `{"type":"section","text":{"type":"mrkdwn","text":"` + strings.Repeat("x", n) + `"}}`
+	}
+	many := func(n int, block string) string {
+		return "[" + strings.TrimSuffix(strings.Repeat(block+",", n), ",") + "]"
+	}
+	tests := []struct {
+		name, blocks, text, want string
+	}{
+		{"fits", many(4, section(2900)), "t", ""},
+		{"no text", "", "", "no_text"},
+		{"section over 3000", many(1, section(3001)), "t", "invalid_blocks"},
+		{"51 blocks", many(51, section(1)), "t", "invalid_blocks"},
+		{"12,000 characters", many(5, section(2400)), "t", "msg_blocks_too_long"},
+		{"long header", `[{"type":"header","text":{"type":"plain_text","text":"` + strings.Repeat("h", 151) + `"}}]`, "t", "invalid_blocks"},
+		{"mrkdwn header", `[{"type":"header","text":{"type":"mrkdwn","text":"h"}}]`, "t", "invalid_blocks"},
+		{"long button", `[{"type":"actions","elements":[{"type":"button","action_id":"a","text":{"type":"plain_text","text":"` +
+			strings.Repeat("b", 76) + `"}}]}]`, "t", "invalid_blocks"},
+		{"empty text", many(1, section(0)), "t", "invalid_blocks"},
+	}
+	for _, tt := range tests {
+		form := url.Values{"channel": {"C1"}, "text": {tt.text}}
+		if tt.blocks != "" {
+			form.Set("blocks", tt.blocks)
+		}
+		_, got := post(t, s, api+"chat.postMessage", form)
+		if tt.want == "" && got["ok"] != true || tt.want != "" && got["error"] != tt.want {
+			t.Errorf("%s: answered %v, want %q", tt.name, got, tt.want)
+		}
+	}
+	if n := len(s.Messages("C1")); n != 1 {
+		t.Errorf("%d messages posted, want only the one that fits", n)
+	}
+	if n := len(s.Refusals()); n != len(tests)-1 {
+		t.Errorf("%d refusals recorded, want %d", n, len(tests)-1)
+	}
+	_, got := post(t, s, api+"chat.postMessage", url.Values{"channel": {"C1"}, "text": {strings.Repeat("t", MaxText+1)}})
+	if calls := s.Calls("chat.postMessage"); got["ok"] != true || len(calls[len(calls)-1].Warnings) != 1 {
+		t.Errorf("a 40,001-character text: %v, warnings %v", got, calls[len(calls)-1].Warnings)
+	}
+}
+
+// TestServerExternalUpload walks files upload v2 as Slack documents it:
+// the URL needs filename and length, the bytes must match the length, and
+// a file is completed once.
+func TestServerExternalUpload(t *testing.T) {
+	s := NewServer(t)
+	api := "https://slack.com/api/"
+	if _, got := post(t, s, api+"files.getUploadURLExternal", url.Values{"filename": {"a.csv"}}); got["error"] != "invalid_arguments" {
+		t.Errorf("no length: %v", got)
+	}
+	_, got := post(t, s, api+"files.getUploadURLExternal", url.Values{"filename": {"a.csv"}, "length": {"5"}})
+	id, _ := got["file_id"].(string)
+	up, _ := got["upload_url"].(string)
+	if got["ok"] != true || id == "" || !strings.Contains(up, id) {
+		t.Fatalf("getUploadURLExternal: %v", got)
+	}
+	c := &http.Client{Transport: s.Transport()}
+	send := func(body string) int {
+		resp, err := c.Post(up, "application/octet-stream", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := send("four"); code != http.StatusBadRequest {
+		t.Errorf("4 bytes for a 5-byte upload: %d", code)
+	}
+	if code := send("a,b\n1"); code != http.StatusOK {
+		t.Errorf("upload: %d", code)
+	}
+	files := `[{"id":"` + id + `","title":"Export"}]`
+	if _, got := post(t, s, api+"files.completeUploadExternal", url.Values{"files": {`[{"id":"F999999"}]`}}); got["error"] != "file_not_found" {
+		t.Errorf("complete an unknown id: %v", got)
+	}
+	if _, got := post(t, s, api+"files.completeUploadExternal", url.Values{"files": {files}, "channel_id": {"C1"}}); got["ok"] != true {
+		t.Errorf("complete: %v", got)
+	}
+	if _, got := post(t, s, api+"files.completeUploadExternal", url.Values{"files": {files}}); got["ok"] == true {
+		t.Errorf("second complete: %v", got)
+	}
+	f := s.Files()
+	if len(f) != 1 || f[0].Name != "a.csv" || f[0].Title != "Export" || f[0].Channel != "C1" || string(f[0].Data) != "a,b\n1" {
+		t.Errorf("files %+v", f)
+	}
 }
