@@ -7,11 +7,11 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
+	"copbot/bot/internal/replygen"
 	"copbot/bot/slackbot/slacktest"
 	"copbot/handlers"
 	"copbot/storage"
@@ -42,10 +42,9 @@ func checkBudget(t *testing.T, name string, r handlers.Reply, m rendered, s surf
 	if n := utf8.RuneCountInString(m.text); n > slacktest.MaxText {
 		t.Errorf("%s: text of %d characters, Slack cuts it at %d", name, n, slacktest.MaxText)
 	}
-	shown := squash(shownText(m.blocks))
 	var file string
 	if m.overflow != nil {
-		file = squash(string(m.overflow.Data))
+		file = string(m.overflow.Data)
 		last, ok := m.blocks[len(m.blocks)-1].(*slack.ContextBlock)
 		if !ok || !strings.Contains(unescape(last.ContextElements.Elements[0].(*slack.TextBlockObject).Text), m.overflow.Name) {
 			t.Errorf("%s: overflowed without a last note naming %s", name, m.overflow.Name)
@@ -53,59 +52,9 @@ func checkBudget(t *testing.T, name string, r handlers.Reply, m rendered, s surf
 	}
 	// The file holds the text in the reply's order, then the buttons: a
 	// cursor in each keeps the search linear.
-	// Texts are shown in the reply's order, and the file holds them in that
-	// order too, then the buttons: cursors keep the search linear.
-	texts, labels := content(r)
-	for _, list := range [][]string{texts, labels} {
-		seen, kept := 0, 0
-		for _, piece := range list {
-			p := squash(piece)
-			if p == "" {
-				continue
-			}
-			if i := strings.Index(shown[seen:], p); i >= 0 {
-				seen += i + len(p)
-				continue
-			}
-			if len(list) == len(labels) && strings.Contains(shown, p) { // a long label is listed above its row
-				continue
-			}
-			i := strings.Index(file[kept:], p)
-			if i < 0 {
-				t.Errorf("%s: %q is lost: neither shown nor in a file", name, clip(piece))
-				return
-			}
-			kept += i + len(p)
-		}
+	if piece, lost := replygen.Missing(r, shownText(m.blocks), file); lost {
+		t.Errorf("%s: %q is lost: neither shown nor in a file", name, replygen.Clip(piece))
 	}
-}
-
-// content lists the texts of a reply a reader must be able to find, in
-// order, and the labels of its buttons.
-func content(r handlers.Reply) (texts, labels []string) {
-	for _, b := range r.Blocks {
-		switch b := b.(type) {
-		case handlers.Header:
-			texts = append(texts, b.Text)
-		case handlers.Section:
-			texts = append(texts, strings.Split(b.Text, "\n")...)
-			for _, f := range b.Fields {
-				texts = append(texts, strings.ReplaceAll(f.Label, "*", ""), f.Value)
-			}
-		case handlers.Context:
-			texts = append(texts, strings.Split(b.Text, "\n")...)
-		case handlers.Actions:
-			for _, btn := range b.Buttons {
-				labels = append(labels, btn.Label)
-			}
-		case handlers.Time:
-			texts = append(texts, b.Prefix, b.Fallback)
-		}
-	}
-	if len(r.Blocks) == 0 {
-		texts = append(texts, strings.Split(r.Text, "\n")...)
-	}
-	return texts, labels
 }
 
 // shownText is every text of the blocks, unescaped.
@@ -142,70 +91,6 @@ var unescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
 
 func unescape(s string) string { return unescaper.Replace(s) }
 
-// squash drops white space, where splitting may cut, and reads '|' as '/'
-// (a time's fallback cannot hold a '|').
-func squash(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case unicode.IsSpace(r):
-			return -1
-		case r == '|':
-			return '/'
-		}
-		return r
-	}, s)
-}
-
-func clip(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "…"
-	}
-	return s
-}
-
-// randomReply makes a reply of random blocks: lengths from nothing to
-// several times Slack's caps, counts past 50, text full of &<>*_~`, accents
-// and characters outside the BMP.
-func randomReply(rng *rand.Rand) handlers.Reply {
-	alphabet := []rune("abc DEF &<>*_~`\n\té€😀«»|")
-	text := func(max int) string {
-		n := rng.IntN(max + 1)
-		r := make([]rune, n)
-		for i := range r {
-			r[i] = alphabet[rng.IntN(len(alphabet))]
-		}
-		return string(r)
-	}
-	long := func() int { return []int{20, 200, 3500, 7000}[rng.IntN(4)] }
-	r := handlers.Reply{Kind: "random", Lang: "en"}
-	for range rng.IntN(90) {
-		switch rng.IntN(6) {
-		case 0:
-			r.Blocks = append(r.Blocks, handlers.Header{Text: text(long())})
-		case 1:
-			var fields []handlers.Field
-			for range rng.IntN(14) {
-				fields = append(fields, handlers.Field{Label: strings.ReplaceAll(text(40), "*", ""), Value: text(long())})
-			}
-			r.Blocks = append(r.Blocks, handlers.Section{Text: text(long()), Fields: fields})
-		case 2:
-			r.Blocks = append(r.Blocks, handlers.Context{Text: text(long())})
-		case 3:
-			var buttons []handlers.Button
-			for i := range rng.IntN(30) {
-				buttons = append(buttons, handlers.Button{ActionID: "poll_vote", Label: text(120) + fmt.Sprint(i), Value: fmt.Sprint(i)})
-			}
-			r.Blocks = append(r.Blocks, handlers.Actions{Buttons: buttons})
-		case 4:
-			r.Blocks = append(r.Blocks, handlers.Divider{})
-		case 5:
-			r.Blocks = append(r.Blocks, handlers.Time{Prefix: text(40), Unix: 1773853200, Fallback: text(60)})
-		}
-	}
-	r.Text = plainText(r.Lang, r.Blocks)
-	return r
-}
-
 // TestBudgetOnGeneratedReplies: no generated reply renders past a limit or
 // loses a word without saying so, as a message or as a view.
 func TestBudgetOnGeneratedReplies(t *testing.T) {
@@ -213,7 +98,7 @@ func TestBudgetOnGeneratedReplies(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 2))
 	overflowed, n := 0, 200/raceSlowdown
 	for i := range n {
-		r := randomReply(rng)
+		r := replygen.Random(rng)
 		m := testRender(r, messageSurface)
 		checkBudget(t, fmt.Sprintf("reply %d", i), r, m, messageSurface)
 		if m.overflow != nil {

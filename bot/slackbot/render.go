@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"copbot/bot/internal/replytext"
 	"copbot/handlers"
 )
 
@@ -114,10 +115,7 @@ func render(r handlers.Reply, s surface, note func(file string) string) rendered
 	for _, b := range r.Blocks {
 		blocks = append(blocks, rd.block(b)...)
 	}
-	text := r.Text
-	if text == "" {
-		text = plainText(r.Lang, r.Blocks)
-	}
+	text := replytext.Text(r)
 	if len(blocks) == 0 {
 		blocks = textSections(text)
 	}
@@ -134,7 +132,7 @@ func render(r handlers.Reply, s surface, note func(file string) string) rendered
 // overflow keeps the blocks that fit with the note, and makes the whole
 // reply a text file.
 func overflow(r handlers.Reply, text string, blocks []slack.Block, s surface, note func(string) string) rendered {
-	f := overflowFile(r, text)
+	f := replytext.File(r)
 	noteText := escape(note(f.Name))
 	nb := slack.NewContextBlock("", mrkdwn(noteText))
 	var kept []slack.Block
@@ -159,25 +157,6 @@ func prefix(s string, n int) string {
 		n--
 	}
 	return s
-}
-
-// overflowFile is the whole reply as a UTF-8 text file: its text, and the
-// labels of its buttons (with the address of a link).
-func overflowFile(r handlers.Reply, text string) *handlers.File {
-	kind := r.Kind
-	if kind == "" {
-		kind = "reply"
-	}
-	lines := []string{text}
-	for _, b := range r.Blocks {
-		if a, ok := b.(handlers.Actions); ok {
-			for _, btn := range a.Buttons {
-				lines = append(lines, strings.TrimSpace("["+btn.Label+"] "+btn.URL))
-			}
-		}
-	}
-	return &handlers.File{Name: "copbot-" + kind + ".txt", MIME: "text/plain; charset=utf-8",
-		Data: []byte(strings.Join(lines, "\n") + "\n")}
 }
 
 // fits reports whether blocks are within the surface's limits.
@@ -419,25 +398,4 @@ func textSections(text string) []slack.Block {
 		out = append(out, slack.NewSectionBlock(mrkdwn(chunk), nil, nil))
 	}
 	return out
-}
-
-// plainText derives a fallback from the blocks when a reply has no Text.
-func plainText(lang string, blocks []handlers.Block) string {
-	var lines []string
-	for _, b := range blocks {
-		switch b := b.(type) {
-		case handlers.Header:
-			lines = append(lines, b.Text)
-		case handlers.Section:
-			lines = append(lines, b.Text)
-			for _, f := range b.Fields {
-				lines = append(lines, handlers.FieldLine(lang, f.Label, f.Value))
-			}
-		case handlers.Context:
-			lines = append(lines, b.Text)
-		case handlers.Time:
-			lines = append(lines, b.Prefix+b.Fallback)
-		}
-	}
-	return strings.TrimSpace(strings.Join(lines, "\n"))
 }

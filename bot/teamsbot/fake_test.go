@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -189,12 +190,34 @@ func (f *fakeBF) serveConnector(w http.ResponseWriter, r *http.Request) {
 	if answer != nil && answer(w, r, n) {
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, "/upload/") {
+		serveUpload(w, r, body)
+		return
+	}
 	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/v3/conversations") {
 		w.WriteHeader(http.StatusCreated)
 		w.Write(readFixture(f.t, "bot-to-connector-create-conversation-channel-thread.response.json"))
 		return
 	}
 	fmt.Fprintf(w, `{"id":"reply-%d"}`, n)
+}
+
+// serveUpload plays a OneDrive upload session URL, as a file consent
+// gives it: a PUT of the whole file with its Content-Range, no bot token
+// (the URL is pre-authorized), answered 201 with the drive item.
+func serveUpload(w http.ResponseWriter, r *http.Request, body []byte) {
+	want := fmt.Sprintf("bytes 0-%d/%d", len(body)-1, len(body))
+	switch {
+	case r.Method != http.MethodPut:
+		http.Error(w, "upload sessions take PUT", http.StatusMethodNotAllowed)
+	case r.Header.Get("Authorization") != "":
+		http.Error(w, "an upload URL needs no Authorization header", http.StatusUnauthorized)
+	case r.Header.Get("Content-Range") != want:
+		http.Error(w, "Content-Range "+r.Header.Get("Content-Range")+", want "+want, http.StatusBadRequest)
+	default:
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"id":"01DRIVEITEM","name":%q,"size":%d}`, path.Base(r.URL.Path), len(body))
+	}
 }
 
 // recorded returns a copy of the connector calls so far.

@@ -35,7 +35,7 @@ func (a *Adapter) PostKeyed(ctx context.Context, key string, r handlers.Reply) (
 	if _, err := a.community(); err != nil {
 		return handlers.MessageRef{}, handlers.NotSent("no_channel", err)
 	}
-	c := a.rd.card(r)
+	c := a.rd.channelCard(r)
 	stampKey(c, key)
 	refs, err := a.postCard(ctx, r, c)
 	if err != nil {

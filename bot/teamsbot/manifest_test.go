@@ -79,6 +79,9 @@ func TestManifestMatchesTeamsSchema(t *testing.T) {
 		LocalizationInfo struct {
 			AdditionalLanguages []struct{ LanguageTag, File string } `json:"additionalLanguages"`
 		} `json:"localizationInfo"`
+		Bots []struct {
+			SupportsFiles bool `json:"supportsFiles"`
+		} `json:"bots"`
 	}
 	if err := json.Unmarshal(manifest, &m); err != nil {
 		t.Fatal(err)
@@ -108,6 +111,11 @@ func TestManifestMatchesTeamsSchema(t *testing.T) {
 		for _, e := range loc.ValidateJSON(b) {
 			t.Errorf("%s: %s", l.File, e)
 		}
+	}
+	// Files reach people through the file consent card, which Teams shows
+	// only for bots that declare files.
+	if len(m.Bots) != 1 || !m.Bots[0].SupportsFiles {
+		t.Error("bots[0].supportsFiles must be true: reports, exports and long answers are sent as files")
 	}
 	// The check is real: one character over a limit fails it.
 	var doc map[string]any

@@ -2,13 +2,14 @@ package teamsbot
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
+	"copbot/bot/internal/replytext"
 	"copbot/handlers"
 	"copbot/storage"
 )
@@ -28,24 +29,18 @@ type outActivity struct {
 
 type attachment struct {
 	ContentType string `json:"contentType"`
-	Content     *card  `json:"content,omitempty"`
-	ContentURL  string `json:"contentUrl,omitempty"` // a file: inline as a data: URL
+	Content     any    `json:"content,omitempty"` // a *card, a consent card, a file info card
+	ContentURL  string `json:"contentUrl,omitempty"`
 	Name        string `json:"name,omitempty"`
 }
 
 // message wraps a card in a message activity. The card's own fallback text
-// carries the full text; summary is the notification preview. A reply's
-// File (the report) follows the card as an inline attachment.
+// carries the text; summary is the notification preview. Files never ride
+// in the activity (see sendFiles).
 func message(r handlers.Reply, c *card) outActivity {
 	first, _, _ := strings.Cut(r.Text, "\n")
-	m := outActivity{Type: "message", Summary: truncate(first, 200),
+	return outActivity{Type: "message", Summary: truncate(first, 200),
 		Attachments: []attachment{{ContentType: cardContentType, Content: c}}}
-	if f := r.File; f != nil {
-		mime, _, _ := strings.Cut(f.MIME, ";")
-		m.Attachments = append(m.Attachments, attachment{ContentType: mime, Name: f.Name,
-			ContentURL: "data:" + strings.ReplaceAll(f.MIME, " ", "") + ";base64," + base64.StdEncoding.EncodeToString(f.Data)})
-	}
-	return m
 }
 
 // conversationParams is the body of POST /v3/conversations.
@@ -82,16 +77,28 @@ func (a *Adapter) deliver(ctx context.Context, act *activity, r handlers.Reply) 
 	return a.deliverCard(ctx, act, r, a.rd.card(r))
 }
 
-// deliverCard posts c where r belongs. Teams has no ephemeral messages, so
-// a personal reply asked for in a channel or group chat goes to the user's
-// one-to-one chat, and the thread gets only a pointer to it; errors reveal
-// nothing and stay in the thread, where the user is looking.
+// deliverCard posts c where r belongs, then r's files. Teams has no
+// ephemeral messages, so a personal reply asked for in a channel or group
+// chat goes to the user's one-to-one chat. Only a typed command gets a
+// pointer to it in the thread (the person is looking there, and nothing
+// else would tell them); a card click is answered privately by the
+// caller (see answerPrivately). Errors reveal nothing and stay where the
+// user is looking.
 func (a *Adapter) deliverCard(ctx context.Context, act *activity, r handlers.Reply, c *card) error {
 	if r.Visibility == handlers.InChannel || r.Kind == "error" || act.personal() {
-		return a.send(ctx, act, message(r, c))
+		if err := a.send(ctx, act, message(r, c)); err != nil {
+			return err
+		}
+		return a.sendFiles(ctx, act, r, files(r, c))
+	}
+	err := a.sendPrivately(ctx, act, message(r, c))
+	if err == nil {
+		err = a.sendFiles(ctx, act, r, files(r, c))
+	}
+	if act.Type != "message" || hasValue(act.Value) {
+		return err
 	}
 	key := "teams_sent_privately"
-	err := a.sendPrivately(ctx, act, message(r, c))
 	if err != nil {
 		a.log.Warn("private reply failed; telling the user in the thread", "err", err)
 		key = "teams_private_failed"
@@ -103,6 +110,43 @@ func (a *Adapter) deliverCard(ctx context.Context, act *activity, r handlers.Rep
 		return errors.Join(err, err2)
 	}
 	return nil
+}
+
+// maxInvokeText is the longest answer shown in a card action's invoke
+// response; a longer one goes to the person's one-to-one chat.
+const maxInvokeText = 1000
+
+// answerPrivately answers a card click in a channel or group chat (a vote,
+// anonymous or not) with something only the person who clicked sees: a
+// short text-only answer in the invoke response, anything else in their
+// one-to-one chat with a pointer to it in the invoke response. Nothing is
+// posted in the channel.
+func (a *Adapter) answerPrivately(ctx context.Context, act *activity, r handlers.Reply) invokeResponse {
+	l := lang(r)
+	text := replytext.Text(r)
+	if r.File == nil && !hasActions(r) && utf8.RuneCountInString(text) <= maxInvokeText {
+		return invokeResponse{StatusCode: 200, Type: invokeMessage, Value: text}
+	}
+	c := a.rd.card(r)
+	err := a.sendPrivately(ctx, act, message(r, c))
+	if err == nil {
+		err = a.sendFiles(ctx, act, r, files(r, c))
+	}
+	if err != nil {
+		a.log.Error("private answer to a card action failed", "conversation", act.Conversation.ID, "err", err)
+		return invokeResponse{StatusCode: 200, Type: invokeMessage, Value: a.tr.T(l, "teams_private_chat_failed", nil)}
+	}
+	return invokeResponse{StatusCode: 200, Type: invokeMessage, Value: a.tr.T(l, "teams_sent_to_chat", nil)}
+}
+
+// hasActions reports whether r has buttons, which a text answer would lose.
+func hasActions(r handlers.Reply) bool {
+	for _, b := range r.Blocks {
+		if _, ok := b.(handlers.Actions); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // send posts m into act's conversation: as a threaded reply to a message,
@@ -150,7 +194,7 @@ func (a *Adapter) update(ctx context.Context, serviceURL, convID, id string, r h
 // Post starts a new thread in the community channel with r and returns
 // where it went. It implements handlers.Poster.
 func (a *Adapter) Post(ctx context.Context, r handlers.Reply) ([]handlers.MessageRef, error) {
-	return a.postCard(ctx, r, a.rd.card(r))
+	return a.postCard(ctx, r, a.rd.channelCard(r))
 }
 
 // postCard is Post with the card already rendered.
@@ -158,6 +202,10 @@ func (a *Adapter) postCard(ctx context.Context, r handlers.Reply, c *card) ([]ha
 	ref, err := a.community()
 	if err != nil {
 		return nil, err
+	}
+	if fs := files(r, c); len(fs) > 0 {
+		a.log.Warn("files not sent with a channel post: Teams takes a bot's files only in a personal chat",
+			"kind", r.Kind, "files", len(fs))
 	}
 	m := message(r, c)
 	p := conversationParams{IsGroup: true, Activity: &m,
@@ -185,7 +233,7 @@ func (a *Adapter) Update(ctx context.Context, ref handlers.MessageRef, r handler
 	if err != nil {
 		return err
 	}
-	if err := a.update(ctx, com.ServiceURL, ref.Channel, ref.ID, r, a.rd.card(r)); err != nil {
+	if err := a.update(ctx, com.ServiceURL, ref.Channel, ref.ID, r, a.rd.channelCard(r)); err != nil {
 		return fmt.Errorf("teams update: %w", err)
 	}
 	return nil
@@ -204,8 +252,15 @@ func (a *Adapter) Direct(ctx context.Context, to storage.Identity, r handlers.Re
 		return errors.New("teams: no service_url and tenant_id for direct messages: set both in [teams] (with tenant_id set, adding the bot to the team also provides service_url)")
 	}
 	bot := &account{ID: "28:" + a.cfg.AppID}
-	if err := a.sendOneToOne(ctx, ref.ServiceURL, ref.TenantID, bot, to.ID, message(r, a.rd.card(r))); err != nil {
+	c := a.rd.card(r)
+	if err := a.sendOneToOne(ctx, ref.ServiceURL, ref.TenantID, bot, to.ID, message(r, c)); err != nil {
 		return fmt.Errorf("teams direct message: %w", err)
+	}
+	for _, f := range files(r, c) {
+		m := a.consentMessage(f, lang(r), to.ID)
+		if err := a.sendOneToOne(ctx, ref.ServiceURL, ref.TenantID, bot, to.ID, m); err != nil {
+			return fmt.Errorf("teams direct message, file %s: %w", f.Name, err)
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"copbot/bot/internal/replytext"
 	"copbot/handlers"
 )
 
@@ -15,14 +16,24 @@ const (
 	cardContentType = "application/vnd.microsoft.card.adaptive"
 	cardSchema      = "http://adaptivecards.io/schemas/adaptive-card.json"
 	cardVersion     = "1.5"
-	// maxCardBytes keeps a card, with its activity envelope, under the
-	// connector's 28 KB message limit (it answers 413 above it).
-	maxCardBytes = 24 << 10
 	// maxRowActions is how many buttons go in one row; Teams hides actions
 	// past the sixth.
 	maxRowActions = 5
 	// cardTime is the timestamp format Adaptive Card DATE()/TIME() accept.
 	cardTime = "2006-01-02T15:04:05Z"
+)
+
+// Size limits. Teams takes a bot message of up to 100 KB, measured on its
+// JSON in UTF-16 (two bytes a code unit, four for a character outside the
+// BMP). activityReserve is kept for what is added to the activity after
+// it is rendered: the sender, recipient and conversation, and the
+// connector's own fields.
+const (
+	maxActivityBytes = 100 << 10
+	activityReserve  = 6 << 10
+	// maxAltChars bounds the card's fallbackText and speak, and the
+	// notification summary: the body holds the whole reply.
+	maxAltChars = 4000
 )
 
 // card is an Adaptive Card. Field order is the JSON order golden files show.
@@ -36,6 +47,10 @@ type card struct {
 	Body     []*element `json:"body"`
 	Actions  []*action  `json:"actions,omitempty"`
 	MSTeams  *msteams   `json:"msteams,omitempty"`
+
+	// overflow, when the reply did not fit in one message, is the whole
+	// reply as a file; the card's last element names it.
+	overflow *handlers.File
 }
 
 type msteams struct {
@@ -113,8 +128,15 @@ func newCard(r handlers.Reply) *card {
 	return c
 }
 
-// card renders r, or its form when it has one.
-func (rd renderer) card(r handlers.Reply) *card {
+// card renders r, or its form when it has one, for a person: a reply too
+// long for one message names the file the adapter sends them.
+func (rd renderer) card(r handlers.Reply) *card { return rd.render(r, "teams_overflow") }
+
+// channelCard renders r for a channel post, where no file can follow: a
+// post too long says where to get all of it.
+func (rd renderer) channelCard(r handlers.Reply) *card { return rd.render(r, "teams_overflow_channel") }
+
+func (rd renderer) render(r handlers.Reply, overflowKey string) *card {
 	if r.Form != nil {
 		return rd.form(r, nil, nil)
 	}
@@ -129,7 +151,7 @@ func (rd renderer) card(r handlers.Reply) *card {
 			headers++
 		}
 		els := blockElements(b)
-		if _, ok := b.(handlers.Header); ok && headers > 1 {
+		if _, ok := b.(handlers.Header); ok && headers > 1 && len(els) > 0 {
 			els[0].Size = "Medium" // later headers title groups inside the message
 		}
 		if len(els) > 0 && sep {
@@ -140,14 +162,18 @@ func (rd renderer) card(r handlers.Reply) *card {
 	if len(c.Body) == 0 && r.Text != "" {
 		c.Body = append(c.Body, textBlock(r.Text))
 	}
-	rd.fit(c, lang(r))
+	rd.fit(c, r, overflowKey)
 	return c
 }
 
 // blockElements renders one block; a block may need several elements.
+// A TextBlock must have text: blank headers and small print are left out.
 func blockElements(b handlers.Block) []*element {
 	switch b := b.(type) {
 	case handlers.Header:
+		if strings.TrimSpace(b.Text) == "" {
+			return nil
+		}
 		return []*element{{Type: "TextBlock", Text: escapeMD(b.Text), Style: "heading",
 			Size: "Large", Weight: "Bolder", Wrap: true}}
 	case handlers.Section:
@@ -155,6 +181,9 @@ func blockElements(b handlers.Block) []*element {
 	case handlers.Actions:
 		return actionRows(b.Buttons)
 	case handlers.Context:
+		if strings.TrimSpace(b.Text) == "" {
+			return nil
+		}
 		return []*element{{Type: "TextBlock", Text: escapeMD(b.Text), Size: "Small",
 			IsSubtle: true, Wrap: true}}
 	case handlers.Time:
@@ -169,7 +198,7 @@ func textBlock(s string) *element {
 
 func sectionElements(s handlers.Section) []*element {
 	var els []*element
-	if s.Text != "" {
+	if strings.TrimSpace(s.Text) != "" {
 		els = append(els, textBlock(s.Text))
 	}
 	if len(s.Fields) > 0 {
@@ -220,41 +249,64 @@ func timeBlock(t handlers.Time) *element {
 		Fallback: textBlock(t.Prefix + t.Fallback)}
 }
 
-// fit drops trailing elements until the card fits in a Teams message and
-// then says it was cut, so a long directory never fails to post.
-func (rd renderer) fit(c *card, lang string) {
-	c.Fallback = truncate(c.Fallback, maxCardBytes/4)
-	c.Speak = truncate(c.Speak, maxCardBytes/8)
-	fb, _ := json.Marshal(c.Fallback)
-	sp, _ := json.Marshal(c.Speak)
-	budget := maxCardBytes - len(fb) - len(sp) - 1024 // 1 KiB for the envelope and the note
-	total := 0
-	for i, e := range c.Body {
-		b, _ := json.Marshal(e)
-		if total += len(b) + 1; total > budget {
-			c.Body = append(c.Body[:i:i], &element{Type: "TextBlock", Color: "Warning", Wrap: true,
-				Text: escapeMD(rd.tr.T(lang, "teams_truncated", nil))})
-			return
+// fit keeps c within one Teams message. The fallback and spoken texts are
+// bounded (the body holds everything); a body still too long keeps the
+// elements that fit, then a note naming the file that holds the whole
+// reply, which the adapter sends to the reader (see sendFiles). Nothing is
+// cut without a word.
+func (rd renderer) fit(c *card, r handlers.Reply, noteKey string) {
+	c.Fallback = truncate(c.Fallback, maxAltChars)
+	c.Speak = truncate(c.Speak, maxAltChars)
+	budget := maxActivityBytes - activityReserve
+	if utf16Size(message(r, c)) <= budget {
+		return
+	}
+	f := replytext.File(r)
+	note := &element{Type: "TextBlock", Color: "Warning", Wrap: true,
+		Text: escapeMD(rd.tr.T(lang(r), noteKey, map[string]any{"File": f.Name}))}
+	body := c.Body
+	c.Body, c.Actions, c.overflow = []*element{note}, nil, f
+	base := utf16Size(message(r, c))
+	used := base
+	for i, e := range body {
+		n := utf16Size(e) + 2 // the element, and the comma before it
+		if used+n > budget {
+			body = body[:i]
+			break
+		}
+		used += n
+	}
+	c.Body = append(body[:len(body):len(body)], note)
+}
+
+// utf16Size is the size Teams measures: the JSON as sent, in UTF-16.
+func utf16Size(v any) int {
+	b, _ := json.Marshal(v)
+	n := 0
+	for _, r := range string(b) {
+		if r >= 0x10000 {
+			n += 4
+		} else {
+			n += 2
 		}
 	}
+	return n
 }
 
 // speakable is text to read aloud: backticks (code marks a voice would
 // spell out) are dropped.
 func speakable(s string) string { return strings.ReplaceAll(s, "`", "") }
 
-// truncate cuts s to at most n bytes on a rune boundary.
+// truncate cuts s to at most n characters, ending with "…" when cut.
 func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8RuneStart(s[n]) {
+	for i := range s {
+		if n == 0 {
+			return s[:i] + "…"
+		}
 		n--
 	}
-	return s[:n] + "…"
+	return s
 }
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // mdEscaper neutralises the Markdown that TextBlock and FactSet render, so
 // a name like "*Bob*" or "[x](y)" shows as typed. Cards have no code style,

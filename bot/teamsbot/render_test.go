@@ -9,9 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"copbot/bot/internal/schemacheck"
 	"copbot/handlers"
 	"copbot/storage"
 )
@@ -177,6 +179,28 @@ func marshalGolden(t *testing.T, c *card) []byte {
 	return buf.Bytes()
 }
 
+// cardSchemaFile is the published Adaptive Cards 1.5 schema, the version
+// the cards declare.
+var cardSchemaFile = sync.OnceValues(func() (*schemacheck.Schema, error) {
+	return schemacheck.Load("testdata/schema/ac-1.5.json")
+})
+
+// validateCard checks a card against the Adaptive Cards 1.5 schema. Teams'
+// own "msteams" property is outside that schema, so it is left out.
+func validateCard(t *testing.T, raw []byte) []string {
+	t.Helper()
+	s, err := cardSchemaFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	delete(doc, "msteams")
+	return s.Validate(doc)
+}
+
 // checkCard checks what Teams requires of a card, whatever its content.
 func checkCard(t *testing.T, raw []byte) {
 	t.Helper()
@@ -195,8 +219,11 @@ func checkCard(t *testing.T, raw []byte) {
 	if c.Fallback == "" || c.Speak == "" || strings.Contains(c.Speak, "`") {
 		t.Errorf("fallbackText %q, speak %q", c.Fallback, c.Speak)
 	}
-	if c.Type != "AdaptiveCard" || c.Version != "1.5" || len(raw) > maxCardBytes*2 {
+	if c.Type != "AdaptiveCard" || c.Version != "1.5" || utf16Size(json.RawMessage(raw)) > maxActivityBytes {
 		t.Errorf("type %q version %q size %d", c.Type, c.Version, len(raw))
+	}
+	for _, e := range validateCard(t, raw) {
+		t.Errorf("Adaptive Cards 1.5 schema: %s", e)
 	}
 	ids := map[string]bool{}
 	var actions []map[string]any
@@ -256,27 +283,60 @@ func TestEscapeMD(t *testing.T) {
 	}
 }
 
-// TestTruncate checks that a directory too long for one Teams message is
-// cut to fit and says so, in the reply's language.
-func TestTruncate(t *testing.T) {
+// TestOverflow checks that a directory too long for one Teams message
+// (100 KB in UTF-16) keeps what fits, says so in the reply's language, and
+// names the file that holds all of it.
+func TestOverflow(t *testing.T) {
 	rd := renderer{tr: mustTranslator(t)}
 	for _, lang := range []string{"en", "fr"} {
-		r := handlers.Reply{Kind: "directory", Lang: lang, Text: strings.Repeat("Member line\n", 3000)}
-		for i := range 1000 {
-			r.Blocks = append(r.Blocks, handlers.Section{Text: fmt.Sprintf("Member %d — City of Toronto 311 — Lead", i)})
+		r := handlers.Reply{Kind: "directory", Lang: lang}
+		var lines []string
+		for i := range 3000 {
+			line := fmt.Sprintf("Member %d — Ville de Montréal 311 — Responsable 😀", i)
+			r.Blocks = append(r.Blocks, handlers.Section{Text: line})
+			lines = append(lines, line)
 		}
+		r.Text = strings.Join(lines, "\n")
 		c := rd.card(r)
-		b, _ := json.Marshal(message(r, c))
-		if len(b) > maxCardBytes {
-			t.Errorf("%s: activity is %d bytes, want at most %d", lang, len(b), maxCardBytes)
+		if n := utf16Size(message(r, c)); n > maxActivityBytes-activityReserve {
+			t.Errorf("%s: activity is %d bytes in UTF-16, want at most %d", lang, n, maxActivityBytes-activityReserve)
+		}
+		if c.overflow == nil || c.overflow.Name != "copbot-directory.txt" {
+			t.Fatalf("%s: no overflow file", lang)
 		}
 		last := c.Body[len(c.Body)-1]
-		if want := escapeMD(rd.tr.T(lang, "teams_truncated", nil)); last.Text != want || len(c.Body) < 100 {
+		want := escapeMD(rd.tr.T(lang, "teams_overflow", map[string]any{"File": "copbot-directory.txt"}))
+		if last.Text != want || len(c.Body) < 300 {
 			t.Errorf("%s: %d elements, last %q; want many and the note %q", lang, len(c.Body), last.Text, want)
+		}
+		all := string(c.overflow.Data)
+		for _, l := range lines {
+			if !strings.Contains(all, l) {
+				t.Fatalf("%s: the file lacks %q", lang, l)
+			}
 		}
 	}
 	small := rd.card(textReply("stats", "en", "81 people", 0))
-	if len(small.Body) != 1 || small.Body[0].Text != "81 people" {
+	if len(small.Body) != 1 || small.Body[0].Text != "81 people" || small.overflow != nil {
 		t.Errorf("small card changed: %+v", small.Body)
+	}
+}
+
+// TestUTF16Size: Teams counts UTF-16 code units, two bytes each, four for
+// a character outside the BMP; 24 KiB of UTF-8 is not the measure.
+func TestUTF16Size(t *testing.T) {
+	tests := []struct {
+		v    any
+		want int
+	}{
+		{"ab", 8}, // "ab" with its quotes: 4 units
+		{"é", 6},  // one unit, whatever its UTF-8 length
+		{"😀", 8},  // a surrogate pair
+		{"<", 16}, // sent as \u003c: 8 units
+	}
+	for _, tt := range tests {
+		if got := utf16Size(tt.v); got != tt.want {
+			t.Errorf("utf16Size(%q) = %d, want %d", tt.v, got, tt.want)
+		}
 	}
 }

@@ -163,6 +163,8 @@ func (a *Adapter) dispatch(ctx context.Context, act *activity) (*invokeResponse,
 	case act.Type == "invoke" && act.Name == "adaptiveCard/action":
 		r := a.onCardAction(ctx, act)
 		return &r, http.StatusOK
+	case act.Type == "invoke" && act.Name == "fileConsent/invoke":
+		a.onFileConsent(ctx, act) // files.go
 	case act.Type == "invoke":
 		return nil, http.StatusNotImplemented
 	case act.Type == "conversationUpdate":
@@ -181,7 +183,7 @@ func (a *Adapter) redelivered(ctx context.Context, w http.ResponseWriter, act *a
 	a.log.Info("teams redelivery ignored", "type", act.Type, "id", act.ID, "conversation", act.Conversation.ID)
 	switch {
 	case act.Type == "invoke" && act.Name == "adaptiveCard/action":
-	case act.Type == "invoke":
+	case act.Type == "invoke" && act.Name != "fileConsent/invoke":
 		http.Error(w, "unsupported invoke", http.StatusNotImplemented)
 		return
 	default:
@@ -310,6 +312,8 @@ func (a *Adapter) onCardAction(ctx context.Context, act *activity) invokeRespons
 		return invokeResponse{StatusCode: 200, Type: invokeCard, Value: a.rd.card(reply)}
 	case reply.Kind == "error":
 		return invokeResponse{StatusCode: 200, Type: invokeMessage, Value: reply.Text}
+	case reply.Visibility != handlers.InChannel && !act.personal():
+		return a.answerPrivately(ctx, act, reply) // post.go: a vote's answer never goes to the channel
 	}
 	a.out.Enqueue("action reply", func(ctx context.Context) {
 		if err := a.deliver(ctx, act, reply); err != nil {

@@ -85,6 +85,7 @@ type Adapter struct {
 	limit  *admission.Limit  // requests in progress and their turns
 	out    *outbox.Outbox    // replies posted after the acknowledgement
 	graph  *graph            // nil without graph_team_id: FindKeyed cannot look
+	files  *fileStore        // files offered, waiting for consent
 
 	mu      sync.Mutex
 	ref     convRef         // learned community channel
@@ -135,6 +136,7 @@ func newAdapter(cfg Config, svc service, tr *handlers.Translator, log *slog.Logg
 		once:   once.New(cfg.Requests, now, log),
 		intake: admission.NewIntake(perPeer, bodyDeadline), limit: limit,
 		out:         outbox.New(outWorkers, outQueue, time.Minute, log),
+		files:       newFileStore(now),
 		workTimeout: 12 * time.Second}
 	if cfg.GraphTeamID != "" {
 		a.graph = newGraph(cfg, a.conn)
