@@ -1,5 +1,7 @@
 package handlers
 
+import "unicode/utf8"
+
 // This file is the platform-neutral message model. Handlers build Replies;
 // each adapter in bot/ has one renderer (Block Kit, Adaptive Card, text) that
 // turns a Reply into its platform's format. All text here is already
@@ -57,6 +59,19 @@ type Block interface{ isBlock() }
 
 // Header is a title line.
 type Header struct{ Text string }
+
+// MaxTitle is the longest text every platform shows whole as a title
+// (a Slack header takes 150 characters).
+const MaxTitle = 150
+
+// Title shows a title whole on every platform: full as the header when it
+// fits one, else short as the header and full in a section under it.
+func Title(full, short string) []Block {
+	if utf8.RuneCountInString(full) <= MaxTitle {
+		return []Block{Header{Text: full}}
+	}
+	return []Block{Header{Text: short}, Section{Text: full}}
+}
 
 // Section is a paragraph with optional label/value fields. Text may hold
 // line breaks.

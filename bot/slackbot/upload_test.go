@@ -95,3 +95,28 @@ func TestLongAnswerOverflowsIntoPrivateFile(t *testing.T) {
 		}
 	}
 }
+
+// TestPollExportUploadsCSV: `/cop poll export N` acks with a line naming
+// the file, and the CSV goes up with files upload v2 into the
+// coordinator's direct messages (it names voters), never as message text.
+func TestPollExportUploadsCSV(t *testing.T) {
+	t.Parallel()
+	e := newStormEnv(t, 200)
+	p := e.postPoll("Accessibility technology in contact centres", "Serving vulnerable communities")
+	for i := range 200 {
+		body(t, e.command(fmt.Sprintf("vote %d %d", p.ID, i%2+1), stormVoter(i)))
+	}
+	ack := body(t, e.command(fmt.Sprintf("poll export %d", p.ID), stormCoordinator))
+	name := fmt.Sprintf("copbot-poll-%d.csv", p.ID)
+	if text, _ := ack["text"].(string); !strings.Contains(text, name) || len(text) > 500 {
+		t.Fatalf("ack text %q, want a short line naming %s", text, name)
+	}
+	if got := e.fake.WaitFor("files.completeUploadExternal", 1, waitLimit); len(got) != 1 {
+		t.Fatalf("%d uploads, want 1", len(got))
+	}
+	f := e.fake.Files()[0]
+	if f.Name != name || f.Channel != stormCoordinator || !bytes.HasPrefix(f.Data, []byte("kind,poll_id")) ||
+		bytes.Count(f.Data, []byte("\nvote,")) != 200 {
+		t.Errorf("file %s in %s, %d vote rows", f.Name, f.Channel, bytes.Count(f.Data, []byte("\nvote,")))
+	}
+}

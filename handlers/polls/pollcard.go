@@ -39,7 +39,8 @@ type pollView struct {
 // written once per language, in the small print.
 func (f *Feature) pollCard(p *storage.Poll, v pollView) handlers.Reply {
 	en, fr := f.langCall("en"), f.langCall("fr")
-	blocks := []handlers.Block{handlers.Header{Text: p.Question}}
+	d := map[string]any{"ID": p.ID}
+	blocks := handlers.Title(p.Question, en.T("poll_number", d)+" / "+fr.T("poll_number", d))
 	for _, l := range pollLines(p) {
 		blocks = append(blocks, handlers.Section{Text: fmt.Sprintf("%d. %s\n%s / %s", l.Position, l.Label,
 			en.pollCount(l), fr.pollCount(l))})
@@ -126,8 +127,9 @@ func (f *Feature) pollButtons(p *storage.Poll) []handlers.Block {
 	}
 	var rows []handlers.Block
 	var row []handlers.Button
-	for _, o := range p.Options {
-		row = append(row, handlers.Button{ActionID: "poll_vote", Label: pollButtonLabel(o),
+	labels := pollButtonLabels(p)
+	for i, o := range p.Options {
+		row = append(row, handlers.Button{ActionID: "poll_vote", Label: labels[i],
 			Value: fmt.Sprintf("%d:%d", p.ID, o.ID)})
 		if len(row) == 5 {
 			rows, row = append(rows, handlers.Actions{Buttons: row}), nil
@@ -139,13 +141,29 @@ func (f *Feature) pollButtons(p *storage.Poll) []handlers.Block {
 	return rows
 }
 
-// pollButtonLabel fits "N. label" in a Slack button's 75 characters.
-func pollButtonLabel(o storage.PollOption) string {
-	l := fmt.Sprintf("%d. %s", o.Position, o.Label)
-	if utf8.RuneCountInString(l) <= 75 {
-		return l
+// maxButtonLabel is the longest button label every platform shows whole
+// (Slack's cap).
+const maxButtonLabel = 75
+
+// pollButtonLabel is "N. label", an option as its number and text.
+func pollButtonLabel(o storage.PollOption) string { return fmt.Sprintf("%d. %s", o.Position, o.Label) }
+
+// pollButtonLabels are the vote buttons' labels: "N. label" when every one
+// fits a button, else the numbers alone, as the card lists each option
+// whole above its button. No label is ever cut.
+func pollButtonLabels(p *storage.Poll) []string {
+	labels := make([]string, len(p.Options))
+	short := false
+	for i, o := range p.Options {
+		labels[i] = pollButtonLabel(o)
+		short = short || utf8.RuneCountInString(labels[i]) > maxButtonLabel
 	}
-	return string([]rune(l)[:74]) + "…"
+	if short {
+		for i, o := range p.Options {
+			labels[i] = fmt.Sprint(o.Position)
+		}
+	}
+	return labels
 }
 
 // pollResultReply is the closing announcement, in both languages. meeting

@@ -302,7 +302,9 @@ func (f *Feature) submitAddOption(ctx context.Context, c *call, state string, va
 	return r, nil
 }
 
-// export answers `poll export 7` with the CSV as text.
+// export answers `poll export 7` with the CSV as a file (a Slack upload,
+// a Teams file card, a file the console writes), to the person who asked
+// only: it names who voted.
 func (f *Feature) export(ctx context.Context, c *call, arg string) handlers.Reply {
 	poll, r, ok := f.managed(ctx, c, arg)
 	if !ok {
@@ -312,6 +314,11 @@ func (f *Feature) export(ctx context.Context, c *call, arg string) handlers.Repl
 	if err := f.ExportPoll(ctx, poll.ID, &b); err != nil {
 		return c.Fail(err)
 	}
-	return handlers.Reply{Kind: "poll_export", Lang: c.Lang, Text: b.String(), Blocks: []handlers.Block{
-		handlers.Context{Text: c.T("poll_export_note", c.With(map[string]any{"ID": poll.ID}))}, handlers.Section{Text: b.String()}}}
+	name := fmt.Sprintf("copbot-poll-%d.csv", poll.ID)
+	rows := bytes.Count(b.Bytes(), []byte("\n")) - 1 // the header is not a row
+	r = c.Reply("poll_export", handlers.Ephemeral,
+		handlers.Section{Text: c.Count("poll_export_file", rows, map[string]any{"ID": poll.ID, "File": name})},
+		handlers.Context{Text: c.T("poll_export_note", c.With(map[string]any{"ID": poll.ID}))})
+	r.File = &handlers.File{Name: name, MIME: "text/csv; charset=utf-8", Data: b.Bytes()}
+	return r
 }

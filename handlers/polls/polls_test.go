@@ -1,6 +1,7 @@
 package polls
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"copbot/handlers"
 	"copbot/storage"
@@ -181,7 +183,9 @@ func TestPollAnonymous(t *testing.T) {
 		t.Errorf("tally = %v", got)
 	}
 	// The creator (a coordinator) sees who voted, never who chose what.
-	ptHas(t, e.ask(ptCoordinator, fmt.Sprintf("poll export %d", multi.ID)), "total")
+	if r := e.ask(ptCoordinator, fmt.Sprintf("poll export %d", multi.ID)); r.File == nil || !bytes.Contains(r.File.Data, []byte("total")) {
+		t.Errorf("export %q has no CSV file of totals", r.Text)
+	}
 	if d := e.ask(ptCoordinator, fmt.Sprintf("poll %d", multi.ID)); strings.Contains(d.Text, "Who chose what") {
 		t.Errorf("anonymous poll shows who chose what:\n%s", d.Text)
 	}
@@ -357,5 +361,66 @@ func TestPollHomeBlocks(t *testing.T) {
 	}
 	if r := e.click(ptUser("m1"), "poll_show", fmt.Sprint(p.ID)); r.Kind != "poll" || len(ptButtons(r)) != 2 {
 		t.Errorf("poll_show = %s with %d buttons", r.Kind, len(ptButtons(r)))
+	}
+}
+
+// TestPollExportIsAFile: `poll export` hands the CSV over as a file, to the
+// person who asked, with every vote row; the message only names it.
+func TestPollExportIsAFile(t *testing.T) {
+	e := newPtEnv(t)
+	p := e.create(`"Theme?" "A" "B"`)
+	for i := range 200 {
+		id := fmt.Sprintf("v%03d", i)
+		e.join(id, fmt.Sprintf("Voter %03d", i), "en")
+		e.ask(ptUser(id), fmt.Sprintf("vote %d %d", p.ID, i%2+1))
+	}
+	r := e.ask(ptCoordinator, fmt.Sprintf("poll export %d", p.ID))
+	if r.File == nil || r.File.Name != fmt.Sprintf("copbot-poll-%d.csv", p.ID) || !strings.HasPrefix(r.File.MIME, "text/csv") {
+		t.Fatalf("export reply %s %q has file %+v", r.Kind, r.Text, r.File)
+	}
+	if r.Visibility != handlers.Ephemeral || len(r.Text) > 300 || strings.Contains(r.Text, "Voter 000") {
+		t.Errorf("the message must only name the file, to the asker: %q", r.Text)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(r.File.Data)).ReadAll()
+	if err != nil || len(rows) != 1+2+200 {
+		t.Fatalf("%d rows (%v), want the header, 2 totals and 200 votes", len(rows), err)
+	}
+	ptHas(t, r, "202 rows") // the 2 totals and the 200 votes
+}
+
+// TestPollCardShowsLongTextWhole: a question longer than a title takes goes
+// whole in a section under a short header, and options too long for a
+// button with their number get buttons with their number alone, each
+// option written out whole on the card. Nothing is cut.
+func TestPollCardShowsLongTextWhole(t *testing.T) {
+	e := newPtEnv(t)
+	question := strings.Repeat("Which of these long themes should the March meeting take up? ", 5)[:storage.PollMaxQuestionLen-1] + "?"
+	long := strings.Repeat("o", storage.PollMaxOptionLen-2) + "A"
+	p := e.create(fmt.Sprintf("%q %q %q", question, long, "Short"))
+	card := e.f.pollCard(e.poll(p.ID), pollView{})
+	head, ok := card.Blocks[0].(handlers.Header)
+	if !ok || utf8.RuneCountInString(head.Text) > handlers.MaxTitle || !strings.Contains(head.Text, fmt.Sprint(p.ID)) {
+		t.Fatalf("first block %+v, want a short header naming the poll", card.Blocks[0])
+	}
+	if s, ok := card.Blocks[1].(handlers.Section); !ok || s.Text != question {
+		t.Errorf("second block %+v, want the whole question", card.Blocks[1])
+	}
+	var labels []string
+	for _, b := range ptButtons(card) {
+		if b.ActionID == "poll_vote" {
+			labels = append(labels, b.Label)
+		}
+	}
+	if !slices.Equal(labels, []string{"1", "2"}) {
+		t.Errorf("vote buttons %q, want the numbers", labels)
+	}
+	ptHas(t, card, "1. "+long, "2. Short")
+	short := e.create(`"Theme?" "Accessibility" "Outreach"`)
+	labels = nil
+	for _, b := range ptButtons(e.f.pollCard(e.poll(short.ID), pollView{})) {
+		labels = append(labels, b.Label)
+	}
+	if !slices.Equal(labels, []string{"1. Accessibility", "2. Outreach"}) {
+		t.Errorf("buttons %q, want number and text when they fit", labels)
 	}
 }
