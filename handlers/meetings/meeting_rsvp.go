@@ -93,10 +93,8 @@ func (s *Feature) cmdMeetingRSVPs(ctx context.Context, c *call) handlers.Reply {
 			no = append(no, r.MemberName)
 		}
 	}
-	blocks := []handlers.Block{
-		handlers.Header{Text: c.T("meeting_rsvps_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})},
-		handlers.Section{Text: c.rsvpCountText(len(yes), len(no))},
-	}
+	blocks := append(c.meetingHeader("meeting_rsvps_title", m),
+		handlers.Section{Text: c.rsvpCountText(len(yes), len(no))})
 	if c.Coordinator || c.Member != nil {
 		blocks = append(blocks, handlers.Section{Fields: []handlers.Field{
 			{Label: c.T("meeting_rsvps_yes", nil), Value: meetingNames(c, yes)},
@@ -124,7 +122,7 @@ func (s *Feature) cmdMeetingStatus(ctx context.Context, c *call) handlers.Reply 
 	if err != nil {
 		return c.Fail(err)
 	}
-	blocks := []handlers.Block{handlers.Header{Text: c.T("meeting_status_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})}}
+	blocks := c.meetingHeader("meeting_status_title", m)
 	if len(rs) == 0 {
 		blocks = append(blocks, handlers.Section{Text: c.T(s.noRemindersKey(), nil)})
 	}

@@ -244,7 +244,7 @@ func (s *Feature) nextMeetingBlocks(ctx context.Context, c *call) []handlers.Blo
 // meetingCard is a meeting with its time, details, RSVP counts and
 // buttons. full adds the agenda and the console hints.
 func (s *Feature) meetingCard(ctx context.Context, c *call, m *storage.Meeting, full bool) []handlers.Block {
-	blocks := []handlers.Block{handlers.Header{Text: c.T("meeting_card_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})}}
+	blocks := c.meetingHeader("meeting_card_title", m)
 	if m.Status == storage.MeetingCancelled {
 		blocks = append(blocks, handlers.Section{Text: c.T("meeting_card_cancelled", nil)})
 	}
@@ -328,6 +328,14 @@ func (c *call) meetingButtons(m *storage.Meeting, open, rsvp bool) []handlers.Bu
 }
 
 // meetingTitle is the title, or the translated default when none was given.
+// meetingHeader is the title key (with .ID and .Title) of m: whole as the
+// header when it fits one, else "Meeting #N" as the header and the whole
+// title in a section under it (a title may have 200 characters).
+func (c *call) meetingHeader(key string, m *storage.Meeting) []handlers.Block {
+	d := map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)}
+	return handlers.Title(c.T(key, d), c.T("meeting_short_title", d))
+}
+
 func (c *call) meetingTitle(m *storage.Meeting) string {
 	if m.Title != "" {
 		return c.Own(m.Title)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"copbot/handlers"
 	"copbot/storage"
@@ -458,5 +459,35 @@ func TestNextMeetingBlocks(t *testing.T) {
 	if !strings.Contains(text, "Next meeting") || !strings.Contains(text, "#2 “Quarterly meeting”") ||
 		!strings.Contains(text, "March 3, 2027") {
 		t.Errorf("next meeting:\n%s", text)
+	}
+}
+
+// TestMeetingLongTitleShownWhole: a 200-character title, too long for a
+// header, goes whole in a section under "Meeting #N", on the card and in
+// the reminder.
+func TestMeetingLongTitleShownWhole(t *testing.T) {
+	e := newMtgEnv(t, nil)
+	title := strings.TrimSpace(strings.Repeat("Serving vulnerable communities through accessible contact centres ", 4)[:storage.MaxMeetingTitle])
+	r := e.ask("coord", "en", "meeting add 2027-03-17 13:00 "+title)
+	if r.Kind != "meeting" {
+		t.Fatalf("reply %s", mtgKey(r))
+	}
+	m := e.meetings()[0]
+	for name, reply := range map[string]handlers.Reply{"card": r, "reminder": e.f.reminderPart(e.f.langCall("en"), m, false)} {
+		var header string
+		found := false
+		for _, b := range reply.Blocks {
+			switch b := b.(type) {
+			case handlers.Header:
+				if header == "" {
+					header = b.Text
+				}
+			case handlers.Section:
+				found = found || strings.Contains(b.Text, strings.TrimSpace(title))
+			}
+		}
+		if utf8.RuneCountInString(header) > handlers.MaxTitle || !strings.Contains(header, "#1") || !found {
+			t.Errorf("%s: header %q, title shown whole in a section: %v", name, header, found)
+		}
 	}
 }

@@ -137,8 +137,8 @@ func (s *Feature) recordReply(ctx context.Context, c *call, r *storage.MeetingRe
 	if lead != "" {
 		blocks = append(blocks, handlers.Section{Text: lead})
 	}
-	blocks = append(blocks, handlers.Header{Text: c.T("record_title", map[string]any{"ID": m.ID, "Title": c.meetingTitle(m)})},
-		handlers.Section{Text: c.When(m.StartsAt, m.Location()), Fields: c.recordFields(r)})
+	blocks = append(blocks, c.meetingHeader("record_title", m)...)
+	blocks = append(blocks, handlers.Section{Text: c.When(m.StartsAt, m.Location()), Fields: c.recordFields(r)})
 	if len(r.KeyPoints) > 0 {
 		var lines []string
 		for i, p := range r.KeyPoints {

@@ -312,15 +312,14 @@ func (s *Feature) reminderPart(c *call, m *storage.Meeting, late bool) handlers.
 	if late {
 		key = "reminder_header_late"
 	}
-	return c.Reply("reminder", handlers.InChannel,
-		handlers.Header{Text: c.T(key, map[string]any{"Title": c.meetingTitle(m)})},
+	return c.Reply("reminder", handlers.InChannel, append(c.meetingHeader(key, m),
 		handlers.Section{Text: c.T("reminder_starts_in", map[string]any{"In": c.meetingSpan(reminderLeft(m, s.now()))})},
 		c.meetingTime(m),
 		// The post carries both languages in one message, which renderers
 		// type-set in one language: lines written here keep each half's
 		// typography (« Durée : » in French).
 		handlers.Section{Text: c.fieldLines(c.meetingFields(m, true))},
-		handlers.Context{Text: c.T("meeting_rsvp_hint", c.With(map[string]any{"ID": m.ID}))})
+		handlers.Context{Text: c.T("meeting_rsvp_hint", c.With(map[string]any{"ID": m.ID}))})...)
 }
 
 // reminderLeft is the time until the start, rounded to the minute (and at
