@@ -58,8 +58,9 @@ func TestReportCommandRefusedToMembers(t *testing.T) {
 	}
 }
 
-// TestLongAnswerOverflowsIntoPrivateFile: a directory answer longer than
-// one Slack message acks with its beginning and a note naming the file,
+// TestLongAnswerOverflowsIntoPrivateFile: a directory page longer than one
+// Slack message (its text escaped) acks with its beginning and a note
+// naming the file,
 // and the whole answer follows as that file in the asker's direct messages
 // (the answer was private, so its file is too), not in the channel.
 func TestLongAnswerOverflowsIntoPrivateFile(t *testing.T) {
@@ -67,8 +68,10 @@ func TestLongAnswerOverflowsIntoPrivateFile(t *testing.T) {
 	e := newEnv(t)
 	for i := range 150 {
 		in := marie()
-		in.Name = fmt.Sprintf("Member %03d %s", i, strings.Repeat("with a long name ", 4))
-		in.Title = strings.Repeat("Director of Very Long Titles ", 5)
+		// A directory page holds 6,000 characters of names and titles, but
+		// Slack counts them escaped: every & takes five.
+		in.Name = fmt.Sprintf("Member %03d %s", i, strings.Repeat("R&D & Q&A ", 6))
+		in.Title = strings.Repeat("R&D&Q&A&", 24)
 		in.Email = fmt.Sprintf("m%03d@ontario.ca", i)
 		e.join(in)
 	}
@@ -89,7 +92,7 @@ func TestLongAnswerOverflowsIntoPrivateFile(t *testing.T) {
 	if len(files) != 1 || files[0].Name != "copbot-directory.txt" || files[0].Channel != "U0ASKER" {
 		t.Fatalf("files %+v, want copbot-directory.txt in U0ASKER's messages", files)
 	}
-	for i := range 50 { // the first page of the directory
+	for i := range 10 { // the first page of the directory begins with them
 		if want := fmt.Sprintf("Member %03d ", i); !bytes.Contains(files[0].Data, []byte(want)) {
 			t.Fatalf("the file lacks %s:\n%.600s", want, files[0].Data)
 		}
@@ -118,5 +121,27 @@ func TestPollExportUploadsCSV(t *testing.T) {
 	if f.Name != name || f.Channel != stormCoordinator || !bytes.HasPrefix(f.Data, []byte("kind,poll_id")) ||
 		bytes.Count(f.Data, []byte("\nvote,")) != 200 {
 		t.Errorf("file %s in %s, %d vote rows", f.Name, f.Channel, bytes.Count(f.Data, []byte("\nvote,")))
+	}
+}
+
+// TestRosterExportUploadsPrivately: a coordinator's `/cop roster export`
+// in a channel acks privately and the roster goes up as a CSV file into
+// their direct messages, never into the channel.
+func TestRosterExportUploadsPrivately(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withOptions(func(o *handlers.Options) {
+		o.Coordinators = []storage.Identity{{Platform: storage.PlatformSlack, ID: "U0COORD"}}
+	}))
+	e.join(marie())
+	ack := body(t, e.command("roster export", "U0COORD"))
+	if ack["response_type"] != "ephemeral" || strings.Contains(fmt.Sprint(ack["text"]), "@") {
+		t.Fatalf("ack %v", ack)
+	}
+	if got := e.fake.WaitFor("files.completeUploadExternal", 1, waitLimit); len(got) != 1 {
+		t.Fatalf("%d uploads, want 1", len(got))
+	}
+	f := e.fake.Files()[0]
+	if !strings.HasPrefix(f.Name, "copbot-roster-") || f.Channel != "U0COORD" || !bytes.Contains(f.Data, []byte("marie.tremblay@ontario.ca")) {
+		t.Errorf("file %s shared to %q", f.Name, f.Channel)
 	}
 }

@@ -12,9 +12,32 @@ import (
 	"copbot/storage"
 )
 
-// directoryLimit caps a directory answer; the rest is counted ("and 12
-// more") so a chat message stays readable.
-const directoryLimit = 50
+// A directory answer is one page of a place's members. A page is sized by
+// what it says, not only by a count of people: at most directoryPageChars
+// characters of member lines (a long name, title and organization take
+// more room than a short one), so that a page fits one message on every
+// platform (Slack's 12,000 characters, with room for the page's other text
+// and for escaping), and at most directoryLimit members, so that it stays
+// readable. The rest is counted ("and 12 more") with buttons to move.
+const (
+	directoryLimit     = 50
+	directoryPageChars = 6000
+)
+
+// pageStarts splits lines of the given lengths into pages and returns the
+// index of each page's first line. A line longer than a page is a page.
+func pageStarts(lengths []int) []int {
+	starts := []int{0}
+	chars, n := 0, 0
+	for i, l := range lengths {
+		if n > 0 && (n == directoryLimit || chars+l > directoryPageChars) {
+			starts = append(starts, i)
+			chars, n = 0, 0
+		}
+		chars, n = chars+l, n+1
+	}
+	return starts
+}
 
 // cmdWho answers "who <place> [ORDER] [page N]" and the questions that
 // start with who/qui ("who represents Yukon?", "qui représente le Yukon ?").
@@ -257,16 +280,22 @@ type dirQuery struct {
 // directory lists a page of q's active members, grouped by order of
 // government, and says how to see the next page.
 func (s *Feature) directory(ctx context.Context, c *call, q dirQuery) handlers.Reply {
-	f := storage.MemberFilter{Jurisdiction: &q.place.Code, Limit: directoryLimit, Offset: (q.page - 1) * directoryLimit}
+	f := storage.MemberFilter{Jurisdiction: &q.place.Code}
 	if q.order != "" {
 		f.Order = &q.order
 	}
-	ms, total, err := s.store.FindMembers(ctx, f)
+	all, total, err := s.store.FindMembers(ctx, f)
 	if err != nil {
 		return c.Fail(err)
 	}
 	place := c.dirPlace(q)
-	pages := (total + directoryLimit - 1) / directoryLimit
+	showEmail := s.opts.ShowEmails || c.Coordinator
+	lengths := make([]int, len(all))
+	for i, m := range all {
+		lengths[i] = utf8.RuneCountInString(c.directoryLine(m, showEmail))
+	}
+	starts := pageStarts(lengths)
+	pages := len(starts)
 	switch {
 	case total == 0:
 		return c.Reply("directory", handlers.Ephemeral, handlers.Section{Text: c.T("directory_empty", c.With(map[string]any{"Place": place}))})
@@ -274,15 +303,57 @@ func (s *Feature) directory(ctx context.Context, c *call, q dirQuery) handlers.R
 		return c.Reply("error", handlers.Ephemeral, handlers.Section{Text: c.Count("directory_page_out", pages,
 			map[string]any{"Place": place, "Page": c.Num(q.page), "Last": c.nextPage(q, pages)})})
 	}
-	blocks := []handlers.Block{handlers.Header{Text: c.Count("directory_title", total, map[string]any{"Place": place})}}
-	blocks = append(blocks, c.directoryGroups(ms, s.opts.ShowEmails || c.Coordinator)...)
-	if pages > 1 {
-		blocks = append(blocks, handlers.Context{Text: c.T("directory_page", map[string]any{"Page": c.Num(q.page), "Pages": c.Num(pages)})})
+	end := len(all)
+	if q.page < pages {
+		end = starts[q.page]
 	}
-	if rest := total - f.Offset - len(ms); rest > 0 {
+	ms := all[starts[q.page-1]:end]
+	blocks := []handlers.Block{handlers.Header{Text: c.Count("directory_title", total, map[string]any{"Place": place})}}
+	blocks = append(blocks, c.directoryGroups(ms, showEmail)...)
+	if pages > 1 {
+		blocks = append(blocks, handlers.Context{Text: c.T("directory_page", map[string]any{"Page": c.Num(q.page), "Pages": c.Num(pages)})},
+			c.pageButtons(q, pages))
+	}
+	if rest := total - end; rest > 0 {
 		blocks = append(blocks, handlers.Context{Text: c.Count("directory_more", rest, map[string]any{"Next": c.nextPage(q, q.page+1)})})
 	}
 	return c.Reply("directory", handlers.Ephemeral, blocks...)
+}
+
+// pageButtons move to the previous and next pages of q.
+func (c *call) pageButtons(q dirQuery, pages int) handlers.Actions {
+	var bs []handlers.Button
+	if q.page > 1 {
+		bs = append(bs, handlers.Button{ActionID: "directory_page", Label: c.T("directory_previous", nil), Value: q.value(q.page - 1)})
+	}
+	if q.page < pages {
+		bs = append(bs, handlers.Button{ActionID: "directory_page", Label: c.T("directory_next", nil), Value: q.value(q.page + 1),
+			Style: handlers.StylePrimary})
+	}
+	return handlers.Actions{Buttons: bs}
+}
+
+// value is the button value for page n of q: "ON|municipal|3".
+func (q dirQuery) value(n int) string {
+	return q.place.Code + "|" + string(q.order) + "|" + strconv.Itoa(n)
+}
+
+// actPage answers a click on a page button with that page, in place of the
+// message clicked.
+func (s *Feature) actPage(ctx context.Context, c *call, value string) handlers.Reply {
+	parts := strings.Split(value, "|")
+	if len(parts) != 3 {
+		return c.ErrorReply("error_unknown_action", nil)
+	}
+	j, ok := storage.JurisdictionByCode(parts[0])
+	page, err := strconv.Atoi(parts[2])
+	order := storage.Order(parts[1])
+	if !ok || err != nil || page < 1 || (order != "" && !slices.Contains(storage.Orders[:], order)) {
+		return c.ErrorReply("error_unknown_action", nil)
+	}
+	r := s.directory(ctx, c, dirQuery{place: j, order: order, page: page})
+	r.Replace = r.Kind == "directory"
+	return r
 }
 
 // directoryGroups lists ms under a header per order of government.

@@ -1,10 +1,12 @@
 package directory
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"copbot/handlers"
 	"copbot/storage"
@@ -275,5 +277,96 @@ func TestWhoDottedAbbreviations(t *testing.T) {
 		if r.Kind != "directory" || !strings.HasPrefix(r.Text, tt.want) {
 			t.Errorf("%q: %s %q, want prefix %q", tt.text, r.Kind, r.Text, tt.want)
 		}
+	}
+}
+
+// TestWhoPagesByCharacters: a page holds what fits one message, not a
+// fixed count: members with long titles make more, shorter pages, each
+// within directoryPageChars of member lines, with buttons that walk every
+// page in place and show every member once.
+func TestWhoPagesByCharacters(t *testing.T) {
+	s, db := mtService(t, nil)
+	rows := make([]storage.MemberInput, 100)
+	for i := range rows {
+		rows[i] = storage.MemberInput{Name: fmt.Sprintf("Person %02d", i), Organization: "City of Whitehorse 311 Contact Centre",
+			Order: storage.OrderMunicipal, Jurisdiction: "YT", Language: "en",
+			Title: strings.Repeat("Director of Client Services and Accessibility ", 4)}
+	}
+	if _, err := db.ImportMembers(context.Background(), rows); err != nil {
+		t.Fatal(err)
+	}
+	r := mtAsk(s, "x", "", "who YT")
+	seen := map[string]bool{}
+	pages := 0
+	for {
+		pages++
+		chars, listed := 0, 0
+		var next *handlers.Button
+		for _, b := range r.Blocks {
+			switch b := b.(type) {
+			case handlers.Section:
+				for _, line := range strings.Split(b.Text, "\n") {
+					if name, ok := strings.CutPrefix(line, "• "); ok {
+						chars += utf8.RuneCountInString(name)
+						listed++
+						name, _, _ = strings.Cut(name, " — ")
+						if seen[name] {
+							t.Errorf("page %d repeats %s", pages, name)
+						}
+						seen[name] = true
+					}
+				}
+			case handlers.Actions:
+				for _, btn := range b.Buttons {
+					if btn.ActionID == "directory_page" && btn.Style == handlers.StylePrimary {
+						next = &btn
+					}
+				}
+			}
+		}
+		if chars > directoryPageChars || listed == 0 || listed >= directoryLimit {
+			t.Fatalf("page %d lists %d members in %d characters", pages, listed, chars)
+		}
+		if next == nil {
+			break
+		}
+		r = s.Act(context.Background(), handlers.Request{Identity: mtUser("x")}, next.ActionID, next.Value)
+		if !r.Replace || r.Kind != "directory" {
+			t.Fatalf("page button answered %s (replace %v): %q", r.Kind, r.Replace, r.Text)
+		}
+	}
+	if len(seen) != 100 || pages < 4 {
+		t.Errorf("%d members over %d pages, want all 100 over more than the 2 of a count of 50", len(seen), pages)
+	}
+	mtContains(t, "last page", r.Text, fmt.Sprintf("Page %d of %d", pages, pages))
+	bad := s.Act(context.Background(), handlers.Request{Identity: mtUser("x")}, "directory_page", "XX||2")
+	if bad.Kind != "error" {
+		t.Errorf("a forged page value answered %s", bad.Kind)
+	}
+}
+
+// TestRosterExportIsAPrivateFile: a coordinator's `roster export` hands
+// over the roster CSV (which ImportRoster reads back) as a file for them
+// alone; the message names it and holds no address; others are refused.
+func TestRosterExportIsAPrivateFile(t *testing.T) {
+	s := mtDirectoryService(t, nil)
+	r := s.Handle(context.Background(), handlers.Request{Identity: mtCoordinator, Text: "roster export"})
+	if r.File == nil || !strings.HasPrefix(r.File.Name, "copbot-roster-") || !strings.HasSuffix(r.File.Name, ".csv") {
+		t.Fatalf("roster export: %s %q, file %+v", r.Kind, r.Text, r.File)
+	}
+	if r.Visibility != handlers.Ephemeral || strings.Contains(r.Text, "@") {
+		t.Errorf("the message must be private and name the file only: %q", r.Text)
+	}
+	rep, err := s.Feature.ImportRoster(context.Background(), bytes.NewReader(r.File.Data), "en")
+	if err != nil || rep.Rows != 5 || !strings.Contains(string(r.File.Data), "marie@ontario.ca") {
+		t.Errorf("the file does not import back: %+v, %v", rep, err)
+	}
+	mtContains(t, "count", r.Text, "5 members")
+	fr := s.Handle(context.Background(), handlers.Request{Identity: mtCoordinator, Locale: "fr-CA", Text: "liste exporter"})
+	if fr.File == nil || !strings.Contains(fr.Text, "5 membres") {
+		t.Errorf("liste exporter: %q", fr.Text)
+	}
+	if m := mtAsk(s, "on1", "", "roster export"); m.File != nil || !strings.Contains(m.Text, "Only coordinators") {
+		t.Errorf("a member got %q, file %v", m.Text, m.File != nil)
 	}
 }

@@ -54,6 +54,7 @@ func Install(svc *handlers.Service) *Feature {
 			// in cmdCoordinator. « coordination » is the name French help shows.
 			{Names: []string{"coordinators", "coordinator", "coordination", "coordonnateurs", "coordonnateur",
 				"coordonnatrice", "coordonnatrices", "coordinateur"}, HelpKey: "help_coordinator", Run: s.run(s.cmdCoordinator)},
+			{Names: []string{"roster", "liste"}, Coordinator: true, HelpKey: "help_roster", Run: s.run(s.cmdRoster)},
 		},
 		Actions: map[string]handlers.ActionFunc{
 			"signup_open":       s.act(s.actSignupOpen),
@@ -61,6 +62,7 @@ func Install(svc *handlers.Service) *Feature {
 			"gaps_show":         s.act(gaps),
 			"stats_show":        s.act(stats),
 			"coordinators_list": s.act(s.actCoordinatorList),
+			"directory_page":    s.act(s.actPage),
 		},
 		Forms: map[string]handlers.FormFunc{"signup": func(ctx context.Context, c *handlers.Call, state string,
 			v map[string]string) (handlers.Reply, map[string]string) {

@@ -1,11 +1,14 @@
 package directory
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"time"
 
 	"copbot/handlers"
 	"copbot/storage"
@@ -44,4 +47,27 @@ func (s *Feature) ExportRoster(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("export roster: %w", err)
 	}
 	return nil
+}
+
+// cmdRoster answers `roster export` (`liste exporter`), for coordinators:
+// the roster as the CSV file ImportRoster reads back, handed over to the
+// person who asked only (a Slack upload to their direct messages, a Teams
+// file card in their personal chat, a file the console writes). It holds
+// e-mail addresses: it never goes into a channel or a message's text.
+func (s *Feature) cmdRoster(ctx context.Context, c *call) handlers.Reply {
+	if len(c.Args) != 1 || !slices.Contains([]string{"export", "exporter"}, handlers.Fold(c.Args[0])) {
+		return c.ErrorReply("roster_usage", c.SlashData())
+	}
+	var b bytes.Buffer
+	if err := s.ExportRoster(ctx, &b); err != nil {
+		return c.Fail(err)
+	}
+	rows := bytes.Count(b.Bytes(), []byte("\n")) - 1 // the header is not a member
+	name := "copbot-roster-" + s.now().In(s.opts.Location).Format(time.DateOnly) + ".csv"
+	s.log.Info("roster exported", "by", c.Req.Identity.String(), "members", rows)
+	r := c.Reply("roster_export", handlers.Ephemeral,
+		handlers.Section{Text: c.Count("roster_export_file", rows, map[string]any{"File": name})},
+		handlers.Context{Text: c.T("roster_export_note", nil)})
+	r.File = &handlers.File{Name: name, MIME: "text/csv; charset=utf-8", Data: b.Bytes()}
+	return r
 }

@@ -28,6 +28,7 @@ var azActions = []struct {
 	{"gaps_show", "", [4]authz{allowed, allowed, allowed, allowed}},
 	{"stats_show", "", [4]authz{allowed, allowed, allowed, allowed}},
 	{"coordinators_list", "", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
+	{"directory_page", "ON||1", [4]authz{allowed, allowed, allowed, allowed}},
 	{"rsvp_yes", "1", [4]authz{memberOnly, allowed, allowed, allowed}},
 	{"rsvp_no", "1", [4]authz{memberOnly, allowed, allowed, allowed}},
 	{"poll_vote", "1:2", [4]authz{memberOnly, allowed, allowed, allowed}},

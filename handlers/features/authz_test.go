@@ -99,6 +99,7 @@ var azMatrix = []struct {
 	{"delivery", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
 	{"delivery posted announcement:1 teams", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
 	{"diffusion republier poll:1", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
+	{"roster export", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
 }
 
 // TestAuthorizationMatrix runs azMatrix, each cell on a fresh copy of the
