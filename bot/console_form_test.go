@@ -82,7 +82,7 @@ func TestConsoleUpdatesBeforePromptAndStableNumbers(t *testing.T) {
 	if strings.Contains(strings.ToLower(out), "click") {
 		t.Errorf("console tells a typed vote to click:\n%s", out)
 	}
-	wantAll(t, out, "type the same vote again: `/cop vote 1 2`")
+	wantAll(t, out, "To take it back: `/cop unvote 1 2`")
 
 	out = consoleSession(t, dir, false, `poll "Second?" "C" "D"`+"\npoll delete 1\n", "-as", "coordinator")
 	wantAll(t, out, "[#community · message 2]", "[#community · message 1 updated")

@@ -25,28 +25,32 @@ const (
 	PollMaxOptionLen = 75
 )
 
-// VoteAction says what a click did to a member's choices.
+// VoteAction says what a vote or an unvote did to a member's choices.
 type VoteAction string
 
 // Vote actions.
 const (
 	VoteAdded     VoteAction = "added"     // the option was added to the member's choices
-	VoteRetracted VoteAction = "retracted" // clicking a chosen option took it back
+	VoteKept      VoteAction = "kept"      // the option was already chosen: nothing changed
+	VoteRetracted VoteAction = "retracted" // an unvote took the option (or every choice) back
+	VoteNone      VoteAction = "none"      // an unvote of an option not chosen: nothing changed
 	VoteChanged   VoteAction = "changed"   // single-choice poll: the choice moved to the option
 	VoteCast      VoteAction = "cast"      // a whole ballot was cast (anonymous polls, vote N M …)
 )
 
-// ApplyVote returns the member's choices after clicking option, given their
-// current choices and the poll's limit of max choices: clicking a chosen
-// option retracts it; another option is added while under the limit; at the
-// limit a single-choice vote moves, and a multiple-choice vote is refused
-// (the member must first take one back), because guessing which choice to
-// drop would silently change a vote. current is not modified.
+// ApplyVote returns the member's choices after voting for option, given
+// their current choices and the poll's limit of max choices. A vote always
+// means "for": an option already chosen stays chosen (VoteKept), so a click
+// sent twice, or delivered again after a restart, never takes a vote back;
+// taking back is ApplyUnvote's. Another option is added while under the
+// limit; at the limit a single-choice vote moves, and a multiple-choice
+// vote is refused (the member must first take one back), because guessing
+// which choice to drop would silently change a vote. current is not
+// modified.
 func ApplyVote(current []int64, option int64, max int) ([]int64, VoteAction, error) {
-	if i := slices.Index(current, option); i >= 0 {
-		return slices.Delete(slices.Clone(current), i, i+1), VoteRetracted, nil
-	}
 	switch {
+	case slices.Contains(current, option):
+		return slices.Clone(current), VoteKept, nil
 	case len(current) < max:
 		return append(slices.Clone(current), option), VoteAdded, nil
 	case max == 1:
@@ -54,6 +58,20 @@ func ApplyVote(current []int64, option int64, max int) ([]int64, VoteAction, err
 	}
 	return nil, "", Errorf(ECONFLICT, "poll_error_vote_limit", map[string]any{"Max": max},
 		"member already has %d choices", max)
+}
+
+// ApplyUnvote returns the member's choices after taking back option, or
+// every choice when option is 0. Taking back what is not chosen changes
+// nothing (VoteNone), so an unvote repeated never turns into a vote.
+// current is not modified.
+func ApplyUnvote(current []int64, option int64) ([]int64, VoteAction) {
+	switch i := slices.Index(current, option); {
+	case option == 0 && len(current) > 0:
+		return []int64{}, VoteRetracted
+	case i >= 0:
+		return slices.Delete(slices.Clone(current), i, i+1), VoteRetracted
+	}
+	return slices.Clone(current), VoteNone
 }
 
 // ValidateBallot checks a whole ballot: between 1 and max distinct options.

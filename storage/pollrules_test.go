@@ -19,12 +19,12 @@ func TestApplyVote(t *testing.T) {
 		errKey  string
 	}{
 		{"first vote", nil, 1, 1, []int64{1}, VoteAdded, ""},
-		{"same option retracts", []int64{1}, 1, 1, []int64{}, VoteRetracted, ""},
+		{"same option again keeps it", []int64{1}, 1, 1, []int64{1}, VoteKept, ""},
 		{"single choice moves", []int64{1}, 2, 1, []int64{2}, VoteChanged, ""},
 		{"multi adds under limit", []int64{1}, 3, 2, []int64{1, 3}, VoteAdded, ""},
-		{"multi retracts one", []int64{1, 3}, 1, 2, []int64{3}, VoteRetracted, ""},
+		{"multi chosen again keeps both", []int64{1, 3}, 1, 2, []int64{1, 3}, VoteKept, ""},
 		{"multi at limit refused", []int64{1, 3}, 2, 2, nil, "", "poll_error_vote_limit"},
-		{"multi at limit may retract", []int64{1, 3}, 3, 2, []int64{1}, VoteRetracted, ""},
+		{"multi at limit, a chosen one again", []int64{1, 3}, 3, 2, []int64{1, 3}, VoteKept, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -33,6 +33,37 @@ func TestApplyVote(t *testing.T) {
 			if key := pollErrKey(err); key != tt.errKey {
 				t.Fatalf("error key = %q (%v), want %q", key, err, tt.errKey)
 			}
+			if !slices.Equal(got, tt.want) || action != tt.action {
+				t.Errorf("got %v %q, want %v %q", got, action, tt.want, tt.action)
+			}
+			if !slices.Equal(tt.current, before) {
+				t.Errorf("current modified: %v, was %v", tt.current, before)
+			}
+		})
+	}
+}
+
+// TestApplyUnvote: taking back is explicit and idempotent; it never
+// adds a vote.
+func TestApplyUnvote(t *testing.T) {
+	tests := []struct {
+		name    string
+		current []int64
+		option  int64
+		want    []int64
+		action  VoteAction
+	}{
+		{"chosen", []int64{1}, 1, []int64{}, VoteRetracted},
+		{"one of two", []int64{1, 3}, 1, []int64{3}, VoteRetracted},
+		{"not chosen", []int64{3}, 1, []int64{3}, VoteNone},
+		{"nothing chosen", nil, 1, []int64{}, VoteNone},
+		{"all", []int64{1, 3}, 0, []int64{}, VoteRetracted},
+		{"all of nothing", nil, 0, []int64{}, VoteNone},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := slices.Clone(tt.current)
+			got, action := ApplyUnvote(tt.current, tt.option)
 			if !slices.Equal(got, tt.want) || action != tt.action {
 				t.Errorf("got %v %q, want %v %q", got, action, tt.want, tt.action)
 			}

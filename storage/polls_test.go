@@ -180,19 +180,28 @@ func TestVoteSingleChoice(t *testing.T) {
 	p := pollCreate(t, d, nil)
 	a, b := p.Options[0].ID, p.Options[1].ID
 	steps := []struct {
+		unvote         bool
 		member, option int64
 		action         VoteAction
 		votes          []int
 		voters         int
 	}{
-		{ids[0], a, VoteAdded, []int{1, 0, 0}, 1},
-		{ids[1], a, VoteAdded, []int{2, 0, 0}, 2},
-		{ids[0], b, VoteChanged, []int{1, 1, 0}, 2},
-		{ids[0], b, VoteRetracted, []int{1, 0, 0}, 1},
-		{ids[0], b, VoteAdded, []int{1, 1, 0}, 2},
+		{false, ids[0], a, VoteAdded, []int{1, 0, 0}, 1},
+		{false, ids[1], a, VoteAdded, []int{2, 0, 0}, 2},
+		{false, ids[0], b, VoteChanged, []int{1, 1, 0}, 2},
+		{false, ids[0], b, VoteKept, []int{1, 1, 0}, 2}, // a click sent again never takes it back
+		{true, ids[0], b, VoteRetracted, []int{1, 0, 0}, 1},
+		{true, ids[0], b, VoteNone, []int{1, 0, 0}, 1}, // an unvote sent again never votes
+		{false, ids[0], b, VoteAdded, []int{1, 1, 0}, 2},
+		{true, ids[1], 0, VoteRetracted, []int{0, 1, 0}, 1},
+		{false, ids[1], a, VoteAdded, []int{1, 1, 0}, 2},
 	}
 	for i, s := range steps {
-		res, err := d.Vote(ctx, p.ID, s.member, s.option)
+		vote := d.Vote
+		if s.unvote {
+			vote = d.Unvote
+		}
+		res, err := vote(ctx, p.ID, s.member, s.option)
 		if err != nil {
 			t.Fatalf("step %d: %v", i, err)
 		}
@@ -289,6 +298,9 @@ func TestAnonymousPollStoresNoLink(t *testing.T) {
 	}
 	if _, err := d.Vote(ctx, single.ID, ids[0], single.Options[2].ID); pollErrKey(err) != "poll_error_anonymous_final" {
 		t.Errorf("second anonymous vote: %v", err)
+	}
+	if _, err := d.Unvote(ctx, single.ID, ids[0], 0); pollErrKey(err) != "poll_error_anonymous_unvote" {
+		t.Errorf("unvote in an anonymous poll: %v", err)
 	}
 	if _, err := d.Vote(ctx, multi.ID, ids[0], multi.Options[0].ID); pollErrKey(err) != "poll_error_use_ballot" {
 		t.Errorf("click on anonymous multi-choice: %v", err)

@@ -31,13 +31,14 @@ type PollVote struct {
 	VotedAt    time.Time
 }
 
-// Vote applies one click by memberID on optionID (see ApplyVote), in one
-// immediate transaction so that concurrent clicks never lose a vote or
-// exceed the limit. An anonymous poll takes a single-choice click as the
-// member's whole, final ballot; a multiple-choice anonymous poll takes
-// ballots only (CastBallot).
+// Vote records memberID's vote for optionID (see ApplyVote: a vote always
+// means "for", so the same vote again changes nothing), in one immediate
+// transaction so that concurrent clicks never lose a vote or exceed the
+// limit. An anonymous poll takes a single-choice vote as the member's
+// whole, final ballot; a multiple-choice anonymous poll takes ballots only
+// (CastBallot).
 func (d *DB) Vote(ctx context.Context, pollID, memberID, optionID int64) (*VoteResult, error) {
-	res, err := d.pollVoteTx(ctx, pollID, func(t *tx, p *Poll) (VoteAction, []int64, error) {
+	return d.pollVoteTx(ctx, pollID, optionID, func(t *tx, p *Poll) (VoteAction, []int64, error) {
 		if _, ok := p.Option(optionID); !ok {
 			return "", nil, pollErrNoOption(pollID)
 		}
@@ -53,23 +54,42 @@ func (d *DB) Vote(ctx context.Context, pollID, memberID, optionID int64) (*VoteR
 			return "", nil, err
 		}
 		next, action, err := ApplyVote(current, optionID, p.MaxVotes)
-		if err != nil {
-			return "", nil, err
+		if err != nil || action == VoteKept {
+			return action, next, err
 		}
 		return action, next, pollReplaceChoices(t, pollID, memberID, current, next, d.Now())
 	})
-	if err != nil {
-		return nil, err
-	}
-	res.Option = optionID
-	return res, nil
+}
+
+// Unvote takes back memberID's vote for optionID, or all their choices
+// when optionID is 0 (see ApplyUnvote: taking back what is not chosen
+// changes nothing). An anonymous vote is final and cannot be taken back.
+func (d *DB) Unvote(ctx context.Context, pollID, memberID, optionID int64) (*VoteResult, error) {
+	return d.pollVoteTx(ctx, pollID, optionID, func(t *tx, p *Poll) (VoteAction, []int64, error) {
+		if _, ok := p.Option(optionID); !ok && optionID != 0 {
+			return "", nil, pollErrNoOption(pollID)
+		}
+		if p.Anonymous {
+			return "", nil, Errorf(ECONFLICT, "poll_error_anonymous_unvote", map[string]any{"ID": p.ID},
+				"anonymous votes cannot be taken back")
+		}
+		current, err := pollChoices(t, pollID, memberID)
+		if err != nil {
+			return "", nil, err
+		}
+		next, action := ApplyUnvote(current, optionID)
+		if action == VoteNone {
+			return action, next, nil
+		}
+		return action, next, pollReplaceChoices(t, pollID, memberID, current, next, d.Now())
+	})
 }
 
 // CastBallot sets all of memberID's choices at once: between 1 and
 // MaxVotes distinct options. On an anonymous poll a ballot is final; on
 // others it replaces the member's earlier choices.
 func (d *DB) CastBallot(ctx context.Context, pollID, memberID int64, optionIDs []int64) (*VoteResult, error) {
-	return d.pollVoteTx(ctx, pollID, func(t *tx, p *Poll) (VoteAction, []int64, error) {
+	return d.pollVoteTx(ctx, pollID, 0, func(t *tx, p *Poll) (VoteAction, []int64, error) {
 		if err := ValidateBallot(optionIDs, p.MaxVotes); err != nil {
 			return "", nil, err
 		}
@@ -92,9 +112,10 @@ func (d *DB) CastBallot(ctx context.Context, pollID, memberID int64, optionIDs [
 type pollVoteFunc func(t *tx, p *Poll) (VoteAction, []int64, error)
 
 // pollVoteTx runs apply on a poll that takes votes (open and not past its
-// deadline) in one write transaction and returns the tally read after it.
-func (d *DB) pollVoteTx(ctx context.Context, pollID int64, apply pollVoteFunc) (*VoteResult, error) {
-	var res VoteResult
+// deadline) in one write transaction and returns the tally read after it;
+// option is the one clicked, 0 for a whole ballot or every choice.
+func (d *DB) pollVoteTx(ctx context.Context, pollID, option int64, apply pollVoteFunc) (*VoteResult, error) {
+	res := VoteResult{Option: option}
 	p, err := d.withOpenPoll(ctx, pollID, func(t *tx, p *Poll) error {
 		if p.pastDeadline(d.Now()) {
 			return pollErrClosed(pollID)

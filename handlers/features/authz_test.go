@@ -73,6 +73,7 @@ var azMatrix = []struct {
 	{"decline 1", [4]authz{memberOnly, allowed, allowed, allowed}},
 	{"meeting rsvps 1", [4]authz{allowed, allowed, allowed, allowed}},
 	{"vote 1 2", [4]authz{memberOnly, allowed, allowed, allowed}},
+	{"unvote 1 2", [4]authz{memberOnly, allowed, allowed, allowed}},
 	// Poll 1's creator (Ann) and coordinators manage it; nobody else.
 	{"poll close 1", [4]authz{managerOnly, allowed, managerOnly, allowed}},
 	{"poll edit 1 --closes 3d", [4]authz{managerOnly, allowed, managerOnly, allowed}},

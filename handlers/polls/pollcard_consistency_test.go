@@ -34,7 +34,8 @@ func TestPollCardOneSnapshot(t *testing.T) {
 				return
 			default:
 			}
-			e.db.Vote(ctx, p.ID, m1, p.Options[0].ID) // a second vote for the same option takes it back
+			e.db.Vote(ctx, p.ID, m1, p.Options[0].ID)
+			e.db.Unvote(ctx, p.ID, m1, p.Options[0].ID)
 		}
 	}()
 	deadline := time.Now().Add(3 * time.Second)

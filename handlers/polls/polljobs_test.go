@@ -313,7 +313,7 @@ func TestPollVoteStorm(t *testing.T) {
 func slicesEqual(a, b []int) bool { return fmt.Sprint(a) == fmt.Sprint(b) }
 
 // BenchmarkPollVote measures Service.Act on vote clicks from parallel
-// goroutines: each click adds or takes back one member's vote, one write
+// goroutines: each click votes for one option (added, moved or kept), one write
 // transaction each.
 func BenchmarkPollVote(b *testing.B) {
 	e := newPtEnv(b)

@@ -85,20 +85,29 @@ func TestPollVoteClicks(t *testing.T) {
 	e.join("m1", "Alex Martin", "en")
 	e.join("m2", "Marie Tremblay", "fr")
 	p := e.create(`"Theme for March?" "Accessibility technology" "Serving vulnerable communities"`)
+	unvote := func(p *storage.Poll, n int) string { return "-" + voteValue(p, n) }
 	steps := []struct {
 		who   storage.Identity
-		value string
+		value string // "-" before it: the take-back button
 		want  string
 		votes []int
 	}{
-		{m1, voteValue(p, 1), "Your vote for “Accessibility technology” is recorded. Click it again to take it back.", []int{1, 0}},
-		{m1, voteValue(p, 1), "You took back your vote for “Accessibility technology”.", []int{0, 0}},
+		{m1, voteValue(p, 1), "Your vote for “Accessibility technology” is recorded.", []int{1, 0}},
+		// The same click again, or Slack delivering it again, never toggles.
+		{m1, voteValue(p, 1), "You already voted for “Accessibility technology”: nothing changed.", []int{1, 0}},
+		{m1, unvote(p, 1), "You took back your vote for “Accessibility technology”.", []int{0, 0}},
+		{m1, unvote(p, 1), "You had not voted for “Accessibility technology”: nothing changed.", []int{0, 0}},
 		{m1, voteValue(p, 2), "Your vote for “Serving vulnerable communities” is recorded.", []int{0, 1}},
 		{m1, voteValue(p, 1), "Your vote moved to “Accessibility technology”.", []int{1, 0}},
 		{m2, voteValue(p, 2), "Votre vote pour «" + nbsp + "Serving vulnerable communities" + nbsp + "» est enregistré.", []int{1, 1}},
+		{m2, voteValue(p, 2), "Vous avez déjà voté pour «" + nbsp + "Serving vulnerable communities" + nbsp + "»" + nbsp + ": rien n’a changé.", []int{1, 1}},
 	}
 	for i, s := range steps {
-		r := e.click(s.who, "poll_vote", s.value)
+		action, value := "poll_vote", s.value
+		if v, ok := strings.CutPrefix(value, "-"); ok {
+			action, value = "poll_unvote", v
+		}
+		r := e.click(s.who, action, value)
 		if r.Kind != "poll_vote" || r.Visibility != handlers.Ephemeral {
 			t.Fatalf("step %d: %s %v %q", i, r.Kind, r.Visibility, r.Text)
 		}
@@ -106,6 +115,18 @@ func TestPollVoteClicks(t *testing.T) {
 		if got := pollVotesOf(e.poll(p.ID)); !slices.Equal(got, s.votes) {
 			t.Errorf("step %d: tally %v, want %v", i, got, s.votes)
 		}
+		// A vote's confirmation offers the explicit take-back, for the
+		// option it names; the take-back's does not.
+		b := ptButtons(r)
+		if action == "poll_vote" && (len(b) != 1 || b[0].ActionID != "poll_unvote" || b[0].Value != value) {
+			t.Errorf("step %d: buttons %+v, want poll_unvote %s", i, b, value)
+		}
+		if action == "poll_unvote" && len(b) != 0 {
+			t.Errorf("step %d: buttons %+v after taking back", i, b)
+		}
+	}
+	if b := ptButtons(e.click(m2, "poll_vote", voteValue(p, 2))); len(b) != 1 || b[0].Label != "Retirer mon vote" {
+		t.Errorf("French take-back button = %+v", b)
 	}
 	r := e.click(ptUser("stranger"), "poll_vote", voteValue(p, 1))
 	ptHas(t, r, "Only Community members can vote. Join with /cop join")
@@ -134,8 +155,15 @@ func TestPollVoteCommand(t *testing.T) {
 		want string
 	}{
 		{"m1", "vote " + id + " 1", "You can choose 1 more option (1 of 2 used)."},
-		{"m1", "vote " + id + " 3", "You have used all 2 of your choices; choose one of them again to take it back."},
-		{"m1", "vote " + id + " 2", "You already have the most choices this poll allows (2)."},
+		{"m1", "vote " + id + " 3", "You have used all 2 of your choices; to choose another, first take one back: `/cop unvote " + id + " NUMBER`."},
+		{"m1", "vote " + id + " 3", "You already voted for “C”: nothing changed."},
+		{"m1", "vote " + id + " 2", "You already have the most choices this poll allows (2). Take one back"},
+		{"m1", "unvote " + id + " 3", "You took back your vote for “C”."},
+		{"m1", "unvote " + id + " 3", "You had not voted for “C”: nothing changed."},
+		{"m1", "unvote " + id + " 9", "Poll " + id + " has options 1 to 3; “9” is not one of them."},
+		{"m1", "unvote", "Write /cop unvote POLL NUMBER"},
+		{"m1", "vote " + id + " 3", "Your vote for “C” is recorded. To take it back: `/cop unvote " + id + " 3`."},
+		{"m2", "retirer-vote " + id, "Vous n’avez aucun vote à retirer au sondage nº" + nbsp + id + "."},
 		{"m1", "vote " + id + " 9", "Poll " + id + " has options 1 to 3; “9” is not one of them."},
 		{"m1", "vote " + id, "Write /cop vote POLL NUMBER"},
 		{"m2", "voter " + id + " 2 3", "Vos choix sont enregistrés" + nbsp + ": «" + nbsp + "B" + nbsp + "» et «" + nbsp + "C" + nbsp + "»."},
@@ -147,6 +175,10 @@ func TestPollVoteCommand(t *testing.T) {
 	}
 	if got := pollVotesOf(e.poll(p.ID)); !slices.Equal(got, []int{1, 1, 2}) {
 		t.Errorf("tally = %v, want [1 1 2]", got)
+	}
+	ptHas(t, e.ask(ptUser("m2"), "retirer-vote "+id), "Vous avez retiré vos votes au sondage nº"+nbsp+id+".")
+	if got := pollVotesOf(e.poll(p.ID)); !slices.Equal(got, []int{1, 0, 1}) {
+		t.Errorf("tally after taking back all = %v, want [1 0 1]", got)
 	}
 }
 

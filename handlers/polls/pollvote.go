@@ -3,6 +3,7 @@ package polls
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,20 +12,66 @@ import (
 )
 
 // actVote handles a click on an option button: Value is "pollID:optionID".
+// A click always means "vote for": the same click again, or delivered
+// again by the platform, changes nothing (taking back is actUnvote).
 func (f *Feature) actVote(ctx context.Context, c *call, value string) handlers.Reply {
-	a, b, _ := strings.Cut(value, ":")
-	pollID, err1 := strconv.ParseInt(a, 10, 64)
-	optionID, err2 := strconv.ParseInt(b, 10, 64)
-	if err1 != nil || err2 != nil {
+	return f.actOnVote(ctx, c, value, f.store.Vote)
+}
+
+// actUnvote handles the "take back my vote" button of a vote's
+// confirmation: Value is "pollID:optionID", option 0 for every choice.
+func (f *Feature) actUnvote(ctx context.Context, c *call, value string) handlers.Reply {
+	return f.actOnVote(ctx, c, value, f.store.Unvote)
+}
+
+// actOnVote runs do (DB.Vote or DB.Unvote) on a button's "pollID:optionID".
+func (f *Feature) actOnVote(ctx context.Context, c *call, value string,
+	do func(ctx context.Context, pollID, memberID, optionID int64) (*storage.VoteResult, error)) handlers.Reply {
+	pollID, optionID, ok := parseVoteValue(value)
+	if !ok {
 		return c.ErrorReply("error_unknown_action", nil)
 	}
 	return f.vote(ctx, c, pollID, func(member int64) (*storage.VoteResult, error) {
-		return f.store.Vote(ctx, pollID, member, optionID)
+		return do(ctx, pollID, member, optionID)
 	})
 }
 
-// cmdVote answers `vote POLL N [M …] [--final]`: one number clicks that
-// option (so the same number again takes it back), several cast a whole
+// parseVoteValue reads a vote button's "pollID:optionID".
+func parseVoteValue(v string) (pollID, optionID int64, ok bool) {
+	a, b, _ := strings.Cut(v, ":")
+	pollID, err1 := strconv.ParseInt(a, 10, 64)
+	optionID, err2 := strconv.ParseInt(b, 10, 64)
+	return pollID, optionID, err1 == nil && err2 == nil
+}
+
+// cmdUnvote answers `unvote POLL [N]`: takes back the vote for option N,
+// or every vote of the asker in the poll.
+func (f *Feature) cmdUnvote(ctx context.Context, c *call) handlers.Reply {
+	if len(c.Args) < 1 || len(c.Args) > 2 {
+		return c.ErrorReply("poll_error_unvote_usage", c.With(nil))
+	}
+	poll, r, ok := f.load(ctx, c, c.Args[0])
+	if !ok {
+		return r
+	}
+	var option int64
+	if len(c.Args) == 2 {
+		w := c.Args[1]
+		n, err := strconv.Atoi(strings.TrimSpace(w))
+		o, ok := poll.OptionAt(n)
+		if err != nil || !ok {
+			return c.ErrorReply("poll_error_option_number", c.With(map[string]any{"Value": w,
+				"Max": len(poll.Options), "ID": poll.ID}))
+		}
+		option = o.ID
+	}
+	return f.vote(ctx, c, poll.ID, func(member int64) (*storage.VoteResult, error) {
+		return f.store.Unvote(ctx, poll.ID, member, option)
+	})
+}
+
+// cmdVote answers `vote POLL N [M …] [--final]`: one number votes for that
+// option (the same number again changes nothing), several cast a whole
 // ballot. An anonymous ballot is final, so one with fewer choices than the
 // poll allows needs --final: a member who meant to send the rest in a
 // second command would otherwise lose them.
@@ -143,9 +190,11 @@ func (c *call) pollVoted(ctx context.Context, res *storage.VoteResult) handlers.
 		key := "poll_voted_" + string(res.Action)
 		if o, ok := poll.Option(res.Option); ok {
 			d["Option"], d["Number"] = c.pollQuote(o.Label), o.Position
+		} else {
+			key += "_all" // an unvote of every choice
 		}
 		if res.Action == storage.VoteAdded && !c.Clicked {
-			key = "poll_voted_added_typed" // no button to click again
+			key = "poll_voted_added_typed" // no button to take it back
 		}
 		lines = append(lines, c.T(key, c.With(d)))
 		if poll.MaxVotes > 1 {
@@ -156,6 +205,12 @@ func (c *call) pollVoted(ctx context.Context, res *storage.VoteResult) handlers.
 	if t := c.pollTurnout(c.s.pollViewOf(ctx, poll, res.Turnout, true)); t != "" {
 		blocks = append(blocks, handlers.Context{Text: t})
 	}
+	if c.Clicked && !poll.Anonymous && res.Option != 0 && slices.Contains(res.Choices, res.Option) {
+		// Taking a vote back is its own button: a vote button clicked
+		// again, or redelivered, only ever votes for.
+		blocks = append(blocks, handlers.Actions{Buttons: []handlers.Button{{ActionID: "poll_unvote",
+			Label: c.T("poll_unvote_button", nil), Value: fmt.Sprintf("%d:%d", poll.ID, res.Option)}}})
+	}
 	return c.Reply("poll_vote", handlers.Ephemeral, blocks...)
 }
 
@@ -163,7 +218,7 @@ func (c *call) pollChoicesLeft(poll *storage.Poll, used int) string {
 	if left := poll.MaxVotes - used; left > 0 {
 		return c.N("poll_choices_left", left, map[string]any{"Used": used, "Max": poll.MaxVotes})
 	}
-	return c.N("poll_choices_full", poll.MaxVotes, nil)
+	return c.N("poll_choices_full", poll.MaxVotes, c.With(map[string]any{"ID": poll.ID}))
 }
 
 // actBallot opens the ballot form of an anonymous multiple-choice poll.
