@@ -32,7 +32,6 @@ var azActions = []struct {
 	{"rsvp_yes", "1", [4]authz{memberOnly, allowed, allowed, allowed}},
 	{"rsvp_no", "1", [4]authz{memberOnly, allowed, allowed, allowed}},
 	{"poll_vote", "1:2", [4]authz{memberOnly, allowed, allowed, allowed}},
-	{"poll_unvote", "1:2", [4]authz{memberOnly, allowed, allowed, allowed}},
 	{"poll_ballot", "1", [4]authz{memberOnly, allowed, allowed, allowed}},
 	{"poll_show", "1", [4]authz{allowed, allowed, allowed, allowed}},
 	// Opening the add-option form is refused to whom its submission is.

@@ -67,7 +67,7 @@ func Install(svc *handlers.Service, d Deps) *Feature {
 			{Names: []string{"vote", "voter"}, HelpKey: "help_vote", Run: f.run(f.cmdVote)},
 			{Names: []string{"unvote", "retirer-vote"}, HelpKey: "help_unvote", Run: f.run(f.cmdUnvote)},
 		},
-		Actions: map[string]handlers.ActionFunc{"poll_vote": f.act(f.actVote), "poll_unvote": f.act(f.actUnvote), "poll_ballot": f.act(f.actBallot),
+		Actions: map[string]handlers.ActionFunc{"poll_vote": f.act(f.actVote), "poll_ballot": f.act(f.actBallot),
 			"poll_show": f.act(f.actShow), "poll_add_option": f.act(f.actAddOption)},
 		Forms: map[string]handlers.FormFunc{"poll_create": f.form(f.submitCreate), "poll_ballot": f.form(f.submitBallot),
 			"poll_add_option": f.form(f.submitAddOption)},

@@ -3,7 +3,6 @@ package polls
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -13,26 +12,16 @@ import (
 
 // actVote handles a click on an option button: Value is "pollID:optionID".
 // A click always means "vote for": the same click again, or delivered
-// again by the platform, changes nothing (taking back is actUnvote).
+// again by the platform, changes nothing (taking back is the unvote
+// command, which the confirmation names: a text answer, so that Teams can
+// show it in a channel's invoke response).
 func (f *Feature) actVote(ctx context.Context, c *call, value string) handlers.Reply {
-	return f.actOnVote(ctx, c, value, f.store.Vote)
-}
-
-// actUnvote handles the "take back my vote" button of a vote's
-// confirmation: Value is "pollID:optionID", option 0 for every choice.
-func (f *Feature) actUnvote(ctx context.Context, c *call, value string) handlers.Reply {
-	return f.actOnVote(ctx, c, value, f.store.Unvote)
-}
-
-// actOnVote runs do (DB.Vote or DB.Unvote) on a button's "pollID:optionID".
-func (f *Feature) actOnVote(ctx context.Context, c *call, value string,
-	do func(ctx context.Context, pollID, memberID, optionID int64) (*storage.VoteResult, error)) handlers.Reply {
 	pollID, optionID, ok := parseVoteValue(value)
 	if !ok {
 		return c.ErrorReply("error_unknown_action", nil)
 	}
 	return f.vote(ctx, c, pollID, func(member int64) (*storage.VoteResult, error) {
-		return do(ctx, pollID, member, optionID)
+		return f.store.Vote(ctx, pollID, member, optionID)
 	})
 }
 
@@ -193,9 +182,6 @@ func (c *call) pollVoted(ctx context.Context, res *storage.VoteResult) handlers.
 		} else {
 			key += "_all" // an unvote of every choice
 		}
-		if res.Action == storage.VoteAdded && !c.Clicked {
-			key = "poll_voted_added_typed" // no button to take it back
-		}
 		lines = append(lines, c.T(key, c.With(d)))
 		if poll.MaxVotes > 1 {
 			lines = append(lines, c.pollChoicesLeft(poll, len(res.Choices)))
@@ -204,12 +190,6 @@ func (c *call) pollVoted(ctx context.Context, res *storage.VoteResult) handlers.
 	blocks := []handlers.Block{handlers.Section{Text: strings.Join(lines, "\n")}}
 	if t := c.pollTurnout(c.s.pollViewOf(ctx, poll, res.Turnout, true)); t != "" {
 		blocks = append(blocks, handlers.Context{Text: t})
-	}
-	if c.Clicked && !poll.Anonymous && res.Option != 0 && slices.Contains(res.Choices, res.Option) {
-		// Taking a vote back is its own button: a vote button clicked
-		// again, or redelivered, only ever votes for.
-		blocks = append(blocks, handlers.Actions{Buttons: []handlers.Button{{ActionID: "poll_unvote",
-			Label: c.T("poll_unvote_button", nil), Value: fmt.Sprintf("%d:%d", poll.ID, res.Option)}}})
 	}
 	return c.Reply("poll_vote", handlers.Ephemeral, blocks...)
 }
