@@ -25,15 +25,24 @@ type Call struct {
 	Clicked     bool     // the request is a button click, not typed text
 	Args        []string // words after the command name
 	lookupErr   error    // the caller lookup failed: c.member may be wrong
+	version     int64    // the directory_version the caller was read at, 0 if unknown
 }
 
 // NewCall is the Call that Handle, Act and Submit answer req with: the
-// caller looked up, the reply language chosen. Tests of a feature's
+// caller looked up (or taken from req.Caller), the reply language chosen.
+// A caller that is a member, a former member, or neither is looked up as
+// such; a storage failure is treated as "not a member", so the request
+// still gets an answer (see cutShort). Tests of a feature's
 // handlers start from it.
 func (s *Service) NewCall(ctx context.Context, req Request) *Call {
 	c := &Call{s: s, tr: s.tr, Req: req, Lang: s.opts.DefaultLanguage}
 	if !req.Identity.IsZero() {
-		c.Member, c.Former, c.Coordinator, c.lookupErr = s.lookupCaller(ctx, req.Identity)
+		known := req.Caller
+		if known == nil {
+			known = s.LookUp(ctx, req.Identity)
+		}
+		c.Member, c.Former, c.lookupErr, c.version = known.info.Member, known.info.Former, known.err, known.info.Version
+		c.Coordinator = s.CoordinatorInConfig(req.Identity) || known.info.Coordinator
 	}
 	c.Lang = s.callLanguage(c)
 	if q := s.questionLanguage(req.Text); q != "" {
@@ -68,18 +77,6 @@ func (s *Service) callLanguage(c *Call) string {
 		return word
 	}
 	return s.opts.DefaultLanguage
-}
-
-// lookupCaller finds the active member with identity id, or else the
-// member who held it before leaving (kept for their language and a
-// "welcome back"), and whether id is a coordinator. A storage failure is
-// logged and treated as "not a member": the request still gets an answer.
-func (s *Service) lookupCaller(ctx context.Context, id storage.Identity) (member, former *storage.Member, coordinator bool, err error) {
-	c, err := s.store.CallerByIdentity(ctx, id)
-	if err != nil {
-		s.log.Warn("caller lookup", "identity", id.String(), "err", err)
-	}
-	return c.Member, c.Former, s.CoordinatorInConfig(id) || c.Coordinator, err
 }
 
 // cutShort reports whether the request's context ended before the caller
@@ -341,18 +338,37 @@ func (c *Call) FailUsage(err error, usage string) Reply {
 	return r
 }
 
-// IsMember reports whether id belongs to an active member. Adapters use it
+// Caller is a request's caller as looked up once (Service.LookUp), to pass
+// in Request.Caller.
+type Caller struct {
+	info storage.Caller
+	err  error
+}
+
+// IsMember reports whether the caller is an active member. Adapters use it
 // to skip platform look-ups that only matter for newcomers (a Slack
-// locale: a member's saved language wins over it). A storage failure other
-// than "not found" is logged and reported as false, so that the caller
-// falls back to the look-up it would have made anyway.
-func (s *Service) IsMember(ctx context.Context, id storage.Identity) bool {
+// locale: a member's saved language wins over it). After a storage failure
+// it is false, so that the adapter falls back to the look-up it would have
+// made anyway.
+func (c *Caller) IsMember() bool { return c != nil && c.info.Member != nil }
+
+// LookUp looks up the person behind id for a request about to be handled:
+// pass it in Request.Caller, and the request uses it instead of looking
+// them up again. A storage failure is logged; the request then answers as
+// NewCall does after one.
+func (s *Service) LookUp(ctx context.Context, id storage.Identity) *Caller {
 	if id.IsZero() {
-		return false
+		return &Caller{}
 	}
-	c, err := s.store.CallerByIdentity(ctx, id) // cached: the request's own lookup follows
+	c, err := s.store.CallerByIdentity(ctx, id)
 	if err != nil {
-		s.log.Warn("member check", "identity", id.String(), "err", err)
+		s.log.Warn("caller lookup", "identity", id.String(), "err", err)
 	}
-	return c.Member != nil
+	return &Caller{info: c, err: err}
+}
+
+// IsMember reports whether id belongs to an active member (see
+// Caller.IsMember).
+func (s *Service) IsMember(ctx context.Context, id storage.Identity) bool {
+	return s.LookUp(ctx, id).IsMember()
 }

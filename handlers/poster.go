@@ -15,6 +15,10 @@ type Request struct {
 	Locale    string // platform locale hint ("fr-CA"), used for non-members
 	ChannelID string // where the command was typed, if anywhere
 	Text      string // the command text, with or without the leading "/cop"
+	// Caller is the caller as the adapter already looked them up for this
+	// request (Service.LookUp), so that the request looks them up once;
+	// nil to look them up.
+	Caller *Caller
 }
 
 // MessageRef points at a message an adapter posted, so it can be updated.

@@ -20,6 +20,12 @@ type Command struct {
 	Coordinator bool     // refused to non-coordinators
 	HelpKey     string   // i18n id of its one-line help; HelpKey+"_more" details it
 	Run         func(ctx context.Context, c *Call) Reply
+	// Cached says that Run's reply depends on nothing but the directory
+	// (members, organizations, coordinators: directory_version), the
+	// command's words, and the caller's language, plain setting, platform
+	// and role: the core then keeps it, rendered once, while the version
+	// stands (replycache.go).
+	Cached bool
 }
 
 // ActionFunc handles a button click; value is the Button's Value.

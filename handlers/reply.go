@@ -45,6 +45,11 @@ type Reply struct {
 	// report to the Council): a Slack file upload in the channel, a Teams
 	// attachment, a file the console writes and names.
 	File *File
+	// Key, when set, names the reply's whole content: replies with the same
+	// Key are equal, so an adapter may keep its rendering under it. The
+	// core sets it on the replies it caches (see Command.Cached); their
+	// Blocks are shared and must not be modified.
+	Key string
 }
 
 // File is a document attached to a reply.

@@ -43,6 +43,8 @@ type Service struct {
 	limit  *limiter // requests per person
 	ledger ledger   // the delivery ledger's memory of this process (delivery.go)
 	reg    registry
+	// replies are the Cached commands' replies, by directory_version
+	replies replyCache
 
 	mu      sync.RWMutex // guards poster, replanF and reg.closers
 	poster  Poster
@@ -69,7 +71,7 @@ func New(store *storage.DB, opts Options, now func() time.Time, log *slog.Logger
 		ledger: ledger{store: store, log: log}}
 	s.reg = registry{actions: map[string]ActionFunc{}, forms: map[string]FormFunc{}}
 	s.reg.core = []*Command{
-		{Names: []string{"help", "aide", "?"}, HelpKey: "help_help", Run: s.help},
+		{Names: []string{"help", "aide", "?"}, HelpKey: "help_help", Run: s.help, Cached: true},
 		{Names: []string{"preferences", "preference", "prefs"}, HelpKey: "help_preferences", Run: s.cmdPreferences},
 		deliveryCmd{s}.command(),
 	}
@@ -167,6 +169,9 @@ func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
 	if cmd := s.reg.lookup(name); cmd != nil {
 		if cmd.Coordinator && !c.Coordinator {
 			return c.CoordinatorOnly()
+		}
+		if cmd.Cached {
+			return s.replies.run(ctx, c, cmd)
 		}
 		return cmd.Run(ctx, c)
 	}

@@ -11,20 +11,28 @@ type Caller struct {
 	Member      *Member // active member with the identity, or nil
 	Former      *Member // the member who held it and left, when Member is nil
 	Coordinator bool    // made a coordinator at run time (config ones aside)
+	// Version is the directory_version this answer stands for (see
+	// DirectoryVersion), so that a request can key what it caches by the
+	// version its caller was read at without reading it again.
+	Version int64
 }
 
-// CallerByIdentity looks up the person behind id in one read transaction:
-// every request starts with it, so it is one snapshot and, unless the
-// answer is cached, two indexed queries rather than three transactions.
-// Answers are cached per directory_version, which every write to members,
-// organizations and coordinators bumps (migrations 0006 and 0015), from
-// any process: reading it in the same transaction tells whether a cached
-// answer is still true.
+// CallerByIdentity looks up the person behind id. Every request starts
+// with it, so the common case is one statement: directory_version, which
+// every write to members, organizations and coordinators bumps (migrations
+// 0006 and 0015), from any process, and an answer cached at that version.
+// Otherwise one read transaction reads the version and the caller in one
+// snapshot.
 func (d *DB) CallerByIdentity(ctx context.Context, id Identity) (Caller, error) {
 	var c Caller
 	col, ok := platformColumn(id.Platform)
 	if !ok || id.ID == "" {
 		return c, nil
+	}
+	if version, err := d.DirectoryVersion(ctx); err == nil {
+		if c, ok := d.callers.get(version, id, d.Now()); ok {
+			return c, nil
+		}
 	}
 	err := d.read(ctx, func(t *tx) error {
 		version, err := t.directoryVersion()
@@ -37,6 +45,7 @@ func (d *DB) CallerByIdentity(ctx context.Context, id Identity) (Caller, error) 
 			return nil
 		}
 		if c, err = t.readCaller(col, id); err == nil {
+			c.Version = version
 			d.callers.put(version, id, c, now)
 		}
 		return err

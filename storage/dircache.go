@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"strings"
 	"sync"
 )
@@ -97,9 +98,26 @@ func copyMembers(ms []*Member) []*Member {
 	return out
 }
 
+const directoryVersionSQL = "SELECT v FROM directory_version WHERE id = 1"
+
 // directoryVersion reads directory_version in tx.
 func (t *tx) directoryVersion() (int64, error) {
 	var v int64
-	err := t.queryRow("SELECT v FROM directory_version WHERE id = 1").Scan(&v)
+	err := t.queryRow(directoryVersionSQL).Scan(&v)
+	return v, err
+}
+
+// DirectoryVersion returns directory_version, which every write to members,
+// organizations and coordinators bumps, from any process: an answer drawn
+// from them only (a directory page, a caller, a rendered reply) and read
+// at one version is still true while the version stands. It is one
+// statement, with no transaction around it.
+func (d *DB) DirectoryVersion(ctx context.Context) (int64, error) {
+	st, err := d.prepared(ctx, directoryVersionSQL)
+	if err != nil {
+		return 0, err
+	}
+	var v int64
+	err = st.QueryRowContext(ctx).Scan(&v)
 	return v, err
 }

@@ -130,24 +130,34 @@ func (t *tx) count(q string, args ...any) (int, error) {
 // is parsed once per pooled connection instead of once per call. Only
 // constant query texts (or a bounded set built from them) may come here.
 func (d *DB) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	st, err := d.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtContext(ctx, st), nil
+}
+
+// prepared returns the DB's *sql.Stmt for query (see stmt), for use in a
+// transaction or, for one statement that needs no snapshot, on its own.
+func (d *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	d.mu.Lock()
 	st, ok := d.stmts[query]
 	d.mu.Unlock()
-	if !ok {
-		var err error
-		if st, err = d.db.PrepareContext(ctx, query); err != nil {
-			return nil, fmt.Errorf("prepare: %w", err)
-		}
-		d.mu.Lock()
-		if prev, dup := d.stmts[query]; dup {
-			st.Close()
-			st = prev
-		} else {
-			d.stmts[query] = st
-		}
-		d.mu.Unlock()
+	if ok {
+		return st, nil
 	}
-	return tx.StmtContext(ctx, st), nil
+	st, err := d.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if prev, dup := d.stmts[query]; dup {
+		st.Close()
+		return prev, nil
+	}
+	d.stmts[query] = st
+	return st, nil
 }
 
 // sqliteCode returns the extended result code of a modernc error, or 0.

@@ -50,7 +50,7 @@ type service interface {
 	Submit(ctx context.Context, req handlers.Request, formID, state string, values map[string]string) (handlers.Reply, map[string]string)
 	Home(ctx context.Context, req handlers.Request) handlers.Reply
 	Language(ctx context.Context, req handlers.Request) string
-	IsMember(ctx context.Context, id storage.Identity) bool
+	LookUp(ctx context.Context, id storage.Identity) *handlers.Caller
 	Translator() *handlers.Translator
 	Options() handlers.Options
 }
@@ -102,6 +102,7 @@ type Adapter struct {
 	limit  *admission.Limit  // requests in progress and their turns
 	out    *outbox.Outbox    // deliveries after the acknowledgement
 	work   lifecycle.Group   // slow commands still running after their ack
+	acks   ackCache          // encoded acks of the replies the core caches
 }
 
 // New builds the adapter. now is the clock used to check request
@@ -322,7 +323,8 @@ func (a *Adapter) request(ctx context.Context, userID, userName, channel, text s
 		ChannelID: channel,
 		Text:      text,
 	}
-	if a.svc.IsMember(ctx, req.Identity) {
+	// The caller is looked up once: the service's call takes it along.
+	if req.Caller = a.svc.LookUp(ctx, req.Identity); req.Caller.IsMember() {
 		return req
 	}
 	u := a.user(ctx, userID)

@@ -68,7 +68,7 @@ func (s turnTaking) Home(ctx context.Context, req handlers.Request) handlers.Rep
 	return s.service.Home(ctx, req)
 }
 
-func (s turnTaking) IsMember(ctx context.Context, id storage.Identity) bool {
+func (s turnTaking) LookUp(ctx context.Context, id storage.Identity) *handlers.Caller {
 	defer s.limit.Turn(ctx)()
-	return s.service.IsMember(ctx, id)
+	return s.service.LookUp(ctx, id)
 }

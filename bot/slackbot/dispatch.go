@@ -42,11 +42,15 @@ func (a *Adapter) command(ctx context.Context, s *slot, sc slack.SlashCommand) a
 	case empty(r):
 		return nil
 	}
+	if ack, ok := a.acks.get(r.Key); ok {
+		return ack
+	}
 	m, files := a.messagePayload(r)
 	if len(files) > 0 { // a report or an export: the message acks, the files follow
 		a.enqueue("file", func(ctx context.Context) { a.sendFiles(ctx, t, r, files) })
+		return m
 	}
-	return m
+	return a.acks.put(r.Key, m)
 }
 
 // interaction handles block_actions and view_submission; view_closed and

@@ -125,6 +125,11 @@ func (a *Adapter) writeAck(w http.ResponseWriter, ack any) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	if b, ok := ack.(encodedAck); ok {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(b)
+		return
+	}
 	b, err := json.Marshal(ack)
 	if err != nil {
 		a.log.Error("slack ack not encodable", "err", err)

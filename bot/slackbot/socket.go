@@ -122,6 +122,12 @@ func (a *Adapter) socketAck(ctx context.Context, s *slot, evt socketmode.Event) 
 // ack sends the acknowledgement. A slash-command answer too big for a
 // Socket Mode frame is acked empty and posted through response_url instead.
 func (a *Adapter) ack(ctx context.Context, client *socketmode.Client, req socketmode.Request, ack any, responseURL string) {
+	if enc, ok := ack.(encodedAck); ok && len(enc) > maxSocketAck {
+		var msg slack.WebhookMessage // rare: a cached reply too big for a frame
+		if err := json.Unmarshal(enc, &msg); err == nil {
+			ack = &msg
+		}
+	}
 	if msg, ok := ack.(*slack.WebhookMessage); ok && responseURL != "" {
 		if b, _ := json.Marshal(ack); len(b) > maxSocketAck {
 			a.sendAck(ctx, client, req, nil)

@@ -42,14 +42,14 @@ func Install(svc *handlers.Service) *Feature {
 	stats := func(ctx context.Context, c *call, _ string) handlers.Reply { return s.cmdStats(ctx, c) }
 	svc.Install(handlers.Parts{
 		Commands: []*handlers.Command{
-			{Names: []string{"who", "qui"}, HelpKey: "help_who", Run: s.run(s.cmdWho)},
+			{Names: []string{"who", "qui"}, HelpKey: "help_who", Run: s.run(s.cmdWho), Cached: true},
 			{Names: []string{"join", "rejoindre", "adherer", "inscription"}, HelpKey: "help_join", Run: s.run(s.cmdJoin)},
 			{Names: []string{"profile", "profil"}, HelpKey: "help_profile", Run: s.run(s.cmdProfile)},
 			{Names: []string{"update", "modifier"}, HelpKey: "help_update", Run: s.run(s.cmdUpdate)},
 			{Names: []string{"leave", "quitter"}, HelpKey: "help_leave", Run: s.run(s.cmdLeave)},
 			{Names: []string{"language", "langue", "lang"}, HelpKey: "help_language", Run: s.run(s.cmdLanguage)},
-			{Names: []string{"gaps", "coverage", "lacunes", "couverture"}, HelpKey: "help_gaps", Run: s.run(s.cmdGaps)},
-			{Names: []string{"stats", "statistics", "statistiques"}, HelpKey: "help_stats", Run: s.run(s.cmdStats)},
+			{Names: []string{"gaps", "coverage", "lacunes", "couverture"}, HelpKey: "help_gaps", Run: s.run(s.cmdGaps), Cached: true},
+			{Names: []string{"stats", "statistics", "statistiques"}, HelpKey: "help_stats", Run: s.run(s.cmdStats), Cached: true},
 			// Everyone may list the coordination team; changing it is checked
 			// in cmdCoordinator. « coordination » is the name French help shows.
 			{Names: []string{"coordinators", "coordinator", "coordination", "coordonnateurs", "coordonnateur",

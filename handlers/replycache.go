@@ -1,0 +1,91 @@
+package handlers
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// replyCacheSize bounds the reply cache: the directory's places, orders and
+// pages in two languages fit many times over. When full it starts afresh.
+const replyCacheSize = 512
+
+// replyCache keeps the replies of Cached commands (who, gaps, stats, help)
+// read at the newest directory_version seen. Its zero value is ready. The
+// rate limit and the coordinator check run before it, as for any command.
+type replyCache struct {
+	mu      sync.Mutex
+	version int64
+	m       map[string]Reply
+}
+
+// run answers c with cmd from the cache, or runs cmd and caches its reply
+// when it succeeded. The version is the one the caller was read at (no
+// second read), or read now for a request with no caller.
+func (rc *replyCache) run(ctx context.Context, c *Call, cmd *Command) Reply {
+	version, known := c.version, c.version != 0 && c.lookupErr == nil
+	if !known {
+		v, err := c.s.store.DirectoryVersion(ctx)
+		if err != nil {
+			return cmd.Run(ctx, c)
+		}
+		version = v
+	}
+	key := replyKey(version, c, cmd)
+	if r, ok := rc.get(version, key); ok {
+		return r
+	}
+	r := cmd.Run(ctx, c)
+	if r.Kind == "error" || r.Form != nil || r.File != nil {
+		return r // a failure may be passing (busy); forms and files are not for reuse
+	}
+	r.Key, r.Blocks = key, slices.Clip(r.Blocks) // an append by a user copies
+	rc.put(version, key, r)
+	return r
+}
+
+// replyKey names everything a Cached command's reply depends on.
+func replyKey(version int64, c *Call, cmd *Command) string {
+	role := "v"
+	switch {
+	case c.Coordinator:
+		role = "c"
+	case c.Member != nil:
+		role = "m"
+	case c.Former != nil:
+		role = "f"
+	}
+	plain := "0"
+	if c.Plain {
+		plain = "1"
+	}
+	parts := append([]string{strconv.FormatInt(version, 10), string(c.Req.Identity.Platform), c.Lang, plain, role,
+		cmd.Names[0]}, c.Args...)
+	return strings.Join(parts, "\x1f")
+}
+
+func (rc *replyCache) get(version int64, key string) (Reply, bool) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if version != rc.version {
+		return Reply{}, false
+	}
+	r, ok := rc.m[key]
+	return r, ok
+}
+
+// put caches r read at version; a reply older than the cache's version is
+// dropped, a newer one starts the cache afresh.
+func (rc *replyCache) put(version int64, key string, r Reply) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	switch {
+	case version < rc.version:
+		return
+	case version > rc.version || rc.m == nil || len(rc.m) >= replyCacheSize:
+		rc.version, rc.m = version, make(map[string]Reply)
+	}
+	rc.m[key] = r
+}
