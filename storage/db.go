@@ -28,6 +28,7 @@ type DB struct {
 
 	dir     dirCache    // directory pages, see dircache.go
 	callers callerCache // caller lookups, see caller.go
+	votes   *voteWriter // the group commit of votes, see votebatch.go
 }
 
 // Open opens (creating if needed) the database at path, applies pending
@@ -86,7 +87,9 @@ func connect(path string, extra url.Values) *DB {
 	// Keep connections open under concurrent load: opening one re-runs the
 	// pragmas and drops its prepared statements (database/sql keeps 2 idle).
 	sqldb.SetMaxIdleConns(16)
-	return &DB{db: sqldb, path: path, Now: time.Now, stmts: map[string]*sql.Stmt{}}
+	d := &DB{db: sqldb, path: path, Now: time.Now, stmts: map[string]*sql.Stmt{}}
+	d.votes = newVoteWriter(d)
+	return d
 }
 
 // escapePath makes path a "file:" URI path: SQLite reads "file:" names as
@@ -95,8 +98,10 @@ func escapePath(path string) string {
 	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
-// Close closes the prepared statements and the database.
+// Close stops the vote writer and closes the prepared statements and the
+// database.
 func (d *DB) Close() error {
+	d.votes.close()
 	d.mu.Lock()
 	for q, st := range d.stmts {
 		st.Close()

@@ -79,32 +79,41 @@ func (d *DB) PollTurnout(ctx context.Context, pollID int64) (Turnout, error) {
 
 func pollTurnoutTx(t *tx, pollID int64) (Turnout, error) {
 	var out Turnout
-	var gone, forgotten int
-	err := t.queryRow("SELECT voters, forgotten_voters FROM polls WHERE id = ?", pollID).Scan(&out.Voters, &forgotten)
+	var gone int
+	err := t.queryRow("SELECT voters FROM polls WHERE id = ?", pollID).Scan(&out.Voters)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Turnout{}, pollErrNotFound(pollID)
 	}
 	if err != nil {
 		return Turnout{}, err
 	}
-	// Both counts avoid a scan per member or per voter, as the turnout is
-	// shown after every vote: organizations.active_members is kept by
-	// triggers on members (0001_init.sql), and the members who left are
-	// few and indexed (0005_poll_turnout.sql).
-	if err := t.queryRow("SELECT coalesce(sum(active_members), 0) FROM organizations WHERE active_members > 0").
-		Scan(&out.Members); err != nil {
+	if out.Members, gone, err = pollTurnoutCounts(t, pollID); err != nil {
 		return Turnout{}, err
+	}
+	out.Voters -= gone
+	return out, nil
+}
+
+// pollTurnoutCounts reads the active members, and the voters in the tally
+// who are no members now: those who left, and those forgotten
+// (ForgetMember), who still count in the tally but whose poll_voters rows
+// are gone. Both counts avoid a scan per member or per voter, as
+// the turnout is shown after every vote: organizations.active_members is
+// kept by triggers on members (0001_init.sql), and the members who left
+// are few and indexed (0005_poll_turnout.sql).
+func pollTurnoutCounts(t *tx, pollID int64) (members, gone int, err error) {
+	if err := t.queryRow("SELECT coalesce(sum(active_members), 0) FROM organizations WHERE active_members > 0").
+		Scan(&members); err != nil {
+		return 0, 0, err
 	}
 	// CROSS JOIN keeps members_left as the outer loop, which the planner,
 	// without statistics, would not choose.
-	if err := t.queryRow(`SELECT count(*) FROM members m CROSS JOIN poll_voters v
-		ON v.poll_id = ? AND v.member_id = m.id WHERE m.left_at IS NOT NULL`, pollID).Scan(&gone); err != nil {
-		return Turnout{}, err
+	if err := t.queryRow(`SELECT (SELECT count(*) FROM members m CROSS JOIN poll_voters v
+		ON v.poll_id = ?1 AND v.member_id = m.id WHERE m.left_at IS NOT NULL)
+		+ (SELECT forgotten_voters FROM polls WHERE id = ?1)`, pollID).Scan(&gone); err != nil {
+		return 0, 0, err
 	}
-	// Forgotten voters (ForgetMember) still count in the tally but are no
-	// members, and their poll_voters rows are gone.
-	out.Voters -= gone + forgotten
-	return out, nil
+	return members, gone, nil
 }
 
 func pollExists(t *tx, pollID int64) error {

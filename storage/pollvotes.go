@@ -49,6 +49,9 @@ func (d *DB) Vote(ctx context.Context, pollID, memberID, optionID int64) (*VoteR
 			}
 			return VoteCast, []int64{optionID}, pollAnonymousBallot(t, p, memberID, []int64{optionID})
 		}
+		if first, err := pollFirstVote(t, pollID, memberID, optionID, d.Now()); first || err != nil {
+			return VoteAdded, []int64{optionID}, err
+		}
 		current, err := pollChoices(t, pollID, memberID)
 		if err != nil {
 			return "", nil, err
@@ -112,26 +115,13 @@ func (d *DB) CastBallot(ctx context.Context, pollID, memberID int64, optionIDs [
 type pollVoteFunc func(t *tx, p *Poll) (VoteAction, []int64, error)
 
 // pollVoteTx runs apply on a poll that takes votes (open and not past its
-// deadline) in one write transaction and returns the tally read after it;
-// option is the one clicked, 0 for a whole ballot or every choice.
+// deadline) in a write transaction shared with the votes sent meanwhile
+// (votebatch.go), and returns the tally right after it; option is the one
+// clicked, 0 for a whole ballot or every choice. It returns once the
+// transaction has committed, or with an error when the vote was not
+// written.
 func (d *DB) pollVoteTx(ctx context.Context, pollID, option int64, apply pollVoteFunc) (*VoteResult, error) {
-	res := VoteResult{Option: option}
-	p, err := d.withOpenPoll(ctx, pollID, func(t *tx, p *Poll) error {
-		if p.pastDeadline(d.Now()) {
-			return pollErrClosed(pollID)
-		}
-		var err error
-		if res.Action, res.Choices, err = apply(t, p); err != nil {
-			return err
-		}
-		res.Turnout, err = pollTurnoutTx(t, p.ID)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	res.Poll = p
-	return &res, nil
+	return d.votes.submit(&voteJob{ctx: ctx, pollID: pollID, option: option, apply: apply, done: make(chan voteOutcome, 1)})
 }
 
 // pollAnonymousBallot records that memberID voted and bumps the counters,
@@ -154,8 +144,36 @@ func pollAnonymousBallot(t *tx, p *Poll, memberID int64, options []int64) error 
 	return pollCountVoters(t, p.ID, 1)
 }
 
-// pollCountVoters keeps polls.voters equal to the poll's poll_voters rows.
+// pollFirstVote records a member's first choice in a poll that is not
+// anonymous, the common case, in two statements: a poll_voters row exists
+// exactly while the member has choices, so inserting one tells that they
+// had none. first is false, with nothing written, when they had some.
+func pollFirstVote(t *tx, pollID, memberID, optionID int64, now time.Time) (first bool, err error) {
+	first, err = t.exec1(`INSERT INTO poll_voters (poll_id, member_id, choices, voted_at) VALUES (?, ?, 1, ?)
+		ON CONFLICT DO NOTHING`, pollID, memberID, formatTime(now))
+	if sqliteCode(err) == sqliteConstraintForeignKey {
+		return false, Errorf(ENOTFOUND, "poll_error_not_member", nil, "member %d does not exist", memberID)
+	}
+	if !first || err != nil {
+		return false, err
+	}
+	if _, err := t.exec("INSERT INTO votes (poll_id, member_id, option_id, voted_at) VALUES (?, ?, ?, ?)",
+		pollID, memberID, optionID, formatTime(now)); err != nil {
+		return false, err
+	}
+	if err := pollBump(t, optionID, 1); err != nil {
+		return false, err
+	}
+	return true, pollCountVoters(t, pollID, 1)
+}
+
+// pollCountVoters keeps polls.voters equal to the poll's poll_voters rows
+// (in a vote batch, at the batch's end: see voteCounts).
 func pollCountVoters(t *tx, pollID int64, by int) error {
+	if t.counts != nil {
+		t.counts.voters[pollID] += by
+		return nil
+	}
 	_, err := t.exec("UPDATE polls SET voters = voters + ? WHERE id = ?", by, pollID)
 	return err
 }
@@ -245,7 +263,13 @@ func pollSetVoter(t *tx, pollID, memberID int64, choices int, now time.Time) err
 	return err
 }
 
+// pollBump keeps poll_options.votes equal to the option's votes (in a
+// vote batch, at the batch's end: see voteCounts).
 func pollBump(t *tx, optionID int64, by int) error {
+	if t.counts != nil {
+		t.counts.options[optionID] += by
+		return nil
+	}
 	_, err := t.exec("UPDATE poll_options SET votes = votes + ? WHERE id = ?", by, optionID)
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"database/sql/driver"
 	"encoding/binary"
 	"errors"
@@ -108,6 +109,24 @@ func claimIn(ctx context.Context, conn driver.QueryerContext) (*RequestClaim, er
 		}
 	}
 	return c, nil
+}
+
+// recordClaim records c's keys in t, as claimIn does when a transaction
+// begins: a vote batch (votebatch.go) records each vote's own claim in the
+// vote's savepoint.
+func (t *tx) recordClaim(c *RequestClaim) error {
+	now := c.now().Unix()
+	for _, k := range c.keys {
+		var attempt int64
+		err := t.queryRow(claimSQL, k, c.attempt, c.expires, now).Scan(&attempt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errRequestHandled
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Recorded reports whether a write transaction carrying c committed, so

@@ -54,9 +54,14 @@ type tx struct {
 	*sql.Tx
 	ctx context.Context
 	d   *DB
+	// counts, in a vote batch (votebatch.go), collects the poll counters'
+	// changes instead of writing them at once.
+	counts *voteCounts
+	n      int // statements run through exec, query and queryRow
 }
 
 func (t *tx) exec(q string, args ...any) (sql.Result, error) {
+	t.n++
 	st, err := t.d.stmt(t.ctx, t.Tx, q)
 	if err != nil {
 		return nil, err
@@ -75,6 +80,7 @@ func (t *tx) exec1(q string, args ...any) (bool, error) {
 }
 
 func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
+	t.n++
 	st, err := t.d.stmt(t.ctx, t.Tx, q)
 	if err != nil {
 		return nil, err
@@ -96,6 +102,7 @@ func (r row) Scan(dest ...any) error {
 }
 
 func (t *tx) queryRow(q string, args ...any) row {
+	t.n++
 	st, err := t.d.stmt(t.ctx, t.Tx, q)
 	if err != nil {
 		return row{err: err}

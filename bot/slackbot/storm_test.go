@@ -361,7 +361,7 @@ func jsonStrings(t testing.TB, doc string) string {
 
 // BenchmarkSignedVote sends signed poll_vote clicks over loopback HTTP at
 // concurrency 32, from 1,000 members on a three-option poll (a member's
-// later clicks change or take back their vote). votes/s counts clicks
+// later clicks move or keep their vote). votes/s counts clicks
 // fully processed, up to the voter's confirmation, not just acknowledged;
 // p50/p99 are the acknowledgement latencies Slack sees, confirm-p50/p99
 // the times from click to confirmation.

@@ -1,0 +1,369 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+	"time"
+)
+
+// This file is the group commit of votes. A vote storm is many tiny write
+// transactions, each paying for BEGIN, COMMIT and the WAL append, one at a
+// time behind the write gate. Instead, one writer goroutine takes every
+// vote queued while the previous transaction committed and runs them in
+// one transaction, each inside a SAVEPOINT of its own: a vote that fails
+// (closed poll, limit reached, its request already handled, its context
+// ended) rolls back to its savepoint and fails alone. Nobody hears back
+// before the shared COMMIT, and if it fails every vote of the batch fails:
+// a vote is acknowledged only once it is on disk, as before.
+//
+// The poll, its options and its turnout are read once per batch, and the
+// counters (poll_options.votes, polls.voters) are kept in memory while the
+// batch runs and written once at its end, so that each vote's own work is
+// its request record, its poll_voters row and its votes row: three
+// statements for a first vote. Each vote's result is the tally right after
+// it, in batch order, with no re-read.
+
+// voteBatchMax bounds the votes of one transaction, so that the first of
+// a long queue does not wait for hundreds behind it.
+const voteBatchMax = 64
+
+// voteQueueSize bounds the votes waiting for the writer; the adapters'
+// admission limits keep it far from full.
+const voteQueueSize = 1024
+
+// errVoteWriterClosed answers votes sent after Close.
+var errVoteWriterClosed = errors.New("storage: database closed")
+
+// voteJob is one vote waiting for the writer.
+type voteJob struct {
+	ctx    context.Context
+	pollID int64
+	option int64
+	apply  pollVoteFunc
+	done   chan voteOutcome // buffered: the writer never waits for the voter
+}
+
+type voteOutcome struct {
+	res *VoteResult
+	err error
+}
+
+// voteWriter is the one goroutine that writes votes.
+type voteWriter struct {
+	d       *DB
+	queue   chan *voteJob
+	stop    chan struct{}
+	stopped chan struct{} // closed once the writer has exited and failed the queue
+	wg      sync.WaitGroup
+	closed  sync.Once
+	// batched, when set (tests), sees the size of every batch committed;
+	// voted sees the statements each vote ran itself (its savepoint aside).
+	batched func(n int)
+	voted   func(statements int)
+}
+
+func newVoteWriter(d *DB) *voteWriter {
+	w := &voteWriter{d: d, queue: make(chan *voteJob, voteQueueSize), stop: make(chan struct{}),
+		stopped: make(chan struct{})}
+	w.wg.Add(1)
+	go w.run()
+	return w
+}
+
+// close stops the writer once the batch in progress is done; votes still
+// queued fail, and none is taken after.
+func (w *voteWriter) close() {
+	w.closed.Do(func() {
+		close(w.stop)
+		w.wg.Wait()
+		for {
+			select {
+			case j := <-w.queue:
+				j.done <- voteOutcome{err: errVoteWriterClosed}
+			default:
+				close(w.stopped)
+				return
+			}
+		}
+	})
+}
+
+// submit queues a vote and waits for its outcome. A vote that cannot be
+// queued before ctx ends was not written; once queued, its outcome is
+// waited for whatever ctx does, so that a voter is never told "not saved"
+// about a vote the batch then commits.
+func (w *voteWriter) submit(j *voteJob) (*VoteResult, error) {
+	select {
+	case w.queue <- j:
+	case <-j.ctx.Done():
+		return nil, j.ctx.Err()
+	case <-w.stop:
+		return nil, errVoteWriterClosed
+	}
+	var out voteOutcome
+	select {
+	case out = <-j.done:
+	case <-w.stopped:
+		// Queued after the writer stopped, unless its outcome came first.
+		select {
+		case out = <-j.done:
+		default:
+			out.err = errVoteWriterClosed
+		}
+	}
+	return out.res, out.err
+}
+
+func (w *voteWriter) run() {
+	defer w.wg.Done()
+	batch := make([]*voteJob, 0, voteBatchMax)
+	for {
+		select {
+		case <-w.stop:
+			return
+		case j := <-w.queue:
+			batch = append(batch[:0], j)
+		}
+	drain:
+		for len(batch) < voteBatchMax {
+			select {
+			case j := <-w.queue:
+				batch = append(batch, j)
+			default:
+				break drain
+			}
+		}
+		w.commit(batch)
+		clear(batch)
+	}
+}
+
+// commit writes batch in one transaction and answers every vote in it.
+func (w *voteWriter) commit(batch []*voteJob) {
+	out := make([]voteOutcome, len(batch))
+	ctx, cancel := batchContext(batch)
+	defer cancel()
+	if err := w.d.writeBatch(ctx, batch, out); err != nil {
+		for i := range out {
+			if out[i].err == nil {
+				out[i] = voteOutcome{err: err}
+			}
+		}
+	}
+	if w.batched != nil {
+		w.batched(len(batch))
+	}
+	for i, j := range batch {
+		j.done <- out[i]
+	}
+}
+
+// batchContext bounds the batch's wait for the write gate and its shared
+// statements by the latest deadline among its votes (each vote's own
+// statements run under its own context), or gateWait.
+func batchContext(batch []*voteJob) (context.Context, context.CancelFunc) {
+	var latest time.Time
+	for _, j := range batch {
+		d, ok := j.ctx.Deadline()
+		if !ok {
+			return context.WithTimeout(context.Background(), gateWait)
+		}
+		if d.After(latest) {
+			latest = d
+		}
+	}
+	return context.WithDeadline(context.Background(), latest)
+}
+
+// writeBatch runs the batch's votes in one write transaction, filling out
+// with each vote's outcome, and commits. An error it returns (the
+// transaction could not begin, the counters or the commit failed) is
+// every vote's: nothing of the batch was written.
+func (d *DB) writeBatch(ctx context.Context, batch []*voteJob, out []voteOutcome) error {
+	live := false
+	for i, j := range batch {
+		if err := j.ctx.Err(); err != nil {
+			out[i].err = err // ended while queued: never written
+			continue
+		}
+		live = true
+	}
+	if !live {
+		return nil
+	}
+	sqlTx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	b := &voteBatch{d: d, ctx: ctx, sqlTx: sqlTx, polls: map[int64]*batchPoll{}, counts: newVoteCounts()}
+	for i, j := range batch {
+		if out[i].err != nil {
+			continue
+		}
+		res, err := b.vote(j)
+		if errors.Is(err, errBatchBroken) {
+			sqlTx.Rollback()
+			return err
+		}
+		out[i] = voteOutcome{res: res, err: err}
+	}
+	if err := b.counts.flush(&tx{Tx: sqlTx, ctx: ctx, d: d}); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return err
+	}
+	for i, j := range batch {
+		if c := claimFrom(j.ctx); c != nil && out[i].err == nil {
+			c.recorded.Store(true)
+		}
+	}
+	return nil
+}
+
+// errBatchBroken is a savepoint that could not be released or rolled back:
+// the transaction's state is unknown, so the whole batch is abandoned.
+var errBatchBroken = errors.New("storage: vote batch savepoint failed")
+
+// voteBatch is the state of one batch's transaction.
+type voteBatch struct {
+	d      *DB
+	ctx    context.Context // the batch's, for the statements it shares
+	sqlTx  *sql.Tx
+	polls  map[int64]*batchPoll
+	counts *voteCounts // the committed votes' counter changes, written at the end
+}
+
+// batchPoll is a poll as the batch has changed it so far.
+type batchPoll struct {
+	poll    *Poll
+	members int // active members, read once per batch
+	gone    int // voters who have since left, read once per batch
+}
+
+// vote runs one vote in its savepoint and returns its result.
+func (b *voteBatch) vote(j *voteJob) (*VoteResult, error) {
+	shared := &tx{Tx: b.sqlTx, ctx: b.ctx, d: b.d}
+	if _, err := shared.exec("SAVEPOINT vote"); err != nil {
+		return nil, errBatchBroken
+	}
+	mine := newVoteCounts()
+	t := &tx{Tx: b.sqlTx, ctx: j.ctx, d: b.d, counts: mine}
+	res, err := b.apply(t, j)
+	if w := b.d.votes; w.voted != nil && err == nil {
+		w.voted(t.n)
+	}
+	if err != nil {
+		if _, rerr := shared.exec("ROLLBACK TO vote"); rerr != nil {
+			return nil, errBatchBroken
+		}
+	}
+	if _, rerr := shared.exec("RELEASE vote"); rerr != nil {
+		return nil, errBatchBroken
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := b.polls[j.pollID]
+	mine.applyTo(p.poll)
+	b.counts.add(mine)
+	res.Poll = p.poll.clone()
+	res.Turnout = Turnout{Voters: p.poll.Voters - p.gone, Members: p.members}
+	return res, nil
+}
+
+func (b *voteBatch) apply(t *tx, j *voteJob) (*VoteResult, error) {
+	if c := claimFrom(j.ctx); c != nil {
+		if err := t.recordClaim(c); err != nil {
+			return nil, err
+		}
+	}
+	// The poll is the batch's overhead, read once (not counted in t).
+	p, err := b.poll(&tx{Tx: t.Tx, ctx: t.ctx, d: t.d}, j.pollID)
+	if err != nil {
+		return nil, err
+	}
+	if !p.poll.Open() || p.poll.pastDeadline(b.d.Now()) {
+		return nil, pollErrClosed(j.pollID)
+	}
+	res := &VoteResult{Option: j.option}
+	res.Action, res.Choices, err = j.apply(t, p.poll)
+	return res, err
+}
+
+// poll returns the batch's copy of a poll, read (with its turnout's
+// counts) the first time a vote of the batch names it.
+func (b *voteBatch) poll(t *tx, id int64) (*batchPoll, error) {
+	if p, ok := b.polls[id]; ok {
+		return p, nil
+	}
+	p, err := pollGet(t, id)
+	if err != nil {
+		return nil, err
+	}
+	bp := &batchPoll{poll: p}
+	if bp.members, bp.gone, err = pollTurnoutCounts(t, id); err != nil {
+		return nil, err
+	}
+	b.polls[id] = bp
+	return bp, nil
+}
+
+// clone copies p and its options, so that a vote's result keeps the tally
+// right after it while the batch goes on.
+func (p *Poll) clone() *Poll {
+	c := *p
+	c.Options = append([]PollOption(nil), p.Options...)
+	return &c
+}
+
+// voteCounts are changes to the poll counters not yet written.
+type voteCounts struct {
+	options map[int64]int // poll_options.votes by option id
+	voters  map[int64]int // polls.voters by poll id
+}
+
+func newVoteCounts() *voteCounts {
+	return &voteCounts{options: map[int64]int{}, voters: map[int64]int{}}
+}
+
+func (c *voteCounts) add(o *voteCounts) {
+	for id, n := range o.options {
+		c.options[id] += n
+	}
+	for id, n := range o.voters {
+		c.voters[id] += n
+	}
+}
+
+// applyTo adds the changes that concern p to its in-memory tally.
+func (c *voteCounts) applyTo(p *Poll) {
+	p.Voters += c.voters[p.ID]
+	for i := range p.Options {
+		p.Options[i].Votes += c.options[p.Options[i].ID]
+	}
+}
+
+// flush writes the counters once: one statement per changed option and poll.
+func (c *voteCounts) flush(t *tx) error {
+	for id, n := range c.options {
+		if n == 0 {
+			continue
+		}
+		if _, err := t.exec("UPDATE poll_options SET votes = votes + ? WHERE id = ?", n, id); err != nil {
+			return err
+		}
+	}
+	for id, n := range c.voters {
+		if n == 0 {
+			continue
+		}
+		if _, err := t.exec("UPDATE polls SET voters = voters + ? WHERE id = ?", n, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
