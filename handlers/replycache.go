@@ -6,11 +6,17 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // replyCacheSize bounds the reply cache: the directory's places, orders and
 // pages in two languages fit many times over. When full it starts afresh.
 const replyCacheSize = 512
+
+// replyCacheTTL is how long the cache lives before it starts afresh, even
+// while the directory does not change, so that replies to words nobody
+// sends again do not stay in memory (issue 16).
+const replyCacheTTL = 10 * time.Minute
 
 // replyCache keeps the replies of Cached commands (who, gaps, stats, help)
 // read at the newest directory_version seen. Its zero value is ready. The
@@ -18,6 +24,7 @@ const replyCacheSize = 512
 type replyCache struct {
 	mu      sync.Mutex
 	version int64
+	started time.Time // when m was made
 	m       map[string]Reply
 }
 
@@ -34,7 +41,8 @@ func (rc *replyCache) run(ctx context.Context, c *Call, cmd *Command) Reply {
 		version = v
 	}
 	key := replyKey(version, c, cmd)
-	if r, ok := rc.get(version, key); ok {
+	now := c.s.now()
+	if r, ok := rc.get(version, key, now); ok {
 		return r
 	}
 	r := cmd.Run(ctx, c)
@@ -42,7 +50,7 @@ func (rc *replyCache) run(ctx context.Context, c *Call, cmd *Command) Reply {
 		return r // a failure may be passing (busy); forms and files are not for reuse
 	}
 	r.Key, r.Blocks = key, slices.Clip(r.Blocks) // an append by a user copies
-	rc.put(version, key, r)
+	rc.put(version, key, r, now)
 	return r
 }
 
@@ -66,10 +74,10 @@ func replyKey(version int64, c *Call, cmd *Command) string {
 	return strings.Join(parts, "\x1f")
 }
 
-func (rc *replyCache) get(version int64, key string) (Reply, bool) {
+func (rc *replyCache) get(version int64, key string, now time.Time) (Reply, bool) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if version != rc.version {
+	if version != rc.version || now.Sub(rc.started) >= replyCacheTTL {
 		return Reply{}, false
 	}
 	r, ok := rc.m[key]
@@ -77,15 +85,15 @@ func (rc *replyCache) get(version int64, key string) (Reply, bool) {
 }
 
 // put caches r read at version; a reply older than the cache's version is
-// dropped, a newer one starts the cache afresh.
-func (rc *replyCache) put(version int64, key string, r Reply) {
+// dropped, a newer one, a full cache or an old one starts it afresh.
+func (rc *replyCache) put(version int64, key string, r Reply, now time.Time) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	switch {
 	case version < rc.version:
 		return
-	case version > rc.version || rc.m == nil || len(rc.m) >= replyCacheSize:
-		rc.version, rc.m = version, make(map[string]Reply)
+	case version > rc.version || rc.m == nil || len(rc.m) >= replyCacheSize || now.Sub(rc.started) >= replyCacheTTL:
+		rc.version, rc.started, rc.m = version, now, make(map[string]Reply)
 	}
 	rc.m[key] = r
 }

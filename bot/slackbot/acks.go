@@ -3,6 +3,7 @@ package slackbot
 import (
 	"encoding/json"
 	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 )
@@ -17,13 +18,19 @@ func (e encodedAck) MarshalJSON() ([]byte, error) { return e, nil }
 // core caches (see handlers.Reply.Key) at one directory version.
 const ackCacheSize = 256
 
+// ackCacheTTL is how long the cache lives before it starts afresh, so that
+// acknowledgements nobody asks for again do not stay in memory.
+const ackCacheTTL = 10 * time.Minute
+
 // ackCache keeps the acknowledgement payloads of replies that carry a Key
-// (and hand over no file), encoded once. Its zero value is ready. Keys name a directory version, so
+// (and hand over no file), encoded once. Keys name a directory version, so
 // an entry is never wrong, only unused once the directory changes; when
-// full the cache starts afresh.
+// full or older than ackCacheTTL the cache starts afresh.
 type ackCache struct {
-	mu sync.Mutex
-	m  map[string]encodedAck
+	now     func() time.Time
+	mu      sync.Mutex
+	started time.Time
+	m       map[string]encodedAck
 }
 
 // get returns the acknowledgement encoded for key, if any.
@@ -33,6 +40,9 @@ func (c *ackCache) get(key string) (encodedAck, bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.now().Sub(c.started) >= ackCacheTTL {
+		return nil, false
+	}
 	b, ok := c.m[key]
 	return b, ok
 }
@@ -49,8 +59,8 @@ func (c *ackCache) put(key string, m *slack.WebhookMessage) any {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= ackCacheSize {
-		c.m = make(map[string]encodedAck)
+	if now := c.now(); c.m == nil || len(c.m) >= ackCacheSize || now.Sub(c.started) >= ackCacheTTL {
+		c.started, c.m = now, make(map[string]encodedAck)
 	}
 	c.m[key] = raw
 	return encodedAck(raw)

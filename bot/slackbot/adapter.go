@@ -131,7 +131,7 @@ func newAdapter(cfg Config, svc service, log *slog.Logger, now func() time.Time,
 	a := &Adapter{cfg: cfg, svc: turnTaking{service: svc, limit: limit}, limit: limit,
 		intake: admission.NewIntake(perPeer, bodyDeadline), log: log.With("platform", "slack"), now: now, tune: t,
 		pace:  newPacer(t.pace),
-		users: newTTLCache[userInfo](time.Hour, 10000, now)}
+		users: newTTLCache[userInfo](time.Hour, 10000, now), acks: ackCache{now: now}}
 	a.once = once.New(cfg.Requests, now, a.log)
 	var ctx context.Context
 	ctx, a.stopSweep = context.WithCancel(context.Background())

@@ -110,3 +110,19 @@ func TestReplyCacheBehindTheRateLimit(t *testing.T) {
 		t.Errorf("4th cached request within the burst: %s %q", r.Kind, r.Text)
 	}
 }
+
+// TestReplyCacheStartsAfresh: cached replies do not outlive ten minutes,
+// even while the directory stays the same (issue 16: time-pruned caches).
+func TestReplyCacheStartsAfresh(t *testing.T) {
+	e := rcEnv(t, nil)
+	visitor := handlerstest.User("visitor")
+	first := e.Ask(visitor, "gaps")
+	e.Clock.Add(9 * time.Minute)
+	if again := e.Ask(visitor, "gaps"); !sameBlocks(first, again) {
+		t.Error("not reused within ten minutes")
+	}
+	e.Clock.Add(2 * time.Minute)
+	if later := e.Ask(visitor, "gaps"); sameBlocks(first, later) || later.Key != first.Key {
+		t.Errorf("after eleven minutes: reused %v, keys %q %q", sameBlocks(first, later), first.Key, later.Key)
+	}
+}
