@@ -58,7 +58,7 @@ func (a *Adapter) command(ctx context.Context, s *slot, sc slack.SlashCommand) a
 func (a *Adapter) interaction(ctx context.Context, cb *slack.InteractionCallback) any {
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
-		a.blockActions(ctx, cb)
+		a.blockActions(ctx, clicksOf(cb))
 	case slack.InteractionTypeViewSubmission:
 		return a.viewSubmission(ctx, cb)
 	}
@@ -86,12 +86,12 @@ func (a *Adapter) remaining(ctx context.Context) time.Duration {
 // (Slack ignores its body), so a vote or RSVP the person is told about is
 // already committed. The answer, success or failure, is derived from that
 // outcome and delivered after the ack, through the outbox.
-func (a *Adapter) blockActions(ctx context.Context, cb *slack.InteractionCallback) {
+func (a *Adapter) blockActions(ctx context.Context, cb *clicks) {
 	ctx, cancel := a.budget(ctx)
 	defer cancel()
 	t := target{user: cb.User.ID, channel: firstNonEmpty(cb.Channel.ID, cb.Container.ChannelID),
 		responseURL: cb.ResponseURL, triggerID: cb.TriggerID, home: cb.View.Type == slack.VTHomeTab}
-	for _, act := range cb.ActionCallback.BlockActions {
+	for _, act := range cb.Actions {
 		id, ok := routeAction(act.ActionID)
 		if !ok {
 			continue

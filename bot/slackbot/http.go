@@ -27,12 +27,15 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, s *slot, 
 
 // serveInteraction is POST /slack/interactions.
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, _ *slot, v signed) {
-	cb, err := slack.InteractionCallbackParse(formRequest(v.body))
-	if err != nil || cb.Type == "" || cb.User.ID == "" {
+	c, cb, err := decodeInteraction(v.body)
+	switch {
+	case err != nil || (c != nil && c.User.ID == "") || (cb != nil && (cb.Type == "" || cb.User.ID == "")):
 		http.Error(w, "malformed interaction payload", http.StatusBadRequest)
-		return
+	case c != nil:
+		a.serveSigned(w, r, v, "", func(ctx context.Context) (any, error) { a.blockActions(ctx, c); return nil, nil })
+	default:
+		a.serveSigned(w, r, v, "", func(ctx context.Context) (any, error) { return a.interaction(ctx, cb), nil })
 	}
-	a.serveSigned(w, r, v, "", func(ctx context.Context) (any, error) { return a.interaction(ctx, &cb), nil })
 }
 
 // serveEvent is POST /slack/events.
