@@ -104,4 +104,5 @@ func TestSocketRedeliveryAfterKill9(t *testing.T) {
 	if got := e.storedVoters(p.ID); got != 1 {
 		t.Errorf("%d voters after the redelivery, want 1: the vote was taken back", got)
 	}
+	e.notAnsweredAgain()
 }

@@ -268,4 +268,18 @@ func TestSocketEnvelopeRedeliveredAfterRestart(t *testing.T) {
 	if got := e.storedVoters(p.ID); got != 1 {
 		t.Errorf("%d voters after the redelivery, want 1: the vote was taken back", got)
 	}
+	e.notAnsweredAgain()
+}
+
+// notAnsweredAgain fails the test if the env's Slack saw any write: a
+// redelivered request is acknowledged and nothing else, even where running
+// it again would change nothing stored (a vote that carries its intent).
+func (e *env) notAnsweredAgain() {
+	e.t.Helper()
+	for _, c := range e.fake.Writes() {
+		if c.Method == "apps.connections.open" { // the new process connecting
+			continue
+		}
+		e.t.Errorf("the redelivery was answered again: %s %s", c.Method, c.Body)
+	}
 }
