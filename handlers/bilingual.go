@@ -59,8 +59,8 @@ func inLanguage(s, lang string) string {
 }
 
 // Own is user text as the call's reader should see it: their language's
-// part of a bilingual text.
-func (c *Call) Own(s string) string { return inLanguage(s, c.Lang) }
+// part of a bilingual text, marked as typed by a person (User).
+func (c *Call) Own(s string) string { return User(inLanguage(s, c.Lang)) }
 
 // frenchWords are short words common in French and rare in English titles.
 var frenchWords = map[string]bool{"le": true, "la": true, "les": true, "des": true, "du": true,

@@ -1,11 +1,12 @@
 package handlers
 
-import "unicode/utf8"
-
 // This file is the platform-neutral message model. Handlers build Replies;
 // each adapter in bot/ has one renderer (Block Kit, Adaptive Card, text) that
 // turns a Reply into its platform's format. All text here is already
 // translated and is plain text: renderers escape it for their platform.
+// Catalog text may hold `code` spans, which renderers show as code where
+// they can; what people typed is marked with User, and shown as typed
+// (see usertext.go).
 
 // Visibility says who sees a reply.
 type Visibility int
@@ -72,7 +73,7 @@ const MaxTitle = 150
 // Title shows a title whole on every platform: full as the header when it
 // fits one, else short as the header and full in a section under it.
 func Title(full, short string) []Block {
-	if utf8.RuneCountInString(full) <= MaxTitle {
+	if TextLen(full) <= MaxTitle {
 		return []Block{Header{Text: full}}
 	}
 	return []Block{Header{Text: short}, Section{Text: full}}

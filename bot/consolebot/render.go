@@ -12,7 +12,7 @@ import (
 // characters, bidi overrides and broken UTF-8 that a reply echoes from
 // what someone typed are shown as U+FFFD, so that no escape sequence
 // reaches the terminal.
-func RenderText(r handlers.Reply) string { return terminalSafe(renderText(r)) }
+func RenderText(r handlers.Reply) string { return terminalSafe(handlers.Unmark(renderText(r))) }
 
 // terminalSafe replaces in s what a terminal would act on or reorder
 // rather than show: C0 controls but line feed and tab, DEL, C1 controls,
@@ -51,7 +51,7 @@ func renderTextBlock(b *strings.Builder, lang string, plain bool, blk handlers.B
 	case handlers.Header:
 		b.WriteString(v.Text + "\n")
 		if !plain {
-			b.WriteString(strings.Repeat("=", runeLen(v.Text)) + "\n")
+			b.WriteString(strings.Repeat("=", runeLen(handlers.Unmark(v.Text))) + "\n")
 		}
 	case handlers.Section:
 		if v.Text != "" {

@@ -39,6 +39,10 @@ func checkBudget(t *testing.T, name string, r handlers.Reply, m rendered, s surf
 	if problems, _ := slacktest.BlockProblems(raw, kind); len(problems) > 0 {
 		t.Errorf("%s: Slack would refuse it: %v", name, problems[:min(3, len(problems))])
 	}
+	if strings.ContainsAny(string(raw)+m.text, "\ufdd0\ufdd1") ||
+		m.overflow != nil && strings.ContainsAny(string(m.overflow.Data), "\ufdd0\ufdd1") {
+		t.Errorf("%s: the marks of user text reach Slack", name)
+	}
 	if n := utf8.RuneCountInString(m.text); n > slacktest.MaxText {
 		t.Errorf("%s: text of %d characters, Slack cuts it at %d", name, n, slacktest.MaxText)
 	}
@@ -87,7 +91,11 @@ func shownText(blocks []slack.Block) string {
 	return b.String()
 }
 
-var unescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+// unescaper undoes escape: the entities, and the look-alikes that stand in
+// for formatting characters in user text (the generated text has none of
+// its own).
+var unescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&",
+	"\u2217", "*", "\u02cd", "_", "\u223c", "~", "\u02cb", "`")
 
 func unescape(s string) string { return unescaper.Replace(s) }
 

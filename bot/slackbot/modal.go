@@ -5,7 +5,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -60,7 +59,7 @@ func modal(f *handlers.Form, meta formMeta, closeText, placeholder string) (slac
 	md, ok := meta.encode()
 	v := slack.ModalViewRequest{
 		Type:            slack.VTModal,
-		Title:           plain(truncate(f.Title, maxModalTitle)),
+		Title:           plain(truncate(handlers.Unmark(f.Title), maxModalTitle)),
 		Close:           plain(truncate(closeText, maxModalTitle)),
 		Submit:          plain(truncate(f.Submit, maxModalTitle)),
 		PrivateMetadata: md,
@@ -68,7 +67,7 @@ func modal(f *handlers.Form, meta formMeta, closeText, placeholder string) (slac
 	}
 	// Text a modal's limits would cut is shown whole in a block of its own:
 	// a long title above the inputs, long choices above their menu.
-	if utf8.RuneCountInString(f.Title) > maxModalTitle {
+	if handlers.TextLen(f.Title) > maxModalTitle {
 		v.Blocks.BlockSet = append(v.Blocks.BlockSet, header(f.Title)...)
 	}
 	for _, ff := range f.Fields {
@@ -86,7 +85,7 @@ func modal(f *handlers.Form, meta formMeta, closeText, placeholder string) (slac
 func longChoices(ff handlers.FormField) []slack.Block {
 	var long []string
 	for _, o := range ff.Options {
-		if utf8.RuneCountInString(o.Label) > maxOptionText {
+		if handlers.TextLen(o.Label) > maxOptionText {
 			long = append(long, "• "+escape(o.Label))
 		}
 	}
@@ -116,7 +115,7 @@ func inputElement(ff handlers.FormField, placeholder string) slack.BlockElement 
 	}
 	in := slack.NewPlainTextInputBlockElement(nil, valueActionID)
 	in.Multiline = ff.Kind == handlers.FieldMultiline
-	in.InitialValue = truncate(ff.Initial, maxInitialValue)
+	in.InitialValue = truncate(handlers.Unmark(ff.Initial), maxInitialValue)
 	return in
 }
 
@@ -124,7 +123,7 @@ func selectElement(ff handlers.FormField, placeholder string) *slack.SelectBlock
 	var opts []*slack.OptionBlockObject
 	var initial *slack.OptionBlockObject
 	for _, o := range ff.Options[:min(len(ff.Options), maxOptions)] {
-		opt := slack.NewOptionBlockObject(o.Value, plain(truncate(o.Label, maxOptionText)), nil)
+		opt := slack.NewOptionBlockObject(o.Value, plain(truncate(handlers.Unmark(o.Label), maxOptionText)), nil)
 		opts = append(opts, opt)
 		if o.Value == ff.Initial && ff.Initial != "" {
 			initial = opt
@@ -196,7 +195,7 @@ func fieldErrors(errs map[string]string, ids []string) (map[string]string, bool)
 	out := map[string]string{}
 	var stray []string
 	for _, id := range slices.Sorted(maps.Keys(errs)) {
-		msg := errs[id]
+		msg := handlers.Unmark(errs[id])
 		if known[id] {
 			out[id] = truncate(msg, maxInputLabel)
 		} else {

@@ -65,8 +65,29 @@ const actionSep = "#"
 // <@mention>, <!here> or <link>.
 var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
-// escape makes plain text safe inside a mrkdwn text object.
-func escape(s string) string { return mrkdwnEscaper.Replace(s) }
+// userEscaper also neutralizes, in what people typed, the characters
+// mrkdwn reads as formatting. Slack documents no escape for them (only
+// &, < and >; a backslash does not escape), so each is written as the
+// character that looks like it: a name full of *, _, ~ or backticks shows
+// as typed instead of turning into bold, italics, strike-through or a
+// code block running over the rest of the message.
+var userEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;",
+	"*", "\u2217", "_", "\u02cd", "~", "\u223c", "`", "\u02cb")
+
+// escape makes a reply's text safe inside a mrkdwn text object: the
+// catalog's formatting (`code` spans) renders, and user text (marked by
+// handlers.User) shows as typed.
+func escape(s string) string {
+	var b strings.Builder
+	for _, sp := range handlers.Spans(s) {
+		if sp.User {
+			b.WriteString(userEscaper.Replace(sp.Text))
+		} else {
+			b.WriteString(mrkdwnEscaper.Replace(sp.Text))
+		}
+	}
+	return b.String()
+}
 
 // mrkdwn is a mrkdwn text object with verbatim set, so that Slack does not
 // auto-link channel names or parse "@here" in user-supplied text.
@@ -74,8 +95,10 @@ func mrkdwn(escaped string) *slack.TextBlockObject {
 	return &slack.TextBlockObject{Type: slack.MarkdownType, Text: escaped, Verbatim: true}
 }
 
+// plain is a plain_text object, which Slack shows as it is: user text
+// needs no more than its marks taken out.
 func plain(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+	return slack.NewTextBlockObject(slack.PlainTextType, handlers.Unmark(s), false, false)
 }
 
 // rendered is a reply as one Slack message or view. When the reply does
@@ -262,7 +285,7 @@ func (rd *renderer) block(b handlers.Block) []slack.Block {
 // header is a header block, or, for a title longer than a header takes, a
 // section holding it whole.
 func header(text string) []slack.Block {
-	text = strings.TrimSpace(text)
+	text = strings.TrimSpace(handlers.Unmark(text))
 	if text == "" {
 		return nil
 	}
@@ -325,7 +348,7 @@ func (rd *renderer) actions(a handlers.Actions) []slack.Block {
 	var out []slack.Block
 	var long []string
 	for _, b := range a.Buttons {
-		if utf8.RuneCountInString(b.Label) > maxButtonText {
+		if handlers.TextLen(b.Label) > maxButtonText {
 			long = append(long, "• "+escape(b.Label))
 		}
 	}
@@ -346,7 +369,7 @@ func (rd *renderer) actions(a handlers.Actions) []slack.Block {
 
 func (rd *renderer) button(b handlers.Button) *slack.ButtonBlockElement {
 	btn := slack.NewButtonBlockElement(rd.actionID(b), truncate(b.Value, maxButtonValue),
-		plain(truncate(b.Label, maxButtonText)))
+		plain(truncate(handlers.Unmark(b.Label), maxButtonText)))
 	if b.URL != "" {
 		btn.URL = truncate(b.URL, maxURL)
 	}

@@ -31,6 +31,10 @@ func checkTeamsBudget(t *testing.T, name string, r handlers.Reply, c *card) {
 	if errs := validateCard(t, raw); len(errs) > 0 {
 		t.Errorf("%s: not an Adaptive Card 1.5: %v", name, errs)
 	}
+	if act, _ := json.Marshal(message(r, c)); strings.ContainsAny(string(act), "\ufdd0\ufdd1") ||
+		c.overflow != nil && strings.ContainsAny(string(c.overflow.Data), "\ufdd0\ufdd1") {
+		t.Errorf("%s: the marks of user text reach Teams", name)
+	}
 	var file string
 	if c.overflow != nil {
 		file = strings.ReplaceAll(string(c.overflow.Data), "`", "") // as r's (see noBackticks)

@@ -34,7 +34,7 @@ func (rd renderer) form(r handlers.Reply, values, errs map[string]string) *card 
 func (rd renderer) input(ff handlers.FormField, lang string, values map[string]string) *element {
 	v, ok := values[ff.ID]
 	if !ok {
-		v = ff.Initial
+		v = handlers.Unmark(ff.Initial)
 	}
 	e := &element{ID: inputPrefix + ff.ID, Label: ff.Label, Placeholder: ff.Hint, Value: v,
 		IsRequired: !ff.Optional}
@@ -45,7 +45,7 @@ func (rd renderer) input(ff handlers.FormField, lang string, values map[string]s
 	case handlers.FieldSelect:
 		e.Type, e.Style = "Input.ChoiceSet", "compact"
 		for _, o := range ff.Options {
-			e.Choices = append(e.Choices, choice{Title: o.Label, Value: o.Value})
+			e.Choices = append(e.Choices, choice{Title: handlers.Unmark(o.Label), Value: o.Value})
 		}
 	case handlers.FieldMultiline:
 		e.Type, e.IsMultiline = "Input.Text", true

@@ -38,7 +38,7 @@ type attachment struct {
 // carries the text; summary is the notification preview. Files never ride
 // in the activity (see sendFiles).
 func message(r handlers.Reply, c *card) outActivity {
-	first, _, _ := strings.Cut(r.Text, "\n")
+	first, _, _ := strings.Cut(handlers.Unmark(r.Text), "\n")
 	return outActivity{Type: "message", Summary: truncate(first, 200),
 		Attachments: []attachment{{ContentType: cardContentType, Content: c}}}
 }

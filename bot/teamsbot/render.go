@@ -121,7 +121,7 @@ func lang(r handlers.Reply) string {
 // glyph bars), without the backticks around commands.
 func newCard(r handlers.Reply) *card {
 	c := &card{Type: "AdaptiveCard", Schema: cardSchema, Version: cardVersion,
-		Fallback: r.Text, Speak: speakable(r.Text), Body: []*element{}, MSTeams: &msteams{Width: "Full"}}
+		Fallback: handlers.Unmark(r.Text), Speak: speakable(r.Text), Body: []*element{}, MSTeams: &msteams{Width: "Full"}}
 	if r.Lang == "en" || r.Lang == "fr" {
 		c.Lang = r.Lang
 	}
@@ -226,9 +226,9 @@ func actionRows(buttons []handlers.Button) []*element {
 
 func buttonAction(b handlers.Button) *action {
 	if b.URL != "" {
-		return &action{Type: "Action.OpenUrl", Title: b.Label, URL: b.URL}
+		return &action{Type: "Action.OpenUrl", Title: handlers.Unmark(b.Label), URL: b.URL}
 	}
-	a := &action{Type: "Action.Execute", Title: b.Label, Verb: b.ActionID,
+	a := &action{Type: "Action.Execute", Title: handlers.Unmark(b.Label), Verb: b.ActionID,
 		Data: map[string]string{dataAction: b.ActionID, dataValue: b.Value}}
 	switch b.Style {
 	case handlers.StylePrimary:
@@ -294,8 +294,8 @@ func utf16Size(v any) int {
 }
 
 // speakable is text to read aloud: backticks (code marks a voice would
-// spell out) are dropped.
-func speakable(s string) string { return strings.ReplaceAll(s, "`", "") }
+// spell out, and rarely meant as words where people type them) are dropped.
+func speakable(s string) string { return strings.ReplaceAll(handlers.Unmark(s), "`", "") }
 
 // truncate cuts s to at most n characters, ending with "…" when cut.
 func truncate(s string, n int) string {
@@ -309,13 +309,27 @@ func truncate(s string, n int) string {
 }
 
 // mdEscaper neutralises the Markdown that TextBlock and FactSet render, so
-// a name like "*Bob*" or "[x](y)" shows as typed. Cards have no code style,
-// so the backticks handlers put around commands are dropped, not shown.
+// that a name like "*Bob*" or "[x](y)" shows as typed. Cards have no code
+// style, so the backticks the catalogs put around commands are dropped,
+// not shown; the backticks people type (userMDEscaper) are kept, escaped.
 var mdEscaper = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `_`, `\_`, "`", "",
 	`[`, `\[`, `]`, `\]`, `~`, `\~`)
 
+var userMDEscaper = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `_`, `\_`, "`", "\\`",
+	`[`, `\[`, `]`, `\]`, `~`, `\~`)
+
+// escapeMD makes a reply's text (catalog text, and user text marked by
+// handlers.User) safe in a TextBlock or a FactSet.
 func escapeMD(s string) string {
-	s = mdEscaper.Replace(s)
+	var b strings.Builder
+	for _, sp := range handlers.Spans(s) {
+		if sp.User {
+			b.WriteString(userMDEscaper.Replace(sp.Text))
+		} else {
+			b.WriteString(mdEscaper.Replace(sp.Text))
+		}
+	}
+	s = b.String()
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
 		lines[i] = escapeListStart(l)

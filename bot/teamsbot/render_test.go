@@ -275,6 +275,8 @@ func TestEscapeMD(t *testing.T) {
 		{"# title\n> quote\na > b # c", "\\# title\n\\> quote\na > b # c"},
 		{"2027. A year", `2027\. A year`},
 		{"1.5 million", "1.5 million"},
+		// People's backticks are theirs: kept, escaped; the catalog's go.
+		{"Run `who` for " + handlers.User("```Zoë *Z*"), "Run who for \\`\\`\\`Zoë \\*Z\\*"},
 	}
 	for _, tt := range tests {
 		if got := escapeMD(tt.in); got != tt.want {

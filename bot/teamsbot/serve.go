@@ -302,7 +302,7 @@ func (a *Adapter) onCardAction(ctx context.Context, act *activity) invokeRespons
 		if r.Form != nil {
 			return invokeResponse{StatusCode: 200, Type: invokeCard, Value: c}
 		}
-		return invokeResponse{StatusCode: 200, Type: invokeMessage, Value: r.Text}
+		return invokeResponse{StatusCode: 200, Type: invokeMessage, Value: handlers.Unmark(r.Text)}
 	}
 	l := lang(reply)
 	switch {

@@ -292,7 +292,7 @@ func (s *Feature) directory(ctx context.Context, c *call, q dirQuery) handlers.R
 	showEmail := s.opts.ShowEmails || c.Coordinator
 	lengths := make([]int, len(all))
 	for i, m := range all {
-		lengths[i] = utf8.RuneCountInString(c.directoryLine(m, showEmail))
+		lengths[i] = handlers.TextLen(c.directoryLine(m, showEmail))
 	}
 	starts := pageStarts(lengths)
 	pages := len(starts)
@@ -396,11 +396,11 @@ func (c *call) nextPage(q dirQuery, n int) string {
 // the same in both languages. Coordinators also see the member number
 // that `coordinator link` takes.
 func (c *call) directoryLine(m *storage.Member, showEmail bool) string {
-	line := m.Name + " — "
+	line := handlers.User(m.Name) + " — "
 	if m.Title != "" {
-		line += m.Title + ", "
+		line += handlers.User(m.Title) + ", "
 	}
-	line += m.Organization
+	line += handlers.User(m.Organization)
 	if showEmail && m.Email != "" {
 		line += " · " + m.Email
 	}

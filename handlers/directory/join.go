@@ -285,7 +285,7 @@ func (s *Feature) joinWith(ctx context.Context, c *call, vals map[string]string,
 	c.Member, c.Former, c.Lang = m, nil, m.Language
 	r := c.profileReply(m)
 	r.Kind = "joined"
-	r.Blocks = append([]handlers.Block{handlers.Section{Text: c.T(key, c.With(map[string]any{"Name": m.Name}))}}, r.Blocks...)
+	r.Blocks = append([]handlers.Block{handlers.Section{Text: c.T(key, c.With(map[string]any{"Name": handlers.User(m.Name)}))}}, r.Blocks...)
 	r.Text = handlers.BlocksText(r.Lang, r.Blocks)
 	return r, nil
 }

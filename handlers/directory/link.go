@@ -69,7 +69,7 @@ func (s *Feature) linkTarget(ctx context.Context, ref string) (*storage.Member, 
 // linkText says what linking did: nothing (before held id already), a new
 // link, or a replaced one.
 func (c *call) linkText(m *storage.Member, id storage.Identity, replaced string, before *storage.Member) string {
-	data := c.With(map[string]any{"Identity": id.String(), "Name": m.Name,
+	data := c.With(map[string]any{"Identity": id.String(), "Name": handlers.User(m.Name),
 		"Number": c.T("member_number", map[string]any{"ID": m.ID})})
 	switch {
 	case platformID(before, id.Platform) == id.ID:

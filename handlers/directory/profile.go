@@ -13,13 +13,13 @@ import (
 // their own).
 func (c *call) profileReply(m *storage.Member) handlers.Reply {
 	fields := []handlers.Field{
-		{Label: c.T("field_name", nil), Value: m.Name},
-		{Label: c.T("field_organization", nil), Value: m.Organization},
+		{Label: c.T("field_name", nil), Value: handlers.User(m.Name)},
+		{Label: c.T("field_organization", nil), Value: handlers.User(m.Organization)},
 		{Label: c.T("field_order", nil), Value: c.T("order_member_"+memberOrder(m), nil)},
 		{Label: c.T("field_jurisdiction", nil), Value: c.PlaceName(m.Jurisdiction)},
 	}
 	if m.Title != "" {
-		fields = append(fields, handlers.Field{Label: c.T("field_title", nil), Value: m.Title})
+		fields = append(fields, handlers.Field{Label: c.T("field_title", nil), Value: handlers.User(m.Title)})
 	}
 	if m.Email != "" {
 		fields = append(fields, handlers.Field{Label: c.T("field_email", nil), Value: m.Email})
@@ -133,7 +133,7 @@ func (s *Feature) leave(ctx context.Context, c *call) handlers.Reply {
 		return c.Fail(err)
 	}
 	s.svc.MembershipChanged(nil)
-	return c.Reply("left", handlers.Ephemeral, handlers.Section{Text: c.T("leave_done", c.With(map[string]any{"Name": c.Member.Name}))})
+	return c.Reply("left", handlers.Ephemeral, handlers.Section{Text: c.T("leave_done", c.With(map[string]any{"Name": handlers.User(c.Member.Name)}))})
 }
 
 // cmdLanguage sets the caller's reply language. Only members have a stored

@@ -118,7 +118,7 @@ func (s *Feature) listCoordinators(ctx context.Context, c *call) handlers.Reply 
 // identityLabel is "Marie Tremblay (slack:U1)" for members, else the id.
 func (s *Feature) identityLabel(ctx context.Context, id storage.Identity) string {
 	if m, err := s.store.MemberByIdentity(ctx, id); err == nil {
-		return m.Name + " (" + id.String() + ")"
+		return handlers.User(m.Name) + " (" + id.String() + ")"
 	}
 	return id.String()
 }

@@ -54,7 +54,7 @@ func mtUser(id string) storage.Identity {
 
 // mtAsk sends text as user id (a console user) with a platform locale.
 func mtAsk(s *dirService, id, locale, text string) handlers.Reply {
-	return s.Handle(context.Background(), handlers.Request{Identity: mtUser(id), UserName: "User " + id, Locale: locale, Text: text})
+	return handlers.UnmarkReply(s.Handle(context.Background(), handlers.Request{Identity: mtUser(id), UserName: "User " + id, Locale: locale, Text: text}))
 }
 
 // mtJoin signs up a console user with a one-line join, failing the test if

@@ -57,7 +57,7 @@ func mtUser(id string) storage.Identity { return handlerstest.User(id) }
 
 // mtAsk sends text as user id (a console user) with a platform locale.
 func mtAsk(s *handlers.Service, id, locale, text string) handlers.Reply {
-	return s.Handle(context.Background(), handlers.Request{Identity: mtUser(id), UserName: "User " + id, Locale: locale, Text: text})
+	return handlers.UnmarkReply(s.Handle(context.Background(), handlers.Request{Identity: mtUser(id), UserName: "User " + id, Locale: locale, Text: text}))
 }
 
 // mtJoin signs up a console user with a one-line join, failing the test if
@@ -113,7 +113,7 @@ func (e *mtgEnv) ask(user, lang, text string) handlers.Reply {
 	if lang == "fr" {
 		locale = "fr-CA"
 	}
-	return e.s.Handle(context.Background(), handlers.Request{Identity: mtUser(user), Locale: locale, Text: text})
+	return handlers.UnmarkReply(e.s.Handle(context.Background(), handlers.Request{Identity: mtUser(user), Locale: locale, Text: text}))
 }
 
 func (e *mtgEnv) join(user, name, lang string) *storage.Member { return e.Join(user, name, lang) }

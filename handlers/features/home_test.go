@@ -11,7 +11,7 @@ func TestHome(t *testing.T) {
 	s, _ := mtService(t, nil)
 	ctx := context.Background()
 	visitor := handlers.Request{Identity: mtUser("v"), Locale: "fr-CA"}
-	r := s.Home(ctx, visitor)
+	r := handlers.UnmarkReply(s.Home(ctx, visitor))
 	if got := strings.Join(mtButtons(r), ","); got != "signup_open" {
 		t.Errorf("visitor buttons = %s", got)
 	}
@@ -21,7 +21,7 @@ func TestHome(t *testing.T) {
 		t.Fatalf("signup_open: %+v", form.Form)
 	}
 	mtJoin(t, s, "m", "Marie | SO | provincial | ON | Agent")
-	r = s.Home(ctx, handlers.Request{Identity: mtUser("m")})
+	r = handlers.UnmarkReply(s.Home(ctx, handlers.Request{Identity: mtUser("m")}))
 	mtContains(t, "member home", r.Text, "Name: Marie", "Title or role: Agent")
 	if got := strings.Join(mtButtons(r), ","); got != "signup_open" {
 		t.Errorf("member buttons = %s", got)
@@ -30,7 +30,7 @@ func TestHome(t *testing.T) {
 	if form.Form == nil || form.Form.Title != "Edit my profile" || form.Form.Fields[0].Initial != "Marie" {
 		t.Errorf("edit form: %+v", form.Form)
 	}
-	r = s.Home(ctx, handlers.Request{Identity: mtCoordinator})
+	r = handlers.UnmarkReply(s.Home(ctx, handlers.Request{Identity: mtCoordinator}))
 	if got := strings.Join(mtButtons(r), ","); got != "signup_open,gaps_show,stats_show,coordinators_list" {
 		t.Errorf("coordinator buttons = %s", got)
 	}

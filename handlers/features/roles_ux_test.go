@@ -47,7 +47,7 @@ func TestCoordinatorOnlyWordingIsOne(t *testing.T) {
 			}
 		}
 	}
-	if r := s.Act(context.Background(), handlers.Request{Identity: mtUser("marie")}, "coordinators_list", ""); r.Text != wants["marie"] {
+	if r := handlers.UnmarkReply(s.Act(context.Background(), handlers.Request{Identity: mtUser("marie")}, "coordinators_list", "")); r.Text != wants["marie"] {
 		t.Errorf("coordinators_list button: %q", r.Text)
 	}
 }

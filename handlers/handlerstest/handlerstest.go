@@ -2,6 +2,10 @@
 // its feature packages: a settable clock, a fake community channel, and a
 // Service on a fresh SQLite file in t.TempDir() with the features a test
 // installs. It imports the core only, so every feature's tests can use it.
+//
+// Replies reach tests as a reader sees them: the marks that set user text
+// apart for renderers (handlers.User) are taken out (handlers.UnmarkReply);
+// the renderers' tests in bot/ check what the marks do.
 package handlerstest
 
 import (
@@ -138,7 +142,7 @@ func (p *Poster) Post(ctx context.Context, r handlers.Reply) ([]handlers.Message
 	if failing && !p.partial {
 		return nil, p.err
 	}
-	p.posts = append(p.posts, r)
+	p.posts = append(p.posts, handlers.UnmarkReply(r))
 	p.next++
 	ref := handlers.MessageRef{Platform: storage.PlatformSlack, Channel: "C0COP", ID: fmt.Sprintf("1700000000.%06d", p.next)}
 	if failing {
@@ -151,7 +155,7 @@ func (p *Poster) Post(ctx context.Context, r handlers.Reply) ([]handlers.Message
 func (p *Poster) Update(ctx context.Context, ref handlers.MessageRef, r handlers.Reply) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.updates = append(p.updates, Update{Ref: ref, Reply: r, At: time.Now()})
+	p.updates = append(p.updates, Update{Ref: ref, Reply: handlers.UnmarkReply(r), At: time.Now()})
 	return nil
 }
 
@@ -208,7 +212,7 @@ type DMPoster struct {
 func (p *DMPoster) Direct(ctx context.Context, to storage.Identity, r handlers.Reply) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.dms = append(p.dms, DM{To: to, Reply: r})
+	p.dms = append(p.dms, DM{To: to, Reply: handlers.UnmarkReply(r)})
 	return nil
 }
 
@@ -341,18 +345,18 @@ func (e *Env) Replans() int {
 
 // Ask sends text as who, from the community channel.
 func (e *Env) Ask(who storage.Identity, text string) handlers.Reply {
-	return e.S.Handle(context.Background(), handlers.Request{Identity: who, Text: text, ChannelID: "C0COP"})
+	return handlers.UnmarkReply(e.S.Handle(context.Background(), handlers.Request{Identity: who, Text: text, ChannelID: "C0COP"}))
 }
 
 // AskIn sends text as the console user id with a platform locale ("fr-CA").
 func (e *Env) AskIn(id, locale, text string) handlers.Reply {
-	return e.S.Handle(context.Background(), handlers.Request{Identity: User(id), UserName: "User " + id,
-		Locale: locale, Text: text})
+	return handlers.UnmarkReply(e.S.Handle(context.Background(), handlers.Request{Identity: User(id), UserName: "User " + id,
+		Locale: locale, Text: text}))
 }
 
 // Click clicks a button as who.
 func (e *Env) Click(who storage.Identity, action, value string) handlers.Reply {
-	return e.S.Act(context.Background(), handlers.Request{Identity: who}, action, value)
+	return handlers.UnmarkReply(e.S.Act(context.Background(), handlers.Request{Identity: who}, action, value))
 }
 
 // Join makes the console user id a federal member, directly in storage.

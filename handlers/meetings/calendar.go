@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -110,7 +111,9 @@ func newICSWriter(w io.Writer) *icsWriter {
 }
 
 // text writes a TEXT property, escaped.
-func (iw *icsWriter) text(name, value string) { iw.prop(name, iw.escape.Replace(value)) }
+func (iw *icsWriter) text(name, value string) {
+	iw.prop(name, iw.escape.Replace(handlers.Unmark(value)))
+}
 
 // prop writes name:value as it is (value must already be escaped).
 func (iw *icsWriter) prop(name, value string) {

@@ -108,7 +108,7 @@ func meetingNames(c *call, names []string) string {
 	if len(names) == 0 {
 		return c.T("meeting_rsvps_nobody", nil)
 	}
-	return strings.Join(names, "\n")
+	return strings.Join(users(names), "\n")
 }
 
 // cmdMeetingStatus: meeting status ID, the delivery of every reminder of

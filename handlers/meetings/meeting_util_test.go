@@ -122,7 +122,7 @@ func (e *mtgEnv) ask(user, lang, text string) handlers.Reply {
 	if lang == "fr" {
 		locale = "fr-CA"
 	}
-	return e.s.Handle(context.Background(), handlers.Request{Identity: handlerstest.User(user), Locale: locale, Text: text})
+	return handlers.UnmarkReply(e.s.Handle(context.Background(), handlers.Request{Identity: handlerstest.User(user), Locale: locale, Text: text}))
 }
 
 // join makes a console user a member, directly in storage.

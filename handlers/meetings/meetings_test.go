@@ -384,12 +384,12 @@ func TestRSVP(t *testing.T) {
 	}{
 		{"command, French", func() handlers.Reply { return e.ask("ana", "", "participer 1") }, "Merci\u202f! Votre présence à la réunion nº\u00a01"},
 		{"button", func() handlers.Reply {
-			return e.s.Act(ctx, handlers.Request{Identity: storage.Identity{Platform: storage.PlatformConsole, ID: "bob"}}, "rsvp_yes", "1")
+			return handlers.UnmarkReply(e.s.Act(ctx, handlers.Request{Identity: storage.Identity{Platform: storage.PlatformConsole, ID: "bob"}}, "rsvp_yes", "1"))
 		}, "2 people attending"},
 		{"change of mind", func() handlers.Reply { return e.ask("bob", "", "decline 1") }, "1 person attending · 1 person can’t attend"},
 		{"non-member", func() handlers.Reply { return e.ask("zoe", "en", "attend 1") }, "not a member yet"},
 		{"non-member button", func() handlers.Reply {
-			return e.s.Act(ctx, handlers.Request{Identity: storage.Identity{Platform: storage.PlatformConsole, ID: "zoe"}}, "rsvp_no", "1")
+			return handlers.UnmarkReply(e.s.Act(ctx, handlers.Request{Identity: storage.Identity{Platform: storage.PlatformConsole, ID: "zoe"}}, "rsvp_no", "1"))
 		}, "not a member yet"},
 		{"unknown meeting", func() handlers.Reply { return e.ask("ana", "", "participer 9") }, "Il n’y a pas de réunion nº 9"},
 		{"no id", func() handlers.Reply { return e.ask("bob", "", "attend") }, "Usage: `/cop attend ID`"},
@@ -455,7 +455,7 @@ func TestNextMeetingBlocks(t *testing.T) {
 	}
 	e.addMeeting(mtgT0.Add(60*24*time.Hour), time.Hour)
 	e.addMeeting(mtgT0.Add(30*24*time.Hour), time.Hour)
-	text = handlers.BlocksText("en", e.f.nextMeetingBlocks(context.Background(), c))
+	text = handlers.Unmark(handlers.BlocksText("en", e.f.nextMeetingBlocks(context.Background(), c)))
 	if !strings.Contains(text, "Next meeting") || !strings.Contains(text, "#2 “Quarterly meeting”") ||
 		!strings.Contains(text, "March 3, 2027") {
 		t.Errorf("next meeting:\n%s", text)

@@ -142,7 +142,7 @@ func (s *Feature) recordReply(ctx context.Context, c *call, r *storage.MeetingRe
 	if len(r.KeyPoints) > 0 {
 		var lines []string
 		for i, p := range r.KeyPoints {
-			lines = append(lines, fmt.Sprintf("%d. %s", i+1, p))
+			lines = append(lines, fmt.Sprintf("%d. %s", i+1, handlers.User(p)))
 		}
 		blocks = append(blocks, handlers.Section{Text: c.T("record_points", nil) + "\n" + strings.Join(lines, "\n")})
 	}
@@ -160,7 +160,7 @@ func (c *call) recordFields(r *storage.MeetingRecord) []handlers.Field {
 		format = c.T("format_"+string(r.Format), nil)
 	}
 	if len(r.Panelists) > 0 {
-		panelists = c.AndList(r.Panelists)
+		panelists = c.AndList(users(r.Panelists))
 	}
 	attendance := c.Count("record_attendance_rsvp", r.RSVPYes, nil)
 	if r.Attendance >= 0 {
@@ -168,4 +168,13 @@ func (c *call) recordFields(r *storage.MeetingRecord) []handlers.Field {
 	}
 	return []handlers.Field{{Label: c.T("record_held", nil), Value: held}, {Label: c.T("record_format", nil), Value: format},
 		{Label: c.T("record_panelists", nil), Value: panelists}, {Label: c.T("record_attendance", nil), Value: attendance}}
+}
+
+// users marks each of names as typed by a person (handlers.User).
+func users(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = handlers.User(n)
+	}
+	return out
 }

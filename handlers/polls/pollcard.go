@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"copbot/handlers"
 	"copbot/storage"
@@ -40,9 +39,9 @@ type pollView struct {
 func (f *Feature) pollCard(p *storage.Poll, v pollView) handlers.Reply {
 	en, fr := f.langCall("en"), f.langCall("fr")
 	d := map[string]any{"ID": p.ID}
-	blocks := handlers.Title(p.Question, en.T("poll_number", d)+" / "+fr.T("poll_number", d))
+	blocks := handlers.Title(handlers.User(p.Question), en.T("poll_number", d)+" / "+fr.T("poll_number", d))
 	for _, l := range pollLines(p) {
-		blocks = append(blocks, handlers.Section{Text: fmt.Sprintf("%d. %s\n%s / %s", l.Position, l.Label,
+		blocks = append(blocks, handlers.Section{Text: fmt.Sprintf("%d. %s\n%s / %s", l.Position, handlers.User(l.Label),
 			en.pollCount(l), fr.pollCount(l))})
 	}
 	if p.Open() {
@@ -146,7 +145,9 @@ func (f *Feature) pollButtons(p *storage.Poll) []handlers.Block {
 const maxButtonLabel = 75
 
 // pollButtonLabel is "N. label", an option as its number and text.
-func pollButtonLabel(o storage.PollOption) string { return fmt.Sprintf("%d. %s", o.Position, o.Label) }
+func pollButtonLabel(o storage.PollOption) string {
+	return fmt.Sprintf("%d. %s", o.Position, handlers.User(o.Label))
+}
 
 // pollButtonLabels are the vote buttons' labels: "N. label" when every one
 // fits a button, else the numbers alone, as the card lists each option
@@ -156,7 +157,7 @@ func pollButtonLabels(p *storage.Poll) []string {
 	short := false
 	for i, o := range p.Options {
 		labels[i] = pollButtonLabel(o)
-		short = short || utf8.RuneCountInString(labels[i]) > maxButtonLabel
+		short = short || handlers.TextLen(labels[i]) > maxButtonLabel
 	}
 	if short {
 		for i, o := range p.Options {

@@ -146,7 +146,7 @@ func TestPollResult(t *testing.T) {
 	}
 	calls := map[string]*call{"en": pollTestCall(t, "en"), "fr": pollTestCall(t, "fr")}
 	for _, tt := range tests {
-		if got := calls[tt.lang].pollResult(tt.p); got != tt.want {
+		if got := handlers.Unmark(calls[tt.lang].pollResult(tt.p)); got != tt.want {
 			t.Errorf("pollResult(%s, %v)\n got %q\nwant %q", tt.lang, pollVotesOf(tt.p), got, tt.want)
 		}
 	}
@@ -173,7 +173,7 @@ func TestPollOptionLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		l := pollLine{Position: 2, Label: "Wellness", Votes: tt.votes, Percent: 50, Bar: "█████░░░░░"}
-		if got := pollTestCall(t, tt.lang).pollOptionLine(l); got != tt.want {
+		if got := handlers.Unmark(pollTestCall(t, tt.lang).pollOptionLine(l)); got != tt.want {
 			t.Errorf("%s line of %d votes = %q, want %q", tt.lang, tt.votes, got, tt.want)
 		}
 	}

@@ -364,7 +364,9 @@ func TestPollForm(t *testing.T) {
 func TestPollHomeBlocks(t *testing.T) {
 	e := newPtEnv(t)
 	e.join("m1", "Marie Tremblay", "fr")
-	home := func() handlers.Reply { return e.s.Home(context.Background(), handlers.Request{Identity: ptUser("m1")}) }
+	home := func() handlers.Reply {
+		return handlers.UnmarkReply(e.s.Home(context.Background(), handlers.Request{Identity: ptUser("m1")}))
+	}
 	if text := home().Text; strings.Contains(text, "Sondages en cours") {
 		t.Errorf("no polls, yet the home lists some:\n%s", text)
 	}
@@ -423,7 +425,7 @@ func TestPollCardShowsLongTextWhole(t *testing.T) {
 	question := strings.Repeat("Which of these long themes should the March meeting take up? ", 5)[:storage.PollMaxQuestionLen-1] + "?"
 	long := strings.Repeat("o", storage.PollMaxOptionLen-2) + "A"
 	p := e.create(fmt.Sprintf("%q %q %q", question, long, "Short"))
-	card := e.f.pollCard(e.poll(p.ID), pollView{})
+	card := handlers.UnmarkReply(e.f.pollCard(e.poll(p.ID), pollView{}))
 	head, ok := card.Blocks[0].(handlers.Header)
 	if !ok || utf8.RuneCountInString(head.Text) > handlers.MaxTitle || !strings.Contains(head.Text, fmt.Sprint(p.ID)) {
 		t.Fatalf("first block %+v, want a short header naming the poll", card.Blocks[0])
@@ -443,7 +445,7 @@ func TestPollCardShowsLongTextWhole(t *testing.T) {
 	ptHas(t, card, "1. "+long, "2. Short")
 	short := e.create(`"Theme?" "Accessibility" "Outreach"`)
 	labels = nil
-	for _, b := range ptButtons(e.f.pollCard(e.poll(short.ID), pollView{})) {
+	for _, b := range ptButtons(handlers.UnmarkReply(e.f.pollCard(e.poll(short.ID), pollView{}))) {
 		labels = append(labels, b.Label)
 	}
 	if !slices.Equal(labels, []string{"1. Accessibility", "2. Outreach"}) {

@@ -37,7 +37,7 @@ func TestPollRefusesBadQuoting(t *testing.T) {
 			"«" + nbsp + "Thème" + nbsp + "»"}},
 	}
 	for _, tt := range refused {
-		r := e.s.Handle(context.Background(), handlers.Request{Identity: ptCoordinator, Locale: tt.locale, Text: tt.line})
+		r := handlers.UnmarkReply(e.s.Handle(context.Background(), handlers.Request{Identity: ptCoordinator, Locale: tt.locale, Text: tt.line}))
 		if r.Kind != "error" {
 			t.Errorf("%s: %s %q, want an error", tt.line, r.Kind, r.Text)
 			continue

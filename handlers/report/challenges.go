@@ -184,8 +184,8 @@ type challengeText struct {
 // challengeTexts writes ch in lang: the coverage challenge's empty texts
 // become the translated defaults naming its jurisdictions.
 func challengeTexts(tr *handlers.Translator, lang string, ch *storage.Challenge) challengeText {
-	t := challengeText{problem: ch.Problem, criticality: tr.T(lang, "criticality_"+string(ch.Criticality), nil),
-		incidence: ch.Incidence, plan: ch.ActionPlan}
+	t := challengeText{problem: handlers.User(ch.Problem), criticality: tr.T(lang, "criticality_"+string(ch.Criticality), nil),
+		incidence: handlers.User(ch.Incidence), plan: handlers.User(ch.ActionPlan)}
 	if ch.Kind != storage.ChallengeCoverage {
 		return t
 	}

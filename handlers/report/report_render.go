@@ -63,10 +63,17 @@ func (s *Feature) Report(ctx context.Context, w io.Writer, p Period, lang string
 // renderReport writes the facts d in lang and format f.
 func (s *Feature) renderReport(w io.Writer, d *reportData, lang string, f Format) error {
 	doc := s.reportDocument(d, lang)
+	// The document shows user text as its own escaping does: the marks
+	// that set it apart in chat replies come out (see unmarked).
+	var b strings.Builder
 	if f == HTML {
-		return renderHTML(w, doc)
+		if err := renderHTML(&b, doc); err != nil {
+			return err
+		}
+	} else {
+		b.WriteString(renderMarkdown(doc))
 	}
-	_, err := io.WriteString(w, renderMarkdown(doc))
+	_, err := io.WriteString(w, unmarked(b.String()))
 	return err
 }
 

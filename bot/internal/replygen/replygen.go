@@ -15,7 +15,8 @@ import (
 
 // Random makes a reply of random blocks: lengths from nothing to
 // several times Slack's caps, counts past 50, text full of &<>*_~`, accents
-// and characters outside the BMP.
+// and characters outside the BMP, half of it marked as typed by a person
+// (handlers.User).
 func Random(rng *rand.Rand) handlers.Reply {
 	alphabet := []rune("abc DEF &<>*_~`\n\té€😀«»|")
 	text := func(max int) string {
@@ -23,6 +24,9 @@ func Random(rng *rand.Rand) handlers.Reply {
 		r := make([]rune, n)
 		for i := range r {
 			r[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		if rng.IntN(2) == 0 {
+			return handlers.User(string(r))
 		}
 		return string(r)
 	}
@@ -57,8 +61,16 @@ func Random(rng *rand.Rand) handlers.Reply {
 }
 
 // Content lists the texts of a reply a reader must be able to find, in
-// order, and the labels of its buttons.
+// order, and the labels of its buttons, as a reader sees them (without the
+// marks of user text).
 func Content(r handlers.Reply) (texts, labels []string) {
+	defer func() {
+		for _, list := range [][]string{texts, labels} {
+			for i, s := range list {
+				list[i] = handlers.Unmark(s)
+			}
+		}
+	}()
 	for _, b := range r.Blocks {
 		switch b := b.(type) {
 		case handlers.Header:

@@ -11,7 +11,8 @@ import (
 
 // Text is r's plain text: its Text, or, when it has none, its blocks
 // written out (headers, paragraphs, "Label: value" fields, small print,
-// times in the community's zone).
+// times in the community's zone). What people typed keeps its marks
+// (handlers.User), for the renderer to escape.
 func Text(r handlers.Reply) string {
 	if r.Text != "" {
 		return r.Text
@@ -43,11 +44,11 @@ func File(r handlers.Reply) *handlers.File {
 	if kind == "" {
 		kind = "reply"
 	}
-	lines := []string{Text(r)}
+	lines := []string{handlers.Unmark(Text(r))}
 	for _, b := range r.Blocks {
 		if a, ok := b.(handlers.Actions); ok {
 			for _, btn := range a.Buttons {
-				lines = append(lines, strings.TrimSpace("["+btn.Label+"] "+btn.URL))
+				lines = append(lines, strings.TrimSpace("["+handlers.Unmark(btn.Label)+"] "+btn.URL))
 			}
 		}
 	}
