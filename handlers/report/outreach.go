@@ -198,7 +198,7 @@ func (c *call) invitationBlock(v *storage.Invitation) handlers.Block {
 	}
 	sent, _ := handlers.ParseDate(v.SentOn)
 	return handlers.Section{Text: c.T("outreach_line", map[string]any{"ID": v.ID, "Target": c.invitationTarget(v)}), Fields: []handlers.Field{
-		{Label: c.T("outreach_contact", nil), Value: v.Contact},
+		{Label: c.T("outreach_contact", nil), Value: handlers.User(v.Contact)},
 		{Label: c.T("outreach_sent", nil), Value: c.reportDate(sent)},
 		{Label: c.T("outreach_status", nil), Value: c.T("outreach_status_"+string(v.Status), nil)},
 		{Label: c.T("outreach_follow_up", nil), Value: follow}}}
