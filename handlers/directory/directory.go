@@ -263,7 +263,7 @@ func (c *call) unknownPlaceText(place string) string {
 	}
 	names := make([]string, len(sugg))
 	for i, j := range sugg {
-		names[i] = j.Name(c.Lang)
+		names[i] = c.Place(j.Code, handlers.PlaceThe)
 	}
 	return c.T("error_place_suggest", c.With(map[string]any{"Place": place,
 		"Suggestions": strings.Join(names, c.T("list_or", nil))}))

@@ -114,7 +114,7 @@ func TestWhoUnknownPlace(t *testing.T) {
 		{"who Saskatchwan", "", "I don’t know the place “Saskatchwan”. Did you mean Saskatchewan?"},
 		{"who represents Narnia?", "", "I don’t know the place “Narnia”. Use a province or territory"},
 		{"qui représente la Narnie ?", "fr", "Je ne connais pas le lieu «\u00a0Narnie\u00a0»."},
-		{"qui Albreta", "fr", "Je ne connais pas le lieu «\u00a0Albreta\u00a0». Vouliez-vous dire Alberta\u202f?"},
+		{"qui Albreta", "fr", "Je ne connais pas le lieu «\u00a0Albreta\u00a0». Vouliez-vous dire l’Alberta\u202f?"},
 		{"who", "", "Which province or territory?"},
 		{"who is on", "", "I don’t know the place “on”."},
 	}

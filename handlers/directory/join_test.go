@@ -80,7 +80,7 @@ func TestJoinErrors(t *testing.T) {
 		{"typo suggests", "", "Marie | ServiceOntario | provincial | Saskatchwan",
 			[]string{"Did you mean Saskatchewan?"}},
 		{"french", "fr-CA", "Marie | ServiceOntario | régional | Saskatchwan",
-			[]string{"Ordre de gouvernement\u00a0: «\u00a0régional\u00a0» n’est pas", "Vouliez-vous dire Saskatchewan\u202f?"}},
+			[]string{"Ordre de gouvernement\u00a0: «\u00a0régional\u00a0» n’est pas", "Vouliez-vous dire la Saskatchewan\u202f?"}},
 		{"missing organization", "", "Marie | | provincial | ON",
 			[]string{"Organization: An organization"}},
 		{"bad email", "", "Marie | SO | provincial | ON | | not-an-email",

@@ -125,7 +125,7 @@ func (c *call) lineText(e LineError) string {
 func (c *call) suggestionArgs(args map[string]any, codes []string) map[string]any {
 	names := make([]string, len(codes))
 	for i, code := range codes {
-		names[i] = c.PlaceName(code)
+		names[i] = c.Place(code, handlers.PlaceThe)
 	}
 	out := map[string]any{"Suggestions": strings.Join(names, c.T("list_or", nil))}
 	for k, v := range args {

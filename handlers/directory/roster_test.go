@@ -139,7 +139,7 @@ func TestImportRosterBroken(t *testing.T) {
 			"9: Line 9, organization: An organization (department, ministry or municipality) is required."},
 		{"fr", "3: Ligne 3, order\u00a0: «\u00a0regional\u00a0» n’est pas un ordre de gouvernement. Indiquez fédéral, provincial, territorial ou municipal.\n" +
 			"5: Ligne 5, jurisdiction\u00a0: je ne connais pas le lieu «\u00a0Narnia\u00a0». Indiquez le nom ou le code d’une province ou d’un territoire (Yukon, Î.-P.-É., QC…), ou «\u00a0fédéral\u00a0» pour le gouvernement du Canada.\n" +
-			"6: Ligne 6, jurisdiction\u00a0: je ne connais pas le lieu «\u00a0Saskatchwan\u00a0». Vouliez-vous dire Saskatchewan\u202f?\n" +
+			"6: Ligne 6, jurisdiction\u00a0: je ne connais pas le lieu «\u00a0Saskatchwan\u00a0». Vouliez-vous dire la Saskatchewan\u202f?\n" +
 			"7: Ligne 7, name\u00a0: le nom est obligatoire.\n" +
 			"8: Ligne 8, language\u00a0: «\u00a0klingon\u00a0» n’est pas une langue que je parle. Indiquez fr (français) ou en (anglais).\n" +
 			"9: Ligne 9, organization\u00a0: l’organisation (ministère fédéral ou provincial, ou municipalité) est obligatoire."},

@@ -27,13 +27,24 @@ var recordFlags = handlers.FlagSpec{
 	Help: "--held, --format, --panelists, --point, --remove-point, --clear-points, --attendance",
 }
 
-// formatWords maps the folded names of formats, both languages.
+// formatWords maps the names of formats, both languages, as formatKey
+// writes them: "table ronde", "Table-ronde" and "TABLE_RONDE" are one.
 var formatWords = map[string]storage.MeetingFormat{
 	"panel": storage.FormatPanel, "panel-discussion": storage.FormatPanel, "table-ronde": storage.FormatPanel,
-	"presentation": storage.FormatPresentation, "expose": storage.FormatPresentation,
+	"discussion-en-groupe": storage.FormatPanel, "roundtable": storage.FormatPanel, "round-table": storage.FormatPanel,
+	"panel-de-discussion": storage.FormatPanel,
+	"presentation":        storage.FormatPresentation, "expose": storage.FormatPresentation,
 	"workshop": storage.FormatWorkshop, "atelier": storage.FormatWorkshop,
 	"discussion": storage.FormatDiscussion, "echange": storage.FormatDiscussion,
+	"open-discussion": storage.FormatDiscussion, "discussion-ouverte": storage.FormatDiscussion,
 	"other": storage.FormatOther, "autre": storage.FormatOther,
+}
+
+// formatKey folds a format name and joins its words with hyphens.
+func formatKey(s string) string {
+	return strings.Join(strings.FieldsFunc(handlers.Fold(s), func(r rune) bool {
+		return r == ' ' || r == '-' || r == '_' || r == '\u00a0'
+	}), "-")
 }
 
 // cmdMeetingNotes: meeting notes ID shows the record; with options it
@@ -90,7 +101,7 @@ func applyRecordOpt(u *storage.RecordUpdate, o handlers.Opt) error {
 		}
 		u.Held = &held
 	case "format":
-		f, ok := formatWords[handlers.Fold(o.Value)]
+		f, ok := formatWords[formatKey(o.Value)]
 		if !ok {
 			return storage.Errorf(storage.EINVALID, "record_error_format", map[string]any{"Format": o.Value}, "bad format")
 		}
@@ -164,7 +175,7 @@ func (c *call) recordFields(r *storage.MeetingRecord) []handlers.Field {
 	}
 	attendance := c.Count("record_attendance_rsvp", r.RSVPYes, nil)
 	if r.Attendance >= 0 {
-		attendance = c.Count("record_attendance_counted", r.Attendance, map[string]any{"RSVP": c.Num(r.RSVPYes)})
+		attendance = c.Count("record_attendance_counted", r.Attendance, map[string]any{"RSVP": c.Count("record_rsvp_yes", r.RSVPYes, nil)})
 	}
 	return []handlers.Field{{Label: c.T("record_held", nil), Value: held}, {Label: c.T("record_format", nil), Value: format},
 		{Label: c.T("record_panelists", nil), Value: panelists}, {Label: c.T("record_attendance", nil), Value: attendance}}

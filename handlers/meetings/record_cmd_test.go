@@ -37,6 +37,10 @@ func TestMeetingNotesCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := e.db.CreateMeeting(ctx, storage.MeetingInput{Title: "Nobody came", StartsAt: rcT0.Add(2 * time.Hour),
+		Zone: "America/Toronto", Duration: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
 	for _, id := range []string{"ann", "bob", "cy"} {
 		e.join(id, strings.ToUpper(id), "en")
 		e.ask(ptUser(id), "attend 1")
@@ -56,7 +60,11 @@ func TestMeetingNotesCommand(t *testing.T) {
 		{"correct", "coord", "meeting notes 1 --remove-point 2 --attendance 12", []string{"12 counted (3 answered yes)", "1. First\n2. Third"}},
 		{"bad format changes nothing", "coord", "meeting notes 1 --format party --point x", []string{"“party” is not a format", "Nothing was changed"}},
 		{"unknown option", "coord", "meeting notes 1 --colour red", []string{"I don’t know the option --colour"}},
-		{"French names", "coord", "réunion notes 1 --présences rsvp --tenue oui", []string{"3 (d’après les réponses positives)", "Tenue", "Oui"}},
+		{"French names", "coord", "réunion notes 1 --présences rsvp --tenue oui", []string{"3 (d’après les réponses positives)", "Tenue\u00a0: oui"}},
+		{"French plurals from zero", "coord", "réunion notes 2 --présences 1", []string{"1 personne comptée (0 réponse positive)"}},
+		{"English count", "coord", "meeting notes 2 --attendance 0", []string{"0 counted (0 answered yes)"}},
+		{"French format name", "coord", `réunion notes 2 --format "table ronde"`, []string{"Format\u00a0: discussion en groupe"}},
+		{"French format, other words", "coord", `réunion notes 2 --format "Discussion ouverte"`, []string{"Format\u00a0: discussion ouverte"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -191,8 +191,8 @@ func challengeTexts(tr *handlers.Translator, lang string, ch *storage.Challenge)
 	}
 	var names []string
 	for _, code := range ch.Jurisdictions {
-		if j, ok := storage.JurisdictionByCode(code); ok {
-			names = append(names, j.Name(lang))
+		if _, ok := storage.JurisdictionByCode(code); ok {
+			names = append(names, tr.Place(lang, code, handlers.PlaceOf))
 		}
 	}
 	def := func(dst *string, id string) {

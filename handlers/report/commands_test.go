@@ -42,7 +42,7 @@ func TestChallengeCommands(t *testing.T) {
 func TestOutreachFollowUpAndAcceptance(t *testing.T) {
 	e, clock, poster := newRcEnv(t)
 	rcHas(t, e.ask(ptCoordinator, `outreach add Yukon --contact "Deputy minister’s office" --sent 2026-12-01 --follow-up 2026-12-10`),
-		"Invitation 1 is logged", "Toward Yukon", "Deputy minister’s office", "December 1, 2026", "Pending", "December 10, 2026")
+		"Invitation 1 is logged", "Invitation to the Government of Yukon", "Deputy minister’s office", "December 1, 2026", "Pending", "December 10, 2026")
 	rcHas(t, e.ask(ptCoordinator, `outreach add Atlantis --contact x`), "I don’t know “Atlantis”")
 	rcHas(t, e.ask(ptCoordinator, `outreach add Nunavut --contact "Council member" --follow-up 2026-13-01`), "is not a valid value for --follow-up")
 	jobs := outreachJobList(t, e)
@@ -56,7 +56,7 @@ func TestOutreachFollowUpAndAcceptance(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if len(poster.DMs()) != 1 || poster.DMs()[0].To != ptCoordinator || !strings.Contains(poster.DMs()[0].Reply.Text, "Follow-up due today: invitation 1 toward Yukon") {
+	if len(poster.DMs()) != 1 || poster.DMs()[0].To != ptCoordinator || !strings.Contains(poster.DMs()[0].Reply.Text, "Follow-up due today: invitation 1 to the Government of Yukon") {
 		t.Fatalf("follow-up DMs: %+v", poster.DMs())
 	}
 	if jobs := outreachJobList(t, e); len(jobs) != 0 {
@@ -68,7 +68,7 @@ func TestOutreachFollowUpAndAcceptance(t *testing.T) {
 	}
 	e.S.Close() // drains the membership queue: the notice is sent
 	if len(poster.DMs()) != 2 || !strings.Contains(poster.DMs()[1].Reply.Text, "New member: Yuki Tanaka (Government of Yukon, Yukon)") ||
-		!strings.Contains(poster.DMs()[1].Reply.Text, "Invitation 1 toward Yukon (Deputy minister’s office) is now accepted") {
+		!strings.Contains(poster.DMs()[1].Reply.Text, "Invitation 1 to the Government of Yukon (Deputy minister’s office) is now accepted") {
 		t.Fatalf("join notice: %+v", poster.DMs())
 	}
 	vs, _ := e.DB.Invitations(context.Background(), storage.InvitationFilter{})

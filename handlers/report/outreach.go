@@ -207,9 +207,9 @@ func (c *call) invitationBlock(v *storage.Invitation) handlers.Block {
 // invitationTarget names where an invitation went.
 func (c *call) invitationTarget(v *storage.Invitation) string {
 	if v.OrderTarget {
-		return c.OrderName(storage.Order(v.Target))
+		return c.T("outreach_to_"+v.Target, nil)
 	}
-	return c.PlaceName(v.Target)
+	return c.Place(v.Target, handlers.PlaceToGov)
 }
 
 // reportDate writes a calendar date: "March 17, 2027", « 17 mars 2027 ».

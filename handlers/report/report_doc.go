@@ -139,8 +139,10 @@ func (c *call) pollOutcome(p *storage.Poll, d *reportData) string {
 	if o, ok := optionByLabel(p, w[0]); ok {
 		votes = o.Votes
 	}
+	outcome := c.Count("report_poll_chosen", len(w), map[string]any{"List": c.AndList(quoted),
+		"Votes": c.Count("report_votes", votes, nil)})
 	line := c.Count("report_poll_result", p.Voters, map[string]any{"Question": c.quote(p.Question),
-		"Winners": c.AndList(quoted), "Votes": c.Num(votes)})
+		"Outcome": outcome, "Voters": c.Count("report_voters", p.Voters, nil)})
 	if m, ok := d.MeetingByID[p.MeetingID]; ok && len(w) == 1 {
 		line += " " + c.T("report_poll_theme", map[string]any{"Date": c.reportDate(m.StartsAt.In(d.Loc)), "Theme": quoted[0]})
 	}

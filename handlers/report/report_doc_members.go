@@ -31,7 +31,7 @@ func (c *call) reportUncovered(js []storage.Jurisdiction) string {
 	}
 	var names []string
 	for _, j := range js {
-		names = append(names, c.T("report_place_code", map[string]any{"Name": j.Name(c.Lang), "Code": j.Code}))
+		names = append(names, c.T("report_place_code", map[string]any{"Name": c.Place(j.Code, handlers.PlaceOf), "Code": j.Code}))
 	}
 	return c.Count("report_uncovered", len(js), map[string]any{"List": c.AndList(names)})
 }
@@ -143,7 +143,7 @@ func (c *call) plannedSection(d *reportData) docSection {
 	for _, m := range d.Planned {
 		theme := c.T("report_theme_tbd", nil)
 		if m.Theme != "" {
-			theme = c.fact("report_theme", c.quote(m.Theme))
+			theme = c.T("report_planned_theme", map[string]any{"Theme": c.quote(m.Theme)})
 		}
 		items = append(items, c.T("report_planned_line", map[string]any{"When": c.reportDateTime(m.StartsAt, d.Loc),
 			"Title": c.s.meetings.Title(c.Call, m), "Theme": theme}))
@@ -172,12 +172,13 @@ func listOr(items []string, none string) docPart {
 	return docPart{Items: items}
 }
 
+// placeList names the jurisdictions as objects: « le Nunavut et le Yukon ».
 func (c *call) placeList(js []storage.Jurisdiction) string {
-	var names []string
-	for _, j := range js {
-		names = append(names, j.Name(c.Lang))
+	codes := make([]string, len(js))
+	for i, j := range js {
+		codes[i] = j.Code
 	}
-	return c.AndList(names)
+	return c.PlaceList(codes, handlers.PlaceThe)
 }
 
 func (c *call) invitationLine(v *storage.Invitation) string {
