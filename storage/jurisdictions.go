@@ -31,7 +31,8 @@ const FederalCode = "CA"
 // the territories, the order the report uses.
 var jurisdictions = []Jurisdiction{
 	{Code: "CA", NameEN: "Government of Canada", NameFR: "Gouvernement du Canada",
-		Aliases: []string{"federal", "fédéral", "fed", "féd", "Canada", "GC", "Government of Canada", "federal government", "gouvernement fédéral"}},
+		Aliases: []string{"federal", "fédéral", "fed", "féd", "Canada", "GC", "Government of Canada", "federal government", "gouvernement fédéral",
+			"GdC", "GoC", "gouv. du Canada", "gouv. fédéral", "Gov. of Canada"}},
 	{Code: "NL", NameEN: "Newfoundland and Labrador", NameFR: "Terre-Neuve-et-Labrador",
 		Aliases: []string{"Newfoundland", "Terre-Neuve", "Labrador", "Nfld", "NF", "TNL", "N.L.", "Newfoundland & Labrador"}},
 	{Code: "PE", NameEN: "Prince Edward Island", NameFR: "Île-du-Prince-Édouard",
@@ -42,9 +43,9 @@ var jurisdictions = []Jurisdiction{
 	{Code: "ON", NameEN: "Ontario", NameFR: "Ontario", Aliases: []string{"Ont"}},
 	{Code: "MB", NameEN: "Manitoba", NameFR: "Manitoba", Aliases: []string{"Man"}},
 	{Code: "SK", NameEN: "Saskatchewan", NameFR: "Saskatchewan", Aliases: []string{"Sask"}},
-	{Code: "AB", NameEN: "Alberta", NameFR: "Alberta", Aliases: []string{"Alta"}},
+	{Code: "AB", NameEN: "Alberta", NameFR: "Alberta", Aliases: []string{"Alta", "Alb."}},
 	{Code: "BC", NameEN: "British Columbia", NameFR: "Colombie-Britannique", Aliases: []string{"B.C.", "C.-B.", "CB"}},
-	{Code: "YT", NameEN: "Yukon", NameFR: "Yukon", Territory: true, Aliases: []string{"Yukon Territory", "YK", "Yuk"}},
+	{Code: "YT", NameEN: "Yukon", NameFR: "Yukon", Territory: true, Aliases: []string{"Yukon Territory", "YK", "Yuk", "Yn"}},
 	{Code: "NT", NameEN: "Northwest Territories", NameFR: "Territoires du Nord-Ouest", Territory: true,
 		Aliases: []string{"NWT", "N.W.T.", "TNO", "T.N.-O.", "T.N.O.", "North West Territories"}},
 	{Code: "NU", NameEN: "Nunavut", NameFR: "Nunavut", Territory: true, Aliases: []string{"Nvt"}},

@@ -129,7 +129,7 @@ func (s *Feature) question(ctx context.Context, c *call) (handlers.Reply, bool) 
 	if !ok {
 		// Only a near miss ("anyone from Saskatchwan?") is surely a place;
 		// "anyone up for lunch?" is left to the unknown-command answer.
-		if !q.cued || len(SuggestJurisdictions(q.place)) == 0 {
+		if AmbiguousJurisdictions(q.place) == nil && (!q.cued || len(SuggestJurisdictions(q.place)) == 0) {
 			return handlers.Reply{}, false
 		}
 		return c.Reply("error", handlers.Ephemeral, handlers.Section{Text: c.unknownPlaceText(q.place)}), true
@@ -256,6 +256,13 @@ func isCommonWord(k string) bool {
 func (c *call) unknownPlaceText(place string) string {
 	if utf8.RuneCountInString(place) > 60 {
 		place = string([]rune(place)[:60]) + "…"
+	}
+	if js := AmbiguousJurisdictions(place); js != nil {
+		codes := make([]string, len(js))
+		for i, j := range js {
+			codes[i] = j.Code
+		}
+		return c.T("error_place_ambiguous", c.suggestionArgs(map[string]any{"Place": place}, codes))
 	}
 	sugg := SuggestJurisdictions(place)
 	if len(sugg) == 0 {

@@ -78,6 +78,8 @@ func TestWhoQuestions(t *testing.T) {
 		{"y a-t-il quelqu'un du Québec\u202f?", "fr", "Québec\u00a0: 1 membre"},
 		{"Y a-t-il quelqu’un de l’Ontario\u202f?", "fr", "Ontario\u00a0: 3 membres"},
 		{"qui Canada", "fr", "Gouvernement du Canada\u00a0: 1 membre"},
+		{"qui GdC", "fr", "Gouvernement du Canada\u00a0: 1 membre"},
+		{"qui représente le gouv. du Canada ?", "fr", "Gouvernement du Canada\u00a0: 1 membre"},
 		{"Québec", "", "Quebec: 1 member"},
 		{"cop who federal", "", "Government of Canada: 1 member"},
 	}
@@ -99,6 +101,9 @@ func TestWhoNobody(t *testing.T) {
 		{"qui représente l'Île-du-Prince-Édouard\u202f?", "fr", "Île-du-Prince-Édouard\u00a0: aucun membre pour l’instant."},
 		{"y a-t-il quelqu'un du Nunavut\u202f?", "fr", "Nunavut\u00a0: aucun membre pour l’instant."},
 		{"who NWT", "", "Northwest Territories: no member yet."},
+		{"who NT", "", "Northwest Territories: no member yet."},
+		{"qui représente le Yn ?", "fr", "Yukon\u00a0: aucun membre pour l’instant."},
+		{"who Alb.", "", "Alberta: no member yet."},
 	}
 	for _, tt := range tests {
 		r := mtAsk(s, "x", tt.locale, tt.text)
@@ -115,6 +120,9 @@ func TestWhoUnknownPlace(t *testing.T) {
 		{"who represents Narnia?", "", "I don’t know the place “Narnia”. Use a province or territory"},
 		{"qui représente la Narnie ?", "fr", "Je ne connais pas le lieu «\u00a0Narnie\u00a0»."},
 		{"qui Albreta", "fr", "Je ne connais pas le lieu «\u00a0Albreta\u00a0». Vouliez-vous dire l’Alberta\u202f?"},
+		{"who Nt", "", "“Nt” can mean Nunavut or the Northwest Territories. Which one? Write the name, or the code NU or NT."},
+		{"qui représente le Nt ?", "fr", "«\u00a0Nt\u00a0» peut désigner le Nunavut ou les Territoires du Nord-Ouest. Lequel\u202f? Écrivez le nom, ou le code NU ou NT."},
+		{"Nt", "fr", "«\u00a0Nt\u00a0» peut désigner le Nunavut ou les Territoires du Nord-Ouest."},
 		{"who", "", "Which province or territory?"},
 		{"who is on", "", "I don’t know the place “on”."},
 	}

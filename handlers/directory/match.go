@@ -72,13 +72,41 @@ var jurisdictionIndex = sync.OnceValue(func() *placeIndex {
 // a name or an alias in English or French, in any case, with or without
 // accents, punctuation or a leading article ("le Yukon", "l'Île-du-Prince-
 // Édouard", "P.E.I.", "province of Quebec").
+//
+// An ambiguous abbreviation (see AmbiguousJurisdictions) matches nothing:
+// the caller asks which place was meant.
 func MatchJurisdiction(text string) (storage.Jurisdiction, bool) {
 	k := placeKey(text)
-	if k == "" {
+	if k == "" || len(AmbiguousJurisdictions(text)) > 0 {
 		return storage.Jurisdiction{}, false
 	}
 	j, ok := jurisdictionIndex().byKey[k]
 	return j, ok
+}
+
+// ambiguous lists the keys that name two places. « Nt » is the French
+// abbreviation of Nunavut, and NT the postal code of the Northwest
+// Territories: only the code written in capitals is taken as the code.
+var ambiguous = map[string]struct {
+	codes []string
+	exact string // this exact spelling is not ambiguous
+}{
+	"nt": {codes: []string{"NU", "NT"}, exact: "NT"},
+}
+
+// AmbiguousJurisdictions returns the places text may name when it is an
+// ambiguous abbreviation ("Nt", "n.t."), most likely first; nil otherwise.
+func AmbiguousJurisdictions(text string) []storage.Jurisdiction {
+	a, ok := ambiguous[placeKey(text)]
+	if !ok || strings.TrimSpace(text) == a.exact {
+		return nil
+	}
+	out := make([]storage.Jurisdiction, 0, len(a.codes))
+	for _, code := range a.codes {
+		j, _ := storage.JurisdictionByCode(code)
+		out = append(out, j)
+	}
+	return out
 }
 
 // MaxSuggestions caps "did you mean" lists: more is noise.
@@ -90,6 +118,9 @@ const MaxSuggestions = 3
 // two-letter word is close to some code. It returns nil when nothing is
 // close ("Narnia").
 func SuggestJurisdictions(text string) []storage.Jurisdiction {
+	if js := AmbiguousJurisdictions(text); js != nil {
+		return js
+	}
 	k := placeKey(text)
 	if len([]rune(k)) < 3 {
 		return nil

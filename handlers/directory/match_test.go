@@ -33,6 +33,11 @@ func TestMatchJurisdiction(t *testing.T) {
 		{"Nunavut", "NU"}, {"au Nunavut", "NU"},
 		{"federal", "CA"}, {"fédéral", "CA"}, {"Canada", "CA"}, {"CA", "CA"}, {"Government of Canada", "CA"},
 		{"gouvernement du Canada", "CA"}, {"le gouvernement fédéral", "CA"},
+		{"Yn", "YT"}, {"yn", "YT"}, {"Alb.", "AB"}, {"alb", "AB"}, {"GdC", "CA"}, {"gouv. du Canada", "CA"},
+		{"Gouv. du Canada", "CA"}, {"le gouv. du Canada", "CA"},
+		// « Nt » (Nunavut in French) or NT (the Northwest Territories'
+		// code): only the code in capitals is taken, the rest is asked.
+		{"NT", "NT"}, {"Nt", ""}, {"nt", ""}, {"N.t.", ""},
 		{"Saskatchwan", ""}, {"Narnia", ""}, {"", ""}, {"le", ""}, {"?!", ""}, {"Toronto", ""},
 	}
 	for _, tt := range tests {
@@ -61,6 +66,8 @@ func TestSuggestJurisdictions(t *testing.T) {
 		{"Quebek", "QC"},
 		{"Manitobah", "MB"},
 		{"Narnia", ""},
+		{"Nt", "NU,NT"},
+		{"NT", ""},
 		{"xx", ""},
 		{"", ""},
 		{"Toronto", ""},

@@ -127,7 +127,7 @@ func (c *call) suggestionArgs(args map[string]any, codes []string) map[string]an
 	for i, code := range codes {
 		names[i] = c.Place(code, handlers.PlaceThe)
 	}
-	out := map[string]any{"Suggestions": strings.Join(names, c.T("list_or", nil))}
+	out := map[string]any{"Suggestions": strings.Join(names, c.T("list_or", nil)), "CodeList": strings.Join(codes, c.T("list_or", nil))}
 	for k, v := range args {
 		out[k] = v
 	}
@@ -480,6 +480,14 @@ func columnOf(e *storage.Error) string {
 }
 
 func (im *rosterImport) placeProblem(line int, where string) {
+	if js := AmbiguousJurisdictions(where); js != nil {
+		var codes []string
+		for _, j := range js {
+			codes = append(codes, j.Code)
+		}
+		im.problemAt(line, "jurisdiction", "error_place_ambiguous", map[string]any{"Place": where, "Codes": codes})
+		return
+	}
 	var codes []string
 	for _, j := range SuggestJurisdictions(where) {
 		codes = append(codes, j.Code)
