@@ -16,6 +16,8 @@ func cmdReport(ctx context.Context, args []string, global string, env Env) error
 	cfgPath := fs.String("config", "", "config file")
 	from := fs.String("from", "", "first day of the period, YYYY-MM-DD")
 	to := fs.String("to", "", "last day of the period, YYYY-MM-DD")
+	nextFrom := fs.String("next-from", "", "first day of the next period, YYYY-MM-DD (default: the day after -to)")
+	nextTo := fs.String("next-to", "", "last day of the next period, YYYY-MM-DD (default: twelve months on)")
 	lang := fs.String("lang", "", "en or fr (default: the community's)")
 	format := fs.String("format", "md", "md or html")
 	out := fs.String("o", "", "output file (default: standard output)")
@@ -25,6 +27,9 @@ func cmdReport(ctx context.Context, args []string, global string, env Env) error
 		return errUsage
 	}
 	period, err := report.ParsePeriod(*from, *to)
+	if err == nil {
+		period, err = period.WithNext(*nextFrom, *nextTo)
+	}
 	if err != nil {
 		return err
 	}

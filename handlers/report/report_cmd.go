@@ -16,8 +16,10 @@ import (
 
 var reportFlags = handlers.FlagSpec{
 	Names: map[string]string{"lang": "lang", "langue": "lang", "format": "format", "from": "from", "du": "from", "de": "from",
-		"to": "to", "au": "to", "a": "to"},
-	Help: "--from, --to, --lang, --format",
+		"to": "to", "au": "to", "a": "to",
+		"next-from": "nextfrom", "prochaine-du": "nextfrom", "suivante-du": "nextfrom",
+		"next-to": "nextto", "prochaine-au": "nextto", "suivante-au": "nextto"},
+	Help: "--from, --to, --next-from, --next-to, --lang, --format",
 }
 
 // cmdReport: report [FROM TO] [--lang en|fr] [--format html|md]. Without
@@ -72,19 +74,34 @@ func (s *Feature) reportArgs(c *call) (Period, string, Format, error) {
 			lang = strings.ToLower(o.Value)
 		case "format":
 			f = Format(strings.ToLower(strings.TrimPrefix(o.Value, ".")))
-		case "from", "to":
+		case "from", "to", "nextfrom", "nextto":
 			d, ok := handlers.ParseDate(o.Value)
 			if !ok {
 				return p, lang, f, handlers.ErrValue(o)
 			}
-			if o.Field == "from" {
-				p.From = d
-			} else {
-				p.To = d
-			}
+			*map[string]*time.Time{"from": &p.From, "to": &p.To, "nextfrom": &p.NextFrom, "nextto": &p.NextTo}[o.Field] = d
 		}
 	}
 	return p, lang, f, nil
+}
+
+// WithNext sets the next period from two YYYY-MM-DD dates, either of
+// which may be empty (see Period.Next), for the command line.
+func (p Period) WithNext(from, to string) (Period, error) {
+	for _, x := range []struct {
+		s   string
+		dst *time.Time
+	}{{from, &p.NextFrom}, {to, &p.NextTo}} {
+		if x.s == "" {
+			continue
+		}
+		d, ok := handlers.ParseDate(x.s)
+		if !ok {
+			return p, storage.Errorf(storage.EINVALID, "report_error_next", nil, "bad next period %s..%s", from, to)
+		}
+		*x.dst = d
+	}
+	return p, nil
 }
 
 // ParsePeriod reads two YYYY-MM-DD dates, for the command line.
@@ -108,8 +125,8 @@ func (c *call) reportSummary(d *reportData) []handlers.Block {
 	}
 	return []handlers.Block{
 		handlers.Header{Text: c.T("report_title", nil)},
-		handlers.Section{Text: c.T("report_subtitle", map[string]any{"From": c.reportDate(d.Period.From), "To": c.reportDate(d.Period.To)})},
-		handlers.Section{Text: c.T("report_members_sentence", map[string]any{"Date": c.reportDate(d.Period.To), "Sentence": c.s.directory.StatsSentence(c.Call, d.Stats)}),
+		handlers.Section{Text: c.subtitle(d)},
+		handlers.Section{Text: c.membersSentence(d),
 			Fields: []handlers.Field{
 				{Label: c.T("report_fig_joins", nil), Value: c.Num(d.Joins)},
 				{Label: c.T("report_fig_departures", nil), Value: c.Num(d.Departures)},

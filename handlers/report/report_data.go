@@ -9,10 +9,35 @@ import (
 )
 
 // Period is the period a report covers: From and To are calendar
-// dates in the community zone, both included.
+// dates in the community zone, both included. NextFrom and NextTo bound
+// "the next period" whose plans the report lists; zero means the default
+// (see Next).
 type Period struct {
-	From, To time.Time
+	From, To         time.Time
+	NextFrom, NextTo time.Time
 }
+
+// nextPeriodMonths is how long the next period lasts by default: a
+// year, as in the Council's report.
+const nextPeriodMonths = 12
+
+// Next is the next period: NextFrom..NextTo as given, else from the day
+// after To, for twelve months; a next period given only by its end starts
+// the day after To, one given only by its start lasts twelve months.
+func (p Period) Next() Period {
+	n := Period{From: p.NextFrom, To: p.NextTo}
+	if n.From.IsZero() {
+		n.From = p.To.AddDate(0, 0, 1)
+	}
+	if n.To.IsZero() {
+		n.To = n.From.AddDate(0, nextPeriodMonths, -1)
+	}
+	return n
+}
+
+// toDate reports whether the period is not over on today (a calendar
+// date): its figures are then "to date".
+func (p Period) toDate(today time.Time) bool { return !p.To.Before(today) }
 
 // start and end are the instants bounding the period: From's midnight and
 // the midnight after To, in loc.
@@ -24,10 +49,6 @@ func (p Period) end(loc *time.Location) time.Time {
 	return time.Date(p.To.Year(), p.To.Month(), p.To.Day()+1, 0, 0, 0, 0, loc)
 }
 
-// nextPeriodLength is how far after the period "the next period" reaches
-// (the Community reports twice a year).
-const nextPeriodLength = 6
-
 // reportData is every fact of the report, computed for a period; the
 // renderers (Markdown, HTML, SVG) only format it.
 type reportData struct {
@@ -37,8 +58,10 @@ type reportData struct {
 	Uncovered   []storage.Jurisdiction
 	Joins       int
 	Departures  int
-	Meetings    []reportMeeting // started in the period, in start order
-	Polls       []*storage.Poll // closed in the period, oldest first
+	Meetings    []reportMeeting    // started in the period, in start order
+	Upcoming    []*storage.Meeting // of the period, not started yet: planned
+	Today       time.Time          // the calendar date the report is made on
+	Polls       []*storage.Poll    // closed in the period, oldest first
 	Planned     []*storage.Meeting
 	Candidates  []string // themes proposed in open polls, most voted first
 	Outreach    []*storage.Invitation
@@ -63,7 +86,9 @@ func (s *Feature) buildReport(ctx context.Context, p Period) (*reportData, error
 	loc := s.opts.Location
 	start, end := p.start(loc), p.end(loc)
 	s.syncCoverage(ctx)
-	d := &reportData{Period: p, Loc: loc, MeetingByID: map[int64]*storage.Meeting{}}
+	now := s.now().In(loc)
+	d := &reportData{Period: p, Loc: loc, MeetingByID: map[int64]*storage.Meeting{},
+		Today: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)}
 	events, err := s.store.MembershipHistory(ctx, end)
 	if err != nil {
 		return nil, err
@@ -146,8 +171,11 @@ func (s *Feature) reportMeetings(ctx context.Context, d *reportData, start, end 
 		return err
 	}
 	for i, m := range ms {
-		if m.StartsAt.Before(s.now()) || rs[i].Recorded {
+		switch {
+		case m.StartsAt.Before(s.now()) || rs[i].Recorded:
 			d.Meetings = append(d.Meetings, reportMeeting{Meeting: m, Record: rs[i]})
+		case m.Status == storage.MeetingScheduled:
+			d.Upcoming = append(d.Upcoming, m)
 		}
 		d.MeetingByID[m.ID] = m
 	}
@@ -183,8 +211,9 @@ func (s *Feature) reportPolls(ctx context.Context, d *reportData, start, end tim
 
 // reportPlans reads the meetings planned in the next period and the
 // outreach under way.
-func (s *Feature) reportPlans(ctx context.Context, d *reportData, _, end time.Time) error {
-	ms, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: end, Before: end.AddDate(0, nextPeriodLength, 0),
+func (s *Feature) reportPlans(ctx context.Context, d *reportData, _, _ time.Time) error {
+	next := d.Period.Next()
+	ms, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: next.start(d.Loc), Before: next.end(d.Loc),
 		Status: storage.MeetingScheduled})
 	if err != nil {
 		return err

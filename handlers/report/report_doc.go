@@ -43,11 +43,28 @@ type docTable struct {
 // reportDocument writes d in lang.
 func (s *Feature) reportDocument(d *reportData, lang string) *reportDoc {
 	c := s.langCall(lang)
-	doc := &reportDoc{Lang: lang, Title: c.T("report_title", nil),
-		Subtitle: c.T("report_subtitle", map[string]any{"From": c.reportDate(d.Period.From), "To": c.reportDate(d.Period.To)}),
-		Note:     c.T("report_note", map[string]any{"Date": c.reportDate(s.now().In(d.Loc))})}
+	doc := &reportDoc{Lang: lang, Title: c.T("report_title", nil), Subtitle: c.subtitle(d),
+		Note: c.T("report_note", map[string]any{"Date": c.reportDate(s.now().In(d.Loc))})}
 	doc.Sections = []docSection{c.activitiesSection(d), c.membersSection(d), c.plannedSection(d), c.challengesSection(d)}
 	return doc
+}
+
+// subtitle names the Community and the period; a period not over yet is
+// "to date", with the date the figures stop.
+func (c *call) subtitle(d *reportData) string {
+	if d.Period.toDate(d.Today) {
+		return c.T("report_subtitle_to_date", map[string]any{"From": c.reportDate(d.Period.From), "Today": c.reportDate(d.Today)})
+	}
+	return c.T("report_subtitle", map[string]any{"From": c.reportDate(d.Period.From), "To": c.reportDate(d.Period.To)})
+}
+
+// asOf is the date the membership figures describe: the period's end, or
+// today for a period not over yet.
+func (d *reportData) asOf() time.Time {
+	if d.Period.toDate(d.Today) {
+		return d.Today
+	}
+	return d.Period.To
 }
 
 func (c *call) activitiesSection(d *reportData) docSection {
@@ -57,6 +74,9 @@ func (c *call) activitiesSection(d *reportData) docSection {
 	}
 	for _, rm := range d.Meetings {
 		sec.Parts = append(sec.Parts, c.meetingParts(rm, d.Loc)...)
+	}
+	if len(d.Upcoming) > 0 {
+		sec.Parts = append(sec.Parts, docPart{H3: c.T("report_upcoming", nil)}, docPart{Items: c.plannedLines(d.Upcoming, d.Loc)})
 	}
 	sec.Parts = append(sec.Parts, docPart{H3: c.T("report_polls", nil)})
 	if len(d.Polls) == 0 {

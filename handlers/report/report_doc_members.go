@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
 
 	"copbot/handlers"
 	"copbot/storage"
@@ -12,8 +14,7 @@ import (
 // and departures, the tile map with its table and the timeline with its.
 func (c *call) membersSection(d *reportData) docSection {
 	sec := docSection{ID: "members", Title: c.T("report_s_members", nil)}
-	sec.Parts = append(sec.Parts, docPart{Text: c.T("report_members_sentence", map[string]any{
-		"Date": c.reportDate(d.Period.To), "Sentence": c.s.directory.StatsSentence(c.Call, d.Stats)})})
+	sec.Parts = append(sec.Parts, docPart{Text: c.membersSentence(d)})
 	sec.Parts = append(sec.Parts, docPart{Text: c.reportUncovered(d.Uncovered)})
 	sec.Parts = append(sec.Parts, docPart{Table: c.figuresTable(d)})
 	sec.Parts = append(sec.Parts, docPart{H3: c.T("report_by_jurisdiction", nil)},
@@ -23,6 +24,14 @@ func (c *call) membersSection(d *reportData) docSection {
 			docPart{SVG: c.timelineChart(d)}, docPart{Table: c.timelineTable(d)})
 	}
 	return sec
+}
+
+// membersSentence is "As of DATE: 81 people representing …". The
+// directory's sentence brings its own full stop when it is a whole
+// sentence ("Nobody has joined yet."): it is not doubled.
+func (c *call) membersSentence(d *reportData) string {
+	s := strings.TrimRight(c.s.directory.StatsSentence(c.Call, d.Stats), ".")
+	return c.T("report_members_sentence", map[string]any{"Date": c.reportDate(d.asOf()), "Sentence": s})
 }
 
 func (c *call) reportUncovered(js []storage.Jurisdiction) string {
@@ -75,7 +84,7 @@ func (c *call) tileMap(d *reportData) string {
 		}
 		tiles[j.Code] = mapTile{Code: j.Code, Name: j.Name(c.Lang), Members: n, Label: label}
 	}
-	return tileMapSVG(tiles, mapText{Title: c.T("report_map_title", map[string]any{"Date": c.reportDate(d.Period.To)}),
+	return tileMapSVG(tiles, mapText{Title: c.T("report_map_title", map[string]any{"Date": c.reportDate(d.asOf())}),
 		Desc: c.reportUncovered(d.Uncovered), Gap: c.T("report_map_gap", nil), GapShort: c.T("report_map_gap_short", nil), Legend: c.T("report_map_legend", nil)})
 }
 
@@ -137,18 +146,10 @@ func (c *call) timelineTable(d *reportData) *docTable {
 // plannedSection: the meetings of the next period, candidate themes and
 // membership growth (the gaps to fill and the invitations under way).
 func (c *call) plannedSection(d *reportData) docSection {
-	sec := docSection{ID: "planned", Title: c.T("report_s_planned", nil)}
+	next := d.Period.Next()
+	sec := docSection{ID: "planned", Title: c.T("report_s_planned", map[string]any{"From": c.reportDate(next.From), "To": c.reportDate(next.To)})}
 	sec.Parts = append(sec.Parts, docPart{H3: c.T("report_planned_meetings", nil)})
-	var items []string
-	for _, m := range d.Planned {
-		theme := c.T("report_theme_tbd", nil)
-		if m.Theme != "" {
-			theme = c.T("report_planned_theme", map[string]any{"Theme": c.quote(m.Theme)})
-		}
-		items = append(items, c.T("report_planned_line", map[string]any{"When": c.reportDateTime(m.StartsAt, d.Loc),
-			"Title": c.s.meetings.Title(c.Call, m), "Theme": theme}))
-	}
-	sec.Parts = append(sec.Parts, listOr(items, c.T("report_no_planned", nil)))
+	sec.Parts = append(sec.Parts, listOr(c.plannedLines(d.Planned, d.Loc), c.T("report_no_planned", nil)))
 	var themes []string
 	for _, t := range d.Candidates {
 		themes = append(themes, c.quote(t))
@@ -163,6 +164,20 @@ func (c *call) plannedSection(d *reportData) docSection {
 		growth = append(growth, c.invitationLine(v))
 	}
 	return addPart(sec, listOr(growth, c.T("report_growth_none", nil)))
+}
+
+// plannedLines: one line per meeting, its date, title and theme.
+func (c *call) plannedLines(ms []*storage.Meeting, loc *time.Location) []string {
+	var items []string
+	for _, m := range ms {
+		theme := c.T("report_theme_tbd", nil)
+		if m.Theme != "" {
+			theme = c.T("report_planned_theme", map[string]any{"Theme": c.quote(m.Theme)})
+		}
+		items = append(items, c.T("report_planned_line", map[string]any{"When": c.reportDateTime(m.StartsAt, loc),
+			"Title": c.s.meetings.Title(c.Call, m), "Theme": theme}))
+	}
+	return items
 }
 
 func listOr(items []string, none string) docPart {

@@ -85,6 +85,8 @@ func (s *Feature) checkReportArgs(p Period, lang string, f Format) error {
 		return storage.Errorf(storage.EINVALID, "report_error_format", map[string]any{"Value": string(f)}, "bad format %q", f)
 	case p.From.IsZero() || p.To.IsZero() || p.To.Before(p.From):
 		return storage.Errorf(storage.EINVALID, "report_error_period", nil, "bad period")
+	case p.Next().To.Before(p.Next().From):
+		return storage.Errorf(storage.EINVALID, "report_error_next", nil, "bad next period")
 	}
 	return nil
 }

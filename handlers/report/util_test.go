@@ -29,7 +29,13 @@ type rcEnv struct {
 
 func newRcEnv(t *testing.T) (*rcEnv, *handlerstest.Clock, *handlerstest.DMPoster) {
 	t.Helper()
-	clock, poster := handlerstest.NewClock(rcT0), &handlerstest.DMPoster{}
+	return newRcEnvAt(t, rcT0)
+}
+
+// newRcEnvAt is newRcEnv with the clock stopped at t0.
+func newRcEnvAt(t *testing.T, t0 time.Time) (*rcEnv, *handlerstest.Clock, *handlerstest.DMPoster) {
+	t.Helper()
+	clock, poster := handlerstest.NewClock(t0), &handlerstest.DMPoster{}
 	e := &rcEnv{}
 	e.Env = handlerstest.New(t, handlerstest.Setup{Clock: clock, Poster: poster, Install: func(s *handlers.Service) {
 		e.f = Install(s, Deps{Meetings: meetings.Install(s, meetings.Options{}), Directory: directory.Install(s)})
