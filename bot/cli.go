@@ -32,11 +32,12 @@ Usage / Utilisation :
   copbot console [-config F] [-as USER] [-lang en|fr]
   copbot serve   [-config F] [-listen ADDR]
   copbot import members FILE.csv [-config F] [-lang en|fr]
+  copbot import meetings FILE.csv [-config F] [-lang en|fr]   past meetings, held / réunions passées, tenues
   copbot export members  [-config F] [-o FILE]
   copbot export calendar [-config F] [-o FILE]
   copbot export poll ID  [-config F] [-o FILE]
   copbot backup FILE     [-config F]
-  copbot report --from 2026-09-01 --to 2027-01-31 [-lang en|fr] [-format md|html] [-o FILE] [-config F]
+  copbot report --from 2026-09-01 --to 2027-01-31 [-next-from D -next-to D] [-lang en|fr] [-format md|html] [-o FILE] [-config F]
   copbot demo [-db FILE] [-config F]        a fictional community in a new database / une communauté fictive
 
 Config: -config FILE, else $COPBOT_CONFIG, else ./copbot.toml, else built-in defaults

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
 
 	"copbot/handlers"
 	"copbot/handlers/directory"
+	"copbot/handlers/meetings"
 )
 
 // cmdImport runs `copbot import members FILE.csv [-lang en|fr]`. Its
@@ -23,7 +25,7 @@ func cmdImport(ctx context.Context, args []string, global string, env Env) error
 	if err != nil {
 		return err
 	}
-	if len(pos) != 2 || pos[0] != "members" {
+	if len(pos) != 2 || (pos[0] != "members" && pos[0] != "meetings") {
 		return errUsage
 	}
 	if *lang != "" && *lang != "en" && *lang != "fr" {
@@ -39,11 +41,34 @@ func cmdImport(ctx context.Context, args []string, global string, env Env) error
 		return err
 	}
 	defer app.Close()
+	if pos[0] == "meetings" {
+		return importPastMeetings(ctx, app, f, pos[1], *lang, env)
+	}
 	rep, err := app.Features.Directory.ImportRoster(ctx, f, *lang)
 	if err != nil && !errors.Is(err, directory.ErrRosterRejected) {
 		return fileError(pos[1], err) // nothing was read: no report to show
 	}
 	fmt.Fprintln(env.Stdout, importReport(rep, app.Service.Translator(), *lang))
+	if err != nil {
+		return errors.New("import refused: nothing was changed / importation refusée : rien n’a été modifié")
+	}
+	return nil
+}
+
+// importPastMeetings runs `copbot import meetings FILE.csv`: meetings that
+// took place, recorded as held (see meetings.ImportPastMeetings). Its
+// report is in lang, or in English then French.
+func importPastMeetings(ctx context.Context, app *App, f io.Reader, path, lang string, env Env) error {
+	rep, err := app.Features.Meetings.ImportPastMeetings(ctx, f)
+	if err != nil && !errors.Is(err, meetings.ErrPastImportRejected) {
+		return fileError(path, err)
+	}
+	m := app.Features.Meetings
+	if lang != "" {
+		fmt.Fprintln(env.Stdout, rep.Text(m, lang))
+	} else {
+		fmt.Fprintln(env.Stdout, rep.Text(m, "en")+"\n\n—\n\n"+rep.Text(m, "fr"))
+	}
 	if err != nil {
 		return errors.New("import refused: nothing was changed / importation refusée : rien n’a été modifié")
 	}

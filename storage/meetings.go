@@ -75,6 +75,9 @@ type MeetingInput struct {
 	// it, that is refused (see errMeetingDuplicate), as it is almost always
 	// the same command sent twice.
 	Force bool
+	// Held records a meeting that already took place: it must have
+	// started, and gets no reminders.
+	Held bool
 }
 
 // MeetingUpdate changes the fields that are non-nil. Moving a meeting
@@ -187,6 +190,9 @@ func (t *tx) addMeeting(m *Meeting, in MeetingInput, actor Actor, now time.Time)
 	if err := t.insertMeeting(m); err != nil {
 		return err
 	}
+	if in.Held {
+		return nil // it took place: nothing to remind
+	}
 	return t.planReminders(m, in.Reminders, now)
 }
 
@@ -201,6 +207,12 @@ func newMeeting(in MeetingInput, now time.Time) (*Meeting, error) {
 		CreatedBy: in.CreatedBy, CreatedAt: now, UpdatedAt: now}
 	if err := ValidateMeeting(m); err != nil {
 		return nil, err
+	}
+	if in.Held {
+		if !m.StartsAt.Before(now) {
+			return nil, Errorf(EINVALID, "meeting_error_held_future", nil, "held meeting starts %s, not before now %s", m.StartsAt, now)
+		}
+		return m, nil
 	}
 	if err := checkFuture(m.StartsAt, now); err != nil {
 		return nil, err

@@ -75,8 +75,12 @@ func meetingUpdateFrom(flags map[string]string) (storage.MeetingUpdate, error) {
 
 // cmdMeetingAdd: meeting add YYYY-MM-DD HH:MM [Zone/Name] [title…] [--flags]
 // [--force]. A copy of a scheduled meeting needs --force (meeting_dup.go).
+//
+// With --held (--tenue) it records a meeting that already took place: no
+// notice to the channel, no reminders, and its notes can be taken at once.
 func (s *Feature) cmdMeetingAdd(ctx context.Context, c *call) handlers.Reply {
 	args, force := takeForce(c.Args)
+	args, held := takeBare(args, "held", "tenue", "tenu", "took-place", "a-eu-lieu")
 	pos, flags, err := parseMeetingFlags(args)
 	if err != nil {
 		return c.FailUsage(err, "meeting_add_usage")
@@ -95,7 +99,10 @@ func (s *Feature) cmdMeetingAdd(ctx context.Context, c *call) handlers.Reply {
 		return c.FailUsage(err, "meeting_add_usage")
 	}
 	in := storage.MeetingInput{StartsAt: start, Zone: zone, Duration: s.meetingLength(),
-		CreatedBy: c.Req.Identity.String(), Reminders: s.meetingOffsets(), Force: force}
+		CreatedBy: c.Req.Identity.String(), Reminders: s.meetingOffsets(), Force: force, Held: held}
+	if held {
+		in.Reminders = nil
+	}
 	meetingApplyInput(&in, u)
 	if dup, err := s.sameMeeting(ctx, in); err != nil || (dup != nil && !force) {
 		if err != nil {
@@ -107,8 +114,14 @@ func (s *Feature) cmdMeetingAdd(ctx context.Context, c *call) handlers.Reply {
 	if err != nil {
 		return c.Fail(err)
 	}
+	s.log.Info("meeting added", "meeting", m.ID, "by", c.Req.Identity.String(), "starts", m.StartsAt, "held", held)
+	if held {
+		blocks := append([]handlers.Block{handlers.Section{Text: c.T("meeting_added_held", map[string]any{"ID": m.ID})}},
+			s.meetingCard(ctx, c, m, true)...)
+		blocks = append(blocks, handlers.Context{Text: c.T("meeting_added_held_hint", c.With(map[string]any{"ID": m.ID}))})
+		return c.Reply("meeting", handlers.Ephemeral, blocks...)
+	}
 	s.svc.Replan()
-	s.log.Info("meeting added", "meeting", m.ID, "by", c.Req.Identity.String(), "starts", m.StartsAt)
 	note := s.announce(ctx, c, m, "meeting_added_announce", m.StartsAt)
 	return s.meetingChanged(ctx, c, m, handlers.Section{Text: c.T("meeting_added", map[string]any{"ID": m.ID})}, note)
 }

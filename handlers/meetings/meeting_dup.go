@@ -2,6 +2,7 @@ package meetings
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,20 +17,23 @@ import (
 // takeForce removes a --force flag from words and reports whether it was
 // there.
 func takeForce(words []string) ([]string, bool) {
+	return takeBare(words, "force", "forcer", "quand-meme")
+}
+
+// takeBare removes the bare flag named by any of names (folded) from
+// words, and reports whether it was there.
+func takeBare(words []string, names ...string) ([]string, bool) {
 	out := make([]string, 0, len(words))
-	force := false
+	found := false
 	for _, w := range words {
 		name, _, hasValue, isFlag := handlers.SplitFlag(w)
-		switch handlers.Fold(name) {
-		case "force", "forcer", "quand-meme":
-			if isFlag && !hasValue {
-				force = true
-				continue
-			}
+		if isFlag && !hasValue && slices.Contains(names, handlers.Fold(name)) {
+			found = true
+			continue
 		}
 		out = append(out, w)
 	}
-	return out, force
+	return out, found
 }
 
 // sameMeeting returns the scheduled meeting that starts when in does and

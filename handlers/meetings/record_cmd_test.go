@@ -95,3 +95,28 @@ func TestMeetingAddIsAnnounced(t *testing.T) {
 		}
 	}
 }
+
+// TestMeetingAddHeld: --held records a meeting that took place, with no
+// notice and no reminders, and its notes are taken at once; without
+// --held a past time is refused and the error says how.
+func TestMeetingAddHeld(t *testing.T) {
+	e, _, poster := newRcEnv(t)
+	ctx := context.Background()
+	rcHas(t, e.ask(ptCoordinator, "meeting add 2026-11-18 13:00 Fall meeting"), "already passed", "add --held", "Nothing was changed")
+	r := e.ask(ptCoordinator, "meeting add 2026-11-18 13:00 Fall meeting --theme Accessibility --held")
+	rcHas(t, r, "Meeting #1 is recorded as held. Nobody was told", "meeting notes 1")
+	if n := len(poster.Posts("meeting_notice")); n != 0 {
+		t.Fatalf("%d notices for a held meeting", n)
+	}
+	if rs, err := e.db.RemindersOf(ctx, 1); err != nil || len(rs) != 0 {
+		t.Fatalf("reminders %v, %v", rs, err)
+	}
+	rcHas(t, e.ask(ptCoordinator, `meeting notes 1 --format panel --point "Video relay" --attendance 31`),
+		"Meeting 1’s record is saved", "31 counted")
+	rcHas(t, e.ask(ptCoordinator, "réunion ajouter 2026-10-21 13:00 Réunion d’octobre --tenue"),
+		"La réunion nº\u00a02 est notée comme tenue", "Personne n’a été avisé")
+	rcHas(t, e.ask(ptCoordinator, "meeting add 2027-01-20 13:00 Winter --held"), "must have taken place", "Nothing was changed")
+	if ms, _ := e.db.FindMeetings(ctx, storage.MeetingFilter{}); len(ms) != 2 {
+		t.Errorf("%d meetings, want 2", len(ms))
+	}
+}
