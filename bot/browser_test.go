@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,6 +14,8 @@ import (
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"copbot/internal/browsertest"
 )
 
 // The report page in a real browser: headless Debian Chromium, driven by
@@ -24,23 +25,9 @@ import (
 // a screenshot per language in $COPBOT_ARTIFACTS (else a temporary
 // directory), logging the path.
 
-// chromiumPath finds the browser. Without one the test fails under CI
-// (CI=true installs it, see .ci/run) and is skipped, loudly, elsewhere.
-func chromiumPath(t *testing.T) string {
-	for _, name := range []string{os.Getenv("COPBOT_CHROMIUM"), "chromium", "chromium-browser"} {
-		if name == "" {
-			continue
-		}
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium is not installed, and CI is set: the browser test must run (apt-get install chromium)")
-	}
-	t.Skip("!!! SKIPPING the real-browser test: chromium is not installed (apt-get install chromium, or set COPBOT_CHROMIUM) !!!")
-	return ""
-}
+// chromiumPath finds the browser (internal/browsertest): without one the
+// test fails under CI and is skipped, loudly, elsewhere.
+func chromiumPath(t *testing.T) string { return browsertest.Path(t) }
 
 func TestReportInHeadlessChromium(t *testing.T) {
 	if testing.Short() {

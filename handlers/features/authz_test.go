@@ -96,6 +96,8 @@ var azMatrix = []struct {
 	{`challenge add "Low turnout" --criticality medium`, [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
 	{`outreach add Yukon --contact "Council member"`, [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
 	{"outreach", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
+	{"activities", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
+	{`activity add "Explore a workspace with ISAC" --remarks "trial"`, [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
 	{"report 2026-09-01 2027-01-31", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
 	{"delivery", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
 	{"delivery posted announcement:1 teams", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},

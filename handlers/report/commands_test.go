@@ -21,7 +21,7 @@ func TestChallengeCommands(t *testing.T) {
 		{"add", `challenge add "Low turnout" --criticality medium --incidence "Fewer voices" --plan "Survey"`,
 			[]string{"Challenge 2 is in the register", "Low turnout", "Medium", "Fewer voices", "Survey"}},
 		{"bad criticality", `challenge add "X" --criticality urgent`, []string{"“urgent” is not a criticality", "Nothing was changed"}},
-		{"edit", "défi modifier 2 --criticité élevée", []string{"Challenge 2 is updated", "High"}},
+		{"edit, in French", "défi modifier 2 --criticité élevée", []string{"Le défi nº\u00a02 est mis à jour", "Élevée"}},
 		{"edit the coverage plan", `challenge edit 1 --plan "Write to the deputy ministers"`, []string{"Write to the deputy ministers"}},
 		{"close", "challenge close 2", []string{"Challenge 2 is closed"}},
 		{"close again", "challenge close 2", []string{"already closed"}},

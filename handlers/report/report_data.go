@@ -66,6 +66,8 @@ type reportData struct {
 	Candidates  []string // themes proposed in open polls, most voted first
 	Outreach    []*storage.Invitation
 	Challenges  []*storage.Challenge
+	Activities  []*storage.Activity // planned now
+	ActsDone    []*storage.Activity // done in the period
 	Timeline    []timelinePoint
 	MeetingByID map[int64]*storage.Meeting
 }
@@ -211,7 +213,7 @@ func (s *Feature) reportPolls(ctx context.Context, d *reportData, start, end tim
 
 // reportPlans reads the meetings planned in the next period and the
 // outreach under way.
-func (s *Feature) reportPlans(ctx context.Context, d *reportData, _, _ time.Time) error {
+func (s *Feature) reportPlans(ctx context.Context, d *reportData, start, end time.Time) error {
 	next := d.Period.Next()
 	ms, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: next.start(d.Loc), Before: next.end(d.Loc),
 		Status: storage.MeetingScheduled})
@@ -222,7 +224,18 @@ func (s *Feature) reportPlans(ctx context.Context, d *reportData, _, _ time.Time
 	for _, m := range ms {
 		d.MeetingByID[m.ID] = m
 	}
-	d.Outreach, err = s.store.Invitations(ctx, storage.InvitationFilter{Status: storage.InvitationPending})
+	if d.Outreach, err = s.store.Invitations(ctx, storage.InvitationFilter{Status: storage.InvitationPending}); err != nil {
+		return err
+	}
+	as, err := s.store.Activities(ctx)
+	for _, a := range as {
+		switch {
+		case !a.Done:
+			d.Activities = append(d.Activities, a)
+		case !a.DoneAt.Before(start) && a.DoneAt.Before(end):
+			d.ActsDone = append(d.ActsDone, a)
+		}
+	}
 	return err
 }
 

@@ -78,6 +78,13 @@ func (c *call) activitiesSection(d *reportData) docSection {
 	if len(d.Upcoming) > 0 {
 		sec.Parts = append(sec.Parts, docPart{H3: c.T("report_upcoming", nil)}, docPart{Items: c.plannedLines(d.Upcoming, d.Loc)})
 	}
+	if len(d.ActsDone) > 0 {
+		var items []string
+		for _, a := range d.ActsDone {
+			items = append(items, c.activityLine(a, d.Loc))
+		}
+		sec.Parts = append(sec.Parts, docPart{H3: c.T("report_activities_done", nil)}, docPart{Items: items})
+	}
 	sec.Parts = append(sec.Parts, docPart{H3: c.T("report_polls", nil)})
 	if len(d.Polls) == 0 {
 		sec.Parts = append(sec.Parts, docPart{Text: c.T("report_no_polls", nil)})

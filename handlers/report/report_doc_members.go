@@ -85,7 +85,11 @@ func (c *call) tileMap(d *reportData) string {
 		tiles[j.Code] = mapTile{Code: j.Code, Name: j.Name(c.Lang), Members: n, Label: label}
 	}
 	return tileMapSVG(tiles, mapText{Title: c.T("report_map_title", map[string]any{"Date": c.reportDate(d.asOf())}),
-		Desc: c.reportUncovered(d.Uncovered), Gap: c.T("report_map_gap", nil), GapShort: c.T("report_map_gap_short", nil), Legend: c.T("report_map_legend", nil)})
+		Desc: c.reportUncovered(d.Uncovered), Gap: c.T("report_map_gap", nil), GapShort: c.T("report_map_gap_short", nil),
+		Legend: c.T("report_map_legend", nil), Federal: c.T("report_map_federal", nil),
+		Range: func(lo, hi int) string {
+			return c.T("report_map_range", map[string]any{"Lo": c.Num(lo), "Hi": c.Num(hi)})
+		}})
 }
 
 // timelineSeries is one series per order, in report order.
@@ -101,13 +105,36 @@ func (c *call) timelineSeries(d *reportData) []series {
 	return out
 }
 
+// monthLabels: "Feb. 2027" for each month of the timeline, and its key
+// "2027-02".
 func (c *call) monthLabels(d *reportData) (labels, keys []string) {
 	for _, p := range d.Timeline {
 		labels = append(labels, c.T("report_month_short", map[string]any{
-			"Month": c.T("report_month_"+strconv.Itoa(int(p.Month.Month())), nil), "Year": p.Month.Year() % 100}))
+			"Month": c.monthAbbr(p.Month), "Year": strconv.Itoa(p.Month.Year())}))
 		keys = append(keys, p.Month.Format("2006-01"))
 	}
 	return labels, keys
+}
+
+func (c *call) monthAbbr(m time.Time) string {
+	return c.T("report_month_"+strconv.Itoa(int(m.Month())), nil)
+}
+
+// periodPoints are the indexes of the timeline's first and last months
+// in the report's period.
+func periodPoints(d *reportData) [2]int {
+	out := [2]int{-1, -1}
+	from := time.Date(d.Period.From.Year(), d.Period.From.Month(), 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
+	to := d.Period.To.Format("2006-01")
+	for i, p := range d.Timeline {
+		if k := p.Month.Format("2006-01"); k >= from && k <= to {
+			if out[0] < 0 {
+				out[0] = i
+			}
+			out[1] = i
+		}
+	}
+	return out
 }
 
 func (c *call) timelineChart(d *reportData) string {
@@ -116,8 +143,13 @@ func (c *call) timelineChart(d *reportData) string {
 	desc := c.T("report_timeline_desc", map[string]any{"From": labels[0], "To": labels[len(labels)-1],
 		"Federal": c.Num(last.ByOrder[storage.OrderFederal]), "Provincial": c.Num(last.ByOrder[storage.OrderProvincial]),
 		"Municipal": c.Num(last.ByOrder[storage.OrderMunicipal])})
+	var axis []string
+	for _, p := range d.Timeline {
+		axis = append(axis, c.monthAbbr(p.Month))
+	}
 	return timelineSVG(c.timelineSeries(d), timelineText{Title: c.T("report_timeline", nil), Desc: desc,
-		Months: labels, MonthKeys: keys, PointLabel: func(series, month string, n int) string {
+		Months: labels, AxisMonths: axis, MonthKeys: keys, Period: periodPoints(d), PeriodLabel: c.T("report_timeline_period", nil),
+		PointLabel: func(series, month string, n int) string {
 			return c.Count("report_timeline_point", n, map[string]any{"Series": series, "Month": month})
 		}})
 }
@@ -155,6 +187,13 @@ func (c *call) plannedSection(d *reportData) docSection {
 		themes = append(themes, c.quote(t))
 	}
 	sec.Parts = append(sec.Parts, docPart{H3: c.T("report_candidates", nil)}, listOr(themes, c.T("report_no_candidates", nil)))
+	if len(d.Activities) > 0 {
+		var items []string
+		for _, a := range d.Activities {
+			items = append(items, c.activityLine(a, d.Loc))
+		}
+		sec.Parts = append(sec.Parts, docPart{H3: c.T("report_activities_planned", nil)}, docPart{Items: items})
+	}
 	sec.Parts = append(sec.Parts, docPart{H3: c.T("report_growth", nil)})
 	var growth []string
 	if len(d.Uncovered) > 0 {

@@ -87,9 +87,15 @@ func Install(svc *handlers.Service, d Deps) *Feature {
 		Commands: []*handlers.Command{
 			{Names: []string{"challenges", "challenge", "defis", "defi"}, Coordinator: true, HelpKey: "help_challenge", Run: s.run(s.cmdChallenge)},
 			{Names: []string{"outreach", "invitations", "invitation", "demarches"}, Coordinator: true, HelpKey: "help_outreach", Run: s.run(s.cmdOutreach)},
+			{Names: []string{"activities", "activity", "activites", "activite"}, Coordinator: true, HelpKey: "help_activity", Run: s.run(s.cmdActivity)},
 			{Names: []string{"report", "rapport"}, Coordinator: true, HelpKey: "help_report", Run: s.run(s.cmdReport)},
 		},
-		Jobs:              []scheduler.Source{scheduler.SourceFunc(s.outreachJobs)},
+		Jobs: []scheduler.Source{scheduler.SourceFunc(s.outreachJobs)},
+		Words: map[string][]string{
+			"en": {"challenges", "challenge", "outreach", "report", "activities", "activity"},
+			"fr": {"défis", "défi", "démarches", "rapport", "activités", "activité"},
+			"":   {"invitations", "invitation"},
+		},
 		MembershipChanged: s.membershipChanged,
 		Close:             s.close,
 	})
