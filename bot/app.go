@@ -5,7 +5,6 @@ package bot
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -168,10 +167,10 @@ func (a *App) Handler() http.Handler {
 }
 
 // calendar serves the iCalendar feed. With [http] calendar_token set, a
-// request without the right ?token= gets 404, as if there were no feed.
+// request without the right ?token= (or "Authorization: Bearer …") gets
+// 404, as if there were no feed.
 func (a *App) calendar(w http.ResponseWriter, r *http.Request) {
-	if tok := a.cfg.HTTP.CalendarToken; tok != "" &&
-		subtle.ConstantTimeCompare([]byte(r.URL.Query().Get("token")), []byte(tok)) != 1 {
+	if tok := a.cfg.HTTP.CalendarToken; tok != "" && !sameSecret(requestToken(r), tok) {
 		http.NotFound(w, r)
 		return
 	}

@@ -35,7 +35,7 @@ func TestReportInHeadlessChromium(t *testing.T) {
 	}
 	browser := chromiumPath(t)
 	e := newE2E(t)
-	e.cfg.HTTP.CalendarToken = "cal-secret"
+	e.cfg.HTTP.ReportToken = reportTokenE2E
 	seedDemoFile(t, e.cfg.Storage.Path)
 	e.start()
 	dir := os.Getenv("COPBOT_ARTIFACTS")
@@ -44,7 +44,7 @@ func TestReportInHeadlessChromium(t *testing.T) {
 	}
 	for _, lang := range []string{"en", "fr"} {
 		t.Run(lang, func(t *testing.T) {
-			url := fmt.Sprintf("http://%s/report?from=2026-09-01&to=2027-01-31&lang=%s&token=cal-secret", e.app.Addr(), lang)
+			url := fmt.Sprintf("http://%s/report?from=2026-09-01&to=2027-01-31&lang=%s&token=%s", e.app.Addr(), lang, reportTokenE2E)
 			page := loadInChromium(t, browser, url)
 			if len(page.errors) > 0 {
 				t.Errorf("console errors:\n%s", strings.Join(page.errors, "\n"))

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 
@@ -45,6 +46,10 @@ type HTTPConfig struct {
 	// CalendarToken, when set, must be given as ?token= to read
 	// /calendar.ics, which carries meeting links and agendas.
 	CalendarToken string `toml:"calendar_token"`
+	// ReportToken, when set, opens /report (the report to the Council)
+	// as "Authorization: Bearer …" or ?token=. It must differ from the
+	// calendar token, which members are given.
+	ReportToken string `toml:"report_token"`
 }
 
 // SlackConfig enables the Slack adapter when BotToken is set.
@@ -97,6 +102,7 @@ var envOverrides = []struct {
 	{"COPBOT_TEAMS_APP_ID", func(c *Config, v string) { c.Teams.AppID = v }},
 	{"COPBOT_TEAMS_APP_PASSWORD", func(c *Config, v string) { c.Teams.AppPassword = v }},
 	{"COPBOT_CALENDAR_TOKEN", func(c *Config, v string) { c.HTTP.CalendarToken = v }},
+	{"COPBOT_REPORT_TOKEN", func(c *Config, v string) { c.HTTP.ReportToken = v }},
 }
 
 // DefaultConfig is what copbot runs with when no file is found.
@@ -217,6 +223,7 @@ func (c *Config) validate() error {
 	if c.Slack.Command == "" || !strings.HasPrefix(c.Slack.Command, "/") {
 		bad("slack.command", "%q must start with \"/\"", c.Slack.Command)
 	}
+	errs = append(errs, c.validateHTTP()...)
 	if c.Teams.AppID != "" && c.Teams.AppPassword == "" {
 		bad("teams.app_password", "is required with teams.app_id")
 	}
@@ -228,6 +235,26 @@ func (c *Config) validate() error {
 		bad("log.format", "%q is not text or json", f)
 	}
 	return errors.Join(errs...)
+}
+
+// minReportToken is the shortest report token accepted: it guards
+// personal data (outreach contacts), so it must not be guessable.
+const minReportToken = 16
+
+func (c *Config) validateHTTP() []error {
+	var errs []error
+	if t := c.HTTP.ReportToken; t != "" {
+		if utf8.RuneCountInString(t) < minReportToken {
+			errs = append(errs, fmt.Errorf("http.report_token: must be at least %d characters (try: openssl rand -hex 24)", minReportToken))
+		}
+		if t == c.HTTP.CalendarToken {
+			errs = append(errs, errors.New("http.report_token: must differ from http.calendar_token, which members are given"))
+		}
+		if strings.ContainsAny(t, " \t\r\n") {
+			errs = append(errs, errors.New("http.report_token: must not contain spaces"))
+		}
+	}
+	return errs
 }
 
 func (c *Config) validateMeetings() []error {

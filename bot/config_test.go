@@ -75,6 +75,9 @@ func TestLoadConfigErrorsNameTheKey(t *testing.T) {
 		{"teams without password", "[teams]\napp_id = \"abc\"\n", "teams.app_password"},
 		{"bad log level", "[log]\nlevel = \"loud\"\n", "log.level"},
 		{"wrong type", "[http]\nlisten = 8080\n", "listen"},
+		{"short report token", "[http]\nreport_token = \"abc\"\n", "http.report_token"},
+		{"report token is the calendar's", "[http]\ncalendar_token = \"0123456789abcdefgh\"\nreport_token = \"0123456789abcdefgh\"\n", "http.report_token"},
+		{"report token with a space", "[http]\nreport_token = \"0123456789 abcdefgh\"\n", "http.report_token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,6 +108,7 @@ func TestLoadConfigEnvOverridesSecrets(t *testing.T) {
 		"COPBOT_SLACK_BOT_TOKEN":      "xoxb-env",
 		"COPBOT_SLACK_SIGNING_SECRET": "sekrit",
 		"COPBOT_DB":                   "/tmp/env.db",
+		"COPBOT_REPORT_TOKEN":         "report-env-0123456789",
 	}
 	cfg, err := LoadConfig(writeConfig(t, "[slack]\nchannel = \"C1\"\n"), func(k string) string { return env[k] })
 	if err != nil {
@@ -112,6 +116,9 @@ func TestLoadConfigEnvOverridesSecrets(t *testing.T) {
 	}
 	if cfg.Slack.BotToken != "xoxb-env" || cfg.Slack.SigningSecret != "sekrit" || cfg.Storage.Path != "/tmp/env.db" {
 		t.Errorf("env not applied: %+v %+v", cfg.Slack, cfg.Storage)
+	}
+	if cfg.HTTP.ReportToken != "report-env-0123456789" {
+		t.Errorf("COPBOT_REPORT_TOKEN not applied: %+v", cfg.HTTP)
 	}
 	if !cfg.HasPlatforms() {
 		t.Error("HasPlatforms = false with a bot token")

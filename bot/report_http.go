@@ -2,27 +2,34 @@ package bot
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"strings"
 
 	"copbot/handlers/report"
 	"copbot/storage"
 )
 
 // report serves the report to the Council as an HTML page:
-// GET /report?from=2026-09-01&to=2027-01-31&lang=fr&token=…. Unlike the
-// calendar feed it is never public: it names outreach contacts and
-// panelists, so without [http] calendar_token set the page does not exist,
-// and a request without the right ?token= gets 404. A bad period or
-// language is a 400 with a bilingual message.
+// GET /report?from=2026-09-01&to=2027-01-31&lang=fr. It names outreach
+// contacts and panelists, so it is never public and never opens with the
+// calendar token, which members are given: it needs the report's own
+// secret, [http] report_token, sent as "Authorization: Bearer …" (or, for
+// a browser, ?token=). Without the right secret, or with no report_token
+// configured, the page does not exist (404). A bad period or language is
+// a 400 with a bilingual message.
 func (a *App) report(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	tok := a.cfg.HTTP.CalendarToken
-	if tok == "" || subtle.ConstantTimeCompare([]byte(q.Get("token")), []byte(tok)) != 1 {
+	// The page is personal data: keep it out of caches, and keep its
+	// address (which may hold the token) out of any Referer.
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	if !sameSecret(requestToken(r), a.cfg.HTTP.ReportToken) {
 		http.NotFound(w, r)
 		return
 	}
+	q := r.URL.Query()
 	lang := q.Get("lang")
 	if lang == "" {
 		lang = a.cfg.Community.DefaultLanguage
@@ -46,4 +53,24 @@ func (a *App) report(w http.ResponseWriter, r *http.Request) {
 	// The page has no script and loads nothing: say so to browsers.
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
 	w.Write(b.Bytes())
+}
+
+// requestToken is the secret r presents: "Authorization: Bearer TOKEN"
+// (scheme in any case), else ?token=.
+func requestToken(r *http.Request) string {
+	if scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		return strings.TrimSpace(tok)
+	}
+	return r.URL.Query().Get("token")
+}
+
+// sameSecret reports whether given is want, in time that depends on
+// neither (both are hashed first, so not even the length leaks). An empty
+// want matches nothing: a secret that is not configured opens nothing.
+func sameSecret(given, want string) bool {
+	if want == "" {
+		return false
+	}
+	g, w := sha256.Sum256([]byte(given)), sha256.Sum256([]byte(want))
+	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
 }

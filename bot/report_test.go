@@ -57,44 +57,89 @@ func seedDemoFile(t *testing.T, path string) {
 	}
 }
 
-// TestReportPageServed: GET /report serves the HTML page, guarded by the
-// calendar token, with a bilingual 400 for a bad period.
+// reportTokenE2E is the report's secret in the tests; calTokenE2E the
+// calendar's, which members are given.
+const (
+	reportTokenE2E = "report-secret-0123456789"
+	calTokenE2E    = "cal-secret"
+)
+
+// TestReportPageServed: GET /report serves the HTML page behind the
+// report's own secret, as a bearer token or ?token=, never the calendar
+// token; with a bilingual 400 for a bad period.
 func TestReportPageServed(t *testing.T) {
 	e := newE2E(t)
-	e.cfg.HTTP.CalendarToken = "cal-secret"
+	e.cfg.HTTP.CalendarToken = calTokenE2E
+	e.cfg.HTTP.ReportToken = reportTokenE2E
 	seedDemoFile(t, e.cfg.Storage.Path)
 	e.start()
+	const period = "/report?from=2026-09-01&to=2027-01-31"
 	tests := []struct {
-		name, path string
-		code       int
-		want       string
+		name, path, auth string
+		code             int
+		want             string
 	}{
-		{"no token", "/report?from=2026-09-01&to=2027-01-31", http.StatusNotFound, ""},
-		{"wrong token", "/report?from=2026-09-01&to=2027-01-31&token=nope", http.StatusNotFound, ""},
-		{"bad period", "/report?from=2026-13-01&to=2027-01-31&token=cal-secret", http.StatusBadRequest, "two dates"},
-		{"bad language", "/report?from=2026-09-01&to=2027-01-31&lang=de&token=cal-secret", http.StatusBadRequest, "en ou fr"},
-		{"English", "/report?from=2026-09-01&to=2027-01-31&lang=en&token=cal-secret", http.StatusOK, reportStatsEN},
-		{"French", "/report?from=2026-09-01&to=2027-01-31&lang=fr&token=cal-secret", http.StatusOK, reportStatsFR},
+		{"no token", period, "", http.StatusNotFound, ""},
+		{"wrong token", period + "&token=nope", "", http.StatusNotFound, ""},
+		{"calendar token", period + "&token=" + calTokenE2E, "", http.StatusNotFound, ""},
+		{"calendar token as bearer", period, "Bearer " + calTokenE2E, http.StatusNotFound, ""},
+		{"token with a byte more", period + "&token=" + reportTokenE2E + "x", "", http.StatusNotFound, ""},
+		{"wrong scheme", period, "Basic " + reportTokenE2E, http.StatusNotFound, ""},
+		{"bad period", "/report?from=2026-13-01&to=2027-01-31&token=" + reportTokenE2E, "", http.StatusBadRequest, "two dates"},
+		{"bad language", period + "&lang=de&token=" + reportTokenE2E, "", http.StatusBadRequest, "en ou fr"},
+		{"English", period + "&lang=en&token=" + reportTokenE2E, "", http.StatusOK, reportStatsEN},
+		{"French, bearer", period + "&lang=fr", "Bearer " + reportTokenE2E, http.StatusOK, reportStatsFR},
+		{"bearer in lower case", period, "bearer " + reportTokenE2E, http.StatusOK, reportStatsEN},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, body := e.get(tt.path)
+			req, _ := http.NewRequest(http.MethodGet, "http://"+e.app.Addr()+tt.path, nil)
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			code, body := e.do(req)
 			if code != tt.code || !strings.Contains(body, tt.want) {
-				t.Errorf("GET %s = %d, want %d with %q:\n%.500s", tt.path, code, tt.code, tt.want, body)
+				t.Fatalf("GET %s = %d, want %d with %q:\n%.500s", tt.path, code, tt.code, tt.want, body)
+			}
+			if code == http.StatusOK && (strings.Contains(body, calTokenE2E) || strings.Contains(body, reportTokenE2E)) {
+				t.Errorf("the report prints a token")
 			}
 		})
 	}
 }
 
-// Without a token configured the report page does not exist: it names
-// outreach contacts, so it is never public the way the calendar may be.
+// TestReportPageHeaders: the page is kept out of caches and its address
+// (which may hold the token) out of Referer headers.
+func TestReportPageHeaders(t *testing.T) {
+	e := newE2E(t)
+	e.cfg.HTTP.ReportToken = reportTokenE2E
+	e.start()
+	req, _ := http.NewRequest(http.MethodGet, "http://"+e.app.Addr()+"/report?from=2026-09-01&to=2027-01-31", nil)
+	req.Header.Set("Authorization", "Bearer "+reportTokenE2E)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for k, want := range map[string]string{"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"} {
+		if got := resp.Header.Get(k); got != want {
+			t.Errorf("%s: %q, want %q", k, got, want)
+		}
+	}
+}
+
+// Without a report token configured the report page does not exist, even
+// with the calendar's: it names outreach contacts, so it is never public
+// the way the calendar may be.
 func TestReportPageNeedsAToken(t *testing.T) {
 	e := newE2E(t)
+	e.cfg.HTTP.CalendarToken = calTokenE2E
 	seedDemoFile(t, e.cfg.Storage.Path)
 	e.start()
-	for _, path := range []string{"/report?from=2026-09-01&to=2027-01-31", "/report?from=2026-09-01&to=2027-01-31&token="} {
+	for _, path := range []string{"/report?from=2026-09-01&to=2027-01-31", "/report?from=2026-09-01&to=2027-01-31&token=",
+		"/report?from=2026-09-01&to=2027-01-31&token=" + calTokenE2E} {
 		if code, body := e.get(path); code != http.StatusNotFound {
-			t.Errorf("GET %s with no calendar_token = %d, want 404:\n%.300s", path, code, body)
+			t.Errorf("GET %s with no report_token = %d, want 404:\n%.300s", path, code, body)
 		}
 	}
 }
