@@ -79,6 +79,25 @@ func (s *Service) callLanguage(c *Call) string {
 	return s.opts.DefaultLanguage
 }
 
+// WithActor returns ctx carrying the caller as storage's Actor, so that
+// every write the request makes records who made it (a meeting's creator,
+// the audit log of coordinators' actions) inside its own transaction.
+// Handle, Act, Submit and Home set it for every request. The name is the
+// member's, else the platform's display name, else the identity.
+func (c *Call) WithActor(ctx context.Context) context.Context {
+	if c.Req.Identity.IsZero() {
+		return ctx
+	}
+	name := c.Req.UserName
+	if c.Member != nil {
+		name = c.Member.Name
+	}
+	if name == "" {
+		name = c.Req.Identity.String()
+	}
+	return storage.WithActor(ctx, storage.Actor{Identity: c.Req.Identity, Name: name, Coordinator: c.Coordinator})
+}
+
 // cutShort reports whether the request's context ended before the caller
 // was known: answering as if to a non-member would then be wrong, so the
 // request gets the "too busy, nothing saved" answer instead.

@@ -154,6 +154,7 @@ func (s *Service) Flush() {
 // becomes an internal-error reply in the user's language.
 func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
 	c := s.NewCall(ctx, req)
+	ctx = c.WithActor(ctx)
 	defer s.recover(c, &r)
 	if r, ok := c.cutShort(); ok {
 		return r
@@ -186,6 +187,7 @@ func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
 // Act handles a button click: actionID from the Button, value its Value.
 func (s *Service) Act(ctx context.Context, req Request, actionID, value string) (r Reply) {
 	c := s.NewCall(ctx, req)
+	ctx = c.WithActor(ctx)
 	c.Clicked = true
 	defer s.recover(c, &r)
 	if r, ok := c.cutShort(); ok {
@@ -204,6 +206,7 @@ func (s *Service) Act(ctx context.Context, req Request, actionID, value string) 
 // Submit handles a submitted Form. See FormFunc for errs.
 func (s *Service) Submit(ctx context.Context, req Request, formID, state string, values map[string]string) (r Reply, errs map[string]string) {
 	c := s.NewCall(ctx, req)
+	ctx = c.WithActor(ctx)
 	defer s.recover(c, &r)
 	if r, ok := c.cutShort(); ok {
 		return r, map[string]string{"": r.Text}
@@ -223,6 +226,7 @@ func (s *Service) Submit(ctx context.Context, req Request, formID, state string,
 // polls, coordinators' shortcuts). It never panics.
 func (s *Service) Home(ctx context.Context, req Request) (r Reply) {
 	c := s.NewCall(ctx, req)
+	ctx = c.WithActor(ctx)
 	defer s.recover(c, &r)
 	blocks := []Block{Header{Text: c.T("home_title", nil)}}
 	for _, sec := range s.reg.home {
