@@ -104,15 +104,9 @@ func (s *Feature) cmdMeetingAdd(ctx context.Context, c *call) handlers.Reply {
 		in.Reminders = nil
 	}
 	meetingApplyInput(&in, u)
-	if dup, err := s.sameMeeting(ctx, in); err != nil || (dup != nil && !force) {
-		if err != nil {
-			return c.Fail(err)
-		}
-		return c.duplicateMeeting(dup)
-	}
 	m, err := s.store.CreateMeeting(ctx, in)
 	if err != nil {
-		return c.Fail(err)
+		return c.fail(err)
 	}
 	s.log.Info("meeting added", "meeting", m.ID, "by", c.Req.Identity.String(), "starts", m.StartsAt, "held", held)
 	if held {
@@ -138,8 +132,12 @@ func meetingApplyInput(in *storage.MeetingInput, u storage.MeetingUpdate) {
 	}
 }
 
-// cmdMeetingEdit: meeting edit ID field value… or meeting edit ID --field value ….
+// cmdMeetingEdit: meeting edit ID field value… or meeting edit ID --field
+// value … [--force]: a new title that makes it a copy of another meeting
+// needs --force (meeting_dup.go).
 func (s *Feature) cmdMeetingEdit(ctx context.Context, c *call) handlers.Reply {
+	var force bool
+	c.Args, force = takeForce(c.Args)
 	id, ok := c.meetingID(0)
 	if !ok || len(c.Args) < 3 {
 		return c.ErrorReply("meeting_edit_usage", c.SlashData())
@@ -163,17 +161,21 @@ func (s *Feature) cmdMeetingEdit(ctx context.Context, c *call) handlers.Reply {
 	if err != nil {
 		return c.FailUsage(err, "meeting_edit_usage")
 	}
+	u.Force = force
 	m, err := s.store.UpdateMeeting(ctx, id, u)
 	if err != nil {
-		return c.Fail(err)
+		return c.fail(err)
 	}
 	s.svc.Replan()
 	return s.meetingChanged(ctx, c, m, handlers.Section{Text: c.T("meeting_edited", map[string]any{"ID": m.ID})})
 }
 
-// cmdMeetingMove: meeting move ID YYYY-MM-DD HH:MM [Zone/Name]. The move
-// is announced, since members may have planned around the old time.
+// cmdMeetingMove: meeting move ID YYYY-MM-DD HH:MM [Zone/Name] [--force].
+// The move is announced, since members may have planned around the old
+// time. A move onto a meeting with the same title needs --force.
 func (s *Feature) cmdMeetingMove(ctx context.Context, c *call) handlers.Reply {
+	var force bool
+	c.Args, force = takeForce(c.Args)
 	old, r, ok := s.argMeeting(ctx, c, "meeting_move_usage", false)
 	if !ok {
 		return r
@@ -188,9 +190,10 @@ func (s *Feature) cmdMeetingMove(ctx context.Context, c *call) handlers.Reply {
 	if start.Equal(old.StartsAt) {
 		return s.moveInPlace(ctx, c, old, zone)
 	}
-	m, err := s.store.UpdateMeeting(ctx, old.ID, storage.MeetingUpdate{StartsAt: &start, Zone: &zone, Reminders: s.meetingOffsets()})
+	m, err := s.store.UpdateMeeting(ctx, old.ID, storage.MeetingUpdate{StartsAt: &start, Zone: &zone, Reminders: s.meetingOffsets(),
+		Force: force})
 	if err != nil {
-		return c.Fail(err)
+		return c.fail(err)
 	}
 	s.svc.Replan()
 	note := s.announce(ctx, c, m, movedKey(old, m), old.StartsAt)
@@ -272,7 +275,10 @@ func (s *Feature) noRemindersKey() string {
 }
 
 // cmdMeetingPlan: meeting plan YEAR creates the quarterly meetings from the
-// configured rule, skipping months that have a meeting or are past.
+// configured rule, skipping months that have a meeting or are past. Which
+// months have one is read in the transaction that adds the others
+// (storage.PlanMeetings), so the same plan sent twice at once adds each
+// meeting once.
 func (s *Feature) cmdMeetingPlan(ctx context.Context, c *call) handlers.Reply {
 	var year int
 	if len(c.Args) != 1 || !meetingYear(c.Args[0], &year) {
@@ -289,11 +295,8 @@ func (s *Feature) cmdMeetingPlan(ctx context.Context, c *call) handlers.Reply {
 	if err != nil {
 		return c.Fail(err)
 	}
-	plan, err := s.planYear(ctx, c, rule, year)
-	if err != nil {
-		return c.Fail(err)
-	}
-	if err := s.createPlanned(ctx, c, plan); err != nil {
+	plan := s.planYear(c, rule, year)
+	if err := s.createPlanned(ctx, plan); err != nil {
 		return s.planRefused(c, plan, year, err)
 	}
 	s.svc.Replan()
@@ -308,41 +311,49 @@ func (s *Feature) cmdMeetingPlan(ctx context.Context, c *call) handlers.Reply {
 }
 
 // plannedMonth is one month of meeting plan: the line to show (key, data)
-// and, when the meeting is to be created, its input.
+// and, unless its date has passed, the meeting to add if the month has
+// none.
 type plannedMonth struct {
 	key  string
 	data map[string]any
-	in   *storage.MeetingInput
+	plan *storage.MeetingPlan
 }
 
-// planYear decides each configured month of year: skipped (a meeting
-// exists, or the date has passed) or to be created.
-func (s *Feature) planYear(ctx context.Context, c *call, rule meetingRule, year int) ([]plannedMonth, error) {
+// planYear lays out each configured month of year: skipped when its date
+// has passed, else to be added unless the month has a meeting (which
+// createPlanned finds out).
+func (s *Feature) planYear(c *call, rule meetingRule, year int) []plannedMonth {
 	var plan []plannedMonth
+	loc := s.opts.Location
 	for _, month := range s.meetingMonths() {
-		p, err := s.planMonth(ctx, c, rule, year, month)
-		if err != nil {
-			return nil, err
+		start := rule.in(year, month, loc)
+		p := plannedMonth{key: "meeting_plan_past", data: map[string]any{"When": c.When(start, loc)}}
+		if start.After(s.now()) {
+			from := time.Date(year, month, 1, 0, 0, 0, 0, loc)
+			p.plan = &storage.MeetingPlan{From: from, Before: from.AddDate(0, 1, 0),
+				Meeting: storage.MeetingInput{StartsAt: start, Zone: loc.String(), Duration: s.meetingLength(),
+					CreatedBy: c.Req.Identity.String(), Reminders: s.meetingOffsets()}}
 		}
 		plan = append(plan, p)
 	}
-	return plan, nil
+	return plan
 }
 
-// createPlanned creates the plan's new meetings in one transaction (all or
-// nothing) and fills in their ids.
-func (s *Feature) createPlanned(ctx context.Context, c *call, plan []plannedMonth) error {
-	var ins []storage.MeetingInput
+// createPlanned adds the plan's meetings in one transaction (all or
+// nothing), each unless its month has one, and fills in each line: the
+// meeting created, or the one already there.
+func (s *Feature) createPlanned(ctx context.Context, plan []plannedMonth) error {
+	var plans []storage.MeetingPlan
 	var at []int
 	for i, p := range plan {
-		if p.in != nil {
-			ins, at = append(ins, *p.in), append(at, i)
+		if p.plan != nil {
+			plans, at = append(plans, *p.plan), append(at, i)
 		}
 	}
-	if len(ins) == 0 {
+	if len(plans) == 0 {
 		return nil
 	}
-	ms, err := s.store.CreateMeetings(ctx, ins)
+	done, err := s.store.PlanMeetings(ctx, plans)
 	var e *storage.Error
 	if errors.As(err, &e) {
 		if i, ok := e.Args["Index"].(int); ok && i >= 0 && i < len(at) {
@@ -352,8 +363,12 @@ func (s *Feature) createPlanned(ctx context.Context, c *call, plan []plannedMont
 	if err != nil {
 		return err
 	}
-	for j, m := range ms {
-		plan[at[j]].data["ID"] = m.ID
+	for j, d := range done {
+		p := &plan[at[j]]
+		p.key, p.data["ID"] = "meeting_plan_created", d.Meeting.ID
+		if d.Existing {
+			p.key = "meeting_plan_exists"
+		}
 	}
 	return nil
 }
@@ -370,7 +385,7 @@ func (s *Feature) planRefused(c *call, plan []plannedMonth, year int, err error)
 		return c.Fail(err)
 	}
 	return c.ErrorReply("meeting_plan_refused", c.With(map[string]any{"Year": year,
-		"When": plan[i].data["When"], "Reason": c.T(e.Key, c.With(e.Args))}))
+		"When": plan[i].data["When"], "Reason": c.fail(err).Text}))
 }
 
 // meetingYear reads a four-digit year; whether it is too early or late is
@@ -378,28 +393,4 @@ func (s *Feature) planRefused(c *call, plan []plannedMonth, year int, err error)
 func meetingYear(s string, year *int) bool {
 	_, err := fmt.Sscanf(s, "%d", year)
 	return err == nil && fmt.Sprint(*year) == s && *year >= 1000 && *year <= 9999
-}
-
-// planMonth decides the month's meeting: skipped if one exists or the
-// date has passed, else to be created.
-func (s *Feature) planMonth(ctx context.Context, c *call, rule meetingRule, year int, month time.Month) (plannedMonth, error) {
-	loc := s.opts.Location
-	from := time.Date(year, month, 1, 0, 0, 0, 0, loc)
-	existing, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: from, Before: from.AddDate(0, 1, 0),
-		Status: storage.MeetingScheduled, Limit: 1})
-	if err != nil {
-		return plannedMonth{}, err
-	}
-	start := rule.in(year, month, loc)
-	data := map[string]any{"When": c.When(start, loc)}
-	switch {
-	case len(existing) > 0:
-		data["ID"] = existing[0].ID
-		return plannedMonth{key: "meeting_plan_exists", data: data}, nil
-	case !start.After(s.now()):
-		return plannedMonth{key: "meeting_plan_past", data: data}, nil
-	}
-	in := storage.MeetingInput{StartsAt: start, Zone: loc.String(), Duration: s.meetingLength(),
-		CreatedBy: c.Req.Identity.String(), Reminders: s.meetingOffsets()}
-	return plannedMonth{key: "meeting_plan_created", data: data, in: &in}, nil
 }

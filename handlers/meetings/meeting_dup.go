@@ -1,9 +1,8 @@
 package meetings
 
 import (
-	"context"
+	"errors"
 	"slices"
-	"strings"
 	"time"
 
 	"copbot/handlers"
@@ -11,8 +10,12 @@ import (
 )
 
 // A second meeting with the title and start time of a scheduled one is
-// almost always a command typed twice, so meeting add refuses it and says
-// how to add it anyway: --force (or --forcer).
+// almost always a command typed twice, or two coordinators doing the same
+// thing at once. Storage refuses it inside the write transaction that
+// would add it (ECONFLICT meeting_error_duplicate), so of two identical
+// commands sent at the same instant exactly one adds the meeting; the
+// other is told who added it and when, and how to add it anyway: --force
+// (or --forcer), on meeting add, edit and move.
 
 // takeForce removes a --force flag from words and reports whether it was
 // there.
@@ -36,24 +39,29 @@ func takeBare(words []string, names ...string) ([]string, bool) {
 	return out, found
 }
 
-// sameMeeting returns the scheduled meeting that starts when in does and
-// has its title (case and accents aside), or nil.
-func (s *Feature) sameMeeting(ctx context.Context, in storage.MeetingInput) (*storage.Meeting, error) {
-	ms, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: in.StartsAt, Before: in.StartsAt.Add(time.Second),
-		Status: storage.MeetingScheduled})
-	if err != nil {
-		return nil, err
+// fail is c.Fail, except for storage's refusal of a copy of a meeting,
+// which names the meeting already there, who added it and when, in the
+// community's time zone.
+func (c *call) fail(err error) handlers.Reply {
+	var e *storage.Error
+	if !errors.As(err, &e) || e.Key != "meeting_error_duplicate" {
+		return c.Fail(err)
 	}
-	for _, m := range ms {
-		if m.StartsAt.Equal(in.StartsAt) && handlers.Fold(strings.TrimSpace(m.Title)) == handlers.Fold(strings.TrimSpace(in.Title)) {
-			return m, nil
+	loc := c.s.opts.Location
+	data := map[string]any{"ID": e.Args["ID"], "ByName": e.Args["ByName"]}
+	if at, ok := e.Args["StartsAt"].(time.Time); ok {
+		data["When"] = c.When(at, loc)
+	}
+	if at, ok := e.Args["AddedAt"].(time.Time); ok {
+		data["AddedAt"] = c.When(at, loc)
+	}
+	key := "meeting_error_duplicate"
+	if name, _ := e.Args["ByName"].(string); name == "" {
+		if by, _ := e.Args["By"].(string); by != "" {
+			data["ByName"] = by
+		} else {
+			key = "meeting_error_duplicate_anon"
 		}
 	}
-	return nil, nil
-}
-
-// duplicateMeeting is the refusal of a meeting that already exists.
-func (c *call) duplicateMeeting(m *storage.Meeting) handlers.Reply {
-	return c.ErrorReply("meeting_error_duplicate", c.With(map[string]any{"ID": m.ID,
-		"When": c.When(m.StartsAt, c.s.opts.Location)}))
+	return c.ErrorReply(key, c.With(data))
 }

@@ -224,3 +224,22 @@ func (r PastImport) Text(s *Feature, lang string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// sameMeeting returns the scheduled meeting that starts when in does and
+// has its title (case and accents aside), or nil. The import uses it only
+// to count a row already there as Unchanged; the write itself is guarded
+// inside its transaction (storage refuses a copy).
+func (s *Feature) sameMeeting(ctx context.Context, in storage.MeetingInput) (*storage.Meeting, error) {
+	ms, err := s.store.FindMeetings(ctx, storage.MeetingFilter{From: in.StartsAt, Before: in.StartsAt.Add(time.Second),
+		Status: storage.MeetingScheduled})
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		if m.StartsAt.Equal(in.StartsAt) &&
+			handlers.Fold(strings.TrimSpace(m.Title)) == handlers.Fold(strings.TrimSpace(in.Title)) {
+			return m, nil
+		}
+	}
+	return nil, nil
+}
