@@ -23,7 +23,7 @@ type Feature struct {
 	tr      *handlers.Translator
 	log     *slog.Logger
 	now     func() time.Time
-	members *leavePrompts
+	members *handlers.Prompts
 }
 
 // call is a request to the directory: the core's Call and the feature.

@@ -114,7 +114,7 @@ func (s *Feature) cmdLeave(ctx context.Context, c *call) handlers.Reply {
 			return s.leave(ctx, c)
 		}
 	}
-	s.members.prompted(c.Req.Identity, s.now())
+	s.members.Asked(c.Req.Identity, s.now())
 	return c.Reply("confirm", handlers.Ephemeral,
 		handlers.Section{Text: c.T("leave_confirm_question", nil)},
 		handlers.Actions{Buttons: []handlers.Button{{ActionID: "leave_confirm", Label: c.T("leave_confirm_button", nil), Style: handlers.StyleDanger}}},
