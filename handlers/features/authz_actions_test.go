@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"copbot/handlers"
 	"copbot/storage"
@@ -17,7 +19,8 @@ import (
 
 // azActions has one row per installed button action (see
 // TestAuthorizationMatrixCoversActionsAndForms): its value as the button
-// carries it, and the wanted outcome for visitor, member (Ann), other
+// carries it ({who} is the clicker's identity, {soon} a time ahead as
+// Unix seconds), and the wanted outcome for visitor, member (Ann), other
 // member (Bob), coordinator.
 var azActions = []struct {
 	action, value string
@@ -36,6 +39,15 @@ var azActions = []struct {
 	{"poll_show", "1", [4]authz{allowed, allowed, allowed, allowed}},
 	// Opening the add-option form is refused to whom its submission is.
 	{"poll_add_option", "1", [4]authz{memberOnly, allowed, managerOnly, allowed}},
+	// Each person erases only themselves (a visitor has nothing to erase).
+	{"forget_confirm", "{soon} {who}", [4]authz{allowed, allowed, allowed, allowed}},
+	{"forget_cancel", "", [4]authz{allowed, allowed, allowed, allowed}},
+}
+
+// azValue fills in a row's value for the clicker who.
+func azValue(value string, who storage.Identity) string {
+	soon := fmt.Sprint(mtNow.Add(time.Minute).Unix())
+	return strings.NewReplacer("{who}", who.String(), "{soon}", soon).Replace(value)
 }
 
 // azForms has one row per installed form: its state and values as the
@@ -71,7 +83,7 @@ func TestAuthorizationMatrixActions(t *testing.T) {
 			t.Run(fmt.Sprintf("%s %s/%s", row.action, row.value, azNames[i]), func(t *testing.T) {
 				s, path := azService(t, start)
 				before := azDump(t, path)
-				r := s.Act(context.Background(), handlers.Request{Identity: who, UserName: azNames[i]}, row.action, row.value)
+				r := s.Act(context.Background(), handlers.Request{Identity: who, UserName: azNames[i]}, row.action, azValue(row.value, who))
 				azCheck(t, s, path, before, who, r, row.want[i])
 			})
 		}

@@ -64,6 +64,10 @@ var azMatrix = []struct {
 	{"poll 1", [4]authz{allowed, allowed, allowed, allowed}},
 	{"join Vic Tor | Ville de Laval | municipal | QC", [4]authz{allowed, allowed, allowed, allowed}},
 	{"language fr", [4]authz{allowed, allowed, allowed, allowed}},
+	// Privacy: each person about themselves only (a visitor holds nothing).
+	{"privacy", [4]authz{allowed, allowed, allowed, allowed}},
+	{"my data", [4]authz{allowed, allowed, allowed, allowed}},
+	{"forget me", [4]authz{allowed, allowed, allowed, allowed}},
 	// Members only: their own profile, RSVPs and votes.
 	{"profile", [4]authz{memberOnly, allowed, allowed, allowed}},
 	{"update title Chief", [4]authz{memberOnly, allowed, allowed, allowed}},

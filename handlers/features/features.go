@@ -12,6 +12,7 @@ import (
 	"copbot/handlers/directory"
 	"copbot/handlers/meetings"
 	"copbot/handlers/polls"
+	"copbot/handlers/privacy"
 	"copbot/handlers/report"
 	"copbot/storage"
 )
@@ -19,6 +20,7 @@ import (
 // Options are the features' own settings (the core's are handlers.Options).
 type Options struct {
 	Meetings meetings.Options
+	Privacy  privacy.Options
 }
 
 // Set is every installed feature, for the app's own entry points (the
@@ -28,6 +30,7 @@ type Set struct {
 	Meetings  *meetings.Feature
 	Polls     *polls.Feature
 	Report    *report.Feature
+	Privacy   *privacy.Feature
 }
 
 // Install adds every feature to svc, once, before it handles requests.
@@ -36,6 +39,7 @@ func Install(svc *handlers.Service, o Options) *Set {
 	f.Meetings = meetings.Install(svc, o.Meetings)
 	f.Polls = polls.Install(svc, polls.Deps{Meetings: f.Meetings})
 	f.Report = report.Install(svc, report.Deps{Meetings: f.Meetings, Directory: f.Directory})
+	f.Privacy = privacy.Install(svc, o.Privacy)
 	return f
 }
 

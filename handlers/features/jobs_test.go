@@ -13,7 +13,7 @@ import (
 // were capped) is skipped and logged: the other meetings' reminders and the
 // polls' closings are still listed, each by its own source (reminders,
 // meeting notices to retry, poll closings, poll cards to retry, outreach
-// follow-ups).
+// follow-ups, privacy retention).
 func TestUnreadableReminderDoesNotStopJobs(t *testing.T) {
 	e := newMtgEnv(t, func(o *Options) { o.Meetings.Reminders = []time.Duration{24 * time.Hour} })
 	bad := e.AddMeeting(mtgT0.Add(30*24*time.Hour), 24*time.Hour)
@@ -24,18 +24,26 @@ func TestUnreadableReminderDoesNotStopJobs(t *testing.T) {
 	}
 	e.Exec("UPDATE reminders SET starts_at = '10000-01-01T04:59:00Z' WHERE meeting_id = ?", bad.ID)
 	srcs := e.s.JobSources()
-	if len(srcs) != 5 {
-		t.Fatalf("%d sources, want reminders, notices, polls, poll cards and outreach follow-ups", len(srcs))
+	if len(srcs) != 6 {
+		t.Fatalf("%d sources, want reminders, notices, polls, poll cards, outreach follow-ups and privacy retention", len(srcs))
 	}
 	var got []string
+	retention := 0
 	for i, src := range srcs {
 		jobs, err := src.Pending(context.Background())
 		if err != nil {
 			t.Fatalf("source %d: %v", i, err)
 		}
 		for _, j := range jobs {
+			if strings.HasPrefix(j.Key, "privacy-retention:") {
+				retention++
+				continue
+			}
 			got = append(got, j.Key)
 		}
+	}
+	if retention != 1 {
+		t.Errorf("%d privacy retention jobs, want 1", retention)
 	}
 	if want := "reminder:2 poll-close:1"; strings.Join(got, " ") != want {
 		t.Errorf("jobs %q, want %q", strings.Join(got, " "), want)
