@@ -17,9 +17,10 @@ import (
 // ExportRoster writes the active members as a roster CSV that ImportRoster
 // reads back: UTF-8 with a byte-order mark (so Excel shows accents), comma
 // separated, CRLF line ends, English header names. Cells a spreadsheet
-// would run as formulas get a leading quote.
+// would run as formulas get a leading quote. The export hands personal
+// data out of copbot, so storage records it in the audit log first.
 func (s *Feature) ExportRoster(ctx context.Context, w io.Writer) error {
-	ms, _, err := s.store.FindMembers(ctx, storage.MemberFilter{})
+	ms, _, err := s.store.ExportMembers(ctx, storage.MemberFilter{})
 	if err != nil {
 		return err
 	}

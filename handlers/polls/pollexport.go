@@ -47,7 +47,7 @@ func (f *Feature) ExportPoll(ctx context.Context, id int64, w io.Writer) error {
 }
 
 func (f *Feature) exportPollVotes(ctx context.Context, p *storage.Poll, base []string, write func(...string)) error {
-	votes, err := f.store.PollVotes(ctx, p.ID)
+	votes, err := f.store.ExportPollVotes(ctx, p.ID) // who chose what: audited
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,9 @@ func (s *Feature) cmdReport(ctx context.Context, c *call) handlers.Reply {
 	if err != nil {
 		return c.Fail(err)
 	}
+	if err := s.auditExport(ctx, p, lang, f); err != nil {
+		return c.Fail(err)
+	}
 	var buf bytes.Buffer
 	if err := s.renderReport(&buf, d, lang, f); err != nil {
 		return c.Fail(err)

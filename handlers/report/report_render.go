@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"time"
 
 	"copbot/storage"
 )
@@ -57,7 +58,20 @@ func (s *Feature) Report(ctx context.Context, w io.Writer, p Period, lang string
 	if err != nil {
 		return err
 	}
+	if err := s.auditExport(ctx, p, lang, f); err != nil {
+		return err
+	}
 	return s.renderReport(w, d, lang, f)
+}
+
+// auditExport records in the audit log, before any of it is handed out,
+// that the report (which names outreach contacts) is being exported, by
+// ctx's actor: a coordinator in the chat, the command line, the page.
+func (s *Feature) auditExport(ctx context.Context, p Period, lang string, f Format) error {
+	_, err := s.store.RecordAudit(ctx, storage.AuditEntry{Action: storage.AuditReportExport, Target: "report",
+		Detail: map[string]string{"from": p.From.Format(time.DateOnly), "to": p.To.Format(time.DateOnly),
+			"lang": lang, "format": string(f)}})
+	return err
 }
 
 // renderReport writes the facts d in lang and format f.
