@@ -19,6 +19,7 @@ import (
 	"copbot/handlers"
 	"copbot/handlers/features"
 	"copbot/handlers/meetings"
+	"copbot/handlers/privacy"
 	"copbot/scheduler"
 	"copbot/storage"
 )
@@ -129,7 +130,7 @@ func (a *App) serviceOptions() (handlers.Options, features.Options, error) {
 			Command:         a.cfg.Slack.Command,
 			RateLimit:       handlers.DefaultRateLimit(),
 		}, features.Options{Meetings: meetings.Options{Rule: a.cfg.Meetings.Rule, Months: months,
-			Duration: dur, Reminders: reminders}}, nil
+			Duration: dur, Reminders: reminders}, Privacy: privacy.Options{RetentionMonths: a.cfg.Privacy.RetentionMonths}}, nil
 }
 
 // Listen binds the HTTP listener (addr "" means the configured one; ":0"

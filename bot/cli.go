@@ -38,6 +38,8 @@ Usage / Utilisation :
   copbot export poll ID  [-config F] [-o FILE]
   copbot backup FILE     [-config F]
   copbot report --from 2026-09-01 --to 2027-01-31 [-next-from D -next-to D] [-lang en|fr] [-format md|html] [-o FILE] [-config F]
+  copbot audit  [-since DATE] [-until DATE] [-actor ID] [-action A] [-json] [-config F]
+                                            the audit log of coordinators' actions / le journal d’audit
   copbot demo [-db FILE] [-config F]        a fictional community in a new database / une communauté fictive
 
 Config: -config FILE, else $COPBOT_CONFIG, else ./copbot.toml, else built-in defaults
@@ -99,13 +101,15 @@ func run(ctx context.Context, args []string, env Env) error {
 	case "serve":
 		return cmdServe(ctx, rest[1:], *cfgPath, env)
 	case "import":
-		return cmdImport(ctx, rest[1:], *cfgPath, env)
+		return cmdImport(cliActor(ctx, env), rest[1:], *cfgPath, env)
 	case "export":
-		return cmdExport(ctx, rest[1:], *cfgPath, env)
+		return cmdExport(cliActor(ctx, env), rest[1:], *cfgPath, env)
 	case "backup":
 		return cmdBackup(ctx, rest[1:], *cfgPath, env)
 	case "report":
-		return cmdReport(ctx, rest[1:], *cfgPath, env)
+		return cmdReport(cliActor(ctx, env), rest[1:], *cfgPath, env)
+	case "audit":
+		return cmdAudit(ctx, rest[1:], *cfgPath, env)
 	case "demo":
 		return cmdDemo(ctx, rest[1:], *cfgPath, env)
 	case "help", "-h", "--help":

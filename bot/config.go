@@ -11,6 +11,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"copbot/handlers/meetings"
+	"copbot/handlers/privacy"
 	"copbot/storage"
 )
 
@@ -24,7 +25,15 @@ type Config struct {
 	Slack     SlackConfig     `toml:"slack"`
 	Teams     TeamsConfig     `toml:"teams"`
 	Meetings  MeetingsConfig  `toml:"meetings"`
+	Privacy   PrivacyConfig   `toml:"privacy"`
 	Log       LogConfig       `toml:"log"`
+}
+
+// PrivacyConfig sets how long personal data is kept.
+type PrivacyConfig struct {
+	// RetentionMonths: a former member's profile is erased this many
+	// months after they left (daily job).
+	RetentionMonths int `toml:"retention_months"`
 }
 
 // StorageConfig locates the SQLite database.
@@ -116,6 +125,7 @@ func DefaultConfig() Config {
 		HTTP:     HTTPConfig{Listen: ":8080"},
 		Slack:    SlackConfig{Command: "/cop"},
 		Meetings: meetingsDefaults(meetings.DefaultOptions()),
+		Privacy:  PrivacyConfig{RetentionMonths: privacy.DefaultRetentionMonths},
 		Log:      LogConfig{Level: "info", Format: "text"},
 	}
 }
@@ -228,6 +238,11 @@ func (c *Config) validate() error {
 		bad("teams.app_password", "is required with teams.app_id")
 	}
 	errs = append(errs, c.validateMeetings()...)
+	if c.Privacy.RetentionMonths == 0 {
+		bad("privacy.retention_months", "must be at least 1 (months)")
+	} else if err := privacy.ValidateOptions(privacy.Options{RetentionMonths: c.Privacy.RetentionMonths}); err != nil {
+		errs = append(errs, err)
+	}
 	if l := strings.ToLower(c.Log.Level); l != "debug" && l != "info" && l != "warn" && l != "error" {
 		bad("log.level", "%q is not debug, info, warn or error", c.Log.Level)
 	}
