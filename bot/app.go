@@ -20,6 +20,7 @@ import (
 	"copbot/handlers/features"
 	"copbot/handlers/meetings"
 	"copbot/handlers/privacy"
+	"copbot/handlers/report"
 	"copbot/scheduler"
 	"copbot/storage"
 )
@@ -130,7 +131,8 @@ func (a *App) serviceOptions() (handlers.Options, features.Options, error) {
 			Command:         a.cfg.Slack.Command,
 			RateLimit:       handlers.DefaultRateLimit(),
 		}, features.Options{Meetings: meetings.Options{Rule: a.cfg.Meetings.Rule, Months: months,
-			Duration: dur, Reminders: reminders}, Privacy: privacy.Options{RetentionMonths: a.cfg.Privacy.RetentionMonths}}, nil
+			Duration: dur, Reminders: reminders}, Report: report.Options{PublicURL: a.cfg.HTTP.PublicURL},
+			Privacy: privacy.Options{RetentionMonths: a.cfg.Privacy.RetentionMonths}}, nil
 }
 
 // Listen binds the HTTP listener (addr "" means the configured one; ":0"

@@ -3,6 +3,7 @@ package bot
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -59,6 +60,9 @@ type HTTPConfig struct {
 	// as "Authorization: Bearer …" or ?token=. It must differ from the
 	// calendar token, which members are given.
 	ReportToken string `toml:"report_token"`
+	// PublicURL is where people reach copbot serve ("https://host"), the
+	// start of the signed report links of "report link".
+	PublicURL string `toml:"public_url"`
 }
 
 // SlackConfig enables the Slack adapter when BotToken is set.
@@ -267,6 +271,12 @@ func (c *Config) validateHTTP() []error {
 		}
 		if strings.ContainsAny(t, " \t\r\n") {
 			errs = append(errs, errors.New("http.report_token: must not contain spaces"))
+		}
+	}
+	if u := c.HTTP.PublicURL; u != "" {
+		pu, err := url.Parse(u)
+		if err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" || pu.RawQuery != "" || pu.Fragment != "" {
+			errs = append(errs, fmt.Errorf("http.public_url: %q is not an address such as \"https://copbot.example.gc.ca\"", u))
 		}
 	}
 	return errs

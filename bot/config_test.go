@@ -77,6 +77,7 @@ func TestLoadConfigErrorsNameTheKey(t *testing.T) {
 		{"wrong type", "[http]\nlisten = 8080\n", "listen"},
 		{"retention zero", "[privacy]\nretention_months = 0\n", "privacy.retention_months"},
 		{"retention too long", "[privacy]\nretention_months = 121\n", "privacy.retention_months"},
+		{"bad public url", "[http]\npublic_url = \"copbot.example.gc.ca\"\n", "http.public_url"},
 		{"short report token", "[http]\nreport_token = \"abc\"\n", "http.report_token"},
 		{"report token is the calendar's", "[http]\ncalendar_token = \"0123456789abcdefgh\"\nreport_token = \"0123456789abcdefgh\"\n", "http.report_token"},
 		{"report token with a space", "[http]\nreport_token = \"0123456789 abcdefgh\"\n", "http.report_token"},

@@ -17,27 +17,48 @@ import (
 // contacts and panelists, so it is never public and never opens with the
 // calendar token, which members are given: it needs the report's own
 // secret, [http] report_token, sent as "Authorization: Bearer …" (or, for
-// a browser, ?token=). Without the right secret, or with no report_token
-// configured, the page does not exist (404). A bad period or language is
-// a 400 with a bilingual message.
+// a browser, ?token=), or a signed link a coordinator got with "report
+// link" (its period and language fixed by its signature; 410 once
+// expired). Without either, or with an altered link, the page does not
+// exist (404). A bad period or language is a 400 with a bilingual message.
+// Each view is in the audit log (report.export), by how it was opened.
 func (a *App) report(w http.ResponseWriter, r *http.Request) {
 	// The page is personal data: keep it out of caches, and keep its
 	// address (which may hold the token) out of any Referer.
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	if !sameSecret(requestToken(r), a.cfg.HTTP.ReportToken) {
+	q := r.URL.Query()
+	ctx := r.Context()
+	var p report.Period
+	var lang string
+	var err error
+	switch {
+	case report.IsLink(q):
+		p, lang, err = a.Features.Report.CheckLink(ctx, q, a.now())
+		switch {
+		case errors.Is(err, report.ErrLinkInvalid):
+			http.NotFound(w, r)
+			return
+		case errors.Is(err, report.ErrLinkExpired):
+			http.Error(w, "This report link has expired: ask a coordinator for a new one (/cop report link). / "+
+				"Ce lien vers le rapport a expiré : demandez-en un nouveau à l’équipe de coordination (/cop rapport lien).", http.StatusGone)
+			return
+		}
+		ctx = storage.WithActor(ctx, storage.Actor{Name: "report page (signed link)"})
+	case sameSecret(requestToken(r), a.cfg.HTTP.ReportToken):
+		lang = q.Get("lang")
+		if lang == "" {
+			lang = a.cfg.Community.DefaultLanguage
+		}
+		p, err = report.ParsePeriod(q.Get("from"), q.Get("to"))
+		ctx = storage.WithActor(ctx, storage.Actor{Name: "report page (report_token)"})
+	default:
 		http.NotFound(w, r)
 		return
 	}
-	q := r.URL.Query()
-	lang := q.Get("lang")
-	if lang == "" {
-		lang = a.cfg.Community.DefaultLanguage
-	}
 	var b bytes.Buffer
-	p, err := report.ParsePeriod(q.Get("from"), q.Get("to"))
 	if err == nil {
-		err = a.Features.Report.Report(r.Context(), &b, p, lang, report.HTML)
+		err = a.Features.Report.Report(ctx, &b, p, lang, report.HTML)
 	}
 	var se *storage.Error
 	switch {

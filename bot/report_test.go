@@ -6,8 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"copbot/handlers"
 	"copbot/internal/demo"
 	"copbot/storage"
 )
@@ -141,5 +144,51 @@ func TestReportPageNeedsAToken(t *testing.T) {
 		if code, body := e.get(path); code != http.StatusNotFound {
 			t.Errorf("GET %s with no report_token = %d, want 404:\n%.300s", path, code, body)
 		}
+	}
+}
+
+// TestReportPageSignedLink: a link from "report link" opens the page in
+// its language without the report token, until it expires (then 410, in
+// both languages); an altered one is 404. Each view is audited, by how
+// the page was opened.
+func TestReportPageSignedLink(t *testing.T) {
+	e := newE2E(t)
+	e.cfg.HTTP.ReportToken = reportTokenE2E
+	var mu sync.Mutex
+	now := time.Now()
+	e.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	seedDemoFile(t, e.cfg.Storage.Path)
+	e.start()
+	ctx := context.Background()
+	r := e.app.Service.Handle(ctx, handlers.Request{Identity: storage.Identity{Platform: storage.PlatformSlack, ID: "UCOORD"},
+		Text: "report link 2026-09-01 2027-01-31 --lang fr"})
+	var path string
+	for _, b := range r.Blocks {
+		if s, ok := b.(handlers.Section); ok && strings.HasPrefix(s.Text, "/report?") {
+			path = s.Text
+		}
+	}
+	if path == "" {
+		t.Fatalf("no link: %s %s", r.Kind, r.Text)
+	}
+	if code, body := e.get(path); code != http.StatusOK || !strings.Contains(body, reportStatsFR) {
+		t.Fatalf("GET %s = %d:\n%.300s", path, code, body)
+	}
+	altered := strings.Replace(path, "from=2026-09-01", "from=2025-09-01", 1)
+	if code, _ := e.get(altered); code != http.StatusNotFound {
+		t.Errorf("altered link = %d, want 404", code)
+	}
+	if code, _ := e.get("/report?from=2026-09-01&to=2027-01-31&token=" + reportTokenE2E); code != http.StatusOK {
+		t.Errorf("token = %d, want 200", code)
+	}
+	mu.Lock()
+	now = now.Add(25 * time.Hour)
+	mu.Unlock()
+	if code, body := e.get(path); code != http.StatusGone || !strings.Contains(body, "expired") || !strings.Contains(body, "expiré") {
+		t.Errorf("expired link = %d %q, want 410 in both languages", code, body)
+	}
+	audit, err := e.app.Store.FindAudit(ctx, storage.AuditFilter{Action: storage.AuditReportExport})
+	if err != nil || len(audit) != 2 || audit[0].ActorName != "report page (report_token)" || audit[1].ActorName != "report page (signed link)" {
+		t.Errorf("page views audited: %+v %v", audit, err)
 	}
 }

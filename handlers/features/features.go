@@ -20,6 +20,7 @@ import (
 // Options are the features' own settings (the core's are handlers.Options).
 type Options struct {
 	Meetings meetings.Options
+	Report   report.Options
 	Privacy  privacy.Options
 }
 
@@ -38,7 +39,7 @@ func Install(svc *handlers.Service, o Options) *Set {
 	f := &Set{Directory: directory.Install(svc)}
 	f.Meetings = meetings.Install(svc, o.Meetings)
 	f.Polls = polls.Install(svc, polls.Deps{Meetings: f.Meetings})
-	f.Report = report.Install(svc, report.Deps{Meetings: f.Meetings, Directory: f.Directory})
+	f.Report = report.Install(svc, report.Deps{Meetings: f.Meetings, Directory: f.Directory}, o.Report)
 	f.Privacy = privacy.Install(svc, o.Privacy)
 	return f
 }

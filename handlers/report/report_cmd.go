@@ -23,8 +23,16 @@ var reportFlags = handlers.FlagSpec{
 }
 
 // cmdReport: report [FROM TO] [--lang en|fr] [--format html|md]. Without
-// dates the period is the six months up to today.
+// dates the period is the six months up to today. "report link …" hands
+// out a signed link to the report page instead (links.go).
 func (s *Feature) cmdReport(ctx context.Context, c *call) handlers.Reply {
+	if len(c.Args) > 0 {
+		switch handlers.Fold(c.Args[0]) {
+		case "link", "lien":
+			c.Args = c.Args[1:]
+			return s.cmdReportLink(ctx, c)
+		}
+	}
 	p, lang, f, err := s.reportArgs(c)
 	if err != nil {
 		return c.FailUsage(err, "report_usage")
@@ -43,7 +51,8 @@ func (s *Feature) cmdReport(ctx context.Context, c *call) handlers.Reply {
 	if err := s.renderReport(&buf, d, lang, f); err != nil {
 		return c.Fail(err)
 	}
-	r := c.Reply("report", handlers.InChannel, c.reportSummary(d)...)
+	// For the coordinator only: the file names outreach contacts.
+	r := c.Reply("report", handlers.Ephemeral, c.reportSummary(d)...)
 	mime := "text/html; charset=utf-8"
 	if f == Markdown {
 		mime = "text/markdown; charset=utf-8"

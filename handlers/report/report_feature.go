@@ -35,6 +35,7 @@ type Feature struct {
 	now       func() time.Time
 	meetings  Meetings
 	directory Directory
+	links     Options
 
 	queue chan func(context.Context)
 	stop  chan struct{}
@@ -62,6 +63,14 @@ type Deps struct {
 	Directory Directory
 }
 
+// Options are the report's settings.
+type Options struct {
+	// PublicURL is where people reach copbot serve ("https://host"): the
+	// start of the signed links "report link" hands out. Empty: the link
+	// is given as a path, to put after the server's address.
+	PublicURL string
+}
+
 // call is a request to the report: the core's Call and the feature.
 type call struct {
 	*handlers.Call
@@ -77,9 +86,9 @@ const reportWorkTimeout = time.Minute
 // Install adds the report, challenges and outreach to svc, with their
 // follow-up job and the membership work, and starts the worker (Close
 // stops it).
-func Install(svc *handlers.Service, d Deps) *Feature {
+func Install(svc *handlers.Service, d Deps, o Options) *Feature {
 	s := &Feature{svc: svc, store: svc.Store(), opts: svc.Options(), tr: svc.Translator(), log: svc.Log(), now: svc.Now,
-		meetings: d.Meetings, directory: d.Directory,
+		meetings: d.Meetings, directory: d.Directory, links: o,
 		queue: make(chan func(context.Context), reportQueue), stop: make(chan struct{})}
 	s.wg.Add(1)
 	go s.work()

@@ -47,7 +47,7 @@ func newDemoService(t testing.TB) (*Feature, *storage.DB) {
 	var f *Feature
 	e := handlerstest.New(t, handlerstest.Setup{Path: path, Opts: &opts, Clock: handlerstest.NewClock(reportNow),
 		Install: func(s *handlers.Service) {
-			f = Install(s, Deps{Meetings: meetings.Install(s, meetings.Options{}), Directory: directory.Install(s)})
+			f = Install(s, Deps{Meetings: meetings.Install(s, meetings.Options{}), Directory: directory.Install(s)}, Options{})
 		}})
 	return f, e.DB
 }

@@ -38,7 +38,7 @@ func newRcEnvAt(t *testing.T, t0 time.Time) (*rcEnv, *handlerstest.Clock, *handl
 	clock, poster := handlerstest.NewClock(t0), &handlerstest.DMPoster{}
 	e := &rcEnv{}
 	e.Env = handlerstest.New(t, handlerstest.Setup{Clock: clock, Poster: poster, Install: func(s *handlers.Service) {
-		e.f = Install(s, Deps{Meetings: meetings.Install(s, meetings.Options{}), Directory: directory.Install(s)})
+		e.f = Install(s, Deps{Meetings: meetings.Install(s, meetings.Options{}), Directory: directory.Install(s)}, Options{})
 	}})
 	return e, clock, poster
 }
