@@ -19,8 +19,10 @@ const calendarHistory = 366 * 24 * time.Hour
 // Calendar writes the Community's meetings as an RFC 5545 iCalendar feed
 // (for GET /calendar.ics and "copbot export calendar"). Times are written
 // in UTC ("Z"), which every client converts to its reader's zone and which
-// needs no VTIMEZONE. Each meeting's UID is stable (meeting-<id>@copbot),
-// its SEQUENCE grows with every change, and a cancelled meeting stays in
+// needs no VTIMEZONE. Each meeting's UID is stable and globally unique
+// (storage gives it, with the installation id, when the meeting is made:
+// two copbots' meeting 1 are not one event in a calendar that subscribes
+// to both), its SEQUENCE grows with every change, and a cancelled meeting stays in
 // the feed as STATUS:CANCELLED so subscribed calendars drop it. The feed is
 // bilingual, English first.
 func (s *Feature) Calendar(ctx context.Context, w io.Writer) error {
@@ -52,7 +54,7 @@ func (s *Feature) calendarEvent(iw *icsWriter, m *storage.Meeting, en, fr *call)
 		summary = en.meetingTitle(m) + " / " + fr.meetingTitle(m)
 	}
 	iw.prop("BEGIN", "VEVENT")
-	iw.prop("UID", "meeting-"+strconv.FormatInt(m.ID, 10)+"@copbot")
+	iw.prop("UID", meetingUID(m))
 	// No METHOD, so DTSTAMP is the last revision, like LAST-MODIFIED: the
 	// feed is byte-identical until a meeting changes.
 	iw.prop("DTSTAMP", icsTime(m.UpdatedAt))
@@ -147,4 +149,14 @@ func icsCut(s string, max int) int {
 		n--
 	}
 	return n
+}
+
+// meetingUID is m's iCalendar UID: the one storage fixed at its creation,
+// else (a row the installation-id migration has not given one) the form
+// calendars knew it by.
+func meetingUID(m *storage.Meeting) string {
+	if m.UID != "" {
+		return m.UID
+	}
+	return "meeting-" + strconv.FormatInt(m.ID, 10) + "@copbot"
 }

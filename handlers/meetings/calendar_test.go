@@ -138,6 +138,10 @@ func TestCalendarParsesBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	cal, events := parseICS(t, buf.Bytes())
+	inst, err := e.db.InstallationID(ctx)
+	if err != nil || len(inst) != 32 {
+		t.Fatalf("installation id %q %v", inst, err)
+	}
 	for _, want := range []icsProp{{"VERSION", "2.0"}, {"CALSCALE", "GREGORIAN"}} {
 		if got, n := icsGet(cal, want.name); got != want.value || n != 1 {
 			t.Errorf("calendar %s = %q (×%d), want %q", want.name, got, n, want.value)
@@ -153,14 +157,14 @@ func TestCalendarParsesBack(t *testing.T) {
 		event       []icsProp
 		name, value string
 	}{
-		{events[0], "UID", "meeting-1@copbot"},
+		{events[0], "UID", "meeting-1." + inst + "@copbot"},
 		{events[0], "DTSTART", "20270315T170000Z"},
 		{events[0], "DTEND", "20270315T183000Z"},
 		{events[0], "STATUS", "CONFIRMED"},
 		{events[0], "SEQUENCE", "0"},
 		{events[0], "DTSTAMP", "20270201T150000Z"},
 		{events[0], "URL", "https://meet.example.ca/j/123?pwd=a,b"},
-		{events[1], "UID", "meeting-2@copbot"},
+		{events[1], "UID", "meeting-2." + inst + "@copbot"},
 		{events[1], "STATUS", "CANCELLED"},
 		{events[1], "SEQUENCE", "1"},
 		{events[1], "DTSTART", "20270616T170000Z"},
@@ -195,7 +199,7 @@ func TestCalendarParsesBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, events = parseICS(t, buf.Bytes())
-	if uid, _ := icsGet(events[0], "UID"); uid != "meeting-1@copbot" {
+	if uid, _ := icsGet(events[0], "UID"); uid != "meeting-1."+inst+"@copbot" {
 		t.Errorf("UID changed to %q", uid)
 	}
 	if seq, _ := icsGet(events[0], "SEQUENCE"); seq != "1" {
@@ -240,4 +244,35 @@ func parseICSLines(t *testing.T, s string) (int, int) {
 		t.Errorf("a line has %d octets", longest)
 	}
 	return len(lines), longest
+}
+
+// Two copbots' meeting 1 are two events: UIDs hold the installation id.
+// A meeting from before that keeps the UID calendars know it by.
+func TestCalendarUIDsGloballyUnique(t *testing.T) {
+	ctx := context.Background()
+	uids := func(e *mtgEnv) []string {
+		var buf strings.Builder
+		if err := e.f.Calendar(ctx, &buf); err != nil {
+			t.Fatal(err)
+		}
+		_, events := parseICS(t, []byte(buf.String()))
+		var out []string
+		for _, ev := range events {
+			uid, _ := icsGet(ev, "UID")
+			out = append(out, uid)
+		}
+		return out
+	}
+	a, b := newMtgEnv(t, nil), newMtgEnv(t, nil)
+	a.addMeeting(mtgT0.Add(48 * time.Hour))
+	a.addMeeting(mtgT0.Add(72 * time.Hour))
+	b.addMeeting(mtgT0.Add(48 * time.Hour))
+	ua, ub := uids(a), uids(b)
+	if len(ua) != 2 || len(ub) != 1 || ua[0] == ub[0] || ua[0] == ua[1] {
+		t.Fatalf("UIDs %v and %v: want all different", ua, ub)
+	}
+	a.Exec("UPDATE meetings SET uid = 'meeting-2@copbot' WHERE id = 2") // as the installation-id migration left an older meeting
+	if got := uids(a); got[0] != ua[0] || got[1] != "meeting-2@copbot" {
+		t.Errorf("UIDs %v, want %s then the old meeting-2@copbot", got, ua[0])
+	}
 }
