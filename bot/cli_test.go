@@ -219,3 +219,46 @@ func TestCLIBackupReadOnly(t *testing.T) {
 		t.Errorf("backup holds %v, %v; want Ada", ms, err)
 	}
 }
+
+// TestStartUpOnUnusableDatabase (issue 16): a read-only database stopped
+// start-up with "unable to open database file (14)". The console and
+// serve now say, in both languages, what is wrong and what to do, and
+// exit 1.
+func TestStartUpOnUnusableDatabase(t *testing.T) {
+	t.Run("missing folder", func(t *testing.T) {
+		dir := t.TempDir()
+		t.Chdir(dir)
+		var out, errb bytes.Buffer
+		env := Env{Stdin: strings.NewReader("stats\n"), Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+			if k == "COPBOT_DB" {
+				return filepath.Join(dir, "no-such-folder", "copbot.db")
+			}
+			return ""
+		}}
+		code := Main(context.Background(), []string{"console"}, env)
+		checkUnusable(t, code, errb.String(), "its folder", "son dossier")
+	})
+	t.Run("read-only", func(t *testing.T) {
+		dir := t.TempDir()
+		t.Chdir(dir)
+		if code, _, e := cli(t, dir, "stats\n", "console"); code != 0 {
+			t.Fatal(e)
+		}
+		if !storagetest.MakeReadOnly(t, filepath.Join(dir, "copbot.db")) || !storagetest.MakeReadOnly(t, dir) {
+			t.Skip("running as root without chattr: storage's opening tests cover the message")
+		}
+		for _, args := range [][]string{{"console"}, {"serve", "-listen", "127.0.0.1:0"}} {
+			code, _, errOut := cli(t, dir, "stats\n", args...)
+			checkUnusable(t, code, errOut, "read-only", "lecture seule")
+		}
+	})
+}
+
+func checkUnusable(t *testing.T, code int, errOut string, en, fr string) {
+	t.Helper()
+	if code != 1 || !strings.Contains(errOut, en) || !strings.Contains(errOut, fr) ||
+		!strings.Contains(errOut, "copbot did not start") || !strings.Contains(errOut, "copbot n’a pas démarré") ||
+		strings.Contains(errOut, "(14)") || strings.Contains(errOut, "unable to open") {
+		t.Errorf("exit %d:\n%s", code, errOut)
+	}
+}
