@@ -28,8 +28,9 @@ var (
 	wordRE = regexp.MustCompile(`[\pL’'-]+`) // « Île-du-Prince-Édouard » is one word
 	// Text that may hold the other language: code spans (commands are
 	// typed as shown), quotations in the other language's marks, and the
-	// seeded user content below.
-	walkQuotes = regexp.MustCompile("`[^`]*`|“[^”]*”|«[^»]*»|\"[^\"]*\"")
+	// seeded user content below; and addresses (a URL, or a path with a
+	// query: a report link), which are in no language.
+	walkQuotes = regexp.MustCompile("`[^`]*`|“[^”]*”|«[^»]*»|\"[^\"]*\"|https?://\\S+|/\\S*\\?\\S+")
 )
 
 func wordSet(s string) map[string]bool {
