@@ -13,7 +13,9 @@ package handlers
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -151,7 +153,11 @@ func (s *Service) Flush() {
 }
 
 // Handle answers one command or plain question. It never panics: a bug
-// becomes an internal-error reply in the user's language.
+// becomes an internal-error reply in the user's language. The text goes
+// through storage's text rules (storage.CheckText) before anything parses
+// it, so broken UTF-8 is refused rather than turned into U+FFFD by a
+// parser and stored; Act and Submit check a button's value and each form
+// value the same way.
 func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
 	c := s.NewCall(ctx, req)
 	ctx = c.WithActor(ctx)
@@ -161,6 +167,9 @@ func (s *Service) Handle(ctx context.Context, req Request) (r Reply) {
 	}
 	if r, limited := s.throttle(c); limited {
 		return r
+	}
+	if err := storage.CheckText("message", req.Text); err != nil {
+		return c.Fail(err)
 	}
 	name, rest := splitCommand(stripCommand(req.Text, s.opts.Command))
 	c.Args = rest
@@ -197,7 +206,7 @@ func (s *Service) Act(ctx context.Context, req Request, actionID, value string) 
 		return r
 	}
 	fn, ok := s.reg.actions[actionID]
-	if !ok {
+	if !ok || storage.CheckText("value", value) != nil {
 		return c.ErrorReply("error_unknown_action", nil)
 	}
 	return fn(ctx, c, value)
@@ -218,7 +227,23 @@ func (s *Service) Submit(ctx context.Context, req Request, formID, state string,
 	if !ok {
 		return c.ErrorReply("error_unknown_action", nil), nil
 	}
+	if r, errs := checkValues(c, values); errs != nil {
+		return r, errs
+	}
 	return fn(ctx, c, state, values)
+}
+
+// checkValues applies storage's text rules to a form's raw values, field
+// by field in a fixed order, before any feature parses them: the first
+// refusal is the reply, placed on its field.
+func checkValues(c *Call, values map[string]string) (Reply, map[string]string) {
+	for _, id := range slices.Sorted(maps.Keys(values)) {
+		if err := storage.CheckText(id, values[id]); err != nil {
+			r := c.Fail(err)
+			return r, map[string]string{id: r.Text}
+		}
+	}
+	return Reply{}, nil
 }
 
 // Home is the Slack App Home: a header, then each installed HomeSection in

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -166,8 +167,9 @@ func (c *call) fieldError(err error) (field, msg string) {
 		return "language", msg
 	case "error_email_invalid", "error_identity_taken":
 		return "email", msg
-	case "error_too_long":
-		if f, ok := e.Args["Field"].(string); ok && f != "slack_id" && f != "teams_id" && f != "console_id" {
+	case "error_too_long", "error_text_control", "error_text_utf8", "error_text_invisible":
+		// Storage names the field: "update title …" is about the title.
+		if f, ok := e.Args["Field"].(string); ok && slices.Contains(profileFields[:], f) {
 			return f, msg
 		}
 	}
