@@ -2,6 +2,7 @@ package privacy_test
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 	"time"
@@ -45,8 +46,8 @@ func joinAndLeave(t *testing.T, e *handlerstest.Env, id, name string, joined, le
 
 // The daily job erases former members once the retention period has
 // passed since they left, keeps the others (and the active members), is
-// audited, prunes old delivery-ledger rows and runs again the next day at
-// 3:00, community time.
+// audited, prunes old delivery-ledger rows and expired request records,
+// and runs again the next day at 3:00, community time.
 func TestRetentionJob(t *testing.T) {
 	start := t0.AddDate(-3, 0, 0)
 	e := handlerstest.New(t, handlerstest.Setup{Clock: handlerstest.NewClock(start),
@@ -68,6 +69,23 @@ func TestRetentionJob(t *testing.T) {
 	}
 	e.Clock.Set(t0)
 	e.Join("active", "Ada Active", "en")
+	for key, expires := range map[string]time.Time{"req:old": t0.Add(-time.Minute), "req:live": t0.Add(time.Hour)} {
+		if err := e.DB.RecordRequest(ctx, e.DB.ClaimRequest(expires, key)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	countRequests := func() int {
+		n := 0
+		for _, l := range strings.Split(dumpTable(t, e, "handled_requests"), "\n") {
+			if l != "" {
+				n++
+			}
+		}
+		return n
+	}
+	if n := countRequests(); n != 2 {
+		t.Fatalf("%d request records, want 2", n)
+	}
 
 	job := retentionJob(t, e)
 	if job.Due.After(t0) {
@@ -97,6 +115,9 @@ func TestRetentionJob(t *testing.T) {
 		if ds, err := e.DB.Deliveries(ctx, key); err != nil || len(ds) != want {
 			t.Errorf("%s: %d delivery rows, want %d (%v)", key, len(ds), want, err)
 		}
+	}
+	if n := countRequests(); n != 1 {
+		t.Errorf("%d request records after the job, want the live one", n)
 	}
 	next := retentionJob(t, e)
 	// 3:00 in Toronto the next day (EST, UTC-5).
@@ -133,4 +154,28 @@ func TestRetentionSetting(t *testing.T) {
 			t.Errorf("retention %d months accepted", bad)
 		}
 	}
+}
+
+// dumpTable lists table's rows, one a line, through a connection of its own.
+func dumpTable(t *testing.T, e *handlerstest.Env, table string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", e.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT hex(key) FROM " + table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(k + "\n")
+	}
+	return b.String()
 }
