@@ -135,7 +135,9 @@ func TestForgetMeConfirmations(t *testing.T) {
 	if r := e.Ask(jean, "oui"); r.Kind == "forgotten" || !isMember(t, e, jean) {
 		t.Fatalf("a late oui erased Jean: %s %s", r.Kind, r.Text)
 	}
-	r = e.Ask(jean, "oublier moi")
+	if r := e.Ask(jean, "oublier moi"); r.Kind != "confirm" {
+		t.Fatalf("oublier moi: %s %s", r.Kind, r.Text)
+	}
 	if r := e.Click(jean, "forget_cancel", ""); r.Kind != "forget_cancelled" || !isMember(t, e, jean) {
 		t.Fatalf("cancel: %s %s", r.Kind, r.Text)
 	}
