@@ -8,8 +8,6 @@ import (
 	"os"
 	"os/user"
 	"slices"
-	"sort"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -107,7 +105,7 @@ func writeAuditText(w io.Writer, entries []*storage.AuditEntry, loc *time.Locati
 	fmt.Fprintln(tw, "WHEN\tWHO\tACTION\tON\tDETAIL")
 	for _, e := range entries {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.At.In(loc).Format("2006-01-02 15:04:05 -07:00"), auditWho(e),
-			e.Action, e.Target, auditDetail(e.Detail))
+			e.Action, e.Target, e.DetailText())
 	}
 	return tw.Flush()
 }
@@ -130,19 +128,6 @@ func auditWho(e *storage.AuditEntry) string {
 		who = "system"
 	}
 	return who
-}
-
-func auditDetail(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + m[k]
-	}
-	return strings.Join(parts, " ")
 }
 
 func writeAuditJSON(w io.Writer, entries []*storage.AuditEntry) error {

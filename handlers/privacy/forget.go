@@ -27,15 +27,9 @@ func (s *Feature) cmdForget(ctx context.Context, c *call) handlers.Reply {
 	if !bare && !c.oneWord("me", "moi", "myself") {
 		return c.ErrorReply("forget_usage", c.SlashData())
 	}
-	if c.Req.Identity.IsZero() {
-		return c.ErrorReply("error_no_identity", nil)
-	}
-	d, err := s.store.PersonData(ctx, c.Req.Identity)
-	if err != nil {
-		return c.Fail(err)
-	}
-	if empty(d) {
-		return c.Reply("forget_nothing", handlers.Ephemeral, handlers.Section{Text: c.T("forget_nothing", nil)})
+	d, r, ok := s.held(ctx, c, "forget_nothing")
+	if !ok {
+		return r
 	}
 	now := s.now()
 	s.prompts.Asked(c.Req.Identity, now)
@@ -116,15 +110,8 @@ func (s *Feature) answerForget(ctx context.Context, c *call) (handlers.Reply, bo
 // a coordinator named in the configuration stays one until an
 // administrator removes them there.
 func (s *Feature) forget(ctx context.Context, c *call) handlers.Reply {
-	if c.Req.Identity.IsZero() {
-		return c.ErrorReply("error_no_identity", nil)
-	}
-	d, err := s.store.PersonData(ctx, c.Req.Identity)
-	if err != nil {
-		return c.Fail(err)
-	}
-	if empty(d) { // asked twice, or from two places
-		return c.Reply("forget_nothing", handlers.Ephemeral, handlers.Section{Text: c.T("forget_nothing", nil)})
+	if _, r, ok := s.held(ctx, c, "forget_nothing"); !ok { // asked twice, or from two places
+		return r
 	}
 	if err := s.store.ForgetIdentity(ctx, c.Req.Identity); err != nil {
 		return c.Fail(err)
@@ -138,6 +125,23 @@ func (s *Feature) forget(ctx context.Context, c *call) handlers.Reply {
 		blocks = append(blocks, handlers.Context{Text: c.T("forget_config_coordinator", nil)})
 	}
 	return c.Reply("forgotten", handlers.Ephemeral, blocks...)
+}
+
+// held is everything held about the caller, or (ok false) the reply
+// instead: an error, or the message nothing (whose key is given) when
+// copbot holds nothing about them.
+func (s *Feature) held(ctx context.Context, c *call, nothing string) (*storage.PersonData, handlers.Reply, bool) {
+	if c.Req.Identity.IsZero() {
+		return nil, c.ErrorReply("error_no_identity", nil), false
+	}
+	d, err := s.store.PersonData(ctx, c.Req.Identity)
+	if err != nil {
+		return nil, c.Fail(err), false
+	}
+	if empty(d) {
+		return nil, c.Reply(nothing, handlers.Ephemeral, handlers.Section{Text: c.T(nothing, nil)}), false
+	}
+	return d, handlers.Reply{}, true
 }
 
 // empty reports whether d holds nothing about the person.

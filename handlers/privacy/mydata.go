@@ -3,7 +3,6 @@ package privacy
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -22,18 +21,12 @@ func (s *Feature) cmdMyData(ctx context.Context, c *call) handlers.Reply {
 	if !c.oneWord("data", "donnees", "information", "informations", "renseignements", "info") {
 		return c.ErrorReply("mydata_usage", c.SlashData())
 	}
-	if c.Req.Identity.IsZero() {
-		return c.ErrorReply("error_no_identity", nil)
-	}
-	d, err := s.store.PersonData(ctx, c.Req.Identity)
-	if err != nil {
-		return c.Fail(err)
-	}
-	if empty(d) {
-		return c.Reply("mydata_nothing", handlers.Ephemeral, handlers.Section{Text: c.T("mydata_nothing", nil)})
+	d, r, ok := s.held(ctx, c, "mydata_nothing")
+	if !ok {
+		return r
 	}
 	now := s.now().In(s.opts.Location)
-	r := c.Reply("mydata", handlers.Ephemeral,
+	r = c.Reply("mydata", handlers.Ephemeral,
 		handlers.Header{Text: c.T("mydata_title", nil)},
 		handlers.Section{Text: c.myDataSummary(d)},
 		handlers.Context{Text: c.T("mydata_file_hint", c.SlashData())})
@@ -128,7 +121,7 @@ func (c *call) myDataText(d *storage.PersonData, now time.Time) string {
 	if len(d.Audit) > 0 {
 		t.section("mydata_section_audit")
 		for _, e := range d.Audit {
-			t.line(fmt.Sprintf("%s — %s — %s %s%s", day(e.At), e.ActorName, e.Action, e.Target, detail(e.Detail)))
+			t.line(strings.TrimSpace(fmt.Sprintf("%s — %s — %s %s %s", day(e.At), e.ActorName, e.Action, e.Target, e.DetailText())))
 		}
 	}
 	return t.b.String()
@@ -177,21 +170,4 @@ func (c *call) writeActivity(t *textDoc, d *storage.PersonData, day func(time.Ti
 			t.line(c.T("mydata_invitation", map[string]any{"ID": v.ID, "Target": v.Target}))
 		}
 	}
-}
-
-// detail writes an audit entry's facts as " (k=v, …)", keys sorted.
-func detail(m map[string]string) string {
-	if len(m) == 0 {
-		return ""
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + m[k]
-	}
-	return " (" + strings.Join(parts, ", ") + ")"
 }
