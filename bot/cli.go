@@ -41,6 +41,7 @@ Usage / Utilisation :
   copbot audit  [-since DATE] [-until DATE] [-actor ID] [-action A] [-json] [-config F]
                                             the audit log of coordinators' actions / le journal d’audit
   copbot demo [-db FILE] [-config F]        a fictional community in a new database / une communauté fictive
+  copbot version                            version, commit, Go and SQLite / version, commit, Go et SQLite
 
 Config: -config FILE, else $COPBOT_CONFIG, else ./copbot.toml, else built-in defaults
 (see config.example.toml).
@@ -112,6 +113,8 @@ func run(ctx context.Context, args []string, env Env) error {
 		return cmdAudit(ctx, rest[1:], *cfgPath, env)
 	case "demo":
 		return cmdDemo(ctx, rest[1:], *cfgPath, env)
+	case "version", "-version", "--version":
+		return cmdVersion(ctx, rest[1:], env)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return nil
