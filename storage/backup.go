@@ -14,7 +14,10 @@ import (
 // of a damaged database could silently lack rows) and the copy must pass
 // PRAGMA integrity_check; otherwise the copy is removed and the error wraps
 // ErrUnhealthy.
-func (d *DB) Backup(ctx context.Context, path string) error {
+func (d *DB) Backup(ctx context.Context, path string) error { return d.backup(ctx, path) }
+
+// backup is Backup; migrate's copy before an upgrade calls it.
+func (d *DB) backup(ctx context.Context, path string) error {
 	if err := d.quickCheck(ctx, d.db, "quick_check"); err != nil {
 		return fmt.Errorf("source database: %w", err)
 	}

@@ -29,10 +29,13 @@ type DB struct {
 	dir     dirCache    // directory pages, see dircache.go
 	callers callerCache // caller lookups, see caller.go
 	votes   *voteWriter // the group commit of votes, see votebatch.go
+	upgrade Upgrade     // what Open migrated, see upgrade.go
 }
 
 // Open opens (creating if needed) the database at path, applies pending
-// migrations and proves that it takes writes, so that a database copbot
+// migrations (an existing database is first copied beside itself and the
+// copy verified, see Upgrade; one from a newer copbot is refused with a
+// *FutureSchemaError) and proves that it takes writes, so that a database copbot
 // could not save to stops it here rather than on a user's command. WAL,
 // foreign keys and a busy timeout are set on every connection through the
 // DSN, so pooled connections all behave alike. temp_store(MEMORY) keeps

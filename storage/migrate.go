@@ -41,8 +41,12 @@ func migrations() []string {
 	return names
 }
 
-// migrate applies each of names (from migrations) not yet recorded.
+// migrate applies each of names (from migrations) not yet recorded, after
+// prepareUpgrade's checks and copy.
 func (d *DB) migrate(ctx context.Context, names []string) (err error) {
+	if err := d.prepareUpgrade(ctx, names); err != nil {
+		return err
+	}
 	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return err
