@@ -41,6 +41,7 @@ Usage / Utilisation :
   copbot audit  [-since DATE] [-until DATE] [-actor ID] [-action A] [-json] [-config F]
                                             the audit log of coordinators' actions / le journal d’audit
   copbot demo [-db FILE] [-config F]        a fictional community in a new database / une communauté fictive
+  copbot migrate [-check] [-config F]       upgrade the database (a verified copy first) / mettre la base à jour
   copbot version                            version, commit, Go and SQLite / version, commit, Go et SQLite
 
 Config: -config FILE, else $COPBOT_CONFIG, else ./copbot.toml, else built-in defaults
@@ -69,6 +70,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 // userMessage shows a user-safe storage error in both languages (the
 // command line has no user language); anything else as it is.
 func userMessage(err error) string {
+	if fe, ok := asFuture(err); ok {
+		return futureMessage(fe)
+	}
 	var se *storage.Error
 	if !errors.As(err, &se) || se.Code == storage.EINTERNAL {
 		return err.Error()
@@ -113,6 +117,8 @@ func run(ctx context.Context, args []string, env Env) error {
 		return cmdAudit(ctx, rest[1:], *cfgPath, env)
 	case "demo":
 		return cmdDemo(ctx, rest[1:], *cfgPath, env)
+	case "migrate":
+		return cmdMigrate(ctx, rest[1:], *cfgPath, env)
 	case "version", "-version", "--version":
 		return cmdVersion(ctx, rest[1:], env)
 	case "help", "-h", "--help":
@@ -159,6 +165,11 @@ func openApp(ctx context.Context, flagPath, globalPath string, env Env, serving 
 		return nil, cfg, err
 	}
 	app, err := NewApp(ctx, cfg, AppOptions{Logger: newLogger(cfg, env.Stderr, serving)})
+	// A server says it in its log (App.open); one-shot commands and the
+	// console say it to the person who ran them.
+	if err == nil && !serving && app.Store.Upgrade().Backup != "" {
+		writeUpgrade(env.Stderr, cfg.Storage.Path, app.Store.Upgrade())
+	}
 	return app, cfg, err
 }
 
