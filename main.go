@@ -14,6 +14,9 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first signal the stop is graceful (see bot.App.Serve); a
+	// second one ends the process at once, as if copbot caught none.
+	go func() { <-ctx.Done(); stop() }()
 	code := bot.Main(ctx, os.Args[1:], bot.Env{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		Getenv: os.Getenv, Interactive: isTerminal(os.Stdin),

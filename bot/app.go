@@ -101,6 +101,9 @@ func (a *App) open(ctx context.Context) error {
 	}
 	store.Now = a.now
 	a.Store = store
+	if u := store.Upgrade(); u.Backup != "" {
+		a.log.Info("database upgraded", "migrations", u.Applied, "backup_before", u.Backup)
+	}
 	opts, fopts, err := a.serviceOptions()
 	if err != nil {
 		return err
@@ -218,16 +221,36 @@ func (a *App) Serve(ctx context.Context) error {
 	return a.shutdown()
 }
 
+// shutdown is the graceful stop (SIGTERM): the listener closes at once, so
+// no request is taken any more; requests in flight finish; the scheduler
+// stops; pending channel updates are sent; then each adapter finishes the
+// work that follows its acknowledgements (its outbox) — all within the
+// [http] stop_timeout. Past it, shutdown returns an error naming what
+// was still running (the process then exits non-zero).
 func (a *App) shutdown() error {
-	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	limit := a.cfg.StopTimeout()
+	a.log.Info("stopping: no new requests; finishing those in flight", "deadline", limit)
+	sctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
-	err := a.server.Shutdown(sctx)
-	a.sched.Stop()
-	for _, p := range a.plat {
-		p.Close()
+	if err := a.server.Shutdown(sctx); err != nil {
+		return fmt.Errorf("stop: requests still in flight after %s: %w", limit, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.sched.Stop()
+		a.Service.Flush()
+		for _, p := range a.plat {
+			p.Close()
+		}
+	}()
+	select {
+	case <-done:
+	case <-sctx.Done():
+		return fmt.Errorf("stop: deliveries still running after %s", limit)
 	}
 	a.log.Info("stopped")
-	return err
+	return nil
 }
 
 // RunConsole runs the console on in/out until EOF, :quit or ctx is done.

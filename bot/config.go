@@ -63,6 +63,9 @@ type HTTPConfig struct {
 	// PublicURL is where people reach copbot serve ("https://host"), the
 	// start of the signed report links of "report link".
 	PublicURL string `toml:"public_url"`
+	// StopTimeout bounds a graceful stop (SIGTERM): requests in flight and
+	// the deliveries queued after acknowledgements (a Go duration).
+	StopTimeout string `toml:"stop_timeout"`
 }
 
 // SlackConfig enables the Slack adapter when BotToken is set.
@@ -126,7 +129,7 @@ func DefaultConfig() Config {
 			// So that a newcomer trying the console can play a coordinator
 			// with ":as coordinator".
 			Coordinators: []string{"console:coordinator"}},
-		HTTP:     HTTPConfig{Listen: ":8080"},
+		HTTP:     HTTPConfig{Listen: ":8080", StopTimeout: "20s"},
 		Slack:    SlackConfig{Command: "/cop"},
 		Meetings: meetingsDefaults(meetings.DefaultOptions()),
 		Privacy:  PrivacyConfig{RetentionMonths: privacy.DefaultRetentionMonths},
@@ -228,6 +231,9 @@ func (c *Config) validate() error {
 	if _, err := time.LoadLocation(c.Community.Timezone); err != nil || c.Community.Timezone == "" {
 		bad("community.timezone", "%q is not an IANA time zone such as \"America/Toronto\"", c.Community.Timezone)
 	}
+	if d, err := time.ParseDuration(c.HTTP.StopTimeout); err != nil || d <= 0 {
+		bad("http.stop_timeout", "%q is not a positive Go duration such as \"20s\"", c.HTTP.StopTimeout)
+	}
 	if c.Slack.BotToken != "" && c.Slack.SigningSecret == "" && c.Slack.AppToken == "" {
 		bad("slack.signing_secret", "is required with slack.bot_token unless slack.app_token (Socket Mode) is set")
 	}
@@ -311,6 +317,15 @@ func (c *Config) validateMeetings() []error {
 // plain `copbot` should serve rather than open the console.
 func (c *Config) HasPlatforms() bool {
 	return c.Slack.BotToken != "" || c.Teams.AppID != ""
+}
+
+// StopTimeout is the bound of a graceful stop (validated by LoadConfig).
+func (c *Config) StopTimeout() time.Duration {
+	d, err := time.ParseDuration(c.HTTP.StopTimeout)
+	if err != nil || d <= 0 {
+		return 20 * time.Second
+	}
+	return d
 }
 
 // Location returns the community time zone (validated by LoadConfig).
