@@ -168,6 +168,10 @@ func (a *Adapter) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /slack/events", a.route(a.serveEvent))
 }
 
+// OutboxStats are the depth and the drops of the adapter's outbox, for
+// the metrics.
+func (a *Adapter) OutboxStats() (depth int, dropped int64) { return a.out.Depth(), a.out.Dropped() }
+
 // Close waits for slow commands still running after their acknowledgement,
 // then for the deliveries already queued. Stop the HTTP server and Socket
 // Mode first; deliveries queued after Close are dropped.

@@ -198,6 +198,10 @@ func (a *Adapter) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /teams/messages", a.serveMessages)
 }
 
+// OutboxStats are the depth and the drops of the adapter's outbox, for
+// the metrics.
+func (a *Adapter) OutboxStats() (depth int, dropped int64) { return a.out.Depth(), a.out.Dropped() }
+
 // Close refuses new requests, waits for those in flight and the replies
 // already queued, and drops idle outbound connections. The Service may be closed after it returns.
 func (a *Adapter) Close() {

@@ -101,6 +101,13 @@ func (o *Outbox) Enqueue(kind string, f func(ctx context.Context)) bool {
 	return false
 }
 
+// Depth is the number of jobs queued or running (the metrics' outbox depth).
+func (o *Outbox) Depth() int {
+	o.idle.L.Lock()
+	defer o.idle.L.Unlock()
+	return o.pending
+}
+
 // Dropped is the number of deliveries dropped since start.
 func (o *Outbox) Dropped() int64 { return o.dropped.Load() }
 
