@@ -104,6 +104,9 @@ func (s *Service) throttle(c *Call) (Reply, bool) {
 	if ok {
 		return Reply{}, false
 	}
+	if s.opts.OnRateLimited != nil {
+		s.opts.OnRateLimited(id.Platform)
+	}
 	secs := int(math.Ceil(wait.Seconds()))
 	s.log.Info("request rate limited", "identity", id.String(), "wait_s", secs)
 	msg := c.N("error_rate_limited", secs, nil)

@@ -32,6 +32,9 @@ type Options struct {
 	ShowEmails      bool           // may members see each other's emails
 	Command         string         // slash command name, e.g. "/cop"
 	RateLimit       RateLimit      // per person; the zero value sets none (the app sets DefaultRateLimit)
+	// OnRateLimited, when set, is told of each request RateLimit refused
+	// (the metrics count them by platform).
+	OnRateLimited func(storage.Platform)
 }
 
 // Service answers requests. It is safe for concurrent use once every
