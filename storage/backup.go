@@ -3,8 +3,10 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
+	"time"
 )
 
 // Backup writes a consistent copy of the database to path, which must not
@@ -14,7 +16,18 @@ import (
 // of a damaged database could silently lack rows) and the copy must pass
 // PRAGMA integrity_check; otherwise the copy is removed and the error wraps
 // ErrUnhealthy.
-func (d *DB) Backup(ctx context.Context, path string) error { return d.backup(ctx, path) }
+//
+// On a writable database, the time of a backup is recorded (see
+// LastBackup); one opened read-only (BackupFile) cannot record it.
+func (d *DB) Backup(ctx context.Context, path string) error {
+	if err := d.backup(ctx, path); err != nil {
+		return err
+	}
+	if d.readOnly {
+		return nil
+	}
+	return d.noteBackup(ctx)
+}
 
 // backup is Backup; migrate's copy before an upgrade calls it.
 func (d *DB) backup(ctx context.Context, path string) error {
@@ -39,6 +52,38 @@ func (d *DB) backup(ctx context.Context, path string) error {
 		return fmt.Errorf("backup copy %s (removed): %w", path, err)
 	}
 	return nil
+}
+
+// backupCounter holds the Unix time of the last verified backup.
+const backupCounter = "backup_verified_at"
+
+// noteBackup records now as the time of the last verified backup, for
+// whichever process watches it (the metrics of `copbot serve`).
+func (d *DB) noteBackup(ctx context.Context) error {
+	return d.write(ctx, func(t *tx) error {
+		_, err := t.exec(`INSERT INTO counters (name, value) VALUES (?, ?)
+			ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)`, backupCounter, d.now().Unix())
+		return err
+	})
+}
+
+// LastBackup is when the last verified backup of this database was made
+// by Backup, or the zero time if never. The copy an upgrade leaves beside
+// the database does not count: on the same disk, it guards the upgrade,
+// not the data.
+func (d *DB) LastBackup(ctx context.Context) (time.Time, error) {
+	var at int64
+	err := d.read(ctx, func(t *tx) error {
+		err := t.queryRow("SELECT value FROM counters WHERE name = ?", backupCounter).Scan(&at)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	if err != nil || at == 0 {
+		return time.Time{}, err
+	}
+	return time.Unix(at, 0).UTC(), nil
 }
 
 // verifyCopy runs PRAGMA integrity_check on the database file at path,

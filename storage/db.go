@@ -30,6 +30,8 @@ type DB struct {
 	callers callerCache // caller lookups, see caller.go
 	votes   *voteWriter // the group commit of votes, see votebatch.go
 	upgrade Upgrade     // what Open migrated, see upgrade.go
+	// readOnly: opened with mode=ro or immutable=1 (OpenReadOnly).
+	readOnly bool
 }
 
 // Open opens (creating if needed) the database at path, applies pending
@@ -90,7 +92,8 @@ func connect(path string, extra url.Values) *DB {
 	// Keep connections open under concurrent load: opening one re-runs the
 	// pragmas and drops its prepared statements (database/sql keeps 2 idle).
 	sqldb.SetMaxIdleConns(16)
-	d := &DB{db: sqldb, path: path, Now: time.Now, stmts: map[string]*sql.Stmt{}}
+	d := &DB{db: sqldb, path: path, Now: time.Now, stmts: map[string]*sql.Stmt{},
+		readOnly: q.Get("mode") == "ro" || q.Get("immutable") == "1"}
 	d.votes = newVoteWriter(d)
 	return d
 }

@@ -136,3 +136,48 @@ func TestCheckMigrationsMissingFile(t *testing.T) {
 		t.Errorf("CheckMigrations created %s (%v)", path, err)
 	}
 }
+
+// The time of the last verified backup is kept in the database, so that
+// the serving process can report its age whoever made it.
+func TestLastBackupRecorded(t *testing.T) {
+	d, _ := openMemberDB(t)
+	ctx := context.Background()
+	if at, err := d.LastBackup(ctx); err != nil || !at.IsZero() {
+		t.Fatalf("LastBackup before any = %v, %v", at, err)
+	}
+	d.Now = func() time.Time { return time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC) }
+	if err := d.Backup(ctx, filepath.Join(t.TempDir(), "b.db")); err != nil {
+		t.Fatal(err)
+	}
+	if at, err := d.LastBackup(ctx); err != nil || !at.Equal(time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)) {
+		t.Errorf("LastBackup = %v, %v", at, err)
+	}
+	// A failed backup (the name is taken) leaves it as it was.
+	d.Now = func() time.Time { return time.Date(2027, 3, 2, 9, 0, 0, 0, time.UTC) }
+	taken := filepath.Join(t.TempDir(), "taken.db")
+	os.WriteFile(taken, nil, 0o600)
+	if err := d.Backup(ctx, taken); err == nil {
+		t.Fatal("backup over an existing file succeeded")
+	}
+	if at, _ := d.LastBackup(ctx); !at.Equal(time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)) {
+		t.Errorf("a failed backup moved LastBackup to %v", at)
+	}
+	// A backup of a database opened read-only is made, without a record.
+	d.Close()
+	if err := BackupFile(ctx, d.path, filepath.Join(t.TempDir(), "ro.db")); err != nil {
+		t.Errorf("BackupFile: %v", err)
+	}
+}
+
+func TestOpsStatsAndFileSizes(t *testing.T) {
+	d, _ := openMemberDB(t)
+	mustJoin(t, d, marieInput())
+	s, err := d.OpsStats(context.Background())
+	if err != nil || s.Overdue != 0 || s.SentLate != 0 || len(s.Deliveries) != 0 || len(s.Reminders) != 0 {
+		t.Errorf("OpsStats of a database without meetings = %+v, %v", s, err)
+	}
+	db, wal, err := d.FileSizes()
+	if err != nil || db <= 0 || wal <= 0 {
+		t.Errorf("FileSizes = %d, %d, %v; want both > 0 with the WAL open", db, wal, err)
+	}
+}
