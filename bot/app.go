@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"copbot/bot/consolebot"
+	"copbot/bot/internal/metrics"
 	"copbot/bot/slackbot"
 	"copbot/handlers"
 	"copbot/handlers/features"
@@ -58,6 +59,10 @@ type App struct {
 	slack    *slackbot.Adapter
 	limits   httpLimits
 	health   healthCache
+	// metrics is nil unless [http] metrics_listen is set (see metrics.go).
+	metrics    *metrics.Metrics
+	metricsLn  net.Listener
+	metricsSrv *http.Server
 }
 
 // platform is an adapter that serves HTTP routes and posts to its channel.
@@ -101,6 +106,7 @@ func (a *App) open(ctx context.Context) error {
 	}
 	store.Now = a.now
 	a.Store = store
+	a.metrics = a.newMetrics(ctx)
 	if u := store.Upgrade(); u.Backup != "" {
 		a.log.Info("database upgraded", "migrations", u.Applied, "backup_before", u.Backup)
 	}
@@ -114,7 +120,11 @@ func (a *App) open(ctx context.Context) error {
 	a.Service.SetPoster(a.posters)
 	a.sched = scheduler.NewWithClock(a.clock, a.log, a.Service.JobSources()...)
 	a.Service.SetReplan(a.sched.Reload)
-	return a.openPlatforms()
+	if err := a.openPlatforms(); err != nil {
+		return err
+	}
+	a.watchOutboxes()
+	return nil
 }
 
 // serviceOptions are the core's options and the features' from the config.
@@ -133,6 +143,7 @@ func (a *App) serviceOptions() (handlers.Options, features.Options, error) {
 			ShowEmails:      a.cfg.Community.ShowEmails,
 			Command:         a.cfg.Slack.Command,
 			RateLimit:       handlers.DefaultRateLimit(),
+			OnRateLimited:   a.rateLimited,
 		}, features.Options{Meetings: meetings.Options{Rule: a.cfg.Meetings.Rule, Months: months,
 			Duration: dur, Reminders: reminders}, Report: report.Options{PublicURL: a.cfg.HTTP.PublicURL},
 			Privacy: privacy.Options{RetentionMonths: a.cfg.Privacy.RetentionMonths}}, nil
@@ -169,6 +180,9 @@ func (a *App) Handler() http.Handler {
 	for _, p := range a.plat {
 		p.Register(mux)
 	}
+	if a.metrics != nil {
+		return a.metrics.Middleware(mux)
+	}
 	return mux
 }
 
@@ -203,6 +217,9 @@ func (a *App) Serve(ctx context.Context) error {
 		}
 	}
 	a.server = newServer(ctx, a.Handler(), a.limits)
+	if err := a.serveMetrics(ctx); err != nil {
+		return err
+	}
 	a.sched.Start(ctx)
 	errc := make(chan error, 2)
 	go func() { errc <- a.server.Serve(a.ln) }()
@@ -248,6 +265,9 @@ func (a *App) shutdown() error {
 	case <-done:
 	case <-sctx.Done():
 		return fmt.Errorf("stop: deliveries still running after %s", limit)
+	}
+	if a.metricsSrv != nil {
+		a.metricsSrv.Shutdown(sctx) // scrapes are read-only: nothing to finish
 	}
 	a.log.Info("stopped")
 	return nil

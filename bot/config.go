@@ -3,6 +3,7 @@ package bot
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -66,6 +67,10 @@ type HTTPConfig struct {
 	// StopTimeout bounds a graceful stop (SIGTERM): requests in flight and
 	// the deliveries queued after acknowledgements (a Go duration).
 	StopTimeout string `toml:"stop_timeout"`
+	// MetricsListen, when set, serves Prometheus metrics on their own
+	// address, which must be loopback unless MetricsAllowRemote.
+	MetricsListen      string `toml:"metrics_listen"`
+	MetricsAllowRemote bool   `toml:"metrics_allow_remote"`
 }
 
 // SlackConfig enables the Slack adapter when BotToken is set.
@@ -119,6 +124,9 @@ var envOverrides = []struct {
 	{"COPBOT_TEAMS_APP_PASSWORD", func(c *Config, v string) { c.Teams.AppPassword = v }},
 	{"COPBOT_CALENDAR_TOKEN", func(c *Config, v string) { c.HTTP.CalendarToken = v }},
 	{"COPBOT_REPORT_TOKEN", func(c *Config, v string) { c.HTTP.ReportToken = v }},
+	{"COPBOT_LISTEN", func(c *Config, v string) { c.HTTP.Listen = v }},
+	{"COPBOT_METRICS_LISTEN", func(c *Config, v string) { c.HTTP.MetricsListen = v }},
+	{"COPBOT_METRICS_ALLOW_REMOTE", func(c *Config, v string) { c.HTTP.MetricsAllowRemote = v == "true" || v == "1" }},
 }
 
 // DefaultConfig is what copbot runs with when no file is found.
@@ -231,6 +239,11 @@ func (c *Config) validate() error {
 	if _, err := time.LoadLocation(c.Community.Timezone); err != nil || c.Community.Timezone == "" {
 		bad("community.timezone", "%q is not an IANA time zone such as \"America/Toronto\"", c.Community.Timezone)
 	}
+	if a := c.HTTP.MetricsListen; a != "" && !c.HTTP.MetricsAllowRemote {
+		if err := loopbackOnly(a); err != nil {
+			bad("http.metrics_listen", "%v", err)
+		}
+	}
 	if d, err := time.ParseDuration(c.HTTP.StopTimeout); err != nil || d <= 0 {
 		bad("http.stop_timeout", "%q is not a positive Go duration such as \"20s\"", c.HTTP.StopTimeout)
 	}
@@ -317,6 +330,21 @@ func (c *Config) validateMeetings() []error {
 // plain `copbot` should serve rather than open the console.
 func (c *Config) HasPlatforms() bool {
 	return c.Slack.BotToken != "" || c.Teams.AppID != ""
+}
+
+// loopbackOnly accepts an address only this machine can reach: metrics
+// tell how busy copbot is and how fresh its backups are, which is nobody
+// else's business.
+func loopbackOnly(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port", addr)
+	}
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		return nil
+	}
+	return fmt.Errorf("%q is not a loopback address (use 127.0.0.1:9090, [::1]:9090 or localhost:9090), "+
+		"or set http.metrics_allow_remote = true to serve metrics to the network on purpose", addr)
 }
 
 // StopTimeout is the bound of a graceful stop (validated by LoadConfig).
