@@ -41,6 +41,8 @@ Usage / Utilisation :
   copbot audit  [-since DATE] [-until DATE] [-actor ID] [-action A] [-json] [-config F]
                                             the audit log of coordinators' actions / le journal d’audit
   copbot demo [-db FILE] [-config F]        a fictional community in a new database / une communauté fictive
+  copbot restore BACKUP  [-config F]       a verified copy of BACKUP as the database / restaurer une copie
+  copbot healthcheck     [-config F]       ask the running server's /healthz (for containers)
   copbot migrate [-check] [-config F]       upgrade the database (a verified copy first) / mettre la base à jour
   copbot version                            version, commit, Go and SQLite / version, commit, Go et SQLite
 
@@ -117,6 +119,10 @@ func run(ctx context.Context, args []string, env Env) error {
 		return cmdAudit(ctx, rest[1:], *cfgPath, env)
 	case "demo":
 		return cmdDemo(ctx, rest[1:], *cfgPath, env)
+	case "restore":
+		return cmdRestore(ctx, rest[1:], *cfgPath, env)
+	case "healthcheck":
+		return cmdHealthcheck(ctx, rest[1:], *cfgPath, env)
 	case "migrate":
 		return cmdMigrate(ctx, rest[1:], *cfgPath, env)
 	case "version", "-version", "--version":
@@ -338,5 +344,10 @@ func cmdBackup(ctx context.Context, args []string, global string, env Env) error
 		return fmt.Errorf("backup failed / la sauvegarde a échoué : %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "backup written to %s / copie de sauvegarde écrite dans %s\n", pos[0], pos[0])
+	// For the metrics' backup age; a read-only database cannot say it,
+	// which does not make the copy any less good.
+	if err := storage.RecordBackup(ctx, cfg.Storage.Path); err != nil {
+		fmt.Fprintf(env.Stderr, "copbot: the backup's time was not recorded in %s (%v) / l’heure de la sauvegarde n’a pas été notée\n", cfg.Storage.Path, err)
+	}
 	return nil
 }

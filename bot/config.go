@@ -125,6 +125,10 @@ var envOverrides = []struct {
 	{"COPBOT_CALENDAR_TOKEN", func(c *Config, v string) { c.HTTP.CalendarToken = v }},
 	{"COPBOT_REPORT_TOKEN", func(c *Config, v string) { c.HTTP.ReportToken = v }},
 	{"COPBOT_LISTEN", func(c *Config, v string) { c.HTTP.Listen = v }},
+	{"COPBOT_SLACK_CHANNEL", func(c *Config, v string) { c.Slack.Channel = v }},
+	{"COPBOT_TEAMS_TENANT_ID", func(c *Config, v string) { c.Teams.TenantID = v }},
+	{"COPBOT_COORDINATORS", func(c *Config, v string) { c.Community.Coordinators = strings.Split(v, ",") }},
+	{"COPBOT_LOG_FORMAT", func(c *Config, v string) { c.Log.Format = v }},
 	{"COPBOT_METRICS_LISTEN", func(c *Config, v string) { c.HTTP.MetricsListen = v }},
 	{"COPBOT_METRICS_ALLOW_REMOTE", func(c *Config, v string) { c.HTTP.MetricsAllowRemote = v == "true" || v == "1" }},
 }

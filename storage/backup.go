@@ -67,6 +67,15 @@ func (d *DB) noteBackup(ctx context.Context) error {
 	})
 }
 
+// RecordBackup records now as the time of the last verified backup of the
+// database at path (see LastBackup), after a BackupFile of it: a
+// read-only copy cannot record it itself. It runs no migration.
+func RecordBackup(ctx context.Context, path string) error {
+	d := connect(path, nil)
+	defer d.Close()
+	return d.noteBackup(ctx)
+}
+
 // LastBackup is when the last verified backup of this database was made
 // by Backup, or the zero time if never. The copy an upgrade leaves beside
 // the database does not count: on the same disk, it guards the upgrade,
