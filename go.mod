@@ -2,6 +2,10 @@ module copbot
 
 go 1.26.8
 
+// Go 1.27.3 fixes the standard library's vulnerabilities that govulncheck
+// finds in code copbot calls with 1.26.8 (.ci/run checks).
+toolchain go1.27.3
+
 require (
 	github.com/BurntSushi/toml v1.6.0
 	github.com/chromedp/cdproto v0.160.1
