@@ -30,6 +30,23 @@ const (
 	AuditReportLink      AuditAction = "report.link"       // the edge: a signed report link handed out
 	AuditReportExport    AuditAction = "report.export"     // the edge: the report rendered to a file or page
 	AuditPersonData      AuditAction = "member.data"       // PersonData, by a coordinator for someone else
+
+	// The work of the secretariat, recorded when a coordinator (or the
+	// command line) does it, not when copbot's own jobs do (auditWork).
+	AuditMeetingAdd       AuditAction = "meeting.add"       // CreateMeeting(s), PlanMeetings: each meeting added
+	AuditMeetingUpdate    AuditAction = "meeting.update"    // UpdateMeeting (edited or moved)
+	AuditMeetingRecord    AuditAction = "meeting.record"    // RecordMeeting (notes, attendance, panelists)
+	AuditPollCreate       AuditAction = "poll.create"       // CreatePoll
+	AuditPollUpdate       AuditAction = "poll.update"       // UpdatePoll
+	AuditPollOptionAdd    AuditAction = "poll.option_add"   // AddPollOption by the creator or a coordinator
+	AuditPollClose        AuditAction = "poll.close"        // ClosePoll (not the job closing at the deadline)
+	AuditPollReopen       AuditAction = "poll.reopen"       // ReopenPoll
+	AuditChallengeAdd     AuditAction = "challenge.add"     // AddChallenge
+	AuditChallengeUpdate  AuditAction = "challenge.update"  // UpdateChallenge
+	AuditChallengeClose   AuditAction = "challenge.close"   // CloseChallenge
+	AuditInvitationAdd    AuditAction = "invitation.add"    // AddInvitation (outreach)
+	AuditInvitationUpdate AuditAction = "invitation.update" // UpdateInvitation (not the follow-up job's release)
+	AuditDeliveryResolve  AuditAction = "delivery.resolve"  // ResolveDelivery: a post said seen, or to repost
 )
 
 // AuditEntry is one row of the audit log.
@@ -124,6 +141,18 @@ func (t *tx) auditForOther(action AuditAction, r *memberRow, detail map[string]s
 		return nil
 	}
 	return t.audit(&AuditEntry{Action: action, Target: memberTarget(r.ID), MemberID: r.ID, Detail: detail})
+}
+
+// auditWork records e when a coordinator, or the command line (an actor
+// with a name and no platform identity), does the secretariat's work:
+// the same write done by copbot's own jobs (no actor) or by a member for
+// themselves (a poll's options they may add) is nobody's action to audit.
+func (t *tx) auditWork(e *AuditEntry) error {
+	a, ok := ActorFrom(t.ctx)
+	if !ok || !(a.Coordinator || a.Identity.IsZero()) {
+		return nil
+	}
+	return t.audit(e)
 }
 
 // memberTarget is the audit target of member id.

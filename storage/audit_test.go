@@ -45,14 +45,14 @@ func TestAuditCoordinatorActions(t *testing.T) {
 	_, err = d.UpdateMember(ctx, marie.ID, MemberUpdate{Title: &title})
 	step("update own", err) // not a coordinator's action
 	p, err := d.CreatePoll(ctx, PollInput{Question: "Theme?", Options: []string{"A", "B"}, Creator: marieActor.Identity})
-	step("create poll", err)
+	step("create poll", err, want{AuditPollCreate, "poll:1", 0, nil})
 	_, err = d.Vote(ctx, p.ID, jean.ID, p.Options[0].ID)
 	step("vote", err)
 	_, err = d.ExportPollVotes(ctx, p.ID)
 	step("export votes", err, want{AuditPollVotesExport, fmt.Sprintf("poll:%d", p.ID), 0, map[string]string{"votes": "1"}})
 	step("delete poll", d.DeletePoll(ctx, p.ID), want{AuditPollDelete, fmt.Sprintf("poll:%d", p.ID), 0, map[string]string{"voters": "1"}})
 	m, err := d.CreateMeeting(ctx, MeetingInput{StartsAt: time.Date(2027, 3, 1, 17, 0, 0, 0, time.UTC), Zone: "UTC", Duration: time.Hour})
-	step("create meeting", err)
+	step("create meeting", err, want{AuditMeetingAdd, "meeting:1", 0, nil})
 	_, err = d.CancelMeeting(ctx, m.ID)
 	step("cancel meeting", err, want{AuditMeetingCancel, fmt.Sprintf("meeting:%d", m.ID), 0, nil})
 	_, _, err = d.ExportMembers(ctx, MemberFilter{IncludeLeft: true})
@@ -83,6 +83,90 @@ func nonNilMap(m map[string]string) map[string]string {
 		return map[string]string{}
 	}
 	return m
+}
+
+// TestAuditSecretariatWork: the secretariat's work on meetings, polls,
+// challenges, outreach and the delivery ledger is audited when a
+// coordinator or the command line does it, in the same transaction; the
+// same writes by copbot's own jobs (no actor), or a member adding their
+// own option to a poll, leave no entry.
+func TestAuditSecretariatWork(t *testing.T) {
+	d, clock := openMemberDB(t)
+	bg := context.Background()
+	coord := WithActor(bg, marieActor)
+	cli := WithActor(bg, Actor{Name: "command line (ops)"})
+	member := WithActor(bg, Actor{Identity: Identity{PlatformSlack, "U9"}, Name: "Ann"})
+	ann := mustJoin(t, d, MemberInput{Name: "Ann Lee", Organization: "ServiceOntario", Order: OrderProvincial, Jurisdiction: "ON", SlackID: "U9"})
+	var seen []*AuditEntry // the entries at the last check
+	check := func(name string, err error, want ...string) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		es, err := d.FindAudit(bg, AuditFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range es[:len(es)-len(seen)] {
+			got = append(got, fmt.Sprintf("%s %s %s", e.Action, e.Target, e.ActorName))
+		}
+		seen = es
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: new entries %q, want %q", name, got, want)
+		}
+	}
+	start := time.Date(2027, 3, 1, 17, 0, 0, 0, time.UTC)
+	m, err := d.CreateMeeting(cli, MeetingInput{Title: "Quarterly", StartsAt: start, Zone: "UTC", Duration: time.Hour})
+	check("meeting by the command line", err, "meeting.add meeting:1 command line (ops)")
+	title := "Spring"
+	_, err = d.UpdateMeeting(coord, m.ID, MeetingUpdate{Title: &title})
+	check("meeting edited", err, "meeting.update meeting:1 Marie Tremblay")
+	p, err := d.CreatePoll(coord, PollInput{Question: "Theme?", Options: []string{"A", "B"}, AllowMemberOptions: true,
+		Creator: marieActor.Identity})
+	check("poll", err, "poll.create poll:1 Marie Tremblay")
+	q := "Which theme?"
+	_, err = d.UpdatePoll(coord, p.ID, PollUpdate{Question: &q})
+	check("poll edited", err, "poll.update poll:1 Marie Tremblay")
+	_, err = d.AddPollOption(member, p.ID, "C", ann.ID)
+	check("a member's own option", err)
+	_, err = d.AddPollOption(coord, p.ID, "D", 0)
+	check("a coordinator's option", err, "poll.option_add poll:1 Marie Tremblay")
+	_, _, err = d.ClosePoll(bg, p.ID)
+	check("closed by the deadline job", err)
+	_, err = d.ReopenPoll(coord, p.ID, time.Time{})
+	check("reopened", err, "poll.reopen poll:1 Marie Tremblay")
+	_, _, err = d.ClosePoll(coord, p.ID)
+	check("closed", err, "poll.close poll:1 Marie Tremblay")
+	c, err := d.AddChallenge(coord, ChallengeInput{Problem: "Low turnout", Criticality: "medium"})
+	check("challenge", err, fmt.Sprintf("challenge.add challenge:%d Marie Tremblay", c.ID))
+	plan := "Survey"
+	_, err = d.UpdateChallenge(coord, c.ID, ChallengeUpdate{ActionPlan: &plan})
+	check("challenge edited", err, fmt.Sprintf("challenge.update challenge:%d Marie Tremblay", c.ID))
+	_, err = d.CloseChallenge(coord, c.ID)
+	check("challenge closed", err, fmt.Sprintf("challenge.close challenge:%d Marie Tremblay", c.ID))
+	v, err := d.AddInvitation(coord, InvitationInput{Target: "YT", Contact: "Council member", SentOn: "2027-01-15"})
+	check("invitation", err, "invitation.add invitation:1 Marie Tremblay")
+	due := start
+	_, err = d.UpdateInvitation(bg, v.ID, InvitationUpdate{FollowUpAt: &due})
+	check("follow-up released by its job", err)
+	declined := InvitationDeclined
+	_, err = d.UpdateInvitation(coord, v.ID, InvitationUpdate{Status: &declined})
+	check("invitation declined", err, "invitation.update invitation:1 Marie Tremblay")
+	if _, err := d.BeginDelivery(bg, "poll:1", PlatformTeams); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.RecordDeliveryFailure(bg, "poll:1", PlatformTeams, FailureLost, ""); err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.ResolveDelivery(coord, "poll:1", PlatformTeams, true, marieActor.Identity.String())
+	check("delivery said seen", err, "delivery.resolve poll:1 Marie Tremblay")
+	clock.mu.Lock()
+	clock.t = start.Add(2 * time.Hour)
+	clock.mu.Unlock()
+	held := true
+	_, err = d.RecordMeeting(coord, m.ID, RecordUpdate{Held: &held, By: marieActor.Identity.String()})
+	check("meeting recorded", err, "meeting.record meeting:1 Marie Tremblay")
 }
 
 // TestAuditSameTransaction: an action whose audit row cannot be written

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -85,7 +86,13 @@ func (d *DB) AddChallenge(ctx context.Context, in ChallengeInput) (*Challenge, e
 	if err := validateChallenge(c); err != nil {
 		return nil, err
 	}
-	if err := d.write(ctx, func(t *tx) error { return t.insertChallenge(c) }); err != nil {
+	err := d.write(ctx, func(t *tx) error {
+		if err := t.insertChallenge(c); err != nil {
+			return err
+		}
+		return t.auditWork(&AuditEntry{Action: AuditChallengeAdd, Target: challengeTarget(c.ID)})
+	})
+	if err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -134,7 +141,7 @@ func (d *DB) UpdateChallenge(ctx context.Context, id int64, u ChallengeUpdate) (
 	if err := checkChallengeText(deref(u.Problem), deref(u.Incidence), deref(u.ActionPlan)); err != nil {
 		return nil, err
 	}
-	return d.changeChallenge(ctx, id, func(c *Challenge) error {
+	return d.changeChallenge(ctx, id, AuditChallengeUpdate, func(c *Challenge) error {
 		for _, p := range []struct{ dst, src *string }{{&c.Problem, u.Problem}, {&c.Incidence, u.Incidence},
 			{&c.ActionPlan, u.ActionPlan}} {
 			if p.src != nil {
@@ -150,13 +157,15 @@ func (d *DB) UpdateChallenge(ctx context.Context, id int64, u ChallengeUpdate) (
 
 // CloseChallenge closes an open challenge.
 func (d *DB) CloseChallenge(ctx context.Context, id int64) (*Challenge, error) {
-	return d.changeChallenge(ctx, id, func(c *Challenge) error {
+	return d.changeChallenge(ctx, id, AuditChallengeClose, func(c *Challenge) error {
 		c.Open, c.ClosedAt = false, c.UpdatedAt
 		return nil
 	})
 }
 
-func (d *DB) changeChallenge(ctx context.Context, id int64, change func(c *Challenge) error) (*Challenge, error) {
+// changeChallenge runs change on open challenge id and saves it, in one
+// write transaction with its audit entry (action).
+func (d *DB) changeChallenge(ctx context.Context, id int64, action AuditAction, change func(c *Challenge) error) (*Challenge, error) {
 	now := d.now()
 	var c *Challenge
 	err := d.write(ctx, func(t *tx) error {
@@ -174,13 +183,19 @@ func (d *DB) changeChallenge(ctx context.Context, id int64, change func(c *Chall
 		if err := change(c); err != nil {
 			return err
 		}
-		return t.saveChallenge(c)
+		if err := t.saveChallenge(c); err != nil {
+			return err
+		}
+		return t.auditWork(&AuditEntry{Action: action, Target: challengeTarget(id)})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
 }
+
+// challengeTarget is the audit target of challenge id.
+func challengeTarget(id int64) string { return fmt.Sprintf("challenge:%d", id) }
 
 func (t *tx) saveChallenge(c *Challenge) error {
 	status := "open"

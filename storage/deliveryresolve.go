@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -49,7 +50,11 @@ func (d *DB) ResolveDelivery(ctx context.Context, key string, p Platform, posted
 		if err == nil {
 			dl, err = t.delivery(key, p)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return t.auditWork(&AuditEntry{Action: AuditDeliveryResolve, Target: key,
+			Detail: map[string]string{"platform": string(p), "posted": fmt.Sprint(posted)}})
 	})
 	return dl, err
 }

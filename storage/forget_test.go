@@ -259,9 +259,9 @@ func TestPersonData(t *testing.T) {
 	for _, e := range data.Audit {
 		actions = append(actions, string(e.Action))
 	}
-	// Newest first: the role she gave, her role, the update and the link of
-	// her profile (making a meeting or a poll is not audited).
-	if got := strings.Join(actions, " "); got != "role.add role.add member.update member.link" {
+	// Newest first: the poll and the meeting she made as a coordinator, the
+	// role she gave, her role, the update and the link of her profile.
+	if got := strings.Join(actions, " "); got != "poll.create meeting.add role.add role.add member.update member.link" {
 		t.Errorf("audit entries about or by her: %s", got)
 	}
 	if es, _ := c.d.FindAudit(ctx, AuditFilter{Action: AuditPersonData}); len(es) != 0 {

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -88,7 +89,11 @@ func (d *DB) AddInvitation(ctx context.Context, in InvitationInput) (*Invitation
 		if err == nil {
 			v.ID, err = res.LastInsertId()
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return t.auditWork(&AuditEntry{Action: AuditInvitationAdd, Target: invitationTarget(v.ID),
+			Detail: map[string]string{"target": v.Target}})
 	})
 	if err != nil {
 		return nil, err
@@ -139,13 +144,20 @@ func (d *DB) UpdateInvitation(ctx context.Context, id int64, u InvitationUpdate)
 		_, err = t.exec(`UPDATE invitations SET contact = ?, status = ?, follow_up_at = ?, reminded_at = ?,
 			updated_at = ? WHERE id = ?`, v.Contact, string(v.Status), formatTime(v.FollowUpAt), formatTime(v.RemindedAt),
 			formatTime(now), id)
-		return err
+		if err != nil {
+			return err
+		}
+		return t.auditWork(&AuditEntry{Action: AuditInvitationUpdate, Target: invitationTarget(id),
+			Detail: map[string]string{"status": string(v.Status)}})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return v, nil
 }
+
+// invitationTarget is the audit target of invitation id.
+func invitationTarget(id int64) string { return fmt.Sprintf("invitation:%d", id) }
 
 func applyInvitation(v *Invitation, u InvitationUpdate) {
 	if u.Status != nil {

@@ -119,7 +119,10 @@ func (d *DB) RecordMeeting(ctx context.Context, meetingID int64, u RecordUpdate)
 			return err
 		}
 		r.Recorded, r.UpdatedBy, r.UpdatedAt = true, u.By, now
-		return t.saveRecord(r)
+		if err := t.saveRecord(r); err != nil {
+			return err
+		}
+		return t.auditWork(&AuditEntry{Action: AuditMeetingRecord, Target: meetingTarget(meetingID)})
 	})
 	if err != nil {
 		return nil, err

@@ -190,6 +190,9 @@ func (t *tx) addMeeting(m *Meeting, in MeetingInput, actor Actor, now time.Time)
 	if err := t.insertMeeting(m); err != nil {
 		return err
 	}
+	if err := t.auditWork(&AuditEntry{Action: AuditMeetingAdd, Target: meetingTarget(m.ID)}); err != nil {
+		return err
+	}
 	if in.Held {
 		return nil // it took place: nothing to remind
 	}
@@ -248,7 +251,11 @@ func (d *DB) UpdateMeeting(ctx context.Context, id int64, upd MeetingUpdate) (*M
 				return err
 			}
 		}
-		if err := t.saveMeeting(m, now); err != nil || !moved {
+		if err := t.saveMeeting(m, now); err != nil {
+			return err
+		}
+		if err := t.auditWork(&AuditEntry{Action: AuditMeetingUpdate, Target: meetingTarget(m.ID),
+			Detail: map[string]string{"moved": fmt.Sprint(moved)}}); err != nil || !moved {
 			return err
 		}
 		return t.replanMoved(m, upd.Reminders, now)
@@ -270,7 +277,7 @@ func (d *DB) CancelMeeting(ctx context.Context, id int64) (*Meeting, error) {
 		if err := t.planReminders(m, nil, now); err != nil {
 			return err
 		}
-		return t.audit(&AuditEntry{Action: AuditMeetingCancel, Target: fmt.Sprintf("meeting:%d", id)})
+		return t.audit(&AuditEntry{Action: AuditMeetingCancel, Target: meetingTarget(id)})
 	})
 }
 
@@ -294,6 +301,9 @@ func (d *DB) changeMeeting(ctx context.Context, id int64, change func(t *tx, m *
 	}
 	return m, nil
 }
+
+// meetingTarget is the audit target of meeting id.
+func meetingTarget(id int64) string { return fmt.Sprintf("meeting:%d", id) }
 
 func errMeetingCancelled(id int64) error {
 	return Errorf(ECONFLICT, "meeting_error_cancelled", map[string]any{"ID": id}, "meeting %d is cancelled", id)

@@ -17,6 +17,11 @@ func (d *DB) ClosePoll(ctx context.Context, id int64) (closed bool, p *Poll, err
 		if err != nil {
 			return err
 		}
+		if closed {
+			if err := t.auditWork(&AuditEntry{Action: AuditPollClose, Target: pollTarget(id)}); err != nil {
+				return err
+			}
+		}
 		p, err = pollGet(t, id)
 		return err
 	})
@@ -45,7 +50,10 @@ func (d *DB) ReopenPoll(ctx context.Context, id int64, closesAt time.Time) (*Pol
 		if p, err = pollGet(t, id); err == nil && !reopened {
 			err = Errorf(ECONFLICT, "poll_error_already_open", map[string]any{"ID": id}, "poll %d is open", id)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return t.auditWork(&AuditEntry{Action: AuditPollReopen, Target: pollTarget(id)})
 	})
 	if err != nil {
 		return nil, err

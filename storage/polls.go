@@ -151,6 +151,9 @@ func (d *DB) CreatePoll(ctx context.Context, in PollInput) (*Poll, error) {
 		if err := pollInsertOptions(t, id, in.Options); err != nil {
 			return err
 		}
+		if err := t.auditWork(&AuditEntry{Action: AuditPollCreate, Target: pollTarget(id)}); err != nil {
+			return err
+		}
 		p, err = pollGet(t, id)
 		return err
 	})
@@ -293,7 +296,10 @@ func (d *DB) UpdatePoll(ctx context.Context, id int64, upd PollUpdate) (*Poll, e
 		if err := pollCheckMeeting(t, in.MeetingID); err != nil {
 			return err
 		}
-		return pollSave(t, id, in, upd, d.Now().UTC())
+		if err := pollSave(t, id, in, upd, d.Now().UTC()); err != nil {
+			return err
+		}
+		return t.auditWork(&AuditEntry{Action: AuditPollUpdate, Target: pollTarget(id)})
 	})
 }
 
@@ -371,6 +377,9 @@ func pollSave(t *tx, id int64, in PollInput, upd PollUpdate, now time.Time) erro
 	return pollInsertOptions(t, id, in.Options)
 }
 
+// pollTarget is the audit target of poll id.
+func pollTarget(id int64) string { return fmt.Sprintf("poll:%d", id) }
+
 // DeletePoll removes the poll, its options, votes and message records;
 // the audit log records it (AuditPollDelete, with how many had voted).
 func (d *DB) DeletePoll(ctx context.Context, id int64) error {
@@ -385,7 +394,7 @@ func (d *DB) DeletePoll(ctx context.Context, id int64) error {
 		if _, err := t.exec("DELETE FROM polls WHERE id = ?", id); err != nil {
 			return err
 		}
-		return t.audit(&AuditEntry{Action: AuditPollDelete, Target: fmt.Sprintf("poll:%d", id),
+		return t.audit(&AuditEntry{Action: AuditPollDelete, Target: pollTarget(id),
 			Detail: map[string]string{"voters": fmt.Sprint(voters)}})
 	})
 }
@@ -411,7 +420,10 @@ func (d *DB) AddPollOption(ctx context.Context, pollID int64, label string, memb
 		label = labels[len(labels)-1]
 		_, err = t.exec(`INSERT INTO poll_options (poll_id, position, label, label_key, added_by)
 			VALUES (?, ?, ?, ?, ?)`, pollID, len(p.Options)+1, label, PollFold(label), nullIfZero(memberID))
-		return err
+		if err != nil || memberID != 0 {
+			return err // a member's own option is theirs, not a coordinator's action
+		}
+		return t.auditWork(&AuditEntry{Action: AuditPollOptionAdd, Target: pollTarget(pollID)})
 	})
 }
 

@@ -85,6 +85,9 @@ func TestAuthorizationMatrixActions(t *testing.T) {
 				before := azDump(t, path)
 				r := s.Act(context.Background(), handlers.Request{Identity: who, UserName: azNames[i]}, row.action, azValue(row.value, who))
 				azCheck(t, s, path, before, who, r, row.want[i])
+				if who == azCora {
+					azAudited(t, path, before, row.want)
+				}
 			})
 		}
 	}
@@ -102,6 +105,9 @@ func TestAuthorizationMatrixForms(t *testing.T) {
 					t.Fatalf("reply %s with field errors %v", r.Kind, errs)
 				}
 				azCheck(t, s, path, before, who, r, row.want[i])
+				if who == azCora {
+					azAudited(t, path, before, row.want)
+				}
 			})
 		}
 	}

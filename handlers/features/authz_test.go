@@ -131,6 +131,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 						t.Errorf("refused, but the database changed:\n%s", azDiff(before, after))
 					}
 				}
+				if who == azCora {
+					azAudited(t, path, before, row.want)
+				}
 			})
 		}
 	}
@@ -314,6 +317,35 @@ func azRows(db *sql.DB, table string) ([]string, error) {
 		out = append(out, fmt.Sprint(vals...))
 	}
 	return out, rows.Err()
+}
+
+// azAudited checks, for a cell of the coordinator, that a coordinator's
+// action (one a member is refused as coordinator-only, or one on another
+// person's poll) which changed the database left an audit entry with the
+// change: a new coordinator command, button or form cannot skip the audit
+// log. What a coordinator does for themselves as a member is not checked.
+func azAudited(t *testing.T, path, before string, want [4]authz) {
+	t.Helper()
+	if want[1] != coordOnly && want[2] != managerOnly {
+		return
+	}
+	after := azDump(t, path)
+	data := func(dump string) (rest string, audit int) {
+		var b strings.Builder
+		for _, l := range strings.SplitAfter(dump, "\n") {
+			if strings.HasPrefix(l, "audit: ") {
+				audit++
+				continue
+			}
+			b.WriteString(l)
+		}
+		return b.String(), audit
+	}
+	b, na := data(before)
+	a, nb := data(after)
+	if a != b && nb <= na {
+		t.Errorf("a coordinator's action changed the database without an audit entry:\n%s", azDiff(b, a))
+	}
 }
 
 // azDiff lists the lines only in before (-) or only in after (+).
