@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -47,8 +48,10 @@ func (d *DB) AddActivity(ctx context.Context, text, by string, u ActivityUpdate)
 		if err != nil {
 			return err
 		}
-		a.ID, err = res.LastInsertId()
-		return err
+		if a.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return t.auditWork(&AuditEntry{Action: AuditActivityAdd, Target: activityTarget(a.ID)})
 	})
 	if err != nil {
 		return nil, err
@@ -86,7 +89,7 @@ func validateActivity(a *Activity) error {
 
 // UpdateActivity edits an activity, planned or done.
 func (d *DB) UpdateActivity(ctx context.Context, id int64, u ActivityUpdate) (*Activity, error) {
-	return d.changeActivity(ctx, id, func(a *Activity) error {
+	return d.changeActivity(ctx, id, AuditActivityUpdate, func(a *Activity) error {
 		applyActivity(a, u)
 		return validateActivity(a)
 	})
@@ -94,7 +97,7 @@ func (d *DB) UpdateActivity(ctx context.Context, id int64, u ActivityUpdate) (*A
 
 // FinishActivity marks a planned activity done, now.
 func (d *DB) FinishActivity(ctx context.Context, id int64) (*Activity, error) {
-	return d.changeActivity(ctx, id, func(a *Activity) error {
+	return d.changeActivity(ctx, id, AuditActivityDone, func(a *Activity) error {
 		if a.Done {
 			return Errorf(ECONFLICT, "activity_error_done", map[string]any{"ID": id}, "activity %d is done", id)
 		}
@@ -103,7 +106,12 @@ func (d *DB) FinishActivity(ctx context.Context, id int64) (*Activity, error) {
 	})
 }
 
-func (d *DB) changeActivity(ctx context.Context, id int64, change func(a *Activity) error) (*Activity, error) {
+// activityTarget is the audit target of activity id.
+func activityTarget(id int64) string { return fmt.Sprintf("activity:%d", id) }
+
+// changeActivity runs change on activity id and saves it, in one write
+// transaction with its audit entry (action).
+func (d *DB) changeActivity(ctx context.Context, id int64, action AuditAction, change func(a *Activity) error) (*Activity, error) {
 	now := d.now()
 	var a *Activity
 	err := d.write(ctx, func(t *tx) error {
@@ -125,7 +133,10 @@ func (d *DB) changeActivity(ctx context.Context, id int64, change func(a *Activi
 		}
 		_, err = t.exec(`UPDATE activities SET text = ?, remarks = ?, due_on = ?, status = ?, updated_at = ?, done_at = ?
 			WHERE id = ?`, a.Text, a.Remarks, a.DueOn, status, formatTime(a.UpdatedAt), formatTime(a.DoneAt), a.ID)
-		return err
+		if err != nil {
+			return err
+		}
+		return t.auditWork(&AuditEntry{Action: action, Target: activityTarget(a.ID)})
 	})
 	if err != nil {
 		return nil, err

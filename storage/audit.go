@@ -47,6 +47,9 @@ const (
 	AuditInvitationAdd    AuditAction = "invitation.add"    // AddInvitation (outreach)
 	AuditInvitationUpdate AuditAction = "invitation.update" // UpdateInvitation (not the follow-up job's release)
 	AuditDeliveryResolve  AuditAction = "delivery.resolve"  // ResolveDelivery: a post said seen, or to repost
+	AuditActivityAdd      AuditAction = "activity.add"      // AddActivity (planned activities register)
+	AuditActivityUpdate   AuditAction = "activity.update"   // UpdateActivity
+	AuditActivityDone     AuditAction = "activity.done"     // FinishActivity
 )
 
 // AuditEntry is one row of the audit log.

@@ -161,6 +161,10 @@ func TestAuditSecretariatWork(t *testing.T) {
 	}
 	_, err = d.ResolveDelivery(coord, "poll:1", PlatformTeams, true, marieActor.Identity.String())
 	check("delivery said seen", err, "delivery.resolve poll:1 Marie Tremblay")
+	act, err := d.AddActivity(coord, "Explore a workspace with ISAC", marieActor.Identity.String(), ActivityUpdate{})
+	check("activity", err, "activity.add activity:1 Marie Tremblay")
+	_, err = d.FinishActivity(coord, act.ID)
+	check("activity done", err, "activity.done activity:1 Marie Tremblay")
 	clock.mu.Lock()
 	clock.t = start.Add(2 * time.Hour)
 	clock.mu.Unlock()
