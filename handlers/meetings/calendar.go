@@ -81,10 +81,10 @@ func calendarDescription(m *storage.Meeting, en, fr *call) string {
 	for _, c := range []*call{en, fr} {
 		var lines []string
 		if m.Theme != "" {
-			lines = append(lines, c.T("calendar_event_theme", map[string]any{"Theme": m.Theme}))
+			lines = append(lines, c.T("calendar_event_theme", map[string]any{"Theme": c.Own(m.Theme)}))
 		}
 		if m.Agenda != "" {
-			lines = append(lines, c.T("calendar_event_agenda", map[string]any{"Agenda": m.Agenda}))
+			lines = append(lines, c.T("calendar_event_agenda", map[string]any{"Agenda": c.Own(m.Agenda)}))
 		}
 		if m.Link != "" {
 			lines = append(lines, c.T("calendar_event_link", map[string]any{"Link": m.Link}))

@@ -208,6 +208,23 @@ func TestCalendarParsesBack(t *testing.T) {
 	if stamp, _ := icsGet(events[0], "DTSTAMP"); stamp != "20270201T170000Z" {
 		t.Errorf("DTSTAMP after an edit = %s", stamp)
 	}
+	// A theme written in both languages: each part of the description has
+	// its own language's half only.
+	theme = "Serving vulnerable communities / Servir les communautés vulnérables"
+	if _, err := e.db.UpdateMeeting(ctx, first.ID, storage.MeetingUpdate{Theme: &theme}); err != nil {
+		t.Fatal(err)
+	}
+	buf.Reset()
+	if err := e.f.Calendar(ctx, &buf); err != nil {
+		t.Fatal(err)
+	}
+	_, events = parseICS(t, buf.Bytes())
+	desc, _ = icsGet(events[0], "DESCRIPTION")
+	got = icsUnescape(t, desc)
+	if !strings.Contains(got, "Theme: Serving vulnerable communities\n") || !strings.Contains(got, "Thème\u00a0: Servir les communautés vulnérables\n") ||
+		strings.Count(got, " / ") != 0 {
+		t.Errorf("DESCRIPTION with a bilingual theme: %q", got)
+	}
 }
 
 func TestICSFoldingKeepsRunesWhole(t *testing.T) {

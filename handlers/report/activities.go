@@ -171,15 +171,16 @@ func (c *call) dueDate(s string) string {
 // activityLine is an activity as the report lists it: the text, its
 // target date, and its remarks.
 func (c *call) activityLine(a *storage.Activity, loc *time.Location) string {
-	line := a.Text
+	text := c.Own(a.Text)
+	line := text
 	switch {
 	case a.Done:
-		line = c.T("report_activity_done", map[string]any{"Text": a.Text, "Date": c.reportDate(a.DoneAt.In(loc))})
+		line = c.T("report_activity_done", map[string]any{"Text": text, "Date": c.reportDate(a.DoneAt.In(loc))})
 	case a.DueOn != "":
-		line = c.T("report_activity_due", map[string]any{"Text": a.Text, "Date": c.dueDate(a.DueOn)})
+		line = c.T("report_activity_due", map[string]any{"Text": text, "Date": c.dueDate(a.DueOn)})
 	}
 	if a.Remarks != "" {
-		line += " " + c.fact("activity_remarks", a.Remarks)
+		line += " " + c.fact("activity_remarks", c.Own(a.Remarks))
 	}
 	return line
 }

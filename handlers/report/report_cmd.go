@@ -52,7 +52,11 @@ func (s *Feature) cmdReport(ctx context.Context, c *call) handlers.Reply {
 		return c.Fail(err)
 	}
 	// For the coordinator only: the file names outreach contacts.
-	r := c.Reply("report", handlers.Ephemeral, c.reportSummary(d)...)
+	blocks := c.reportSummary(d)
+	if b := c.oneLanguageBlock(d); b != nil {
+		blocks = append(blocks, b)
+	}
+	r := c.Reply("report", handlers.Ephemeral, blocks...)
 	mime := "text/html; charset=utf-8"
 	if f == Markdown {
 		mime = "text/markdown; charset=utf-8"

@@ -118,17 +118,27 @@ func (c *call) meetingParts(rm reportMeeting, loc *time.Location) []docPart {
 		facts = append(facts, c.fact("record_format", c.T("format_"+string(r.Format), nil)))
 	}
 	if len(r.Panelists) > 0 {
-		facts = append(facts, c.fact("record_panelists", c.AndList(r.Panelists)))
+		facts = append(facts, c.fact("record_panelists", c.AndList(c.own(r.Panelists))))
 	}
 	if m.Theme != "" {
-		facts = append(facts, c.fact("report_theme", c.quote(m.Theme)))
+		facts = append(facts, c.fact("report_theme", c.quote(c.Own(m.Theme))))
 	}
 	facts = append(facts, c.fact("record_attendance", c.Count("report_attendance", r.Attendees(), nil)))
 	parts = append(parts, docPart{Items: facts})
 	if len(r.KeyPoints) > 0 {
-		parts = append(parts, docPart{Text: c.T("record_points", nil)}, docPart{Items: r.KeyPoints})
+		parts = append(parts, docPart{Text: c.T("record_points", nil)}, docPart{Items: c.own(r.KeyPoints)})
 	}
 	return parts
+}
+
+// own is each text as the reader should see it: their language's half of
+// text written "English / français" (handlers.Call.Own).
+func (c *call) own(texts []string) []string {
+	out := make([]string, len(texts))
+	for i, s := range texts {
+		out[i] = c.Own(s)
+	}
+	return out
 }
 
 // fact is "Label: value" with the language's punctuation.
@@ -156,11 +166,11 @@ func (c *call) reportDateTime(t time.Time, loc *time.Location) string {
 func (c *call) pollOutcome(p *storage.Poll, d *reportData) string {
 	w := winners(p)
 	if len(w) == 0 {
-		return c.T("report_poll_no_votes", map[string]any{"Question": c.quote(p.Question)})
+		return c.T("report_poll_no_votes", map[string]any{"Question": c.quote(c.Own(p.Question))})
 	}
 	quoted := make([]string, len(w))
 	for i, s := range w {
-		quoted[i] = c.quote(s)
+		quoted[i] = c.quote(c.Own(s))
 	}
 	votes := 0
 	if o, ok := optionByLabel(p, w[0]); ok {
@@ -168,7 +178,7 @@ func (c *call) pollOutcome(p *storage.Poll, d *reportData) string {
 	}
 	outcome := c.Count("report_poll_chosen", len(w), map[string]any{"List": c.AndList(quoted),
 		"Votes": c.Count("report_votes", votes, nil)})
-	line := c.Count("report_poll_result", p.Voters, map[string]any{"Question": c.quote(p.Question),
+	line := c.Count("report_poll_result", p.Voters, map[string]any{"Question": c.quote(c.Own(p.Question)),
 		"Outcome": outcome, "Voters": c.Count("report_voters", p.Voters, nil)})
 	if m, ok := d.MeetingByID[p.MeetingID]; ok && len(w) == 1 {
 		line += " " + c.T("report_poll_theme", map[string]any{"Date": c.reportDate(m.StartsAt.In(d.Loc)), "Theme": quoted[0]})

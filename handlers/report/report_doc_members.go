@@ -183,8 +183,12 @@ func (c *call) plannedSection(d *reportData) docSection {
 	sec.Parts = append(sec.Parts, docPart{H3: c.T("report_planned_meetings", nil)})
 	sec.Parts = append(sec.Parts, listOr(c.plannedLines(d.Planned, d.Loc), c.T("report_no_planned", nil)))
 	var themes []string
+	seen := map[string]bool{}
 	for _, t := range d.Candidates {
-		themes = append(themes, c.quote(t))
+		if q := c.quote(c.Own(t)); !seen[q] {
+			seen[q] = true
+			themes = append(themes, q)
+		}
 	}
 	sec.Parts = append(sec.Parts, docPart{H3: c.T("report_candidates", nil)}, listOr(themes, c.T("report_no_candidates", nil)))
 	if len(d.Activities) > 0 {
@@ -211,7 +215,7 @@ func (c *call) plannedLines(ms []*storage.Meeting, loc *time.Location) []string 
 	for _, m := range ms {
 		theme := c.T("report_theme_tbd", nil)
 		if m.Theme != "" {
-			theme = c.T("report_planned_theme", map[string]any{"Theme": c.quote(m.Theme)})
+			theme = c.T("report_planned_theme", map[string]any{"Theme": c.quote(c.Own(m.Theme))})
 		}
 		items = append(items, c.T("report_planned_line", map[string]any{"When": c.reportDateTime(m.StartsAt, loc),
 			"Title": c.s.meetings.Title(c.Call, m), "Theme": theme}))
@@ -256,7 +260,7 @@ func (c *call) challengesSection(d *reportData) docSection {
 			c.T("challenge_incidence", nil), c.T("challenge_plan", nil)}}
 	for _, ch := range d.Challenges {
 		x := challengeTexts(c.s.tr, c.Lang, ch)
-		t.Rows = append(t.Rows, []string{x.problem, x.criticality, x.incidence, x.plan})
+		t.Rows = append(t.Rows, []string{c.Own(x.problem), x.criticality, c.Own(x.incidence), c.Own(x.plan)})
 		t.RowKeys = append(t.RowKeys, fmt.Sprint(ch.ID))
 	}
 	return addPart(sec, docPart{Table: t})
