@@ -24,7 +24,7 @@ func TestReportShowsReadersHalf(t *testing.T) {
 	e.Env = handlerstest.New(t, handlerstest.Setup{Clock: clock, Poster: poster, Install: func(s *handlers.Service) {
 		m := meetings.Install(s, meetings.Options{})
 		polls.Install(s, polls.Deps{Meetings: m})
-		e.f = Install(s, Deps{Meetings: m, Directory: directory.Install(s)})
+		e.f = Install(s, Deps{Meetings: m, Directory: directory.Install(s)}, Options{})
 	}})
 	for _, id := range []string{"ann", "bob"} {
 		e.join(id, strings.ToUpper(id), "en")
