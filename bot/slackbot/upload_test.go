@@ -41,8 +41,10 @@ func TestReportCommandUploadsFile(t *testing.T) {
 		!bytes.Contains(files[0].Data, []byte("Problems and challenges")) {
 		t.Fatalf("upload: %d calls, files %d", len(up), len(files))
 	}
-	if got := files[0].Channel; got != "C0CHAN" {
-		t.Errorf("shared to %q, want the command's channel C0CHAN", got)
+	// The report names outreach contacts: it goes to the coordinator's
+	// direct messages, never into the channel the command came from.
+	if got := files[0].Channel; got != "U0COORD" {
+		t.Errorf("shared to %q, want the coordinator's direct messages (U0COORD), not the channel C0CHAN", got)
 	}
 }
 
