@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"time"
 
 	"copbot/bot/internal/metrics"
 	"copbot/storage"
@@ -36,6 +37,17 @@ func (a *App) watchOutboxes() {
 		if ob, ok := a.posters.by[p].(outboxStats); ok {
 			a.metrics.AddOutbox(string(p), ob.OutboxStats)
 		}
+	}
+}
+
+// socketObserver counts a platform's Socket Mode envelopes (nil without
+// metrics: the adapter then observes nothing).
+func (a *App) socketObserver(p storage.Platform) func(kind, outcome string, took time.Duration) {
+	if a.metrics == nil {
+		return nil
+	}
+	return func(kind, outcome string, took time.Duration) {
+		a.metrics.SocketEnvelope(string(p), kind, outcome, took)
 	}
 }
 

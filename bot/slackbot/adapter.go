@@ -40,6 +40,12 @@ type Config struct {
 	// Requests is the record of handled requests (the *storage.DB), so
 	// that a replay or a redelivery acts once, across restarts too.
 	Requests once.Store
+	// Observe, when set, hears of every Socket Mode envelope once it is
+	// settled: its kind (command, interaction, event), its outcome (acked,
+	// redelivered, busy, failed) and the time from its arrival to then.
+	// HTTP callbacks are observed by the server's middleware instead. It
+	// must not block.
+	Observe func(kind, outcome string, took time.Duration)
 }
 
 // service is what the adapter needs of handlers.Service; tests wrap it to

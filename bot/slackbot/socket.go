@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -62,9 +63,11 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 	if evt.Request == nil || evt.Request.EnvelopeID == "" {
 		return
 	}
+	start, kind := time.Now(), socketKind(evt.Type)
 	s := a.limit.Enter()
 	if s == nil {
 		a.log.Warn("slack socket mode busy: envelope not acknowledged", "type", evt.Type, "refused_total", a.limit.Refused())
+		a.observe(kind, "busy", start)
 		return
 	}
 	req := *evt.Request
@@ -83,11 +86,13 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 		switch {
 		case err != nil:
 			a.log.Warn("slack socket mode envelope not begun, not acknowledged", "envelope", req.EnvelopeID, "err", err)
+			a.observe(kind, "failed", start)
 			return
 		case st != once.First:
 			// Acked again (the first ack may be what was lost) but not run twice.
 			a.log.Info("slack socket mode envelope redelivered; ignored", "envelope", req.EnvelopeID, "key", d.Matched())
 			a.sendAck(ctx, client, req, nil)
+			a.observe(kind, "redelivered", start)
 			return
 		}
 		wctx := d.Context(bctx)
@@ -95,7 +100,29 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 		ack, responseURL := a.socketAck(wctx, s, evt)
 		a.finish(wctx, d)
 		a.ack(ctx, client, req, ack, responseURL)
+		a.observe(kind, "acked", start)
 	}()
+}
+
+// socketKind names an envelope's type with the words the HTTP routes'
+// metrics use, so that both transports add up in the same series.
+func socketKind(t socketmode.EventType) string {
+	switch t {
+	case socketmode.EventTypeSlashCommand:
+		return "command"
+	case socketmode.EventTypeInteractive:
+		return "interaction"
+	case socketmode.EventTypeEventsAPI:
+		return "event"
+	}
+	return "other"
+}
+
+// observe reports a settled envelope to Config.Observe, if set.
+func (a *Adapter) observe(kind, outcome string, start time.Time) {
+	if a.cfg.Observe != nil {
+		a.cfg.Observe(kind, outcome, time.Since(start))
+	}
 }
 
 // socketAck computes the same payload the HTTP route would answer with.

@@ -190,3 +190,49 @@ func TestSocketModeLargeAckGoesToResponseURL(t *testing.T) {
 		t.Errorf("response_url got %v", hook.JSON["text"])
 	}
 }
+
+// Every settled envelope reaches Config.Observe with the HTTP routes'
+// kind, so Socket Mode shows in the same metrics; a redelivered envelope
+// is acked again and observed as such, not as a second run.
+func TestSocketModeIsObserved(t *testing.T) {
+	t.Parallel()
+	type seen struct{ kind, outcome string }
+	obs := make(chan seen, 8)
+	e := newEnv(t, withConfig(func(c *Config) {
+		c.AppToken = "xapp-1-test"
+		c.Observe = func(kind, outcome string, took time.Duration) {
+			if took < 0 {
+				t.Errorf("%s %s took %v", kind, outcome, took)
+			}
+			obs <- seen{kind, outcome}
+		}
+	}))
+	e.join(marie())
+	sock := newFakeSocket(t, e.fake)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go e.a.RunSocketMode(ctx)
+
+	cmd := map[string]any{"command": "/cop", "text": "who Ontario", "user_id": "U0ASKER", "user_name": "a",
+		"channel_id": "C0", "team_id": "T0", "trigger_id": "1.2.3", "response_url": "https://hooks.slack.com/commands/T0/1/x"}
+	for _, want := range []seen{{"command", "acked"}, {"command", "redelivered"}} {
+		sock.roundTrip(t, envelope(t, "env-observed", "slash_commands", cmd))
+		select {
+		case got := <-obs:
+			if got != want {
+				t.Errorf("observed %v, want %v", got, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("nothing observed, want %v", want)
+		}
+	}
+	sock.roundTrip(t, []byte(fixture(t, "socketmode_events_api_envelope.json")))
+	select {
+	case got := <-obs:
+		if want := (seen{"event", "acked"}); got != want {
+			t.Errorf("observed %v, want %v", got, want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the event was not observed")
+	}
+}

@@ -45,6 +45,7 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	refusals *prometheus.CounterVec
+	socket   *prometheus.CounterVec
 }
 
 // New registers every family.
@@ -63,12 +64,15 @@ func New(o Options) *Metrics {
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "copbot_refusals_total",
 			Help: "Requests refused before any work: intake (too many bodies from one address, 429), busy (no place among those in progress, 503), unauthenticated (bad signature or token, 401), rate_limit (one person over their allowance)."},
 			[]string{"platform", "reason"}),
+		socket: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "copbot_socket_envelopes_total",
+			Help: "Socket Mode envelopes settled, by platform, kind and outcome: acked, redelivered (acked, not run again), busy (no place, left unacknowledged), failed (not begun, left unacknowledged)."},
+			[]string{"platform", "kind", "outcome"}),
 	}
 	bi := prometheus.NewGauge(prometheus.GaugeOpts{Name: "copbot_build_info",
 		Help:        "Always 1; the labels say which copbot this is.",
 		ConstLabels: prometheus.Labels{"version": o.Build.Version, "revision": o.Build.Revision, "goversion": o.Build.GoVersion, "sqlite": o.Build.SQLite}})
 	bi.Set(1)
-	m.reg.MustRegister(m.requests, m.latency, m.refusals, bi,
+	m.reg.MustRegister(m.requests, m.latency, m.refusals, m.socket, bi,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if o.Store != nil {
 		m.reg.MustRegister(&storeCollector{store: o.Store, now: o.Now})
@@ -91,6 +95,20 @@ func (m *Metrics) AddOutbox(platform string, stats func() (depth int, dropped in
 // Handler serves the registry in Prometheus' text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+}
+
+// SocketEnvelope counts one envelope that came over a socket rather than
+// an HTTP request (Slack's Socket Mode), and times the acked ones in the
+// same latency series as HTTP callbacks of that kind. A busy envelope is
+// a refusal, as a 503 is over HTTP.
+func (m *Metrics) SocketEnvelope(platform, kind, outcome string, took time.Duration) {
+	m.socket.WithLabelValues(platform, kind, outcome).Inc()
+	switch outcome {
+	case "acked":
+		m.latency.WithLabelValues(platform, kind).Observe(took.Seconds())
+	case "busy":
+		m.refusals.WithLabelValues(platform, "busy").Inc()
+	}
 }
 
 // RateLimited counts one request refused by a person's rate limit.

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Paths nobody serves are one "other" series, whatever a scanner tries,
@@ -49,6 +50,30 @@ func TestMiddlewareLabelsAreBounded(t *testing.T) {
 	for _, leaked := range []string{"wp-admin", ".env", "a b"} {
 		if strings.Contains(s, leaked) {
 			t.Errorf("a requested path %q became a label", leaked)
+		}
+	}
+}
+
+// Socket Mode envelopes are counted by outcome; the acked ones share the
+// HTTP callbacks' latency series and a busy one is a refusal.
+func TestSocketEnvelopes(t *testing.T) {
+	m := New(Options{})
+	m.SocketEnvelope("slack", "command", "acked", 20*time.Millisecond)
+	m.SocketEnvelope("slack", "command", "redelivered", time.Millisecond)
+	m.SocketEnvelope("slack", "interaction", "busy", 0)
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	s := rec.Body.String()
+	for _, want := range []string{
+		`copbot_socket_envelopes_total{kind="command",outcome="acked",platform="slack"} 1`,
+		`copbot_socket_envelopes_total{kind="command",outcome="redelivered",platform="slack"} 1`,
+		`copbot_socket_envelopes_total{kind="interaction",outcome="busy",platform="slack"} 1`,
+		`copbot_request_duration_seconds_count{kind="command",platform="slack"} 1`,
+		`copbot_request_duration_seconds_bucket{kind="command",platform="slack",le="0.025"} 1`,
+		`copbot_refusals_total{platform="slack",reason="busy"} 1`,
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("scrape lacks %s", want)
 		}
 	}
 }
