@@ -62,6 +62,9 @@ type voteWriter struct {
 	// voted sees the statements each vote ran itself (its savepoint aside).
 	batched func(n int)
 	voted   func(statements int)
+	// took, when set (tests), sees the size of every batch taken, before
+	// its transaction waits for the write gate.
+	took func(n int)
 }
 
 func newVoteWriter(d *DB) *voteWriter {
@@ -134,6 +137,9 @@ func (w *voteWriter) run() {
 			default:
 				break drain
 			}
+		}
+		if w.took != nil {
+			w.took(len(batch))
 		}
 		w.commit(batch)
 		clear(batch)

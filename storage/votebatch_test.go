@@ -61,6 +61,8 @@ func TestVoteBatchOneTransaction(t *testing.T) {
 	d.votes.batched = func(k int) { mu.Lock(); batches = append(batches, k); mu.Unlock() }
 	d.votes.voted = func(k int) { mu.Lock(); statements = append(statements, k); mu.Unlock() }
 
+	took := make(chan int, n+1)
+	d.votes.took = func(k int) { took <- k }
 	release := holdGate(t, d)
 	results := make([]*VoteResult, n+1)
 	var wg sync.WaitGroup
@@ -73,8 +75,10 @@ func TestVoteBatchOneTransaction(t *testing.T) {
 			results[i] = res
 		})
 	}
-	vote(0) // the writer takes it and waits for the gate with it
-	waitFor(t, "the writer to take the first vote", func() bool { return len(d.votes.queue) == 0 })
+	vote(0) // the writer takes it alone and waits for the gate with it
+	if k := <-took; k != 1 {
+		t.Fatalf("the writer took %d votes first, want 1", k)
+	}
 	for i := 1; i <= n; i++ {
 		vote(i)
 	}
@@ -163,11 +167,21 @@ func TestVoteBatchBadVotesFailAlone(t *testing.T) {
 		{"ended", ended, p.ID, ids[3], p.Options[1].ID, "canceled", false},
 		{"second", okCtx2, p.ID, ids[4], p.Options[2].ID, "", true},
 	}
+	took := make(chan int, len(votes))
+	d.votes.took = func(k int) { took <- k }
 	release := holdGate(t, d)
 	errs := make([]error, len(votes))
 	var wg sync.WaitGroup
 	for i, v := range votes {
 		wg.Go(func() { _, errs[i] = d.Vote(v.ctx, v.poll, v.member, v.option) })
+		if i == 0 {
+			// Taken alone: the writer now waits for the gate, and
+			// every later vote stays in the queue until it is released.
+			if k := <-took; k != 1 {
+				t.Fatalf("the writer took %d votes first, want 1", k)
+			}
+			continue
+		}
 		waitFor(t, "vote "+v.name+" to queue", func() bool { return len(d.votes.queue) == i })
 	}
 	// The writer holds the first vote; the others wait in the queue.
