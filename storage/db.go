@@ -56,11 +56,26 @@ func Open(ctx context.Context, path string) (*DB, error) { return open(ctx, path
 // open is Open with extra URI parameters: tests open with mode=ro to see
 // what a read-only file does, as root, for whom file modes do not hold.
 func open(ctx context.Context, path string, extra url.Values) (*DB, error) {
+	return openCached(ctx, path, extra, &images)
+}
+
+// openCached is open with the cache of new databases' image it uses (see
+// freshimage.go).
+func openCached(ctx context.Context, path string, extra url.Values, cache *imageCache) (*DB, error) {
 	if err := checkFolder(path); err != nil {
 		return nil, err
 	}
 	d := connect(path, extra)
-	err := d.migrate(ctx, migrations())
+	names := migrations()
+	fresh := extra == nil && isNew(path)
+	placed := fresh && cache.place(path)
+	err := d.migrate(ctx, names)
+	switch {
+	case err == nil && placed:
+		err = d.renew(ctx, names)
+	case err == nil && fresh:
+		cache.learn(ctx, d)
+	}
 	if err == nil {
 		err = d.writeProbe(ctx)
 	}
