@@ -32,6 +32,7 @@ func (p *recordingPoster) Update(_ context.Context, ref handlers.MessageRef, r h
 }
 
 func TestFanoutPartialFailureReportsBoth(t *testing.T) {
+	t.Parallel()
 	slack := &recordingPoster{platform: storage.PlatformSlack}
 	teams := &recordingPoster{platform: storage.PlatformTeams, fail: errors.New("connector down")}
 	f := &fanout{}
@@ -68,6 +69,7 @@ func (p *directPoster) Direct(_ context.Context, to storage.Identity, r handlers
 }
 
 func TestFanoutDirectRoutesByPlatform(t *testing.T) {
+	t.Parallel()
 	slack := &directPoster{recordingPoster: recordingPoster{platform: storage.PlatformSlack}}
 	teams := &recordingPoster{platform: storage.PlatformTeams}
 	f := &fanout{}

@@ -30,6 +30,7 @@ import (
 func chromiumPath(t *testing.T) string { return browsertest.Path(t) }
 
 func TestReportInHeadlessChromium(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}

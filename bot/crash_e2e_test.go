@@ -31,6 +31,7 @@ const (
 
 // TestKill9ChildPosts is the child; it skips unless run by a test below.
 func TestKill9ChildPosts(t *testing.T) {
+	t.Parallel()
 	if !crashtest.IsChild("post") {
 		t.Skip("the child process of the kill -9 tests of keyed posts")
 	}
@@ -103,6 +104,7 @@ func (e *e2eBot) cardCopies(tc *teamsConnector) (slack, teams, recorded int) {
 // Slack by its key (conversations.history) and records it, and posts the
 // Teams copy it never tried.
 func TestKill9BetweenSlackCardAndRecord(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs and kills a child process")
 	}
@@ -120,6 +122,7 @@ func TestKill9BetweenSlackCardAndRecord(t *testing.T) {
 // not yet in poll_messages): the next process records the Slack copy and,
 // as Teams cannot be searched, posts the Teams copy once more, not more.
 func TestKill9BetweenTeamsCardAndRecord(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs and kills a child process")
 	}
@@ -173,6 +176,7 @@ func (e *e2eBot) voteUpdatesTheCard() {
 // process finds it by its stable key, records the notice as posted once
 // Teams has it too, and posts nothing twice.
 func TestKill9BetweenAnnouncementAndRecord(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs and kills a child process")
 	}

@@ -81,6 +81,7 @@ func (e *e2eBot) keyedMessages(key string) int {
 // lost. The scheduler's retry finds the post by its metadata key with
 // conversations.history and records it: one message in the channel.
 func TestLostSlackAnswerPostsReminderOnce(t *testing.T) {
+	t.Parallel()
 	e, due := newReminderE2E(t)
 	e.slack.LoseAnswer("chat.postMessage")
 	e.advanceTo(due)                  // posted, the answer lost: the attempt fails
@@ -103,6 +104,7 @@ func TestLostSlackAnswerPostsReminderOnce(t *testing.T) {
 // renewed). A new process on the same database, a lease later, takes the
 // reminder over, finds the post by its key and does not post it again.
 func TestCrashAfterSlackPostPostsOnce(t *testing.T) {
+	t.Parallel()
 	e, due := newReminderE2E(t)
 	e.slack.HangAnswer("chat.postMessage")
 	e.clock.Set(due) // not settled: the job hangs in the post
@@ -252,6 +254,7 @@ func (e *e2eBot) withTeams(tc *teamsConnector) {
 // the scheduler retries Teams alone until it goes out, and Slack shows it
 // once.
 func TestSlackAndTeamsRetryTeamsAlone(t *testing.T) {
+	t.Parallel()
 	// Teams takes the announcement of the new meeting, then answers 502 to
 	// the reminder's first two attempts.
 	e, tc, due := newTeamsReminderE2E(t)
@@ -286,6 +289,7 @@ func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f
 // meeting status and the delivery command then tell a coordinator to check
 // the channel, and "delivery repost" posts it once more.
 func TestLostTeamsAnswerPostsAtMostTwice(t *testing.T) {
+	t.Parallel()
 	e, tc, due := newTeamsReminderE2E(t)
 	tc.loseNext(100)
 	for _, d := range []time.Duration{0, time.Second, 3 * time.Second, 7 * time.Second, 15 * time.Second, 30 * time.Minute} {

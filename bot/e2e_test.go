@@ -179,6 +179,7 @@ func (e *e2eBot) members() int {
 }
 
 func TestServeSlackEndToEnd(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	e.cfg.HTTP.CalendarToken = "cal-secret"
 	e.start()
@@ -217,6 +218,7 @@ func TestServeSlackEndToEnd(t *testing.T) {
 // restarts, and a reminder missed while the bot was down posted once,
 // marked late.
 func TestRemindersExactlyOnceAcrossRestarts(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t, "1h", "30m")
 	e.cfg.Community.Timezone = "America/Halifax"
 	clock := e.useClock(time.Date(2031, 3, 12, 15, 0, 0, 0, time.UTC))
@@ -286,6 +288,7 @@ func formText(c slacktest.Call) string {
 // its result once whatever the restarts, and sets the linked meeting's
 // theme to the winner.
 func TestPollClosesOnceAcrossRestarts(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	clock := e.useClock(time.Date(2031, 1, 5, 15, 0, 0, 0, time.UTC))
 	e.start()

@@ -37,6 +37,7 @@ func sample(scrape, series string) float64 {
 }
 
 func TestMetricsEndToEnd(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t, "24h")
 	e.cfg.HTTP.MetricsListen = "127.0.0.1:0"
 	e.useClock(time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC)) // the rate limit's allowance does not refill
@@ -118,6 +119,7 @@ func grepLines(s, sub string) string {
 }
 
 func TestMetricsListenLoopbackOnly(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		addr  string
 		allow bool

@@ -71,6 +71,7 @@ const (
 // report's own secret, as a bearer token or ?token=, never the calendar
 // token; with a bilingual 400 for a bad period.
 func TestReportPageServed(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	e.cfg.HTTP.CalendarToken = calTokenE2E
 	e.cfg.HTTP.ReportToken = reportTokenE2E
@@ -114,6 +115,7 @@ func TestReportPageServed(t *testing.T) {
 // TestReportPageHeaders: the page is kept out of caches and its address
 // (which may hold the token) out of Referer headers.
 func TestReportPageHeaders(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	e.cfg.HTTP.ReportToken = reportTokenE2E
 	e.start()
@@ -135,6 +137,7 @@ func TestReportPageHeaders(t *testing.T) {
 // with the calendar's: it names outreach contacts, so it is never public
 // the way the calendar may be.
 func TestReportPageNeedsAToken(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	e.cfg.HTTP.CalendarToken = calTokenE2E
 	seedDemoFile(t, e.cfg.Storage.Path)
@@ -152,6 +155,7 @@ func TestReportPageNeedsAToken(t *testing.T) {
 // both languages); an altered one is 404. Each view is audited, by how
 // the page was opened.
 func TestReportPageSignedLink(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	e.cfg.HTTP.ReportToken = reportTokenE2E
 	var mu sync.Mutex
