@@ -10,7 +10,7 @@ import (
 )
 
 // cmdReport: copbot report --from DATE --to DATE [-lang en|fr]
-// [-format md|html] [-o FILE] writes the report to the Council.
+// [-format md|html|docx] [-o FILE] writes the report to the Council.
 func cmdReport(ctx context.Context, args []string, global string, env Env) error {
 	fs := newFlags("report", env)
 	cfgPath := fs.String("config", "", "config file")
@@ -19,8 +19,8 @@ func cmdReport(ctx context.Context, args []string, global string, env Env) error
 	nextFrom := fs.String("next-from", "", "first day of the next period, YYYY-MM-DD (default: the day after -to)")
 	nextTo := fs.String("next-to", "", "last day of the next period, YYYY-MM-DD (default: twelve months on)")
 	lang := fs.String("lang", "", "en or fr (default: the community's)")
-	format := fs.String("format", "md", "md or html")
-	out := fs.String("o", "", "output file (default: standard output)")
+	format := fs.String("format", "md", "md, html or docx (an editable Word document)")
+	out := fs.String("o", "", "output file, - for standard output (default: standard output; for docx, the report's file name here)")
 	if pos, err := parseInterleaved(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -40,6 +40,11 @@ func cmdReport(ctx context.Context, args []string, global string, env Env) error
 	defer app.Close()
 	if *lang == "" {
 		*lang = cfg.Community.DefaultLanguage
+	}
+	if *out == "" && report.Format(*format) == report.DOCX {
+		// A Word file is not for a terminal: it goes to a file unless
+		// "-o -" asks for standard output.
+		*out = report.FileName(period, *lang, report.DOCX)
 	}
 	err = writeOut(*out, env.Stdout, func(w io.Writer) error {
 		return app.Features.Report.Report(ctx, w, period, *lang, report.Format(*format))

@@ -22,7 +22,7 @@ var reportFlags = handlers.FlagSpec{
 	Help: "--from, --to, --next-from, --next-to, --lang, --format",
 }
 
-// cmdReport: report [FROM TO] [--lang en|fr] [--format html|md]. Without
+// cmdReport: report [FROM TO] [--lang en|fr] [--format html|md|docx]. Without
 // dates the period is the six months up to today. "report link …" hands
 // out a signed link to the report page instead (links.go).
 func (s *Feature) cmdReport(ctx context.Context, c *call) handlers.Reply {
@@ -57,11 +57,7 @@ func (s *Feature) cmdReport(ctx context.Context, c *call) handlers.Reply {
 		blocks = append(blocks, b)
 	}
 	r := c.Reply("report", handlers.Ephemeral, blocks...)
-	mime := "text/html; charset=utf-8"
-	if f == Markdown {
-		mime = "text/markdown; charset=utf-8"
-	}
-	r.File = &handlers.File{Name: FileName(p, lang, f), MIME: mime, Data: buf.Bytes()}
+	r.File = &handlers.File{Name: FileName(p, lang, f), MIME: f.MIME(), Data: buf.Bytes()}
 	return r
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"copbot/internal/docx"
 	"copbot/storage"
 )
 
@@ -38,14 +39,26 @@ func parseReportTemplate() (*template.Template, error) {
 	}).ParseFS(reportTemplateFS, "templates/report.html.tmpl")
 }
 
-// Format is md or html.
+// Format is md, html or docx.
 type Format string
 
 // Report formats.
 const (
 	Markdown Format = "md"
 	HTML     Format = "html"
+	DOCX     Format = "docx"
 )
+
+// MIME is the media type of a report file in format f.
+func (f Format) MIME() string {
+	switch f {
+	case Markdown:
+		return "text/markdown; charset=utf-8"
+	case DOCX:
+		return docx.MIME
+	}
+	return "text/html; charset=utf-8"
+}
 
 // Report writes the report to the Council for period p in lang ("en" or
 // "fr") and format. Figures are computed from the database for the period:
@@ -77,6 +90,9 @@ func (s *Feature) auditExport(ctx context.Context, p Period, lang string, f Form
 // renderReport writes the facts d in lang and format f.
 func (s *Feature) renderReport(w io.Writer, d *reportData, lang string, f Format) error {
 	doc := s.reportDocument(d, lang)
+	if f == DOCX {
+		return renderDOCX(w, doc, s.now())
+	}
 	// The document shows user text as its own escaping does: the marks
 	// that set it apart in chat replies come out (see unmarked).
 	var b strings.Builder
@@ -95,7 +111,7 @@ func (s *Feature) checkReportArgs(p Period, lang string, f Format) error {
 	switch {
 	case lang != "en" && lang != "fr":
 		return storage.Errorf(storage.EINVALID, "report_error_lang", map[string]any{"Value": lang}, "bad language %q", lang)
-	case f != Markdown && f != HTML:
+	case f != Markdown && f != HTML && f != DOCX:
 		return storage.Errorf(storage.EINVALID, "report_error_format", map[string]any{"Value": string(f)}, "bad format %q", f)
 	case p.From.IsZero() || p.To.IsZero() || p.To.Before(p.From):
 		return storage.Errorf(storage.EINVALID, "report_error_period", nil, "bad period")
