@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // User text (a poll question, an option, a meeting title or theme) may be
@@ -80,13 +81,16 @@ func readsFrench(s string) bool {
 	if strings.ContainsAny(s, "àâçéèêëîïôûùüÿœæÀÂÇÉÈÊËÎÏÔÛÙÜŸŒÆ«»") {
 		fr++
 	}
+	// Apostrophes, straight or typographic (’), stay inside words so
+	// that elisions count: l'accueil, d’Edmonton.
 	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && r != '\''
+		return !unicode.IsLetter(r) && r != '\'' && r != '’'
 	})
 	for _, w := range words {
-		if i := strings.IndexAny(w, "'’"); i == 1 && len(w) > 2 { // l'accueil, d'appels
+		if i := strings.IndexAny(w, "'’"); i == 1 && len(w) > 2 { // l'accueil, d’appels
 			fr++
-			w = w[2:]
+			_, size := utf8.DecodeRuneInString(w[i:])
+			w = w[i+size:]
 		}
 		switch {
 		case frenchWords[w]:

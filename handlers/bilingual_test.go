@@ -13,6 +13,8 @@ func TestSplitBilingual(t *testing.T) {
 			"Serving vulnerable communities", "Servir les communautés vulnérables", true},
 		{"Accessibility in contact centres / L'accessibilité dans les centres d'appels",
 			"Accessibility in contact centres", "L'accessibilité dans les centres d'appels", true},
+		{"City of Edmonton 311 / Ville d’Edmonton 311", "City of Edmonton 311", "Ville d’Edmonton 311", true}, // typographic elision
+		{"L’IA au quotidien / AI every day", "AI every day", "L’IA au quotidien", true},
 		{"Yes / No", "", "", false},
 		{"Oui / Non", "", "", false},
 		{"Before / after 2020", "", "", false},
