@@ -27,7 +27,8 @@ func TestPlaceSentences(t *testing.T) {
 			of, the, gov := c.Place(j.Code, handlers.PlaceOf), c.Place(j.Code, handlers.PlaceThe), c.Place(j.Code, handlers.PlaceToGov)
 			cov := challengeTexts(f.tr, lang, &storage.Challenge{Kind: storage.ChallengeCoverage, Criticality: storage.CriticalityHigh,
 				Jurisdictions: []string{j.Code}})
-			inv := c.invitationLine(&storage.Invitation{Target: j.Code, Contact: "X", SentOn: "2026-10-01"})
+			// The contact is user text, marked as typed: read as people see it.
+			inv := handlers.Unmark(c.invitationLine(&storage.Invitation{Target: j.Code, Contact: "X", SentOn: "2026-10-01"}))
 			want := map[string][2]string{
 				"uncovered": {c.reportUncovered([]storage.Jurisdiction{j}), map[string]string{
 					"en": "No representative yet from " + of + " (" + j.Code + ").",
@@ -70,7 +71,7 @@ func TestPlaceSentences(t *testing.T) {
 		{"fr", "provincial", "Invitation aux gouvernements provinciaux et territoriaux envoyée à X le 1er octobre 2026."},
 	} {
 		v := &storage.Invitation{Target: tt.order, OrderTarget: true, Contact: "X", SentOn: "2026-10-01"}
-		if got := nb.ReplaceAllString(f.langCall(tt.lang).invitationLine(v), " "); got != tt.want {
+		if got := nb.ReplaceAllString(handlers.Unmark(f.langCall(tt.lang).invitationLine(v)), " "); got != tt.want {
 			t.Errorf("%s %s: got %q, want %q", tt.lang, tt.order, got, tt.want)
 		}
 	}

@@ -63,7 +63,8 @@ type reportData struct {
 	Today       time.Time          // the calendar date the report is made on
 	Polls       []*storage.Poll    // closed in the period, oldest first
 	Planned     []*storage.Meeting
-	Candidates  []string // themes proposed in open polls, most voted first
+	Candidates  []string        // themes proposed in open polls, most voted first
+	OpenPolls   []*storage.Poll // the open polls the candidates come from
 	Outreach    []*storage.Invitation
 	Challenges  []*storage.Challenge
 	Activities  []*storage.Activity // planned now
@@ -196,6 +197,7 @@ func (s *Feature) reportPolls(ctx context.Context, d *reportData, start, end tim
 		case !p.Open() && !p.ClosedAt.Before(start) && p.ClosedAt.Before(end):
 			d.Polls = append(d.Polls, p)
 		case p.Open():
+			d.OpenPolls = append(d.OpenPolls, p)
 			for _, o := range p.Options {
 				votes[o.Label] += o.Votes
 			}

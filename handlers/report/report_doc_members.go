@@ -241,7 +241,7 @@ func (c *call) placeList(js []storage.Jurisdiction) string {
 
 func (c *call) invitationLine(v *storage.Invitation) string {
 	sent, _ := handlers.ParseDate(v.SentOn)
-	data := map[string]any{"Target": c.invitationTarget(v), "Contact": v.Contact, "Date": c.reportDate(sent)}
+	data := map[string]any{"Target": c.invitationTarget(v), "Contact": c.Own(v.Contact), "Date": c.reportDate(sent)}
 	if v.FollowUpAt.IsZero() {
 		return c.T("report_invitation", data)
 	}

@@ -187,7 +187,7 @@ func (s *Feature) noticeCoordinators(ctx context.Context, m *storage.Member) {
 			"Organization": handlers.User(m.Organization), "Place": c.PlaceName(m.Jurisdiction)})}}
 		for _, v := range accepted {
 			blocks = append(blocks, handlers.Context{Text: c.T("outreach_accepted_notice", map[string]any{"ID": v.ID,
-				"Target": c.invitationTarget(v), "Contact": v.Contact})})
+				"Target": c.invitationTarget(v), "Contact": c.Own(v.Contact)})})
 		}
 		return c.Reply("member_notice", handlers.Ephemeral, blocks...)
 	})

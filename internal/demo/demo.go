@@ -19,7 +19,9 @@ import (
 // a panel held on September 16, 2026 with its record, a closed theme poll
 // with votes, quarterly meetings ahead, a challenge and invitations. It
 // refuses a database that has members or meetings. Every person and
-// address is invented (example.ca).
+// address is invented (example.ca). Every text a coordinator would write
+// is in both languages ("English / français"), so that each language's
+// report shows its own.
 //
 // It moves the store's clock (db.Now) while it writes, so that rows carry
 // the demo's dates, and puts it back before returning: nothing else may
@@ -33,7 +35,7 @@ func Seed(ctx context.Context, db *storage.DB) error {
 	clock := &demoClock{}
 	db.Now = clock.now
 	g := &demoGen{ctx: ctx, db: db, clock: clock, loc: demoZone()}
-	for _, step := range []func() error{g.joinMembers, g.meetings, g.polls, g.record, g.challenges, g.outreach} {
+	for _, step := range []func() error{g.joinMembers, g.meetings, g.polls, g.record, g.challenges, g.outreach, g.activities} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -244,24 +246,30 @@ func (g *demoGen) record() error {
 	g.clock.t = time.Date(2026, 9, 17, 15, 0, 0, 0, time.UTC)
 	panel, held, n := storage.FormatPanel, true, 47
 	_, err := g.db.RecordMeeting(g.ctx, g.sept.ID, storage.RecordUpdate{Held: &held, Format: &panel, Attendance: &n,
-		Panelists: []string{"Employment and Social Development Canada", "ServiceOntario", "City of Edmonton 311"},
+		Panelists: []string{"Employment and Social Development Canada / Emploi et Développement social Canada",
+			"Ontario Ministry of Public and Business Service Delivery / Ministère des Services au public et aux entreprises de l’Ontario",
+			"City of Edmonton 311 / Ville d’Edmonton 311"},
 		AddPoints: keyPoints, By: "console:demo"})
 	return err
 }
 
 // keyPoints are the key points of the demo's September panel.
 var keyPoints = []string{
-	"Video relay and TTY calls are now answered in every federal contact centre.",
-	"Plain-language scripts cut repeat calls by a fifth in ServiceOntario’s pilot.",
-	"Municipal 311 lines want a shared accessibility checklist; a working group will draft it.",
+	"Video relay and TTY calls are now answered in every federal contact centre. / " +
+		"Les appels par relais vidéo et ATS sont désormais pris dans tous les centres de contact fédéraux.",
+	"Plain-language scripts cut repeat calls by a fifth in ServiceOntario’s pilot. / " +
+		"Des scripts en langage clair ont réduit d’un cinquième les appels répétés dans le projet pilote de ServiceOntario.",
+	"Municipal 311 lines want a shared accessibility checklist; a working group will draft it. / " +
+		"Les lignes 311 municipales veulent une liste de contrôle commune\u202f; un groupe de travail la rédigera.",
 }
 
 // polls: the theme of March 2027, voted in January and closed; and the
 // candidate themes for June, still open.
 func (g *demoGen) polls() error {
 	g.clock.t = time.Date(2027, 1, 4, 15, 0, 0, 0, time.UTC)
-	p, err := g.db.CreatePoll(g.ctx, storage.PollInput{Question: "Theme of the March 2027 meeting?", Language: "en",
-		Options:   []string{"Artificial intelligence in contact centres", "Workforce wellness", "Measuring client satisfaction"},
+	p, err := g.db.CreatePoll(g.ctx, storage.PollInput{Question: "Theme of the March 2027 meeting? / Thème de la réunion de mars 2027\u202f?", Language: "en",
+		Options: []string{"AI in contact centres / L’IA dans les centres de contact", "Workforce wellness / Le bien-être du personnel",
+			"Measuring client satisfaction / Mesurer la satisfaction de la clientèle"},
 		MeetingID: g.march.ID, Creator: storage.Identity{Platform: storage.PlatformConsole, ID: "demo"}})
 	if err != nil {
 		return err
@@ -276,13 +284,14 @@ func (g *demoGen) polls() error {
 	if err := g.db.MarkPollResultPosted(g.ctx, p.ID); err != nil {
 		return err
 	}
-	theme := "Artificial intelligence in contact centres"
+	theme := p.Options[0].Label
 	if _, err := g.db.UpdateMeeting(g.ctx, g.march.ID, storage.MeetingUpdate{Theme: &theme}); err != nil {
 		return err
 	}
 	g.clock.t = time.Date(2027, 1, 26, 15, 0, 0, 0, time.UTC)
-	open, err := g.db.CreatePoll(g.ctx, storage.PollInput{Question: "Theme of the June 2027 meeting?", Language: "en",
-		Options: []string{"Omnichannel service", "Indigenous service delivery", "Wait-time reporting"},
+	open, err := g.db.CreatePoll(g.ctx, storage.PollInput{Question: "Theme of the June 2027 meeting? / Thème de la réunion de juin 2027\u202f?", Language: "en",
+		Options: []string{"Omnichannel service / Le service omnicanal", "Indigenous service delivery / Les services aux Autochtones",
+			"Wait-time reporting / Publier les temps d’attente"},
 		Creator: storage.Identity{Platform: storage.PlatformConsole, ID: "demo"}})
 	if err != nil {
 		return err
@@ -312,19 +321,23 @@ func (g *demoGen) challenges() error {
 		return err
 	}
 	g.clock.t = time.Date(2026, 10, 1, 15, 0, 0, 0, time.UTC)
-	_, err := g.db.AddChallenge(g.ctx, storage.ChallengeInput{Problem: "Few municipal members attend the quarterly meetings",
-		Criticality: storage.CriticalityMedium, Incidence: "Municipal 311 experience is under-represented in the discussions.",
-		ActionPlan: "Hold one meeting a year at a time that suits municipal shift schedules; ask 311 managers for panel topics."})
+	_, err := g.db.AddChallenge(g.ctx, storage.ChallengeInput{
+		Problem:     "Few municipal members attend the quarterly meetings / Peu de membres municipaux assistent aux réunions trimestrielles",
+		Criticality: storage.CriticalityMedium,
+		Incidence: "Municipal 311 experience is under-represented in the discussions. / " +
+			"L’expérience des lignes 311 municipales est sous-représentée dans les discussions.",
+		ActionPlan: "Hold one meeting a year at a time that suits municipal shift schedules; ask 311 managers for panel topics. / " +
+			"Tenir une réunion par année à une heure qui convient aux horaires des équipes municipales\u202f; demander des sujets de panel aux gestionnaires du 311."})
 	return err
 }
 
-// outreach: invitations toward Yukon and Newfoundland and Labrador.
+// outreach: invitations to Yukon and Newfoundland and Labrador.
 func (g *demoGen) outreach() error {
 	g.clock.t = time.Date(2026, 11, 12, 15, 0, 0, 0, time.UTC)
 	for _, v := range []storage.InvitationInput{
-		{Target: "YT", Contact: "Council member for Yukon (Deputy Minister’s office)", SentOn: "2026-11-12",
+		{Target: "YT", Contact: "Council member for Yukon (Deputy Minister’s office) / membre du Conseil pour le Yukon (cabinet du sous-ministre)", SentOn: "2026-11-12",
 			FollowUpAt: time.Date(2027, 2, 10, 9, 0, 0, 0, g.loc), CreatedBy: "console:demo"},
-		{Target: "NL", Contact: "Council member for Newfoundland and Labrador", SentOn: "2026-11-12",
+		{Target: "NL", Contact: "Council member for Newfoundland and Labrador / membre du Conseil pour Terre-Neuve-et-Labrador", SentOn: "2026-11-12",
 			FollowUpAt: time.Date(2027, 2, 10, 9, 0, 0, 0, g.loc), CreatedBy: "console:demo"},
 	} {
 		if _, err := g.db.AddInvitation(g.ctx, v); err != nil {
@@ -332,4 +345,13 @@ func (g *demoGen) outreach() error {
 		}
 	}
 	return nil
+}
+
+// activities: a planned activity, as in the Council's report.
+func (g *demoGen) activities() error {
+	g.clock.t = time.Date(2027, 1, 15, 15, 0, 0, 0, time.UTC)
+	remarks, due := "Trial offered to the Community / Essai offert à la Communauté", "2027-06-30"
+	_, err := g.db.AddActivity(g.ctx, "Explore a collaborative workspace with ISAC / Explorer un espace de travail collaboratif avec l’ISAC",
+		"console:demo", storage.ActivityUpdate{Remarks: &remarks, DueOn: &due})
+	return err
 }
