@@ -303,7 +303,7 @@ func (c *call) meetingFields(m *storage.Meeting, full bool) []handlers.Field {
 		fields = append(fields, handlers.Field{Label: c.T("meeting_field_theme", nil), Value: c.Own(m.Theme)})
 	}
 	if m.Agenda != "" && full {
-		fields = append(fields, handlers.Field{Label: c.T("meeting_field_agenda", nil), Value: handlers.User(m.Agenda)})
+		fields = append(fields, handlers.Field{Label: c.T("meeting_field_agenda", nil), Value: c.Own(m.Agenda)})
 	}
 	if m.Link != "" {
 		fields = append(fields, handlers.Field{Label: c.T("meeting_field_link", nil), Value: m.Link})

@@ -153,7 +153,7 @@ func (s *Feature) recordReply(ctx context.Context, c *call, r *storage.MeetingRe
 	if len(r.KeyPoints) > 0 {
 		var lines []string
 		for i, p := range r.KeyPoints {
-			lines = append(lines, fmt.Sprintf("%d. %s", i+1, handlers.User(p)))
+			lines = append(lines, fmt.Sprintf("%d. %s", i+1, c.Own(p)))
 		}
 		blocks = append(blocks, handlers.Section{Text: c.T("record_points", nil) + "\n" + strings.Join(lines, "\n")})
 	}
@@ -171,7 +171,7 @@ func (c *call) recordFields(r *storage.MeetingRecord) []handlers.Field {
 		format = c.T("format_"+string(r.Format), nil)
 	}
 	if len(r.Panelists) > 0 {
-		panelists = c.AndList(users(r.Panelists))
+		panelists = c.AndList(c.own(r.Panelists))
 	}
 	attendance := c.Count("record_attendance_rsvp", r.RSVPYes, nil)
 	if r.Attendance >= 0 {
@@ -179,6 +179,16 @@ func (c *call) recordFields(r *storage.MeetingRecord) []handlers.Field {
 	}
 	return []handlers.Field{{Label: c.T("record_held", nil), Value: held}, {Label: c.T("record_format", nil), Value: format},
 		{Label: c.T("record_panelists", nil), Value: panelists}, {Label: c.T("record_attendance", nil), Value: attendance}}
+}
+
+// own is each of texts as the reader should see it: their language's half
+// of text written "English / français" (handlers.Call.Own).
+func (c *call) own(texts []string) []string {
+	out := make([]string, len(texts))
+	for i, s := range texts {
+		out[i] = c.Own(s)
+	}
+	return out
 }
 
 // users marks each of names as typed by a person (handlers.User).

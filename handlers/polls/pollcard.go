@@ -45,7 +45,7 @@ func (f *Feature) pollCard(p *storage.Poll, v pollView) handlers.Reply {
 			en.pollCount(l), fr.pollCount(l))})
 	}
 	if p.Open() {
-		blocks = append(blocks, f.pollButtons(p)...)
+		blocks = append(blocks, f.pollButtons(p, handlers.User)...)
 	}
 	blocks = append(blocks, handlers.Context{Text: en.pollChrome(p, v)}, handlers.Context{Text: fr.pollChrome(p, v)})
 	return handlers.Reply{Kind: "poll", Visibility: handlers.InChannel, Lang: "en+fr", Blocks: blocks, Text: handlers.BlocksText("en", blocks)}
@@ -117,8 +117,10 @@ func (c *call) pollDelay(d time.Duration) string {
 }
 
 // pollButtons are one button per option, or for an anonymous
-// multiple-choice poll a single button that opens the ballot form.
-func (f *Feature) pollButtons(p *storage.Poll) []handlers.Block {
+// multiple-choice poll a single button that opens the ballot form. show
+// writes an option's text: whole on the channel's bilingual card
+// (handlers.User), the reader's half for one person (Call.Own).
+func (f *Feature) pollButtons(p *storage.Poll, show func(string) string) []handlers.Block {
 	if p.Anonymous && p.MaxVotes > 1 {
 		label := f.tr.T("en", "poll_ballot_button", nil) + " / " + f.tr.T("fr", "poll_ballot_button", nil)
 		return []handlers.Block{handlers.Actions{Buttons: []handlers.Button{{ActionID: "poll_ballot", Label: label,
@@ -126,7 +128,7 @@ func (f *Feature) pollButtons(p *storage.Poll) []handlers.Block {
 	}
 	var rows []handlers.Block
 	var row []handlers.Button
-	labels := pollButtonLabels(p)
+	labels := pollButtonLabels(p, show)
 	for i, o := range p.Options {
 		row = append(row, handlers.Button{ActionID: "poll_vote", Label: labels[i],
 			Value: fmt.Sprintf("%d:%d", p.ID, o.ID)})
@@ -144,19 +146,20 @@ func (f *Feature) pollButtons(p *storage.Poll) []handlers.Block {
 // (Slack's cap).
 const maxButtonLabel = 75
 
-// pollButtonLabel is "N. label", an option as its number and text.
-func pollButtonLabel(o storage.PollOption) string {
-	return fmt.Sprintf("%d. %s", o.Position, handlers.User(o.Label))
+// pollButtonLabel is "N. label", an option as its number and its text as
+// show writes it.
+func pollButtonLabel(o storage.PollOption, show func(string) string) string {
+	return fmt.Sprintf("%d. %s", o.Position, show(o.Label))
 }
 
 // pollButtonLabels are the vote buttons' labels: "N. label" when every one
 // fits a button, else the numbers alone, as the card lists each option
 // whole above its button. No label is ever cut.
-func pollButtonLabels(p *storage.Poll) []string {
+func pollButtonLabels(p *storage.Poll, show func(string) string) []string {
 	labels := make([]string, len(p.Options))
 	short := false
 	for i, o := range p.Options {
-		labels[i] = pollButtonLabel(o)
+		labels[i] = pollButtonLabel(o, show)
 		short = short || handlers.TextLen(labels[i]) > maxButtonLabel
 	}
 	if short {
@@ -250,7 +253,7 @@ func (c *call) pollDetail(ctx context.Context, p *storage.Poll) handlers.Reply {
 	}
 	blocks = append(blocks, handlers.Section{Text: strings.Join(lines, "\n")})
 	if p.Open() {
-		blocks = append(blocks, s.pollButtons(p)...)
+		blocks = append(blocks, s.pollButtons(p, c.Own)...)
 	}
 	blocks = append(blocks, handlers.Context{Text: c.pollChrome(p, view)})
 	if mine := c.pollMine(ctx, p); mine != "" {

@@ -143,7 +143,7 @@ func (f *Feature) describePost(prefix, msg string) func(context.Context, *handle
 		if err != nil {
 			return ""
 		}
-		return c.T(msg, map[string]any{"ID": poll.ID, "Question": handlers.User(poll.Question)})
+		return c.T(msg, map[string]any{"ID": poll.ID, "Question": c.Own(poll.Question)})
 	}
 }
 

@@ -215,7 +215,7 @@ func (f *Feature) actBallot(ctx context.Context, c *call, value string) handlers
 	}
 	opts := make([]handlers.Option, len(poll.Options))
 	for i, o := range poll.Options {
-		opts[i] = handlers.Option{Value: fmt.Sprint(o.Position), Label: handlers.Unmark(pollButtonLabel(o))}
+		opts[i] = handlers.Option{Value: fmt.Sprint(o.Position), Label: handlers.Unmark(pollButtonLabel(o, c.Own))}
 	}
 	form := &handlers.Form{ID: "poll_ballot", Title: c.T("poll_ballot_title", map[string]any{"ID": poll.ID}),
 		Submit: c.T("poll_ballot_submit", nil), State: fmt.Sprint(poll.ID)}
