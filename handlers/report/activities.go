@@ -143,7 +143,9 @@ func (s *Feature) cmdActivities(ctx context.Context, c *call) handlers.Reply {
 	return c.Reply("activities", handlers.Ephemeral, blocks...)
 }
 
-// activityBlock is one activity with its target date, status and remarks.
+// activityBlock is one activity with its target date, status and remarks,
+// its texts whole (the register shows both halves of bilingual text, as
+// typed) and marked as typed, so that no renderer reads them as markup.
 func (c *call) activityBlock(a *storage.Activity) handlers.Block {
 	var fields []handlers.Field
 	if a.DueOn != "" {
@@ -155,9 +157,9 @@ func (c *call) activityBlock(a *storage.Activity) handlers.Block {
 	}
 	fields = append(fields, handlers.Field{Label: c.T("activity_status", nil), Value: status})
 	if a.Remarks != "" {
-		fields = append(fields, handlers.Field{Label: c.T("activity_remarks", nil), Value: a.Remarks})
+		fields = append(fields, handlers.Field{Label: c.T("activity_remarks", nil), Value: handlers.User(a.Remarks)})
 	}
-	return handlers.Section{Text: c.T("activity_line", map[string]any{"ID": a.ID, "Text": a.Text}), Fields: fields}
+	return handlers.Section{Text: c.T("activity_line", map[string]any{"ID": a.ID, "Text": handlers.User(a.Text)}), Fields: fields}
 }
 
 func (c *call) dueDate(s string) string {

@@ -28,12 +28,14 @@ func TestReportCarriesNoUserTextMarks(t *testing.T) {
 }
 
 // TestCoordinatorTextsMarkedAsTyped: what coordinators type into the
-// registers (an invitation's contact, a challenge) reaches the chat marked
+// registers (an invitation's contact, a challenge, an activity and its
+// remarks) reaches the chat marked
 // as user text, for renderers to show as typed.
 func TestCoordinatorTextsMarkedAsTyped(t *testing.T) {
 	e, _, _ := newRcEnv(t)
 	typed := "*Deputy* _minister_ ```"
-	for _, cmd := range []string{`outreach add Yukon --contact "` + typed + `"`, `challenge add ` + typed} {
+	for _, cmd := range []string{`outreach add Yukon --contact "` + typed + `"`, `challenge add ` + typed,
+		`activity add "` + typed + `"`, `activity edit 1 --remarks "` + typed + `"`} {
 		r := e.S.Handle(context.Background(), handlers.Request{Identity: ptCoordinator, Text: cmd})
 		if r.Kind == "error" {
 			t.Fatalf("%s: %s", cmd, r.Text)
