@@ -90,8 +90,9 @@ func (d *Document) Table(caption string, head []string, rows [][]string, right [
 	b := &d.body
 	b.WriteString(`<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="5000" w:type="pct"/>` +
 		`<w:tblLook w:val="0420" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>`)
-	for i := 0; i < cols; i++ {
-		fmt.Fprintf(b, `<w:gridCol w:w="%d"/>`, textWidth/cols)
+	widths := columnWidths(cols, right)
+	for _, w := range widths {
+		fmt.Fprintf(b, `<w:gridCol w:w="%d"/>`, w)
 	}
 	b.WriteString(`</w:tblGrid>`)
 	row := func(cells []string, header bool) {
@@ -104,7 +105,7 @@ func (d *Document) Table(caption string, head []string, rows [][]string, right [
 			if i < len(cells) {
 				cell = cells[i]
 			}
-			fmt.Fprintf(b, `<w:tc><w:tcPr><w:tcW w:w="%d" w:type="dxa"/>`, textWidth/cols)
+			fmt.Fprintf(b, `<w:tc><w:tcPr><w:tcW w:w="%d" w:type="dxa"/>`, widths[i])
 			if header {
 				b.WriteString(`<w:shd w:val="clear" w:color="auto" w:fill="E7E6E6"/>`)
 			}
@@ -125,6 +126,37 @@ func (d *Document) Table(caption string, head []string, rows [][]string, right [
 		row(r, false)
 	}
 	b.WriteString(`</w:tbl>`)
+}
+
+// numberWidth is the width of a column of numbers (an inch).
+const numberWidth = 1440
+
+// columnWidths share the text width between cols columns: a column of
+// numbers (right) gets numberWidth, and the text columns share the rest
+// equally, unless that would leave them narrower than a column of
+// numbers: then every column gets the same.
+func columnWidths(cols int, right []bool) []int {
+	widths := make([]int, cols)
+	numbers := 0
+	for i := range cols {
+		if i < len(right) && right[i] {
+			numbers++
+		}
+	}
+	if numbers == cols || (textWidth-numbers*numberWidth)/(cols-numbers) < numberWidth {
+		for i := range widths {
+			widths[i] = textWidth / cols
+		}
+		return widths
+	}
+	rest := (textWidth - numbers*numberWidth) / (cols - numbers)
+	for i := range widths {
+		widths[i] = rest
+		if i < len(right) && right[i] {
+			widths[i] = numberWidth
+		}
+	}
+	return widths
 }
 
 // textWidth is the width between the margins of a Letter page with

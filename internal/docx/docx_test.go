@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/xml"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -193,6 +194,24 @@ func TestEscape(t *testing.T) {
 	} {
 		if got := escape(in); got != want {
 			t.Errorf("escape(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestColumnWidths(t *testing.T) {
+	for _, tt := range []struct {
+		cols  int
+		right []bool
+		want  []int
+	}{
+		{2, []bool{false, true}, []int{7920, 1440}},
+		{3, nil, []int{3120, 3120, 3120}},
+		{5, []bool{false, true, true, true, true}, []int{3600, 1440, 1440, 1440, 1440}},
+		{8, []bool{false, true, true, true, true, true, true, true}, []int{1170, 1170, 1170, 1170, 1170, 1170, 1170, 1170}},
+		{2, []bool{true, true}, []int{4680, 4680}},
+	} {
+		if got := columnWidths(tt.cols, tt.right); !slices.Equal(got, tt.want) {
+			t.Errorf("columnWidths(%d, %v) = %v, want %v", tt.cols, tt.right, got, tt.want)
 		}
 	}
 }
