@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"copbot/internal/docx/docxtest"
 	"copbot/storage"
 )
 
@@ -50,14 +51,14 @@ func TestReportPeriods(t *testing.T) {
 			"June 1, 2026 to date (December 4, 2026)",
 			"### November 18, 2026 — Held in November",
 			"### Still planned in the period", "December 16, 2026, 1 p.m. EST — Still to come in December (theme to be chosen)",
-			"As of December 4, 2026:",
+			"As of December 4, 2026",
 			"## Activities planned for the next period, January 1, 2027 to December 31, 2027",
 			"September 15, 2027, 1 p.m. EDT — September next year"},
 			[]string{"Beyond the next period", "to December 31, 2026", ".."}},
 		{"French", "fr", year, []string{
 			"du 1er juin 2026 à ce jour (4 décembre 2026)",
 			"### Encore prévu au cours de la période", "16 décembre 2026, 13 h HNE — Still to come in December (thème à choisir)",
-			"Au 4 décembre 2026 :",
+			"Au 4 décembre 2026",
 			"## Activités prévues pour la prochaine période, du 1er janvier 2027 au 31 décembre 2027",
 			"15 septembre 2027, 13 h HAE — September next year"},
 			[]string{"Beyond the next period"}},
@@ -67,7 +68,7 @@ func TestReportPeriods(t *testing.T) {
 		{"next period by its end only", "en", Period{From: year.From, To: year.To, NextTo: d(2028, 3, 31)}, []string{
 			"next period, January 1, 2027 to March 31, 2028", "September next year", "Beyond the next period"}, nil},
 		{"a past period is not to date", "en", Period{From: d(2026, 1, 1), To: d(2026, 11, 30)}, []string{
-			"January 1, 2026 to November 30, 2026", "### November 18, 2026 — Held in November", "As of November 30, 2026:",
+			"January 1, 2026 to November 30, 2026", "### November 18, 2026 — Held in November", "As of November 30, 2026",
 			"next period, December 1, 2026 to November 30, 2027", "Still to come in December", "September next year"},
 			[]string{"to date", "Still planned in the period"}},
 	}
@@ -98,4 +99,28 @@ func TestReportPeriods(t *testing.T) {
 	}
 	rcHas(t, e.ask(ptCoordinator, "report 2026-06-01 2026-12-31 --next-from 2027-05-01 --next-to 2027-01-01"), "Give the next period as dates")
 	rcHas(t, e.ask(ptCoordinator, "report 2026-06-01 2026-12-31 --next-to soon"), "is not a valid value for --next-to")
+}
+
+// TestReportOfAnEmptyCommunity: with nobody in the directory, the report
+// says so in its own words, not the chat's invitation to join (a command
+// in backticks has no place in the Council's document).
+func TestReportOfAnEmptyCommunity(t *testing.T) {
+	e, _, _ := newRcEnv(t)
+	p := Period{From: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)}
+	for lang, want := range map[string]string{"en": "As of November 30, 2026, the Community had no members yet.",
+		"fr": "Au 30 novembre 2026, la Communauté n’avait encore aucun membre."} {
+		for _, f := range []Format{Markdown, DOCX} {
+			var b bytes.Buffer
+			if err := e.f.Report(context.Background(), &b, p, lang, f); err != nil {
+				t.Fatal(err)
+			}
+			got := b.String()
+			if f == DOCX {
+				got = docxtest.CheckPackage(t, b.Bytes())["word/document.xml"]
+			}
+			if !strings.Contains(got, want) || strings.Contains(got, "/cop") {
+				t.Errorf("%s %s report:\n%s", lang, f, got)
+			}
+		}
+	}
 }

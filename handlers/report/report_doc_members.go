@@ -28,8 +28,12 @@ func (c *call) membersSection(d *reportData) docSection {
 
 // membersSentence is "As of DATE: 81 people representing …". The
 // directory's sentence brings its own full stop when it is a whole
-// sentence ("Nobody has joined yet."): it is not doubled.
+// sentence: it is not doubled. With nobody, the report says so in its own
+// words (the directory's invites the reader to join, in the chat).
 func (c *call) membersSentence(d *reportData) string {
+	if d.Stats.People == 0 {
+		return c.T("report_members_none", map[string]any{"Date": c.reportDate(d.asOf())})
+	}
 	s := strings.TrimRight(c.s.directory.StatsSentence(c.Call, d.Stats), ".")
 	return c.T("report_members_sentence", map[string]any{"Date": c.reportDate(d.asOf()), "Sentence": s})
 }
