@@ -220,18 +220,22 @@ func TestReportCommandSendsDOCX(t *testing.T) {
 
 // BenchmarkReportDOCX is the whole demo report as .docx (read the
 // database, lay out, zip), as the command makes it; it reports the
-// file's size.
-func BenchmarkReportDOCX(b *testing.B) {
+// file's size. BenchmarkReportHTML is the same for the page, to compare.
+func BenchmarkReportDOCX(b *testing.B) { benchmarkReport(b, DOCX) }
+
+func BenchmarkReportHTML(b *testing.B) { benchmarkReport(b, HTML) }
+
+func benchmarkReport(b *testing.B, f Format) {
 	s, _ := newDemoService(b)
 	var size int
 	for b.Loop() {
 		var buf bytes.Buffer
-		if err := s.Report(context.Background(), &buf, demoPeriod, "fr", DOCX); err != nil {
+		if err := s.Report(context.Background(), &buf, demoPeriod, "fr", f); err != nil {
 			b.Fatal(err)
 		}
 		size = buf.Len()
 	}
-	b.ReportMetric(float64(size), "docx-bytes")
+	b.ReportMetric(float64(size), "file-bytes")
 }
 
 // BenchmarkRenderDOCX is the layout and zip alone, from gathered data.
