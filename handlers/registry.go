@@ -154,6 +154,21 @@ func (r *registry) all() []*Command {
 	return append(out, r.core[1:]...)
 }
 
+// WritesNothing reports whether text (a typed command, with or without
+// the slash command's name) names a Cached command, or help: answering it
+// writes nothing (a cached reply is answered without running the
+// command), so an adapter may answer a repeated delivery of it again
+// instead of recording each delivery in a write of its own. Anything else,
+// plain questions included, may write.
+func (s *Service) WritesNothing(text string) bool {
+	name, _ := splitCommand(stripCommand(text, s.opts.Command))
+	if name == "" {
+		return true // help
+	}
+	cmd := s.reg.lookup(name)
+	return cmd != nil && cmd.Cached
+}
+
 // lookup finds the command with the folded name, or nil.
 func (r *registry) lookup(name string) *Command {
 	for _, list := range [][]*Command{r.core, r.commands} {

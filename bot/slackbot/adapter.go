@@ -57,6 +57,7 @@ type service interface {
 	Home(ctx context.Context, req handlers.Request) handlers.Reply
 	Language(ctx context.Context, req handlers.Request) string
 	LookUp(ctx context.Context, id storage.Identity) *handlers.Caller
+	WritesNothing(text string) bool
 	Translator() *handlers.Translator
 	Options() handlers.Options
 }

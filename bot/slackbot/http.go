@@ -22,6 +22,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, s *slot, 
 		http.Error(w, "malformed slash command", http.StatusBadRequest)
 		return
 	}
+	v.readOnly = a.svc.WritesNothing(sc.Text)
 	a.serveSigned(w, r, v, "", func(ctx context.Context) (any, error) { return a.command(ctx, s, sc), nil })
 }
 
@@ -73,12 +74,27 @@ func (a *Adapter) serveSigned(w http.ResponseWriter, r *http.Request, v signed, 
 // The same signature again is a replay (401); the same event under a new
 // signature is Slack retrying it (an empty 200). ok=false means it has
 // answered. ctx carries the request's budget.
+//
+// A read-only command (who, gaps, stats, help: v.readOnly) is neither
+// looked up in the record of handled requests nor recorded: answering it
+// again changes nothing, so only a copy in flight is refused. That saves
+// every such command a read and a write transaction, and its turn at the
+// single writer.
 func (a *Adapter) beginSigned(ctx context.Context, w http.ResponseWriter, r *http.Request, v signed, event string) (*once.Delivery, bool) {
 	keys, exp := []string{v.key}, v.expires
 	if event != "" {
 		keys, exp = append(keys, event), later(exp, a.now().Add(eventRetention))
 	}
-	d, st, err := a.begin(ctx, exp, keys...)
+	var (
+		d   *once.Delivery
+		st  once.Status
+		err error
+	)
+	if v.readOnly && event == "" {
+		d, st = a.once.BeginUnrecorded(keys...)
+	} else {
+		d, st, err = a.begin(ctx, exp, keys...)
+	}
 	switch {
 	case err != nil:
 		a.log.Warn("request not begun: no turn within its budget, or the record is unreadable", "err", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -281,5 +282,42 @@ func (e *env) notAnsweredAgain() {
 			continue
 		}
 		e.t.Errorf("the redelivery was answered again: %s %s", c.Method, c.Body)
+	}
+}
+
+// TestReplayedReadOnlyCommandAnsweredAgain: a command that writes nothing
+// (who, gaps, stats, help) is neither looked up in nor added to the record
+// of handled requests, so that it never waits for the single writer
+// (issue 20: each `who` recorded its signature in a write transaction of
+// its own). Sent again with the same signature it is answered again, with
+// the same answer, and nothing is recorded; a command that writes is still
+// recorded with its write (TestReplayedRequestRefused: 401 the second time).
+func TestReplayedReadOnlyCommandAnsweredAgain(t *testing.T) {
+	for _, text := range []string{"who Ontario", "qui Ontario", "gaps", "stats", "help", ""} {
+		t.Run(text, func(t *testing.T) {
+			e := newStormEnv(t, 3)
+			e.join(marie())
+			at := e.now()
+			var bodies [2]string
+			var key string
+			for i := range bodies {
+				req := slacktest.SignedRequest(e.srv.URL+"/slack/commands", testSecret, at, formType, commandForm(text, "U0READER"))
+				key = "slack:v0:" + req.Header.Get(slacktest.TimestampHeader) + ":" +
+					strings.TrimPrefix(req.Header.Get(slacktest.SignatureHeader), "v0=")
+				resp := e.do(req)
+				b, _ := io.ReadAll(resp.Body)
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("delivery %d: status %d, want 200 (%s)", i+1, resp.StatusCode, b)
+				}
+				bodies[i] = string(b)
+			}
+			e.a.Close()
+			if bodies[0] == "" || bodies[0] != bodies[1] {
+				t.Errorf("answers differ:\n%s\n%s", bodies[0], bodies[1])
+			}
+			if _, ok, err := e.db.RequestHandled(context.Background(), key); err != nil || ok {
+				t.Errorf("read-only command recorded as handled (%v, %v): it took a write", ok, err)
+			}
+		})
 	}
 }

@@ -99,6 +99,9 @@ type signed struct {
 	// text would let a replay with one letter upper-cased act again.
 	key     string
 	expires time.Time // when the signature can no longer verify
+	// readOnly: the request writes nothing (a read-only command), so a
+	// replay is answered again and the key is not recorded (beginSigned).
+	readOnly bool
 }
 
 // readVerified checks the signature headers, reads the body through the

@@ -99,6 +99,9 @@ func (d *Delivery) Result() any { return d.result }
 // Context returns ctx whose write transactions record the delivery's keys
 // (see storage.WithRequestClaim): run the request's work under it.
 func (d *Delivery) Context(ctx context.Context) context.Context {
+	if d.claim == nil {
+		return ctx
+	}
 	return storage.WithRequestClaim(ctx, d.claim)
 }
 
@@ -138,6 +141,26 @@ func (g *Guard) Begin(ctx context.Context, expires time.Time, keys ...string) (*
 	return &Delivery{first: f}, First, nil
 }
 
+// BeginUnrecorded is Begin for a request whose work writes nothing (a
+// read-only command): a repeated delivery may simply be answered again, so
+// the record is neither read nor written, and only a copy in flight is
+// found (InFlight). A first delivery must still be Finished, which then
+// writes nothing.
+func (g *Guard) BeginUnrecorded(keys ...string) (*Delivery, Status) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, k := range keys {
+		if f, ok := g.live[k]; ok {
+			return &Delivery{first: f, matched: k}, InFlight
+		}
+	}
+	f := &first{keys: keys, done: make(chan struct{})}
+	for _, k := range keys {
+		g.live[k] = f
+	}
+	return &Delivery{first: f}, First
+}
+
 // Finish records a first delivery as handled (unless its work already
 // did), then releases the copies waiting on it with result. Call it
 // before answering the platform, so that a copy arriving after the
@@ -147,8 +170,10 @@ func (g *Guard) Begin(ctx context.Context, expires time.Time, keys ...string) (*
 // since the work was done.
 func (g *Guard) Finish(ctx context.Context, d *Delivery, result any) {
 	d.finished.Do(func() {
-		if err := g.db.RecordRequest(context.WithoutCancel(ctx), d.claim); err != nil {
-			g.log.Error("request handled but not recorded: a redelivery may act again", "err", err)
+		if d.claim != nil { // nil: begun unrecorded
+			if err := g.db.RecordRequest(context.WithoutCancel(ctx), d.claim); err != nil {
+				g.log.Error("request handled but not recorded: a redelivery may act again", "err", err)
+			}
 		}
 		d.result = result
 		g.forget(d.first)

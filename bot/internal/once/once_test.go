@@ -170,3 +170,35 @@ func TestPrunedOncePerPeriod(t *testing.T) {
 		t.Error("k0 expired a while ago but still counts")
 	}
 }
+
+// TestBeginUnrecordedNeitherReadsNorWrites: a read-only request is told
+// from a copy in flight, but leaves nothing in the record, so the same
+// keys begin again as a first delivery once it is finished, in this
+// process or after a restart.
+func TestBeginUnrecordedNeitherReadsNorWrites(t *testing.T) {
+	clk := newClock()
+	path := filepath.Join(t.TempDir(), "copbot.db")
+	g, db := newGuard(t, path, clk)
+	d, st := g.BeginUnrecorded("sig:read")
+	if st != First || !d.Recorded() {
+		t.Fatalf("status %v, recorded %v: want First, nothing to record", st, d.Recorded())
+	}
+	if ctx := d.Context(context.Background()); ctx != context.Background() {
+		t.Error("an unrecorded delivery's context carries a claim: its writes would record it")
+	}
+	copyOf, st := g.BeginUnrecorded("sig:read")
+	if st != InFlight || copyOf.Matched() != "sig:read" {
+		t.Fatalf("copy in flight: status %v matched %q", st, copyOf.Matched())
+	}
+	g.Finish(context.Background(), d, "answer")
+	<-copyOf.Done()
+	if copyOf.Result() != "answer" || g.InFlight() != 0 {
+		t.Errorf("copy sees %v, %d keys in flight; want the first's answer, none", copyOf.Result(), g.InFlight())
+	}
+	if _, ok, err := db.RequestHandled(context.Background(), "sig:read"); err != nil || ok {
+		t.Errorf("recorded: %v, %v; want nothing written", ok, err)
+	}
+	if _, st := begin(t, g, clk.Now().Add(time.Hour), "sig:read"); st != First {
+		t.Errorf("after it: status %v, want First (answered again)", st)
+	}
+}
