@@ -2,6 +2,9 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"strings"
 	"sync"
 	"time"
 )
@@ -21,8 +24,10 @@ type Caller struct {
 // with it, so the common case is one statement: directory_version, which
 // every write to members, organizations and coordinators bumps (migrations
 // 0006 and 0015), from any process, and an answer cached at that version.
-// Otherwise one read transaction reads the version and the caller in one
-// snapshot.
+// Otherwise one more statement reads the version, the member and the
+// coordinator flag together: a statement reads one snapshot, so they agree
+// with no transaction around them (a caller not seen before, as in a storm
+// of first votes, used to cost a read transaction of five statements).
 func (d *DB) CallerByIdentity(ctx context.Context, id Identity) (Caller, error) {
 	var c Caller
 	col, ok := platformColumn(id.Platform)
@@ -34,40 +39,65 @@ func (d *DB) CallerByIdentity(ctx context.Context, id Identity) (Caller, error) 
 			return c, nil
 		}
 	}
-	err := d.read(ctx, func(t *tx) error {
-		version, err := t.directoryVersion()
-		if err != nil {
-			return err
-		}
-		var ok bool
-		now := d.Now()
-		if c, ok = d.callers.get(version, id, now); ok {
-			return nil
-		}
-		if c, err = t.readCaller(col, id); err == nil {
-			c.Version = version
-			d.callers.put(version, id, c, now)
-		}
-		return err
-	})
+	c, err := d.readCaller(ctx, col, id)
+	if err == nil {
+		d.callers.put(c.Version, id, c, d.Now())
+	}
 	return c, err
 }
 
-func (t *tx) readCaller(col string, id Identity) (Caller, error) {
+// callerSQL reads a member by platform id with the directory version and
+// the coordinator flag (?1 platform, ?2 id), per platform column;
+// strangerSQL reads the version and the flag alone, for an id that no
+// member row holds.
+var callerSQL = func() map[string]string {
+	m := map[string]string{}
+	for _, p := range platformColumns {
+		m[p.column] = strings.Replace(memberSelect, "FROM members m", ", ("+directoryVersionSQL+"), "+coordinatorSQL+"\nFROM members m", 1) +
+			" WHERE m." + p.column + " = ?2"
+	}
+	return m
+}()
+
+const (
+	coordinatorSQL = "EXISTS (SELECT 1 FROM coordinators WHERE platform = ?1 AND id = ?2)"
+	strangerSQL    = "SELECT (" + directoryVersionSQL + "), " + coordinatorSQL
+)
+
+// readCaller reads the caller behind id, whose member column is col, in one
+// statement (two for an id no member row holds).
+func (d *DB) readCaller(ctx context.Context, col string, id Identity) (Caller, error) {
 	var c Caller
-	// An id belongs to at most one row (a partial unique index), active or not.
-	r, err := t.queryMember(memberSelect+" WHERE m."+col+" = ?", id.ID)
+	st, err := d.prepared(ctx, callerSQL[col])
 	if err != nil {
 		return c, err
 	}
-	if r != nil && r.Active() {
+	r, err := scanMember(withExtra{st.QueryRowContext(ctx, id.Platform, id.ID), []any{&c.Version, &c.Coordinator}})
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if st, err = d.prepared(ctx, strangerSQL); err != nil {
+			return c, err
+		}
+		err = st.QueryRowContext(ctx, id.Platform, id.ID).Scan(&c.Version, &c.Coordinator)
+		return c, err
+	case err != nil:
+		return c, err
+	case r.Active():
 		c.Member = &r.Member
-	} else if r != nil {
+	default: // an id belongs to at most one row (a partial unique index), active or not
 		c.Former = &r.Member
 	}
-	c.Coordinator, err = t.isCoordinator(id)
-	return c, err
+	return c, nil
 }
+
+// withExtra scans a row into a scanner's destinations followed by extra
+// ones, for a query that adds columns to memberSelect's.
+type withExtra struct {
+	row   *sql.Row
+	extra []any
+}
+
+func (w withExtra) Scan(dest ...any) error { return w.row.Scan(append(dest, w.extra...)...) }
 
 // callerCacheSize bounds the caller cache: a community's members many
 // times over; when full it starts afresh.

@@ -21,6 +21,15 @@ func TestCallerByIdentity(t *testing.T) {
 	if err := d.AddCoordinator(ctx, slack("U3"), slack("U1")); err != nil {
 		t.Fatal(err)
 	}
+	in.Name, in.Email, in.SlackID = "Ana Roy", "ana@quebec.ca", "U4"
+	ana := mustJoin(t, d, in)
+	if err := d.AddCoordinator(ctx, slack("U4"), slack("U3")); err != nil {
+		t.Fatal(err)
+	}
+	version, err := d.DirectoryVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name                   string
 		id                     Identity
@@ -30,6 +39,7 @@ func TestCallerByIdentity(t *testing.T) {
 		{"active member", slack("U1"), marie.ID, 0, false},
 		{"former member", slack("U2"), 0, jean.ID, false},
 		{"coordinator, not a member", slack("U3"), 0, 0, true},
+		{"member and coordinator", slack("U4"), ana.ID, 0, true},
 		{"stranger", slack("U9"), 0, 0, false},
 		{"same id on another platform", Identity{Platform: PlatformTeams, ID: "U1"}, 0, 0, false},
 		{"no id", Identity{Platform: PlatformSlack}, 0, 0, false},
@@ -49,6 +59,9 @@ func TestCallerByIdentity(t *testing.T) {
 		if gotMember != tt.wantMember || gotFormer != tt.wantFormer || c.Coordinator != tt.wantCoordinator {
 			t.Errorf("%s: member %d former %d coordinator %v, want %d %d %v", tt.name,
 				gotMember, gotFormer, c.Coordinator, tt.wantMember, tt.wantFormer, tt.wantCoordinator)
+		}
+		if !tt.id.IsZero() && c.Version != version {
+			t.Errorf("%s: read at version %d, want %d", tt.name, c.Version, version)
 		}
 	}
 }
@@ -144,5 +157,30 @@ func TestCallerCacheForgetsAFloodInTime(t *testing.T) {
 	}
 	if c.Member == nil || c.Member.ID != marie.ID {
 		t.Errorf("after the cache started afresh: %+v, want member %d", c, marie.ID)
+	}
+}
+
+// BenchmarkCallerFirstSight looks up members not seen before, as a storm
+// of first votes does (issue 20: 12.5% of the vote profile): every lookup
+// misses the caller cache.
+//
+//	go test ./storage -run '^$' -bench CallerFirstSight -benchmem
+func BenchmarkCallerFirstSight(b *testing.B) {
+	ctx := context.Background()
+	d, _ := openMemberDB(b)
+	if _, err := d.ImportMembers(ctx, benchRoster(10_000)); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if i%5000 == 0 { // every even member of benchRoster has a Slack id
+			d.callers.mu.Lock()
+			d.callers.m = nil
+			d.callers.mu.Unlock()
+		}
+		c, err := d.CallerByIdentity(ctx, Identity{Platform: PlatformSlack, ID: fmt.Sprintf("U%08d", i%5000*2)})
+		if err != nil || c.Member == nil {
+			b.Fatalf("lookup %d: %+v, %v", i, c, err)
+		}
 	}
 }
