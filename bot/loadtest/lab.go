@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"copbot/bot/slackbot/slacktest"
@@ -24,7 +25,8 @@ type lab struct {
 	dir, bin  string
 	fake      *slacktest.Server
 	stopProxy func()
-	env       []string // the binary's environment
+	tunnels   atomic.Int64 // CONNECT tunnels opened (see startProxy)
+	env       []string     // the binary's environment
 	importDur time.Duration
 	poll      poll // the first storm's poll, clicked again on the baseline
 }
@@ -57,7 +59,7 @@ func (l *lab) setup(ctx context.Context) error {
 		return err
 	}
 	l.fake = slacktest.Start(tlsCfg)
-	proxy, stop, err := startProxy(strings.TrimPrefix(l.fake.URL(), "https://"))
+	proxy, stop, err := startProxy(strings.TrimPrefix(l.fake.URL(), "https://"), &l.tunnels)
 	if err != nil {
 		return err
 	}

@@ -51,6 +51,7 @@ func (l *lab) measureCopbot(ctx context.Context, rep *report) error {
 		return err
 	}
 	fmt.Fprintf(l.log, "poll %d posted; storm of %d clicks…\n", l.poll.ID, l.cfg.votes)
+	tunnels := l.tunnels.Load()
 	votes, err := drive(ctx, s, phase{name: "copbot votes", path: "/slack/interactions", n: l.cfg.votes, c: l.cfg.c,
 		form: func(i int) string { return clickForm(l.poll, i, l.poll.Buttons[i%len(l.poll.Buttons)], "vote") }})
 	rep.rows = append(rep.rows, votes)
@@ -64,6 +65,7 @@ func (l *lab) measureCopbot(ctx context.Context, rep *report) error {
 	l.settle()
 	rep.storm = storm{clicks: l.cfg.votes, acked: accepted(votes), busy: busyReplies(l.fake, "vote"), stored: stored}
 	rep.dropped = l.cfg.votes - countHooks(l, "vote")
+	rep.stormConns = l.tunnels.Load() - tunnels
 	return l.killStorm(ctx, s, rep)
 }
 

@@ -22,7 +22,8 @@ type report struct {
 	rows, base   []result // copbot's phases, the baseline's (who, votes)
 	storm        storm
 	killed       storm
-	dropped      int // vote confirmations never posted (outbox full)
+	dropped      int   // vote confirmations never posted (outbox full)
+	stormConns   int64 // connections to Slack the binary opened during the vote storm
 }
 
 func (r *report) ok() bool {
@@ -52,7 +53,8 @@ func (r *report) print(w io.Writer) {
 		fmt.Fprintf(w, "start-up to ready: %s ms with %d members\n", ms(r.startupReady), r.cfg.startup)
 	}
 	fmt.Fprintf(w, "steady RSS after the who run: %.1f MB\n", float64(r.steadyKB)/1024)
-	fmt.Fprintf(w, "vote storm: %s; confirmations not posted (outbox full): %d\n", r.storm, r.dropped)
+	fmt.Fprintf(w, "vote storm: %s; confirmations not posted (outbox full): %d; connections to Slack opened: %d\n",
+		r.storm, r.dropped, r.stormConns)
 	if r.cfg.kill > 0 {
 		fmt.Fprintf(w, "kill -9 storm: %s\n", r.killed)
 	}

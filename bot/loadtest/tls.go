@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 )
 
@@ -58,8 +59,10 @@ func fakeTLS(caFile string) (*tls.Config, error) {
 }
 
 // startProxy serves CONNECT on loopback, tunnelling every request to
-// target (the fake Slack's host:port), and returns its URL.
-func startProxy(target string) (url string, stop func(), err error) {
+// target (the fake Slack's host:port), and returns its URL. tunnels counts
+// the tunnels opened: each is a TCP connection and a TLS handshake of the
+// binary's to Slack, so it tells whether the binary reuses its connections.
+func startProxy(target string, tunnels *atomic.Int64) (url string, stop func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
@@ -69,6 +72,7 @@ func startProxy(target string) (url string, stop func(), err error) {
 			http.Error(w, "CONNECT only", http.StatusMethodNotAllowed)
 			return
 		}
+		tunnels.Add(1)
 		tunnel(w, target)
 	})}
 	go srv.Serve(ln)
