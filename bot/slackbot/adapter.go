@@ -152,10 +152,21 @@ func newAdapter(cfg Config, svc service, log *slog.Logger, now func() time.Time,
 func (a *Adapter) transport() http.RoundTripper {
 	base := a.cfg.Transport
 	if base == nil {
-		base = http.DefaultTransport
+		base = keepAlive(a.tune.outWorkers)
 	}
 	return &retryTransport{base: base, tries: a.tune.tries, backoff: a.tune.backoff,
 		sleep: a.tune.sleep, log: a.log}
+}
+
+// keepAlive is http.DefaultTransport (proxy from the environment, its
+// timeouts) keeping an idle connection per host for each of the outbox's
+// workers and a few request-path calls: the default keeps two, so with
+// four workers posting confirmations to hooks.slack.com every other post
+// closed its connection and the next one paid a new TLS handshake.
+func keepAlive(workers int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = workers + 4
+	return t
 }
 
 func (a *Adapter) apiOptions(extra ...slack.Option) []slack.Option {
