@@ -12,6 +12,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"copbot/bot/emailbot"
 	"copbot/handlers/meetings"
 	"copbot/handlers/privacy"
 	"copbot/storage"
@@ -28,6 +29,7 @@ type Config struct {
 	Teams     TeamsConfig     `toml:"teams"`
 	Meetings  MeetingsConfig  `toml:"meetings"`
 	Privacy   PrivacyConfig   `toml:"privacy"`
+	Email     EmailConfig     `toml:"email"`
 	Log       LogConfig       `toml:"log"`
 }
 
@@ -36,6 +38,17 @@ type PrivacyConfig struct {
 	// RetentionMonths: a former member's profile is erased this many
 	// months after they left (daily job).
 	RetentionMonths int `toml:"retention_months"`
+}
+
+// EmailConfig enables email (meeting invitations, reminders, poll
+// invitations) when SMTP is set. The password comes from the environment
+// (COPBOT_EMAIL_PASSWORD) only, never from the file.
+type EmailConfig struct {
+	SMTP     string `toml:"smtp"` // host:port
+	TLS      string `toml:"tls"`  // starttls (default), tls, or none for a local relay
+	Username string `toml:"username"`
+	Password string `toml:"password"`
+	From     string `toml:"from"`
 }
 
 // StorageConfig locates the SQLite database.
@@ -130,6 +143,7 @@ var envOverrides = []struct {
 	{"COPBOT_COORDINATORS", func(c *Config, v string) { c.Community.Coordinators = strings.Split(v, ",") }},
 	{"COPBOT_LOG_FORMAT", func(c *Config, v string) { c.Log.Format = v }},
 	{"COPBOT_METRICS_LISTEN", func(c *Config, v string) { c.HTTP.MetricsListen = v }},
+	{"COPBOT_EMAIL_PASSWORD", func(c *Config, v string) { c.Email.Password = v }},
 	{"COPBOT_METRICS_ALLOW_REMOTE", func(c *Config, v string) { c.HTTP.MetricsAllowRemote = v == "true" || v == "1" }},
 }
 
@@ -145,6 +159,7 @@ func DefaultConfig() Config {
 		Slack:    SlackConfig{Command: "/cop"},
 		Meetings: meetingsDefaults(meetings.DefaultOptions()),
 		Privacy:  PrivacyConfig{RetentionMonths: privacy.DefaultRetentionMonths},
+		Email:    EmailConfig{TLS: emailbot.TLSStartTLS},
 		Log:      LogConfig{Level: "info", Format: "text"},
 	}
 }
@@ -200,6 +215,10 @@ func parseConfig(text string, getenv func(string) string) (Config, error) {
 	cfg := DefaultConfig()
 	if err := decodeConfig(text, &cfg); err != nil {
 		return cfg, err
+	}
+	if cfg.Email.Password != "" {
+		return cfg, errors.New("email.password: must not be written in the file; set COPBOT_EMAIL_PASSWORD instead / " +
+			"ne doit pas figurer dans le fichier ; utilisez plutôt COPBOT_EMAIL_PASSWORD")
 	}
 	for _, o := range envOverrides {
 		if v := getenv(o.name); v != "" {
@@ -265,6 +284,7 @@ func (c *Config) validate() error {
 		bad("teams.app_password", "is required with teams.app_id")
 	}
 	errs = append(errs, c.validateMeetings()...)
+	errs = append(errs, c.validateEmail()...)
 	if c.Privacy.RetentionMonths == 0 {
 		bad("privacy.retention_months", "must be at least 1 (months)")
 	} else if err := privacy.ValidateOptions(privacy.Options{RetentionMonths: c.Privacy.RetentionMonths}); err != nil {
@@ -277,6 +297,32 @@ func (c *Config) validate() error {
 		bad("log.format", "%q is not text or json", f)
 	}
 	return errors.Join(errs...)
+}
+
+// validateEmail checks [email] when any of it is set: smtp is then
+// required, and the adapter checks the rest (bilingual errors).
+func (c *Config) validateEmail() []error {
+	e := c.Email
+	if e.SMTP == "" {
+		if e.Username != "" || e.Password != "" || e.From != "" {
+			return []error{errors.New("email.smtp: required to send email (host:port, such as \"smtp.example.gc.ca:587\") / " +
+				"requis pour envoyer des courriels (hôte:port, par exemple « smtp.example.gc.ca:587 »)")}
+		}
+		if e.TLS != "" && e.TLS != emailbot.TLSStartTLS {
+			return []error{errors.New("email.tls: set only with email.smtp / à préciser seulement avec email.smtp")}
+		}
+		return nil
+	}
+	if err := emailbot.Validate(c.EmailSettings()); err != nil {
+		return []error{err}
+	}
+	return nil
+}
+
+// EmailSettings is the email adapter's configuration from [email].
+func (c *Config) EmailSettings() emailbot.Config {
+	e := c.Email
+	return emailbot.Config{SMTP: e.SMTP, TLS: e.TLS, Username: e.Username, Password: e.Password, From: e.From}
 }
 
 // minReportToken is the shortest report token accepted: it guards

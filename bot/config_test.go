@@ -156,3 +156,27 @@ func TestFindConfigPrecedence(t *testing.T) {
 		}
 	}
 }
+
+func TestEmailConfig(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	ok := "[email]\nsmtp = \"smtp.example.gc.ca:587\"\nusername = \"copbot\"\nfrom = \"CoP <cop@example.gc.ca>\"\n"
+	cfg, err := parseConfig(ok, env(map[string]string{"COPBOT_EMAIL_PASSWORD": "s3cret"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := cfg.EmailSettings(); s.Password != "s3cret" || s.TLS != "starttls" || s.SMTP != "smtp.example.gc.ca:587" {
+		t.Errorf("settings %+v", s)
+	}
+	for _, tc := range []struct{ text, want string }{
+		{ok + "password = \"x\"\n", "COPBOT_EMAIL_PASSWORD"},             // never in the file
+		{ok, "email.username"},                                           // no password in the environment
+		{"[email]\nfrom = \"cop@example.gc.ca\"\n", "email.smtp"},        // nothing to send with
+		{"[email]\nsmtp = \"smtp\"\nfrom = \"cop@x.ca\"\n", "hôte:port"}, // both languages
+		{"[email]\nsmtp = \"h:25\"\ntls = \"ssl\"\nfrom = \"cop@x.ca\"\n", "email.tls"},
+	} {
+		_, err := parseConfig(tc.text, env(nil))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), " / ") {
+			t.Errorf("%q: %v, want a bilingual error naming %q", tc.text, err, tc.want)
+		}
+	}
+}
