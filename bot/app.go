@@ -5,6 +5,7 @@ package bot
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -37,6 +38,9 @@ type AppOptions struct {
 	HTTPClient *http.Client // outbound calls to platforms
 
 	limits httpLimits // zero: defaultHTTPLimits; tests shorten them
+	// emailTLS, when set, is the SMTP client's TLS settings (tests trust
+	// their server's certificate with it).
+	emailTLS *tls.Config
 }
 
 // App is one running copbot: a store, the service and its adapters.
@@ -92,14 +96,14 @@ func NewApp(ctx context.Context, cfg Config, o AppOptions) (*App, error) {
 	if a.client == nil {
 		a.client = &http.Client{Timeout: 15 * time.Second}
 	}
-	if err := a.open(ctx); err != nil {
+	if err := a.open(ctx, o); err != nil {
 		a.Close()
 		return nil, err
 	}
 	return a, nil
 }
 
-func (a *App) open(ctx context.Context) error {
+func (a *App) open(ctx context.Context, o AppOptions) error {
 	store, err := storage.Open(ctx, a.cfg.Storage.Path)
 	if err != nil {
 		return err
@@ -113,6 +117,9 @@ func (a *App) open(ctx context.Context) error {
 	opts, fopts, err := a.serviceOptions()
 	if err != nil {
 		return err
+	}
+	if fopts.Email, err = a.emailOptions(ctx, store, o); err != nil {
+		return fmt.Errorf("email: %w", err)
 	}
 	if a.Service, a.Features, err = features.NewWith(store, opts, fopts, a.now, a.log); err != nil {
 		return err
@@ -177,6 +184,7 @@ func (a *App) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /calendar.ics", a.calendar)
 	mux.HandleFunc("GET /report", a.report)
+	a.registerEmail(mux)
 	for _, p := range a.plat {
 		p.Register(mux)
 	}

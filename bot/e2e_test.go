@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"crypto/tls"
 	"io"
 	"net/http"
 	"net/url"
@@ -39,6 +40,8 @@ type e2eBot struct {
 	// transport, when set, carries the App's outbound calls instead of the
 	// fake Slack's own (which sends every request to the fake Slack).
 	transport http.RoundTripper
+	// emailTLS is the SMTP client's TLS settings (see email_e2e_test.go).
+	emailTLS *tls.Config
 }
 
 func newE2E(t *testing.T, reminders ...string) *e2eBot {
@@ -72,7 +75,8 @@ func (e *e2eBot) start() {
 	if tr == nil {
 		tr = e.slack.Transport()
 	}
-	o := AppOptions{Now: e.now, limits: e.lim, HTTPClient: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
+	o := AppOptions{Now: e.now, limits: e.lim, HTTPClient: &http.Client{Transport: tr, Timeout: 10 * time.Second},
+		emailTLS: e.emailTLS}
 	if e.clock != nil {
 		o.Clock = e.clock
 	}

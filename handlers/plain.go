@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"slices"
 
 	"copbot/storage"
 )
@@ -15,14 +16,25 @@ import (
 // to read well for everyone and do not depend on it.
 
 // cmdPreferences answers `preferences`, `preferences plain on|off`
-// (`préférences simple oui|non`).
+// (`préférences simple oui|non`) and the features' settings
+// (`preferences email on|off`, see Parts.Settings).
 func (s *Service) cmdPreferences(ctx context.Context, c *Call) Reply {
 	if c.Member == nil {
 		return c.NotMember()
 	}
 	if len(c.Args) == 0 {
-		return c.Reply("preferences", Ephemeral, Section{Text: c.T("preferences_show",
-			c.With(map[string]any{"State": c.PlainState(c.Member.Plain)}))})
+		text := c.T("preferences_show", c.With(map[string]any{"State": c.PlainState(c.Member.Plain)}))
+		for _, st := range s.reg.settings {
+			text += "\n" + st.Show(ctx, c)
+		}
+		return c.Reply("preferences", Ephemeral, Section{Text: text})
+	}
+	if len(c.Args) == 2 {
+		for _, st := range s.reg.settings {
+			if on, ok := onOff(c.Args[1]); ok && slices.Contains(st.Names, Fold(c.Args[0])) {
+				return st.Set(ctx, c, on)
+			}
+		}
 	}
 	on, ok := plainSwitch(c.Args)
 	if !ok {
@@ -51,7 +63,12 @@ func plainSwitch(args []string) (on, ok bool) {
 	default:
 		return false, false
 	}
-	switch Fold(args[1]) {
+	return onOff(args[1])
+}
+
+// onOff reads a yes or no in either language.
+func onOff(word string) (on, ok bool) {
+	switch Fold(word) {
 	case "on", "yes", "oui", "true", "1", "activer", "active":
 		return true, true
 	case "off", "no", "non", "false", "0", "desactiver", "desactive":

@@ -47,6 +47,16 @@ type HomeSection struct {
 	Blocks func(ctx context.Context, c *Call) []Block
 }
 
+// Setting is an on/off preference a feature adds to the core's
+// `preferences` command ("preferences email on").
+type Setting struct {
+	Names []string // folded, both languages: "email", "courriel"
+	// Show is the setting's line in `preferences`, in c's language.
+	Show func(ctx context.Context, c *Call) string
+	// Set saves c's member's choice and says so.
+	Set func(ctx context.Context, c *Call, on bool) Reply
+}
+
 // Parts are what one feature adds to the core.
 type Parts struct {
 	// Commands are listed by help in install order, after the earlier
@@ -58,6 +68,8 @@ type Parts struct {
 	// Answers are tried in install order on text that is no command,
 	// before the core's greetings and "did you mean".
 	Answers []AnswerFunc
+	// Settings are the feature's member preferences, after the core's.
+	Settings []Setting
 	// Jobs are the feature's timed work, one Source each (see JobSources).
 	Jobs []scheduler.Source
 	// Posts are the kinds of keyed community posts the feature makes, for
@@ -87,6 +99,7 @@ type registry struct {
 	forms    map[string]FormFunc
 	home     []HomeSection
 	answers  []AnswerFunc
+	settings []Setting
 	jobs     []scheduler.Source
 	posts    []PostKind
 	changed  []func(*storage.Member)
@@ -126,6 +139,7 @@ func (s *Service) Install(p Parts) {
 	r.home = append(r.home, p.Home...)
 	slices.SortStableFunc(r.home, func(a, b HomeSection) int { return a.Order - b.Order })
 	r.answers = append(r.answers, p.Answers...)
+	r.settings = append(r.settings, p.Settings...)
 	r.jobs = append(r.jobs, p.Jobs...)
 	r.posts = append(r.posts, p.Posts...)
 	if p.MembershipChanged != nil {

@@ -1,15 +1,8 @@
 package emailbot
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
-	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
-	"net/mail"
 	"strings"
 	"testing"
 	"time"
@@ -19,48 +12,13 @@ import (
 	"copbot/handlers/email"
 )
 
-// parsed is a received message: its headers and its parts by media type.
-type parsed struct {
-	header mail.Header
-	parts  map[string]string // media type → decoded body
-	params map[string]map[string]string
-}
-
-func parse(t *testing.T, data []byte) parsed {
+func parse(t *testing.T, r smtptest.Received) *smtptest.Message {
 	t.Helper()
-	m, err := mail.ReadMessage(bytes.NewReader(data))
+	m, err := r.Parse()
 	if err != nil {
-		t.Fatalf("not a message: %v\n%s", err, data)
+		t.Fatalf("%v\n%s", err, r.Data)
 	}
-	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/alternative" {
-		t.Fatalf("Content-Type %q (%v), want multipart/alternative", m.Header.Get("Content-Type"), err)
-	}
-	p := parsed{header: m.Header, parts: map[string]string{}, params: map[string]map[string]string{}}
-	r := multipart.NewReader(m.Body, params["boundary"])
-	for {
-		part, err := r.NextRawPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		pt, pp, _ := mime.ParseMediaType(part.Header.Get("Content-Type"))
-		var body io.Reader = part
-		switch strings.ToLower(part.Header.Get("Content-Transfer-Encoding")) {
-		case "quoted-printable":
-			body = quotedprintable.NewReader(part)
-		case "base64":
-			body = base64.NewDecoder(base64.StdEncoding, part)
-		}
-		b, err := io.ReadAll(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p.parts[pt], p.params[pt] = string(b), pp
-	}
-	return p
+	return m
 }
 
 func testMessage() email.Message {
@@ -105,9 +63,7 @@ func TestSendInvitationOverStartTLS(t *testing.T) {
 	if got[0].From != "cop@example.gc.ca" || len(got[0].To) != 1 || got[0].To[0] != "marie@example.qc.ca" {
 		t.Errorf("envelope %q → %v", got[0].From, got[0].To)
 	}
-	p := parse(t, got[0].Data)
-	dec := new(mime.WordDecoder)
-	subject, _ := dec.DecodeHeader(p.header.Get("Subject"))
+	p := parse(t, got[0])
 	for name, want := range map[string]string{
 		"Subject":               "Invitation : réunion trimestrielle",
 		"Message-Id":            "<" + a.MessageID("email:meeting:7:0:3") + ">",
@@ -116,34 +72,34 @@ func TestSendInvitationOverStartTLS(t *testing.T) {
 		"Content-Language":      "fr-CA",
 		"Auto-Submitted":        "auto-generated",
 	} {
-		v := p.header.Get(name)
+		v := p.Header.Get(name)
 		if name == "Subject" {
-			v = subject
+			v = p.Subject
 		}
 		if v != want {
 			t.Errorf("%s: %q, want %q", name, v, want)
 		}
 	}
-	if from, _ := p.header.AddressList("From"); len(from) != 1 || from[0].Address != "cop@example.gc.ca" {
+	if from, _ := p.Header.AddressList("From"); len(from) != 1 || from[0].Address != "cop@example.gc.ca" {
 		t.Errorf("From %v", from)
 	}
-	if to, _ := p.header.AddressList("To"); len(to) != 1 || to[0].Address != "marie@example.qc.ca" || to[0].Name != "Marie Tremblay" {
+	if to, _ := p.Header.AddressList("To"); len(to) != 1 || to[0].Address != "marie@example.qc.ca" || to[0].Name != "Marie Tremblay" {
 		t.Errorf("To %v", to)
 	}
-	cal := p.parts["text/calendar"]
-	if p.params["text/calendar"]["method"] != "REQUEST" {
-		t.Errorf("text/calendar params %v, want method=REQUEST", p.params["text/calendar"])
+	cal := p.Parts["text/calendar"]
+	if p.Params["text/calendar"]["method"] != "REQUEST" {
+		t.Errorf("text/calendar params %v, want method=REQUEST", p.Params["text/calendar"])
 	}
 	for _, want := range []string{"METHOD:REQUEST\r\n", "UID:meeting-7.x@copbot\r\n", "SEQUENCE:0\r\n", "RSVP=TRUE"} {
-		if !strings.Contains(strings.ReplaceAll(cal, "\r\n ", ""), want) {
+		if !strings.Contains(smtptest.Unfolded(cal), want) {
 			t.Errorf("calendar part lacks %q:\n%s", want, cal)
 		}
 	}
-	if text := p.parts["text/plain"]; !strings.Contains(text, "Thème : <accessibilité> & *technologie*") ||
+	if text := p.Parts["text/plain"]; !strings.Contains(text, "Thème : <accessibilité> & *technologie*") ||
 		!strings.Contains(text, "Rejoindre: https://meet.example/x?a=1&b=2") || strings.Contains(text, "Je serai là") {
 		t.Errorf("text part:\n%s", text)
 	}
-	if h := p.parts["text/html"]; !strings.Contains(h, "&lt;accessibilité&gt; &amp; *technologie*") ||
+	if h := p.Parts["text/html"]; !strings.Contains(h, "&lt;accessibilité&gt; &amp; *technologie*") ||
 		!strings.Contains(h, `<a href="https://meet.example/x?a=1&amp;b=2">Rejoindre</a>`) || !strings.Contains(h, `lang="fr"`) {
 		t.Errorf("html part:\n%s", h)
 	}
@@ -166,12 +122,12 @@ func TestSendImplicitTLSAndLocalRelay(t *testing.T) {
 		if len(got) != 1 || got[0].TLS != tc.tls {
 			t.Fatalf("%s: %d messages, TLS %v", tc.mode, len(got), len(got) > 0 && got[0].TLS)
 		}
-		p := parse(t, got[0].Data)
-		if _, ok := p.parts["text/calendar"]; ok {
+		p := parse(t, got[0])
+		if _, ok := p.Parts["text/calendar"]; ok {
 			t.Errorf("%s: a calendar part in a message without an invitation", tc.mode)
 		}
-		if u := p.header.Get("List-Unsubscribe"); u != "<mailto:cop@example.gc.ca?subject=unsubscribe>" || p.header.Get("List-Unsubscribe-Post") != "" {
-			t.Errorf("%s: List-Unsubscribe %q, Post %q: mailto only, no one-click", tc.mode, u, p.header.Get("List-Unsubscribe-Post"))
+		if u := p.Header.Get("List-Unsubscribe"); u != "<mailto:cop@example.gc.ca?subject=unsubscribe>" || p.Header.Get("List-Unsubscribe-Post") != "" {
+			t.Errorf("%s: List-Unsubscribe %q, Post %q: mailto only, no one-click", tc.mode, u, p.Header.Get("List-Unsubscribe-Post"))
 		}
 	}
 }
@@ -195,7 +151,7 @@ func TestLostAnswerResendsTheSameMessage(t *testing.T) {
 	if len(got) != 2 || !got[0].Dropped || got[1].Dropped {
 		t.Fatalf("received %d (want the dropped one, then the resend)", len(got))
 	}
-	first, second := parse(t, got[0].Data).header.Get("Message-Id"), parse(t, got[1].Data).header.Get("Message-Id")
+	first, second := parse(t, got[0]).Header.Get("Message-Id"), parse(t, got[1]).Header.Get("Message-Id")
 	if first == "" || first != second {
 		t.Errorf("Message-ID %q then %q: a resend must be the same message", first, second)
 	}

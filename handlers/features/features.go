@@ -10,6 +10,7 @@ import (
 
 	"copbot/handlers"
 	"copbot/handlers/directory"
+	"copbot/handlers/email"
 	"copbot/handlers/meetings"
 	"copbot/handlers/polls"
 	"copbot/handlers/privacy"
@@ -22,6 +23,7 @@ type Options struct {
 	Meetings meetings.Options
 	Report   report.Options
 	Privacy  privacy.Options
+	Email    email.Options
 }
 
 // Set is every installed feature, for the app's own entry points (the
@@ -32,6 +34,7 @@ type Set struct {
 	Polls     *polls.Feature
 	Report    *report.Feature
 	Privacy   *privacy.Feature
+	Email     *email.Feature
 }
 
 // Install adds every feature to svc, once, before it handles requests.
@@ -41,6 +44,8 @@ func Install(svc *handlers.Service, o Options) *Set {
 	f.Polls = polls.Install(svc, polls.Deps{Meetings: f.Meetings})
 	f.Report = report.Install(svc, report.Deps{Meetings: f.Meetings, Directory: f.Directory}, o.Report)
 	f.Privacy = privacy.Install(svc, o.Privacy)
+	f.Email = email.Install(svc, email.Deps{Meetings: f.Meetings}, o.Email)
+	f.Meetings.AddStatus(f.Email.Status)
 	return f
 }
 

@@ -14,7 +14,7 @@ import (
 )
 
 // features are the feature packages, by directory under handlers/.
-var featurePackages = []string{"directory", "meetings", "polls", "report", "privacy"}
+var featurePackages = []string{"directory", "meetings", "polls", "report", "privacy", "email"}
 
 // TestImportsPointOneWay keeps the layout of README "How it is built":
 // the core imports no feature, no feature imports another or bot/, and

@@ -140,6 +140,15 @@ func (s *Feature) cmdMeetingStatus(ctx context.Context, c *call) handlers.Reply 
 	if len(notices) > 0 {
 		blocks = append(blocks, handlers.Section{Text: c.T("meeting_status_notices", nil) + "\n" + strings.Join(notices, "\n")})
 	}
+	for _, fn := range s.status {
+		lines, err := fn(ctx, c.Call, m)
+		if err != nil {
+			return c.Fail(err)
+		}
+		if len(lines) > 0 {
+			blocks = append(blocks, handlers.Section{Text: strings.Join(lines, "\n")})
+		}
+	}
 	return c.Reply("meeting_status", handlers.Ephemeral, blocks...)
 }
 

@@ -30,6 +30,8 @@ type Feature struct {
 	// clock sets the timers of reminder leases' heartbeats: the service's
 	// clock on the machine's timers (tests put a clock they move).
 	clock scheduler.Clock
+	// status are other features' lines in `meeting status` (AddStatus).
+	status []StatusFunc
 }
 
 // call is a request to the meetings: the core's Call and the feature.
