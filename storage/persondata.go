@@ -23,7 +23,10 @@ type PersonData struct {
 	Polls       []PersonPoll    // polls they created
 	Invitations []*Invitation   // outreach invitations their joining accepted
 	History     []MembershipEvent
-	Audit       []*AuditEntry // entries about them or by them, newest first
+	// Email is their own choice about email (Set false: the default), its
+	// unsubscribe secret left out.
+	Email EmailPref
+	Audit []*AuditEntry // entries about them or by them, newest first
 }
 
 // CoordinatorRole is a coordinator role given at run time (those of the
@@ -198,6 +201,15 @@ func (t *tx) personMemberData(id int64, out *PersonData) error {
 			}, id)
 		},
 		func() error { return t.personAudit("member_id = ?", id, out) },
+		func() error {
+			p, err := t.emailPref(id)
+			if err == sql.ErrNoRows {
+				return nil
+			}
+			p.Token = ""
+			out.Email = p
+			return err
+		},
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

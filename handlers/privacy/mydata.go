@@ -91,6 +91,9 @@ func (c *call) myDataText(d *storage.PersonData, now time.Time) string {
 		t.field("field_email", m.Email)
 		t.field("field_language", m.Language)
 		t.field("mydata_plain", fmt.Sprint(m.Plain))
+		if d.Email.Set {
+			t.field("mydata_email", fmt.Sprint(d.Email.On))
+		}
 		t.field("mydata_joined", day(m.JoinedAt))
 		t.field("mydata_left", day(m.LeftAt))
 		t.field("mydata_updated", day(m.UpdatedAt))
