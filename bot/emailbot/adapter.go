@@ -96,6 +96,10 @@ func Validate(c Config) error {
 	switch c.TLS {
 	case "", TLSStartTLS, TLSImplicit:
 	case TLSNone:
+		if ip := net.ParseIP(host); err == nil && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			bad("tls", "\"none\" is for a relay on this machine only (127.0.0.1, ::1 or localhost), not %q: use \"starttls\" or \"tls\"",
+				"« none » est réservé à un relais sur cette machine (127.0.0.1, ::1 ou localhost), pas %q : utilisez « starttls » ou « tls »", host)
+		}
 		if c.Password != "" {
 			bad("tls", "\"none\" would send the password unencrypted: use \"starttls\" or \"tls\", or a local relay without a password",
 				"« none » enverrait le mot de passe en clair : utilisez « starttls » ou « tls », ou un relais local sans mot de passe")

@@ -190,7 +190,8 @@ func TestValidateIsBilingual(t *testing.T) {
 	}{
 		{Config{SMTP: "smtp.example", From: "a@b.c"}, "email.smtp"},
 		{Config{SMTP: "h:25", TLS: "ssl", From: "a@b.c"}, "email.tls"},
-		{Config{SMTP: "h:25", TLS: TLSNone, Username: "u", Password: "p", From: "a@b.c"}, "mot de passe en clair"},
+		{Config{SMTP: "127.0.0.1:25", TLS: TLSNone, Username: "u", Password: "p", From: "a@b.c"}, "mot de passe en clair"},
+		{Config{SMTP: "smtp.example.gc.ca:25", TLS: TLSNone, From: "a@b.c"}, "relay on this machine only"},
 		{Config{SMTP: "h:587", Username: "u", From: "a@b.c"}, "COPBOT_EMAIL_PASSWORD"},
 		{Config{SMTP: "h:587", From: "not an address"}, "email.from"},
 	} {
@@ -199,7 +200,10 @@ func TestValidateIsBilingual(t *testing.T) {
 			t.Errorf("Validate(%+v) = %v, want a bilingual error naming %q", tc.cfg, err, tc.want)
 		}
 	}
-	if err := Validate(Config{SMTP: "smtp.example.gc.ca:587", Username: "u", Password: "p", From: "CoP <cop@example.gc.ca>"}); err != nil {
-		t.Errorf("valid config refused: %v", err)
+	for _, ok := range []Config{{SMTP: "smtp.example.gc.ca:587", Username: "u", Password: "p", From: "CoP <cop@example.gc.ca>"},
+		{SMTP: "localhost:25", TLS: TLSNone, From: "cop@example.gc.ca"}, {SMTP: "[::1]:25", TLS: TLSNone, From: "cop@example.gc.ca"}} {
+		if err := Validate(ok); err != nil {
+			t.Errorf("valid config refused: %v", err)
+		}
 	}
 }
