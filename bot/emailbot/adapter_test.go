@@ -96,7 +96,7 @@ func TestSendInvitationOverStartTLS(t *testing.T) {
 		}
 	}
 	if text := p.Parts["text/plain"]; !strings.Contains(text, "Thème : <accessibilité> & *technologie*") ||
-		!strings.Contains(text, "Rejoindre: https://meet.example/x?a=1&b=2") || strings.Contains(text, "Je serai là") {
+		!strings.Contains(text, "Rejoindre\u00a0: https://meet.example/x?a=1&b=2") || strings.Contains(text, "Je serai là") {
 		t.Errorf("text part:\n%s", text)
 	}
 	if h := p.Parts["text/html"]; !strings.Contains(h, "&lt;accessibilité&gt; &amp; *technologie*") ||

@@ -55,7 +55,7 @@ func Render(r handlers.Reply) (text, htmlBody string) {
 				if btn.URL == "" {
 					continue
 				}
-				t.WriteString(btn.Label + ": " + btn.URL + "\n")
+				t.WriteString(handlers.FieldLine(lang, btn.Label, btn.URL) + "\n")
 				h.WriteString("<p><a href=\"" + html.EscapeString(btn.URL) + "\">" + html.EscapeString(btn.Label) + "</a></p>\n")
 			}
 		}
