@@ -220,14 +220,23 @@ func TestRetriesBounded(t *testing.T) {
 	for range maxAttempts + 3 {
 		sender.errs = append(sender.errs, errors.New("connection reset after DATA"))
 	}
+	e.runPollJob(p.ID)
+	if err := e.runPollJob(p.ID); !errors.Is(err, errNotYet) || len(sender.calls()) != 1 {
+		t.Fatalf("run again at once: %v, %d sends; want no second attempt before its time", err, len(sender.calls()))
+	}
 	var errs int
 	for range maxAttempts + 3 {
+		e.Clock.Add(64 * time.Minute)
 		if e.runPollJob(p.ID) != nil {
 			errs++
 		}
 	}
-	if n := len(sender.calls()); n != maxAttempts || errs != maxAttempts {
-		t.Errorf("%d sends, %d failed runs; want %d of each, then no more", n, errs, maxAttempts)
+	if n := len(sender.calls()); n != maxAttempts || errs != maxAttempts-1 {
+		t.Errorf("%d sends, %d more failed runs; want %d sends in all, then no more", n, errs, maxAttempts)
+	}
+	ds, _ := e.DB.Deliveries(context.Background(), pollKey(p.ID, 1))
+	if len(ds) != 1 || ds[0].Attempts != maxAttempts || ds[0].ErrorCode != storage.FailureLost {
+		t.Errorf("ledger %+v", ds)
 	}
 	q := e.CreatePoll(`"Second?" "A" "B"`)
 	sender.errs = []error{handlers.Refused("SMTP 550", errors.New("550 no such user"))}
@@ -242,6 +251,14 @@ func TestRetriesBounded(t *testing.T) {
 
 // Members with a chat identity get no email unless they ask; members
 // without an address never; a member's own "off" wins.
+func TestRetryAfter(t *testing.T) {
+	for n, want := range map[int]time.Duration{1: time.Minute, 2: 4 * time.Minute, 3: 16 * time.Minute, 4: 64 * time.Minute, 9: 64 * time.Minute} {
+		if got := retryAfter(n); got != want {
+			t.Errorf("retryAfter(%d) = %v, want %v", n, got, want)
+		}
+	}
+}
+
 func TestWhoGetsEmail(t *testing.T) {
 	chat := &storage.Member{Email: "a@x.ca", SlackID: "U1"}
 	mail := &storage.Member{Email: "b@x.ca"}

@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"strconv"
 	"strings"
+	"time"
 
 	"copbot/handlers"
 	"copbot/scheduler"
@@ -25,8 +26,9 @@ import (
 // message whose answer was lost, or whose attempt a crash cut short, is
 // sent again with the same Message-ID (derived from the key by the
 // adapter), which mail systems take as the same message. Attempts are
-// bounded (maxAttempts; a permanent refusal ends them at once), spaced by
-// the scheduler's back-off, and what failed shows in `meeting status`.
+// bounded (maxAttempts; a permanent refusal ends them at once), spaced
+// (retryAfter, on the feature's clock), and what failed shows in
+// `meeting status`.
 
 // maxAttempts is how many times one message is tried before it is left
 // as failed.
@@ -212,6 +214,17 @@ func (f *Feature) each(ctx context.Context, rs []recipient, plan func(recipient)
 	return errors.Join(errs...)
 }
 
+// retryAfter is how long after a failed attempt (the n-th) the next one
+// may start: 1, 4, 16 then 64 minutes, so that the attempts span an
+// outage of the mail server of more than an hour rather than seconds.
+func retryAfter(n int) time.Duration {
+	return time.Minute << (2 * min(max(n-1, 0), 3))
+}
+
+// errNotYet is deliverOnce's answer for a message whose next attempt is
+// not due yet: the job is not done.
+var errNotYet = errors.New("the next attempt is not due yet")
+
 // gaveUp reports whether d's message is no longer tried: too many
 // attempts, or a permanent refusal (an SMTP 5xx answer).
 func gaveUp(d *storage.Delivery) bool {
@@ -229,8 +242,14 @@ func (f *Feature) deliverOnce(ctx context.Context, r recipient, key string, buil
 		return err
 	}
 	for _, d := range ds {
-		if d.Platform == Platform && (d.Status == storage.DeliverySent || gaveUp(d)) {
+		if d.Platform != Platform {
+			continue
+		}
+		if d.Status == storage.DeliverySent || gaveUp(d) {
 			return nil
+		}
+		if next := d.StartedAt.Add(retryAfter(d.Attempts)); d.Status == storage.DeliveryFailed && f.now().Before(next) {
+			return errNotYet // the scheduler looks again, on its own back-off
 		}
 	}
 	if r.token == "" {
