@@ -273,3 +273,25 @@ func TestEmailPollInvitationAndUnsubscribe(t *testing.T) {
 		t.Errorf("Jean got %d, want both polls", n)
 	}
 }
+
+// A member who starts getting email after the invitations went out gets
+// the current one (at the scheduler's next scan); nobody else gets a
+// second.
+func TestEmailNewcomerGetsTheInvitation(t *testing.T) {
+	e, srv := newEmailE2E(t)
+	e.addMeeting(emailT0.Add(3 * time.Hour))
+	e.settle()
+	before := len(srv.Received())
+	if _, err := e.app.Store.ImportMembers(context.Background(), []storage.MemberInput{{Name: "Zoé Gagnon",
+		Email: "zoe@example.nu.ca", Organization: "Ville d’Iqaluit", Order: storage.OrderMunicipal, Jurisdiction: "NU", Language: "fr"}}); err != nil {
+		t.Fatal(err)
+	}
+	e.advanceTo(emailT0.Add(time.Minute))
+	got := srv.Received()[before:]
+	if len(got) != 1 || got[0].To[0] != "zoe@example.nu.ca" {
+		t.Fatalf("%d messages after Zoé joined, want her invitation alone", len(got))
+	}
+	if m, err := got[0].Parse(); err != nil || !strings.Contains(smtptest.Unfolded(m.Parts["text/calendar"]), "METHOD:REQUEST") {
+		t.Errorf("Zoé's message: %v", err)
+	}
+}
