@@ -8,6 +8,8 @@ import (
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
+
+	"copbot/storage"
 )
 
 // Fold lower-cases s and strips accents, so "Québec", "QUEBEC" and "quebec"
@@ -60,32 +62,9 @@ func Fields(s string) []string {
 }
 
 // EditDistance is the one edit distance of copbot (command names, places,
-// time zones): the optimal-string-alignment distance over runes: insertions,
-// deletions, substitutions and swaps of two neighbours each cost 1.
-func EditDistance(a, b string) int {
-	x, y := []rune(a), []rune(b)
-	prev2 := make([]int, len(y)+1)
-	prev := make([]int, len(y)+1)
-	cur := make([]int, len(y)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(x); i++ {
-		cur[0] = i
-		for j := 1; j <= len(y); j++ {
-			cost := 1
-			if x[i-1] == y[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(y)]
-}
+// time zones, organizations): storage.EditDistance, the optimal-string-
+// alignment distance over runes.
+func EditDistance(a, b string) int { return storage.EditDistance(a, b) }
 
 func UnguardCell(v string) string {
 	if len(v) >= 2 && v[0] == '\'' && needsGuard(v[1:]) {

@@ -14,21 +14,26 @@ type MembershipEvent struct {
 	Join           bool // false: a departure
 	At             time.Time
 	OrganizationID int64
-	Order          Order
-	Jurisdiction   string
+	// Entry is the registry entry it counts as: its organization's parent
+	// if it has one (Service Canada counts as ESDC), else OrganizationID.
+	// 0 counts as OrganizationID.
+	Entry        int64
+	Order        Order
+	Jurisdiction string
 }
 
 // MembershipHistory returns every join and departure up to before (zero:
 // all), in time order. Triggers record them whoever changes members.
 func (d *DB) MembershipHistory(ctx context.Context, before time.Time) ([]MembershipEvent, error) {
-	q, args := `SELECT member_id, kind, at, organization_id, ord, jurisdiction FROM membership_events`, []any{}
+	q, args := `SELECT e.member_id, e.kind, e.at, e.organization_id, e.ord, e.jurisdiction,
+		coalesce(o.parent_id, e.organization_id) FROM membership_events e LEFT JOIN organizations o ON o.id = e.organization_id`, []any{}
 	if !before.IsZero() {
-		q, args = q+" WHERE at < ?", append(args, formatTime(before))
+		q, args = q+" WHERE e.at < ?", append(args, formatTime(before))
 	}
 	var out []MembershipEvent
 	err := d.read(ctx, func(t *tx) error {
-		return t.each(q+" ORDER BY at, id", func(rows *sql.Rows) error {
-			e, err := scanEvent(rows)
+		return t.each(q+" ORDER BY e.at, e.id", func(rows *sql.Rows) error {
+			e, err := scanEvent(rows, true)
 			out = append(out, e)
 			return err
 		}, args...)
@@ -36,12 +41,17 @@ func (d *DB) MembershipHistory(ctx context.Context, before time.Time) ([]Members
 	return out, err
 }
 
-// scanEvent reads member_id, kind, at, organization_id, ord, jurisdiction.
-func scanEvent(rows *sql.Rows) (MembershipEvent, error) {
+// scanEvent reads member_id, kind, at, organization_id, ord, jurisdiction
+// and, with entry, the entry it counts as.
+func scanEvent(rows *sql.Rows, entry bool) (MembershipEvent, error) {
 	var e MembershipEvent
 	var kind string
 	var at sql.NullString
-	if err := rows.Scan(&e.MemberID, &kind, &at, &e.OrganizationID, &e.Order, &e.Jurisdiction); err != nil {
+	dest := []any{&e.MemberID, &kind, &at, &e.OrganizationID, &e.Order, &e.Jurisdiction}
+	if entry {
+		dest = append(dest, &e.Entry)
+	}
+	if err := rows.Scan(dest...); err != nil {
 		return e, err
 	}
 	e.Join = kind == "join"
@@ -75,8 +85,12 @@ func StatsFromHistory(events []MembershipEvent) Stats {
 		s.PeopleByOrder[e.Order]++
 		s.PeopleByJurisdiction[e.Jurisdiction]++
 		places[e.Jurisdiction] = true
-		if !orgs[e.OrganizationID] {
-			orgs[e.OrganizationID] = true
+		entry := e.Entry
+		if entry == 0 {
+			entry = e.OrganizationID
+		}
+		if !orgs[entry] {
+			orgs[entry] = true
 			s.Organizations[e.Order]++
 		}
 	}

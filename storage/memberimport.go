@@ -15,6 +15,10 @@ type ImportOptions struct {
 	// "en"). Existing members keep their saved language when their row has
 	// none, so re-importing a roster never undoes a member's choice.
 	Language string
+	// NewOrganizations takes every organization no entry's spelling
+	// matches exactly as a new pending entry, close ones included (no
+	// org_suggest).
+	NewOrganizations bool
 }
 
 // ImportMembers is ImportMembersWith without options.
@@ -61,7 +65,7 @@ func (d *DB) ImportMembersWith(ctx context.Context, rows []MemberInput, opts Imp
 			return err
 		}
 		w := newMemberTx(t, idx)
-		w.newLang = newLang
+		w.newLang, w.newOrgs = newLang, opts.NewOrganizations
 		if err := w.reserve(norm); err != nil {
 			return err
 		}

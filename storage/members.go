@@ -156,6 +156,7 @@ func applyUpdate(in MemberInput, u MemberUpdate) MemberInput {
 	if u.Order != nil {
 		in.Order = *u.Order
 	}
+	in.NewOrganization = u.NewOrganization
 	return in
 }
 
@@ -373,20 +374,33 @@ type Member struct {
 	ID           int64
 	Name         string
 	Email        string // optional, stored lower-cased
-	Organization string // department, ministry or municipality
-	Order        Order
-	Jurisdiction string // code from Jurisdictions: "CA" for federal, "ON", "YT", …
-	Title        string // title or role, optional
-	Language     string // "en" or "fr"
-	SlackID      string
-	TeamsID      string
-	ConsoleID    string
-	JoinedAt     time.Time
-	LeftAt       time.Time // zero while active
-	UpdatedAt    time.Time
+	Organization string // department, ministry or municipality: its entry's (English) name
+	// OrganizationFR is the entry's French name, "" if it has none
+	// (OrganizationIn picks).
+	OrganizationFR string
+	OrganizationID int64 // the registry entry
+	Order          Order
+	Jurisdiction   string // code from Jurisdictions: "CA" for federal, "ON", "YT", …
+	Title          string // title or role, optional
+	Language       string // "en" or "fr"
+	SlackID        string
+	TeamsID        string
+	ConsoleID      string
+	JoinedAt       time.Time
+	LeftAt         time.Time // zero while active
+	UpdatedAt      time.Time
 	// Plain: the member asked for plain, screen-reader-friendly replies
 	// (SetMemberPlain); kept across leaving and joining again.
 	Plain bool
+}
+
+// OrganizationIn is the member's organization named in lang ("en",
+// "fr").
+func (m *Member) OrganizationIn(lang string) string {
+	if lang == "fr" && m.OrganizationFR != "" {
+		return m.OrganizationFR
+	}
+	return m.Organization
 }
 
 // Active reports whether the member has not left.
@@ -406,6 +420,9 @@ type MemberInput struct {
 	SlackID      string
 	TeamsID      string
 	ConsoleID    string
+	// NewOrganization: Organization is a new name as typed, even when it
+	// is close to an entry's (no org_suggest); see orgresolve.go.
+	NewOrganization bool
 }
 
 // MemberUpdate changes the fields that are non-nil.
@@ -417,6 +434,8 @@ type MemberUpdate struct {
 	Jurisdiction *string
 	Title        *string
 	Language     *string
+	// NewOrganization: see MemberInput.
+	NewOrganization bool
 }
 
 // MemberFilter selects members. Zero fields do not filter. By default only

@@ -3,14 +3,13 @@ package storage
 import (
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 )
 
 // memberSelect reads a member with its organization's name; scanMember
 // reads its columns in this order.
-const memberSelect = `SELECT m.id, m.name, m.email, o.name, m.ord, m.jurisdiction, m.title, m.language,
+const memberSelect = `SELECT m.id, m.name, m.email, o.name, o.name_fr, m.ord, m.jurisdiction, m.title, m.language,
 	m.slack_id, m.teams_id, m.console_id, m.joined_at, m.left_at, m.updated_at, m.organization_id, m.name_key, m.plain
 FROM members m JOIN organizations o ON o.id = m.organization_id`
 
@@ -42,12 +41,13 @@ type memberScanner interface{ Scan(dest ...any) error }
 func scanMember(s memberScanner) (*memberRow, error) {
 	var r memberRow
 	var email, slack, teams, console, joined, left, updated sql.NullString
-	err := s.Scan(&r.ID, &r.Name, &email, &r.Organization, &r.Order, &r.Jurisdiction, &r.Title, &r.Language,
+	err := s.Scan(&r.ID, &r.Name, &email, &r.Organization, &r.OrganizationFR, &r.Order, &r.Jurisdiction, &r.Title, &r.Language,
 		&slack, &teams, &console, &joined, &left, &updated, &r.orgID, &r.nameKey, &r.Plain)
 	if err != nil {
 		return nil, err
 	}
 	r.Email, r.SlackID, r.TeamsID, r.ConsoleID = email.String, slack.String, teams.String, console.String
+	r.OrganizationID = r.orgID
 	if r.JoinedAt, err = parseTime(joined); err != nil {
 		return nil, err
 	}
@@ -83,11 +83,6 @@ type orgKey struct {
 	jurisdiction string
 }
 
-type orgRef struct {
-	id   int64
-	name string
-}
-
 // memberTx writes members inside one write transaction.
 type memberTx struct {
 	t   *tx
@@ -95,8 +90,12 @@ type memberTx struct {
 	// Organizations seen in this transaction, by folded key and by the
 	// spelling used, which spares folding names seen before.
 	orgs, orgsExact map[orgKey]orgRef
-	batch           *insertBatch // imports only
-	now             time.Time
+	// cands caches the spellings suggestions compare with, by place
+	// (orgresolve.go); newOrgs takes every unknown name as a new entry.
+	cands   map[[2]string][]orgCandidate
+	newOrgs bool
+	batch   *insertBatch // imports only
+	now     time.Time
 	// ownOnly keys inputs that carry a platform id by that id alone (joins
 	// from chat); see resolveOwn.
 	ownOnly bool
@@ -121,6 +120,7 @@ func (w *memberTx) upsert(in MemberInput) (*memberRow, outcome, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	in.Order, in.Jurisdiction = org.ord, org.jurisdiction // the entry's place: "ESDC" is federal
 	nameKey := foldKey(in.Name)
 	resolve := w.resolve
 	if w.ownOnly && hasPlatformID(in) {
@@ -164,6 +164,7 @@ func (w *memberTx) replace(old *memberRow, in MemberInput) (*memberRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	in.Order, in.Jurisdiction = org.ord, org.jurisdiction
 	r, _, err := w.write(old, rowFrom(old, in, foldKey(in.Name), org))
 	return r, err
 }
@@ -189,7 +190,8 @@ func keepStored(old *memberRow, in MemberInput) MemberInput {
 // and org.
 func rowFrom(old *memberRow, in MemberInput, nameKey string, org orgRef) *memberRow {
 	r := &memberRow{orgID: org.id, nameKey: nameKey, Member: Member{
-		ID: old.ID, Name: in.Name, Email: in.Email, Organization: org.name, Order: in.Order,
+		ID: old.ID, Name: in.Name, Email: in.Email, Organization: org.name, OrganizationFR: org.nameFR,
+		OrganizationID: org.id, Order: in.Order,
 		Jurisdiction: in.Jurisdiction, Title: in.Title, Language: in.Language,
 		SlackID: in.SlackID, TeamsID: in.TeamsID, ConsoleID: in.ConsoleID,
 		JoinedAt: old.JoinedAt, LeftAt: old.LeftAt, UpdatedAt: old.UpdatedAt,
@@ -267,39 +269,6 @@ func (w *memberTx) write(old, r *memberRow) (*memberRow, outcome, error) {
 	}
 	w.idx.record(old, r)
 	return r, outcomeUpdated, nil
-}
-
-// org returns the organization in names, creating it if needed.
-func (w *memberTx) org(in MemberInput) (orgRef, error) {
-	exact := orgKey{in.Organization, in.Order, in.Jurisdiction}
-	if o, ok := w.orgsExact[exact]; ok {
-		return o, nil
-	}
-	k := orgKey{foldKey(in.Organization), in.Order, in.Jurisdiction}
-	if o, ok := w.orgs[k]; ok {
-		w.orgsExact[exact] = o
-		return o, nil
-	}
-	o := orgRef{name: in.Organization}
-	err := w.t.queryRow("SELECT id, name FROM organizations WHERE name_key = ? AND ord = ? AND jurisdiction = ?",
-		k.nameKey, k.ord, k.jurisdiction).Scan(&o.id, &o.name)
-	if errors.Is(err, sql.ErrNoRows) {
-		o.id, err = w.insertOrg(k, in.Organization)
-	}
-	if err != nil {
-		return o, fmt.Errorf("organization %q: %w", in.Organization, err)
-	}
-	w.orgs[k], w.orgsExact[exact] = o, o
-	return o, nil
-}
-
-func (w *memberTx) insertOrg(k orgKey, name string) (int64, error) {
-	res, err := w.t.exec("INSERT INTO organizations (name, name_key, ord, jurisdiction) VALUES (?, ?, ?, ?)",
-		name, k.nameKey, k.ord, k.jurisdiction)
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
 }
 
 // nullIfEmpty stores the empty string as NULL, so that the partial UNIQUE

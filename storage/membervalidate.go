@@ -47,6 +47,8 @@ func normalizeMember(in MemberInput) (MemberInput, error) {
 		SlackID:      strings.TrimSpace(in.SlackID),
 		TeamsID:      strings.TrimSpace(in.TeamsID),
 		ConsoleID:    strings.TrimSpace(in.ConsoleID),
+
+		NewOrganization: in.NewOrganization,
 	}
 	if in.Order == OrderFederal && in.Jurisdiction == "" {
 		in.Jurisdiction = FederalCode

@@ -29,7 +29,12 @@ import (
 //	-- copbot:autoincrement TABLE…
 //
 // rebuilds each TABLE with "id INTEGER PRIMARY KEY AUTOINCREMENT" (see
-// rebuildAutoincrement) before the file's SQL runs.
+// rebuildAutoincrement) before the file's SQL runs, and
+//
+//	-- copbot:after STEP…
+//
+// runs each Go STEP of afterSteps after it, in the same transaction (data
+// that SQL alone cannot derive, such as the built-in organizations).
 
 // migrations lists the embedded migrations in the order they apply.
 func migrations() []string {
@@ -97,6 +102,15 @@ func (d *DB) migrateFile(ctx context.Context, conn *sql.Conn, name string) error
 	}
 	if _, err := t.ExecContext(ctx, string(body)); err != nil {
 		return err
+	}
+	for _, step := range directive(string(body), "after") {
+		fn, ok := afterSteps[step]
+		if !ok {
+			return fmt.Errorf("unknown step %q", step)
+		}
+		if err := fn(t); err != nil {
+			return fmt.Errorf("%s: %w", step, err)
+		}
 	}
 	if err := t.foreignKeyCheck(); err != nil {
 		return err

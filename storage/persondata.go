@@ -195,7 +195,7 @@ func (t *tx) personMemberData(id int64, out *PersonData) error {
 		func() error {
 			return t.each(`SELECT member_id, kind, at, organization_id, ord, jurisdiction FROM membership_events
 				WHERE member_id = ? ORDER BY at, id`, func(rows *sql.Rows) error {
-				e, err := scanEvent(rows)
+				e, err := scanEvent(rows, false)
 				out.History = append(out.History, e)
 				return err
 			}, id)

@@ -6,8 +6,9 @@ import (
 	"fmt"
 )
 
-// activeGroup counts, for one order and jurisdiction, the organizations
-// with an active member and their active members.
+// activeGroup counts, for one order and jurisdiction, the registry entries
+// with an active member (a child, such as Service Canada, counting as its
+// parent, once) and their active members.
 type activeGroup struct {
 	order        Order
 	jurisdiction string
@@ -16,18 +17,44 @@ type activeGroup struct {
 
 // activeGroups reads the per-organization counters the members triggers
 // keep, grouped by order and jurisdiction, from one covering index: the
-// cost grows with the number of organizations, not of members.
+// cost grows with the number of organizations, not of members. A child
+// entry (Service Canada, part of ESDC) counts as its parent, once: the few
+// active children are read apart and taken off their group, and their
+// parent added when it has no active member of its own. Parents share
+// their children's order and jurisdiction (organizations.tsv).
 func (t *tx) activeGroups() ([]activeGroup, error) {
 	var out []activeGroup
+	idx := map[[2]string]int{}
 	err := t.each(`SELECT ord, jurisdiction, count(*), sum(active_members) FROM organizations
 		WHERE active_members > 0 GROUP BY ord, jurisdiction`, func(rows *sql.Rows) error {
 		var g activeGroup
 		if err := rows.Scan(&g.order, &g.jurisdiction, &g.orgs, &g.people); err != nil {
 			return err
 		}
+		idx[[2]string{string(g.order), g.jurisdiction}] = len(out)
 		out = append(out, g)
 		return nil
 	})
+	if err == nil {
+		parents := map[int64]bool{}
+		err = t.each(`SELECT c.ord, c.jurisdiction, c.parent_id, p.active_members > 0 FROM organizations c
+			JOIN organizations p ON p.id = c.parent_id WHERE c.active_members > 0 AND c.parent_id IS NOT NULL`,
+			func(rows *sql.Rows) error {
+				var ord, place string
+				var parent int64
+				var parentActive bool
+				if err := rows.Scan(&ord, &place, &parent, &parentActive); err != nil {
+					return err
+				}
+				g := &out[idx[[2]string{ord, place}]]
+				g.orgs--
+				if !parentActive && !parents[parent] {
+					parents[parent] = true
+					g.orgs++
+				}
+				return nil
+			})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("active members by organization: %w", err)
 	}
@@ -120,7 +147,7 @@ func coverageOf(covered map[string]map[Order]bool) Coverage {
 // Stats is the Community's composition, as the report phrases it.
 type Stats struct {
 	People        int           // active members
-	Organizations map[Order]int // distinct organizations with an active member, per order
+	Organizations map[Order]int // distinct registry entries with an active member, per order (a child as its parent)
 	PeopleByOrder map[Order]int
 	// PeopleByJurisdiction counts active members per jurisdiction code;
 	// every code of Jurisdictions() is present, with 0 where nobody is.

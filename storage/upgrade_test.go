@@ -23,7 +23,13 @@ func TestUpgradeBacksUpFirst(t *testing.T) {
 	if u := old.Upgrade(); u.Backup != "" || len(u.Applied) != len(known)-1 {
 		t.Errorf("a new database: upgrade %+v, want no backup and %d migrations", u, len(known)-1)
 	}
-	mustJoin(t, old, marieInput())
+	// Written as the older copbot wrote it: today's JoinMember may need
+	// what the newest migration adds.
+	if _, err := old.db.Exec(`INSERT INTO organizations (id, name, name_key, ord, jurisdiction) VALUES (1, 'ServiceOntario', 'serviceontario', 'provincial', 'ON');
+		INSERT INTO members (name, name_key, organization_id, ord, jurisdiction, slack_id, joined_at, updated_at)
+		VALUES ('Marie Tremblay', 'marietremblay', 1, 'provincial', 'ON', 'U1', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`); err != nil {
+		t.Fatal(err)
+	}
 	old.Close()
 
 	plan, err := CheckMigrations(ctx, path)

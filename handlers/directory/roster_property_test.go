@@ -18,7 +18,7 @@ import (
 var (
 	propNames = []string{"Ann Lee", "ANN LEE", "Éloïse Bédard", "Eloise Bedard", "محمد علي", "דוד כהן",
 		"Zoë 🎉 O’Brien", "=Sam Roy", "'=Tricky", "Jean-François Côté"}
-	propOrgs = []string{"Org B", "org  b", "Ville de Québec", "Ville de Quebec", "Service Canada, Ottawa",
+	propOrgs = []string{"Org B", "org  b", "Ville de Québec", "Ville de Quebec", "Passport Office, Ottawa",
 		"@Home", "وزارة الصحة", "''-Minus"}
 	propPlaces = [][2]string{{"provincial", "ON"}, {"municipal", "QC"}, {"federal", ""}, {"federal", "CA"},
 		{"territorial", "NU"}}

@@ -208,7 +208,7 @@ func TestExportRoundTrip(t *testing.T) {
 	rows := []storage.MemberInput{
 		{Name: "=HYPERLINK(\"http://evil\")", Organization: "@Home", Order: storage.OrderMunicipal, Jurisdiction: "ON", Title: "-2+3", Language: "en"},
 		{Name: "Éloïse Bédard", Organization: "Ville de Québec", Order: storage.OrderMunicipal, Jurisdiction: "QC", Email: "e@quebec.ca", Language: "fr", SlackID: "U1"},
-		{Name: "Sam Roy", Organization: "Service Canada, Ottawa", Order: storage.OrderFederal, Jurisdiction: "CA", Language: "en", TeamsID: "29:x"},
+		{Name: "Sam Roy", Organization: "Passport Office, Ottawa", Order: storage.OrderFederal, Jurisdiction: "CA", Language: "en", TeamsID: "29:x"},
 	}
 	if _, err := db.ImportMembers(ctx, rows); err != nil {
 		t.Fatal(err)
@@ -221,7 +221,7 @@ func TestExportRoundTrip(t *testing.T) {
 	if !strings.HasPrefix(out, "\uFEFFname,email,organization,order,jurisdiction,title,language,slack_id,teams_id\r\n") {
 		t.Errorf("header: %q", out[:80])
 	}
-	mtContains(t, "export", out, `"'=HYPERLINK(""http://evil"")"`, ",'@Home,", ",'-2+3,", `"Service Canada, Ottawa"`, "Éloïse Bédard")
+	mtContains(t, "export", out, `"'=HYPERLINK(""http://evil"")"`, ",'@Home,", ",'-2+3,", `"Passport Office, Ottawa"`, "Éloïse Bédard")
 	rep, err := s.ImportRoster(ctx, strings.NewReader(out), "en")
 	if err != nil {
 		t.Fatalf("re-import: %v %s", err, mtLines(rep.Errors))
