@@ -407,7 +407,7 @@ func (c *call) directoryLine(m *storage.Member, showEmail bool) string {
 	if m.Title != "" {
 		line += handlers.User(m.Title) + ", "
 	}
-	line += handlers.User(m.Organization)
+	line += handlers.User(m.OrganizationIn(c.Lang))
 	if showEmail && m.Email != "" {
 		line += " · " + m.Email
 	}

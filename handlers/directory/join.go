@@ -261,11 +261,23 @@ func (s *Feature) saveProfile(ctx context.Context, c *call, vals map[string]stri
 // over an existing member's profile. Nothing is saved when errs is
 // non-empty.
 func (s *Feature) joinWith(ctx context.Context, c *call, vals map[string]string, changed map[string]bool) (handlers.Reply, map[string]string) {
+	return s.joinWithOrg(ctx, c, vals, changed, false)
+}
+
+// joinWithOrg is joinWith; newOrg saves the organization as typed, as a
+// new registry entry, even when it is close to an entry's spelling. When
+// it is close and newOrg is false, nothing is saved: the reply asks
+// whether the person meant that entry (orgpick.go).
+func (s *Feature) joinWithOrg(ctx context.Context, c *call, vals map[string]string, changed map[string]bool, newOrg bool) (handlers.Reply, map[string]string) {
 	in, errs := profileInput(c, vals)
 	if len(errs) > 0 {
 		return handlers.Reply{}, errs
 	}
+	in.NewOrganization = newOrg
 	m, created, err := s.saveMember(ctx, c, in, changed)
+	if o, ok := storage.OrgSuggestion(err); ok {
+		return s.suggestOrg(c, vals, changed, in.Organization, o), nil
+	}
 	if err != nil {
 		var e *storage.Error
 		if errors.As(err, &e) && (e.Code == storage.EINVALID || e.Code == storage.ECONFLICT) {
@@ -322,6 +334,7 @@ func memberUpdate(in storage.MemberInput, changed map[string]bool) storage.Membe
 	if changed["order"] {
 		u.Order = &in.Order
 	}
+	u.NewOrganization = in.NewOrganization
 	return u
 }
 

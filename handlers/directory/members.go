@@ -24,6 +24,7 @@ type Feature struct {
 	log     *slog.Logger
 	now     func() time.Time
 	members *handlers.Prompts
+	picks   orgPicks // profiles held back by an organization suggestion
 }
 
 // call is a request to the directory: the core's Call and the feature.
@@ -63,6 +64,7 @@ func Install(svc *handlers.Service) *Feature {
 			"stats_show":        s.act(stats),
 			"coordinators_list": s.act(s.actCoordinatorList),
 			"directory_page":    s.act(s.actPage),
+			"org_pick":          s.act(s.actOrgPick),
 		},
 		Forms: map[string]handlers.FormFunc{"signup": func(ctx context.Context, c *handlers.Call, state string,
 			v map[string]string) (handlers.Reply, map[string]string) {
@@ -71,6 +73,9 @@ func Install(svc *handlers.Service) *Feature {
 		Home: []handlers.HomeSection{{Order: 10, Blocks: s.blocks(s.homeProfile)}, {Order: 90, Blocks: s.blocks(s.homeShortcuts)}},
 		Answers: []handlers.AnswerFunc{
 			func(ctx context.Context, c *handlers.Call) (handlers.Reply, bool) { return s.question(ctx, s.call(c)) },
+			func(ctx context.Context, c *handlers.Call) (handlers.Reply, bool) {
+				return s.answerOrgPick(ctx, s.call(c))
+			},
 			func(ctx context.Context, c *handlers.Call) (handlers.Reply, bool) {
 				return s.answerYesNo(ctx, s.call(c))
 			},

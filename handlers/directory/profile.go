@@ -14,7 +14,7 @@ import (
 func (c *call) profileReply(m *storage.Member) handlers.Reply {
 	fields := []handlers.Field{
 		{Label: c.T("field_name", nil), Value: handlers.User(m.Name)},
-		{Label: c.T("field_organization", nil), Value: handlers.User(m.Organization)},
+		{Label: c.T("field_organization", nil), Value: handlers.User(m.OrganizationIn(c.Lang))},
 		{Label: c.T("field_order", nil), Value: c.T("order_member_"+memberOrder(m), nil)},
 		{Label: c.T("field_jurisdiction", nil), Value: c.PlaceName(m.Jurisdiction)},
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"maps"
 	"strings"
 	"unicode/utf8"
 
@@ -110,6 +111,10 @@ func (c *call) lineText(e LineError) string {
 	args := e.Args
 	if codes, ok := args["Codes"].([]string); ok {
 		args = c.suggestionArgs(args, codes)
+	}
+	if o, ok := args["Suggestion"].(*storage.Organization); ok { // org_suggest: named in the reader's language
+		args = maps.Clone(args)
+		args["Name"] = o.Label(c.Lang)
 	}
 	msg := c.T(e.Key, args)
 	switch {
@@ -462,7 +467,7 @@ func columnOf(e *storage.Error) string {
 	switch e.Key {
 	case "error_name_required", "error_claim_existing":
 		return "name"
-	case "error_organization_required":
+	case "error_organization_required", "org_suggest":
 		return "organization"
 	case "error_order_invalid", "error_order_required":
 		return "order"
