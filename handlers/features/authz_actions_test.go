@@ -42,6 +42,9 @@ var azActions = []struct {
 	// Each person erases only themselves (a visitor has nothing to erase).
 	{"forget_confirm", "{soon} {who}", [4]authz{allowed, allowed, allowed, allowed}},
 	{"forget_cancel", "", [4]authz{allowed, allowed, allowed, allowed}},
+	// An organization suggestion's answer: each person's own held-back
+	// profile only; with none waiting, it has expired and saves nothing.
+	{"org_pick", "yes", [4]authz{otherError, otherError, otherError, otherError}},
 }
 
 // azValue fills in a row's value for the clicker who.

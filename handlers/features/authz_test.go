@@ -107,6 +107,8 @@ var azMatrix = []struct {
 	{"delivery posted announcement:1 teams", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
 	{"diffusion republier poll:1", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
 	{"roster export", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
+	{"organizations", [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
+	{`organization alias ESDC "Emp. Soc. Dev. Canada"`, [4]authz{coordOnly, coordOnly, coordOnly, allowed}},
 }
 
 // TestAuthorizationMatrix runs azMatrix, each cell on a fresh copy of the

@@ -12,6 +12,7 @@ import (
 	"copbot/handlers/directory"
 	"copbot/handlers/email"
 	"copbot/handlers/meetings"
+	"copbot/handlers/organizations"
 	"copbot/handlers/polls"
 	"copbot/handlers/privacy"
 	"copbot/handlers/report"
@@ -29,17 +30,19 @@ type Options struct {
 // Set is every installed feature, for the app's own entry points (the
 // calendar feed, exports, the report page).
 type Set struct {
-	Directory *directory.Feature
-	Meetings  *meetings.Feature
-	Polls     *polls.Feature
-	Report    *report.Feature
-	Privacy   *privacy.Feature
-	Email     *email.Feature
+	Directory     *directory.Feature
+	Organizations *organizations.Feature
+	Meetings      *meetings.Feature
+	Polls         *polls.Feature
+	Report        *report.Feature
+	Privacy       *privacy.Feature
+	Email         *email.Feature
 }
 
 // Install adds every feature to svc, once, before it handles requests.
 func Install(svc *handlers.Service, o Options) *Set {
 	f := &Set{Directory: directory.Install(svc)}
+	f.Organizations = organizations.Install(svc)
 	f.Meetings = meetings.Install(svc, o.Meetings)
 	f.Polls = polls.Install(svc, polls.Deps{Meetings: f.Meetings})
 	f.Report = report.Install(svc, report.Deps{Meetings: f.Meetings, Directory: f.Directory}, o.Report)
