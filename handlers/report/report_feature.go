@@ -184,7 +184,7 @@ func (s *Feature) noticeCoordinators(ctx context.Context, m *storage.Member) {
 	err = s.toCoordinators(ctx, func(lang string) handlers.Reply {
 		c := s.langCall(lang)
 		blocks := []handlers.Block{handlers.Section{Text: c.T("member_joined_notice", map[string]any{"Name": handlers.User(m.Name),
-			"Organization": handlers.User(m.Organization), "Place": c.PlaceName(m.Jurisdiction)})}}
+			"Organization": handlers.User(m.OrganizationIn(lang)), "Place": c.PlaceName(m.Jurisdiction)})}}
 		for _, v := range accepted {
 			blocks = append(blocks, handlers.Context{Text: c.T("outreach_accepted_notice", map[string]any{"ID": v.ID,
 				"Target": c.invitationTarget(v), "Contact": c.Own(v.Contact)})})
