@@ -25,9 +25,9 @@ func TestUpgradeBacksUpFirst(t *testing.T) {
 	}
 	// Written as the older copbot wrote it: today's JoinMember may need
 	// what the newest migration adds.
-	if _, err := old.db.Exec(`INSERT INTO organizations (id, name, name_key, ord, jurisdiction) VALUES (1, 'ServiceOntario', 'serviceontario', 'provincial', 'ON');
+	if _, err := old.db.Exec(`INSERT INTO organizations (name, name_key, ord, jurisdiction) VALUES ('ServiceOntario', 'serviceontario', 'provincial', 'ON');
 		INSERT INTO members (name, name_key, organization_id, ord, jurisdiction, slack_id, joined_at, updated_at)
-		VALUES ('Marie Tremblay', 'marietremblay', 1, 'provincial', 'ON', 'U1', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`); err != nil {
+		VALUES ('Marie Tremblay', 'marietremblay', last_insert_rowid(), 'provincial', 'ON', 'U1', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`); err != nil {
 		t.Fatal(err)
 	}
 	old.Close()
