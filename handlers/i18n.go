@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -25,8 +26,18 @@ type Translator struct {
 	loc map[string]*i18n.Localizer
 }
 
-// NewTranslator loads the embedded catalogs.
-func NewTranslator() (*Translator, error) {
+// NewTranslator returns the embedded catalogs, loaded once per process:
+// they are constants and a Translator is read-only (every request of a
+// server shares one already), while parsing them is most of what building
+// a Service costs, which tests do thousands of times.
+func NewTranslator() (*Translator, error) { return loadTranslator() }
+
+// loadTranslator is package state on purpose: what it holds derives from
+// the embedded catalogs only, the same for every caller.
+var loadTranslator = sync.OnceValues(parseTranslator)
+
+// parseTranslator loads the embedded catalogs.
+func parseTranslator() (*Translator, error) {
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	files, err := fs.Glob(localeFS, "locales/*.toml")
