@@ -1,0 +1,6 @@
+//go:build !race
+
+package directory
+
+// propertySeeds: see race_on_test.go.
+const propertySeeds = 40
