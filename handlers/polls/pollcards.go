@@ -43,9 +43,7 @@ func (f *Feature) createAndPost(ctx context.Context, c *call, in storage.PollInp
 		}
 		return c.ErrorReply("poll_error_post_failed", nil)
 	}
-	if !poll.ClosesAt.IsZero() || handlers.Unsettled(err) {
-		f.svc.Replan() // its closing job, or the retry of its card
-	}
+	f.svc.Replan() // its closing job, the retry of its card, its email invitations
 	created := "poll_created"
 	if len(refs) == 0 {
 		created = "poll_created_pending" // no copy known yet: an answer was lost
