@@ -101,12 +101,15 @@ type TeamsConfig struct {
 	AppID       string `toml:"app_id"`
 	AppPassword string `toml:"app_password"`
 	TenantID    string `toml:"tenant_id"`
-	ServiceURL  string `toml:"service_url"`
-	ChannelID   string `toml:"channel_id"`
-	OpenIDURL   string `toml:"openid_url"`
-	TokenURL    string `toml:"token_url"`
-	GraphTeamID string `toml:"graph_team_id"`
-	GraphURL    string `toml:"graph_url"`
+	// AllowedTenants replaces TenantID: the tenants served, the first
+	// being the bot's home tenant. TenantID alone is a one-element list.
+	AllowedTenants []string `toml:"allowed_tenants"`
+	ServiceURL     string   `toml:"service_url"`
+	ChannelID      string   `toml:"channel_id"`
+	OpenIDURL      string   `toml:"openid_url"`
+	TokenURL       string   `toml:"token_url"`
+	GraphTeamID    string   `toml:"graph_team_id"`
+	GraphURL       string   `toml:"graph_url"`
 }
 
 // MeetingsConfig sets the quarterly rule and the reminder offsets.
@@ -283,6 +286,7 @@ func (c *Config) validate() error {
 	if c.Teams.AppID != "" && c.Teams.AppPassword == "" {
 		bad("teams.app_password", "is required with teams.app_id")
 	}
+	errs = append(errs, c.validateTenants()...)
 	errs = append(errs, c.validateMeetings()...)
 	errs = append(errs, c.validateEmail()...)
 	if c.Privacy.RetentionMonths == 0 {
@@ -315,6 +319,42 @@ func (c *Config) validateEmail() []error {
 	}
 	if err := emailbot.Validate(c.EmailSettings()); err != nil {
 		return []error{err}
+	}
+	return nil
+}
+
+// validateTenants checks [teams] tenant_id and allowed_tenants: tenant_id
+// alone still works, but a config setting both differently is ambiguous
+// about who is served.
+func (c *Config) validateTenants() []error {
+	t := c.Teams
+	for _, id := range t.AllowedTenants {
+		if strings.TrimSpace(id) == "" || strings.TrimSpace(id) != id {
+			return []error{fmt.Errorf("teams.allowed_tenants: %q is not a tenant id; list Entra tenant ids such as "+
+				"\"72f988bf-86f1-41af-91ab-2d7cd011db47\" / %q n'est pas un identifiant de locataire; indiquez des "+
+				"identifiants de locataire Entra comme « 72f988bf-86f1-41af-91ab-2d7cd011db47 »", id, id)}
+		}
+	}
+	if t.TenantID == "" || len(t.AllowedTenants) == 0 {
+		return nil
+	}
+	if len(t.AllowedTenants) != 1 || !strings.EqualFold(t.AllowedTenants[0], t.TenantID) {
+		return []error{fmt.Errorf("teams.tenant_id: %q and teams.allowed_tenants %q disagree; remove tenant_id and "+
+			"list every tenant, your own first, in allowed_tenants / teams.tenant_id (%q) et teams.allowed_tenants "+
+			"(%q) ne concordent pas; supprimez tenant_id et indiquez tous les locataires, le vôtre en premier, "+
+			"dans allowed_tenants", t.TenantID, t.AllowedTenants, t.TenantID, t.AllowedTenants)}
+	}
+	return nil
+}
+
+// TeamsTenants are the tenants served, the bot's home tenant first:
+// allowed_tenants, else tenant_id alone, else none (any tenant).
+func (c *Config) TeamsTenants() []string {
+	if len(c.Teams.AllowedTenants) > 0 {
+		return c.Teams.AllowedTenants
+	}
+	if c.Teams.TenantID != "" {
+		return []string{c.Teams.TenantID}
 	}
 	return nil
 }

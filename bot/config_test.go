@@ -3,6 +3,7 @@ package bot
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -175,6 +176,38 @@ func TestEmailConfig(t *testing.T) {
 		{"[email]\nsmtp = \"h:25\"\ntls = \"ssl\"\nfrom = \"cop@x.ca\"\n", "email.tls"},
 	} {
 		_, err := parseConfig(tc.text, env(nil))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), " / ") {
+			t.Errorf("%q: %v, want a bilingual error naming %q", tc.text, err, tc.want)
+		}
+	}
+}
+
+func TestTeamsTenantsConfig(t *testing.T) {
+	const base = "[teams]\napp_id = \"a\"\napp_password = \"p\"\n"
+	for _, tc := range []struct {
+		text string
+		want []string
+	}{
+		{base, nil},
+		{base + "tenant_id = \"t-1\"\n", []string{"t-1"}},
+		{base + "allowed_tenants = [\"t-1\", \"T-2\"]\n", []string{"t-1", "T-2"}},
+		{base + "tenant_id = \"T-1\"\nallowed_tenants = [\"t-1\"]\n", []string{"t-1"}}, // the same, case aside
+	} {
+		cfg, err := parseConfig(tc.text, noEnv)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.text, err)
+		}
+		if got := cfg.TeamsTenants(); !slices.Equal(got, tc.want) {
+			t.Errorf("%q: tenants %q, want %q", tc.text, got, tc.want)
+		}
+	}
+	for _, tc := range []struct{ text, want string }{
+		{base + "tenant_id = \"t-3\"\nallowed_tenants = [\"t-1\", \"t-2\"]\n", "teams.tenant_id"},
+		{base + "tenant_id = \"t-1\"\nallowed_tenants = [\"t-1\", \"t-2\"]\n", "supprimez tenant_id"},
+		{base + "allowed_tenants = [\"t-1\", \"\"]\n", "teams.allowed_tenants"},
+		{base + "allowed_tenants = [\" t-1\"]\n", "identifiant de locataire"},
+	} {
+		_, err := parseConfig(tc.text, noEnv)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), " / ") {
 			t.Errorf("%q: %v, want a bilingual error naming %q", tc.text, err, tc.want)
 		}

@@ -26,7 +26,7 @@ func (a *App) openPlatforms() error {
 	}
 	if c := a.cfg.Teams; c.AppID != "" {
 		t, err := teamsbot.New(teamsbot.Config{AppID: c.AppID, AppPassword: c.AppPassword,
-			TenantID: c.TenantID, OpenIDURL: c.OpenIDURL, TokenURL: c.TokenURL,
+			AllowedTenants: a.cfg.TeamsTenants(), OpenIDURL: c.OpenIDURL, TokenURL: c.TokenURL,
 			ServiceURL: c.ServiceURL, ChannelID: c.ChannelID, GraphTeamID: c.GraphTeamID, GraphURL: c.GraphURL,
 			Requests: a.Store},
 			a.Service, a.log.With("platform", "teams"), a.now, a.client)

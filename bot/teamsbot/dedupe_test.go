@@ -49,24 +49,107 @@ func TestTenantChecked(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := &recorder{reply: textReply("help", "en", "hi", 0)}
 			cfg := f.config()
 			cfg.TenantID = tt.tenant
-			b := startBot(t, f, cfg, rec, mustTranslator(t))
-			_, tokBefore, callsBefore := f.counts()
-			if got, _ := signedPost(t, f, b, tt.body, tt.su); got != tt.want {
-				t.Fatalf("status = %d, want %d", got, tt.want)
-			}
-			_, tokAfter, callsAfter := f.counts()
-			wantCalls := 0
-			if tt.want == 200 {
-				wantCalls = 1
-			}
-			if n := len(rec.got()); n != wantCalls {
-				t.Errorf("service called %d times, want %d", n, wantCalls)
-			}
-			if tt.want != 200 && (tokAfter != tokBefore || callsAfter != callsBefore) {
-				t.Errorf("outbound: token %d→%d, connector %d→%d; want none", tokBefore, tokAfter, callsBefore, callsAfter)
+			checkTenantPost(t, f, cfg, tt.body, tt.su, tt.want)
+		})
+	}
+}
+
+// checkTenantPost posts body, signed, to a bot with cfg and checks the
+// status; a served activity runs once, a refused one runs nothing and
+// calls nothing outbound.
+func checkTenantPost(t *testing.T, f *fakeBF, cfg Config, body []byte, su string, want int) {
+	t.Helper()
+	rec := &recorder{reply: textReply("help", "en", "hi", 0)}
+	b := startBot(t, f, cfg, rec, mustTranslator(t))
+	_, tokBefore, callsBefore := f.counts()
+	if got, _ := signedPost(t, f, b, body, su); got != want {
+		t.Fatalf("status = %d, want %d", got, want)
+	}
+	_, tokAfter, callsAfter := f.counts()
+	wantCalls := 0
+	if want == 200 {
+		wantCalls = 1
+	}
+	if n := len(rec.got()); n != wantCalls {
+		t.Errorf("service called %d times, want %d", n, wantCalls)
+	}
+	if want != 200 && (tokAfter != tokBefore || callsAfter != callsBefore) {
+		t.Errorf("outbound: token %d→%d, connector %d→%d; want none", tokBefore, tokAfter, callsBefore, callsAfter)
+	}
+}
+
+// TestAllowedTenants sends genuine, correctly signed activities of two
+// tenants and a third: with allowed_tenants listing the two (in any case),
+// both are served and the third is refused with 403 before anything runs
+// or is posted; tenant_id, when also set, must be one of the list.
+func TestAllowedTenants(t *testing.T) {
+	clk := newClock()
+	f := newFakeBF(t, clk)
+	mention, su := f.inbound("teams-channel-message-at-mention.json") // tenant 50612dbb-…
+	const mentionTenant = "50612dbb-0237-4969-b378-8d42590f9c00"
+	invoke, isu := f.inbound("teams-invoke-adaptivecard-action-execute.json") // tenant 56653e9d-…
+	const invokeTenant = "56653e9d-2158-46ee-90d7-675c39642038"
+	// The tenant in channelData and conversation; serviceUrl keeps its own.
+	retenant := func(to string) []byte {
+		b := bytes.ReplaceAll(mention, []byte(`"id": "`+mentionTenant+`"`), []byte(`"id": "`+to+`"`))
+		return bytes.ReplaceAll(b, []byte(`"tenantId": "`+mentionTenant+`"`), []byte(`"tenantId": "`+to+`"`))
+	}
+	third, noTenant := retenant(testTenant), retenant("")
+	if bytes.Count(third, []byte(testTenant)) != 2 {
+		t.Fatal("at-mention fixture changed")
+	}
+	both := []string{strings.ToUpper(mentionTenant), invokeTenant}
+	tests := []struct {
+		name     string
+		tenantID string
+		allowed  []string
+		body     []byte
+		su       string
+		want     int
+	}{
+		{"first listed tenant", "", both, mention, su, 200},
+		{"second listed tenant", "", both, invoke, isu, 200},
+		{"tenant_id among the list", invokeTenant, both, mention, su, 200},
+		{"tenant not listed", "", both, third, su, 403},
+		{"tenant not listed, card action", "", []string{mentionTenant, testTenant}, invoke, isu, 403},
+		{"no tenant at all", "", both, noTenant, su, 403},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := f.config()
+			cfg.TenantID, cfg.AllowedTenants = tt.tenantID, tt.allowed
+			checkTenantPost(t, f, cfg, tt.body, tt.su, tt.want)
+		})
+	}
+}
+
+// TestAllowedTenantsConfig checks that tenant_id outside allowed_tenants,
+// or an empty entry, is refused, and that the first listed tenant is the
+// home tenant when tenant_id is unset.
+func TestAllowedTenantsConfig(t *testing.T) {
+	for _, tt := range []struct {
+		name, tenantID string
+		allowed        []string
+		wantErr        string
+		wantHome       string
+	}{
+		{"list only", "", []string{"t-1", "t-2"}, "", "t-1"},
+		{"tenant_id in list, other case", "T-2", []string{"t-1", "t-2"}, "", "T-2"},
+		{"tenant_id outside list", "t-3", []string{"t-1", "t-2"}, "tenant_id must be one of allowed_tenants", ""},
+		{"empty entry", "", []string{"t-1", " "}, "empty tenant id", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Config{AppID: "a", AppPassword: "p", TenantID: tt.tenantID, AllowedTenants: tt.allowed}
+			err := c.fill()
+			switch {
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("err = %v, want %q", err, tt.wantErr)
+			case tt.wantErr == "" && err != nil:
+				t.Fatal(err)
+			case tt.wantErr == "" && c.TenantID != tt.wantHome:
+				t.Errorf("home tenant = %q, want %q", c.TenantID, tt.wantHome)
 			}
 		})
 	}

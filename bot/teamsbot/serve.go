@@ -114,7 +114,8 @@ var errForbidden = errors.New("forbidden")
 
 // authenticate verifies the token, then that it was issued for the
 // activity's serviceUrl, that its key is endorsed for the channel and, when
-// tenant_id is configured, that the activity comes from that tenant: a bot
+// tenant_id or allowed_tenants is configured, that the activity comes from
+// one of those tenants: a bot
 // installed by another organization must not be able to vote or post in
 // the community.
 func (a *Adapter) authenticate(ctx context.Context, authz string, body []byte) (*activity, *botClaims, error) {
@@ -122,13 +123,13 @@ func (a *Adapter) authenticate(ctx context.Context, authz string, body []byte) (
 	if err != nil {
 		return nil, nil, err
 	}
-	act, err := checkActivity(claims, key, body, a.cfg.TenantID)
+	act, err := checkActivity(claims, key, body, &a.cfg)
 	return act, claims, err
 }
 
 // checkActivity decodes the activity a verified token came with and checks
 // it against the token.
-func checkActivity(claims *botClaims, key signingKey, body []byte, tenantID string) (*activity, error) {
+func checkActivity(claims *botClaims, key signingKey, body []byte, cfg *Config) (*activity, error) {
 	act := &activity{}
 	if err := json.Unmarshal(body, act); err != nil {
 		return nil, fmt.Errorf("bad activity: %w", err)
@@ -144,8 +145,8 @@ func checkActivity(claims *botClaims, key signingKey, body []byte, tenantID stri
 	if !key.endorses(act.ChannelID) {
 		return nil, fmt.Errorf("%w: key not endorsed for channel %q", errUnauthorized, act.ChannelID)
 	}
-	if t := act.tenant(); tenantID != "" && !strings.EqualFold(t, tenantID) {
-		return nil, fmt.Errorf("%w: activity of tenant %q, configured tenant_id is %q", errForbidden, t, tenantID)
+	if t := act.tenant(); !cfg.allows(t) {
+		return nil, fmt.Errorf("%w: activity of tenant %q, which is not in allowed_tenants (or tenant_id)", errForbidden, t)
 	}
 	return act, nil
 }
@@ -344,9 +345,10 @@ func (a *Adapter) refused(ctx context.Context, act *activity, r handlers.Reply, 
 }
 
 // onConversationUpdate learns the community channel when the bot is added
-// to a team. Only the first team is learned, and only when tenant_id is
-// configured (authenticate has then refused other tenants), so an install
-// by another organization cannot divert community posts.
+// to a team. Only the first team of the home tenant (tenant_id, or the
+// first of allowed_tenants) is learned, and only when one is configured
+// (authenticate has then refused unlisted tenants), so an install by
+// another organization cannot divert community posts.
 func (a *Adapter) onConversationUpdate(act *activity) {
 	if act.ChannelData.Team == nil || !act.botAdded() {
 		return
@@ -363,8 +365,9 @@ func (a *Adapter) onConversationUpdate(act *activity) {
 		a.log.Warn("bot added to a team but tenant_id is not set, so it is not used as the community channel; "+
 			"if this is the community team, put these in [teams]",
 			"tenant_id", ref.TenantID, "service_url", ref.ServiceURL, "channel_id", ref.ChannelID)
-	case !strings.EqualFold(ref.TenantID, a.cfg.TenantID): // authenticate refuses these; kept as a guard
-		a.log.Warn("bot added to a team of another tenant; ignored", "tenant_id", ref.TenantID)
+	case !strings.EqualFold(ref.TenantID, a.cfg.TenantID):
+		a.log.Warn("bot added to a team of another tenant than the home tenant (tenant_id, or the first of "+
+			"allowed_tenants); not used as the community channel", "tenant_id", ref.TenantID)
 	case known.ChannelID != "" && known.ChannelID != ref.ChannelID:
 		a.log.Warn("bot added to another team; community posts still go to the first",
 			"channel_id", ref.ChannelID, "community_channel_id", known.ChannelID)

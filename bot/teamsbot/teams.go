@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,9 +40,15 @@ type Config struct {
 	// with proactive posts and, when TokenURL is empty, it selects the
 	// single-tenant token endpoint. When unset, activities of any tenant are
 	// answered but no team is learned as the community channel.
-	TenantID  string
-	OpenIDURL string // default DefaultOpenIDURL
-	TokenURL  string // default DefaultTokenURL, or the TenantID's endpoint
+	TenantID string
+	// AllowedTenants, when not empty, are the Entra tenants whose
+	// activities are served (compared case-insensitively); others get 403
+	// as with TenantID. TenantID, when set, must be one of them; when unset
+	// it is the first of them. It stays the bot's home tenant: the token
+	// endpoint, the tenant whose team becomes the community channel, Graph.
+	AllowedTenants []string
+	OpenIDURL      string // default DefaultOpenIDURL
+	TokenURL       string // default DefaultTokenURL, or the TenantID's endpoint
 	// ServiceURL and ChannelID locate the community channel for proactive
 	// posts. When empty, the ones learned when the bot is added to a team
 	// are used (and logged, so they can be put in config).
@@ -124,7 +132,7 @@ func newAdapter(cfg Config, svc service, tr *handlers.Translator, log *slog.Logg
 	if now == nil {
 		now = time.Now
 	}
-	if cfg.TenantID == "" {
+	if cfg.TenantID == "" && len(cfg.AllowedTenants) == 0 {
 		log.Warn("teams: tenant_id is not set, so activities of every tenant are answered and no team " +
 			"is adopted as the community channel; set tenant_id in [teams] to your Entra tenant id " +
 			"(it is logged when the bot is added to a team)")
@@ -152,6 +160,19 @@ func (c *Config) fill() error {
 	case c.AppPassword == "":
 		return errors.New("teams: app_password is required")
 	}
+	for _, t := range c.AllowedTenants {
+		if strings.TrimSpace(t) == "" {
+			return errors.New("teams: allowed_tenants holds an empty tenant id")
+		}
+	}
+	if c.TenantID != "" && len(c.AllowedTenants) > 0 && !slices.ContainsFunc(c.AllowedTenants, func(t string) bool {
+		return strings.EqualFold(t, c.TenantID)
+	}) {
+		return errors.New("teams: tenant_id must be one of allowed_tenants")
+	}
+	if c.TenantID == "" && len(c.AllowedTenants) > 0 {
+		c.TenantID = c.AllowedTenants[0]
+	}
 	if c.OpenIDURL == "" {
 		c.OpenIDURL = DefaultOpenIDURL
 	}
@@ -174,6 +195,15 @@ func (c *Config) fill() error {
 		return errors.New("teams: graph_url must be an https URL")
 	}
 	return nil
+}
+
+// allows reports whether activities of tenant are served: any tenant when
+// neither tenant_id nor allowed_tenants is set.
+func (c *Config) allows(tenant string) bool {
+	if len(c.AllowedTenants) == 0 {
+		return c.TenantID == "" || strings.EqualFold(tenant, c.TenantID)
+	}
+	return tenant != "" && slices.ContainsFunc(c.AllowedTenants, func(t string) bool { return strings.EqualFold(t, tenant) })
 }
 
 // validServiceURL accepts https URLs, and http ones on loopback (tests and
