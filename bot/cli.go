@@ -31,7 +31,7 @@ Usage / Utilisation :
                                             console, ou serveur si Slack/Teams est configuré
   copbot console [-config F] [-as USER] [-lang en|fr]
   copbot serve   [-config F] [-listen ADDR]
-  copbot import members FILE.csv [-config F] [-lang en|fr]
+  copbot import members FILE.csv [-config F] [-lang en|fr] [-new-orgs]
   copbot import meetings FILE.csv [-config F] [-lang en|fr]   past meetings, held / réunions passées, tenues
   copbot export members  [-config F] [-o FILE]
   copbot export calendar [-config F] [-o FILE]

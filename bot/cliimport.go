@@ -14,13 +14,14 @@ import (
 	"copbot/handlers/meetings"
 )
 
-// cmdImport runs `copbot import members FILE.csv [-lang en|fr]`. Its
+// cmdImport runs `copbot import members FILE.csv [-lang en|fr] [-new-orgs]`. Its
 // report is in -lang; without -lang, in English then French, as the
 // command line has no user language. File errors are bilingual always.
 func cmdImport(ctx context.Context, args []string, global string, env Env) error {
 	flags := newFlags("import", env)
 	cfgPath := flags.String("config", "", "config file")
 	lang := flags.String("lang", "", "language of the report: en or fr (default: both)")
+	newOrgs := flags.Bool("new-orgs", false, "add organizations the registry does not know as new entries, close ones included")
 	pos, err := parseInterleaved(flags, args)
 	if err != nil {
 		return err
@@ -44,7 +45,7 @@ func cmdImport(ctx context.Context, args []string, global string, env Env) error
 	if pos[0] == "meetings" {
 		return importPastMeetings(ctx, app, f, pos[1], *lang, env)
 	}
-	rep, err := app.Features.Directory.ImportRoster(ctx, f, *lang)
+	rep, err := app.Features.Directory.ImportRosterWith(ctx, f, *lang, *newOrgs)
 	if err != nil && !errors.Is(err, directory.ErrRosterRejected) {
 		return fileError(pos[1], err) // nothing was read: no report to show
 	}

@@ -194,6 +194,14 @@ func (im *rosterImport) warn(line int, key string, args map[string]any) {
 // the database is untouched. Re-importing the same file changes nothing
 // (the report counts the rows Unchanged).
 func (s *Feature) ImportRoster(ctx context.Context, r io.Reader, lang string) (ImportReport, error) {
+	return s.ImportRosterWith(ctx, r, lang, false)
+}
+
+// ImportRosterWith is ImportRoster; newOrgs takes every organization the
+// registry does not know exactly as a new pending entry, even one close to
+// a confirmed entry's spelling, which ImportRoster refuses with a
+// suggestion (`copbot import members -new-orgs`).
+func (s *Feature) ImportRosterWith(ctx context.Context, r io.Reader, lang string, newOrgs bool) (ImportReport, error) {
 	if lang != "fr" {
 		lang = "en"
 	}
@@ -206,7 +214,8 @@ func (s *Feature) ImportRoster(ctx context.Context, r io.Reader, lang string) (I
 	if im.parse(data); len(im.rep.Errors) > 0 {
 		return im.rep, ErrRosterRejected
 	}
-	res, err := s.store.ImportMembersWith(ctx, im.rows, storage.ImportOptions{Language: s.opts.DefaultLanguage})
+	res, err := s.store.ImportMembersWith(ctx, im.rows, storage.ImportOptions{Language: s.opts.DefaultLanguage,
+		NewOrganizations: newOrgs})
 	if err != nil {
 		return im.rep, im.storageError(err)
 	}
