@@ -85,6 +85,7 @@ const (
 	AuditOrgMerge   AuditAction = "organization.merge"   // MergeOrganization
 	AuditOrgAlias   AuditAction = "organization.alias"   // AddOrganizationAlias
 	AuditOrgRename  AuditAction = "organization.rename"  // RenameOrganization
+	AuditOrgParent  AuditAction = "organization.parent"  // SetOrganizationParent
 )
 
 const orgColumns = `id, name, name_fr, acronym_en, acronym_fr, ord, jurisdiction, coalesce(parent_id, 0),
@@ -442,6 +443,51 @@ func (t *tx) setOrgNames(o *Organization) error {
 	_, err := t.ExecContext(t.ctx, `UPDATE organizations SET name = ?, name_key = ?, name_fr = ?, acronym_en = ?, acronym_fr = ?
 		WHERE id = ?`, o.Name, foldKey(o.Name), o.NameFR, o.Acronym, o.AcronymFR, o.ID)
 	return err
+}
+
+// SetOrganizationParent makes entry parent the parent of entry id, which
+// then counts as it (parent 0: id counts on its own again). Refused,
+// changing nothing: an entry as its own parent (EINVALID
+// org_error_merge_self), a parent of another order or jurisdiction
+// (EINVALID org_error_parent_place {Child, Parent}), and a second level
+// (the parent has a parent, or id has children: EINVALID
+// org_error_parent_depth {Child, Parent}).
+func (d *DB) SetOrganizationParent(ctx context.Context, id, parent int64) (*Organization, error) {
+	var o *Organization
+	err := d.write(ctx, func(t *tx) (err error) {
+		if o, err = t.orgForWrite(id); err != nil {
+			return err
+		}
+		detail := map[string]string{"name": o.Name, "parent": ""}
+		if parent != 0 {
+			p, err := t.orgForWrite(parent)
+			if err != nil {
+				return err
+			}
+			var children int
+			if err := t.QueryRowContext(t.ctx, "SELECT count(*) FROM organizations WHERE parent_id = ?", id).Scan(&children); err != nil {
+				return err
+			}
+			args := map[string]any{"Child": o.Name, "Parent": p.Name, "From": o.Name, "Into": p.Name}
+			switch {
+			case p.ID == o.ID:
+				return Errorf(EINVALID, "org_error_merge_self", args, "%d under itself", id)
+			case p.Order != o.Order || p.Jurisdiction != o.Jurisdiction:
+				return Errorf(EINVALID, "org_error_parent_place", args, "%d and %d are not in one place", id, parent)
+			case p.ParentID != 0 || children > 0:
+				return Errorf(EINVALID, "org_error_parent_depth", args, "parents are one level deep")
+			}
+			detail["parent"] = p.Name
+		}
+		if _, err := t.ExecContext(t.ctx, "UPDATE organizations SET parent_id = ? WHERE id = ?", nullIfZero(parent), id); err != nil {
+			return err
+		}
+		if o, err = t.orgByID(id); err != nil {
+			return err
+		}
+		return t.audit(&AuditEntry{Action: AuditOrgParent, Target: orgTarget(id), Detail: detail})
+	})
+	return o, err
 }
 
 // checkOrgName applies the member name's rules to an entry's name,

@@ -360,3 +360,64 @@ func TestBuiltinList(t *testing.T) {
 		}
 	}
 }
+
+// TestOrgParent: a child counts as its parent, once, now and in history;
+// parents stay in one place and one level deep; every change is audited.
+func TestOrgParent(t *testing.T) {
+	ctx := context.Background()
+	d, _ := openMemberDB(t)
+	on := func(n int, org string) *Member {
+		return mustJoin(t, d, MemberInput{Name: fmt.Sprintf("P%d", n), Organization: org, Order: OrderProvincial,
+			Jurisdiction: "ON", ConsoleID: fmt.Sprintf("c%d", n)})
+	}
+	ministry, so, other := on(1, "Ministry of Public and Business Service Delivery"), on(2, "ServiceOntario"), on(3, "Ontario 211")
+	bc := mustJoin(t, d, MemberInput{Name: "P4", Organization: "Service BC", Order: OrderProvincial, Jurisdiction: "BC", ConsoleID: "c4"})
+	provincial := func() (now, history int) {
+		st, err := d.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events, err := d.MembershipHistory(ctx, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Organizations[OrderProvincial], StatsFromHistory(events).Organizations[OrderProvincial]
+	}
+	if n, h := provincial(); n != 4 || h != 4 {
+		t.Fatalf("before: %d and %d ministries, want 4", n, h)
+	}
+	o, err := d.SetOrganizationParent(ctx, so.OrganizationID, ministry.OrganizationID)
+	if err != nil || o.ParentID != ministry.OrganizationID {
+		t.Fatalf("parent: %+v, %v", o, err)
+	}
+	if n, h := provincial(); n != 3 || h != 3 {
+		t.Errorf("with a parent: %d and %d ministries, want 3", n, h)
+	}
+	// Only the child has members: it still counts once, as its parent.
+	if err := d.LeaveMember(ctx, ministry.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := provincial(); n != 3 {
+		t.Errorf("child alone: %d ministries, want 3", n)
+	}
+	for _, bad := range []struct {
+		child, parent int64
+		key           string
+	}{{so.OrganizationID, so.OrganizationID, "org_error_merge_self"}, {other.OrganizationID, bc.OrganizationID, "org_error_parent_place"},
+		{other.OrganizationID, so.OrganizationID, "org_error_parent_depth"}, {ministry.OrganizationID, other.OrganizationID, "org_error_parent_depth"}} {
+		_, err := d.SetOrganizationParent(ctx, bad.child, bad.parent)
+		var e *Error
+		if !errors.As(err, &e) || e.Key != bad.key {
+			t.Errorf("parent %d of %d: %v, want %s", bad.parent, bad.child, err, bad.key)
+		}
+	}
+	if _, err := d.SetOrganizationParent(ctx, so.OrganizationID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := provincial(); n != 3 { // the ministry has no active member now
+		t.Errorf("cleared: %d ministries, want 3", n)
+	}
+	if a, err := d.FindAudit(ctx, AuditFilter{Action: AuditOrgParent}); err != nil || len(a) != 2 {
+		t.Errorf("audit: %d entries (%v), want 2", len(a), err)
+	}
+}

@@ -9,7 +9,9 @@ package organizations
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"maps"
 	"strings"
 
 	"copbot/handlers"
@@ -47,7 +49,7 @@ var renameFlags = handlers.FlagSpec{
 	UnknownKey: "org_error_flag", ValueKey: "org_error_flag_value",
 }
 
-// cmdOrganizations: organizations [all] | organization confirm|merge|alias|rename ….
+// cmdOrganizations: organizations [all] | organization confirm|merge|alias|rename|parent ….
 func (s *Feature) cmdOrganizations(ctx context.Context, c *handlers.Call) handlers.Reply {
 	if len(c.Args) == 0 {
 		return s.list(ctx, c, false)
@@ -64,6 +66,8 @@ func (s *Feature) cmdOrganizations(ctx context.Context, c *handlers.Call) handle
 		return s.alias(ctx, c, rest)
 	case "rename", "renommer", "name", "nommer":
 		return s.rename(ctx, c, rest)
+	case "parent", "part-of", "rattacher", "mere":
+		return s.parent(ctx, c, rest)
 	}
 	return c.ErrorReply("org_usage", c.SlashData())
 }
@@ -114,7 +118,7 @@ func (s *Feature) merge(ctx context.Context, c *handlers.Call, args []string) ha
 	}
 	o, moved, err := s.store.MergeOrganization(ctx, from.ID, into.ID)
 	if err != nil {
-		return c.Fail(err)
+		return c.Fail(named(c, err, map[string]*storage.Organization{"From": from, "Into": into}))
 	}
 	s.log.Info("organization merged", "from", from.ID, "into", o.ID, "members", moved, "by", c.Req.Identity.String())
 	d := entryData(c, o)
@@ -191,4 +195,56 @@ func (s *Feature) rename(ctx context.Context, c *handlers.Call, args []string) h
 	d := entryData(c, o)
 	d["Before"] = handlers.User(before)
 	return c.Reply("organization", handlers.Ephemeral, handlers.Section{Text: c.T("org_renamed", d)}, entryBlock(c, o))
+}
+
+// parent: organization parent CHILD PARENT|none. The child then counts as
+// its parent, once.
+func (s *Feature) parent(ctx context.Context, c *handlers.Call, args []string) handlers.Reply {
+	if len(args) != 2 {
+		return c.ErrorReply("org_usage", c.SlashData())
+	}
+	child, err := s.find(ctx, args[0])
+	if err != nil {
+		return c.Fail(err)
+	}
+	var parent *storage.Organization
+	switch handlers.Fold(args[1]) {
+	case "none", "-", "aucun", "aucune":
+	default:
+		if parent, err = s.find(ctx, args[1]); err != nil {
+			return c.Fail(err)
+		}
+	}
+	var id int64
+	if parent != nil {
+		id = parent.ID
+	}
+	o, err := s.store.SetOrganizationParent(ctx, child.ID, id)
+	if err != nil {
+		return c.Fail(named(c, err, map[string]*storage.Organization{"Child": child, "Parent": parent,
+			"From": child, "Into": parent}))
+	}
+	s.log.Info("organization parent", "organization", o.ID, "parent", id, "by", c.Req.Identity.String())
+	d, key := entryData(c, o), "org_parent_cleared"
+	if parent != nil {
+		d["Parent"], key = handlers.User(parent.Label(c.Lang)), "org_parent_set"
+	}
+	return c.Reply("organization", handlers.Ephemeral, handlers.Section{Text: c.T(key, d)}, entryBlock(c, o))
+}
+
+// named returns err with the entries its message names (storage gives
+// their English names) named in the reader's language.
+func named(c *handlers.Call, err error, entries map[string]*storage.Organization) error {
+	var e *storage.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	out := *e
+	out.Args = maps.Clone(e.Args)
+	for k, o := range entries {
+		if _, ok := out.Args[k]; ok && o != nil {
+			out.Args[k] = handlers.User(o.Label(c.Lang))
+		}
+	}
+	return &out
 }

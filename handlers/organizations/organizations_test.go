@@ -103,6 +103,9 @@ func TestOrganizationCommands(t *testing.T) {
 				{`organization alias "City of Whitehorse" "Whitehorse"`, w("Whitehorse now names City of Whitehorse.", "Whitehorse désigne désormais City of Whitehorse.")},
 				{`organization rename "whitehorse" "City of Whitehorse" --fr "Ville de Whitehorse"`,
 					w("City of Whitehorse is now City of Whitehorse.", "L’entrée City of Whitehorse s’appelle désormais Ville de Whitehorse.")},
+				{`organization parent "Service Canada" none`, w("Service Canada now counts on its own.", "L’entrée Service Canada compte désormais pour elle-même.")},
+				{`organization parent "Service Canada" EDSC`, w("Service Canada is now part of Employment and Social Development Canada (ESDC)",
+					"L’entrée Service Canada fait désormais partie de l’entrée Emploi et Développement social Canada (EDSC)")},
 			}
 			for _, st := range steps {
 				r := ask(e, handlerstest.Coordinator, lang, st.cmd)
@@ -112,8 +115,8 @@ func TestOrganizationCommands(t *testing.T) {
 				contains(t, st.cmd, r.Text, st.want)
 			}
 			entries, err := e.DB.FindAudit(context.Background(), storage.AuditFilter{})
-			if err != nil || len(entries) != 4 {
-				t.Errorf("audit: %d entries (%v), want confirm, merge, alias, rename", len(entries), err)
+			if err != nil || len(entries) != 6 {
+				t.Errorf("audit: %d entries (%v), want confirm, merge, alias, rename and two parents", len(entries), err)
 			}
 			if st, _ := e.DB.Stats(context.Background()); st.Organizations[storage.OrderMunicipal] != 1 {
 				t.Errorf("%d municipalities after the merge, want 1", st.Organizations[storage.OrderMunicipal])
@@ -121,10 +124,12 @@ func TestOrganizationCommands(t *testing.T) {
 			before, _ := e.DB.Organizations(context.Background())
 			for _, bad := range []struct{ cmd, want string }{
 				{`organization confirm "Nowhere"`, w("No organization is called Nowhere", "Aucune organisation ne s’appelle Nowhere")},
-				{`organization merge ESDC into "City of Whitehorse"`, w("cannot be merged away", "ne peut pas disparaître dans une fusion")},
+				{`organization merge ESDC into "City of Whitehorse"`, w("Employment and Social Development Canada (ESDC) is on the Government of Canada’s built-in list",
+					"Emploi et Développement social Canada (EDSC) fait partie de la liste intégrée")},
 				{`organization merge "Service Canada" ESDC`, w("cannot be merged away", "ne peut pas disparaître dans une fusion")},
 				{`organization rename ESDC --colour red`, w("I don’t know the option --colour", "Je ne connais pas l’option --colour")},
 				{`organization frobnicate`, w("Usage:", "Syntaxe")},
+				{`organization parent "City of Whitehorse" ESDC`, w("is of the same order of government and place", "du même ordre de gouvernement et du même lieu")},
 			} {
 				r := ask(e, handlerstest.Coordinator, lang, bad.cmd)
 				if r.Kind != "error" {
