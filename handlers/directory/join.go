@@ -300,6 +300,9 @@ func (s *Feature) joinWithOrg(ctx context.Context, c *call, vals map[string]stri
 	r := c.profileReply(m)
 	r.Kind = "joined"
 	r.Blocks = append([]handlers.Block{handlers.Section{Text: c.T(key, c.With(map[string]any{"Name": handlers.User(m.Name)}))}}, r.Blocks...)
+	if changed["organization"] {
+		r.Blocks = append(r.Blocks, s.pendingNote(ctx, c, m)...)
+	}
 	r.Text = handlers.BlocksText(r.Lang, r.Blocks)
 	return r, nil
 }

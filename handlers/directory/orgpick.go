@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -121,4 +122,15 @@ func (s *Feature) pickOrg(ctx context.Context, c *call, yes bool) handlers.Reply
 		return c.ErrorList(c.T("join_invalid", c.SlashData()), problemsOf(c, errs))
 	}
 	return r
+}
+
+// pendingNote tells a person whose organization is a new registry entry
+// that a coordinator will confirm it; nothing when it is confirmed (or
+// cannot be read: the join itself is saved).
+func (s *Feature) pendingNote(ctx context.Context, c *call, m *storage.Member) []handlers.Block {
+	o, err := s.store.FindOrganization(ctx, "#"+strconv.FormatInt(m.OrganizationID, 10))
+	if err != nil || o.Status != storage.OrgPending {
+		return nil
+	}
+	return []handlers.Block{handlers.Context{Text: c.T("org_pending_note", map[string]any{"Name": handlers.User(o.Label(c.Lang))})}}
 }

@@ -76,6 +76,10 @@ func TestJoinSuggestsOrganization(t *testing.T) {
 			if err != nil || (o.Status == storage.OrgPending) != tt.pending {
 				t.Errorf("entry %+v, %v; want pending %v", o, err, tt.pending)
 			}
+			note := mtWord(tt.locale, "is new to the organizations registry", "est nouvelle au registre")
+			if strings.Contains(r.Text, note) != tt.pending {
+				t.Errorf("reply %q: the pending note shown %v, want %v", r.Text, !tt.pending, tt.pending)
+			}
 		})
 	}
 }
