@@ -1,12 +1,11 @@
 package slackbot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -17,7 +16,7 @@ import (
 
 // serveCommand is POST /slack/commands.
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, s *slot, v signed) {
-	sc, err := slack.SlashCommandParse(formRequest(v.body))
+	sc, err := parseSlash(v.body)
 	if err != nil || sc.UserID == "" {
 		http.Error(w, "malformed slash command", http.StatusBadRequest)
 		return
@@ -130,12 +129,21 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// formRequest wraps a verified body for slack-go's form parsers. The
-// content type is fixed: Slack always form-encodes these two callbacks.
-func formRequest(body []byte) *http.Request {
-	return &http.Request{Method: http.MethodPost,
-		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
-		Body:   io.NopCloser(bytes.NewReader(body))}
+// parseSlash decodes a verified slash command body into the fields
+// slack-go's SlashCommandParse fills, without building an *http.Request
+// around it for ParseForm, which decodes the form into PostForm and copies
+// it into Form (a tenth of a `who`'s allocations on the server).
+func parseSlash(body []byte) (slack.SlashCommand, error) {
+	f, err := url.ParseQuery(string(body))
+	if err != nil {
+		return slack.SlashCommand{}, err
+	}
+	return slack.SlashCommand{Token: f.Get("token"), TeamID: f.Get("team_id"), TeamDomain: f.Get("team_domain"),
+		EnterpriseID: f.Get("enterprise_id"), EnterpriseName: f.Get("enterprise_name"),
+		IsEnterpriseInstall: f.Get("is_enterprise_install") == "true",
+		ChannelID:           f.Get("channel_id"), ChannelName: f.Get("channel_name"),
+		UserID: f.Get("user_id"), UserName: f.Get("user_name"), Command: f.Get("command"), Text: f.Get("text"),
+		ResponseURL: f.Get("response_url"), TriggerID: f.Get("trigger_id"), APIAppID: f.Get("api_app_id")}, nil
 }
 
 // writeAck answers 200 with the ack payload as JSON, or an empty body.
