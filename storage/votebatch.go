@@ -18,9 +18,10 @@ import (
 // before the shared COMMIT, and if it fails every vote of the batch fails:
 // a vote is acknowledged only once it is on disk, as before.
 //
-// The poll, its options and its turnout are read once per batch, and the
-// counters (poll_options.votes, polls.voters) are kept in memory while the
-// batch runs and written once at its end, so that each vote's own work is
+// The poll, its options and its turnout are read once per batch (and kept
+// for the next batch while no other connection commits: keptPolls), and
+// the counters (poll_options.votes, polls.voters) are kept in memory while
+// the batch runs and written once at its end, so that each vote's own work is
 // its request record, its poll_voters row and its votes row: three
 // statements for a first vote. Each vote's result is the tally right after
 // it, in batch order, with no re-read.
@@ -58,13 +59,75 @@ type voteWriter struct {
 	stopped chan struct{} // closed once the writer has exited and failed the queue
 	wg      sync.WaitGroup
 	closed  sync.Once
+	kept    keptPolls // the writer goroutine's only
 	// batched, when set (tests), sees the size of every batch committed;
-	// voted sees the statements each vote ran itself (its savepoint aside).
+	// voted sees the statements each vote ran itself (its savepoint aside);
+	// polled sees each poll read from the database.
 	batched func(n int)
 	voted   func(statements int)
+	polled  func(id int64)
 	// took, when set (tests), sees the size of every batch taken, before
 	// its transaction waits for the write gate.
 	took func(n int)
+}
+
+// keptPollsMax bounds the polls kept from one batch to the next.
+const keptPollsMax = 16
+
+// keptPolls carries the polls of the last committed batch into the next,
+// as they are after its commit, so that a storm of small batches reads its
+// poll, options and turnout once rather than once per batch. The writer
+// runs its batches on a connection of its own, and they stay true while
+// PRAGMA data_version on that connection is unchanged: it changes when any
+// other connection, of this process or another, commits (a poll closed or
+// edited, a member gone, anything). A batch that fails keeps nothing.
+type keptPolls struct {
+	conn    *sql.Conn // the writer's connection; nil until the first batch, or after a failure
+	version int64     // data_version when polls were kept
+	polls   map[int64]*batchPoll
+}
+
+// begin starts a batch's transaction on the writer's connection and
+// returns the polls still true in it (an empty map when none is).
+func (k *keptPolls) begin(ctx context.Context, d *DB) (*sql.Tx, map[int64]*batchPoll, int64, error) {
+	polls := k.polls
+	k.polls = nil // until this batch commits
+	if k.conn == nil {
+		conn, err := d.db.Conn(ctx)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		k.conn = conn
+	}
+	sqlTx, err := k.conn.BeginTx(ctx, nil)
+	if err != nil {
+		k.release()
+		return nil, nil, 0, err
+	}
+	var version int64
+	if err := (&tx{Tx: sqlTx, ctx: ctx, d: d}).queryRow("PRAGMA data_version").Scan(&version); err != nil {
+		sqlTx.Rollback()
+		return nil, nil, 0, err
+	}
+	if polls == nil || version != k.version {
+		polls = map[int64]*batchPoll{}
+	}
+	return sqlTx, polls, version, nil
+}
+
+// keep remembers the polls of a batch that committed at version.
+func (k *keptPolls) keep(polls map[int64]*batchPoll, version int64) {
+	if len(polls) <= keptPollsMax {
+		k.polls, k.version = polls, version
+	}
+}
+
+// release gives the writer's connection back to the pool.
+func (k *keptPolls) release() {
+	if k.conn != nil {
+		k.conn.Close()
+	}
+	k.conn, k.polls = nil, nil
 }
 
 func newVoteWriter(d *DB) *voteWriter {
@@ -121,6 +184,7 @@ func (w *voteWriter) submit(j *voteJob) (*VoteResult, error) {
 
 func (w *voteWriter) run() {
 	defer w.wg.Done()
+	defer w.kept.release()
 	batch := make([]*voteJob, 0, voteBatchMax)
 	for {
 		select {
@@ -199,11 +263,12 @@ func (d *DB) writeBatch(ctx context.Context, batch []*voteJob, out []voteOutcome
 	if !live {
 		return nil
 	}
-	sqlTx, err := d.db.BeginTx(ctx, nil)
+	kept := &d.votes.kept
+	sqlTx, polls, version, err := kept.begin(ctx, d)
 	if err != nil {
 		return err
 	}
-	b := &voteBatch{d: d, ctx: ctx, sqlTx: sqlTx, polls: map[int64]*batchPoll{}, counts: newVoteCounts()}
+	b := &voteBatch{d: d, ctx: ctx, sqlTx: sqlTx, polls: polls, counts: newVoteCounts()}
 	for i, j := range batch {
 		if out[i].err != nil {
 			continue
@@ -222,6 +287,7 @@ func (d *DB) writeBatch(ctx context.Context, batch []*voteJob, out []voteOutcome
 	if err := sqlTx.Commit(); err != nil {
 		return err
 	}
+	kept.keep(b.polls, version)
 	for i, j := range batch {
 		if c := claimFrom(j.ctx); c != nil && out[i].err == nil {
 			c.recorded.Store(true)
@@ -305,6 +371,9 @@ func (b *voteBatch) apply(t *tx, j *voteJob) (*VoteResult, error) {
 func (b *voteBatch) poll(t *tx, id int64) (*batchPoll, error) {
 	if p, ok := b.polls[id]; ok {
 		return p, nil
+	}
+	if f := b.d.votes.polled; f != nil {
+		f(id)
 	}
 	p, err := pollGet(t, id)
 	if err != nil {
