@@ -35,7 +35,7 @@ func Seed(ctx context.Context, db *storage.DB) error {
 	clock := &demoClock{}
 	db.Now = clock.now
 	g := &demoGen{ctx: ctx, db: db, clock: clock, loc: demoZone()}
-	for _, step := range []func() error{g.joinMembers, g.meetings, g.polls, g.record, g.challenges, g.outreach, g.activities} {
+	for _, step := range []func() error{g.joinMembers, g.organizations, g.meetings, g.polls, g.record, g.challenges, g.outreach, g.activities} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -354,4 +354,64 @@ func (g *demoGen) activities() error {
 	_, err := g.db.AddActivity(g.ctx, "Explore a collaborative workspace with ISAC / Explorer un espace de travail collaboratif avec l’ISAC",
 		"console:demo", storage.ActivityUpdate{Remarks: &remarks, DueOn: &due})
 	return err
+}
+
+// demoOrgFR are the French names of the demo's provincial, territorial
+// and municipal organizations whose name is English (the federal ones are
+// built into the registry with theirs; a French name stays as it is).
+var demoOrgFR = map[string]string{
+	"Ontario Ministry of Health":                   "Ministère de la Santé de l’Ontario",
+	"Ontario Ministry of Labour":                   "Ministère du Travail de l’Ontario",
+	"Ontario Ministry of Transportation":           "Ministère des Transports de l’Ontario",
+	"BC Ministry of Health":                        "Ministère de la Santé de la Colombie-Britannique",
+	"BC Ministry of Social Development":            "Ministère du Développement social de la Colombie-Britannique",
+	"Alberta Health":                               "Santé Alberta",
+	"Saskatchewan Ministry of Finance":             "Ministère des Finances de la Saskatchewan",
+	"Manitoba Government Inquiry":                  "Renseignements généraux du gouvernement du Manitoba",
+	"Manitoba Families":                            "Familles Manitoba",
+	"Service Nova Scotia":                          "Service Nouvelle-Écosse",
+	"Nova Scotia Health":                           "Santé Nouvelle-Écosse",
+	"Service New Brunswick":                        "Service Nouveau-Brunswick",
+	"NWT Department of Health and Social Services": "Ministère de la Santé et des Services sociaux des Territoires du Nord-Ouest",
+	"City of Toronto 311":                          "Ville de Toronto 311",
+	"City of Ottawa":                               "Ville d’Ottawa",
+	"City of Hamilton":                             "Ville de Hamilton",
+	"City of Mississauga":                          "Ville de Mississauga",
+	"City of London":                               "Ville de London",
+	"City of Vancouver 311":                        "Ville de Vancouver 311",
+	"City of Surrey":                               "Ville de Surrey",
+	"City of Victoria":                             "Ville de Victoria",
+	"City of Calgary 311":                          "Ville de Calgary 311",
+	"City of Edmonton 311":                         "Ville d’Edmonton 311",
+	"City of Red Deer":                             "Ville de Red Deer",
+	"City of Saskatoon":                            "Ville de Saskatoon",
+	"City of Winnipeg 311":                         "Ville de Winnipeg 311",
+	"City of Brandon":                              "Ville de Brandon",
+	"Halifax Regional Municipality":                "Municipalité régionale d’Halifax",
+	"Cape Breton Regional Municipality":            "Municipalité régionale du Cap-Breton",
+	"City of Moncton":                              "Ville de Moncton",
+}
+
+// organizations confirms the registry entries the members' organizations
+// became (pending, as met in a join), with their French names, as a
+// coordinator would: the demo's registry has nothing left to review.
+func (g *demoGen) organizations() error {
+	orgs, err := g.db.Organizations(g.ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range orgs {
+		if o.Status != storage.OrgPending {
+			continue
+		}
+		if fr, ok := demoOrgFR[o.Name]; ok && o.NameFR == "" {
+			if _, err := g.db.RenameOrganization(g.ctx, o.ID, storage.OrgNames{NameFR: &fr}); err != nil {
+				return fmt.Errorf("demo organization %s: %w", o.Name, err)
+			}
+		}
+		if _, _, err := g.db.ConfirmOrganization(g.ctx, o.ID); err != nil {
+			return fmt.Errorf("demo organization %s: %w", o.Name, err)
+		}
+	}
+	return nil
 }
