@@ -144,26 +144,30 @@ func (d *DB) RecordRequest(ctx context.Context, c *RequestClaim) error {
 }
 
 // RequestHandled returns the first of keys that a delivery recorded and
-// that has not expired, with ok; ok is false when none was.
+// that has not expired, with ok; ok is false when none was. Every signed
+// click and command that may write asks it first, so it runs one prepared
+// statement per key, with no transaction around them: each key's answer
+// stands on its own, and a statement reads one snapshot.
 func (d *DB) RequestHandled(ctx context.Context, keys ...string) (key string, ok bool, err error) {
 	now := d.Now().Unix()
-	err = d.read(ctx, func(t *tx) error {
-		for _, k := range keys {
-			sum := sha256.Sum256([]byte(k))
-			var n int
-			if err := t.queryRow("SELECT count(*) FROM handled_requests WHERE key = ? AND expires > ?",
-				sum[:], now).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				key, ok = k, true
-				return nil
-			}
+	st, err := d.prepared(ctx, requestHandledSQL)
+	if err != nil {
+		return "", false, err
+	}
+	for _, k := range keys {
+		sum := sha256.Sum256([]byte(k))
+		var found bool
+		if err := st.QueryRowContext(ctx, sum[:], now).Scan(&found); err != nil {
+			return "", false, err
 		}
-		return nil
-	})
-	return key, ok, err
+		if found {
+			return k, true, nil
+		}
+	}
+	return "", false, nil
 }
+
+const requestHandledSQL = "SELECT EXISTS (SELECT 1 FROM handled_requests WHERE key = ? AND expires > ?)"
 
 // pruneBatch bounds one pruning transaction, so that a backlog never holds
 // the write lock for long. Tests lower it.
