@@ -73,10 +73,14 @@ func entryData(c *handlers.Call, o *storage.Organization) map[string]any {
 // acronym, place and status, and how many other spellings name it (names
 // in the other language among them: a reply speaks one language).
 func entryBlock(c *handlers.Call, o *storage.Organization) handlers.Block {
+	spellings := c.T("org_none", nil)
+	if len(o.Aliases) > 0 {
+		spellings = c.Count("org_spellings", len(o.Aliases), nil)
+	}
 	return handlers.Section{Fields: []handlers.Field{
 		{Label: c.T("org_field_name", nil), Value: handlers.User(o.Label(c.Lang))},
 		{Label: c.T("org_field_place", nil), Value: placeOf(c, o)},
 		{Label: c.T("org_field_status", nil), Value: c.T("org_status_"+string(o.Status), nil)},
-		{Label: c.T("org_field_aliases", nil), Value: c.Count("org_spellings", len(o.Aliases), nil)},
+		{Label: c.T("org_field_aliases", nil), Value: spellings},
 	}}
 }
