@@ -104,7 +104,8 @@ func TestPostMatchesCapturedRequest(t *testing.T) {
 }
 
 // TestConversationUpdateIgnored checks that only the first team in the
-// configured tenant is learned, that another tenant's update is refused,
+// configured tenant is learned (in memory, without a store), that another
+// tenant's update is refused,
 // that nothing is learned without tenant_id, and that other updates change
 // nothing.
 func TestConversationUpdateIgnored(t *testing.T) {
@@ -140,9 +141,7 @@ func TestConversationUpdateIgnored(t *testing.T) {
 					t.Fatalf("status = %d, want %d", status, tt.wantStatus)
 				}
 			}
-			b.mu.Lock()
-			got := b.ref
-			b.mu.Unlock()
+			got := b.learned(cfg.TenantID)
 			if got != tt.wantRef {
 				t.Errorf("learned %+v, want %+v", got, tt.wantRef)
 			}

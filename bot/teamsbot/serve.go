@@ -169,7 +169,7 @@ func (a *Adapter) dispatch(ctx context.Context, act *activity) (*invokeResponse,
 	case act.Type == "invoke":
 		return nil, http.StatusNotImplemented
 	case act.Type == "conversationUpdate":
-		a.onConversationUpdate(act)
+		a.onConversationUpdate(ctx, act)
 	}
 	return nil, http.StatusOK
 }
@@ -342,38 +342,6 @@ func (a *Adapter) refused(ctx context.Context, act *activity, r handlers.Reply, 
 	text := strings.Join(lines, "\n")
 	er := handlers.Reply{Kind: "error", Lang: l, Text: text, Blocks: []handlers.Block{handlers.Section{Text: text}}}
 	return er, a.rd.card(er)
-}
-
-// onConversationUpdate learns the community channel when the bot is added
-// to a team. Only the first team of the home tenant (tenant_id, or the
-// first of allowed_tenants) is learned, and only when one is configured
-// (authenticate has then refused unlisted tenants), so an install by
-// another organization cannot divert community posts.
-func (a *Adapter) onConversationUpdate(act *activity) {
-	if act.ChannelData.Team == nil || !act.botAdded() {
-		return
-	}
-	ref := convRef{ServiceURL: act.ServiceURL, ChannelID: act.ChannelData.Team.ID, TenantID: act.tenant()}
-	if act.ChannelData.Channel != nil && act.ChannelData.Channel.ID != "" {
-		ref.ChannelID = act.ChannelData.Channel.ID
-	}
-	a.mu.Lock()
-	known := a.ref
-	a.mu.Unlock()
-	switch {
-	case a.cfg.TenantID == "":
-		a.log.Warn("bot added to a team but tenant_id is not set, so it is not used as the community channel; "+
-			"if this is the community team, put these in [teams]",
-			"tenant_id", ref.TenantID, "service_url", ref.ServiceURL, "channel_id", ref.ChannelID)
-	case !strings.EqualFold(ref.TenantID, a.cfg.TenantID):
-		a.log.Warn("bot added to a team of another tenant than the home tenant (tenant_id, or the first of "+
-			"allowed_tenants); not used as the community channel", "tenant_id", ref.TenantID)
-	case known.ChannelID != "" && known.ChannelID != ref.ChannelID:
-		a.log.Warn("bot added to another team; community posts still go to the first",
-			"channel_id", ref.ChannelID, "community_channel_id", known.ChannelID)
-	default:
-		a.learn(ref)
-	}
 }
 
 // botAdded reports whether the bot itself is among the members added.

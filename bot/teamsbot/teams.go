@@ -62,6 +62,10 @@ type Config struct {
 	// that a redelivered or replayed activity acts once, across restarts
 	// too.
 	Requests once.Store
+	// Communities keeps the community conversation learned in each tenant
+	// (the *storage.DB), so that it survives a restart. Nil keeps them in
+	// memory only.
+	Communities CommunityStore
 }
 
 // service is what the adapter needs of handlers.Service; tests substitute
@@ -96,8 +100,8 @@ type Adapter struct {
 	files  *fileStore        // files offered, waiting for consent
 
 	mu      sync.Mutex
-	ref     convRef         // learned community channel
-	running lifecycle.Group // requests in flight
+	comms   map[string]convRef // learned community conversations, by lower-case tenant
+	running lifecycle.Group    // requests in flight
 }
 
 // convRef is where proactive posts go.
@@ -145,9 +149,13 @@ func newAdapter(cfg Config, svc service, tr *handlers.Translator, log *slog.Logg
 		intake: admission.NewIntake(perPeer, bodyDeadline), limit: limit,
 		out:         outbox.New(outWorkers, outQueue, time.Minute, log),
 		files:       newFileStore(now),
-		workTimeout: 12 * time.Second}
+		workTimeout: 12 * time.Second,
+		comms:       map[string]convRef{}}
 	if cfg.GraphTeamID != "" {
 		a.graph = newGraph(cfg, a.conn)
+	}
+	if err := a.loadCommunities(); err != nil {
+		return nil, err
 	}
 	return a, nil
 }
@@ -244,9 +252,7 @@ func (a *Adapter) Close() {
 // reference returns where proactive messages go: the configured values,
 // else the ones learned when the bot was added to a team.
 func (a *Adapter) reference() convRef {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	ref := a.ref
+	ref := a.learned(a.cfg.TenantID)
 	if a.cfg.ServiceURL != "" {
 		ref.ServiceURL = a.cfg.ServiceURL
 	}
@@ -259,20 +265,12 @@ func (a *Adapter) reference() convRef {
 	return ref
 }
 
-// community returns the community channel, configured or learned.
+// community returns the community channel, configured or learned in the
+// home tenant.
 func (a *Adapter) community() (convRef, error) {
 	ref := a.reference()
 	if ref.ServiceURL == "" || ref.ChannelID == "" {
-		return ref, errors.New("teams: no community channel: set service_url and channel_id in [teams], or set tenant_id and add the bot to the team")
+		return ref, errors.New("teams: no community channel: set service_url and channel_id in [teams], or set allowed_tenants (or tenant_id) and add the bot to the team")
 	}
 	return ref, nil
-}
-
-// learn remembers the team the bot was just added to.
-func (a *Adapter) learn(ref convRef) {
-	a.mu.Lock()
-	a.ref = ref
-	a.mu.Unlock()
-	a.log.Info("bot added to a team; put these in [teams] to make it permanent",
-		"service_url", ref.ServiceURL, "channel_id", ref.ChannelID, "tenant_id", ref.TenantID)
 }
