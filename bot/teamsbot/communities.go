@@ -76,8 +76,10 @@ func (a *Adapter) learn(ctx context.Context, ref convRef) {
 	tenant := strings.ToLower(ref.TenantID)
 	kept := ref
 	if s := a.cfg.Communities; s != nil {
+		done := a.limit.Turn(ctx) // database work waits its turn like a command
 		c, _, err := s.LearnTeamsCommunity(ctx, storage.TeamsCommunity{TenantID: tenant,
 			ServiceURL: ref.ServiceURL, ChannelID: ref.ChannelID})
+		done()
 		if err != nil {
 			a.log.Error("community conversation not recorded; add the bot to the team again",
 				"tenant_id", ref.TenantID, "channel_id", ref.ChannelID, "err", err)
