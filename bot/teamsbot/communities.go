@@ -11,9 +11,13 @@ import (
 
 // CommunityStore keeps each tenant's community conversation: the first
 // team the app is installed in there. *storage.DB implements it.
+// It also records each tenant's copy of a keyed post (see tenantposts.go).
 type CommunityStore interface {
 	LearnTeamsCommunity(ctx context.Context, c storage.TeamsCommunity) (storage.TeamsCommunity, bool, error)
 	TeamsCommunities(ctx context.Context) ([]storage.TeamsCommunity, error)
+	TeamsPosts(ctx context.Context, key string) (map[string]storage.TeamsPost, error)
+	BeginTeamsPost(ctx context.Context, key, tenant string) error
+	RecordTeamsPost(ctx context.Context, key, tenant, conversation, messageID string) error
 }
 
 // loadCommunities reads the community conversations learned before a

@@ -37,6 +37,9 @@ func (a *Adapter) PostKeyed(ctx context.Context, key string, r handlers.Reply) (
 	}
 	c := a.rd.channelCard(r)
 	stampKey(c, key)
+	if a.perTenant() {
+		return a.postTenants(ctx, key, r, c) // tenantposts.go
+	}
 	refs, err := a.postCard(ctx, r, c)
 	if err != nil {
 		return handlers.MessageRef{}, postFailure(err)
@@ -66,6 +69,12 @@ func postFailure(err error) error {
 // answers handlers.ErrNoLookup when graph_team_id is not set, as the Bot
 // Connector cannot list a Teams channel's messages.
 func (a *Adapter) FindKeyed(ctx context.Context, key string, since time.Time) (handlers.MessageRef, bool, error) {
+	if a.perTenant() {
+		ref, found, alone, err := a.findTenants(ctx, key) // tenantposts.go
+		if found || err != nil || !alone {
+			return ref, found, err
+		}
+	}
 	if a.graph == nil {
 		return handlers.MessageRef{}, false, handlers.ErrNoLookup
 	}

@@ -203,6 +203,11 @@ func (a *Adapter) postCard(ctx context.Context, r handlers.Reply, c *card) ([]ha
 	if err != nil {
 		return nil, err
 	}
+	return a.postCardTo(ctx, ref, r, c)
+}
+
+// postCardTo starts a new thread in the channel ref with c.
+func (a *Adapter) postCardTo(ctx context.Context, ref convRef, r handlers.Reply, c *card) ([]handlers.MessageRef, error) {
 	if fs := files(r, c); len(fs) > 0 {
 		a.log.Warn("files not sent with a channel post: Teams takes a bot's files only in a personal chat",
 			"kind", r.Kind, "files", len(fs))
