@@ -59,3 +59,22 @@ func (d *DB) RecordTeamsPost(ctx context.Context, key, tenant, conversation, mes
 		return err
 	})
 }
+
+// TeamsPostCopies returns every tenant's sent copy of the post that has
+// the copy (conversation, messageID), that copy included, by tenant.
+func (d *DB) TeamsPostCopies(ctx context.Context, conversation, messageID string) (map[string]TeamsPost, error) {
+	out := map[string]TeamsPost{}
+	err := d.read(ctx, func(t *tx) error {
+		return t.each(`SELECT tenant_id, attempts, conversation, message_id FROM teams_posts
+			WHERE status = 'sent' AND key IN (SELECT key FROM teams_posts
+				WHERE conversation = ? AND message_id = ? AND status = 'sent')`, func(rows *sql.Rows) error {
+			p := TeamsPost{Sent: true}
+			if err := rows.Scan(&p.TenantID, &p.Attempts, &p.Conversation, &p.MessageID); err != nil {
+				return err
+			}
+			out[p.TenantID] = p
+			return nil
+		}, conversation, messageID)
+	})
+	return out, err
+}

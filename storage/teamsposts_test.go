@@ -35,6 +35,16 @@ func TestTeamsPosts(t *testing.T) {
 	if len(got) != 2 || a.Sent || a.Attempts != 2 || !b.Sent || b.MessageID != "7" || b.Conversation != "19:b;messageid=7" {
 		t.Errorf("copies %+v", got)
 	}
+	if err := d.RecordTeamsPost(ctx, "poll:1", "aaaa-1", "19:a;messageid=3", "3"); err != nil {
+		t.Fatal(err)
+	}
+	copies, err := d.TeamsPostCopies(ctx, "19:b;messageid=7", "7")
+	if err != nil || len(copies) != 2 || copies["aaaa-1"].MessageID != "3" || copies["bbbb-2"].Conversation != "19:b;messageid=7" {
+		t.Errorf("copies of 19:b/7: %+v %v", copies, err)
+	}
+	if none, _ := d.TeamsPostCopies(ctx, "19:b;messageid=7", "8"); len(none) != 0 {
+		t.Errorf("copies of an unknown message: %+v", none)
+	}
 	if other, _ := d.TeamsPosts(ctx, "poll:2"); len(other) != 0 {
 		t.Errorf("another key's copies: %+v", other)
 	}

@@ -18,6 +18,7 @@ type CommunityStore interface {
 	TeamsPosts(ctx context.Context, key string) (map[string]storage.TeamsPost, error)
 	BeginTeamsPost(ctx context.Context, key, tenant string) error
 	RecordTeamsPost(ctx context.Context, key, tenant, conversation, messageID string) error
+	TeamsPostCopies(ctx context.Context, conversation, messageID string) (map[string]storage.TeamsPost, error)
 }
 
 // loadCommunities reads the community conversations learned before a

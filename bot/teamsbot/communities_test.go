@@ -5,7 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -116,22 +120,7 @@ func TestAnnouncementReachesEachTenantOnce(t *testing.T) {
 		{"answer lost", closeWithoutAnswer, handlers.MayHavePosted, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			clk := newClock()
-			f := newFakeBF(t, clk)
-			svc, db := realService(t, clk.Now)
-			cfg := f.config()
-			cfg.AllowedTenants = []string{testTenant, tenantB}
-			cfg.Requests, cfg.Communities = db, db
-			b := startBot(t, f, cfg, svc, svc.Translator())
-			svc.SetPoster(b.Adapter)
-			bodyA, su := f.inbound("teams-conversationupdate-bot-added-to-team.json")
-			bodyB := bytes.ReplaceAll(bytes.ReplaceAll(bodyA, []byte(`"id": "`+testTenant+`"`), []byte(`"id": "`+tenantB+`"`)),
-				[]byte("19:efa9296d959346209fea44151c742e73@thread.skype"), []byte("19:teamB@thread.skype"))
-			for _, body := range [][]byte{bodyA, bodyB} {
-				if status, _ := signedPost(t, f, b, body, su); status != 200 {
-					t.Fatalf("install: status %d", status)
-				}
-			}
+			clk, f, svc, b := twoTenantBot(t, tenantB)
 			var once sync.Once
 			f.answer = func(w http.ResponseWriter, r *http.Request, n int) bool {
 				calls := f.recorded()
@@ -181,4 +170,68 @@ func TestAnnouncementReachesEachTenantOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUpdateReachesEachTenantsCopy posts a card in two tenants' community
+// conversations and updates it (a poll's tally): each tenant's copy is
+// replaced, in its own conversation.
+func TestUpdateReachesEachTenantsCopy(t *testing.T) {
+	const tenantB = "0d0a1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b"
+	_, f, _, b := twoTenantBot(t, tenantB)
+	// Each tenant's connector gives its own ids.
+	f.answer = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		var p conversationParams
+		if r.Method != http.MethodPost || json.Unmarshal(f.recorded()[n-1].Body, &p) != nil || !p.IsGroup {
+			return false
+		}
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"id":"19:%s@thread.tacv2;messageid=%d","activityId":"%d"}`, p.TenantID[:4], n, n)
+		return true
+	}
+	ctx := context.Background()
+	refs, err := b.PostKeyed(ctx, "poll:1", textReply("poll", "en", "Vote now", handlers.InChannel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(f.recorded())
+	if err := b.Update(ctx, refs, textReply("poll", "en", "3 votes", handlers.InChannel)); err != nil {
+		t.Fatal(err)
+	}
+	var puts []string
+	for _, c := range f.recorded()[before:] {
+		if c.Method == http.MethodPut {
+			p, _ := url.PathUnescape(c.Path)
+			puts = append(puts, p)
+		}
+	}
+	sort.Strings(puts)
+	want := []string{"/amer-client-ss.msg/v3/conversations/19:0d0a@thread.tacv2;messageid=2/activities/2",
+		"/amer-client-ss.msg/v3/conversations/19:72f9@thread.tacv2;messageid=1/activities/1"}
+	if !slices.Equal(puts, want) {
+		t.Errorf("updates %q, want %q", puts, want)
+	}
+}
+
+// twoTenantBot starts an adapter serving testTenant and tenantB over a
+// real service (its poster) and database, and installs it in one team of
+// each: testTenant's fixture team and tenantB's 19:teamB@thread.skype.
+func twoTenantBot(t *testing.T, tenantB string) (*clock, *fakeBF, *handlers.Service, *bot) {
+	t.Helper()
+	clk := newClock()
+	f := newFakeBF(t, clk)
+	svc, db := realService(t, clk.Now)
+	cfg := f.config()
+	cfg.AllowedTenants = []string{testTenant, tenantB}
+	cfg.Requests, cfg.Communities = db, db
+	b := startBot(t, f, cfg, svc, svc.Translator())
+	svc.SetPoster(b.Adapter)
+	bodyA, su := f.inbound("teams-conversationupdate-bot-added-to-team.json")
+	bodyB := bytes.ReplaceAll(bytes.ReplaceAll(bodyA, []byte(`"id": "`+testTenant+`"`), []byte(`"id": "`+tenantB+`"`)),
+		[]byte("19:efa9296d959346209fea44151c742e73@thread.skype"), []byte("19:teamB@thread.skype"))
+	for _, body := range [][]byte{bodyA, bodyB} {
+		if status, _ := signedPost(t, f, b, body, su); status != 200 {
+			t.Fatalf("install: status %d", status)
+		}
+	}
+	return clk, f, svc, b
 }

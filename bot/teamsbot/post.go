@@ -238,10 +238,11 @@ func (a *Adapter) Update(ctx context.Context, ref handlers.MessageRef, r handler
 	if err != nil {
 		return err
 	}
-	if err := a.update(ctx, com.ServiceURL, ref.Channel, ref.ID, r, a.rd.channelCard(r)); err != nil {
+	c := a.rd.channelCard(r)
+	if err := a.update(ctx, com.ServiceURL, ref.Channel, ref.ID, r, c); err != nil {
 		return fmt.Errorf("teams update: %w", err)
 	}
-	return nil
+	return a.updateOtherTenants(ctx, ref, r, c) // tenantposts.go
 }
 
 // Direct writes r to one person in their one-to-one chat with the bot

@@ -139,3 +139,31 @@ func errorIfMany(n int) error {
 	}
 	return nil
 }
+
+// updateOtherTenants replaces the other tenants' copies of the keyed post
+// whose home copy is ref (a poll card's tally), each through its tenant's
+// connector. Copies of tenants no longer served are left alone.
+func (a *Adapter) updateOtherTenants(ctx context.Context, ref handlers.MessageRef, r handlers.Reply, c *card) error {
+	if !a.perTenant() {
+		return nil
+	}
+	copies, err := a.cfg.Communities.TeamsPostCopies(ctx, ref.Channel, ref.ID)
+	if err != nil {
+		return fmt.Errorf("teams update: reading the other tenants' copies: %w", err)
+	}
+	var errs []error
+	for _, t := range a.cfg.AllowedTenants {
+		p, ok := copies[strings.ToLower(t)]
+		if !ok || strings.EqualFold(t, a.cfg.TenantID) {
+			continue
+		}
+		com := a.learned(t)
+		if com.ServiceURL == "" {
+			continue
+		}
+		if err := a.update(ctx, com.ServiceURL, p.Conversation, p.MessageID, r, c); err != nil {
+			errs = append(errs, fmt.Errorf("teams update, tenant %s: %w", p.TenantID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
