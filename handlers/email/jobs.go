@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -283,9 +284,18 @@ func (f *Feature) deliverOnce(ctx context.Context, r recipient, key string, buil
 			code = storage.FailureRefused
 		}
 	}
-	f.log.Warn("email not sent", "key", key, "code", code, "detail", detail, "err", err)
+	// A mail server's answer often quotes the recipient's address; the
+	// log gets the key (member id, event), never the address.
+	f.log.Warn("email not sent", "key", key, "code", code, "detail", withoutAddresses(detail),
+		"err", withoutAddresses(err.Error()))
 	if rerr := f.store.RecordDeliveryFailure(rctx, key, Platform, code, detail); rerr != nil {
 		f.log.Error("recording a failed email", "key", key, "err", rerr)
 	}
 	return err
 }
+
+// addressLike matches what reads as an email address in a server's answer.
+var addressLike = regexp.MustCompile(`[^\s<>"'(),;:]+@[^\s<>"'(),;:]+`)
+
+// withoutAddresses replaces every address in s by "[address]".
+func withoutAddresses(s string) string { return addressLike.ReplaceAllString(s, "[address]") }
