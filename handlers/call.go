@@ -302,7 +302,7 @@ func (c *Call) CoordinatorOnly() Reply { return c.ErrorReply("error_coordinator_
 // (those cannot be removed from chat).
 func (s *Service) CoordinatorInConfig(id storage.Identity) bool {
 	for _, cid := range s.opts.Coordinators {
-		if cid == id {
+		if cid.Same(id) {
 			return true
 		}
 	}

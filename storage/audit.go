@@ -140,8 +140,11 @@ func (t *tx) audit(e *AuditEntry) error {
 // coordinator's action.
 func (t *tx) auditForOther(action AuditAction, r *memberRow, detail map[string]string) error {
 	a, ok := ActorFrom(t.ctx)
-	if !ok || !a.Coordinator || r.holds(a.Identity) {
+	if !ok || !a.Coordinator {
 		return nil
+	}
+	if own, err := t.holdsIdentity(r.ID, a.Identity); err != nil || own {
+		return err
 	}
 	return t.audit(&AuditEntry{Action: action, Target: memberTarget(r.ID), MemberID: r.ID, Detail: detail})
 }

@@ -29,16 +29,16 @@ func TestAuditCoordinatorActions(t *testing.T) {
 		}
 		wants = append(wants, w...)
 	}
-	step("add coordinator", d.AddCoordinator(ctx, Identity{PlatformTeams, "T2"}, Identity{}),
+	step("add coordinator", d.AddCoordinator(ctx, Identity{Platform: PlatformTeams, ID: "T2"}, Identity{}),
 		want{AuditRoleAdd, "teams:T2", 0, nil})
-	step("add again", d.AddCoordinator(ctx, Identity{PlatformTeams, "T2"}, Identity{})) // no change, no row
-	step("remove coordinator", d.RemoveCoordinator(ctx, Identity{PlatformTeams, "T2"}), want{AuditRoleRemove, "teams:T2", 0, nil})
+	step("add again", d.AddCoordinator(ctx, Identity{Platform: PlatformTeams, ID: "T2"}, Identity{})) // no change, no row
+	step("remove coordinator", d.RemoveCoordinator(ctx, Identity{Platform: PlatformTeams, ID: "T2"}), want{AuditRoleRemove, "teams:T2", 0, nil})
 	_, err := d.ImportMembers(ctx, importRows(3))
 	step("import", err, want{AuditMembersImport, "", 0,
 		map[string]string{"rows": "3", "created": "3", "updated": "0", "unchanged": "0"}})
-	_, _, err = d.LinkMember(ctx, jean.ID, Identity{PlatformSlack, "U2"})
+	_, _, err = d.LinkMember(ctx, jean.ID, Identity{Platform: PlatformSlack, ID: "U2"})
 	step("link", err, want{AuditMemberLink, memberTarget(jean.ID), jean.ID,
-		map[string]string{"platform": "slack", "replaced": "false"}})
+		map[string]string{"platform": "slack", "added": "false"}})
 	title := "Director"
 	_, err = d.UpdateMember(ctx, jean.ID, MemberUpdate{Title: &title})
 	step("update another", err, want{AuditMemberUpdate, memberTarget(jean.ID), jean.ID, map[string]string{"fields": "title"}})
@@ -95,7 +95,7 @@ func TestAuditSecretariatWork(t *testing.T) {
 	bg := context.Background()
 	coord := WithActor(bg, marieActor)
 	cli := WithActor(bg, Actor{Name: "command line (ops)"})
-	member := WithActor(bg, Actor{Identity: Identity{PlatformSlack, "U9"}, Name: "Ann"})
+	member := WithActor(bg, Actor{Identity: Identity{Platform: PlatformSlack, ID: "U9"}, Name: "Ann"})
 	ann := mustJoin(t, d, MemberInput{Name: "Ann Lee", Organization: "ServiceOntario", Order: OrderProvincial, Jurisdiction: "ON", SlackID: "U9"})
 	var seen []*AuditEntry // the entries at the last check
 	check := func(name string, err error, want ...string) {
@@ -185,7 +185,7 @@ func TestAuditSameTransaction(t *testing.T) {
 	if n := countRows(t, d, "SELECT count(*) FROM audit"); n != 0 {
 		t.Errorf("%d audit rows for a refused action", n)
 	}
-	if err := d.AddCoordinator(ctx, Identity{PlatformSlack, "U7"}, Identity{}); err != nil {
+	if err := d.AddCoordinator(ctx, Identity{Platform: PlatformSlack, ID: "U7"}, Identity{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := d.db.Exec("DELETE FROM audit"); err == nil {
@@ -194,10 +194,10 @@ func TestAuditSameTransaction(t *testing.T) {
 	if _, err := d.db.Exec("CREATE TRIGGER audit_broken BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'disk full'); END"); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.AddCoordinator(ctx, Identity{PlatformSlack, "U8"}, Identity{}); err == nil {
+	if err := d.AddCoordinator(ctx, Identity{Platform: PlatformSlack, ID: "U8"}, Identity{}); err == nil {
 		t.Fatal("AddCoordinator succeeded while its audit row failed")
 	}
-	if ok, _ := d.IsCoordinator(ctx, Identity{PlatformSlack, "U8"}); ok {
+	if ok, _ := d.IsCoordinator(ctx, Identity{Platform: PlatformSlack, ID: "U8"}); ok {
 		t.Error("the coordinator was added without its audit row")
 	}
 	if _, _, err := d.ExportMembers(ctx, MemberFilter{}); err == nil {
@@ -212,12 +212,12 @@ func TestFindAudit(t *testing.T) {
 	ctx := context.Background()
 	jean := WithActor(ctx, jeanActor)
 	for i := range 3 {
-		if err := d.AddCoordinator(jean, Identity{PlatformSlack, fmt.Sprintf("U%d", i)}, Identity{}); err != nil {
+		if err := d.AddCoordinator(jean, Identity{Platform: PlatformSlack, ID: fmt.Sprintf("U%d", i)}, Identity{}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	mid := clock.Now()
-	if err := d.AddCoordinator(ctx, Identity{PlatformSlack, "U9"}, Identity{PlatformConsole, "admin"}); err != nil {
+	if err := d.AddCoordinator(ctx, Identity{Platform: PlatformSlack, ID: "U9"}, Identity{Platform: PlatformConsole, ID: "admin"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := d.RecordAudit(ctx, AuditEntry{Action: AuditReportExport}); err != nil {

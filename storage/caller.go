@@ -20,18 +20,23 @@ type Caller struct {
 	Version int64
 }
 
-// CallerByIdentity looks up the person behind id. Every request starts
-// with it, so the common case is one statement: directory_version, which
-// every write to members, organizations and coordinators bumps (migrations
-// 0006 and 0015), from any process, and an answer cached at that version.
-// Otherwise one more statement reads the version, the member and the
-// coordinator flag together: a statement reads one snapshot, so they agree
-// with no transaction around them (a caller not seen before, as in a storm
-// of first votes, used to cost a read transaction of five statements).
+// CallerByIdentity looks up the person behind id (platform, workspace and
+// user; see identities.go for when a stored identity matches). Every
+// request starts with it, so the common case is one statement:
+// directory_version, which every write to members, identities,
+// organizations and coordinators bumps (migrations 0006, 0015 and 0037),
+// from any process, and an answer cached at that version. Otherwise one
+// more statement reads the version, the member and the coordinator flag
+// together: a statement reads one snapshot, so they agree with no
+// transaction around them (a caller not seen before, as in a storm of
+// first votes, used to cost a read transaction of five statements).
+//
+// An identity found with no workspace yet is stamped with id's (one write,
+// the person's first request from a known workspace): from then on it
+// answers only requests from there.
 func (d *DB) CallerByIdentity(ctx context.Context, id Identity) (Caller, error) {
 	var c Caller
-	col, ok := platformColumn(id.Platform)
-	if !ok || id.ID == "" {
+	if _, ok := platformIndex(id.Platform); !ok || id.ID == "" {
 		return c, nil
 	}
 	if version, err := d.DirectoryVersion(ctx); err == nil {
@@ -39,55 +44,57 @@ func (d *DB) CallerByIdentity(ctx context.Context, id Identity) (Caller, error) 
 			return c, nil
 		}
 	}
-	c, err := d.readCaller(ctx, col, id)
+	c, unstamped, err := d.readCaller(ctx, id)
+	if err == nil && unstamped && id.Workspace != "" && id.Platform != PlatformConsole {
+		if d.stampIdentity(ctx, id) == nil {
+			return c, nil // the stamp moved the version: the next request reads afresh
+		}
+	}
 	if err == nil {
 		d.callers.put(c.Version, id, c, d.Now())
 	}
 	return c, err
 }
 
-// callerSQL reads a member by platform id with the directory version and
-// the coordinator flag (?1 platform, ?2 id), per platform column;
-// strangerSQL reads the version and the flag alone, for an id that no
-// member row holds.
-var callerSQL = func() map[string]string {
-	m := map[string]string{}
-	for _, p := range platformColumns {
-		m[p.column] = strings.Replace(memberSelect, "FROM members m", ", ("+directoryVersionSQL+"), "+coordinatorSQL+"\nFROM members m", 1) +
-			" WHERE m." + p.column + " = ?2"
-	}
-	return m
-}()
+// callerSQL reads the member holding an identity (?1 platform, ?2 user id)
+// with the directory version, the coordinator flag and the identity's
+// workspace; strangerSQL reads the version and the flag alone, for an
+// identity that no member holds.
+var callerSQL = strings.Replace(memberSelect, "FROM members m",
+	", ("+directoryVersionSQL+"), "+coordinatorSQL+", i.workspace\nFROM identities i JOIN members m ON m.id = i.member_id", 1) +
+	" WHERE i.platform = ?1 AND i.user_id = ?2"
 
 const (
 	coordinatorSQL = "EXISTS (SELECT 1 FROM coordinators WHERE platform = ?1 AND id = ?2)"
 	strangerSQL    = "SELECT (" + directoryVersionSQL + "), " + coordinatorSQL
 )
 
-// readCaller reads the caller behind id, whose member column is col, in one
-// statement (two for an id no member row holds).
-func (d *DB) readCaller(ctx context.Context, col string, id Identity) (Caller, error) {
-	var c Caller
-	st, err := d.prepared(ctx, callerSQL[col])
+// readCaller reads the caller behind id in one statement (two for an
+// identity no member holds, or held in another workspace than id's);
+// unstamped reports that the member's identity has no workspace yet.
+func (d *DB) readCaller(ctx context.Context, id Identity) (c Caller, unstamped bool, err error) {
+	st, err := d.prepared(ctx, callerSQL)
 	if err != nil {
-		return c, err
+		return c, false, err
 	}
-	r, err := scanMember(withExtra{st.QueryRowContext(ctx, id.Platform, id.ID), []any{&c.Version, &c.Coordinator}})
+	var ws string
+	r, err := scanMember(withExtra{st.QueryRowContext(ctx, string(id.Platform), id.ID), []any{&c.Version, &c.Coordinator, &ws}})
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	case errors.Is(err, sql.ErrNoRows) || (err == nil && !workspaceMatches(ws, id.Workspace)):
+		c = Caller{}
 		if st, err = d.prepared(ctx, strangerSQL); err != nil {
-			return c, err
+			return c, false, err
 		}
-		err = st.QueryRowContext(ctx, id.Platform, id.ID).Scan(&c.Version, &c.Coordinator)
-		return c, err
+		err = st.QueryRowContext(ctx, string(id.Platform), id.ID).Scan(&c.Version, &c.Coordinator)
+		return c, false, err
 	case err != nil:
-		return c, err
+		return c, false, err
 	case r.Active():
 		c.Member = &r.Member
-	default: // an id belongs to at most one row (a partial unique index), active or not
+	default: // a user id belongs to at most one member (identities' key), active or not
 		c.Former = &r.Member
 	}
-	return c, nil
+	return c, ws == "", nil
 }
 
 // withExtra scans a row into a scanner's destinations followed by extra

@@ -46,7 +46,7 @@ func TestBackup(t *testing.T) {
 	if err := d.LeaveMember(ctx, gone.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.AddCoordinator(ctx, Identity{PlatformSlack, "U1"}, Identity{}); err != nil {
+	if err := d.AddCoordinator(ctx, Identity{Platform: PlatformSlack, ID: "U1"}, Identity{}); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "backup.db")
@@ -64,7 +64,7 @@ func TestBackup(t *testing.T) {
 	if want, got := snapshot(t, d), snapshot(t, b); !sameSnapshot(want, got) || len(got) != 3 {
 		t.Errorf("backup holds %d members, want the same %d", len(got), len(want))
 	}
-	if ok, err := b.IsCoordinator(ctx, Identity{PlatformSlack, "U1"}); !ok || err != nil {
+	if ok, err := b.IsCoordinator(ctx, Identity{Platform: PlatformSlack, ID: "U1"}); !ok || err != nil {
 		t.Errorf("backup lost the coordinator: %v, %v", ok, err)
 	}
 	ws, _ := d.Stats(ctx)

@@ -40,14 +40,10 @@ type person struct {
 	email    string
 }
 
-func personOf(r *memberRow) person {
-	p := person{memberID: r.ID, name: r.Name, email: r.Email}
-	for i, id := range r.ids() {
-		if id != "" {
-			p.ids = append(p.ids, Identity{Platform: platformColumns[i].platform, ID: id})
-		}
-	}
-	return p
+// personOf is member r with every identity they hold (identities.go).
+func (t *tx) personOf(r *memberRow) (person, error) {
+	ids, err := t.memberIdentities(r.ID)
+	return person{memberID: r.ID, name: r.Name, email: r.Email, ids: ids}, err
 }
 
 // words are the texts that name p, for scrub.
@@ -61,7 +57,7 @@ func (p person) words() []string {
 
 func (p person) holds(id Identity) bool {
 	for _, mine := range p.ids {
-		if mine == id {
+		if mine.Same(id) {
 			return true
 		}
 	}
@@ -83,7 +79,10 @@ func (d *DB) ForgetMember(ctx context.Context, id int64) error {
 		if r == nil {
 			return ErrNotFound
 		}
-		p := personOf(r)
+		p, err := t.personOf(r)
+		if err != nil {
+			return err
+		}
 		return t.forgetAll([]person{p}, &AuditEntry{Action: AuditMemberForget, Target: "member",
 			Detail: map[string]string{"reason": "request"}}, p)
 	})
@@ -97,15 +96,17 @@ func (d *DB) ForgetIdentity(ctx context.Context, id Identity) error {
 	if err := checkIdentity(id); err != nil {
 		return err
 	}
-	col, _ := platformColumn(id.Platform)
+	id.Workspace = "" // whoever holds the user id
 	return d.write(ctx, func(t *tx) error {
-		r, err := t.queryMember(memberSelect+" WHERE m."+col+" = ?", id.ID)
+		r, err := t.queryHolder(id)
 		if err != nil {
 			return err
 		}
 		p := person{ids: []Identity{id}}
 		if r != nil {
-			p = personOf(r)
+			if p, err = t.personOf(r); err != nil {
+				return err
+			}
 		}
 		return t.forgetAll([]person{p}, &AuditEntry{Action: AuditMemberForget, Target: "member",
 			Detail: map[string]string{"reason": "request"}}, p)
@@ -120,16 +121,20 @@ func (d *DB) ForgetIdentity(ctx context.Context, id Identity) error {
 func (d *DB) PurgeFormerMembers(ctx context.Context, leftBefore time.Time) (int, error) {
 	var n int
 	err := d.write(ctx, func(t *tx) error {
-		var people []person
-		err := t.each(memberSelect+" WHERE m.left_at IS NOT NULL AND m.left_at < ? ORDER BY m.id", func(rows *sql.Rows) error {
-			r, err := scanMember(rows)
-			if err == nil {
-				people = append(people, personOf(r))
-			}
+		var rows []*memberRow
+		err := t.each(memberSelect+" WHERE m.left_at IS NOT NULL AND m.left_at < ? ORDER BY m.id", func(rs *sql.Rows) error {
+			r, err := scanMember(rs)
+			rows = append(rows, r)
 			return err
 		}, formatTime(leftBefore))
-		if err != nil || len(people) == 0 {
+		if err != nil || len(rows) == 0 {
 			return err
+		}
+		people := make([]person, len(rows))
+		for i, r := range rows {
+			if people[i], err = t.personOf(r); err != nil {
+				return err
+			}
 		}
 		n = len(people)
 		return t.forgetAll(people, &AuditEntry{Action: AuditMembersPurge,
@@ -188,6 +193,7 @@ func (t *tx) forget(p person) error {
 		add("DELETE FROM rsvps WHERE member_id = ?", id)
 		add("UPDATE invitations SET member_id = NULL, contact = ? WHERE member_id = ?", erased, id)
 		add("UPDATE audit SET member_id = NULL, target = 'member' WHERE member_id = ? OR target = ?", id, memberTarget(id))
+		add("DELETE FROM identities WHERE member_id = ?", id)
 		add("DELETE FROM members WHERE id = ?", id)
 	}
 	for _, id := range p.ids {

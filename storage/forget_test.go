@@ -26,9 +26,9 @@ type community struct {
 }
 
 var (
-	marieSlack = Identity{PlatformSlack, "U0MARIE01"}
-	marieTeams = Identity{PlatformTeams, "29:marie-teams-id"}
-	jeanSlack  = Identity{PlatformSlack, "U0JEAN002"}
+	marieSlack = Identity{Platform: PlatformSlack, ID: "U0MARIE01"}
+	marieTeams = Identity{Platform: PlatformTeams, ID: "29:marie-teams-id"}
+	jeanSlack  = Identity{Platform: PlatformSlack, ID: "U0JEAN002"}
 )
 
 // marieWords are what must not be found anywhere once she is forgotten.
@@ -65,7 +65,7 @@ func newCommunity(t *testing.T) *community {
 	must("update", err)
 	must("role", d.AddCoordinator(jeanCtx, marieSlack, jeanSlack))
 	marieCtx := WithActor(ctx, Actor{Identity: marieSlack, Name: "Marie Tremblay", Coordinator: true})
-	must("role by Marie", d.AddCoordinator(marieCtx, Identity{PlatformConsole, "ann"}, marieSlack))
+	must("role by Marie", d.AddCoordinator(marieCtx, Identity{Platform: PlatformConsole, ID: "ann"}, marieSlack))
 
 	c.meeting, err = d.CreateMeeting(marieCtx, MeetingInput{Title: "Farewell to Marie Tremblay",
 		StartsAt: time.Date(2027, 2, 1, 17, 0, 0, 0, time.UTC), Zone: "America/Toronto", Duration: time.Hour})
@@ -313,7 +313,7 @@ func TestPurgeFormerMembers(t *testing.T) {
 func TestForgetIdentity(t *testing.T) {
 	d, _ := openMemberDB(t)
 	ctx := context.Background()
-	boss := Identity{PlatformTeams, "29:boss-identity"}
+	boss := Identity{Platform: PlatformTeams, ID: "29:boss-identity"}
 	bossCtx := WithActor(ctx, Actor{Identity: boss, Name: "Big Boss", Coordinator: true})
 	if err := d.AddCoordinator(ctx, boss, Identity{}); err != nil {
 		t.Fatal(err)
@@ -328,7 +328,7 @@ func TestForgetIdentity(t *testing.T) {
 	if found := scanFor(t, d.db, 0, []string{"Big Boss", "29:boss-identity"}); len(found) > 0 {
 		t.Errorf("the coordinator is still in the database:\n%s", strings.Join(found, "\n"))
 	}
-	if err := d.ForgetIdentity(ctx, Identity{"fax", "1"}); ErrorCode(err) != EINVALID {
+	if err := d.ForgetIdentity(ctx, Identity{Platform: "fax", ID: "1"}); ErrorCode(err) != EINVALID {
 		t.Errorf("unknown platform: %v", err)
 	}
 }

@@ -28,8 +28,8 @@ func twoProcesses(t *testing.T) (a, b *DB) {
 }
 
 var (
-	marieActor = Actor{Identity: Identity{PlatformSlack, "U1"}, Name: "Marie Tremblay", Coordinator: true}
-	jeanActor  = Actor{Identity: Identity{PlatformTeams, "T2"}, Name: "Jean Roy", Coordinator: true}
+	marieActor = Actor{Identity: Identity{Platform: PlatformSlack, ID: "U1"}, Name: "Marie Tremblay", Coordinator: true}
+	jeanActor  = Actor{Identity: Identity{Platform: PlatformTeams, ID: "T2"}, Name: "Jean Roy", Coordinator: true}
 )
 
 // both runs f twice at once, once per handle and actor, and returns their

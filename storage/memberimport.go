@@ -119,14 +119,17 @@ type nameOrgKey struct {
 type memIndex struct {
 	byIDs    map[int64]*memberRow
 	platform [len(platformColumns)]map[string]*memberRow
-	email    map[string]*memberRow
-	nameOrg  map[nameOrgKey][]*memberRow
+	// more maps the identities members hold beside their first one on a
+	// platform (identities.go) to the member's id; imports add none.
+	more    [len(platformColumns)]map[string]int64
+	email   map[string]*memberRow
+	nameOrg map[nameOrgKey][]*memberRow
 }
 
 func (t *tx) loadMemIndex() (*memIndex, error) {
 	x := &memIndex{byIDs: map[int64]*memberRow{}, email: map[string]*memberRow{}, nameOrg: map[nameOrgKey][]*memberRow{}}
 	for i := range x.platform {
-		x.platform[i] = map[string]*memberRow{}
+		x.platform[i], x.more[i] = map[string]*memberRow{}, map[string]int64{}
 	}
 	err := t.each(memberSelect, func(rows *sql.Rows) error {
 		r, err := scanMember(rows)
@@ -135,13 +138,31 @@ func (t *tx) loadMemIndex() (*memIndex, error) {
 		}
 		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	err = t.each(`SELECT i.platform, i.user_id, i.member_id FROM identities i JOIN members m ON m.id = i.member_id
+		WHERE i.user_id IS NOT CASE i.platform WHEN 'slack' THEN m.slack_id WHEN 'teams' THEN m.teams_id ELSE m.console_id END`,
+		func(rows *sql.Rows) error {
+			var p Platform
+			var id string
+			var member int64
+			err := rows.Scan(&p, &id, &member)
+			if i, ok := platformIndex(p); ok && err == nil {
+				x.more[i][id] = member
+			}
+			return err
+		})
 	return x, err
 }
 
 func (x *memIndex) byID(id int64) (*memberRow, error) { return x.byIDs[id], nil }
 
 func (x *memIndex) byPlatform(i int, id string) (*memberRow, error) {
-	return x.platform[i][id], nil
+	if r, ok := x.platform[i][id]; ok {
+		return r, nil
+	}
+	return x.byIDs[x.more[i][id]], nil
 }
 
 func (x *memIndex) byEmail(email string) (*memberRow, error) {

@@ -7,21 +7,34 @@ import (
 	"unicode/utf8"
 )
 
+// LinkResult says what LinkMember did.
+type LinkResult int
+
+const (
+	LinkUnchanged LinkResult = iota // the member held the identity already
+	LinkFirst                       // their first identity on that platform
+	LinkAdded                       // one more beside those they hold there
+)
+
 // LinkMember attaches the platform identity id to the member with that id
 // (active or not), for a coordinator: this is how a person whose roster row
 // has no platform id yet claims it, since a join from chat never takes over
-// an existing row (see JoinMember). It returns the member and the id it
-// held on that platform before ("" if none), which the new one replaces.
-// The audit log records the link (AuditMemberLink).
+// an existing row (see JoinMember), and how a person with an account in a
+// partner's workspace or tenant gets it recognized as theirs too. A
+// member's first identity on a platform becomes their members column (the
+// one exports write and direct messages reach); further ones are added
+// beside it (identities.go). id's workspace is usually unknown (""), and
+// stamped by the person's first request. The audit log records the link
+// (AuditMemberLink).
 // Linking an id the member already holds changes nothing. Errors: EINVALID
 // error_identity_invalid {Value} for an unknown platform or an empty or
 // over-long id; ENOTFOUND; ECONFLICT error_link_taken {Identity, Name, ID}
 // when another member holds the identity (nothing changes).
-func (d *DB) LinkMember(ctx context.Context, memberID int64, id Identity) (m *Member, replaced string, err error) {
+func (d *DB) LinkMember(ctx context.Context, memberID int64, id Identity) (m *Member, res LinkResult, err error) {
 	id.ID = strings.TrimSpace(id.ID)
 	i, ok := platformIndex(id.Platform)
-	if !ok || id.ID == "" || utf8.RuneCountInString(id.ID) > maxIDLen {
-		return nil, "", invalidf("error_identity_invalid", map[string]any{"Value": id.String()}, "identity %q", id)
+	if !ok || id.ID == "" || utf8.RuneCountInString(id.ID) > maxIDLen || id.Platform == PlatformConsole && id.Workspace != "" {
+		return nil, 0, invalidf("error_identity_invalid", map[string]any{"Value": id.String()}, "identity %q", id)
 	}
 	var stored *memberRow
 	err = d.write(ctx, func(t *tx) error {
@@ -31,31 +44,46 @@ func (d *DB) LinkMember(ctx context.Context, memberID int64, id Identity) (m *Me
 			err = ErrNotFound
 		}
 		if err == nil {
-			err = w.checkLinkable(old, i, id)
+			err = w.checkLinkable(old, id)
 		}
 		if err != nil {
 			return err
 		}
-		if prev := old.ids()[i]; prev != id.ID {
-			replaced = prev
+		stored = old
+		switch held, err := t.holdsIdentity(memberID, id); {
+		case err != nil:
+			return err
+		case held:
+			return nil
+		case old.ids()[i] == "":
+			res = LinkFirst
+			r := *old
+			r.setID(i, id.ID)
+			if stored, _, err = w.write(old, &r); err != nil {
+				return err
+			}
+		default:
+			res = LinkAdded
+			if _, err := t.exec("INSERT INTO identities (platform, user_id, member_id, added_at) VALUES (?, ?, ?, ?)",
+				string(id.Platform), id.ID, memberID, formatTime(w.now)); err != nil {
+				return writeError(err)
+			}
 		}
-		r := *old
-		r.setID(i, id.ID)
-		if stored, _, err = w.write(old, &r); err != nil {
+		if err := t.stamp(id); err != nil {
 			return err
 		}
 		return t.audit(&AuditEntry{Action: AuditMemberLink, Target: memberTarget(memberID), MemberID: memberID,
-			Detail: map[string]string{"platform": string(id.Platform), "replaced": fmt.Sprint(replaced != "")}})
+			Detail: map[string]string{"platform": string(id.Platform), "added": fmt.Sprint(res == LinkAdded)}})
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, 0, err
 	}
-	return &stored.Member, replaced, nil
+	return &stored.Member, res, nil
 }
 
 // checkLinkable refuses to link an identity another member holds.
-func (w *memberTx) checkLinkable(m *memberRow, i int, id Identity) error {
-	holder, err := w.idx.byPlatform(i, id.ID)
+func (w *memberTx) checkLinkable(m *memberRow, id Identity) error {
+	holder, err := w.t.queryHolder(Identity{Platform: id.Platform, ID: id.ID})
 	if err != nil || holder == nil || holder.ID == m.ID {
 		return err
 	}

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 )
 
@@ -65,24 +66,28 @@ func TestLinkMember(t *testing.T) {
 	marie := mustJoin(t, d, marieInput()) // holds slack:U1
 	janeID := jane[0].ID
 	tests := []struct {
-		name         string
-		member       int64
-		id           Identity
-		wantKey      string
-		wantReplaced string
+		name    string
+		member  int64
+		id      Identity
+		wantKey string
+		want    LinkResult
 	}{
-		{"unknown platform", janeID, Identity{"irc", "x"}, "error_identity_invalid", ""},
-		{"empty id", janeID, Identity{PlatformSlack, "  "}, "error_identity_invalid", ""},
-		{"no such member", 999, Identity{PlatformSlack, "UJANE"}, "error_not_found", ""},
-		{"id held by another member", janeID, Identity{PlatformSlack, "U1"}, "error_link_taken", ""},
-		{"link", janeID, Identity{PlatformSlack, "UJANE"}, "", ""},
-		{"link again", janeID, Identity{PlatformSlack, "UJANE"}, "", ""},
-		{"new account replaces the old", janeID, Identity{PlatformSlack, "UJANE2"}, "", "UJANE"},
-		{"another platform", janeID, Identity{PlatformTeams, "TJANE"}, "", ""},
+		{"unknown platform", janeID, Identity{Platform: "irc", ID: "x"}, "error_identity_invalid", 0},
+		{"empty id", janeID, Identity{Platform: PlatformSlack, ID: "  "}, "error_identity_invalid", 0},
+		{"no such member", 999, Identity{Platform: PlatformSlack, ID: "UJANE"}, "error_not_found", 0},
+		{"id held by another member", janeID, Identity{Platform: PlatformSlack, ID: "U1"}, "error_link_taken", 0},
+		{"link", janeID, Identity{Platform: PlatformSlack, ID: "UJANE"}, "", LinkFirst},
+		{"link again", janeID, Identity{Platform: PlatformSlack, ID: "UJANE"}, "", LinkUnchanged},
+		{"a second account on the platform is added", janeID, Identity{Platform: PlatformSlack, ID: "UJANE2"}, "", LinkAdded},
+		{"the second again", janeID, Identity{Platform: PlatformSlack, ID: "UJANE2"}, "", LinkUnchanged},
+		{"console ids have no workspace", janeID, Identity{Platform: PlatformConsole, ID: "jane", Workspace: "T1"}, "error_identity_invalid", 0},
+		{"another platform", janeID, Identity{Platform: PlatformTeams, ID: "TJANE"}, "", LinkFirst},
+		{"a second tenant", janeID, Identity{Platform: PlatformTeams, ID: "TJANE-B", Workspace: "tenant-b"}, "", LinkAdded},
+		{"another member's second account", marie.ID, Identity{Platform: PlatformSlack, ID: "UJANE2"}, "error_link_taken", 0},
 	}
 	for _, tt := range tests {
 		before := snapshot(t, d)
-		m, replaced, err := d.LinkMember(ctx, tt.member, tt.id)
+		m, res, err := d.LinkMember(ctx, tt.member, tt.id)
 		if tt.wantKey != "" {
 			var e *Error
 			if !errors.As(err, &e) || e.Key != tt.wantKey {
@@ -93,8 +98,8 @@ func TestLinkMember(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || m.ID != janeID || replaced != tt.wantReplaced {
-			t.Errorf("%s: %+v replaced %q, %v; want member %d replacing %q", tt.name, m, replaced, err, janeID, tt.wantReplaced)
+		if err != nil || m.ID != janeID || res != tt.want {
+			t.Errorf("%s: %+v result %d, %v; want member %d, result %d", tt.name, m, res, err, janeID, tt.want)
 			continue
 		}
 		if got, _ := d.MemberByIdentity(ctx, tt.id); got == nil || got.ID != janeID {
@@ -103,6 +108,15 @@ func TestLinkMember(t *testing.T) {
 	}
 	if got, _ := d.MemberByID(ctx, marie.ID); got.SlackID != "U1" {
 		t.Errorf("marie lost her Slack id: %+v", got)
+	}
+	if got, _ := d.MemberByID(ctx, janeID); got.SlackID != "UJANE" || got.TeamsID != "TJANE" {
+		t.Errorf("jane's first accounts: %+v, want slack UJANE and teams TJANE", got)
+	}
+	ids, err := d.MemberIdentities(ctx, janeID)
+	want := []Identity{{Platform: PlatformSlack, ID: "UJANE"}, {Platform: PlatformSlack, ID: "UJANE2"},
+		{Platform: PlatformTeams, ID: "TJANE"}, {Platform: PlatformTeams, ID: "TJANE-B", Workspace: "tenant-b"}}
+	if err != nil || !slices.Equal(ids, want) {
+		t.Errorf("jane's identities %v, %v; want %v", ids, err, want)
 	}
 	// Once linked, Jane's own join updates her row, email included.
 	in := rosterJane()

@@ -10,7 +10,8 @@ import (
 // import loads once, so the same rules serve one join and 100,000 rows.
 type memberIndex interface {
 	byID(id int64) (*memberRow, error)
-	// byPlatform finds the member whose id on platformColumns[i] is id.
+	// byPlatform finds the member holding id on platformColumns[i]'s
+	// platform: as their first identity there (the column) or another.
 	byPlatform(i int, id string) (*memberRow, error)
 	byEmail(email string) (*memberRow, error)
 	byNameOrg(nameKey string, orgID int64) ([]*memberRow, error)
@@ -177,6 +178,29 @@ func inputIdentity(in MemberInput) Identity {
 
 func hasPlatformID(in MemberInput) bool { return !inputIdentity(in).IsZero() }
 
+// firstIDs replaces each platform id of in that its holder has beside
+// another one on that platform (identities.go) by that first one, the
+// members column: a person joining from a partner's workspace, or a
+// roster row naming that account, designates the member holding it
+// without changing which of their accounts comes first.
+func (w *memberTx) firstIDs(in MemberInput) (MemberInput, error) {
+	ids := inputIDs(in)
+	for i, id := range ids {
+		if id == "" {
+			continue
+		}
+		r, err := w.idx.byPlatform(i, id)
+		if err != nil {
+			return in, err
+		}
+		if r != nil && r.ids()[i] != "" {
+			ids[i] = r.ids()[i]
+		}
+	}
+	in.SlackID, in.TeamsID, in.ConsoleID = ids[0], ids[1], ids[2]
+	return in, nil
+}
+
 func (w *memberTx) byPlatforms(in MemberInput) (*memberRow, error) {
 	var m *memberRow
 	for i, id := range inputIDs(in) {
@@ -266,7 +290,7 @@ func (x *sqlIndex) byID(id int64) (*memberRow, error) {
 }
 
 func (x *sqlIndex) byPlatform(i int, id string) (*memberRow, error) {
-	return x.t.queryMember(memberSelect+" WHERE m."+platformColumns[i].column+" = ?", id)
+	return x.t.queryHolder(Identity{Platform: platformColumns[i].platform, ID: id})
 }
 
 func (x *sqlIndex) byEmail(email string) (*memberRow, error) {

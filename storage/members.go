@@ -8,16 +8,19 @@ import (
 	"time"
 )
 
-// MemberByIdentity returns the ACTIVE member with that platform identity, or
-// ErrNotFound (also for an unknown platform).
+// MemberByIdentity returns the ACTIVE member holding that identity (any of
+// theirs; see identities.go for the workspace), or ErrNotFound (also for an
+// unknown platform).
 func (d *DB) MemberByIdentity(ctx context.Context, id Identity) (*Member, error) {
-	col, ok := platformColumn(id.Platform)
-	if !ok || id.ID == "" {
+	if _, ok := platformIndex(id.Platform); !ok || id.ID == "" {
 		return nil, ErrNotFound
 	}
 	var r *memberRow
 	err := d.read(ctx, func(t *tx) (err error) {
-		r, err = t.queryMember(memberSelect+" WHERE m."+col+" = ? AND m.left_at IS NULL", id.ID)
+		r, err = t.queryHolder(id)
+		if r != nil && !r.Active() {
+			r = nil
+		}
 		return err
 	})
 	return memberOrNotFound(r, err)
@@ -47,8 +50,10 @@ func memberOrNotFound(r *memberRow, err error) (*Member, error) {
 // joining by themselves.
 //
 // A join from chat (in has a SlackID, TeamsID or ConsoleID) is keyed ONLY
-// by its platform ids: the member holding them is updated (and reactivated),
-// else a new member is created. A newcomer whose email, or name and
+// by its platform ids: the member holding them (as any of their identities)
+// is updated (and reactivated), else a new member is created. in.Workspace
+// is stamped on the identity when it had none; a user id stored with
+// another workspace is someone else's: ECONFLICT error_identity_taken. A newcomer whose email, or name and
 // organization, already belong to a member gets ECONFLICT
 // error_claim_existing {Name, Field ("email" or "name"), Identity} and
 // nothing changes: otherwise typing someone's roster details would take
@@ -76,11 +81,18 @@ func (d *DB) JoinMember(ctx context.Context, in MemberInput) (m *Member, created
 	}
 	var r *memberRow
 	var oc outcome
+	joining := inputIdentity(in)
+	joining.Workspace = in.Workspace
 	err = d.write(ctx, func(t *tx) (err error) {
+		if err := t.workspaceClash(joining); err != nil {
+			return err
+		}
 		w := newMemberTx(t, &sqlIndex{t})
 		w.ownOnly = true
-		r, oc, err = w.upsert(in)
-		return err
+		if r, oc, err = w.upsert(in); err != nil {
+			return err
+		}
+		return t.stamp(joining)
 	})
 	if err != nil {
 		return nil, false, err
@@ -314,11 +326,8 @@ func memberWhere(f MemberFilter) (string, []any, error) {
 		add("m.id = ?", *f.ID)
 	}
 	if f.Identity != nil {
-		cond := "NULL = ?" // no such platform: nobody matches
-		if col, ok := platformColumn(f.Identity.Platform); ok {
-			cond = "m." + col + " = ?"
-		}
-		add(cond, f.Identity.ID)
+		cond, a := holderWhere(*f.Identity) // an unknown platform matches nobody
+		conds, args = append(conds, cond), append(args, a...)
 	}
 	if f.Email != nil {
 		add("m.email = ?", strings.ToLower(strings.TrimSpace(*f.Email)))
@@ -420,6 +429,9 @@ type MemberInput struct {
 	SlackID      string
 	TeamsID      string
 	ConsoleID    string
+	// Workspace is the workspace (Slack team, Teams tenant) of the platform
+	// id a join from chat carries; "" when not known (imports).
+	Workspace string
 	// NewOrganization: Organization is a new name as typed, even when it
 	// is close to an entry's (no org_suggest); see orgresolve.go.
 	NewOrganization bool

@@ -209,7 +209,7 @@ func TestLeaveAndRejoin(t *testing.T) {
 	if err := d.LeaveMember(ctx, m.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.MemberByIdentity(ctx, Identity{PlatformSlack, "U1"}); !errors.Is(err, ErrNotFound) {
+	if _, err := d.MemberByIdentity(ctx, Identity{Platform: PlatformSlack, ID: "U1"}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("MemberByIdentity of a former member: %v, want ErrNotFound", err)
 	}
 	left, err := d.MemberByID(ctx, m.ID)
@@ -240,11 +240,11 @@ func TestNotFound(t *testing.T) {
 	ctx := context.Background()
 	checks := map[string]error{}
 	_, checks["MemberByID"] = d.MemberByID(ctx, 42)
-	_, checks["MemberByIdentity"] = d.MemberByIdentity(ctx, Identity{PlatformTeams, "nobody"})
-	_, checks["MemberByIdentity unknown platform"] = d.MemberByIdentity(ctx, Identity{"irc", "x"})
+	_, checks["MemberByIdentity"] = d.MemberByIdentity(ctx, Identity{Platform: PlatformTeams, ID: "nobody"})
+	_, checks["MemberByIdentity unknown platform"] = d.MemberByIdentity(ctx, Identity{Platform: "irc", ID: "x"})
 	_, checks["UpdateMember"] = d.UpdateMember(ctx, 42, MemberUpdate{})
 	checks["LeaveMember"] = d.LeaveMember(ctx, 42)
-	checks["RemoveCoordinator"] = d.RemoveCoordinator(ctx, Identity{PlatformSlack, "U1"})
+	checks["RemoveCoordinator"] = d.RemoveCoordinator(ctx, Identity{Platform: PlatformSlack, ID: "U1"})
 	for name, err := range checks {
 		if !errors.Is(err, ErrNotFound) || ErrorCode(err) != ENOTFOUND {
 			t.Errorf("%s: %v, want ErrNotFound", name, err)
@@ -330,8 +330,8 @@ func TestFindMembers(t *testing.T) {
 		{"order", MemberFilter{Order: &prov}, []string{"Émilie Côté", "Fabien Roy", "Yan Wu"}, 3},
 		{"other jurisdiction", MemberFilter{Jurisdiction: &yt}, []string{"Yan Wu"}, 1},
 		{"email any case", MemberFilter{Email: strp(" EMILIE@quebec.ca")}, []string{"Émilie Côté"}, 1},
-		{"identity", MemberFilter{Identity: &Identity{PlatformTeams, "T1"}}, []string{"Fabien Roy"}, 1},
-		{"unknown platform", MemberFilter{Identity: &Identity{"irc", "T1"}}, nil, 0},
+		{"identity", MemberFilter{Identity: &Identity{Platform: PlatformTeams, ID: "T1"}}, []string{"Fabien Roy"}, 1},
+		{"unknown platform", MemberFilter{Identity: &Identity{Platform: "irc", ID: "T1"}}, nil, 0},
 		{"id", MemberFilter{ID: &id}, []string{"Fabien Roy"}, 1},
 		{"page past the end", MemberFilter{Offset: 10, Limit: 5}, nil, 6},
 	}
@@ -414,7 +414,7 @@ func TestSetMemberPlain(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, _ := d.CallerByIdentity(ctx, Identity{PlatformSlack, m.SlackID})
+		got, _ := d.CallerByIdentity(ctx, Identity{Platform: PlatformSlack, ID: m.SlackID})
 		if m.Plain != want || got.Member == nil || got.Member.Plain != want {
 			t.Errorf("plain = %v / caller %+v, want %v", m.Plain, got.Member, want)
 		}

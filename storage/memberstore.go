@@ -122,6 +122,9 @@ func (w *memberTx) upsert(in MemberInput) (*memberRow, outcome, error) {
 	}
 	in.Order, in.Jurisdiction = org.ord, org.jurisdiction // the entry's place: "ESDC" is federal
 	nameKey := foldKey(in.Name)
+	if in, err = w.firstIDs(in); err != nil {
+		return nil, 0, err
+	}
 	resolve := w.resolve
 	if w.ownOnly && hasPlatformID(in) {
 		resolve = w.resolveOwn
@@ -293,21 +296,14 @@ func writeError(err error) error {
 // identity "platform:id", or "" when nobody does.
 func (t *tx) memberName(identity string) (string, error) {
 	platform, id, ok := strings.Cut(identity, ":")
-	col, known := platformColumn(Platform(platform))
-	if !ok || !known || id == "" {
+	if _, known := platformIndex(Platform(platform)); !ok || !known || id == "" {
 		return "", nil
 	}
-	r, err := t.queryMember(memberSelect+" WHERE m."+col+" = ?", id)
+	r, err := t.queryHolder(Identity{Platform: Platform(platform), ID: id})
 	if err != nil || r == nil {
 		return "", err
 	}
 	return r.Name, nil
-}
-
-// holds reports whether id is one of the member's platform identities.
-func (r *memberRow) holds(id Identity) bool {
-	i, ok := platformIndex(id.Platform)
-	return ok && id.ID != "" && r.ids()[i] == id.ID
 }
 
 // nullIfZero stores an absent id (0) as NULL.

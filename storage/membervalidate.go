@@ -47,6 +47,7 @@ func normalizeMember(in MemberInput) (MemberInput, error) {
 		SlackID:      strings.TrimSpace(in.SlackID),
 		TeamsID:      strings.TrimSpace(in.TeamsID),
 		ConsoleID:    strings.TrimSpace(in.ConsoleID),
+		Workspace:    strings.TrimSpace(in.Workspace),
 
 		NewOrganization: in.NewOrganization,
 	}

@@ -256,7 +256,7 @@ func checkKeysAndTriggers(t *testing.T, db *sql.DB) {
 func TestPollIDsNeverReused(t *testing.T) {
 	d, _, _ := pollTestDB(t)
 	ctx := context.Background()
-	in := PollInput{Question: "Theme?", Options: []string{"A", "B"}, Creator: Identity{PlatformSlack, "U1"}}
+	in := PollInput{Question: "Theme?", Options: []string{"A", "B"}, Creator: Identity{Platform: PlatformSlack, ID: "U1"}}
 	if _, err := d.CreatePoll(ctx, in); err != nil {
 		t.Fatal(err)
 	}

@@ -96,16 +96,18 @@ func (d *DB) PersonData(ctx context.Context, id Identity) (*PersonData, error) {
 	if err := checkIdentity(id); err != nil {
 		return nil, err
 	}
-	col, _ := platformColumn(id.Platform)
 	var out PersonData
 	err := d.read(ctx, func(t *tx) error {
-		r, err := t.queryMember(memberSelect+" WHERE m."+col+" = ?", id.ID)
+		r, err := t.queryHolder(Identity{Platform: id.Platform, ID: id.ID})
 		if err != nil {
 			return err
 		}
 		p := person{ids: []Identity{id}}
 		if r != nil {
-			p, out.Member = personOf(r), &r.Member
+			if p, err = t.personOf(r); err != nil {
+				return err
+			}
+			out.Member = &r.Member
 		}
 		out.Identities = p.ids
 		return t.personData(p, &out)
@@ -113,7 +115,7 @@ func (d *DB) PersonData(ctx context.Context, id Identity) (*PersonData, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a, ok := ActorFrom(ctx); ok && a.Coordinator && a.Identity != id {
+	if a, ok := ActorFrom(ctx); ok && a.Coordinator && !a.Identity.Same(id) {
 		e := AuditEntry{Action: AuditPersonData, Target: id.String()}
 		if out.Member != nil {
 			e.Target, e.MemberID = memberTarget(out.Member.ID), out.Member.ID

@@ -40,7 +40,7 @@ func pollMembers(t testing.TB, d *DB, n int) []int64 {
 	}
 	ids := make([]int64, n)
 	for i := range rows {
-		m, err := d.MemberByIdentity(context.Background(), Identity{PlatformSlack, rows[i].SlackID})
+		m, err := d.MemberByIdentity(context.Background(), Identity{Platform: PlatformSlack, ID: rows[i].SlackID})
 		if err != nil {
 			t.Fatalf("MemberByIdentity: %v", err)
 		}
@@ -52,7 +52,7 @@ func pollMembers(t testing.TB, d *DB, n int) []int64 {
 func pollCreate(t testing.TB, d *DB, edit func(*PollInput)) *Poll {
 	t.Helper()
 	in := PollInput{Question: "Theme for March?", Options: []string{"Accessibility technology",
-		"Serving vulnerable communities", "Workforce wellness"}, Creator: Identity{PlatformSlack, "UCOORD"}, Channel: "C1"}
+		"Serving vulnerable communities", "Workforce wellness"}, Creator: Identity{Platform: PlatformSlack, ID: "UCOORD"}, Channel: "C1"}
 	if edit != nil {
 		edit(&in)
 	}
@@ -109,7 +109,7 @@ func TestCreatePollRoundTrip(t *testing.T) {
 	}
 	if got.Question != "Theme for March?" || got.MaxVotes != 2 || !got.Anonymous || !got.AllowMemberOptions ||
 		got.Language != "fr" || !got.ClosesAt.Equal(closes) || got.RemindBefore != 24*time.Hour ||
-		got.Status != PollOpen || got.Creator != (Identity{PlatformSlack, "UCOORD"}) || got.Channel != "C1" ||
+		got.Status != PollOpen || got.Creator != (Identity{Platform: PlatformSlack, ID: "UCOORD"}) || got.Channel != "C1" ||
 		!got.CreatedAt.Equal(pollT0) || got.Voters != 0 {
 		t.Errorf("PollByID = %+v", got)
 	}
@@ -144,7 +144,7 @@ func TestCreatePollRefusals(t *testing.T) {
 		{"duplicate options", func(in *PollInput) { in.Options = []string{"A", "a "} }, "poll_error_option_duplicate"},
 	}
 	for _, tt := range tests {
-		in := PollInput{Question: "Q?", Options: []string{"A", "B"}, Creator: Identity{PlatformConsole, "x"}}
+		in := PollInput{Question: "Q?", Options: []string{"A", "B"}, Creator: Identity{Platform: PlatformConsole, ID: "x"}}
 		tt.edit(&in)
 		if _, err := d.CreatePoll(context.Background(), in); pollErrKey(err) != tt.errKey {
 			t.Errorf("%s: err = %v, want key %s", tt.name, err, tt.errKey)

@@ -36,14 +36,28 @@ const (
 	PlatformTeams   Platform = "teams"
 )
 
-// Identity is a user's id on one platform, e.g. {slack, U012AB3CD}.
+// Identity is a person's account on one platform: their user id there and
+// the workspace it belongs to (the Slack team id of the user's own team,
+// the Teams tenant id; "" for the console, and when not known, as in
+// config's "slack:U012AB3CD"). E.g. {slack, T0PARTNER, U012AB3CD}.
+//
+// The user id is what identifies the person on the platform (see migration
+// 0037): Same compares platform and user id, and a stored identity whose
+// workspace is known answers only requests from that workspace.
 type Identity struct {
-	Platform Platform
-	ID       string
+	Platform  Platform
+	ID        string
+	Workspace string
 }
 
 // IsZero reports whether the identity is unset.
 func (i Identity) IsZero() bool { return i.ID == "" }
 
-// String renders the identity as "platform:id", the form used in config.
+// String renders the identity as "platform:id", the form used in config
+// and in the records that name who did something; the workspace is left
+// out.
 func (i Identity) String() string { return string(i.Platform) + ":" + i.ID }
+
+// Same reports whether i and o are the same platform user, whatever
+// workspace either names.
+func (i Identity) Same(o Identity) bool { return i.Platform == o.Platform && i.ID == o.ID }

@@ -132,8 +132,10 @@ func profileLanguage(c *call, raw string, errs map[string]string) string {
 	return ""
 }
 
-// setIdentity records the platform identity of the person joining.
+// setIdentity records the platform identity of the person joining, with
+// its workspace (storage stamps it on the identity).
 func setIdentity(in *storage.MemberInput, id storage.Identity) {
+	in.Workspace = id.Workspace
 	switch id.Platform {
 	case storage.PlatformSlack:
 		in.SlackID = id.ID

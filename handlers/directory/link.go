@@ -29,7 +29,7 @@ func (s *Feature) linkAccount(ctx context.Context, c *call) handlers.Reply {
 		}
 		return c.Fail(err)
 	}
-	linked, replaced, err := s.store.LinkMember(ctx, m.ID, id)
+	linked, res, err := s.store.LinkMember(ctx, m.ID, id)
 	var e *storage.Error
 	if errors.As(err, &e) && e.Key == "error_link_taken" {
 		return c.ErrorReply(e.Key, c.With(map[string]any{"Identity": e.Args["Identity"], "Name": e.Args["Name"],
@@ -38,7 +38,7 @@ func (s *Feature) linkAccount(ctx context.Context, c *call) handlers.Reply {
 	if err != nil {
 		return c.Fail(err)
 	}
-	return c.Reply("linked", handlers.Ephemeral, handlers.Section{Text: c.linkText(linked, id, replaced, m)})
+	return c.Reply("linked", handlers.Ephemeral, handlers.Section{Text: c.linkText(linked, id, res)})
 }
 
 // linkTarget finds the member a coordinator names by email, or by the
@@ -66,30 +66,16 @@ func (s *Feature) linkTarget(ctx context.Context, ref string) (*storage.Member, 
 	return s.store.MemberByID(ctx, id)
 }
 
-// linkText says what linking did: nothing (before held id already), a new
-// link, or a replaced one.
-func (c *call) linkText(m *storage.Member, id storage.Identity, replaced string, before *storage.Member) string {
+// linkText says what linking did: nothing (the member held id already), a
+// first account on that platform, or one more beside theirs.
+func (c *call) linkText(m *storage.Member, id storage.Identity, res storage.LinkResult) string {
 	data := c.With(map[string]any{"Identity": id.String(), "Name": handlers.User(m.Name),
 		"Number": c.T("member_number", map[string]any{"ID": m.ID})})
-	switch {
-	case platformID(before, id.Platform) == id.ID:
+	switch res {
+	case storage.LinkUnchanged:
 		return c.T("link_unchanged", data)
-	case replaced != "":
-		data["Old"] = storage.Identity{Platform: id.Platform, ID: replaced}.String()
-		return c.T("link_replaced", data)
+	case storage.LinkAdded:
+		return c.T("link_added", data)
 	}
 	return c.T("link_done", data)
-}
-
-// platformID is m's id on platform p, "" if none.
-func platformID(m *storage.Member, p storage.Platform) string {
-	switch p {
-	case storage.PlatformSlack:
-		return m.SlackID
-	case storage.PlatformTeams:
-		return m.TeamsID
-	case storage.PlatformConsole:
-		return m.ConsoleID
-	}
-	return ""
 }

@@ -90,7 +90,11 @@ func TestCoordinatorLink(t *testing.T) {
 		{"coord", "", "coordinator link jane@ontario.ca console:marie", "The account console:marie already belongs to Marie (#2). Nothing was changed."},
 		{"coord", "", "coordinator link JANE@ontario.ca console:jane", "The account console:jane is now linked to Jane Doe (#1)."},
 		{"coord", "fr", "coordonnateur lier nº1 console:jane", "Le compte console:jane était déjà lié à Jane Doe (nº\u00a01). Rien n’a été modifié."},
-		{"coord", "", "coordinator link #1 console:jane2", "The account console:jane2 is now linked to Jane Doe (#1), in place of console:jane."},
+		// A second account on a platform is added beside the first (a guest
+		// account in a partner's workspace), no longer in its place.
+		{"coord", "", "coordinator link #1 console:jane2", "The account console:jane2 is now linked to Jane Doe (#1) as well, beside the account they already have"},
+		{"coord", "fr", "coordonnateur lier nº1 console:jane3", "Le compte console:jane3 est maintenant lié à Jane Doe (nº\u00a01) lui aussi, en plus du compte"},
+		{"coord", "", "coordinator link #1 console:jane3", "The account console:jane3 was already linked to Jane Doe (#1). Nothing was changed."},
 	}
 	for _, st := range steps {
 		r := mtAsk(s, st.as, st.locale, st.text)
@@ -103,6 +107,11 @@ func TestCoordinatorLink(t *testing.T) {
 	}
 	if n, _ := mtCount(t, db); n != 2 {
 		t.Errorf("%d members, want 2", n)
+	}
+	for _, acct := range []string{"jane", "jane3"} {
+		if m, err := db.MemberByIdentity(ctx, mtUser(acct)); err != nil || m.ID != id || m.ConsoleID != "jane" {
+			t.Errorf("console:%s after a second account was linked: %+v, %v; want Jane, first account kept", acct, m, err)
+		}
 	}
 	if r := mtAsk(s, "coord", "", "help coordinator"); !strings.Contains(r.Text, "coordinators link EMAIL|MEMBER PLATFORM:ID") {
 		t.Errorf("help coordinator: %q", r.Text)

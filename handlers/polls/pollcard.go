@@ -319,5 +319,5 @@ func (c *call) pollWho(ctx context.Context, p *storage.Poll) string {
 
 // pollManager reports whether the asker created the poll or coordinates.
 func (c *call) pollManager(p *storage.Poll) bool {
-	return c.Coordinator || (!c.Req.Identity.IsZero() && c.Req.Identity == p.Creator)
+	return c.Coordinator || (!c.Req.Identity.IsZero() && c.Req.Identity.Same(p.Creator))
 }
