@@ -28,7 +28,7 @@ func (a *App) openPlatforms() error {
 		t, err := teamsbot.New(teamsbot.Config{AppID: c.AppID, AppPassword: c.AppPassword,
 			AllowedTenants: a.cfg.TeamsTenants(), OpenIDURL: c.OpenIDURL, TokenURL: c.TokenURL,
 			ServiceURL: c.ServiceURL, ChannelID: c.ChannelID, GraphTeamID: c.GraphTeamID, GraphURL: c.GraphURL,
-			Requests: a.Store, Communities: a.Store},
+			Requests: a.Store, Communities: a.Store, Identities: a.Store},
 			a.Service, a.log.With("platform", "teams"), a.now, a.client)
 		if err != nil {
 			return fmt.Errorf("teams: %w", err)

@@ -332,15 +332,17 @@ func (a *Adapter) user(ctx context.Context, id string) userInfo {
 	return info
 }
 
-// request builds the service request for a Slack user. Only a non-member's
+// request builds the service request for a Slack user of team (the user's
+// own workspace: the identity's, see storage identities). Only a non-member's
 // Slack locale and name are looked up (users.info): a member's saved
 // language wins over the locale, and the name only pre-fills the join form.
 // Skipping the look-up for members keeps a vote storm off the Web API.
-func (a *Adapter) request(ctx context.Context, userID, userName, channel, text string) handlers.Request {
+func (a *Adapter) request(ctx context.Context, userID, team, userName, channel, text string) handlers.Request {
 	req := handlers.Request{
-		// A copy: userID is a slice of the request's body, which a cache
-		// keyed by identity would otherwise keep whole.
-		Identity:  storage.Identity{Platform: storage.PlatformSlack, ID: strings.Clone(userID)},
+		// Copies: userID and team are slices of the request's body, which a
+		// cache keyed by identity would otherwise keep whole.
+		Identity: storage.Identity{Platform: storage.PlatformSlack, ID: strings.Clone(userID),
+			Workspace: strings.Clone(team)},
 		UserName:  userName,
 		ChannelID: channel,
 		Text:      text,

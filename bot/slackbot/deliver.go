@@ -15,6 +15,7 @@ import (
 // target is where the answer to an interaction goes.
 type target struct {
 	user        string
+	team        string // the user's own workspace (their identity's)
 	channel     string
 	responseURL string // answer in place (slash commands, message buttons)
 	triggerID   string // lets a Form open as a modal
@@ -65,7 +66,7 @@ func (a *Adapter) deliver(ctx context.Context, t target, r handlers.Reply) {
 	}
 	r.Form = nil
 	if r.Replace && t.home {
-		a.publishHome(ctx, t.user)
+		a.publishHome(ctx, t.user, t.team)
 		return
 	}
 	if err := a.respond(ctx, t, r); err != nil {
@@ -180,8 +181,8 @@ func msgOptions(m rendered, thread string) []slack.MsgOption {
 // has no total limit but its 100 blocks; a Home with more ends with a note
 // that sends the person to the commands (no file: the Home is published
 // every time it is opened).
-func (a *Adapter) publishHome(ctx context.Context, user string) {
-	r := a.svc.Home(ctx, a.request(ctx, user, "", "", ""))
+func (a *Adapter) publishHome(ctx context.Context, user, team string) {
+	r := a.svc.Home(ctx, a.request(ctx, user, team, "", "", ""))
 	slash := cmp.Or(a.cfg.Command, "/cop")
 	blocks := render(r, viewSurface, func(string) string {
 		return a.svc.Translator().T(r.Lang, "slack_home_overflow", map[string]any{"Slash": slash})

@@ -26,9 +26,9 @@ func (a *Adapter) command(ctx context.Context, s *slot, sc slack.SlashCommand) a
 	if a.cfg.Command != "" && sc.Command != "" && !strings.EqualFold(sc.Command, a.cfg.Command) {
 		a.log.Warn("slash command differs from [slack] command", "got", sc.Command, "config", a.cfg.Command)
 	}
-	t := target{user: sc.UserID, channel: sc.ChannelID, responseURL: sc.ResponseURL, triggerID: sc.TriggerID}
+	t := target{user: sc.UserID, team: sc.TeamID, channel: sc.ChannelID, responseURL: sc.ResponseURL, triggerID: sc.TriggerID}
 	work := func(ctx context.Context) handlers.Reply {
-		return a.svc.Handle(ctx, a.request(ctx, sc.UserID, sc.UserName, sc.ChannelID, sc.Text))
+		return a.svc.Handle(ctx, a.request(ctx, sc.UserID, t.team, sc.UserName, sc.ChannelID, sc.Text))
 	}
 	r, ok := within(ctx, a, s, work, func(ctx context.Context, r handlers.Reply) { a.deliver(ctx, t, r) })
 	switch {
@@ -89,14 +89,17 @@ func (a *Adapter) remaining(ctx context.Context) time.Duration {
 func (a *Adapter) blockActions(ctx context.Context, cb *clicks) {
 	ctx, cancel := a.budget(ctx)
 	defer cancel()
-	t := target{user: cb.User.ID, channel: firstNonEmpty(cb.Channel.ID, cb.Container.ChannelID),
+	// The person's own team (user.team_id) differs from the payload's for
+	// someone of another organization in a shared channel.
+	t := target{user: cb.User.ID, team: firstNonEmpty(cb.User.TeamID, cb.Team.ID),
+		channel:     firstNonEmpty(cb.Channel.ID, cb.Container.ChannelID),
 		responseURL: cb.ResponseURL, triggerID: cb.TriggerID, home: cb.View.Type == slack.VTHomeTab}
 	for _, act := range cb.Actions {
 		id, ok := routeAction(act.ActionID)
 		if !ok {
 			continue
 		}
-		req := a.request(ctx, cb.User.ID, cb.User.Name, t.channel, "")
+		req := a.request(ctx, cb.User.ID, t.team, cb.User.Name, t.channel, "")
 		r := a.svc.Act(ctx, req, id, actionValue(*act))
 		a.enqueue("reply", func(ctx context.Context) { a.deliver(ctx, t, r) })
 	}
@@ -115,10 +118,10 @@ type submission struct {
 func (a *Adapter) viewSubmission(ctx context.Context, cb *slack.InteractionCallback) any {
 	meta := decodeMeta(cb.View.PrivateMetadata)
 	formID := firstNonEmpty(meta.Form, strings.TrimPrefix(cb.View.CallbackID, modalCallbackPfx))
-	t := target{user: cb.User.ID, channel: meta.Channel, responseURL: meta.ResponseURL, home: meta.Home}
+	t := target{user: cb.User.ID, team: userTeam(cb), channel: meta.Channel, responseURL: meta.ResponseURL, home: meta.Home}
 	ctx, cancel := a.budget(ctx)
 	defer cancel()
-	req := a.request(ctx, cb.User.ID, cb.User.Name, meta.Channel, "")
+	req := a.request(ctx, cb.User.ID, t.team, cb.User.Name, meta.Channel, "")
 	r, errs := a.svc.Submit(ctx, req, formID, meta.State, formValues(cb.View.State))
 	return a.submissionAck(t, submission{r, errs}, inputBlockIDs(cb.View))
 }
@@ -158,7 +161,12 @@ func (a *Adapter) finishSubmission(ctx context.Context, t target, s submission) 
 	}
 	r.Form, r.Replace = nil, false
 	if t.home && len(s.errs) == 0 {
-		a.publishHome(ctx, t.user)
+		a.publishHome(ctx, t.user, t.team)
 	}
 	a.deliver(ctx, t, r)
 }
+
+// userTeam is the workspace of the person who clicked or submitted: their
+// own team (user.team_id), which differs from the payload's team for a
+// person of another organization in a shared channel.
+func userTeam(cb *slack.InteractionCallback) string { return firstNonEmpty(cb.User.TeamID, cb.Team.ID) }

@@ -41,27 +41,29 @@ func (a *Adapter) event(ctx context.Context, _ *slot, body []byte) (any, error) 
 			return map[string]string{"challenge": v.Challenge}, nil
 		}
 	case slackevents.CallbackEvent:
-		a.innerEvent(ctx, ev.InnerEvent.Data, botUsers(body))
+		a.innerEvent(ctx, ev.InnerEvent.Data, ev.TeamID, botUsers(body))
 	}
 	return nil, nil
 }
 
-// innerEvent routes the events copbot subscribes to.
-func (a *Adapter) innerEvent(ctx context.Context, data any, bots []string) {
+// innerEvent routes the events copbot subscribes to. team is the
+// envelope's workspace; a message's user_team, when set (a person of
+// another organization in a shared channel), is the person's own.
+func (a *Adapter) innerEvent(ctx context.Context, data any, team string, bots []string) {
 	switch e := data.(type) {
 	case *slackevents.AppMentionEvent:
 		if e.BotID != "" || e.User == "" || e.Edited != nil {
 			return
 		}
-		a.answer(ctx, e.User, e.Channel, firstNonEmpty(e.ThreadTimeStamp, e.TimeStamp), false, stripMentions(e.Text, bots))
+		a.answer(ctx, e.User, firstNonEmpty(e.UserTeam, team), e.Channel, firstNonEmpty(e.ThreadTimeStamp, e.TimeStamp), false, stripMentions(e.Text, bots))
 	case *slackevents.MessageEvent:
 		if e.ChannelType != "im" || e.SubType != "" || e.BotID != "" || e.User == "" || slices.Contains(bots, e.User) {
 			return
 		}
-		a.answer(ctx, e.User, e.Channel, e.ThreadTimeStamp, true, stripMentions(e.Text, bots))
+		a.answer(ctx, e.User, firstNonEmpty(e.UserTeam, team), e.Channel, e.ThreadTimeStamp, true, stripMentions(e.Text, bots))
 	case *slackevents.AppHomeOpenedEvent:
 		if e.Tab == "home" && e.User != "" {
-			a.enqueue("home", func(ctx context.Context) { a.publishHome(ctx, e.User) })
+			a.enqueue("home", func(ctx context.Context) { a.publishHome(ctx, e.User, team) })
 		}
 	}
 }
@@ -69,10 +71,10 @@ func (a *Adapter) innerEvent(ctx context.Context, data any, bots []string) {
 // answer replies to a plain question typed in a DM or a mention. In a DM
 // the answer is private anyway; in a channel a personal answer is shown
 // only to the asker, in the thread of the question.
-func (a *Adapter) answer(ctx context.Context, user, channel, thread string, im bool, text string) {
+func (a *Adapter) answer(ctx context.Context, user, team, channel, thread string, im bool, text string) {
 	ctx, cancel := a.budget(ctx)
 	defer cancel()
-	r := a.svc.Handle(ctx, a.request(ctx, user, "", channel, text))
+	r := a.svc.Handle(ctx, a.request(ctx, user, team, "", channel, text))
 	if empty(r) {
 		return
 	}

@@ -16,9 +16,13 @@ import (
 type clicks struct {
 	Type string `json:"type"`
 	User struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
+		ID     string `json:"id"`
+		Name   string `json:"name"`
+		TeamID string `json:"team_id"`
 	} `json:"user"`
+	Team struct {
+		ID string `json:"id"`
+	} `json:"team"`
 	ResponseURL string `json:"response_url"`
 	TriggerID   string `json:"trigger_id"`
 	Channel     struct {

@@ -100,7 +100,10 @@ func (a *activity) request(text string) handlers.Request {
 		ch = a.ChannelData.Channel.ID
 	}
 	return handlers.Request{
-		Identity:  storage.Identity{Platform: storage.PlatformTeams, ID: id},
+		// The tenant is the identity's workspace: a guest's account in a
+		// partner's tenant is another identity, and direct messages to it
+		// are created there (storage identities, Adapter.Direct).
+		Identity:  storage.Identity{Platform: storage.PlatformTeams, ID: id, Workspace: a.tenant()},
 		UserName:  a.From.Name,
 		Locale:    a.locale(),
 		ChannelID: ch,

@@ -94,8 +94,9 @@ func TestMessageRequest(t *testing.T) {
 		body []byte
 		want handlers.Request
 	}{
-		{"channel mention", body, handlers.Request{
-			Identity: storage.Identity{Platform: storage.PlatformTeams, ID: "b15a9416-0ad3-4172-9210-7beb711d3f70"},
+		{"channel mention", body, handlers.Request{ // the activity's tenant is the identity's workspace
+			Identity: storage.Identity{Platform: storage.PlatformTeams, ID: "b15a9416-0ad3-4172-9210-7beb711d3f70",
+				Workspace: "50612dbb-0237-4969-b378-8d42590f9c00"},
 			UserName: "rido", Locale: "en-US", ChannelID: "19:6848757105754c8981c67612732d9aa7@thread.tacv2",
 			Text: "reply to thread"}},
 		{"personal chat without aadObjectId", personal, handlers.Request{

@@ -1,6 +1,7 @@
 package teamsbot
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -113,5 +114,67 @@ func TestDirectUsesLearnedTeam(t *testing.T) {
 	}
 	if got := decode(t, calls[0].Body)["tenantId"]; got != "72f988bf-86f1-41af-91ab-2d7cd011db47" {
 		t.Errorf("tenantId = %v, want the configured tenant", got)
+	}
+}
+
+// TestDirectInTheIdentitysTenant: the bot serves two tenants; a member who
+// uses Teams as a guest of tenant B (their identity stamped with B when
+// they joined from there) gets their direct message created in tenant B,
+// through the service URL learned there, not in the home tenant. A member
+// whose tenant is not known yet is written to in the home tenant.
+func TestDirectInTheIdentitysTenant(t *testing.T) {
+	ctx := context.Background()
+	f := newFakeBF(t, newClock())
+	f.answer = oneToOne("a:1direct")
+	const tenantB = "0d0a1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b"
+	bodyA, su := f.inbound("teams-conversationupdate-bot-added-to-team.json") // tenant testTenant
+	suB := f.srv.URL + "/tenantb/"
+	bodyB := bytes.ReplaceAll(bodyA, []byte(`"id": "`+testTenant+`"`), []byte(`"id": "`+tenantB+`"`))
+	bodyB = bytes.ReplaceAll(bodyB, []byte(su), []byte(suB))
+	bodyB = bytes.ReplaceAll(bodyB, []byte("19:efa9296d959346209fea44151c742e73@thread.skype"), []byte("19:teamB@thread.skype"))
+	db := testRequests(t)
+	cfg := f.config()
+	cfg.AllowedTenants = []string{testTenant, tenantB}
+	cfg.Requests, cfg.Communities, cfg.Identities = db, db, db
+	b := startBot(t, f, cfg, &recorder{}, mustTranslator(t))
+	for _, in := range []struct {
+		body []byte
+		su   string
+	}{{bodyA, su}, {bodyB, suB}} {
+		if status, _ := signedPost(t, f, b, in.body, in.su); status != 200 {
+			t.Fatalf("install: status %d", status)
+		}
+	}
+	join := func(name, aad, tenant string) {
+		t.Helper()
+		_, _, err := db.JoinMember(ctx, storage.MemberInput{Name: name, Organization: "ServiceOntario",
+			Order: storage.OrderProvincial, Jurisdiction: "ON", TeamsID: aad, Workspace: tenant})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := b.learned(tenantB); got.ServiceURL != suB {
+		t.Fatalf("tenant B's community %+v, want one learned at %s", got, suB)
+	}
+	join("Guest In B", "aad-guest-b", tenantB)
+	join("Not Known Yet", "aad-unknown", "")
+	r := textReply("poll_reminder", "en", "You have not voted yet.", handlers.InChannel)
+	for _, tc := range []struct{ aad, path, tenant string }{
+		{"aad-guest-b", "/tenantb/v3/conversations", tenantB},
+		{"aad-unknown", "/v3/conversations", testTenant},
+	} {
+		before := len(f.recorded())
+		if err := b.Direct(ctx, storage.Identity{Platform: storage.PlatformTeams, ID: tc.aad}, r); err != nil {
+			t.Fatal(err)
+		}
+		calls := f.recorded()[before:]
+		if len(calls) != 2 {
+			t.Fatalf("%s: calls %+v, want open chat then post", tc.aad, calls)
+		}
+		open := decode(t, calls[0].Body)
+		if !strings.HasSuffix(calls[0].Path, tc.path) || open["tenantId"] != tc.tenant ||
+			(tc.tenant == tenantB && calls[0].Path != tc.path) {
+			t.Errorf("%s: chat opened at %s in tenant %v, want %s in tenant %s", tc.aad, calls[0].Path, open["tenantId"], tc.path, tc.tenant)
+		}
 	}
 }

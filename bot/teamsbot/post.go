@@ -253,7 +253,7 @@ func (a *Adapter) Direct(ctx context.Context, to storage.Identity, r handlers.Re
 	if to.Platform != storage.PlatformTeams || to.ID == "" {
 		return fmt.Errorf("teams: cannot write directly to %q", to.String())
 	}
-	ref := a.reference()
+	ref := a.directRef(ctx, to)
 	if ref.ServiceURL == "" || ref.TenantID == "" {
 		return errors.New("teams: no service_url and tenant_id for direct messages: set both in [teams] (with tenant_id set, adding the bot to the team also provides service_url)")
 	}
@@ -272,6 +272,37 @@ func (a *Adapter) Direct(ctx context.Context, to storage.Identity, r handlers.Re
 }
 
 var _ handlers.DirectMessenger = (*Adapter)(nil)
+
+// IdentityStore tells where a person's identity lives (storage
+// identities): its Teams tenant, "" when not known yet.
+type IdentityStore interface {
+	IdentityWorkspace(ctx context.Context, id storage.Identity) (string, bool, error)
+}
+
+// directRef is where a direct message to the person goes: the tenant of
+// their identity (to's Workspace, else the one stored with it), so that a
+// member who uses Teams as a guest of another organization gets the chat
+// in that tenant, through the service URL learned there; the home tenant
+// when it is not known.
+func (a *Adapter) directRef(ctx context.Context, to storage.Identity) convRef {
+	ref := a.reference()
+	tenant := to.Workspace
+	if tenant == "" && a.cfg.Identities != nil {
+		ws, _, err := a.cfg.Identities.IdentityWorkspace(ctx, to)
+		if err != nil {
+			a.log.Warn("teams direct message: identity's tenant unknown, using the home tenant", "err", err)
+		}
+		tenant = ws
+	}
+	if tenant == "" || strings.EqualFold(tenant, ref.TenantID) {
+		return ref
+	}
+	if learned := a.learned(tenant); learned.ServiceURL != "" {
+		ref.ServiceURL = learned.ServiceURL
+	}
+	ref.TenantID = tenant
+	return ref
+}
 
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))

@@ -66,6 +66,10 @@ type Config struct {
 	// (the *storage.DB), so that it survives a restart. Nil keeps them in
 	// memory only.
 	Communities CommunityStore
+	// Identities tells the tenant stored with a person's identity (the
+	// *storage.DB), where Direct writes to them. Nil: the identity's own
+	// Workspace, else the home tenant.
+	Identities IdentityStore
 }
 
 // service is what the adapter needs of handlers.Service; tests substitute
