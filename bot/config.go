@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -94,6 +95,12 @@ type SlackConfig struct {
 	APIURL        string `toml:"api_url"`
 	Channel       string `toml:"channel"`
 	Command       string `toml:"command"`
+	// AllowedTeams are the other Slack workspaces (T…) and Enterprise
+	// Grid organizations (E…) whose people take full part, in channels
+	// shared with them (Slack Connect). The workspace of the bot token
+	// always does; people of any other workspace are told their
+	// organization is not part of the Community, and nothing changes.
+	AllowedTeams []string `toml:"allowed_teams"`
 }
 
 // TeamsConfig enables the Microsoft Teams adapter when AppID is set.
@@ -282,6 +289,12 @@ func (c *Config) validate() error {
 	if c.Slack.Command == "" || !strings.HasPrefix(c.Slack.Command, "/") {
 		bad("slack.command", "%q must start with \"/\"", c.Slack.Command)
 	}
+	for _, id := range c.Slack.AllowedTeams {
+		if !slackTeamID.MatchString(id) {
+			bad("slack.allowed_teams", "%q is not a Slack workspace id (T…) or Enterprise Grid id (E…), such as \"T0123ABCD\" / "+
+				"%q n'est pas un identifiant d'espace de travail Slack (T…) ou d'organisation Enterprise Grid (E…), comme « T0123ABCD »", id, id)
+		}
+	}
 	errs = append(errs, c.validateHTTP()...)
 	if c.Teams.AppID != "" && c.Teams.AppPassword == "" {
 		bad("teams.app_password", "is required with teams.app_id")
@@ -322,6 +335,9 @@ func (c *Config) validateEmail() []error {
 	}
 	return nil
 }
+
+// slackTeamID is a workspace (T…) or Enterprise Grid organization (E…) id.
+var slackTeamID = regexp.MustCompile(`^[TE][A-Z0-9]{2,30}$`)
 
 // validateTenants checks [teams] tenant_id and allowed_tenants: tenant_id
 // alone still works, but a config setting both differently is ambiguous

@@ -213,3 +213,18 @@ func TestTeamsTenantsConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestSlackAllowedTeamsConfig(t *testing.T) {
+	const base = "[slack]\nbot_token = \"xoxb-1\"\nsigning_secret = \"s\"\n"
+	cfg, err := parseConfig(base+"allowed_teams = [\"T0PARTNER1\", \"E0GRID\"]\n", noEnv)
+	if err != nil || !slices.Equal(cfg.Slack.AllowedTeams, []string{"T0PARTNER1", "E0GRID"}) {
+		t.Fatalf("allowed_teams: %+v, %v", cfg.Slack.AllowedTeams, err)
+	}
+	for _, bad := range []string{`"t0partner"`, `"U0USER"`, `""`, `" T0PARTNER"`, `"C0CHANNEL"`} {
+		text := base + "allowed_teams = [" + bad + "]\n"
+		_, err := parseConfig(text, noEnv)
+		if err == nil || !strings.Contains(err.Error(), "slack.allowed_teams") || !strings.Contains(err.Error(), " / ") {
+			t.Errorf("%q: %v, want a bilingual slack.allowed_teams error", text, err)
+		}
+	}
+}

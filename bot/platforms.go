@@ -17,7 +17,7 @@ func (a *App) openPlatforms() error {
 	if c := a.cfg.Slack; c.BotToken != "" {
 		s, err := slackbot.New(slackbot.Config{BotToken: c.BotToken, SigningSecret: c.SigningSecret,
 			AppToken: c.AppToken, APIURL: c.APIURL, Channel: c.Channel, Command: c.Command,
-			Transport: a.client.Transport, Requests: a.Store, Observe: a.socketObserver(storage.PlatformSlack)}, a.Service, a.log.With("platform", "slack"), a.now)
+			AllowedTeams: c.AllowedTeams, Transport: a.client.Transport, Requests: a.Store, Observe: a.socketObserver(storage.PlatformSlack)}, a.Service, a.log.With("platform", "slack"), a.now)
 		if err != nil {
 			return fmt.Errorf("slack: %w", err)
 		}

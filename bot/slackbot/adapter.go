@@ -34,6 +34,10 @@ type Config struct {
 	APIURL        string // Web API base; empty means https://slack.com/api
 	Channel       string // community channel id for Post
 	Command       string // the slash command, e.g. "/cop"
+	// AllowedTeams are the other workspaces (T…) and Enterprise Grid
+	// organizations (E…) whose people take full part; the bot token's own
+	// workspace always does (teamgate.go).
+	AllowedTeams []string
 	// Transport carries every outbound call (Web API and response_url);
 	// nil means http.DefaultTransport. Tests and proxies set it.
 	Transport http.RoundTripper
@@ -110,6 +114,7 @@ type Adapter struct {
 	out    *outbox.Outbox    // deliveries after the acknowledgement
 	work   lifecycle.Group   // slow commands still running after their ack
 	acks   ackCache          // encoded acks of the replies the core caches
+	gate   *teamGate         // whose people take part (teamgate.go)
 }
 
 // New builds the adapter. now is the clock used to check request
@@ -138,7 +143,7 @@ func newAdapter(cfg Config, svc service, log *slog.Logger, now func() time.Time,
 	a := &Adapter{cfg: cfg, svc: turnTaking{service: svc, limit: limit}, limit: limit,
 		intake: admission.NewIntake(perPeer, bodyDeadline), log: log.With("platform", "slack"), now: now, tune: t,
 		pace:  newPacer(t.pace),
-		users: newTTLCache[userInfo](time.Hour, 10000, now), acks: ackCache{now: now}}
+		users: newTTLCache[userInfo](time.Hour, 10000, now), acks: ackCache{now: now}, gate: newTeamGate(cfg.AllowedTeams)}
 	a.once = once.New(cfg.Requests, now, a.log)
 	var ctx context.Context
 	ctx, a.stopSweep = context.WithCancel(context.Background())

@@ -182,7 +182,12 @@ func msgOptions(m rendered, thread string) []slack.MsgOption {
 // that sends the person to the commands (no file: the Home is published
 // every time it is opened).
 func (a *Adapter) publishHome(ctx context.Context, user, team string) {
-	r := a.svc.Home(ctx, a.request(ctx, user, team, "", "", ""))
+	var r handlers.Reply
+	if a.allows(ctx, team, "") {
+		r = a.svc.Home(ctx, a.request(ctx, user, team, "", "", ""))
+	} else {
+		r = a.teamRefusal()
+	}
 	slash := cmp.Or(a.cfg.Command, "/cop")
 	blocks := render(r, viewSurface, func(string) string {
 		return a.svc.Translator().T(r.Lang, "slack_home_overflow", map[string]any{"Slash": slash})

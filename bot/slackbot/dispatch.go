@@ -27,6 +27,10 @@ func (a *Adapter) command(ctx context.Context, s *slot, sc slack.SlashCommand) a
 		a.log.Warn("slash command differs from [slack] command", "got", sc.Command, "config", a.cfg.Command)
 	}
 	t := target{user: sc.UserID, team: sc.TeamID, channel: sc.ChannelID, responseURL: sc.ResponseURL, triggerID: sc.TriggerID}
+	if !a.allows(ctx, sc.TeamID, sc.EnterpriseID) {
+		m, _ := a.messagePayload(a.teamRefusal())
+		return m
+	}
 	work := func(ctx context.Context) handlers.Reply {
 		return a.svc.Handle(ctx, a.request(ctx, sc.UserID, t.team, sc.UserName, sc.ChannelID, sc.Text))
 	}
@@ -94,6 +98,11 @@ func (a *Adapter) blockActions(ctx context.Context, cb *clicks) {
 	t := target{user: cb.User.ID, team: firstNonEmpty(cb.User.TeamID, cb.Team.ID),
 		channel:     firstNonEmpty(cb.Channel.ID, cb.Container.ChannelID),
 		responseURL: cb.ResponseURL, triggerID: cb.TriggerID, home: cb.View.Type == slack.VTHomeTab}
+	if !a.allows(ctx, t.team, cb.org()) {
+		t.home = false // their App Home is not copbot's to refresh: the answer goes back where they clicked
+		a.enqueue("reply", func(ctx context.Context) { a.deliver(ctx, t, a.teamRefusal()) })
+		return
+	}
 	for _, act := range cb.Actions {
 		id, ok := routeAction(act.ActionID)
 		if !ok {
@@ -119,6 +128,10 @@ func (a *Adapter) viewSubmission(ctx context.Context, cb *slack.InteractionCallb
 	meta := decodeMeta(cb.View.PrivateMetadata)
 	formID := firstNonEmpty(meta.Form, strings.TrimPrefix(cb.View.CallbackID, modalCallbackPfx))
 	t := target{user: cb.User.ID, team: userTeam(cb), channel: meta.Channel, responseURL: meta.ResponseURL, home: meta.Home}
+	if !a.allows(ctx, t.team, interactionOrg(cb)) {
+		a.enqueue("reply", func(ctx context.Context) { a.deliver(ctx, t, a.teamRefusal()) })
+		return nil // the modal closes: nothing was saved
+	}
 	ctx, cancel := a.budget(ctx)
 	defer cancel()
 	req := a.request(ctx, cb.User.ID, t.team, cb.User.Name, meta.Channel, "")
@@ -170,3 +183,12 @@ func (a *Adapter) finishSubmission(ctx context.Context, t target, s submission) 
 // own team (user.team_id), which differs from the payload's team for a
 // person of another organization in a shared channel.
 func userTeam(cb *slack.InteractionCallback) string { return firstNonEmpty(cb.User.TeamID, cb.Team.ID) }
+
+// interactionOrg is the Enterprise Grid organization of the person, when
+// the payload's is theirs (their team is the payload's).
+func interactionOrg(cb *slack.InteractionCallback) string {
+	if cb.User.TeamID != "" && cb.User.TeamID != cb.Team.ID {
+		return ""
+	}
+	return cb.Enterprise.ID
+}

@@ -74,7 +74,12 @@ func (a *Adapter) innerEvent(ctx context.Context, data any, team string, bots []
 func (a *Adapter) answer(ctx context.Context, user, team, channel, thread string, im bool, text string) {
 	ctx, cancel := a.budget(ctx)
 	defer cancel()
-	r := a.svc.Handle(ctx, a.request(ctx, user, team, "", channel, text))
+	var r handlers.Reply
+	if a.allows(ctx, team, "") {
+		r = a.svc.Handle(ctx, a.request(ctx, user, team, "", channel, text))
+	} else {
+		r = a.teamRefusal()
+	}
 	if empty(r) {
 		return
 	}

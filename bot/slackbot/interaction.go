@@ -23,6 +23,9 @@ type clicks struct {
 	Team struct {
 		ID string `json:"id"`
 	} `json:"team"`
+	Enterprise *struct {
+		ID string `json:"id"`
+	} `json:"enterprise"`
 	ResponseURL string `json:"response_url"`
 	TriggerID   string `json:"trigger_id"`
 	Channel     struct {
@@ -35,6 +38,15 @@ type clicks struct {
 		Type slack.ViewType `json:"type"`
 	} `json:"view"`
 	Actions []*slack.BlockAction `json:"actions"`
+}
+
+// org is the Enterprise Grid organization of the person who clicked, when
+// the payload's is theirs (their team is the payload's).
+func (c *clicks) org() string {
+	if c.Enterprise == nil || (c.User.TeamID != "" && c.User.TeamID != c.Team.ID) {
+		return ""
+	}
+	return c.Enterprise.ID
 }
 
 var errNoPayload = errors.New("no interaction payload")
@@ -68,7 +80,12 @@ func decodeInteraction(body []byte) (c *clicks, cb *slack.InteractionCallback, e
 func clicksOf(cb *slack.InteractionCallback) *clicks {
 	c := &clicks{Type: string(cb.Type), ResponseURL: cb.ResponseURL, TriggerID: cb.TriggerID,
 		Actions: cb.ActionCallback.BlockActions}
-	c.User.ID, c.User.Name = cb.User.ID, cb.User.Name
+	c.User.ID, c.User.Name, c.User.TeamID, c.Team.ID = cb.User.ID, cb.User.Name, cb.User.TeamID, cb.Team.ID
+	if cb.Enterprise.ID != "" {
+		c.Enterprise = &struct {
+			ID string `json:"id"`
+		}{cb.Enterprise.ID}
+	}
 	c.Channel.ID, c.Container.ChannelID, c.View.Type = cb.Channel.ID, cb.Container.ChannelID, cb.View.Type
 	return c
 }

@@ -50,6 +50,7 @@ type Server struct {
 	calls   []Call
 	fails   map[string][]failure // method → failures to answer first, in order
 	locales map[string]string    // user id → users.info locale
+	team    [2]string            // auth.test's team_id and enterprise_id (SetTeam)
 	ts      int
 	ws      http.Handler            // Socket Mode websocket endpoint, if any
 	msgs    []Message               // posted messages, in order
@@ -219,6 +220,15 @@ func (s *Server) Fail(method string, status int, retryAfter string) {
 	s.fails[method] = append(s.fails[method], failure{status: status, retryAfter: retryAfter})
 }
 
+// SetTeam makes auth.test answer that the bot token belongs to workspace
+// team (of Enterprise Grid organization org, "" if none). Until it is
+// set, auth.test answers unknown_method, as before the fake knew it.
+func (s *Server) SetTeam(team, org string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.team = [2]string{team, org}
+}
+
 // SetLocale sets the locale users.info reports for user.
 func (s *Server) SetLocale(user, locale string) {
 	s.mu.Lock()
@@ -343,6 +353,15 @@ func (s *Server) answer(c Call) map[string]any {
 		return s.uploadURL(c.Form)
 	case "files.completeUploadExternal":
 		return s.completeUpload(c.Form)
+	case "auth.test":
+		if s.team[0] != "" {
+			res := map[string]any{"ok": true, "url": "https://cop.slack.com/", "team": "CoP", "user": "copbot",
+				"team_id": s.team[0], "user_id": "U0BOT", "bot_id": "B0COPBOT"}
+			if s.team[1] != "" {
+				res["enterprise_id"] = s.team[1]
+			}
+			return res
+		}
 	case "apps.connections.open":
 		return map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(s.URL(), "http") + "/ws"}
 	}
@@ -371,9 +390,9 @@ func (s *Server) Forget() {
 }
 
 // Writes returns every recorded call that would show something to a user
-// or change Slack: everything but the users.info look-ups.
+// or change Slack: everything but the users.info and auth.test look-ups.
 func (s *Server) Writes() []Call {
-	return s.where(func(c Call) bool { return c.Method != "users.info" })
+	return s.where(func(c Call) bool { return c.Method != "users.info" && c.Method != "auth.test" })
 }
 
 // where returns the recorded calls keep accepts, in arrival order.
