@@ -38,7 +38,13 @@ type PollVote struct {
 // whole, final ballot; a multiple-choice anonymous poll takes ballots only
 // (CastBallot).
 func (d *DB) Vote(ctx context.Context, pollID, memberID, optionID int64) (*VoteResult, error) {
-	return d.pollVoteTx(ctx, pollID, optionID, func(t *tx, p *Poll) (VoteAction, []int64, error) {
+	return d.pollVoteTx(ctx, pollID, optionID, d.voteFor(memberID, optionID))
+}
+
+// voteFor is Vote's change, to run in a vote transaction.
+func (d *DB) voteFor(memberID, optionID int64) pollVoteFunc {
+	return func(t *tx, p *Poll) (VoteAction, []int64, error) {
+		pollID := p.ID
 		if _, ok := p.Option(optionID); !ok {
 			return "", nil, pollErrNoOption(pollID)
 		}
@@ -61,22 +67,27 @@ func (d *DB) Vote(ctx context.Context, pollID, memberID, optionID int64) (*VoteR
 			return action, next, err
 		}
 		return action, next, pollReplaceChoices(t, pollID, memberID, current, next, d.Now())
-	})
+	}
 }
 
 // Unvote takes back memberID's vote for optionID, or all their choices
 // when optionID is 0 (see ApplyUnvote: taking back what is not chosen
 // changes nothing). An anonymous vote is final and cannot be taken back.
 func (d *DB) Unvote(ctx context.Context, pollID, memberID, optionID int64) (*VoteResult, error) {
-	return d.pollVoteTx(ctx, pollID, optionID, func(t *tx, p *Poll) (VoteAction, []int64, error) {
+	return d.pollVoteTx(ctx, pollID, optionID, d.unvoteFor(memberID, optionID))
+}
+
+// unvoteFor is Unvote's change, to run in a vote transaction.
+func (d *DB) unvoteFor(memberID, optionID int64) pollVoteFunc {
+	return func(t *tx, p *Poll) (VoteAction, []int64, error) {
 		if _, ok := p.Option(optionID); !ok && optionID != 0 {
-			return "", nil, pollErrNoOption(pollID)
+			return "", nil, pollErrNoOption(p.ID)
 		}
 		if p.Anonymous {
 			return "", nil, Errorf(ECONFLICT, "poll_error_anonymous_unvote", map[string]any{"ID": p.ID},
 				"anonymous votes cannot be taken back")
 		}
-		current, err := pollChoices(t, pollID, memberID)
+		current, err := pollChoices(t, p.ID, memberID)
 		if err != nil {
 			return "", nil, err
 		}
@@ -84,32 +95,37 @@ func (d *DB) Unvote(ctx context.Context, pollID, memberID, optionID int64) (*Vot
 		if action == VoteNone {
 			return action, next, nil
 		}
-		return action, next, pollReplaceChoices(t, pollID, memberID, current, next, d.Now())
-	})
+		return action, next, pollReplaceChoices(t, p.ID, memberID, current, next, d.Now())
+	}
 }
 
 // CastBallot sets all of memberID's choices at once: between 1 and
 // MaxVotes distinct options. On an anonymous poll a ballot is final; on
 // others it replaces the member's earlier choices.
 func (d *DB) CastBallot(ctx context.Context, pollID, memberID int64, optionIDs []int64) (*VoteResult, error) {
-	return d.pollVoteTx(ctx, pollID, 0, func(t *tx, p *Poll) (VoteAction, []int64, error) {
+	return d.pollVoteTx(ctx, pollID, 0, d.ballotFor(memberID, optionIDs))
+}
+
+// ballotFor is CastBallot's change, to run in a vote transaction.
+func (d *DB) ballotFor(memberID int64, optionIDs []int64) pollVoteFunc {
+	return func(t *tx, p *Poll) (VoteAction, []int64, error) {
 		if err := ValidateBallot(optionIDs, p.MaxVotes); err != nil {
 			return "", nil, err
 		}
 		for _, o := range optionIDs {
 			if _, ok := p.Option(o); !ok {
-				return "", nil, pollErrNoOption(pollID)
+				return "", nil, pollErrNoOption(p.ID)
 			}
 		}
 		if p.Anonymous {
 			return VoteCast, optionIDs, pollAnonymousBallot(t, p, memberID, optionIDs)
 		}
-		current, err := pollChoices(t, pollID, memberID)
+		current, err := pollChoices(t, p.ID, memberID)
 		if err != nil {
 			return "", nil, err
 		}
-		return VoteCast, optionIDs, pollReplaceChoices(t, pollID, memberID, current, optionIDs, d.Now())
-	})
+		return VoteCast, optionIDs, pollReplaceChoices(t, p.ID, memberID, current, optionIDs, d.Now())
+	}
 }
 
 type pollVoteFunc func(t *tx, p *Poll) (VoteAction, []int64, error)
