@@ -54,6 +54,11 @@ func newPollUpdater(s *Feature, every time.Duration) *pollUpdater {
 	return u
 }
 
+// VotesChanged rewrites poll id's posted cards, as a click would: a vote
+// recorded outside the chats (a vote link in an email) shows on every
+// card. It never blocks on I/O.
+func (f *Feature) VotesChanged(id int64) { f.upd.mark(id) }
+
 // mark notes that poll id changed. It never blocks on I/O. Marks after
 // Close are ignored (Handle must not be called after Close).
 func (u *pollUpdater) mark(id int64) {
