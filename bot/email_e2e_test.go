@@ -230,7 +230,7 @@ func TestEmailPollInvitationAndUnsubscribe(t *testing.T) {
 		t.Fatalf("Marie got %d messages, want the poll in French", len(marie))
 	}
 	text := marie[0].Parts["text/plain"]
-	for _, want := range []string{"1. Accessibility", "2. Vulnerable communities", "/cop voter 1 NUMÉRO"} {
+	for _, want := range []string{"Voter pour 1. Accessibility", "Voter pour 2. Vulnerable communities", "ouvrez le lien de votre choix"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("poll email lacks %q:\n%s", want, text)
 		}

@@ -5,9 +5,14 @@ import (
 	"errors"
 	"html"
 	"net/http"
+	"net/url"
+	"runtime"
+	"strconv"
 	"strings"
+	"time"
 
 	"copbot/bot/emailbot"
+	"copbot/bot/internal/admission"
 	"copbot/handlers/email"
 	"copbot/storage"
 )
@@ -41,6 +46,117 @@ func (a *App) emailOptions(ctx context.Context, store *storage.DB, o AppOptions)
 func (a *App) registerEmail(mux *http.ServeMux) {
 	mux.HandleFunc("GET /email/unsubscribe/{token}", a.unsubscribePage)
 	mux.HandleFunc("POST /email/unsubscribe/{token}", a.unsubscribe)
+	v := &emailVotes{a: a, intake: admission.NewIntake(4, 5*time.Second),
+		limit: admission.NewLimit(64, runtime.GOMAXPROCS(0))}
+	mux.HandleFunc("GET /email/vote/{token}", v.page)
+	mux.HandleFunc("POST /email/vote/{token}", v.vote)
+}
+
+// The vote links of a poll's email (see handlers/email's vote.go):
+// /email/vote/TOKEN?option=ID. A GET shows the poll and a button and
+// writes nothing; the POST (the button) votes. A request's body is read
+// under the intake's bounds, its token checked by a read, and only then
+// does it take a place among the vote requests in progress (64, beyond
+// which it is refused at once) and wait for a turn of database work.
+
+// Bounds of a vote request.
+const (
+	emailVoteBody   = 4 << 10         // a form of at most ten option ids
+	emailVoteBudget = 5 * time.Second // to record the vote, or refuse it
+)
+
+type emailVotes struct {
+	a      *App
+	intake *admission.Intake
+	limit  *admission.Limit
+}
+
+func (v *emailVotes) page(w http.ResponseWriter, r *http.Request) {
+	option, _ := strconv.ParseInt(r.URL.Query().Get("option"), 10, 64)
+	v.write(w, v.a.Features.Email.VoteLinkPage(r.Context(), r.PathValue("token"), option))
+}
+
+func (v *emailVotes) vote(w http.ResponseWriter, r *http.Request) {
+	body, err := v.intake.Read(w, r, emailVoteBody)
+	if err != nil {
+		admission.Refuse(w, err)
+		return
+	}
+	form, err := url.ParseQuery(string(body))
+	var options []int64
+	for _, s := range form["option"] {
+		id, perr := strconv.ParseInt(s, 10, 64)
+		err = errors.Join(err, perr)
+		options = append(options, id)
+	}
+	if err != nil || len(options) > storage.PollMaxOptions {
+		http.Error(w, "bad form / formulaire invalide", http.StatusBadRequest)
+		return
+	}
+	token := r.PathValue("token")
+	f := v.a.Features.Email
+	if _, err := v.a.Store.EmailVoterOf(r.Context(), token); err != nil {
+		v.write(w, f.CastVote(r.Context(), token, nil)) // the same refusal, written by the feature
+		return
+	}
+	ticket := v.limit.Enter()
+	if ticket == nil {
+		admission.RefuseBusy(w)
+		return
+	}
+	defer ticket.Leave()
+	ctx, cancel := context.WithTimeout(r.Context(), emailVoteBudget)
+	defer cancel()
+	done := v.limit.Turn(ctx)
+	page := f.CastVote(ctx, token, options)
+	done()
+	v.write(w, page)
+}
+
+// write writes a vote page: each language's part, then the form, which
+// posts back to the page's own address.
+func (v *emailVotes) write(w http.ResponseWriter, p email.VotePage) {
+	var b strings.Builder
+	b.WriteString(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">`)
+	var titles []string
+	for _, part := range p.Parts {
+		titles = append(titles, part.Title)
+	}
+	b.WriteString("<title>" + html.EscapeString(strings.Join(titles, " / ")) + `</title></head><body style="font-family:sans-serif;max-width:40em">`)
+	for _, part := range p.Parts {
+		b.WriteString(`<section lang="` + part.Lang + `"><h1>` + html.EscapeString(part.Title) + "</h1>")
+		for _, l := range part.Lines {
+			b.WriteString("<p>" + html.EscapeString(l) + "</p>")
+		}
+		b.WriteString("</section>")
+	}
+	if f := p.Form; f != nil && len(f.Options) > 0 {
+		b.WriteString(`<form method="post">`)
+		kind := "radio"
+		if f.Multi {
+			kind = "checkbox"
+		}
+		for _, o := range f.Options {
+			if !f.Multi && len(f.Options) == 1 {
+				b.WriteString(`<input type="hidden" name="option" value="` + strconv.FormatInt(o.ID, 10) + `"><p>` +
+					html.EscapeString(o.Label) + "</p>")
+				continue
+			}
+			checked := ""
+			if o.Checked {
+				checked = " checked"
+			}
+			b.WriteString(`<p><label><input type="` + kind + `" name="option" value="` + strconv.FormatInt(o.ID, 10) + `"` +
+				checked + "> " + html.EscapeString(o.Label) + "</label></p>")
+		}
+		b.WriteString(`<button type="submit">` + html.EscapeString(f.Submit) + "</button></form>")
+	}
+	b.WriteString("</body></html>\n")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.WriteHeader(p.Status)
+	w.Write([]byte(b.String()))
 }
 
 func (a *App) unsubscribePage(w http.ResponseWriter, r *http.Request) {

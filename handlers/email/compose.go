@@ -132,20 +132,27 @@ func (f *Feature) reminderMessage(r recipient, m *storage.Meeting) Message {
 }
 
 // pollMessage is poll p's invitation to r: the question, the options by
-// number, the deadline and how to vote.
-func (f *Feature) pollMessage(r recipient, p *storage.Poll) Message {
+// number, the deadline and how to vote: with vote, the secret of r's vote
+// links, one link per option (a page that asks to confirm); without it
+// (copbot has no https address), the chat command.
+func (f *Feature) pollMessage(r recipient, p *storage.Poll, vote string) Message {
 	loc := f.svc.Options().Location
 	return f.compose(r, "email_poll", func(c *handlers.Call) string {
 		return c.T("email_subject_poll", map[string]any{"ID": p.ID, "Question": c.Own(p.Question)})
 	}, func(c *handlers.Call) []handlers.Block {
-		lines := make([]string, 0, len(p.Options))
-		for _, o := range p.Options {
-			lines = append(lines, strconv.Itoa(o.Position)+". "+c.Own(o.Label))
+		blocks := []handlers.Block{handlers.Header{Text: c.T("email_poll_header", map[string]any{"ID": p.ID, "Question": c.Own(p.Question)})}}
+		if vote == "" {
+			lines := make([]string, 0, len(p.Options))
+			for _, o := range p.Options {
+				lines = append(lines, strconv.Itoa(o.Position)+". "+c.Own(o.Label))
+			}
+			blocks = append(blocks, handlers.Section{Text: strings.Join(lines, "\n")})
 		}
-		blocks := []handlers.Block{handlers.Header{Text: c.T("email_poll_header", map[string]any{"ID": p.ID, "Question": c.Own(p.Question)})},
-			handlers.Section{Text: strings.Join(lines, "\n")}}
 		if !p.ClosesAt.IsZero() {
 			blocks = append(blocks, handlers.Context{Text: c.T("email_poll_closes", map[string]any{"When": c.When(p.ClosesAt, loc)})})
+		}
+		if vote != "" {
+			return append(blocks, f.voteLinks(c, p, vote)...)
 		}
 		how := "email_poll_how"
 		if p.MaxVotes > 1 {
@@ -153,4 +160,22 @@ func (f *Feature) pollMessage(r recipient, p *storage.Poll) Message {
 		}
 		return append(blocks, handlers.Section{Text: c.T(how, c.With(map[string]any{"ID": p.ID, "Max": p.MaxVotes}))})
 	})
+}
+
+// voteLinks say how to vote by email and give one link per option, in
+// the options' order.
+func (f *Feature) voteLinks(c *handlers.Call, p *storage.Poll, vote string) []handlers.Block {
+	how := "email_poll_vote_links"
+	if p.MaxVotes > 1 {
+		how = "email_poll_vote_links_many"
+	}
+	if p.Anonymous {
+		how += "_anonymous"
+	}
+	links := handlers.Actions{}
+	for _, o := range p.Options {
+		links.Buttons = append(links.Buttons, handlers.Button{URL: f.voteURL(vote, o.ID),
+			Label: c.T("email_poll_vote_option", map[string]any{"Number": o.Position, "Option": c.Own(o.Label)})})
+	}
+	return []handlers.Block{handlers.Section{Text: c.T(how, map[string]any{"ID": p.ID, "Max": p.MaxVotes})}, links}
 }

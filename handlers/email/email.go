@@ -32,9 +32,17 @@ type Meetings interface {
 	Reminder(c *handlers.Call, m *storage.Meeting) handlers.Reply
 }
 
-// Deps are the other features email uses.
+// Polls is what email tells the polls feature: a vote recorded through a
+// vote link changed poll id's tally, so that its posted cards show it.
+type Polls interface {
+	VotesChanged(id int64)
+}
+
+// Deps are the other features email uses; a nil Polls leaves the posted
+// cards to show an email vote at their next update.
 type Deps struct {
 	Meetings Meetings
+	Polls    Polls
 }
 
 // Feature is the installed email feature.
@@ -159,10 +167,19 @@ func (f *Feature) unsubscribe(r recipient) Unsubscribe {
 	if f.o.From.Addr != "" {
 		u.Mailto = "mailto:" + f.o.From.Addr + "?subject=unsubscribe"
 	}
-	if base, err := url.Parse(f.o.PublicURL); err == nil && base.Scheme == "https" && base.Host != "" && r.token != "" {
+	if base := f.publicURL(); base != nil && r.token != "" {
 		u.URL = base.JoinPath("email", "unsubscribe", r.token).String()
 	}
 	return u
+}
+
+// publicURL is where people reach copbot serve, nil unless it is https:
+// the links of a message carry secrets.
+func (f *Feature) publicURL() *url.URL {
+	if base, err := url.Parse(f.o.PublicURL); err == nil && base.Scheme == "https" && base.Host != "" {
+		return base
+	}
+	return nil
 }
 
 // Text is a catalog text of the email feature in lang, for the pages the

@@ -138,7 +138,7 @@ func TestPollInvitationLanguages(t *testing.T) {
 		t.Fatalf("%d messages, want 1", len(got))
 	}
 	fr := got[0]
-	both := e.f.pollMessage(recipient{m: &storage.Member{ID: 9, Name: "Jo Doe", Email: "jo@example.ca"}, token: "T"}, p)
+	both := e.f.pollMessage(recipient{m: &storage.Member{ID: 9, Name: "Jo Doe", Email: "jo@example.ca"}, token: "T"}, p, "")
 	if fr.Lang != "fr" || fr.Subject != "Sondage nº\u00a01\u00a0: Thème de juin ?" || fr.Key != "email:poll:1:"+itoa(1) {
 		t.Errorf("French message: lang %q subject %q key %q", fr.Lang, fr.Subject, fr.Key)
 	}

@@ -128,7 +128,7 @@ func (f *Feature) sendMeeting(ctx context.Context, id int64) error {
 			had[keyMember(d.Key)] = true
 		}
 	}
-	return f.each(ctx, rs, func(r recipient) (string, func(recipient) Message) {
+	return f.each(ctx, rs, func(r recipient) (string, builder) {
 		kind := inviteNew
 		switch {
 		case m.Status == storage.MeetingCancelled && !had[r.m.ID]:
@@ -138,7 +138,7 @@ func (f *Feature) sendMeeting(ctx context.Context, id int64) error {
 		case had[r.m.ID]:
 			kind = inviteUpdate
 		}
-		return meetingKey(id, r.m.ID, m.Sequence), func(r recipient) Message { return f.meetingMessage(r, m, kind) }
+		return meetingKey(id, r.m.ID, m.Sequence), built(func(r recipient) Message { return f.meetingMessage(r, m, kind) })
 	})
 }
 
@@ -171,8 +171,8 @@ func (f *Feature) sendReminder(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	return f.each(ctx, rs, func(r recipient) (string, func(recipient) Message) {
-		return reminderKey(id, r.m.ID), func(r recipient) Message { return f.reminderMessage(r, m) }
+	return f.each(ctx, rs, func(r recipient) (string, builder) {
+		return reminderKey(id, r.m.ID), built(func(r recipient) Message { return f.reminderMessage(r, m) })
 	})
 }
 
@@ -189,16 +189,31 @@ func (f *Feature) sendPoll(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	return f.each(ctx, rs, func(r recipient) (string, func(recipient) Message) {
-		return pollKey(id, r.m.ID), func(r recipient) Message { return f.pollMessage(r, p) }
+	return f.each(ctx, rs, func(r recipient) (string, builder) {
+		return pollKey(id, r.m.ID), func(ctx context.Context, r recipient) (Message, error) {
+			vote, err := f.voteLinkSecret(ctx, p, r)
+			if err != nil {
+				return Message{}, fmt.Errorf("vote link: %w", err)
+			}
+			return f.pollMessage(r, p, vote), nil
+		}
 	})
+}
+
+// builder writes the message to r; an error leaves it unsent, and tried
+// again later.
+type builder func(ctx context.Context, r recipient) (Message, error)
+
+// built is a builder that cannot fail.
+func built(b func(recipient) Message) builder {
+	return func(_ context.Context, r recipient) (Message, error) { return b(r), nil }
 }
 
 // each delivers to every recipient the message plan gives them (no key:
 // none), one after the other. It returns an error while some message may
 // still go out on a later attempt, so that the scheduler tries again with
 // back-off; messages that are sent or given up on are not tried again.
-func (f *Feature) each(ctx context.Context, rs []recipient, plan func(recipient) (string, func(recipient) Message)) error {
+func (f *Feature) each(ctx context.Context, rs []recipient, plan func(recipient) (string, builder)) error {
 	var errs []error
 	for _, r := range rs {
 		key, build := plan(r)
@@ -237,7 +252,7 @@ func gaveUp(d *storage.Delivery) bool {
 
 // deliverOnce sends the message under key to r unless the ledger has it
 // as sent or given up on; the attempt is committed before the send.
-func (f *Feature) deliverOnce(ctx context.Context, r recipient, key string, build func(recipient) Message) error {
+func (f *Feature) deliverOnce(ctx context.Context, r recipient, key string, build builder) error {
 	ds, err := f.store.Deliveries(ctx, key)
 	if err != nil {
 		return err
@@ -258,7 +273,10 @@ func (f *Feature) deliverOnce(ctx context.Context, r recipient, key string, buil
 			return err
 		}
 	}
-	msg := build(r)
+	msg, err := build(ctx, r)
+	if err != nil {
+		return err
+	}
 	msg.Key = key
 	if _, err := f.store.BeginDelivery(ctx, key, Platform); err != nil {
 		if storage.ErrorCode(err) == storage.ECONFLICT {

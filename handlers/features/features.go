@@ -47,7 +47,7 @@ func Install(svc *handlers.Service, o Options) *Set {
 	f.Polls = polls.Install(svc, polls.Deps{Meetings: f.Meetings})
 	f.Report = report.Install(svc, report.Deps{Meetings: f.Meetings, Directory: f.Directory}, o.Report)
 	f.Privacy = privacy.Install(svc, o.Privacy)
-	f.Email = email.Install(svc, email.Deps{Meetings: f.Meetings}, o.Email)
+	f.Email = email.Install(svc, email.Deps{Meetings: f.Meetings, Polls: f.Polls}, o.Email)
 	f.Meetings.AddStatus(f.Email.Status)
 	return f
 }

@@ -1,0 +1,139 @@
+package bot
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"copbot/bot/emailbot/smtptest"
+	"copbot/storage"
+)
+
+// voteLinkRE finds the vote links in a received mail's text.
+var voteLinkRE = regexp.MustCompile(`https://copbot\.example\.gc\.ca(/email/vote/[A-Z2-7]+\?option=[0-9]+)`)
+
+// voteLinks are the paths of the vote links in m's text and HTML parts,
+// which must agree.
+func voteLinks(t *testing.T, m *smtptest.Message) []string {
+	t.Helper()
+	var text []string
+	for _, l := range voteLinkRE.FindAllStringSubmatch(m.Parts["text/plain"], -1) {
+		text = append(text, l[1])
+	}
+	var html []string
+	for _, l := range voteLinkRE.FindAllStringSubmatch(strings.ReplaceAll(m.Parts["text/html"], "&amp;", "&"), -1) {
+		html = append(html, l[1])
+	}
+	if !slices.Equal(text, html) {
+		t.Fatalf("vote links differ between text %v and HTML %v", text, html)
+	}
+	return text
+}
+
+// postForm posts the vote form of path with the given option ids.
+func (e *e2eBot) postForm(path string, form url.Values) (int, string) {
+	e.t.Helper()
+	u, err := url.Parse(path)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, "http://"+e.app.Addr()+u.Path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return e.do(req)
+}
+
+// formOption is the value of the page's first option field.
+var formOption = regexp.MustCompile(`name="option" value="([0-9]+)"`)
+
+// Votes by email through the App: the link is read out of the mail the
+// SMTP server received; a GET (a scanner) writes nothing; the page's
+// button votes, the Slack card shows it, a restart keeps it, and an
+// unknown link is a 404 in both languages.
+func TestEmailVoteLinkEndToEnd(t *testing.T) {
+	e, srv := newEmailE2E(t)
+	if code, body := e.slash("UCOORD", `poll "Theme for June? / Thème de juin ?" "Accessibility" "Vulnerable communities"`, e2eSecret); code != 200 {
+		t.Fatalf("poll = %d %s", code, body)
+	}
+	e.settle()
+	marie := mailTo(t, srv, "marie@example.qc.ca")
+	if len(marie) != 1 {
+		t.Fatalf("Marie got %d messages, want the poll", len(marie))
+	}
+	links := voteLinks(t, marie[0])
+	if len(links) != 2 || !strings.Contains(marie[0].Parts["text/plain"], "Voter pour 2. Vulnerable communities") {
+		t.Fatalf("links %v in:\n%s", links, marie[0].Parts["text/plain"])
+	}
+	jean := voteLinks(t, mailTo(t, srv, "jean@example.on.ca")[0])
+	if path := strings.Split(links[0], "?")[0]; path == strings.Split(jean[0], "?")[0] {
+		t.Fatal("Marie and Jean have the same link")
+	}
+	ctx := context.Background()
+	p, err := e.app.Store.PollByID(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A mail scanner follows every link: nothing is written.
+	for _, l := range links {
+		code, body := e.get(l)
+		if code != 200 || !strings.Contains(body, `<form method="post">`) || !strings.Contains(body, "Vote / Voter") ||
+			!strings.Contains(body, `<section lang="fr"><h1>Sondage nº`) {
+			t.Fatalf("GET %s = %d\n%s", l, code, body)
+		}
+	}
+	if p, _ := e.app.Store.PollByID(ctx, 1); p.Voters != 0 {
+		t.Fatalf("following the links cast %d votes", p.Voters)
+	}
+	cardTS := e.keyedTS("poll:1")
+	updates := func() int {
+		n := 0
+		for _, c := range e.slack.Calls("chat.update") {
+			if c.Form.Get("ts") == cardTS {
+				n++
+			}
+		}
+		return n
+	}
+	before := updates()
+
+	// Marie presses the button of option 2's page.
+	_, page := e.get(links[1])
+	m := formOption.FindStringSubmatch(page)
+	if m == nil || m[1] != strings.Split(links[1], "option=")[1] {
+		t.Fatalf("the page's form %q", page)
+	}
+	code, body := e.postForm(links[1], url.Values{"option": {m[1]}})
+	if code != 200 || !strings.Contains(body, "Your vote for “Vulnerable communities” (option 2) is recorded.") ||
+		!strings.Contains(body, "Votre vote pour «\u00a0Vulnerable communities\u00a0» (choix 2) est enregistré.") {
+		t.Fatalf("POST = %d\n%s", code, body)
+	}
+	e.app.Service.Flush()
+	if !e.slack.Wait(10*raceSlowdown*time.Second, func() bool { return updates() > before }) {
+		t.Error("the email vote did not update the Slack card")
+	}
+
+	// Recorded before the page said so: a restart finds it.
+	e.shutdown()
+	e.start()
+	marieM, _, _ := e.app.Store.FindMembers(ctx, storage.MemberFilter{Email: new("marie@example.qc.ca")})
+	if c, _, err := e.app.Store.MemberChoices(ctx, p.ID, marieM[0].ID); err != nil || !slices.Equal(c, []int64{p.Options[1].ID}) {
+		t.Errorf("Marie's choices after a restart: %v %v", c, err)
+	}
+	// A forged or mangled link.
+	forged := strings.Replace(links[0], "/vote/", "/vote/A", 1)
+	if code, body := e.postForm(forged, url.Values{"option": {"1"}}); code != http.StatusNotFound ||
+		!strings.Contains(body, "This voting link is not valid") || !strings.Contains(body, "Ce lien de vote n’est pas valide") {
+		t.Errorf("forged link = %d\n%s", code, body)
+	}
+	if code, _ := e.postForm(links[0], url.Values{"option": {"x"}}); code != http.StatusBadRequest {
+		t.Errorf("a form that is not option ids = %d, want 400", code)
+	}
+	if p, _ := e.app.Store.PollByID(ctx, 1); p.Voters != 1 {
+		t.Errorf("%d voters, want Marie alone", p.Voters)
+	}
+}
