@@ -1,0 +1,419 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"copbot/bot/emailbot/smtptest"
+	"copbot/bot/slackbot/slacktest"
+	"copbot/storage"
+)
+
+// Issue 18 item 5 end to end: one App serving Slack, Teams in two tenants
+// and email, on a clock the test moves. One meeting and one poll reach
+// every place; members vote from each (a Slack click, a Teams click in
+// each tenant, an email link); the meeting's reminder reaches each place
+// and person exactly once across a restart of the App, while Slack loses
+// its answer to the post and the mail server its answer to one message.
+// (Slack is one workspace, as main serves today.)
+
+// The two Teams tenants and the bot's app.
+const (
+	reachTenantA = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+	reachTenantB = "0d0a1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b"
+	reachAppID   = "00000000-1111-2222-3333-444444444444"
+	reachBotID   = "28:" + reachAppID
+	reachKid     = "reach-key-1"
+)
+
+// bfCall is one call the fake connector received: a channel post (POST
+// v3/conversations with isGroup), a card update (PUT …/activities/ID), or
+// anything else; Tenant is read from the service URL's path.
+type bfCall struct {
+	Method, Tenant, Path string
+	Body                 string
+	Group                bool
+}
+
+// fakeBotFramework is the Bot Framework on loopback: OpenID metadata and
+// keys for the tokens it signs for inbound activities, the token service,
+// and the connector of every tenant (service URL /amer/TENANT/).
+type fakeBotFramework struct {
+	t   *testing.T
+	srv *httptest.Server
+	key *rsa.PrivateKey
+
+	mu    sync.Mutex
+	calls []bfCall
+}
+
+func newFakeBotFramework(t *testing.T) *fakeBotFramework {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeBotFramework{t: t, key: key}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /openid", func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]any{"issuer": "https://api.botframework.com", "jwks_uri": f.srv.URL + "/keys",
+			"id_token_signing_alg_values_supported": []string{"RS256"}})
+	})
+	mux.HandleFunc("GET /keys", func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]any{"keys": []map[string]any{{"kty": "RSA", "use": "sig", "kid": reachKid,
+			"n": base64.RawURLEncoding.EncodeToString(key.N.Bytes()), "e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(key.E)).Bytes()),
+			"endorsements": []string{"msteams"}}}})
+	})
+	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
+		if r.ParseForm() != nil || r.PostForm.Get("client_id") != reachAppID || r.PostForm.Get("client_secret") != "teams-secret" {
+			http.Error(w, `{"error":"invalid_client"}`, http.StatusUnauthorized)
+			return
+		}
+		io.WriteString(w, `{"token_type":"Bearer","access_token":"bf-token","expires_in":3600}`)
+	})
+	mux.HandleFunc("/amer/", f.connector)
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// serviceURL is tenant's service URL.
+func (f *fakeBotFramework) serviceURL(tenant string) string {
+	return f.srv.URL + "/amer/" + tenant + "/"
+}
+
+func (f *fakeBotFramework) connector(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Authorization") != "Bearer bf-token" {
+		http.Error(w, `{"error":{"code":"Unauthorized"}}`, http.StatusUnauthorized)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	rest := strings.TrimPrefix(r.URL.Path, "/amer/")
+	tenant, path, _ := strings.Cut(rest, "/")
+	var p struct {
+		IsGroup bool `json:"isGroup"`
+	}
+	json.Unmarshal(body, &p)
+	f.mu.Lock()
+	f.calls = append(f.calls, bfCall{Method: r.Method, Tenant: tenant, Path: path, Body: string(body), Group: p.IsGroup})
+	n := len(f.calls)
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case r.Method == http.MethodPost && path == "v3/conversations" && p.IsGroup:
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"id":"19:community-%s@thread.tacv2;messageid=%d","activityId":"%d"}`, tenant, n, n)
+	case r.Method == http.MethodPost && path == "v3/conversations":
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"id":"a:personal-%d"}`, n)
+	default:
+		fmt.Fprintf(w, `{"id":"%d"}`, n)
+	}
+}
+
+// posts are the channel posts in tenant whose body holds text.
+func (f *fakeBotFramework) posts(tenant, text string) []bfCall {
+	return f.where(func(c bfCall) bool {
+		return c.Tenant == tenant && c.Group && c.Method == http.MethodPost && strings.Contains(c.Body, text)
+	})
+}
+
+// updates are the card updates in tenant.
+func (f *fakeBotFramework) updates(tenant string) []bfCall {
+	return f.where(func(c bfCall) bool { return c.Tenant == tenant && c.Method == http.MethodPut })
+}
+
+func (f *fakeBotFramework) where(keep func(bfCall) bool) []bfCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []bfCall
+	for _, c := range f.calls {
+		if keep(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// send posts activity to the App's Teams endpoint as the Bot Framework
+// would: signed for its service URL, on the App's clock.
+func (f *fakeBotFramework) send(e *e2eBot, activity map[string]any) (int, string) {
+	f.t.Helper()
+	now := e.clockNow()
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{"iss": "https://api.botframework.com", "aud": reachAppID,
+		"serviceurl": activity["serviceUrl"], "nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix(), "iat": now.Unix()})
+	tok.Header["kid"] = reachKid
+	signed, err := tok.SignedString(f.key)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	body, _ := json.Marshal(activity)
+	req, _ := http.NewRequest(http.MethodPost, "http://"+e.app.Addr()+"/teams/messages", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+signed)
+	return e.do(req)
+}
+
+// install is the conversationUpdate of the bot added to tenant's team
+// (shaped as teams-conversationupdate-bot-added-to-team.json).
+func (f *fakeBotFramework) install(e *e2eBot, tenant string) {
+	f.t.Helper()
+	team := "19:community-" + tenant + "@thread.tacv2"
+	code, body := f.send(e, map[string]any{"type": "conversationUpdate", "id": "f:install-" + tenant, "channelId": "msteams",
+		"serviceUrl": f.serviceURL(tenant), "membersAdded": []map[string]any{{"id": reachBotID}},
+		"from": map[string]any{"id": "29:installer"}, "recipient": map[string]any{"id": reachBotID, "name": "copbot"},
+		"conversation": map[string]any{"isGroup": true, "conversationType": "channel", "id": team, "tenantId": tenant},
+		"channelData":  map[string]any{"eventType": "teamMemberAdded", "team": map[string]any{"id": team}, "tenant": map[string]any{"id": tenant}}})
+	if code != http.StatusOK {
+		f.t.Fatalf("install in %s = %d %s", tenant, code, body)
+	}
+}
+
+// click is member aad's Action.Execute on a button of the card posted in
+// tenant's community channel (shaped as channelVote in teamsbot).
+func (f *fakeBotFramework) click(e *e2eBot, tenant, aad string, action map[string]any) (int, string) {
+	f.t.Helper()
+	channel := "19:community-" + tenant + "@thread.tacv2"
+	return f.send(e, map[string]any{"type": "invoke", "name": "adaptiveCard/action", "id": "f:click-" + aad, "channelId": "msteams",
+		"serviceUrl": f.serviceURL(tenant), "from": map[string]any{"id": "29:" + aad, "name": aad, "aadObjectId": aad},
+		"recipient":    map[string]any{"id": reachBotID, "name": "copbot"},
+		"conversation": map[string]any{"isGroup": true, "conversationType": "channel", "id": channel + ";messageid=1", "tenantId": tenant},
+		"channelData":  map[string]any{"channel": map[string]any{"id": channel}, "tenant": map[string]any{"id": tenant}},
+		"value":        map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": action["verb"], "data": action["data"]}}})
+}
+
+// findAll walks decoded JSON and returns every object keep accepts.
+func findAll(v any, keep func(map[string]any) bool) []map[string]any {
+	var out []map[string]any
+	switch v := v.(type) {
+	case map[string]any:
+		if keep(v) {
+			out = append(out, v)
+		}
+		for _, x := range v {
+			out = append(out, findAll(x, keep)...)
+		}
+	case []any:
+		for _, x := range v {
+			out = append(out, findAll(x, keep)...)
+		}
+	}
+	return out
+}
+
+func decodeJSON(t *testing.T, s string) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("%v: %.200s", err, s)
+	}
+	return v
+}
+
+// newReachE2E is the App with Slack (Ann, and the coordinator), Teams in
+// two tenants (Tara in A, Théo in B), and three email-only members.
+func newReachE2E(t *testing.T) (*e2eBot, *fakeBotFramework, *smtptest.Server) {
+	t.Helper()
+	bf := newFakeBotFramework(t)
+	srv := smtptest.Start(t, smtptest.Options{})
+	e := newE2E(t, "1h")
+	e.cfg.Teams = TeamsConfig{AppID: reachAppID, AppPassword: "teams-secret", AllowedTenants: []string{reachTenantA, reachTenantB},
+		OpenIDURL: bf.srv.URL + "/openid", TokenURL: bf.srv.URL + "/token"}
+	e.cfg.Email = EmailConfig{SMTP: srv.Addr, TLS: "starttls", From: "CoP Secretariat <cop@example.gc.ca>"}
+	e.cfg.HTTP.PublicURL = "https://copbot.example.gc.ca"
+	if err := e.cfg.validate(); err != nil {
+		t.Fatal(err)
+	}
+	e.emailTLS = srv.ClientTLS
+	bfHost, _ := url.Parse(bf.srv.URL)
+	slackTr := e.slack.Transport()
+	e.transport = roundTrip(func(r *http.Request) (*http.Response, error) {
+		if r.URL.Host == bfHost.Host {
+			return http.DefaultTransport.RoundTrip(r)
+		}
+		return slackTr.RoundTrip(r)
+	})
+	e.useClock(emailT0)
+	e.start()
+	row := func(name, lang string, set func(*storage.MemberInput)) storage.MemberInput {
+		in := storage.MemberInput{Name: name, Organization: "Org " + name, Order: storage.OrderProvincial, Jurisdiction: "ON", Language: lang}
+		set(&in)
+		return in
+	}
+	if _, err := e.app.Store.ImportMembers(context.Background(), []storage.MemberInput{
+		row("Ann Lee", "en", func(m *storage.MemberInput) { m.SlackID = "UANN" }),
+		row("Tara Singh", "en", func(m *storage.MemberInput) { m.TeamsID = "aad-tara" }),
+		row("Théo Gagnon", "fr", func(m *storage.MemberInput) { m.TeamsID = "aad-theo" }),
+		row("Marie Tremblay", "fr", func(m *storage.MemberInput) { m.Email = "marie@example.qc.ca" }),
+		row("Jean Roy", "en", func(m *storage.MemberInput) { m.Email = "jean@example.on.ca" }),
+		row("Zoé Côté", "fr", func(m *storage.MemberInput) { m.Email = "zoe@example.nu.ca" }),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	bf.install(e, reachTenantA)
+	bf.install(e, reachTenantB)
+	return e, bf, srv
+}
+
+var reachEmails = []string{"marie@example.qc.ca", "jean@example.on.ca", "zoe@example.nu.ca"}
+
+// slackClick is user's signed click on a button of the Slack card at ts.
+func (e *e2eBot) slackClick(user, ts string, action map[string]any) (int, string) {
+	e.t.Helper()
+	payload, _ := json.Marshal(map[string]any{"type": "block_actions", "user": map[string]any{"id": user, "name": strings.ToLower(user)},
+		"team": map[string]any{"id": "T1"}, "channel": map[string]any{"id": e2eChannel}, "trigger_id": "1.2.3",
+		"container":    map[string]any{"type": "message", "message_ts": ts, "channel_id": e2eChannel},
+		"response_url": e.slack.URL() + "/hooks/" + user,
+		"actions":      []map[string]any{{"action_id": action["action_id"], "block_id": "b", "type": "button", "value": action["value"]}}})
+	req := slacktest.SignedRequest("http://"+e.app.Addr()+"/slack/interactions", e2eSecret, e.clockNow(),
+		"application/x-www-form-urlencoded", url.Values{"payload": {string(payload)}}.Encode())
+	return e.do(req)
+}
+
+func TestReachEveryPlaceEndToEnd(t *testing.T) {
+	t.Parallel()
+	e, bf, srv := newReachE2E(t)
+	ctx := context.Background()
+	start := emailT0.Add(3 * time.Hour)
+	due := e.addMeeting(start).Add(-time.Hour)
+	if code, body := e.slash("UCOORD", `poll "Theme for June? / Thème de juin ?" "Accessibility" "Vulnerable communities"`, e2eSecret); code != 200 {
+		t.Fatalf("poll = %d %s", code, body)
+	}
+	e.settle()
+
+	// The poll reached every place once.
+	pollTS := e.keyedTS("poll:1")
+	if n := e.keyedMessages("poll:1"); n != 1 || pollTS == "" {
+		t.Fatalf("%d poll cards in Slack, want 1", n)
+	}
+	teamsCards := map[string]bfCall{}
+	for _, tenant := range []string{reachTenantA, reachTenantB} {
+		cards := bf.posts(tenant, "poll_vote")
+		if len(cards) != 1 {
+			t.Fatalf("%d poll cards in tenant %s, want 1", len(cards), tenant)
+		}
+		teamsCards[tenant] = cards[0]
+	}
+	links := map[string][]string{}
+	for _, addr := range reachEmails {
+		var polls []*smtptest.Message
+		for _, m := range mailTo(t, srv, addr) {
+			if m.Params["text/calendar"] == nil {
+				polls = append(polls, m)
+			}
+		}
+		if len(polls) != 1 {
+			t.Fatalf("%s got %d poll mails, want 1", addr, len(polls))
+		}
+		links[addr] = voteLinks(t, polls[0])
+	}
+
+	// Votes from each place.
+	slackCard := e.postsWith("Theme for June")
+	buttons := findAll(decodeJSON(t, slackCard[0].Form.Get("blocks")), func(m map[string]any) bool {
+		id, _ := m["action_id"].(string)
+		return strings.HasPrefix(id, "poll_vote")
+	})
+	if len(buttons) != 2 {
+		t.Fatalf("Slack card buttons %v", buttons)
+	}
+	if code, body := e.slackClick("UANN", pollTS, buttons[0]); code != 200 {
+		t.Fatalf("Slack click = %d %s", code, body)
+	}
+	for tenant, aad := range map[string]string{reachTenantA: "aad-tara", reachTenantB: "aad-theo"} {
+		actions := findAll(decodeJSON(t, teamsCards[tenant].Body), func(m map[string]any) bool { return m["verb"] == "poll_vote" })
+		if len(actions) != 2 {
+			t.Fatalf("Teams card in %s has %d vote actions", tenant, len(actions))
+		}
+		if code, body := bf.click(e, tenant, aad, actions[1]); code != 200 || !strings.Contains(body, "Vulnerable communities") {
+			t.Fatalf("Teams click in %s = %d %s", tenant, code, body)
+		}
+	}
+	for i, addr := range reachEmails {
+		l := links[addr][i%2]
+		if code, body := e.postForm(l, url.Values{"option": {strings.Split(l, "option=")[1]}}); code != 200 || !strings.Contains(body, "recorded") {
+			t.Fatalf("%s's email vote = %d %s", addr, code, body)
+		}
+	}
+	p, err := e.app.Store.PollByID(ctx, 1)
+	if err != nil || p.Voters != 6 || p.Options[0].Votes != 3 || p.Options[1].Votes != 3 {
+		t.Fatalf("poll %+v, %v: want 6 voters, 3 and 3", p, err)
+	}
+	// Every card shows the votes: Slack's and each tenant's copy.
+	e.app.Service.Flush()
+	if !e.slack.Wait(10*raceSlowdown*time.Second, func() bool {
+		for _, c := range e.slack.Calls("chat.update") {
+			if c.Form.Get("ts") == pollTS && strings.Contains(formText(c), "6 of 6 members voted") {
+				return true
+			}
+		}
+		return false
+	}) {
+		t.Error("the Slack card was not updated with the votes")
+	}
+	for _, tenant := range []string{reachTenantA, reachTenantB} {
+		if ups := bf.updates(tenant); len(ups) == 0 || !strings.Contains(ups[len(ups)-1].Body, "6 of 6 members voted") {
+			t.Errorf("the poll card in tenant %s does not show the 6 votes (%d updates)", tenant, len(ups))
+		}
+	}
+
+	// The reminder: Slack loses its answer, the mail server one of its
+	// answers, and the App restarts before retrying either.
+	e.slack.LoseAnswer("chat.postMessage")
+	srv.DropNext(1)
+	e.advanceTo(due)
+	e.shutdown()
+	e.clock.Set(due.Add(2 * time.Minute))
+	e.start()
+	e.settle()
+	e.shutdown()
+	e.start()
+	e.advanceTo(due.Add(10 * time.Minute))
+
+	if n := e.keyedMessages("reminder:1"); n != 1 {
+		t.Errorf("%d reminders in the Slack channel, want 1", n)
+	}
+	for _, tenant := range []string{reachTenantA, reachTenantB} {
+		if n := len(bf.posts(tenant, "Reminder")); n != 1 {
+			t.Errorf("%d reminders in tenant %s, want 1", n, tenant)
+		}
+	}
+	taken := 0 // reminder messages the server took in, a resend included
+	for _, addr := range reachEmails {
+		ids := map[string]bool{}
+		for _, r := range srv.Received() {
+			m, err := r.Parse()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.To[0] == addr && (strings.Contains(m.Subject, "Reminder") || strings.Contains(m.Subject, "Rappel")) {
+				ids[m.Header.Get("Message-Id")] = true
+				taken++
+			}
+		}
+		if len(ids) != 1 {
+			t.Errorf("%s: %d distinct reminder messages, want 1", addr, len(ids))
+		}
+	}
+	if taken != 4 {
+		t.Errorf("the mail server took in %d reminders, want 4: three, and the resend of the one whose answer was lost", taken)
+	}
+	if r := e.sentReminder(); r.Attempts < 2 {
+		t.Errorf("the reminder was sent in %d attempt(s): the lost answer did not happen", r.Attempts)
+	}
+}
