@@ -2,15 +2,22 @@ package bot
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"copbot/bot/emailbot/smtptest"
+	"copbot/bot/internal/crashtest"
 	"copbot/storage"
 )
 
@@ -136,4 +143,112 @@ func TestEmailVoteLinkEndToEnd(t *testing.T) {
 	if p, _ := e.app.Store.PollByID(ctx, 1); p.Voters != 1 {
 		t.Errorf("%d voters, want Marie alone", p.Voters)
 	}
+}
+
+// TestKill9ChildEmailVotes is the child of TestKill9AfterEmailVoteAcks: a
+// copbot serving the vote links on the parent's database until killed. It
+// skips unless run by that test.
+func TestKill9ChildEmailVotes(t *testing.T) {
+	t.Parallel()
+	if !crashtest.IsChild("emailvote") {
+		t.Skip("the child process of the kill -9 test of email votes")
+	}
+	cfg := DefaultConfig()
+	cfg.Storage.Path = os.Getenv(crashtest.EnvDB)
+	app, err := NewApp(context.Background(), cfg, AppOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("listening " + app.Addr())
+	t.Fatalf("Serve returned before the kill: %v", app.Serve(context.Background()))
+}
+
+// Nothing an email voter was told is recorded is lost: 40 members vote at
+// once through their links in a child copbot, which is killed (SIGKILL)
+// the moment the last answer arrives; every vote whose page said
+// "recorded" is in the database, and no other.
+func TestKill9AfterEmailVoteAcks(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs and kills a child process")
+	}
+	const voters = 40
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "copbot.db")
+	db, err := storage.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := make([]storage.MemberInput, voters)
+	for i := range rows {
+		rows[i] = storage.MemberInput{Name: fmt.Sprintf("Voter %02d", i), Email: fmt.Sprintf("voter%02d@example.gc.ca", i),
+			Organization: "Ville de Québec", Order: storage.OrderMunicipal, Jurisdiction: "QC"}
+	}
+	if _, err := db.ImportMembers(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.CreatePoll(ctx, storage.PollInput{Question: "Theme?", Options: []string{"A", "B"},
+		Creator: storage.Identity{Platform: storage.PlatformSlack, ID: "UCOORD"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _, err := db.FindMembers(ctx, storage.MemberFilter{})
+	if err != nil || len(ms) != voters {
+		t.Fatalf("%d members, %v", len(ms), err)
+	}
+	tokens := make([]string, voters)
+	for i, m := range ms {
+		if tokens[i], err = db.NewEmailVoteToken(ctx, p.ID, m.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	child := crashtest.Start(t, "TestKill9ChildEmailVotes", "emailvote", path)
+	addr := strings.TrimPrefix(child.WaitFor(t, "listening ", time.Minute), "listening ")
+	acked := make([]bool, voters)
+	var wg sync.WaitGroup
+	for i := range voters {
+		wg.Go(func() {
+			option := p.Options[i%2].ID
+			form := url.Values{"option": {strconv.FormatInt(option, 10)}}.Encode()
+			resp, err := http.Post("http://"+addr+"/email/vote/"+tokens[i], "application/x-www-form-urlencoded", strings.NewReader(form))
+			if err != nil {
+				t.Errorf("voter %d: %v", i, err)
+				return
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			acked[i] = resp.StatusCode == 200 && strings.Contains(string(body), "is recorded")
+		})
+	}
+	wg.Wait()
+	child.Kill()
+
+	db, err = storage.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	n := 0
+	for i, m := range ms {
+		c, _, err := db.MemberChoices(ctx, p.ID, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored := len(c) == 1 && c[0] == p.Options[i%2].ID
+		if stored != acked[i] {
+			t.Errorf("voter %d: told recorded %v, stored %v (%v)", i, acked[i], stored, c)
+		}
+		if acked[i] {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no vote was acknowledged: the test proves nothing")
+	}
+	t.Logf("%d of %d votes acknowledged, all stored", n, voters)
 }
