@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -27,10 +28,11 @@ import (
 // Issue 18 item 5 end to end: one App serving Slack, Teams in two tenants
 // and email, on a clock the test moves. One meeting and one poll reach
 // every place; members vote from each (a Slack click, a Teams click in
-// each tenant, an email link); the meeting's reminder reaches each place
-// and person exactly once across a restart of the App, while Slack loses
-// its answer to the post and the mail server its answer to one message.
-// (Slack is one workspace, as main serves today.)
+// each tenant, an email link); the poll's reminder reaches each chat
+// member who has not voted once, privately; the meeting's reminder
+// reaches each place and person exactly once across a restart of the App,
+// while Slack loses its answer to the post and the mail server its answer
+// to one message. (Slack is one workspace, as main serves today.)
 
 // The two Teams tenants and the bot's app.
 const (
@@ -225,8 +227,9 @@ func decodeJSON(t *testing.T, s string) any {
 	return v
 }
 
-// newReachE2E is the App with Slack (Ann, and the coordinator), Teams in
-// two tenants (Tara in A, Théo in B), and three email-only members.
+// newReachE2E is the App with Slack (Ann, Bob, and the coordinator),
+// Teams in two tenants (Tara and Tom in A, Théo in B), and three
+// email-only members.
 func newReachE2E(t *testing.T) (*e2eBot, *fakeBotFramework, *smtptest.Server) {
 	t.Helper()
 	bf := newFakeBotFramework(t)
@@ -257,7 +260,9 @@ func newReachE2E(t *testing.T) (*e2eBot, *fakeBotFramework, *smtptest.Server) {
 	}
 	if _, err := e.app.Store.ImportMembers(context.Background(), []storage.MemberInput{
 		row("Ann Lee", "en", func(m *storage.MemberInput) { m.SlackID = "UANN" }),
+		row("Bob Smith", "en", func(m *storage.MemberInput) { m.SlackID = "UBOB" }),
 		row("Tara Singh", "en", func(m *storage.MemberInput) { m.TeamsID = "aad-tara" }),
+		row("Tom Wong", "en", func(m *storage.MemberInput) { m.TeamsID = "aad-tom" }),
 		row("Théo Gagnon", "fr", func(m *storage.MemberInput) { m.TeamsID = "aad-theo" }),
 		row("Marie Tremblay", "fr", func(m *storage.MemberInput) { m.Email = "marie@example.qc.ca" }),
 		row("Jean Roy", "en", func(m *storage.MemberInput) { m.Email = "jean@example.on.ca" }),
@@ -291,7 +296,7 @@ func TestReachEveryPlaceEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	start := emailT0.Add(3 * time.Hour)
 	due := e.addMeeting(start).Add(-time.Hour)
-	if code, body := e.slash("UCOORD", `poll "Theme for June? / Thème de juin ?" "Accessibility" "Vulnerable communities"`, e2eSecret); code != 200 {
+	if code, body := e.slash("UCOORD", `poll "Theme for June? / Thème de juin ?" "Accessibility" "Vulnerable communities" --closes 5h --remind 4h`, e2eSecret); code != 200 {
 		t.Fatalf("poll = %d %s", code, body)
 	}
 	e.settle()
@@ -354,11 +359,12 @@ func TestReachEveryPlaceEndToEnd(t *testing.T) {
 	if err != nil || p.Voters != 6 || p.Options[0].Votes != 3 || p.Options[1].Votes != 3 {
 		t.Fatalf("poll %+v, %v: want 6 voters, 3 and 3", p, err)
 	}
+	pollReminder := emailT0.Add(time.Hour) // 4 hours before it closes
 	// Every card shows the votes: Slack's and each tenant's copy.
 	e.app.Service.Flush()
 	if !e.slack.Wait(10*raceSlowdown*time.Second, func() bool {
 		for _, c := range e.slack.Calls("chat.update") {
-			if c.Form.Get("ts") == pollTS && strings.Contains(formText(c), "6 of 6 members voted") {
+			if c.Form.Get("ts") == pollTS && strings.Contains(formText(c), "6 of 8 members voted") {
 				return true
 			}
 		}
@@ -367,13 +373,16 @@ func TestReachEveryPlaceEndToEnd(t *testing.T) {
 		t.Error("the Slack card was not updated with the votes")
 	}
 	for _, tenant := range []string{reachTenantA, reachTenantB} {
-		if ups := bf.updates(tenant); len(ups) == 0 || !strings.Contains(ups[len(ups)-1].Body, "6 of 6 members voted") {
+		if ups := bf.updates(tenant); len(ups) == 0 || !strings.Contains(ups[len(ups)-1].Body, "6 of 8 members voted") {
 			t.Errorf("the poll card in tenant %s does not show the 6 votes (%d updates)", tenant, len(ups))
 		}
 	}
 
-	// The reminder: Slack loses its answer, the mail server one of its
-	// answers, and the App restarts before retrying either.
+	// The poll's reminder: to Bob and Tom, who have not voted, privately.
+	e.advanceTo(pollReminder)
+
+	// The meeting's reminder: Slack loses its answer, the mail server one
+	// of its answers, and the App restarts before retrying either.
 	e.slack.LoseAnswer("chat.postMessage")
 	srv.DropNext(1)
 	e.advanceTo(due)
@@ -412,6 +421,18 @@ func TestReachEveryPlaceEndToEnd(t *testing.T) {
 	}
 	if taken != 4 {
 		t.Errorf("the mail server took in %d reminders, want 4: three, and the resend of the one whose answer was lost", taken)
+	}
+	dms := map[string]int{}
+	for _, c := range e.slack.Calls("chat.postMessage") {
+		if strings.Contains(formText(c), "you have not voted yet") {
+			dms["slack:"+c.Form.Get("channel")]++
+		}
+	}
+	for _, c := range bf.where(func(c bfCall) bool { return !c.Group && strings.Contains(c.Body, "you have not voted yet") }) {
+		dms["teams:"+c.Tenant]++
+	}
+	if want := map[string]int{"slack:UBOB": 1, "teams:" + reachTenantA: 1}; !maps.Equal(dms, want) {
+		t.Errorf("poll reminders sent privately %v, want %v: once to each member who has not voted", dms, want)
 	}
 	if r := e.sentReminder(); r.Attempts < 2 {
 		t.Errorf("the reminder was sent in %d attempt(s): the lost answer did not happen", r.Attempts)
