@@ -90,15 +90,20 @@ const pageScript = `(() => {
   return out;
 })()`
 
-func loadInChromium(t *testing.T, browser, url string) *browserPage {
-	t.Helper()
+// newChromium starts a headless browser; cancel ends it.
+func newChromium(t *testing.T, browser string) (context.Context, context.CancelFunc) {
 	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox,
 		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1100, 900)}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
 	ctx, cancel := chromedp.NewContext(actx)
+	return ctx, func() { cancel(); cancelAlloc() }
+}
+
+func loadInChromium(t *testing.T, browser, url string) *browserPage {
+	t.Helper()
+	ctx, cancel := newChromium(t, browser)
 	defer cancel()
 	page := &browserPage{}
 	var mu sync.Mutex

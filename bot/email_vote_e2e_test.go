@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"copbot/bot/emailbot/smtptest"
 	"copbot/bot/internal/crashtest"
 	"copbot/storage"
@@ -251,4 +253,47 @@ func TestKill9AfterEmailVoteAcks(t *testing.T) {
 		t.Fatal("no vote was acknowledged: the test proves nothing")
 	}
 	t.Logf("%d of %d votes acknowledged, all stored", n, voters)
+}
+
+// A multiple-choice poll's page in a real browser: the member opens
+// option 1's link from the mail, ticks option 3 as well and presses the
+// button; the browser's own form post records both.
+func TestEmailVotePageInChromium(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	browser := chromiumPath(t)
+	e, srv := newEmailE2E(t)
+	if code, body := e.slash("UCOORD", `poll "Themes?" "Accessibility" "Chatbots" "Wellness" --votes 2`, e2eSecret); code != 200 {
+		t.Fatalf("poll = %d %s", code, body)
+	}
+	e.settle()
+	links := voteLinks(t, mailTo(t, srv, "jean@example.on.ca")[0])
+	p, err := e.app.Store.PollByID(context.Background(), 1)
+	if err != nil || len(links) != 3 {
+		t.Fatalf("links %v, %v", links, err)
+	}
+	ctx, cancel := newChromium(t, browser)
+	defer cancel()
+	tctx, cancelTime := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelTime()
+	third := fmt.Sprintf(`input[name="option"][value="%d"]`, p.Options[2].ID)
+	if err := chromedp.Do(tctx, chromedp.Navigate("http://"+e.app.Addr()+links[0]), chromedp.Click(chromedp.CSS(third)),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`)), chromedp.WaitNotPresent(chromedp.CSS("form"))); err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	text, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS("body")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "Your choices are recorded: “Accessibility” (option 1) and “Wellness” (option 3).") ||
+		!strings.Contains(text, "Vos choix sont enregistrés") {
+		t.Errorf("the page after the button:\n%s", text)
+	}
+	jean, _, _ := e.app.Store.FindMembers(context.Background(), storage.MemberFilter{Email: new("jean@example.on.ca")})
+	if c, _, err := e.app.Store.MemberChoices(context.Background(), 1, jean[0].ID); err != nil ||
+		!slices.Equal(c, []int64{p.Options[0].ID, p.Options[2].ID}) {
+		t.Errorf("Jean's choices %v, %v; want options 1 and 3", c, err)
+	}
 }
