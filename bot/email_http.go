@@ -95,8 +95,8 @@ func (v *emailVotes) vote(w http.ResponseWriter, r *http.Request) {
 	}
 	token := r.PathValue("token")
 	f := v.a.Features.Email
-	if _, err := v.a.Store.EmailVoterOf(r.Context(), token); err != nil {
-		v.write(w, f.CastVote(r.Context(), token, nil)) // the same refusal, written by the feature
+	if page, ok := f.VoteLinkKnown(r.Context(), token); !ok {
+		v.write(w, page)
 		return
 	}
 	ticket := v.limit.Enter()

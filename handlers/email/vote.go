@@ -98,6 +98,15 @@ func (f *Feature) VoteLinkPage(ctx context.Context, token string, option int64) 
 	})
 }
 
+// VoteLinkKnown checks token by a read, before a vote takes anything
+// scarce: when it is no vote link's, it returns the page that says so.
+func (f *Feature) VoteLinkKnown(ctx context.Context, token string) (VotePage, bool) {
+	if _, err := f.store.EmailVoterOf(ctx, token); err != nil {
+		return f.refusal(err, nil), false
+	}
+	return VotePage{}, true
+}
+
 // CastVote records the options chosen on a vote page (POST) for the
 // member of token, and says what was recorded, or why nothing was.
 func (f *Feature) CastVote(ctx context.Context, token string, options []int64) VotePage {
@@ -141,12 +150,16 @@ func (f *Feature) ballotOf(ctx context.Context, v storage.EmailVoter) (*ballot, 
 	return b, err
 }
 
-// refusals are the page texts of the errors a vote link may meet, and
-// whether the form is shown again (the member may choose again).
-var refusals = map[string]struct {
+// refusalText is the page text of an error, and whether the form is shown
+// again (the member may choose again).
+type refusalText struct {
 	key   string
 	again bool
-}{
+}
+
+// refusals are the page texts of the errors a vote link may meet, by the
+// error's key.
+var refusals = map[string]refusalText{
 	"error_not_found":                  {"email_vote_unknown", false},
 	"poll_error_not_found":             {"email_vote_unknown", false},
 	"poll_error_closed":                {"email_vote_closed", false},
@@ -165,7 +178,8 @@ var refusals = map[string]struct {
 // form.
 func (f *Feature) refusal(err error, b *ballot) VotePage {
 	var se *storage.Error
-	r, known := refusals[""], false
+	var r refusalText
+	known := false
 	if errors.As(err, &se) {
 		r, known = refusals[se.Key]
 	}
@@ -194,7 +208,7 @@ func (f *Feature) refusal(err error, b *ballot) VotePage {
 	page := f.page(status, b, 0, func(c *handlers.Call) []string {
 		return []string{c.T(key, map[string]any{"ID": b.poll.ID, "Max": b.poll.MaxVotes})}
 	})
-	if !r.again || !known {
+	if !r.again {
 		return page.withoutForm()
 	}
 	return page

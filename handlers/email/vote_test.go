@@ -193,6 +193,14 @@ func TestVoteLinkSingleChoice(t *testing.T) {
 			"This voting link is not valid", "Ce lien de vote n’est pas valide")
 		hasPage(t, "unknown POST", e.f.CastVote(context.Background(), tok, []int64{ml[0].option}), http.StatusNotFound,
 			"Nothing was recorded.", "Rien n’a été enregistré.")
+		page, ok := e.f.VoteLinkKnown(context.Background(), tok)
+		hasPage(t, "unknown check", page, http.StatusNotFound, "This voting link is not valid", "Ce lien de vote n’est pas valide")
+		if ok || page.Form != nil {
+			t.Errorf("%q is known (%v) or has a form", tok, ok)
+		}
+	}
+	if _, ok := e.f.VoteLinkKnown(context.Background(), ml[0].token); !ok {
+		t.Error("Marie's link is not known")
 	}
 	if got := cs.marked(); len(got) != 2 {
 		t.Errorf("cards marked %v, want once per recorded vote", got)
