@@ -132,15 +132,22 @@ level = "error"
 func (l *lab) dbPath(name string) string     { return filepath.Join(l.dir, name+".db") }
 func (l *lab) configPath(name string) string { return filepath.Join(l.dir, name+".toml") }
 
-// serve starts `copbot serve` on database name.
+// serve starts `copbot serve` on database name, with GODEBUG=gctrace=1 for
+// the Go heap's figures (see gcWatcher).
 func (l *lab) serve(ctx context.Context, name string) (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(l.bin, "serve", "-config", l.configPath(name), "-listen", addr)
-	cmd.Env = l.env
-	return startServer(ctx, cmd, addr)
+	cmd.Env = withGCTrace(l.env)
+	gc := &gcWatcher{w: os.Stderr}
+	cmd.Stderr = gc
+	s, err := startServer(ctx, cmd, addr)
+	if err == nil {
+		s.gc = gc
+	}
+	return s, err
 }
 
 func freeAddr() (string, error) {

@@ -47,6 +47,11 @@ func (l *lab) measureCopbot(ctx context.Context, rep *report) error {
 	if st, err := readProc(s.cmd.Process.Pid); err == nil {
 		rep.steadyKB = st.rssKB
 	}
+	if m, err := readSmaps(s.cmd.Process.Pid); err == nil {
+		rep.steadyParts = &m
+	}
+	rep.gcLive, rep.gcGoal, _ = s.gc.last()
+	rep.steadyConns = countOpen(s.cmd.Process.Pid, l.dbPath("copbot"))
 	if l.poll, err = l.postPoll(ctx, s, l.cfg.who+1); err != nil {
 		return err
 	}

@@ -35,15 +35,20 @@ type server struct {
 	url   string // http://127.0.0.1:port
 	ready time.Duration
 	exit  chan struct{} // closed once the process is reaped
+	gc    *gcWatcher    // copbot's stderr, for its Go heap (nil for the baseline)
 }
 
-// startServer runs cmd (already given its arguments and env), which must
+// startServer runs cmd (already given its arguments, env and perhaps its
+// stderr), which must
 // listen on addr, and waits until GET /healthz answers 200 or the limit.
 // The server is another process, so readiness shows only from outside:
 // the loop polls /healthz every 2 ms (the one sleep the load tool keeps;
 // the time to ready it reports is measured with that resolution).
 func startServer(ctx context.Context, cmd *exec.Cmd, addr string) (*server, error) {
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.Stdout = os.Stderr
+	if cmd.Stderr == nil {
+		cmd.Stderr = os.Stderr
+	}
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, err

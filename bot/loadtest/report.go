@@ -19,7 +19,11 @@ type report struct {
 	ready        time.Duration
 	startupReady time.Duration
 	steadyKB     int64
-	rows, base   []result // copbot's phases, the baseline's (who, votes)
+	steadyParts  *memParts // nil where /proc/PID/smaps cannot be read
+	gcLive       int64     // MB live after the last collection before the steady RSS
+	gcGoal       int64     // MB, that collection's heap goal
+	steadyConns  int       // file descriptors on the database then (see countOpen)
+	rows, base   []result  // copbot's phases, the baseline's (who, votes)
 	storm        storm
 	killed       storm
 	dropped      int   // vote confirmations never posted (outbox full)
@@ -53,6 +57,13 @@ func (r *report) print(w io.Writer) {
 		fmt.Fprintf(w, "start-up to ready: %s ms with %d members\n", ms(r.startupReady), r.cfg.startup)
 	}
 	fmt.Fprintf(w, "steady RSS after the who run: %.1f MB\n", float64(r.steadyKB)/1024)
+	if p := r.steadyParts; p != nil {
+		mb := func(kb int64) float64 { return float64(kb) / 1024 }
+		fmt.Fprintf(w, "  of which mapped files (the binary) %.1f MB, anonymous %.1f MB, stack %.1f MB; "+
+			"Go heap at the last collection: %d MB live, %d MB goal (the rest of the anonymous memory is modernc's C heap and the Go runtime's own)\n",
+			mb(p.file), mb(p.anon), mb(p.stack), r.gcLive, r.gcGoal)
+		fmt.Fprintf(w, "  file descriptors on the database then: %d (one per SQLite connection open, and those SQLite keeps from closed ones)\n", r.steadyConns)
+	}
 	fmt.Fprintf(w, "vote storm: %s; confirmations not posted (outbox full): %d; connections to Slack opened: %d\n",
 		r.storm, r.dropped, r.stormConns)
 	if r.cfg.kill > 0 {
