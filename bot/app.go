@@ -212,13 +212,12 @@ func (a *App) calendar(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, b.String())
 }
 
-// Serve checks the database (see checkDatabase), then runs the HTTP server,
-// Socket Mode (if configured) and the scheduler until ctx is done, then stops taking requests, lets in-flight ones finish
-// and returns nil.
+// Serve starts the database's integrity check in the background (see
+// checkInBackground), then runs the HTTP server, Socket Mode (if
+// configured) and the scheduler until ctx is done, then stops taking
+// requests, lets in-flight ones finish and returns nil.
 func (a *App) Serve(ctx context.Context) error {
-	if err := a.checkDatabase(ctx); err != nil {
-		return err
-	}
+	a.checkInBackground(ctx)
 	if a.ln == nil {
 		if err := a.Listen(""); err != nil {
 			return err

@@ -70,9 +70,11 @@ func getHealthz(t *testing.T, app *App) (int, string) {
 	return rec.Code, rec.Body.String()
 }
 
-// TestDamagedDatabaseStopsStartAndHealthz is finding 6 of issue 9: with a
-// damaged page, serve and the console used to start and /healthz said ok.
-func TestDamagedDatabaseStopsStartAndHealthz(t *testing.T) {
+// TestDamagedDatabaseStopsConsoleAndHealthz is finding 6 of issue 9: with a
+// damaged page, the console used to start and /healthz said ok. (Serve
+// now starts and refuses writes instead: see
+// TestServeOnDamagedDatabaseRefusesWrites.)
+func TestDamagedDatabaseStopsConsoleAndHealthz(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "copbot.db")
 	damagedDB(t, path, "members_name_org")
 	app := healthApp(t, path, time.Now)
@@ -81,7 +83,6 @@ func TestDamagedDatabaseStopsStartAndHealthz(t *testing.T) {
 		t.Errorf("healthz = %d %q, want 503 naming quick_check", code, body)
 	}
 	for name, run := range map[string]func() error{
-		"serve": func() error { return app.Serve(context.Background()) },
 		"console": func() error {
 			return app.RunConsole(context.Background(), strings.NewReader("help\n"), io.Discard, "ada", "en", false)
 		},
@@ -95,6 +96,43 @@ func TestDamagedDatabaseStopsStartAndHealthz(t *testing.T) {
 				t.Errorf("%s: %q lacks %q", name, err, want)
 			}
 		}
+	}
+}
+
+// TestServeOnDamagedDatabaseRefusesWrites is issue 20's start-up: serve
+// is ready before quick_check ends (with 100,000 members it was 375 of
+// the 434 ms to ready). When the check then finds damage, questions are
+// still answered, every write is refused with a clear error in the
+// user's language and nothing is stored, and /healthz turns red.
+func TestServeOnDamagedDatabaseRefusesWrites(t *testing.T) {
+	t.Parallel()
+	e := newE2E(t)
+	damagedDB(t, e.cfg.Storage.Path, "audit_at")
+	e.start()
+	e.get("/healthz") // answered once Serve runs, which starts the check first
+	if !e.app.Store.Integrity().Started {
+		t.Fatal("Serve answered before it started the integrity check")
+	}
+	if err := e.app.Store.WaitIntegrity(context.Background()); err == nil {
+		t.Fatal("the background check passed a damaged file")
+	}
+	if code, body := e.get("/healthz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "quick_check") {
+		t.Errorf("healthz = %d %q, want 503 naming quick_check", code, body)
+	}
+	if code, body := e.slash("U2", "who Ontario", e2eSecret); code != 200 || !strings.Contains(body, "Ada Lovelace") {
+		t.Errorf("who Ontario = %d %s, want the member (reads still answer)", code, body)
+	}
+	for _, c := range []struct{ user, text, want, notSaved string }{
+		{"U1", "join Grace Hopper | ServiceOntario | provincial | Ontario", "failed its integrity check", "Nothing was saved"},
+		{"U3", "rejoindre Marie Tremblay | Services Québec | provincial | Québec", "vérification d’intégrité", "Rien n’a été enregistré"},
+	} {
+		code, body := e.slash(c.user, c.text, e2eSecret)
+		if code != 200 || !strings.Contains(body, c.want) || !strings.Contains(body, c.notSaved) {
+			t.Errorf("%s = %d %s, want the refusal (%q, %q)", c.text, code, body, c.want, c.notSaved)
+		}
+	}
+	if got := e.members(); got != 2 {
+		t.Errorf("%d members after refused joins, want the 2 imported", got)
 	}
 }
 

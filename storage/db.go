@@ -30,6 +30,8 @@ type DB struct {
 	callers callerCache // caller lookups, see caller.go
 	votes   *voteWriter // the group commit of votes, see votebatch.go
 	upgrade Upgrade     // what Open migrated, see upgrade.go
+	// integrity is the start-up check writes wait for (integrity.go).
+	integrity *integrityGate
 	// readOnly: opened with mode=ro or immutable=1 (OpenReadOnly).
 	readOnly bool
 }
@@ -102,12 +104,13 @@ func connect(path string, extra url.Values) *DB {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
+	check := newIntegrityGate()
 	sqldb := sql.OpenDB(gatedConnector{dsn: "file:" + escapePath(path) + "?" + q.Encode(),
-		drv: &sqlite.Driver{}, gate: make(writeGate, 1), wait: gateWait})
+		drv: &sqlite.Driver{}, gate: make(writeGate, 1), check: check, wait: gateWait})
 	// Keep connections open under concurrent load: opening one re-runs the
 	// pragmas and drops its prepared statements (database/sql keeps 2 idle).
 	sqldb.SetMaxIdleConns(16)
-	d := &DB{db: sqldb, path: path, Now: time.Now, stmts: map[string]*sql.Stmt{},
+	d := &DB{db: sqldb, path: path, Now: time.Now, stmts: map[string]*sql.Stmt{}, integrity: check,
 		readOnly: q.Get("mode") == "ro" || q.Get("immutable") == "1"}
 	d.votes = newVoteWriter(d)
 	return d

@@ -15,6 +15,10 @@ const (
 	// EBUSY: the work was refused before it began because the database was
 	// busy (nothing was written); trying again later may succeed.
 	EBUSY = "busy"
+	// EUNAVAILABLE: the database cannot take writes at all (it failed its
+	// start-up check, see CheckInBackground); nothing was written, and
+	// trying again will not help until an operator acts.
+	EUNAVAILABLE = "unavailable"
 )
 
 // ErrNotFound is the sentinel for a missing row; errors.Is matches any *Error

@@ -18,8 +18,19 @@ var ErrUnhealthy = errors.New("database failed its health check")
 // transaction must commit (a read-only file or a full disk fails it). It
 // costs a scan of the whole file, so callers that poll cache its result.
 // The error wraps ErrUnhealthy and says which check failed and why.
+//
+// After CheckInBackground, a failed start-up check is the answer for the
+// life of the DB (writes are refused; a damaged file does not mend), and
+// while that check runs Health answers nil at once: the process serves
+// reads, and writes wait for the verdict.
 func (d *DB) Health(ctx context.Context) error {
-	if err := d.quickCheck(ctx, d.db, "quick_check"); err != nil {
+	switch in := d.Integrity(); {
+	case in.Err != nil:
+		return in.Err
+	case in.Running:
+		return nil
+	}
+	if err := d.checkOnce(ctx); err != nil {
 		return err
 	}
 	if err := d.writeProbe(ctx); err != nil {

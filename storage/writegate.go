@@ -35,10 +35,11 @@ var errWriteBusy = &Error{Code: EBUSY, Key: "error_busy",
 // gatedConnector opens modernc connections whose write transactions pass
 // through gate, waiting at most wait for it.
 type gatedConnector struct {
-	dsn  string
-	drv  *sqlite.Driver
-	gate writeGate
-	wait time.Duration
+	dsn   string
+	drv   *sqlite.Driver
+	gate  writeGate
+	check *integrityGate // writes wait for its verdict, see integrity.go
+	wait  time.Duration
 }
 
 func (c gatedConnector) Connect(context.Context) (driver.Conn, error) {
@@ -46,7 +47,7 @@ func (c gatedConnector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &gatedConn{Conn: conn, gate: c.gate, wait: c.wait}, nil
+	return &gatedConn{Conn: conn, gate: c.gate, check: c.check, wait: c.wait}, nil
 }
 
 func (c gatedConnector) Driver() driver.Driver { return c.drv }
@@ -66,8 +67,9 @@ type sqliteConn interface {
 
 type gatedConn struct {
 	driver.Conn
-	gate writeGate
-	wait time.Duration
+	gate  writeGate
+	check *integrityGate
+	wait  time.Duration
 }
 
 var errNotSQLite = errors.New("storage: the sqlite driver's connection lacks an expected method")
@@ -80,8 +82,9 @@ func (c *gatedConn) inner() (sqliteConn, error) {
 	return sc, nil
 }
 
-// BeginTx waits for the gate (or ctx) before a write transaction begins;
-// the gate opens again when that transaction commits or rolls back.
+// BeginTx waits for the start-up check's verdict (integrity.go) and then
+// the gate (or ctx, for at most c.wait in all) before a write transaction
+// begins; the gate opens again when that transaction commits or rolls back.
 func (c *gatedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	sc, err := c.inner()
 	if err != nil {
@@ -92,6 +95,9 @@ func (c *gatedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.
 	}
 	t := time.NewTimer(c.wait)
 	defer t.Stop()
+	if err := c.check.wait(ctx, t.C); err != nil {
+		return nil, err
+	}
 	select {
 	case c.gate <- struct{}{}:
 	case <-ctx.Done():
