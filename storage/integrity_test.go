@@ -61,7 +61,7 @@ func TestDamagedDatabaseRefusesWritesAfterBackgroundCheck(t *testing.T) {
 		"join": func() error { _, _, err := d.JoinMember(ctx, marieInput()); return err },
 		"poll": func() error {
 			_, err := d.CreatePoll(ctx, PollInput{Question: "Another?", Options: []string{"Yes", "No"},
-				Creator: Identity{PlatformSlack, "UCOORD"}, Channel: "C1"})
+				Creator: Identity{Platform: PlatformSlack, ID: "UCOORD"}, Channel: "C1"})
 			return err
 		},
 	}
