@@ -101,6 +101,12 @@ type SlackConfig struct {
 	// always does; people of any other workspace are told their
 	// organization is not part of the Community, and nothing changes.
 	AllowedTeams []string `toml:"allowed_teams"`
+	// ClientID enables installs in other workspaces through OAuth
+	// (/slack/install); the client secret and the key that seals their bot
+	// tokens come from the environment only.
+	ClientID     string `toml:"client_id"`
+	ClientSecret string `toml:"-"` // COPBOT_SLACK_CLIENT_SECRET
+	TokenKey     string `toml:"-"` // COPBOT_SLACK_TOKEN_KEY: 32 bytes in base64
 }
 
 // TeamsConfig enables the Microsoft Teams adapter when AppID is set.
@@ -143,6 +149,8 @@ var envOverrides = []struct {
 	{"COPBOT_SLACK_BOT_TOKEN", func(c *Config, v string) { c.Slack.BotToken = v }},
 	{"COPBOT_SLACK_SIGNING_SECRET", func(c *Config, v string) { c.Slack.SigningSecret = v }},
 	{"COPBOT_SLACK_APP_TOKEN", func(c *Config, v string) { c.Slack.AppToken = v }},
+	{"COPBOT_SLACK_CLIENT_SECRET", func(c *Config, v string) { c.Slack.ClientSecret = v }},
+	{"COPBOT_SLACK_TOKEN_KEY", func(c *Config, v string) { c.Slack.TokenKey = v }},
 	{"COPBOT_TEAMS_APP_ID", func(c *Config, v string) { c.Teams.AppID = v }},
 	{"COPBOT_TEAMS_APP_PASSWORD", func(c *Config, v string) { c.Teams.AppPassword = v }},
 	{"COPBOT_CALENDAR_TOKEN", func(c *Config, v string) { c.HTTP.CalendarToken = v }},
@@ -296,6 +304,7 @@ func (c *Config) validate() error {
 		}
 	}
 	errs = append(errs, c.validateHTTP()...)
+	errs = append(errs, c.validateSlackInstalls()...)
 	if c.Teams.AppID != "" && c.Teams.AppPassword == "" {
 		bad("teams.app_password", "is required with teams.app_id")
 	}
@@ -361,6 +370,36 @@ func (c *Config) validateTenants() []error {
 			"dans allowed_tenants", t.TenantID, t.AllowedTenants, t.TenantID, t.AllowedTenants)}
 	}
 	return nil
+}
+
+// validateSlackInstalls checks what OAuth installs in other workspaces
+// need once slack.client_id is set.
+func (c *Config) validateSlackInstalls() []error {
+	s := c.Slack
+	if s.ClientID == "" {
+		return nil
+	}
+	var errs []error
+	bad := func(key, format string, a ...any) { errs = append(errs, fmt.Errorf(key+": "+format, a...)) }
+	if s.BotToken == "" {
+		bad("slack.bot_token", "is required with slack.client_id: it is the home workspace's install")
+	}
+	if s.ClientSecret == "" {
+		bad("slack.client_id", "needs the app's client secret in the environment variable COPBOT_SLACK_CLIENT_SECRET")
+	}
+	if _, err := storage.ParseTokenKey(s.TokenKey); err != nil {
+		bad("slack.client_id", "needs COPBOT_SLACK_TOKEN_KEY in the environment: %v", err)
+	}
+	if !strings.HasPrefix(c.HTTP.PublicURL, "https://") {
+		bad("http.public_url", "must be copbot's public https address with slack.client_id: Slack sends installers back to its /slack/oauth_redirect")
+	}
+	return errs
+}
+
+// SlackRedirectURL is where Slack sends an installer back: public_url's
+// /slack/oauth_redirect.
+func (c *Config) SlackRedirectURL() string {
+	return strings.TrimRight(c.HTTP.PublicURL, "/") + "/slack/oauth_redirect"
 }
 
 // TeamsTenants are the tenants served, the bot's home tenant first:

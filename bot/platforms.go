@@ -15,9 +15,18 @@ import (
 // destination of community posts.
 func (a *App) openPlatforms() error {
 	if c := a.cfg.Slack; c.BotToken != "" {
-		s, err := slackbot.New(slackbot.Config{BotToken: c.BotToken, SigningSecret: c.SigningSecret,
+		sc := slackbot.Config{BotToken: c.BotToken, SigningSecret: c.SigningSecret,
 			AppToken: c.AppToken, APIURL: c.APIURL, Channel: c.Channel, Command: c.Command,
-			AllowedTeams: c.AllowedTeams, Transport: a.client.Transport, Requests: a.Store, Observe: a.socketObserver(storage.PlatformSlack)}, a.Service, a.log.With("platform", "slack"), a.now)
+			AllowedTeams: c.AllowedTeams, Transport: a.client.Transport, Requests: a.Store, Observe: a.socketObserver(storage.PlatformSlack)}
+		if c.ClientID != "" {
+			k, err := storage.ParseTokenKey(c.TokenKey)
+			if err != nil {
+				return fmt.Errorf("slack: COPBOT_SLACK_TOKEN_KEY: %w", err)
+			}
+			sc.ClientID, sc.ClientSecret, sc.RedirectURL = c.ClientID, c.ClientSecret, a.cfg.SlackRedirectURL()
+			sc.TokenKey, sc.Installs = k, a.Store
+		}
+		s, err := slackbot.New(sc, a.Service, a.log.With("platform", "slack"), a.now)
 		if err != nil {
 			return fmt.Errorf("slack: %w", err)
 		}

@@ -44,6 +44,15 @@ type Config struct {
 	// Requests is the record of handled requests (the *storage.DB), so
 	// that a replay or a redelivery acts once, across restarts too.
 	Requests once.Store
+	// OAuth installs in other workspaces (oauth.go), enabled by ClientID:
+	// the app's client id and secret, copbot's public URL of
+	// /slack/oauth_redirect, the key that seals bot tokens at rest and the
+	// store of installations.
+	ClientID     string
+	ClientSecret string
+	RedirectURL  string
+	TokenKey     *storage.TokenKey
+	Installs     InstallStore
 	// Observe, when set, hears of every Socket Mode envelope once it is
 	// settled: its kind (command, interaction, event), its outcome (acked,
 	// redelivered, busy, failed) and the time from its arrival to then.
@@ -139,8 +148,12 @@ func newAdapter(cfg Config, svc service, log *slog.Logger, now func() time.Time,
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	a := &Adapter{cfg: cfg}
+	if err := a.checkInstallConfig(); err != nil {
+		return nil, err
+	}
 	limit := admission.NewLimit(t.inFlight, t.turns)
-	a := &Adapter{cfg: cfg, svc: turnTaking{service: svc, limit: limit}, limit: limit,
+	*a = Adapter{cfg: cfg, svc: turnTaking{service: svc, limit: limit}, limit: limit,
 		intake: admission.NewIntake(perPeer, bodyDeadline), log: log.With("platform", "slack"), now: now, tune: t,
 		pace:  newPacer(t.pace),
 		users: newTTLCache[userInfo](time.Hour, 10000, now), acks: ackCache{now: now}, gate: newTeamGate(cfg.AllowedTeams)}
@@ -189,6 +202,10 @@ func (a *Adapter) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /slack/commands", a.route(a.serveCommand))
 	mux.HandleFunc("POST /slack/interactions", a.route(a.serveInteraction))
 	mux.HandleFunc("POST /slack/events", a.route(a.serveEvent))
+	if a.installs() {
+		mux.HandleFunc("GET "+installPath, a.serveInstall)
+		mux.HandleFunc("GET "+oauthReplyPath, a.serveOAuthRedirect)
+	}
 }
 
 // OutboxStats are the depth and the drops of the adapter's outbox, for

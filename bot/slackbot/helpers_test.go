@@ -112,6 +112,9 @@ func newEnv(t testing.TB, opts ...envOpt) *env {
 	if ec.cfg != nil {
 		ec.cfg(&cfg)
 	}
+	if cfg.ClientID != "" && cfg.Installs == nil { // withInstalls
+		cfg.Installs = db
+	}
 	var s service = svc
 	if ec.wrap != nil {
 		s = ec.wrap(svc)

@@ -116,8 +116,13 @@ func TestManifests(t *testing.T) {
 	// find a keyed post whose answer was lost (channels:history,
 	// groups:history), and the external file uploads of the report and the
 	// exports (files.getUploadURLExternal, files.completeUploadExternal:
-	// files:write). views.open and views.publish need no scope.
-	wantScopes := []string{"app_mentions:read", "channels:history", "chat:write", "commands", "files:write", "groups:history", "im:history", "users:read"}
+	// files:write). views.open and views.publish need no scope. An install
+	// in another workspace (/slack/install) asks the installer for the
+	// community channel (incoming-webhook), and asks for exactly these.
+	wantScopes := []string{"app_mentions:read", "channels:history", "chat:write", "commands", "files:write", "groups:history", "im:history", "incoming-webhook", "users:read"}
+	if !slices.Equal(InstallScopes, wantScopes) {
+		t.Errorf("an install asks for %v, want the manifests' %v", InstallScopes, wantScopes)
+	}
 	wantEvents := []string{"app_home_opened", "app_mention", "message.im"}
 	var fx map[string]any
 	if err := json.Unmarshal([]byte(fixture(t, "app_manifest_socket_mode.json")), &fx); err != nil {

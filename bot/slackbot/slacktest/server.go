@@ -33,6 +33,8 @@ const IntendedHostHeader = "X-Intended-Host"
 //   - users.info: ok with the user's id, name, real name and the locale set
 //     with SetLocale ("" by default)
 //   - apps.connections.open: ok with a ws:// URL to the handler set with SetWS
+//   - oauth.v2.access: the install of a code registered with AddInstallCode,
+//     once, for the right client id and secret (see oauth.go)
 //   - files.getUploadURLExternal, the upload itself (recorded as method
 //     "upload") and files.completeUploadExternal, with Slack's shapes and
 //     rules (see files.go); the shared files are in Files
@@ -59,7 +61,8 @@ type Server struct {
 	clock   func() time.Time
 	closing chan struct{} // closed by ReleaseHeld (at the latest when the test ends)
 	release sync.Once
-	changed chan struct{} // closed, and replaced, whenever a call is recorded or takes effect
+	changed chan struct{}          // closed, and replaced, whenever a call is recorded or takes effect
+	codes   map[string]installCode // oauth.v2.access codes not yet used (see AddInstallCode)
 }
 
 // Call is one recorded request.
@@ -73,6 +76,9 @@ type Call struct {
 	Body   []byte    // the raw body (a file upload's multipart form)
 	// ContentType is the request's Content-Type header.
 	ContentType string
+	// Token is the token the call was made with (Authorization: Bearer, or
+	// the form's token), which says for which workspace it was made.
+	Token string
 	// Refused is the error Slack would answer for a payload over its
 	// limits ("invalid_blocks: …", "msg_blocks_too_long"), "" when the
 	// call was accepted. A refused call has no effect.
@@ -144,7 +150,7 @@ func (s *Server) Close() {
 
 func newServer() *Server {
 	return &Server{fails: map[string][]failure{}, locales: map[string]string{}, clock: time.Now,
-		pending: map[string]*pendingFile{},
+		pending: map[string]*pendingFile{}, codes: map[string]installCode{},
 		closing: make(chan struct{}), changed: make(chan struct{})}
 }
 
@@ -301,6 +307,10 @@ func (s *Server) record(r *http.Request) Call {
 	} else if c.Method != "upload" {
 		c.Form, _ = url.ParseQuery(string(body))
 	}
+	c.Token, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if c.Token == "" && c.Form != nil {
+		c.Token = c.Form.Get("token")
+	}
 	check(&c)
 	s.mu.Lock()
 	s.calls = append(s.calls, c)
@@ -362,6 +372,8 @@ func (s *Server) answer(c Call) map[string]any {
 			}
 			return res
 		}
+	case "oauth.v2.access":
+		return s.oauthAccess(c)
 	case "apps.connections.open":
 		return map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(s.URL(), "http") + "/ws"}
 	}
