@@ -124,6 +124,7 @@ type Adapter struct {
 	work   lifecycle.Group   // slow commands still running after their ack
 	acks   ackCache          // encoded acks of the replies the core caches
 	gate   *teamGate         // whose people take part (teamgate.go)
+	ws     workspaces        // installed through OAuth, each with its client (workspaces.go)
 }
 
 // New builds the adapter. now is the clock used to check request
@@ -164,6 +165,10 @@ func newAdapter(cfg Config, svc service, log *slog.Logger, now func() time.Time,
 	a.out = outbox.New(t.outWorkers, t.outQueue, t.asyncTimeout, a.log)
 	a.hooks = &http.Client{Transport: a.transport()}
 	a.api = slack.New(cfg.BotToken, a.apiOptions()...)
+	if err := a.loadInstalls(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -252,8 +257,12 @@ func (a *Adapter) finish(ctx context.Context, d *once.Delivery) {
 	a.once.Finish(ctx, d, nil)
 }
 
-// enqueue runs f after the acknowledgement, on the outbox.
-func (a *Adapter) enqueue(kind string, f func(ctx context.Context)) { a.out.Enqueue(kind, f) }
+// enqueue runs f after the acknowledgement, on the outbox, for the
+// workspace of the request ctx serves.
+func (a *Adapter) enqueue(ctx context.Context, kind string, f func(ctx context.Context)) {
+	team := teamFrom(ctx)
+	a.out.Enqueue(kind, func(ctx context.Context) { f(withTeam(ctx, team)) })
+}
 
 func (a *Adapter) recoverPanic() {
 	if v := recover(); v != nil {
@@ -344,7 +353,7 @@ func (a *Adapter) user(ctx context.Context, id string) userInfo {
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.tune.userTimeout)
 	defer cancel()
-	u, err := a.api.GetUserInfoContext(ctx, id)
+	u, err := a.client(ctx).GetUserInfoContext(ctx, id)
 	if err != nil {
 		a.log.Warn("users.info failed", "user", id, "err", err)
 		return userInfo{}

@@ -118,7 +118,7 @@ func (a *Adapter) openForm(ctx context.Context, t target, r handlers.Reply) erro
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
 	defer cancel()
-	if _, err := a.api.OpenViewContext(ctx, t.triggerID, v); err != nil {
+	if _, err := a.client(ctx).OpenViewContext(ctx, t.triggerID, v); err != nil {
 		a.log.Warn("views.open failed", "form", r.Form.ID, "user", t.user, "err", err)
 		return err
 	}
@@ -149,7 +149,7 @@ func (a *Adapter) postMessage(ctx context.Context, channel, thread string, r han
 	m := a.message(r)
 	cctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
 	defer cancel()
-	ch, ts, err := a.api.PostMessageContext(cctx, channel, append(msgOptions(m, thread), extra...)...)
+	ch, ts, err := a.client(ctx).PostMessageContext(cctx, channel, append(msgOptions(m, thread), extra...)...)
 	if err == nil {
 		a.upload(ctx, ch, m.files(r), r.Lang, target{channel: ch})
 	}
@@ -162,7 +162,7 @@ func (a *Adapter) postEphemeral(ctx context.Context, channel, user, thread strin
 	m := a.message(r)
 	cctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
 	defer cancel()
-	_, err := a.api.PostEphemeralContext(cctx, channel, user, msgOptions(m, thread)...)
+	_, err := a.client(ctx).PostEphemeralContext(cctx, channel, user, msgOptions(m, thread)...)
 	if err == nil {
 		a.upload(ctx, user, m.files(r), r.Lang, target{user: user})
 	}
@@ -194,7 +194,7 @@ func (a *Adapter) publishHome(ctx context.Context, user, team string) {
 	}).blocks
 	ctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
 	defer cancel()
-	_, err := a.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user,
+	_, err := a.client(ctx).PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user,
 		View: slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}})
 	if err != nil {
 		a.log.Error("views.publish failed", "user", user, "err", err)
@@ -237,7 +237,7 @@ func (a *Adapter) Update(ctx context.Context, ref handlers.MessageRef, r handler
 	m := a.message(r)
 	cctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
 	defer cancel()
-	_, _, _, err := a.api.UpdateMessageContext(cctx, ref.Channel, ref.ID, msgOptions(m, "")...)
+	_, _, _, err := a.client(ctx).UpdateMessageContext(cctx, ref.Channel, ref.ID, msgOptions(m, "")...)
 	if err != nil {
 		return fmt.Errorf("slack chat.update: %w", err)
 	}

@@ -41,7 +41,7 @@ func (a *Adapter) command(ctx context.Context, s *slot, sc slack.SlashCommand) a
 		m, _ := a.messagePayload(handlers.Reply{Kind: "working", Lang: lang, Text: a.t(lang, "slack_working")})
 		return m
 	case r.Form != nil:
-		a.enqueue("form", func(ctx context.Context) { a.deliver(ctx, t, r) })
+		a.enqueue(ctx, "form", func(ctx context.Context) { a.deliver(ctx, t, r) })
 		return nil
 	case empty(r):
 		return nil
@@ -51,7 +51,7 @@ func (a *Adapter) command(ctx context.Context, s *slot, sc slack.SlashCommand) a
 	}
 	m, files := a.messagePayload(r)
 	if len(files) > 0 { // a report or an export: the message acks, the files follow
-		a.enqueue("file", func(ctx context.Context) { a.sendFiles(ctx, t, r, files) })
+		a.enqueue(ctx, "file", func(ctx context.Context) { a.sendFiles(ctx, t, r, files) })
 		return m
 	}
 	return a.acks.put(r.Key, m)
@@ -100,7 +100,7 @@ func (a *Adapter) blockActions(ctx context.Context, cb *clicks) {
 		responseURL: cb.ResponseURL, triggerID: cb.TriggerID, home: cb.View.Type == slack.VTHomeTab}
 	if !a.allows(ctx, t.team, cb.org()) {
 		t.home = false // their App Home is not copbot's to refresh: the answer goes back where they clicked
-		a.enqueue("reply", func(ctx context.Context) { a.deliver(ctx, t, a.teamRefusal()) })
+		a.enqueue(ctx, "reply", func(ctx context.Context) { a.deliver(ctx, t, a.teamRefusal()) })
 		return
 	}
 	for _, act := range cb.Actions {
@@ -110,7 +110,7 @@ func (a *Adapter) blockActions(ctx context.Context, cb *clicks) {
 		}
 		req := a.request(ctx, cb.User.ID, t.team, cb.User.Name, t.channel, "")
 		r := a.svc.Act(ctx, req, id, actionValue(*act))
-		a.enqueue("reply", func(ctx context.Context) { a.deliver(ctx, t, r) })
+		a.enqueue(ctx, "reply", func(ctx context.Context) { a.deliver(ctx, t, r) })
 	}
 }
 
@@ -129,17 +129,17 @@ func (a *Adapter) viewSubmission(ctx context.Context, cb *slack.InteractionCallb
 	formID := firstNonEmpty(meta.Form, strings.TrimPrefix(cb.View.CallbackID, modalCallbackPfx))
 	t := target{user: cb.User.ID, team: userTeam(cb), channel: meta.Channel, responseURL: meta.ResponseURL, home: meta.Home}
 	if !a.allows(ctx, t.team, interactionOrg(cb)) {
-		a.enqueue("reply", func(ctx context.Context) { a.deliver(ctx, t, a.teamRefusal()) })
+		a.enqueue(ctx, "reply", func(ctx context.Context) { a.deliver(ctx, t, a.teamRefusal()) })
 		return nil // the modal closes: nothing was saved
 	}
 	ctx, cancel := a.budget(ctx)
 	defer cancel()
 	req := a.request(ctx, cb.User.ID, t.team, cb.User.Name, meta.Channel, "")
 	r, errs := a.svc.Submit(ctx, req, formID, meta.State, formValues(cb.View.State))
-	return a.submissionAck(t, submission{r, errs}, inputBlockIDs(cb.View))
+	return a.submissionAck(ctx, t, submission{r, errs}, inputBlockIDs(cb.View))
 }
 
-func (a *Adapter) submissionAck(t target, s submission, ids []string) any {
+func (a *Adapter) submissionAck(ctx context.Context, t target, s submission, ids []string) any {
 	errs := s.errs
 	if len(errs) == 0 && s.r.Kind == "error" {
 		errs = map[string]string{"": s.r.Text}
@@ -156,7 +156,7 @@ func (a *Adapter) submissionAck(t target, s submission, ids []string) any {
 			return slack.NewUpdateViewSubmissionResponse(&v)
 		}
 	}
-	a.enqueue("reply", func(ctx context.Context) { a.finishSubmission(ctx, t, s) })
+	a.enqueue(ctx, "reply", func(ctx context.Context) { a.finishSubmission(ctx, t, s) })
 	return nil
 }
 

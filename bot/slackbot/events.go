@@ -61,9 +61,15 @@ func (a *Adapter) innerEvent(ctx context.Context, data any, team string, bots []
 			return
 		}
 		a.answer(ctx, e.User, firstNonEmpty(e.UserTeam, team), e.Channel, e.ThreadTimeStamp, true, stripMentions(e.Text, bots))
+	case *slackevents.AppUninstalledEvent:
+		a.uninstalled(ctx, teamFrom(ctx), string(slackevents.AppUninstalled))
+	case *slackevents.TokensRevokedEvent:
+		if len(e.Tokens.Bot) > 0 {
+			a.uninstalled(ctx, teamFrom(ctx), string(slackevents.TokensRevoked))
+		}
 	case *slackevents.AppHomeOpenedEvent:
 		if e.Tab == "home" && e.User != "" {
-			a.enqueue("home", func(ctx context.Context) { a.publishHome(ctx, e.User, team) })
+			a.enqueue(ctx, "home", func(ctx context.Context) { a.publishHome(ctx, e.User, team) })
 		}
 	}
 }
@@ -84,7 +90,7 @@ func (a *Adapter) answer(ctx context.Context, user, team, channel, thread string
 		return
 	}
 	r.Form = nil // no trigger to open a modal with: Text explains the one-line command
-	a.enqueue("answer", func(ctx context.Context) {
+	a.enqueue(ctx, "answer", func(ctx context.Context) {
 		var err error
 		if im || r.Visibility == handlers.InChannel {
 			_, _, err = a.postMessage(ctx, channel, thread, r)

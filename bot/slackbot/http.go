@@ -51,7 +51,7 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, s *slot, v 
 // within the request's acknowledgement budget, records it as handled,
 // then answers with fn's acknowledgement.
 func (a *Adapter) serveSigned(w http.ResponseWriter, r *http.Request, v signed, event string, fn func(context.Context) (any, error)) {
-	ctx, cancel := a.budget(r.Context())
+	ctx, cancel := a.budget(a.forTeam(r.Context(), v.body))
 	defer cancel()
 	d, ok := a.beginSigned(ctx, w, r, v, event)
 	if !ok {

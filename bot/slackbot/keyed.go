@@ -107,7 +107,7 @@ func postFailure(err error) error {
 func (a *Adapter) history(ctx context.Context, p *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error) {
 	ctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
 	defer cancel()
-	return a.api.GetConversationHistoryContext(ctx, p)
+	return a.client(ctx).GetConversationHistoryContext(ctx, p)
 }
 
 var _ handlers.KeyedChannel = (*Adapter)(nil)

@@ -123,7 +123,9 @@ func TestManifests(t *testing.T) {
 	if !slices.Equal(InstallScopes, wantScopes) {
 		t.Errorf("an install asks for %v, want the manifests' %v", InstallScopes, wantScopes)
 	}
-	wantEvents := []string{"app_home_opened", "app_mention", "message.im"}
+	// app_uninstalled and tokens_revoked delete a workspace's token
+	// (workspaces.go); Slack sends them only to apps subscribed.
+	wantEvents := []string{"app_home_opened", "app_mention", "app_uninstalled", "message.im", "tokens_revoked"}
 	var fx map[string]any
 	if err := json.Unmarshal([]byte(fixture(t, "app_manifest_socket_mode.json")), &fx); err != nil {
 		t.Fatal(err)

@@ -184,6 +184,7 @@ func (a *Adapter) serveOAuthRedirect(w http.ResponseWriter, r *http.Request) {
 		a.installPage(w, http.StatusInternalServerError, "slack_install_failed", nil)
 		return
 	}
+	a.installed(in)
 	a.log.Info("slack app installed", "team_id", in.TeamID, "enterprise_id", in.EnterpriseID,
 		"channel_id", in.ChannelID, "installer", in.Installer)
 	key := "slack_install_done"

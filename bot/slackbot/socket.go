@@ -127,6 +127,7 @@ func (a *Adapter) observe(kind, outcome string, start time.Time) {
 
 // socketAck computes the same payload the HTTP route would answer with.
 func (a *Adapter) socketAck(ctx context.Context, s *slot, evt socketmode.Event) (ack any, responseURL string) {
+	ctx = a.forTeam(ctx, evt.Request.Payload)
 	switch evt.Type {
 	case socketmode.EventTypeSlashCommand:
 		if sc, ok := evt.Data.(slack.SlashCommand); ok {

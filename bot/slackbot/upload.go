@@ -37,7 +37,7 @@ func (a *Adapter) upload(ctx context.Context, dest string, files []*handlers.Fil
 			p.Channel = dest
 		}
 		cctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
-		_, err := a.api.UploadFileContext(cctx, p)
+		_, err := a.client(ctx).UploadFileContext(cctx, p)
 		cancel()
 		if err == nil {
 			continue
