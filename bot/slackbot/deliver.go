@@ -203,6 +203,9 @@ func (a *Adapter) publishHome(ctx context.Context, user, team string) {
 
 // Post publishes r in the community channel (handlers.Poster).
 func (a *Adapter) Post(ctx context.Context, r handlers.Reply) ([]handlers.MessageRef, error) {
+	if a.perWorkspace() {
+		return a.postEverywhere(ctx, r) // wsposts.go
+	}
 	if a.cfg.Channel == "" {
 		return nil, errors.New("slack: no community channel configured ([slack] channel)")
 	}
@@ -234,15 +237,24 @@ func (a *Adapter) Update(ctx context.Context, ref handlers.MessageRef, r handler
 	if ref.Platform != storage.PlatformSlack {
 		return fmt.Errorf("slack: cannot update a %s message", ref.Platform)
 	}
+	if a.perWorkspace() {
+		return a.updateCopies(ctx, ref, r) // wsposts.go
+	}
+	return a.updateOne(ctx, ref.Channel, ref.ID, r)
+}
+
+// updateOne replaces the message ts in channel with ctx's workspace's
+// client.
+func (a *Adapter) updateOne(ctx context.Context, channel, ts string, r handlers.Reply) error {
 	m := a.message(r)
 	cctx, cancel := context.WithTimeout(ctx, a.tune.callTimeout)
 	defer cancel()
-	_, _, _, err := a.client(ctx).UpdateMessageContext(cctx, ref.Channel, ref.ID, msgOptions(m, "")...)
+	_, _, _, err := a.client(ctx).UpdateMessageContext(cctx, channel, ts, msgOptions(m, "")...)
 	if err != nil {
 		return fmt.Errorf("slack chat.update: %w", err)
 	}
 	if m.overflow != nil { // the reply's own file went with the first post
-		a.upload(ctx, ref.Channel, []*handlers.File{m.overflow}, r.Lang, target{channel: ref.Channel})
+		a.upload(ctx, channel, []*handlers.File{m.overflow}, r.Lang, target{channel: channel})
 	}
 	return nil
 }

@@ -41,15 +41,13 @@ func (a *Adapter) KeyedChannels() []handlers.KeyedChannel { return []handlers.Ke
 // carrying key, which FindKeyed looks for (handlers.KeyedChannel). Like
 // Post it never sends the message twice by itself.
 func (a *Adapter) PostKeyed(ctx context.Context, key string, r handlers.Reply) (handlers.MessageRef, error) {
+	if a.perWorkspace() {
+		return a.postWorkspaces(ctx, key, r) // wsposts.go
+	}
 	if a.cfg.Channel == "" {
 		return handlers.MessageRef{}, handlers.NotSent("no_channel", errors.New("slack: no community channel configured ([slack] channel)"))
 	}
-	meta := slack.MsgOptionMetadata(slack.SlackMetadata{EventType: PostEventType, EventPayload: map[string]any{"key": key}})
-	ch, ts, err := a.postMessage(ctx, a.cfg.Channel, "", r, meta)
-	if err != nil {
-		return handlers.MessageRef{}, postFailure(fmt.Errorf("slack chat.postMessage: %w", err))
-	}
-	return handlers.MessageRef{Platform: storage.PlatformSlack, Channel: ch, ID: ts}, nil
+	return a.postKeyedIn(ctx, a.cfg.Channel, key, r)
 }
 
 // FindKeyed looks for copbot's post carrying key in the community channel,
@@ -58,7 +56,16 @@ func (a *Adapter) PostKeyed(ctx context.Context, key string, r handlers.Reply) (
 // scope (groups:history for a private channel) and [slack] channel set to
 // the channel's id, as conversations.history does not take names.
 func (a *Adapter) FindKeyed(ctx context.Context, key string, since time.Time) (handlers.MessageRef, bool, error) {
-	p := &slack.GetConversationHistoryParameters{ChannelID: a.cfg.Channel, Limit: 200, IncludeAllMetadata: true,
+	if a.perWorkspace() {
+		return a.findWorkspaces(ctx, key, since) // wsposts.go
+	}
+	return a.findIn(ctx, a.cfg.Channel, key, since)
+}
+
+// findIn looks for copbot's post carrying key in channel, with ctx's
+// workspace's client.
+func (a *Adapter) findIn(ctx context.Context, channel, key string, since time.Time) (handlers.MessageRef, bool, error) {
+	p := &slack.GetConversationHistoryParameters{ChannelID: channel, Limit: 200, IncludeAllMetadata: true,
 		Oldest: strconv.FormatInt(since.Unix(), 10) + ".000000", Inclusive: true}
 	for page := 0; page < maxLookupPages; page++ {
 		res, err := a.history(ctx, p)
@@ -72,7 +79,7 @@ func (a *Adapter) FindKeyed(ctx context.Context, key string, since time.Time) (h
 		}
 		for _, m := range res.Messages {
 			if m.Metadata.EventType == PostEventType && m.Metadata.EventPayload["key"] == key {
-				return handlers.MessageRef{Platform: storage.PlatformSlack, Channel: a.cfg.Channel, ID: m.Timestamp}, true, nil
+				return handlers.MessageRef{Platform: storage.PlatformSlack, Channel: channel, ID: m.Timestamp}, true, nil
 			}
 		}
 		if !res.HasMore || res.ResponseMetaData.NextCursor == "" {

@@ -51,9 +51,10 @@ const (
 	oauthReplyPath = "/slack/oauth_redirect"
 )
 
-// InstallStore keeps the workspaces copbot is installed in. *storage.DB
-// implements it.
+// InstallStore keeps the workspaces copbot is installed in, and each one's
+// copy of a keyed post. *storage.DB implements it.
 type InstallStore interface {
+	CopyStore
 	SaveSlackInstallation(ctx context.Context, k *storage.TokenKey, in storage.SlackInstallation) (storage.SlackInstallation, error)
 	SlackInstallations(ctx context.Context, k *storage.TokenKey) ([]storage.SlackInstallation, error)
 	RemoveSlackInstallation(ctx context.Context, team, why string) (bool, error)

@@ -60,3 +60,8 @@ func (s *Server) oauthAccess(c Call) map[string]any {
 	}
 	return out
 }
+
+// ForToken names method called with token, for the faults (Fail,
+// LoseAnswer, Refuse…): the fault then hits only that workspace's calls.
+// A fault for a method and token is answered before one for the method.
+func ForToken(method, token string) string { return method + " " + token }

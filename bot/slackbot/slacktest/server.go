@@ -259,7 +259,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := s.record(r)
-	f, fault := s.nextFailure(c.Method)
+	f, fault := s.nextFailure(ForToken(c.Method, c.Token))
+	if !fault {
+		f, fault = s.nextFailure(c.Method)
+	}
 	if fault && f.slackErr != "" {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": f.slackErr})
