@@ -140,3 +140,51 @@ func TestInstallsSurviveARestart(t *testing.T) {
 		t.Errorf("start with another key: %v, want ErrTokenKey", err)
 	}
 }
+
+// TestSocketModeUsesTheWorkspaceToken: over Socket Mode too (one
+// connection carries every workspace's envelopes), a slash command and an
+// App Home opened in a partner workspace are answered with its token.
+func TestSocketModeUsesTheWorkspaceToken(t *testing.T) {
+	e := newEnv(t, withInstalls(t, func(c *Config) { c.AppToken = "xapp-1-test" }))
+	e.install("T0PARTNER", "xoxb-partner", "C0PARTNERCOM")
+	sock := newFakeSocket(t, e.fake)
+	ctx, cancel := context.WithCancel(context.Background())
+	runErr := make(chan error, 1)
+	go func() { runErr <- e.a.RunSocketMode(ctx) }()
+	cmd := map[string]any{"command": "/cop", "text": "help", "user_id": "U0NEWP", "user_name": "p",
+		"channel_id": "C0P", "team_id": "T0PARTNER", "trigger_id": "1.2.3", "response_url": "https://hooks.slack.com/commands/T0PARTNER/1/x"}
+	if ack := sock.roundTrip(t, envelope(t, "env-cmd", "slash_commands", cmd)); ack["envelope_id"] != "env-cmd" {
+		t.Fatalf("ack %v", ack)
+	}
+	var home map[string]any
+	if err := json.Unmarshal([]byte(workspaceEvent(t, "T0PARTNER", "EvSockHome",
+		map[string]any{"type": "app_home_opened", "user": "U0NEWP2", "tab": "home"})), &home); err != nil {
+		t.Fatal(err)
+	}
+	if ack := sock.roundTrip(t, envelope(t, "env-home", "events_api", home)); ack["envelope_id"] != "env-home" {
+		t.Fatalf("ack %v", ack)
+	}
+	cancel()
+	if err := <-runErr; err != nil {
+		t.Errorf("RunSocketMode: %v", err)
+	}
+	e.a.Close()
+	if got := e.tokensOf("users.info"); len(got) == 0 || got[0] != "xoxb-partner" {
+		t.Errorf("users.info tokens %q, want the partner's", got)
+	}
+	if got := e.tokensOf("views.publish"); len(got) != 1 || got[0] != "xoxb-partner" {
+		t.Errorf("views.publish tokens %q, want the partner's", got)
+	}
+}
+
+// BenchmarkTeamOf is what finding a request's workspace costs each
+// request when installs are on: a vote click's form body (the hot path).
+func BenchmarkTeamOf(b *testing.B) {
+	body := []byte(url.Values{"payload": {fixture(b, "block_actions_docs_example.json")}}.Encode())
+	b.ReportAllocs()
+	for b.Loop() {
+		if teamOf(body) == "" {
+			b.Fatal("no team")
+		}
+	}
+}
