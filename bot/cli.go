@@ -43,6 +43,7 @@ Usage / Utilisation :
   copbot demo [-db FILE] [-config F]        a fictional community in a new database / une communauté fictive
   copbot restore BACKUP  [-config F]       a verified copy of BACKUP as the database / restaurer une copie
   copbot healthcheck     [-config F]       ask the running server's /healthz (for containers)
+  copbot slack workspaces [-config F]      workspaces installed over /slack/install / espaces de travail installés
   copbot email test ADDRESS [-config F]     send one message through [email] / envoyer un courriel d’essai
   copbot migrate [-check] [-config F]       upgrade the database (a verified copy first) / mettre la base à jour
   copbot version                            version, commit, Go and SQLite / version, commit, Go et SQLite
@@ -124,6 +125,8 @@ func run(ctx context.Context, args []string, env Env) error {
 		return cmdRestore(ctx, rest[1:], *cfgPath, env)
 	case "healthcheck":
 		return cmdHealthcheck(ctx, rest[1:], *cfgPath, env)
+	case "slack":
+		return cmdSlack(ctx, rest[1:], *cfgPath, env)
 	case "email":
 		return cmdEmail(ctx, rest[1:], *cfgPath, env)
 	case "migrate":

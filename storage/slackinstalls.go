@@ -246,3 +246,32 @@ func yesNo(b bool) string {
 	}
 	return "no"
 }
+
+// SlackWorkspace is what an operator sees of an install: no token.
+type SlackWorkspace struct {
+	TeamID, EnterpriseID, TeamName string
+	Installer, ChannelID           string
+	InstalledAt                    time.Time
+	RemovedAt                      time.Time // zero while installed
+	RemovedWhy                     string    // app_uninstalled or tokens_revoked
+}
+
+// SlackWorkspaces lists every workspace copbot was installed in, removed
+// ones too, oldest install first. It opens no token, so it needs no key.
+func (d *DB) SlackWorkspaces(ctx context.Context) ([]SlackWorkspace, error) {
+	var out []SlackWorkspace
+	err := d.read(ctx, func(t *tx) error {
+		return t.each(`SELECT team_id, enterprise_id, team_name, installer, channel_id, installed_at, removed_at, removed_why
+			FROM slack_installations ORDER BY installed_at, team_id`, func(rows *sql.Rows) error {
+			var w SlackWorkspace
+			var at, removed sql.NullString
+			if err := rows.Scan(&w.TeamID, &w.EnterpriseID, &w.TeamName, &w.Installer, &w.ChannelID, &at, &removed,
+				&w.RemovedWhy); err != nil {
+				return err
+			}
+			out = append(out, w)
+			return parseTimes(parsed{&out[len(out)-1].InstalledAt, at}, parsed{&out[len(out)-1].RemovedAt, removed})
+		})
+	})
+	return out, err
+}

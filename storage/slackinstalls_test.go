@@ -117,6 +117,10 @@ func TestSlackUninstallAndReinstall(t *testing.T) {
 	if err := d.db.QueryRow(`SELECT token FROM slack_installations WHERE team_id = 'T0AAAAAAA'`).Scan(&sealed); err != nil || sealed != nil {
 		t.Errorf("token after uninstall: %x %v", sealed, err)
 	}
+	if ws, err := d.SlackWorkspaces(ctx); err != nil || len(ws) != 1 || ws[0].RemovedAt.IsZero() ||
+		ws[0].RemovedWhy != "app_uninstalled" || ws[0].ChannelID != "C0COMA" || ws[0].Installer != "U0ALICE" {
+		t.Errorf("workspaces after uninstall: %+v %v", ws, err)
+	}
 	if err := d.SetSlackChannel(ctx, "T0AAAAAAA", "C0OTHER"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("channel of an uninstalled workspace: %v", err)
 	}
@@ -132,6 +136,9 @@ func TestSlackUninstallAndReinstall(t *testing.T) {
 	all, err := d.SlackInstallations(ctx, k)
 	if err != nil || len(all) != 1 || all[0].ChannelID != "C0NEW" {
 		t.Errorf("after reinstall: %+v %v", all, err)
+	}
+	if ws, err := d.SlackWorkspaces(ctx); err != nil || len(ws) != 1 || !ws[0].RemovedAt.IsZero() || ws[0].RemovedWhy != "" {
+		t.Errorf("workspaces after reinstall: %+v %v", ws, err)
 	}
 
 	log, err := d.FindAudit(ctx, AuditFilter{})
