@@ -219,12 +219,14 @@ func (a *Adapter) Post(ctx context.Context, r handlers.Reply) ([]handlers.Messag
 // Direct writes r to one person, in their direct messages with the bot
 // (handlers.DirectMessenger): chat.postMessage to a user id opens that
 // conversation. Like every post it is not sent again once it may have
-// reached Slack: a reminder may go missing, never arrive twice.
+// reached Slack: a reminder may go missing, never arrive twice. A person
+// of an installed workspace (the identity's) is written to with that
+// workspace's token: the home workspace's cannot open a DM there.
 func (a *Adapter) Direct(ctx context.Context, to storage.Identity, r handlers.Reply) error {
 	if to.Platform != storage.PlatformSlack || to.ID == "" {
 		return fmt.Errorf("slack: cannot write directly to %q", to.String())
 	}
-	if _, _, err := a.postMessage(ctx, to.ID, "", r); err != nil {
+	if _, _, err := a.postMessage(withTeam(ctx, to.Workspace), to.ID, "", r); err != nil {
 		return fmt.Errorf("slack chat.postMessage to %s: %w", to.ID, err)
 	}
 	return nil

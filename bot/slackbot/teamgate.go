@@ -10,8 +10,9 @@ import (
 
 // Slack Connect: people of other organizations reach copbot in a channel
 // their workspace shares with the community's. Only those of the bot
-// token's own workspace and of the workspaces (T…) or Enterprise Grid
-// organizations (E…) in [slack] allowed_teams take part; anyone else is
+// token's own workspace, of the workspaces (T…) or Enterprise Grid
+// organizations (E…) in [slack] allowed_teams, and of the workspaces
+// copbot is installed in (/slack/install) take part; anyone else is
 // told, in English and French, that their organization's workspace is not
 // part of the Community, before the service is asked anything: nothing is
 // read for them, written or audited.
@@ -49,8 +50,8 @@ func newTeamGate(ids []string) *teamGate {
 // payload.
 func (a *Adapter) allows(ctx context.Context, team, org string) bool {
 	g := a.gate
-	if team == "" || g.allowed[team] || (org != "" && g.allowed[org]) {
-		return true
+	if team == "" || g.allowed[team] || (org != "" && g.allowed[org]) || a.ws.get(team) != nil {
+		return true // an installed workspace (workspaces.go) takes part too
 	}
 	home, homeOrg, known := a.homeTeam(ctx)
 	switch {

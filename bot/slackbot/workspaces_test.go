@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"copbot/bot/slackbot/slacktest"
+	"copbot/handlers"
 	"copbot/storage"
 )
 
@@ -186,5 +189,40 @@ func BenchmarkTeamOf(b *testing.B) {
 		if teamOf(body) == "" {
 			b.Fatal("no team")
 		}
+	}
+}
+
+// TestInstalledWorkspacesTakePart: with the bot token's workspace known
+// (auth.test), a person of a workspace copbot is installed in is served
+// like one of allowed_teams, while a person of a workspace neither
+// installed nor allowed gets the polite refusal; a private message to a
+// person of the installed workspace (their identity's) goes out with its
+// token. Before, the gate refused installed workspaces and Direct used
+// bot_token.
+func TestInstalledWorkspacesTakePart(t *testing.T) {
+	e := newEnv(t, withInstalls(t))
+	e.fake.SetTeam("T0TEAM", "")
+	e.install("T0PARTNER", "xoxb-partner", "C0PARTNERCOM")
+	ack := func(team string) string {
+		v := url.Values{"command": {"/cop"}, "text": {"help"}, "user_id": {"U0NEW" + team}, "user_name": {"u"},
+			"channel_id": {"C0ANY"}, "team_id": {team}, "trigger_id": {"1.2." + team},
+			"response_url": {"https://hooks.slack.com/commands/" + team + "/1/x"}}
+		return fmt.Sprint(body(t, e.send("/slack/commands", formType, v.Encode())))
+	}
+	refused := "not part of the Contact Centre Community of Practice"
+	if got := ack("T0PARTNER"); strings.Contains(got, refused) {
+		t.Errorf("a person of an installed workspace was refused: %s", got)
+	}
+	if got := ack("T0STRANGER"); !strings.Contains(got, refused) {
+		t.Errorf("a person of a workspace neither installed nor allowed was served: %s", got)
+	}
+	err := e.a.Direct(context.Background(), storage.Identity{Platform: storage.PlatformSlack, ID: "U0P", Workspace: "T0PARTNER"},
+		handlers.Reply{Kind: "reminder", Lang: "en", Text: "Two days left to vote"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.a.Close()
+	if got := e.tokensOf("chat.postMessage"); len(got) != 1 || got[0] != "xoxb-partner" {
+		t.Errorf("DM tokens %q, want the partner's", got)
 	}
 }
