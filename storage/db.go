@@ -122,9 +122,10 @@ func escapePath(path string) string {
 	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
-// Close stops the vote writer and closes the prepared statements and the
-// database.
+// Close stops the start-up check (if still running) and the vote writer,
+// and closes the prepared statements and the database.
 func (d *DB) Close() error {
+	d.integrity.stopCheck()
 	d.votes.close()
 	d.mu.Lock()
 	for q, st := range d.stmts {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -23,6 +24,8 @@ import (
 type integrityGate struct {
 	started atomic.Bool
 	done    chan struct{} // closed when the check has its verdict
+	mu      sync.Mutex
+	stop    context.CancelFunc // ends the check early, for Close
 	// Set before done is closed: nil when the check passed, else the
 	// check's finding (cause, wrapping ErrUnhealthy) and the *Error that
 	// write transactions get (err).
@@ -90,22 +93,53 @@ func (d *DB) WaitIntegrity(ctx context.Context) error {
 // and returns at once; from now on every write transaction waits for its
 // verdict (see integrityGate). A failure is logged by the caller through
 // Integrity or Health, and makes every later write fail with EUNAVAILABLE
-// db_error_damaged {Path}. ctx bounds the check: if it ends first, writes
-// fail the same way, since nothing proved the file sound. A second call
-// does nothing.
+// db_error_damaged {Path}. The check outlives ctx (its values are kept):
+// a server stopping still finishes the writes its requests began, which
+// need the verdict. Close ends it early; writes still waiting then get
+// EBUSY error_busy (nothing saved), not a verdict on the file. A second
+// call does nothing.
 func (d *DB) CheckInBackground(ctx context.Context) {
 	g := d.integrity
-	if !g.started.CompareAndSwap(false, true) {
+	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.stop != nil {
+		cancel()
 		return
 	}
+	g.stop = cancel
+	g.started.Store(true)
 	go func() {
-		if err := d.checkOnce(ctx); err != nil {
+		defer cancel()
+		err := d.checkOnce(cctx)
+		switch {
+		case err == nil:
+		case cctx.Err() != nil:
+			g.cause = fmt.Errorf("%w: quick_check did not finish: the database was closed", ErrUnhealthy)
+			g.err = errClosedUnchecked
+		default:
 			g.cause = err
 			g.err = Errorf(EUNAVAILABLE, "db_error_damaged", map[string]any{"Path": d.path},
 				"the database %s failed its start-up check, so copbot saves nothing until it is restored from a backup: %v", d.path, err)
 		}
 		close(g.done)
 	}()
+}
+
+// errClosedUnchecked is what writes get when Close ended the start-up
+// check before its verdict: nothing was saved.
+var errClosedUnchecked = &Error{Code: EBUSY, Key: "error_busy",
+	Message: "the database was closed before its start-up check finished"}
+
+// stopCheck ends a background check still running and waits for it.
+func (g *integrityGate) stopCheck() {
+	g.mu.Lock()
+	stop := g.stop
+	g.mu.Unlock()
+	if stop != nil {
+		stop()
+		<-g.done
+	}
 }
 
 // checkOnce runs quick_check through a pool of its own, closed after: the

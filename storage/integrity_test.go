@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 
@@ -135,5 +136,54 @@ func TestBackgroundCheckPassesOnASoundFile(t *testing.T) {
 	}
 	if err := d.Health(ctx); err != nil {
 		t.Errorf("Health = %v", err)
+	}
+}
+
+// TestBackgroundCheckOutlivesItsContext: a server that stops right after
+// it started (its context ended) still gets a real verdict, so the writes
+// it finishes are not refused as if the file were damaged; Close, on the
+// other hand, ends the check and waits for it.
+func TestBackgroundCheckOutlivesItsContext(t *testing.T) {
+	d, _ := openMemberDB(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	d.CheckInBackground(ctx)
+	if err := d.WaitIntegrity(context.Background()); err != nil {
+		t.Fatalf("verdict after the context ended = %v, want the file's (sound)", err)
+	}
+	mustJoin(t, d, marieInput())
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCloseEndsTheBackgroundCheck: Close returns with a running check
+// ended, and a write that was waiting for it is told nothing was saved
+// (EBUSY), not that the file is damaged.
+func TestCloseEndsTheBackgroundCheck(t *testing.T) {
+	d, _ := openMemberDB(t)
+	g := d.integrity
+	// The check as CheckInBackground starts it, running until stopped.
+	var once sync.Once
+	ended := false
+	g.stop = func() {
+		once.Do(func() {
+			ended = true
+			g.cause, g.err = context.Canceled, errClosedUnchecked
+			close(g.done)
+		})
+	}
+	g.started.Store(true)
+	d.CheckInBackground(context.Background()) // a second start does nothing
+	if in := d.Integrity(); !in.Running {
+		t.Fatalf("Integrity = %+v, want running", in)
+	}
+	d.Close()
+	if !ended {
+		t.Fatal("Close did not end the check")
+	}
+	var e *Error
+	if err := g.wait(context.Background(), nil); !errors.As(err, &e) || e.Code != EBUSY {
+		t.Errorf("a write after Close ended the check gets %v, want EBUSY", err)
 	}
 }
