@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -69,6 +70,41 @@ type voteWriter struct {
 	// took, when set (tests), sees the size of every batch taken, before
 	// its transaction waits for the write gate.
 	took func(n int)
+	// commits and committed count the batches and votes committed, for
+	// VoteStats.
+	commits, committed atomic.Int64
+}
+
+// VoteStats says how well votes are grouped: the transactions committed
+// by the vote writer since Open, and the votes they carried.
+type VoteStats struct {
+	Commits, Votes int64
+}
+
+// VoteStats returns the vote writer's counts since Open.
+func (d *DB) VoteStats() VoteStats {
+	return VoteStats{Commits: d.votes.commits.Load(), Votes: d.votes.committed.Load()}
+}
+
+type handOffKey struct{}
+
+// WithHandOff returns ctx carrying release, which a vote made under ctx
+// calls once it is queued for the writer (at most once, from the voter's
+// goroutine). From then on the vote only waits for the batch's COMMIT and
+// uses no CPU of its own, so the caller may give back what it holds while
+// the vote runs, such as the adapters' turns of database work: a voter
+// that kept its turn while waiting would cap a batch at the number of
+// turns, and every vote would pay for a COMMIT and a WAL append shared by
+// few others.
+func WithHandOff(ctx context.Context, release func()) context.Context {
+	return context.WithValue(ctx, handOffKey{}, release)
+}
+
+// HandOff calls the release ctx carries (see WithHandOff), if any.
+func HandOff(ctx context.Context) {
+	if release, ok := ctx.Value(handOffKey{}).(func()); ok {
+		release()
+	}
 }
 
 // keptPollsMax bounds the polls kept from one batch to the next.
@@ -168,6 +204,7 @@ func (w *voteWriter) submit(j *voteJob) (*VoteResult, error) {
 	case <-w.stop:
 		return nil, errVoteWriterClosed
 	}
+	HandOff(j.ctx)
 	var out voteOutcome
 	select {
 	case out = <-j.done:
@@ -221,6 +258,9 @@ func (w *voteWriter) commit(batch []*voteJob) {
 				out[i] = voteOutcome{err: err}
 			}
 		}
+	} else if n := countOK(out); n > 0 {
+		w.commits.Add(1)
+		w.committed.Add(n)
 	}
 	if w.batched != nil {
 		w.batched(len(batch))
@@ -228,6 +268,17 @@ func (w *voteWriter) commit(batch []*voteJob) {
 	for i, j := range batch {
 		j.done <- out[i]
 	}
+}
+
+// countOK is the number of votes in out that succeeded.
+func countOK(out []voteOutcome) int64 {
+	var n int64
+	for _, o := range out {
+		if o.err == nil {
+			n++
+		}
+	}
+	return n
 }
 
 // batchContext bounds the batch's wait for the write gate and its shared

@@ -376,3 +376,44 @@ func TestTurnTakingQueuesUntilTheContextEnds(t *testing.T) {
 		t.Error("the turn is still taken after both calls returned")
 	}
 }
+
+// voteService hands its turn off as a vote queued for the group commit
+// does (storage.HandOff), then waits at its gate as for the COMMIT.
+type voteService struct {
+	service
+	handed chan struct{}
+	gate   chan struct{}
+}
+
+func (v voteService) Act(ctx context.Context, req handlers.Request, id, value string) handlers.Reply {
+	storage.HandOff(ctx)
+	close(v.handed)
+	<-v.gate
+	storage.HandOff(ctx) // a second vote of the same call gives nothing back again
+	return handlers.Reply{}
+}
+
+// TestTurnTakingHandsTheTurnOffToTheVoteWriter: while a click's vote waits
+// for its batch's COMMIT, its turn serves the next request, so that votes
+// arriving meanwhile join the batch; the turn is given back once.
+func TestTurnTakingHandsTheTurnOffToTheVoteWriter(t *testing.T) {
+	t.Parallel()
+	v := voteService{handed: make(chan struct{}), gate: make(chan struct{})}
+	s := turnTaking{service: v, limit: admission.NewLimit(4, 1)}
+	var wg sync.WaitGroup
+	wg.Go(func() { s.Act(context.Background(), handlers.Request{}, "vote", "1:1") })
+	<-v.handed
+	if !s.limit.TurnFree() {
+		t.Fatal("the only turn is still held by a vote waiting for its COMMIT")
+	}
+	done := s.limit.Turn(context.Background()) // another request's work
+	close(v.gate)
+	wg.Wait()
+	if s.limit.TurnFree() {
+		t.Error("the vote gave back the other request's turn")
+	}
+	done()
+	if !s.limit.TurnFree() {
+		t.Error("the turn is still taken after both returned")
+	}
+}
