@@ -26,6 +26,14 @@ type Command struct {
 	// and role: the core then keeps it, rendered once, while the version
 	// stands (replycache.go).
 	Cached bool
+	// Version, set on a Cached command whose reply depends on something
+	// else than the directory, reads that thing's version, which every
+	// write to it bumps from any process (the meetings list:
+	// storage.DB.MeetingVersion). The reply is then kept by that version,
+	// apart from the directory's replies, and only until its Until when
+	// it depends on the time too.
+	Version func(ctx context.Context) (int64, error)
+	cache   *replyCache // Version's replies, made by Install
 }
 
 // ActionFunc handles a button click; value is the Button's Value.
@@ -121,6 +129,9 @@ func (s *Service) Install(p Parts) {
 			if s.reg.lookup(n) != nil {
 				panic(fmt.Sprintf("handlers: command %q installed twice", n))
 			}
+		}
+		if cmd.Cached && cmd.Version != nil {
+			cmd.cache = &replyCache{}
 		}
 		r.commands = append(r.commands, cmd)
 	}

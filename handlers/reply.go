@@ -8,6 +8,8 @@ package handlers
 // they can; what people typed is marked with User, and shown as typed
 // (see usertext.go).
 
+import "time"
+
 // Visibility says who sees a reply.
 type Visibility int
 
@@ -51,6 +53,11 @@ type Reply struct {
 	// core sets it on the replies it caches (see Command.Cached); their
 	// Blocks are shared and must not be modified.
 	Key string
+	// Until, set by a Cached command whose reply depends on the time (a
+	// meeting under way leaves the list when it ends), is when the reply
+	// stops being true although nothing was written: it is not reused from
+	// then on.
+	Until time.Time
 }
 
 // File is a document attached to a reply.

@@ -19,8 +19,10 @@ const replyCacheSize = 512
 const replyCacheTTL = 10 * time.Minute
 
 // replyCache keeps the replies of Cached commands (who, gaps, stats, help)
-// read at the newest directory_version seen. Its zero value is ready. The
-// rate limit and the coordinator check run before it, as for any command.
+// read at the newest directory_version seen, or those of one command with
+// a Version (meetings) at the newest version of its own. Its zero value is
+// ready. The rate limit and the coordinator check run before it, as for
+// any command.
 type replyCache struct {
 	mu      sync.Mutex
 	version int64
@@ -31,10 +33,22 @@ type replyCache struct {
 // run answers c with cmd from the cache, or runs cmd and caches its reply
 // when it succeeded. The version is the one the caller was read at (no
 // second read), or read now for a request with no caller.
+//
+// A command with a Version is cached by that version instead, in its own
+// cache, and a reply with an Until is not reused from then on; its Key
+// names its Until too, so that an adapter's rendering under the Key is
+// not reused either.
 func (rc *replyCache) run(ctx context.Context, c *Call, cmd *Command) Reply {
-	version, known := c.version, c.version != 0 && c.lookupErr == nil
+	if cmd.cache != nil {
+		rc = cmd.cache
+	}
+	version, known := c.version, c.version != 0 && c.lookupErr == nil && cmd.Version == nil
 	if !known {
-		v, err := c.s.store.DirectoryVersion(ctx)
+		read := c.s.store.DirectoryVersion
+		if cmd.Version != nil {
+			read = cmd.Version
+		}
+		v, err := read(ctx)
 		if err != nil {
 			return cmd.Run(ctx, c)
 		}
@@ -46,10 +60,13 @@ func (rc *replyCache) run(ctx context.Context, c *Call, cmd *Command) Reply {
 		return r
 	}
 	r := cmd.Run(ctx, c)
-	if r.Kind == "error" || r.Form != nil || r.File != nil {
+	if r.Kind == "error" || r.Form != nil || r.File != nil || (!r.Until.IsZero() && !now.Before(r.Until)) {
 		return r // a failure may be passing (busy); forms and files are not for reuse
 	}
 	r.Key, r.Blocks = key, slices.Clip(r.Blocks) // an append by a user copies
+	if !r.Until.IsZero() {
+		r.Key += "\x1f" + strconv.FormatInt(r.Until.UnixNano(), 10)
+	}
 	rc.put(version, key, r, now)
 	return r
 }
@@ -81,6 +98,9 @@ func (rc *replyCache) get(version int64, key string, now time.Time) (Reply, bool
 		return Reply{}, false
 	}
 	r, ok := rc.m[key]
+	if ok && !r.Until.IsZero() && !now.Before(r.Until) {
+		return Reply{}, false
+	}
 	return r, ok
 }
 

@@ -113,7 +113,21 @@ func (t *tx) directoryVersion() (int64, error) {
 // at one version is still true while the version stands. It is one
 // statement, with no transaction around it.
 func (d *DB) DirectoryVersion(ctx context.Context) (int64, error) {
-	st, err := d.prepared(ctx, directoryVersionSQL)
+	return d.version(ctx, directoryVersionSQL)
+}
+
+// MeetingVersion returns meeting_version, which every write to meetings
+// bumps, from any process (migration 0041): an answer drawn from the
+// meetings only and read at one version is true while the version stands,
+// up to the time it depends on (a meeting that ends drops off a list).
+// It is one statement, with no transaction around it.
+func (d *DB) MeetingVersion(ctx context.Context) (int64, error) {
+	return d.version(ctx, "SELECT v FROM meeting_version WHERE id = 1")
+}
+
+// version reads a one-row version counter with the prepared query q.
+func (d *DB) version(ctx context.Context, q string) (int64, error) {
+	st, err := d.prepared(ctx, q)
 	if err != nil {
 		return 0, err
 	}

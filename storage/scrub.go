@@ -16,7 +16,7 @@ import (
 // storage's own bookkeeping.
 var scrubSkipped = map[string]bool{"members": true, "organizations": true, "organization_names": true,
 	"schema_migrations": true,
-	"directory_version": true, "counters": true, "health_probe": true, "meta": true}
+	"directory_version": true, "meeting_version": true, "counters": true, "health_probe": true, "meta": true}
 
 // textTable is a table's text columns and how to address one of its rows.
 type textTable struct {

@@ -15,7 +15,7 @@ type encodedAck []byte
 func (e encodedAck) MarshalJSON() ([]byte, error) { return e, nil }
 
 // ackCacheSize bounds the encoded acknowledgements kept: the replies the
-// core caches (see handlers.Reply.Key) at one directory version.
+// core caches (see handlers.Reply.Key) at one version.
 const ackCacheSize = 256
 
 // ackCacheTTL is how long the cache lives before it starts afresh, so that
@@ -23,8 +23,9 @@ const ackCacheSize = 256
 const ackCacheTTL = 10 * time.Minute
 
 // ackCache keeps the acknowledgement payloads of replies that carry a Key
-// (and hand over no file), encoded once. Keys name a directory version, so
-// an entry is never wrong, only unused once the directory changes; when
+// (and hand over no file), encoded once. Keys name the version a reply was
+// read at (the directory's, or the meetings') and the time it holds until,
+// so an entry is never wrong, only unused once its reply changes; when
 // full or older than ackCacheTTL the cache starts afresh.
 type ackCache struct {
 	now     func() time.Time

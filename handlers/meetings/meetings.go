@@ -51,7 +51,8 @@ func Install(svc *handlers.Service, o Options) *Feature {
 	no := func(ctx context.Context, c *call, v string) handlers.Reply { return s.rsvp(ctx, c, v, storage.RSVPNo) }
 	svc.Install(handlers.Parts{
 		Commands: []*handlers.Command{
-			{Names: []string{"meetings", "reunions"}, HelpKey: "help_meetings", Run: s.run(s.cmdMeetings)},
+			{Names: []string{"meetings", "reunions"}, HelpKey: "help_meetings", Run: s.run(s.cmdMeetings),
+				Cached: true, Version: s.store.MeetingVersion},
 			{Names: []string{"meeting", "reunion"}, HelpKey: "help_meeting", Run: s.run(s.cmdMeeting)},
 			{Names: []string{"attend", "participer", "present"}, HelpKey: "help_attend",
 				Run: s.run(func(ctx context.Context, c *call) handlers.Reply { return s.cmdRSVP(ctx, c, storage.RSVPYes) })},
@@ -180,12 +181,25 @@ func (s *Feature) cmdMeetingShow(ctx context.Context, c *call) handlers.Reply {
 	return c.Reply("meeting", handlers.Ephemeral, s.meetingCard(ctx, c, m, true)...)
 }
 
-// cmdMeetings lists the meetings that have not ended yet.
+// cmdMeetings lists the meetings that have not ended yet. The core caches
+// the list by meeting_version (Command.Version) until the first of them
+// ends and leaves it (Reply.Until).
 func (s *Feature) cmdMeetings(ctx context.Context, c *call) handlers.Reply {
 	ms, err := s.upcomingMeetings(ctx, 10)
 	if err != nil {
 		return c.Fail(err)
 	}
+	r := s.meetingList(c, ms)
+	for _, m := range ms {
+		if end := m.EndsAt(); r.Until.IsZero() || end.Before(r.Until) {
+			r.Until = end
+		}
+	}
+	return r
+}
+
+// meetingList shows ms, the meetings that have not ended.
+func (s *Feature) meetingList(c *call, ms []*storage.Meeting) handlers.Reply {
 	blocks := []handlers.Block{handlers.Header{Text: c.T("meeting_list_title", nil)}}
 	if len(ms) == 0 {
 		blocks = append(blocks, handlers.Section{Text: c.T("meeting_list_empty", nil)})
