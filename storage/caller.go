@@ -73,6 +73,9 @@ const (
 // identity no member holds, or held in another workspace than id's);
 // unstamped reports that the member's identity has no workspace yet.
 func (d *DB) readCaller(ctx context.Context, id Identity) (c Caller, unstamped bool, err error) {
+	if ctx, err = quiet(ctx); err != nil {
+		return c, false, err
+	}
 	st, err := d.prepared(ctx, callerSQL)
 	if err != nil {
 		return c, false, err

@@ -127,6 +127,10 @@ func (d *DB) MeetingVersion(ctx context.Context) (int64, error) {
 
 // version reads a one-row version counter with the prepared query q.
 func (d *DB) version(ctx context.Context, q string) (int64, error) {
+	ctx, err := quiet(ctx)
+	if err != nil {
+		return 0, err
+	}
 	st, err := d.prepared(ctx, q)
 	if err != nil {
 		return 0, err

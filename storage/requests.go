@@ -150,6 +150,10 @@ func (d *DB) RecordRequest(ctx context.Context, c *RequestClaim) error {
 // stands on its own, and a statement reads one snapshot.
 func (d *DB) RequestHandled(ctx context.Context, keys ...string) (key string, ok bool, err error) {
 	now := d.Now().Unix()
+	ctx, err = quiet(ctx)
+	if err != nil {
+		return "", false, err
+	}
 	st, err := d.prepared(ctx, requestHandledSQL)
 	if err != nil {
 		return "", false, err

@@ -53,7 +53,10 @@ func (d *DB) read(ctx context.Context, fn func(t *tx) error) error {
 type tx struct {
 	*sql.Tx
 	ctx context.Context
-	d   *DB
+	// stmtCtx is ctx without its cancellation, for the statements (see
+	// quiet), made at the first statement.
+	stmtCtx context.Context
+	d       *DB
 	// counts, in a vote batch (votebatch.go), collects the poll counters'
 	// changes instead of writing them at once.
 	counts *voteCounts
@@ -62,11 +65,47 @@ type tx struct {
 
 func (t *tx) exec(q string, args ...any) (sql.Result, error) {
 	t.n++
-	st, err := t.d.stmt(t.ctx, t.Tx, q)
+	ctx, err := t.quiet()
 	if err != nil {
 		return nil, err
 	}
-	return st.ExecContext(t.ctx, args...)
+	st, err := t.d.stmt(ctx, t.Tx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// quiet returns the context a statement of t runs under: t's, without
+// its cancellation, once t's has been checked, or t's error if it has
+// ended.
+//
+// Given a context that can end, modernc's driver starts a goroutine for
+// every statement to interrupt SQLite if the context ends mid-statement,
+// and database/sql another for every set of rows: a tenth of a vote's
+// allocations and two goroutine switches per statement. copbot's
+// statements are short; a write transaction takes its lock at BEGIN,
+// which keeps the context (the waits for the write gate and for SQLite's
+// lock end with it, and database/sql rolls the transaction back when it
+// ends); readers never wait in WAL mode. So a statement checks the
+// context before it starts, then runs to its end: a transaction whose
+// context ends fails at its next statement or at COMMIT, as before.
+func (t *tx) quiet() (context.Context, error) {
+	if err := t.ctx.Err(); err != nil {
+		return nil, err
+	}
+	if t.stmtCtx == nil {
+		t.stmtCtx = context.WithoutCancel(t.ctx)
+	}
+	return t.stmtCtx, nil
+}
+
+// quiet is tx.quiet for one statement outside a transaction.
+func quiet(ctx context.Context) (context.Context, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return context.WithoutCancel(ctx), nil
 }
 
 // exec1 runs one statement and reports whether it changed a row.
@@ -81,11 +120,15 @@ func (t *tx) exec1(q string, args ...any) (bool, error) {
 
 func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
 	t.n++
-	st, err := t.d.stmt(t.ctx, t.Tx, q)
+	ctx, err := t.quiet()
 	if err != nil {
 		return nil, err
 	}
-	return st.QueryContext(t.ctx, args...)
+	st, err := t.d.stmt(ctx, t.Tx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
 
 // row is a *sql.Row that may carry a preparation error instead.
@@ -103,11 +146,15 @@ func (r row) Scan(dest ...any) error {
 
 func (t *tx) queryRow(q string, args ...any) row {
 	t.n++
-	st, err := t.d.stmt(t.ctx, t.Tx, q)
+	ctx, err := t.quiet()
 	if err != nil {
 		return row{err: err}
 	}
-	return row{row: st.QueryRowContext(t.ctx, args...)}
+	st, err := t.d.stmt(ctx, t.Tx, q)
+	if err != nil {
+		return row{err: err}
+	}
+	return row{row: st.QueryRowContext(ctx, args...)}
 }
 
 // each runs q and calls fn on every row.
