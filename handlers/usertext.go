@@ -42,40 +42,39 @@ type Span struct {
 // one kind are joined. A run whose mark was cut off (text split in two)
 // ends at the end of s or starts at its beginning.
 func Spans(s string) []Span {
-	if !strings.ContainsAny(s, string(userOpen)+string(userClose)) {
+	const marks = string(userOpen) + string(userClose)
+	if !strings.ContainsAny(s, marks) {
 		if s == "" {
 			return nil
 		}
 		return []Span{{Text: s}}
 	}
+	if !utf8.ValidString(s) {
+		s = string([]rune(s)) // each invalid byte reads as U+FFFD, as ranging over s does
+	}
 	var out []Span
-	var b strings.Builder
 	user := startsInUser(s)
-	flush := func() {
-		if b.Len() == 0 {
+	add := func(text string) { // a slice of s: no copy unless two runs of one kind meet
+		if text == "" {
 			return
 		}
 		if n := len(out); n > 0 && out[n-1].User == user {
-			out[n-1].Text += b.String()
+			out[n-1].Text += text
 		} else {
-			out = append(out, Span{Text: b.String(), User: user})
-		}
-		b.Reset()
-	}
-	for _, r := range s {
-		switch r {
-		case userOpen:
-			flush()
-			user = true
-		case userClose:
-			flush()
-			user = false
-		default:
-			b.WriteRune(r)
+			out = append(out, Span{Text: text, User: user})
 		}
 	}
-	flush()
-	return out
+	for {
+		i := strings.IndexAny(s, marks)
+		if i < 0 {
+			add(s)
+			return out
+		}
+		add(s[:i])
+		r, size := utf8.DecodeRuneInString(s[i:])
+		user = r == userOpen
+		s = s[i+size:]
+	}
 }
 
 // startsInUser reports whether s begins inside a person's run: its first

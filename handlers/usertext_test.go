@@ -20,6 +20,9 @@ func TestSpans(t *testing.T) {
 		{"*y" + string(userClose) + " z", []Span{{Text: "*y", User: true}, {Text: " z"}}},
 		// Marks typed into a name cannot close its run early.
 		{User("a" + string(userClose) + "*b*"), []Span{{Text: "a*b*", User: true}}},
+		// Broken UTF-8 reads as U+FFFD, one per byte, as when ranging over it.
+		{"a\xff\xfe" + User("b\xff"), []Span{{Text: "a\ufffd\ufffd"}, {Text: "b\ufffd", User: true}}},
+		{string(userOpen) + string(userClose), nil},
 	}
 	for _, tt := range tests {
 		if got := Spans(tt.in); !reflect.DeepEqual(got, tt.want) {

@@ -88,11 +88,10 @@ func (a *Adapter) remaining(ctx context.Context) time.Duration {
 
 // blockActions runs each click through the service before the ack returns
 // (Slack ignores its body), so a vote or RSVP the person is told about is
-// already committed. The answer, success or failure, is derived from that
+// already committed. ctx carries the request's budget (serveSigned, or
+// Socket Mode's envelope). The answer, success or failure, is derived from that
 // outcome and delivered after the ack, through the outbox.
 func (a *Adapter) blockActions(ctx context.Context, cb *clicks) {
-	ctx, cancel := a.budget(ctx)
-	defer cancel()
 	// The person's own team (user.team_id) differs from the payload's for
 	// someone of another organization in a shared channel.
 	t := target{user: cb.User.ID, team: firstNonEmpty(cb.User.TeamID, cb.Team.ID),

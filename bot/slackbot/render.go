@@ -78,8 +78,13 @@ var userEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;",
 // catalog's formatting (`code` spans) renders, and user text (marked by
 // handlers.User) shows as typed.
 func escape(s string) string {
+	spans := handlers.Spans(s)
+	if len(spans) == 1 && !spans[0].User {
+		return mrkdwnEscaper.Replace(spans[0].Text) // s itself when nothing needs escaping
+	}
 	var b strings.Builder
-	for _, sp := range handlers.Spans(s) {
+	b.Grow(len(s) + len(s)/8)
+	for _, sp := range spans {
 		if sp.User {
 			b.WriteString(userEscaper.Replace(sp.Text))
 		} else {
