@@ -199,6 +199,17 @@ func (f *fakeBotFramework) click(e *e2eBot, tenant, aad string, action map[strin
 		"value":        map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": action["verb"], "data": action["data"]}}})
 }
 
+// say is member aad's message to the bot in their personal chat in
+// tenant.
+func (f *fakeBotFramework) say(e *e2eBot, tenant, aad, text string) (int, string) {
+	f.t.Helper()
+	return f.send(e, map[string]any{"type": "message", "id": "f:say-" + aad, "channelId": "msteams", "text": text,
+		"serviceUrl": f.serviceURL(tenant), "from": map[string]any{"id": "29:" + aad, "name": aad, "aadObjectId": aad},
+		"recipient":    map[string]any{"id": reachBotID, "name": "copbot"},
+		"conversation": map[string]any{"conversationType": "personal", "id": "a:" + aad, "tenantId": tenant},
+		"channelData":  map[string]any{"tenant": map[string]any{"id": tenant}}})
+}
+
 // findAll walks decoded JSON and returns every object keep accepts.
 func findAll(v any, keep func(map[string]any) bool) []map[string]any {
 	var out []map[string]any
@@ -228,7 +239,7 @@ func decodeJSON(t *testing.T, s string) any {
 }
 
 // newReachE2E is the App with Slack (Ann, Bob, and the coordinator),
-// Teams in two tenants (Tara and Tom in A, Théo in B), and three
+// Teams in two tenants (Tara and Tom in A, Théo and Léa in B), and three
 // email-only members.
 func newReachE2E(t *testing.T) (*e2eBot, *fakeBotFramework, *smtptest.Server) {
 	t.Helper()
@@ -264,6 +275,7 @@ func newReachE2E(t *testing.T) (*e2eBot, *fakeBotFramework, *smtptest.Server) {
 		row("Tara Singh", "en", func(m *storage.MemberInput) { m.TeamsID = "aad-tara" }),
 		row("Tom Wong", "en", func(m *storage.MemberInput) { m.TeamsID = "aad-tom" }),
 		row("Théo Gagnon", "fr", func(m *storage.MemberInput) { m.TeamsID = "aad-theo" }),
+		row("Léa Roy", "fr", func(m *storage.MemberInput) { m.TeamsID = "aad-lea" }),
 		row("Marie Tremblay", "fr", func(m *storage.MemberInput) { m.Email = "marie@example.qc.ca" }),
 		row("Jean Roy", "en", func(m *storage.MemberInput) { m.Email = "jean@example.on.ca" }),
 		row("Zoé Côté", "fr", func(m *storage.MemberInput) { m.Email = "zoe@example.nu.ca" }),
@@ -364,7 +376,7 @@ func TestReachEveryPlaceEndToEnd(t *testing.T) {
 	e.app.Service.Flush()
 	if !e.slack.Wait(10*raceSlowdown*time.Second, func() bool {
 		for _, c := range e.slack.Calls("chat.update") {
-			if c.Form.Get("ts") == pollTS && strings.Contains(formText(c), "6 of 8 members voted") {
+			if c.Form.Get("ts") == pollTS && strings.Contains(formText(c), "6 of 9 members voted") {
 				return true
 			}
 		}
@@ -373,12 +385,18 @@ func TestReachEveryPlaceEndToEnd(t *testing.T) {
 		t.Error("the Slack card was not updated with the votes")
 	}
 	for _, tenant := range []string{reachTenantA, reachTenantB} {
-		if ups := bf.updates(tenant); len(ups) == 0 || !strings.Contains(ups[len(ups)-1].Body, "6 of 8 members voted") {
+		if ups := bf.updates(tenant); len(ups) == 0 || !strings.Contains(ups[len(ups)-1].Body, "6 of 9 members voted") {
 			t.Errorf("the poll card in tenant %s does not show the 6 votes (%d updates)", tenant, len(ups))
 		}
 	}
 
-	// The poll's reminder: to Bob and Tom, who have not voted, privately.
+	// Léa writes to the bot from tenant B (so copbot knows her tenant) and
+	// does not vote.
+	if code, body := bf.say(e, reachTenantB, "aad-lea", "polls"); code != 200 {
+		t.Fatalf("Léa's message = %d %s", code, body)
+	}
+	// The poll's reminder: to Bob, Tom and Léa, who have not voted,
+	// privately, each in their own workspace or tenant.
 	e.advanceTo(pollReminder)
 
 	// The meeting's reminder: Slack loses its answer, the mail server one
@@ -423,15 +441,18 @@ func TestReachEveryPlaceEndToEnd(t *testing.T) {
 		t.Errorf("the mail server took in %d reminders, want 4: three, and the resend of the one whose answer was lost", taken)
 	}
 	dms := map[string]int{}
+	notVoted := func(s string) bool {
+		return strings.Contains(s, "you have not voted yet") || strings.Contains(s, "vous n’avez pas encore voté")
+	}
 	for _, c := range e.slack.Calls("chat.postMessage") {
-		if strings.Contains(formText(c), "you have not voted yet") {
+		if notVoted(formText(c)) {
 			dms["slack:"+c.Form.Get("channel")]++
 		}
 	}
-	for _, c := range bf.where(func(c bfCall) bool { return !c.Group && strings.Contains(c.Body, "you have not voted yet") }) {
+	for _, c := range bf.where(func(c bfCall) bool { return !c.Group && notVoted(c.Body) }) {
 		dms["teams:"+c.Tenant]++
 	}
-	if want := map[string]int{"slack:UBOB": 1, "teams:" + reachTenantA: 1}; !maps.Equal(dms, want) {
+	if want := map[string]int{"slack:UBOB": 1, "teams:" + reachTenantA: 1, "teams:" + reachTenantB: 1}; !maps.Equal(dms, want) {
 		t.Errorf("poll reminders sent privately %v, want %v: once to each member who has not voted", dms, want)
 	}
 	if r := e.sentReminder(); r.Attempts < 2 {
