@@ -279,6 +279,7 @@ func newReachE2E(t *testing.T) (*e2eBot, *fakeBotFramework, *smtptest.Server) {
 		row("Marie Tremblay", "fr", func(m *storage.MemberInput) { m.Email = "marie@example.qc.ca" }),
 		row("Jean Roy", "en", func(m *storage.MemberInput) { m.Email = "jean@example.on.ca" }),
 		row("Zoé Côté", "fr", func(m *storage.MemberInput) { m.Email = "zoe@example.nu.ca" }),
+		row("Noah Kim", "en", func(m *storage.MemberInput) { m.Email = "noah@example.yk.ca" }),
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +288,31 @@ func newReachE2E(t *testing.T) (*e2eBot, *fakeBotFramework, *smtptest.Server) {
 	return e, bf, srv
 }
 
+// reachEmails are the email-only members who vote; Noah, email-only too,
+// does not.
 var reachEmails = []string{"marie@example.qc.ca", "jean@example.on.ca", "zoe@example.nu.ca"}
+
+const reachNoah = "noah@example.yk.ca"
+
+// remindersTo are the distinct Message-IDs of the reminders srv took in
+// for addr, of the poll (poll) or of the meeting, and how many it took in
+// (resends of a lost answer included).
+func remindersTo(t *testing.T, srv *smtptest.Server, addr string, poll bool) (ids map[string]bool, taken int) {
+	t.Helper()
+	ids = map[string]bool{}
+	for _, r := range srv.Received() {
+		m, err := r.Parse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		isPoll := strings.Contains(m.Subject, "poll #") || strings.Contains(m.Subject, "sondage nº")
+		if r.To[0] == addr && isPoll == poll && (strings.HasPrefix(m.Subject, "Reminder") || strings.HasPrefix(m.Subject, "Rappel")) {
+			ids[m.Header.Get("Message-Id")] = true
+			taken++
+		}
+	}
+	return ids, taken
+}
 
 // slackClick is user's signed click on a button of the Slack card at ts.
 func (e *e2eBot) slackClick(user, ts string, action map[string]any) (int, string) {
@@ -376,7 +401,7 @@ func TestReachEveryPlaceEndToEnd(t *testing.T) {
 	e.app.Service.Flush()
 	if !e.slack.Wait(10*raceSlowdown*time.Second, func() bool {
 		for _, c := range e.slack.Calls("chat.update") {
-			if c.Form.Get("ts") == pollTS && strings.Contains(formText(c), "6 of 9 members voted") {
+			if c.Form.Get("ts") == pollTS && strings.Contains(formText(c), "6 of 10 members voted") {
 				return true
 			}
 		}
@@ -385,7 +410,7 @@ func TestReachEveryPlaceEndToEnd(t *testing.T) {
 		t.Error("the Slack card was not updated with the votes")
 	}
 	for _, tenant := range []string{reachTenantA, reachTenantB} {
-		if ups := bf.updates(tenant); len(ups) == 0 || !strings.Contains(ups[len(ups)-1].Body, "6 of 9 members voted") {
+		if ups := bf.updates(tenant); len(ups) == 0 || !strings.Contains(ups[len(ups)-1].Body, "6 of 10 members voted") {
 			t.Errorf("the poll card in tenant %s does not show the 6 votes (%d updates)", tenant, len(ups))
 		}
 	}
@@ -396,7 +421,8 @@ func TestReachEveryPlaceEndToEnd(t *testing.T) {
 		t.Fatalf("Léa's message = %d %s", code, body)
 	}
 	// The poll's reminder: to Bob, Tom and Léa, who have not voted,
-	// privately, each in their own workspace or tenant.
+	// privately, each in their own workspace or tenant, and to Noah by
+	// email.
 	e.advanceTo(pollReminder)
 
 	// The meeting's reminder: Slack loses its answer, the mail server one
@@ -420,25 +446,23 @@ func TestReachEveryPlaceEndToEnd(t *testing.T) {
 			t.Errorf("%d reminders in tenant %s, want 1", n, tenant)
 		}
 	}
-	taken := 0 // reminder messages the server took in, a resend included
-	for _, addr := range reachEmails {
-		ids := map[string]bool{}
-		for _, r := range srv.Received() {
-			m, err := r.Parse()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.To[0] == addr && (strings.Contains(m.Subject, "Reminder") || strings.Contains(m.Subject, "Rappel")) {
-				ids[m.Header.Get("Message-Id")] = true
-				taken++
-			}
-		}
+	taken := 0 // the meeting's reminders the server took in, a resend included
+	for _, addr := range append(reachEmails, reachNoah) {
+		ids, n := remindersTo(t, srv, addr, false)
 		if len(ids) != 1 {
-			t.Errorf("%s: %d distinct reminder messages, want 1", addr, len(ids))
+			t.Errorf("%s: %d distinct reminders of the meeting, want 1", addr, len(ids))
+		}
+		taken += n
+		want := 0
+		if addr == reachNoah {
+			want = 1
+		}
+		if ids, _ := remindersTo(t, srv, addr, true); len(ids) != want {
+			t.Errorf("%s: %d reminders of the poll, want %d", addr, len(ids), want)
 		}
 	}
-	if taken != 4 {
-		t.Errorf("the mail server took in %d reminders, want 4: three, and the resend of the one whose answer was lost", taken)
+	if taken != 5 {
+		t.Errorf("the mail server took in %d reminders of the meeting, want 5: four, and the resend of the one whose answer was lost", taken)
 	}
 	dms := map[string]int{}
 	notVoted := func(s string) bool {

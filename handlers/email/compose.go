@@ -136,11 +136,31 @@ func (f *Feature) reminderMessage(r recipient, m *storage.Meeting) Message {
 // links, one link per option (a page that asks to confirm); without it
 // (copbot has no https address), the chat command.
 func (f *Feature) pollMessage(r recipient, p *storage.Poll, vote string) Message {
+	return f.pollMail(r, p, vote, "email_poll", "email_subject_poll", "")
+}
+
+// pollReminderMessage is poll p's reminder to r, who has not voted: the
+// invitation, under its own subject and a line that says why it comes.
+func (f *Feature) pollReminderMessage(r recipient, p *storage.Poll, vote string) Message {
+	return f.pollMail(r, p, vote, "email_poll_reminder", "email_subject_poll_reminder", "email_poll_reminder_text")
+}
+
+// pollMail is a mail about poll p of kind, under the subject key, with the
+// lead text under the question ("" for none).
+func (f *Feature) pollMail(r recipient, p *storage.Poll, vote, kind, subject, lead string) Message {
 	loc := f.svc.Options().Location
-	return f.compose(r, "email_poll", func(c *handlers.Call) string {
-		return c.T("email_subject_poll", map[string]any{"ID": p.ID, "Question": c.Own(p.Question)})
-	}, func(c *handlers.Call) []handlers.Block {
-		blocks := []handlers.Block{handlers.Header{Text: c.T("email_poll_header", map[string]any{"ID": p.ID, "Question": c.Own(p.Question)})}}
+	data := func(c *handlers.Call) map[string]any {
+		d := map[string]any{"ID": p.ID, "Question": c.Own(p.Question)}
+		if !p.ClosesAt.IsZero() {
+			d["When"] = c.When(p.ClosesAt, loc)
+		}
+		return d
+	}
+	return f.compose(r, kind, func(c *handlers.Call) string { return c.T(subject, data(c)) }, func(c *handlers.Call) []handlers.Block {
+		blocks := []handlers.Block{handlers.Header{Text: c.T("email_poll_header", data(c))}}
+		if lead != "" {
+			blocks = append(blocks, handlers.Section{Text: c.T(lead, data(c))})
+		}
 		if vote == "" {
 			lines := make([]string, 0, len(p.Options))
 			for _, o := range p.Options {
@@ -149,7 +169,7 @@ func (f *Feature) pollMessage(r recipient, p *storage.Poll, vote string) Message
 			blocks = append(blocks, handlers.Section{Text: strings.Join(lines, "\n")})
 		}
 		if !p.ClosesAt.IsZero() {
-			blocks = append(blocks, handlers.Context{Text: c.T("email_poll_closes", map[string]any{"When": c.When(p.ClosesAt, loc)})})
+			blocks = append(blocks, handlers.Context{Text: c.T("email_poll_closes", data(c))})
 		}
 		if vote != "" {
 			return append(blocks, f.voteLinks(c, p, vote)...)

@@ -21,6 +21,7 @@ import (
 //	email:meeting:MEETING:MEMBER:SEQUENCE   an invitation, update or cancellation
 //	email:reminder:REMINDER:MEMBER
 //	email:poll:POLL:MEMBER
+//	email:poll-remind:POLL:MEMBER            a poll's reminder to one who has not voted
 //
 // The attempt is recorded (committed) before the message is sent and its
 // outcome after, so a restart never sends a message recorded as sent; a
@@ -40,6 +41,9 @@ func meetingKey(meeting, member int64, seq int) string {
 }
 func reminderKey(rem, member int64) string { return fmt.Sprintf("email:reminder:%d:%d", rem, member) }
 func pollKey(poll, member int64) string    { return fmt.Sprintf("email:poll:%d:%d", poll, member) }
+func pollRemindKey(poll, member int64) string {
+	return fmt.Sprintf("email:poll-remind:%d:%d", poll, member)
+}
 
 // keyMember reads the member id out of a key (its fourth part).
 func keyMember(key string) int64 {
@@ -54,7 +58,8 @@ func keyMember(key string) int64 {
 // jobs lists one job per event that may have people to email: each
 // upcoming meeting at its current sequence (an invitation, update or
 // cancellation), each reminder of an upcoming meeting at its due time,
-// and each open poll. A job's due time is fixed by the event, and its key
+// each open poll, and the reminder of each open poll that asked for one
+// (before its deadline, to those who have not voted). A job's due time is fixed by the event, and its key
 // names the event and who gets email now, so that a job done stays done
 // until the event or the recipients change (a newcomer then gets the
 // invitation; the ledger keeps the others from getting it twice).
@@ -102,6 +107,10 @@ func (f *Feature) jobs(ctx context.Context) ([]scheduler.Job, error) {
 		id := p.ID
 		jobs = append(jobs, scheduler.Job{Key: "email-poll:" + strconv.FormatInt(id, 10) + who, Due: p.CreatedAt,
 			Run: func(ctx context.Context) error { return f.sendPoll(ctx, id) }})
+		if p.RemindBefore > 0 && !p.ClosesAt.IsZero() {
+			jobs = append(jobs, scheduler.Job{Key: "email-poll-remind:" + strconv.FormatInt(id, 10) + who,
+				Due: p.ClosesAt.Add(-p.RemindBefore), Run: func(ctx context.Context) error { return f.sendPollReminder(ctx, id) }})
+		}
 	}
 	return jobs, nil
 }
@@ -196,6 +205,44 @@ func (f *Feature) sendPoll(ctx context.Context, id int64) error {
 				return Message{}, fmt.Errorf("vote link: %w", err)
 			}
 			return f.pollMessage(r, p, vote), nil
+		}
+	})
+}
+
+// sendPollReminder emails poll id's reminder, with fresh vote links, to
+// each recipient who has not voted, while it takes votes: the chat members
+// get theirs privately from the polls feature; email-only members have
+// no chat to get it in.
+func (f *Feature) sendPollReminder(ctx context.Context, id int64) error {
+	p, err := f.store.PollByID(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil || !p.Open() || p.ClosesAt.IsZero() || !f.now().Before(p.ClosesAt) {
+		return err
+	}
+	rs, err := f.recipients(ctx)
+	if err != nil {
+		return err
+	}
+	non, err := f.store.NonVoters(ctx, id)
+	if err != nil {
+		return err
+	}
+	waiting := map[int64]bool{}
+	for _, m := range non {
+		waiting[m.ID] = true
+	}
+	return f.each(ctx, rs, func(r recipient) (string, builder) {
+		if !waiting[r.m.ID] {
+			return "", nil
+		}
+		return pollRemindKey(id, r.m.ID), func(ctx context.Context, r recipient) (Message, error) {
+			vote, err := f.voteLinkSecret(ctx, p, r)
+			if err != nil {
+				return Message{}, fmt.Errorf("vote link: %w", err)
+			}
+			return f.pollReminderMessage(r, p, vote), nil
 		}
 	})
 }

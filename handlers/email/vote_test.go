@@ -325,3 +325,66 @@ func TestVoteLinkRefusals(t *testing.T) {
 		t.Errorf("cards marked %v, want only the anonymous vote's poll", got)
 	}
 }
+
+// runJob runs the email job whose key starts with prefix, as the
+// scheduler would, and returns its due time.
+func (e *emailEnv) runJob(prefix string) time.Time {
+	e.T.Helper()
+	jobs, err := e.Jobs(e.S)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	for _, j := range jobs {
+		if strings.HasPrefix(j.Key, prefix) {
+			if err := j.Run(context.Background()); err != nil {
+				e.T.Fatal(err)
+			}
+			return j.Due
+		}
+	}
+	e.T.Fatalf("no job %s…", prefix)
+	return time.Time{}
+}
+
+// A poll that asks for a reminder emails it, once, to the email members
+// who have not voted, at its time, with vote links of its own; members who
+// voted get none.
+func TestPollReminderByEmail(t *testing.T) {
+	e, _ := newVoteEnv(t)
+	e.emailOnly("Marie Tremblay", "marie@example.qc.ca", "fr")
+	jean := e.emailOnly("Jean Roy", "jean@example.on.ca", "en")
+	p := e.CreatePoll(`"Theme for June? / Thème de juin ?" "A" "B" --closes 2d --remind 1d`)
+	if err := e.runPollJob(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	jl := links(t, e.sentTo("jean@example.on.ca")[0])
+	hasPage(t, "Jean votes", e.f.CastVote(context.Background(), jl[0].token, []int64{jl[0].option}), http.StatusOK, "is recorded", "est enregistré")
+	for range 2 { // run again after a restart: nothing more
+		if due := e.runJob("email-poll-remind:" + itoa(p.ID) + ":"); !due.Equal(p.ClosesAt.Add(-24 * time.Hour)) {
+			t.Fatalf("the reminder is due %v, want a day before %v", due, p.ClosesAt)
+		}
+		e.Reopen()
+	}
+	marie := e.sentTo("marie@example.qc.ca")
+	if n := len(e.sentTo("jean@example.on.ca")); n != 1 || len(marie) != 2 {
+		t.Fatalf("Jean got %d messages (want only the invitation: he voted), Marie %d (want the invitation and one reminder)", n, len(marie))
+	}
+	r := marie[1]
+	if !strings.HasPrefix(r.Subject, "Rappel\u00a0: le sondage nº\u00a01 ferme le ") || r.Key != pollRemindKey(p.ID, keyMember(marie[0].Key)) {
+		t.Errorf("reminder subject %q key %q", r.Subject, r.Key)
+	}
+	text := handlers.Unmark(bodyText(r.Body))
+	if !strings.Contains(text, "Vous n’avez pas encore voté") || strings.Contains(text, "Theme for June") {
+		t.Errorf("reminder text:\n%s", text)
+	}
+	rl, il := links(t, r), links(t, marie[0])
+	if len(rl) != 2 || rl[0].token == il[0].token {
+		t.Fatalf("reminder links %+v: want fresh ones for both options", rl)
+	}
+	for _, l := range []voteLink{il[1], rl[0]} { // the invitation's link still works too
+		hasPage(t, "Marie votes", e.f.CastVote(context.Background(), l.token, []int64{l.option}), http.StatusOK, "is recorded", "est enregistré")
+	}
+	if c := e.choices(p, jean); len(c) != 1 {
+		t.Errorf("Jean's choices %v", c)
+	}
+}
