@@ -61,7 +61,8 @@ func (s *Feature) postAnnouncement(ctx context.Context, a *storage.Announcement,
 	return refs, err
 }
 
-// notice is the bilingual post of a notice about m.
+// notice is the bilingual post of a notice about m, with the RSVP
+// buttons while m is scheduled (added or moved, not cancelled).
 func (s *Feature) notice(m *storage.Meeting, key string, was time.Time) handlers.Reply {
 	part := func(lang string) handlers.Reply {
 		lc := s.langCall(lang)
@@ -73,7 +74,13 @@ func (s *Feature) notice(m *storage.Meeting, key string, was time.Time) handlers
 		}
 		return lc.Reply("meeting_notice", handlers.InChannel, blocks...)
 	}
-	return handlers.Bilingual(part("en"), part("fr"))
+	post := handlers.Bilingual(part("en"), part("fr"))
+	if m.Status == storage.MeetingScheduled {
+		// Answer from the notice itself: people of a partner organization
+		// in a shared Slack channel cannot type the slash command.
+		post.Blocks = append(post.Blocks, s.bilingualButtons(m, false))
+	}
+	return post
 }
 
 // announcementJobs lists a retry of every notice not posted yet, a little

@@ -299,12 +299,20 @@ func storageRefs(refs []handlers.MessageRef) []storage.PostRef {
 func (s *Feature) reminderMessage(m *storage.Meeting, late bool) handlers.Reply {
 	en, fr := s.langCall("en"), s.langCall("fr")
 	post := handlers.Bilingual(s.reminderPart(en, m, late), s.reminderPart(fr, m, late))
-	enButtons, frButtons := en.meetingButtons(m, true, true), fr.meetingButtons(m, true, true)
+	post.Blocks = append(post.Blocks, s.bilingualButtons(m, true))
+	return post
+}
+
+// bilingualButtons is the row of a community post's meeting buttons (RSVP,
+// and the link while the meeting is open when open), each labelled in
+// both languages: the post is read by everyone, in either.
+func (s *Feature) bilingualButtons(m *storage.Meeting, open bool) handlers.Actions {
+	en, fr := s.langCall("en"), s.langCall("fr")
+	enButtons, frButtons := en.meetingButtons(m, open, true), fr.meetingButtons(m, open, true)
 	for i := range enButtons {
 		enButtons[i].Label += " / " + frButtons[i].Label
 	}
-	post.Blocks = append(post.Blocks, handlers.Actions{Buttons: enButtons})
-	return post
+	return handlers.Actions{Buttons: enButtons}
 }
 
 func (s *Feature) reminderPart(c *call, m *storage.Meeting, late bool) handlers.Reply {
