@@ -31,9 +31,11 @@ type Caller struct {
 // transaction around them (a caller not seen before, as in a storm of
 // first votes, used to cost a read transaction of five statements).
 //
-// An identity found with no workspace yet is stamped with id's (one write,
-// the person's first request from a known workspace): from then on it
-// answers only requests from there.
+// An identity found with no workspace yet is stamped with id's (one small
+// write, the person's first request from a known workspace; it leaves
+// directory_version alone, migration 0042): from then on it answers only
+// requests from there. That answer is not cached, so that no cached answer
+// for this user id from another workspace outlives the stamp.
 func (d *DB) CallerByIdentity(ctx context.Context, id Identity) (Caller, error) {
 	var c Caller
 	if _, ok := platformIndex(id.Platform); !ok || id.ID == "" {
@@ -46,9 +48,9 @@ func (d *DB) CallerByIdentity(ctx context.Context, id Identity) (Caller, error) 
 	}
 	c, unstamped, err := d.readCaller(ctx, id)
 	if err == nil && unstamped && id.Workspace != "" && id.Platform != PlatformConsole {
-		if d.stampIdentity(ctx, id) == nil {
-			return c, nil // the stamp moved the version: the next request reads afresh
-		}
+		// Best effort: should it fail, the next request stamps.
+		_ = d.stampIdentity(ctx, id)
+		return c, nil
 	}
 	if err == nil {
 		d.callers.put(c.Version, id, c, d.Now())

@@ -57,6 +57,11 @@ INSERT INTO members (id, name, name_key, organization_id, ord, jurisdiction, sla
 	if got := callerID(t, d, Identity{Platform: PlatformConsole, ID: "b"}); got != 2 {
 		t.Errorf("console b is member %d, want 2", got)
 	}
+	// A cached answer for U1 without a workspace (config's form) must
+	// stay right across the stamp.
+	if got := callerID(t, d, slackID("", "U1")); got != 1 {
+		t.Fatalf("slack:U1 (no workspace): member %d, want 1", got)
+	}
 	before, _ := d.DirectoryVersion(ctx)
 	if got := callerID(t, d, slackID("TPARTNER", "U1")); got != 1 {
 		t.Fatalf("first request of U1 (from TPARTNER): member %d, want 1", got)
@@ -64,8 +69,10 @@ INSERT INTO members (id, name, name_key, organization_id, ord, jurisdiction, sla
 	if ws, ok, err := d.IdentityWorkspace(ctx, slackID("", "U1")); err != nil || !ok || ws != "TPARTNER" {
 		t.Errorf("U1's workspace after its first request: %q %v %v, want TPARTNER", ws, ok, err)
 	}
-	if after, _ := d.DirectoryVersion(ctx); after == before {
-		t.Error("stamping a workspace left directory_version alone: cached callers would stay stale")
+	// The stamp changes no directory answer: it must not empty every
+	// cache keyed by directory_version (migration 0042).
+	if after, _ := d.DirectoryVersion(ctx); after != before {
+		t.Errorf("stamping a workspace moved directory_version %d → %d: every cached reply dropped", before, after)
 	}
 	if got := callerID(t, d, slackID("TPARTNER", "U1")); got != 1 {
 		t.Errorf("U1 from its workspace: member %d, want 1", got)
