@@ -239,3 +239,41 @@ func auditCount(t *testing.T, d *storage.DB) int {
 	}
 	return len(es)
 }
+
+// TestSocketModeClickChecksTheTeam: over Socket Mode too, a click is
+// admitted by the clicker's own team (user.team_id): an outsider's vote is
+// refused and not counted, a partner's is counted.
+func TestSocketModeClickChecksTheTeam(t *testing.T) {
+	t.Parallel()
+	e := newStormEnv(t, 1, withConfig(func(c *Config) {
+		c.AppToken, c.AllowedTeams = "xapp-1-test", []string{partnerTeam}
+	}))
+	e.fake.SetTeam(homeTeam, "")
+	p := e.postPoll("Accessibility", "Vulnerable communities")
+	sock := newFakeSocket(t, e.fake)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go e.a.RunSocketMode(ctx)
+	click := func(id, user, team string) {
+		m := clickPayload(t, p, user, p.Buttons[0], int(e.seq.Add(1)))
+		m["user"].(map[string]any)["team_id"] = team
+		m["team"] = map[string]any{"id": team, "domain": "x"}
+		if ack := sock.roundTrip(t, envelope(t, id, "interactive", m)); ack["envelope_id"] != id {
+			t.Fatalf("ack %v", ack)
+		}
+	}
+	click("env-out", "U0OUT", outsideTeam)
+	hooks := e.fake.WaitFor("hook", 1, waitLimit)
+	if len(hooks) != 1 || !strings.Contains(fmt.Sprint(hooks[0].JSON["text"]), "is not part of the Contact Centre Community") {
+		t.Fatalf("answer to the outsider's click: %v, want the refusal", hooks)
+	}
+	if got := e.storedVoters(p.ID); got != 0 {
+		t.Errorf("the outsider's vote was counted (%d voters)", got)
+	}
+	e.join(storage.MemberInput{Name: "Pat Partner", Organization: "ServiceOntario", Order: storage.OrderProvincial,
+		Jurisdiction: "ON", SlackID: "U0PARTNER", Workspace: partnerTeam})
+	click("env-partner", "U0PARTNER", partnerTeam)
+	if !e.fake.Wait(waitLimit, func() bool { return e.storedVoters(p.ID) == 1 }) {
+		t.Errorf("the partner's vote over Socket Mode: %d voters, want 1", e.storedVoters(p.ID))
+	}
+}
