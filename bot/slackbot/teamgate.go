@@ -55,12 +55,14 @@ func (a *Adapter) allows(ctx context.Context, team, org string) bool {
 	}
 	home, homeOrg, known := a.homeTeam(ctx)
 	switch {
-	case known:
-		return team == home || (org != "" && org == homeOrg)
-	case len(g.allowed) == 0:
+	case known && (team == home || (org != "" && org == homeOrg)):
+		return true
+	case !known && len(g.allowed) == 0:
 		a.log.Warn("slack workspace of the bot token not known yet (auth.test); request let through", "team", team)
 		return true
 	}
+	// The ids a coordinator adds to allowed_teams to let them in.
+	a.log.Info("slack request from a workspace not in allowed_teams: refused", "team_id", team, "enterprise_id", org)
 	return false
 }
 

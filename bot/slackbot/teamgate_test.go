@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"testing"
@@ -21,9 +22,9 @@ const (
 	outsideTeam = "T0OUTSIDE"
 )
 
-func newConnectEnv(t *testing.T) *env {
+func newConnectEnv(t *testing.T, opts ...envOpt) *env {
 	t.Helper()
-	e := newStormEnv(t, 1, withConfig(func(c *Config) { c.AllowedTeams = []string{partnerTeam, "E0GRID"} }))
+	e := newStormEnv(t, 1, append(opts, withConfig(func(c *Config) { c.AllowedTeams = []string{partnerTeam, "E0GRID"} }))...)
 	e.fake.SetTeam(homeTeam, "")
 	return e
 }
@@ -175,7 +176,8 @@ func TestSlackConnectPartnerTakesPart(t *testing.T) {
 func TestSlackConnectOutsiderRefused(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newConnectEnv(t)
+	logs := &lockedBuffer{}
+	e := newConnectEnv(t, withLog(slog.New(slog.NewTextHandler(logs, nil))))
 	p := e.postPoll("Accessibility", "Vulnerable communities")
 	mt := e.meeting()
 	members, audit := e.memberCount(), auditCount(t, e.db)
@@ -228,6 +230,10 @@ func TestSlackConnectOutsiderRefused(t *testing.T) {
 	}
 	if got := auditCount(t, e.db); got != audit {
 		t.Errorf("audit entries %d, want %d (untouched)", got, audit)
+	}
+	// The log names the workspace, for a coordinator to add it.
+	if got := logs.String(); !strings.Contains(got, "not in allowed_teams: refused") || !strings.Contains(got, "team_id="+outsideTeam) {
+		t.Errorf("no log line names the refused workspace %s:\n%s", outsideTeam, got)
 	}
 }
 
