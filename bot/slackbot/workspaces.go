@@ -3,6 +3,7 @@ package slackbot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -180,4 +181,23 @@ func (a *Adapter) uninstalled(ctx context.Context, team, why string) {
 	default:
 		a.log.Warn("slack: app removed from a workspace copbot did not know as installed", "team_id", team, "event", why)
 	}
+}
+
+// revokedErrors are Slack's answers meaning a workspace's token no longer
+// works at all: copbot was removed while it was not listening (Slack
+// retries app_uninstalled for a while only), or the token was revoked.
+var revokedErrors = map[string]bool{"token_revoked": true, "invalid_auth": true, "account_inactive": true,
+	"not_authed": true, "team_access_not_granted": true}
+
+// goneIfRevoked treats a call refused because team's token is dead as its
+// uninstall, so that posts stop going there and a retry does not try it
+// again. The home workspace (bot_token) is never dropped: that is the
+// configuration's to change.
+func (a *Adapter) goneIfRevoked(ctx context.Context, team string, err error) {
+	var refused slack.SlackErrorResponse
+	if team == "" || !errors.As(err, &refused) || !revokedErrors[refused.Err] {
+		return
+	}
+	a.log.Warn("slack: a workspace's token no longer works; treated as uninstalled", "team_id", team, "error", refused.Err)
+	a.uninstalled(context.WithoutCancel(ctx), team, "refused:"+refused.Err)
 }

@@ -81,6 +81,7 @@ func (a *Adapter) postEverywhere(ctx context.Context, r handlers.Reply) ([]handl
 	for _, t := range targets {
 		ch, ts, err := a.postMessage(withTeam(ctx, t.team), t.channel, "", r)
 		if err != nil {
+			a.goneIfRevoked(ctx, t.team, err)
 			errs = append(errs, fmt.Errorf("slack chat.postMessage, workspace %q: %w", t.team, err))
 			continue
 		}
@@ -152,6 +153,7 @@ func (a *Adapter) postWorkspace(ctx context.Context, key string, t postTarget, p
 	}
 	ref, err := a.postKeyedIn(ctx, t.channel, key, r)
 	if err != nil {
+		a.goneIfRevoked(ctx, t.team, err)
 		return handlers.MessageRef{}, err
 	}
 	return ref, a.recordCopy(ctx, key, t.team, ref)
@@ -237,6 +239,7 @@ func (a *Adapter) updateCopies(ctx context.Context, ref handlers.MessageRef, r h
 			continue
 		}
 		if err := a.updateOne(withTeam(ctx, team), p.Conversation, p.MessageID, r); err != nil {
+			a.goneIfRevoked(ctx, team, err)
 			errs = append(errs, fmt.Errorf("workspace %q: %w", team, err))
 		}
 	}

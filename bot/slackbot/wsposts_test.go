@@ -11,6 +11,7 @@ import (
 
 	"copbot/bot/slackbot/slacktest"
 	"copbot/handlers"
+	"copbot/storage"
 )
 
 // The home workspace (bot_token xoxb-test, channel C0COMMUNITY) and two
@@ -209,5 +210,39 @@ func TestPostReachesEveryWorkspace(t *testing.T) {
 	want := map[string]int{"xoxb-test C0COMMUNITY": 1, "xoxb-other C0OTHERCOM": 1, "xoxb-partner C0PARTNERCOM": 1}
 	if got := e.postsBy(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("posts %v, want %v", got, want)
+	}
+}
+
+// TestDeadTokenEndsTheWorkspace: a workspace whose token Slack refuses as
+// revoked (copbot was removed while down, so app_uninstalled never came)
+// is treated as uninstalled at the first refused post: its token is
+// deleted and audited, and the ledger's retry completes without it instead
+// of trying it again and again.
+func TestDeadTokenEndsTheWorkspace(t *testing.T) {
+	e := newEnv(t, withInstalls(t))
+	e.installPartners()
+	e.svc.SetPoster(e.a)
+	e.fake.Refuse(slacktest.ForToken("chat.postMessage", "xoxb-partner"), "token_revoked")
+	ctx := context.Background()
+	r := handlers.Reply{Kind: "announcement", Lang: "en", Text: "Quarterly meeting", Visibility: handlers.InChannel}
+	if _, err := e.svc.PostOnce(ctx, "announce:9", r); err == nil {
+		t.Fatal("first run: no error for the refused workspace")
+	}
+	if refs, err := e.svc.PostOnce(ctx, "announce:9", r); err != nil || len(refs) != 1 {
+		t.Fatalf("retry: %+v %v", refs, err)
+	}
+	e.a.Close()
+	want := map[string]int{"xoxb-test C0COMMUNITY": 1, "xoxb-other C0OTHERCOM": 1, "xoxb-partner C0PARTNERCOM": 1}
+	if got := e.postsBy(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("posts %v, want %v (the dead token tried once)", got, want)
+	}
+	for _, in := range e.installs() {
+		if in.TeamID == "T0PARTNER" {
+			t.Errorf("the workspace with a dead token is still installed")
+		}
+	}
+	log, err := e.db.FindAudit(ctx, storage.AuditFilter{Action: storage.AuditSlackUninstall})
+	if err != nil || len(log) != 1 || log[0].Detail["why"] != "refused:token_revoked" {
+		t.Errorf("audit %+v %v", log, err)
 	}
 }
