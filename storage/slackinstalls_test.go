@@ -186,3 +186,25 @@ func TestSlackInstallationRefusesBadInput(t *testing.T) {
 		t.Errorf("stored %+v %v", all, err)
 	}
 }
+
+// TestForgetTheInstaller: forgetting the person who installed copbot in a
+// workspace erases them from the installation too (and from its audit
+// entry, as every actor), and the workspace stays installed.
+func TestForgetTheInstaller(t *testing.T) {
+	ctx := context.Background()
+	d, _ := openInstallDB(t)
+	k := tokenKey(t, testTokenKey)
+	if _, err := d.SaveSlackInstallation(ctx, k, SlackInstallation{TeamID: "T0AAAAAAA", BotUserID: "U0BOTA",
+		Installer: "U0INSTALLERX", Token: "xoxb-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.ForgetIdentity(ctx, Identity{Platform: PlatformSlack, ID: "U0INSTALLERX"}); err != nil {
+		t.Fatal(err)
+	}
+	if found := scanFor(t, d.db, 0, []string{"U0INSTALLERX"}); len(found) > 0 {
+		t.Errorf("the installer is still in the database:\n%s", strings.Join(found, "\n"))
+	}
+	if all, err := d.SlackInstallations(ctx, k); err != nil || len(all) != 1 || all[0].Token != "xoxb-1" {
+		t.Errorf("installations after forgetting the installer: %+v %v", all, err)
+	}
+}
