@@ -44,6 +44,7 @@ Usage / Utilisation :
   copbot restore BACKUP  [-config F]       a verified copy of BACKUP as the database / restaurer une copie
   copbot healthcheck     [-config F]       ask the running server's /healthz (for containers)
   copbot slack workspaces [-config F]      workspaces installed over /slack/install / espaces de travail installés
+  copbot slack channel TEAM CHANNEL [-config F]   a workspace's community channel / le canal d’un espace de travail
   copbot email test ADDRESS [-config F]     send one message through [email] / envoyer un courriel d’essai
   copbot migrate [-check] [-config F]       upgrade the database (a verified copy first) / mettre la base à jour
   copbot version                            version, commit, Go and SQLite / version, commit, Go et SQLite

@@ -56,3 +56,44 @@ func TestCLISlackWorkspaces(t *testing.T) {
 		t.Errorf("`copbot slack` alone: exit %d, want the usage (2)", code)
 	}
 }
+
+// TestCLISlackChannel: `copbot slack channel TEAM CHANNEL` sets an
+// installed workspace's community channel, audited as the command line;
+// an unknown workspace or a malformed id changes nothing.
+func TestCLISlackChannel(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	ctx := context.Background()
+	db, err := storage.Open(ctx, filepath.Join(dir, "copbot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, _ := storage.ParseTokenKey("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+	if _, err := db.SaveSlackInstallation(ctx, k, storage.SlackInstallation{TeamID: "T0PARTNER", BotUserID: "U0B1",
+		Installer: "U0INST", Token: "xoxb-secret-1"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if code, out, errOut := cli(t, dir, "", "slack", "channel", "T0PARTNER", "C0COMM"); code != 0 || !strings.Contains(out, "C0COMM") {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	for _, args := range [][]string{{"slack", "channel", "T0NOBODY", "C0X"}, {"slack", "channel", "T0PARTNER", "#general"},
+		{"slack", "channel", "T0PARTNER"}} {
+		if code, _, _ := cli(t, dir, "", args...); code == 0 {
+			t.Errorf("%v: exit 0", args)
+		}
+	}
+	db, err = storage.OpenReadOnly(ctx, filepath.Join(dir, "copbot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ws, err := db.SlackWorkspaces(ctx)
+	if err != nil || len(ws) != 1 || ws[0].ChannelID != "C0COMM" {
+		t.Errorf("workspaces %+v %v", ws, err)
+	}
+	log, err := db.FindAudit(ctx, storage.AuditFilter{Action: storage.AuditSlackChannel})
+	if err != nil || len(log) != 1 || !strings.HasPrefix(log[0].ActorName, "command line") || log[0].Detail["channel"] != "C0COMM" {
+		t.Errorf("audit %+v %v", log, err)
+	}
+}

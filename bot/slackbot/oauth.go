@@ -58,6 +58,7 @@ type InstallStore interface {
 	SaveSlackInstallation(ctx context.Context, k *storage.TokenKey, in storage.SlackInstallation) (storage.SlackInstallation, error)
 	SlackInstallations(ctx context.Context, k *storage.TokenKey) ([]storage.SlackInstallation, error)
 	RemoveSlackInstallation(ctx context.Context, team, why string) (bool, error)
+	SlackWorkspaces(ctx context.Context) ([]storage.SlackWorkspace, error)
 }
 
 // installs reports whether OAuth installs are configured.

@@ -53,6 +53,18 @@ func (w *workspaces) put(ws *workspace) {
 	w.by[ws.team] = ws
 }
 
+// setChannel makes ch team's community channel. A workspace is replaced,
+// never changed, so that a reader holding it sees one consistent value.
+func (w *workspaces) setChannel(team, ch string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if old, ok := w.by[team]; ok && old.channel != ch {
+		ws := *old
+		ws.channel = ch
+		w.by[team] = &ws
+	}
+}
+
 func (w *workspaces) drop(team string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()

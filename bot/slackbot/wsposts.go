@@ -52,7 +52,8 @@ func (a *Adapter) copies() CopyStore { return a.cfg.Installs }
 // then each installed workspace's that has one, in team order. A channel
 // met twice (a workspace installed again with the home channel) is posted
 // to once.
-func (a *Adapter) postTargets() []postTarget {
+func (a *Adapter) postTargets(ctx context.Context) []postTarget {
+	a.refreshChannels(ctx)
 	var out []postTarget
 	seen := map[string]bool{}
 	if a.cfg.Channel != "" {
@@ -68,11 +69,27 @@ func (a *Adapter) postTargets() []postTarget {
 	return out
 }
 
+// refreshChannels takes the installed workspaces' community channels from
+// the store, where `copbot slack channel` may have changed one since
+// start: one read per community post, which are few.
+func (a *Adapter) refreshChannels(ctx context.Context) {
+	ws, err := a.cfg.Installs.SlackWorkspaces(ctx)
+	if err != nil {
+		a.log.Warn("slack: community channels not re-read; the known ones are used", "err", err)
+		return
+	}
+	for _, w := range ws {
+		if w.RemovedAt.IsZero() {
+			a.ws.setChannel(w.TeamID, w.ChannelID)
+		}
+	}
+}
+
 var errNoChannel = errors.New("slack: no community channel: set [slack] channel, or install copbot in a workspace and pick one")
 
 // postEverywhere posts r unkeyed in every community channel (Post).
 func (a *Adapter) postEverywhere(ctx context.Context, r handlers.Reply) ([]handlers.MessageRef, error) {
-	targets := a.postTargets()
+	targets := a.postTargets(ctx)
 	if len(targets) == 0 {
 		return nil, errNoChannel
 	}
@@ -97,7 +114,7 @@ func (a *Adapter) postEverywhere(ctx context.Context, r handlers.Reply) ([]handl
 // the first certain failure (the ledger retries, and only the missing
 // copies are posted).
 func (a *Adapter) postWorkspaces(ctx context.Context, key string, r handlers.Reply) (handlers.MessageRef, error) {
-	targets := a.postTargets()
+	targets := a.postTargets(ctx)
 	if len(targets) == 0 {
 		return handlers.MessageRef{}, handlers.NotSent("no_channel", errNoChannel)
 	}
@@ -172,7 +189,7 @@ func (a *Adapter) recordCopy(ctx context.Context, key, team string, ref handlers
 // its channel (and is then recorded). A copy never attempted is not
 // there; a channel that cannot be searched makes it ErrNoLookup.
 func (a *Adapter) findWorkspaces(ctx context.Context, key string, since time.Time) (handlers.MessageRef, bool, error) {
-	targets := a.postTargets()
+	targets := a.postTargets(ctx)
 	if len(targets) == 0 {
 		return handlers.MessageRef{}, false, handlers.ErrNoLookup
 	}

@@ -246,3 +246,28 @@ func TestDeadTokenEndsTheWorkspace(t *testing.T) {
 		t.Errorf("audit %+v %v", log, err)
 	}
 }
+
+// TestChannelSetLaterIsUsed: a workspace installed without picking a
+// channel gets no community posts; once its channel is set in the store
+// (`copbot slack channel`, while copbot serves), the next post goes there
+// with the workspace's token, without a restart.
+func TestChannelSetLaterIsUsed(t *testing.T) {
+	e := newEnv(t, withInstalls(t))
+	e.install("T0PARTNER", "xoxb-partner", "")
+	ctx := context.Background()
+	r := handlers.Reply{Kind: "announcement", Lang: "en", Text: "Quarterly meeting", Visibility: handlers.InChannel}
+	if _, err := e.a.PostKeyed(ctx, "announce:1", r); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.SetSlackChannel(ctx, "T0PARTNER", "C0LATER"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.a.PostKeyed(ctx, "announce:2", r); err != nil {
+		t.Fatal(err)
+	}
+	e.a.Close()
+	want := map[string]int{"xoxb-test C0COMMUNITY": 2, "xoxb-partner C0LATER": 1}
+	if got := e.postsBy(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("posts %v, want %v", got, want)
+	}
+}
