@@ -3,7 +3,6 @@ package slackbot
 import (
 	"context"
 	"net/http"
-	"sync"
 
 	"copbot/bot/internal/admission"
 	"copbot/handlers"
@@ -55,27 +54,17 @@ func (s turnTaking) Handle(ctx context.Context, req handlers.Request) handlers.R
 }
 
 // Act and Submit give their turn back as soon as a vote they make is
-// queued for storage's group-commit writer (storage.WithHandOff): the
-// voter then only waits for the batch's COMMIT, and the next request's
-// database work goes on meanwhile, so that batches grow with the storm.
+// queued for storage's group-commit writer (admission.Limit.VoteTurn).
 func (s turnTaking) Act(ctx context.Context, req handlers.Request, id, value string) handlers.Reply {
-	ctx, done := s.handOffTurn(ctx)
+	ctx, done := s.limit.VoteTurn(ctx)
 	defer done()
 	return s.service.Act(ctx, req, id, value)
 }
 
 func (s turnTaking) Submit(ctx context.Context, req handlers.Request, formID, state string, values map[string]string) (handlers.Reply, map[string]string) {
-	ctx, done := s.handOffTurn(ctx)
+	ctx, done := s.limit.VoteTurn(ctx)
 	defer done()
 	return s.service.Submit(ctx, req, formID, state, values)
-}
-
-// handOffTurn waits for a turn and returns ctx carrying its release for
-// storage.WithHandOff, and the function that releases it if the vote
-// did not (either may run first; the turn is given back once).
-func (s turnTaking) handOffTurn(ctx context.Context) (context.Context, func()) {
-	done := sync.OnceFunc(s.limit.Turn(ctx))
-	return storage.WithHandOff(ctx, done), done
 }
 
 func (s turnTaking) Home(ctx context.Context, req handlers.Request) handlers.Reply {
