@@ -23,6 +23,7 @@ type result struct {
 	peakKB   int64           // server VmHWM over the phase
 	rssKB    int64           // server VmRSS at the end
 	accepted []bool          // per request: 200 and accepted by check
+	sent     []time.Time     // per request: when it was sent
 }
 
 func (r result) rate() float64 { return float64(r.n) / r.elapsed.Seconds() }
@@ -58,7 +59,8 @@ func drive(ctx context.Context, s *server, ph phase) (result, error) {
 	client := &http.Client{Timeout: 10 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: ph.c, MaxConnsPerHost: ph.c}}
 	defer client.CloseIdleConnections()
-	r := result{name: ph.name, n: ph.n, lat: make([]time.Duration, ph.n), accepted: make([]bool, ph.n)}
+	r := result{name: ph.name, n: ph.n, lat: make([]time.Duration, ph.n), accepted: make([]bool, ph.n),
+		sent: make([]time.Time, ph.n)}
 	var next atomic.Int64
 	var errs atomic.Int64
 	var wg sync.WaitGroup
@@ -66,7 +68,9 @@ func drive(ctx context.Context, s *server, ph phase) (result, error) {
 	for range ph.c {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < ph.n && ctx.Err() == nil; i = int(next.Add(1) - 1) {
-				d, ok := send(ctx, client, s.url+ph.path, ph.form(i), ph.check)
+				form := ph.form(i)
+				r.sent[i] = time.Now()
+				d, ok := send(ctx, client, s.url+ph.path, form, ph.check)
 				r.lat[i], r.accepted[i] = d, ok
 				if !ok {
 					errs.Add(1)

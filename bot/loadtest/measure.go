@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"time"
 )
 
@@ -70,6 +71,7 @@ func (l *lab) measureCopbot(ctx context.Context, rep *report) error {
 	l.settle()
 	rep.storm = storm{clicks: l.cfg.votes, acked: accepted(votes), busy: busyReplies(l.fake, "vote"), stored: stored}
 	rep.dropped = l.cfg.votes - countHooks(l, "vote")
+	rep.confirmed = confirmLatencies(l, "vote", votes.sent)
 	rep.stormConns = l.tunnels.Load() - tunnels
 	return l.killStorm(ctx, s, rep)
 }
@@ -98,6 +100,20 @@ func (l *lab) killStorm(ctx context.Context, s *server, rep *report) error {
 	}
 	rep.killed = storm{clicks: l.cfg.kill, acked: accepted(r), busy: busyReplies(l.fake, "kill"), stored: stored}
 	return nil
+}
+
+// confirmLatencies are, sorted, the times from each click of phase to its
+// confirmation's arrival at the fake Slack (response_url names the click).
+func confirmLatencies(l *lab, phase string, sent []time.Time) []time.Duration {
+	var out []time.Duration
+	for _, h := range l.fake.Calls("hook") {
+		var i int
+		if _, err := fmt.Sscanf(h.Path, "/actions/"+team+"/%d/"+phase, &i); err == nil && i >= 0 && i < len(sent) {
+			out = append(out, h.At.Sub(sent[i]))
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func countHooks(l *lab, phase string) int {

@@ -26,8 +26,9 @@ type report struct {
 	rows, base   []result  // copbot's phases, the baseline's (who, votes)
 	storm        storm
 	killed       storm
-	dropped      int   // vote confirmations never posted (outbox full)
-	stormConns   int64 // connections to Slack the binary opened during the vote storm
+	dropped      int             // vote confirmations never posted (outbox full)
+	confirmed    []time.Duration // sorted: click to its confirmation's arrival, vote storm
+	stormConns   int64           // connections to Slack the binary opened during the vote storm
 }
 
 func (r *report) ok() bool {
@@ -66,6 +67,10 @@ func (r *report) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "vote storm: %s; confirmations not posted (outbox full): %d; connections to Slack opened: %d\n",
 		r.storm, r.dropped, r.stormConns)
+	if n := len(r.confirmed); n > 0 {
+		fmt.Fprintf(w, "vote confirmations, click to response_url post: p50 %s ms, p99 %s ms, max %s ms\n",
+			ms(r.confirmed[n/2]), ms(r.confirmed[n*99/100]), ms(r.confirmed[n-1]))
+	}
 	if r.cfg.kill > 0 {
 		fmt.Fprintf(w, "kill -9 storm: %s\n", r.killed)
 	}
