@@ -86,27 +86,6 @@ func (d *DB) VoteStats() VoteStats {
 	return VoteStats{Commits: d.votes.commits.Load(), Votes: d.votes.committed.Load()}
 }
 
-type handOffKey struct{}
-
-// WithHandOff returns ctx carrying release, which a vote made under ctx
-// calls once it is queued for the writer (at most once, from the voter's
-// goroutine). From then on the vote only waits for the batch's COMMIT and
-// uses no CPU of its own, so the caller may give back what it holds while
-// the vote runs, such as the adapters' turns of database work: a voter
-// that kept its turn while waiting would cap a batch at the number of
-// turns, and every vote would pay for a COMMIT and a WAL append shared by
-// few others.
-func WithHandOff(ctx context.Context, release func()) context.Context {
-	return context.WithValue(ctx, handOffKey{}, release)
-}
-
-// HandOff calls the release ctx carries (see WithHandOff), if any.
-func HandOff(ctx context.Context) {
-	if release, ok := ctx.Value(handOffKey{}).(func()); ok {
-		release()
-	}
-}
-
 // keptPollsMax bounds the polls kept from one batch to the next.
 const keptPollsMax = 16
 
@@ -204,7 +183,6 @@ func (w *voteWriter) submit(j *voteJob) (*VoteResult, error) {
 	case <-w.stop:
 		return nil, errVoteWriterClosed
 	}
-	HandOff(j.ctx)
 	var out voteOutcome
 	select {
 	case out = <-j.done:

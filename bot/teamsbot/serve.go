@@ -269,13 +269,11 @@ func (a *Adapter) handle(ctx context.Context, req handlers.Request) handlers.Rep
 }
 
 // route sends a card submission to Service.Submit (forms) or Service.Act
-// (buttons), in its turn of database work, which a vote gives back once
-// queued for the group commit (admission.Limit.VoteTurn). An unknown or
-// malformed one reaches Act with an empty id and comes back as a
-// translated "unknown action" error.
+// (buttons), in its turn of database work. An unknown or malformed one
+// reaches Act with an empty id and comes back as a translated "unknown
+// action" error.
 func (a *Adapter) route(ctx context.Context, act *activity, sub submission) (handlers.Reply, map[string]string) {
-	ctx, done := a.limit.VoteTurn(ctx)
-	defer done()
+	defer a.limit.Turn(ctx)()
 	req := act.request("")
 	if sub.Form != "" {
 		return a.svc.Submit(ctx, req, sub.Form, sub.State, sub.Inputs)

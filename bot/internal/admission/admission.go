@@ -26,10 +26,7 @@ package admission
 import (
 	"context"
 	"net/http"
-	"sync"
 	"sync/atomic"
-
-	"copbot/storage"
 )
 
 // Limit is steps 2 and 3: requests in progress and their turns. It is safe
@@ -86,19 +83,6 @@ func (l *Limit) Turn(ctx context.Context) (done func()) {
 }
 
 func (l *Limit) endTurn() { <-l.turns }
-
-// VoteTurn waits for a turn like Turn, for a service call that may vote,
-// and returns ctx carrying the turn's release for storage.WithHandOff:
-// a vote gives the turn back once it is queued for storage's group-commit
-// writer, as it then only waits for its batch's COMMIT, and the next
-// request's database work goes on meanwhile, so that batches grow with a
-// storm (a voter keeping its turn capped a batch at the number of turns).
-// done gives the turn back if the vote did not; the turn is given back
-// once, whichever runs first.
-func (l *Limit) VoteTurn(ctx context.Context) (_ context.Context, done func()) {
-	done = sync.OnceFunc(l.Turn(ctx))
-	return storage.WithHandOff(ctx, done), done
-}
 
 // TurnFree reports whether a turn is free now.
 func (l *Limit) TurnFree() bool { return len(l.turns) < cap(l.turns) }

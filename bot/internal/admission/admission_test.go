@@ -5,8 +5,6 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
-
-	"copbot/storage"
 )
 
 func TestEnterRefusesBeyondTheLimit(t *testing.T) {
@@ -60,30 +58,4 @@ func TestTurnsInOrderUntilTheContextEnds(t *testing.T) {
 			}
 		}
 	})
-}
-
-// TestVoteTurnGivenBackOnceQueued: a vote made under VoteTurn's context
-// gives the turn back once queued (storage.HandOff), and the turn is given
-// back once whatever runs after: the turn another request then takes stays
-// taken.
-func TestVoteTurnGivenBackOnceQueued(t *testing.T) {
-	l := NewLimit(4, 1)
-	ctx, done := l.VoteTurn(context.Background())
-	if l.TurnFree() {
-		t.Fatal("no turn taken")
-	}
-	storage.HandOff(ctx)
-	if !l.TurnFree() {
-		t.Fatal("the turn is still held after the vote was queued")
-	}
-	other := l.Turn(context.Background())
-	storage.HandOff(ctx) // a second vote of the same call
-	done()
-	if l.TurnFree() {
-		t.Error("the vote gave back another request's turn")
-	}
-	other()
-	if !l.TurnFree() {
-		t.Error("the turn is still taken after both were done")
-	}
 }
