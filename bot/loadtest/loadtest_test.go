@@ -18,7 +18,7 @@ func TestStormAgainstTheBinary(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cfg := config{members: 600, who: 40, votes: 300, kill: 300, c: 16, noBaseline: true}
+	cfg := config{members: 600, who: 40, votes: 300, kill: 300, c: 16, noBaseline: true, idle: time.Millisecond}
 	rep, err := run(ctx, cfg, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -27,6 +27,12 @@ func TestStormAgainstTheBinary(t *testing.T) {
 		if row.errors != 0 {
 			t.Errorf("%s: %d errors of %d requests", row.name, row.errors, row.n)
 		}
+	}
+	if rep.steadyParts == nil || rep.steadyParts.anon == 0 || rep.idleKB == 0 || rep.idleParts == nil {
+		t.Errorf("memory not read: steady parts %v, idle RSS %d kB, idle parts %v", rep.steadyParts, rep.idleKB, rep.idleParts)
+	}
+	if rep.gcCount == 0 {
+		t.Error("no gctrace line read off the server's stderr")
 	}
 	for _, s := range []storm{rep.storm, rep.killed} {
 		if !s.ok() || s.acked != s.clicks {

@@ -31,6 +31,7 @@ import (
 type config struct {
 	members, who, votes, kill, c, startup int
 	timeout                               time.Duration
+	idle                                  time.Duration // RSS read again after this long without requests
 	bin                                   string
 	noBaseline                            bool // tests: the test binary cannot serve the baseline
 }
@@ -44,6 +45,7 @@ func main() {
 	flag.IntVar(&cfg.c, "c", 32, "concurrent clients")
 	flag.IntVar(&cfg.startup, "startup", 0, "also time start-up to ready with this many members (e.g. 100000)")
 	flag.DurationVar(&cfg.timeout, "timeout", 10*time.Minute, "give up after this long")
+	flag.DurationVar(&cfg.idle, "idle", 0, "after the who run, also read the RSS after this long without requests (e.g. 10s)")
 	flag.StringVar(&cfg.bin, "bin", "", "copbot binary to test (default: build this module's)")
 	baseAddr := flag.String("baseline-serve", "", "internal: serve the baseline on this address")
 	baseDB := flag.String("baseline-db", "", "internal: the baseline's database")

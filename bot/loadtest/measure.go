@@ -51,8 +51,11 @@ func (l *lab) measureCopbot(ctx context.Context, rep *report) error {
 	if m, err := readSmaps(s.cmd.Process.Pid); err == nil {
 		rep.steadyParts = &m
 	}
-	rep.gcLive, rep.gcGoal, _ = s.gc.last()
+	rep.gcLive, rep.gcGoal, rep.gcCount = s.gc.last()
 	rep.steadyConns = countOpen(s.cmd.Process.Pid, l.dbPath("copbot"))
+	if err := l.idleRSS(ctx, s, rep); err != nil {
+		return err
+	}
 	if l.poll, err = l.postPoll(ctx, s, l.cfg.who+1); err != nil {
 		return err
 	}
@@ -74,6 +77,32 @@ func (l *lab) measureCopbot(ctx context.Context, rep *report) error {
 	rep.confirmed = confirmLatencies(l, "vote", votes.sent)
 	rep.stormConns = l.tunnels.Load() - tunnels
 	return l.killStorm(ctx, s, rep)
+}
+
+// idleRSS reads the server's RSS again after cfg.idle without requests:
+// what the process settles at once Go's scavenger has returned freed heap
+// pages (the steady RSS is read right after the last answer).
+func (l *lab) idleRSS(ctx context.Context, s *server, rep *report) error {
+	if l.cfg.idle <= 0 {
+		return nil
+	}
+	fmt.Fprintf(l.log, "idle for %v…\n", l.cfg.idle)
+	t := time.NewTimer(l.cfg.idle)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	st, err := readProc(s.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	rep.idleKB = st.rssKB
+	if m, err := readSmaps(s.cmd.Process.Pid); err == nil {
+		rep.idleParts = &m
+	}
+	return nil
 }
 
 // killStorm posts a second poll, storms it with other members and kills

@@ -22,8 +22,11 @@ type report struct {
 	steadyParts  *memParts // nil where /proc/PID/smaps cannot be read
 	gcLive       int64     // MB live after the last collection before the steady RSS
 	gcGoal       int64     // MB, that collection's heap goal
+	gcCount      int       // collections seen by then
 	steadyConns  int       // file descriptors on the database then (see countOpen)
-	rows, base   []result  // copbot's phases, the baseline's (who, votes)
+	idleKB       int64     // RSS after cfg.idle without requests (0: not read)
+	idleParts    *memParts
+	rows, base   []result // copbot's phases, the baseline's (who, votes)
 	storm        storm
 	killed       storm
 	dropped      int             // vote confirmations never posted (outbox full)
@@ -64,6 +67,13 @@ func (r *report) print(w io.Writer) {
 			"Go heap at the last collection: %d MB live, %d MB goal (the rest of the anonymous memory is modernc's C heap and the Go runtime's own)\n",
 			mb(p.file), mb(p.anon), mb(p.stack), r.gcLive, r.gcGoal)
 		fmt.Fprintf(w, "  file descriptors on the database then: %d (one per SQLite connection open, and those SQLite keeps from closed ones)\n", r.steadyConns)
+	}
+	if r.idleKB > 0 {
+		fmt.Fprintf(w, "RSS after %v without requests: %.1f MB", r.cfg.idle, float64(r.idleKB)/1024)
+		if p := r.idleParts; p != nil {
+			fmt.Fprintf(w, " (mapped files %.1f MB, anonymous %.1f MB)", float64(p.file)/1024, float64(p.anon)/1024)
+		}
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "vote storm: %s; confirmations not posted (outbox full): %d; connections to Slack opened: %d\n",
 		r.storm, r.dropped, r.stormConns)
