@@ -63,6 +63,7 @@ type App struct {
 	slack    *slackbot.Adapter
 	limits   httpLimits
 	health   healthCache
+	idle     *idleTrim // hands the heap back when serve is idle (idletrim.go)
 	// metrics is nil unless [http] metrics_listen is set (see metrics.go).
 	metrics    *metrics.Metrics
 	metricsLn  net.Listener
@@ -111,6 +112,7 @@ func (a *App) open(ctx context.Context, o AppOptions) error {
 	store.Now = a.now
 	a.Store = store
 	a.metrics = a.newMetrics(ctx)
+	a.idle = newIdleTrim(a.clock)
 	if u := store.Upgrade(); u.Backup != "" {
 		a.log.Info("database upgraded", "migrations", u.Applied, "backup_before", u.Backup)
 	}
@@ -223,7 +225,7 @@ func (a *App) Serve(ctx context.Context) error {
 			return err
 		}
 	}
-	a.server = newServer(ctx, a.Handler(), a.limits)
+	a.server = newServer(ctx, a.idle.wrap(a.Handler()), a.limits)
 	if err := a.serveMetrics(ctx); err != nil {
 		return err
 	}
@@ -231,6 +233,8 @@ func (a *App) Serve(ctx context.Context) error {
 	errc := make(chan error, 2)
 	go func() { errc <- a.server.Serve(a.ln) }()
 	a.runBackground(ctx, errc)
+	a.idle.start()
+	defer a.idle.close()
 	a.log.Info("serving", "addr", a.Addr(), "platforms", a.platformNames())
 	if a.cfg.HTTP.CalendarToken == "" {
 		a.log.Warn("/calendar.ics is public: set [http] calendar_token to require ?token=")

@@ -40,14 +40,14 @@ func (a *App) watchOutboxes() {
 	}
 }
 
-// socketObserver counts a platform's Socket Mode envelopes (nil without
-// metrics: the adapter then observes nothing).
+// socketObserver notes a platform's Socket Mode envelopes as activity
+// (idletrim.go) and counts them in the metrics, if any.
 func (a *App) socketObserver(p storage.Platform) func(kind, outcome string, took time.Duration) {
-	if a.metrics == nil {
-		return nil
-	}
 	return func(kind, outcome string, took time.Duration) {
-		a.metrics.SocketEnvelope(string(p), kind, outcome, took)
+		a.idle.seenRequest()
+		if a.metrics != nil {
+			a.metrics.SocketEnvelope(string(p), kind, outcome, took)
+		}
 	}
 }
 
