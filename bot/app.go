@@ -112,7 +112,7 @@ func (a *App) open(ctx context.Context, o AppOptions) error {
 	store.Now = a.now
 	a.Store = store
 	a.metrics = a.newMetrics(ctx)
-	a.idle = newIdleTrim(a.clock)
+	a.idle = newIdleTrim()
 	if u := store.Upgrade(); u.Backup != "" {
 		a.log.Info("database upgraded", "migrations", u.Applied, "backup_before", u.Backup)
 	}

@@ -36,8 +36,11 @@ type idleTrim struct {
 	closed  bool
 }
 
-func newIdleTrim(clock scheduler.Clock) *idleTrim {
-	return &idleTrim{clock: clock, after: idleTrimAfter, trim: debug.FreeOSMemory}
+// newIdleTrim runs on the machine's clock, not the App's: idleness is
+// wall time, and a test clock moved by months must not fire thousands of
+// checks (nor count among the timers a test expects).
+func newIdleTrim() *idleTrim {
+	return &idleTrim{clock: scheduler.RealTime(time.Now), after: idleTrimAfter, trim: debug.FreeOSMemory}
 }
 
 // seenRequest notes activity (an HTTP request, a Socket Mode envelope).
