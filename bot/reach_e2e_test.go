@@ -21,18 +21,21 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"copbot/bot/emailbot/smtptest"
+	"copbot/bot/slackbot"
 	"copbot/bot/slackbot/slacktest"
 	"copbot/storage"
 )
 
-// Issue 18 item 5 end to end: one App serving Slack, Teams in two tenants
-// and email, on a clock the test moves. One meeting and one poll reach
-// every place; members vote from each (a Slack click, a Teams click in
-// each tenant, an email link); the poll's reminder reaches each chat
-// member who has not voted once, privately; the meeting's reminder
+// Issue 18 item 5 end to end: one App serving Slack in two workspaces (the
+// home one, with bot_token, and a partner's installed over /slack/install,
+// each with its community channel), Teams in two tenants and email, on a
+// clock the test moves. One meeting and one poll reach every place;
+// members vote from each (a Slack click in each workspace, a Teams click
+// in each tenant, an email link); the poll's reminder reaches each member
+// who has not voted once, privately or by email; the meeting's reminder
 // reaches each place and person exactly once across a restart of the App,
-// while Slack loses its answer to the post and the mail server its answer
-// to one message. (Slack is one workspace, as main serves today.)
+// while the home Slack workspace loses its answer to the post and the mail
+// server its answer to one message.
 
 // The two Teams tenants and the bot's app.
 const (
@@ -238,7 +241,51 @@ func decodeJSON(t *testing.T, s string) any {
 	return v
 }
 
-// newReachE2E is the App with Slack (Ann, Bob, and the coordinator),
+// The partner's Slack workspace, installed over OAuth, and its channel.
+const (
+	reachPartner        = "T0PARTNER"
+	reachPartnerChannel = "C0PARTNERCOM"
+)
+
+// installPartner installs copbot in the partner's workspace as its admin
+// would: /slack/install, Slack's consent (the fake's code), then
+// /slack/oauth_redirect with the state and the browser's cookie.
+func (e *e2eBot) installPartner() {
+	e.t.Helper()
+	e.slack.AddInstallCode("partner-code", slacktest.Install{ClientID: "1111.2222", ClientSecret: "client-secret",
+		RedirectURI: "https://copbot.example.gc.ca/slack/oauth_redirect", Team: reachPartner, BotUser: "U0BOTP",
+		Token: "xoxb-partner", Installer: "U0INST", Channel: reachPartnerChannel, Scopes: slackbot.InstallScopes})
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get("http://" + e.app.Addr() + "/slack/install")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || len(resp.Cookies()) != 1 {
+		e.t.Fatalf("install: %d, cookies %v", resp.StatusCode, resp.Cookies())
+	}
+	req, _ := http.NewRequest(http.MethodGet, "http://"+e.app.Addr()+"/slack/oauth_redirect?"+
+		url.Values{"code": {"partner-code"}, "state": {loc.Query().Get("state")}}.Encode(), nil)
+	req.AddCookie(resp.Cookies()[0])
+	if code, body := e.do(req); code != http.StatusOK {
+		e.t.Fatalf("oauth redirect: %d %s", code, body)
+	}
+}
+
+// keyedIn are the messages of channel carrying key, as Slack holds them.
+func (e *e2eBot) keyedIn(channel, key string) []slacktest.Message {
+	var out []slacktest.Message
+	for _, m := range e.slack.Messages(channel) {
+		if p, _ := m.Metadata["event_payload"].(map[string]any); m.Metadata["event_type"] == "copbot_post" && p["key"] == key {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// newReachE2E is the App with Slack (Ann, Bob, and the coordinator; Paul
+// in the partner's workspace),
 // Teams in two tenants (Tara and Tom in A, Théo and Léa in B), and three
 // email-only members.
 func newReachE2E(t *testing.T) (*e2eBot, *fakeBotFramework, *smtptest.Server) {
@@ -250,6 +297,8 @@ func newReachE2E(t *testing.T) (*e2eBot, *fakeBotFramework, *smtptest.Server) {
 		OpenIDURL: bf.srv.URL + "/openid", TokenURL: bf.srv.URL + "/token"}
 	e.cfg.Email = EmailConfig{SMTP: srv.Addr, TLS: "starttls", From: "CoP Secretariat <cop@example.gc.ca>"}
 	e.cfg.HTTP.PublicURL = "https://copbot.example.gc.ca"
+	e.cfg.Slack.ClientID, e.cfg.Slack.ClientSecret = "1111.2222", "client-secret"
+	e.cfg.Slack.TokenKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 	if err := e.cfg.validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -272,6 +321,7 @@ func newReachE2E(t *testing.T) (*e2eBot, *fakeBotFramework, *smtptest.Server) {
 	if _, err := e.app.Store.ImportMembers(context.Background(), []storage.MemberInput{
 		row("Ann Lee", "en", func(m *storage.MemberInput) { m.SlackID = "UANN" }),
 		row("Bob Smith", "en", func(m *storage.MemberInput) { m.SlackID = "UBOB" }),
+		row("Paul Martin", "fr", func(m *storage.MemberInput) { m.SlackID = "U0PAUL" }), // in the partner's workspace
 		row("Tara Singh", "en", func(m *storage.MemberInput) { m.TeamsID = "aad-tara" }),
 		row("Tom Wong", "en", func(m *storage.MemberInput) { m.TeamsID = "aad-tom" }),
 		row("Théo Gagnon", "fr", func(m *storage.MemberInput) { m.TeamsID = "aad-theo" }),
@@ -285,6 +335,7 @@ func newReachE2E(t *testing.T) (*e2eBot, *fakeBotFramework, *smtptest.Server) {
 	}
 	bf.install(e, reachTenantA)
 	bf.install(e, reachTenantB)
+	e.installPartner()
 	return e, bf, srv
 }
 
@@ -314,12 +365,13 @@ func remindersTo(t *testing.T, srv *smtptest.Server, addr string, poll bool) (id
 	return ids, taken
 }
 
-// slackClick is user's signed click on a button of the Slack card at ts.
-func (e *e2eBot) slackClick(user, ts string, action map[string]any) (int, string) {
+// slackClick is user's signed click, in workspace team, on a button of the
+// Slack card at ts in channel.
+func (e *e2eBot) slackClick(user, team, channel, ts string, action map[string]any) (int, string) {
 	e.t.Helper()
-	payload, _ := json.Marshal(map[string]any{"type": "block_actions", "user": map[string]any{"id": user, "name": strings.ToLower(user)},
-		"team": map[string]any{"id": "T1"}, "channel": map[string]any{"id": e2eChannel}, "trigger_id": "1.2.3",
-		"container":    map[string]any{"type": "message", "message_ts": ts, "channel_id": e2eChannel},
+	payload, _ := json.Marshal(map[string]any{"type": "block_actions", "user": map[string]any{"id": user, "name": strings.ToLower(user), "team_id": team},
+		"team": map[string]any{"id": team}, "channel": map[string]any{"id": channel}, "trigger_id": "1.2.3",
+		"container":    map[string]any{"type": "message", "message_ts": ts, "channel_id": channel},
 		"response_url": e.slack.URL() + "/hooks/" + user,
 		"actions":      []map[string]any{{"action_id": action["action_id"], "block_id": "b", "type": "button", "value": action["value"]}}})
 	req := slacktest.SignedRequest("http://"+e.app.Addr()+"/slack/interactions", e2eSecret, e.clockNow(),
@@ -339,9 +391,13 @@ func TestReachEveryPlaceEndToEnd(t *testing.T) {
 	e.settle()
 
 	// The poll reached every place once.
-	pollTS := e.keyedTS("poll:1")
-	if n := e.keyedMessages("poll:1"); n != 1 || pollTS == "" {
-		t.Fatalf("%d poll cards in Slack, want 1", n)
+	pollTS := map[string]string{}
+	for _, ch := range []string{e2eChannel, reachPartnerChannel} {
+		cards := e.keyedIn(ch, "poll:1")
+		if len(cards) != 1 {
+			t.Fatalf("%d poll cards in Slack channel %s, want 1", len(cards), ch)
+		}
+		pollTS[ch] = cards[0].TS
 	}
 	teamsCards := map[string]bfCall{}
 	for _, tenant := range []string{reachTenantA, reachTenantB} {
@@ -374,8 +430,11 @@ func TestReachEveryPlaceEndToEnd(t *testing.T) {
 	if len(buttons) != 2 {
 		t.Fatalf("Slack card buttons %v", buttons)
 	}
-	if code, body := e.slackClick("UANN", pollTS, buttons[0]); code != 200 {
+	if code, body := e.slackClick("UANN", "T1", e2eChannel, pollTS[e2eChannel], buttons[0]); code != 200 {
 		t.Fatalf("Slack click = %d %s", code, body)
+	}
+	if code, body := e.slackClick("U0PAUL", reachPartner, reachPartnerChannel, pollTS[reachPartnerChannel], buttons[1]); code != 200 {
+		t.Fatalf("the partner workspace's click = %d %s", code, body)
 	}
 	for tenant, aad := range map[string]string{reachTenantA: "aad-tara", reachTenantB: "aad-theo"} {
 		actions := findAll(decodeJSON(t, teamsCards[tenant].Body), func(m map[string]any) bool { return m["verb"] == "poll_vote" })
@@ -393,25 +452,29 @@ func TestReachEveryPlaceEndToEnd(t *testing.T) {
 		}
 	}
 	p, err := e.app.Store.PollByID(ctx, 1)
-	if err != nil || p.Voters != 6 || p.Options[0].Votes != 3 || p.Options[1].Votes != 3 {
-		t.Fatalf("poll %+v, %v: want 6 voters, 3 and 3", p, err)
+	if err != nil || p.Voters != 7 || p.Options[0].Votes != 3 || p.Options[1].Votes != 4 {
+		t.Fatalf("poll %+v, %v: want 7 voters, 3 and 4", p, err)
 	}
 	pollReminder := emailT0.Add(time.Hour) // 4 hours before it closes
-	// Every card shows the votes: Slack's and each tenant's copy.
+	// Every card shows the votes: each workspace's and each tenant's copy.
 	e.app.Service.Flush()
-	if !e.slack.Wait(10*raceSlowdown*time.Second, func() bool {
-		for _, c := range e.slack.Calls("chat.update") {
-			if c.Form.Get("ts") == pollTS && strings.Contains(formText(c), "6 of 10 members voted") {
-				return true
+	tokens := map[string]string{e2eChannel: "xoxb-e2e", reachPartnerChannel: "xoxb-partner"} // each workspace's own
+	for ch, ts := range pollTS {
+		if !e.slack.Wait(10*raceSlowdown*time.Second, func() bool {
+			for _, c := range e.slack.Calls("chat.update") {
+				if c.Form.Get("channel") == ch && c.Form.Get("ts") == ts && c.Token == tokens[ch] &&
+					strings.Contains(formText(c), "7 of 11 members voted") {
+					return true
+				}
 			}
+			return false
+		}) {
+			t.Errorf("the Slack card in %s was not updated with the votes", ch)
 		}
-		return false
-	}) {
-		t.Error("the Slack card was not updated with the votes")
 	}
 	for _, tenant := range []string{reachTenantA, reachTenantB} {
-		if ups := bf.updates(tenant); len(ups) == 0 || !strings.Contains(ups[len(ups)-1].Body, "6 of 10 members voted") {
-			t.Errorf("the poll card in tenant %s does not show the 6 votes (%d updates)", tenant, len(ups))
+		if ups := bf.updates(tenant); len(ups) == 0 || !strings.Contains(ups[len(ups)-1].Body, "7 of 11 members voted") {
+			t.Errorf("the poll card in tenant %s does not show the 7 votes (%d updates)", tenant, len(ups))
 		}
 	}
 
@@ -438,8 +501,28 @@ func TestReachEveryPlaceEndToEnd(t *testing.T) {
 	e.start()
 	e.advanceTo(due.Add(10 * time.Minute))
 
-	if n := e.keyedMessages("reminder:1"); n != 1 {
-		t.Errorf("%d reminders in the Slack channel, want 1", n)
+	for _, ch := range []string{e2eChannel, reachPartnerChannel} {
+		if n := len(e.keyedIn(ch, "reminder:1")); n != 1 {
+			t.Errorf("%d reminders in Slack channel %s, want 1", n, ch)
+		}
+	}
+	// The home workspace lost the answer: its retry looked the post up
+	// there, with its token, and posted nothing again; the partner's
+	// channel was posted to once, with the partner's token.
+	posted, looked := map[string]int{}, map[string]int{}
+	for _, c := range e.slack.Calls("chat.postMessage") {
+		if strings.Contains(formText(c), "Reminder") && !strings.Contains(formText(c), "poll #") {
+			posted[c.Token+" "+c.Form.Get("channel")]++
+		}
+	}
+	for _, c := range e.slack.Calls("conversations.history") {
+		looked[c.Token+" "+c.Form.Get("channel")]++
+	}
+	if want := map[string]int{"xoxb-e2e " + e2eChannel: 1, "xoxb-partner " + reachPartnerChannel: 1}; !maps.Equal(posted, want) {
+		t.Errorf("reminder posts %v, want %v", posted, want)
+	}
+	if len(looked) != 1 || looked["xoxb-e2e "+e2eChannel] == 0 {
+		t.Errorf("history looked up in %v, want the home channel alone", looked)
 	}
 	for _, tenant := range []string{reachTenantA, reachTenantB} {
 		if n := len(bf.posts(tenant, "Reminder")); n != 1 {
