@@ -152,9 +152,7 @@ func (v *emailVotes) write(w http.ResponseWriter, p email.VotePage) {
 		b.WriteString(`<button type="submit">` + html.EscapeString(f.Submit) + "</button></form>")
 	}
 	b.WriteString("</body></html>\n")
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Referrer-Policy", "no-referrer")
+	emailPageHeaders(w)
 	w.WriteHeader(p.Status)
 	w.Write([]byte(b.String()))
 }
@@ -192,9 +190,21 @@ func (a *App) emailPage(w http.ResponseWriter, status int, key, extra string) {
 			html.EscapeString(f.Text(lang, key)) + "</p></section>")
 	}
 	b.WriteString(extra + "</body></html>\n")
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Referrer-Policy", "no-referrer")
+	emailPageHeaders(w)
 	w.WriteHeader(status)
 	w.Write([]byte(b.String()))
+}
+
+// emailPageHeaders are the headers of the pages email links open: their
+// addresses hold a secret, so nothing keeps, refers or frames them (no
+// page of another site can put the vote or unsubscribe button under a
+// click), and a page loads nothing and sends its form only to itself.
+func emailPageHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("X-Robots-Tag", "noindex")
 }

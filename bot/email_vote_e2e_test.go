@@ -95,6 +95,22 @@ func TestEmailVoteLinkEndToEnd(t *testing.T) {
 			t.Fatalf("GET %s = %d\n%s", l, code, body)
 		}
 	}
+	// No other site can frame the page's button, and nothing keeps the
+	// address with its secret.
+	req, _ := http.NewRequest(http.MethodGet, "http://"+e.app.Addr()+links[0], nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for k, want := range map[string]string{"X-Frame-Options": "DENY", "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"} {
+		if got := resp.Header.Get(k); got != want {
+			t.Errorf("%s: %q, want %q", k, got, want)
+		}
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "form-action 'self'") {
+		t.Errorf("Content-Security-Policy %q", csp)
+	}
 	if p, _ := e.app.Store.PollByID(ctx, 1); p.Voters != 0 {
 		t.Fatalf("following the links cast %d votes", p.Voters)
 	}
