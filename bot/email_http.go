@@ -131,7 +131,9 @@ func (v *emailVotes) write(w http.ResponseWriter, p email.VotePage) {
 		b.WriteString("</section>")
 	}
 	if f := p.Form; f != nil && len(f.Options) > 0 {
-		b.WriteString(`<form method="post">`)
+		// The choices are one group named by the question, for screen
+		// readers.
+		b.WriteString(`<form method="post"><fieldset><legend>` + html.EscapeString(strings.Join(titles, " / ")) + "</legend>")
 		kind := "radio"
 		if f.Multi {
 			kind = "checkbox"
@@ -149,7 +151,7 @@ func (v *emailVotes) write(w http.ResponseWriter, p email.VotePage) {
 			b.WriteString(`<p><label><input type="` + kind + `" name="option" value="` + strconv.FormatInt(o.ID, 10) + `"` +
 				checked + "> " + html.EscapeString(o.Label) + "</label></p>")
 		}
-		b.WriteString(`<button type="submit">` + html.EscapeString(f.Submit) + "</button></form>")
+		b.WriteString(`</fieldset><button type="submit">` + html.EscapeString(f.Submit) + "</button></form>")
 	}
 	b.WriteString("</body></html>\n")
 	emailPageHeaders(w)

@@ -90,7 +90,8 @@ func TestEmailVoteLinkEndToEnd(t *testing.T) {
 	// A mail scanner follows every link: nothing is written.
 	for _, l := range links {
 		code, body := e.get(l)
-		if code != 200 || !strings.Contains(body, `<form method="post">`) || !strings.Contains(body, "Vote / Voter") ||
+		if code != 200 || !strings.Contains(body, `<form method="post"><fieldset><legend>Poll #1: Theme for June? / Sondage nº`) ||
+			!strings.Contains(body, "Vote / Voter") ||
 			!strings.Contains(body, `<section lang="fr"><h1>Sondage nº`) {
 			t.Fatalf("GET %s = %d\n%s", l, code, body)
 		}
