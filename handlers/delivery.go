@@ -192,14 +192,7 @@ const maxLostAnswers = 2
 // their answer if this one did; blind says the channel cannot be searched,
 // so that reaching maxLostAnswers leaves the copy to a coordinator at once.
 func (l *ledger) failed(ctx context.Context, key string, p storage.Platform, lost int, blind bool, err error) error {
-	code, detail := storage.FailureLost, ""
-	var pf *PostFailure
-	if errors.As(err, &pf) {
-		code, detail = storage.FailureNotSent, pf.Detail
-		if pf.Refused {
-			code = storage.FailureRefused
-		}
-	}
+	code, detail := FailureCode(err)
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if rerr := l.store.RecordDeliveryFailure(rctx, key, p, code, detail); rerr != nil {

@@ -90,6 +90,20 @@ type PostFailure struct {
 }
 
 func (f *PostFailure) Error() string { return f.Err.Error() }
+
+// FailureCode says how the ledger records err, a failed send: the
+// platform's refusal or a send that never left (a PostFailure, with its
+// detail), else a lost answer (the message may have arrived).
+func FailureCode(err error) (code, detail string) {
+	var pf *PostFailure
+	if !errors.As(err, &pf) {
+		return storage.FailureLost, ""
+	}
+	if pf.Refused {
+		return storage.FailureRefused, pf.Detail
+	}
+	return storage.FailureNotSent, pf.Detail
+}
 func (f *PostFailure) Unwrap() error { return f.Err }
 
 // Refused marks err as the platform's refusal of a post, detail its own

@@ -341,14 +341,7 @@ func (f *Feature) deliverOnce(ctx context.Context, r recipient, key string, buil
 		}
 		return nil
 	}
-	code, detail := storage.FailureLost, ""
-	var pf *handlers.PostFailure
-	if errors.As(err, &pf) {
-		code, detail = storage.FailureNotSent, pf.Detail
-		if pf.Refused {
-			code = storage.FailureRefused
-		}
-	}
+	code, detail := handlers.FailureCode(err)
 	// A mail server's answer often quotes the recipient's address; the
 	// log gets the key (member id, event), never the address.
 	f.log.Warn("email not sent", "key", key, "code", code, "detail", withoutAddresses(detail),

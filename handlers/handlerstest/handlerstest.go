@@ -206,12 +206,20 @@ type DM struct {
 type DMPoster struct {
 	Poster
 	dms []DM
+	// Fail, when set, answers instead of the platform: a non-nil error
+	// and the message is not recorded as sent.
+	Fail func(to storage.Identity) error
 }
 
 // Direct records a private message.
 func (p *DMPoster) Direct(ctx context.Context, to storage.Identity, r handlers.Reply) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.Fail != nil {
+		if err := p.Fail(to); err != nil {
+			return err
+		}
+	}
 	p.dms = append(p.dms, DM{To: to, Reply: handlers.UnmarkReply(r)})
 	return nil
 }

@@ -137,60 +137,111 @@ func (f *Feature) setTheme(ctx context.Context, poll *storage.Poll) (*storage.Me
 	return m, err
 }
 
-// remindJob reminds the members who have not voted, once.
+// remindJob reminds the members who have not voted. With private
+// messages each person is a delivery of its own in the ledger (remindOne),
+// so a run cut short by a crash or a failure is run again for those not yet
+// reached, and nobody is reminded twice; the poll is marked reminded once
+// everyone was. A channel reminder is one post, claimed before it is sent.
 func (f *Feature) remindJob(id int64) func(context.Context) error {
 	return func(ctx context.Context) error {
-		ok, err := f.store.ClaimPollReminder(ctx, id)
-		if err != nil || !ok {
-			return err
-		}
 		poll, err := f.store.PollByID(ctx, id)
-		if err == nil {
-			err = f.remind(ctx, poll)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil
 		}
-		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			if rerr := f.store.ReleasePollReminder(ctx, id); rerr != nil {
-				f.log.Error("poll reminder: release", "poll", id, "err", rerr)
-			}
+		if err != nil {
 			return err
 		}
-		return nil
+		poster := f.svc.Poster()
+		if poster == nil {
+			return errors.New("no poster configured")
+		}
+		if dm, ok := poster.(handlers.DirectMessenger); ok {
+			if !poll.Open() || !poll.RemindedAt.IsZero() {
+				return nil
+			}
+			if err := f.remindEach(ctx, dm, poll); err != nil {
+				return err
+			}
+			_, err := f.store.ClaimPollReminder(ctx, id)
+			return err
+		}
+		return f.remindChannel(ctx, poster, poll)
 	}
 }
 
-// remind writes to each non-voter privately when the Poster can, else
-// posts one bilingual reminder to the channel.
-func (f *Feature) remind(ctx context.Context, poll *storage.Poll) error {
-	poster := f.svc.Poster()
-	if poster == nil {
-		return errors.New("no poster configured")
-	}
-	dm, ok := poster.(handlers.DirectMessenger)
-	if !ok {
-		_, err := poster.Post(ctx, handlers.Bilingual(f.reminder("en", "poll_reminder_channel", poll),
-			f.reminder("fr", "poll_reminder_channel", poll)))
+// remindChannel posts one bilingual reminder to the channel, once.
+func (f *Feature) remindChannel(ctx context.Context, poster handlers.Poster, poll *storage.Poll) error {
+	ok, err := f.store.ClaimPollReminder(ctx, poll.ID)
+	if err != nil || !ok {
 		return err
 	}
+	_, err = poster.Post(ctx, handlers.Bilingual(f.reminder("en", "poll_reminder_channel", poll),
+		f.reminder("fr", "poll_reminder_channel", poll)))
+	if err != nil {
+		if rerr := f.store.ReleasePollReminder(ctx, poll.ID); rerr != nil {
+			f.log.Error("poll reminder: release", "poll", poll.ID, "err", rerr)
+		}
+	}
+	return err
+}
+
+// maxReminderAttempts bounds the attempts to remind one person whose
+// platform keeps refusing the message.
+const maxReminderAttempts = 4
+
+// remindEach writes to each non-voter privately. It fails, so that the job
+// runs again, while someone could still be reached.
+func (f *Feature) remindEach(ctx context.Context, dm handlers.DirectMessenger, poll *storage.Poll) error {
 	non, err := f.store.NonVoters(ctx, poll.ID)
 	if err != nil {
 		return err
 	}
-	sent, failed := 0, error(nil)
+	var retry error
 	for _, m := range non {
 		to := pollIdentity(m)
 		if to.IsZero() {
 			continue
 		}
-		if err := dm.Direct(ctx, to, f.reminder(m.Language, "poll_reminder_dm", poll)); err != nil {
-			failed = err
-			continue
+		if err := f.remindOne(ctx, dm, poll, m, to); err != nil {
+			retry = err
 		}
-		sent++
 	}
-	if sent == 0 && failed != nil {
-		return failed // nobody reached: retry; otherwise retrying would repeat it to those reached
+	return retry
+}
+
+// remindOne reminds m once: the attempt is recorded before the message is
+// sent and its outcome after. An attempt whose outcome was never recorded
+// (a crash) or whose answer was lost may have reached the person: it is
+// left as uncertain, never sent again. It returns an error only when a
+// retry could still reach m.
+func (f *Feature) remindOne(ctx context.Context, dm handlers.DirectMessenger, poll *storage.Poll, m *storage.Member, to storage.Identity) error {
+	key := fmt.Sprintf("poll:%d:remind:%d", poll.ID, m.ID)
+	dl, err := f.store.BeginDelivery(ctx, key, to.Platform)
+	if storage.ErrorCode(err) == storage.ECONFLICT {
+		return nil // reminded, or left uncertain
 	}
-	return nil
+	if err != nil {
+		return err
+	}
+	if dl.LostAttempts() > 1 {
+		return f.store.MarkDeliveryUncertain(ctx, key, to.Platform)
+	}
+	err = dm.Direct(ctx, to, f.reminder(m.Language, "poll_reminder_dm", poll))
+	if err == nil {
+		return f.store.RecordDeliverySent(ctx, key, storage.PostRef{Platform: to.Platform, Channel: to.ID})
+	}
+	code, detail := handlers.FailureCode(err)
+	if rerr := f.store.RecordDeliveryFailure(ctx, key, to.Platform, code, detail); rerr != nil {
+		return rerr
+	}
+	f.log.Warn("poll reminder not delivered", "poll", poll.ID, "member", m.ID, "code", code)
+	if code == storage.FailureLost {
+		return f.store.MarkDeliveryUncertain(ctx, key, to.Platform)
+	}
+	if dl.Attempts >= maxReminderAttempts {
+		return nil
+	}
+	return fmt.Errorf("poll %d reminder to member %d: %w", poll.ID, m.ID, err)
 }
 
 func (f *Feature) reminder(lang, key string, poll *storage.Poll) handlers.Reply {

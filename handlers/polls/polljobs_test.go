@@ -2,9 +2,11 @@ package polls
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"copbot/handlers"
 	"copbot/handlers/handlerstest"
 	"copbot/scheduler"
 	"copbot/storage"
@@ -338,4 +341,57 @@ func BenchmarkPollVote(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestPollReminderOncePerPerson: each non-voter is a delivery of their
+// own. A refusal for one person is retried for that person alone; an
+// attempt cut short by a crash, or whose answer was lost, may have reached
+// the person and is never repeated; the poll counts as reminded only once
+// nobody is left to try.
+func TestPollReminderOncePerPerson(t *testing.T) {
+	dm := &handlerstest.DMPoster{}
+	e := newPtEnvAt(t, filepath.Join(t.TempDir(), "copbot.db"), dm)
+	for _, u := range []string{"m1", "m2", "m3", "m4"} {
+		e.join(u, "Person "+u, "en")
+	}
+	p := e.create(`"Theme?" "A" "B" --closes 3h --remind 150m`)
+	key := fmt.Sprintf("poll-remind:%d", p.ID)
+	// m4's reminder was being sent when the process died.
+	m4, err := e.db.MemberByIdentity(context.Background(), storage.Identity{Platform: storage.PlatformConsole, ID: "m4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.BeginDelivery(context.Background(), fmt.Sprintf("poll:%d:remind:%d", p.ID, m4.ID), storage.PlatformConsole); err != nil {
+		t.Fatal(err)
+	}
+	refuse, lose := true, true
+	dm.Fail = func(to storage.Identity) error {
+		switch {
+		case to.ID == "m2" && refuse:
+			return &handlers.PostFailure{Refused: true, Detail: "HTTP 429", Err: errors.New("rate limited")}
+		case to.ID == "m3" && lose:
+			return errors.New("connection reset: no answer")
+		}
+		return nil
+	}
+	if err := e.ptJob(key).Run(context.Background()); err == nil {
+		t.Fatal("a run that could not reach m2 succeeded: it would not be retried")
+	}
+	if e.ptJob(key) == nil {
+		t.Fatal("reminder no longer listed while m2 was not reached")
+	}
+	refuse, lose = false, false
+	if err := e.ptJob(key).Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if j := e.ptJob(key); j != nil {
+		t.Errorf("reminder still listed after everyone was tried: %+v", j)
+	}
+	got := map[string]int{}
+	for _, d := range dm.DMs() {
+		got[d.To.ID]++
+	}
+	if want := map[string]int{"m1": 1, "m2": 1}; !maps.Equal(got, want) {
+		t.Errorf("reminders per person = %v, want %v (m3's answer was lost and m4's attempt crashed: maybe reached, never twice)", got, want)
+	}
 }
