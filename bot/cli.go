@@ -166,14 +166,20 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// cliConfig loads a subcommand's config: its own -config, else the one
+// given before the subcommand, else FindConfig's.
+func cliConfig(flagPath, globalPath string, env Env) (Config, error) {
+	if flagPath == "" {
+		flagPath = globalPath
+	}
+	return LoadConfig(FindConfig(flagPath, env.Getenv), env.Getenv)
+}
+
 // openApp loads the config (flag beats the global -config) and builds the
 // App. Only a server logs its routine (info) events: in the console and
 // one-shot commands they would mix with what the user reads.
 func openApp(ctx context.Context, flagPath, globalPath string, env Env, serving bool) (*App, Config, error) {
-	if flagPath == "" {
-		flagPath = globalPath
-	}
-	cfg, err := LoadConfig(FindConfig(flagPath, env.Getenv), env.Getenv)
+	cfg, err := cliConfig(flagPath, globalPath, env)
 	if err != nil {
 		return nil, cfg, err
 	}

@@ -32,10 +32,7 @@ func cmdAudit(ctx context.Context, args []string, global string, env Env) error 
 	} else if len(pos) > 0 {
 		return errUsage
 	}
-	if *cfgPath == "" {
-		*cfgPath = global
-	}
-	cfg, err := LoadConfig(FindConfig(*cfgPath, env.Getenv), env.Getenv)
+	cfg, err := cliConfig(*cfgPath, global, env)
 	if err != nil {
 		return err
 	}

@@ -38,10 +38,7 @@ func cmdSlackChannel(ctx context.Context, args []string, global string, env Env)
 			"un identifiant d’espace de travail (T…) et un identifiant de canal (C…)")
 		return errUsage
 	}
-	if *cfgPath == "" {
-		*cfgPath = global
-	}
-	cfg, err := LoadConfig(FindConfig(*cfgPath, env.Getenv), env.Getenv)
+	cfg, err := cliConfig(*cfgPath, global, env)
 	if err != nil {
 		return err
 	}
@@ -73,10 +70,7 @@ func cmdSlackWorkspaces(ctx context.Context, args []string, global string, env E
 	} else if len(pos) > 0 {
 		return errUsage
 	}
-	if *cfgPath == "" {
-		*cfgPath = global
-	}
-	cfg, err := LoadConfig(FindConfig(*cfgPath, env.Getenv), env.Getenv)
+	cfg, err := cliConfig(*cfgPath, global, env)
 	if err != nil {
 		return err
 	}

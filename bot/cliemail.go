@@ -29,10 +29,7 @@ func cmdEmail(ctx context.Context, args []string, global string, env Env) error 
 	if err != nil {
 		return fmt.Errorf("email test: %q is not an address / n’est pas une adresse", pos[1])
 	}
-	if *cfgPath == "" {
-		*cfgPath = global
-	}
-	cfg, err := LoadConfig(FindConfig(*cfgPath, env.Getenv), env.Getenv)
+	cfg, err := cliConfig(*cfgPath, global, env)
 	if err != nil {
 		return err
 	}

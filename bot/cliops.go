@@ -27,10 +27,7 @@ func cmdRestore(ctx context.Context, args []string, global string, env Env) erro
 	if len(pos) != 1 {
 		return errUsage
 	}
-	if *cfgPath == "" {
-		*cfgPath = global
-	}
-	cfg, err := LoadConfig(FindConfig(*cfgPath, env.Getenv), env.Getenv)
+	cfg, err := cliConfig(*cfgPath, global, env)
 	if err != nil {
 		return err
 	}
@@ -66,10 +63,7 @@ func cmdHealthcheck(ctx context.Context, args []string, global string, env Env) 
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return err
 	}
-	if *cfgPath == "" {
-		*cfgPath = global
-	}
-	cfg, err := LoadConfig(FindConfig(*cfgPath, env.Getenv), env.Getenv)
+	cfg, err := cliConfig(*cfgPath, global, env)
 	if err != nil {
 		return err
 	}
