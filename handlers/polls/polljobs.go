@@ -185,6 +185,11 @@ func (f *Feature) remindChannel(ctx context.Context, poster handlers.Poster, pol
 	return err
 }
 
+// reminderKey is the ledger key of poll's private reminder to member. It
+// must not start like a card's or a result's key ("poll:", "poll-result:"):
+// the delivery command would take it for one and repost a card.
+func reminderKey(poll, member int64) string { return fmt.Sprintf("poll-reminder:%d:%d", poll, member) }
+
 // maxReminderAttempts bounds the attempts to remind one person whose
 // platform keeps refusing the message.
 const maxReminderAttempts = 4
@@ -215,7 +220,7 @@ func (f *Feature) remindEach(ctx context.Context, dm handlers.DirectMessenger, p
 // left as uncertain, never sent again. It returns an error only when a
 // retry could still reach m.
 func (f *Feature) remindOne(ctx context.Context, dm handlers.DirectMessenger, poll *storage.Poll, m *storage.Member, to storage.Identity) error {
-	key := fmt.Sprintf("poll:%d:remind:%d", poll.ID, m.ID)
+	key := reminderKey(poll.ID, m.ID)
 	dl, err := f.store.BeginDelivery(ctx, key, to.Platform)
 	if storage.ErrorCode(err) == storage.ECONFLICT {
 		return nil // reminded, or left uncertain

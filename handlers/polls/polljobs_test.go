@@ -361,7 +361,7 @@ func TestPollReminderOncePerPerson(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.db.BeginDelivery(context.Background(), fmt.Sprintf("poll:%d:remind:%d", p.ID, m4.ID), storage.PlatformConsole); err != nil {
+	if _, err := e.db.BeginDelivery(context.Background(), reminderKey(p.ID, m4.ID), storage.PlatformConsole); err != nil {
 		t.Fatal(err)
 	}
 	refuse, lose := true, true
@@ -393,5 +393,17 @@ func TestPollReminderOncePerPerson(t *testing.T) {
 	}
 	if want := map[string]int{"m1": 1, "m2": 1}; !maps.Equal(got, want) {
 		t.Errorf("reminders per person = %v, want %v (m3's answer was lost and m4's attempt crashed: maybe reached, never twice)", got, want)
+	}
+}
+
+// TestReminderKeyIsNoPostKind: the delivery command finds a post's kind by
+// its key's prefix; a private reminder taken for a card would be reposted
+// to the channel by `delivery repost`.
+func TestReminderKeyIsNoPostKind(t *testing.T) {
+	f := &Feature{}
+	for _, k := range f.postKinds() {
+		if key := reminderKey(7, 12); strings.HasPrefix(key, k.Prefix) {
+			t.Errorf("reminder key %q reads as a %q post", key, k.Prefix)
+		}
 	}
 }
