@@ -29,6 +29,9 @@ type lab struct {
 	env       []string     // the binary's environment
 	importDur time.Duration
 	poll      poll // the first storm's poll, clicked again on the baseline
+
+	bolt     *boltApp // nil when Bolt-JS is not run; boltSkip says why
+	boltSkip string
 }
 
 func newLab(ctx context.Context, cfg config, log io.Writer) (*lab, error) {
@@ -65,6 +68,9 @@ func (l *lab) setup(ctx context.Context) error {
 	}
 	l.stopProxy = stop
 	l.env = append(cleanEnv(), "HTTPS_PROXY="+proxy, "SSL_CERT_FILE="+caFile)
+	if l.bolt, l.boltSkip, err = prepareBolt(ctx, l.cfg.bolt, l.log); err != nil {
+		return err
+	}
 	fmt.Fprintf(l.log, "seeding %d members through copbot import…\n", l.cfg.members)
 	d, err := l.seed(ctx, "copbot", l.cfg.members)
 	l.importDur = d

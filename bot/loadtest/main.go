@@ -10,7 +10,9 @@
 //   - runs a second storm and kills the server with SIGKILL as soon as the
 //     last click is acknowledged, then counts the votes in the database;
 //   - runs the same requests against a minimal Go handler (signature check
-//     and one SQLite statement) for the ratios.
+//     and one SQLite statement) for the ratios;
+//   - and against Bolt for JavaScript on better-sqlite3 (bolt/app.js), when
+//     node and npm are on PATH (-bolt=false leaves it out).
 //
 // It prints a Markdown table: req/s, latency percentiles, errors, server
 // CPU per request and peak RSS.
@@ -34,6 +36,7 @@ type config struct {
 	idle                                  time.Duration // RSS read again after this long without requests
 	bin                                   string
 	noBaseline                            bool // tests: the test binary cannot serve the baseline
+	bolt                                  bool // also run Bolt-JS (bolt.go) when node and npm are on PATH
 }
 
 func main() {
@@ -46,6 +49,7 @@ func main() {
 	flag.IntVar(&cfg.startup, "startup", 0, "also time start-up to ready with this many members (e.g. 100000)")
 	flag.DurationVar(&cfg.timeout, "timeout", 10*time.Minute, "give up after this long")
 	flag.DurationVar(&cfg.idle, "idle", 0, "after the who run, also read the RSS after this long without requests (e.g. 10s)")
+	flag.BoolVar(&cfg.bolt, "bolt", true, "also measure Bolt for JavaScript (needs node and npm; npm ci once into the user cache)")
 	flag.StringVar(&cfg.bin, "bin", "", "copbot binary to test (default: build this module's)")
 	baseAddr := flag.String("baseline-serve", "", "internal: serve the baseline on this address")
 	baseDB := flag.String("baseline-db", "", "internal: the baseline's database")
@@ -92,6 +96,9 @@ func run(ctx context.Context, cfg config, log io.Writer) (*report, error) {
 		if err := l.measureBaseline(ctx, rep); err != nil {
 			return rep, err
 		}
+	}
+	if err := l.measureBolt(ctx, rep); err != nil {
+		return rep, err
 	}
 	if cfg.startup > 0 {
 		if err := l.measureStartup(ctx, rep); err != nil {

@@ -32,10 +32,11 @@ type report struct {
 	dropped      int             // vote confirmations never posted (outbox full)
 	confirmed    []time.Duration // sorted: click to its confirmation's arrival, vote storm
 	stormConns   int64           // connections to Slack the binary opened during the vote storm
+	bolt         boltReport      // Bolt for JavaScript's rows, or why it was skipped (bolt.go)
 }
 
 func (r *report) ok() bool {
-	return r.storm.ok() && (r.cfg.kill == 0 || r.killed.ok())
+	return r.storm.ok() && (r.cfg.kill == 0 || r.killed.ok()) && r.bolt.ok()
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d)/float64(time.Millisecond)) }
@@ -56,6 +57,8 @@ func (r *report) print(w io.Writer) {
 	for _, row := range r.base {
 		printRow(w, row, "1.00")
 	}
+	r.bolt.printRows(w, r.base)
+	r.bolt.printSummary(w, r.rows)
 	fmt.Fprintf(w, "\nstart-up to ready: %s ms with %d members (import took %s ms)\n", ms(r.ready), r.cfg.members, ms(r.importDur))
 	if r.startupReady > 0 {
 		fmt.Fprintf(w, "start-up to ready: %s ms with %d members\n", ms(r.startupReady), r.cfg.startup)

@@ -98,6 +98,11 @@ func voteButtons(blocksJSON string) ([]button, error) {
 // b on the poll message, shaped as Slack's documented example (see
 // bot/slackbot/testdata/fixtures/block_actions_docs_example.json).
 func clickForm(p poll, i int, b button, phase string) string {
+	return clickFormTo("https://hooks.slack.com", p, i, b, phase)
+}
+
+// clickFormTo is clickForm with its response_url on hooks (scheme://host).
+func clickFormTo(hooks string, p poll, i int, b button, phase string) string {
 	user := memberID(i)
 	m := map[string]any{
 		"type":       "block_actions",
@@ -109,7 +114,7 @@ func clickForm(p poll, i int, b button, phase string) string {
 		"enterprise": nil, "is_enterprise_install": false,
 		"channel":      map[string]any{"id": channel, "name": "cop-community"},
 		"message":      map[string]any{"type": "message", "bot_id": "B0COPBOT", "text": "poll", "ts": p.TS},
-		"response_url": fmt.Sprintf("https://hooks.slack.com/actions/%s/%d/%s", team, i, phase),
+		"response_url": fmt.Sprintf("%s/actions/%s/%d/%s", hooks, team, i, phase),
 		"actions": []any{map[string]any{"type": "button", "action_id": b.ActionID, "block_id": b.BlockID,
 			"value": b.Value, "text": map[string]any{"type": "plain_text", "text": b.Label, "emoji": true},
 			"action_ts": fmt.Sprintf("1700000100.%06d", i)}},
