@@ -74,6 +74,36 @@ func TestNoNodeIsOneLineNotAFailure(t *testing.T) {
 	}
 }
 
+// TestBoltRatios: the summary divides copbot's req/s by Bolt-JS's, and
+// Bolt-JS's CPU per request by copbot's, phase by phase.
+func TestBoltRatios(t *testing.T) {
+	row := func(name string, n int, elapsed, cpu time.Duration) result {
+		return result{name: name, n: n, elapsed: elapsed, cpu: cpu, lat: []time.Duration{time.Millisecond}}
+	}
+	copbot := []result{row("copbot who", 3000, time.Second, 600*time.Millisecond), row("copbot votes", 1000, time.Second, 500*time.Millisecond)}
+	base := []result{row("minimal who", 4000, time.Second, 0), row("minimal votes", 2000, time.Second, 0)}
+	b := boltReport{versions: "@slack/bolt 4.7.3", rows: []result{row("Bolt-JS who", 1000, time.Second, 400*time.Millisecond),
+		row("Bolt-JS votes", 800, 2*time.Second, 1200*time.Millisecond)},
+		storm: storm{clicks: 800, acked: 800, stored: 800}, hooks: 800}
+	var out bytes.Buffer
+	b.printRows(&out, base)
+	b.printSummary(&out, copbot)
+	for _, want := range []string{
+		"| Bolt-JS who | 1000 | 0 | 1000 |", "| 0.25 |\n", // 1,000 ÷ 4,000 req/s
+		"| Bolt-JS votes | 800 | 0 | 400 |", "| 0.20 |\n", // 400 ÷ 2,000 req/s
+		"copbot ÷ Bolt-JS, req/s: who 3.00×, votes 2.50×",
+		"Bolt-JS's CPU per request ÷ copbot's: who 2.00×, votes 3.00×", // 0.4 ÷ 0.2 ms, 1.5 ÷ 0.5 ms
+		"800 stored — OK; confirmations posted with respond(): 800",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("missing %q in:\n%s", want, out.String())
+		}
+	}
+	if b.storm.stored--; b.ok() {
+		t.Error("a Bolt-JS storm with an acknowledged vote missing is ok")
+	}
+}
+
 func TestBoltCacheKey(t *testing.T) {
 	pkg, lock := []byte(`{"name":"x"}`), []byte(`{"lockfileVersion":3}`)
 	key := boltCacheKey(pkg, lock, "v20.20.2\n")
