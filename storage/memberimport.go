@@ -19,6 +19,10 @@ type ImportOptions struct {
 	// matches exactly as a new pending entry, close ones included (no
 	// org_suggest).
 	NewOrganizations bool
+	// Identities[i] are row i's further identities (when set, one entry
+	// per row): accounts its member holds beside the row's SlackID,
+	// TeamsID and ConsoleID, with no workspace. See ImportMembersWith.
+	Identities [][]Identity
 }
 
 // ImportMembers is ImportMembersWith without options.
@@ -43,6 +47,15 @@ func (d *DB) ImportMembers(ctx context.Context, rows []MemberInput) (ImportResul
 // from validation, ECONFLICT error_identity_taken) whose Args carry "Row",
 // the 0-based index of the offending row; nothing is then written.
 // Validation runs over all rows before the database is touched.
+//
+// Further identities (opts.Identities, importidentities.go): a row's
+// member gains those it does not hold yet, with no workspace (stamped by
+// the person's first request, as the row's own ids are), and the row then
+// counts as Updated (ImportResult.Identities counts them). They never
+// designate the row's member (its own ids, email or name do, as above): a
+// mistyped further id must not turn a row into another person's. An
+// identity another member holds is ECONFLICT error_import_identity_held.
+// An import never removes an identity, listed or not.
 func (d *DB) ImportMembersWith(ctx context.Context, rows []MemberInput, opts ImportOptions) (ImportResult, error) {
 	var res ImportResult
 	newLang := strings.ToLower(strings.TrimSpace(opts.Language))
@@ -53,19 +66,25 @@ func (d *DB) ImportMembersWith(ctx context.Context, rows []MemberInput, opts Imp
 		return res, nil
 	}
 	norm := make([]MemberInput, len(rows))
+	more := make([][]Identity, len(rows))
 	for i, in := range rows {
 		var err error
-		if norm[i], err = normalizeMember(in); err != nil {
+		if norm[i], err = normalizeMember(in); err == nil && i < len(opts.Identities) {
+			norm[i], more[i], err = normalizeFurther(norm[i], opts.Identities[i])
+		}
+		if err != nil {
 			return res, withRow(err, i)
 		}
 	}
 	err := d.write(ctx, func(t *tx) error {
+		res = ImportResult{}
 		idx, err := t.loadMemIndex()
 		if err != nil {
 			return err
 		}
 		w := newMemberTx(t, idx)
 		w.newLang, w.newOrgs = newLang, opts.NewOrganizations
+		ids := &importIdentities{idx: idx}
 		if err := w.reserve(norm); err != nil {
 			return err
 		}
@@ -74,18 +93,32 @@ func (d *DB) ImportMembersWith(ctx context.Context, rows []MemberInput, opts Imp
 		}
 		for i, in := range norm {
 			w.row = i
-			_, oc, err := w.upsert(in)
+			r, oc, err := w.upsert(in)
 			if err != nil {
 				return withRow(err, i)
 			}
+			added, err := ids.add(r, more[i])
+			if err != nil {
+				return withRow(err, i)
+			}
+			if added > 0 && oc == outcomeUnchanged {
+				oc = outcomeUpdated
+			}
 			res.count(oc)
+			res.Identities += added
 		}
 		if err := w.batch.flush(w); err != nil {
 			return err
 		}
-		return t.audit(&AuditEntry{Action: AuditMembersImport, Detail: map[string]string{
-			"rows": fmt.Sprint(len(norm)), "created": fmt.Sprint(res.Created),
-			"updated": fmt.Sprint(res.Updated), "unchanged": fmt.Sprint(res.Unchanged)}})
+		if err := ids.insert(t, formatTime(w.now)); err != nil {
+			return err
+		}
+		detail := map[string]string{"rows": fmt.Sprint(len(norm)), "created": fmt.Sprint(res.Created),
+			"updated": fmt.Sprint(res.Updated), "unchanged": fmt.Sprint(res.Unchanged)}
+		if res.Identities > 0 {
+			detail["identities"] = fmt.Sprint(res.Identities)
+		}
+		return t.audit(&AuditEntry{Action: AuditMembersImport, Detail: detail})
 	})
 	if err != nil {
 		return ImportResult{}, err
@@ -120,7 +153,8 @@ type memIndex struct {
 	byIDs    map[int64]*memberRow
 	platform [len(platformColumns)]map[string]*memberRow
 	// more maps the identities members hold beside their first one on a
-	// platform (identities.go) to the member's id; imports add none.
+	// platform (identities.go) to the member's id, those this import adds
+	// included (importIdentities.add).
 	more    [len(platformColumns)]map[string]int64
 	email   map[string]*memberRow
 	nameOrg map[nameOrgKey][]*memberRow
@@ -274,4 +308,7 @@ type ImportResult struct {
 	Created   int
 	Updated   int
 	Unchanged int
+	// Identities counts the further identities added (rows with some
+	// count as Created or Updated).
+	Identities int
 }

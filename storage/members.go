@@ -204,17 +204,23 @@ func (d *DB) ExportMembers(ctx context.Context, f MemberFilter) ([]*Member, int,
 	if err != nil {
 		return nil, 0, err
 	}
-	detail := map[string]string{"members": fmt.Sprint(len(ms)), "include_left": fmt.Sprint(f.IncludeLeft)}
+	if err := d.auditExport(ctx, f, len(ms)); err != nil {
+		return nil, 0, err
+	}
+	return ms, total, nil
+}
+
+// auditExport records that n members matching f left copbot in an export.
+func (d *DB) auditExport(ctx context.Context, f MemberFilter, n int) error {
+	detail := map[string]string{"members": fmt.Sprint(n), "include_left": fmt.Sprint(f.IncludeLeft)}
 	if f.Jurisdiction != nil {
 		detail["jurisdiction"] = *f.Jurisdiction
 	}
 	if f.Order != nil {
 		detail["order"] = string(*f.Order)
 	}
-	if _, err := d.RecordAudit(ctx, AuditEntry{Action: AuditMembersExport, Detail: detail}); err != nil {
-		return nil, 0, err
-	}
-	return ms, total, nil
+	_, err := d.RecordAudit(ctx, AuditEntry{Action: AuditMembersExport, Detail: detail})
+	return err
 }
 
 // FindMembers returns the page of members matching f and how many match in
