@@ -21,13 +21,12 @@ import (
 // line ends, quoted cells, and header names in either language in any case
 // and order. Required columns: name, organization, order, jurisdiction;
 // optional: email, title, language (empty: a new member gets the community
-// default and an existing member keeps theirs), slack_id, teams_id. A
-// column with an
-// unknown header is ignored and named in the report's warnings, so that a
+// default and an existing member keeps theirs), slack_id, teams_id (each
+// may list several accounts: rosterids.go). A column with an unknown header is ignored and named in the report's warnings, so that a
 // coordinator's notes column does not block an import. Blank lines and rows
 // of empty cells are skipped. A row identical to an earlier one is skipped
 // with a warning; a row that is the same person as an earlier one (same
-// email, Slack or Teams id, or name and organization with its order and
+// email, any Slack or Teams id, or name and organization with its order and
 // place) with different details is an error. Line numbers are the file's lines, header = line 1,
 // which is what a spreadsheet shows unless a cell holds a line break.
 
@@ -71,6 +70,7 @@ type ImportReport struct {
 	Updated    int
 	Unchanged  int
 	Duplicates int         // rows identical to an earlier row, skipped
+	Identities int         // further accounts given to their members (rosterids.go)
 	Errors     []LineError // when non-empty, nothing was written
 	Warnings   []LineError
 }
@@ -99,6 +99,9 @@ func (r ImportReport) Text(t *handlers.Translator, lang string) string {
 	} else {
 		lines = append(lines, c.T("roster_summary", map[string]any{"Rows": r.Rows, "Created": r.Created,
 			"Updated": r.Updated, "Unchanged": r.Unchanged, "Duplicates": r.Duplicates}))
+		if r.Identities > 0 {
+			lines = append(lines, c.N("roster_summary_accounts", r.Identities, map[string]any{"Num": c.Num(r.Identities)}))
+		}
 	}
 	for _, e := range append(append([]LineError{}, r.Errors...), r.Warnings...) {
 		lines = append(lines, "• "+c.lineText(e))
@@ -147,9 +150,10 @@ type rosterImport struct {
 	headers []string       // header cells as written
 	width   int            // header cells
 	rows    []storage.MemberInput
-	lines   []int                       // lines[i] is the file line of rows[i]
-	seen    map[personKey]int           // person key to the line that had it
-	kept    map[int]storage.MemberInput // rows kept, by line
+	more    [][]storage.Identity // more[i] are rows[i]'s further accounts
+	lines   []int                // lines[i] is the file line of rows[i]
+	seen    map[personKey]int    // person key to the line that had it
+	kept    map[int]rosterRow    // rows kept, by line
 	// places remembers good (order, jurisdiction) cells: a roster repeats
 	// a few dozen of them over thousands of rows.
 	places map[[2]string]rosterPlace
@@ -206,7 +210,7 @@ func (s *Feature) ImportRosterWith(ctx context.Context, r io.Reader, lang string
 		lang = "en"
 	}
 	im := &rosterImport{c: s.langCall(lang), seen: map[personKey]int{},
-		kept: map[int]storage.MemberInput{}, places: map[[2]string]rosterPlace{}}
+		kept: map[int]rosterRow{}, places: map[[2]string]rosterPlace{}}
 	data, err := io.ReadAll(io.LimitReader(r, maxRosterBytes+1))
 	if err != nil {
 		return im.rep, err
@@ -215,11 +219,11 @@ func (s *Feature) ImportRosterWith(ctx context.Context, r io.Reader, lang string
 		return im.rep, ErrRosterRejected
 	}
 	res, err := s.store.ImportMembersWith(ctx, im.rows, storage.ImportOptions{Language: s.opts.DefaultLanguage,
-		NewOrganizations: newOrgs})
+		NewOrganizations: newOrgs, Identities: im.more})
 	if err != nil {
 		return im.rep, im.storageError(err)
 	}
-	im.rep.Created, im.rep.Updated, im.rep.Unchanged = res.Created, res.Updated, res.Unchanged
+	im.rep.Created, im.rep.Updated, im.rep.Unchanged, im.rep.Identities = res.Created, res.Updated, res.Unchanged, res.Identities
 	s.svc.MembershipChanged(nil)
 	return im.rep, nil
 }
@@ -389,11 +393,11 @@ func (im *rosterImport) record(line int, rec []string) {
 		return
 	}
 	im.rep.Rows++
-	in, ok := im.rowInput(line, rec)
-	if !ok || im.duplicate(line, in) {
+	row, ok := im.rowInput(line, rec)
+	if !ok || im.duplicate(line, row) {
 		return
 	}
-	im.rows = append(im.rows, in)
+	im.rows, im.more = append(im.rows, row.in), append(im.more, row.more)
 	im.lines = append(im.lines, line)
 }
 
@@ -407,11 +411,11 @@ func blankRecord(rec []string) bool {
 }
 
 // rowInput converts a row; it reports every problem of the row.
-func (im *rosterImport) rowInput(line int, rec []string) (storage.MemberInput, bool) {
+func (im *rosterImport) rowInput(line int, rec []string) (rosterRow, bool) {
 	before := len(im.rep.Errors)
 	in := storage.MemberInput{Name: im.cell(rec, "name"), Email: im.cell(rec, "email"),
-		Organization: im.cell(rec, "organization"), Title: im.cell(rec, "title"),
-		SlackID: im.cell(rec, "slack_id"), TeamsID: im.cell(rec, "teams_id")}
+		Organization: im.cell(rec, "organization"), Title: im.cell(rec, "title")}
+	more := im.accounts(rec, &in)
 	in.Order, in.Jurisdiction = im.place(line, im.cell(rec, "order"), im.cell(rec, "jurisdiction"))
 	in.Language = im.language(line, im.cell(rec, "language"))
 	if in.Name == "" {
@@ -430,8 +434,9 @@ func (im *rosterImport) rowInput(line int, rec []string) (storage.MemberInput, b
 				im.problemAt(line, columnOf(e), e.Key, e.Args)
 			}
 		}
+		im.checkAccounts(line, more)
 	}
-	return in, len(im.rep.Errors) == before
+	return rosterRow{in, more}, len(im.rep.Errors) == before
 }
 
 // place parses the order and jurisdiction cells. Federal members may leave
@@ -486,7 +491,7 @@ func columnOf(e *storage.Error) string {
 		return "language"
 	case "error_email_invalid", "error_namesake_ambiguous":
 		return "email"
-	case "error_too_long", "error_text_control", "error_text_utf8":
+	case "error_too_long", "error_text_control", "error_text_utf8", "error_import_identity_held":
 		f, _ := e.Args["Field"].(string)
 		return f
 	}
@@ -530,8 +535,9 @@ type personKey struct {
 	col, value string
 }
 
-// personKeys are the keys under which two rows are the same person.
-func personKeys(in storage.MemberInput) []personKey {
+// personKeys are the keys under which two rows are the same person: more
+// are the row's further accounts.
+func personKeys(in storage.MemberInput, more ...storage.Identity) []personKey {
 	var keys []personKey
 	if in.Email != "" {
 		keys = append(keys, personKey{"email", strings.ToLower(in.Email)})
@@ -542,6 +548,7 @@ func personKeys(in storage.MemberInput) []personKey {
 	if in.TeamsID != "" {
 		keys = append(keys, personKey{"teams_id", in.TeamsID})
 	}
+	keys = append(keys, furtherKeys(more)...)
 	if len(keys) == 0 {
 		// The organization is one of its order and place, as in storage:
 		// Org B in Ontario and Org B in Quebec are two.
@@ -560,14 +567,15 @@ func foldSpaces(s string) string { return strings.Join(strings.Fields(handlers.F
 
 // duplicate reports whether the row repeats an earlier one. An identical
 // repeat is skipped with a warning; a conflicting one is an error.
-func (im *rosterImport) duplicate(line int, in storage.MemberInput) bool {
-	for _, k := range personKeys(in) {
+func (im *rosterImport) duplicate(line int, row rosterRow) bool {
+	keys := personKeys(row.in, row.more...)
+	for _, k := range keys {
 		first, dup := im.seen[k]
 		if !dup {
 			continue
 		}
 		switch {
-		case im.kept[first] == in:
+		case im.kept[first].same(row):
 			im.rep.Duplicates++
 			im.warn(line, "roster_duplicate_skipped", map[string]any{"Other": first})
 		case k.col == "":
@@ -579,9 +587,9 @@ func (im *rosterImport) duplicate(line int, in storage.MemberInput) bool {
 		}
 		return true
 	}
-	for _, k := range personKeys(in) {
+	for _, k := range keys {
 		im.seen[k] = line
 	}
-	im.kept[line] = in
+	im.kept[line] = row
 	return false
 }

@@ -17,10 +17,14 @@ import (
 // ExportRoster writes the active members as a roster CSV that ImportRoster
 // reads back: UTF-8 with a byte-order mark (so Excel shows accents), comma
 // separated, CRLF line ends, English header names. Cells a spreadsheet
-// would run as formulas get a leading quote. The export hands personal
-// data out of copbot, so storage records it in the audit log first.
+// would run as formulas get a leading quote. The slack_id and teams_id
+// cells list every account of the member on that platform, the first one
+// (the members column) first, separated by spaces (rosterids.go), so that
+// importing the file elsewhere keeps every account. The export hands
+// personal data out of copbot, so storage records it in the audit log
+// first.
 func (s *Feature) ExportRoster(ctx context.Context, w io.Writer) error {
-	ms, _, err := s.store.ExportMembers(ctx, storage.MemberFilter{})
+	ms, more, err := s.store.ExportRoster(ctx, storage.MemberFilter{})
 	if err != nil {
 		return err
 	}
@@ -33,7 +37,8 @@ func (s *Feature) ExportRoster(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	for _, m := range ms {
-		rec := []string{m.Name, m.Email, m.Organization, memberOrder(m), m.Jurisdiction, m.Title, m.Language, m.SlackID, m.TeamsID}
+		rec := []string{m.Name, m.Email, m.Organization, memberOrder(m), m.Jurisdiction, m.Title, m.Language,
+			accountCell(m.SlackID, more[m.ID], storage.PlatformSlack), accountCell(m.TeamsID, more[m.ID], storage.PlatformTeams)}
 		for i := range rec {
 			// Text stored before storage refused invalid UTF-8 is
 			// written repaired (U+FFFD), so that the file imports back.
