@@ -64,6 +64,41 @@ func TestOrgFederalWhereverTyped(t *testing.T) {
 	}
 }
 
+// TestOrgPendingFederalStaysInItsPlace: a name someone typed as federal
+// (a pending entry) does not make a provincial member of the same name
+// federal: each gets an entry in their own place, whoever came first, so
+// that a roster export (federal members first) imports into an empty
+// database as it was. Confirmed federal entries still do (above).
+func TestOrgPendingFederalStaysInItsPlace(t *testing.T) {
+	ctx := context.Background()
+	for _, federalFirst := range []bool{true, false} {
+		d, _ := openMemberDB(t)
+		rows := []MemberInput{
+			{Name: "Fed", Organization: "Health Services", Order: OrderFederal, Jurisdiction: "CA", Email: "f@x.ca"},
+			{Name: "Prov", Organization: "health services", Order: OrderProvincial, Jurisdiction: "ON", Email: "p@x.ca"},
+		}
+		if !federalFirst {
+			rows[0], rows[1] = rows[1], rows[0]
+		}
+		if _, err := d.ImportMembers(ctx, rows); err != nil {
+			t.Fatal(err)
+		}
+		ms, _, err := d.FindMembers(ctx, MemberFilter{})
+		if err != nil || len(ms) != 2 {
+			t.Fatalf("members %v %v", ms, err)
+		}
+		for _, m := range ms {
+			want := map[string]Order{"Fed": OrderFederal, "Prov": OrderProvincial}[m.Name]
+			if m.Order != want || (want == OrderProvincial) != (m.Jurisdiction == "ON") {
+				t.Errorf("federal first %v: %s is %s %s, want %s", federalFirst, m.Name, m.Order, m.Jurisdiction, want)
+			}
+		}
+		if ms[0].OrganizationID == ms[1].OrganizationID {
+			t.Errorf("federal first %v: both members in entry %d", federalFirst, ms[0].OrganizationID)
+		}
+	}
+}
+
 // TestOrgSuggestion: a close spelling saves nothing and suggests the
 // entry; saying the name is new creates a pending entry.
 func TestOrgSuggestion(t *testing.T) {

@@ -13,8 +13,14 @@ import (
 //
 //  1. A spelling of an entry of the member's order and jurisdiction (name,
 //     acronym or alias, either language; case, accents and spaces folded).
-//  2. Else a spelling of a federal entry: "ESDC" is federal wherever it is
-//     typed, and the member is then federal.
+//  2. Else a spelling of a confirmed federal entry (built in, or confirmed
+//     by a coordinator): "ESDC" is federal wherever it is typed, and the
+//     member is then federal. A pending entry is only a name as someone
+//     typed it, so it counts in its own place alone: a provincial member
+//     of "Health Services" is not made federal because someone else
+//     named a federal "Health Services" first, which would also make the
+//     result depend on who came first (a roster export, which lists
+//     federal members first, imported into an empty database).
 //  3. Else, unless the input says the name is new (MemberInput.
 //     NewOrganization), a close spelling of such a confirmed entry refuses the
 //     write with EINVALID org_suggest {Typed, Name (English), ID,
@@ -42,12 +48,14 @@ type orgRef struct {
 	jurisdiction string
 }
 
-// orgByKey finds the entry a folded spelling names in one place.
-func (t *tx) orgByKey(k orgKey) (orgRef, bool, error) {
+// orgByKey finds the entry a folded spelling names in one place;
+// confirmedOnly skips pending entries.
+func (t *tx) orgByKey(k orgKey, confirmedOnly bool) (orgRef, bool, error) {
 	var o orgRef
 	err := t.queryRow(`SELECT o.id, o.name, o.name_fr, o.ord, o.jurisdiction FROM organization_names n
-		JOIN organizations o ON o.id = n.organization_id WHERE n.key = ? AND n.ord = ? AND n.jurisdiction = ?`,
-		k.nameKey, k.ord, k.jurisdiction).Scan(&o.id, &o.name, &o.nameFR, &o.ord, &o.jurisdiction)
+		JOIN organizations o ON o.id = n.organization_id WHERE n.key = ? AND n.ord = ? AND n.jurisdiction = ?
+		AND (NOT ? OR o.status = 'confirmed')`,
+		k.nameKey, k.ord, k.jurisdiction, confirmedOnly).Scan(&o.id, &o.name, &o.nameFR, &o.ord, &o.jurisdiction)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, false, nil
 	}
@@ -66,9 +74,9 @@ func (w *memberTx) org(in MemberInput) (orgRef, error) {
 		w.orgsExact[exact] = o
 		return o, nil
 	}
-	o, found, err := w.t.orgByKey(k)
+	o, found, err := w.t.orgByKey(k, false)
 	if err == nil && !found && k.ord != OrderFederal {
-		o, found, err = w.t.orgByKey(orgKey{k.nameKey, OrderFederal, FederalCode})
+		o, found, err = w.t.orgByKey(orgKey{k.nameKey, OrderFederal, FederalCode}, true)
 	}
 	if err == nil && !found && !in.NewOrganization && !w.newOrgs {
 		err = w.suggest(in, k)
