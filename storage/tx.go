@@ -9,7 +9,9 @@ import (
 
 // Every exported method runs in exactly one transaction, begun by write or
 // read below and never by hand: that keeps begin, rollback and commit in one
-// place, and the rules with them.
+// place, and the rules with them. The one exception is the vote writer's
+// batch (votebatch.go), which begins and commits on its own connection by
+// the same rules (voteconn.go).
 //
 //   - write begins an immediate transaction (see the DSN's _txlock), which
 //     first passes this process's write gate (writegate.go): a check made
@@ -60,7 +62,20 @@ type tx struct {
 	// counts, in a vote batch (votebatch.go), collects the poll counters'
 	// changes instead of writing them at once.
 	counts *voteCounts
-	n      int // statements run through exec, query and queryRow
+	// own, in a vote batch, is the vote writer's connection, which
+	// prepares the statements itself and runs the transaction without
+	// *sql.Tx (nil then): see voteconn.go.
+	own *voteConn
+	n   int // statements run through exec, query and queryRow
+}
+
+// stmt returns q prepared for t: on the vote writer's connection, or
+// through the DB's statement cache (DB.stmt).
+func (t *tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if t.own != nil {
+		return t.own.stmt(ctx, q)
+	}
+	return t.d.stmt(ctx, t.Tx, q)
 }
 
 func (t *tx) exec(q string, args ...any) (sql.Result, error) {
@@ -69,7 +84,7 @@ func (t *tx) exec(q string, args ...any) (sql.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := t.d.stmt(ctx, t.Tx, q)
+	st, err := t.stmt(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +139,7 @@ func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := t.d.stmt(ctx, t.Tx, q)
+	st, err := t.stmt(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +165,7 @@ func (t *tx) queryRow(q string, args ...any) row {
 	if err != nil {
 		return row{err: err}
 	}
-	st, err := t.d.stmt(ctx, t.Tx, q)
+	st, err := t.stmt(ctx, q)
 	if err != nil {
 		return row{err: err}
 	}

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"sync"
 	"sync/atomic"
@@ -97,37 +96,28 @@ const keptPollsMax = 16
 // other connection, of this process or another, commits (a poll closed or
 // edited, a member gone, anything). A batch that fails keeps nothing.
 type keptPolls struct {
-	conn    *sql.Conn // the writer's connection; nil until the first batch, or after a failure
-	version int64     // data_version when polls were kept
+	conn    voteConn // the writer's connection (voteconn.go)
+	version int64    // data_version when polls were kept
 	polls   map[int64]*batchPoll
 }
 
 // begin starts a batch's transaction on the writer's connection and
 // returns the polls still true in it (an empty map when none is).
-func (k *keptPolls) begin(ctx context.Context, d *DB) (*sql.Tx, map[int64]*batchPoll, int64, error) {
+func (k *keptPolls) begin(ctx context.Context, d *DB) (map[int64]*batchPoll, int64, error) {
 	polls := k.polls
 	k.polls = nil // until this batch commits
-	if k.conn == nil {
-		conn, err := d.db.Conn(ctx)
-		if err != nil {
-			return nil, nil, 0, err
-		}
-		k.conn = conn
-	}
-	sqlTx, err := k.conn.BeginTx(ctx, nil)
-	if err != nil {
-		k.release()
-		return nil, nil, 0, err
+	if err := k.conn.begin(ctx, d); err != nil {
+		return nil, 0, err
 	}
 	var version int64
-	if err := (&tx{Tx: sqlTx, ctx: ctx, d: d}).queryRow("PRAGMA data_version").Scan(&version); err != nil {
-		sqlTx.Rollback()
-		return nil, nil, 0, err
+	if err := k.conn.tx(ctx, d).queryRow("PRAGMA data_version").Scan(&version); err != nil {
+		k.conn.rollback()
+		return nil, 0, err
 	}
 	if polls == nil || version != k.version {
 		polls = map[int64]*batchPoll{}
 	}
-	return sqlTx, polls, version, nil
+	return polls, version, nil
 }
 
 // keep remembers the polls of a batch that committed at version.
@@ -139,10 +129,8 @@ func (k *keptPolls) keep(polls map[int64]*batchPoll, version int64) {
 
 // release gives the writer's connection back to the pool.
 func (k *keptPolls) release() {
-	if k.conn != nil {
-		k.conn.Close()
-	}
-	k.conn, k.polls = nil, nil
+	k.conn.release()
+	k.polls = nil
 }
 
 func newVoteWriter(d *DB) *voteWriter {
@@ -293,27 +281,27 @@ func (d *DB) writeBatch(ctx context.Context, batch []*voteJob, out []voteOutcome
 		return nil
 	}
 	kept := &d.votes.kept
-	sqlTx, polls, version, err := kept.begin(ctx, d)
+	polls, version, err := kept.begin(ctx, d)
 	if err != nil {
 		return err
 	}
-	b := &voteBatch{d: d, ctx: ctx, sqlTx: sqlTx, polls: polls, counts: newVoteCounts()}
+	b := &voteBatch{d: d, ctx: ctx, conn: &kept.conn, polls: polls, counts: newVoteCounts()}
 	for i, j := range batch {
 		if out[i].err != nil {
 			continue
 		}
 		res, err := b.vote(j)
 		if errors.Is(err, errBatchBroken) {
-			sqlTx.Rollback()
+			kept.conn.rollback()
 			return err
 		}
 		out[i] = voteOutcome{res: res, err: err}
 	}
-	if err := b.counts.flush(&tx{Tx: sqlTx, ctx: ctx, d: d}); err != nil {
-		sqlTx.Rollback()
+	if err := b.counts.flush(kept.conn.tx(ctx, d)); err != nil {
+		kept.conn.rollback()
 		return err
 	}
-	if err := sqlTx.Commit(); err != nil {
+	if err := kept.conn.commit(ctx, d); err != nil {
 		return err
 	}
 	kept.keep(b.polls, version)
@@ -333,7 +321,7 @@ var errBatchBroken = errors.New("storage: vote batch savepoint failed")
 type voteBatch struct {
 	d      *DB
 	ctx    context.Context // the batch's, for the statements it shares
-	sqlTx  *sql.Tx
+	conn   *voteConn       // the writer's, in its transaction
 	polls  map[int64]*batchPoll
 	counts *voteCounts // the committed votes' counter changes, written at the end
 }
@@ -347,12 +335,13 @@ type batchPoll struct {
 
 // vote runs one vote in its savepoint and returns its result.
 func (b *voteBatch) vote(j *voteJob) (*VoteResult, error) {
-	shared := &tx{Tx: b.sqlTx, ctx: b.ctx, d: b.d}
+	shared := b.conn.tx(b.ctx, b.d)
 	if _, err := shared.exec("SAVEPOINT vote"); err != nil {
 		return nil, errBatchBroken
 	}
 	mine := newVoteCounts()
-	t := &tx{Tx: b.sqlTx, ctx: j.ctx, d: b.d, counts: mine}
+	t := b.conn.tx(j.ctx, b.d)
+	t.counts = mine
 	res, err := b.apply(t, j)
 	if w := b.d.votes; w.voted != nil && err == nil {
 		w.voted(t.n)
@@ -383,7 +372,7 @@ func (b *voteBatch) apply(t *tx, j *voteJob) (*VoteResult, error) {
 		}
 	}
 	// The poll is the batch's overhead, read once (not counted in t).
-	p, err := b.poll(&tx{Tx: t.Tx, ctx: t.ctx, d: t.d}, j.pollID)
+	p, err := b.poll(b.conn.tx(t.ctx, t.d), j.pollID)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"sync"
@@ -47,7 +48,7 @@ func (c gatedConnector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &gatedConn{Conn: conn, gate: c.gate, check: c.check, wait: c.wait}, nil
+	return &gatedConn{Conn: conn, gateway: gateway{gate: c.gate, check: c.check, wait: c.wait}}, nil
 }
 
 func (c gatedConnector) Driver() driver.Driver { return c.drv }
@@ -67,9 +68,52 @@ type sqliteConn interface {
 
 type gatedConn struct {
 	driver.Conn
+	gateway
+}
+
+// gateway is the way through the gate, the same for every connection of
+// a DB: gatedConn's write transactions take it, and so does the vote
+// writer, which begins and commits its own (voteconn.go).
+type gateway struct {
 	gate  writeGate
-	check *integrityGate
+	check *integrityGate // writes wait for its verdict, see integrity.go
 	wait  time.Duration
+}
+
+// enter waits for the start-up check's verdict and then the gate, until
+// ctx ends or for at most g.wait in all. A nil error holds the gate: leave
+// gives it back.
+func (g gateway) enter(ctx context.Context) error {
+	t := time.NewTimer(g.wait)
+	defer t.Stop()
+	if err := g.check.wait(ctx, t.C); err != nil {
+		return err
+	}
+	select {
+	case g.gate <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return errWriteBusy
+	}
+}
+
+// leave gives back the gate that enter took.
+func (g gateway) leave() { <-g.gate }
+
+// gatewayOf is the gateway of a connection of a DB.
+func gatewayOf(conn *sql.Conn) (gateway, error) {
+	var g gateway
+	err := conn.Raw(func(dc any) error {
+		c, ok := dc.(*gatedConn)
+		if !ok {
+			return errNotSQLite
+		}
+		g = c.gateway
+		return nil
+	})
+	return g, err
 }
 
 var errNotSQLite = errors.New("storage: the sqlite driver's connection lacks an expected method")
@@ -93,27 +137,18 @@ func (c *gatedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.
 	if opts.ReadOnly {
 		return sc.BeginTx(ctx, opts)
 	}
-	t := time.NewTimer(c.wait)
-	defer t.Stop()
-	if err := c.check.wait(ctx, t.C); err != nil {
+	if err := c.enter(ctx); err != nil {
 		return nil, err
-	}
-	select {
-	case c.gate <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-t.C:
-		return nil, errWriteBusy
 	}
 	tx, err := sc.BeginTx(ctx, opts)
 	if err != nil {
-		<-c.gate
+		c.leave()
 		return nil, err
 	}
 	claim, err := claimIn(ctx, sc) // see requests.go
 	if err != nil {
 		tx.Rollback()
-		<-c.gate
+		c.leave()
 		return nil, err
 	}
 	return &gatedTx{Tx: tx, gate: c.gate, claim: claim}, nil

@@ -65,7 +65,7 @@ func TestWriteGateWaitBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	c := &gatedConn{Conn: conn, gate: make(writeGate, 1), wait: 20 * time.Millisecond}
+	c := &gatedConn{Conn: conn, gateway: gateway{gate: make(writeGate, 1), wait: 20 * time.Millisecond}}
 	c.gate <- struct{}{} // another write holds the gate
 	if _, err := c.BeginTx(context.Background(), driver.TxOptions{}); !errors.Is(err, errWriteBusy) {
 		t.Fatalf("BeginTx while the gate is held = %v, want errWriteBusy", err)
