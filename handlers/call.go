@@ -5,7 +5,9 @@ import (
 	"copbot/storage"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/language"
@@ -191,13 +193,47 @@ func (c *Call) With(data map[string]any) map[string]any {
 }
 
 // Num formats n for the call's language: "100,000" or "100 000".
-func (c *Call) Num(n int) string {
-	tag := language.English
-	if c.Lang == "fr" {
-		tag = language.French
+func (c *Call) Num(n int) string { return formatNum(c.Lang, n) }
+
+// formatNum formats n as lang writes numbers: digits in groups of three
+// with the separator golang.org/x/text's printer uses for the language
+// (read from it once), so that a turnout line in every vote's confirmation
+// does not build a printer.
+func formatNum(lang string, n int) string {
+	s := strconv.Itoa(n)
+	if n > -1000 && n < 1000 {
+		return s
 	}
-	return message.NewPrinter(tag).Sprintf("%d", n)
+	sep := numSeparators()["en"]
+	if lang == "fr" {
+		sep = numSeparators()["fr"]
+	}
+	sign := ""
+	if n < 0 {
+		sign, s = "-", s[1:]
+	}
+	var b strings.Builder
+	b.Grow(len(sign) + len(s) + len(s)/3*len(sep))
+	b.WriteString(sign)
+	head := len(s) % 3
+	if head == 0 {
+		head = 3
+	}
+	b.WriteString(s[:head])
+	for i := head; i < len(s); i += 3 {
+		b.WriteString(sep)
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
 }
+
+// numSeparators are the digit group separators of English and French.
+var numSeparators = sync.OnceValue(func() map[string]string {
+	sep := func(tag language.Tag) string {
+		return strings.Trim(message.NewPrinter(tag).Sprintf("%d", 1000), "01")
+	}
+	return map[string]string{"en": sep(language.English), "fr": sep(language.French)}
+})
 
 // Count renders a plural message for n; templates show the number as
 // {{.Num}}, formatted for the language.

@@ -10,6 +10,8 @@ import (
 	"text/template"
 
 	"github.com/BurntSushi/toml"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // pluralForms are the CLDR plural categories each language's messages must
@@ -195,5 +197,27 @@ func TestFrenchApostrophes(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestFormatNumAsXText: numbers are written as golang.org/x/text's printer
+// writes them in each language ("1,234,567", "1 234 567" with a no-break
+// space), signs and every group boundary included.
+func TestFormatNumAsXText(t *testing.T) {
+	ns := []int{0, 7, -7, 999, -999, 1000, -1000, 9999, 10000, 99999, 100000, 999999, 1000000, 1234567,
+		-1234567, 12345678, 123456789, 1<<31 - 1, -(1 << 40)}
+	for _, lang := range []string{"en", "fr"} {
+		tag := language.English
+		if lang == "fr" {
+			tag = language.French
+		}
+		for _, n := range ns {
+			if got, want := formatNum(lang, n), message.NewPrinter(tag).Sprintf("%d", n); got != want {
+				t.Errorf("formatNum(%s, %d) = %q, want %q", lang, n, got, want)
+			}
+		}
+	}
+	if got := formatNum("fr", 100000); got != "100\u00a0000" {
+		t.Errorf("formatNum(fr, 100000) = %q, want a no-break space between the groups", got)
 	}
 }
