@@ -26,6 +26,7 @@ type Feature struct {
 	now      func() time.Time
 	meetings Meetings
 	upd      *pollUpdater
+	lines    voteLines // rendered lines of vote confirmations, see votelines.go
 }
 
 // Meetings is what polls read of the meetings feature: how the title of

@@ -452,3 +452,36 @@ func TestPollCardShowsLongTextWhole(t *testing.T) {
 		t.Errorf("buttons %q, want number and text when they fit", labels)
 	}
 }
+
+// TestPollVoteLineFollowsItsInputs: the confirmation's first line, kept
+// once rendered (votelines.go), is always the one of this poll, option
+// label, number and reader's language: a renamed option, another poll with
+// the same labels and a French reader each get their own.
+func TestPollVoteLineFollowsItsInputs(t *testing.T) {
+	e := newPtEnv(t)
+	m1, m2 := ptUser("m1"), ptUser("m2")
+	e.join("m1", "Alex Martin", "en")
+	e.join("m2", "Marie Tremblay", "fr")
+	p := e.create(`"Theme?" "Wellness" "Chatbots"`)
+	q := e.create(`"Theme again?" "Wellness" "Chatbots"`)
+	want := func(p *storage.Poll, label string, n int) string {
+		return fmt.Sprintf("Your vote for “%s” is recorded. To take it back: `/cop unvote %d %d`.", label, p.ID, n)
+	}
+	ptHas(t, e.click(m1, "poll_vote", voteValue(p, 1)), want(p, "Wellness", 1))
+	ptHas(t, e.click(m1, "poll_vote", voteValue(q, 1)), want(q, "Wellness", 1))
+	ptHas(t, e.click(m2, "poll_vote", voteValue(p, 1)), "Votre vote pour «"+nbsp+"Wellness"+nbsp+"» est enregistré",
+		fmt.Sprintf("retirer-vote %d 1", p.ID))
+
+	for _, who := range []storage.Identity{m1, m2} {
+		e.ask(who, fmt.Sprintf("unvote %d", p.ID))
+	}
+	if _, err := e.db.UpdatePoll(context.Background(), p.ID, storage.PollUpdate{Options: []string{"Wellness at work", "Chatbots"}}); err != nil {
+		t.Fatal(err)
+	}
+	p = e.poll(p.ID)
+	ptHas(t, e.click(m1, "poll_vote", voteValue(p, 1)), want(p, "Wellness at work", 1))
+	ptHas(t, e.click(m1, "poll_vote", voteValue(p, 2)), "Your vote moved to “Chatbots”. To take it back: `/cop unvote "+
+		fmt.Sprint(p.ID)+" 2`.")
+	r := e.click(m1, "poll_vote", voteValue(p, 2))
+	ptHas(t, r, "You already voted for “Chatbots”: nothing changed.")
+}

@@ -165,7 +165,6 @@ func (c *call) pollJoinFirst() handlers.Reply {
 // pollVoted confirms a vote to the voter.
 func (c *call) pollVoted(ctx context.Context, res *storage.VoteResult) handlers.Reply {
 	poll := res.Poll
-	d := map[string]any{"ID": poll.ID}
 	var lines []string
 	switch res.Action {
 	case storage.VoteCast:
@@ -173,16 +172,13 @@ func (c *call) pollVoted(ctx context.Context, res *storage.VoteResult) handlers.
 		if poll.Anonymous {
 			key = "poll_voted_anonymous"
 		}
-		d["Options"] = c.pollLabels(poll, res.Choices)
-		lines = append(lines, c.T(key, d))
+		lines = append(lines, c.T(key, map[string]any{"ID": poll.ID, "Options": c.pollLabels(poll, res.Choices)}))
 	default:
-		key := "poll_voted_" + string(res.Action)
 		if o, ok := poll.Option(res.Option); ok {
-			d["Option"], d["Number"] = c.pollQuote(o.Label), o.Position
-		} else {
-			key += "_all" // an unvote of every choice
+			lines = append(lines, c.pollVoteLine(poll, res.Action, o))
+		} else { // an unvote of every choice
+			lines = append(lines, c.T("poll_voted_"+string(res.Action)+"_all", c.With(map[string]any{"ID": poll.ID})))
 		}
-		lines = append(lines, c.T(key, c.With(d)))
 		if poll.MaxVotes > 1 {
 			lines = append(lines, c.pollChoicesLeft(poll, len(res.Choices)))
 		}
