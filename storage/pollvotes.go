@@ -187,7 +187,7 @@ func pollFirstVote(t *tx, pollID, memberID, optionID int64, now time.Time) (firs
 // (in a vote batch, at the batch's end: see voteCounts).
 func pollCountVoters(t *tx, pollID int64, by int) error {
 	if t.counts != nil {
-		t.counts.voters[pollID] += by
+		t.counts.voter(pollID, by)
 		return nil
 	}
 	_, err := t.exec("UPDATE polls SET voters = voters + ? WHERE id = ?", by, pollID)
@@ -283,7 +283,7 @@ func pollSetVoter(t *tx, pollID, memberID int64, choices int, now time.Time) err
 // vote batch, at the batch's end: see voteCounts).
 func pollBump(t *tx, optionID int64, by int) error {
 	if t.counts != nil {
-		t.counts.options[optionID] += by
+		t.counts.option(optionID, by)
 		return nil
 	}
 	_, err := t.exec("UPDATE poll_options SET votes = votes + ? WHERE id = ?", by, optionID)

@@ -285,7 +285,7 @@ func (d *DB) writeBatch(ctx context.Context, batch []*voteJob, out []voteOutcome
 	if err != nil {
 		return err
 	}
-	b := &voteBatch{d: d, ctx: ctx, conn: &kept.conn, polls: polls, counts: newVoteCounts()}
+	b := &voteBatch{d: d, ctx: ctx, conn: &kept.conn, polls: polls}
 	for i, j := range batch {
 		if out[i].err != nil {
 			continue
@@ -323,7 +323,8 @@ type voteBatch struct {
 	ctx    context.Context // the batch's, for the statements it shares
 	conn   *voteConn       // the writer's, in its transaction
 	polls  map[int64]*batchPoll
-	counts *voteCounts // the committed votes' counter changes, written at the end
+	counts voteCounts // the committed votes' counter changes, written at the end
+	mine   voteCounts // the changes of the vote in progress
 }
 
 // batchPoll is a poll as the batch has changed it so far.
@@ -339,7 +340,8 @@ func (b *voteBatch) vote(j *voteJob) (*VoteResult, error) {
 	if _, err := shared.exec("SAVEPOINT vote"); err != nil {
 		return nil, errBatchBroken
 	}
-	mine := newVoteCounts()
+	mine := &b.mine
+	mine.reset()
 	t := b.conn.tx(j.ctx, b.d)
 	t.counts = mine
 	res, err := b.apply(t, j)
@@ -413,48 +415,78 @@ func (p *Poll) clone() *Poll {
 	return &c
 }
 
-// voteCounts are changes to the poll counters not yet written.
+// voteCounts are changes to the poll counters not yet written: a few
+// (id, change) pairs, in slices that a batch reuses from vote to vote
+// rather than two maps per vote (a vote changes one or two counters).
 type voteCounts struct {
-	options map[int64]int // poll_options.votes by option id
-	voters  map[int64]int // polls.voters by poll id
+	options []idCount // poll_options.votes by option id
+	voters  []idCount // polls.voters by poll id
 }
 
-func newVoteCounts() *voteCounts {
-	return &voteCounts{options: map[int64]int{}, voters: map[int64]int{}}
+type idCount struct {
+	id int64
+	n  int
 }
+
+// bump adds n to id's change in s.
+func bump(s []idCount, id int64, n int) []idCount {
+	for i := range s {
+		if s[i].id == id {
+			s[i].n += n
+			return s
+		}
+	}
+	return append(s, idCount{id, n})
+}
+
+// countOf is id's change in s.
+func countOf(s []idCount, id int64) int {
+	for _, c := range s {
+		if c.id == id {
+			return c.n
+		}
+	}
+	return 0
+}
+
+func (c *voteCounts) option(id int64, n int) { c.options = bump(c.options, id, n) }
+func (c *voteCounts) voter(id int64, n int)  { c.voters = bump(c.voters, id, n) }
+
+// reset empties c, keeping its room.
+func (c *voteCounts) reset() { c.options, c.voters = c.options[:0], c.voters[:0] }
 
 func (c *voteCounts) add(o *voteCounts) {
-	for id, n := range o.options {
-		c.options[id] += n
+	for _, x := range o.options {
+		c.option(x.id, x.n)
 	}
-	for id, n := range o.voters {
-		c.voters[id] += n
+	for _, x := range o.voters {
+		c.voter(x.id, x.n)
 	}
 }
 
 // applyTo adds the changes that concern p to its in-memory tally.
 func (c *voteCounts) applyTo(p *Poll) {
-	p.Voters += c.voters[p.ID]
+	p.Voters += countOf(c.voters, p.ID)
 	for i := range p.Options {
-		p.Options[i].Votes += c.options[p.Options[i].ID]
+		p.Options[i].Votes += countOf(c.options, p.Options[i].ID)
 	}
 }
 
 // flush writes the counters once: one statement per changed option and poll.
 func (c *voteCounts) flush(t *tx) error {
-	for id, n := range c.options {
-		if n == 0 {
+	for _, x := range c.options {
+		if x.n == 0 {
 			continue
 		}
-		if _, err := t.exec("UPDATE poll_options SET votes = votes + ? WHERE id = ?", n, id); err != nil {
+		if _, err := t.exec("UPDATE poll_options SET votes = votes + ? WHERE id = ?", x.n, x.id); err != nil {
 			return err
 		}
 	}
-	for id, n := range c.voters {
-		if n == 0 {
+	for _, x := range c.voters {
+		if x.n == 0 {
 			continue
 		}
-		if _, err := t.exec("UPDATE polls SET voters = voters + ? WHERE id = ?", n, id); err != nil {
+		if _, err := t.exec("UPDATE polls SET voters = voters + ? WHERE id = ?", x.n, x.id); err != nil {
 			return err
 		}
 	}
