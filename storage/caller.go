@@ -31,11 +31,14 @@ type Caller struct {
 // transaction around them (a caller not seen before, as in a storm of
 // first votes, used to cost a read transaction of five statements).
 //
-// An identity found with no workspace yet is stamped with id's (one small
-// write, the person's first request from a known workspace; it leaves
-// directory_version alone, migration 0042): from then on it answers only
-// requests from there. That answer is not cached, so that no cached answer
-// for this user id from another workspace outlives the stamp.
+// An identity found with no workspace yet is stamped with id's (the
+// person's first request from a known workspace): the request claims the
+// stamp and the stamper writes it soon after, in a batch, off the request's
+// path (stamper.go); from then on it answers only requests from there, and
+// one from another workspace is a stranger's, claim written or not. The
+// stamp leaves directory_version alone (migration 0042), and the answer of
+// a request that finds its identity unstamped is not cached, so that no
+// cached answer for this user id from another workspace outlives the stamp.
 func (d *DB) CallerByIdentity(ctx context.Context, id Identity) (Caller, error) {
 	var c Caller
 	if _, ok := platformIndex(id.Platform); !ok || id.ID == "" {
@@ -47,12 +50,7 @@ func (d *DB) CallerByIdentity(ctx context.Context, id Identity) (Caller, error) 
 		}
 	}
 	c, unstamped, err := d.readCaller(ctx, id)
-	if err == nil && unstamped && id.Workspace != "" && id.Platform != PlatformConsole {
-		// Best effort: should it fail, the next request stamps.
-		_ = d.stampIdentity(ctx, id)
-		return c, nil
-	}
-	if err == nil {
+	if err == nil && !(unstamped && id.Workspace != "") {
 		d.callers.put(c.Version, id, c, d.Now())
 	}
 	return c, err
@@ -72,8 +70,10 @@ const (
 )
 
 // readCaller reads the caller behind id in one statement (two for an
-// identity no member holds, or held in another workspace than id's);
-// unstamped reports that the member's identity has no workspace yet.
+// identity no member holds, held in another workspace than id's, or
+// claimed for another); unstamped reports that the member's identity has
+// no workspace on disk yet. Such an identity is claimed for id's workspace
+// here (see CallerByIdentity).
 func (d *DB) readCaller(ctx context.Context, id Identity) (c Caller, unstamped bool, err error) {
 	if ctx, err = quiet(ctx); err != nil {
 		return c, false, err
@@ -84,6 +84,10 @@ func (d *DB) readCaller(ctx context.Context, id Identity) (c Caller, unstamped b
 	}
 	var ws string
 	r, err := scanMember(withExtra{st.QueryRowContext(ctx, string(id.Platform), id.ID), []any{&c.Version, &c.Coordinator, &ws}})
+	if err == nil && ws == "" && id.Workspace != "" {
+		ws = d.claimStamp(id)
+		unstamped = true
+	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows) || (err == nil && !workspaceMatches(ws, id.Workspace)):
 		c = Caller{}
@@ -91,7 +95,7 @@ func (d *DB) readCaller(ctx context.Context, id Identity) (c Caller, unstamped b
 			return c, false, err
 		}
 		err = st.QueryRowContext(ctx, string(id.Platform), id.ID).Scan(&c.Version, &c.Coordinator)
-		return c, false, err
+		return c, unstamped, err
 	case err != nil:
 		return c, false, err
 	case r.Active():
@@ -99,7 +103,17 @@ func (d *DB) readCaller(ctx context.Context, id Identity) (c Caller, unstamped b
 	default: // a user id belongs to at most one member (identities' key), active or not
 		c.Former = &r.Member
 	}
-	return c, ws == "", nil
+	return c, unstamped, nil
+}
+
+// claimStamp claims id's workspace for its unstamped identity and returns
+// the workspace that holds it now: id's, or one claimed before. The
+// console's identities and a read-only database's are never stamped.
+func (d *DB) claimStamp(id Identity) string {
+	if id.Platform == PlatformConsole || d.readOnly {
+		return ""
+	}
+	return d.stamps.claim(id)
 }
 
 // withExtra scans a row into a scanner's destinations followed by extra

@@ -29,6 +29,7 @@ type DB struct {
 	dir     dirCache    // directory pages, see dircache.go
 	callers callerCache // caller lookups, see caller.go
 	votes   *voteWriter // the group commit of votes, see votebatch.go
+	stamps  *stamper    // identities' workspaces to write, see stamper.go
 	upgrade Upgrade     // what Open migrated, see upgrade.go
 	// integrity is the start-up check writes wait for (integrity.go).
 	integrity *integrityGate
@@ -113,6 +114,7 @@ func connect(path string, extra url.Values) *DB {
 	d := &DB{db: sqldb, path: path, Now: time.Now, stmts: map[string]*sql.Stmt{}, integrity: check,
 		readOnly: q.Get("mode") == "ro" || q.Get("immutable") == "1"}
 	d.votes = newVoteWriter(d)
+	d.stamps = newStamper(d)
 	return d
 }
 
@@ -123,10 +125,12 @@ func escapePath(path string) string {
 }
 
 // Close stops the start-up check (if still running) and the vote writer,
-// and closes the prepared statements and the database.
+// writes the identity stamps claimed (stamper.go), and closes the prepared
+// statements and the database.
 func (d *DB) Close() error {
 	d.integrity.stopCheck()
 	d.votes.close()
+	d.stamps.close()
 	d.mu.Lock()
 	for q, st := range d.stmts {
 		st.Close()

@@ -44,8 +44,13 @@ func holderWhere(id Identity) (string, []any) {
 // a request from workspace ws.
 func workspaceMatches(stored, ws string) bool { return stored == "" || ws == "" || stored == ws }
 
-// queryHolder returns the member (active or not) holding id, or nil.
+// queryHolder returns the member (active or not) holding id, or nil. An
+// identity claimed for another workspace than id's (stamper.go) is not
+// id's, as it will not be once the claim is written.
 func (t *tx) queryHolder(id Identity) (*memberRow, error) {
+	if t.d.stamps.conflicts(id) {
+		return nil, nil
+	}
 	where, args := holderWhere(id)
 	return t.queryMember(memberSelect+" WHERE "+where, args...)
 }
@@ -62,12 +67,6 @@ func (t *tx) stamp(id Identity) error {
 	}
 	_, err := t.exec(stampSQL, string(id.Platform), id.ID, id.Workspace)
 	return err
-}
-
-// stampIdentity is stamp in a transaction of its own, for a request whose
-// caller held an identity with no workspace yet.
-func (d *DB) stampIdentity(ctx context.Context, id Identity) error {
-	return d.write(ctx, func(t *tx) error { return t.stamp(id) })
 }
 
 // MemberIdentities returns every identity of member memberID (active or
@@ -101,9 +100,13 @@ func (t *tx) memberIdentities(memberID int64) ([]Identity, error) {
 }
 
 // IdentityWorkspace returns the workspace stored with the identity whose
-// platform and user id are id's ("" when not known yet), and whether
-// anyone holds it: where a direct message to that person goes.
+// platform and user id are id's ("" when not known yet), or claimed for
+// it and about to be stored (stamper.go), and whether anyone holds it:
+// where a direct message to that person goes.
 func (d *DB) IdentityWorkspace(ctx context.Context, id Identity) (ws string, ok bool, err error) {
+	// The claim first: one gone by the time the identity is read was
+	// written before.
+	claimed, _ := d.stamps.pending(id)
 	err = d.read(ctx, func(t *tx) error {
 		err := t.queryRow("SELECT workspace FROM identities WHERE platform = ? AND user_id = ?", string(id.Platform), id.ID).Scan(&ws)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -112,6 +115,9 @@ func (d *DB) IdentityWorkspace(ctx context.Context, id Identity) (ws string, ok 
 		ok = err == nil
 		return err
 	})
+	if ok && ws == "" {
+		ws = claimed
+	}
 	return ws, ok, err
 }
 

@@ -24,7 +24,29 @@ import (
 // stays an *Error for the edge to translate); a nil error commits.
 
 // write runs fn in one write transaction and commits it if fn succeeds.
+// The identity stamps claimed and not written yet (stamper.go), even those
+// the stamper is writing, are written first in the same transaction, so
+// that fn's checks see them; if it does not commit, the stamper writes
+// them.
 func (d *DB) write(ctx context.Context, fn func(t *tx) error) error {
+	stamps := d.stamps.all()
+	if len(stamps) == 0 {
+		return d.writeOnly(ctx, fn)
+	}
+	err := d.writeOnly(ctx, func(t *tx) error {
+		if err := writeStamps(t, stamps); err != nil {
+			return err
+		}
+		return fn(t)
+	})
+	if err == nil {
+		d.stamps.forget(stamps)
+	}
+	return err
+}
+
+// writeOnly is write without the stamps.
+func (d *DB) writeOnly(ctx context.Context, fn func(t *tx) error) error {
 	sqlTx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
