@@ -22,14 +22,14 @@ type Caller struct {
 
 // CallerByIdentity looks up the person behind id (platform, workspace and
 // user; see identities.go for when a stored identity matches). Every
-// request starts with it, so the common case is one statement:
-// directory_version, which every write to members, identities,
-// organizations and coordinators bumps (migrations 0006, 0015 and 0037),
-// from any process, and an answer cached at that version. Otherwise one
-// more statement reads the version, the member and the coordinator flag
-// together: a statement reads one snapshot, so they agree with no
-// transaction around them (a caller not seen before, as in a storm of
-// first votes, used to cost a read transaction of five statements).
+// request starts with it, so it is one statement: for a caller with an
+// answer cached, directory_version, which every write to members,
+// identities, organizations and coordinators bumps (migrations 0006, 0015
+// and 0037), from any process, and the answer if it was cached at that
+// version; for one not seen before (a storm of first votes or questions),
+// the version, the member and the coordinator flag together: a statement
+// reads one snapshot, so they agree with no transaction around them. Only
+// an answer cached at an older version costs both.
 //
 // An identity found with no workspace yet is stamped with id's (the
 // person's first request from a known workspace): the request claims the
@@ -44,8 +44,9 @@ func (d *DB) CallerByIdentity(ctx context.Context, id Identity) (Caller, error) 
 	if _, ok := platformIndex(id.Platform); !ok || id.ID == "" {
 		return c, nil
 	}
-	if version, err := d.DirectoryVersion(ctx); err == nil {
-		if c, ok := d.callers.get(version, id, d.Now()); ok {
+	if c, at, ok := d.callers.get(id, d.Now()); ok {
+		d.ran(directoryVersionSQL)
+		if version, err := d.DirectoryVersion(ctx); err == nil && version == at {
 			return c, nil
 		}
 	}
@@ -83,6 +84,7 @@ func (d *DB) readCaller(ctx context.Context, id Identity) (c Caller, unstamped b
 		return c, false, err
 	}
 	var ws string
+	d.ran(callerSQL)
 	r, err := scanMember(withExtra{st.QueryRowContext(ctx, string(id.Platform), id.ID), []any{&c.Version, &c.Coordinator, &ws}})
 	if err == nil && ws == "" && id.Workspace != "" {
 		ws = d.claimStamp(id)
@@ -94,6 +96,7 @@ func (d *DB) readCaller(ctx context.Context, id Identity) (c Caller, unstamped b
 		if st, err = d.prepared(ctx, strangerSQL); err != nil {
 			return c, false, err
 		}
+		d.ran(strangerSQL)
 		err = st.QueryRowContext(ctx, string(id.Platform), id.ID).Scan(&c.Version, &c.Coordinator)
 		return c, unstamped, err
 	case err != nil:
@@ -104,6 +107,13 @@ func (d *DB) readCaller(ctx context.Context, id Identity) (c Caller, unstamped b
 		c.Former = &r.Member
 	}
 	return c, unstamped, nil
+}
+
+// ran tells the lookupRan hook (tests) about a statement about to run.
+func (d *DB) ran(query string) {
+	if d.lookupRan != nil {
+		d.lookupRan(query)
+	}
 }
 
 // claimStamp claims id's workspace for its unstamped identity and returns
@@ -145,15 +155,16 @@ type callerCache struct {
 	m       map[Identity]Caller
 }
 
-// get returns a copy of the answer cached for id at version.
-func (c *callerCache) get(version int64, id Identity, now time.Time) (Caller, bool) {
+// get returns a copy of the answer cached for id and the version it was
+// read at: the caller checks that it still is the directory's.
+func (c *callerCache) get(id Identity, now time.Time) (Caller, int64, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.m[id]
-	if !ok || version != c.version || c.expired(now) {
-		return Caller{}, false
+	if !ok || c.expired(now) {
+		return Caller{}, 0, false
 	}
-	return v.copy(), true
+	return v.copy(), c.version, true
 }
 
 // put caches a copy of an answer read at version; an answer older than

@@ -184,3 +184,57 @@ func BenchmarkCallerFirstSight(b *testing.B) {
 		}
 	}
 }
+
+// TestCallerLookupIsOneStatement (issue 20): a caller not seen before (a
+// storm of first questions or votes) is one statement, which reads the
+// directory version with the member; a cached one is one statement, the
+// version; only an answer cached at an older version costs both. The
+// lookup used to read the version first whatever the cache held: two
+// statements for every first sight.
+func TestCallerLookupIsOneStatement(t *testing.T) {
+	ctx := context.Background()
+	d, _ := openMemberDB(t)
+	in := marieInput()
+	in.Workspace = "THOME"
+	mustJoin(t, d, in) // Slack U1, stamped
+	var ran []string
+	d.lookupRan = func(q string) { ran = append(ran, q) }
+	for _, step := range []struct {
+		name  string
+		id    Identity
+		write func()
+		want  []string
+	}{
+		{"first sight of a member", slackID("THOME", "U1"), nil, []string{callerSQL}},
+		{"the same member again", slackID("THOME", "U1"), nil, []string{directoryVersionSQL}},
+		{"first sight of a stranger", slackID("THOME", "U9"), nil, []string{callerSQL, strangerSQL}},
+		{"the same stranger again", slackID("THOME", "U9"), nil, []string{directoryVersionSQL}},
+		{"the member after a change", slackID("THOME", "U1"), func() {
+			if err := d.AddCoordinator(ctx, slackID("", "U1"), slackID("", "U1")); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{directoryVersionSQL, callerSQL}},
+		{"and again", slackID("THOME", "U1"), nil, []string{directoryVersionSQL}},
+	} {
+		if step.write != nil {
+			step.write()
+		}
+		ran = nil
+		c, err := d.CallerByIdentity(ctx, step.id)
+		if err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		if (c.Member != nil) != (step.id.ID == "U1") {
+			t.Errorf("%s: member %+v", step.name, c.Member)
+		}
+		if len(ran) != len(step.want) {
+			t.Errorf("%s: %d statements, want %d", step.name, len(ran), len(step.want))
+			continue
+		}
+		for i := range ran {
+			if ran[i] != step.want[i] {
+				t.Errorf("%s: statement %d is %.60q, want %.60q", step.name, i, ran[i], step.want[i])
+			}
+		}
+	}
+}

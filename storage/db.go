@@ -28,9 +28,11 @@ type DB struct {
 
 	dir     dirCache    // directory pages, see dircache.go
 	callers callerCache // caller lookups, see caller.go
-	votes   *voteWriter // the group commit of votes, see votebatch.go
-	stamps  *stamper    // identities' workspaces to write, see stamper.go
-	upgrade Upgrade     // what Open migrated, see upgrade.go
+	// lookupRan, when set (tests), sees each statement CallerByIdentity runs.
+	lookupRan func(query string)
+	votes     *voteWriter // the group commit of votes, see votebatch.go
+	stamps    *stamper    // identities' workspaces to write, see stamper.go
+	upgrade   Upgrade     // what Open migrated, see upgrade.go
 	// integrity is the start-up check writes wait for (integrity.go).
 	integrity *integrityGate
 	// readOnly: opened with mode=ro or immutable=1 (OpenReadOnly).
