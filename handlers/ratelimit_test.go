@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +46,34 @@ func TestLimiter(t *testing.T) {
 		if ok != st.wantOK || wait != st.wantWait {
 			t.Errorf("step %d (%s): ok %v wait %v, want %v %v", i, st.who.ID, ok, wait, st.wantOK, st.wantWait)
 		}
+	}
+}
+
+// TestLimiterTellsIdentitiesApart: the limiter keeps a hash of the whole
+// identity, so the same user id on another platform or from another
+// workspace (a Slack Connect partner) has an allowance of its own.
+func TestLimiterTellsIdentitiesApart(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	l := newLimiter(RateLimit{Burst: 1, Every: time.Minute})
+	ids := []storage.Identity{
+		{Platform: storage.PlatformSlack, ID: "U1"},
+		{Platform: storage.PlatformSlack, ID: "U1", Workspace: "T1"},
+		{Platform: storage.PlatformSlack, ID: "U1", Workspace: "T2"},
+		{Platform: storage.PlatformTeams, ID: "U1"},
+		{Platform: storage.PlatformSlack, ID: "U2"},
+	}
+	for _, id := range ids {
+		if _, ok := l.take(id, now); !ok {
+			t.Errorf("%+v refused its first request", id)
+		}
+	}
+	for _, id := range ids {
+		if wait, ok := l.take(id, now); ok || wait != time.Minute {
+			t.Errorf("%+v: second request ok %v wait %v, want refused for 1m0s", id, ok, wait)
+		}
+	}
+	if n := len(l.full); n != len(ids) {
+		t.Errorf("%d people remembered, want %d", n, len(ids))
 	}
 }
 
@@ -129,5 +158,51 @@ func TestErrorLogsOmitCommandText(t *testing.T) {
 				t.Errorf("log holds the command text:\n%s", got)
 			}
 		})
+	}
+}
+
+// BenchmarkLimiterMemory reports the heap a storm of 10,000 distinct
+// people leaves in the limiter, per person ("B/person").
+func BenchmarkLimiterMemory(b *testing.B) {
+	const people = 10000
+	ids := make([]storage.Identity, people)
+	for i := range ids {
+		ids[i] = storage.Identity{Platform: storage.PlatformSlack, Workspace: "T0123456789", ID: fmt.Sprintf("U%010d", i)}
+	}
+	now := time.Unix(1_800_000_000, 0)
+	var per float64
+	for b.Loop() {
+		before := heapInUse()
+		l := newLimiter(DefaultRateLimit())
+		for _, id := range ids {
+			id.ID = strings.Clone(id.ID) // as each request's own
+			l.take(id, now)
+		}
+		per = float64(heapInUse()-before) / people
+		runtime.KeepAlive(l)
+	}
+	b.ReportMetric(per, "B/person")
+}
+
+// heapInUse is the live heap after a collection.
+func heapInUse() int64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
+}
+
+// BenchmarkLimiterTake is one request's check, among 10,000 people.
+func BenchmarkLimiterTake(b *testing.B) {
+	ids := make([]storage.Identity, 10000)
+	for i := range ids {
+		ids[i] = storage.Identity{Platform: storage.PlatformSlack, Workspace: "T0123456789", ID: fmt.Sprintf("U%010d", i)}
+	}
+	l := newLimiter(DefaultRateLimit())
+	now := time.Unix(1_800_000_000, 0)
+	i := 0
+	for b.Loop() {
+		l.take(ids[i%len(ids)], now)
+		i++
 	}
 }
