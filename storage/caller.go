@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
-	"sync"
-	"time"
 )
 
 // Caller is what a request needs to know about the person asking.
@@ -134,69 +132,3 @@ type withExtra struct {
 }
 
 func (w withExtra) Scan(dest ...any) error { return w.row.Scan(append(dest, w.extra...)...) }
-
-// callerCacheSize bounds the caller cache: a community's members many
-// times over; when full it starts afresh.
-const callerCacheSize = 50000
-
-// callerCacheTTL is how long the caller cache lives before it starts
-// afresh: every identity that sent a request gets an entry, members or
-// not, so without it a flood of strangers would stay in memory until the
-// directory changes.
-const callerCacheTTL = 10 * time.Minute
-
-// callerCache keeps CallerByIdentity answers read at the newest
-// directory_version seen, for at most callerCacheTTL. Its zero value is
-// ready.
-type callerCache struct {
-	mu      sync.Mutex
-	version int64
-	started time.Time // when m was made
-	m       map[Identity]Caller
-}
-
-// get returns a copy of the answer cached for id and the version it was
-// read at: the caller checks that it still is the directory's.
-func (c *callerCache) get(id Identity, now time.Time) (Caller, int64, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.m[id]
-	if !ok || c.expired(now) {
-		return Caller{}, 0, false
-	}
-	return v.copy(), c.version, true
-}
-
-// put caches a copy of an answer read at version; an answer older than
-// the cache's version is dropped, a newer one or an expired cache starts
-// it afresh.
-func (c *callerCache) put(version int64, id Identity, v Caller, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	switch {
-	case version < c.version:
-		return
-	case version > c.version || c.m == nil || len(c.m) >= callerCacheSize || c.expired(now):
-		c.version, c.started, c.m = version, now, make(map[Identity]Caller)
-	}
-	c.m[id] = v.copy()
-}
-
-// expired reports whether the cache has lived callerCacheTTL; a clock set
-// back also starts it afresh.
-func (c *callerCache) expired(now time.Time) bool {
-	age := now.Sub(c.started)
-	return age >= callerCacheTTL || age < 0
-}
-
-// copy copies the members, so that neither the cache nor its callers see
-// the other's changes. Member holds only values.
-func (c Caller) copy() Caller {
-	for _, m := range []**Member{&c.Member, &c.Former} {
-		if *m != nil {
-			cp := **m
-			*m = &cp
-		}
-	}
-	return c
-}
