@@ -47,8 +47,8 @@ type DB struct {
 // foreign keys and a busy timeout are set on every connection through the
 // DSN, so pooled connections all behave alike. temp_store(MEMORY) keeps
 // statement journals (which every write to members needs, for its
-// triggers) off disk, and a page cache of up to 32 MiB per connection holds
-// a 100,000-member import without spilling mid-transaction.
+// triggers) off disk. Each connection keeps a page cache of pageCacheKiB;
+// an import has bigPageCacheKiB for its transaction (tx.roomy).
 //
 // A database that cannot be used is an *Error an operator can act on (Args
 // Path and Folder): ENOTFOUND db_error_folder_missing (the folder does not
@@ -103,7 +103,7 @@ func connect(path string, extra url.Values) *DB {
 		q.Add("_pragma", "journal_mode(WAL)")
 	}
 	for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)",
-		"temp_store(MEMORY)", "cache_size(-32768)"} {
+		"temp_store(MEMORY)", fmt.Sprintf("cache_size(-%d)", pageCacheKiB)} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -118,6 +118,44 @@ func connect(path string, extra url.Values) *DB {
 	d.votes = newVoteWriter(d)
 	d.stamps = newStamper(d)
 	return d
+}
+
+// pageCacheKiB is the page cache of each connection, in KiB. SQLite
+// keeps one per connection, and copbot serve keeps up to seven (one per
+// turn of database work, the writer's, the vote writer's, /healthz's):
+// at 32 MiB each, the connections of the load tool's who run had each
+// cached half of a 3 MB database, 6 MB in all, which took 11 MB of
+// modernc's allocator (a 4 KiB page with its header takes an 8 KiB slot).
+// A small cache costs little here: in WAL mode a connection empties its
+// cache whenever another one has committed since its last transaction, so
+// during a vote storm every reader starts cold anyway, and the pages it
+// misses are read from the operating system's file cache.
+const pageCacheKiB = 256
+
+// bigPageCacheKiB is the page cache of a transaction that writes a whole
+// roster (tx.roomy): a 100,000-member import in a 256 KiB cache spills
+// dirty pages to the WAL and reads them back, and took twice as long
+// (BenchmarkImport100k).
+const bigPageCacheKiB = 32768
+
+// roomy gives t's connection bigPageCacheKiB of page cache until the
+// returned function, which the caller defers inside t, puts it back.
+// SQLite sets cache_size when it prepares the PRAGMA, so it never goes
+// through the statement cache (whose statements are prepared on whichever
+// connection is free first).
+func (t *tx) roomy() (restore func(), err error) {
+	ctx, err := t.quiet()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := t.Tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", bigPageCacheKiB)); err != nil {
+		return nil, err
+	}
+	return func() {
+		// Even when t's context has ended: the connection goes back to
+		// the pool with its cache as it was.
+		t.Tx.ExecContext(context.WithoutCancel(t.ctx), fmt.Sprintf("PRAGMA cache_size = -%d", pageCacheKiB))
+	}, nil
 }
 
 // escapePath makes path a "file:" URI path: SQLite reads "file:" names as

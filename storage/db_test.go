@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -132,5 +133,59 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 	}
 	if _, err := os.Stat(path); err != nil {
 		t.Errorf("database not at the path given: %v", err)
+	}
+}
+
+// TestPageCacheIsSmallButForImports: every connection keeps a page cache
+// of pageCacheKiB (it was 32 MiB each, up to seven connections), an
+// import has bigPageCacheKiB for its transaction, and its connection goes
+// back to the pool with the small one.
+func TestPageCacheIsSmallButForImports(t *testing.T) {
+	ctx := context.Background()
+	d, _ := openMemberDB(t)
+	cacheSize := func(q interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}) int {
+		t.Helper()
+		var n int
+		if err := q.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	err := d.write(ctx, func(tx *tx) error {
+		if got := cacheSize(tx.Tx); got != -pageCacheKiB {
+			t.Errorf("a connection's cache_size is %d, want %d", got, -pageCacheKiB)
+		}
+		restore, err := tx.roomy()
+		if err != nil {
+			return err
+		}
+		if got := cacheSize(tx.Tx); got != -bigPageCacheKiB {
+			t.Errorf("in a roomy transaction cache_size is %d, want %d", got, -bigPageCacheKiB)
+		}
+		restore()
+		if got := cacheSize(tx.Tx); got != -pageCacheKiB {
+			t.Errorf("after restore cache_size is %d, want %d", got, -pageCacheKiB)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.ImportMembers(ctx, benchRoster(50)); err != nil {
+		t.Fatal(err)
+	}
+	// Every connection of the pool, the import's among them, held at once.
+	open := d.db.Stats().OpenConnections
+	for range open {
+		c, err := d.db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if got := cacheSize(c); got != -pageCacheKiB {
+			t.Errorf("after an import a connection's cache_size is %d, want %d", got, -pageCacheKiB)
+		}
 	}
 }

@@ -78,6 +78,11 @@ func (d *DB) ImportMembersWith(ctx context.Context, rows []MemberInput, opts Imp
 	}
 	err := d.write(ctx, func(t *tx) error {
 		res = ImportResult{}
+		restore, err := t.roomy()
+		if err != nil {
+			return err
+		}
+		defer restore()
 		idx, err := t.loadMemIndex()
 		if err != nil {
 			return err
