@@ -42,6 +42,7 @@ type boltReport struct {
 	rows      []result // who, votes
 	storm     storm
 	confirmed []time.Duration // sorted: click to its confirmation's arrival
+	fifths    fifths          // confirmed, by fifth of the storm
 	hooks     int             // confirmations that reached the fake Slack
 }
 
@@ -254,6 +255,7 @@ func (l *lab) measureBolt(ctx context.Context, rep *report) error {
 	rep.bolt.storm = storm{clicks: l.cfg.votes, acked: accepted(votes), stored: stored}
 	rep.bolt.hooks = countHooks(l, "bolt")
 	rep.bolt.confirmed = confirmLatencies(l, "bolt", votes.sent)
+	rep.bolt.fifths = confirmFifths(l.fake.Calls("hook"), "bolt", votes.sent)
 	return nil
 }
 
@@ -310,6 +312,7 @@ func (b *boltReport) printSummary(w io.Writer, copbot []result) {
 	if n := len(b.confirmed); n > 0 {
 		fmt.Fprintf(w, "Bolt-JS vote confirmations, click to response_url post: p50 %s ms, p99 %s ms, max %s ms\n",
 			ms(b.confirmed[n/2]), ms(b.confirmed[n*99/100]), ms(b.confirmed[n-1]))
+		b.fifths.print(w, "  ")
 	}
 }
 

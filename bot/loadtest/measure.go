@@ -75,6 +75,7 @@ func (l *lab) measureCopbot(ctx context.Context, rep *report) error {
 	rep.storm = storm{clicks: l.cfg.votes, acked: accepted(votes), busy: busyReplies(l.fake, "vote"), stored: stored}
 	rep.dropped = l.cfg.votes - countHooks(l, "vote")
 	rep.confirmed = confirmLatencies(l, "vote", votes.sent)
+	rep.fifths = confirmFifths(l.fake.Calls("hook"), "vote", votes.sent)
 	rep.stormConns = l.tunnels.Load() - tunnels
 	return l.killStorm(ctx, s, rep)
 }

@@ -33,6 +33,7 @@ type report struct {
 	confirmed    []time.Duration // sorted: click to its confirmation's arrival, vote storm
 	stormConns   int64           // connections to Slack the binary opened during the vote storm
 	bolt         boltReport      // Bolt for JavaScript's rows, or why it was skipped (bolt.go)
+	fifths       fifths          // confirmed, by fifth of the vote storm
 }
 
 func (r *report) ok() bool {
@@ -83,6 +84,7 @@ func (r *report) print(w io.Writer) {
 	if n := len(r.confirmed); n > 0 {
 		fmt.Fprintf(w, "vote confirmations, click to response_url post: p50 %s ms, p99 %s ms, max %s ms\n",
 			ms(r.confirmed[n/2]), ms(r.confirmed[n*99/100]), ms(r.confirmed[n-1]))
+		r.fifths.print(w, "  ")
 	}
 	if r.cfg.kill > 0 {
 		fmt.Fprintf(w, "kill -9 storm: %s\n", r.killed)
