@@ -69,20 +69,22 @@ type voteWriter struct {
 	// took, when set (tests), sees the size of every batch taken, before
 	// its transaction waits for the write gate.
 	took func(n int)
-	// commits and committed count the batches and votes committed, for
-	// VoteStats.
-	commits, committed atomic.Int64
+	// commits and committed count the batches and votes committed, and
+	// reads the polls read from the database, for VoteStats.
+	commits, committed, reads atomic.Int64
 }
 
 // VoteStats says how well votes are grouped: the transactions committed
-// by the vote writer since Open, and the votes they carried.
+// by the vote writer since Open, the votes they carried, and how often a
+// batch read its poll from the database rather than keeping it from the
+// batch before (PollReads; see keptPolls).
 type VoteStats struct {
-	Commits, Votes int64
+	Commits, Votes, PollReads int64
 }
 
 // VoteStats returns the vote writer's counts since Open.
 func (d *DB) VoteStats() VoteStats {
-	return VoteStats{Commits: d.votes.commits.Load(), Votes: d.votes.committed.Load()}
+	return VoteStats{Commits: d.votes.commits.Load(), Votes: d.votes.committed.Load(), PollReads: d.votes.reads.Load()}
 }
 
 // keptPollsMax bounds the polls kept from one batch to the next.
@@ -392,6 +394,7 @@ func (b *voteBatch) poll(t *tx, id int64) (*batchPoll, error) {
 	if p, ok := b.polls[id]; ok {
 		return p, nil
 	}
+	b.d.votes.reads.Add(1)
 	if f := b.d.votes.polled; f != nil {
 		f(id)
 	}

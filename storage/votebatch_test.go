@@ -89,7 +89,7 @@ func TestVoteBatchOneTransaction(t *testing.T) {
 	if !slices.Equal(batches, []int{1, n}) {
 		t.Errorf("batches %v, want [1 %d]", batches, n)
 	}
-	if st := d.VoteStats(); st != (VoteStats{Commits: 2, Votes: n + 1}) {
+	if st := d.VoteStats(); st.Commits != 2 || st.Votes != n+1 {
 		t.Errorf("VoteStats %+v, want 2 commits of %d votes", st, n+1)
 	}
 	var seen []int
@@ -301,6 +301,9 @@ func TestVoteBatchKeepsItsPollWhileNothingElseWrites(t *testing.T) {
 	}
 	if n := readsNow(); n != 2 {
 		t.Errorf("after another connection's commit: %d reads, want 2 (read again)", n)
+	}
+	if st := d.VoteStats(); st.PollReads != 2 || st.Commits != 4 {
+		t.Errorf("VoteStats %+v, want 2 poll reads in 4 commits", st)
 	}
 
 	// Another process closes the poll: the next vote is refused.

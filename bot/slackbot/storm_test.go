@@ -403,6 +403,9 @@ func BenchmarkSignedVote(b *testing.B) {
 	// Votes per COMMIT: each commit is a WAL append the batch shares.
 	if st := e.db.VoteStats(); st.Commits > stats0.Commits {
 		b.ReportMetric(float64(st.Votes-stats0.Votes)/float64(st.Commits-stats0.Commits), "votes/commit")
+		// Batches that read their poll again: another connection committed
+		// since the batch before (see storage's keptPolls).
+		b.ReportMetric(float64(st.PollReads-stats0.PollReads)/float64(st.Commits-stats0.Commits), "poll-reads/commit")
 	}
 	reportPercentiles(b, "", ack)
 	reportPercentiles(b, "confirm-", confirmLatencies(b, e.fake.Calls("hook"), sent))
