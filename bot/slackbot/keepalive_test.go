@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestConfirmationsKeepTheirConnections: with no Transport configured (as
@@ -78,4 +79,31 @@ func TestConfirmationsKeepTheirConnections(t *testing.T) {
 	if n := opened.Load(); n > int64(workers) {
 		t.Errorf("%d workers posting %d rounds of confirmations opened %d connections, want at most %d", workers, rounds, n, workers)
 	}
+}
+
+// TestConfirmationsPostedSideBySide: the confirmations of a storm are
+// posted many at once, each waiting for Slack's answer on its own, so
+// that a voter's does not wait for the round trips of everyone clicking
+// before. With four workers, four posts waited for hooks.slack.com while
+// every other confirmation queued behind them.
+func TestConfirmationsPostedSideBySide(t *testing.T) {
+	const clicks = 12 // more than the four of before, at most outboxWorkers
+	e := newStormEnv(t, clicks, withTuning(func(tu *tuning) { tu.callTimeout = time.Minute }))
+	p := e.postPoll("Accessibility technology", "Serving vulnerable communities")
+	for range clicks {
+		e.fake.HangAnswer("hook") // each post reaches Slack, whose answer does not come
+	}
+	client := &http.Client{}
+	defer client.CloseIdleConnections()
+	for i := range clicks {
+		if code, _, err := e.click(client, clickForm(t, p, stormVoter(i), p.Buttons[i%2], i)); err != nil || code != http.StatusOK {
+			t.Fatalf("click %d: status %d, err %v", i, code, err)
+		}
+	}
+	posted := func() int { return len(e.fake.Calls("hook")) }
+	if !e.fake.Wait(10*time.Second, func() bool { return posted() == clicks }) {
+		t.Errorf("%d of %d confirmations posted while Slack answered none: want every one on its way", posted(), clicks)
+	}
+	e.fake.ReleaseHeld()
+	e.a.Close() // the posts given up on are retried before the fake closes
 }

@@ -284,6 +284,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c.Method == "hook" {
+		if fault { // LoseAnswer, HangAnswer
+			s.dropAnswer(w, r, f.drop)
+			return
+		}
 		io.WriteString(w, "ok")
 		return
 	}
