@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"database/sql/driver"
 	"encoding/binary"
 	"errors"
@@ -79,10 +78,13 @@ func claimFrom(ctx context.Context) *RequestClaim {
 // claimSQL inserts a key, or takes over an expired row, or renews the
 // row of the same delivery; it returns a row in those cases only, so no
 // row means that another delivery holds the key.
-const claimSQL = `INSERT INTO handled_requests (key, attempt, expires) VALUES (?1, ?2, ?3)
+const claimSQL = claimUpsertSQL + "\n\tRETURNING attempt"
+
+// claimUpsertSQL is claimSQL without its answer: the row changed (one) or
+// not (none) says the same, with no rows to read.
+const claimUpsertSQL = `INSERT INTO handled_requests (key, attempt, expires) VALUES (?1, ?2, ?3)
 	ON CONFLICT (key) DO UPDATE SET attempt = excluded.attempt, expires = max(expires, excluded.expires)
-	WHERE attempt = excluded.attempt OR expires <= ?4
-	RETURNING attempt`
+	WHERE attempt = excluded.attempt OR expires <= ?4`
 
 // claimIn records the claim carried by ctx, if any, on conn inside the
 // write transaction just begun, and returns it.
@@ -117,13 +119,12 @@ func claimIn(ctx context.Context, conn driver.QueryerContext) (*RequestClaim, er
 func (t *tx) recordClaim(c *RequestClaim) error {
 	now := c.now().Unix()
 	for _, k := range c.keys {
-		var attempt int64
-		err := t.queryRow(claimSQL, k, c.attempt, c.expires, now).Scan(&attempt)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errRequestHandled
-		}
+		claimed, err := t.exec1(claimUpsertSQL, k, c.attempt, c.expires, now)
 		if err != nil {
 			return err
+		}
+		if !claimed {
+			return errRequestHandled
 		}
 	}
 	return nil
