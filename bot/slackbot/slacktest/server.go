@@ -177,13 +177,18 @@ func (s *Server) Transport() http.RoundTripper {
 
 // TransportTo is Transport for a fake Slack serving at base (its URL),
 // perhaps in another process: a child process of a kill -9 test.
+// Like the adapter's own transport (keepAlive), it keeps a connection for
+// each of the posts the outbox makes at once, rather than Go's default two
+// per host, which would open a connection for most posts of a storm.
 func TransportTo(base string) http.RoundTripper {
 	target, _ := url.Parse(base)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
 	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
 		r := req.Clone(req.Context())
 		r.Header.Set(IntendedHostHeader, req.URL.Host)
 		r.URL.Scheme, r.URL.Host, r.Host = target.Scheme, target.Host, target.Host
-		return http.DefaultTransport.RoundTrip(r)
+		return tr.RoundTrip(r)
 	})
 }
 
