@@ -77,7 +77,6 @@ func (d *DB) ImportMembersWith(ctx context.Context, rows []MemberInput, opts Imp
 		}
 	}
 	err := d.write(ctx, func(t *tx) error {
-		res = ImportResult{}
 		restore, err := t.roomy()
 		if err != nil {
 			return err

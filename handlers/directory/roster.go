@@ -22,7 +22,8 @@ import (
 // and order. Required columns: name, organization, order, jurisdiction;
 // optional: email, title, language (empty: a new member gets the community
 // default and an existing member keeps theirs), slack_id, teams_id (each
-// may list several accounts: rosterids.go). A column with an unknown header is ignored and named in the report's warnings, so that a
+// may list several accounts: rosterids.go). A column with an unknown
+// header is ignored and named in the report's warnings, so that a
 // coordinator's notes column does not block an import. Blank lines and rows
 // of empty cells are skipped. A row identical to an earlier one is skipped
 // with a warning; a row that is the same person as an earlier one (same
