@@ -34,9 +34,11 @@ type Caller struct {
 // stamp and the stamper writes it soon after, in a batch, off the request's
 // path (stamper.go); from then on it answers only requests from there, and
 // one from another workspace is a stranger's, claim written or not. The
-// stamp leaves directory_version alone (migration 0042), and the answer of
-// a request that finds its identity unstamped is not cached, so that no
-// cached answer for this user id from another workspace outlives the stamp.
+// stamp leaves directory_version alone (migration 0042). The answer of a
+// request that finds its identity unstamped is not cached then, so that no
+// cached answer for this user id from another workspace outlives the stamp;
+// once the stamper has written the claim, it caches the answer of the
+// request that made it (it is what a request from there reads after).
 func (d *DB) CallerByIdentity(ctx context.Context, id Identity) (Caller, error) {
 	var c Caller
 	if _, ok := platformIndex(id.Platform); !ok || id.ID == "" {
@@ -81,30 +83,34 @@ func (d *DB) readCaller(ctx context.Context, id Identity) (c Caller, unstamped b
 	if err != nil {
 		return c, false, err
 	}
+	// A claim pending before the read wins even if written (and gone) by
+	// the time the read is done: one gone before it began is on disk.
+	before, claimed := d.stamps.pending(id)
 	var ws string
 	d.ran(callerSQL)
 	r, err := scanMember(withExtra{st.QueryRowContext(ctx, string(id.Platform), id.ID), []any{&c.Version, &c.Coordinator, &ws}})
-	if err == nil && ws == "" && id.Workspace != "" {
-		ws = d.claimStamp(id)
-		unstamped = true
+	if err == nil {
+		if r.Active() {
+			c.Member = &r.Member
+		} else { // a user id belongs to at most one member (identities' key), active or not
+			c.Former = &r.Member
+		}
 	}
-	switch {
-	case errors.Is(err, sql.ErrNoRows) || (err == nil && !workspaceMatches(ws, id.Workspace)):
+	if err == nil && ws == "" && id.Workspace != "" {
+		unstamped = true
+		if ws = before; !claimed {
+			ws = d.claimStamp(id, c)
+		}
+	}
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !workspaceMatches(ws, id.Workspace)) {
 		c = Caller{}
 		if st, err = d.prepared(ctx, strangerSQL); err != nil {
 			return c, false, err
 		}
 		d.ran(strangerSQL)
 		err = st.QueryRowContext(ctx, string(id.Platform), id.ID).Scan(&c.Version, &c.Coordinator)
-		return c, unstamped, err
-	case err != nil:
-		return c, false, err
-	case r.Active():
-		c.Member = &r.Member
-	default: // a user id belongs to at most one member (identities' key), active or not
-		c.Former = &r.Member
 	}
-	return c, unstamped, nil
+	return c, unstamped, err
 }
 
 // ran tells the lookupRan hook (tests) about a statement about to run.
@@ -114,14 +120,15 @@ func (d *DB) ran(query string) {
 	}
 }
 
-// claimStamp claims id's workspace for its unstamped identity and returns
-// the workspace that holds it now: id's, or one claimed before. The
-// console's identities and a read-only database's are never stamped.
-func (d *DB) claimStamp(id Identity) string {
+// claimStamp claims id's workspace for its unstamped identity, with the
+// answer read for it, and returns the workspace that holds it now: id's,
+// or one claimed before. The console's identities and a read-only
+// database's are never stamped.
+func (d *DB) claimStamp(id Identity, answer Caller) string {
 	if id.Platform == PlatformConsole || d.readOnly {
 		return ""
 	}
-	return d.stamps.claim(id)
+	return d.stamps.claim(id, answer)
 }
 
 // withExtra scans a row into a scanner's destinations followed by extra

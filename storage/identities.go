@@ -62,11 +62,20 @@ const stampSQL = "UPDATE identities SET workspace = ?3 WHERE platform = ?1 AND u
 // it changes nothing for the console, a workspace already known or an id
 // without one.
 func (t *tx) stamp(id Identity) error {
-	if id.Workspace == "" || id.Platform == PlatformConsole {
-		return nil
-	}
-	_, err := t.exec(stampSQL, string(id.Platform), id.ID, id.Workspace)
+	_, err := t.stampCount(id)
 	return err
+}
+
+// stampCount is stamp, returning the identities it changed (0 or 1).
+func (t *tx) stampCount(id Identity) (int64, error) {
+	if id.Workspace == "" || id.Platform == PlatformConsole {
+		return 0, nil
+	}
+	r, err := t.exec(stampSQL, string(id.Platform), id.ID, id.Workspace)
+	if err != nil {
+		return 0, err
+	}
+	return r.RowsAffected()
 }
 
 // MemberIdentities returns every identity of member memberID (active or

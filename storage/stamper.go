@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"slices"
 	"sync"
 )
 
@@ -44,10 +45,12 @@ type stampKey struct {
 }
 
 // stampClaim is a workspace waiting to be stamped; taken means a
-// transaction is writing it.
+// transaction is writing it. answer is the caller read for the request
+// that claimed it, cached once the stamp is on disk (settle).
 type stampClaim struct {
 	workspace string
 	taken     bool
+	answer    *Caller
 }
 
 // stamper holds the claims and runs the goroutine that writes them, from
@@ -72,8 +75,10 @@ func newStamper(d *DB) *stamper {
 
 // claim records that id's workspace is to be stamped on its identity,
 // known to have none, unless a claim for its user id is pending already.
-// It returns the workspace that wins: id's, or the pending claim's.
-func (s *stamper) claim(id Identity) string {
+// It returns the workspace that wins: id's, or the pending claim's. answer
+// is the caller read for id: read before the stamp, it is what a request
+// from there reads after, so settle caches it once the stamp is written.
+func (s *stamper) claim(id Identity, answer Caller) string {
 	k := stampKey{id.Platform, id.ID}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -83,7 +88,15 @@ func (s *stamper) claim(id Identity) string {
 	if len(s.m) >= s.max || s.closed {
 		return id.Workspace // dropped: the next request claims again
 	}
-	s.m[k] = &stampClaim{workspace: id.Workspace}
+	// Its own copy of the members (which hold only values): the
+	// request's may change after.
+	for _, m := range []**Member{&answer.Member, &answer.Former} {
+		if *m != nil {
+			cp := **m
+			*m = &cp
+		}
+	}
+	s.m[k] = &stampClaim{workspace: id.Workspace, answer: &answer}
 	if !s.running {
 		s.running = true
 		s.wg.Add(1)
@@ -139,26 +152,45 @@ func (s *stamper) all() []Identity {
 	return out
 }
 
-// forget ends the claims of ids: written, or dropped.
-func (s *stamper) forget(ids []Identity) {
+// settle ends the claims of ids, written or dropped. Those in written are
+// on disk: their answers (claim) are cached now, as a request from there
+// would read them. A stamp that wrote nothing (the identity had a
+// workspace by then, or is gone) caches nothing.
+func (s *stamper) settle(ids, written []Identity) {
+	type answered struct {
+		id Identity
+		c  Caller
+	}
+	var cache []answered
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	for _, id := range ids {
 		k := stampKey{id.Platform, id.ID}
 		if c, ok := s.m[k]; ok && c.workspace == id.Workspace {
+			if c.answer != nil && slices.Contains(written, id) {
+				cache = append(cache, answered{id, *c.answer})
+			}
 			delete(s.m, k)
 		}
 	}
+	s.mu.Unlock()
+	for _, a := range cache {
+		s.d.callers.put(a.c.Version, a.id, a.c, s.d.Now())
+	}
 }
 
-// writeStamps stamps ids in t.
-func writeStamps(t *tx, ids []Identity) error {
+// writeStamps stamps ids in t and returns those it wrote.
+func writeStamps(t *tx, ids []Identity) ([]Identity, error) {
+	var written []Identity
 	for _, id := range ids {
-		if err := t.stamp(id); err != nil {
-			return err
+		n, err := t.stampCount(id)
+		if err != nil {
+			return nil, err
+		}
+		if n == 1 {
+			written = append(written, id)
 		}
 	}
-	return nil
+	return written, nil
 }
 
 // run writes claims until none is left to take, then ends; the next claim
@@ -200,8 +232,15 @@ func (s *stamper) flush(ctx context.Context) {
 		if s.writing != nil {
 			s.writing()
 		}
-		err := s.d.writeOnly(ctx, func(t *tx) error { return writeStamps(t, ids) })
-		s.forget(ids)
+		var written []Identity
+		err := s.d.writeOnly(ctx, func(t *tx) (err error) {
+			written, err = writeStamps(t, ids)
+			return err
+		})
+		if err != nil {
+			written = nil
+		}
+		s.settle(ids, written)
 		if err == nil && s.wrote != nil {
 			s.wrote(len(ids))
 		}

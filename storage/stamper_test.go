@@ -235,3 +235,61 @@ func BenchmarkCallerFirstRequest(b *testing.B) {
 	b.StopTimer()
 	d.Close() // writes the stamps left: part of the cost
 }
+
+// TestStampedAnswerCachedOnceWritten: the answer to a member's first
+// request, read before its stamp, is cached once the stamper has written
+// the stamp, so that the next request from there is one small statement
+// (in the load tool's who run each member asks twice: both read the
+// member); an answer whose stamp wrote nothing, because another process
+// stamped the identity first, is not cached.
+func TestStampedAnswerCachedOnceWritten(t *testing.T) {
+	ctx := context.Background()
+	d, _ := openMemberDB(t)
+	if _, err := d.ImportMembers(ctx, benchRoster(4)); err != nil {
+		t.Fatal(err)
+	}
+	other, err := Open(ctx, d.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	var ran []string
+	d.lookupRan = func(q string) { ran = append(ran, q) }
+	wrote := make(chan int, 4)
+	d.stamps.wrote = func(n int) { wrote <- n }
+
+	a := slackID("TA", rosterID(0))
+	if callerID(t, d, a) == 0 {
+		t.Fatalf("first request of %s: a stranger", a.ID)
+	}
+	<-wrote
+	ran = nil
+	if callerID(t, d, a) == 0 {
+		t.Fatalf("second request of %s: a stranger", a.ID)
+	}
+	if len(ran) != 1 || ran[0] != directoryVersionSQL {
+		t.Errorf("second request once stamped ran %d statements (%.40q…), want the version alone", len(ran), ran)
+	}
+	if got := callerID(t, d, slackID("TB", a.ID)); got != 0 {
+		t.Errorf("%s from TB: member %d, want a stranger", a.ID, got)
+	}
+
+	b := slackID("TA", rosterID(2))
+	unblock := blockStamper(t, d)
+	if callerID(t, d, b) == 0 {
+		t.Fatalf("first request of %s: a stranger", b.ID)
+	}
+	// Another process stamps b's identity with TB before the claim is
+	// written: the claim's UPDATE changes nothing.
+	if _, err := other.db.ExecContext(ctx, "UPDATE identities SET workspace = 'TB' WHERE user_id = ?", b.ID); err != nil {
+		t.Fatal(err)
+	}
+	unblock()
+	<-wrote
+	if got := callerID(t, d, b); got != 0 {
+		t.Errorf("%s from TA once TB won on disk: member %d, want a stranger", b.ID, got)
+	}
+	if got := callerID(t, d, slackID("TB", b.ID)); got == 0 {
+		t.Errorf("%s from TB, its workspace on disk: a stranger, want the member", b.ID)
+	}
+}

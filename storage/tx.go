@@ -33,14 +33,15 @@ func (d *DB) write(ctx context.Context, fn func(t *tx) error) error {
 	if len(stamps) == 0 {
 		return d.writeOnly(ctx, fn)
 	}
-	err := d.writeOnly(ctx, func(t *tx) error {
-		if err := writeStamps(t, stamps); err != nil {
+	var written []Identity
+	err := d.writeOnly(ctx, func(t *tx) (err error) {
+		if written, err = writeStamps(t, stamps); err != nil {
 			return err
 		}
 		return fn(t)
 	})
 	if err == nil {
-		d.stamps.forget(stamps)
+		d.stamps.settle(stamps, written)
 	}
 	return err
 }
