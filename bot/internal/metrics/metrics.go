@@ -11,11 +11,8 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"copbot/storage"
 )
@@ -41,60 +38,84 @@ type Options struct {
 
 // Metrics is copbot's registry. Its methods are safe for concurrent use.
 type Metrics struct {
-	reg      *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	refusals *prometheus.CounterVec
-	socket   *prometheus.CounterVec
+	build    Build
+	store    Store
+	now      func() time.Time
+	requests *vec
+	latency  *vec
+	refusals *vec
+	socket   *vec
+
+	mu       sync.Mutex
+	outboxes []outbox
 }
 
-// New registers every family.
+// outbox is one adapter's outbox, read at each scrape.
+type outbox struct {
+	platform string
+	stats    func() (depth int, dropped int64)
+}
+
+// New makes every family.
 func New(o Options) *Metrics {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	m := &Metrics{reg: prometheus.NewRegistry(),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "copbot_requests_total",
-			Help: "HTTP requests served, by platform, kind and status code."}, []string{"platform", "kind", "code"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "copbot_request_duration_seconds",
-			Help: "Time from a request's arrival to its answer, by platform and kind. Slack gives up after 3 s.",
-			// Around Slack's 3 s and Teams' 15 s limits.
-			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2, 2.5, 3, 5, 10, 15}},
-			[]string{"platform", "kind"}),
-		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "copbot_refusals_total",
-			Help: "Requests refused before any work: intake (too many bodies from one address, 429), busy (no place among those in progress, 503), unauthenticated (bad signature or token, 401), rate_limit (one person over their allowance)."},
-			[]string{"platform", "reason"}),
-		socket: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "copbot_socket_envelopes_total",
-			Help: "Socket Mode envelopes settled, by platform, kind and outcome: acked, redelivered (acked, not run again), busy (no place, left unacknowledged), failed (not begun, left unacknowledged)."},
-			[]string{"platform", "kind", "outcome"}),
+	return &Metrics{build: o.Build, store: o.Store, now: o.Now,
+		requests: newVec("copbot_requests_total", "HTTP requests served, by platform, kind and status code.", nil,
+			"platform", "kind", "code"),
+		// Around Slack's 3 s and Teams' 15 s limits.
+		latency: newVec("copbot_request_duration_seconds",
+			"Time from a request's arrival to its answer, by platform and kind. Slack gives up after 3 s.",
+			[]float64{.005, .01, .025, .05, .1, .25, .5, 1, 2, 2.5, 3, 5, 10, 15}, "platform", "kind"),
+		refusals: newVec("copbot_refusals_total",
+			"Requests refused before any work: intake (too many bodies from one address, 429), busy (no place among those in progress, 503), unauthenticated (bad signature or token, 401), rate_limit (one person over their allowance).",
+			nil, "platform", "reason"),
+		socket: newVec("copbot_socket_envelopes_total",
+			"Socket Mode envelopes settled, by platform, kind and outcome: acked, redelivered (acked, not run again), busy (no place, left unacknowledged), failed (not begun, left unacknowledged).",
+			nil, "platform", "kind", "outcome"),
 	}
-	bi := prometheus.NewGauge(prometheus.GaugeOpts{Name: "copbot_build_info",
-		Help:        "Always 1; the labels say which copbot this is.",
-		ConstLabels: prometheus.Labels{"version": o.Build.Version, "revision": o.Build.Revision, "goversion": o.Build.GoVersion, "sqlite": o.Build.SQLite}})
-	bi.Set(1)
-	m.reg.MustRegister(m.requests, m.latency, m.refusals, m.socket, bi,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if o.Store != nil {
-		m.reg.MustRegister(&storeCollector{store: o.Store, now: o.Now})
-	}
-	return m
 }
 
 // AddOutbox watches one adapter's outbox (call before serving).
 func (m *Metrics) AddOutbox(platform string, stats func() (depth int, dropped int64)) {
-	l := prometheus.Labels{"platform": platform}
-	m.reg.MustRegister(
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "copbot_outbox_depth", ConstLabels: l,
-			Help: "Deliveries queued or running after acknowledgements."},
-			func() float64 { d, _ := stats(); return float64(d) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "copbot_outbox_dropped_total", ConstLabels: l,
-			Help: "Deliveries dropped because the outbox was full (notifications only; the work itself was committed)."},
-			func() float64 { _, n := stats(); return float64(n) }))
+	m.mu.Lock()
+	m.outboxes = append(m.outboxes, outbox{platform, stats})
+	m.mu.Unlock()
 }
 
-// Handler serves the registry in Prometheus' text format.
+// Handler serves every family in Prometheus' text format. A family the
+// database could not give is left out (copbot_database_scrape_errors
+// says so); the others are still served.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		writeFamilies(w, m.families(r.Context()))
+	})
+}
+
+// families reads every family now.
+func (m *Metrics) families(ctx context.Context) []family {
+	b := m.build
+	fs := []family{m.requests.family(), m.latency.family(), m.refusals.family(), m.socket.family(),
+		gauge("copbot_build_info", "Always 1; the labels say which copbot this is.", 1,
+			label{"version", b.Version}, label{"revision", b.Revision}, label{"goversion", b.GoVersion}, label{"sqlite", b.SQLite})}
+	m.mu.Lock()
+	obs := m.outboxes
+	m.mu.Unlock()
+	for _, ob := range obs {
+		depth, dropped := ob.stats()
+		l := label{"platform", ob.platform}
+		fs = append(fs, gauge("copbot_outbox_depth", "Deliveries queued or running after acknowledgements.", float64(depth), l),
+			family{name: "copbot_outbox_dropped_total", typ: "counter",
+				help:    "Deliveries dropped because the outbox was full (notifications only; the work itself was committed).",
+				samples: []sample{{labels: []label{l}, value: float64(dropped)}}})
+	}
+	if m.store != nil {
+		fs = append(fs, storeFamilies(ctx, m.store, m.now)...)
+	}
+	fs = append(fs, goFamilies()...)
+	return append(fs, processFamilies()...)
 }
 
 // SocketEnvelope counts one envelope that came over a socket rather than
@@ -102,18 +123,18 @@ func (m *Metrics) Handler() http.Handler {
 // same latency series as HTTP callbacks of that kind. A busy envelope is
 // a refusal, as a 503 is over HTTP.
 func (m *Metrics) SocketEnvelope(platform, kind, outcome string, took time.Duration) {
-	m.socket.WithLabelValues(platform, kind, outcome).Inc()
+	m.socket.inc(platform, kind, outcome)
 	switch outcome {
 	case "acked":
-		m.latency.WithLabelValues(platform, kind).Observe(took.Seconds())
+		m.latency.observe(took.Seconds(), platform, kind)
 	case "busy":
-		m.refusals.WithLabelValues(platform, "busy").Inc()
+		m.refusals.inc(platform, "busy")
 	}
 }
 
 // RateLimited counts one request refused by a person's rate limit.
 func (m *Metrics) RateLimited(platform string) {
-	m.refusals.WithLabelValues(platform, "rate_limit").Inc()
+	m.refusals.inc(platform, "rate_limit")
 }
 
 // route is what a path is, for the labels: a fixed vocabulary, so that a
@@ -146,18 +167,18 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		platform, kind := route(r.URL.Path)
-		m.requests.WithLabelValues(platform, kind, strconv.Itoa(rec.code)).Inc()
-		m.latency.WithLabelValues(platform, kind).Observe(time.Since(start).Seconds())
+		m.requests.inc(platform, kind, strconv.Itoa(rec.code))
+		m.latency.observe(time.Since(start).Seconds(), platform, kind)
 		if platform == "http" {
 			return
 		}
 		switch rec.code {
 		case http.StatusTooManyRequests:
-			m.refusals.WithLabelValues(platform, "intake").Inc()
+			m.refusals.inc(platform, "intake")
 		case http.StatusServiceUnavailable:
-			m.refusals.WithLabelValues(platform, "busy").Inc()
+			m.refusals.inc(platform, "busy")
 		case http.StatusUnauthorized, http.StatusForbidden:
-			m.refusals.WithLabelValues(platform, "unauthenticated").Inc()
+			m.refusals.inc(platform, "unauthenticated")
 		}
 	})
 }
