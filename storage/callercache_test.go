@@ -68,6 +68,31 @@ func TestCallerCacheAnswersAreCopies(t *testing.T) {
 	}
 }
 
+// TestCallerCacheBounded: a full cache starts afresh, so a flood of
+// distinct people holds at most callerCacheSize answers; what is cached
+// after that is still right.
+func TestCallerCacheBounded(t *testing.T) {
+	var c callerCache
+	now := time.Date(2027, 2, 1, 12, 0, 0, 0, time.UTC)
+	id := func(i int) Identity { return Identity{Platform: PlatformSlack, ID: fmt.Sprint("U", i)} }
+	for i := range callerCacheSize + 10 {
+		c.put(1, id(i), Caller{Member: &Member{ID: int64(i + 1)}, Version: 1}, now)
+		if n := len(c.m); n > callerCacheSize {
+			t.Fatalf("%d answers cached, bound %d", n, callerCacheSize)
+		}
+	}
+	if n := len(c.m); n != 10 {
+		t.Errorf("%d answers after starting afresh, want 10", n)
+	}
+	last := callerCacheSize + 9
+	if got, _, ok := c.get(id(last), now); !ok || got.Member == nil || got.Member.ID != int64(last+1) {
+		t.Errorf("newest answer: %+v %v", got, ok)
+	}
+	if _, _, ok := c.get(id(0), now); ok {
+		t.Error("an answer from before the cache started afresh is still there")
+	}
+}
+
 // BenchmarkCallerCacheMemory reports the heap that 10,000 cached callers
 // hold, per caller ("B/caller"): members as a lookup reads them, each
 // string its own allocation.
