@@ -22,7 +22,7 @@ const (
 	AuditMemberLeave     AuditAction = "member.leave"      // LeaveMember, by a coordinator for someone else
 	AuditMemberForget    AuditAction = "member.forget"     // ForgetMember
 	AuditMembersImport   AuditAction = "members.import"    // ImportMembersWith
-	AuditMembersExport   AuditAction = "members.export"    // ExportMembers
+	AuditMembersExport   AuditAction = "members.export"    // ExportRoster
 	AuditMembersPurge    AuditAction = "members.purge"     // PurgeFormerMembers
 	AuditPollDelete      AuditAction = "poll.delete"       // DeletePoll
 	AuditPollVotesExport AuditAction = "poll.votes_export" // ExportPollVotes

@@ -55,7 +55,7 @@ func TestAuditCoordinatorActions(t *testing.T) {
 	step("create meeting", err, want{AuditMeetingAdd, "meeting:1", 0, nil})
 	_, err = d.CancelMeeting(ctx, m.ID)
 	step("cancel meeting", err, want{AuditMeetingCancel, fmt.Sprintf("meeting:%d", m.ID), 0, nil})
-	_, _, err = d.ExportMembers(ctx, MemberFilter{IncludeLeft: true})
+	_, _, err = d.ExportRoster(ctx, MemberFilter{IncludeLeft: true})
 	step("export members", err, want{AuditMembersExport, "", 0, map[string]string{"members": "5", "include_left": "true"}})
 	_, err = d.RecordAudit(ctx, AuditEntry{Action: AuditReportLink, Detail: map[string]string{"expires": "2027-01-16"}})
 	step("report link", err, want{AuditReportLink, "", 0, map[string]string{"expires": "2027-01-16"}})
@@ -200,8 +200,8 @@ func TestAuditSameTransaction(t *testing.T) {
 	if ok, _ := d.IsCoordinator(ctx, Identity{Platform: PlatformSlack, ID: "U8"}); ok {
 		t.Error("the coordinator was added without its audit row")
 	}
-	if _, _, err := d.ExportMembers(ctx, MemberFilter{}); err == nil {
-		t.Error("ExportMembers returned the roster without its audit row")
+	if ms, _, err := d.ExportRoster(ctx, MemberFilter{}); err == nil || ms != nil {
+		t.Error("ExportRoster returned the roster without its audit row")
 	}
 }
 

@@ -132,11 +132,13 @@ func (im *importIdentities) insert(t *tx, now any) error {
 	return nil
 }
 
-// ExportRoster is ExportMembers for a roster file: the members matching f
-// and, by member id, each one's further identities (beside the members
-// columns, by platform, then in the order they were added), read in one
-// snapshot. It is audited as ExportMembers is, before anything is
-// returned.
+// ExportRoster is FindMembers for a roster file, which hands personal data
+// out of copbot: the members matching f and, by member id, each one's
+// further identities (beside the members columns, by platform, then in the
+// order they were added), read in one snapshot. The audit log
+// records it (AuditMembersExport, with the filter and how many members
+// went) and that record commits before anything is returned; if it cannot
+// be written, nothing is returned.
 func (d *DB) ExportRoster(ctx context.Context, f MemberFilter) ([]*Member, map[int64][]Identity, error) {
 	where, args, err := memberWhere(f)
 	if err != nil {

@@ -195,21 +195,6 @@ func (d *DB) LeaveMember(ctx context.Context, id int64) error {
 	})
 }
 
-// ExportMembers is FindMembers for a roster export, which hands personal
-// data out of copbot: the audit log records it (AuditMembersExport, with
-// the filter and how many members went) and that record commits before
-// the members are returned; if it cannot be written, nothing is returned.
-func (d *DB) ExportMembers(ctx context.Context, f MemberFilter) ([]*Member, int, error) {
-	ms, total, err := d.FindMembers(ctx, f)
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := d.auditExport(ctx, f, len(ms)); err != nil {
-		return nil, 0, err
-	}
-	return ms, total, nil
-}
-
 // auditExport records that n members matching f left copbot in an export.
 func (d *DB) auditExport(ctx context.Context, f MemberFilter, n int) error {
 	detail := map[string]string{"members": fmt.Sprint(n), "include_left": fmt.Sprint(f.IncludeLeft)}
